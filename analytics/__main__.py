@@ -1,0 +1,91 @@
+"""Command line: `python -m analytics load FILES...`, `python -m analytics reference ...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+
+from analytics import database, loader, reference
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="Denial analytics for 835 remittances.")
+    parser.add_argument("--db", type=Path, help=f"database file (default: $DENIALS_DB, else {database.DEFAULT_DB})")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    load = commands.add_parser("load", help="load 835 files and folders (recursively)")
+    load.add_argument("paths", nargs="+", metavar="PATH")
+    load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
+
+    ref = commands.add_parser("reference", help="list, replace, reset or export reference tables")
+    ref.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
+    ref_commands = ref.add_subparsers(dest="action", required=True)
+    ref_commands.add_parser("list", help="the reference tables, where each came from and its size")
+    for action, helptext in (("load", "replace a table with your CSV"), ("export", "write a table to CSV")):
+        p = ref_commands.add_parser(action, help=helptext)
+        p.add_argument("name", choices=list(reference.TABLES))
+        p.add_argument("file", type=Path)
+    p = ref_commands.add_parser("reset", help="go back to the table shipped in data/")
+    p.add_argument("name", choices=list(reference.TABLES))
+
+    args = parser.parse_args(argv)
+    db_path = args.db or database.default_path()
+    try:
+        con = database.connect(db_path)
+    except (duckdb.Error, OSError) as e:
+        print(f"error: cannot open database {db_path}: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "load":
+            return _load(con, args.paths, db_path)
+        return _reference(con, args)
+    finally:
+        con.close()
+
+
+def _load(con, paths: list[str], db_path: Path) -> int:
+    def show(result: loader.FileResult) -> None:
+        print(result.line(), file=sys.stderr if result.failed else sys.stdout, flush=True)
+
+    results = loader.load_paths(con, paths, on_result=show)
+    by_status: dict[str, int] = {}
+    for r in results:
+        by_status[r.status] = by_status.get(r.status, 0) + 1
+    loaded = [r for r in results if r.status == "loaded"]
+    totals = {k: sum(r.counts[k] for r in loaded) for k in ("payments", "claims", "lines", "adjustments")}
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no files"
+    print(
+        f"{len(results)} file(s): {summary}. Added {totals['payments']} payment(s), {totals['claims']} claim(s), "
+        f"{totals['lines']} service line(s), {totals['adjustments']} adjustment(s) to {db_path}."
+    )
+    return 1 if any(r.failed for r in results) else 0
+
+
+def _reference(con, args) -> int:
+    try:
+        if args.action == "list":
+            for name, origin, path, rows, loaded_at in con.execute(
+                "SELECT name, origin, path, rows, loaded_at FROM ref_sources ORDER BY name"
+            ).fetchall():
+                print(f"{name:<22} {rows:>6} rows  {origin:<8} {path}  ({loaded_at:%Y-%m-%d %H:%M})")
+                print(f"{'':<22} {reference.TABLES[name].about}")
+        elif args.action == "load":
+            rows = reference.load(con, args.name, args.file)
+            print(f"{args.name}: {rows} rows loaded from {args.file}; in force until `reference reset {args.name}`")
+        elif args.action == "reset":
+            rows = reference.reset(con, args.name)
+            print(f"{args.name}: back to the shipped table ({rows} rows)")
+        elif args.action == "export":
+            rows = reference.export(con, args.name, args.file)
+            print(f"{args.name}: {rows} rows written to {args.file}")
+    except reference.ReferenceError as e:
+        print(f"error: {e}; nothing changed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

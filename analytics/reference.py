@@ -1,0 +1,182 @@
+"""Reference tables: code lists and the denial rule set, shipped in data/ and replaceable by the user.
+
+Each table is a CSV in data/ that is copied into the database (`ref_<name>`). A user can load their own
+version of any of them (a newer CARC list, their own CARC -> category map) with
+`python -m analytics reference load NAME FILE`; it stays in force until `reference reset NAME`. A shipped
+table that changed in a new release is reloaded automatically unless the user replaced it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+CATEGORIES = (
+    "eligibility", "authorization", "medical_necessity", "documentation", "coding", "bundling",
+    "site_of_care", "network", "non_covered", "duplicate", "timely_filing", "coordination_of_benefits",
+    "other",
+)
+CLASSES = ("denial", "non_denial", "pended")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: dict  # column -> DuckDB type; the CSV must have these headers (order free)
+    key: tuple  # columns that must be unique and present
+    about: str
+    required: tuple = ()  # further columns that must not be empty
+
+    @property
+    def table(self) -> str:
+        return f"ref_{self.name.replace('-', '_')}"
+
+    @property
+    def shipped(self) -> Path:
+        return DATA / f"{self.name.replace('-', '_')}.csv"
+
+
+TABLES = {
+    t.name: t
+    for t in (
+        Table("carc", {"code": "VARCHAR", "description": "VARCHAR", "start_date": "DATE",
+                       "last_modified": "DATE", "stop_date": "DATE"}, ("code",),
+              "Claim adjustment reason codes (CAS reasons) with the dates they were valid"),
+        Table("rarc", {"code": "VARCHAR", "description": "VARCHAR", "start_date": "DATE",
+                       "last_modified": "DATE", "stop_date": "DATE", "kind": "VARCHAR"}, ("code",),
+              "Remittance advice remark codes (LQ, MOA, MIA)"),
+        Table("carc-categories", {"carc": "VARCHAR", "category": "VARCHAR", "class": "VARCHAR",
+                                  "preventable": "BOOLEAN", "appealable": "BOOLEAN"}, ("carc",),
+              "The denial rule set: CARC -> category, class (denial / non_denial / pended) and flags",
+              ("category", "class")),
+        Table("rarc-refinements", {"carc": "VARCHAR", "rarc": "VARCHAR", "category": "VARCHAR",
+                                   "subcategory": "VARCHAR", "note": "VARCHAR"}, ("carc", "rarc"),
+              "CARC + RARC pairs that pin a denial to a more precise category", ("category",)),
+        Table("denial-categories", {"category": "VARCHAR", "label": "VARCHAR", "usual_path": "VARCHAR"},
+              ("category",), "Denial categories, their labels and the usual way to resolve them"),
+        Table("adjustment-groups", {"group_code": "VARCHAR", "name": "VARCHAR", "liability": "VARCHAR",
+                                    "description": "VARCHAR"}, ("group_code",), "CAS group codes"),
+        Table("claim-statuses", {"status_code": "VARCHAR", "description": "VARCHAR", "kind": "VARCHAR"},
+              ("status_code",), "CLP02 claim status codes"),
+        Table("place-of-service", {"code": "VARCHAR", "name": "VARCHAR", "setting": "VARCHAR"}, ("code",),
+              "Place of service codes (site of care on professional claims)"),
+        Table("bill-type-facilities", {"facility_code": "VARCHAR", "name": "VARCHAR", "setting": "VARCHAR"},
+              ("facility_code",), "First two digits of the type of bill (site of care on institutional claims)"),
+        Table("modifiers", {"modifier": "VARCHAR", "description": "VARCHAR", "topic": "VARCHAR"},
+              ("modifier",), "Modifiers that matter for denials"),
+    )
+}
+
+
+class ReferenceError(ValueError):
+    """A reference CSV the user supplied cannot replace the table; nothing was changed."""
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing reference tables from data/, refresh shipped ones that changed in a release."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS ref_sources (name VARCHAR PRIMARY KEY, origin VARCHAR NOT NULL,"
+        " path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, rows INTEGER NOT NULL, loaded_at TIMESTAMP NOT NULL)"
+    )
+    current = dict(con.execute("SELECT name, origin || ':' || sha256 FROM ref_sources").fetchall())
+    for spec in TABLES.values():
+        if current.get(spec.name) != f"shipped:{_digest(spec.shipped)}" and not str(
+            current.get(spec.name, "")
+        ).startswith("user:"):
+            _replace(con, spec, spec.shipped, "shipped")
+
+
+def load(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
+    """Replace reference table `name` with the user's CSV; returns its row count."""
+    spec = _spec(name)
+    return _replace(con, spec, Path(path), "user")
+
+
+def reset(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    spec = _spec(name)
+    return _replace(con, spec, spec.shipped, "shipped")
+
+
+def export(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
+    """Write the table in force to a CSV the user can edit and load back."""
+    spec = _spec(name)
+    columns = ", ".join(spec.columns)
+    con.execute(f"COPY (SELECT {columns} FROM {spec.table} ORDER BY ALL) TO ? (HEADER, DELIMITER ',')", [str(path)])
+    return con.execute(f"SELECT count(*) FROM {spec.table}").fetchall()[0][0]
+
+
+def _spec(name: str) -> Table:
+    if name not in TABLES:
+        raise ReferenceError(f"unknown reference table {name!r}; choose one of: {', '.join(TABLES)}")
+    return TABLES[name]
+
+
+def _replace(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin: str) -> int:
+    if not path.is_file():
+        raise ReferenceError(f"{path}: no such file")
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        header = next(csv.reader(f), [])
+    missing = [c for c in spec.columns if c not in header]
+    if missing:
+        raise ReferenceError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(spec.columns)}")
+    select = ", ".join(f'"{c}"' for c in spec.columns)
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        cur.execute(
+            f"CREATE OR REPLACE TABLE {spec.table} AS SELECT {select} FROM read_csv(?, header = true,"
+            f" auto_detect = false, columns = {{{', '.join(f'{c!r}: {t!r}' for c, t in _all_columns(header, spec).items())}}},"
+            f" dateformat = '%Y-%m-%d', quote = '\"', escape = '\"')",
+            [str(path)],
+        )
+        _validate(cur, spec, path)
+        rows = cur.execute(f"SELECT count(*) FROM {spec.table}").fetchall()[0][0]
+        cur.execute(
+            "INSERT OR REPLACE INTO ref_sources VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
+            [spec.name, origin, str(path), _digest(path), rows],
+        )
+        cur.execute("COMMIT")
+    except duckdb.Error as e:
+        cur.execute("ROLLBACK")
+        raise ReferenceError(f"{path}: {str(e).splitlines()[0]}") from None
+    except ReferenceError:
+        cur.execute("ROLLBACK")
+        raise
+    return rows
+
+
+def _all_columns(header: list[str], spec: Table) -> dict:
+    # Extra columns a user keeps in their file are read as text and ignored.
+    return {c: spec.columns.get(c, "VARCHAR") for c in header}
+
+
+def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
+    keys = ", ".join(spec.key)
+    for column in spec.key + spec.required:
+        empty = cur.execute(f'SELECT count(*) FROM {spec.table} WHERE "{column}" IS NULL OR trim("{column}") = \'\'').fetchall()[0][0]
+        if empty:
+            raise ReferenceError(f"{path}: {empty} row(s) have no {column}")
+    dupes = cur.execute(f"SELECT {keys} FROM {spec.table} GROUP BY ALL HAVING count(*) > 1 LIMIT 3").fetchall()
+    if dupes:
+        raise ReferenceError(f"{path}: {keys} repeated: {', '.join(str(d) for d in dupes)}")
+    if "category" in spec.columns and spec.name != "denial-categories":
+        bad = cur.execute(
+            f"SELECT DISTINCT category FROM {spec.table} WHERE category NOT IN ? AND category <> 'none'",
+            [list(CATEGORIES)],
+        ).fetchall()
+        if bad:
+            raise ReferenceError(f"{path}: unknown category {bad[0][0]!r}; use one of {', '.join(CATEGORIES)}")
+    if "class" in spec.columns:
+        bad = cur.execute(f'SELECT DISTINCT "class" FROM {spec.table} WHERE "class" NOT IN ?', [list(CLASSES)]).fetchall()
+        if bad:
+            raise ReferenceError(f"{path}: unknown class {bad[0][0]!r}; use one of {', '.join(CLASSES)}")

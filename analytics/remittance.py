@@ -1,0 +1,415 @@
+"""Read X12 835 remittance advice into rows, one list per table, ready for DuckDB.
+
+One pass over the segments with a small state machine (header, payer, payee, claim, service line,
+provider adjustments). Amounts and dates stay the text the payer sent: DuckDB casts them in bulk to
+DECIMAL and DATE when the rows are stored, which is exact and far faster than `Decimal` per value.
+Nothing here raises on odd content: structural problems become diagnostics stored with the file. Only
+input that is not X12 at all, or that ends inside an envelope (a truncated file), is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analytics.x12 import NotX12Error, chunks, decode, is_segment_id
+
+
+class TruncatedError(NotX12Error):
+    """The file ends before an envelope it opened was closed: the sender's copy was cut off."""
+
+
+# Column layouts. The loader names these columns in its INSERT statements, so order matters.
+PAYMENT_COLUMNS = (
+    "payment_seq", "segment_position", "isa_control", "gs_version", "st_control",
+    "handling_code", "payment_amount", "credit_debit", "payment_method", "payment_format",
+    "payment_date", "trace_type", "trace_number", "originator_id", "production_date",
+    "payer_name", "payer_id_qualifier", "payer_id", "payer_ref_id", "payee_name",
+    "payee_id_qualifier", "payee_id", "payee_tax_id", "receiver_id",
+)
+CLAIM_COLUMNS = (
+    "claim_seq", "payment_seq", "segment_position", "claim_id", "status_code", "charge_amount",
+    "paid_amount", "patient_responsibility", "filing_indicator", "payer_claim_number",
+    "facility_code", "frequency_code", "drg_code", "patient_last_name", "patient_first_name",
+    "patient_member_id", "insured_last_name", "insured_first_name", "insured_member_id",
+    "rendering_provider_name", "rendering_provider_npi", "service_date_from", "service_date_to",
+    "received_date", "crossover_payer_name",
+)
+LINE_COLUMNS = (
+    "line_seq", "claim_seq", "segment_position", "procedure_qualifier", "procedure_code",
+    "modifier_1", "modifier_2", "modifier_3", "modifier_4", "procedure_description",
+    "charge_amount", "paid_amount", "revenue_code", "units_paid", "original_procedure_qualifier",
+    "original_procedure_code", "original_modifiers", "units_billed", "service_date",
+    "service_date_from", "service_date_to", "line_control_number", "policy_reference",
+    "prior_authorization", "allowed_amount",
+)
+ADJUSTMENT_COLUMNS = (
+    "claim_seq", "line_seq", "segment_position", "triple_index", "group_code", "reason_code",
+    "amount", "quantity",
+)
+REMARK_COLUMNS = ("claim_seq", "line_seq", "segment_position", "source", "qualifier", "code")
+REFERENCE_COLUMNS = ("claim_seq", "line_seq", "segment_position", "qualifier", "value")
+AMOUNT_COLUMNS = ("claim_seq", "line_seq", "segment_position", "qualifier", "amount")
+PROVIDER_ADJUSTMENT_COLUMNS = (
+    "payment_seq", "segment_position", "pair_index", "provider_id", "fiscal_period_date",
+    "reason_code", "reference", "amount",
+)
+DIAGNOSTIC_COLUMNS = ("segment_position", "severity", "segment_id", "message")
+
+# Claim and line rows are lists created when CLP / SVC arrive and filled in by the segments that
+# follow; these are the positions of the fields filled in later.
+(_C_PAT_LAST, _C_PAT_FIRST, _C_PAT_ID, _C_INS_LAST, _C_INS_FIRST, _C_INS_ID, _C_REND_NAME,
+ _C_REND_NPI, _C_FROM, _C_TO, _C_RECEIVED, _C_CROSSOVER) = range(13, 25)
+(_L_DATE, _L_FROM, _L_TO, _L_CONTROL, _L_POLICY, _L_AUTH, _L_ALLOWED) = range(18, 25)
+# Payment rows are lists too; positions of the fields filled in after ST.
+_P = {name: i for i, name in enumerate(PAYMENT_COLUMNS)}
+
+_MOA_REMARKS = (3, 4, 5, 6, 7)
+_MIA_REMARKS = (5, 20, 21, 22, 23)
+
+
+@dataclass
+class Remittance:
+    """Everything read from one file: rows per table, counts of what was seen, and diagnostics."""
+
+    payments: list = field(default_factory=list)
+    claims: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+    adjustments: list = field(default_factory=list)
+    remarks: list = field(default_factory=list)
+    references: list = field(default_factory=list)
+    amounts: list = field(default_factory=list)
+    provider_adjustments: list = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)
+    interchanges: int = 0
+    transaction_sets: int = 0
+    skipped_sets: dict = field(default_factory=dict)  # transaction set id -> count
+    segments: int = 0
+
+    def diagnose(self, position: int, severity: str, segment_id: str, message: str) -> None:
+        self.diagnostics.append((position, severity, segment_id, message))
+
+
+def _el(elements: list[str], i: int) -> str | None:
+    """Element i (1-based as in the X12 guides), or None when absent or empty."""
+    if i < len(elements):
+        value = elements[i]
+        if value:
+            return value
+    return None
+
+
+def parse_bytes(data: bytes) -> Remittance:
+    return parse_text(decode(data))
+
+
+def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads better whole
+    out = Remittance()
+    diagnose = out.diagnose
+    payments_append = out.payments.append
+    claims_append = out.claims.append
+    lines_append = out.lines.append
+    adjustments_append = out.adjustments.append
+    remarks_append = out.remarks.append
+    references_append = out.references.append
+    amounts_append = out.amounts.append
+    plb_append = out.provider_adjustments.append
+
+    position = 0  # 1-based ordinal of the segment in the file, used in diagnostics
+    payment = claim = line = None
+    payment_seq = claim_seq = line_seq = 0
+    # Where REF / DTM / N1 details belong: 0 header, 1 payer, 2 payee, 3 claim, 4 line, 5 trailer.
+    level = 0
+    in_835 = False  # inside an 835 ST..SE
+    skipping = None  # id of a non-835 transaction set being skipped
+    st_position = st_count = 0
+    st_control = ""
+    isa_control = gs_version = gs_control = None
+    gs_position = 0
+    isa_position = 0
+    gs_sets = 0
+    isa_groups = 0
+
+    for chunk in chunks(text):
+        sep = chunk.delimiters.element
+        comp = chunk.delimiters.component
+        if chunk.enveloped:
+            out.interchanges += 1
+        for raw in chunk.segments:
+            position += 1
+            elements = raw.split(sep)
+            tag = elements[0]
+            st_count += 1
+
+            if skipping is not None:
+                if tag == "SE":
+                    skipping = None
+                elif tag in ("ST", "GE", "IEA"):
+                    raise TruncatedError(f"transaction set {skipping} starting at segment {st_position} has no SE trailer")
+                continue
+
+            if in_835:
+                if tag == "CAS":
+                    group = _el(elements, 1)
+                    if claim is None:
+                        diagnose(position, "error", tag, "CAS outside a claim; ignored")
+                        continue
+                    owner_line = line[0] if line is not None else None
+                    n = len(elements)
+                    for k in range(6):
+                        at = 2 + 3 * k
+                        if at >= n:
+                            break
+                        reason = elements[at]
+                        amount = elements[at + 1] if at + 1 < n else ""
+                        if not reason and not amount:
+                            continue
+                        quantity = elements[at + 2] if at + 2 < n and elements[at + 2] else None
+                        adjustments_append((claim_seq, owner_line, position, k + 1, group, reason or None, amount or None, quantity))
+                    if group is None:
+                        diagnose(position, "error", tag, "CAS without a group code (CAS01)")
+                    continue
+                if tag == "SVC":
+                    if claim is None:
+                        diagnose(position, "error", tag, "SVC outside a claim; ignored")
+                        continue
+                    line_seq += 1
+                    level = 4
+                    composite = (elements[1] if len(elements) > 1 else "").split(comp)
+                    composite += [None] * (8 - len(composite))
+                    original = (_el(elements, 6) or "").split(comp)
+                    line = [
+                        line_seq, claim_seq, position, composite[0] or None, composite[1] or None,
+                        composite[2] or None, composite[3] or None, composite[4] or None, composite[5] or None,
+                        composite[6] or None, _el(elements, 2), _el(elements, 3), _el(elements, 4),
+                        _el(elements, 5), original[0] or None, original[1] if len(original) > 1 else None,
+                        comp.join(m for m in original[2:6] if m) or None, _el(elements, 7),
+                        None, None, None, None, None, None, None,
+                    ]
+                    lines_append(line)
+                    continue
+                if tag == "DTM":
+                    qualifier = _el(elements, 1)
+                    value = _el(elements, 2)
+                    if level == 4:
+                        if qualifier == "472":
+                            line[_L_DATE] = value
+                        elif qualifier == "150":
+                            line[_L_FROM] = value
+                        elif qualifier == "151":
+                            line[_L_TO] = value
+                    elif level == 3:
+                        if qualifier == "232":
+                            claim[_C_FROM] = value
+                        elif qualifier == "233":
+                            claim[_C_TO] = value
+                        elif qualifier in ("050", "50"):
+                            claim[_C_RECEIVED] = value
+                    elif level == 0 and qualifier == "405":
+                        payment[_P["production_date"]] = value
+                    continue
+                if tag == "REF":
+                    qualifier = _el(elements, 1)
+                    value = _el(elements, 2)
+                    if level == 4:
+                        if qualifier == "6R":
+                            line[_L_CONTROL] = value
+                        elif qualifier == "0K":
+                            line[_L_POLICY] = value
+                        elif qualifier == "G1":
+                            line[_L_AUTH] = value
+                        references_append((claim_seq, line[0], position, qualifier, value))
+                    elif level == 3:
+                        references_append((claim_seq, None, position, qualifier, value))
+                    elif level == 1 and qualifier == "2U":
+                        payment[_P["payer_ref_id"]] = value
+                    elif level == 2 and qualifier == "TJ":
+                        payment[_P["payee_tax_id"]] = value
+                    elif level == 0 and qualifier == "EV":
+                        payment[_P["receiver_id"]] = value
+                    continue
+                if tag == "AMT":
+                    qualifier = _el(elements, 1)
+                    value = _el(elements, 2)
+                    if level == 4:
+                        if qualifier == "B6":
+                            line[_L_ALLOWED] = value
+                        amounts_append((claim_seq, line[0], position, qualifier, value))
+                    elif level == 3:
+                        amounts_append((claim_seq, None, position, qualifier, value))
+                    continue
+                if tag == "LQ":
+                    if line is None:
+                        diagnose(position, "warning", tag, "LQ outside a service line; ignored")
+                        continue
+                    code = _el(elements, 2)
+                    if code:
+                        remarks_append((claim_seq, line[0], position, "LQ", _el(elements, 1), code))
+                    continue
+                if tag == "CLP":
+                    if payment is None:
+                        continue
+                    claim_seq += 1
+                    level = 3
+                    line = None
+                    claim = [
+                        claim_seq, payment_seq, position, _el(elements, 1), _el(elements, 2),
+                        _el(elements, 3), _el(elements, 4), _el(elements, 5), _el(elements, 6),
+                        _el(elements, 7), _el(elements, 8), _el(elements, 9), _el(elements, 11),
+                        None, None, None, None, None, None, None, None, None, None, None, None,
+                    ]
+                    claims_append(claim)
+                    if claim[3] is None:
+                        diagnose(position, "error", tag, "CLP without a patient control number (CLP01)")
+                    continue
+                if tag == "NM1":
+                    if level == 4 or claim is None:
+                        continue
+                    entity = _el(elements, 1)
+                    if entity == "QC":
+                        claim[_C_PAT_LAST], claim[_C_PAT_FIRST], claim[_C_PAT_ID] = _el(elements, 3), _el(elements, 4), _el(elements, 9)
+                    elif entity == "IL":
+                        claim[_C_INS_LAST], claim[_C_INS_FIRST], claim[_C_INS_ID] = _el(elements, 3), _el(elements, 4), _el(elements, 9)
+                    elif entity == "82":
+                        claim[_C_REND_NAME], claim[_C_REND_NPI] = _el(elements, 3), _el(elements, 9)
+                    elif entity == "TT":
+                        claim[_C_CROSSOVER] = _el(elements, 3)
+                    continue
+                if tag == "MOA" or tag == "MIA":
+                    if claim is None:
+                        continue
+                    for i in _MOA_REMARKS if tag == "MOA" else _MIA_REMARKS:
+                        code = _el(elements, i)
+                        if code:
+                            remarks_append((claim_seq, None, position, tag, "HE", code))
+                    continue
+                if tag == "LX":
+                    level = 0 if claim is None else level
+                    continue
+                if tag == "PLB":
+                    level = 5
+                    claim = line = None
+                    provider, fiscal = _el(elements, 1), _el(elements, 2)
+                    n = len(elements)
+                    for k in range(6):
+                        at = 3 + 2 * k
+                        if at >= n:
+                            break
+                        ident = elements[at].split(comp, 1)
+                        amount = elements[at + 1] if at + 1 < n else ""
+                        if not ident[0] and not amount:
+                            continue
+                        plb_append((payment_seq, position, k + 1, provider, fiscal, ident[0] or None,
+                                    ident[1] if len(ident) > 1 and ident[1] else None, amount or None))
+                    continue
+                if tag == "N1":
+                    entity = _el(elements, 1)
+                    if claim is not None:
+                        continue
+                    if entity == "PR":
+                        level = 1
+                        payment[_P["payer_name"]] = _el(elements, 2)
+                        payment[_P["payer_id_qualifier"]] = _el(elements, 3)
+                        payment[_P["payer_id"]] = _el(elements, 4)
+                    elif entity == "PE":
+                        level = 2
+                        payment[_P["payee_name"]] = _el(elements, 2)
+                        payment[_P["payee_id_qualifier"]] = _el(elements, 3)
+                        payment[_P["payee_id"]] = _el(elements, 4)
+                    continue
+                if tag == "BPR":
+                    payment[_P["handling_code"]] = _el(elements, 1)
+                    payment[_P["payment_amount"]] = _el(elements, 2)
+                    payment[_P["credit_debit"]] = _el(elements, 3)
+                    payment[_P["payment_method"]] = _el(elements, 4)
+                    payment[_P["payment_format"]] = _el(elements, 5)
+                    payment[_P["payment_date"]] = _el(elements, 16)
+                    continue
+                if tag == "TRN":
+                    payment[_P["trace_type"]] = _el(elements, 1)
+                    payment[_P["trace_number"]] = _el(elements, 2)
+                    payment[_P["originator_id"]] = _el(elements, 3)
+                    continue
+                if tag == "SE":
+                    in_835 = False
+                    _check_count(out, position, tag, _el(elements, 1), st_count, "SE01", "segments in the transaction set")
+                    if _el(elements, 2) != st_control:
+                        diagnose(position, "warning", tag, f"SE02 {_el(elements, 2)!r} does not match ST02 {st_control!r}")
+                    continue
+                if tag in ("ST", "GE", "IEA", "ISA", "GS"):
+                    raise TruncatedError(f"transaction set 835 {st_control} starting at segment {st_position} has no SE trailer")
+                continue  # segments we do not keep (N3, N4, PER, TS3, TS2, QTY, CUR, RDM ...)
+
+            # Envelope segments, between transaction sets.
+            if tag == "ST":
+                st_position, st_count = position, 1
+                st_control = _el(elements, 2) or ""
+                gs_sets += 1
+                set_id = _el(elements, 1)
+                if set_id == "835":
+                    in_835 = True
+                    out.transaction_sets += 1
+                    payment_seq += 1
+                    level = 0
+                    claim = line = None
+                    payment = [None] * len(PAYMENT_COLUMNS)
+                    payment[0], payment[1] = payment_seq, position
+                    payment[2], payment[3], payment[4] = isa_control, gs_version, st_control or None
+                    payments_append(payment)
+                else:
+                    skipping = set_id or "?"
+                    out.skipped_sets[skipping] = out.skipped_sets.get(skipping, 0) + 1
+            elif tag == "ISA":
+                if gs_version is not None:
+                    raise TruncatedError(f"functional group starting at segment {gs_position} has no GE trailer")
+                if isa_control is not None:
+                    raise TruncatedError(f"interchange starting at segment {isa_position} has no IEA trailer")
+                isa_control = (_el(elements, 13) or "").strip() or None
+                isa_position, isa_groups = position, 0
+            elif tag == "GS":
+                if gs_version is not None:
+                    raise TruncatedError(f"functional group starting at segment {gs_position} has no GE trailer")
+                gs_version = _el(elements, 8) or ""
+                gs_control = _el(elements, 6)
+                gs_position, gs_sets = position, 0
+                isa_groups += 1
+            elif tag == "GE":
+                if gs_version is None:
+                    diagnose(position, "warning", tag, "GE without a matching GS")
+                else:
+                    _check_count(out, position, tag, _el(elements, 1), gs_sets, "GE01", "transaction sets in the group")
+                    if _el(elements, 2) != gs_control:
+                        diagnose(position, "warning", tag, f"GE02 {_el(elements, 2)!r} does not match GS06 {gs_control!r}")
+                gs_version = None
+            elif tag == "IEA":
+                if gs_version is not None:
+                    raise TruncatedError(f"functional group starting at segment {gs_position} has no GE trailer")
+                if isa_control is None:
+                    diagnose(position, "warning", tag, "IEA without a matching ISA")
+                else:
+                    _check_count(out, position, tag, _el(elements, 1), isa_groups, "IEA01", "functional groups in the interchange")
+                    control = (_el(elements, 2) or "").strip()
+                    if control != isa_control:
+                        diagnose(position, "warning", tag, f"IEA02 {control!r} does not match ISA13 {isa_control!r}")
+                isa_control = None
+            elif is_segment_id(tag):
+                diagnose(position, "warning", tag, f"{tag} segment outside any transaction set; ignored")
+            else:
+                diagnose(position, "error", tag[:3], f"unreadable segment {raw[:30]!r}; ignored")
+
+    out.segments = position
+    if skipping is not None:
+        raise TruncatedError(f"transaction set {skipping} starting at segment {st_position} has no SE trailer")
+    if in_835:
+        raise TruncatedError(f"transaction set 835 {st_control} starting at segment {st_position} has no SE trailer")
+    if gs_version is not None:
+        raise TruncatedError(f"functional group starting at segment {gs_position} has no GE trailer")
+    if isa_control is not None:
+        raise TruncatedError(f"interchange starting at segment {isa_position} has no IEA trailer")
+    if position == 0:
+        raise NotX12Error("the file holds no X12 segments")
+    return out
+
+
+def _check_count(out: Remittance, position: int, tag: str, declared: str | None, actual: int, name: str, what: str) -> None:
+    if declared is None or not declared.strip().isdigit() or int(declared) != actual:
+        out.diagnose(position, "warning", tag, f"{name} says {declared!r} {what}; counted {actual}")

@@ -1,0 +1,33 @@
+-- adjustments: one row per CAS triple (group, reason, amount, quantity), classified by the rule set.
+with
+
+adjustments as (select * from remit_adjustments),
+claims as (select * from claims),
+carc_categories as (select * from ref_carc_categories),
+
+classified as (
+    select
+        claims.file_name,
+        claims.claim_id,
+        case when adjustments.line_key is null then 'claim' else 'line' end as level,
+        adjustments.group_code,
+        adjustments.reason_code,
+        adjustments.amount,
+        adjustments.quantity,
+        -- a reason the rule set does not know is treated as a denial to investigate, never hidden
+        coalesce(carc_categories.category, 'other') as category,
+        coalesce(carc_categories.class, 'denial') as class,
+        coalesce(carc_categories.preventable, false) as preventable,
+        coalesce(carc_categories.appealable, true) as appealable,
+        claims.payer_name,
+        adjustments.triple_index,
+        adjustments.segment_position,
+        adjustments.claim_key,
+        adjustments.line_key,
+        adjustments.file_id
+    from adjustments
+    join claims using (claim_key)
+    left join carc_categories on carc_categories.carc = adjustments.reason_code
+)
+
+select * from classified

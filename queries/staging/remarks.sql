@@ -1,0 +1,23 @@
+-- remarks: one row per remark code, from LQ (service line) or MOA / MIA (claim).
+with
+
+remarks as (select * from remit_remarks),
+claims as (select * from claims),
+
+renamed as (
+    select
+        claims.file_name,
+        claims.claim_id,
+        case when remarks.line_key is null then 'claim' else 'line' end as level,
+        remarks.code,
+        remarks.source,
+        remarks.qualifier,
+        remarks.segment_position,
+        remarks.claim_key,
+        remarks.line_key,
+        remarks.file_id
+    from remarks
+    join claims using (claim_key)
+)
+
+select * from renamed
