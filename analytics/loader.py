@@ -1,15 +1,17 @@
 """Load 835 files into the database: each file whole or not at all, each file once.
 
 A file is registered by the SHA-256 of its bytes, so loading it again (under any name) changes
-nothing. Parsing happens before the database is touched; the rows, the diagnostics and the file's
-registration are then written in one transaction, so a failure at any point leaves the database as it
-was.
+nothing. Files are read and parsed before the database is touched (in worker processes when there are
+many), then written in batches: one transaction per batch holds every row, diagnostic and registration
+of its files, so a failure at any point leaves the database as it was. If a batch cannot be written,
+its files are retried one by one, so one bad file never keeps the others out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,8 +22,7 @@ from analytics import remittance
 from analytics.database import sql
 from analytics.x12 import NotX12Error
 
-# Parser output -> internal table. `keys` says which parser sequence numbers become database-wide
-# keys (key column, sequence column, the counter the key is offset from).
+# Parser output -> internal table.
 _TABLES = (
     ("payments", "remit_payments", remittance.PAYMENT_COLUMNS),
     ("claims", "remit_claims", remittance.CLAIM_COLUMNS),
@@ -31,10 +32,15 @@ _TABLES = (
     ("references", "remit_references", remittance.REFERENCE_COLUMNS),
     ("amounts", "remit_amounts", remittance.AMOUNT_COLUMNS),
     ("provider_adjustments", "remit_provider_adjustments", remittance.PROVIDER_ADJUSTMENT_COLUMNS),
+    ("diagnostics", "load_diagnostics", remittance.DIAGNOSTIC_COLUMNS),
 )
+# Key column -> the parser's per-file sequence number it is built from.
 _KEYS = {"payment_key": "payment_seq", "claim_key": "claim_seq", "line_key": "line_seq"}
 _INTEGER_COLUMNS = {"payment_seq", "claim_seq", "line_seq", "segment_position", "triple_index", "pair_index"}
 _CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbalanced_payments")
+# Files are parsed and stored in chunks of about this many bytes: big enough that per-statement
+# costs vanish, small enough that a worker's rows stay a modest amount of memory.
+_CHUNK_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -61,6 +67,30 @@ class FileResult:
         return f"{self.status:<15} {name}: {self.message}"
 
 
+@dataclass
+class _File:
+    """A file read and parsed, waiting to be stored."""
+
+    path: Path
+    size: int
+    digest: str
+    interchanges: int
+    transaction_sets: int
+    segments: int
+    skipped_sets: str | None
+    counts: dict
+
+
+@dataclass
+class _Chunk:
+    """Files parsed together: their rows as one Arrow table per database table, tagged by file_index
+    (the file's position in `files`), and the files that could not be parsed."""
+
+    files: list
+    tables: dict
+    results: list
+
+
 def expand(paths: list[str | Path]) -> tuple[list[Path], list[FileResult]]:
     """Files named, and files under folders named (recursively, sorted); unreadable paths as failures."""
     files: list[Path] = []
@@ -81,126 +111,250 @@ def expand(paths: list[str | Path]) -> tuple[list[Path], list[FileResult]]:
 
 
 def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_result=None) -> list[FileResult]:
+    """Load every file named or under a folder named; report each file through on_result."""
     files, results = expand(paths)
-    for r in results:
-        if on_result:
-            on_result(r)
-    for path in files:
-        result = load_file(con, path)
+    if on_result:
+        for problem in results:
+            on_result(problem)
+
+    def report(result: FileResult) -> None:
         results.append(result)
         if on_result:
             on_result(result)
+
+    known = {row[0] for row in con.execute("SELECT sha256 FROM source_files").fetchall()}
+    groups = _group(files)
+    if len(groups) > 1 and (os.cpu_count() or 1) > 1:
+        # Parse in worker processes while this one writes what is ready.
+        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+            for chunk in pool.map(_prepare, groups, [known] * len(groups)):
+                _store(con, chunk, report)
+    else:
+        for group in groups:
+            _store(con, _prepare(group, known), report)
     return results
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | None = None) -> FileResult:
     """Load one file (its bytes may be given, e.g. from an upload); never raises for bad content."""
-    path = Path(path)
-    try:
-        if data is None:
-            data = path.read_bytes()
-    except OSError as e:
-        return FileResult(path, "failed", f"cannot be read ({e.strerror or e})")
-    digest = hashlib.sha256(data).hexdigest()
+    results: list[FileResult] = []
+    _store(con, _prepare([Path(path)], set(), [data] if data is not None else None), results.append)
+    return results[0]
+
+
+def _group(files: list[Path]) -> list[list[Path]]:
+    """Files in runs of about _CHUNK_BYTES: the unit of parsing work and of one transaction."""
+    groups, current, size = [], [], 0
+    for path in files:
+        current.append(path)
+        try:
+            size += path.stat().st_size
+        except OSError:
+            pass
+        if size >= _CHUNK_BYTES:
+            groups.append(current)
+            current, size = [], 0
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _prepare(paths: list[Path], known: set, contents: list[bytes] | None = None) -> _Chunk:
+    """Read, hash and parse files into one chunk; runs in a worker process when loading many files."""
+    files, results, seen = [], [], set()
+    rows = {attr: [] for attr, _, _ in _TABLES}
+    owners = {attr: [] for attr, _, _ in _TABLES}
+    for n, path in enumerate(paths):
+        try:
+            data = contents[n] if contents is not None else path.read_bytes()
+        except OSError as e:
+            results.append(FileResult(path, "failed", f"cannot be read ({e.strerror or e})"))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in known or digest in seen:
+            results.append(FileResult(path, "already loaded", "same content was loaded before; nothing changed"))
+            continue
+        try:
+            parsed = remittance.parse_bytes(data)
+        except remittance.TruncatedError as e:
+            results.append(FileResult(path, "failed", f"truncated 835: {e}; nothing loaded"))
+            continue
+        except NotX12Error as e:
+            results.append(FileResult(path, "failed", f"{e}; nothing loaded"))
+            continue
+        skipped = ", ".join(f"{k} x{v}" for k, v in sorted(parsed.skipped_sets.items())) or None
+        if parsed.transaction_sets == 0:
+            results.append(FileResult(path, "skipped", f"no 835 transaction set in the file (found: {skipped or 'none'}); nothing loaded"))
+            continue
+        seen.add(digest)
+        index = len(files)
+        counts = {}
+        for attr in rows:
+            found = getattr(parsed, attr)
+            counts[attr] = len(found)
+            rows[attr] += found
+            owners[attr] += [index] * len(found)
+        files.append(_File(path, len(data), digest, parsed.interchanges, parsed.transaction_sets,
+                           parsed.segments, skipped, counts))
+    tables = {}
+    for attr, _, columns in _TABLES:
+        if rows[attr]:
+            arrays = {
+                name: pa.array(values, pa.int64() if name in _INTEGER_COLUMNS else pa.string())
+                for name, values in zip(columns, zip(*rows[attr]))
+            }
+            arrays["file_index"] = pa.array(owners[attr], pa.int64())
+            tables[attr] = pa.table(arrays)
+    return _Chunk(files, tables, results)
+
+
+def _store(con: duckdb.DuckDBPyConnection, chunk: _Chunk, report, only: list[int] | None = None) -> None:
+    for result in chunk.results if only is None else []:
+        report(result)
+    indexes = list(range(len(chunk.files))) if only is None else only
+    if not indexes:
+        return
     cur = con.cursor()
-    known = cur.execute("SELECT file_name, loaded_at FROM source_files WHERE sha256 = ?", [digest]).fetchall()
-    if known:
-        name, when = known[0]
-        return FileResult(path, "already loaded", f"same content as {name}, loaded {when:%Y-%m-%d %H:%M}; nothing changed")
     try:
-        parsed = remittance.parse_bytes(data)
-    except remittance.TruncatedError as e:
-        return FileResult(path, "failed", f"truncated 835: {e}; nothing loaded")
-    except NotX12Error as e:
-        return FileResult(path, "failed", f"{e}; nothing loaded")
-    if parsed.transaction_sets == 0:
-        found = ", ".join(f"{k} x{v}" for k, v in sorted(parsed.skipped_sets.items())) or "none"
-        return FileResult(path, "skipped", f"no 835 transaction set in the file (found: {found}); nothing loaded")
-    try:
-        counts, diagnostics = _store(cur, path, data, digest, parsed)
+        stored = _write(cur, chunk, indexes)
     except duckdb.Error as e:
-        return FileResult(path, "failed", f"database error, nothing loaded: {str(e).splitlines()[0]}")
-    note = ""
-    if parsed.skipped_sets:
-        note = "skipped non-835 transaction sets: " + ", ".join(f"{k} x{v}" for k, v in sorted(parsed.skipped_sets.items()))
-    return FileResult(path, "loaded", note, counts, diagnostics)
+        if len(indexes) > 1:  # find the file that cannot be written; store the others
+            for i in indexes:
+                _store(con, chunk, report, [i])
+            return
+        message = f"database error, nothing loaded: {str(e).splitlines()[0]}"
+        report(FileResult(chunk.files[indexes[0]].path, "failed", message))
+        return
+    finally:
+        cur.close()
+    for i, (status, message, diagnostics) in zip(indexes, stored):
+        item = chunk.files[i]
+        report(FileResult(item.path, status, message, item.counts, diagnostics))
 
 
-def _store(cur, path: Path, data: bytes, digest: str, parsed: remittance.Remittance) -> tuple[dict, int]:
+def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
+    """Write the chunk's files `indexes` in one transaction; returns (status, message, diagnostics)
+    per file. Rows of files not written are left out by the join with batch_files."""
+    items = [chunk.files[i] for i in indexes]
     cur.execute("BEGIN TRANSACTION")
     try:
-        file_id = cur.execute("SELECT coalesce(max(file_id), 0) + 1 FROM source_files").fetchall()[0][0]
-        bases = dict(zip(_KEYS, cur.execute(
-            "SELECT (SELECT coalesce(max(payment_key), 0) FROM remit_payments),"
+        # A file loaded since this load started (by this load or another process) is not loaded twice.
+        known = dict(cur.execute(
+            "SELECT sha256, file_name FROM source_files WHERE sha256 IN ?", [[f.digest for f in items]]
+        ).fetchall())
+        fresh = [i for i in indexes if chunk.files[i].digest not in known]
+        first_id, *bases = cur.execute(
+            "SELECT (SELECT coalesce(max(file_id), 0) + 1 FROM source_files),"
+            " (SELECT coalesce(max(payment_key), 0) FROM remit_payments),"
             " (SELECT coalesce(max(claim_key), 0) FROM remit_claims),"
             " (SELECT coalesce(max(line_key), 0) FROM remit_service_lines)"
-        ).fetchall()[0]))
-        skipped = ", ".join(f"{k} x{v}" for k, v in sorted(parsed.skipped_sets.items())) or None
+        ).fetchall()[0]
+        # Per file: its id, and the offsets its payment / claim / line sequence numbers are added to.
+        offsets = dict(zip(_KEYS, bases))
+        files = {"file_index": [], "file_id": [], **{key: [] for key in _KEYS}}
+        for n, i in enumerate(fresh):
+            files["file_index"].append(i)
+            files["file_id"].append(first_id + n)
+            for key, attr in zip(_KEYS, ("payments", "claims", "lines")):
+                files[key].append(offsets[key])
+                offsets[key] += chunk.files[i].counts[attr]
+        cur.register("batch_files", pa.table(files, schema=_FILES_SCHEMA))
+        sources = [chunk.files[i] for i in fresh]
+        cur.register("batch_sources", pa.table({
+            "file_index": pa.array(fresh, pa.int64()),
+            "file_name": pa.array([f.path.name for f in sources], pa.string()),
+            "file_path": pa.array([str(f.path.resolve()) for f in sources], pa.string()),
+            "sha256": pa.array([f.digest for f in sources], pa.string()),
+            "size_bytes": pa.array([f.size for f in sources], pa.int64()),
+            "interchanges": pa.array([f.interchanges for f in sources], pa.int64()),
+            "transaction_sets": pa.array([f.transaction_sets for f in sources], pa.int64()),
+            "segments": pa.array([f.segments for f in sources], pa.int64()),
+            "skipped_sets": pa.array([f.skipped_sets for f in sources], pa.string()),
+        }))
         cur.execute(
-            "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, '835', now()::TIMESTAMP, ?, ?, ?, ?)",
-            [file_id, path.name, str(path.resolve()), digest, len(data), parsed.interchanges,
-             parsed.transaction_sets, parsed.segments, skipped],
+            "INSERT INTO source_files SELECT f.file_id, s.file_name, s.file_path, s.sha256, s.size_bytes, '835',"
+            " now()::TIMESTAMP, s.interchanges, s.transaction_sets, s.segments, s.skipped_sets"
+            " FROM batch_sources s JOIN batch_files f USING (file_index)"
         )
-        diagnostics = list(parsed.diagnostics)
-        counts = {}
-        for attr, table, columns in _TABLES:
-            rows = getattr(parsed, attr)
-            counts[attr] = len(rows)
-            if rows:
-                diagnostics += _insert(cur, table, columns, rows, file_id, bases)
+        problems = []
+        for attr, table, _ in _TABLES:
+            if attr in chunk.tables:
+                problems += _insert(cur, table, chunk.tables[attr])
+        if problems:
+            cur.register("problems", pa.table(dict(zip(
+                ("file_id", "segment_position", "severity", "segment_id", "message"),
+                (pa.array(column) for column in zip(*problems)),
+            ))))
+            cur.execute("INSERT INTO load_diagnostics SELECT * FROM problems")
+            cur.unregister("problems")
+        last_id = first_id + len(fresh) - 1
         for check in _CHECKS:
-            diagnostics += cur.execute(sql(check), {"file_id": file_id}).fetchall()
-        if diagnostics:
-            cur.executemany(
-                "INSERT INTO load_diagnostics VALUES (?, ?, ?, ?, ?)",
-                [(file_id, *d) for d in diagnostics],
-            )
+            cur.execute("INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
+                        f" message FROM ({sql(check)})", {"first_id": first_id, "last_id": last_id})
+        counted = dict(cur.execute(
+            "SELECT file_id, count(*) FROM load_diagnostics WHERE file_id BETWEEN ? AND ? GROUP BY file_id",
+            [first_id, last_id],
+        ).fetchall())
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
         raise
-    return counts, len(diagnostics)
+    finally:
+        for name in ("batch_files", "batch_sources"):
+            cur.unregister(name)
+    ids = {i: first_id + n for n, i in enumerate(fresh)}
+    out = []
+    for i in indexes:
+        item = chunk.files[i]
+        if i not in ids:
+            out.append(("already loaded", f"same content as {known[item.digest]}; nothing changed", 0))
+        else:
+            note = f"skipped non-835 transaction sets: {item.skipped_sets}" if item.skipped_sets else ""
+            out.append(("loaded", note, counted.get(ids[i], 0)))
+    return out
 
 
-def _insert(cur, table: str, columns: tuple, rows: list, file_id: int, bases: dict) -> list:
+_FILES_SCHEMA = pa.schema([(name, pa.int64()) for name in ("file_index", "file_id", *_KEYS)])
+_COLUMN_TYPES: dict = {}
+
+
+def _insert(cur, table: str, incoming: pa.Table) -> list:
     """Insert parser rows into `table`, casting text to the column types; return unreadable values."""
-    arrays = {
-        name: pa.array(values, pa.int64() if name in _INTEGER_COLUMNS else pa.string())
-        for name, values in zip(columns, zip(*rows))
-    }
-    cur.register("incoming", pa.table(arrays))
+    cur.register("incoming", incoming)
     try:
-        types = dict(cur.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [table],
-        ).fetchall())
+        if table not in _COLUMN_TYPES:
+            _COLUMN_TYPES[table] = cur.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?"
+                " ORDER BY ordinal_position", [table],
+            ).fetchall()
+        names = set(incoming.column_names)
         select, checks = [], []
-        for name, kind in types.items():
-            if name == "file_id":
-                select.append(str(file_id))
-            elif name in _KEYS and _KEYS[name] in arrays:
-                select.append(f"{bases[name]} + {_KEYS[name]}")
-            elif name not in arrays:
+        for name, kind in _COLUMN_TYPES[table]:
+            if name == "file_id" or (name in _KEYS and _KEYS[name] in names):
+                # database-wide keys: the file's offset plus the parser's sequence number
+                select.append("f.file_id" if name == "file_id" else f"f.{name} + i.{_KEYS[name]}")
+            elif name not in names:
                 select.append("NULL")
             elif kind.startswith("DECIMAL"):
-                select.append(f"TRY_CAST({name} AS {kind})")
-                checks.append((name, f"TRY_CAST({name} AS {kind})", "a number"))
+                select.append(f"TRY_CAST(i.{name} AS {kind})")
+                checks.append((name, f"TRY_CAST(i.{name} AS {kind})", "a number"))
             elif kind == "DATE":
-                select.append(f"TRY_CAST(try_strptime({name}, '%Y%m%d') AS DATE)")
-                checks.append((name, f"try_strptime({name}, '%Y%m%d')", "a date (CCYYMMDD)"))
+                select.append(f"TRY_CAST(try_strptime(i.{name}, '%Y%m%d') AS DATE)")
+                checks.append((name, f"try_strptime(i.{name}, '%Y%m%d')", "a date (CCYYMMDD)"))
             else:
-                select.append(name)
-        cur.execute(f"INSERT INTO {table} SELECT {', '.join(select)} FROM incoming")
+                select.append(f"i.{name}")
+        source = "FROM incoming i JOIN batch_files f USING (file_index)"
+        cur.execute(f"INSERT INTO {table} SELECT {', '.join(select)} {source}")
         if not checks:
             return []
         union = " UNION ALL ".join(
-            f"SELECT segment_position, '{name}', {name}, '{what}' FROM incoming"
-            f" WHERE {name} IS NOT NULL AND {cast} IS NULL"
+            f"SELECT f.file_id, i.segment_position, i.{name} AS value, '{name}' AS name, '{what}' AS what {source}"
+            f" WHERE i.{name} IS NOT NULL AND {cast} IS NULL"
             for name, cast, what in checks
         )
         return [
-            (position, "warning", None, f"{column} {value!r} is not {what}; stored as empty")
-            for position, column, value, what in cur.execute(f"{union} ORDER BY 1").fetchall()
+            (file_id, position, "warning", None, f"{name} {value!r} is not {what}; stored as empty")
+            for file_id, position, value, name, what in cur.execute(union).fetchall()
         ]
     finally:
         cur.unregister("incoming")

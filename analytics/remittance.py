@@ -64,6 +64,10 @@ DIAGNOSTIC_COLUMNS = ("segment_position", "severity", "segment_id", "message")
 _P = {name: i for i, name in enumerate(PAYMENT_COLUMNS)}
 
 _MOA_REMARKS = (3, 4, 5, 6, 7)
+# Appended to every split segment so fields can be read by position without bounds checks; X12
+# elements are 1-based, so elements[i] is the i-th element and '' or None both mean "not sent".
+_PADS = [[None] * (12 - n) for n in range(12)]
+_PAD = [None] * 24
 _MIA_REMARKS = (5, 20, 21, 22, 23)
 
 
@@ -87,15 +91,6 @@ class Remittance:
 
     def diagnose(self, position: int, severity: str, segment_id: str, message: str) -> None:
         self.diagnostics.append((position, severity, segment_id, message))
-
-
-def _el(elements: list[str], i: int) -> str | None:
-    """Element i (1-based as in the X12 guides), or None when absent or empty."""
-    if i < len(elements):
-        value = elements[i]
-        if value:
-            return value
-    return None
 
 
 def parse_bytes(data: bytes) -> Remittance:
@@ -137,6 +132,9 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
         for raw in chunk.segments:
             position += 1
             elements = raw.split(sep)
+            n = len(elements)
+            if n < 12:
+                elements += _PADS[n]
             tag = elements[0]
             st_count += 1
 
@@ -149,22 +147,21 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
 
             if in_835:
                 if tag == "CAS":
-                    group = _el(elements, 1)
+                    group = (elements[1] or None)
                     if claim is None:
                         diagnose(position, "error", tag, "CAS outside a claim; ignored")
                         continue
                     owner_line = line[0] if line is not None else None
-                    n = len(elements)
+                    elements += _PAD[:2]
                     for k in range(6):
                         at = 2 + 3 * k
                         if at >= n:
                             break
-                        reason = elements[at]
-                        amount = elements[at + 1] if at + 1 < n else ""
-                        if not reason and not amount:
+                        reason = elements[at] or None
+                        amount = elements[at + 1] or None
+                        if reason is None and amount is None:
                             continue
-                        quantity = elements[at + 2] if at + 2 < n and elements[at + 2] else None
-                        adjustments_append((claim_seq, owner_line, position, k + 1, group, reason or None, amount or None, quantity))
+                        adjustments_append((claim_seq, owner_line, position, k + 1, group, reason, amount, elements[at + 2] or None))
                     if group is None:
                         diagnose(position, "error", tag, "CAS without a group code (CAS01)")
                     continue
@@ -174,22 +171,23 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                         continue
                     line_seq += 1
                     level = 4
-                    composite = (elements[1] if len(elements) > 1 else "").split(comp)
-                    composite += [None] * (8 - len(composite))
-                    original = (_el(elements, 6) or "").split(comp)
+                    composite = (elements[1] or "").split(comp)
+                    composite += _PAD
+                    original = (elements[6] or "").split(comp)
+                    original += _PAD
                     line = [
                         line_seq, claim_seq, position, composite[0] or None, composite[1] or None,
                         composite[2] or None, composite[3] or None, composite[4] or None, composite[5] or None,
-                        composite[6] or None, _el(elements, 2), _el(elements, 3), _el(elements, 4),
-                        _el(elements, 5), original[0] or None, original[1] if len(original) > 1 else None,
-                        comp.join(m for m in original[2:6] if m) or None, _el(elements, 7),
+                        composite[6] or None, (elements[2] or None), (elements[3] or None), (elements[4] or None),
+                        (elements[5] or None), original[0] or None, original[1] or None,
+                        comp.join(m for m in original[2:6] if m) or None, (elements[7] or None),
                         None, None, None, None, None, None, None,
                     ]
                     lines_append(line)
                     continue
                 if tag == "DTM":
-                    qualifier = _el(elements, 1)
-                    value = _el(elements, 2)
+                    qualifier = (elements[1] or None)
+                    value = (elements[2] or None)
                     if level == 4:
                         if qualifier == "472":
                             line[_L_DATE] = value
@@ -208,8 +206,8 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                         payment[_P["production_date"]] = value
                     continue
                 if tag == "REF":
-                    qualifier = _el(elements, 1)
-                    value = _el(elements, 2)
+                    qualifier = (elements[1] or None)
+                    value = (elements[2] or None)
                     if level == 4:
                         if qualifier == "6R":
                             line[_L_CONTROL] = value
@@ -228,8 +226,8 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                         payment[_P["receiver_id"]] = value
                     continue
                 if tag == "AMT":
-                    qualifier = _el(elements, 1)
-                    value = _el(elements, 2)
+                    qualifier = (elements[1] or None)
+                    value = (elements[2] or None)
                     if level == 4:
                         if qualifier == "B6":
                             line[_L_ALLOWED] = value
@@ -241,9 +239,9 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                     if line is None:
                         diagnose(position, "warning", tag, "LQ outside a service line; ignored")
                         continue
-                    code = _el(elements, 2)
+                    code = (elements[2] or None)
                     if code:
-                        remarks_append((claim_seq, line[0], position, "LQ", _el(elements, 1), code))
+                        remarks_append((claim_seq, line[0], position, "LQ", (elements[1] or None), code))
                     continue
                 if tag == "CLP":
                     if payment is None:
@@ -252,9 +250,9 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                     level = 3
                     line = None
                     claim = [
-                        claim_seq, payment_seq, position, _el(elements, 1), _el(elements, 2),
-                        _el(elements, 3), _el(elements, 4), _el(elements, 5), _el(elements, 6),
-                        _el(elements, 7), _el(elements, 8), _el(elements, 9), _el(elements, 11),
+                        claim_seq, payment_seq, position, (elements[1] or None), (elements[2] or None),
+                        (elements[3] or None), (elements[4] or None), (elements[5] or None), (elements[6] or None),
+                        (elements[7] or None), (elements[8] or None), (elements[9] or None), (elements[11] or None),
                         None, None, None, None, None, None, None, None, None, None, None, None,
                     ]
                     claims_append(claim)
@@ -264,21 +262,22 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                 if tag == "NM1":
                     if level == 4 or claim is None:
                         continue
-                    entity = _el(elements, 1)
+                    entity = (elements[1] or None)
                     if entity == "QC":
-                        claim[_C_PAT_LAST], claim[_C_PAT_FIRST], claim[_C_PAT_ID] = _el(elements, 3), _el(elements, 4), _el(elements, 9)
+                        claim[_C_PAT_LAST], claim[_C_PAT_FIRST], claim[_C_PAT_ID] = (elements[3] or None), (elements[4] or None), (elements[9] or None)
                     elif entity == "IL":
-                        claim[_C_INS_LAST], claim[_C_INS_FIRST], claim[_C_INS_ID] = _el(elements, 3), _el(elements, 4), _el(elements, 9)
+                        claim[_C_INS_LAST], claim[_C_INS_FIRST], claim[_C_INS_ID] = (elements[3] or None), (elements[4] or None), (elements[9] or None)
                     elif entity == "82":
-                        claim[_C_REND_NAME], claim[_C_REND_NPI] = _el(elements, 3), _el(elements, 9)
+                        claim[_C_REND_NAME], claim[_C_REND_NPI] = (elements[3] or None), (elements[9] or None)
                     elif entity == "TT":
-                        claim[_C_CROSSOVER] = _el(elements, 3)
+                        claim[_C_CROSSOVER] = (elements[3] or None)
                     continue
                 if tag == "MOA" or tag == "MIA":
                     if claim is None:
                         continue
+                    elements += _PAD
                     for i in _MOA_REMARKS if tag == "MOA" else _MIA_REMARKS:
-                        code = _el(elements, i)
+                        code = elements[i]
                         if code:
                             remarks_append((claim_seq, None, position, tag, "HE", code))
                     continue
@@ -288,52 +287,53 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                 if tag == "PLB":
                     level = 5
                     claim = line = None
-                    provider, fiscal = _el(elements, 1), _el(elements, 2)
-                    n = len(elements)
+                    provider, fiscal = (elements[1] or None), (elements[2] or None)
+                    elements += _PAD[:2]
                     for k in range(6):
                         at = 3 + 2 * k
                         if at >= n:
                             break
                         ident = elements[at].split(comp, 1)
-                        amount = elements[at + 1] if at + 1 < n else ""
-                        if not ident[0] and not amount:
+                        amount = elements[at + 1] or None
+                        if not ident[0] and amount is None:
                             continue
                         plb_append((payment_seq, position, k + 1, provider, fiscal, ident[0] or None,
-                                    ident[1] if len(ident) > 1 and ident[1] else None, amount or None))
+                                    ident[1] if len(ident) > 1 and ident[1] else None, amount))
                     continue
                 if tag == "N1":
-                    entity = _el(elements, 1)
+                    entity = (elements[1] or None)
                     if claim is not None:
                         continue
                     if entity == "PR":
                         level = 1
-                        payment[_P["payer_name"]] = _el(elements, 2)
-                        payment[_P["payer_id_qualifier"]] = _el(elements, 3)
-                        payment[_P["payer_id"]] = _el(elements, 4)
+                        payment[_P["payer_name"]] = (elements[2] or None)
+                        payment[_P["payer_id_qualifier"]] = (elements[3] or None)
+                        payment[_P["payer_id"]] = (elements[4] or None)
                     elif entity == "PE":
                         level = 2
-                        payment[_P["payee_name"]] = _el(elements, 2)
-                        payment[_P["payee_id_qualifier"]] = _el(elements, 3)
-                        payment[_P["payee_id"]] = _el(elements, 4)
+                        payment[_P["payee_name"]] = (elements[2] or None)
+                        payment[_P["payee_id_qualifier"]] = (elements[3] or None)
+                        payment[_P["payee_id"]] = (elements[4] or None)
                     continue
                 if tag == "BPR":
-                    payment[_P["handling_code"]] = _el(elements, 1)
-                    payment[_P["payment_amount"]] = _el(elements, 2)
-                    payment[_P["credit_debit"]] = _el(elements, 3)
-                    payment[_P["payment_method"]] = _el(elements, 4)
-                    payment[_P["payment_format"]] = _el(elements, 5)
-                    payment[_P["payment_date"]] = _el(elements, 16)
+                    elements += _PAD
+                    payment[_P["handling_code"]] = (elements[1] or None)
+                    payment[_P["payment_amount"]] = (elements[2] or None)
+                    payment[_P["credit_debit"]] = (elements[3] or None)
+                    payment[_P["payment_method"]] = (elements[4] or None)
+                    payment[_P["payment_format"]] = (elements[5] or None)
+                    payment[_P["payment_date"]] = (elements[16] or None)
                     continue
                 if tag == "TRN":
-                    payment[_P["trace_type"]] = _el(elements, 1)
-                    payment[_P["trace_number"]] = _el(elements, 2)
-                    payment[_P["originator_id"]] = _el(elements, 3)
+                    payment[_P["trace_type"]] = (elements[1] or None)
+                    payment[_P["trace_number"]] = (elements[2] or None)
+                    payment[_P["originator_id"]] = (elements[3] or None)
                     continue
                 if tag == "SE":
                     in_835 = False
-                    _check_count(out, position, tag, _el(elements, 1), st_count, "SE01", "segments in the transaction set")
-                    if _el(elements, 2) != st_control:
-                        diagnose(position, "warning", tag, f"SE02 {_el(elements, 2)!r} does not match ST02 {st_control!r}")
+                    _check_count(out, position, tag, (elements[1] or None), st_count, "SE01", "segments in the transaction set")
+                    if (elements[2] or None) != st_control:
+                        diagnose(position, "warning", tag, f"SE02 {(elements[2] or None)!r} does not match ST02 {st_control!r}")
                     continue
                 if tag in ("ST", "GE", "IEA", "ISA", "GS"):
                     raise TruncatedError(f"transaction set 835 {st_control} starting at segment {st_position} has no SE trailer")
@@ -342,9 +342,9 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
             # Envelope segments, between transaction sets.
             if tag == "ST":
                 st_position, st_count = position, 1
-                st_control = _el(elements, 2) or ""
+                st_control = (elements[2] or None) or ""
                 gs_sets += 1
-                set_id = _el(elements, 1)
+                set_id = (elements[1] or None)
                 if set_id == "835":
                     in_835 = True
                     out.transaction_sets += 1
@@ -363,22 +363,22 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                     raise TruncatedError(f"functional group starting at segment {gs_position} has no GE trailer")
                 if isa_control is not None:
                     raise TruncatedError(f"interchange starting at segment {isa_position} has no IEA trailer")
-                isa_control = (_el(elements, 13) or "").strip() or None
+                isa_control = ((elements[13] or None) or "").strip() or None
                 isa_position, isa_groups = position, 0
             elif tag == "GS":
                 if gs_version is not None:
                     raise TruncatedError(f"functional group starting at segment {gs_position} has no GE trailer")
-                gs_version = _el(elements, 8) or ""
-                gs_control = _el(elements, 6)
+                gs_version = (elements[8] or None) or ""
+                gs_control = (elements[6] or None)
                 gs_position, gs_sets = position, 0
                 isa_groups += 1
             elif tag == "GE":
                 if gs_version is None:
                     diagnose(position, "warning", tag, "GE without a matching GS")
                 else:
-                    _check_count(out, position, tag, _el(elements, 1), gs_sets, "GE01", "transaction sets in the group")
-                    if _el(elements, 2) != gs_control:
-                        diagnose(position, "warning", tag, f"GE02 {_el(elements, 2)!r} does not match GS06 {gs_control!r}")
+                    _check_count(out, position, tag, (elements[1] or None), gs_sets, "GE01", "transaction sets in the group")
+                    if (elements[2] or None) != gs_control:
+                        diagnose(position, "warning", tag, f"GE02 {(elements[2] or None)!r} does not match GS06 {gs_control!r}")
                 gs_version = None
             elif tag == "IEA":
                 if gs_version is not None:
@@ -386,8 +386,8 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                 if isa_control is None:
                     diagnose(position, "warning", tag, "IEA without a matching ISA")
                 else:
-                    _check_count(out, position, tag, _el(elements, 1), isa_groups, "IEA01", "functional groups in the interchange")
-                    control = (_el(elements, 2) or "").strip()
+                    _check_count(out, position, tag, (elements[1] or None), isa_groups, "IEA01", "functional groups in the interchange")
+                    control = ((elements[2] or None) or "").strip()
                     if control != isa_control:
                         diagnose(position, "warning", tag, f"IEA02 {control!r} does not match ISA13 {isa_control!r}")
                 isa_control = None

@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS load_diagnostics (
 );
 
 CREATE TABLE IF NOT EXISTS remit_payments (
-    payment_key BIGINT PRIMARY KEY,
+    payment_key BIGINT NOT NULL,
     file_id INTEGER NOT NULL,
     payment_seq INTEGER NOT NULL,
     segment_position INTEGER NOT NULL,
@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS remit_payments (
 );
 
 CREATE TABLE IF NOT EXISTS remit_claims (
-    claim_key BIGINT PRIMARY KEY,
+    claim_key BIGINT NOT NULL,
     payment_key BIGINT NOT NULL,
     file_id INTEGER NOT NULL,
     segment_position INTEGER NOT NULL,
@@ -87,7 +87,7 @@ CREATE TABLE IF NOT EXISTS remit_claims (
 );
 
 CREATE TABLE IF NOT EXISTS remit_service_lines (
-    line_key BIGINT PRIMARY KEY,
+    line_key BIGINT NOT NULL,
     claim_key BIGINT NOT NULL,
     file_id INTEGER NOT NULL,
     segment_position INTEGER NOT NULL,

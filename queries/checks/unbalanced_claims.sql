@@ -2,8 +2,8 @@
 -- (CLP03 - CAS = CLP04).
 with
 
-claims as (select * from remit_claims where file_id = $file_id),
-adjustments as (select * from remit_adjustments where file_id = $file_id),
+claims as (select * from remit_claims where file_id between $first_id and $last_id),
+adjustments as (select * from remit_adjustments where file_id between $first_id and $last_id),
 
 claim_adjustments as (
     select claim_key, sum(amount) as adjusted
@@ -13,6 +13,7 @@ claim_adjustments as (
 
 unbalanced as (
     select
+        claims.file_id,
         claims.segment_position,
         claims.claim_id,
         claims.charge_amount,
@@ -24,6 +25,7 @@ unbalanced as (
 )
 
 select
+    file_id,
     segment_position,
     'warning' as severity,
     'CLP' as segment_id,

@@ -1,8 +1,8 @@
 -- Service lines whose charge minus their adjustments is not what was paid (SVC02 - CAS = SVC03).
 with
 
-lines as (select * from remit_service_lines where file_id = $file_id),
-adjustments as (select * from remit_adjustments where file_id = $file_id and line_key is not null),
+lines as (select * from remit_service_lines where file_id between $first_id and $last_id),
+adjustments as (select * from remit_adjustments where file_id between $first_id and $last_id and line_key is not null),
 
 line_adjustments as (
     select line_key, sum(amount) as adjusted
@@ -12,6 +12,7 @@ line_adjustments as (
 
 unbalanced as (
     select
+        lines.file_id,
         lines.segment_position,
         lines.charge_amount,
         coalesce(line_adjustments.adjusted, 0) as adjusted,
@@ -22,6 +23,7 @@ unbalanced as (
 )
 
 select
+    file_id,
     segment_position,
     'warning' as severity,
     'SVC' as segment_id,

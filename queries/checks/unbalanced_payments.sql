@@ -2,9 +2,9 @@
 -- paid (sum CLP04 - sum PLB = BPR02).
 with
 
-payments as (select * from remit_payments where file_id = $file_id),
-claims as (select * from remit_claims where file_id = $file_id),
-provider_adjustments as (select * from remit_provider_adjustments where file_id = $file_id),
+payments as (select * from remit_payments where file_id between $first_id and $last_id),
+claims as (select * from remit_claims where file_id between $first_id and $last_id),
+provider_adjustments as (select * from remit_provider_adjustments where file_id between $first_id and $last_id),
 
 claims_paid as (
     select payment_key, sum(paid_amount) as paid
@@ -20,6 +20,7 @@ provider_adjusted as (
 
 unbalanced as (
     select
+        payments.file_id,
         payments.segment_position,
         payments.payment_amount,
         coalesce(claims_paid.paid, 0) as paid,
@@ -31,6 +32,7 @@ unbalanced as (
 )
 
 select
+    file_id,
     segment_position,
     'warning' as severity,
     'ST' as segment_id,

@@ -1,0 +1,121 @@
+"""Ingest benchmark: load >= 20 MB of 835 files end to end and compare with edi-835-parser.
+
+    python bench/ingest.py [--mb 20] [--corpus ../shared/corpus/835] [--no-peer]
+
+Builds the input by repeating the corpus files that edi-835-parser can also read (ISA-enveloped,
+`~`-terminated), giving each copy its own interchange control number so that our loader does not
+skip it as already loaded. Then, in the same run and on the same files:
+  1. our loader: read, parse, store in a fresh DuckDB database, with every check (end to end);
+  2. edi-835-parser (pip install edi-835-parser), parse only: the baseline.
+Prints MB/s for each and the ratio. Needs nothing but the requirements in requirements-dev.txt.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analytics import database, loader  # noqa: E402
+
+
+
+def peer_parse():
+    try:
+        from edi_835_parser import parse
+    except ImportError:
+        return None
+    return parse
+
+
+def eligible(corpus: Path, parse) -> list[Path]:
+    """Corpus files with an ISA envelope, `~` terminators and `*` separators that the peer can parse."""
+    chosen = []
+    for path in sorted(corpus.iterdir()):
+        text = path.read_text(errors="replace").lstrip("\ufeff \r\n\t")
+        if not text.startswith("ISA*") or text[105:106] != "~":
+            continue
+        if parse is not None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    parse(str(path))
+            except Exception:
+                continue
+        chosen.append(path)
+    return chosen
+
+
+def build_input(files: list[Path], target: int, out: Path) -> list[Path]:
+    """Copies of the files, round after round, until `target` bytes; each with a unique ISA13/IEA02."""
+    out.mkdir(parents=True)
+    written, total, copy = [], 0, 0
+    while total < target:
+        for path in files:
+            copy += 1
+            text = path.read_text()
+            start = text.index("ISA")
+            control = text[start:].split(text[start + 3])[13]
+            unique = f"{copy:09d}"
+            # ISA13 and IEA02 carry the same 9-digit number in every interchange of these files
+            text = text.replace(f"*{control}*", f"*{unique}*").replace(f"*{control}~", f"*{unique}~")
+            target_path = out / f"{copy:06d}_{path.name}"
+            target_path.write_text(text)
+            written.append(target_path)
+            total += len(text.encode())
+            if total >= target:
+                break
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=20.0, help="input size in MB (default 20)")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "835")
+    parser.add_argument("--no-peer", action="store_true", help="skip edi-835-parser")
+    args = parser.parse_args()
+
+    parse = None if args.no_peer else peer_parse()
+    if parse is None and not args.no_peer:
+        print("edi-835-parser is not installed (pip install -r requirements-dev.txt); timing our loader only")
+    files = eligible(args.corpus, parse)
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        inputs = build_input(files, int(args.mb * 1e6), work / "input")
+        size = sum(p.stat().st_size for p in inputs)
+        print(f"input: {len(inputs)} files, {size / 1e6:.1f} MB, repeating {len(files)} corpus files")
+
+        started = time.perf_counter()
+        con = database.connect(work / "bench.duckdb")
+        results = loader.load_paths(con, [work / "input"])
+        con.close()
+        ours = time.perf_counter() - started
+        failed = [r for r in results if r.status != "loaded"]
+        lines = sum(r.counts.get("lines", 0) for r in results if r.status == "loaded")
+        print(f"ours (read + parse + store in DuckDB + checks): {ours:.2f} s, {size / 1e6 / ours:.1f} MB/s,"
+              f" {lines / ours:,.0f} service lines/s, {len(failed)} file(s) not loaded")
+
+        if parse is not None:
+            started = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for path in inputs:
+                    parse(str(path))
+            peer = time.perf_counter() - started
+            print(f"edi-835-parser (parse only, no storage): {peer:.2f} s, {size / 1e6 / peer:.2f} MB/s")
+            print(f"ratio: ours is {peer / ours:.1f}x edi-835-parser")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
