@@ -146,6 +146,46 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                 continue
 
             if in_835:
+                if tag == "REF":
+                    qualifier = (elements[1] or None)
+                    value = (elements[2] or None)
+                    if level == 4:
+                        if qualifier == "6R":
+                            line[_L_CONTROL] = value
+                        elif qualifier == "0K":
+                            line[_L_POLICY] = value
+                        elif qualifier == "G1":
+                            line[_L_AUTH] = value
+                        references_append((claim_seq, line[0], position, qualifier, value))
+                    elif level == 3:
+                        references_append((claim_seq, None, position, qualifier, value))
+                    elif level == 1 and qualifier == "2U":
+                        payment[_P["payer_ref_id"]] = value
+                    elif level == 2 and qualifier == "TJ":
+                        payment[_P["payee_tax_id"]] = value
+                    elif level == 0 and qualifier == "EV":
+                        payment[_P["receiver_id"]] = value
+                    continue
+                if tag == "DTM":
+                    qualifier = (elements[1] or None)
+                    value = (elements[2] or None)
+                    if level == 4:
+                        if qualifier == "472":
+                            line[_L_DATE] = value
+                        elif qualifier == "150":
+                            line[_L_FROM] = value
+                        elif qualifier == "151":
+                            line[_L_TO] = value
+                    elif level == 3:
+                        if qualifier == "232":
+                            claim[_C_FROM] = value
+                        elif qualifier == "233":
+                            claim[_C_TO] = value
+                        elif qualifier in ("050", "50"):
+                            claim[_C_RECEIVED] = value
+                    elif level == 0 and qualifier == "405":
+                        payment[_P["production_date"]] = value
+                    continue
                 if tag == "CAS":
                     group = (elements[1] or None)
                     if claim is None:
@@ -184,46 +224,6 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                         None, None, None, None, None, None, None,
                     ]
                     lines_append(line)
-                    continue
-                if tag == "DTM":
-                    qualifier = (elements[1] or None)
-                    value = (elements[2] or None)
-                    if level == 4:
-                        if qualifier == "472":
-                            line[_L_DATE] = value
-                        elif qualifier == "150":
-                            line[_L_FROM] = value
-                        elif qualifier == "151":
-                            line[_L_TO] = value
-                    elif level == 3:
-                        if qualifier == "232":
-                            claim[_C_FROM] = value
-                        elif qualifier == "233":
-                            claim[_C_TO] = value
-                        elif qualifier in ("050", "50"):
-                            claim[_C_RECEIVED] = value
-                    elif level == 0 and qualifier == "405":
-                        payment[_P["production_date"]] = value
-                    continue
-                if tag == "REF":
-                    qualifier = (elements[1] or None)
-                    value = (elements[2] or None)
-                    if level == 4:
-                        if qualifier == "6R":
-                            line[_L_CONTROL] = value
-                        elif qualifier == "0K":
-                            line[_L_POLICY] = value
-                        elif qualifier == "G1":
-                            line[_L_AUTH] = value
-                        references_append((claim_seq, line[0], position, qualifier, value))
-                    elif level == 3:
-                        references_append((claim_seq, None, position, qualifier, value))
-                    elif level == 1 and qualifier == "2U":
-                        payment[_P["payer_ref_id"]] = value
-                    elif level == 2 and qualifier == "TJ":
-                        payment[_P["payee_tax_id"]] = value
-                    elif level == 0 and qualifier == "EV":
-                        payment[_P["receiver_id"]] = value
                     continue
                 if tag == "AMT":
                     qualifier = (elements[1] or None)
