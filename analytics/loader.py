@@ -38,7 +38,7 @@ _TABLES = (
 # Key column -> the parser's per-file sequence number it is built from.
 _KEYS = {"payment_key": "payment_seq", "claim_key": "claim_seq", "line_key": "line_seq"}
 _INTEGER_COLUMNS = {"payment_seq", "claim_seq", "line_seq", "segment_position", "triple_index", "pair_index"}
-_CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbalanced_payments")
+_CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbalanced_payments", "checks/incomplete_claims")
 # Files are parsed and stored in chunks of about this many bytes: big enough that per-statement
 # costs vanish, small enough that a worker's rows stay a modest amount of memory.
 _CHUNK_BYTES = 4 * 1024 * 1024
@@ -123,7 +123,7 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
         if on_result:
             on_result(result)
 
-    known = {row[0] for row in con.execute("SELECT sha256 FROM source_files").fetchall()}
+    known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
     groups = _group(files)
     if len(groups) > 1 and (os.cpu_count() or 1) > 1:
         # Parse in worker processes while this one writes what is ready.
@@ -139,7 +139,8 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
 def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | None = None) -> FileResult:
     """Load one file (its bytes may be given, e.g. from an upload); never raises for bad content."""
     results: list[FileResult] = []
-    _store(con, _prepare([Path(path)], set(), [data] if data is not None else None), results.append)
+    known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
+    _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
     return results[0]
 
 
@@ -160,7 +161,7 @@ def _group(files: list[Path]) -> list[list[Path]]:
     return groups
 
 
-def _prepare(paths: list[Path], known: set, contents: list[bytes] | None = None) -> _Chunk:
+def _prepare(paths: list[Path], known: dict, contents: list[bytes] | None = None) -> _Chunk:
     """Read, hash and parse files into one chunk; runs in a worker process when loading many files."""
     # Parsing makes millions of small lists and tuples that live until the chunk is stored; the
     # cyclic garbage collector would scan them over and over (it doubled the time), and they hold
@@ -174,8 +175,8 @@ def _prepare(paths: list[Path], known: set, contents: list[bytes] | None = None)
             gc.enable()
 
 
-def _parse_chunk(paths: list[Path], known: set, contents: list[bytes] | None) -> _Chunk:
-    files, results, seen = [], [], set()
+def _parse_chunk(paths: list[Path], known: dict, contents: list[bytes] | None) -> _Chunk:
+    files, results, seen = [], [], {}
     rows = {attr: [] for attr, _, _ in _TABLES}
     owners = {attr: [] for attr, _, _ in _TABLES}
     for n, path in enumerate(paths):
@@ -186,7 +187,8 @@ def _parse_chunk(paths: list[Path], known: set, contents: list[bytes] | None) ->
             continue
         digest = hashlib.sha256(data).hexdigest()
         if digest in known or digest in seen:
-            results.append(FileResult(path, "already loaded", "same content was loaded before; nothing changed"))
+            original = known.get(digest) or seen[digest]
+            results.append(FileResult(path, "already loaded", f"same content as {original}; nothing changed"))
             continue
         try:
             parsed = remittance.parse_bytes(data)
@@ -200,7 +202,7 @@ def _parse_chunk(paths: list[Path], known: set, contents: list[bytes] | None) ->
         if parsed.transaction_sets == 0:
             results.append(FileResult(path, "skipped", f"no 835 transaction set in the file (found: {skipped or 'none'}); nothing loaded"))
             continue
-        seen.add(digest)
+        seen[digest] = path.name
         index = len(files)
         counts = {}
         for attr in rows:

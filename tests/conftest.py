@@ -1,0 +1,55 @@
+"""Shared fixtures: a fresh database per test, and a way to write small 835 files by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analytics import database, loader
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+CORPUS_835 = SHARED / "corpus" / "835"
+REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = database.connect(tmp_path / "test.duckdb")
+    yield connection
+    connection.close()
+
+
+def remittance_835(*claims: str, payer: str = "ACME HEALTH PLAN", payment: str = "0", plb: str = "",
+                   payment_date: str = "20240315", control: str = "000000001") -> str:
+    """A complete, balanced-enough 005010X221A1 835 around the given claim loops (segments joined
+    by '~'); each claim string starts with its CLP segment."""
+    body = [
+        f"BPR*I*{payment}*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*{payment_date}",
+        "TRN*1*12345*1512345678",
+        "DTM*405*20240314",
+        f"N1*PR*{payer}*XV*12345",
+        "N1*PE*GOOD CLINIC*XX*1234567893",
+    ]
+    for n, claim in enumerate(claims, 1):
+        body.append(f"LX*{n}")
+        body.extend(s for s in claim.strip().strip("~").split("~") if s.strip())
+    if plb:
+        body.append(plb)
+    st = ["ST*835*0001", *body]
+    st.append(f"SE*{len(st) + 1}*0001")
+    isa = (f"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240315*1200*^*00501*"
+           f"{control}*0*P*:")
+    segments = [isa, "GS*HP*SENDER*RECEIVER*20240315*1200*1*X*005010X221A1", *st, "GE*1*1", f"IEA*1*{control}"]
+    return "~\n".join(segments) + "~\n"
+
+
+def load_text(con, tmp_path: Path, text: str, name: str = "test.835") -> loader.FileResult:
+    path = tmp_path / name
+    path.write_text(text)
+    [result] = loader.load_paths(con, [path])
+    return result
+
+
+def rows(con, query: str, params=None) -> list[tuple]:
+    return con.execute(query, params or []).fetchall()

@@ -1,0 +1,167 @@
+"""The load command: atomic per file, idempotent, and clear about input it cannot use."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analytics import database, loader
+from conftest import CORPUS_835, load_text, remittance_835, rows
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = CORPUS_835 / "edi835parser__emedny_sample.txt"
+TABLES = ("source_files", "remit_payments", "remit_claims", "remit_service_lines", "remit_adjustments",
+          "remit_remarks", "remit_references", "remit_amounts", "remit_provider_adjustments", "load_diagnostics")
+
+
+def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DENIALS_DB": str(db)}
+    return subprocess.run([sys.executable, "-m", "analytics", "load", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def counts(db: Path) -> list[int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES]
+    finally:
+        con.close()
+
+
+def bad_inputs(folder: Path) -> dict[str, Path]:
+    folder.mkdir()
+    text = GOOD.read_text()
+    files = {
+        "empty": folder / "empty.835",
+        "binary": folder / "image.835",
+        "truncated": folder / "truncated.835",
+        "not_x12": folder / "notes.txt",
+    }
+    files["empty"].write_bytes(b"")
+    files["binary"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    files["truncated"].write_text(text[: len(text) // 2])
+    files["not_x12"].write_text("Patient,Amount\nSmith,100.00\n")
+    return files
+
+
+@pytest.mark.parametrize("kind", ["empty", "binary", "truncated", "not_x12"])
+def test_bad_file_gives_one_clear_line_and_changes_nothing(tmp_path, kind):
+    db = tmp_path / "d.duckdb"
+    assert cli(str(GOOD), db=db).returncode == 0
+    before = counts(db)
+    path = bad_inputs(tmp_path / "in")[kind]
+    done = cli(str(path), db=db)
+    assert done.returncode == 1
+    problem = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(problem) == 1 and str(path) in problem[0] and "nothing loaded" in problem[0]
+    assert {"empty": "empty", "binary": "binary", "truncated": "truncated 835", "not_x12": "not an X12 file"}[kind] in problem[0]
+    assert counts(db) == before
+
+
+def test_unreadable_path_fails_clearly(tmp_path):
+    done = cli(str(tmp_path / "missing.835"), db=tmp_path / "d.duckdb")
+    assert done.returncode == 1
+    assert "missing.835: no such file or folder" in done.stderr
+
+
+def test_cli_loads_folders_recursively_and_summarises(tmp_path):
+    nested = tmp_path / "in" / "2024" / "march"
+    nested.mkdir(parents=True)
+    (nested / "a.835").write_bytes(GOOD.read_bytes())
+    (tmp_path / "in" / "b.835").write_bytes((CORPUS_835 / "lfh-x12__managed-care.835").read_bytes())
+    done = cli(str(tmp_path / "in"), db=tmp_path / "d.duckdb")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.splitlines()
+    assert out[0].startswith("loaded") and "b.835: 1 payment(s), 2 claim(s)" in out[0]
+    assert "a.835: 1 payment(s), 3 claim(s), 10 line(s)" in out[1]
+    assert out[-1].startswith("2 file(s): 2 loaded. Added 2 payment(s), 5 claim(s), 12 service line(s)")
+
+
+def test_same_content_under_another_name_is_not_loaded_twice(con, tmp_path):
+    first = load_text(con, tmp_path, GOOD.read_text(), "first.835")
+    second = load_text(con, tmp_path, GOOD.read_text(), "copy-of-first.835")
+    assert (first.status, second.status) == ("loaded", "already loaded")
+    assert "first.835" in second.message
+    assert rows(con, "SELECT count(*) FROM claims") == [(3,)]
+
+
+def test_a_file_that_fails_to_store_leaves_nothing_behind(con, tmp_path, monkeypatch):
+    load_text(con, tmp_path, GOOD.read_text(), "good.835")
+    before = [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES]
+    real_insert = loader._insert
+
+    def failing(cur, table, incoming):
+        if table == "remit_adjustments":  # after payments, claims and lines went in
+            raise duckdb.ConstraintException("simulated failure half-way through the file")
+        return real_insert(cur, table, incoming)
+
+    monkeypatch.setattr(loader, "_insert", failing)
+    result = load_text(con, tmp_path, remittance_835("CLP*X1*1*100*0*0*12*P*11*1~SVC*HC:99213*100*0**1~CAS*CO*50*100"))
+    assert result.status == "failed" and "simulated failure" in result.message
+    assert [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES] == before
+
+
+def test_one_bad_file_in_a_batch_does_not_keep_the_others_out(con, tmp_path, monkeypatch):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"f{n}.835").write_text(remittance_835(f"CLP*C{n}*1*10*10*0*12*P*11*1", payment="10", control=f"00000000{n}"))
+    real_insert = loader._insert
+
+    def failing(cur, table, incoming):
+        if table == "remit_claims":
+            # the chunk's rows are all there; batch_files says which files this attempt writes
+            cur.register("probe", incoming)
+            writing_c1 = cur.execute("SELECT count(*) FROM probe JOIN batch_files USING (file_index)"
+                                     " WHERE claim_id = 'C1'").fetchall()[0][0]
+            cur.unregister("probe")
+            if writing_c1:
+                raise duckdb.ConstraintException("claim C1 cannot be stored")
+        return real_insert(cur, table, incoming)
+
+    monkeypatch.setattr(loader, "_insert", failing)
+    results = {r.path.name: r.status for r in loader.load_paths(con, [folder])}
+    assert results == {"f0.835": "loaded", "f1.835": "failed", "f2.835": "loaded"}
+    assert rows(con, "SELECT claim_id FROM claims ORDER BY claim_id") == [("C0",), ("C2",)]
+
+
+def test_a_file_with_only_837_claims_is_skipped_with_a_note(con, tmp_path):
+    text = (SHARED_837 := CORPUS_835.parent / "837" / "lfh-x12__837P_demo.example1.837").read_text()
+    result = load_text(con, tmp_path, text, "claims.837")
+    assert result.status == "skipped" and "no 835 transaction set" in result.message and "837 x1" in result.message
+    assert rows(con, "SELECT count(*) FROM source_files") == [(0,)]
+    del SHARED_837
+
+
+def test_delimiter_variants_load_the_same_rows(con, tmp_path):
+    star = remittance_835("CLP*D1*1*100*80*0*12*P*11*1~SVC*HC:99213:25*100*80**1~CAS*CO*45*20", payment="80")
+    variants = {
+        "pipe.835": star.replace("*", "|").replace(":", "^").replace("|^|", "|^|"),
+        "newline.835": star.replace("~\n", "\n"),
+        "crlf.835": star.replace("~\n", "\r\n"),
+        "bom_indented.835": "\ufeff" + star.replace("~\n", "~\n    "),
+        "one_line.835": star.replace("~\n", "~"),
+    }
+    for n, (name, text) in enumerate(variants.items()):
+        result = load_text(con, tmp_path, text.replace("000000001", f"00000000{n + 2}"), name)
+        assert result.status == "loaded", (name, result.message)
+    found = rows(con, "SELECT file_name, procedure_code, modifiers, charge_amount, paid_amount FROM service_lines ORDER BY file_name")
+    assert [r[1:] for r in found] == [("99213", ["25"], 100, 80)] * len(variants)
+
+
+def test_repetition_separator_is_read_from_isa11(con, tmp_path):
+    text = remittance_835("CLP*E1*1*10*10*0*12*P*11*1", payment="10")
+    assert "*^*00501*" in text  # ISA11 = '^' in 5010
+    assert load_text(con, tmp_path, text).status == "loaded"
+
+
+def test_database_path_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DENIALS_DB", str(tmp_path / "elsewhere.duckdb"))
+    assert database.default_path() == tmp_path / "elsewhere.duckdb"
+    monkeypatch.delenv("DENIALS_DB")
+    assert database.default_path() == ROOT / "var" / "denials.duckdb"
