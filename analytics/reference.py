@@ -148,11 +148,18 @@ def _replace(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin: st
         cur.execute("COMMIT")
     except duckdb.Error as e:
         cur.execute("ROLLBACK")
-        raise ReferenceError(f"{path}: {str(e).splitlines()[0]}") from None
+        raise ReferenceError(f"{path}: {_explain(e)}") from None
     except ReferenceError:
         cur.execute("ROLLBACK")
         raise
     return rows
+
+
+def _explain(error: duckdb.Error) -> str:
+    """DuckDB's CSV errors run to a page; keep the line number and what could not be converted."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    wanted = [line.split("Error: ", 1)[-1] for line in lines if "CSV Error on Line" in line or line.startswith("Error when converting")]
+    return "; ".join(wanted) if wanted else lines[0]
 
 
 def _all_columns(header: list[str], spec: Table) -> dict:

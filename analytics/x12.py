@@ -113,9 +113,8 @@ def chunks(text: str) -> Iterator[Chunk]:
         while pos < len(text):
             delimiters, body_start = _isa_delimiters(text, pos)
             # The next interchange starts at an ISA segment after a terminator (plus any padding).
-            next_isa = re.compile(
-                re.escape(delimiters.segment) + r"[\s~]*(?=ISA" + re.escape(delimiters.element) + ")"
-            ).search(text, body_start)
+            # It may declare other delimiters, so any separator may follow "ISA".
+            next_isa = re.compile(re.escape(delimiters.segment) + r"[\s~]*(?=ISA[^A-Za-z0-9\s])").search(text, body_start)
             end = next_isa.end() if next_isa else len(text)
             isa = text[pos : body_start].rstrip(_PADDING)
             body = text[body_start:end].split(delimiters.segment)

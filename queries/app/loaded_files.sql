@@ -1,0 +1,23 @@
+-- Every file loaded, newest first, with what it added and how many diagnostics it raised.
+with
+
+files as (select * from source_files),
+claims as (select file_id, count(*) as claims from remit_claims group by file_id),
+diagnostics as (select file_id, count(*) as diagnostics from load_diagnostics group by file_id),
+
+listed as (
+    select
+        files.file_name,
+        files.loaded_at,
+        files.transaction_sets as payments,
+        coalesce(claims.claims, 0) as claims,
+        coalesce(diagnostics.diagnostics, 0) as diagnostics,
+        files.size_bytes,
+        files.skipped_sets
+    from files
+    left join claims using (file_id)
+    left join diagnostics using (file_id)
+)
+
+select * from listed
+order by loaded_at desc, file_name

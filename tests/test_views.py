@@ -1,0 +1,47 @@
+"""The documented views are a public contract: these columns, in this order, with these types."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import database
+from conftest import rows
+
+CONTRACT = {
+    "payments": "file_name payer_name payer_id payee_name payee_npi payment_amount payment_method payment_date trace_number",
+    "claims": "file_name payer_name claim_id status_code charge_amount paid_amount patient_responsibility filing_indicator "
+              "payer_claim_number site_of_care frequency_code service_date_from service_date_to payment_date",
+    "service_lines": "file_name claim_id payer_name procedure_qualifier procedure_code modifiers charge_amount paid_amount "
+                     "revenue_code units_paid units_billed service_date line_control_number allowed_amount",
+    "adjustments": "file_name claim_id level group_code reason_code amount quantity category class",
+    "remarks": "file_name claim_id level code",
+    "provider_adjustments": "file_name provider_id reason_code reference amount",
+    "denials": "file_name payer_name claim_id procedure_code modifiers site_of_care service_date payment_date denial_type "
+               "denied_amount primary_reason category patient_liable reason_codes remark_codes",
+}
+MONEY = {"payment_amount", "charge_amount", "paid_amount", "patient_responsibility", "allowed_amount", "amount", "denied_amount"}
+
+
+@pytest.mark.parametrize("view", sorted(CONTRACT))
+def test_view_starts_with_the_contract_columns(con, view):
+    described = rows(con, f"DESCRIBE {view}")
+    names = [r[0] for r in described]
+    contract = CONTRACT[view].split()
+    assert names[: len(contract)] == contract
+    types = {r[0]: r[1] for r in described}
+    for column in contract:
+        if column in MONEY:
+            assert types[column].startswith("DECIMAL"), column
+        if column.endswith("_date"):
+            assert types[column] == "DATE", column
+    for column in ("modifiers", "reason_codes", "remark_codes"):
+        if column in types:
+            assert types[column] == "VARCHAR[]"
+
+
+def test_every_view_is_documented_in_the_readme():
+    readme = (database.PROJECT_ROOT / "docs" / "views.md").read_text()
+    for view, columns in CONTRACT.items():
+        assert f"## `{view}`" in readme
+        for column in columns.split():
+            assert f"| `{column}` |" in readme, (view, column)
