@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import remittance
 from analytics.database import sql
@@ -39,9 +40,10 @@ _TABLES = (
 _KEYS = {"payment_key": "payment_seq", "claim_key": "claim_seq", "line_key": "line_seq"}
 _INTEGER_COLUMNS = {"payment_seq", "claim_seq", "line_seq", "segment_position", "triple_index", "pair_index"}
 _CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbalanced_payments", "checks/incomplete_claims")
-# Files are parsed and stored in chunks of about this many bytes: big enough that per-statement
-# costs vanish, small enough that a worker's rows stay a modest amount of memory.
-_CHUNK_BYTES = 4 * 1024 * 1024
+# Files are parsed in chunks of about _CHUNK_BYTES (the unit of work of a worker process) and written
+# in transactions of about _WRITE_BYTES of input (fewer, larger transactions write much faster).
+_CHUNK_BYTES = 2 * 1024 * 1024
+_WRITE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -128,12 +130,39 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
     if len(groups) > 1 and (os.cpu_count() or 1) > 1:
         # Parse in worker processes while this one writes what is ready.
         with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-            for chunk in pool.map(_prepare, groups, [known] * len(groups)):
-                _store(con, chunk, report)
+            _store_in_batches(con, pool.map(_prepare, groups, [known] * len(groups)), report)
     else:
-        for group in groups:
-            _store(con, _prepare(group, known), report)
+        _store_in_batches(con, (_prepare(group, known) for group in groups), report)
     return results
+
+
+def _store_in_batches(con, chunks, report) -> None:
+    """Write parsed chunks a few at a time: one transaction for about _WRITE_BYTES of input costs far
+    less than one per chunk, while small chunks keep the workers' results flowing."""
+    pending, size = [], 0
+    for chunk in chunks:
+        pending.append(chunk)
+        size += sum(f.size for f in chunk.files)
+        if size >= _WRITE_BYTES:
+            _store(con, _merge(pending), report)
+            pending, size = [], 0
+    if pending:
+        _store(con, _merge(pending), report)
+
+
+def _merge(chunks: list[_Chunk]) -> _Chunk:
+    if len(chunks) == 1:
+        return chunks[0]
+    files, results, parts = [], [], {}
+    for chunk in chunks:
+        offset = len(files)
+        files += chunk.files
+        results += chunk.results
+        for attr, table in chunk.tables.items():
+            index = table.column("file_index")
+            table = table.set_column(table.column_names.index("file_index"), "file_index", pc.add(index, offset))
+            parts.setdefault(attr, []).append(table)
+    return _Chunk(files, {attr: pa.concat_tables(tables) for attr, tables in parts.items()}, results)
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | None = None) -> FileResult:
