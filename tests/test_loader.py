@@ -165,3 +165,29 @@ def test_database_path_comes_from_the_environment(tmp_path, monkeypatch):
     assert database.default_path() == tmp_path / "elsewhere.duckdb"
     monkeypatch.delenv("DENIALS_DB")
     assert database.default_path() == ROOT / "var" / "denials.duckdb"
+
+
+def test_parallel_chunked_load_stores_exactly_what_a_sequential_load_does(tmp_path, monkeypatch):
+    """Workers, small chunks merged into larger transactions: same rows, keys and diagnostics."""
+    def snapshot(con):
+        return {
+            "claims": rows(con, "SELECT file_name, claim_id, status_code, charge_amount, paid_amount FROM claims ORDER BY ALL"),
+            "lines": rows(con, "SELECT c.claim_id, c.file_name, l.procedure_code, l.paid_amount FROM service_lines l"
+                               " JOIN claims c USING (claim_key) ORDER BY ALL"),
+            "adjustments": rows(con, "SELECT a.file_name, a.claim_id, a.reason_code, a.amount, l.procedure_code"
+                                     " FROM adjustments a LEFT JOIN service_lines l USING (line_key) ORDER BY ALL"),
+            "denials": rows(con, "SELECT file_name, claim_id, procedure_code, denied_amount, category FROM denials ORDER BY ALL"),
+            "diagnostics": rows(con, "SELECT f.file_name, d.segment_position, d.message FROM load_diagnostics d"
+                                     " JOIN source_files f USING (file_id) ORDER BY ALL"),
+            "keys": rows(con, "SELECT count(DISTINCT claim_key), count(*) FROM remit_claims"),
+        }
+
+    sequential = database.connect(tmp_path / "sequential.duckdb")
+    for path in sorted(CORPUS_835.iterdir()):
+        loader.load_file(sequential, path)
+    monkeypatch.setattr(loader, "_CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr(loader, "_WRITE_BYTES", 256 * 1024)
+    parallel = database.connect(tmp_path / "parallel.duckdb")
+    results = loader.load_paths(parallel, [CORPUS_835])
+    assert {r.status for r in results} == {"loaded"}
+    assert snapshot(parallel) == snapshot(sequential)
