@@ -112,7 +112,8 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
     position = 0  # 1-based ordinal of the segment in the file, used in diagnostics
     payment = claim = line = None
     payment_seq = claim_seq = line_seq = 0
-    # Where REF / DTM / N1 details belong: 0 header, 1 payer, 2 payee, 3 claim, 4 line, 5 trailer.
+    # Where REF / DTM / N1 details belong: 0 header, 1 payer, 2 payee, 3 claim, 4 line, 5 trailer,
+    # 6 header number (LX).
     level = 0
     in_835 = False  # inside an 835 ST..SE
     skipping = None  # id of a non-835 transaction set being skipped
@@ -282,7 +283,10 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                             remarks_append((claim_seq, None, position, tag, "HE", code))
                     continue
                 if tag == "LX":
-                    level = 0 if claim is None else level
+                    # a new header-number loop: what follows until the next CLP (TS3, TS2) is not
+                    # part of the previous claim
+                    level = 6
+                    claim = line = None
                     continue
                 if tag == "PLB":
                     level = 5

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -81,6 +82,7 @@ def main() -> int:
     parser.add_argument("--mb", type=float, default=20.0, help="input size in MB (default 20)")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "835")
     parser.add_argument("--no-peer", action="store_true", help="skip edi-835-parser")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the median is compared (default 3)")
     args = parser.parse_args()
 
     parse = None if args.no_peer else peer_parse()
@@ -93,25 +95,34 @@ def main() -> int:
         size = sum(p.stat().st_size for p in inputs)
         print(f"input: {len(inputs)} files, {size / 1e6:.1f} MB, repeating {len(files)} corpus files")
 
-        started = time.perf_counter()
-        con = database.connect(work / "bench.duckdb")
-        results = loader.load_paths(con, [work / "input"])
-        con.close()
-        ours = time.perf_counter() - started
-        failed = [r for r in results if r.status != "loaded"]
-        lines = sum(r.counts.get("lines", 0) for r in results if r.status == "loaded")
-        print(f"ours (read + parse + store in DuckDB + checks): {ours:.2f} s, {size / 1e6 / ours:.1f} MB/s,"
-              f" {lines / ours:,.0f} service lines/s, {len(failed)} file(s) not loaded")
+        ours, lines = [], 0
+        for run in range(args.repeat):
+            started = time.perf_counter()
+            con = database.connect(work / f"bench{run}.duckdb")
+            results = loader.load_paths(con, [work / "input"])
+            con.close()
+            ours.append(time.perf_counter() - started)
+            failed = [r for r in results if r.status != "loaded"]
+            lines = sum(r.counts.get("lines", 0) for r in results if r.status == "loaded")
+            assert not failed, failed[0].line()
+        mine = statistics.median(ours)
+        print(f"ours (read + parse + store in DuckDB with every check), median of {args.repeat}: {mine:.2f} s,"
+              f" {size / 1e6 / mine:.1f} MB/s, {lines / mine:,.0f} service lines/s"
+              f" (runs: {', '.join(f'{t:.2f}' for t in ours)} s)")
 
         if parse is not None:
-            started = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                for path in inputs:
-                    parse(str(path))
-            peer = time.perf_counter() - started
-            print(f"edi-835-parser (parse only, no storage): {peer:.2f} s, {size / 1e6 / peer:.2f} MB/s")
-            print(f"ratio: ours is {peer / ours:.1f}x edi-835-parser")
+            theirs = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    for path in inputs:
+                        parse(str(path))
+                theirs.append(time.perf_counter() - started)
+            peer = statistics.median(theirs)
+            print(f"edi-835-parser (parse only, no storage), median of {args.repeat}: {peer:.2f} s,"
+                  f" {size / 1e6 / peer:.2f} MB/s (runs: {', '.join(f'{t:.2f}' for t in theirs)} s)")
+            print(f"ratio: ours is {peer / mine:.1f}x edi-835-parser")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
