@@ -9,13 +9,21 @@ from analytics import data
 st.set_page_config(page_title="Denial analytics", layout="wide")
 st.title("Denial analytics")
 
+@st.cache_resource(show_spinner="First start: building the demo database (24 months of synthetic remittances)...")
+def _demo_ready() -> bool:
+    # cache_resource: built once per server, however many sessions open at the same time
+    data.ensure_demo()
+    return True
+
+
+_demo_ready()
 path = data.database_path()
-if not path.exists():
-    st.info(
-        f"No database yet at `{path}`. Load your 835 remittance files with "
-        "`python -m analytics load FOLDER` and reload this page."
+if data.is_demo(path):
+    st.warning(
+        "**Demo data**: a synthetic remittance history, not real patients or payers. Load your own 835 files "
+        "with `python -m analytics load FOLDER`; the dashboard then shows them instead.",
+        icon=":material/science:",
     )
-    st.stop()
 
 summary = data.record("app/load_summary")
 st.caption(f"Database: `{path}`")

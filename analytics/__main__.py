@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 
-from analytics import database, loader, reference
+from analytics import database, demo, loader, reference
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +20,14 @@ def main(argv: list[str] | None = None) -> int:
     load = commands.add_parser("load", help="load 835 files and folders (recursively)")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
+
+    demo = commands.add_parser("demo", help="write a synthetic remittance history and load it")
+    demo.add_argument("--db", type=Path, default=argparse.SUPPRESS,
+                      help=f"database to load it into (default $DENIALS_DEMO_DB, else {database.DEMO_DB})")
+    demo.add_argument("--out", type=Path, help="folder for the 835 files (default: beside the database)")
+    demo.add_argument("--months", type=int, default=24, help="months of history (default 24)")
+    demo.add_argument("--lines", type=int, default=75_000, help="about this many service lines (default 75000)")
+    demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same files (default 1)")
 
     ref = commands.add_parser("reference", help="list, replace, reset or export reference tables")
     ref.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
@@ -32,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("name", choices=list(reference.TABLES))
 
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        return _demo(args)
     db_path = args.db or database.default_path()
     try:
         con = database.connect(db_path)
@@ -62,6 +73,19 @@ def _load(con, paths: list[str], db_path: Path) -> int:
         f"{totals['lines']} service line(s), {totals['adjustments']} adjustment(s) to {db_path}."
     )
     return 1 if any(r.failed for r in results) else 0
+
+
+def _demo(args) -> int:
+    db = args.db or database.demo_path()
+    out = args.out or db.with_name(db.stem + "-835")
+    if out.exists() and any(out.iterdir()):
+        print(f"error: {out} is not empty; choose an empty folder with --out", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    summary = demo.build(db, out, args.months, args.lines, args.seed)
+    print(f"wrote {summary.files} files ({summary.claims} claims, {summary.lines} service lines) to {out}"
+          f" and loaded them into {db} in {time.perf_counter() - started:.1f} s")
+    return 0
 
 
 def _reference(con, args) -> int:

@@ -12,6 +12,7 @@ from analytics import reference
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES = PROJECT_ROOT / "queries"
 DEFAULT_DB = PROJECT_ROOT / "var" / "denials.duckdb"
+DEMO_DB = PROJECT_ROOT / "var" / "demo.duckdb"
 SCHEMA_VERSION = "1"
 
 # Views in dependency order: staging views rename and type what the loaders wrote; marts add meaning.
@@ -29,6 +30,17 @@ VIEWS = (
 def default_path() -> Path:
     """The database the commands use: $DENIALS_DB when set, else var/denials.duckdb in the project."""
     return Path(os.environ.get("DENIALS_DB") or DEFAULT_DB)
+
+
+def demo_path() -> Path:
+    """The demo database: $DENIALS_DEMO_DB when set, else var/demo.duckdb in the project."""
+    return Path(os.environ.get("DENIALS_DEMO_DB") or DEMO_DB)
+
+
+def demo_files() -> Path:
+    """Where the demo's 835 files are kept: a folder beside the demo database."""
+    path = demo_path()
+    return path.with_name(path.stem + "-835")
 
 
 def sql(name: str) -> str:

@@ -12,11 +12,23 @@ from conftest import CORPUS_835
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
-def test_page_without_a_database_says_how_to_load(tmp_path, monkeypatch):
+def test_first_start_builds_the_demo_and_labels_it(tmp_path, monkeypatch):
     monkeypatch.setenv("DENIALS_DB", str(tmp_path / "none.duckdb"))
-    at = AppTest.from_file(APP).run(timeout=60)
+    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "demo.duckdb"))
+    at = AppTest.from_file(APP).run(timeout=120)
     assert not at.exception
-    assert "python -m analytics load" in at.info[0].value
+    assert (tmp_path / "demo.duckdb").exists() and not (tmp_path / "none.duckdb").exists()
+    assert "Demo data" in at.warning[0].value
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Service lines"].replace(",", "")) > 50_000
+
+    # the user's own data replaces the demo, and the label goes
+    con = database.connect(tmp_path / "none.duckdb")
+    loader.load_paths(con, [CORPUS_835 / "edi835parser__emedny_sample.txt"])
+    con.close()
+    at = AppTest.from_file(APP).run(timeout=60)
+    assert not at.exception and not at.warning
+    assert {m.label: m.value for m in at.metric}["Files"] == "1"
 
 
 def test_page_shows_the_loaded_figures(tmp_path, monkeypatch):

@@ -1,0 +1,535 @@
+"""A realistic synthetic remittance history: the demo database, and scale data for benchmarks.
+
+`python -m analytics demo` simulates a practice that bills office visits, drug administration and
+single-dose drugs to ten payers for N months, writes one valid 005010X221A1 835 per payer per payment
+run (analytics.remittance_writer, exact balancing) and loads them through the normal loader. The same
+seed gives the same files.
+
+Assumptions, and the facts from ../shared/DOMAIN.md they rest on:
+- Payers (§1 CLP06): a Medicare Part B contractor (MB), Medicaid (MC), a Medicare Advantage HMO (16),
+  commercial PPO/POS/EPO/indemnity/HMO plans (12, 13, 14, 15, HM) and a workers' comp carrier (WC).
+  Each has its own initial denial rate (5-20%), mix of denial categories (§3), allowed share of charges,
+  patient cost share, days to pay and weekly payment-run weekday.
+- Denials arrive as CLP02 1 with $0 or reduced payment and the reason in CAS + RARC, not as CLP02 4
+  (§2, X12 RFI 1423). Each category uses CARCs of §3 with the RARC that goes with them (CO-16 + M51,
+  CO-151 + N362, CO-16 + N822 for a missing JW/JZ, PR-96 + N130 after a waiver with modifier GA).
+- Paid lines carry CO-45 (contractual write-down), PR-1/2/3 (patient share) and, for Medicare, CO-253
+  sequestration (2% of the payment): none of these is a denial (§2).
+- Procedures: E/M visits (9921x, 99204), drug administration (96365, 96366, 96372, 96413) and
+  single-dose drugs billed in units of the HCPCS descriptor (§6, CMS HCPCS July 2024): J1322
+  elosulfase alfa per 1 mg, J1428 eteplirsen per 10 mg, J3399 onasemnogene per treatment, J1745
+  infliximab per 10 mg, J2505 pegfilgrastim per 0.5 mg, J0897 denosumab per 1 mg. Part of a vial left
+  over is billed on its own line with JW; a line with nothing discarded carries JZ (§4; required by
+  Medicare from July 2023). JG/TB mark some 340B-acquired drugs on hospital outpatient claims; PO/PN
+  mark off-campus hospital outpatient lines.
+- Sites (§4): professional claims at POS 11, 12, 19 and 22 (CLP08), institutional claims at TOB 131
+  (CLP08 13, CLP09 1) with revenue codes.
+- Units cut by MUE: SVC07 (billed) above SVC05 (paid), CO-151 + N362 on the excess (§4).
+- Patterns that change over time: Medicare Advantage starts requiring prior authorisation for drugs in
+  month 10 (CO-197 spike that fades as staff catch up); the POS 19 site drops JW/JZ in months 6-11
+  (CO-16 + N822 from Medicare); a staffing gap in months 15-16 sends claims late (CO-29 from plans
+  with a 90-day filing limit).
+- Recoveries (§5): part of the denials come back weeks or months later: a CLP02 22 reversal followed
+  by a new payment, a payment after a corrected claim (CLP09 7), or a later payment without reversal;
+  some appeals are upheld (CO-193). Overpayments are recouped through PLB WO naming the payer's claim
+  number; slow payers add PLB L6 interest.
+Names, member ids and NPIs are invented.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from analytics.remittance_writer import Adjustment, Claim, Line, Payer, Payment, write_835
+
+DEFAULT_END = date(2026, 10, 31)  # fixed, so that a seed always gives the same files
+PAYEE = ("RIVERSIDE INFUSION AND MEDICAL GROUP", "1234567893", "371234567")
+
+
+@dataclass(frozen=True)
+class PayerProfile:
+    payer: Payer
+    filing_indicator: str
+    denial_rate: float
+    mix: dict  # denial category -> weight
+    days_to_pay: int
+    allowed_share: float  # allowed / charge
+    patient_share: float  # coinsurance as a share of allowed
+    weekday: int  # payment-run weekday (0 = Monday)
+    filing_limit_days: int
+    share: float  # share of the practice's claims
+    sequestration: bool = False
+    interest: bool = False
+    copay_cents: int = 0
+
+
+def _payer(name, payer_id, city, state, zip_code):
+    return Payer(name, payer_id, city, state, zip_code)
+
+
+PAYERS = (
+    PayerProfile(_payer("MEDICARE PART B J15", "15202", "COLUMBUS", "OH", "43215"), "MB", 0.08,
+                 {"medical_necessity": 3, "coding": 3, "documentation": 2, "bundling": 2, "duplicate": 1,
+                  "non_covered": 1, "eligibility": 1}, 14, 0.42, 0.20, 1, 365, 0.30, sequestration=True),
+    PayerProfile(_payer("STATE MEDICAID", "77027", "SPRINGFIELD", "IL", "62702"), "MC", 0.15,
+                 {"eligibility": 4, "authorization": 3, "coding": 2, "documentation": 2,
+                  "coordination_of_benefits": 2, "timely_filing": 1}, 30, 0.33, 0.0, 3, 180, 0.14),
+    PayerProfile(_payer("SUMMIT MEDICARE ADVANTAGE", "SMA01", "LOUISVILLE", "KY", "40202"), "16", 0.11,
+                 {"authorization": 3, "medical_necessity": 3, "network": 2, "coding": 1, "documentation": 1},
+                 24, 0.44, 0.20, 2, 365, 0.14, interest=True),
+    PayerProfile(_payer("BLUE RIDGE PPO", "BRP77", "RICHMOND", "VA", "23219"), "12", 0.07,
+                 {"authorization": 3, "eligibility": 2, "coordination_of_benefits": 2, "non_covered": 2,
+                  "bundling": 1, "coding": 1, "timely_filing": 1}, 18, 0.62, 0.15, 4, 90, 0.12, copay_cents=3000),
+    PayerProfile(_payer("NORTHSTAR HMO", "NSH12", "MINNEAPOLIS", "MN", "55401"), "HM", 0.10,
+                 {"network": 3, "authorization": 3, "eligibility": 2, "non_covered": 1, "timely_filing": 1},
+                 21, 0.55, 0.10, 0, 90, 0.07, copay_cents=2500),
+    PayerProfile(_payer("EVERGREEN POS PLAN", "EVG34", "PORTLAND", "OR", "97201"), "13", 0.09,
+                 {"medical_necessity": 2, "authorization": 2, "coding": 2, "bundling": 2, "duplicate": 1,
+                  "timely_filing": 1}, 20, 0.60, 0.20, 2, 90, 0.06),
+    PayerProfile(_payer("PINNACLE EPO", "PEP56", "DENVER", "CO", "80202"), "14", 0.06,
+                 {"eligibility": 2, "network": 2, "authorization": 2, "bundling": 1, "timely_filing": 1},
+                 17, 0.65, 0.10, 3, 90, 0.05, copay_cents=4000),
+    PayerProfile(_payer("LAKESIDE INDEMNITY", "LKI90", "CHICAGO", "IL", "60601"), "15", 0.12,
+                 {"non_covered": 3, "medical_necessity": 2, "documentation": 2, "coordination_of_benefits": 2,
+                  "timely_filing": 1}, 35, 0.70, 0.20, 4, 90, 0.04, interest=True),
+    PayerProfile(_payer("STATE WORKERS COMP FUND", "WCF01", "HARRISBURG", "PA", "17101"), "WC", 0.18,
+                 {"documentation": 4, "authorization": 3, "non_covered": 2, "site_of_care": 1}, 42, 0.50, 0.0,
+                 1, 180, 0.03, interest=True),
+    PayerProfile(_payer("CAPITAL HEALTH PPO", "CHP22", "ALBANY", "NY", "12207"), "12", 0.05,
+                 {"bundling": 2, "coding": 2, "authorization": 1, "eligibility": 1, "site_of_care": 1}, 16, 0.63,
+                 0.15, 0, 90, 0.05, copay_cents=2000),
+)
+
+# Denial category -> (group, CARC, RARCs) choices; CO-16 always carries the RARC that explains it.
+REASONS = {
+    "eligibility": [("CO", "27", ()), ("CO", "26", ()), ("CO", "31", ()), ("CO", "200", ())],
+    "authorization": [("CO", "197", ("M62",)), ("CO", "198", ("N54",)), ("CO", "284", ("N54",))],
+    "medical_necessity": [("CO", "50", ("N115",)), ("CO", "167", ("N386",)), ("CO", "55", ()), ("CO", "150", ())],
+    "documentation": [("CO", "16", ("M51",)), ("CO", "16", ("N290",)), ("CO", "252", ()), ("CO", "226", ())],
+    "coding": [("CO", "4", ("N519",)), ("CO", "181", ("N56",)), ("CO", "189", ("N657",))],
+    "bundling": [("CO", "97", ("M15",)), ("CO", "234", ("N20",)), ("CO", "236", ("N20",))],
+    "site_of_care": [("CO", "58", ("N428",)), ("CO", "5", ())],
+    "network": [("CO", "242", ()), ("CO", "170", ("N95",)), ("CO", "185", ())],
+    "non_covered": [("CO", "96", ("N130",)), ("CO", "204", ()), ("CO", "119", ())],
+    "duplicate": [("OA", "18", ()), ("CO", "B13", ())],
+    "timely_filing": [("CO", "29", ())],
+    "coordination_of_benefits": [("CO", "22", ("MA04",)), ("CO", "109", ("N418",))],
+}
+# Categories that concern the whole claim: all its lines are denied together.
+CLAIM_WIDE = ("eligibility", "coordination_of_benefits", "timely_filing")
+PRIOR_AUTH_PAYER = 2  # SUMMIT MEDICARE ADVANTAGE starts requiring prior authorisation in month 10
+# Share of denials of each category that money comes back for, and the paths it takes.
+RECOVERY_RATE = {
+    "eligibility": 0.55, "authorization": 0.50, "medical_necessity": 0.35, "documentation": 0.60, "coding": 0.70,
+    "bundling": 0.30, "site_of_care": 0.20, "network": 0.25, "non_covered": 0.10, "duplicate": 0.05,
+    "timely_filing": 0.10, "coordination_of_benefits": 0.50,
+}
+UPHELD_RATE = 0.15  # of the denials that are appealed and not recovered
+
+
+@dataclass(frozen=True)
+class Procedure:
+    code: str
+    kind: str  # 'visit', 'admin' or 'drug'
+    unit_cents: int  # charge per billing unit
+    units: tuple  # (low, high) units given
+    vial_units: int = 0  # units in one single-dose container (0: not a single-dose drug)
+    revenue_code: str = "0510"
+
+
+VISITS = (Procedure("99213", "visit", 15000, (1, 1), revenue_code="0510"),
+          Procedure("99214", "visit", 22000, (1, 1), revenue_code="0510"),
+          Procedure("99215", "visit", 30000, (1, 1), revenue_code="0510"),
+          Procedure("99204", "visit", 28000, (1, 1), revenue_code="0510"))
+ADMIN = (Procedure("96365", "admin", 32000, (1, 1), revenue_code="0260"),
+         Procedure("96366", "admin", 9000, (1, 3), revenue_code="0260"),
+         Procedure("96372", "admin", 6000, (1, 1), revenue_code="0260"),
+         Procedure("96413", "admin", 52000, (1, 1), revenue_code="0335"))
+DRUGS = (Procedure("J1745", "drug", 9500, (30, 80), 10, "0636"),  # infliximab, 10 mg; 100 mg vials
+         Procedure("J2505", "drug", 52000, (12, 12), 12, "0636"),  # pegfilgrastim, 0.5 mg; 6 mg syringe
+         Procedure("J0897", "drug", 2400, (60, 120), 60, "0636"),  # denosumab, 1 mg; 60/120 mg vials
+         Procedure("J1322", "drug", 18000, (40, 140), 5, "0636"),  # elosulfase alfa, 1 mg; 5 mg vials
+         Procedure("J1428", "drug", 160000, (90, 240), 10, "0636"),  # eteplirsen, 10 mg; 100 mg vials
+         Procedure("J3399", "drug", 230000000, (1, 1), 1, "0636"))  # onasemnogene, per treatment
+DRUG_WEIGHTS = (40, 25, 20, 8, 6, 0.05)
+# Sites of care: (CLP08, frequency, institutional?, weight)
+SITES = (("11", "1", False, 45), ("12", "1", False, 5), ("19", "1", False, 15), ("22", "1", False, 15),
+         ("13", "1", True, 20))
+FIRST = ("JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID", "ELIZABETH",
+         "WILLIAM", "BARBARA", "RICHARD", "SUSAN", "JOSEPH", "JESSICA", "THOMAS", "SARAH", "CARLOS", "MARIA")
+LAST = ("SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS", "RODRIGUEZ", "MARTINEZ",
+        "HERNANDEZ", "LOPEZ", "GONZALEZ", "WILSON", "ANDERSON", "THOMAS", "TAYLOR", "MOORE", "JACKSON", "MARTIN")
+
+
+@dataclass
+class Summary:
+    """What the generator wrote: the figures a load of its files must reproduce exactly."""
+
+    files: int = 0
+    payments: int = 0
+    claims: int = 0
+    lines: int = 0
+    adjustments: int = 0
+    charge_cents: int = 0
+    paid_cents: int = 0
+    provider_adjustment_cents: int = 0
+    initial_lines: dict = field(default_factory=lambda: defaultdict(int))  # payer -> first adjudications
+    initial_denied_lines: dict = field(default_factory=lambda: defaultdict(int))
+    denied_by_category: dict = field(default_factory=lambda: defaultdict(int))  # (payer, category) -> lines
+    recoveries: dict = field(default_factory=lambda: defaultdict(int))  # path -> count
+    paths: list = field(default_factory=list)
+
+
+@dataclass(order=True)
+class _Event:
+    """A claim adjudication waiting for its payer's payment run."""
+
+    run: date
+    seq: int
+    payer: int = field(compare=False)
+    claim: Claim = field(compare=False)
+
+
+class Generator:
+    def __init__(self, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END):
+        self.rng = random.Random(seed)
+        self.end = end
+        first = date(end.year, end.month, 1)
+        for _ in range(months - 1):
+            first = (first - timedelta(days=1)).replace(day=1)
+        self.start = first
+        self.months = months
+        self.target_lines = lines
+        self.seq = 0
+        self.claim_number = 0
+        self.paid_history: dict = defaultdict(list)  # payer -> [(run date, payer claim number, cents)]
+        self.forward: dict = {}  # payer -> cents owed back from a run that would have been negative
+
+    # -- the calendar -------------------------------------------------------------------------------
+    def month_index(self, day: date) -> int:
+        return (day.year - self.start.year) * 12 + day.month - self.start.month + 1
+
+    def run_date(self, profile: PayerProfile, ready: date) -> date:
+        """The payer's first weekly payment run on or after `ready`."""
+        return ready + timedelta(days=(profile.weekday - ready.weekday()) % 7)
+
+    # -- writing ------------------------------------------------------------------------------------
+    def write(self, out: Path) -> Summary:
+        """Simulate the whole period and write the 835 files to `out`; returns what was written."""
+        out.mkdir(parents=True, exist_ok=True)
+        summary = Summary()
+        pending: list[_Event] = []
+        days = (self.end - self.start).days + 1
+        # about 2.5 lines per claim, and one line in six more comes back in a later adjudication
+        per_day = self.target_lines / days / 3.1
+        carry = 0.0
+        day = self.start
+        control = 0
+        while day <= self.end or pending:
+            if day <= self.end and day.weekday() < 5:
+                carry += per_day * 7 / 5
+                while carry >= 1:
+                    carry -= 1
+                    for event in self.encounter(day, summary):
+                        heapq.heappush(pending, event)
+            runs: dict = defaultdict(list)
+            while pending and pending[0].run <= day:
+                event = heapq.heappop(pending)
+                runs[event.payer].append(event.claim)
+            for payer_index in sorted(runs):
+                control += 1
+                self.pay(payer_index, day, runs[payer_index], control, out, summary)
+            day += timedelta(days=1)
+        return summary
+
+    def pay(self, payer_index: int, day: date, claims: list, control: int, out: Path, summary: Summary) -> None:
+        profile = PAYERS[payer_index]
+        payment = Payment(profile.payer, *PAYEE, trace_number=f"{profile.payer.payer_id}{control:08d}",
+                          payment_date=day, claims=claims)
+        rng = self.rng
+        # Now and then an overpayment on a claim paid weeks ago is recouped (PLB WO naming the payer's
+        # claim number), when this run pays enough to absorb it; slow payers add interest (L6,
+        # negative: it adds to the payment).
+        history = self.paid_history[payer_index]
+        if history and history[0][0] <= day - timedelta(days=45) and rng.random() < 0.1:
+            _, number, cents = history.pop(0)
+            recouped = min(cents, max(500, cents // 3))
+            if payment.amount - recouped >= 0:
+                payment.provider_adjustments.append(("WO", number, recouped))
+        if profile.interest and payment.amount > 0 and rng.random() < 0.3:
+            payment.provider_adjustments.append(("L6", "INTEREST", -max(1, payment.amount // 400)))
+        # A balance owed from an earlier run is taken back first (PLB FB, positive); a run that would
+        # be negative (a reversal larger than what else is paid) pays zero and forwards the rest.
+        owed = self.forward.pop(payer_index, 0)
+        if owed:
+            payment.provider_adjustments.append(("FB", "BALANCE", owed))
+        if payment.amount < 0:
+            self.forward[payer_index] = -payment.amount
+            payment.provider_adjustments.append(("FB", "BALANCE", payment.amount))
+        history += [(day, c.payer_claim_number, c.paid) for c in claims if c.status == "1" and c.paid > 0]
+        del history[:-200]
+        name = f"{day:%Y%m%d}_{profile.payer.payer_id}_{control:06d}.835"
+        (out / name).write_text(write_835(payment, control))
+        summary.files += 1
+        summary.payments += 1
+        summary.claims += len(claims)
+        for claim in claims:
+            summary.lines += len(claim.lines)
+            summary.adjustments += len(claim.adjustments) + sum(len(line.adjustments) for line in claim.lines)
+            summary.charge_cents += claim.charge
+            summary.paid_cents += claim.paid
+        summary.provider_adjustment_cents += sum(cents for _, _, cents in payment.provider_adjustments)
+
+    # -- one visit ----------------------------------------------------------------------------------
+    def encounter(self, day: date, summary: Summary) -> list[_Event]:
+        rng = self.rng
+        payer_index = rng.choices(range(len(PAYERS)), weights=[p.share for p in PAYERS])[0]
+        profile = PAYERS[payer_index]
+        site, frequency, institutional, _ = rng.choices(SITES, weights=[s[3] for s in SITES])[0]
+        month = self.month_index(day)
+        self.claim_number += 1
+        claim_id = f"RV{self.claim_number:07d}"
+        patient = (rng.choice(LAST), rng.choice(FIRST), f"M{rng.randrange(10**8, 10**9)}")
+        lines = self.bill(day, site, institutional, profile, month)
+        # Late submission during the staffing gap (months 15-16) pushes some claims past the limit.
+        lag = rng.randint(2, 9)
+        if month in (15, 16) and rng.random() < 0.25:
+            lag = rng.randint(95, 160)
+        received = day + timedelta(days=lag)
+        claim = Claim(claim_id, "1", profile.filing_indicator, f"{profile.payer.payer_id}{self.claim_number:010d}",
+                      site, frequency, patient, day, day, received, lines)
+        denied = self.adjudicate(claim, profile, payer_index, month, lag)
+        # units as the denials view counts them: lines, or the claim itself when it has none
+        summary.initial_lines[profile.payer.name] += len(claim.lines) or 1
+        for _, category in denied:
+            summary.initial_denied_lines[profile.payer.name] += 1
+            summary.denied_by_category[(profile.payer.name, category)] += 1
+        ready = received + timedelta(days=max(3, int(rng.gauss(profile.days_to_pay, profile.days_to_pay / 4))))
+        events = [self.event(payer_index, self.run_date(profile, ready), claim)]
+        if denied:
+            events += self.recover(claim, denied, profile, payer_index, ready, summary)
+        return events
+
+    def event(self, payer_index: int, run: date, claim: Claim) -> _Event:
+        self.seq += 1
+        return _Event(run, self.seq, payer_index, claim)
+
+    def bill(self, day: date, site: str, institutional: bool, profile: PayerProfile, month: int) -> list[Line]:
+        rng = self.rng
+        lines: list[Line] = []
+
+        def add(procedure: Procedure, units: int, modifiers: tuple = ()):
+            lines.append(Line(procedure.code, modifiers, procedure.unit_cents * units, units, day,
+                              f"{len(lines) + 1}", revenue_code=procedure.revenue_code if institutional else None))
+
+        kind = rng.random()
+        if kind < 0.45 and not institutional:  # office or home visit, maybe an injection
+            add(rng.choice(VISITS), 1, ("25",) if rng.random() < 0.2 else ())
+            if rng.random() < 0.3:
+                add(ADMIN[2], 1)
+            return lines
+        # an infusion or injection visit: administration, the drug, its waste, sometimes an E/M
+        drug = rng.choices(DRUGS, weights=DRUG_WEIGHTS)[0]
+        add(ADMIN[3] if drug.code in ("J1745",) and rng.random() < 0.2 else ADMIN[0] if drug.units[1] > 12 else ADMIN[2], 1)
+        if drug.units[1] > 12 and rng.random() < 0.5:
+            add(ADMIN[1], rng.randint(*ADMIN[1].units))
+        given = rng.randint(*drug.units)
+        vials = -(-given // drug.vial_units)
+        wasted = vials * drug.vial_units - given
+        extra: tuple = ()
+        if institutional:
+            extra += ("PO",) if site == "13" and rng.random() < 0.3 else ()
+            extra += ("JG",) if profile.filing_indicator == "MB" and rng.random() < 0.35 else ()
+        # JW/JZ: the POS 19 site stops sending them in months 6-11 (a compliance problem)
+        drops_modifier = site == "19" and 6 <= month <= 11 and rng.random() < 0.6
+        if wasted and not drops_modifier:
+            add(drug, given, extra)
+            add(drug, wasted, ("JW", *extra))
+        else:
+            add(drug, given, extra if drops_modifier else ("JZ", *extra))
+        if rng.random() < 0.25:
+            add(rng.choice(VISITS[:2]), 1, ("25",))
+        return lines
+
+    def adjudicate(self, claim: Claim, profile: PayerProfile, payer_index: int, month: int,
+                   lag: int) -> list[tuple]:
+        """Adjust every line; return (line index, denial category) per denied line, or (None, category)
+        once when the whole claim is denied at claim level.
+
+        A unit (line) is denied with the payer's rate; the category follows the payer's mix. Categories
+        that concern the whole claim (eligibility, coordination of benefits, timely filing) deny all
+        its lines at once, with the claim's probability scaled so that their share of denied lines
+        matches the mix. The dated patterns of the module docstring come on top."""
+        rng = self.rng
+        if lag > profile.filing_limit_days:  # sent too late: the payer rejects the claim as a whole
+            self.deny_claim(claim, "CO", "29", ())
+            return [(None, "timely_filing")]
+        mix = profile.mix
+        total = sum(mix.values())
+        whole = [c for c in mix if c in CLAIM_WIDE]
+        if rng.random() < profile.denial_rate * sum(mix[c] for c in whole) / total:
+            category = rng.choices(whole, weights=[mix[c] for c in whole])[0]
+            group, reason, remarks = rng.choice(REASONS[category])
+            for line in claim.lines:
+                self.deny_line(line, group, reason, remarks)
+            return [(n, category) for n in range(len(claim.lines))]
+        per_line = [c for c in mix if c not in CLAIM_WIDE]
+        line_rate = profile.denial_rate * sum(mix[c] for c in per_line) / total
+        # single-dose drugs billed with neither JW nor JZ on any of their lines
+        flagged = {line.code for line in claim.lines if {"JW", "JZ"} & set(line.modifiers)}
+        unflagged = {line.code for line in claim.lines if line.code.startswith("J")} - flagged
+        denied = []
+        for n, line in enumerate(claim.lines):
+            category = self.pattern_denial(line, profile, payer_index, month, line.code in unflagged)
+            if category is None and per_line and rng.random() < line_rate:
+                category = rng.choices(per_line, weights=[mix[c] for c in per_line])[0]
+                self.deny_for(line, category, profile)
+            if category:
+                denied.append((n, category))
+            else:
+                self.pay_line(line, profile)
+        return denied
+
+    def pattern_denial(self, line: Line, profile: PayerProfile, payer_index: int, month: int,
+                       missing_waste_modifier: bool) -> str | None:
+        """The dated patterns: JW/JZ left off at one site, a new prior-authorisation requirement."""
+        # Medicare returns single-dose drug lines without JW or JZ as unprocessable (CO-16 + N822).
+        if missing_waste_modifier and profile.filing_indicator == "MB":
+            self.deny_line(line, "CO", "16", ("N822",))
+            return "coding"
+        # Medicare Advantage requires prior authorisation for drugs from month 10; staff catch up by 15.
+        if line.code.startswith("J") and payer_index == PRIOR_AUTH_PAYER and month >= 10 \
+                and self.rng.random() < (0.45 if month < 15 else 0.12):
+            self.deny_line(line, "CO", "197", ("M62",))
+            return "authorization"
+        return None
+
+    def deny_for(self, line: Line, category: str, profile: PayerProfile) -> None:
+        rng = self.rng
+        if category == "coding" and line.units_paid > 20 and rng.random() < 0.5:
+            # medically unlikely units: part of a big drug line is cut, the rest paid (partial denial)
+            cut = max(1, line.units_paid // 5)
+            unit_cents = line.charge // line.units_paid
+            line.units_billed, line.units_paid = line.units_paid, line.units_paid - cut
+            line.adjustments.append(Adjustment("CO", "151", cut * unit_cents, cut))
+            line.remarks.append("N362")
+            self.pay_line(line, profile, base=line.charge - cut * unit_cents)
+            return
+        group, reason, remarks = rng.choice(REASONS[category])
+        if category == "non_covered" and rng.random() < 0.3:
+            # an expected non-coverage with a signed waiver: the patient owes it (PR-96, modifier GA)
+            line.modifiers = (*line.modifiers, "GA")[:4]
+            group, reason, remarks = "PR", "96", ("N130",)
+        self.deny_line(line, group, reason, remarks)
+
+    def deny_line(self, line: Line, group: str, reason: str, remarks: tuple) -> None:
+        line.adjustments = [Adjustment(group, reason, line.charge)]
+        line.remarks = list(remarks)
+
+    def deny_claim(self, claim: Claim, group: str, reason: str, remarks: tuple) -> None:
+        # The payer adjudicates the claim as a whole: no service lines, the reason at claim level.
+        claim.charge_without_lines = claim.charge
+        claim.lines = []
+        claim.adjustments = [Adjustment(group, reason, claim.charge_without_lines)]
+        claim.remarks = list(remarks)
+
+    def pay_line(self, line: Line, profile: PayerProfile, base: int | None = None) -> None:
+        rng = self.rng
+        charge = line.charge if base is None else base
+        allowed = int(charge * profile.allowed_share * rng.uniform(0.92, 1.05))
+        allowed = min(allowed, charge)
+        if charge - allowed:
+            line.adjustments.append(Adjustment("CO", "45", charge - allowed))
+        patient = int(allowed * profile.patient_share)
+        if profile.copay_cents and line.code.startswith("992"):
+            patient = min(allowed, profile.copay_cents)
+            line.adjustments.append(Adjustment("PR", "3", patient))
+        elif patient:
+            deductible = min(patient, rng.choice((0, 0, 0, 2000, 5000))) if profile.filing_indicator != "MB" else 0
+            if deductible:
+                line.adjustments.append(Adjustment("PR", "1", deductible))
+            if patient - deductible:
+                line.adjustments.append(Adjustment("PR", "2", patient - deductible))
+        if profile.sequestration:
+            sequestered = int((allowed - patient) * 0.02)
+            if sequestered:
+                line.adjustments.append(Adjustment("CO", "253", sequestered))
+
+    # -- what happens after a denial ----------------------------------------------------------------
+    def recover(self, claim: Claim, denied: list, profile: PayerProfile, payer_index: int, ready: date,
+                summary: Summary) -> list[_Event]:
+        rng = self.rng
+        category = denied[0][1]
+        if any(a.group == "PR" and a.reason == "96" for line in claim.lines for a in line.adjustments):
+            return []  # the patient owes it; nothing to appeal
+        roll = rng.random()
+        rate = RECOVERY_RATE.get(category, 0.2)
+        if roll >= rate:
+            if roll < rate + (1 - rate) * UPHELD_RATE:
+                later = self.run_date(profile, ready + timedelta(days=rng.randint(40, 100)))
+                summary.recoveries["upheld"] += 1
+                summary.paths.append((claim.claim_id, "upheld"))
+                return [self.event(payer_index, later, self.readjudicate(claim, denied, profile, "upheld"))]
+            return []
+        path = rng.choices(("reversal", "corrected", "paid_later"), weights=(5, 3, 2))[0]
+        run = self.run_date(profile, ready + timedelta(days=rng.randint(20, 120)))
+        summary.recoveries[path] += 1
+        summary.paths.append((claim.claim_id, path))
+        again = self.readjudicate(claim, denied, profile, path)
+        if path == "paid_later":
+            return [self.event(payer_index, run, again)]
+        # a reversal of the whole first adjudication, then the claim adjudicated again
+        return [self.event(payer_index, run, claim.reversed()), self.event(payer_index, run, again)]
+
+    def readjudicate(self, claim: Claim, denied: list, profile: PayerProfile, path: str) -> Claim:
+        """A later adjudication: the whole claim after a reversal or a corrected claim (CLP09 7), only
+        the denied lines when paid later without a reversal or when the denial is upheld (CO-193)."""
+        whole = path in ("reversal", "corrected")
+        indexes = range(len(claim.lines)) if whole else [n for n, _ in denied if n is not None]
+        lines = []
+        for n in indexes:
+            before = claim.lines[n]
+            lines.append(Line(before.code, tuple(m for m in before.modifiers if m != "GA"), before.charge,
+                              before.units_billed or before.units_paid, before.service_date, before.control,
+                              revenue_code=before.revenue_code))
+        again = Claim(claim.claim_id, "1", claim.filing_indicator,
+                      claim.payer_claim_number + ("A" if path == "corrected" else ""), claim.facility_code,
+                      "7" if path == "corrected" else claim.frequency, claim.patient, claim.service_from,
+                      claim.service_to, claim.received, lines)
+        if not claim.lines:
+            again.charge_without_lines = claim.charge_without_lines
+        if path == "upheld":
+            for line in lines:
+                line.adjustments = [Adjustment("CO", "193", line.charge)]
+            if not lines:
+                again.adjustments = [Adjustment("CO", "193", again.charge_without_lines)]
+            return again
+        for line in lines:
+            self.pay_line(line, profile)
+        if not lines:
+            allowed = int(again.charge_without_lines * profile.allowed_share)
+            again.adjustments = [Adjustment("CO", "45", again.charge_without_lines - allowed)]
+        return again
+
+
+def generate(out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END) -> Summary:
+    return Generator(months, lines, seed, end).write(out)
+
+
+def build(db: Path, out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, on_result=None) -> Summary:
+    """Write a demo history to `out` and load it into the database `db`, marked as demo data."""
+    from analytics import database, loader
+
+    summary = generate(out, months, lines, seed)
+    con = database.connect(db)
+    try:
+        loader.load_paths(con, [out], on_result=on_result)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'demo')")
+    finally:
+        con.close()
+    return summary

@@ -1,0 +1,216 @@
+"""Write X12 835 (005010X221A1) remittance advice from claims adjudicated in Python.
+
+Amounts are integer cents. The writer derives every total from the lines, so what it writes balances
+exactly at line (SVC02 - CAS = SVC03), claim (CLP03 - CAS = CLP04) and payment level
+(sum CLP04 - sum PLB = BPR02). The demo generator is its only caller; the tests validate its output
+with pyx12 and load it back through the normal loader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+
+@dataclass
+class Adjustment:
+    group: str  # CO, PR, OA, PI
+    reason: str  # CARC
+    cents: int
+    quantity: int | None = None
+
+
+@dataclass
+class Line:
+    code: str
+    modifiers: tuple
+    charge: int
+    units_paid: int
+    service_date: date
+    control: str  # REF*6R
+    adjustments: list = field(default_factory=list)
+    remarks: list = field(default_factory=list)  # RARCs (LQ*HE)
+    units_billed: int | None = None  # SVC07, written only when it differs from the units paid
+    revenue_code: str | None = None
+    qualifier: str = "HC"
+
+    @property
+    def paid(self) -> int:
+        return self.charge - sum(a.cents for a in self.adjustments)
+
+    @property
+    def allowed(self) -> int:
+        return self.charge - sum(a.cents for a in self.adjustments if a.group != "PR")
+
+
+@dataclass
+class Claim:
+    claim_id: str  # CLP01, the provider's patient control number
+    status: str  # CLP02
+    filing_indicator: str  # CLP06
+    payer_claim_number: str  # CLP07
+    facility_code: str  # CLP08
+    frequency: str  # CLP09
+    patient: tuple  # (last, first, member id)
+    service_from: date
+    service_to: date
+    received: date
+    lines: list = field(default_factory=list)
+    adjustments: list = field(default_factory=list)  # claim level
+    remarks: list = field(default_factory=list)  # MOA remark codes
+    charge_without_lines: int = 0  # CLP03 of a claim adjudicated at claim level only
+
+    @property
+    def charge(self) -> int:
+        return sum(line.charge for line in self.lines) if self.lines else self.charge_without_lines
+
+    @property
+    def paid(self) -> int:
+        line_adjusted = sum(a.cents for line in self.lines for a in line.adjustments)
+        return self.charge - line_adjusted - sum(a.cents for a in self.adjustments)
+
+    @property
+    def patient_responsibility(self) -> int:
+        every = [*self.adjustments, *(a for line in self.lines for a in line.adjustments)]
+        return sum(a.cents for a in every if a.group == "PR")
+
+    def reversed(self) -> "Claim":
+        """The CLP02 = 22 reversal of this adjudication: the same claim with every amount negated."""
+        def negate(adjustments):
+            return [Adjustment(a.group, a.reason, -a.cents, a.quantity) for a in adjustments]
+        lines = [Line(l.code, l.modifiers, -l.charge, l.units_paid, l.service_date, l.control, negate(l.adjustments),
+                      [], l.units_billed, l.revenue_code, l.qualifier) for l in self.lines]
+        return Claim(self.claim_id, "22", self.filing_indicator, self.payer_claim_number, self.facility_code,
+                     self.frequency, self.patient, self.service_from, self.service_to, self.received, lines,
+                     negate(self.adjustments), [], -self.charge_without_lines)
+
+
+@dataclass
+class Payer:
+    name: str
+    payer_id: str
+    city: str
+    state: str
+    zip_code: str
+
+
+@dataclass
+class Payment:
+    """One 835 transaction set: one payer's payment run to the payee."""
+
+    payer: Payer
+    payee_name: str
+    payee_npi: str
+    payee_tax_id: str
+    trace_number: str
+    payment_date: date
+    claims: list = field(default_factory=list)
+    provider_adjustments: list = field(default_factory=list)  # (reason, reference, cents); + reduces payment
+    fiscal_period_end: date | None = None
+
+    @property
+    def amount(self) -> int:
+        return sum(c.paid for c in self.claims) - sum(cents for _, _, cents in self.provider_adjustments)
+
+
+def money(cents: int) -> str:
+    """Cents as an X12 decimal: 12345 -> '123.45', -5 -> '-0.05', 1200 -> '12'."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}" if part == 0 else f"{sign}{whole}.{part:02d}".rstrip("0")
+
+
+@lru_cache(maxsize=4096)
+def d8(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def write_835(payment: Payment, control: int, sender: str = "DEMOPAYER", receiver: str = "DEMOCLINIC") -> str:
+    """One interchange holding one 835 transaction set for `payment`; `control` numbers the envelopes."""
+    if payment.amount < 0:
+        raise ValueError("a payment cannot be negative: carry the balance forward instead")
+    day = payment.payment_date
+    segments = [
+        "ST*835*0001",
+        # BPR: ACH credit in CCP format; a zero payment is a notice (H) with method NON
+        (f"BPR*I*{money(payment.amount)}*C*ACH*CCP*01*011000015*DA*0001234567*1512345678**01*021000021*DA*0009876543*{d8(day)}"
+         if payment.amount else f"BPR*H*0*C*NON************{d8(day)}"),
+        f"TRN*1*{payment.trace_number}*1512345678",
+        f"DTM*405*{d8(day)}",
+        f"N1*PR*{payment.payer.name}*XV*{payment.payer.payer_id}",
+        "N3*PO BOX 1000",
+        f"N4*{payment.payer.city}*{payment.payer.state}*{payment.payer.zip_code}",
+        f"REF*2U*{payment.payer.payer_id}",
+        "PER*BL*EDI SUPPORT*TE*8005551234",
+        f"N1*PE*{payment.payee_name}*XX*{payment.payee_npi}",
+        "N3*100 MAIN STREET",
+        "N4*SPRINGFIELD*IL*62701",
+        f"REF*TJ*{payment.payee_tax_id}",
+    ]
+    for n, claim in enumerate(payment.claims, 1):
+        segments.append(f"LX*{n}")
+        segments += _claim_segments(claim)
+    if payment.provider_adjustments:
+        fiscal = d8(payment.fiscal_period_end or date(day.year, 12, 31))
+        for start in range(0, len(payment.provider_adjustments), 6):
+            pairs = payment.provider_adjustments[start : start + 6]
+            segments.append(f"PLB*{payment.payee_npi}*{fiscal}*" + "*".join(
+                f"{reason}:{reference}*{money(cents)}" for reason, reference, cents in pairs))
+    segments.append(f"SE*{len(segments) + 1}*0001")
+    isa = (f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}*{day:%y%m%d}*1200*^*00501*"
+           f"{control:09d}*0*P*:")
+    envelope = [isa, f"GS*HP*{sender}*{receiver}*{d8(day)}*1200*{control}*X*005010X221A1", *segments,
+                f"GE*1*{control}", f"IEA*1*{control:09d}"]
+    return "~\n".join(envelope) + "~\n"
+
+
+def _claim_segments(claim: Claim) -> list[str]:
+    out = [
+        f"CLP*{claim.claim_id}*{claim.status}*{money(claim.charge)}*{money(claim.paid)}*"
+        f"{money(claim.patient_responsibility)}*{claim.filing_indicator}*"
+        f"{claim.payer_claim_number}*{claim.facility_code}*{claim.frequency}",
+    ]
+    out += _cas(claim.adjustments)
+    last, first, member = claim.patient
+    out.append(f"NM1*QC*1*{last}*{first}****MI*{member}")
+    if claim.remarks:
+        out.append("MOA***" + "*".join(claim.remarks[:5]))
+    out.append(f"DTM*232*{d8(claim.service_from)}")
+    out.append(f"DTM*233*{d8(claim.service_to)}")
+    out.append(f"DTM*050*{d8(claim.received)}")
+    for line in claim.lines:
+        composite = ":".join([line.qualifier, line.code, *line.modifiers])
+        units_billed = line.units_billed if line.units_billed not in (None, line.units_paid) else None
+        adjusted = not_patient = 0
+        for a in line.adjustments:
+            adjusted += a.cents
+            if a.group != "PR":
+                not_patient += a.cents
+        svc = f"SVC*{composite}*{money(line.charge)}*{money(line.charge - adjusted)}*{line.revenue_code or ''}*{line.units_paid}"
+        svc += f"**{units_billed}" if units_billed is not None else ""
+        out.append(svc)
+        out.append(f"DTM*472*{d8(line.service_date)}")
+        out += _cas(line.adjustments)
+        out.append(f"REF*6R*{line.control}")
+        allowed = line.charge - not_patient
+        if line.charge and allowed:
+            out.append(f"AMT*B6*{money(allowed)}")
+        out += [f"LQ*HE*{code}" for code in line.remarks]
+    return out
+
+
+def _cas(adjustments: list[Adjustment]) -> list[str]:
+    """CAS segments: one per group code, up to six (reason, amount, quantity) triples each."""
+    if len(adjustments) == 1:
+        a = adjustments[0]
+        return [f"CAS*{a.group}*{a.reason}*{money(a.cents)}" + (f"*{a.quantity}" if a.quantity is not None else "")]
+    out = []
+    for group in dict.fromkeys(a.group for a in adjustments):
+        mine = [a for a in adjustments if a.group == group]
+        for start in range(0, len(mine), 6):
+            triples = []
+            for a in mine[start : start + 6]:
+                triples.append(f"{a.reason}*{money(a.cents)}*{a.quantity if a.quantity is not None else ''}")
+            out.append(f"CAS*{group}*" + "*".join(triples).rstrip("*"))
+    return out
