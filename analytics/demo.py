@@ -130,6 +130,11 @@ RECOVERY_RATE = {
     "timely_filing": 0.10, "coordination_of_benefits": 0.50,
 }
 UPHELD_RATE = 0.15  # of the denials that are appealed and not recovered
+# How close a payer's realised denial rate and category shares must come to the configured ones: this
+# many standard deviations of a binomial share, widened by CLUSTER because whole-claim denials deny
+# all of a claim's lines (about 2.5) together.
+TOLERANCE_SIGMAS = 4
+CLUSTER = 2.5
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,179 @@
+"""The demo generator: valid 835s (pyx12), loaded figures equal to what it wrote, the configured
+denial rates and category mixes per payer, the dated patterns, the recovery paths, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import math
+from decimal import Decimal
+
+import pytest
+
+from analytics import database, demo
+from conftest import rows
+
+# Payers' first adjudications (a claim's lowest claim_key): units as the denials view counts them.
+FIRST_ADJUDICATIONS = """
+    with
+    firsts as (select min(claim_key) as claim_key from claims group by payer_name, claim_id),
+    first_claims as (select claims.* from claims semi join firsts using (claim_key)),
+    units as (
+        select c.payer_name, c.claim_key, l.line_key, c.service_date_from
+        from first_claims c left join service_lines l using (claim_key)
+    ),
+    denied as (select claim_key, line_key, category from denials)
+    select units.payer_name, units.service_date_from, denied.category
+    from units
+    left join denied on denied.claim_key = units.claim_key
+        and denied.line_key is not distinct from units.line_key
+"""
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """24 months, the demo's default shape (smaller), loaded."""
+    folder = tmp_path_factory.mktemp("history")
+    summary = demo.build(folder / "demo.duckdb", folder / "files", months=24, lines=40_000, seed=7)
+    con = database.connect(folder / "demo.duckdb")
+    yield summary, con, folder / "files"
+    con.close()
+
+
+def test_generated_files_pass_pyx12_validation(history):
+    pyx12_document = pytest.importorskip("pyx12.x12n_document")
+    import pyx12.params
+
+    _, _, files = history
+    every = sorted(files.iterdir())
+    texts = {p: p.read_text() for p in every}
+    # a spread of files, and the kinds that exercise the rarer segments
+    sample = set(every[:: max(1, len(every) // 6)])
+    sample |= {next(p for p, t in texts.items() if "PLB*" in t and "WO:" in t)}
+    sample |= {next(p for p, t in texts.items() if "*22*-" in t)}  # a reversal
+    sample |= {next(p for p, t in texts.items() if "**" in t and "N362" in t)}  # units cut (SVC07)
+    sample |= {next(p for p, t in texts.items() if "CO*193" in t)}
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    params = pyx12.params.params()
+    for path in sorted(sample):
+        with path.open() as src:
+            try:
+                ok = pyx12_document.x12n_document(param=params, src_file=src, fd_997=io.StringIO(), fd_html=None,
+                                                  fd_xmldoc=None, xslt_files=None)
+            except Exception as e:  # pyx12 raises while writing its 999 only after it found errors
+                ok = f"{type(e).__name__}: {e}"
+        assert ok is True, (path.name, ok)
+
+
+def test_loaded_figures_equal_what_was_written(history):
+    summary, con, _ = history
+    got = rows(con, """select
+        (select count(*) from source_files), (select count(*) from payments), (select count(*) from claims),
+        (select count(*) from service_lines), (select count(*) from adjustments),
+        (select sum(charge_amount) from claims), (select sum(paid_amount) from claims),
+        (select coalesce(sum(amount), 0) from provider_adjustments),
+        (select count(*) from load_diagnostics)""")[0]
+    cents = Decimal("0.01")
+    assert got == (summary.files, summary.payments, summary.claims, summary.lines, summary.adjustments,
+                   summary.charge_cents * cents, summary.paid_cents * cents,
+                   summary.provider_adjustment_cents * cents, 0)
+    # every payment balances: claims paid less provider adjustments is the amount paid
+    assert rows(con, "select count(*) from load_diagnostics where message like '%does not balance%'") == [(0,)]
+    assert rows(con, "select count(*) from (select distinct dataset from (select value as dataset from meta where key = 'dataset') where dataset = 'demo')") == [(1,)]
+
+
+def test_denial_rate_and_mix_per_payer_are_the_configured_ones(tmp_path):
+    """Months 1-5 precede every dated pattern, so rate and mix are the payers' configured ones."""
+    demo.build(tmp_path / "d.duckdb", tmp_path / "files", months=5, lines=60_000, seed=11)
+    con = database.connect(tmp_path / "d.duckdb")
+    units = rows(con, FIRST_ADJUDICATIONS)
+    con.close()
+    for profile in demo.PAYERS:
+        mine = [category for payer, _, category in units if payer == profile.payer.name]
+        denied = [c for c in mine if c is not None]
+        rate = len(denied) / len(mine)
+        # whole-claim denials come in clusters of a claim's lines: allow for it in the spread
+        spread = demo.TOLERANCE_SIGMAS * math.sqrt(demo.CLUSTER * profile.denial_rate * (1 - profile.denial_rate) / len(mine))
+        assert abs(rate - profile.denial_rate) <= spread, (profile.payer.name, rate)
+        total = sum(profile.mix.values())
+        for category, weight in profile.mix.items():
+            share, expected = denied.count(category) / len(denied), weight / total
+            spread = demo.TOLERANCE_SIGMAS * math.sqrt(demo.CLUSTER * expected * (1 - expected) / len(denied))
+            assert abs(share - expected) <= spread, (profile.payer.name, category, share, expected)
+
+
+def monthly(con, query: str) -> dict:
+    return {month: value for month, value in rows(con, query)}
+
+
+def test_dated_patterns_are_present(history):
+    _, con, _ = history
+    start = demo.Generator(months=24).start
+    month = f"date_diff('month', DATE '{start}', service_date) + 1"
+    # Medicare Advantage starts requiring prior authorisation for drugs in month 10
+    auth = monthly(con, f"""select {month.replace('service_date', 'l.service_date')} as m,
+            count(*) filter (where d.category = 'authorization') / count(*)
+        from service_lines l left join denials d using (line_key)
+        where l.payer_name = 'SUMMIT MEDICARE ADVANTAGE' and l.procedure_code like 'J%' group by m""")
+    before = sum(auth[m] for m in range(1, 10)) / 9
+    during = sum(auth[m] for m in range(10, 15)) / 5
+    assert during > before + 0.15 and during > 5 * before
+    # POS 19 leaves JW/JZ off single-dose drugs in months 6-11: Medicare returns CO-16 + N822
+    n822 = monthly(con, f"""select {month} as m, count(*) from denials
+        where list_contains(remark_codes, 'N822') and site_of_care = '19' group by m""")
+    assert sum(n822.get(m, 0) for m in range(6, 12)) > 20
+    assert sum(n822.get(m, 0) for m in (*range(1, 6), *range(12, 25))) == 0
+    # a staffing gap in months 15-16: claims sent late are rejected for timely filing
+    late = monthly(con, f"""select {month} as m, count(*) from denials
+        where primary_reason = '29' and level = 'claim' group by m""")
+    assert sum(late.get(m, 0) for m in (15, 16)) > 10 * max(1, sum(late.get(m, 0) for m in range(1, 15)))
+
+
+def test_recovery_paths_are_in_the_remittances(history):
+    summary, con, _ = history
+    counts = dict(rows(con, "select status_code, count(*) from claims group by all"))
+    assert counts["22"] == summary.recoveries["reversal"] + summary.recoveries["corrected"]
+    assert rows(con, "select count(*) from claims where frequency_code = '7'") == [(summary.recoveries["corrected"],)]
+    upheld = rows(con, "select count(distinct claim_key) from adjustments where reason_code = '193'")[0][0]
+    assert upheld == summary.recoveries["upheld"] > 0
+    assert summary.recoveries["paid_later"] > 0
+    plb = dict(rows(con, "select reason_code, count(*) from provider_adjustments group by all"))
+    assert plb.get("WO", 0) > 0 and plb.get("L6", 0) > 0
+    # WO recoupments name a claim the payer paid before
+    assert rows(con, """select count(*) from provider_adjustments p where reason_code = 'WO'
+        and not exists (select 1 from claims c where c.payer_claim_number = p.reference)""") == [(0,)]
+    # reversals negate what they reverse
+    assert rows(con, """select count(*) from claims r where status_code = '22' and not exists (
+        select 1 from claims o where o.claim_id = r.claim_id and o.status_code = '1'
+        and o.charge_amount = -r.charge_amount and o.paid_amount = -r.paid_amount)""") == [(0,)]
+
+
+def test_the_demo_covers_the_codes_modifiers_and_sites_it_promises(history):
+    _, con, _ = history
+    codes = {c for (c,) in rows(con, "select distinct procedure_code from service_lines")}
+    assert {"J1322", "J1428", "99213", "96365"} <= codes
+    modifiers = {m for (m,) in rows(con, "select distinct unnest(modifiers) from service_lines")}
+    assert {"JW", "JZ", "JG", "PO", "GA", "25"} <= modifiers
+    assert {s for (s,) in rows(con, "select distinct site_of_care from claims")} == {"11", "12", "19", "22", "13"}
+    assert rows(con, "select count(*) from service_lines where units_billed > units_paid") != [(0,)]
+    assert rows(con, "select count(*) from denials where patient_liable") != [(0,)]
+
+
+def test_the_same_seed_gives_the_same_files(tmp_path):
+    def digest(folder):
+        return hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in sorted(folder.iterdir()))).hexdigest()
+
+    demo.generate(tmp_path / "a", months=3, lines=3000, seed=5)
+    demo.generate(tmp_path / "b", months=3, lines=3000, seed=5)
+    demo.generate(tmp_path / "c", months=3, lines=3000, seed=6)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")
+
+
+def test_demo_command_refuses_a_folder_with_files(tmp_path):
+    from analytics.__main__ import main
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mine.835").write_text("x")
+    assert main(["demo", "--db", str(tmp_path / "d.duckdb"), "--out", str(tmp_path / "out"), "--lines", "100"]) == 2
+    assert not (tmp_path / "d.duckdb").exists()
