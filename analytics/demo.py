@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import heapq
 import random
+import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -188,6 +190,8 @@ class Summary:
     denied_by_category: dict = field(default_factory=lambda: defaultdict(int))  # (payer, category) -> lines
     recoveries: dict = field(default_factory=lambda: defaultdict(int))  # path -> count
     paths: list = field(default_factory=list)
+    seconds_writing: float = 0.0
+    seconds_loading: float = 0.0
 
 
 @dataclass(order=True)
@@ -201,8 +205,11 @@ class _Event:
 
 
 class Generator:
-    def __init__(self, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END):
-        self.rng = random.Random(seed)
+    def __init__(self, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END,
+                 shard: int = 0):
+        # a shard is an independent part of a large history (its own patients, claims and files)
+        self.rng = random.Random(seed * 1000 + shard)
+        self.shard = shard
         self.end = end
         first = date(end.year, end.month, 1)
         for _ in range(months - 1):
@@ -234,7 +241,7 @@ class Generator:
         per_day = self.target_lines / days / 3.1
         carry = 0.0
         day = self.start
-        control = 0
+        control = self.shard * 10_000_000  # interchange control numbers stay unique across shards
         while day <= self.end or pending:
             if day <= self.end and day.weekday() < 5:
                 carry += per_day * 7 / 5
@@ -298,7 +305,7 @@ class Generator:
         site, frequency, institutional, _ = rng.choices(SITES, weights=[s[3] for s in SITES])[0]
         month = self.month_index(day)
         self.claim_number += 1
-        claim_id = f"RV{self.claim_number:07d}"
+        claim_id = f"R{'V' if not self.shard else self.shard}{self.claim_number:07d}"
         patient = (rng.choice(LAST), rng.choice(FIRST), f"M{rng.randrange(10**8, 10**9)}")
         lines = self.bill(day, site, institutional, profile, month)
         # Late submission during the staffing gap (months 15-16) pushes some claims past the limit.
@@ -306,7 +313,7 @@ class Generator:
         if month in (15, 16) and rng.random() < 0.25:
             lag = rng.randint(95, 160)
         received = day + timedelta(days=lag)
-        claim = Claim(claim_id, "1", profile.filing_indicator, f"{profile.payer.payer_id}{self.claim_number:010d}",
+        claim = Claim(claim_id, "1", profile.filing_indicator, f"{profile.payer.payer_id}{self.shard}{self.claim_number:09d}",
                       site, frequency, patient, day, day, received, lines)
         denied = self.adjudicate(claim, profile, payer_index, month, lag)
         # units as the denials view counts them: lines, or the claim itself when it has none
@@ -522,19 +529,48 @@ class Generator:
         return again
 
 
-def generate(out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END) -> Summary:
-    return Generator(months, lines, seed, end).write(out)
+def generate(out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END,
+             shards: int = 1) -> Summary:
+    """Write the history; `shards` > 1 splits it into independent parts written in parallel processes
+    (for scale data: the same seed and shards give the same files)."""
+    if shards <= 1:
+        return Generator(months, lines, seed, end).write(out)
+    with ProcessPoolExecutor(max_workers=shards) as pool:
+        parts = list(pool.map(_write_shard, [(out, months, lines // shards, seed, end, k) for k in range(shards)]))
+    return _combine(parts)
 
 
-def build(db: Path, out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, on_result=None) -> Summary:
+def _write_shard(job: tuple) -> Summary:
+    out, months, lines, seed, end, shard = job
+    return Generator(months, lines, seed, end, shard).write(out)
+
+
+def _combine(parts: list[Summary]) -> Summary:
+    total = Summary()
+    for part in parts:
+        for name in ("files", "payments", "claims", "lines", "adjustments", "charge_cents", "paid_cents",
+                     "provider_adjustment_cents"):
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+        for name in ("initial_lines", "initial_denied_lines", "denied_by_category", "recoveries"):
+            for key, value in getattr(part, name).items():
+                getattr(total, name)[key] += value
+        total.paths += part.paths
+    return total
+
+
+def build(db: Path, out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, on_result=None,
+          shards: int = 1) -> Summary:
     """Write a demo history to `out` and load it into the database `db`, marked as demo data."""
     from analytics import database, loader
 
-    summary = generate(out, months, lines, seed)
+    started = time.perf_counter()
+    summary = generate(out, months, lines, seed, shards=shards)
+    summary.seconds_writing = time.perf_counter() - started
     con = database.connect(db)
     try:
         loader.load_paths(con, [out], on_result=on_result)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'demo')")
     finally:
         con.close()
+    summary.seconds_loading = time.perf_counter() - started - summary.seconds_writing
     return summary

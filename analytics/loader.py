@@ -174,7 +174,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | No
 
 
 def _group(files: list[Path]) -> list[list[Path]]:
-    """Files in runs of about _CHUNK_BYTES: the unit of parsing work and of one transaction."""
+    """Files in runs of about _CHUNK_BYTES: the unit of work of one parsing worker."""
     groups, current, size = [], [], 0
     for path in files:
         current.append(path)
