@@ -355,8 +355,12 @@ class Generator:
         wasted = vials * drug.vial_units - given
         extra: tuple = ()
         if institutional:
-            extra += ("PO",) if site == "13" and rng.random() < 0.3 else ()
-            extra += ("JG",) if profile.filing_indicator == "MB" and rng.random() < 0.35 else ()
+            # an off-campus department: excepted (PO) or, for the newer one, non-excepted (PN)
+            if rng.random() < 0.3:
+                extra += ("PO",) if rng.random() < 0.7 else ("PN",)
+            # a 340B-acquired drug: JG, or TB where the hospital is exempt from the payment cut
+            if profile.filing_indicator == "MB" and rng.random() < 0.35:
+                extra += ("JG",) if rng.random() < 0.8 else ("TB",)
         # JW/JZ: the POS 19 site stops sending them in months 6-11 (a compliance problem)
         drops_modifier = site == "19" and 6 <= month <= 11 and rng.random() < 0.6
         if wasted and not drops_modifier:

@@ -154,7 +154,7 @@ def test_the_demo_covers_the_codes_modifiers_and_sites_it_promises(history):
     codes = {c for (c,) in rows(con, "select distinct procedure_code from service_lines")}
     assert {"J1322", "J1428", "99213", "96365"} <= codes
     modifiers = {m for (m,) in rows(con, "select distinct unnest(modifiers) from service_lines")}
-    assert {"JW", "JZ", "JG", "PO", "GA", "25"} <= modifiers
+    assert {"JW", "JZ", "JG", "TB", "PO", "PN", "GA", "25"} <= modifiers
     assert {s for (s,) in rows(con, "select distinct site_of_care from claims")} == {"11", "12", "19", "22", "13"}
     assert rows(con, "select count(*) from service_lines where units_billed > units_paid") != [(0,)]
     assert rows(con, "select count(*) from denials where patient_liable") != [(0,)]
