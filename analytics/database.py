@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -66,6 +67,30 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     reference.ensure_tables(con)
     create_views(con)
+    refresh_facts(con)
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild fact_units when the rules that made them changed (the rule set in force or the unit
+    query itself); returns whether it did. Each load adds its own files' units as it goes."""
+    rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources").fetchall()[0][0]
+    fingerprint = hashlib.sha256((rules + sql("marts/adjudication_units")).encode()).hexdigest()
+    current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
+    if current and current[0][0] == fingerprint:
+        return False
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        cur.execute("DELETE FROM fact_units")
+        cur.execute(f"INSERT INTO fact_units {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1})
+        cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
+    return True
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:

@@ -97,14 +97,25 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def load(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
-    """Replace reference table `name` with the user's CSV; returns its row count."""
+    """Replace reference table `name` with the user's CSV; returns its row count. Denials judged
+    under the old table are judged again."""
     spec = _spec(name)
-    return _replace(con, spec, Path(path), "user")
+    rows = _replace(con, spec, Path(path), "user")
+    _rejudge(con)
+    return rows
 
 
 def reset(con: duckdb.DuckDBPyConnection, name: str) -> int:
     spec = _spec(name)
-    return _replace(con, spec, spec.shipped, "shipped")
+    rows = _replace(con, spec, spec.shipped, "shipped")
+    _rejudge(con)
+    return rows
+
+
+def _rejudge(con: duckdb.DuckDBPyConnection) -> None:
+    from analytics.database import refresh_facts  # the database module imports this one
+
+    refresh_facts(con)
 
 
 def export(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:

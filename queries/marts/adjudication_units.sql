@@ -1,0 +1,220 @@
+-- adjudication units of the files $first_id..$last_id, with the denial judgement of each: every
+-- service line; every claim adjudicated without lines; and the claim-level part of a claim with
+-- lines when it carries denial-class adjustments (so no denied dollar is lost). Stored in
+-- fact_units when a file loads (a file's units depend only on its own rows and the rule set), and
+-- rebuilt when the rule set changes; the `denials` view and the pages read them.
+-- Rules (DOMAIN.md §2): only claims the payer adjudicated (not reversals, predeterminations or claims
+-- not the payer's) can be denied. A unit is fully denied when it carried a charge, nothing was paid
+-- and at least one adjustment has a denial-class reason; partially denied when it was paid and a
+-- denial-class adjustment took part of it. CLP02 4 (patient not recognised) denies the claim
+-- outright. The denied amount is the sum of the denial-class adjustments, not charge - paid. The
+-- primary reason is the largest-dollar denial-class CARC (ties: the first sent); its category is
+-- refined by a matching CARC + RARC pair of the rule set.
+with
+
+claims as (select * from claims where file_id between $first_id and $last_id),
+service_lines as (select * from service_lines where file_id between $first_id and $last_id),
+adjustments as (select * from adjustments where file_id between $first_id and $last_id),
+remarks as (select * from remarks where file_id between $first_id and $last_id),
+claim_statuses as (select * from ref_claim_statuses),
+carc_categories as (select * from ref_carc_categories),
+refinements as (select * from ref_rarc_refinements),
+
+classified_claims as (
+    select claims.*, coalesce(claim_statuses.kind, 'adjudicated') as claim_kind
+    from claims
+    left join claim_statuses using (status_code)
+),
+
+lines_per_claim as (
+    select claim_key, count(*) as lines from service_lines group by claim_key
+),
+
+-- a unit is a service line, or the claim itself (line_key null) for claim-level adjustments
+claim_units as (
+    select
+        classified_claims.claim_key,
+        null::bigint as line_key,
+        case when lines_per_claim.lines is null then 'claim' else 'claim_adjustment' end as unit_kind,
+        null as procedure_code,
+        []::varchar[] as modifiers,
+        classified_claims.service_date_from as service_date,
+        classified_claims.charge_amount,
+        classified_claims.paid_amount,
+        null::decimal(18, 3) as units_billed,
+        null::decimal(18, 3) as units_paid
+    from classified_claims
+    left join lines_per_claim using (claim_key)
+),
+
+line_units as (
+    select
+        claim_key,
+        line_key,
+        'line' as unit_kind,
+        procedure_code,
+        modifiers,
+        service_date,
+        charge_amount,
+        paid_amount,
+        units_billed,
+        units_paid
+    from service_lines
+),
+
+units as (
+    select * from claim_units
+    union all
+    select * from line_units
+),
+
+unit_denial_adjustments as (
+    select
+        claim_key,
+        line_key,
+        sum(amount) as denied_amount,
+        count(*) as denial_adjustments,
+        arg_max(reason_code, (amount, -segment_position, -triple_index)) as primary_reason,
+        arg_max(group_code, (amount, -segment_position, -triple_index)) as primary_group
+    from adjustments
+    where class = 'denial'
+    group by claim_key, line_key
+),
+
+-- every CARC on the unit, in the order the payer sent them
+unit_reason_firsts as (
+    select claim_key, line_key, reason_code, min(segment_position * 10 + triple_index) as first_seen
+    from adjustments
+    where reason_code is not null
+    group by all
+),
+
+unit_reasons as (
+    select claim_key, line_key, list(reason_code order by first_seen) as reason_codes
+    from unit_reason_firsts
+    group by claim_key, line_key
+),
+
+-- remark codes of the unit; a line also inherits its claim's remarks (MOA / MIA)
+unit_remark_firsts as (
+    select units.claim_key, units.line_key, remarks.code, min(remarks.segment_position) as first_seen
+    from units
+    join remarks
+        on remarks.claim_key = units.claim_key
+        and (remarks.line_key = units.line_key or remarks.line_key is null)
+    where remarks.qualifier is distinct from 'RX'
+    group by all
+),
+
+unit_remarks as (
+    select claim_key, line_key, list(code order by first_seen) as remark_codes
+    from unit_remark_firsts
+    group by claim_key, line_key
+),
+
+judged as (
+    select
+        units.*,
+        classified_claims.claim_kind,
+        coalesce(unit_denial_adjustments.denial_adjustments, 0) as denial_adjustments,
+        unit_denial_adjustments.denied_amount,
+        unit_denial_adjustments.primary_reason,
+        unit_denial_adjustments.primary_group,
+        coalesce(unit_reasons.reason_codes, []) as reason_codes,
+        coalesce(unit_remarks.remark_codes, []) as remark_codes,
+        -- CLP02 4: the payer denied the whole claim, even without a denial-class adjustment
+        classified_claims.status_code = '4' and units.unit_kind <> 'claim_adjustment' and units.paid_amount = 0
+            as status_denied
+    from units
+    join classified_claims using (claim_key)
+    left join unit_denial_adjustments
+        on unit_denial_adjustments.claim_key = units.claim_key
+        and unit_denial_adjustments.line_key is not distinct from units.line_key
+    left join unit_reasons
+        on unit_reasons.claim_key = units.claim_key
+        and unit_reasons.line_key is not distinct from units.line_key
+    left join unit_remarks
+        on unit_remarks.claim_key = units.claim_key
+        and unit_remarks.line_key is not distinct from units.line_key
+),
+
+typed as (
+    select
+        *,
+        case
+            when claim_kind <> 'adjudicated' then null
+            when unit_kind <> 'claim_adjustment' and charge_amount > 0 and paid_amount = 0
+                and (denial_adjustments > 0 or status_denied) then 'full'
+            when unit_kind <> 'claim_adjustment' and paid_amount > 0 and denied_amount > 0 then 'partial'
+            when unit_kind = 'claim_adjustment' and denied_amount > 0 then
+                case when paid_amount = 0 then 'full' else 'partial' end
+        end as denial_type
+    from judged
+),
+
+-- the claim-level part of a claim with lines is a unit only when it denies something
+kept as (
+    select * from typed where unit_kind <> 'claim_adjustment' or denial_type is not null
+),
+
+refinement_matches as (
+    select
+        kept.claim_key,
+        kept.line_key,
+        arg_min(refinements.category, list_position(kept.remark_codes, refinements.rarc)) as category,
+        arg_min(refinements.subcategory, list_position(kept.remark_codes, refinements.rarc)) as subcategory
+    from kept
+    join refinements
+        on refinements.carc = kept.primary_reason
+        and list_contains(kept.remark_codes, refinements.rarc)
+    where kept.denial_type is not null
+    group by kept.claim_key, kept.line_key
+),
+
+final as (
+    select
+        classified_claims.file_id,
+        kept.claim_key,
+        kept.line_key,
+        classified_claims.payment_key,
+        kept.unit_kind,
+        kept.claim_kind,
+        classified_claims.status_code,
+        classified_claims.payer_name,
+        classified_claims.payer_id,
+        classified_claims.claim_id,
+        kept.procedure_code,
+        kept.modifiers,
+        classified_claims.site_of_care,
+        classified_claims.frequency_code,
+        kept.service_date,
+        classified_claims.payment_date,
+        kept.charge_amount,
+        kept.paid_amount,
+        kept.units_billed,
+        kept.units_paid,
+        kept.denial_type,
+        case when kept.denial_type is not null
+            then coalesce(kept.denied_amount, kept.charge_amount - kept.paid_amount) end as denied_amount,
+        kept.primary_reason,
+        kept.primary_group,
+        case when kept.denial_type is not null then coalesce(
+            refinement_matches.category,
+            carc_categories.category,
+            case when kept.primary_reason is null then 'eligibility' else 'other' end
+        ) end as category,
+        refinement_matches.subcategory,
+        case when kept.denial_type is not null then coalesce(kept.primary_group = 'PR', false) end as patient_liable,
+        case when kept.denial_type is not null then coalesce(carc_categories.preventable, false) end as preventable,
+        case when kept.denial_type is not null then coalesce(carc_categories.appealable, true) end as appealable,
+        kept.reason_codes,
+        kept.remark_codes
+    from kept
+    join classified_claims using (claim_key)
+    left join refinement_matches
+        on refinement_matches.claim_key = kept.claim_key
+        and refinement_matches.line_key is not distinct from kept.line_key
+    left join carc_categories on carc_categories.carc = kept.primary_reason
+)
+
+select * from final
