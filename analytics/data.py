@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -33,8 +35,44 @@ def ensure_demo() -> None:
     target.rename(final)  # only a complete demo database ever appears under its name
 
 
+def ensure_current() -> None:
+    """Bring the database the pages show up to this version (views, judged denials) before they
+    read it: a short read-write connection, skipped when a load holds the database."""
+    try:
+        database.connect(database_path()).close()
+    except duckdb.IOException:
+        pass  # another process writes to it now; it ran the same upgrade when it opened
+
+
 def is_demo(path: Path | None = None) -> bool:
     return record("app/dataset", path=path)["dataset"] == "demo"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters; empty means everything."""
+
+    date_basis: str = "service"  # 'service' or 'payment'
+    date_from: date | None = None
+    date_to: date | None = None
+    payers: tuple = ()
+    categories: tuple = ()
+    codes: tuple = ()
+    modifiers: tuple = ()
+    sites: tuple = ()
+
+    def params(self) -> dict:
+        """Bound parameters of every dashboard query (queries/dashboard/*.sql)."""
+        return {
+            "date_basis": self.date_basis, "date_from": self.date_from, "date_to": self.date_to,
+            "payers": list(self.payers), "categories": list(self.categories), "codes": list(self.codes),
+            "modifiers": list(self.modifiers), "sites": list(self.sites),
+        }
+
+
+def dashboard(name: str, filters: Filters, path: Path | None = None, **extra) -> pd.DataFrame:
+    """queries/dashboard/<name>.sql under the filters (plus any extra parameters the query takes)."""
+    return query(f"dashboard/{name}", {**filters.params(), **extra}, path)
 
 
 def query(name: str, params=None, path: Path | None = None) -> pd.DataFrame:
@@ -58,3 +96,35 @@ def _run(name: str, params, path: Path | None, take):
         return take(con.execute(sql(name), params or []))
     finally:
         con.close()
+
+
+def load_uploads(files: list[tuple[str, bytes]]) -> list:
+    """Load uploaded files into the user's own database (created on first upload, replacing the demo
+    in the dashboard) with the same loader as the command line."""
+    from analytics import loader
+
+    con = database.connect(database.default_path())
+    try:
+        return [loader.load_file(con, Path(name), content) for name, content in files]
+    finally:
+        con.close()
+
+
+def export_parquet() -> bytes:
+    """A zip of every documented view as Parquet, for analysts and other tools."""
+    import io
+    import tempfile
+    import zipfile
+
+    buffer = io.BytesIO()
+    con = duckdb.connect(str(database_path()), read_only=True)
+    try:
+        with tempfile.TemporaryDirectory() as where, zipfile.ZipFile(buffer, "w") as archive:
+            for name in database.VIEWS:
+                view = name.rsplit("/", 1)[-1]
+                target = Path(where) / f"{view}.parquet"
+                con.execute(f"COPY (SELECT * FROM {view}) TO '{target}' (FORMAT parquet)")
+                archive.write(target, target.name)
+    finally:
+        con.close()
+    return buffer.getvalue()

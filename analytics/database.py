@@ -66,22 +66,23 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         [SCHEMA_VERSION],
     )
     reference.ensure_tables(con)
-    create_views(con)
-    refresh_facts(con)
+    create_views(con, "staging/")
+    refresh_facts(con)  # from the staging views; the marts read it
+    create_views(con, "marts/")
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     """Rebuild fact_units when the rules that made them changed (the rule set in force or the unit
     query itself); returns whether it did. Each load adds its own files' units as it goes."""
     rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources").fetchall()[0][0]
-    fingerprint = hashlib.sha256((rules + sql("marts/adjudication_units")).encode()).hexdigest()
+    fingerprint = hashlib.sha256((rules + sql("marts/fact_units") + sql("marts/adjudication_units")).encode()).hexdigest()
     current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
     if current and current[0][0] == fingerprint:
         return False
     cur = con.cursor()
     cur.execute("BEGIN TRANSACTION")
     try:
-        cur.execute("DELETE FROM fact_units")
+        cur.execute(sql("marts/fact_units"))
         cur.execute(f"INSERT INTO fact_units {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1})
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
         cur.execute("COMMIT")
@@ -93,7 +94,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    for name in VIEWS:
+def create_views(con: duckdb.DuckDBPyConnection, folder: str = "") -> None:
+    for name in (v for v in VIEWS if v.startswith(folder)):
         view = name.rsplit("/", 1)[-1]
         con.execute(f"CREATE OR REPLACE VIEW {view} AS\n{sql(name)}")

@@ -166,39 +166,3 @@ CREATE TABLE IF NOT EXISTS remit_provider_adjustments (
     reference VARCHAR,
     amount DECIMAL(18, 2)               -- positive reduces the payment
 );
-
--- One row per adjudication unit (queries/marts/adjudication_units.sql): filled as files load,
--- rebuilt when the rule set changes. The `denials` view and the dashboard read it.
-CREATE TABLE IF NOT EXISTS fact_units (
-    file_id INTEGER NOT NULL,
-    claim_key BIGINT NOT NULL,
-    line_key BIGINT,
-    payment_key BIGINT NOT NULL,
-    unit_kind VARCHAR NOT NULL,         -- 'line', 'claim' (a claim without lines), 'claim_adjustment'
-    claim_kind VARCHAR NOT NULL,        -- 'adjudicated', 'reversal', 'predetermination', 'forwarded'
-    status_code VARCHAR,
-    payer_name VARCHAR,
-    payer_id VARCHAR,
-    claim_id VARCHAR,
-    procedure_code VARCHAR,
-    modifiers VARCHAR[],
-    site_of_care VARCHAR,
-    frequency_code VARCHAR,
-    service_date DATE,
-    payment_date DATE,
-    charge_amount DECIMAL(18, 2),
-    paid_amount DECIMAL(18, 2),
-    units_billed DECIMAL(18, 3),
-    units_paid DECIMAL(18, 3),
-    denial_type VARCHAR,                -- 'full', 'partial', or NULL when not denied
-    denied_amount DECIMAL(18, 2),
-    primary_reason VARCHAR,
-    primary_group VARCHAR,
-    category VARCHAR,
-    subcategory VARCHAR,
-    patient_liable BOOLEAN,
-    preventable BOOLEAN,
-    appealable BOOLEAN,
-    reason_codes VARCHAR[],
-    remark_codes VARCHAR[]
-);

@@ -1,48 +1,145 @@
-"""The start page runs headless (AppTest) and shows what the database holds."""
+"""Every page runs headless (AppTest) on a small fixed database and shows what that database must give."""
 
 from __future__ import annotations
 
+import base64
+import json
+from decimal import Decimal
 from pathlib import Path
 
+import numpy
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import database, loader
+from analytics import database, demo, loader
 from conftest import CORPUS_835
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["pages/overview.py", "pages/payers.py", "pages/reasons.py", "pages/data.py"]
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
+    """A fixed database: four months of demo history (seeded) plus two corpus files."""
+    folder = tmp_path_factory.mktemp("app")
+    db = folder / "own.duckdb"
+    demo.generate(folder / "files", months=4, lines=4000, seed=3)
+    con = database.connect(db)
+    loader.load_paths(con, [folder / "files", CORPUS_835 / "edi835parser__emedny_sample.txt"])
+    con.close()
+    return db
+
+
+@pytest.fixture
+def app(small_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("DENIALS_DB", str(small_db))
+    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "unused-demo.duckdb"))
+
+    def run(page: str | None = None, **query) -> AppTest:
+        at = AppTest.from_file(APP)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run(timeout=120)
+        if page:
+            at.switch_page(page).run(timeout=120)
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
+
+
+def values(encoded) -> list:
+    """A plotly array from figure JSON: a list, or plotly's typed-array encoding (dtype + base64)."""
+    if isinstance(encoded, dict):
+        return numpy.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"]).tolist()
+    return list(encoded)
+
+
+def expected(db: Path, query: str) -> tuple:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(query).fetchall()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(app, page):
+    at = app(page)
+    assert at.title[0].value == Path(page).stem.replace("_", " ").capitalize()
+    assert not at.warning  # the user's own data: no demo label
+
+
+def test_overview_kpis_are_the_databases(app, small_db):
+    at = app()
+    metrics = {m.label: m.value for m in at.metric}
+    units, denied, amount = expected(small_db, """select
+        (select count(*) from fact_units where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'),
+        (select count(*) from denials where level = 'line' or line_key is null and claim_key in
+            (select claim_key from fact_units where unit_kind = 'claim')),
+        (select sum(denied_amount) from denials)""")
+    assert metrics["Lines adjudicated"] == f"{units:,}"
+    assert metrics["Denial rate"] == f"{denied / units:.1%}"
+    assert metrics["Denied $"] == f"${float(amount):,.0f}"
+    assert all(m.help for m in at.metric)  # every number carries its definition
+
+
+def test_overview_trend_chart_is_built_from_monthly_figures(app, small_db):
+    at = app()
+    figure = json.loads(at.get("plotly_chart")[1].proto.spec)  # denied $ per month
+    plotted = sum(Decimal(str(round(v, 2))) for v in values(figure["data"][0]["y"]))
+    total = expected(small_db, "select sum(denied_amount) from denials where service_date is not null")[0]
+    assert abs(plotted - total) < Decimal("0.01")
+
+
+def test_a_payer_filter_from_the_url_narrows_the_numbers(app, small_db):
+    everyone = {m.label: m.value for m in app().metric}
+    medicare = {m.label: m.value for m in app(payer="MEDICARE PART B J15").metric}
+    units = expected(small_db, """select count(*) from fact_units where payer_name = 'MEDICARE PART B J15'
+        and claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'""")[0]
+    assert medicare["Lines adjudicated"] == f"{units:,}" != everyone["Lines adjudicated"]
+
+
+def test_unknown_filter_values_from_the_url_are_ignored(app):
+    assert {m.label: m.value for m in app(payer="NOT A PAYER'; DROP TABLE claims;--").metric} == \
+           {m.label: m.value for m in app().metric}
+
+
+def test_a_filter_that_matches_nothing_shows_a_friendly_empty_state(app):
+    at = app(**{"from": "2024-11-01", "to": "2024-11-01", "code": "J3399"})
+    assert at.info and "No" in at.info[0].value
+
+
+def test_payers_page_has_a_row_per_payer(app, small_db):
+    at = app("pages/payers.py")
+    scorecard = at.dataframe[0].value
+    assert sorted(scorecard["payer_name"]) == sorted(expected(small_db, "select list(distinct payer_name) from fact_units")[0])
+
+
+def test_data_page_loads_an_upload_and_lists_it(app, small_db):
+    at = app("pages/data.py")
+    before = expected(small_db, "select count(*) from source_files")[0]
+    sample = CORPUS_835 / "lfh-x12__managed-care.835"
+    at.file_uploader[0].set_value((sample.name, sample.read_bytes(), "text/plain")).run(timeout=120)
+    at.button[0].click().run(timeout=120)
+    assert not at.exception
+    assert any(sample.name in s.value for s in at.success)
+    assert expected(small_db, "select count(*) from source_files")[0] == before + 1
+    assert sample.name in list(at.dataframe[0].value["file_name"])
 
 
 def test_first_start_builds_the_demo_and_labels_it(tmp_path, monkeypatch):
     monkeypatch.setenv("DENIALS_DB", str(tmp_path / "none.duckdb"))
     monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "demo.duckdb"))
-    at = AppTest.from_file(APP).run(timeout=120)
+    AppTest.from_file(APP)  # the demo is built once per server: clear the cache of earlier tests
+    import streamlit as st
+
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP).run(timeout=180)
     assert not at.exception
     assert (tmp_path / "demo.duckdb").exists() and not (tmp_path / "none.duckdb").exists()
     assert "Demo data" in at.warning[0].value
-    metrics = {m.label: m.value for m in at.metric}
-    assert int(metrics["Service lines"].replace(",", "")) > 50_000
-
-    # the user's own data replaces the demo, and the label goes
-    con = database.connect(tmp_path / "none.duckdb")
-    loader.load_paths(con, [CORPUS_835 / "edi835parser__emedny_sample.txt"])
-    con.close()
-    at = AppTest.from_file(APP).run(timeout=60)
-    assert not at.exception and not at.warning
-    assert {m.label: m.value for m in at.metric}["Files"] == "1"
-
-
-def test_page_shows_the_loaded_figures(tmp_path, monkeypatch):
-    db = tmp_path / "d.duckdb"
-    con = database.connect(db)
-    loader.load_paths(con, [CORPUS_835 / "edi835parser__emedny_sample.txt", CORPUS_835 / "lfh-x12__managed-care.835"])
-    denied = con.execute("SELECT sum(denied_amount), count(*) FROM denials").fetchall()[0]
-    con.close()
-    monkeypatch.setenv("DENIALS_DB", str(db))
-    at = AppTest.from_file(APP).run(timeout=60)
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Files"] == "2" and metrics["Claims"] == "5" and metrics["Service lines"] == "12"
-    assert metrics["Denials"] == f"{denied[1]:,}" and metrics["Denied $"] == f"${denied[0]:,.2f}"
-    assert all(m.help for m in at.metric)  # every number carries its definition
-    files = at.dataframe[0].value
-    assert sorted(files["file_name"]) == ["edi835parser__emedny_sample.txt", "lfh-x12__managed-care.835"]
+    units = int({m.label: m.value for m in at.metric}["Lines adjudicated"].replace(",", ""))
+    assert units > 50_000

@@ -189,6 +189,7 @@ final as (
         classified_claims.frequency_code,
         kept.service_date,
         classified_claims.payment_date,
+        classified_claims.received_date,
         kept.charge_amount,
         kept.paid_amount,
         kept.units_billed,

@@ -1,0 +1,113 @@
+"""Streamlit helpers every page shares: filters in the sidebar and the URL, tables with a CSV
+download, numbers with their definitions, the empty state and the demo label."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics import data
+
+_LISTS = {"payer": "payers", "category": "categories", "code": "codes", "modifier": "modifiers", "site": "sites"}
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _cached(name: str, filters: data.Filters, path: str, stamp: float, extra: tuple) -> pd.DataFrame:
+    return data.dashboard(name, filters, data.Path(path), **dict(extra))
+
+
+def frame(name: str, filters: data.Filters, **extra) -> pd.DataFrame:
+    """A dashboard query, cached until the database file changes."""
+    path = data.database_path()
+    return _cached(name, filters, str(path), path.stat().st_mtime, tuple(sorted(extra.items())))
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _cached_options(path: str, stamp: float) -> dict:
+    return data.query("dashboard/filter_options", path=data.Path(path)).iloc[0].to_dict()
+
+
+def options() -> dict:
+    path = data.database_path()
+    return _cached_options(str(path), path.stat().st_mtime)
+
+
+def sidebar_filters() -> data.Filters:
+    """Filters that persist across pages and live in the URL, so that a view can be shared. Values
+    from the URL are checked against what the data holds; unknown ones are dropped."""
+    known = options()
+    params = st.query_params
+    st.sidebar.header("Filters")
+    basis = st.sidebar.radio("Dates by", ["service", "payment"], horizontal=True,
+                             index=1 if params.get("dates") == "payment" else 0,
+                             format_func=lambda b: "date of service" if b == "service" else "date paid",
+                             help="Filter and group by the date of service or the date of payment (BPR16).")
+    first, last = pd.Timestamp(known["first_date"]).date(), pd.Timestamp(known["last_date"]).date()
+    start = _date(params.get("from"), first, last) or first
+    end = _date(params.get("to"), first, last) or last
+    chosen = st.sidebar.date_input("Date range", value=(start, end), min_value=first, max_value=last)
+    start, end = (chosen + (end,))[:2] if isinstance(chosen, tuple) else (chosen, chosen)
+    selected = {}
+    labels = {"payer": "Payer", "category": "Denial category", "code": "Procedure or drug code",
+              "modifier": "Modifier", "site": "Site of care (POS or bill type)"}
+    for key, field in _LISTS.items():
+        allowed = [str(v) for v in known[field]]
+        wanted = [v for v in params.get_all(key) if v in allowed]
+        selected[field] = tuple(st.sidebar.multiselect(labels[key], allowed, default=wanted, key=f"filter_{key}"))
+    filters = data.Filters(basis, start, end, **selected)
+    _to_url(filters, first, last)
+    return filters
+
+
+def _date(text: str | None, first: date, last: date) -> date | None:
+    try:
+        value = date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return value if value and first <= value <= last else None
+
+
+def _to_url(filters: data.Filters, first: date, last: date) -> None:
+    wanted = {"dates": filters.date_basis if filters.date_basis != "service" else None,
+              "from": str(filters.date_from) if filters.date_from != first else None,
+              "to": str(filters.date_to) if filters.date_to != last else None}
+    for key, field in _LISTS.items():
+        wanted[key] = list(getattr(filters, field)) or None
+    current = {k: (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k)) for k, v in wanted.items()}
+    if current != wanted:
+        st.query_params.clear()
+        st.query_params.update({k: v for k, v in wanted.items() if v})
+
+
+def demo_label() -> None:
+    if data.is_demo(data.database_path()):
+        st.warning("**Demo data**: a synthetic remittance history, not real patients or payers. Load your own "
+                   "835 files on the Data page or with `python -m analytics load FOLDER`; the dashboard then "
+                   "shows them instead.", icon=":material/science:")
+
+
+def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
+    """Show a friendly note and return True when the filters leave nothing to show."""
+    if frame_.empty:
+        st.info(f"No {what} matches these filters. Widen the date range or clear a filter in the sidebar.")
+        return True
+    return False
+
+
+def table(frame_: pd.DataFrame, name: str, caption: str | None = None, **column_config) -> None:
+    """A table with its definition underneath and a CSV download of exactly what it shows."""
+    st.dataframe(frame_, hide_index=True, width="stretch", column_config=column_config or None)
+    if caption:
+        st.caption(caption)
+    st.download_button("Download CSV", frame_.to_csv(index=False).encode(), f"{name}.csv", "text/csv",
+                       key=f"download_{name}")
+
+
+def money(value) -> str:
+    return f"${float(value or 0):,.0f}"
+
+
+def percent(value) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):.1%}"

@@ -1,0 +1,62 @@
+"""Overview: the numbers a billing manager opens every morning."""
+
+import plotly.express as px
+import streamlit as st
+
+from analytics import ui
+
+filters = st.session_state["filters"]
+st.title("Overview")
+
+kpis = ui.frame("kpis", filters).to_dict("records")[0]
+if not kpis["units"]:
+    ui.empty(ui.frame("kpis", filters).iloc[0:0], "adjudication")
+    st.stop()
+tiles = st.columns(6)
+tiles[0].metric("Claims adjudicated", f"{kpis['claims']:,}",
+                help="Distinct claim adjudications (CLP) the payers processed; reversals, predeterminations "
+                     "and forwarded claims are not counted.")
+tiles[1].metric("Lines adjudicated", f"{kpis['units']:,}",
+                help="Service lines adjudicated, plus claims adjudicated without lines (each counts as one).")
+tiles[2].metric("Denial rate", ui.percent(kpis["denial_rate"]),
+                help="Denied units ÷ adjudicated units (units: service lines, or claims without lines). A unit is "
+                     "denied when a denial-class adjustment (CARC) took all or part of it.")
+tiles[3].metric("Denial rate by $", ui.percent(kpis["dollar_denial_rate"]),
+                help="Denied dollars ÷ charges of the adjudicated units.")
+tiles[4].metric("Denied $", ui.money(kpis["denied_amount"]),
+                help="Sum of the denial-class adjustment amounts (CAS) of every denial: what the payers refused "
+                     "to pay, not charge minus paid.")
+tiles[5].metric("Avoidable share", ui.percent(kpis["avoidable_share"]),
+                help="Denied dollars whose reason the rule set marks preventable (registration, authorisation, "
+                     "coding, documentation, timely filing...) ÷ all denied dollars.")
+
+trend = ui.frame("monthly_trend", filters)
+st.subheader("Trend")
+left, right = st.columns(2)
+rate = px.line(trend, x="month", y="denial_rate", markers=True, labels={"denial_rate": "denial rate", "month": ""})
+rate.update_yaxes(tickformat=".0%")
+left.plotly_chart(rate, width="stretch")
+left.caption("Denied units ÷ adjudicated units, per month of the chosen date.")
+right.plotly_chart(px.bar(trend, x="month", y="denied_amount", labels={"denied_amount": "denied $", "month": ""}),
+                   width="stretch")
+right.caption("Denied dollars per month.")
+
+st.subheader("Where the money goes")
+categories, reasons = st.columns(2)
+with categories:
+    top = ui.frame("top_categories", filters)
+    if not ui.empty(top, "denial"):
+        st.plotly_chart(px.bar(top, x="denied_amount", y="label", orientation="h",
+                               labels={"denied_amount": "denied $", "label": ""}).update_yaxes(autorange="reversed"),
+                        width="stretch")
+        ui.table(top, "denials_by_category", "Denied dollars by category (the primary reason's category, refined by "
+                 "its remark codes); usual path: the usual way to get the money back.",
+                 share_of_denied=st.column_config.NumberColumn("share", format="percent"))
+with reasons:
+    ui.table(ui.frame("top_reasons", filters), "top_reasons",
+             "The primary reasons (group-CARC) behind the most denied dollars.")
+
+st.subheader("Biggest movers")
+ui.table(ui.frame("movers", filters), "movers",
+         "Denied dollars by payer and by category in the latest month of the filtered data against the month "
+         "before; sorted by the size of the change.")

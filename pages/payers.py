@@ -1,0 +1,43 @@
+"""Payers: who denies what, and how fast they pay."""
+
+import plotly.express as px
+import streamlit as st
+
+from analytics import data, ui
+
+filters = st.session_state["filters"]
+st.title("Payers")
+
+scorecard = ui.frame("payer_scorecard", filters)
+if ui.empty(scorecard, "payer"):
+    st.stop()
+ui.table(scorecard, "payer_scorecard",
+         "Claims: claim adjudications. Units: service lines (or claims without lines) adjudicated. Denial rate: "
+         "denied units ÷ units. Denial rate by $: denied dollars ÷ charges. Top category: the category with the "
+         "most denied dollars. Days to pay: median days from the payer's receipt (DTM*050) to payment (BPR16).",
+         denial_rate=st.column_config.NumberColumn("denial rate", format="percent"),
+         dollar_denial_rate=st.column_config.NumberColumn("denial rate by $", format="percent"),
+         denied_amount=st.column_config.NumberColumn("denied $", format="dollar"),
+         paid_amount=st.column_config.NumberColumn("paid $", format="dollar"))
+
+st.subheader("Denial rate by month")
+rates = ui.frame("payer_month_rates", filters)
+heat = px.density_heatmap(rates, x="month", y="payer_name", z="denial_rate", histfunc="avg",
+                          labels={"payer_name": "", "month": "", "denial_rate": "denial rate"},
+                          color_continuous_scale="Reds")
+heat.update_coloraxes(colorbar_tickformat=".0%")
+st.plotly_chart(heat, width="stretch")
+st.caption("Denied units ÷ adjudicated units, per payer and month.")
+
+st.subheader("One payer")
+payer = st.selectbox("Payer", scorecard["payer_name"], help="Everything below narrows to this payer.")
+one = data.Filters(**{**filters.__dict__, "payers": (payer,)})
+left, right = st.columns(2)
+with left:
+    trend = ui.frame("monthly_trend", one)
+    st.plotly_chart(px.line(trend, x="month", y="denial_rate", markers=True,
+                            labels={"denial_rate": "denial rate", "month": ""}).update_yaxes(tickformat=".0%"),
+                    width="stretch")
+    st.caption(f"{payer}: denied units ÷ adjudicated units per month.")
+with right:
+    ui.table(ui.frame("top_reasons", one), "payer_top_reasons", f"{payer}: the reasons behind the most denied dollars.")

@@ -1,0 +1,43 @@
+-- Biggest movers: denied dollars by payer and by category in the latest full month of the filtered
+-- data against the month before.
+with
+
+units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+
+dated as (
+    select
+        *,
+        date_trunc('month', case when $date_basis = 'payment' then payment_date else service_date end) as month
+    from units
+    where denial_type is not null
+),
+
+latest as (select max(month) as month from dated),
+
+by_dimension as (
+    select 'payer' as dimension, payer_name as value, month, denied_amount from dated
+    union all
+    select 'category', category, month, denied_amount from dated
+),
+
+compared as (
+    select
+        dimension,
+        value,
+        coalesce(sum(denied_amount) filter (where month = (select month from latest)), 0) as this_month,
+        coalesce(sum(denied_amount) filter (where month = (select month from latest) - interval 1 month), 0) as previous_month
+    from by_dimension
+    group by all
+)
+
+select
+    dimension,
+    value,
+    (select month from latest)::date as month,
+    this_month,
+    previous_month,
+    this_month - previous_month as change
+from compared
+where this_month <> 0 or previous_month <> 0
+order by abs(change) desc
+limit 10

@@ -1,0 +1,40 @@
+-- Denials by category, primary reason (CARC) and first remark code (RARC), with descriptions.
+with
+
+units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+categories as (select * from ref_denial_categories),
+carc as (select * from ref_carc),
+rarc as (select * from ref_rarc),
+
+denied as (
+    select
+        category,
+        coalesce(primary_group || '-', '') || coalesce(primary_reason, 'CLP02 4') as reason,
+        primary_reason,
+        coalesce(remark_codes[1], '(no remark)') as remark,
+        denied_amount
+    from units
+    where denial_type is not null
+),
+
+grouped as (
+    select category, reason, any_value(primary_reason) as primary_reason, remark, count(*) as denials,
+        sum(denied_amount) as denied_amount
+    from denied
+    group by category, reason, remark
+)
+
+select
+    coalesce(categories.label, grouped.category) as category,
+    grouped.reason,
+    grouped.remark,
+    grouped.denials,
+    grouped.denied_amount,
+    coalesce(carc.description, '') as reason_description,
+    coalesce(rarc.description, '') as remark_description,
+    coalesce(categories.usual_path, '') as usual_path
+from grouped
+left join categories using (category)
+left join carc on carc.code = grouped.primary_reason
+left join rarc on rarc.code = grouped.remark
+order by grouped.denied_amount desc

@@ -1,0 +1,24 @@
+-- The reasons (primary CARC) behind the most denied dollars, with their descriptions.
+with
+
+units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+carc as (select * from ref_carc),
+
+by_reason as (
+    select primary_group, primary_reason, any_value(category) as category, count(*) as denials,
+        sum(denied_amount) as denied_amount
+    from units
+    where denial_type is not null
+    group by all
+)
+
+select
+    coalesce(by_reason.primary_group || '-', '') || coalesce(by_reason.primary_reason, 'CLP02 4') as reason,
+    coalesce(carc.description, 'Claim denied without a reason code') as description,
+    by_reason.category,
+    by_reason.denials,
+    by_reason.denied_amount
+from by_reason
+left join carc on carc.code = by_reason.primary_reason
+order by denied_amount desc
+limit 15

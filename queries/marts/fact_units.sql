@@ -1,0 +1,53 @@
+-- Created (again) by analytics.database.refresh_facts whenever this file, the unit query or the
+-- rule set changes; then filled from queries/marts/adjudication_units.sql.
+-- One row per adjudication unit (queries/marts/adjudication_units.sql): filled as files load,
+-- rebuilt when the rule set changes. The `denials` view and the dashboard read it.
+CREATE OR REPLACE TABLE fact_units (
+    file_id INTEGER NOT NULL,
+    claim_key BIGINT NOT NULL,
+    line_key BIGINT,
+    payment_key BIGINT NOT NULL,
+    unit_kind VARCHAR NOT NULL,         -- 'line', 'claim' (a claim without lines), 'claim_adjustment'
+    claim_kind VARCHAR NOT NULL,        -- 'adjudicated', 'reversal', 'predetermination', 'forwarded'
+    status_code VARCHAR,
+    payer_name VARCHAR,
+    payer_id VARCHAR,
+    claim_id VARCHAR,
+    procedure_code VARCHAR,
+    modifiers VARCHAR[],
+    site_of_care VARCHAR,
+    frequency_code VARCHAR,
+    service_date DATE,
+    payment_date DATE,
+    received_date DATE,                 -- DTM*050 of the claim: days to pay = payment_date - received_date
+    charge_amount DECIMAL(18, 2),
+    paid_amount DECIMAL(18, 2),
+    units_billed DECIMAL(18, 3),
+    units_paid DECIMAL(18, 3),
+    denial_type VARCHAR,                -- 'full', 'partial', or NULL when not denied
+    denied_amount DECIMAL(18, 2),
+    primary_reason VARCHAR,
+    primary_group VARCHAR,
+    category VARCHAR,
+    subcategory VARCHAR,
+    patient_liable BOOLEAN,
+    preventable BOOLEAN,
+    appealable BOOLEAN,
+    reason_codes VARCHAR[],
+    remark_codes VARCHAR[]
+);
+
+-- fact_units narrowed by the dashboard's filters; every page query starts from it. A NULL date or an
+-- empty list keeps everything. date_basis: 'service' (date of service) or 'payment' (date paid).
+CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
+    SELECT *
+    FROM fact_units
+    WHERE (date_from IS NULL OR (CASE WHEN date_basis = 'payment' THEN payment_date ELSE service_date END) >= date_from)
+      AND (date_to IS NULL OR (CASE WHEN date_basis = 'payment' THEN payment_date ELSE service_date END) <= date_to)
+      AND (len(payers) = 0 OR list_contains(payers, payer_name))
+      -- the category filter narrows denials; units that were not denied stay, so that a rate under
+      -- the filter reads "denials of these categories per adjudicated unit"
+      AND (len(categories) = 0 OR denial_type IS NULL OR list_contains(categories, category))
+      AND (len(codes) = 0 OR list_contains(codes, procedure_code))
+      AND (len(modifiers) = 0 OR len(list_intersect(modifiers, fact_units.modifiers)) > 0)
+      AND (len(sites) = 0 OR list_contains(sites, site_of_care));
