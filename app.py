@@ -21,7 +21,11 @@ _database_ready()
 pages = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/payers.py", title="Payers", icon=":material/account_balance:"),
+    st.Page("pages/modifiers.py", title="Modifiers", icon=":material/label:"),
+    st.Page("pages/site_of_care.py", title="Site of care", icon=":material/location_on:"),
     st.Page("pages/reasons.py", title="Reasons", icon=":material/help:"),
+    st.Page("pages/codes.py", title="Codes", icon=":material/medication:"),
+    st.Page("pages/claims.py", title="Claims", icon=":material/search:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
 ])
 ui.demo_label()

@@ -70,6 +70,8 @@ TABLES = {
               ("facility_code",), "First two digits of the type of bill (site of care on institutional claims)"),
         Table("modifiers", {"modifier": "VARCHAR", "description": "VARCHAR", "topic": "VARCHAR"},
               ("modifier",), "Modifiers that matter for denials"),
+        Table("procedure-codes", {"code": "VARCHAR", "description": "VARCHAR", "billing_unit": "VARCHAR"},
+              ("code",), "Procedure and drug codes with their billing unit; load the full HCPCS list in this layout"),
     )
 }
 

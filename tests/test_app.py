@@ -15,7 +15,8 @@ from analytics import database, demo, loader
 from conftest import CORPUS_835
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/overview.py", "pages/payers.py", "pages/reasons.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/payers.py", "pages/modifiers.py", "pages/site_of_care.py", "pages/reasons.py",
+         "pages/codes.py", "pages/claims.py", "pages/data.py"]
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +144,31 @@ def test_first_start_builds_the_demo_and_labels_it(tmp_path, monkeypatch):
     assert "Demo data" in at.warning[0].value
     units = int({m.label: m.value for m in at.metric}["Lines adjudicated"].replace(",", ""))
     assert units > 50_000
+
+
+def test_claims_page_masks_the_patient_until_asked(app, small_db):
+    at = app("pages/claims.py")
+    heading = next(m.value for m in at.markdown if "patient" in m.value)
+    claim_id = heading.split("**")[1]
+    last = expected(small_db, f"select patient_last_name from remit_claims where claim_id = '{claim_id}' limit 1")[0]
+    assert last not in heading and last[0] + "•" in heading
+    at.toggle[0].set_value(True).run(timeout=120)
+    assert last in next(m.value for m in at.markdown if "patient" in m.value)
+    history = at.dataframe[1].value
+    assert list(history["status"])[0].startswith(("1 ", "2 ", "3 ", "4 "))
+
+
+def test_modifiers_page_reports_jw_jz_per_drug_code(app):
+    at = app("pages/modifiers.py")
+    compliance = at.dataframe[1].value
+    assert set(compliance["procedure_code"]) and all(c.startswith("J") for c in compliance["procedure_code"])
+    assert (compliance["with_both_on_a_line"] == 0).all()
+
+
+def test_codes_page_describes_the_code_and_compares_units(app, small_db):
+    at = app("pages/codes.py")
+    assert any("J1322" in m.value and "Elosulfase alfa" in m.value for m in at.markdown)
+    metrics = {m.label: m.value for m in at.metric}
+    billed, paid = expected(small_db, """select sum(l.units_billed), sum(l.units_paid) from service_lines l
+        join claims c using (claim_key) where l.procedure_code = 'J1322' and c.status_code not in ('22', '23', '25')""")
+    assert metrics["Units billed"] == f"{billed:,.0f}" and metrics["Units paid"] == f"{paid:,.0f}"

@@ -27,7 +27,20 @@ classified_claims as (
 ),
 
 lines_per_claim as (
-    select claim_key, count(*) as lines from service_lines group by claim_key
+    select claim_key, count(*) as lines, bool_or(revenue_code is not null) as revenue_coded
+    from service_lines
+    group by claim_key
+),
+
+-- CLP08 is a place of service on professional claims and the start of the type of bill on
+-- institutional ones; revenue codes (or a DRG) mark an institutional claim
+claim_types as (
+    select
+        classified_claims.claim_key,
+        case when coalesce(lines_per_claim.revenue_coded, false) or classified_claims.drg_code is not null
+            then 'institutional' else 'professional' end as claim_type
+    from classified_claims
+    left join lines_per_claim using (claim_key)
 ),
 
 -- a unit is a service line, or the claim itself (line_key null) for claim-level adjustments
@@ -179,6 +192,7 @@ final as (
         classified_claims.payment_key,
         kept.unit_kind,
         kept.claim_kind,
+        claim_types.claim_type,
         classified_claims.status_code,
         classified_claims.payer_name,
         classified_claims.payer_id,
@@ -212,6 +226,7 @@ final as (
         kept.remark_codes
     from kept
     join classified_claims using (claim_key)
+    join claim_types using (claim_key)
     left join refinement_matches
         on refinement_matches.claim_key = kept.claim_key
         and refinement_matches.line_key is not distinct from kept.line_key

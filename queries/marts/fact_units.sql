@@ -9,6 +9,7 @@ CREATE OR REPLACE TABLE fact_units (
     payment_key BIGINT NOT NULL,
     unit_kind VARCHAR NOT NULL,         -- 'line', 'claim' (a claim without lines), 'claim_adjustment'
     claim_kind VARCHAR NOT NULL,        -- 'adjudicated', 'reversal', 'predetermination', 'forwarded'
+    claim_type VARCHAR NOT NULL,        -- 'institutional' (revenue codes or a DRG) or 'professional'
     status_code VARCHAR,
     payer_name VARCHAR,
     payer_id VARCHAR,

@@ -1,0 +1,41 @@
+"""Codes: one procedure or drug code: volume, units billed against paid, denials by payer, modifier, site."""
+
+import plotly.express as px
+import streamlit as st
+
+from analytics import ui
+
+filters = st.session_state["filters"]
+st.title("Codes")
+
+known = list(ui.options()["codes"])
+if not known:
+    st.info("No procedure codes yet: load some 835 files on the Data page.")
+    st.stop()
+code = st.selectbox("Procedure or drug code", known, index=known.index("J1322") if "J1322" in known else 0,
+                    help="The code adjudicated (SVC01-2).")
+profile = ui.frame("code_profile", filters, code=code)
+if ui.empty(profile, f"service line for {code}"):
+    st.stop()
+first = profile.iloc[0]
+described = first["description"] if isinstance(first["description"], str) else "not in the code table"
+st.markdown(f"**{code}**: {described}" + (f" (billing unit: {first['billing_unit']})" if isinstance(first["billing_unit"], str) else ""))
+payers = profile[profile["dimension"] == "payer"]
+tiles = st.columns(4)
+tiles[0].metric("Lines", f"{int(payers['lines'].sum()):,}", help="Adjudicated service lines with this code.")
+tiles[1].metric("Denied $", ui.money(payers["denied_amount"].sum()), help="Denial-class adjustments on these lines.")
+tiles[2].metric("Units billed", f"{payers['units_billed'].sum():,.0f}",
+                help="SVC07 when the payer sent it (it does when units were cut), else the units paid.")
+tiles[3].metric("Units paid", f"{payers['units_paid'].sum():,.0f}", help="SVC05 (one when left out).")
+
+for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combination"), ("site", "By site of care")):
+    part = profile[profile["dimension"] == dimension]
+    st.subheader(label)
+    st.plotly_chart(px.bar(part, x="value", y="denial_rate", hover_data=["lines", "denied_amount"],
+                           labels={"value": "", "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%"),
+                    width="stretch", key=f"chart_{dimension}")
+    ui.table(part.drop(columns=["dimension", "description", "billing_unit"]), f"{code}_by_{dimension}",
+             "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show unit cuts "
+             "(e.g. CO-151 + N362).",
+             denial_rate=st.column_config.NumberColumn("denial rate", format="percent"),
+             denied_amount=st.column_config.NumberColumn("denied $", format="dollar"))

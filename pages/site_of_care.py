@@ -1,0 +1,37 @@
+"""Site of care: place of service and type of bill, campus, and where each code is denied."""
+
+import plotly.express as px
+import streamlit as st
+
+from analytics import ui
+
+filters = st.session_state["filters"]
+st.title("Site of care")
+
+sites = ui.frame("by_site", filters)
+if ui.empty(sites, "adjudication"):
+    st.stop()
+by_site = sites[sites["grouping"] == "site"]
+st.plotly_chart(px.bar(by_site, x="value", y="denial_rate", hover_data=["units", "denied_amount"],
+                       labels={"value": "", "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%"),
+                width="stretch")
+st.caption("Denied units ÷ adjudicated units by site: place of service (CLP08 of professional claims) or type "
+           "of bill (CLP08 + frequency of institutional claims, those with revenue codes).")
+ui.table(sites, "denials_by_site", "By site, and by campus: PO / PN mark off-campus hospital departments "
+         "(excepted / non-excepted); POS 19 and 22 split off- from on-campus on professional claims.",
+         denial_rate=st.column_config.NumberColumn("denial rate", format="percent"),
+         denied_amount=st.column_config.NumberColumn("denied $", format="dollar"))
+
+st.subheader("Code × site")
+matrix = ui.frame("code_site_matrix", filters)
+if not ui.empty(matrix, "service line"):
+    heat = px.density_heatmap(matrix, x="site", y="procedure_code", z="denial_rate", histfunc="avg",
+                              labels={"procedure_code": "", "site": "", "denial_rate": "denial rate"},
+                              color_continuous_scale="Reds")
+    heat.update_coloraxes(colorbar_tickformat=".0%")
+    st.plotly_chart(heat, width="stretch")
+    st.caption("Denial rate of the 15 codes with the most denied dollars, at each site.")
+
+st.subheader("Site-of-care denials by payer")
+ui.table(ui.frame("site_denials_by_payer", filters), "site_denials_by_payer",
+         "Denials in the site_of_care category (e.g. CO-58, CO-5, CO-171) by payer and site.")

@@ -1,0 +1,48 @@
+-- Denials by site of care: place of service (professional claims) or type of bill (institutional),
+-- and by campus (PO/PN mark off-campus hospital outpatient departments).
+with
+
+units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+places as (select * from ref_place_of_service),
+bill_types as (select * from ref_bill_type_facilities),
+
+adjudicated as (
+    select
+        *,
+        case
+            when list_contains(modifiers, 'PN') then 'off-campus department, non-excepted (PN)'
+            when list_contains(modifiers, 'PO') then 'off-campus department, excepted (PO)'
+            when claim_type = 'professional' and site_of_care = '19' then 'off-campus outpatient hospital (POS 19)'
+            when claim_type = 'professional' and site_of_care = '22' then 'on-campus outpatient hospital (POS 22)'
+            when claim_type = 'institutional' and site_of_care = '13' then 'hospital outpatient, campus not marked'
+            else 'not a hospital outpatient site'
+        end as campus
+    from units
+    where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'
+),
+
+labelled as (
+    select
+        adjudicated.*,
+        case when claim_type = 'institutional'
+            then 'TOB ' || site_of_care || 'x ' || coalesce(bill_types.name, '')
+            else 'POS ' || site_of_care || ' ' || coalesce(places.name, '') end as site
+    from adjudicated
+    left join places on places.code = adjudicated.site_of_care and adjudicated.claim_type = 'professional'
+    left join bill_types on bill_types.facility_code = adjudicated.site_of_care and adjudicated.claim_type = 'institutional'
+)
+
+select
+    'site' as grouping,
+    site as value,
+    count(*) as units,
+    count(*) filter (where denial_type is not null) / count(*) as denial_rate,
+    coalesce(sum(denied_amount), 0) as denied_amount
+from labelled
+group by all
+union all
+select 'campus', campus, count(*), count(*) filter (where denial_type is not null) / count(*),
+    coalesce(sum(denied_amount), 0)
+from labelled
+group by all
+order by grouping desc, denied_amount desc

@@ -1,0 +1,35 @@
+-- One procedure or drug code ($code): its description, volume and units, and its denials by payer,
+-- modifier combination and site.
+with
+
+units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+codes as (select * from ref_procedure_codes),
+
+lines as (
+    select * from units
+    where unit_kind = 'line' and claim_kind = 'adjudicated' and procedure_code = $code
+),
+
+breakdowns as (
+    select 'payer' as dimension, payer_name as value, * exclude (payer_name) from lines
+    union all by name
+    select 'modifiers', coalesce(nullif(array_to_string(list_sort(modifiers), '+'), ''), '(none)'), * from lines
+    union all by name
+    select 'site', case when claim_type = 'institutional' then 'TOB ' || site_of_care || 'x'
+        else 'POS ' || site_of_care end, * from lines
+)
+
+select
+    dimension,
+    value,
+    count(*) as lines,
+    count(*) filter (where denial_type is not null) / count(*) as denial_rate,
+    coalesce(sum(denied_amount), 0) as denied_amount,
+    sum(units_billed) as units_billed,
+    sum(units_paid) as units_paid,
+    any_value(codes.description) as description,
+    any_value(codes.billing_unit) as billing_unit
+from breakdowns
+left join codes on codes.code = $code
+group by dimension, value
+order by dimension, lines desc

@@ -1,0 +1,25 @@
+-- Denied lines (and claim-level denials) under the filters, newest payment first; $search narrows by
+-- claim id ('' keeps all).
+with
+
+units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites))
+
+select
+    payment_date,
+    payer_name,
+    claim_id,
+    procedure_code,
+    array_to_string(modifiers, '+') as modifiers,
+    site_of_care,
+    service_date,
+    denial_type,
+    denied_amount,
+    coalesce(primary_group || '-', '') || coalesce(primary_reason, '') as reason,
+    category,
+    array_to_string(remark_codes, ' ') as remarks,
+    patient_liable
+from units
+where denial_type is not null
+  and ($search = '' or contains(lower(claim_id), lower($search)))
+order by payment_date desc, claim_id
+limit 1000

@@ -1,0 +1,26 @@
+-- Denials whose reason or remark codes point at a modifier problem.
+with
+
+units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+
+modifier_problems as (
+    select *
+    from units
+    where denial_type is not null
+      and (subcategory = 'modifier'
+           or primary_reason in ('4', '182', '236')
+           or len(list_intersect(remark_codes, ['N822', 'N823', 'N519'])) > 0)
+)
+
+select
+    payer_name,
+    procedure_code,
+    array_to_string(modifiers, '+') as modifiers,
+    coalesce(primary_group || '-', '') || primary_reason as reason,
+    array_to_string(remark_codes, ' ') as remarks,
+    count(*) as denials,
+    sum(denied_amount) as denied_amount
+from modifier_problems
+group by all
+order by denied_amount desc
+limit 200
