@@ -34,7 +34,7 @@ trend = ui.frame("monthly_trend", filters)
 st.subheader("Trend")
 left, right = st.columns(2)
 rate = px.line(trend, x="month", y="denial_rate", markers=True, labels={"denial_rate": "denial rate", "month": ""})
-rate.update_yaxes(tickformat=".0%")
+rate.update_yaxes(tickformat=".1%")
 left.plotly_chart(rate, width="stretch")
 left.caption("Denied units ÷ adjudicated units, per month of the chosen date.")
 right.plotly_chart(px.bar(trend, x="month", y="denied_amount", labels={"denied_amount": "denied $", "month": ""}),

@@ -1,0 +1,144 @@
+"""A real browser (Debian's headless Chromium, driven by Playwright) against `streamlit run app.py`:
+every page renders without a Streamlit exception, a sidebar filter changes a number, an upload on the
+Data page is loaded and listed. Screenshots go to tests/screenshots/ (git-ignored)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from analytics import database, demo, loader
+from conftest import CORPUS_835
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = {"overview": "", "payers": "payers", "modifiers": "modifiers", "site_of_care": "site_of_care",
+         "reasons": "reasons", "codes": "codes", "claims": "claims", "data": "data"}
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+if not Path(CHROMIUM).exists():
+    # CI installs Debian's chromium (.ci/run); elsewhere the check is skipped with this reason
+    if os.environ.get("CI"):
+        raise RuntimeError("chromium is missing: .ci/run should have installed it")
+    pytest.skip("no chromium on this machine (apt-get install chromium)", allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
+    "playwright.sync_api", fromlist=["sync_playwright"])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "own.duckdb"
+    demo.generate(folder / "files", months=4, lines=4000, seed=3)
+    con = database.connect(db)
+    loader.load_paths(con, [folder / "files"])
+    con.close()
+    port = free_port()
+    env = {**os.environ, "DENIALS_DB": str(db), "DENIALS_DEMO_DB": str(folder / "demo.duckdb")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address=127.0.0.1", f"--server.port={port}",
+         "--server.headless=true", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
+    yield url, db
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    SHOTS.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1100})
+        yield tab
+        browser.close()
+
+
+def settle(tab) -> None:
+    """Wait until Streamlit has finished running the script."""
+    tab.wait_for_selector('[data-testid="stApp"]')
+    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    tab.wait_for_timeout(300)
+
+
+def metric(tab, label: str) -> str:
+    box = tab.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_without_an_exception(server, page, name):
+    url, _ = server
+    page.goto(f"{url}/{PAGES[name]}")
+    settle(page)
+    page.wait_for_selector("h1")
+    if name not in ("data", "claims", "codes"):
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_sidebar_filter_changes_a_number(server, page):
+    url, _ = server
+    page.goto(url)
+    settle(page)
+    before = metric(page, "Lines adjudicated")
+    payer = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+    payer.click()
+    page.keyboard.type("MEDICARE PART B")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(before) => { const v = [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".find(m => m.innerText.includes('Lines adjudicated')); "
+        "return v && !v.innerText.includes(before); }", arg=before, timeout=60_000)
+    assert metric(page, "Lines adjudicated") != before
+    assert "payer=MEDICARE" in page.url.replace("+", " ").replace("%20", " ")
+    page.screenshot(path=str(SHOTS / "filtered_overview.png"), full_page=True)
+
+
+def test_an_upload_on_the_data_page_is_loaded_and_listed(server, page):
+    url, db = server
+    sample = CORPUS_835 / "lfh-x12__secondary-payment.835"
+    page.goto(f"{url}/data")
+    settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(sample))
+    page.get_by_role("button", name="Load", exact=True).click()
+    page.get_by_text(f"{sample.name}").first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text=sample.name).wait_for(timeout=60_000)
+    settle(page)
+    listed = page.locator('[data-testid="stDataFrame"]').first.inner_text()
+    page.screenshot(path=str(SHOTS / "data_after_upload.png"), full_page=True)
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    names = [r[0] for r in con.execute("select file_name from source_files").fetchall()]
+    con.close()
+    assert sample.name in names
+    assert sample.name in listed or page.get_by_text(sample.name).count() >= 1
