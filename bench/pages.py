@@ -1,0 +1,86 @@
+"""Page benchmark: every dashboard page's queries, warm, on a scale database.
+
+    python bench/pages.py --lines 1000000            # builds bench/work/scale-1000000.duckdb once (demo scale mode)
+    python bench/pages.py --db path/to/any.duckdb    # or time an existing database
+
+For each page it runs the queries the page runs (same SQL files, default filters) once cold, then
+--repeat times, and prints the median of the warm totals. The baseline, measured in the same run, is
+one plain scan of every adjudication unit (count and sum of charges): the ratio says how many such
+scans a page costs. Target on a 2-core machine: under 300 ms per page at 1M lines, 1 s at 10M.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analytics import data, database, demo  # noqa: E402
+
+ONE_PAYER = "MEDICARE PART B J15"
+# page -> the dashboard queries it runs with the default filters (see pages/*.py)
+PAGES = {
+    "overview": [("kpis", {}), ("monthly_trend", {}), ("top_categories", {}), ("top_reasons", {}), ("movers", {})],
+    "payers": [("payer_scorecard", {}), ("payer_month_rates", {}), ("monthly_trend", {"payers": (ONE_PAYER,)}),
+               ("top_reasons", {"payers": (ONE_PAYER,)})],
+    "modifiers": [("by_modifier", {}), ("waste_modifier_compliance", {}), ("modifier_denials", {})],
+    "site_of_care": [("by_site", {}), ("code_site_matrix", {}), ("site_denials_by_payer", {})],
+    "reasons": [("reason_tree", {}), ("category_trend", {})],
+    "codes": [("code_profile", {"code": "J1322"})],
+    "claims": [("denied_lines", {"search": ""})],
+}
+
+
+def run_page(path: Path, queries: list) -> float:
+    started = time.perf_counter()
+    data.query("dashboard/filter_options", path=path)  # the sidebar, on every page
+    for name, extra in queries:
+        narrowed = {k: v for k, v in extra.items() if k in data.Filters.__dataclass_fields__}
+        params = {k: v for k, v in extra.items() if k not in narrowed}
+        data.dashboard(name, data.Filters(**narrowed), path, **params)
+    return time.perf_counter() - started
+
+
+def baseline(path: Path) -> float:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    started = time.perf_counter()
+    con.execute("SELECT count(*), sum(charge_amount) FROM fact_units").fetchall()
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="an existing database")
+    parser.add_argument("--lines", type=int, default=1_000_000, help="service lines of the scale database to build")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    path = args.db
+    if path is None:
+        path = ROOT / "bench" / "work" / f"scale-{args.lines}.duckdb"
+        if not path.exists():
+            print(f"building {path} ({args.lines:,} service lines, demo scale mode)...", flush=True)
+            summary = demo.build(path, path.with_suffix(".835"), lines=args.lines, shards=2)
+            print(f"  written in {summary.seconds_writing:.0f} s, loaded in {summary.seconds_loading:.0f} s")
+    database.connect(path).close()  # bring an older database up to date (judged denials) first
+    units = data.query("dashboard/kpis", data.Filters().params(), path).iloc[0]["units"]
+    print(f"database: {path} ({units:,} adjudicated units)")
+    scan = statistics.median(baseline(path) for _ in range(args.repeat))
+    print(f"baseline, one scan of all units: {scan * 1000:.0f} ms")
+    for page, queries in PAGES.items():
+        run_page(path, queries)  # cold
+        warm = statistics.median(run_page(path, queries) for _ in range(args.repeat))
+        print(f"{page:<13} {warm * 1000:7.0f} ms warm ({len(queries) + 1} queries), {warm / scan:5.1f}x the baseline")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
