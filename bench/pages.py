@@ -72,7 +72,7 @@ def main() -> int:
             print(f"  written in {summary.seconds_writing:.0f} s, loaded in {summary.seconds_loading:.0f} s")
     database.connect(path).close()  # bring an older database up to date (judged denials) first
     units = data.query("dashboard/kpis", data.Filters().params(), path).iloc[0]["units"]
-    print(f"database: {path} ({units:,} adjudicated units)")
+    print(f"database: {path} ({int(units):,} adjudicated units)")
     scan = statistics.median(baseline(path) for _ in range(args.repeat))
     print(f"baseline, one scan of all units: {scan * 1000:.0f} ms")
     for page, queries in PAGES.items():

@@ -6,19 +6,33 @@ units as (select * from filtered_units($date_basis, $date_from, $date_to, $payer
 places as (select * from ref_place_of_service),
 bill_types as (select * from ref_bill_type_facilities),
 
+-- aggregate per site and campus marks first, then label the few groups
+grouped as (
+    select
+        claim_type,
+        site_of_care,
+        list_contains(modifiers, 'PN') as pn,
+        list_contains(modifiers, 'PO') as po,
+        count(*) as units,
+        count(*) filter (where denial_type is not null) as denied_units,
+        coalesce(sum(denied_amount), 0) as denied_amount
+    from units
+    where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'
+    group by all
+),
+
 adjudicated as (
     select
         *,
         case
-            when list_contains(modifiers, 'PN') then 'off-campus department, non-excepted (PN)'
-            when list_contains(modifiers, 'PO') then 'off-campus department, excepted (PO)'
+            when pn then 'off-campus department, non-excepted (PN)'
+            when po then 'off-campus department, excepted (PO)'
             when claim_type = 'professional' and site_of_care = '19' then 'off-campus outpatient hospital (POS 19)'
             when claim_type = 'professional' and site_of_care = '22' then 'on-campus outpatient hospital (POS 22)'
             when claim_type = 'institutional' and site_of_care = '13' then 'hospital outpatient, campus not marked'
             else 'not a hospital outpatient site'
         end as campus
-    from units
-    where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'
+    from grouped
 ),
 
 labelled as (
@@ -32,17 +46,12 @@ labelled as (
     left join bill_types on bill_types.facility_code = adjudicated.site_of_care and adjudicated.claim_type = 'institutional'
 )
 
-select
-    'site' as grouping,
-    site as value,
-    count(*) as units,
-    count(*) filter (where denial_type is not null) / count(*) as denial_rate,
-    coalesce(sum(denied_amount), 0) as denied_amount
+select 'site' as grouping, site as value, sum(units) as units, sum(denied_units) / sum(units) as denial_rate,
+    sum(denied_amount) as denied_amount
 from labelled
 group by all
 union all
-select 'campus', campus, count(*), count(*) filter (where denial_type is not null) / count(*),
-    coalesce(sum(denied_amount), 0)
+select 'campus', campus, sum(units), sum(denied_units) / sum(units), sum(denied_amount)
 from labelled
 group by all
 order by grouping desc, denied_amount desc

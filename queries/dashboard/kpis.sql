@@ -11,7 +11,7 @@ adjudicated as (
 
 measures as (
     select
-        count(distinct claim_key) as claims,
+        count(*) filter (where first_of_claim) as claims,
         count(*) as units,
         count(*) filter (where denial_type is not null) as denied_units,
         sum(charge_amount) as charges

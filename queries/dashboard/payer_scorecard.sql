@@ -6,7 +6,7 @@ units as (select * from filtered_units($date_basis, $date_from, $date_to, $payer
 per_payer as (
     select
         payer_name,
-        count(distinct claim_key) filter (where claim_kind = 'adjudicated') as claims,
+        count(*) filter (where claim_kind = 'adjudicated' and first_of_claim) as claims,
         count(*) filter (where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment') as units,
         count(*) filter (where denial_type is not null and unit_kind <> 'claim_adjustment') as denied_units,
         coalesce(sum(denied_amount), 0) as denied_amount,
@@ -27,7 +27,8 @@ top_category as (
 
 days_to_pay as (
     select payer_name, median(payment_date - received_date) as median_days_to_pay
-    from (select distinct payer_name, claim_key, payment_date, received_date from units where claim_kind = 'adjudicated')
+    from units
+    where claim_kind = 'adjudicated' and first_of_claim
     group by payer_name
 )
 

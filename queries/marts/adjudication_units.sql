@@ -27,7 +27,7 @@ classified_claims as (
 ),
 
 lines_per_claim as (
-    select claim_key, count(*) as lines, bool_or(revenue_code is not null) as revenue_coded
+    select claim_key, count(*) as lines, min(line_key) as first_line, bool_or(revenue_code is not null) as revenue_coded
     from service_lines
     group by claim_key
 ),
@@ -38,7 +38,8 @@ claim_types as (
     select
         classified_claims.claim_key,
         case when coalesce(lines_per_claim.revenue_coded, false) or classified_claims.drg_code is not null
-            then 'institutional' else 'professional' end as claim_type
+            then 'institutional' else 'professional' end as claim_type,
+        lines_per_claim.first_line
     from classified_claims
     left join lines_per_claim using (claim_key)
 ),
@@ -193,6 +194,7 @@ final as (
         kept.unit_kind,
         kept.claim_kind,
         claim_types.claim_type,
+        coalesce(kept.unit_kind = 'claim' or kept.line_key = claim_types.first_line, false) as first_of_claim,
         classified_claims.status_code,
         classified_claims.payer_name,
         classified_claims.payer_id,

@@ -10,6 +10,7 @@ CREATE OR REPLACE TABLE fact_units (
     unit_kind VARCHAR NOT NULL,         -- 'line', 'claim' (a claim without lines), 'claim_adjustment'
     claim_kind VARCHAR NOT NULL,        -- 'adjudicated', 'reversal', 'predetermination', 'forwarded'
     claim_type VARCHAR NOT NULL,        -- 'institutional' (revenue codes or a DRG) or 'professional'
+    first_of_claim BOOLEAN NOT NULL,    -- one unit per claim adjudication is marked: count claims with it
     status_code VARCHAR,
     payer_name VARCHAR,
     payer_id VARCHAR,
