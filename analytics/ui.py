@@ -105,6 +105,17 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, **column_
                        key=f"download_{name}")
 
 
+def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str) -> None:
+    """A denial-rate heatmap (column denial_rate) with its definition underneath."""
+    import plotly.express as px
+
+    heat = px.density_heatmap(frame_, x=x, y=y, z="denial_rate", histfunc="avg", color_continuous_scale="Reds",
+                              labels={x: "", y: "", "denial_rate": "denial rate"})
+    heat.update_coloraxes(colorbar_tickformat=".0%")
+    st.plotly_chart(heat, width="stretch")
+    st.caption(caption)
+
+
 def money(value) -> str:
     return f"${float(value or 0):,.0f}"
 

@@ -21,13 +21,8 @@ ui.table(scorecard, "payer_scorecard",
          paid_amount=st.column_config.NumberColumn("paid $", format="dollar"))
 
 st.subheader("Denial rate by month")
-rates = ui.frame("payer_month_rates", filters)
-heat = px.density_heatmap(rates, x="month", y="payer_name", z="denial_rate", histfunc="avg",
-                          labels={"payer_name": "", "month": "", "denial_rate": "denial rate"},
-                          color_continuous_scale="Reds")
-heat.update_coloraxes(colorbar_tickformat=".0%")
-st.plotly_chart(heat, width="stretch")
-st.caption("Denied units ÷ adjudicated units, per payer and month.")
+ui.rate_heatmap(ui.frame("payer_month_rates", filters), "month", "payer_name",
+                "Denied units ÷ adjudicated units, per payer and month.")
 
 st.subheader("One payer")
 payer = st.selectbox("Payer", scorecard["payer_name"], help="Everything below narrows to this payer.")

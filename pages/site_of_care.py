@@ -25,12 +25,7 @@ ui.table(sites, "denials_by_site", "By site, and by campus: PO / PN mark off-cam
 st.subheader("Code × site")
 matrix = ui.frame("code_site_matrix", filters)
 if not ui.empty(matrix, "service line"):
-    heat = px.density_heatmap(matrix, x="site", y="procedure_code", z="denial_rate", histfunc="avg",
-                              labels={"procedure_code": "", "site": "", "denial_rate": "denial rate"},
-                              color_continuous_scale="Reds")
-    heat.update_coloraxes(colorbar_tickformat=".0%")
-    st.plotly_chart(heat, width="stretch")
-    st.caption("Denial rate of the 15 codes with the most denied dollars, at each site.")
+    ui.rate_heatmap(matrix, "site", "procedure_code", "Denial rate of the 15 codes with the most denied dollars, at each site.")
 
 st.subheader("Site-of-care denials by payer")
 ui.table(ui.frame("site_denials_by_payer", filters), "site_denials_by_payer",

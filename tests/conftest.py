@@ -53,3 +53,15 @@ def load_text(con, tmp_path: Path, text: str, name: str = "test.835") -> loader.
 
 def rows(con, query: str, params=None) -> list[tuple]:
     return con.execute(query, params or []).fetchall()
+
+
+def small_history(folder: Path) -> Path:
+    """A fixed database for page tests: four months of seeded demo history, loaded as the user's own."""
+    from analytics import demo
+
+    db = folder / "own.duckdb"
+    demo.generate(folder / "files", months=4, lines=4000, seed=3)
+    con = database.connect(db)
+    loader.load_paths(con, [folder / "files"])
+    con.close()
+    return db

@@ -11,8 +11,8 @@ import numpy
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import database, demo, loader
-from conftest import CORPUS_835
+from analytics import database, loader
+from conftest import CORPUS_835, small_history
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/overview.py", "pages/payers.py", "pages/modifiers.py", "pages/site_of_care.py", "pages/reasons.py",
@@ -22,11 +22,9 @@ PAGES = ["pages/overview.py", "pages/payers.py", "pages/modifiers.py", "pages/si
 @pytest.fixture(scope="module")
 def small_db(tmp_path_factory):
     """A fixed database: four months of demo history (seeded) plus two corpus files."""
-    folder = tmp_path_factory.mktemp("app")
-    db = folder / "own.duckdb"
-    demo.generate(folder / "files", months=4, lines=4000, seed=3)
+    db = small_history(tmp_path_factory.mktemp("app"))
     con = database.connect(db)
-    loader.load_paths(con, [folder / "files", CORPUS_835 / "edi835parser__emedny_sample.txt"])
+    loader.load_paths(con, [CORPUS_835 / "edi835parser__emedny_sample.txt"])
     con.close()
     return db
 

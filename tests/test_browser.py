@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import database, demo, loader
-from conftest import CORPUS_835
+from conftest import CORPUS_835, small_history
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -44,11 +43,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    db = folder / "own.duckdb"
-    demo.generate(folder / "files", months=4, lines=4000, seed=3)
-    con = database.connect(db)
-    loader.load_paths(con, [folder / "files"])
-    con.close()
+    db = small_history(folder)
     port = free_port()
     env = {**os.environ, "DENIALS_DB": str(db), "DENIALS_DEMO_DB": str(folder / "demo.duckdb")}
     process = subprocess.Popen(

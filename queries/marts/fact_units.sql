@@ -40,12 +40,13 @@ CREATE OR REPLACE TABLE fact_units (
 );
 
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. A NULL date or an
--- empty list keeps everything. date_basis: 'service' (date of service) or 'payment' (date paid).
+-- empty list keeps everything. date_basis: 'service' (date of service) or 'payment' (date paid);
+-- basis_date is that date, for grouping by month.
 CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
-    SELECT *
+    SELECT *, CASE WHEN date_basis = 'payment' THEN payment_date ELSE service_date END AS basis_date
     FROM fact_units
-    WHERE (date_from IS NULL OR (CASE WHEN date_basis = 'payment' THEN payment_date ELSE service_date END) >= date_from)
-      AND (date_to IS NULL OR (CASE WHEN date_basis = 'payment' THEN payment_date ELSE service_date END) <= date_to)
+    WHERE (date_from IS NULL OR basis_date >= date_from)
+      AND (date_to IS NULL OR basis_date <= date_to)
       AND (len(payers) = 0 OR list_contains(payers, payer_name))
       -- the category filter narrows denials; units that were not denied stay, so that a rate under
       -- the filter reads "denials of these categories per adjudicated unit"
