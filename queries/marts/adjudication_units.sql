@@ -76,54 +76,65 @@ line_units as (
     from service_lines
 ),
 
+-- unit_id: the line key, or minus the claim key for the claim itself (one equi-join key for both)
 units as (
-    select * from claim_units
+    select *, -claim_key as unit_id from claim_units
     union all
-    select * from line_units
+    select *, line_key as unit_id from line_units
+),
+
+adjustment_units as (
+    select *, coalesce(line_key, -claim_key) as unit_id from adjustments
 ),
 
 unit_denial_adjustments as (
     select
-        claim_key,
-        line_key,
+        unit_id,
         sum(amount) as denied_amount,
         count(*) as denial_adjustments,
         arg_max(reason_code, (amount, -segment_position, -triple_index)) as primary_reason,
         arg_max(group_code, (amount, -segment_position, -triple_index)) as primary_group
-    from adjustments
+    from adjustment_units
     where class = 'denial'
-    group by claim_key, line_key
+    group by unit_id
 ),
 
 -- every CARC on the unit, in the order the payer sent them
 unit_reason_firsts as (
-    select claim_key, line_key, reason_code, min(segment_position * 10 + triple_index) as first_seen
-    from adjustments
+    select unit_id, reason_code, min(segment_position * 10 + triple_index) as first_seen
+    from adjustment_units
     where reason_code is not null
     group by all
 ),
 
 unit_reasons as (
-    select claim_key, line_key, list(reason_code order by first_seen) as reason_codes
+    select unit_id, list(reason_code order by first_seen) as reason_codes
     from unit_reason_firsts
-    group by claim_key, line_key
+    group by unit_id
 ),
 
 -- remark codes of the unit; a line also inherits its claim's remarks (MOA / MIA)
+remark_codes as (
+    select * from remarks where qualifier is distinct from 'RX'
+),
+
 unit_remark_firsts as (
-    select units.claim_key, units.line_key, remarks.code, min(remarks.segment_position) as first_seen
-    from units
-    join remarks
-        on remarks.claim_key = units.claim_key
-        and (remarks.line_key = units.line_key or remarks.line_key is null)
-    where remarks.qualifier is distinct from 'RX'
+    select unit_id, code, min(segment_position) as first_seen
+    from (
+        select line_key as unit_id, code, segment_position from remark_codes where line_key is not null
+        union all
+        select units.unit_id, remark_codes.code, remark_codes.segment_position
+        from remark_codes
+        join units using (claim_key)
+        where remark_codes.line_key is null
+    )
     group by all
 ),
 
 unit_remarks as (
-    select claim_key, line_key, list(code order by first_seen) as remark_codes
+    select unit_id, list(code order by first_seen) as remark_codes
     from unit_remark_firsts
-    group by claim_key, line_key
+    group by unit_id
 ),
 
 judged as (
@@ -141,15 +152,9 @@ judged as (
             as status_denied
     from units
     join classified_claims using (claim_key)
-    left join unit_denial_adjustments
-        on unit_denial_adjustments.claim_key = units.claim_key
-        and unit_denial_adjustments.line_key is not distinct from units.line_key
-    left join unit_reasons
-        on unit_reasons.claim_key = units.claim_key
-        and unit_reasons.line_key is not distinct from units.line_key
-    left join unit_remarks
-        on unit_remarks.claim_key = units.claim_key
-        and unit_remarks.line_key is not distinct from units.line_key
+    left join unit_denial_adjustments using (unit_id)
+    left join unit_reasons using (unit_id)
+    left join unit_remarks using (unit_id)
 ),
 
 typed as (
@@ -173,8 +178,7 @@ kept as (
 
 refinement_matches as (
     select
-        kept.claim_key,
-        kept.line_key,
+        kept.unit_id,
         arg_min(refinements.category, list_position(kept.remark_codes, refinements.rarc)) as category,
         arg_min(refinements.subcategory, list_position(kept.remark_codes, refinements.rarc)) as subcategory
     from kept
@@ -182,7 +186,7 @@ refinement_matches as (
         on refinements.carc = kept.primary_reason
         and list_contains(kept.remark_codes, refinements.rarc)
     where kept.denial_type is not null
-    group by kept.claim_key, kept.line_key
+    group by kept.unit_id
 ),
 
 final as (
@@ -229,9 +233,7 @@ final as (
     from kept
     join classified_claims using (claim_key)
     join claim_types using (claim_key)
-    left join refinement_matches
-        on refinement_matches.claim_key = kept.claim_key
-        and refinement_matches.line_key is not distinct from kept.line_key
+    left join refinement_matches using (unit_id)
     left join carc_categories on carc_categories.carc = kept.primary_reason
 )
 
