@@ -28,7 +28,8 @@ pages = st.navigation([
     st.Page("pages/claims.py", title="Claims", icon=":material/search:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
 ])
-ui.demo_label()
-# Filters live here, before the page runs, so that they persist across pages (and in the URL).
-st.session_state["filters"] = ui.sidebar_filters()
-pages.run()
+with data.session():
+    ui.demo_label()
+    # Filters live here, before the page runs, so that they persist across pages (and in the URL).
+    st.session_state["filters"] = ui.sidebar_filters()
+    pages.run()

@@ -38,11 +38,12 @@ PAGES = {
 
 def run_page(path: Path, queries: list) -> float:
     started = time.perf_counter()
-    data.query("dashboard/filter_options", path=path)  # the sidebar, on every page
-    for name, extra in queries:
-        narrowed = {k: v for k, v in extra.items() if k in data.Filters.__dataclass_fields__}
-        params = {k: v for k, v in extra.items() if k not in narrowed}
-        data.dashboard(name, data.Filters(**narrowed), path, **params)
+    with data.session():  # as app.py: one connection for the page's queries
+        data.query("dashboard/filter_options", path=path)  # the sidebar, on every page
+        for name, extra in queries:
+            narrowed = {k: v for k, v in extra.items() if k in data.Filters.__dataclass_fields__}
+            params = {k: v for k, v in extra.items() if k not in narrowed}
+            data.dashboard(name, data.Filters(**narrowed), path, **params)
     return time.perf_counter() - started
 
 
