@@ -128,6 +128,11 @@ def load_uploads(files: list[tuple[str, bytes]]) -> list:
     in the dashboard) with the same loader as the command line."""
     from analytics import loader
 
+    # In one process a read-only and a read-write connection to the same file conflict: let go of
+    # the page's read-only one (the next query opens it again).
+    opened = _session.get()
+    for path in list(opened or {}):
+        opened.pop(path).close()
     con = database.connect(database.default_path())
     try:
         return [loader.load_file(con, Path(name), content) for name, content in files]
