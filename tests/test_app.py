@@ -156,11 +156,17 @@ def test_claims_page_masks_the_patient_until_asked(app, small_db):
     assert list(history["status"])[0].startswith(("1 ", "2 ", "3 ", "4 "))
 
 
-def test_modifiers_page_reports_jw_jz_per_drug_code(app):
+def test_modifiers_page_reports_jw_jz_per_drug_code(app, small_db):
     at = app("pages/modifiers.py")
     compliance = at.dataframe[1].value
     assert set(compliance["procedure_code"]) and all(c.startswith("J") for c in compliance["procedure_code"])
     assert (compliance["with_both_on_a_line"] == 0).all()
+    # counted here straight from the service lines: claims whose drug has neither JW nor JZ anywhere
+    neither = expected(small_db, """select count(*) from (
+        select l.claim_key, l.procedure_code from service_lines l join claims c using (claim_key)
+        where l.procedure_code like 'J%' and c.status_code not in ('22', '23', '25')
+        group by all having not bool_or(list_contains(l.modifiers, 'JW') or list_contains(l.modifiers, 'JZ')))""")[0]
+    assert compliance["with_neither"].sum() == neither > 0
 
 
 def test_codes_page_describes_the_code_and_compares_units(app, small_db):

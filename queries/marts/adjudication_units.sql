@@ -32,6 +32,25 @@ lines_per_claim as (
     group by claim_key
 ),
 
+-- JW (discarded amount, its own line) or JZ (nothing discarded) is expected on single-dose drugs
+-- (J codes): judged per claim and code, since the administered line of a drug with waste carries
+-- neither and its JW line carries the waste
+waste_modifiers as (
+    select
+        claim_key,
+        procedure_code,
+        min(line_key) as first_line,
+        case
+            when bool_or(list_contains(modifiers, 'JW') and list_contains(modifiers, 'JZ')) then 'both on a line'
+            when bool_or(list_contains(modifiers, 'JW')) then 'JW'
+            when bool_or(list_contains(modifiers, 'JZ')) then 'JZ'
+            else 'neither'
+        end as waste_status
+    from service_lines
+    where procedure_code like 'J%'
+    group by claim_key, procedure_code
+),
+
 -- CLP08 is a place of service on professional claims and the start of the type of bill on
 -- institutional ones; revenue codes (or a DRG) mark an institutional claim
 claim_types as (
@@ -199,6 +218,9 @@ final as (
         kept.claim_kind,
         claim_types.claim_type,
         coalesce(kept.unit_kind = 'claim' or kept.line_key = claim_types.first_line, false) as first_of_claim,
+        waste_modifiers.waste_status,
+        case when waste_modifiers.waste_status is not null then kept.line_key = waste_modifiers.first_line end
+            as first_of_claim_code,
         classified_claims.status_code,
         classified_claims.payer_name,
         classified_claims.payer_id,
@@ -233,6 +255,8 @@ final as (
     from kept
     join classified_claims using (claim_key)
     join claim_types using (claim_key)
+    left join waste_modifiers
+        on waste_modifiers.claim_key = kept.claim_key and waste_modifiers.procedure_code = kept.procedure_code
     left join refinement_matches using (unit_id)
     left join carc_categories on carc_categories.carc = kept.primary_reason
 )

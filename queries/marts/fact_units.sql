@@ -11,6 +11,8 @@ CREATE OR REPLACE TABLE fact_units (
     claim_kind VARCHAR NOT NULL,        -- 'adjudicated', 'reversal', 'predetermination', 'forwarded'
     claim_type VARCHAR NOT NULL,        -- 'institutional' (revenue codes or a DRG) or 'professional'
     first_of_claim BOOLEAN NOT NULL,    -- one unit per claim adjudication is marked: count claims with it
+    waste_status VARCHAR,               -- J-code lines: 'JW', 'JZ', 'neither' or 'both on a line', per claim and code
+    first_of_claim_code BOOLEAN,        -- marks one line per claim and J code: count drug claims with it
     status_code VARCHAR,
     payer_name VARCHAR,
     payer_id VARCHAR,
