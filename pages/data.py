@@ -20,6 +20,11 @@ if uploads and st.button("Load", type="primary"):
             st.error(text)
         elif result.status == "loaded":
             st.success(text)
+            if result.diagnostics:
+                with st.expander(f"{result.diagnostics} diagnostic(s) in {result.path.name}"):
+                    ui.table(data.query("app/file_diagnostics", {"file_name": result.path.name}),
+                             f"diagnostics_{result.path.stem}", "Problems found while loading: the file was "
+                             "loaded; these show where it breaks balance or structure (segment = position in the file).")
         else:
             st.info(text)
 

@@ -120,13 +120,14 @@ def test_payers_page_has_a_row_per_payer(app, small_db):
 def test_data_page_loads_an_upload_and_lists_it(app, small_db):
     at = app("pages/data.py")
     before = expected(small_db, "select count(*) from source_files")[0]
-    sample = CORPUS_835 / "lfh-x12__managed-care.835"
+    sample = CORPUS_835 / "lfh-x12__managed-care.835"  # loads with one diagnostic (an unreadable BPR16)
     at.file_uploader[0].set_value((sample.name, sample.read_bytes(), "text/plain")).run(timeout=120)
     at.button[0].click().run(timeout=120)
     assert not at.exception
     assert any(sample.name in s.value for s in at.success)
+    assert "20002316" in " ".join(at.dataframe[0].value["message"])  # its diagnostic, shown under the result
     assert expected(small_db, "select count(*) from source_files")[0] == before + 1
-    assert sample.name in list(at.dataframe[0].value["file_name"])
+    assert sample.name in list(at.dataframe[-1].value["file_name"])
 
 
 def test_first_start_builds_the_demo_and_labels_it(tmp_path, monkeypatch):
