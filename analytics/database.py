@@ -83,7 +83,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     cur.execute("BEGIN TRANSACTION")
     try:
         cur.execute(sql("marts/fact_units"))
-        cur.execute(f"INSERT INTO fact_units {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1})
+        cur.execute(f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1})
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
         cur.execute("COMMIT")
     except BaseException:

@@ -337,7 +337,7 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
             cur.execute("INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
                         f" message FROM ({sql(check)})", {"first_id": first_id, "last_id": last_id})
         # the files' adjudication units and denials, in the same transaction as their rows
-        cur.execute(f"INSERT INTO fact_units {sql('marts/adjudication_units')}",
+        cur.execute(f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}",
                     {"first_id": first_id, "last_id": last_id})
         counted = dict(cur.execute(
             "SELECT file_id, count(*) FROM load_diagnostics WHERE file_id BETWEEN ? AND ? GROUP BY file_id",

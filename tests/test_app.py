@@ -168,6 +168,10 @@ def test_modifiers_page_reports_jw_jz_per_drug_code(app, small_db):
         where l.procedure_code like 'J%' and c.status_code not in ('22', '23', '25')
         group by all having not bool_or(list_contains(l.modifiers, 'JW') or list_contains(l.modifiers, 'JZ')))""")[0]
     assert compliance["with_neither"].sum() == neither > 0
+    by_modifier = at.dataframe[0].value
+    jw = by_modifier[(by_modifier["grouping"] == "modifier") & (by_modifier["modifiers"] == "JW")]["lines"].sum()
+    assert jw == expected(small_db, """select count(*) from service_lines l join claims c using (claim_key)
+        where list_contains(l.modifiers, 'JW') and c.status_code not in ('22', '23', '25')""")[0] > 0
 
 
 def test_codes_page_describes_the_code_and_compares_units(app, small_db):

@@ -3,33 +3,26 @@ with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 
-lines as (
-    select modifiers, denial_type, denied_amount
-    from units
-    where unit_kind = 'line' and claim_kind = 'adjudicated'
-),
-
--- aggregate per combination first: far fewer rows to unnest and to turn into text
+-- aggregate per combination (sorted, joined with +) first: few groups to split into modifiers
 combinations as (
     select
-        modifiers,
+        modifier_combination,
         count(*) as lines,
         count(*) filter (where denial_type is not null) as denied_lines,
         coalesce(sum(denied_amount), 0) as denied_amount
-    from lines
-    group by modifiers
+    from units
+    where unit_kind = 'line' and claim_kind = 'adjudicated'
+    group by modifier_combination
 ),
 
 by_single as (
-    select 'modifier' as grouping, coalesce(modifier, '(none)') as modifiers, lines, denied_lines, denied_amount
-    from (
-        select *, unnest(case when len(modifiers) = 0 then [null] else modifiers end) as modifier from combinations
-    )
+    select 'modifier' as grouping, coalesce(nullif(modifier, ''), '(none)') as modifiers, lines, denied_lines,
+        denied_amount
+    from (select *, unnest(string_split(modifier_combination, '+')) as modifier from combinations)
 ),
 
 by_combination as (
-    select 'combination', coalesce(nullif(array_to_string(list_sort(modifiers), '+'), ''), '(none)'),
-        lines, denied_lines, denied_amount
+    select 'combination', coalesce(nullif(modifier_combination, ''), '(none)'), lines, denied_lines, denied_amount
     from combinations
 )
 

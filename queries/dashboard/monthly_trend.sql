@@ -6,7 +6,7 @@ units as (select * from filtered_units($date_basis, $date_from, $date_to, $payer
 dated as (
     select
         *,
-        date_trunc('month', basis_date) as month
+        basis_month as month
     from units
 ),
 

@@ -19,11 +19,14 @@ CREATE OR REPLACE TABLE fact_units (
     claim_id VARCHAR,
     procedure_code VARCHAR,
     modifiers VARCHAR[],
+    modifier_combination VARCHAR,       -- the modifiers sorted and joined with '+', '' for none
     site_of_care VARCHAR,
     frequency_code VARCHAR,
     service_date DATE,
     payment_date DATE,
     received_date DATE,                 -- DTM*050 of the claim: days to pay = payment_date - received_date
+    service_month DATE,                 -- first day of the service date's month, for monthly views
+    payment_month DATE,
     charge_amount DECIMAL(18, 2),
     paid_amount DECIMAL(18, 2),
     units_billed DECIMAL(18, 3),
@@ -43,9 +46,11 @@ CREATE OR REPLACE TABLE fact_units (
 
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. A NULL date or an
 -- empty list keeps everything. date_basis: 'service' (date of service) or 'payment' (date paid);
--- basis_date is that date, for grouping by month.
+-- basis_date is that date, basis_month its month.
 CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
-    SELECT *, CASE WHEN date_basis = 'payment' THEN payment_date ELSE service_date END AS basis_date
+    SELECT *,
+        CASE WHEN date_basis = 'payment' THEN payment_date ELSE service_date END AS basis_date,
+        CASE WHEN date_basis = 'payment' THEN payment_month ELSE service_month END AS basis_month
     FROM fact_units
     WHERE (date_from IS NULL OR basis_date >= date_from)
       AND (date_to IS NULL OR basis_date <= date_to)
