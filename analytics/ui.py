@@ -96,8 +96,33 @@ def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
     return False
 
 
+# Definitions shown on hover over the column headers of every table that has these columns.
+_COLUMN_HELP = {
+    "denial_rate": ("denial rate", "percent", "Denied units ÷ adjudicated units (service lines, or claims without lines)."),
+    "dollar_denial_rate": ("denial rate by $", "percent", "Denied dollars ÷ charges of the adjudicated units."),
+    "denied_amount": ("denied $", "dollar", "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay."),
+    "denials": ("denials", None, "Denied units: service lines, or claims without lines, with a denial-class adjustment."),
+    "units": ("units", None, "Adjudicated units: service lines, or claims adjudicated without lines."),
+    "lines": ("lines", None, "Adjudicated service lines."),
+    "claims": ("claims", None, "Claim adjudications (CLP) the payer processed."),
+    "share_of_denied": ("share", "percent", "This row's denied dollars ÷ all denied dollars shown."),
+    "median_days_to_pay": ("days to pay", None, "Median days from the payer's receipt (DTM*050) to payment (BPR16)."),
+}
+_TEXT_HELP = {
+    "payer_name": ("payer", "N1*PR name in the remittance."),
+    "top_category": ("top category", "The denial category with the most denied dollars."),
+    "procedure_code": ("code", "The procedure or drug code adjudicated (SVC01-2)."),
+}
+
+
 def table(frame_: pd.DataFrame, name: str, caption: str | None = None, **column_config) -> None:
-    """A table with its definition underneath and a CSV download of exactly what it shows."""
+    """A table with its definitions (header hover and caption) and a CSV download of what it shows."""
+    for column, (label, style, help_text) in _COLUMN_HELP.items():
+        if column in frame_.columns and column not in column_config:
+            column_config[column] = st.column_config.NumberColumn(label, format=style, help=help_text)
+    for column, (label, help_text) in _TEXT_HELP.items():
+        if column in frame_.columns and column not in column_config:
+            column_config[column] = st.column_config.TextColumn(label, help=help_text)
     st.dataframe(frame_, hide_index=True, width="stretch", column_config=column_config or None)
     if caption:
         st.caption(caption)
@@ -111,7 +136,7 @@ def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str) -> None:
 
     heat = px.density_heatmap(frame_, x=x, y=y, z="denial_rate", histfunc="avg", color_continuous_scale="Reds",
                               labels={x: "", y: "", "denial_rate": "denial rate"})
-    heat.update_coloraxes(colorbar_tickformat=".0%")
+    heat.update_coloraxes(colorbar_tickformat=".0%", colorbar_title_text="denial rate")
     st.plotly_chart(heat, width="stretch")
     st.caption(caption)
 

@@ -12,8 +12,7 @@ denied = ui.frame("denied_lines", filters, search=search.strip())
 if ui.empty(denied, "denied line"):
     st.stop()
 ui.table(denied, "denied_lines", "Denied lines and claim-level denials under the filters, newest payment first "
-         "(at most 1,000 rows; narrow the filters for more). Patient names are never shown here.",
-         denied_amount=st.column_config.NumberColumn("denied $", format="dollar"))
+         "(at most 1,000 rows; narrow the filters for more). Patient names are never shown here.")
 
 st.subheader("One claim")
 choices = denied[["claim_id", "payer_name"]].drop_duplicates()

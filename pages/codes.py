@@ -36,6 +36,4 @@ for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combi
                     width="stretch", key=f"chart_{dimension}")
     ui.table(part.drop(columns=["dimension", "description", "billing_unit"]), f"{code}_by_{dimension}",
              "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show unit cuts "
-             "(e.g. CO-151 + N362).",
-             denial_rate=st.column_config.NumberColumn("denial rate", format="percent"),
-             denied_amount=st.column_config.NumberColumn("denied $", format="dollar"))
+             "(e.g. CO-151 + N362).")

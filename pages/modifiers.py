@@ -17,9 +17,7 @@ st.plotly_chart(px.bar(single.head(20), x="modifiers", y="denial_rate", hover_da
                 width="stretch")
 st.caption("Denied lines ÷ adjudicated lines carrying each modifier (a line with two modifiers counts for both); "
            "(none): lines without a modifier.")
-ui.table(modifiers, "denials_by_modifier", "By single modifier and by combination (sorted, joined with +).",
-         denial_rate=st.column_config.NumberColumn("denial rate", format="percent"),
-         denied_amount=st.column_config.NumberColumn("denied $", format="dollar"))
+ui.table(modifiers, "denials_by_modifier", "By single modifier and by combination (sorted, joined with +).")
 
 st.subheader("JW / JZ on single-dose drugs")
 ui.table(ui.frame("waste_modifier_compliance", filters), "jw_jz_compliance",

@@ -50,8 +50,7 @@ with categories:
                                labels={"denied_amount": "denied $", "label": ""}).update_yaxes(autorange="reversed"),
                         width="stretch")
         ui.table(top, "denials_by_category", "Denied dollars by category (the primary reason's category, refined by "
-                 "its remark codes); usual path: the usual way to get the money back.",
-                 share_of_denied=st.column_config.NumberColumn("share", format="percent"))
+                 "its remark codes); usual path: the usual way to get the money back.")
 with reasons:
     ui.table(ui.frame("top_reasons", filters), "top_reasons",
              "The primary reasons (group-CARC) behind the most denied dollars.")

@@ -15,9 +15,6 @@ ui.table(scorecard, "payer_scorecard",
          "Claims: claim adjudications. Units: service lines (or claims without lines) adjudicated. Denial rate: "
          "denied units ÷ units. Denial rate by $: denied dollars ÷ charges. Top category: the category with the "
          "most denied dollars. Days to pay: median days from the payer's receipt (DTM*050) to payment (BPR16).",
-         denial_rate=st.column_config.NumberColumn("denial rate", format="percent"),
-         dollar_denial_rate=st.column_config.NumberColumn("denial rate by $", format="percent"),
-         denied_amount=st.column_config.NumberColumn("denied $", format="dollar"),
          paid_amount=st.column_config.NumberColumn("paid $", format="dollar"))
 
 st.subheader("Denial rate by month")

@@ -17,8 +17,7 @@ figure.update_traces(root_color="lightgrey")
 st.plotly_chart(figure, width="stretch")
 st.caption("Denied dollars by category → primary reason (group-CARC, the largest denial-class adjustment) → its "
            "first remark code (RARC). Click a box to drill down.")
-ui.table(tree, "reasons", "Each reason with its description, the first remark code and the category's usual fix.",
-         denied_amount=st.column_config.NumberColumn("denied $", format="dollar"))
+ui.table(tree, "reasons", "Each reason with its description, the first remark code and the category's usual fix.")
 
 st.subheader("Trend per category")
 trend = ui.frame("category_trend", filters)

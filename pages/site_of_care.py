@@ -18,9 +18,7 @@ st.plotly_chart(px.bar(by_site, x="value", y="denial_rate", hover_data=["units",
 st.caption("Denied units ÷ adjudicated units by site: place of service (CLP08 of professional claims) or type "
            "of bill (CLP08 + frequency of institutional claims, those with revenue codes).")
 ui.table(sites, "denials_by_site", "By site, and by campus: PO / PN mark off-campus hospital departments "
-         "(excepted / non-excepted); POS 19 and 22 split off- from on-campus on professional claims.",
-         denial_rate=st.column_config.NumberColumn("denial rate", format="percent"),
-         denied_amount=st.column_config.NumberColumn("denied $", format="dollar"))
+         "(excepted / non-excepted); POS 19 and 22 split off- from on-campus on professional claims.")
 
 st.subheader("Code × site")
 matrix = ui.frame("code_site_matrix", filters)
