@@ -35,14 +35,6 @@ class Line:
     revenue_code: str | None = None
     qualifier: str = "HC"
 
-    @property
-    def paid(self) -> int:
-        return self.charge - sum(a.cents for a in self.adjustments)
-
-    @property
-    def allowed(self) -> int:
-        return self.charge - sum(a.cents for a in self.adjustments if a.group != "PR")
-
 
 @dataclass
 class Claim:
