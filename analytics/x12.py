@@ -18,7 +18,7 @@ _PADDING = " \t\r\n\f\v~"
 
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 # The composite qualifier at the start of SVC01 tells the component separator of a bare fragment.
-_SVC_COMPOSITE = re.compile(r"SVC.(?:HC|AD|ER|IV|N4|NU|WK|ZZ|HP|N6|NH|RB|HS|NH)([^A-Za-z0-9])")
+_SVC_COMPOSITE = re.compile(r"SVC.(?:HC|AD|ER|IV|N4|NU|WK|ZZ|HP|N6|NH|RB|HS)([^A-Za-z0-9])")
 
 
 class NotX12Error(ValueError):

@@ -17,7 +17,7 @@ grouped as (
         count(*) filter (where denial_type is not null) as denied_units,
         coalesce(sum(denied_amount), 0) as denied_amount
     from units
-    where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'
+    where adjudicated_unit
     group by all
 ),
 

@@ -6,7 +6,7 @@ units as (select * from filtered_units($date_basis, $date_from, $date_to, $payer
 -- what the payers adjudicated: reversals, predeterminations and forwarded claims are not counted,
 -- nor the claim-level part of a claim with lines (its lines are the units)
 adjudicated as (
-    select * from units where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'
+    select * from units where adjudicated_unit
 ),
 
 measures as (

@@ -3,22 +3,15 @@ with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 
-dated as (
-    select
-        *,
-        basis_month as month
-    from units
-),
-
 monthly as (
     select
-        month,
-        count(*) filter (where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment') as units,
-        count(*) filter (where denial_type is not null and unit_kind <> 'claim_adjustment') as denied_units,
+        basis_month as month,
+        count(*) filter (where adjudicated_unit) as units,
+        count(*) filter (where denied_unit) as denied_units,
         coalesce(sum(denied_amount), 0) as denied_amount
-    from dated
-    where month is not null
-    group by month
+    from units
+    where basis_month is not null
+    group by basis_month
 )
 
 select month, units, denied_units, denied_units / nullif(units, 0) as denial_rate, denied_amount

@@ -5,11 +5,7 @@ with
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 
 dated as (
-    select
-        *,
-        basis_month as month
-    from units
-    where denial_type is not null
+    select payer_name, category, basis_month as month, denied_amount from units where denial_type is not null
 ),
 
 latest as (select max(month) as month from dated),

@@ -7,10 +7,10 @@ per_payer as (
     select
         payer_name,
         count(*) filter (where claim_kind = 'adjudicated' and first_of_claim) as claims,
-        count(*) filter (where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment') as units,
-        count(*) filter (where denial_type is not null and unit_kind <> 'claim_adjustment') as denied_units,
+        count(*) filter (where adjudicated_unit) as units,
+        count(*) filter (where denied_unit) as denied_units,
         coalesce(sum(denied_amount), 0) as denied_amount,
-        sum(charge_amount) filter (where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment') as charges,
+        sum(charge_amount) filter (where adjudicated_unit) as charges,
         sum(paid_amount) filter (where unit_kind <> 'claim_adjustment') as paid_amount
     from units
     group by payer_name

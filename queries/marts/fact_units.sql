@@ -46,11 +46,16 @@ CREATE OR REPLACE TABLE fact_units (
 
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. A NULL date or an
 -- empty list keeps everything. date_basis: 'service' (date of service) or 'payment' (date paid);
--- basis_date is that date, basis_month its month.
+-- basis_date is that date, basis_month its month; adjudicated_unit and denied_unit define rates.
 CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
     SELECT *,
         CASE WHEN date_basis = 'payment' THEN payment_date ELSE service_date END AS basis_date,
-        CASE WHEN date_basis = 'payment' THEN payment_month ELSE service_month END AS basis_month
+        CASE WHEN date_basis = 'payment' THEN payment_month ELSE service_month END AS basis_month,
+        -- the units that count in rates: what payers adjudicated (not reversals, predeterminations or
+        -- forwarded claims), lines or claims without lines (the claim-level part of a claim with lines
+        -- is not a unit of its own)
+        claim_kind = 'adjudicated' AND unit_kind <> 'claim_adjustment' AS adjudicated_unit,
+        denial_type IS NOT NULL AND unit_kind <> 'claim_adjustment' AS denied_unit
     FROM fact_units
     WHERE (date_from IS NULL OR basis_date >= date_from)
       AND (date_to IS NULL OR basis_date <= date_to)
