@@ -25,7 +25,9 @@ VIEWS = (
     "staging/remarks",
     "staging/provider_adjustments",
     "marts/denials",
+    "marts/recoupments",
 )
+
 
 
 def default_path() -> Path:
@@ -69,12 +71,19 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     create_views(con, "staging/")
     refresh_facts(con)  # from the staging views; the marts read it
     create_views(con, "marts/")
+    from analytics import recovery  # it imports this module
+
+    recovery.refresh(con)
+    con.execute(sql("marts/recovery_status"))
+    con.execute(f"CREATE OR REPLACE VIEW recoveries AS\n{sql('marts/recoveries')}")
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     """Rebuild fact_units when the rules that made them changed (the rule set in force or the unit
     query itself); returns whether it did. Each load adds its own files' units as it goes."""
-    rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources").fetchall()[0][0]
+    judging = [t.name for t in reference.TABLES.values() if t.judges]
+    rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?",
+                        [judging]).fetchall()[0][0]
     fingerprint = hashlib.sha256((rules + sql("marts/fact_units") + sql("marts/adjudication_units")).encode()).hexdigest()
     current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
     if current and current[0][0] == fingerprint:

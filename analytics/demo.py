@@ -189,7 +189,7 @@ class Summary:
     initial_denied_lines: dict = field(default_factory=lambda: defaultdict(int))
     denied_by_category: dict = field(default_factory=lambda: defaultdict(int))  # (payer, category) -> lines
     recoveries: dict = field(default_factory=lambda: defaultdict(int))  # path -> count
-    paths: list = field(default_factory=list)
+    paths: list = field(default_factory=list)  # (claim id, path, cents recovered) per denied claim followed up
     seconds_writing: float = 0.0
     seconds_loading: float = 0.0
 
@@ -221,6 +221,7 @@ class Generator:
         self.claim_number = 0
         self.paid_history: dict = defaultdict(list)  # payer -> [(run date, payer claim number, cents)]
         self.forward: dict = {}  # payer -> cents owed back from a run that would have been negative
+        self.denied_claims: set = set()  # claim ids with a denial: PLB WO recoupments leave them alone
 
     # -- the calendar -------------------------------------------------------------------------------
     def month_index(self, day: date) -> int:
@@ -283,7 +284,8 @@ class Generator:
         if payment.amount < 0:
             self.forward[payer_index] = -payment.amount
             payment.provider_adjustments.append(("FB", "BALANCE", payment.amount))
-        history += [(day, c.payer_claim_number, c.paid) for c in claims if c.status == "1" and c.paid > 0]
+        history += [(day, c.payer_claim_number, c.paid) for c in claims
+                    if c.status == "1" and c.paid > 0 and c.claim_id not in self.denied_claims]
         del history[:-200]
         name = f"{day:%Y%m%d}_{profile.payer.payer_id}_{control:06d}.835"
         (out / name).write_text(write_835(payment, control))
@@ -324,6 +326,7 @@ class Generator:
         ready = received + timedelta(days=max(3, int(rng.gauss(profile.days_to_pay, profile.days_to_pay / 4))))
         events = [self.event(payer_index, self.run_date(profile, ready), claim)]
         if denied:
+            self.denied_claims.add(claim_id)
             events += self.recover(claim, denied, profile, payer_index, ready, summary)
         return events
 
@@ -489,14 +492,23 @@ class Generator:
             if roll < rate + (1 - rate) * UPHELD_RATE:
                 later = self.run_date(profile, ready + timedelta(days=rng.randint(40, 100)))
                 summary.recoveries["upheld"] += 1
-                summary.paths.append((claim.claim_id, "upheld"))
+                summary.paths.append((claim.claim_id, "upheld", 0))
                 return [self.event(payer_index, later, self.readjudicate(claim, denied, profile, "upheld"))]
             return []
         path = rng.choices(("reversal", "corrected", "paid_later"), weights=(5, 3, 2))[0]
         run = self.run_date(profile, ready + timedelta(days=rng.randint(20, 120)))
         summary.recoveries[path] += 1
-        summary.paths.append((claim.claim_id, path))
         again = self.readjudicate(claim, denied, profile, path)
+        # what comes back on the denied lines (or the claim denied without lines): their new payment, less
+        # what the reversed adjudication had paid on them (other lines are reversed and paid again: nil)
+        indexes = [n for n, _ in denied if n is not None]
+        if not indexes:
+            recovered = again.paid
+        elif path == "paid_later":
+            recovered = sum(line.paid for line in again.lines)
+        else:
+            recovered = sum(again.lines[n].paid - claim.lines[n].paid for n in indexes)
+        summary.paths.append((claim.claim_id, path, recovered))
         if path == "paid_later":
             return [self.event(payer_index, run, again)]
         # a reversal of the whole first adjudication, then the claim adjudicated again
@@ -516,7 +528,8 @@ class Generator:
         again = Claim(claim.claim_id, "1", claim.filing_indicator,
                       claim.payer_claim_number + ("A" if path == "corrected" else ""), claim.facility_code,
                       "7" if path == "corrected" else claim.frequency, claim.patient, claim.service_from,
-                      claim.service_to, claim.received, lines)
+                      claim.service_to, claim.received, lines,
+                      original_reference=claim.payer_claim_number if path == "corrected" else None)
         if not claim.lines:
             again.charge_without_lines = claim.charge_without_lines
         if path == "upheld":

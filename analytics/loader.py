@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics import remittance
+from analytics import recovery, remittance
 from analytics.database import sql
 from analytics.x12 import NotX12Error
 
@@ -133,6 +133,7 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
             _store_in_batches(con, pool.map(_prepare, groups, [known] * len(groups)), report)
     else:
         _store_in_batches(con, (_prepare(group, known) for group in groups), report)
+    recovery.refresh(con)  # follow the denials across everything now loaded
     return results
 
 
@@ -170,6 +171,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | No
     results: list[FileResult] = []
     known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
     _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
+    recovery.refresh(con)
     return results[0]
 
 

@@ -23,6 +23,7 @@ CATEGORIES = (
     "other",
 )
 CLASSES = ("denial", "non_denial", "pended")
+WINDOW_SCOPES = ("payer_id", "payer_name", "filing_indicator", "default")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Table:
     key: tuple  # columns that must be unique and present
     about: str
     required: tuple = ()  # further columns that must not be empty
+    judges: bool = True  # the denial judgement depends on it: replacing it judges every denial again
 
     @property
     def table(self) -> str:
@@ -72,6 +74,10 @@ TABLES = {
               ("modifier",), "Modifiers that matter for denials"),
         Table("procedure-codes", {"code": "VARCHAR", "description": "VARCHAR", "billing_unit": "VARCHAR"},
               ("code",), "Procedure and drug codes with their billing unit; load the full HCPCS list in this layout"),
+        Table("appeal-windows", {"scope": "VARCHAR", "value": "VARCHAR", "days": "INTEGER", "description": "VARCHAR"},
+              ("scope", "value"), "Days a payer allows to appeal a denial: by payer id, payer name or filing "
+              "indicator (CLP06), else the default row; a denial with nothing back by then is written off",
+              judges=False),
     )
 }
 
@@ -115,9 +121,11 @@ def reset(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def _rejudge(con: duckdb.DuckDBPyConnection) -> None:
-    from analytics.database import refresh_facts  # the database module imports this one
+    from analytics import recovery  # these modules import this one
+    from analytics.database import refresh_facts
 
-    refresh_facts(con)
+    if refresh_facts(con):
+        recovery.refresh(con)
 
 
 def export(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
@@ -196,6 +204,13 @@ def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
         ).fetchall()
         if bad:
             raise ReferenceError(f"{path}: unknown category {bad[0][0]!r}; use one of {', '.join(CATEGORIES)}")
+    if spec.name == "appeal-windows":
+        bad = cur.execute(f"SELECT scope, value FROM {spec.table} WHERE scope NOT IN ? OR days IS NULL OR days < 0"
+                          " LIMIT 1", [list(WINDOW_SCOPES)]).fetchall()
+        if bad:
+            raise ReferenceError(f"{path}: row {bad[0]!r} needs a scope among {', '.join(WINDOW_SCOPES)} and days >= 0")
+        if cur.execute(f"SELECT count(*) FROM {spec.table} WHERE scope = 'default'").fetchall()[0][0] != 1:
+            raise ReferenceError(f"{path}: needs exactly one row with scope 'default' (value '*')")
     if "class" in spec.columns:
         bad = cur.execute(f'SELECT DISTINCT "class" FROM {spec.table} WHERE "class" NOT IN ?', [list(CLASSES)]).fetchall()
         if bad:

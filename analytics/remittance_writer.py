@@ -35,6 +35,10 @@ class Line:
     revenue_code: str | None = None
     qualifier: str = "HC"
 
+    @property
+    def paid(self) -> int:
+        return self.charge - sum(a.cents for a in self.adjustments)
+
 
 @dataclass
 class Claim:
@@ -52,6 +56,7 @@ class Claim:
     adjustments: list = field(default_factory=list)  # claim level
     remarks: list = field(default_factory=list)  # MOA remark codes
     charge_without_lines: int = 0  # CLP03 of a claim adjudicated at claim level only
+    original_reference: str | None = None  # REF*F8: the payer claim number a corrected claim replaces
 
     @property
     def charge(self) -> int:
@@ -168,6 +173,8 @@ def _claim_segments(claim: Claim) -> list[str]:
     out.append(f"NM1*QC*1*{last}*{first}****MI*{member}")
     if claim.remarks:
         out.append("MOA***" + "*".join(claim.remarks[:5]))
+    if claim.original_reference:
+        out.append(f"REF*F8*{claim.original_reference}")
     out.append(f"DTM*232*{d8(claim.service_from)}")
     out.append(f"DTM*233*{d8(claim.service_to)}")
     out.append(f"DTM*050*{d8(claim.received)}")

@@ -16,14 +16,33 @@ claims as (select * from claims where file_id between $first_id and $last_id),
 service_lines as (select * from service_lines where file_id between $first_id and $last_id),
 adjustments as (select * from adjustments where file_id between $first_id and $last_id),
 remarks as (select * from remarks where file_id between $first_id and $last_id),
+claim_references as (
+    select * from remit_references where file_id between $first_id and $last_id and line_key is null
+),
 claim_statuses as (select * from ref_claim_statuses),
 carc_categories as (select * from ref_carc_categories),
 refinements as (select * from ref_rarc_refinements),
 
+-- REF*F8 on a claim: the payer claim number of the adjudication a corrected claim replaces
+original_references as (
+    select claim_key, min(value) as original_reference
+    from claim_references
+    where qualifier = 'F8'
+    group by claim_key
+),
+
 classified_claims as (
-    select claims.*, coalesce(claim_statuses.kind, 'adjudicated') as claim_kind
+    select
+        claims.*,
+        coalesce(claim_statuses.kind, 'adjudicated') as claim_kind,
+        original_references.original_reference,
+        -- adjudications of one claim share this key: the payer, and the claim id without the '-01'-style
+        -- suffix some payers add to a reprocessed claim
+        coalesce(nullif(claims.payer_id, ''), claims.payer_name, '') || '|'
+            || regexp_replace(coalesce(claims.claim_id, ''), '[-_.][0-9]{1,2}$', '') as episode_key
     from claims
     left join claim_statuses using (status_code)
+    left join original_references using (claim_key)
 ),
 
 lines_per_claim as (
@@ -75,7 +94,8 @@ claim_units as (
         classified_claims.charge_amount,
         classified_claims.paid_amount,
         null::decimal(18, 3) as units_billed,
-        null::decimal(18, 3) as units_paid
+        null::decimal(18, 3) as units_paid,
+        null as line_control_number
     from classified_claims
     left join lines_per_claim using (claim_key)
 ),
@@ -91,7 +111,8 @@ line_units as (
         charge_amount,
         paid_amount,
         units_billed,
-        units_paid
+        units_paid,
+        line_control_number
     from service_lines
 ),
 
@@ -208,16 +229,34 @@ refinement_matches as (
     group by kept.unit_id
 ),
 
+-- the same line in a later adjudication of the claim: its line control number (REF*6R), else code,
+-- modifiers, date and charge (a reversal negates the charge), numbered when a claim repeats a line;
+-- 'claim' for the claim itself
+match_keys as (
+    select
+        unit_id,
+        case when unit_kind = 'line' then
+            coalesce('6R:' || line_control_number,
+                concat_ws('|', procedure_code, array_to_string(list_sort(modifiers), '+'), service_date, abs(charge_amount)))
+            || '#' || row_number() over (partition by claim_key, line_control_number, procedure_code,
+                    list_sort(modifiers), service_date, abs(charge_amount) order by line_key)
+        else 'claim' end as match_key
+    from kept
+),
+
 final as (
     select
         classified_claims.file_id,
         kept.claim_key,
         kept.line_key,
         classified_claims.payment_key,
+        kept.unit_id,
         kept.unit_kind,
         kept.claim_kind,
         claim_types.claim_type,
         coalesce(kept.unit_kind = 'claim' or kept.line_key = claim_types.first_line, false) as first_of_claim,
+        classified_claims.episode_key,
+        match_keys.match_key,
         waste_modifiers.waste_status,
         case when waste_modifiers.waste_status is not null then kept.line_key = waste_modifiers.first_line end
             as first_of_claim_code,
@@ -225,6 +264,10 @@ final as (
         classified_claims.payer_name,
         classified_claims.payer_id,
         classified_claims.claim_id,
+        classified_claims.payer_claim_number,
+        classified_claims.original_reference,
+        classified_claims.filing_indicator,
+        classified_claims.paid_amount as claim_paid_amount,
         kept.procedure_code,
         kept.modifiers,
         array_to_string(list_sort(kept.modifiers), '+') as modifier_combination,
@@ -260,6 +303,7 @@ final as (
     join claim_types using (claim_key)
     left join waste_modifiers
         on waste_modifiers.claim_key = kept.claim_key and waste_modifiers.procedure_code = kept.procedure_code
+    join match_keys using (unit_id)
     left join refinement_matches using (unit_id)
     left join carc_categories on carc_categories.carc = kept.primary_reason
 )

@@ -7,16 +7,26 @@ CREATE OR REPLACE TABLE fact_units (
     claim_key BIGINT NOT NULL,
     line_key BIGINT,
     payment_key BIGINT NOT NULL,
+    unit_id BIGINT NOT NULL,            -- line_key, or minus claim_key for the claim itself
     unit_kind VARCHAR NOT NULL,         -- 'line', 'claim' (a claim without lines), 'claim_adjustment'
     claim_kind VARCHAR NOT NULL,        -- 'adjudicated', 'reversal', 'predetermination', 'forwarded'
     claim_type VARCHAR NOT NULL,        -- 'institutional' (revenue codes or a DRG) or 'professional'
     first_of_claim BOOLEAN NOT NULL,    -- one unit per claim adjudication is marked: count claims with it
+    -- set across files by queries/marts/adjudication_links.sql: true when an earlier adjudication of the
+    -- same claim exists (a reprocessing, a corrected claim, a duplicate), so not an initial adjudication
+    readjudication BOOLEAN NOT NULL DEFAULT false,
+    episode_key VARCHAR NOT NULL,       -- payer id (else name) | claim id without a '-01'-style suffix
+    match_key VARCHAR NOT NULL,         -- the same line in later adjudications (see adjudication_units.sql)
     waste_status VARCHAR,               -- J-code lines: 'JW', 'JZ', 'neither' or 'both on a line', per claim and code
     first_of_claim_code BOOLEAN,        -- marks one line per claim and J code: count drug claims with it
     status_code VARCHAR,
     payer_name VARCHAR,
     payer_id VARCHAR,
     claim_id VARCHAR,
+    payer_claim_number VARCHAR,         -- CLP07
+    original_reference VARCHAR,         -- REF*F8 of the claim: the payer claim number it replaces
+    filing_indicator VARCHAR,
+    claim_paid_amount DECIMAL(18, 2),   -- CLP04 of the claim the unit belongs to
     procedure_code VARCHAR,
     modifiers VARCHAR[],
     modifier_combination VARCHAR,       -- the modifiers sorted and joined with '+', '' for none
@@ -44,8 +54,10 @@ CREATE OR REPLACE TABLE fact_units (
     remark_codes VARCHAR[]
 );
 
--- fact_units narrowed by the dashboard's filters; every page query starts from it. A NULL date or an
--- empty list keeps everything. date_basis: 'service' (date of service) or 'payment' (date paid);
+-- fact_units narrowed by the dashboard's filters; every page query starts from it. Only initial
+-- adjudications count (HFMA's initial denial rate): a claim's later adjudications (reprocessing after a
+-- reversal, a corrected claim, an appeal decision, a duplicate) are followed by the recovery model
+-- instead, so no denial is counted twice. A NULL date or an empty list keeps everything. date_basis: 'service' (date of service) or 'payment' (date paid);
 -- basis_date is that date, basis_month its month; adjudicated_unit and denied_unit define rates.
 CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
     SELECT *,
@@ -57,7 +69,8 @@ CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, c
         claim_kind = 'adjudicated' AND unit_kind <> 'claim_adjustment' AS adjudicated_unit,
         denial_type IS NOT NULL AND unit_kind <> 'claim_adjustment' AS denied_unit
     FROM fact_units
-    WHERE (date_from IS NULL OR basis_date >= date_from)
+    WHERE NOT readjudication
+      AND (date_from IS NULL OR basis_date >= date_from)
       AND (date_to IS NULL OR basis_date <= date_to)
       AND (len(payers) = 0 OR list_contains(payers, payer_name))
       -- the category filter narrows denials; units that were not denied stay, so that a rate under

@@ -1,0 +1,54 @@
+"""Follow every denial to its outcome: link each claim's and line's adjudications across payments and
+files, and rebuild the recovery tables the `recoveries` view and the review pages read.
+
+A file's own units are judged as it loads (queries/marts/adjudication_units.sql), but whether a denial
+came back depends on files loaded before or after it, so these tables are derived from all of them:
+rebuilt after every load, and on opening a database whose files or rules changed since (for instance
+when a load was interrupted between committing its files and this step).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+
+from analytics.database import sql
+
+# Derived tables, in the order they are built: each reads the ones before it.
+TABLES = ("adjudication_links", "recovery_denials", "recovery_events")
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    files = con.execute("SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_files").fetchall()[0]
+    facts = con.execute("SELECT coalesce(max(value), '') FROM meta WHERE key = 'facts_fingerprint'").fetchall()[0][0]
+    text = "".join(sql(f"marts/{name}") for name in TABLES) + sql("marts/recoupments")
+    return hashlib.sha256(f"{files}|{facts}|{text}".encode()).hexdigest()
+
+
+def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
+    """Rebuild the links and recovery tables when the loaded files or the rules changed; returns
+    whether it did. One transaction: a reader sees the old tables or the new ones."""
+    fingerprint = _fingerprint(con)
+    current = con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall()
+    if not force and current and current[0][0] == fingerprint:
+        return False
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        for name in TABLES:
+            cur.execute(f"CREATE OR REPLACE TABLE {name} AS {sql(f'marts/{name}')}")
+        # an initial adjudication is the first of its claim; the denial rates count only those
+        cur.execute("""
+            UPDATE fact_units SET readjudication = links.readjudication
+            FROM (SELECT DISTINCT claim_key, readjudication FROM adjudication_links) AS links
+            WHERE fact_units.claim_key = links.claim_key
+              AND fact_units.readjudication IS DISTINCT FROM links.readjudication""")
+        cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [fingerprint])
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
+    return True

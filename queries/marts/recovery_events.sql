@@ -1,0 +1,84 @@
+-- recovery_events: what happened to each followed denial afterwards, one row per event: a later
+-- adjudication of the same line or claim (its paid amount, whether the denial still stands, whether
+-- it was upheld under CARC 193, whether it came from a corrected claim), a reversal (its negated paid
+-- amount), or a PLB WO recoupment of money that adjudication paid back (negative). Rebuilt after each
+-- load into the table recovery_events; recovery_status(as_of) sums them up to a date.
+with
+
+links as (select * from adjudication_links),
+recoupments as (select * from recoupments where claim_key is not null),
+
+denial_starts as (
+    select episode, match_key, denial_number, unit_id as denial_id, claim_key as denial_claim_key
+    from links
+    where new_denial
+),
+
+-- the adjudications after the denial, up to the next denial of the same line
+followups as (
+    select
+        denial_starts.denial_id,
+        links.payment_date as event_date,
+        links.claim_key,
+        case when links.claim_kind = 'reversal' then 'reversal' else 'adjudication' end as kind,
+        links.paid_amount as amount,
+        links.denied as still_denied,
+        links.upheld,
+        links.corrected,
+        coalesce(links.reverses_claim_key = denial_starts.denial_claim_key, false) as reverses_denial
+    from links
+    join denial_starts using (episode, match_key, denial_number)
+    where links.unit_id <> denial_starts.denial_id
+),
+
+-- the money each later adjudication paid back on a denial, laid end to end per claim (in denial order)
+paybacks as (
+    select
+        denial_id,
+        claim_key,
+        event_date,
+        sum(amount) over (partition by claim_key order by denial_id rows unbounded preceding) - amount as span_start,
+        sum(amount) over (partition by claim_key order by denial_id rows unbounded preceding) as span_end
+    from followups
+    where kind = 'adjudication' and amount > 0
+),
+
+-- recoupments of one claim laid end to end in date order: each takes back the paybacks its span covers
+recoupment_spans as (
+    select
+        claim_key,
+        payment_date,
+        sum(amount) over (partition by claim_key order by payment_date, file_id, segment_position rows unbounded preceding)
+            - amount as span_start,
+        sum(amount) over (partition by claim_key order by payment_date, file_id, segment_position rows unbounded preceding)
+            as span_end
+    from recoupments
+    where amount > 0
+),
+
+recouped as (
+    select
+        paybacks.denial_id,
+        recoupment_spans.payment_date as event_date,
+        paybacks.claim_key,
+        'recoupment' as kind,
+        -(least(paybacks.span_end, recoupment_spans.span_end) - greatest(paybacks.span_start, recoupment_spans.span_start))
+            as amount,
+        null::boolean as still_denied,
+        null::boolean as upheld,
+        null::boolean as corrected,
+        false as reverses_denial
+    from paybacks
+    join recoupment_spans
+        on recoupment_spans.claim_key = paybacks.claim_key
+        and recoupment_spans.payment_date >= paybacks.event_date
+        and least(paybacks.span_end, recoupment_spans.span_end) > greatest(paybacks.span_start, recoupment_spans.span_start)
+),
+
+final as (
+    select * from followups
+    union all
+    select * from recouped
+)
+
+select * from final

@@ -1,0 +1,152 @@
+-- recovery_status(as_of): every followed denial with its outcome as known on the date as_of (events
+-- after it are ignored). The `recoveries` view is recovery_status(current_date).
+-- - recovered_amount: what later adjudications paid on the denied line or claim, net of reversals and
+--   of PLB WO recoupments of that money (never below zero). Recovery rate = recovered $ / denied $.
+-- - status: 'recovered' (paid back and no denial remains), 'partially_recovered' (paid back in part:
+--   a denial remains on the latest adjudication, or part was recouped), 'upheld' (the latest
+--   adjudication carries CARC 193: the appeal was heard and refused), 'written_off' (nothing back by
+--   the end of the payer's appeal window, ref_appeal_windows), else 'open'.
+-- - recovery_path: 'corrected_claim' (paid on a corrected claim: CLP09 7 or REF*F8), 'reversal'
+--   (reprocessed after a CLP02 22 reversal of the denial), else 'paid_later'.
+CREATE OR REPLACE MACRO recovery_status(as_of) AS TABLE
+with
+
+denials as (select * from recovery_denials where denial_date <= as_of),
+events as (select * from recovery_events where event_date <= as_of),
+windows as (select * from ref_appeal_windows),
+
+totals as (
+    select
+        denial_id,
+        sum(amount) as net_amount,
+        coalesce(-sum(amount) filter (where kind = 'recoupment'), 0) as recouped_amount
+    from events
+    group by denial_id
+),
+
+-- the latest adjudication says whether the denial still stands, and whether it was upheld
+latest as (
+    select
+        denial_id,
+        arg_max(still_denied, (event_date, claim_key)) as still_denied,
+        arg_max(upheld, (event_date, claim_key)) as upheld,
+        max(event_date) as last_adjudication_date
+    from events
+    where kind = 'adjudication'
+    group by denial_id
+),
+
+-- the latest adjudication that paid something is the one that brought the money back
+paybacks as (
+    select
+        denial_id,
+        max(event_date) as payback_date,
+        arg_max(corrected, (event_date, claim_key)) as corrected
+    from events
+    where kind = 'adjudication' and amount > 0
+    group by denial_id
+),
+
+reversed as (
+    select denial_id, min(event_date) as reversal_date from events where reverses_denial group by denial_id
+),
+
+-- the most specific rule wins: payer id, payer name, filing indicator (CLP06), then the default
+appeal_windows as (
+    select
+        denials.denial_id,
+        coalesce(by_id.days, by_name.days, by_filing.days, fallback.days)::integer as appeal_window_days
+    from denials
+    left join windows as by_id on by_id.scope = 'payer_id' and by_id.value = denials.payer_id
+    left join windows as by_name on by_name.scope = 'payer_name' and by_name.value = denials.payer_name
+    left join windows as by_filing on by_filing.scope = 'filing_indicator' and by_filing.value = denials.filing_indicator
+    left join windows as fallback on fallback.scope = 'default'
+),
+
+measured as (
+    select
+        denials.*,
+        greatest(coalesce(totals.net_amount, 0), 0) as recovered_amount,
+        coalesce(totals.recouped_amount, 0) as recouped_amount,
+        coalesce(latest.still_denied, true) as still_denied,
+        coalesce(latest.upheld, false) as upheld,
+        latest.last_adjudication_date,
+        paybacks.payback_date,
+        paybacks.corrected,
+        reversed.reversal_date,
+        appeal_windows.appeal_window_days,
+        denials.denial_date + appeal_windows.appeal_window_days as appeal_deadline
+    from denials
+    join appeal_windows using (denial_id)
+    left join totals using (denial_id)
+    left join latest using (denial_id)
+    left join paybacks using (denial_id)
+    left join reversed using (denial_id)
+),
+
+judged as (
+    select
+        *,
+        case
+            when recovered_amount > 0 and not still_denied and recouped_amount = 0 then 'recovered'
+            when recovered_amount > 0 then 'partially_recovered'
+            when upheld then 'upheld'
+            when as_of > appeal_deadline then 'written_off'
+            else 'open'
+        end as status
+    from measured
+),
+
+final as (
+    select
+        denial_id,
+        file_id,
+        claim_key,
+        line_key,
+        unit_kind,
+        payer_name,
+        payer_id,
+        filing_indicator,
+        claim_id,
+        payer_claim_number,
+        procedure_code,
+        modifiers,
+        site_of_care,
+        service_date,
+        denial_date,
+        date_trunc('month', denial_date)::date as denial_month,
+        denial_type,
+        denied_amount,
+        primary_reason,
+        primary_group,
+        category,
+        patient_liable,
+        preventable,
+        appealable,
+        readjudication,
+        status,
+        recovered_amount,
+        recouped_amount,
+        case when recovered_amount > 0 then payback_date end as recovery_date,
+        case when recovered_amount > 0 then date_diff('day', denial_date, payback_date) end as days_to_recovery,
+        case when recovered_amount > 0 then
+            case
+                when corrected then 'corrected_claim'
+                when reversal_date <= payback_date then 'reversal'
+                else 'paid_later'
+            end
+        end as recovery_path,
+        appeal_window_days,
+        appeal_deadline,
+        -- the day the outcome was settled: paid back, upheld, or the window closed
+        case status
+            when 'recovered' then payback_date
+            when 'partially_recovered' then payback_date
+            when 'upheld' then last_adjudication_date
+            when 'written_off' then appeal_deadline
+        end as resolved_date,
+        case when status = 'open' then date_diff('day', as_of::date, appeal_deadline) end as days_left
+    from judged
+)
+
+select * from final;
