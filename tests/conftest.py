@@ -56,11 +56,12 @@ def rows(con, query: str, params=None) -> list[tuple]:
 
 
 def small_history(folder: Path) -> Path:
-    """A fixed database for page tests: four months of seeded demo history, loaded as the user's own."""
+    """A fixed database for page tests: a year of seeded demo history (so it holds the dated patterns:
+    JW/JZ left off in months 6-11, the prior-authorisation spike from month 10), loaded as the user's own."""
     from analytics import demo
 
     db = folder / "own.duckdb"
-    demo.generate(folder / "files", months=4, lines=4000, seed=3)
+    demo.generate(folder / "files", months=12, lines=5000, seed=3)
     con = database.connect(db)
     loader.load_paths(con, [folder / "files"])
     con.close()

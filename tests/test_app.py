@@ -21,7 +21,7 @@ PAGES = ["pages/overview.py", "pages/payers.py", "pages/modifiers.py", "pages/si
 
 @pytest.fixture(scope="module")
 def small_db(tmp_path_factory):
-    """A fixed database: four months of demo history (seeded) plus two corpus files."""
+    """A fixed database: a year of demo history (seeded) plus two corpus files."""
     db = small_history(tmp_path_factory.mktemp("app"))
     con = database.connect(db)
     loader.load_paths(con, [CORPUS_835 / "edi835parser__emedny_sample.txt"])
@@ -74,11 +74,13 @@ def test_every_page_runs(app, page):
 def test_overview_kpis_are_the_databases(app, small_db):
     at = app()
     metrics = {m.label: m.value for m in at.metric}
+    # initial adjudications only: a claim's later adjudications are followed by the recovery pages
     units, denied, amount = expected(small_db, """select
-        (select count(*) from fact_units where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'),
-        (select count(*) from denials where level = 'line' or line_key is null and claim_key in
-            (select claim_key from fact_units where unit_kind = 'claim')),
-        (select sum(denied_amount) from denials)""")
+        (select count(*) from fact_units where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'
+            and not readjudication),
+        (select count(*) from denials where not readjudication and (level = 'line' or line_key is null
+            and claim_key in (select claim_key from fact_units where unit_kind = 'claim'))),
+        (select sum(denied_amount) from denials where not readjudication)""")
     assert metrics["Lines adjudicated"] == f"{units:,}"
     assert metrics["Denial rate"] == f"{denied / units:.1%}"
     assert metrics["Denied $"] == f"${float(amount):,.0f}"
@@ -89,7 +91,8 @@ def test_overview_trend_chart_is_built_from_monthly_figures(app, small_db):
     at = app()
     figure = json.loads(at.get("plotly_chart")[1].proto.spec)  # denied $ per month
     plotted = sum(Decimal(str(round(v, 2))) for v in values(figure["data"][0]["y"]))
-    total = expected(small_db, "select sum(denied_amount) from denials where service_date is not null")[0]
+    total = expected(small_db, "select sum(denied_amount) from denials where service_date is not null"
+                             " and not readjudication")[0]
     assert abs(plotted - total) < Decimal("0.01")
 
 
@@ -97,7 +100,7 @@ def test_a_payer_filter_from_the_url_narrows_the_numbers(app, small_db):
     everyone = {m.label: m.value for m in app().metric}
     medicare = {m.label: m.value for m in app(payer="MEDICARE PART B J15").metric}
     units = expected(small_db, """select count(*) from fact_units where payer_name = 'MEDICARE PART B J15'
-        and claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'""")[0]
+        and claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment' and not readjudication""")[0]
     assert medicare["Lines adjudicated"] == f"{units:,}" != everyone["Lines adjudicated"]
 
 
@@ -162,16 +165,19 @@ def test_modifiers_page_reports_jw_jz_per_drug_code(app, small_db):
     compliance = at.dataframe[1].value
     assert set(compliance["procedure_code"]) and all(c.startswith("J") for c in compliance["procedure_code"])
     assert (compliance["with_both_on_a_line"] == 0).all()
-    # counted here straight from the service lines: claims whose drug has neither JW nor JZ anywhere
+    # counted here straight from the service lines of initial adjudications: claims whose drug has
+    # neither JW nor JZ anywhere
     neither = expected(small_db, """select count(*) from (
         select l.claim_key, l.procedure_code from service_lines l join claims c using (claim_key)
         where l.procedure_code like 'J%' and c.status_code not in ('22', '23', '25')
+            and claim_key in (select claim_key from fact_units where not readjudication)
         group by all having not bool_or(list_contains(l.modifiers, 'JW') or list_contains(l.modifiers, 'JZ')))""")[0]
     assert compliance["with_neither"].sum() == neither > 0
     by_modifier = at.dataframe[0].value
     jw = by_modifier[(by_modifier["grouping"] == "modifier") & (by_modifier["modifiers"] == "JW")]["lines"].sum()
     assert jw == expected(small_db, """select count(*) from service_lines l join claims c using (claim_key)
-        where list_contains(l.modifiers, 'JW') and c.status_code not in ('22', '23', '25')""")[0] > 0
+        where list_contains(l.modifiers, 'JW') and c.status_code not in ('22', '23', '25')
+            and claim_key in (select claim_key from fact_units where not readjudication)""")[0] > 0
 
 
 def test_codes_page_describes_the_code_and_compares_units(app, small_db):
@@ -179,5 +185,6 @@ def test_codes_page_describes_the_code_and_compares_units(app, small_db):
     assert any("J1322" in m.value and "Elosulfase alfa" in m.value for m in at.markdown)
     metrics = {m.label: m.value for m in at.metric}
     billed, paid = expected(small_db, """select sum(l.units_billed), sum(l.units_paid) from service_lines l
-        join claims c using (claim_key) where l.procedure_code = 'J1322' and c.status_code not in ('22', '23', '25')""")
+        join claims c using (claim_key) where l.procedure_code = 'J1322' and c.status_code not in ('22', '23', '25')
+        and claim_key in (select claim_key from fact_units where not readjudication)""")
     assert metrics["Units billed"] == f"{billed:,.0f}" and metrics["Units paid"] == f"{paid:,.0f}"

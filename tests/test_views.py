@@ -18,8 +18,14 @@ CONTRACT = {
     "provider_adjustments": "file_name provider_id reason_code reference amount",
     "denials": "file_name payer_name claim_id procedure_code modifiers site_of_care service_date payment_date denial_type "
                "denied_amount primary_reason category patient_liable reason_codes remark_codes",
+    "recoveries": "file_name payer_name claim_id procedure_code modifiers site_of_care service_date denial_date "
+                  "denied_amount category primary_reason status recovered_amount recovery_date days_to_recovery "
+                  "recovery_path",
+    "recoupments": "file_name payer_name payment_date provider_id reference amount claim_id payer_claim_number "
+                   "claim_payment_date",
 }
-MONEY = {"payment_amount", "charge_amount", "paid_amount", "patient_responsibility", "allowed_amount", "amount", "denied_amount"}
+MONEY = {"payment_amount", "charge_amount", "paid_amount", "patient_responsibility", "allowed_amount", "amount", "denied_amount",
+         "recovered_amount"}
 
 
 @pytest.mark.parametrize("view", sorted(CONTRACT))

@@ -28,6 +28,7 @@ denied as (
         units.subcategory,
         units.preventable,
         units.appealable,
+        units.readjudication,
         units.charge_amount,
         units.paid_amount,
         units.status_code,

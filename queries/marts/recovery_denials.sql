@@ -5,10 +5,12 @@ with
 
 links as (select * from adjudication_links where new_denial),
 units as (select * from fact_units),
+files as (select * from source_files),
 
 final as (
     select
         units.unit_id as denial_id,
+        files.file_name,
         units.file_id,
         units.claim_key,
         units.line_key,
@@ -34,6 +36,7 @@ final as (
         units.readjudication
     from units
     join links using (unit_id)
+    join files using (file_id)
 )
 
 select * from final

@@ -99,34 +99,19 @@ judged as (
 
 final as (
     select
-        denial_id,
-        file_id,
-        claim_key,
-        line_key,
-        unit_kind,
+        file_name,
         payer_name,
-        payer_id,
-        filing_indicator,
         claim_id,
-        payer_claim_number,
         procedure_code,
         modifiers,
         site_of_care,
         service_date,
         denial_date,
-        date_trunc('month', denial_date)::date as denial_month,
-        denial_type,
         denied_amount,
-        primary_reason,
-        primary_group,
         category,
-        patient_liable,
-        preventable,
-        appealable,
-        readjudication,
+        primary_reason,
         status,
         recovered_amount,
-        recouped_amount,
         case when recovered_amount > 0 then payback_date end as recovery_date,
         case when recovered_amount > 0 then date_diff('day', denial_date, payback_date) end as days_to_recovery,
         case when recovered_amount > 0 then
@@ -136,8 +121,10 @@ final as (
                 else 'paid_later'
             end
         end as recovery_path,
-        appeal_window_days,
         appeal_deadline,
+        case when status = 'open' then date_diff('day', as_of::date, appeal_deadline) end as days_left,
+        appeal_window_days,
+        recouped_amount,
         -- the day the outcome was settled: paid back, upheld, or the window closed
         case status
             when 'recovered' then payback_date
@@ -145,7 +132,21 @@ final as (
             when 'upheld' then last_adjudication_date
             when 'written_off' then appeal_deadline
         end as resolved_date,
-        case when status = 'open' then date_diff('day', as_of::date, appeal_deadline) end as days_left
+        date_trunc('month', denial_date)::date as denial_month,
+        denial_type,
+        primary_group,
+        patient_liable,
+        preventable,
+        appealable,
+        readjudication,
+        payer_id,
+        filing_indicator,
+        payer_claim_number,
+        unit_kind,
+        denial_id,
+        claim_key,
+        line_key,
+        file_id
     from judged
 )
 

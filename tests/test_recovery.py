@@ -1,0 +1,188 @@
+"""The recovery model on hand-written 835 sequences: each path a denial can take afterwards, with the
+exact status, amounts, dates and path expected; and the demo's recoveries found as the generator wrote them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from analytics import reference
+from conftest import load_text, remittance_835, rows
+
+# A line denied as not medically necessary (CO-50), paid nothing: the denial every sequence starts from.
+DENIED = ("CLP*{id}*1*100*0*0*12*{icn}*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*100*0**1"
+          "~DTM*472*20240301~CAS*CO*50*100~REF*6R*L1")
+REVERSAL = ("CLP*{id}*22*-100*0*0*12*{icn}*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*-100*0**1"
+            "~DTM*472*20240301~CAS*CO*50*-100~REF*6R*L1")
+PAID = ("CLP*{id}*1*100*{paid}*0*12*{icn}*11*{freq}~NM1*QC*1*DOE*JANE****MI*M1{ref}~SVC*HC:99213{mods}*100*{paid}**1"
+        "~DTM*472*20240301~CAS*CO*45*{rest}~REF*6R*L1")
+
+OUTCOME = ("status", "recovered_amount", "recovery_date", "days_to_recovery", "recovery_path")
+
+
+def paid(claim_id: str, icn: str, cents: int, freq: str = "1", ref: str = "", mods: str = "") -> str:
+    return PAID.format(id=claim_id, icn=icn, paid=cents // 100, rest=(10000 - cents) // 100, freq=freq,
+                       ref=ref, mods=mods)
+
+
+def load_sequence(con, tmp_path, *files: tuple, expect: str = "loaded") -> None:
+    """Each file: (payment date YYYYMMDD, claims, PLB segment or ''), loaded in the order given."""
+    for n, (day, claims, plb) in enumerate(files, 1):
+        total = sum(Decimal(c.split("*")[4]) for c in claims)
+        if plb:
+            total -= Decimal(plb.split("*")[-1])
+        text = remittance_835(*claims, payment=str(total), plb=plb, payment_date=day, control=f"{n:09d}")
+        result = load_text(con, tmp_path, text, name=f"{day}_{n}.835")
+        assert result.status == expect, result.message
+
+
+def outcome(con, as_of: str = "2024-12-31") -> list[tuple]:
+    return rows(con, f"SELECT claim_id, {', '.join(OUTCOME)} FROM recovery_status(DATE '{as_of}') ORDER BY denial_date, claim_id")
+
+
+def initial_counts(con) -> tuple:
+    """(adjudicated units, denied units) as every dashboard page counts them: initial adjudications."""
+    return rows(con, """SELECT count(*) FILTER (WHERE adjudicated_unit), count(*) FILTER (WHERE denied_unit)
+        FROM filtered_units('service', NULL, NULL, [], [], [], [], [])""")[0]
+
+
+def test_denial_then_reversal_and_payment(con, tmp_path):
+    load_sequence(con, tmp_path,
+                  ("20240315", [DENIED.format(id="R1", icn="P1")], ""),
+                  ("20240510", [REVERSAL.format(id="R1", icn="P1"), paid("R1", "P1", 8000)], ""))
+    assert outcome(con) == [("R1", "recovered", Decimal("80.00"), date(2024, 5, 10), 56, "reversal")]
+    # the reprocessing is not a second initial adjudication, and the reversal is no denial
+    assert initial_counts(con) == (1, 1)
+    assert rows(con, "SELECT count(*) FROM denials") == [(1,)]
+    # the view is the same model as of today
+    assert rows(con, "SELECT status, recovered_amount FROM recoveries") == [("recovered", Decimal("80.00"))]
+
+
+def test_order_of_loading_does_not_change_the_outcome(con, tmp_path):
+    load_sequence(con, tmp_path,
+                  ("20240510", [REVERSAL.format(id="R1", icn="P1"), paid("R1", "P1", 8000)], ""),
+                  ("20240315", [DENIED.format(id="R1", icn="P1")], ""))
+    assert outcome(con) == [("R1", "recovered", Decimal("80.00"), date(2024, 5, 10), 56, "reversal")]
+    assert initial_counts(con) == (1, 1)
+
+
+def test_denial_then_payment_without_reversal_under_a_suffixed_claim_id(con, tmp_path):
+    # the payer reprocesses the claim as R2-01: the same claim
+    load_sequence(con, tmp_path,
+                  ("20240315", [DENIED.format(id="R2", icn="P2")], ""),
+                  ("20240601", [paid("R2-01", "P2", 9000)], ""))
+    assert outcome(con) == [("R2", "recovered", Decimal("90.00"), date(2024, 6, 1), 78, "paid_later")]
+
+
+def test_upheld_denial(con, tmp_path):
+    upheld = DENIED.format(id="R3", icn="P3").replace("CAS*CO*50*100", "CAS*CO*193*100")
+    load_sequence(con, tmp_path,
+                  ("20240315", [DENIED.format(id="R3", icn="P3")], ""),
+                  ("20240420", [upheld], ""))
+    assert outcome(con) == [("R3", "upheld", Decimal("0.00"), None, None, None)]
+    assert rows(con, "SELECT resolved_date FROM recovery_status(DATE '2024-12-31')") == [(date(2024, 4, 20),)]
+    # the upheld decision is not a new denial: one denial followed, one initial denial counted
+    assert initial_counts(con) == (1, 1)
+
+
+def test_partial_recovery(con, tmp_path):
+    # on appeal the payer pays 40 and still denies 60 as excess units (CO-151)
+    partly = ("CLP*R4*1*100*40*0*12*P4*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*100*40**1"
+              "~DTM*472*20240301~CAS*CO*151*60~REF*6R*L1")
+    load_sequence(con, tmp_path,
+                  ("20240315", [DENIED.format(id="R4", icn="P4")], ""),
+                  ("20240514", [partly], ""))
+    assert outcome(con) == [("R4", "partially_recovered", Decimal("40.00"), date(2024, 5, 14), 60, "paid_later")]
+
+
+def test_recoupment_through_plb_wo(con, tmp_path):
+    # paid back 80, then 30 of it taken back in a later payment through PLB WO naming the claim (P5)
+    other = paid("X9", "P9", 5000)
+    load_sequence(con, tmp_path,
+                  ("20240315", [DENIED.format(id="R5", icn="P5")], ""),
+                  ("20240515", [paid("R5", "P5", 8000)], ""),
+                  ("20240705", [other], "PLB*1234567893*20241231*WO:P5*30"))
+    assert outcome(con) == [("R5", "partially_recovered", Decimal("50.00"), date(2024, 5, 15), 61, "paid_later")]
+    assert rows(con, "SELECT recouped_amount FROM recovery_status(DATE '2024-12-31')") == [(Decimal("30.00"),)]
+    # before the recoupment the recovery was whole
+    assert outcome(con, "2024-06-30")[0][:3] == ("R5", "recovered", Decimal("80.00"))
+    # the recoupment is tied to the adjudication that paid the claim
+    assert rows(con, """SELECT r.reference, r.amount, r.claim_id, r.claim_payment_date FROM recoupments r""") == [
+        ("P5", Decimal("30.00"), "R5", date(2024, 5, 15))]
+
+
+def test_appeal_window_passed(con, tmp_path):
+    load_sequence(con, tmp_path, ("20240315", [DENIED.format(id="R6", icn="P6")], ""))
+    # a commercial claim (CLP06 12): the default window of 180 days, to 2024-09-11
+    window = "SELECT status, appeal_deadline, days_left FROM recovery_status(DATE '{}')"
+    assert rows(con, window.format("2024-06-01")) == [("open", date(2024, 9, 11), 102)]
+    assert rows(con, window.format("2024-09-11")) == [("open", date(2024, 9, 11), 0)]
+    assert rows(con, window.format("2024-09-12")) == [("written_off", date(2024, 9, 11), None)]
+    # a window set for this payer by name wins over the default
+    custom = tmp_path / "windows.csv"
+    custom.write_text("scope,value,days,description\ndefault,*,180,default\npayer_name,ACME HEALTH PLAN,365,contract\n")
+    reference.load(con, "appeal-windows", custom)
+    assert rows(con, window.format("2024-12-31")) == [("open", date(2025, 3, 15), 74)]
+
+
+def test_appeal_windows_file_is_checked(con, tmp_path):
+    bad = tmp_path / "windows.csv"
+    bad.write_text("scope,value,days,description\npayer,ACME,30,typo in the scope\n")
+    with pytest.raises(reference.ReferenceError, match="scope"):
+        reference.load(con, "appeal-windows", bad)
+    bad.write_text("scope,value,days,description\npayer_id,12345,30,no default row\n")
+    with pytest.raises(reference.ReferenceError, match="default"):
+        reference.load(con, "appeal-windows", bad)
+
+
+def test_corrected_claim_linked_through_ref_f8(con, tmp_path):
+    # the provider sends a corrected claim under a new claim id, adding modifier 25; the payer's
+    # remittance names the original payer claim number (ICN1) in REF*F8
+    coding = DENIED.format(id="C7", icn="ICN1").replace("CAS*CO*50*100", "CAS*CO*16*100~LQ*HE*N822")
+    load_sequence(con, tmp_path,
+                  ("20240315", [coding], ""),
+                  ("20240419", [paid("C7B", "ICN2", 7000, freq="7", ref="~REF*F8*ICN1", mods=":25")], ""))
+    assert outcome(con) == [("C7", "recovered", Decimal("70.00"), date(2024, 4, 19), 35, "corrected_claim")]
+    assert initial_counts(con) == (1, 1)
+
+
+def test_claim_denied_without_lines_then_paid(con, tmp_path):
+    late = "CLP*N1*1*200*0*0*12*PN*11*1~NM1*QC*1*DOE*JANE****MI*M1~CAS*CO*29*200"
+    again = "CLP*N1*1*200*150*0*12*PN*11*1~NM1*QC*1*DOE*JANE****MI*M1~CAS*CO*45*50"
+    load_sequence(con, tmp_path, ("20240315", [late], ""), ("20240701", [again], ""))
+    assert outcome(con) == [("N1", "recovered", Decimal("150.00"), date(2024, 7, 1), 108, "paid_later")]
+
+
+def test_loading_again_changes_nothing(con, tmp_path):
+    files = [("20240315", [DENIED.format(id="R1", icn="P1")], ""),
+             ("20240510", [REVERSAL.format(id="R1", icn="P1"), paid("R1", "P1", 8000)], "")]
+    load_sequence(con, tmp_path, *files)
+    before = outcome(con), rows(con, "SELECT count(*) FROM recovery_events")
+    load_sequence(con, tmp_path, *files, expect="already loaded")
+    assert (outcome(con), rows(con, "SELECT count(*) FROM recovery_events")) == before
+
+
+def test_demo_recoveries_are_found_as_written(tmp_path):
+    from analytics import database, demo
+
+    summary = demo.build(tmp_path / "demo.duckdb", tmp_path / "files", months=12, lines=15_000, seed=5)
+    con = database.connect(tmp_path / "demo.duckdb")
+    # far enough after the last payment run that every written event has happened
+    found = {claim_id: (statuses, paths, amount) for claim_id, statuses, paths, amount in rows(con, """
+        SELECT claim_id, list(DISTINCT status ORDER BY status), list(DISTINCT recovery_path ORDER BY recovery_path),
+               sum(recovered_amount)
+        FROM recovery_status(DATE '2030-01-01') GROUP BY claim_id""")}
+    con.close()
+    names = {"corrected": "corrected_claim", "reversal": "reversal", "paid_later": "paid_later"}
+    assert len(summary.paths) > 100
+    for claim_id, path, cents in summary.paths:
+        statuses, paths, amount = found[claim_id]
+        if path == "upheld":
+            assert (statuses, amount) == (["upheld"], 0), claim_id
+        else:
+            assert (statuses, paths, amount) == (["recovered"], [names[path]], Decimal(cents) / 100), claim_id
+    # and nothing else came back
+    followed = {claim_id for claim_id, _, _ in summary.paths}
+    assert not [c for c, (s, _, _) in found.items() if c not in followed and set(s) & {"recovered", "upheld"}]
