@@ -10,19 +10,37 @@
 --   next denial of the same line, are what happened to it.
 with recursive
 
-units as (select * from fact_units where claim_kind in ('adjudicated', 'reversal')),
+all_units as (select * from fact_units where claim_kind in ('adjudicated', 'reversal')),
 
 -- a corrected claim's REF*F8 names the payer claim number of the adjudication it replaces
 named_references as (
     select distinct episode_key, split_part(episode_key, '|', 1) as payer_key, original_reference
-    from units
+    from all_units
     where original_reference is not null
 ),
 
 named_claims as (
-    select distinct units.episode_key, split_part(units.episode_key, '|', 1) as payer_key, units.payer_claim_number
-    from units
-    semi join named_references on named_references.original_reference = units.payer_claim_number
+    select distinct all_units.episode_key, split_part(all_units.episode_key, '|', 1) as payer_key,
+        all_units.payer_claim_number
+    from all_units
+    semi join named_references on named_references.original_reference = all_units.payer_claim_number
+),
+
+-- only claims adjudicated more than once, or denied, or linked through REF*F8 have anything to follow
+-- (every other unit keeps readjudication = false); this keeps the step small on large histories
+followed_episodes as (
+    select episode_key
+    from all_units
+    group by episode_key
+    having count(distinct claim_key) > 1 or bool_or(denial_type is not null)
+    union
+    select episode_key from named_references
+    union
+    select episode_key from named_claims
+),
+
+units as (
+    select * from all_units semi join followed_episodes using (episode_key)
 ),
 
 episode_links as (
