@@ -25,6 +25,8 @@ pages = st.navigation([
     st.Page("pages/site_of_care.py", title="Site of care", icon=":material/location_on:"),
     st.Page("pages/reasons.py", title="Reasons", icon=":material/help:"),
     st.Page("pages/codes.py", title="Codes", icon=":material/medication:"),
+    st.Page("pages/monthly_review.py", title="Monthly review", icon=":material/event_note:"),
+    st.Page("pages/worklist.py", title="Worklist", icon=":material/checklist:"),
     st.Page("pages/claims.py", title="Claims", icon=":material/search:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
 ])

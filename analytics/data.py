@@ -73,8 +73,9 @@ class Filters:
 
 
 def dashboard(name: str, filters: Filters, path: Path | None = None, **extra) -> pd.DataFrame:
-    """queries/dashboard/<name>.sql under the filters (plus any extra parameters the query takes)."""
-    return query(f"dashboard/{name}", {**filters.params(), **extra}, path)
+    """queries/dashboard/<name>.sql (or queries/<folder/name>.sql) under the filters, plus any extra
+    parameters the query takes."""
+    return query(name if "/" in name else f"dashboard/{name}", {**filters.params(), **extra}, path)
 
 
 def query(name: str, params=None, path: Path | None = None) -> pd.DataFrame:
@@ -111,16 +112,19 @@ def session():
 
 def _run(name: str, params, path: Path | None, take):
     path = Path(path or database_path())
+    text = sql(name)
+    if isinstance(params, dict):  # the filters every page passes, less those this query does not use
+        params = {key: value for key, value in params.items() if f"${key}" in text}
     opened = _session.get()
     if opened is None:
         con = duckdb.connect(str(path), read_only=True)
         try:
-            return take(con.execute(sql(name), params or []))
+            return take(con.execute(text, params or []))
         finally:
             con.close()
     if path not in opened:
         opened[path] = duckdb.connect(str(path), read_only=True)
-    return take(opened[path].cursor().execute(sql(name), params or []))
+    return take(opened[path].cursor().execute(text, params or []))
 
 
 def load_uploads(files: list[tuple[str, bytes]]) -> list:

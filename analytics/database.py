@@ -75,6 +75,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
     recovery.refresh(con)
     con.execute(sql("marts/recovery_status"))
+    con.execute(sql("marts/filtered_recoveries"))
     con.execute(f"CREATE OR REPLACE VIEW recoveries AS\n{sql('marts/recoveries')}")
 
 

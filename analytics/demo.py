@@ -185,9 +185,6 @@ class Summary:
     charge_cents: int = 0
     paid_cents: int = 0
     provider_adjustment_cents: int = 0
-    initial_lines: dict = field(default_factory=lambda: defaultdict(int))  # payer -> first adjudications
-    initial_denied_lines: dict = field(default_factory=lambda: defaultdict(int))
-    denied_by_category: dict = field(default_factory=lambda: defaultdict(int))  # (payer, category) -> lines
     recoveries: dict = field(default_factory=lambda: defaultdict(int))  # path -> count
     paths: list = field(default_factory=list)  # (claim id, path, cents recovered) per denied claim followed up
     seconds_writing: float = 0.0
@@ -243,7 +240,8 @@ class Generator:
         carry = 0.0
         day = self.start
         control = self.shard * 10_000_000  # interchange control numbers stay unique across shards
-        while day <= self.end or pending:
+        # payment runs after the end have not happened yet: what is pending then is never written
+        while day <= self.end:
             if day <= self.end and day.weekday() < 5:
                 carry += per_day * 7 / 5
                 while carry >= 1:
@@ -318,11 +316,6 @@ class Generator:
         claim = Claim(claim_id, "1", profile.filing_indicator, f"{profile.payer.payer_id}{self.shard}{self.claim_number:09d}",
                       site, frequency, patient, day, day, received, lines)
         denied = self.adjudicate(claim, profile, payer_index, month, lag)
-        # units as the denials view counts them: lines, or the claim itself when it has none
-        summary.initial_lines[profile.payer.name] += len(claim.lines) or 1
-        for _, category in denied:
-            summary.initial_denied_lines[profile.payer.name] += 1
-            summary.denied_by_category[(profile.payer.name, category)] += 1
         ready = received + timedelta(days=max(3, int(rng.gauss(profile.days_to_pay, profile.days_to_pay / 4))))
         events = [self.event(payer_index, self.run_date(profile, ready), claim)]
         if denied:
@@ -491,12 +484,16 @@ class Generator:
         if roll >= rate:
             if roll < rate + (1 - rate) * UPHELD_RATE:
                 later = self.run_date(profile, ready + timedelta(days=rng.randint(40, 100)))
+                if later > self.end:
+                    return []
                 summary.recoveries["upheld"] += 1
                 summary.paths.append((claim.claim_id, "upheld", 0))
                 return [self.event(payer_index, later, self.readjudicate(claim, denied, profile, "upheld"))]
             return []
         path = rng.choices(("reversal", "corrected", "paid_later"), weights=(5, 3, 2))[0]
         run = self.run_date(profile, ready + timedelta(days=rng.randint(20, 120)))
+        if run > self.end:
+            return []
         summary.recoveries[path] += 1
         again = self.readjudicate(claim, denied, profile, path)
         # what comes back on the denied lines (or the claim denied without lines): their new payment, less
@@ -568,9 +565,8 @@ def _combine(parts: list[Summary]) -> Summary:
         for name in ("files", "payments", "claims", "lines", "adjustments", "charge_cents", "paid_cents",
                      "provider_adjustment_cents"):
             setattr(total, name, getattr(total, name) + getattr(part, name))
-        for name in ("initial_lines", "initial_denied_lines", "denied_by_category", "recoveries"):
-            for key, value in getattr(part, name).items():
-                getattr(total, name)[key] += value
+        for key, value in part.recoveries.items():
+            total.recoveries[key] += value
         total.paths += part.paths
     return total
 

@@ -12,10 +12,11 @@ kpis = ui.frame("kpis", filters).to_dict("records")[0]
 if not kpis["units"]:
     ui.empty(ui.frame("kpis", filters).iloc[0:0], "adjudication")
     st.stop()
-tiles = st.columns(6)
+recovery = ui.frame("recovery_kpis", filters).to_dict("records")[0]
+tiles = [*st.columns(4), *st.columns(4)]
 tiles[0].metric("Claims adjudicated", f"{kpis['claims']:,}",
-                help="Distinct claim adjudications (CLP) the payers processed; reversals, predeterminations "
-                     "and forwarded claims are not counted.")
+                help="Claims the payers adjudicated for the first time (initial adjudications); reversals, "
+                     "reprocessing, corrected claims, predeterminations and forwarded claims are not counted.")
 tiles[1].metric("Lines adjudicated", f"{kpis['units']:,}",
                 help="Service lines adjudicated, plus claims adjudicated without lines (each counts as one).")
 tiles[2].metric("Denial rate", ui.percent(kpis["denial_rate"]),
@@ -29,6 +30,13 @@ tiles[4].metric("Denied $", ui.money(kpis["denied_amount"]),
 tiles[5].metric("Avoidable share", ui.percent(kpis["avoidable_share"]),
                 help="Denied dollars whose reason the rule set marks preventable (registration, authorisation, "
                      "coding, documentation, timely filing...) ÷ all denied dollars.")
+tiles[6].metric("Recovered $", ui.money(recovery["recovered_amount"]),
+                help="What later adjudications paid on these denials (after a reversal, a corrected claim or an "
+                     "appeal), net of reversals and recoupments, as of the latest payment loaded. Includes denials of "
+                     "readjudications (e.g. a paid claim denied on reprocessing).")
+tiles[7].metric("Recovery rate", ui.percent(recovery["recovery_rate"]),
+                help="Recovered $ ÷ denied $ of the denials under the filters. Recoveries are paid at the payer's "
+                     "allowed amount, so a fully won denial counts for less than its charge.")
 
 trend = ui.frame("monthly_trend", filters)
 st.subheader("Trend")

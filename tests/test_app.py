@@ -16,7 +16,7 @@ from conftest import CORPUS_835, small_history
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/overview.py", "pages/payers.py", "pages/modifiers.py", "pages/site_of_care.py", "pages/reasons.py",
-         "pages/codes.py", "pages/claims.py", "pages/data.py"]
+         "pages/codes.py", "pages/monthly_review.py", "pages/worklist.py", "pages/claims.py", "pages/data.py"]
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +188,73 @@ def test_codes_page_describes_the_code_and_compares_units(app, small_db):
         join claims c using (claim_key) where l.procedure_code = 'J1322' and c.status_code not in ('22', '23', '25')
         and claim_key in (select claim_key from fact_units where not readjudication)""")
     assert metrics["Units billed"] == f"{billed:,.0f}" and metrics["Units paid"] == f"{paid:,.0f}"
+
+
+def test_overview_shows_what_came_back(app, small_db):
+    metrics = {m.label: m.value for m in app().metric}
+    recovered, rate = expected(small_db, """select sum(recovered_amount), sum(recovered_amount) / sum(denied_amount)
+        from recovery_status(data_date())""")
+    assert recovered > 0
+    assert metrics["Recovered $"] == f"${float(recovered):,.0f}"
+    assert metrics["Recovery rate"] == f"{rate:.1%}"
+
+
+def test_monthly_review_reports_the_chosen_month(app, small_db):
+    at = app("pages/monthly_review.py")
+    month = at.selectbox[0].value  # the latest month first
+    assert at.selectbox[0].options[0] == f"{month:%B %Y}"
+    metrics = {m.label: m.value for m in at.metric}
+    opened, denied, recovered = expected(small_db, f"""select
+        count(*) filter (where denial_month = DATE '{month}'),
+        sum(denied_amount) filter (where denial_month = DATE '{month}'),
+        sum(recovered_amount) filter (where date_trunc('month', recovery_date) = DATE '{month}')
+        from recovery_status(last_day(DATE '{month}'))""")
+    assert metrics["Denials opened"] == f"{opened:,}" and opened > 0
+    assert metrics["Denied $"] == f"${float(denied):,.0f}"
+    assert metrics["Recovered $"] == f"${float(recovered or 0):,.0f}"
+    assert all(m.help for m in at.metric)
+    # an earlier month: its figures as they stood then
+    at.selectbox[0].select_index(3).run(timeout=120)
+    assert not at.exception
+    earlier = at.selectbox[0].value
+    assert earlier < month
+    opened = expected(small_db, f"""select count(*) from recovery_status(last_day(DATE '{earlier}'))
+        where denial_month = DATE '{earlier}'""")[0]
+    assert {m.label: m.value for m in at.metric}["Denials opened"] == f"{opened:,}"
+
+
+def test_monthly_review_exports_open_offline(app, small_db):
+    import io
+    import zipfile
+    from datetime import date
+
+    from analytics import data, review
+
+    # the same parts the page exports, for its latest month
+    month = app("pages/monthly_review.py").selectbox[0].value
+    assert isinstance(month, date)
+    parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), small_db, **extra), month)
+    page = review.html_report(month, parts, review.scope_text(data.Filters()), demo=False)
+    assert "<script src=" not in page.replace('<script src="data:', "")  # nothing fetched from the network
+    assert page.count("Plotly.newPlot") == len(review.figures(parts)) >= 3
+    assert f"Revenue-recovery review: {month:%B %Y}" in page
+    workbook = zipfile.ZipFile(io.BytesIO(review.excel_workbook(month, parts, "Filters: none.")))
+    sheets = workbook.read("xl/workbook.xml").decode()
+    for title, _ in review.PARTS.values():
+        assert f'name="{title[:31]}"' in sheets
+    assert 'name="Summary"' in sheets
+
+
+def test_worklist_ranks_open_denials(app, small_db):
+    at = app("pages/worklist.py")
+    worklist = at.dataframe[0].value
+    open_count = expected(small_db, """select count(*) from recovery_status(data_date())
+        where status = 'open' and not patient_liable""")[0]
+    assert len(worklist) == open_count > 0
+    urgent = worklist["priority"] == "urgent"
+    assert (worklist["days_left"][urgent] <= 14).all() and (worklist["days_left"][~urgent] > 14).all()
+    # urgent first, then by expected recoverable $
+    assert list(urgent) == sorted(urgent, reverse=True)
+    for block in (worklist[urgent], worklist[~urgent]):
+        assert list(block["expected_recoverable"]) == sorted(block["expected_recoverable"], reverse=True)
+    assert worklist["next_action"].str.len().min() > 0

@@ -1,5 +1,11 @@
+-- data_date(): the latest payment date loaded. The `recoveries` view, the worklist and the Overview
+-- judge recoveries as of this date, so that a history loaded months later reads as it did then
+-- (deadlines are not counted against the day it happens to be opened). Load remittances as they
+-- arrive and it is today.
+CREATE OR REPLACE MACRO data_date() AS (SELECT max(payment_date) FROM fact_units);
+
 -- recovery_status(as_of): every followed denial with its outcome as known on the date as_of (events
--- after it are ignored). The `recoveries` view is recovery_status(current_date).
+-- after it are ignored). The `recoveries` view is recovery_status(data_date()).
 -- - recovered_amount: what later adjudications paid on the denied line or claim, net of reversals and
 --   of PLB WO recoupments of that money (never below zero). Recovery rate = recovered $ / denied $.
 -- - status: 'recovered' (paid back and no denial remains), 'partially_recovered' (paid back in part:

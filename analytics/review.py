@@ -1,0 +1,177 @@
+"""The monthly revenue-recovery review: its tables, charts and definitions, shared by the Monthly review
+page and its exports (a self-contained HTML report and an Excel workbook), so that all three show the
+same numbers with the same words."""
+
+from __future__ import annotations
+
+import html
+import io
+from datetime import date
+
+import pandas as pd
+import plotly.express as px
+
+# Each part of the review: (query in queries/recovery/, title, definition).
+PARTS = {
+    "review_sources": ("Recovered this month, by denial month",
+                       "Recovered $ whose recovery date falls in the month, by the month the denial was paid: how old "
+                       "the money coming back is."),
+    "review_cohorts": ("Recovery rate by cohort",
+                       "For the denials of each month (rows), the share of their denied $ recovered within k months "
+                       "(columns; 0 = the same month), as known at the end of the review month."),
+    "review_ageing": ("Open inventory by age",
+                      "Denials still open at the end of the month, by days since the denial was paid."),
+    "review_expiring": ("About to pass the appeal deadline",
+                        "Open denials whose appeal deadline falls within 30 days after the month end; soonest first."),
+    "review_movers": ("Top movers",
+                      "Denied $ by payer, category and code in the month against the month before and the average of "
+                      "the 12 months before it; the five biggest changes against that average per dimension."),
+    "review_detail": ("The month's denials",
+                      "Every denial paid in the month with its outcome as known at the month end (largest first, "
+                      "at most 20,000)."),
+}
+
+# The headline numbers: (column, label, kind, definition).
+SUMMARY = (
+    ("denials_opened", "Denials opened", "count",
+     "Denials paid in the month (a line or claim denied where its previous adjudication was not)."),
+    ("denied_amount", "Denied $", "money", "Denial-class adjustment dollars of the denials opened in the month."),
+    ("recovered_amount", "Recovered $", "money",
+     "What later adjudications paid on denied lines, net of reversals and recoupments, for denials whose recovery "
+     "date falls in the month (whatever month they were denied)."),
+    ("written_off_amount", "Written off $", "money",
+     "Denied $ of denials with nothing back whose appeal deadline passed in the month."),
+    ("open_amount", "Open $", "money", "Denied $ of denials still open at the month end (deadline not passed)."),
+    ("expiring_amount", "Expiring within 30 days $", "money",
+     "Open denied $ whose appeal deadline falls within 30 days after the month end."),
+    ("recovery_rate_12_months", "Recovery rate, 12 months", "percent",
+     "Recovered $ ÷ denied $ of the denials of the 12 months to the month end. Recoveries are paid at the payer's "
+     "allowed amount, so a fully won denial counts for less than its charge."),
+)
+
+
+def frames(fetch, month: date) -> dict:
+    """Every table of the review; `fetch(name, **extra)` runs queries/<name>.sql under the page filters."""
+    out = {"review_summary": fetch("recovery/review_summary", month=month)}
+    for name in PARTS:
+        out[name] = fetch(f"recovery/{name}", month=month)
+    return out
+
+
+def cohort_matrix(cohorts: pd.DataFrame) -> pd.DataFrame:
+    """Cohorts as a table: a row per denial month, a column per months since denial."""
+    if cohorts.empty:
+        return pd.DataFrame()
+    matrix = cohorts.pivot(index="denial_month", columns="months_since", values="recovery_rate")
+    matrix.columns = [f"+{k}" for k in matrix.columns]
+    return matrix.reset_index()
+
+
+def figures(parts: dict) -> dict:
+    """The review's charts, by part name."""
+    out = {}
+    sources = parts["review_sources"]
+    if not sources.empty:
+        out["review_sources"] = px.bar(sources, x="denial_month", y="recovered_amount",
+                                       labels={"denial_month": "denial month", "recovered_amount": "recovered $"})
+    cohorts = parts["review_cohorts"]
+    if not cohorts.empty:
+        curves = px.line(cohorts.assign(cohort=cohorts["denial_month"].astype(str)), x="months_since",
+                         y="recovery_rate", color="cohort", markers=True,
+                         labels={"months_since": "months since the denial month", "recovery_rate": "recovered $ ÷ denied $"})
+        out["review_cohorts"] = curves.update_yaxes(tickformat=".0%")
+    ageing = parts["review_ageing"]
+    if not ageing.empty:
+        out["review_ageing"] = px.bar(ageing, x="age", y="denied_amount", text="denials",
+                                      labels={"age": "days since denial", "denied_amount": "open denied $"})
+    return out
+
+
+def _cell(column: str, value) -> str:
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return "–"
+    if column.endswith("rate") or column.startswith("+"):
+        return f"{float(value):.1%}"
+    if column.endswith("amount") or column in ("this_month", "previous_month", "average_12_months",
+                                                "change_from_previous", "change_from_average", "expected_recoverable"):
+        return f"${float(value):,.0f}"
+    return str(value)
+
+
+def _html_table(frame: pd.DataFrame) -> str:
+    """A plain table; every value is escaped, since names and codes come from the payers' files."""
+    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(str(c), v))}</td>" for c, v in zip(frame.columns, row)) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def html_report(month: date, parts: dict, scope: str, demo: bool) -> str:
+    """The review as one HTML file that opens offline: plotly.js is embedded once, then every chart."""
+    charts = figures(parts)
+    summary = parts["review_summary"].iloc[0]
+    tiles = "".join(
+        f"<div class='tile'><div class='label'>{html.escape(label)}</div>"
+        f"<div class='value'>{html.escape(_cell(column, summary[column]))}</div>"
+        f"<div class='help'>{html.escape(definition)}</div></div>"
+        for column, label, _, definition in SUMMARY
+    )
+    sections, plotly_included = [], False
+    for name, (title, definition) in PARTS.items():
+        shown = cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name]
+        chart = ""
+        if name in charts:
+            chart = charts[name].to_html(full_html=False, include_plotlyjs=not plotly_included, default_height="380px")
+            plotly_included = True
+        table = _html_table(shown) if not shown.empty else "<p>Nothing this month.</p>"
+        sections.append(f"<section><h2>{html.escape(title)}</h2><p class='help'>{html.escape(definition)}</p>"
+                        f"{chart}{table}</section>")
+    label = "<p class='demo'>Demo data: a synthetic remittance history, not real patients or payers.</p>" if demo else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Revenue-recovery review {month:%B %Y}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
+.tiles {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 1rem; }}
+.tile {{ border: 1px solid #ddd; border-radius: .5rem; padding: .75rem; }}
+.value {{ font-size: 1.6rem; font-weight: 600; }}
+.help {{ color: #666; font-size: .85rem; }}
+.demo {{ background: #fff3cd; padding: .5rem; }}
+table {{ border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .85rem; }}
+th, td {{ border-bottom: 1px solid #eee; padding: .25rem .6rem; text-align: left; }}
+</style></head><body>
+<h1>Revenue-recovery review: {month:%B %Y}</h1>
+{label}<p class="help">{html.escape(scope)}</p>
+<div class="tiles">{tiles}</div>
+{''.join(sections)}
+</body></html>"""
+
+
+def excel_workbook(month: date, parts: dict, scope: str) -> bytes:
+    """The review as an Excel workbook: a summary sheet with the definitions, then a sheet per part."""
+    summary = parts["review_summary"].iloc[0]
+    rows = [(label, summary[column], definition) for column, label, _, definition in SUMMARY]
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        pd.DataFrame(rows, columns=["measure", "value", "definition"]).to_excel(writer, sheet_name="Summary", index=False, startrow=2)
+        sheet = writer.sheets["Summary"]
+        sheet.write(0, 0, f"Revenue-recovery review: {month:%B %Y}. {scope}")
+        sheet.set_column(0, 0, 28)
+        sheet.set_column(1, 1, 16)
+        sheet.set_column(2, 2, 110)
+        for name, (title, definition) in PARTS.items():
+            shown = cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name]
+            tab = title[:31]
+            shown.to_excel(writer, sheet_name=tab, index=False, startrow=2)
+            writer.sheets[tab].write(0, 0, definition)
+            writer.sheets[tab].set_column(0, max(len(shown.columns) - 1, 0), 16)
+    return buffer.getvalue()
+
+
+def scope_text(filters) -> str:
+    """What the review covers, in words, for the exports."""
+    chosen = [f"{label}: {', '.join(map(str, values))}" for label, values in (
+        ("payers", filters.payers), ("categories", filters.categories), ("codes", filters.codes),
+        ("modifiers", filters.modifiers), ("sites", filters.sites)) if values]
+    return "Filters: " + ("; ".join(chosen) if chosen else "none (all payers, categories, codes, modifiers and sites)") + "."

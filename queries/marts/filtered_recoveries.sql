@@ -1,0 +1,15 @@
+-- filtered_recoveries(as_of, ...filters): recovery_status(as_of) narrowed by the dashboard's filters,
+-- as filtered_units narrows fact_units. Dates: the date of service, or the denial's payment date when
+-- date_basis = 'payment'. A NULL date or an empty list keeps everything. (The parameters are named
+-- *_list because a macro's parameter would shadow a column of the same name in recovery_status.)
+CREATE OR REPLACE MACRO filtered_recoveries(as_of, date_basis, date_from, date_to, payer_list, category_list,
+                                            code_list, modifier_list, site_list) AS TABLE
+    SELECT recoveries.*, CASE WHEN date_basis = 'payment' THEN denial_date ELSE service_date END AS basis_date
+    FROM recovery_status(as_of) AS recoveries
+    WHERE (date_from IS NULL OR basis_date >= date_from)
+      AND (date_to IS NULL OR basis_date <= date_to)
+      AND (len(payer_list) = 0 OR list_contains(payer_list, payer_name))
+      AND (len(category_list) = 0 OR list_contains(category_list, category))
+      AND (len(code_list) = 0 OR list_contains(code_list, procedure_code))
+      AND (len(modifier_list) = 0 OR len(list_intersect(modifier_list, recoveries.modifiers)) > 0)
+      AND (len(site_list) = 0 OR list_contains(site_list, site_of_care));

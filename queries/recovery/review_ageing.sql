@@ -1,0 +1,34 @@
+-- The open inventory at the end of $month by age (days since the denial was paid).
+with
+
+denials as (
+    select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
+                                      $codes, $modifiers, $sites)
+    where status = 'open'
+),
+
+aged as (
+    select
+        *,
+        date_diff('day', denial_date, last_day($month::date)) as age_days
+    from denials
+),
+
+bucketed as (
+    select
+        case
+            when age_days <= 30 then 1 when age_days <= 60 then 2 when age_days <= 90 then 3
+            when age_days <= 120 then 4 when age_days <= 180 then 5 else 6
+        end as bucket,
+        denied_amount
+    from aged
+)
+
+select
+    bucket,
+    ['0-30 days', '31-60 days', '61-90 days', '91-120 days', '121-180 days', 'over 180 days'][bucket] as age,
+    count(*) as denials,
+    sum(denied_amount) as denied_amount
+from bucketed
+group by bucket
+order by bucket

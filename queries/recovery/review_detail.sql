@@ -1,0 +1,32 @@
+-- The month's denials ($month) one by one, with their outcome as known at the end of the month:
+-- the detail sheet of the exported review.
+with
+
+denials as (
+    select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
+                                      $codes, $modifiers, $sites)
+    where denial_month = $month::date
+),
+
+categories as (select * from ref_denial_categories)
+
+select
+    denials.denial_date,
+    denials.payer_name,
+    denials.claim_id,
+    denials.procedure_code,
+    array_to_string(denials.modifiers, ' ') as modifiers,
+    denials.site_of_care,
+    denials.service_date,
+    coalesce(categories.label, denials.category) as category,
+    denials.primary_group || '-' || denials.primary_reason as reason,
+    denials.denied_amount,
+    denials.status,
+    denials.recovered_amount,
+    denials.recovery_date,
+    denials.recovery_path,
+    denials.appeal_deadline
+from denials
+left join categories using (category)
+order by denials.denied_amount desc, denials.claim_id
+limit 20000

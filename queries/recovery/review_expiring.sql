@@ -1,0 +1,26 @@
+-- Open denials at the end of $month whose appeal deadline falls within the next 30 days: act now or
+-- lose them. Soonest first.
+with
+
+denials as (
+    select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
+                                      $codes, $modifiers, $sites)
+    where status = 'open' and days_left <= 30
+),
+
+categories as (select * from ref_denial_categories)
+
+select
+    denials.appeal_deadline,
+    denials.days_left,
+    denials.payer_name,
+    denials.claim_id,
+    denials.procedure_code,
+    coalesce(categories.label, denials.category) as category,
+    denials.primary_group || '-' || denials.primary_reason as reason,
+    denials.denial_date,
+    denials.denied_amount
+from denials
+left join categories using (category)
+order by denials.appeal_deadline, denials.denied_amount desc
+limit 500

@@ -1,0 +1,14 @@
+-- The months a review can be run for: every month from the first denial to the latest payment loaded.
+with
+
+bounds as (
+    select
+        date_trunc('month', min(denial_date))::date as first_month,
+        date_trunc('month', (select max(payment_date) from fact_units))::date as last_month
+    from recovery_denials
+)
+
+select unnest(generate_series(first_month, last_month, interval 1 month))::date as month
+from bounds
+where first_month is not null
+order by month desc

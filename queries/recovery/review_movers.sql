@@ -1,0 +1,46 @@
+-- Top movers: denied $ by payer, category and code in $month against the month before and the
+-- average of the 12 months before it; the biggest changes against that average first.
+with
+
+denials as (
+    select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
+                                      $codes, $modifiers, $sites)
+    where denial_month > $month::date - interval 13 month
+),
+
+categories as (select * from ref_denial_categories),
+
+by_dimension as (
+    select 'payer' as dimension, payer_name as value, denial_month, denied_amount from denials
+    union all
+    select 'category', coalesce(categories.label, denials.category), denial_month, denied_amount
+    from denials left join categories using (category)
+    union all
+    select 'code', coalesce(procedure_code, '(claim level)'), denial_month, denied_amount from denials
+),
+
+compared as (
+    select
+        dimension,
+        value,
+        coalesce(sum(denied_amount) filter (where denial_month = $month::date), 0) as this_month,
+        coalesce(sum(denied_amount) filter (where denial_month = $month::date - interval 1 month), 0) as previous_month,
+        coalesce(sum(denied_amount) filter (where denial_month < $month::date), 0) / 12 as average_12_months
+    from by_dimension
+    group by all
+),
+
+ranked as (
+    select
+        *,
+        this_month - previous_month as change_from_previous,
+        this_month - average_12_months as change_from_average,
+        row_number() over (partition by dimension order by abs(this_month - average_12_months) desc, value) as rank
+    from compared
+    where this_month <> 0 or previous_month <> 0 or average_12_months <> 0
+)
+
+select dimension, value, this_month, previous_month, average_12_months, change_from_previous, change_from_average
+from ranked
+where rank <= 5
+order by dimension, rank

@@ -1,0 +1,78 @@
+-- The worklist: open denials as of the data date (the latest payment loaded), each with the $ it can be expected to bring back (denied $ x
+-- the historical recovery rate of its payer and category) and the days left before its appeal
+-- deadline, with the next action its category suggests. Urgent ones (14 days or fewer left) first,
+-- then by expected $. Patient-liable denials are billed to the patient, not appealed: left out.
+with
+
+denials as (
+    select * from filtered_recoveries(data_date(), $date_basis, $date_from, $date_to, $payers, $categories,
+                                      $codes, $modifiers, $sites)
+),
+everything as (select * from recovery_status(data_date())),
+categories as (select * from ref_denial_categories),
+
+-- historical rates from denials whose outcome is settled (not open), over all the data
+settled as (
+    select * from everything where status <> 'open' and not patient_liable
+),
+
+payer_category_rates as (
+    select payer_name, category, count(*) as settled, sum(recovered_amount) / nullif(sum(denied_amount), 0) as rate
+    from settled
+    group by all
+),
+
+category_rates as (
+    select category, count(*) as settled, sum(recovered_amount) / nullif(sum(denied_amount), 0) as rate
+    from settled
+    group by all
+),
+
+overall_rate as (
+    select sum(recovered_amount) / nullif(sum(denied_amount), 0) as rate from settled
+),
+
+-- a payer's own rate once it has 20 settled denials of the category, else the category's, else all
+rated as (
+    select
+        denials.*,
+        case
+            when payer_category_rates.settled >= 20 then payer_category_rates.rate
+            when category_rates.settled >= 20 then category_rates.rate
+            else (select rate from overall_rate)
+        end as recovery_rate,
+        case
+            when payer_category_rates.settled >= 20 then 'payer and category'
+            when category_rates.settled >= 20 then 'category'
+            else 'all denials'
+        end as rate_basis
+    from denials
+    left join payer_category_rates using (payer_name, category)
+    left join category_rates using (category)
+    where denials.status = 'open' and not denials.patient_liable
+),
+
+final as (
+    select
+        case when rated.days_left <= 14 then 'urgent' else '' end as priority,
+        rated.payer_name,
+        rated.claim_id,
+        rated.procedure_code,
+        coalesce(categories.label, rated.category) as category,
+        rated.primary_group || '-' || rated.primary_reason as reason,
+        rated.denial_date,
+        rated.denied_amount,
+        rated.recovery_rate,
+        round(rated.denied_amount * coalesce(rated.recovery_rate, 0), 2) as expected_recoverable,
+        rated.appeal_deadline,
+        rated.days_left,
+        coalesce(categories.usual_path, 'Review the remittance and decide') as next_action,
+        rated.rate_basis,
+        rated.payer_claim_number,
+        rated.service_date
+    from rated
+    left join categories using (category)
+)
+
+select * from final
+order by priority desc, expected_recoverable desc, days_left
