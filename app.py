@@ -18,17 +18,19 @@ def _database_ready() -> bool:
 
 
 _database_ready()
+# The pages live in app_pages/, not pages/: Streamlit serves a folder named pages/ on its own as well, and a
+# link to a page opened on a freshly started server then ran it without this script (no filters).
 pages = st.navigation([
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/payers.py", title="Payers", icon=":material/account_balance:"),
-    st.Page("pages/modifiers.py", title="Modifiers", icon=":material/label:"),
-    st.Page("pages/site_of_care.py", title="Site of care", icon=":material/location_on:"),
-    st.Page("pages/reasons.py", title="Reasons", icon=":material/help:"),
-    st.Page("pages/codes.py", title="Codes", icon=":material/medication:"),
-    st.Page("pages/monthly_review.py", title="Monthly review", icon=":material/event_note:"),
-    st.Page("pages/worklist.py", title="Worklist", icon=":material/checklist:"),
-    st.Page("pages/claims.py", title="Claims", icon=":material/search:"),
-    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/payers.py", title="Payers", icon=":material/account_balance:"),
+    st.Page("app_pages/modifiers.py", title="Modifiers", icon=":material/label:"),
+    st.Page("app_pages/site_of_care.py", title="Site of care", icon=":material/location_on:"),
+    st.Page("app_pages/reasons.py", title="Reasons", icon=":material/help:"),
+    st.Page("app_pages/codes.py", title="Codes", icon=":material/medication:"),
+    st.Page("app_pages/monthly_review.py", title="Monthly review", icon=":material/event_note:"),
+    st.Page("app_pages/worklist.py", title="Worklist", icon=":material/checklist:"),
+    st.Page("app_pages/claims.py", title="Claims", icon=":material/search:"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
 ])
 with data.session():
     ui.demo_label()

@@ -154,8 +154,7 @@ def export_parquet() -> bytes:
     con = duckdb.connect(str(database_path()), read_only=True)
     try:
         with tempfile.TemporaryDirectory() as where, zipfile.ZipFile(buffer, "w") as archive:
-            for name in database.VIEWS:
-                view = name.rsplit("/", 1)[-1]
+            for view in database.PUBLIC_VIEWS:
                 target = Path(where) / f"{view}.parquet"
                 con.execute(f"COPY (SELECT * FROM {view}) TO '{target}' (FORMAT parquet)")
                 archive.write(target, target.name)

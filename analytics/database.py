@@ -27,6 +27,8 @@ VIEWS = (
     "marts/denials",
     "marts/recoupments",
 )
+# Every documented view (docs/views.md): these, and `recoveries`, created after the recovery tables.
+PUBLIC_VIEWS = (*(v.rsplit("/", 1)[-1] for v in VIEWS), "recoveries")
 
 
 

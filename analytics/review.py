@@ -72,11 +72,12 @@ def figures(parts: dict) -> dict:
     out = {}
     sources = parts["review_sources"]
     if not sources.empty:
-        out["review_sources"] = px.bar(sources, x="denial_month", y="recovered_amount",
+        out["review_sources"] = px.bar(sources.assign(denial_month=_month_labels(sources["denial_month"])),
+                                       x="denial_month", y="recovered_amount",
                                        labels={"denial_month": "denial month", "recovered_amount": "recovered $"})
     cohorts = parts["review_cohorts"]
     if not cohorts.empty:
-        curves = px.line(cohorts.assign(cohort=cohorts["denial_month"].astype(str)), x="months_since",
+        curves = px.line(cohorts.assign(cohort=_month_labels(cohorts["denial_month"])), x="months_since",
                          y="recovery_rate", color="cohort", markers=True,
                          labels={"months_since": "months since the denial month", "recovery_rate": "recovered $ ÷ denied $"})
         out["review_cohorts"] = curves.update_yaxes(tickformat=".0%")
@@ -87,9 +88,15 @@ def figures(parts: dict) -> dict:
     return out
 
 
+def _month_labels(months: pd.Series) -> pd.Series:
+    return pd.to_datetime(months).dt.strftime("%b %Y")
+
+
 def _cell(column: str, value) -> str:
     if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
         return "–"
+    if isinstance(value, (pd.Timestamp, date)):
+        return f"{value:%b %Y}" if column.endswith("month") else f"{value:%Y-%m-%d}"
     if column.endswith("rate") or column.startswith("+"):
         return f"{float(value):.1%}"
     if column.endswith("amount") or column in ("this_month", "previous_month", "average_12_months",

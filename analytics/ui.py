@@ -107,6 +107,16 @@ _COLUMN_HELP = {
     "claims": ("claims", None, "Claim adjudications (CLP) the payer processed."),
     "share_of_denied": ("share", "percent", "This row's denied dollars ÷ all denied dollars shown."),
     "median_days_to_pay": ("days to pay", None, "Median days from the payer's receipt (DTM*050) to payment (BPR16)."),
+    "recovered_amount": ("recovered $", "dollar", "What later adjudications paid on the denied lines or claims, net of "
+                         "reversals and recoupments."),
+    "recovery_rate": ("recovery rate", "percent", "Recovered $ ÷ denied $."),
+    "denials_recovered": ("denials recovered", None, "Denials with money back, by recovery date."),
+    "this_month": ("this month $", "dollar", "Denied $ in the chosen month."),
+    "previous_month": ("month before $", "dollar", "Denied $ in the month before."),
+    "average_12_months": ("12-month average $", "dollar", "Average monthly denied $ over the 12 months before."),
+    "change_from_previous": ("change vs month before", "dollar", "This month's denied $ − the month before's."),
+    "change_from_average": ("change vs average", "dollar", "This month's denied $ − the 12-month average."),
+    "days_left": ("days left", None, "Days from the data date (latest payment loaded) to the appeal deadline."),
 }
 _TEXT_HELP = {
     "payer_name": ("payer", "N1*PR name in the remittance."),
@@ -123,6 +133,11 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, **column_
     for column, (label, help_text) in _TEXT_HELP.items():
         if column in frame_.columns and column not in column_config:
             column_config[column] = st.column_config.TextColumn(label, help=help_text)
+    for column in frame_.columns:  # months as months, dates without a time of day
+        if column not in column_config and pd.api.types.is_datetime64_any_dtype(frame_[column]):
+            monthly = str(column).endswith("month")
+            column_config[column] = st.column_config.DateColumn(str(column).replace("_", " "),
+                                                                format="MMM YYYY" if monthly else "YYYY-MM-DD")
     st.dataframe(frame_, hide_index=True, width="stretch", column_config=column_config or None)
     if caption:
         st.caption(caption)

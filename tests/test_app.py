@@ -15,8 +15,8 @@ from analytics import database, loader
 from conftest import CORPUS_835, small_history
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/overview.py", "pages/payers.py", "pages/modifiers.py", "pages/site_of_care.py", "pages/reasons.py",
-         "pages/codes.py", "pages/monthly_review.py", "pages/worklist.py", "pages/claims.py", "pages/data.py"]
+PAGES = ["app_pages/overview.py", "app_pages/payers.py", "app_pages/modifiers.py", "app_pages/site_of_care.py", "app_pages/reasons.py",
+         "app_pages/codes.py", "app_pages/monthly_review.py", "app_pages/worklist.py", "app_pages/claims.py", "app_pages/data.py"]
 
 
 @pytest.fixture(scope="module")
@@ -115,13 +115,13 @@ def test_a_filter_that_matches_nothing_shows_a_friendly_empty_state(app):
 
 
 def test_payers_page_has_a_row_per_payer(app, small_db):
-    at = app("pages/payers.py")
+    at = app("app_pages/payers.py")
     scorecard = at.dataframe[0].value
     assert sorted(scorecard["payer_name"]) == sorted(expected(small_db, "select list(distinct payer_name) from fact_units")[0])
 
 
 def test_data_page_loads_an_upload_and_lists_it(app, small_db):
-    at = app("pages/data.py")
+    at = app("app_pages/data.py")
     before = expected(small_db, "select count(*) from source_files")[0]
     sample = CORPUS_835 / "lfh-x12__managed-care.835"  # loads with one diagnostic (an unreadable BPR16)
     at.file_uploader[0].set_value((sample.name, sample.read_bytes(), "text/plain")).run(timeout=120)
@@ -149,7 +149,7 @@ def test_first_start_builds_the_demo_and_labels_it(tmp_path, monkeypatch):
 
 
 def test_claims_page_masks_the_patient_until_asked(app, small_db):
-    at = app("pages/claims.py")
+    at = app("app_pages/claims.py")
     heading = next(m.value for m in at.markdown if "patient" in m.value)
     claim_id = heading.split("**")[1]
     last = expected(small_db, f"select patient_last_name from remit_claims where claim_id = '{claim_id}' limit 1")[0]
@@ -161,7 +161,7 @@ def test_claims_page_masks_the_patient_until_asked(app, small_db):
 
 
 def test_modifiers_page_reports_jw_jz_per_drug_code(app, small_db):
-    at = app("pages/modifiers.py")
+    at = app("app_pages/modifiers.py")
     compliance = at.dataframe[1].value
     assert set(compliance["procedure_code"]) and all(c.startswith("J") for c in compliance["procedure_code"])
     assert (compliance["with_both_on_a_line"] == 0).all()
@@ -181,7 +181,7 @@ def test_modifiers_page_reports_jw_jz_per_drug_code(app, small_db):
 
 
 def test_codes_page_describes_the_code_and_compares_units(app, small_db):
-    at = app("pages/codes.py")
+    at = app("app_pages/codes.py")
     assert any("J1322" in m.value and "Elosulfase alfa" in m.value for m in at.markdown)
     metrics = {m.label: m.value for m in at.metric}
     billed, paid = expected(small_db, """select sum(l.units_billed), sum(l.units_paid) from service_lines l
@@ -200,7 +200,7 @@ def test_overview_shows_what_came_back(app, small_db):
 
 
 def test_monthly_review_reports_the_chosen_month(app, small_db):
-    at = app("pages/monthly_review.py")
+    at = app("app_pages/monthly_review.py")
     month = at.selectbox[0].value  # the latest month first
     assert at.selectbox[0].options[0] == f"{month:%B %Y}"
     metrics = {m.label: m.value for m in at.metric}
@@ -231,7 +231,7 @@ def test_monthly_review_exports_open_offline(app, small_db):
     from analytics import data, review
 
     # the same parts the page exports, for its latest month
-    month = app("pages/monthly_review.py").selectbox[0].value
+    month = app("app_pages/monthly_review.py").selectbox[0].value
     assert isinstance(month, date)
     parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), small_db, **extra), month)
     page = review.html_report(month, parts, review.scope_text(data.Filters()), demo=False)
@@ -246,7 +246,7 @@ def test_monthly_review_exports_open_offline(app, small_db):
 
 
 def test_worklist_ranks_open_denials(app, small_db):
-    at = app("pages/worklist.py")
+    at = app("app_pages/worklist.py")
     worklist = at.dataframe[0].value
     open_count = expected(small_db, """select count(*) from recovery_status(data_date())
         where status = 'open' and not patient_liable""")[0]
