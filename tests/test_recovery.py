@@ -148,6 +148,15 @@ def test_corrected_claim_linked_through_ref_f8(con, tmp_path):
     assert initial_counts(con) == (1, 1)
 
 
+def test_duplicate_of_a_paid_claim_is_not_followed(con, tmp_path):
+    # the claim was paid; the same claim sent again is denied as a duplicate (OA-18): nothing is lost
+    duplicate = DENIED.format(id="D1", icn="PD2").replace("CAS*CO*50*100", "CAS*OA*18*100")
+    load_sequence(con, tmp_path, ("20240315", [paid("D1", "PD1", 8000)], ""), ("20240410", [duplicate], ""))
+    assert outcome(con) == []
+    assert rows(con, "SELECT category, readjudication FROM denials") == [("duplicate", True)]
+    assert initial_counts(con) == (1, 0)
+
+
 def test_claim_denied_without_lines_then_paid(con, tmp_path):
     late = "CLP*N1*1*200*0*0*12*PN*11*1~NM1*QC*1*DOE*JANE****MI*M1~CAS*CO*29*200"
     again = "CLP*N1*1*200*150*0*12*PN*11*1~NM1*QC*1*DOE*JANE****MI*M1~CAS*CO*45*50"

@@ -6,8 +6,9 @@
 -- - The same line: fact_units.match_key (line control number, else code + modifiers + date + charge);
 --   the claim itself has match key 'claim' and its event carries the claim's paid amount (CLP04).
 -- - A denial starts when a unit is denied and the previous adjudication of the same claim/line was not
---   (so an upheld appeal or a repeated denial is not a new denial); the adjudications after it, up to the
---   next denial of the same line, are what happened to it.
+--   (so an upheld appeal or a repeated denial is not a new denial), unless what it denies had already
+--   been paid and not reversed (a duplicate submission denied: nothing is lost); the adjudications
+--   after it, up to the next denial of the same line, are what happened to it.
 with recursive
 
 all_units as (select * from fact_units where claim_kind in ('adjudicated', 'reversal')),
@@ -110,14 +111,21 @@ ordered as (
         *,
         lag(denied) over (
             partition by episode, match_key, claim_kind = 'adjudicated' order by payment_date, claim_key
-        ) as previous_denied
+        ) as previous_denied,
+        -- what the line or claim had been paid before, net of reversals
+        coalesce(sum(paid_amount) over (
+            partition by episode, match_key order by payment_date, claim_key, unit_id
+            rows between unbounded preceding and 1 preceding
+        ), 0) as paid_before
     from events
 ),
 
+-- a denial of something already paid (a duplicate submission) loses nothing: not followed
 denial_starts as (
     select
         *,
-        claim_kind = 'adjudicated' and denied and not coalesce(previous_denied, false) as new_denial
+        claim_kind = 'adjudicated' and denied and not coalesce(previous_denied, false) and paid_before <= 0
+            as new_denial
     from ordered
 ),
 
