@@ -139,7 +139,7 @@ def load_uploads(files: list[tuple[str, bytes]]) -> list:
         opened.pop(path).close()
     con = database.connect(database.default_path())
     try:
-        return [loader.load_file(con, Path(name), content) for name, content in files]
+        return loader.load_contents(con, [(Path(name), content) for name, content in files])
     finally:
         con.close()
 

@@ -168,11 +168,18 @@ def _merge(chunks: list[_Chunk]) -> _Chunk:
 
 def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | None = None) -> FileResult:
     """Load one file (its bytes may be given, e.g. from an upload); never raises for bad content."""
+    return load_contents(con, [(Path(path), data)])[0]
+
+
+def load_contents(con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes | None]]) -> list[FileResult]:
+    """Load files one by one, each whole or not at all (bytes given, e.g. uploads, or read from the
+    path when None), then follow the denials across everything loaded once."""
     results: list[FileResult] = []
-    known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
-    _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
+    for path, data in items:
+        known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
+        _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
     recovery.refresh(con)
-    return results[0]
+    return results
 
 
 def _group(files: list[Path]) -> list[list[Path]]:
