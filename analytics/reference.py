@@ -24,6 +24,7 @@ CATEGORIES = (
 )
 CLASSES = ("denial", "non_denial", "pended")
 WINDOW_SCOPES = ("payer_id", "payer_name", "filing_indicator", "default")
+PREVENTION_CHECKS = ("waste_modifier", "max_units", "site_not_allowed", "prior_authorization", "unlisted_code")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,18 @@ TABLES = {
               ("scope", "value"), "Days a payer allows to appeal a denial: by payer id, payer name or filing "
               "indicator (CLP06), else the default row; a denial with nothing back by then is written off",
               judges=False),
+        Table("settings", {"setting": "VARCHAR", "value": "VARCHAR", "description": "VARCHAR"}, ("setting",),
+              "Settings: no_answer_days (a billed claim with no remittance after this many days has no answer)",
+              ("value",), judges=False),
+        Table("prevention-rules", {"rule_id": "VARCHAR", "check": "VARCHAR", "payer": "VARCHAR", "code": "VARCHAR",
+                                   "site": "VARCHAR", "max_units": "DECIMAL(18,3)", "effective_from": "DATE",
+                                   "effective_to": "DATE", "category": "VARCHAR", "description": "VARCHAR"},
+              ("rule_id",), "Checks run on billed claims before the payer answers: waste_modifier (JW/JZ on "
+              "single-dose drugs), max_units, site_not_allowed, prior_authorization, unlisted_code; payer (name or "
+              "id) and site blank mean any, a code ending in * is a prefix", ("check", "category"), judges=False),
+        Table("ndc-crosswalk", {"ndc": "VARCHAR", "hcpcs": "VARCHAR", "description": "VARCHAR"}, ("ndc",),
+              "NDC (11 digits) -> HCPCS code, for the unlisted_code check: load the CMS NDC-HCPCS crosswalk",
+              ("hcpcs",), judges=False),
     )
 }
 
@@ -211,6 +224,15 @@ def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
             raise ReferenceError(f"{path}: row {bad[0]!r} needs a scope among {', '.join(WINDOW_SCOPES)} and days >= 0")
         if cur.execute(f"SELECT count(*) FROM {spec.table} WHERE scope = 'default'").fetchall()[0][0] != 1:
             raise ReferenceError(f"{path}: needs exactly one row with scope 'default' (value '*')")
+    if spec.name == "prevention-rules":
+        bad = cur.execute(f"""SELECT rule_id FROM {spec.table} WHERE "check" NOT IN ?
+            OR ("check" = 'max_units' AND max_units IS NULL) OR ("check" = 'site_not_allowed' AND site IS NULL)
+            OR ("check" IN ('waste_modifier', 'max_units', 'unlisted_code') AND code IS NULL) LIMIT 1""",
+                          [list(PREVENTION_CHECKS)]).fetchall()
+        if bad:
+            raise ReferenceError(f"{path}: rule {bad[0][0]!r} needs a check among {', '.join(PREVENTION_CHECKS)}, "
+                                 "a code (waste_modifier, max_units, unlisted_code), max_units (max_units) and a site "
+                                 "(site_not_allowed)")
     if "class" in spec.columns:
         bad = cur.execute(f'SELECT DISTINCT "class" FROM {spec.table} WHERE "class" NOT IN ?', [list(CLASSES)]).fetchall()
         if bad:
