@@ -1,8 +1,9 @@
 -- Internal tables: what the loaders write. Analysts should query the documented views instead
--- (payments, claims, service_lines, adjustments, remarks, provider_adjustments, denials), whose
--- columns are a stable contract; these tables may change between versions.
--- Keys: every file gets a file_id; payments, claims and lines get keys unique across the database,
--- assigned at load time. segment_position is the 1-based ordinal of the segment in its file.
+-- (payments, claims, service_lines, adjustments, remarks, provider_adjustments, denials,
+-- submitted_claims, submitted_lines), whose columns are a stable contract; these tables may change
+-- between versions.
+-- Keys: every file gets a file_id; payments, claims, lines, submitted claims and submitted lines get
+-- keys unique across the database, assigned at load time. segment_position is the 1-based ordinal of the segment in its file.
 
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
@@ -12,12 +13,12 @@ CREATE TABLE IF NOT EXISTS source_files (
     file_path VARCHAR NOT NULL,
     sha256 VARCHAR NOT NULL UNIQUE,
     size_bytes BIGINT NOT NULL,
-    kind VARCHAR NOT NULL,             -- '835'
+    kind VARCHAR NOT NULL,             -- '835', '837' or '835+837': the transaction sets read
     loaded_at TIMESTAMP NOT NULL,
     interchanges INTEGER NOT NULL,
-    transaction_sets INTEGER NOT NULL,
+    transaction_sets INTEGER NOT NULL,  -- 835 transaction sets (payments)
     segments INTEGER NOT NULL,
-    skipped_sets VARCHAR               -- e.g. '837 x2, 278 x6': transaction sets in the file not read as 835
+    skipped_sets VARCHAR               -- e.g. '278 x6': transaction sets in the file read as neither 835 nor 837
 );
 
 CREATE TABLE IF NOT EXISTS load_diagnostics (
@@ -165,4 +166,66 @@ CREATE TABLE IF NOT EXISTS remit_provider_adjustments (
     reason_code VARCHAR,
     reference VARCHAR,
     amount DECIMAL(18, 2)               -- positive reduces the payment
+);
+
+-- 837 claims as the provider billed them (analytics/claims.py). Amounts and dates as sent, typed.
+CREATE TABLE IF NOT EXISTS bill_claims (
+    submission_key BIGINT NOT NULL,
+    file_id INTEGER NOT NULL,
+    segment_position INTEGER NOT NULL,
+    transaction_type VARCHAR,           -- 'professional' (837P) or 'institutional' (837I)
+    gs_version VARCHAR,                 -- GS08
+    st_control VARCHAR,                 -- ST02
+    submitted_date DATE,                -- BHT04
+    billing_provider_name VARCHAR,      -- NM1*85
+    billing_provider_npi VARCHAR,       -- NM1*85 NM109 when NM108 = XX
+    payer_name VARCHAR,                 -- NM1*PR of the subscriber loop (2010BB)
+    payer_id VARCHAR,
+    filing_indicator VARCHAR,           -- SBR09
+    subscriber_last_name VARCHAR,       -- NM1*IL
+    subscriber_first_name VARCHAR,
+    subscriber_member_id VARCHAR,
+    patient_last_name VARCHAR,          -- NM1*QC, else the subscriber
+    patient_first_name VARCHAR,
+    patient_birth_date DATE,            -- DMG02 of the patient, else of the subscriber
+    claim_id VARCHAR,                   -- CLM01 patient control number
+    charge_amount DECIMAL(18, 2),       -- CLM02
+    facility_code VARCHAR,              -- CLM05-1: place of service, or facility type of the bill
+    facility_qualifier VARCHAR,         -- CLM05-2: B place of service, A uniform billing
+    frequency_code VARCHAR,             -- CLM05-3
+    prior_authorization VARCHAR,        -- REF*G1
+    referral_number VARCHAR,            -- REF*9F
+    original_reference VARCHAR,         -- REF*F8: the payer's claim number of the claim replaced or voided
+    service_date_from DATE,             -- DTP*472 (professional) or DTP*434 (institutional)
+    service_date_to DATE,
+    admission_date DATE,                -- DTP*435
+    diagnosis_codes VARCHAR,            -- HI codes, principal first, space-separated
+    rendering_provider_npi VARCHAR      -- NM1*82 of the claim
+);
+
+CREATE TABLE IF NOT EXISTS bill_lines (
+    bill_line_key BIGINT NOT NULL,
+    submission_key BIGINT NOT NULL,
+    file_id INTEGER NOT NULL,
+    segment_position INTEGER NOT NULL,
+    line_number VARCHAR,                -- LX01
+    procedure_qualifier VARCHAR,        -- SV101-1 / SV202-1
+    procedure_code VARCHAR,             -- SV101-2 / SV202-2
+    modifier_1 VARCHAR,                 -- -3 .. -6
+    modifier_2 VARCHAR,
+    modifier_3 VARCHAR,
+    modifier_4 VARCHAR,
+    procedure_description VARCHAR,      -- -7
+    revenue_code VARCHAR,               -- SV201
+    charge_amount DECIMAL(18, 2),       -- SV102 / SV203
+    unit_basis VARCHAR,                 -- SV103 / SV204: UN units, MJ minutes, DA days
+    units_billed DECIMAL(18, 3),        -- SV104 / SV205
+    place_of_service VARCHAR,           -- SV105
+    service_date_from DATE,             -- DTP*472 of the line
+    service_date_to DATE,
+    line_control_number VARCHAR,        -- REF*6R
+    prior_authorization VARCHAR,        -- REF*G1
+    ndc VARCHAR,                        -- LIN03 when LIN02 = N4
+    ndc_quantity DECIMAL(18, 3),        -- CTP04
+    ndc_unit VARCHAR                    -- CTP05-1
 );
