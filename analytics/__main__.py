@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help=f"database file (default: $DENIALS_DB, else {database.DEFAULT_DB})")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    load = commands.add_parser("load", help="load 835 files and folders (recursively)")
+    load = commands.add_parser("load", help="load 835 and 837 files and folders (recursively)")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
 
@@ -68,11 +68,14 @@ def _load(con, paths: list[str], db_path: Path) -> int:
     for r in results:
         by_status[r.status] = by_status.get(r.status, 0) + 1
     loaded = [r for r in results if r.status == "loaded"]
-    totals = {k: sum(r.counts[k] for r in loaded) for k in ("payments", "claims", "lines", "adjustments")}
+    totals = {k: sum(r.counts[k] for r in loaded)
+              for k in ("payments", "claims", "lines", "adjustments", "billed_claims", "billed_lines")}
     summary = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no files"
+    billed = (f", {totals['billed_claims']} billed claim(s), {totals['billed_lines']} billed line(s)"
+              if totals["billed_claims"] or totals["billed_lines"] else "")
     print(
         f"{len(results)} file(s): {summary}. Added {totals['payments']} payment(s), {totals['claims']} claim(s), "
-        f"{totals['lines']} service line(s), {totals['adjustments']} adjustment(s) to {db_path}."
+        f"{totals['lines']} service line(s), {totals['adjustments']} adjustment(s){billed} to {db_path}."
     )
     return 1 if any(r.failed for r in results) else 0
 

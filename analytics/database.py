@@ -24,6 +24,8 @@ VIEWS = (
     "staging/adjustments",
     "staging/remarks",
     "staging/provider_adjustments",
+    "staging/submitted_claims",
+    "staging/submitted_lines",
     "marts/denials",
     "marts/recoupments",
 )

@@ -1,4 +1,7 @@
-"""Load 835 files into the database: each file whole or not at all, each file once.
+"""Load 835 and 837 files into the database: each file whole or not at all, each file once.
+
+A file may hold 835 remittances, 837 claims or both: the 835 reader reads every file, and the 837
+reader (`claims`) reads it too when it holds 837 transaction sets.
 
 A file is registered by the SHA-256 of its bytes, so loading it again (under any name) changes
 nothing. Files are read and parsed before the database is touched (in worker processes when there are
@@ -20,11 +23,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics import recovery, remittance
+from analytics import claims, recovery, remittance
 from analytics.database import sql
-from analytics.x12 import NotX12Error
+from analytics.x12 import NotX12Error, decode
 
-# Parser output -> internal table.
+# Reader output -> internal table: (name of the rows, also their count in FileResult.counts; table; columns).
+# 835 rows are the 835 reader's attribute of that name; 837 rows are named in _BILLED.
 _TABLES = (
     ("payments", "remit_payments", remittance.PAYMENT_COLUMNS),
     ("claims", "remit_claims", remittance.CLAIM_COLUMNS),
@@ -34,11 +38,31 @@ _TABLES = (
     ("references", "remit_references", remittance.REFERENCE_COLUMNS),
     ("amounts", "remit_amounts", remittance.AMOUNT_COLUMNS),
     ("provider_adjustments", "remit_provider_adjustments", remittance.PROVIDER_ADJUSTMENT_COLUMNS),
-    ("diagnostics", "load_diagnostics", remittance.DIAGNOSTIC_COLUMNS),
+    ("billed_claims", "bill_claims", claims.CLAIM_COLUMNS),
+    ("billed_lines", "bill_lines", claims.LINE_COLUMNS),
+    ("diagnostics", "load_diagnostics", remittance.DIAGNOSTIC_COLUMNS),  # both readers'
 )
-# Key column -> the parser's per-file sequence number it is built from.
-_KEYS = {"payment_key": "payment_seq", "claim_key": "claim_seq", "line_key": "line_seq"}
-_INTEGER_COLUMNS = {"payment_seq", "claim_seq", "line_seq", "segment_position", "triple_index", "pair_index"}
+_BILLED = {"billed_claims": "claims", "billed_lines": "lines"}  # row name -> the 837 reader's attribute
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A key unique across the database: the reader's per-file sequence number plus the file's offset,
+    which starts after the largest key in `table` and grows by the file's `rows`."""
+
+    seq: str
+    table: str
+    rows: str
+
+
+_KEYS = {
+    "payment_key": _Key("payment_seq", "remit_payments", "payments"),
+    "claim_key": _Key("claim_seq", "remit_claims", "claims"),
+    "line_key": _Key("line_seq", "remit_service_lines", "lines"),
+    "submission_key": _Key("submission_seq", "bill_claims", "billed_claims"),
+    "bill_line_key": _Key("bill_line_seq", "bill_lines", "billed_lines"),
+}
+_INTEGER_COLUMNS = {key.seq for key in _KEYS.values()} | {"segment_position", "triple_index", "pair_index"}
 _CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbalanced_payments", "checks/incomplete_claims")
 # Files are parsed in chunks of about _CHUNK_BYTES (the unit of work of a worker process) and written
 # in transactions of about _WRITE_BYTES of input (fewer, larger transactions write much faster).
@@ -53,6 +77,7 @@ class FileResult:
     message: str = ""
     counts: dict = field(default_factory=dict)
     diagnostics: int = 0
+    kind: str = ""  # '835', '837' or '835+837' for a loaded file
 
     @property
     def failed(self) -> bool:
@@ -62,8 +87,13 @@ class FileResult:
         name = str(self.path)
         if self.status == "loaded":
             c = self.counts
-            text = (f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
-                    f"{c['adjustments']} adjustment(s), {self.diagnostics} diagnostic(s)")
+            parts = []
+            if "835" in self.kind or not self.kind:
+                parts.append(f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
+                             f"{c['adjustments']} adjustment(s)")
+            if "837" in self.kind:
+                parts.append(f"{c['billed_claims']} claim(s) billed, {c['billed_lines']} line(s) billed")
+            text = ", ".join(parts) + f", {self.diagnostics} diagnostic(s)"
             if self.message:
                 text += f"; {self.message}"
             return f"loaded          {name}: {text}"
@@ -77,6 +107,7 @@ class _File:
     path: Path
     size: int
     digest: str
+    kind: str  # '835', '837' or '835+837'
     interchanges: int
     transaction_sets: int
     segments: int
@@ -159,11 +190,11 @@ def _merge(chunks: list[_Chunk]) -> _Chunk:
         offset = len(files)
         files += chunk.files
         results += chunk.results
-        for attr, table in chunk.tables.items():
+        for name, table in chunk.tables.items():
             index = table.column("file_index")
             table = table.set_column(table.column_names.index("file_index"), "file_index", pc.add(index, offset))
-            parts.setdefault(attr, []).append(table)
-    return _Chunk(files, {attr: pa.concat_tables(tables) for attr, tables in parts.items()}, results)
+            parts.setdefault(name, []).append(table)
+    return _Chunk(files, {name: pa.concat_tables(tables) for name, tables in parts.items()}, results)
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | None = None) -> FileResult:
@@ -215,8 +246,8 @@ def _prepare(paths: list[Path], known: dict, contents: list[bytes] | None = None
 
 def _parse_chunk(paths: list[Path], known: dict, contents: list[bytes] | None) -> _Chunk:
     files, results, seen = [], [], {}
-    rows = {attr: [] for attr, _, _ in _TABLES}
-    owners = {attr: [] for attr, _, _ in _TABLES}
+    rows = {name: [] for name, _, _ in _TABLES}
+    owners = {name: [] for name, _, _ in _TABLES}
     for n, path in enumerate(paths):
         try:
             data = contents[n] if contents is not None else path.read_bytes()
@@ -228,38 +259,65 @@ def _parse_chunk(paths: list[Path], known: dict, contents: list[bytes] | None) -
             original = known.get(digest) or seen[digest]
             results.append(FileResult(path, "already loaded", f"same content as {original}; nothing changed"))
             continue
+        text = billed = None
         try:
-            parsed = remittance.parse_bytes(data)
+            text = decode(data)
+            parsed = remittance.parse_text(text)
+            if "837" in parsed.skipped_sets:
+                billed = claims.parse_text(text)
         except remittance.TruncatedError as e:
-            results.append(FileResult(path, "failed", f"truncated 835: {e}; nothing loaded"))
+            kind, problem = _truncated(text, e)
+            results.append(FileResult(path, "failed", f"truncated {kind}: {problem}; nothing loaded"))
             continue
         except NotX12Error as e:
             results.append(FileResult(path, "failed", f"{e}; nothing loaded"))
             continue
-        skipped = ", ".join(f"{k} x{v}" for k, v in sorted(parsed.skipped_sets.items())) or None
-        if parsed.transaction_sets == 0:
-            results.append(FileResult(path, "skipped", f"no 835 transaction set in the file (found: {skipped or 'none'}); nothing loaded"))
+        sets = dict(parsed.skipped_sets)
+        if billed is not None:
+            del sets["837"]  # read by the 837 reader
+        skipped = ", ".join(f"{k} x{v}" for k, v in sorted(sets.items())) or None
+        kind = "+".join(k for k, n in (("835", parsed.transaction_sets), ("837", billed and billed.transaction_sets)) if n)
+        if not kind:
+            results.append(FileResult(path, "skipped", f"no 835 or 837 transaction set in the file (found: {skipped or 'none'}); nothing loaded"))
             continue
+        if billed is not None:  # one list of diagnostics in file order
+            parsed.diagnostics = sorted(parsed.diagnostics + billed.diagnostics, key=lambda d: d[0])
         seen[digest] = path.name
         index = len(files)
         counts = {}
-        for attr in rows:
-            found = getattr(parsed, attr)
-            counts[attr] = len(found)
-            rows[attr] += found
-            owners[attr] += [index] * len(found)
-        files.append(_File(path, len(data), digest, parsed.interchanges, parsed.transaction_sets,
+        for name in rows:
+            found = getattr(parsed, name) if name not in _BILLED else getattr(billed, _BILLED[name]) if billed else []
+            counts[name] = len(found)
+            rows[name] += found
+            owners[name] += [index] * len(found)
+        files.append(_File(path, len(data), digest, kind, parsed.interchanges, parsed.transaction_sets,
                            parsed.segments, skipped, counts))
     tables = {}
-    for attr, _, columns in _TABLES:
-        if rows[attr]:
+    for name, _, columns in _TABLES:
+        if rows[name]:
             arrays = {
-                name: pa.array(values, pa.int64() if name in _INTEGER_COLUMNS else pa.string())
-                for name, values in zip(columns, zip(*rows[attr]))
+                column: pa.array(values, pa.int64() if column in _INTEGER_COLUMNS else pa.string())
+                for column, values in zip(columns, zip(*rows[name]))
             }
-            arrays["file_index"] = pa.array(owners[attr], pa.int64())
-            tables[attr] = pa.table(arrays)
+            arrays["file_index"] = pa.array(owners[name], pa.int64())
+            tables[name] = pa.table(arrays)
     return _Chunk(files, tables, results)
+
+
+def _truncated(text: str | None, error: remittance.TruncatedError) -> tuple[str, str]:
+    """Which kind of file was cut off, and where. The 835 reader refuses every cut-off file, an 837 set
+    included (it skips the set and never finds its SE); the 837 reader says whether an 837 is the one."""
+    if text is not None:
+        try:
+            billed = claims.parse_text(text)
+        except remittance.TruncatedError as cut:
+            return "837", str(cut)
+        except NotX12Error:
+            pass
+        else:
+            if billed.transaction_sets and "835" not in billed.skipped_sets:
+                return "837", str(error)  # an 837 file whose envelope is cut off
+    return "835", str(error)
 
 
 def _store(con: duckdb.DuckDBPyConnection, chunk: _Chunk, report, only: list[int] | None = None) -> None:
@@ -283,7 +341,7 @@ def _store(con: duckdb.DuckDBPyConnection, chunk: _Chunk, report, only: list[int
         cur.close()
     for i, (status, message, diagnostics) in zip(indexes, stored):
         item = chunk.files[i]
-        report(FileResult(item.path, status, message, item.counts, diagnostics))
+        report(FileResult(item.path, status, message, item.counts, diagnostics, item.kind))
 
 
 def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
@@ -297,21 +355,19 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
             "SELECT sha256, file_name FROM source_files WHERE sha256 IN ?", [[f.digest for f in items]]
         ).fetchall())
         fresh = [i for i in indexes if chunk.files[i].digest not in known]
+        largest = ", ".join(f"(SELECT coalesce(max({name}), 0) FROM {key.table})" for name, key in _KEYS.items())
         first_id, *bases = cur.execute(
-            "SELECT (SELECT coalesce(max(file_id), 0) + 1 FROM source_files),"
-            " (SELECT coalesce(max(payment_key), 0) FROM remit_payments),"
-            " (SELECT coalesce(max(claim_key), 0) FROM remit_claims),"
-            " (SELECT coalesce(max(line_key), 0) FROM remit_service_lines)"
+            f"SELECT (SELECT coalesce(max(file_id), 0) + 1 FROM source_files), {largest}"
         ).fetchall()[0]
-        # Per file: its id, and the offsets its payment / claim / line sequence numbers are added to.
+        # Per file: its id, and the offsets its sequence numbers are added to to make each key.
         offsets = dict(zip(_KEYS, bases))
-        files = {"file_index": [], "file_id": [], **{key: [] for key in _KEYS}}
+        files = {"file_index": [], "file_id": [], **{name: [] for name in _KEYS}}
         for n, i in enumerate(fresh):
             files["file_index"].append(i)
             files["file_id"].append(first_id + n)
-            for key, attr in zip(_KEYS, ("payments", "claims", "lines")):
-                files[key].append(offsets[key])
-                offsets[key] += chunk.files[i].counts[attr]
+            for name, key in _KEYS.items():
+                files[name].append(offsets[name])
+                offsets[name] += chunk.files[i].counts[key.rows]
         cur.register("batch_files", pa.table(files, schema=_FILES_SCHEMA))
         sources = [chunk.files[i] for i in fresh]
         cur.register("batch_sources", pa.table({
@@ -319,6 +375,7 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
             "file_name": pa.array([f.path.name for f in sources], pa.string()),
             "file_path": pa.array([str(f.path.resolve()) for f in sources], pa.string()),
             "sha256": pa.array([f.digest for f in sources], pa.string()),
+            "kind": pa.array([f.kind for f in sources], pa.string()),
             "size_bytes": pa.array([f.size for f in sources], pa.int64()),
             "interchanges": pa.array([f.interchanges for f in sources], pa.int64()),
             "transaction_sets": pa.array([f.transaction_sets for f in sources], pa.int64()),
@@ -326,14 +383,14 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
             "skipped_sets": pa.array([f.skipped_sets for f in sources], pa.string()),
         }))
         cur.execute(
-            "INSERT INTO source_files SELECT f.file_id, s.file_name, s.file_path, s.sha256, s.size_bytes, '835',"
+            "INSERT INTO source_files SELECT f.file_id, s.file_name, s.file_path, s.sha256, s.size_bytes, s.kind,"
             " now()::TIMESTAMP, s.interchanges, s.transaction_sets, s.segments, s.skipped_sets"
             " FROM batch_sources s JOIN batch_files f USING (file_index)"
         )
         problems = []
-        for attr, table, _ in _TABLES:
-            if attr in chunk.tables:
-                problems += _insert(cur, table, chunk.tables[attr])
+        for name, table, _ in _TABLES:
+            if name in chunk.tables:
+                problems += _insert(cur, table, chunk.tables[name])
         if problems:
             cur.register("problems", pa.table(dict(zip(
                 ("file_id", "segment_position", "severity", "segment_id", "message"),
@@ -366,7 +423,7 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
         if i not in ids:
             out.append(("already loaded", f"same content as {known[item.digest]}; nothing changed", 0))
         else:
-            note = f"skipped non-835 transaction sets: {item.skipped_sets}" if item.skipped_sets else ""
+            note = f"skipped transaction sets: {item.skipped_sets}" if item.skipped_sets else ""
             out.append(("loaded", note, counted.get(ids[i], 0)))
     return out
 
@@ -387,9 +444,9 @@ def _insert(cur, table: str, incoming: pa.Table) -> list:
         names = set(incoming.column_names)
         select, checks = [], []
         for name, kind in _COLUMN_TYPES[table]:
-            if name == "file_id" or (name in _KEYS and _KEYS[name] in names):
-                # database-wide keys: the file's offset plus the parser's sequence number
-                select.append("f.file_id" if name == "file_id" else f"f.{name} + i.{_KEYS[name]}")
+            if name == "file_id" or (name in _KEYS and _KEYS[name].seq in names):
+                # database-wide keys: the file's offset plus the reader's sequence number
+                select.append("f.file_id" if name == "file_id" else f"f.{name} + i.{_KEYS[name].seq}")
             elif name not in names:
                 select.append("NULL")
             elif kind.startswith("DECIMAL"):

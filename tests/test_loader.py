@@ -130,12 +130,13 @@ def test_one_bad_file_in_a_batch_does_not_keep_the_others_out(con, tmp_path, mon
     assert rows(con, "SELECT claim_id FROM claims ORDER BY claim_id") == [("C0",), ("C2",)]
 
 
-def test_a_file_with_only_837_claims_is_skipped_with_a_note(con, tmp_path):
-    text = (SHARED_837 := CORPUS_835.parent / "837" / "lfh-x12__837P_demo.example1.837").read_text()
-    result = load_text(con, tmp_path, text, "claims.837")
-    assert result.status == "skipped" and "no 835 transaction set" in result.message and "837 x1" in result.message
+def test_a_file_with_neither_835_nor_837_is_skipped_with_a_note(con, tmp_path):
+    isa = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *240315*1200*^*00501*000000001*0*P*:"
+    text = "~".join([isa, "GS*HI*A*B*20240315*1200*1*X*005010X217", "ST*278*0001", "BHT*0007*13*1*20240315*1200",
+                     "SE*3*0001", "GE*1*1", "IEA*1*000000001"]) + "~"
+    result = load_text(con, tmp_path, text, "authorisation.278")
+    assert result.status == "skipped" and "no 835 or 837 transaction set" in result.message and "278 x1" in result.message
     assert rows(con, "SELECT count(*) FROM source_files") == [(0,)]
-    del SHARED_837
 
 
 def test_delimiter_variants_load_the_same_rows(con, tmp_path):
