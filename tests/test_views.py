@@ -23,6 +23,14 @@ CONTRACT = {
                   "recovery_path",
     "recoupments": "file_name payer_name payment_date provider_id reference amount claim_id payer_claim_number "
                    "claim_payment_date",
+    "submitted_claims": "file_name transaction_type payer_name payer_id claim_id charge_amount frequency_code site_of_care "
+                        "filing_indicator prior_authorization original_reference service_date_from service_date_to "
+                        "submitted_date billing_provider_npi diagnosis_codes admission_date facility_qualifier "
+                        "rendering_provider_npi submission_key file_id segment_position",
+    "submitted_lines": "file_name claim_id payer_name line_number procedure_qualifier procedure_code modifiers revenue_code "
+                       "charge_amount unit_basis units_billed place_of_service service_date service_date_to "
+                       "line_control_number prior_authorization ndc ndc_quantity ndc_unit submission_key bill_line_key "
+                       "file_id segment_position",
 }
 MONEY = {"payment_amount", "charge_amount", "paid_amount", "patient_responsibility", "allowed_amount", "amount", "denied_amount",
          "recovered_amount"}
