@@ -1,9 +1,9 @@
 """A realistic synthetic remittance history: the demo database, and scale data for benchmarks.
 
 `python -m analytics demo` simulates a practice that bills office visits, drug administration and
-single-dose drugs to ten payers for N months, writes one valid 005010X221A1 835 per payer per payment
-run (analytics.remittance_writer, exact balancing) and loads them through the normal loader. The same
-seed gives the same files.
+single-dose drugs to ten payers for N months, writes the 837 claims it sends (one file per weekday,
+analytics.claim_writer) and one valid 005010X221A1 835 per payer per payment run (analytics.remittance_writer,
+exact balancing), and loads them through the normal loader. The same seed gives the same files.
 
 Assumptions, and the facts from ../shared/DOMAIN.md they rest on:
 - Payers (§1 CLP06): a Medicare Part B contractor (MB), Medicaid (MC), a Medicare Advantage HMO (16),
@@ -33,11 +33,25 @@ Assumptions, and the facts from ../shared/DOMAIN.md they rest on:
   by a new payment, a payment after a corrected claim (CLP09 7), or a later payment without reversal;
   some appeals are upheld (CO-193). Overpayments are recouped through PLB WO naming the payer's claim
   number; slow payers add PLB L6 interest.
-Names, member ids and NPIs are invented.
+- Claims (§1, §4): each claim goes out in an 837 (005010X222A1 professional, 005010X223A2 institutional)
+  in the batch of the weekday before the payer receives it (DTM*050 of its 835) or of that day. CLM01 =
+  CLP01, CLM05 = CLP08 : B or A : CLP09; lines carry what the 835 echoes (procedure and modifiers, charge,
+  revenue code, the billed units that SVC07 repeats when the payer cut them, REF*6R) and drug lines an NDC
+  (LIN*N4, one invented number per drug code); an ICD-10-CM diagnosis fits the kind of visit. A claim
+  paid after a correction is replaced (frequency 7, REF*F8 = the payer's claim number) a few days before
+  that payment run; reversals, later payments and upheld appeals need no new claim.
+- Prior authorisation numbers (REF*G1): the Medicare Advantage plan's drug claims carry one from month 10,
+  but those it denied CO-197, which were sent without; about 10% of other payers' drug claims carry one,
+  and a replacement after an authorisation denial carries the number obtained since.
+- Claims never answered: about 0.5% are lost by the payer (sent, never adjudicated, no 835); claims sent
+  in the last weeks wait for a payment run after the end. What only the 837s need is drawn from a random
+  generator of their own, so they leave the 835s as they are.
+Names, member ids, addresses, birth dates, authorisation numbers, NDCs and NPIs are invented.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import random
 import time
@@ -47,6 +61,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from analytics.claim_writer import BilledClaim, BilledLine, Provider, write_837
 from analytics.remittance_writer import Adjustment, Claim, Line, Payer, Payment, write_835
 
 DEFAULT_END = date(2026, 10, 31)  # fixed, so that a seed always gives the same files
@@ -167,6 +182,22 @@ DRUG_WEIGHTS = (40, 25, 20, 8, 6, 0.05)
 # Sites of care: (CLP08, frequency, institutional?, weight)
 SITES = (("11", "1", False, 45), ("12", "1", False, 5), ("19", "1", False, 15), ("22", "1", False, 15),
          ("13", "1", True, 20))
+# The 837s: one invented, plausible-looking 11-digit NDC per drug code (LIN*N4), and ICD-10-CM codes
+# (without the dot) for each kind of visit: the principal one, then maybe a second.
+NDC = {"J1745": "63459073010", "J2505": "55513019001", "J0897": "55513073001", "J1322": "68135010001",
+       "J1428": "60923028410", "J3399": "71894012001"}
+DIAGNOSES = {
+    "visit": ("I10", "E119", "E785", "J069", "M5450", "R5383"),
+    "J1745": ("K5090", "K5190", "M069", "M0579"),  # Crohn's disease, ulcerative colitis, rheumatoid arthritis
+    "J2505": ("C50911", "C3490", "C189", "C20"),  # cancers under chemotherapy
+    "J0897": ("M810", "C7951"),  # osteoporosis, bone metastases
+    "J1322": ("E76210",),  # Morquio A syndrome
+    "J1428": ("G7101",),  # Duchenne muscular dystrophy
+    "J3399": ("G120",),  # infantile spinal muscular atrophy
+}
+SECONDARY = ("I10", "E119", "E785", "Z79899")
+LOST_RATE = 0.005  # claims the payer never answers: sent, never adjudicated
+OTHER_AUTH_RATE = 0.10  # drug claims other payers are sent with a prior authorisation number
 FIRST = ("JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID", "ELIZABETH",
          "WILLIAM", "BARBARA", "RICHARD", "SUSAN", "JOSEPH", "JESSICA", "THOMAS", "SARAH", "CARLOS", "MARIA")
 LAST = ("SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS", "RODRIGUEZ", "MARTINEZ",
@@ -187,6 +218,14 @@ class Summary:
     provider_adjustment_cents: int = 0
     recoveries: dict = field(default_factory=lambda: defaultdict(int))  # path -> count
     paths: list = field(default_factory=list)  # (claim id, path, cents recovered) per denied claim followed up
+    # the 837s: files (one per day claims are sent), claims (originals and replacements) and lines
+    claim_files: int = 0
+    submitted_claims: int = 0
+    submitted_lines: int = 0
+    corrected_claims: int = 0  # replacement claims (frequency 7, REF*F8) among them
+    unanswered: list = field(default_factory=list)  # claim ids sent and lost by the payer: no 835 at all
+    awaiting: list = field(default_factory=list)  # claim ids sent whose first 835 comes after the end
+    prior_authorizations: list = field(default_factory=list)  # (claim id, frequency) of 837 claims with REF*G1
     seconds_writing: float = 0.0
     seconds_loading: float = 0.0
 
@@ -206,6 +245,10 @@ class Generator:
                  shard: int = 0):
         # a shard is an independent part of a large history (its own patients, claims and files)
         self.rng = random.Random(seed * 1000 + shard)
+        # what only the 837s need draws from its own generator: the 835s are the same with or without it
+        self.claim_rng = random.Random(f"837:{seed}:{shard}")
+        self.batches: dict = defaultdict(list)  # send date -> [(BilledClaim, 'lost' | 'awaiting' | None)]
+        self.batch_count = 0
         self.shard = shard
         self.end = end
         first = date(end.year, end.month, 1)
@@ -230,7 +273,7 @@ class Generator:
 
     # -- writing ------------------------------------------------------------------------------------
     def write(self, out: Path) -> Summary:
-        """Simulate the whole period and write the 835 files to `out`; returns what was written."""
+        """Simulate the whole period and write the 837 and 835 files to `out`; returns what was written."""
         out.mkdir(parents=True, exist_ok=True)
         summary = Summary()
         pending: list[_Event] = []
@@ -255,8 +298,28 @@ class Generator:
             for payer_index in sorted(runs):
                 control += 1
                 self.pay(payer_index, day, runs[payer_index], control, out, summary)
+            if day in self.batches:
+                self.send(day, self.batches.pop(day), out, summary)
             day += timedelta(days=1)
-        return summary
+        return summary  # claims to be sent after the end (self.batches) have not been sent yet
+
+    def send(self, day: date, batch: list, out: Path, summary: Summary) -> None:
+        """Write the day's submission batch: one 837 interchange."""
+        self.batch_count += 1
+        control = self.shard * 1_000_000 + self.batch_count
+        claims = [claim for claim, _ in batch]
+        (out / f"{day:%Y%m%d}_CLAIMS_{control:07d}.837").write_text(write_837(claims, day, control, PROVIDER))
+        summary.claim_files += 1
+        for claim, fate in batch:
+            summary.submitted_claims += 1
+            summary.submitted_lines += len(claim.lines)
+            summary.corrected_claims += claim.frequency == "7"
+            if claim.prior_authorization:
+                summary.prior_authorizations.append((claim.claim_id, claim.frequency))
+            if fate == "lost":
+                summary.unanswered.append(claim.claim_id)
+            elif fate == "awaiting":
+                summary.awaiting.append(claim.claim_id)
 
     def pay(self, payer_index: int, day: date, claims: list, control: int, out: Path, summary: Summary) -> None:
         profile = PAYERS[payer_index]
@@ -300,6 +363,8 @@ class Generator:
     # -- one visit ----------------------------------------------------------------------------------
     def encounter(self, day: date, summary: Summary) -> list[_Event]:
         rng = self.rng
+        # a claim the payer loses is adjudicated all the same (the same draws), then forgotten
+        lost = self.claim_rng.random() < LOST_RATE
         payer_index = rng.choices(range(len(PAYERS)), weights=[p.share for p in PAYERS])[0]
         profile = PAYERS[payer_index]
         site, frequency, institutional, _ = rng.choices(SITES, weights=[s[3] for s in SITES])[0]
@@ -315,13 +380,69 @@ class Generator:
         received = day + timedelta(days=lag)
         claim = Claim(claim_id, "1", profile.filing_indicator, f"{profile.payer.payer_id}{self.shard}{self.claim_number:09d}",
                       site, frequency, patient, day, day, received, lines)
+        billed = list(claim.lines)  # a claim denied as a whole loses its lines in the 835, not in the 837
         denied = self.adjudicate(claim, profile, payer_index, month, lag)
         ready = received + timedelta(days=max(3, int(rng.gauss(profile.days_to_pay, profile.days_to_pay / 4))))
         events = [self.event(payer_index, self.run_date(profile, ready), claim)]
         if denied:
             self.denied_claims.add(claim_id)
-            events += self.recover(claim, denied, profile, payer_index, ready, summary)
-        return events
+            events += self.recover(claim, denied, profile, payer_index, ready, Summary() if lost else summary)
+        self.submit(claim, billed, denied, events, profile, payer_index, institutional, month, lost)
+        return [] if lost else events
+
+    # -- the 837s -----------------------------------------------------------------------------------
+    def submit(self, claim: Claim, billed: list[Line], denied: list, events: list[_Event], profile: PayerProfile,
+               payer_index: int, institutional: bool, month: int, lost: bool) -> None:
+        """Put the claim as it was billed in the batch of the day it was sent (the day before the payer
+        received it, or that day: the last weekday on or before), and a replacement claim a few days
+        before the payment run that pays it after a correction."""
+        rng = self.claim_rng
+        sent = _weekday_on_or_before(claim.received - timedelta(days=rng.randint(0, 1)))
+        drugs = [line.code for line in billed if line.code in NDC]
+        kind = drugs[0] if drugs else "visit"
+        diagnoses = (rng.choice(DIAGNOSES[kind]),)
+        if rng.random() < 0.4:
+            diagnoses += (rng.choice([c for c in SECONDARY if c != diagnoses[0]]),)
+        last, first, member = claim.patient
+        sex = "M" if kind == "J1428" else _SEX[first]
+        years = {"J3399": (0, 1), "J1428": (6, 18), "J1322": (5, 30)}.get(
+            kind, (65, 90) if profile.filing_indicator in ("MB", "16") else (19, 64))
+        birth = claim.service_from - timedelta(days=rng.randint(years[0] * 365 + 60, years[1] * 365 + 300))
+        # prior authorisation: the Medicare Advantage plan requires it for drugs from month 10; other
+        # payers' drug claims carry one now and then; a claim denied CO-197 was sent without one
+        without = any(a.reason == "197" for line in billed for a in line.adjustments)
+        authorization = None
+        if drugs and not without and (month >= 10 if payer_index == PRIOR_AUTH_PAYER
+                                      else rng.random() < OTHER_AUTH_RATE):
+            authorization = f"PA{rng.randrange(10**8, 10**9)}"
+
+        def lines(strip_waiver: bool) -> list[BilledLine]:
+            out = []
+            for line in billed:
+                units = line.units_billed or line.units_paid
+                vial = _VIAL_UNITS.get(line.code)
+                out.append(BilledLine(line.code, tuple(m for m in line.modifiers if not (strip_waiver and m == "GA")),
+                                      line.charge, units, line.service_date, line.control, line.revenue_code,
+                                      NDC.get(line.code), _quantity(units, vial) if vial else None))
+            return out
+
+        original = BilledClaim(claim.claim_id, profile.payer, profile.filing_indicator, claim.patient, birth, sex,
+                               institutional, claim.facility_code, claim.frequency, claim.service_from,
+                               claim.service_to, diagnoses, lines(False), authorization,
+                               related_cause="EM" if profile.filing_indicator == "WC" and not institutional else None)
+        fate = "lost" if lost else "awaiting" if events[0].run > self.end else None
+        self.batches[sent].append((original, fate))
+        if lost:
+            return
+        for event in events:
+            if event.claim.frequency == "7":  # paid after a corrected claim: send the replacement first
+                replacement = dataclasses.replace(original, frequency="7", lines=lines(True),
+                                                  original_reference=claim.payer_claim_number)
+                if denied[0][1] == "authorization" and not authorization:
+                    replacement.prior_authorization = f"PA{rng.randrange(10**8, 10**9)}"  # obtained afterwards
+                day = _weekday_on_or_before(event.run - timedelta(days=rng.randint(3, 10)))
+                self.batches[day].append((replacement, None))
+                break
 
     def event(self, payer_index: int, run: date, claim: Claim) -> _Event:
         self.seq += 1
@@ -543,6 +664,21 @@ class Generator:
         return again
 
 
+PROVIDER = Provider(*PAYEE)
+_VIAL_UNITS = {drug.code: drug.vial_units for drug in DRUGS}
+_SEX = {name: "MF"[n % 2] for n, name in enumerate(FIRST)}  # the names alternate male, female
+
+
+def _weekday_on_or_before(day: date) -> date:
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+def _quantity(units: int, per_container: int) -> str:
+    """Billed units as containers (CTP04, unit UN): 45 units of a 10-unit vial -> '4.5'."""
+    whole, part = divmod(units * 1000 // per_container, 1000)
+    return f"{whole}" if not part else f"{whole}.{part:03d}".rstrip("0")
+
+
 def generate(out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END,
              shards: int = 1) -> Summary:
     """Write the history; `shards` > 1 splits it into independent parts written in parallel processes
@@ -563,11 +699,15 @@ def _combine(parts: list[Summary]) -> Summary:
     total = Summary()
     for part in parts:
         for name in ("files", "payments", "claims", "lines", "adjustments", "charge_cents", "paid_cents",
-                     "provider_adjustment_cents"):
+                     "provider_adjustment_cents", "claim_files", "submitted_claims", "submitted_lines",
+                     "corrected_claims"):
             setattr(total, name, getattr(total, name) + getattr(part, name))
         for key, value in part.recoveries.items():
             total.recoveries[key] += value
         total.paths += part.paths
+        total.unanswered += part.unanswered
+        total.awaiting += part.awaiting
+        total.prior_authorizations += part.prior_authorizations
     return total
 
 

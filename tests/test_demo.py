@@ -1,5 +1,6 @@
-"""The demo generator: valid 835s (pyx12), loaded figures equal to what it wrote, the configured
-denial rates and category mixes per payer, the dated patterns, the recovery paths, determinism."""
+"""The demo generator: valid 835s and 837s (pyx12), loaded figures equal to what it wrote, the configured
+denial rates and category mixes per payer, the dated patterns, the recovery paths, claims that agree
+with their remittances, determinism."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import hashlib
 import io
 import logging
 import math
+import random
+from collections import defaultdict
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -41,22 +45,14 @@ def history(tmp_path_factory):
     con.close()
 
 
-def test_generated_files_pass_pyx12_validation(history):
+def assert_valid(paths) -> None:
+    """pyx12 accepts each file (its 835 and 837 5010 maps)."""
     import pyx12.params
     import pyx12.x12n_document as pyx12_document
 
-    _, _, files = history
-    every = sorted(files.iterdir())
-    texts = {p: p.read_text() for p in every}
-    # a spread of files, and the kinds that exercise the rarer segments
-    sample = set(every[:: max(1, len(every) // 6)])
-    sample |= {next(p for p, t in texts.items() if "PLB*" in t and "WO:" in t)}
-    sample |= {next(p for p, t in texts.items() if "*22*-" in t)}  # a reversal
-    sample |= {next(p for p, t in texts.items() if "**" in t and "N362" in t)}  # units cut (SVC07)
-    sample |= {next(p for p, t in texts.items() if "CO*193" in t)}
     logging.getLogger("pyx12").setLevel(logging.CRITICAL)
     params = pyx12.params.params()
-    for path in sorted(sample):
+    for path in sorted(paths):
         with path.open() as src:
             try:
                 ok = pyx12_document.x12n_document(param=params, src_file=src, fd_997=io.StringIO(), fd_html=None,
@@ -66,10 +62,37 @@ def test_generated_files_pass_pyx12_validation(history):
         assert ok is True, (path.name, ok)
 
 
+def test_generated_files_pass_pyx12_validation(history):
+    _, _, files = history
+    every = sorted(files.glob("*.835"))
+    texts = {p: p.read_text() for p in every}
+    # a spread of files, and the kinds that exercise the rarer segments
+    sample = set(every[:: max(1, len(every) // 6)])
+    sample |= {next(p for p, t in texts.items() if "PLB*" in t and "WO:" in t)}
+    sample |= {next(p for p, t in texts.items() if "*22*-" in t)}  # a reversal
+    sample |= {next(p for p, t in texts.items() if "**" in t and "N362" in t)}  # units cut (SVC07)
+    sample |= {next(p for p, t in texts.items() if "CO*193" in t)}
+    assert_valid(sample)
+
+
+def test_generated_claim_files_pass_pyx12_validation(history):
+    _, _, files = history
+    every = sorted(files.glob("*.837"))
+    texts = {p: p.read_text() for p in every}
+    # a spread of batches, each with professional (837P) and institutional (837I) claims, and the rarer parts
+    sample = set(every[:: max(1, len(every) // 5)])
+    sample |= {next(p for p, t in texts.items() if "REF*F8*" in t and ":A:7*" in t)}  # an institutional replacement
+    sample |= {next(p for p, t in texts.items() if "REF*G1*" in t and "*SMA01~" in t)}  # prior authorisation
+    sample |= {next(p for p, t in texts.items() if "*WC~" in t and "**EM~" in t)}  # workers' comp (CLM11)
+    assert all("005010X222A1" in texts[p] and "005010X223A2" in texts[p] for p in sample)
+    assert_valid(sample)
+
+
 def test_loaded_figures_equal_what_was_written(history):
     summary, con, _ = history
     got = rows(con, """select
-        (select count(*) from source_files), (select count(*) from payments), (select count(*) from claims),
+        (select count(*) from source_files where kind like '%835%'), (select count(*) from payments),
+        (select count(*) from claims),
         (select count(*) from service_lines), (select count(*) from adjustments),
         (select sum(charge_amount) from claims), (select sum(paid_amount) from claims),
         (select coalesce(sum(amount), 0) from provider_adjustments),
@@ -81,6 +104,148 @@ def test_loaded_figures_equal_what_was_written(history):
     # every payment balances: claims paid less provider adjustments is the amount paid
     assert rows(con, "select count(*) from load_diagnostics where message like '%does not balance%'") == [(0,)]
     assert rows(con, "select count(*) from (select distinct dataset from (select value as dataset from meta where key = 'dataset') where dataset = 'demo')") == [(1,)]
+
+
+def _segments(path) -> list[list[str]]:
+    return [s.split("*") for s in path.read_text().replace("\n", "").split("~") if s]
+
+
+def written_remittances(files) -> dict:
+    """Claim id -> its adjudications in the 835s, in payment order."""
+    found = defaultdict(list)
+    for path in sorted(files.glob("*.835")):
+        for seg in _segments(path):
+            tag = seg[0]
+            if tag == "BPR":
+                paid_on = seg[-1]
+            elif tag == "CLP":
+                claim = {"clp": seg, "paid_on": paid_on, "lines": [], "reasons": set(), "F8": None}
+                found[seg[1]].append(claim)
+            elif tag == "SVC":
+                claim["lines"].append({"svc": seg, "control": None})
+            elif tag == "CAS":
+                claim["reasons"] |= {f"{seg[1]}-{reason}" for reason in seg[2::3]}
+            elif tag == "REF" and seg[1] == "6R":
+                claim["lines"][-1]["control"] = seg[2]
+            elif tag == "REF" and seg[1] == "F8":
+                claim["F8"] = seg[2]
+            elif tag == "DTM" and seg[1] == "050":
+                claim["received"] = seg[2]
+    return found
+
+
+def written_claims(files) -> dict:
+    """Claim id -> the 837 claims sent for it, in the order sent."""
+    found = defaultdict(list)
+    for path in sorted(files.glob("*.837")):
+        for seg in _segments(path):
+            tag = seg[0]
+            if tag == "BHT":
+                sent = seg[4]
+            elif tag == "NM1" and seg[1] == "PR":
+                payer = seg[-1]
+            elif tag == "CLM":
+                facility, _, frequency = seg[5].split(":")
+                claim = {"sent": sent, "payer": payer, "charge": seg[2], "facility": facility, "frequency": frequency,
+                         "lines": [], "F8": None, "G1": None}
+                found[seg[1]].append(claim)
+            elif tag == "REF" and seg[1] in ("F8", "G1"):
+                claim[seg[1]] = seg[2]
+            elif tag == "SV1":  # composite, charge, revenue code, units
+                claim["lines"].append([seg[1], seg[2], "", seg[4]])
+            elif tag == "SV2":
+                claim["lines"].append([seg[2], seg[3], seg[1], seg[5]])
+            elif tag == "REF" and seg[1] == "6R":
+                claim["lines"][-1].append(seg[2])
+            elif tag == "DTP" and seg[1] in ("472", "434"):
+                claim.setdefault("service", date.fromisoformat(seg[3][:8]))
+    return found
+
+
+def test_claims_agree_with_their_remittances(history):
+    """Each 835 answers an 837 sent before the payer received it and billed as the 835 echoes it; a
+    claim paid after a correction was replaced (frequency 7, REF*F8) before; the claims never
+    answered are the ones the payer lost and those whose answer comes after the end."""
+    summary, _, files = history
+    remits, sent = written_remittances(files), written_claims(files)
+    every = [c for claims in sent.values() for c in claims]
+    assert (len(list(files.glob("*.837"))), len(every), sum(len(c["lines"]) for c in every)) == (
+        summary.claim_files, summary.submitted_claims, summary.submitted_lines)
+    assert sorted((i, c["frequency"]) for i, claims in sent.items() for c in claims if c["G1"]) == sorted(
+        summary.prior_authorizations)
+    assert sum(c["frequency"] == "7" for c in every) == summary.corrected_claims == summary.recoveries["corrected"] > 0
+    for claim_id, adjudications in remits.items():
+        [original] = [c for c in sent[claim_id] if c["frequency"] == "1"]
+        first = adjudications[0]
+        clp = first["clp"]
+        assert original["sent"] <= first["received"], claim_id
+        assert (original["charge"], original["facility"], original["frequency"]) == (clp[3], clp[8], clp[9])
+        if first["lines"]:  # SVC01 composite, SVC02 charge, SVC04 revenue code, SVC07 else SVC05 units, REF*6R
+            echoed = [[l["svc"][1], l["svc"][2], l["svc"][4], l["svc"][7] if len(l["svc"]) > 7 else l["svc"][5],
+                       l["control"]] for l in first["lines"]]
+            assert original["lines"] == echoed, claim_id
+        for later in adjudications[1:]:
+            if later["clp"][9] == "7":
+                [replacement] = [c for c in sent[claim_id] if c["frequency"] == "7"]
+                assert replacement["F8"] == later["F8"] == clp[7]
+                assert first["paid_on"] < replacement["sent"] < later["paid_on"], claim_id
+                assert replacement["charge"] == original["charge"]
+    never = {claim_id for claim_id in sent if claim_id not in remits}
+    assert never == set(summary.unanswered) | set(summary.awaiting)
+    assert 0.002 < len(summary.unanswered) / len(sent) < 0.01
+    assert not set(summary.unanswered) & set(summary.awaiting)
+    # the answers still to come are to claims sent in the last weeks
+    end = demo.DEFAULT_END
+    assert summary.awaiting and min(sent[i][0]["sent"] for i in summary.awaiting) > f"{end - timedelta(days=120):%Y%m%d}"
+
+
+def test_prior_authorisation_numbers_tell_the_story(history):
+    """The Medicare Advantage plan requires prior authorisation for drugs from month 10: its drug claims
+    denied CO-197 were sent without REF*G1, its others carry one; other payers' drug claims sometimes
+    do; claims without drugs never."""
+    _, _, files = history
+    remits, sent = written_remittances(files), written_claims(files)
+    start = demo.Generator(months=24).start
+    others = []
+    for claim_id, claims in sent.items():
+        original = claims[0]
+        assert original["frequency"] == "1"
+        if not any(line[0].startswith("HC:J") for line in original["lines"]):
+            assert not original["G1"], claim_id
+            continue
+        if claim_id not in remits:
+            continue
+        denied_197 = "CO-197" in remits[claim_id][0]["reasons"]
+        if denied_197:
+            assert not original["G1"], claim_id
+        if original["payer"] == demo.PAYERS[demo.PRIOR_AUTH_PAYER].payer.payer_id:
+            served = original["service"]
+            month = (served.year - start.year) * 12 + served.month - start.month + 1
+            assert bool(original["G1"]) == (month >= 10 and not denied_197), claim_id
+        else:
+            others.append(bool(original["G1"]))
+    assert 0.05 < sum(others) / len(others) < 0.16
+    # a claim paid after a replacement that followed an authorisation denial carries the number obtained since
+    replaced = [c for claims in sent.values() for c in claims if c["frequency"] == "7"]
+    assert any(c["G1"] for c in replaced)
+
+
+def test_loaded_claims_equal_what_was_written(history):
+    """The 837s load as written; the claims the payer lost were sent and have no remittance."""
+    summary, con, _ = history
+    assert rows(con, """select (select count(*) from source_files where kind = '837'),
+        (select count(*) from submitted_claims), (select count(*) from submitted_lines),
+        (select count(*) from submitted_claims where frequency_code = '7' and original_reference is not null)""") == [
+        (summary.claim_files, summary.submitted_claims, summary.submitted_lines, summary.corrected_claims)]
+    assert sorted(rows(con, "select claim_id, frequency_code from submitted_claims where prior_authorization is not null")) \
+        == sorted(summary.prior_authorizations)
+    lost = summary.unanswered
+    assert lost
+    assert rows(con, "select count(*) from submitted_claims where claim_id in ?", [lost]) == [(len(lost),)]
+    assert rows(con, "select count(*) from claims where claim_id in ?", [lost]) == [(0,)]
+    # every other claim sent has its remittance, but those whose payment run comes after the end
+    assert sorted(c for (c,) in rows(con, """select distinct claim_id from submitted_claims s
+        where not exists (select 1 from claims c where c.claim_id = s.claim_id)""")) == sorted(lost + summary.awaiting)
 
 
 def test_denial_rate_and_mix_per_payer_are_the_configured_ones(tmp_path):
@@ -168,6 +333,22 @@ def test_the_same_seed_gives_the_same_files(tmp_path):
     demo.generate(tmp_path / "b", months=3, lines=3000, seed=5)
     demo.generate(tmp_path / "c", months=3, lines=3000, seed=6)
     assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")
+
+
+def test_the_835s_do_not_depend_on_what_only_the_837s_draw(tmp_path, monkeypatch):
+    """The 837s draw from their own generator: other draws there change the 837s, not the 835s (with no
+    claims lost, which take their remittances away)."""
+    def digests(folder):
+        return {ext: hashlib.sha256(b"".join(p.read_bytes() for p in sorted(folder.glob(f"*.{ext}")))).hexdigest()
+                for ext in ("835", "837")}
+
+    monkeypatch.setattr(demo, "LOST_RATE", 0)
+    demo.Generator(months=3, lines=3000, seed=5).write(tmp_path / "a")
+    other = demo.Generator(months=3, lines=3000, seed=5)
+    other.claim_rng = random.Random("another")
+    other.write(tmp_path / "b")
+    a, b = digests(tmp_path / "a"), digests(tmp_path / "b")
+    assert a["835"] == b["835"] and a["837"] != b["837"]
 
 
 def test_demo_command_refuses_a_folder_with_files(tmp_path):
