@@ -86,25 +86,25 @@ class Provider:
 
 def write_837(claims: list[BilledClaim], sent: date, control: int, provider: Provider,
               receiver: tuple = ("DEMO CLEARINGHOUSE", "DEMOCH")) -> str:
-    """One interchange holding the claims sent on `sent`: a functional group (GS..GE) with one
-    transaction set for the professional claims and one for the institutional ones, whichever there
-    are. `control` numbers the interchange; its groups are control * 10 + 1 and + 2."""
+    """One interchange holding the claims sent on `sent`: a functional group (GS..GE, one transaction
+    set) for the professional claims and one for the institutional ones, whichever there are.
+    `control` numbers the interchange; its groups are control * 10 + 1 and + 2."""
     if not claims:
         raise ValueError("a submission batch holds at least one claim")
     receiver_name, receiver_id = receiver
-    groups = []
+    segments, count = [], 0
     for n, (institutional, version) in enumerate(((False, PROFESSIONAL), (True, INSTITUTIONAL)), 1):
         mine = [c for c in claims if c.institutional == institutional]
         if not mine:
             continue
+        count += 1
         group_control = control * 10 + n
-        body = _transaction(mine, sent, f"{group_control}", version, provider, receiver_name, receiver_id)
-        groups += [f"GS*HC*{provider.submitter_id}*{receiver_id}*{d8(sent)}*0900*{group_control}*X*{version}",
-                   *body, f"GE*1*{group_control}"]
+        segments.append(f"GS*HC*{provider.submitter_id}*{receiver_id}*{d8(sent)}*0900*{group_control}*X*{version}")
+        segments += _transaction(mine, sent, f"{group_control}", version, provider, receiver_name, receiver_id)
+        segments.append(f"GE*1*{group_control}")
     isa = (f"ISA*00*          *00*          *ZZ*{provider.submitter_id:<15}*ZZ*{receiver_id:<15}*"
            f"{sent:%y%m%d}*0900*^*00501*{control:09d}*0*P*:")
-    count = sum(segment.startswith("GS*") for segment in groups)
-    return "~\n".join([isa, *groups, f"IEA*{count}*{control:09d}"]) + "~\n"
+    return "~\n".join([isa, *segments, f"IEA*{count}*{control:09d}"]) + "~\n"
 
 
 def _transaction(claims: list[BilledClaim], sent: date, reference: str, version: str, provider: Provider,
