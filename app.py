@@ -29,6 +29,7 @@ pages = st.navigation([
     st.Page("app_pages/codes.py", title="Codes", icon=":material/medication:"),
     st.Page("app_pages/monthly_review.py", title="Monthly review", icon=":material/event_note:"),
     st.Page("app_pages/worklist.py", title="Worklist", icon=":material/checklist:"),
+    st.Page("app_pages/prevention.py", title="Prevention", icon=":material/shield:"),
     st.Page("app_pages/claims.py", title="Claims", icon=":material/search:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
 ])

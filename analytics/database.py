@@ -28,9 +28,18 @@ VIEWS = (
     "staging/submitted_lines",
     "marts/denials",
     "marts/recoupments",
+    "marts/prevention_flags",
 )
-# Every documented view (docs/views.md): these, and `recoveries`, created after the recovery tables.
-PUBLIC_VIEWS = (*(v.rsplit("/", 1)[-1] for v in VIEWS), "recoveries")
+# Built after the tables derived from all loaded files (analytics.recovery), which they read; a file
+# that starts with CREATE defines macros and runs as it is.
+DERIVED_VIEWS = (
+    "marts/recovery_status",
+    "marts/filtered_recoveries",
+    "marts/recoveries",
+    "marts/claim_status",
+)
+# Every documented view (docs/views.md).
+PUBLIC_VIEWS = tuple(v.rsplit("/", 1)[-1] for v in (*VIEWS, "marts/recoveries", "marts/claim_status"))
 
 
 
@@ -78,9 +87,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from analytics import recovery  # it imports this module
 
     recovery.refresh(con)
-    con.execute(sql("marts/recovery_status"))
-    con.execute(sql("marts/filtered_recoveries"))
-    con.execute(f"CREATE OR REPLACE VIEW recoveries AS\n{sql('marts/recoveries')}")
+    create_views(con, views=DERIVED_VIEWS)
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
@@ -108,7 +115,10 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-def create_views(con: duckdb.DuckDBPyConnection, folder: str = "") -> None:
-    for name in (v for v in VIEWS if v.startswith(folder)):
-        view = name.rsplit("/", 1)[-1]
-        con.execute(f"CREATE OR REPLACE VIEW {view} AS\n{sql(name)}")
+def create_views(con: duckdb.DuckDBPyConnection, folder: str = "", views: tuple = VIEWS) -> None:
+    for name in (v for v in views if v.startswith(folder)):
+        text = sql(name)
+        if any(line.startswith("CREATE ") for line in text.splitlines()):
+            con.execute(text)
+        else:
+            con.execute(f"CREATE OR REPLACE VIEW {name.rsplit('/', 1)[-1]} AS\n{text}")

@@ -1,5 +1,6 @@
 """Follow every denial to its outcome: link each claim's and line's adjudications across payments and
-files, and rebuild the recovery tables the `recoveries` view and the review pages read.
+files, and rebuild the recovery tables the `recoveries` view and the review pages read; match billed
+claims and lines (837) to the remittances that answer them (`claim_status`, the prevention page).
 
 A file's own units are judged as it loads (queries/marts/adjudication_units.sql), but whether a denial
 came back depends on files loaded before or after it, so these tables are derived from all of them:
@@ -15,8 +16,9 @@ import duckdb
 
 from analytics.database import sql
 
-# Derived tables, in the order they are built: each reads the ones before it.
-TABLES = ("adjudication_links", "recovery_denials", "recovery_events")
+# Derived tables, in the order they are built: each reads the ones before it. The recovery model, and
+# the match of billed claims (837) to the remittances that answer them.
+TABLES = ("adjudication_links", "recovery_denials", "recovery_events", "claim_matches", "line_matches")
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:

@@ -37,3 +37,10 @@ for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combi
     ui.table(part.drop(columns=["dimension", "description", "billing_unit"]), f"{code}_by_{dimension}",
              "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show unit cuts "
              "(e.g. CO-151 + N362).")
+
+billed = ui.frame("code_billed_units", filters, code=code)
+if not billed.empty:
+    st.subheader("Billed against paid units")
+    ui.table(billed, f"{code}_billed_units",
+             "From the claims you billed (837) matched to their remittance line: units billed (SV104/SV205) on the "
+             "lines a payer answered, against the units it paid (SVC05) on its first answer.")

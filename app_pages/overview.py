@@ -38,6 +38,15 @@ tiles[7].metric("Recovery rate", ui.percent(recovery["recovery_rate"]),
                 help="Recovered $ ÷ denied $ of the denials under the filters. Recoveries are paid at the payer's "
                      "allowed amount, so a fully won denial counts for less than its charge.")
 
+statuses = ui.frame("claim_status_counts", filters)
+if not statuses.empty:
+    unanswered = statuses[statuses["status"] == "no answer"]
+    days = int(statuses["no_answer_days"].max())
+    st.metric("Billed claims with no answer", f"{int(unanswered['claims'].sum()):,}",
+              f"{ui.money(unanswered['charge_amount'].sum())} billed", delta_color="off",
+              help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
+                   "listed on the Worklist.")
+
 trend = ui.frame("monthly_trend", filters)
 st.subheader("Trend")
 left, right = st.columns(2)

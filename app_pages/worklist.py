@@ -30,3 +30,11 @@ ui.table(worklist, "worklist",
          expected_recoverable=st.column_config.NumberColumn("expected $", format="dollar",
                                                             help="Denied $ × recovery rate."),
          days_left=st.column_config.NumberColumn("days left", help="Days from the data date to the appeal deadline."))
+
+unanswered = ui.frame("unanswered_claims", filters)
+if not unanswered.empty:
+    st.subheader("Claims with no answer")
+    ui.table(unanswered, "unanswered_claims",
+             f"Billed claims (837) with no remittance after {ui.frame('claim_status_counts', filters)['no_answer_days'].max():.0f} "
+             "days (setting no_answer_days): call the payer or resubmit before the filing limit passes.",
+             charge_amount=st.column_config.NumberColumn("charge $", format="dollar"))

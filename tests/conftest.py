@@ -66,3 +66,31 @@ def small_history(folder: Path) -> Path:
     loader.load_paths(con, [folder / "files"])
     con.close()
     return db
+
+
+def claim_837(*claims: str, payer: str = "ACME HEALTH PLAN", payer_id: str = "12345", filing: str = "12",
+              submitted: str = "20240305", control: str = "000000001") -> str:
+    """A 005010X222A1 837P from the practice to one payer around the given claims (segments joined by
+    '~'); each claim string starts with its CLM segment and holds its lines (LX, SV1, ...)."""
+    body = [
+        f"BHT*0019*00*{control}*{submitted}*1200*CH",
+        "NM1*41*2*GOOD CLINIC*****46*SUB1",
+        "PER*IC*BILLING*TE*5555551234",
+        f"NM1*40*2*{payer}*****46*{payer_id}",
+        "HL*1**20*1",
+        "NM1*85*2*GOOD CLINIC*****XX*1234567893",
+        "N3*1 MAIN ST",
+        "N4*SPRINGFIELD*IL*62701",
+        "REF*EI*123456789",
+    ]
+    for n, claim in enumerate(claims):
+        body += [f"HL*{n + 2}*1*22*0", f"SBR*P*18*******{filing}", "NM1*IL*1*DOE*JANE****MI*M1",
+                 "DMG*D8*19800101*F", f"NM1*PR*2*{payer}*****PI*{payer_id}"]
+        body.extend(s for s in claim.strip().strip("~").split("~") if s.strip())
+    st = ["ST*837*0001*005010X222A1", *body]
+    st.append(f"SE*{len(st) + 1}*0001")
+    isa = (f"ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *240305*1200*^*00501*"
+           f"{control}*0*P*:")
+    segments = [isa, f"GS*HC*SUBMITTER*RECEIVER*{submitted}*1200*1*X*005010X222A1", *st, "GE*1*1",
+                f"IEA*1*{control}"]
+    return "~\n".join(segments) + "~\n"

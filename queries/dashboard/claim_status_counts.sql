@@ -1,0 +1,21 @@
+-- Billed claims (837) by what the payers answered (claim_status), under the payer and site filters and
+-- service dates; empty when no claim file is loaded.
+with
+
+claims as (
+    select * from claim_status
+    where (len($payers) = 0 or list_contains($payers, payer_name))
+      and (len($sites) = 0 or list_contains($sites, site_of_care))
+      and ($date_from is null or service_date_from >= $date_from)
+      and ($date_to is null or service_date_from <= $date_to)
+)
+
+select
+    status,
+    count(*) as claims,
+    sum(charge_amount) as charge_amount,
+    sum(paid_amount) as paid_amount,
+    any_value(no_answer_days) as no_answer_days
+from claims
+group by status
+order by claims desc

@@ -1,0 +1,24 @@
+-- Billed claims with no answer after the configured number of days (claim_status 'no answer'), under
+-- the payer and site filters and service dates: for Overview and the worklist.
+with
+
+claims as (
+    select * from claim_status
+    where status = 'no answer'
+      and (len($payers) = 0 or list_contains($payers, payer_name))
+      and (len($sites) = 0 or list_contains($sites, site_of_care))
+      and ($date_from is null or service_date_from >= $date_from)
+      and ($date_to is null or service_date_from <= $date_to)
+)
+
+select
+    submitted_date,
+    days_since_sent,
+    payer_name,
+    claim_id,
+    charge_amount,
+    service_date_from,
+    site_of_care,
+    file_name
+from claims
+order by days_since_sent desc, charge_amount desc

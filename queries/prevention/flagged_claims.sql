@@ -1,0 +1,31 @@
+-- Billed lines a prevention rule flags, under the page's payer, code and site filters and service
+-- dates, newest claims first, with what the payer answered so far (claim_status).
+with
+
+flags as (
+    select * from prevention_flags
+    where (len($payers) = 0 or list_contains($payers, payer_name))
+      and (len($codes) = 0 or list_contains($codes, procedure_code))
+      and (len($sites) = 0 or list_contains($sites, site))
+      and ($date_from is null or service_date >= $date_from)
+      and ($date_to is null or service_date <= $date_to)
+),
+status as (select submission_key, status from claim_status)
+
+select
+    flags.submitted_date,
+    flags.payer_name,
+    flags.claim_id,
+    flags.procedure_code,
+    array_to_string(flags.modifiers, ' ') as modifiers,
+    flags.units_billed,
+    flags.site,
+    flags.rule_id,
+    flags.category,
+    flags.finding,
+    coalesce(status.status, 'billed') as claim_status,
+    flags.service_date
+from flags
+left join status using (submission_key)
+order by flags.submitted_date desc nulls last, flags.claim_id, flags.rule_id
+limit 5000

@@ -1,0 +1,62 @@
+-- How well each prevention rule foresees denials: of the billed lines it flagged (under the page's
+-- payer, code and site filters and service dates) that a payer has answered (the matched remittance
+-- line's initial adjudication), how many were denied in the rule's category (precision = those ÷
+-- answered), denied for another reason, or not denied.
+with
+
+flags as (
+    select * from prevention_flags
+    where (len($payers) = 0 or list_contains($payers, payer_name))
+      and (len($codes) = 0 or list_contains($codes, procedure_code))
+      and (len($sites) = 0 or list_contains($sites, site))
+      and ($date_from is null or service_date >= $date_from)
+      and ($date_to is null or service_date <= $date_to)
+),
+rules as (select * from ref_prevention_rules),
+line_pairs as (select * from line_matches),
+units as (select * from fact_units where unit_kind = 'line' and claim_kind = 'adjudicated' and not readjudication),
+
+-- the first answer to each flagged line
+answered as (
+    select
+        flags.rule_id,
+        flags.bill_line_key,
+        arg_min(units.denial_type is not null, (units.payment_date, units.line_key)) as denied,
+        arg_min(units.category, (units.payment_date, units.line_key)) as denied_category
+    from flags
+    join line_pairs using (bill_line_key)
+    join units using (line_key)
+    group by all
+),
+
+per_rule as (
+    select
+        rules.rule_id,
+        rules."check",
+        rules.category,
+        count(flags.bill_line_key) as flagged_lines,
+        count(answered.bill_line_key) as answered_lines,
+        count(*) filter (where answered.denied and answered.denied_category = rules.category) as denied_as_foreseen,
+        count(*) filter (where answered.denied and answered.denied_category is distinct from rules.category)
+            as denied_otherwise,
+        count(*) filter (where not answered.denied) as not_denied,
+        any_value(rules.description) as rule
+    from rules
+    left join flags using (rule_id)
+    left join answered using (rule_id, bill_line_key)
+    group by all
+)
+
+select
+    rule_id,
+    "check",
+    category,
+    flagged_lines,
+    answered_lines,
+    denied_as_foreseen,
+    denied_otherwise,
+    not_denied,
+    denied_as_foreseen / nullif(answered_lines, 0) as precision,
+    rule
+from per_rule
+order by flagged_lines desc, rule_id
