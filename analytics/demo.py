@@ -714,7 +714,7 @@ def _combine(parts: list[Summary]) -> Summary:
 def build(db: Path, out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, on_result=None,
           shards: int = 1) -> Summary:
     """Write a demo history to `out` and load it into the database `db`, marked as demo data."""
-    from analytics import database, loader
+    from analytics import database, loader, reference
 
     started = time.perf_counter()
     summary = generate(out, months, lines, seed, shards=shards)
@@ -723,7 +723,24 @@ def build(db: Path, out: Path, months: int = 24, lines: int = 75_000, seed: int 
     try:
         loader.load_paths(con, [out], on_result=on_result)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'demo')")
+        reference.load(con, "prevention-rules", _prevention_rules(out, months))
     finally:
         con.close()
     summary.seconds_loading = time.perf_counter() - started - summary.seconds_writing
     return summary
+
+
+def _prevention_rules(out: Path, months: int) -> Path:
+    """The demo practice's prevention rules: the shipped ones plus its Medicare Advantage plan's prior
+    authorisation requirement for drugs from month 10 (a payer policy, so not in the shipped file)."""
+    from analytics import reference
+
+    start = Generator(months=months).start
+    month_10 = date(start.year + (start.month + 8) // 12, (start.month + 8) % 12 + 1, 1)
+    payer = PAYERS[PRIOR_AUTH_PAYER].payer
+    shipped = (reference.DATA / "prevention_rules.csv").read_text().rstrip("\n")
+    rule = (f"auth-{payer.payer_id}-drugs,prior_authorization,{payer.payer_id},,J*,,,{month_10},,authorization,"
+            f"{payer.name} requires prior authorisation for drugs from {month_10:%B %Y}")
+    path = out.with_name(out.name + "-prevention-rules.csv")
+    path.write_text(f"{shipped}\n{rule}\n")
+    return path

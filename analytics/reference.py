@@ -82,12 +82,13 @@ TABLES = {
         Table("settings", {"setting": "VARCHAR", "value": "VARCHAR", "description": "VARCHAR"}, ("setting",),
               "Settings: no_answer_days (a billed claim with no remittance after this many days has no answer)",
               ("value",), judges=False),
-        Table("prevention-rules", {"rule_id": "VARCHAR", "check": "VARCHAR", "payer": "VARCHAR", "code": "VARCHAR",
+        Table("prevention-rules", {"rule_id": "VARCHAR", "check": "VARCHAR", "payer": "VARCHAR",
+                                   "filing_indicator": "VARCHAR", "code": "VARCHAR",
                                    "site": "VARCHAR", "max_units": "DECIMAL(18,3)", "effective_from": "DATE",
                                    "effective_to": "DATE", "category": "VARCHAR", "description": "VARCHAR"},
               ("rule_id",), "Checks run on billed claims before the payer answers: waste_modifier (JW/JZ on "
               "single-dose drugs), max_units, site_not_allowed, prior_authorization, unlisted_code; payer (name or "
-              "id) and site blank mean any, a code ending in * is a prefix", ("check", "category"), judges=False),
+              "id), filing indicator (SBR09, e.g. MB) and site blank mean any, a code ending in * is a prefix", ("check", "category"), judges=False),
         Table("ndc-crosswalk", {"ndc": "VARCHAR", "hcpcs": "VARCHAR", "description": "VARCHAR"}, ("ndc",),
               "NDC (11 digits) -> HCPCS code, for the unlisted_code check: load the CMS NDC-HCPCS crosswalk",
               ("hcpcs",), judges=False),

@@ -118,11 +118,12 @@ def flags(con) -> list[tuple]:
 def test_prevention_checks(con, tmp_path):
     reference.load(con, "prevention-rules", rules(
         tmp_path,
-        "units-J1745,max_units,,J1745,,100,,,coding,our payers' limit",
-        "site-96365,site_not_allowed,ACME HEALTH PLAN,96365,19,,,,site_of_care,not at an off-campus department",
-        "auth-J,prior_authorization,12345,J*,,,2024-01-01,,authorization,ACME needs authorisation for drugs"))
+        "units-J1745,max_units,,,J1745,,100,,,coding,our payers' limit",
+        "site-96365,site_not_allowed,ACME HEALTH PLAN,,96365,19,,,,site_of_care,not at an off-campus department",
+        "auth-J,prior_authorization,12345,,J*,,,2024-01-01,,authorization,ACME needs authorisation for drugs"))
     crosswalk = tmp_path / "crosswalk.csv"
     crosswalk.write_text("ndc,hcpcs,description\n22222-2222-22,J1745,infliximab 100 mg vial\n")
+    # the shipped JW/JZ rules concern Medicare Part B (filing indicator MB), which these claims are
     reference.load(con, "ndc-crosswalk", crosswalk)
     unlisted = "LX*2~SV1*HC:J3490*50*UN*1***1~DTP*472*D8*20240301~REF*6R*U2~LIN**N4*22222222222~CTP****1*UN"
     infusion = "LX*1~SV1*HC:96365*300*UN*1*19**1~DTP*472*D8*20240301~REF*6R*S1"
@@ -132,7 +133,7 @@ def test_prevention_checks(con, tmp_path):
         clm("W3", "300", drug(1, "L1", units=120, mods=":JZ"), extra="~REF*G1*AUTH9"),  # too many units
         clm("W4", "350", infusion, unlisted),
         clm("W5", "300", drug(1, "L1", mods=":JZ"), extra="~REF*G1*AUTH10"),  # nothing to flag
-    ), "w.837")
+        filing="MB"), "w.837")  # Medicare Part B: the shipped JW/JZ rules apply
     assert flags(con) == [
         ("W1", "J1745", "auth-J", "no prior authorisation number sent"),
         ("W1", "J1745", "waste-J1745", "neither JW nor JZ on any line of this drug"),
@@ -148,7 +149,7 @@ def test_prevention_checks(con, tmp_path):
 def test_rule_precision_counts_what_the_payer_did_later(con, tmp_path):
     from analytics import data
 
-    load(con, tmp_path, claim_837(clm("V1", "200", drug(1, "L1")), clm("V2", "200", drug(1, "L1"))), "v.837")
+    load(con, tmp_path, claim_837(clm("V1", "200", drug(1, "L1")), clm("V2", "200", drug(1, "L1")), filing="MB"), "v.837")
     # V1 denied for the missing modifier (CO-16 + N822: coding), V2 paid anyway
     load(con, tmp_path, remittance_835(
         "CLP*V1*1*200*0*0*12*Q1*11*1~SVC*HC:J1745*200*0**10~DTM*472*20240301~CAS*CO*16*200~REF*6R*L1~LQ*HE*N822",

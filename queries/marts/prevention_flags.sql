@@ -8,8 +8,9 @@
 -- - prior_authorization: no prior authorisation number (REF*G1 on the line or the claim) where the
 --   payer requires one;
 -- - unlisted_code: an unlisted code billed with an NDC that has its own HCPCS code (ref_ndc_crosswalk).
--- A rule applies to its payer (name or id; blank: every payer), its code (a trailing * is a prefix)
--- and the service dates between effective_from and effective_to.
+-- A rule applies to its payer (name or id) and claim filing indicator (SBR09, e.g. MB for Medicare
+-- Part B), blank meaning any; its code (a trailing * is a prefix); and service dates between
+-- effective_from and effective_to.
 with
 
 rules as (select * from ref_prevention_rules),
@@ -21,6 +22,7 @@ billed as (
     select
         lines.*,
         claims.payer_id,
+        claims.filing_indicator,
         claims.site_of_care,
         claims.submitted_date,
         coalesce(lines.place_of_service, claims.site_of_care) as site,
@@ -48,6 +50,7 @@ applicable as (
         on (rules.code is null or billed.procedure_code = rules.code
             or (rules.code like '%*' and starts_with(billed.procedure_code, rtrim(rules.code, '*'))))
         and (rules.payer is null or rules.payer = billed.payer_name or rules.payer = billed.payer_id)
+        and (rules.filing_indicator is null or rules.filing_indicator = billed.filing_indicator)
         and (rules.effective_from is null or billed.service_date >= rules.effective_from)
         and (rules.effective_to is null or billed.service_date <= rules.effective_to)
 ),
