@@ -16,7 +16,7 @@ from conftest import CORPUS_835, small_history
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["app_pages/overview.py", "app_pages/payers.py", "app_pages/modifiers.py", "app_pages/site_of_care.py", "app_pages/reasons.py",
-         "app_pages/codes.py", "app_pages/monthly_review.py", "app_pages/worklist.py", "app_pages/claims.py", "app_pages/data.py"]
+         "app_pages/codes.py", "app_pages/monthly_review.py", "app_pages/worklist.py", "app_pages/prevention.py", "app_pages/claims.py", "app_pages/data.py"]
 
 
 @pytest.fixture(scope="module")
@@ -258,3 +258,31 @@ def test_worklist_ranks_open_denials(app, small_db):
     for block in (worklist[urgent], worklist[~urgent]):
         assert list(block["expected_recoverable"]) == sorted(block["expected_recoverable"], reverse=True)
     assert worklist["next_action"].str.len().min() > 0
+
+
+def test_prevention_page_lists_rules_and_flags(app, small_db):
+    at = app("app_pages/prevention.py")
+    rules, flagged = at.dataframe[0].value, at.dataframe[1].value
+    total = expected(small_db, "select count(*) from prevention_flags")[0]
+    assert rules["flagged_lines"].sum() == total > 0
+    assert len(flagged) == min(total, 5000)
+    assert set(flagged["rule_id"]) <= set(rules["rule_id"])
+    assert all(m.help for m in at.metric)
+
+
+def test_unanswered_claims_on_overview_and_worklist(app, small_db):
+    unanswered = expected(small_db, "select count(*) from claim_status where status = 'no answer'")[0]
+    assert unanswered > 0
+    metrics = {m.label: m.value for m in app().metric}
+    assert metrics["Billed claims with no answer"] == f"{unanswered:,}"
+    worklist = app("app_pages/worklist.py")
+    assert len(worklist.dataframe[1].value) == unanswered
+
+
+def test_codes_page_compares_billed_with_paid_units(app, small_db):
+    at = app("app_pages/codes.py")
+    billed = at.dataframe[-1].value
+    units_billed, units_paid = expected(small_db, """select sum(b.units_billed), sum(u.units_paid)
+        from line_matches m join submitted_lines b using (bill_line_key) join fact_units u using (line_key)
+        where b.procedure_code = 'J1322' and u.claim_kind = 'adjudicated' and not u.readjudication""")
+    assert billed["units_billed"].sum() == units_billed and billed["units_paid"].sum() == units_paid

@@ -23,6 +23,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The first page visited is not the start page: a shared link opened on a freshly started server must work.
 PAGES = {"monthly_review": "monthly_review", "overview": "", "payers": "payers", "modifiers": "modifiers",
          "site_of_care": "site_of_care", "reasons": "reasons", "codes": "codes", "worklist": "worklist",
+         "prevention": "prevention",
          "claims": "claims", "data": "data"}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]

@@ -23,6 +23,10 @@ CONTRACT = {
                   "recovery_path",
     "recoupments": "file_name payer_name payment_date provider_id reference amount claim_id payer_claim_number "
                    "claim_payment_date",
+    "claim_status": "file_name payer_name claim_id submitted_date charge_amount status paid_amount denied_amount "
+                    "adjudications first_payment_date last_payment_date days_since_sent",
+    "prevention_flags": "file_name rule_id check category finding payer_name claim_id procedure_code modifiers "
+                        "units_billed site service_date submitted_date rule",
     "submitted_claims": "file_name transaction_type payer_name payer_id claim_id charge_amount frequency_code site_of_care "
                         "filing_indicator prior_authorization original_reference service_date_from service_date_to "
                         "submitted_date billing_provider_npi diagnosis_codes admission_date facility_qualifier "
