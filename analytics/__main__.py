@@ -1,4 +1,5 @@
-"""Command line: `python -m analytics load FILES...`, `python -m analytics reference ...`."""
+"""Command line: `python -m analytics load FILES...`, `python -m analytics load-csv claims|remittances
+FILES...`, `python -m analytics reference ...`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import database, demo, loader, reference
+from analytics import csv_import, database, demo, loader, reference
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     load = commands.add_parser("load", help="load 835 and 837 files and folders (recursively)")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
+
+    csv_load = commands.add_parser("load-csv", help="load practice-management CSV exports (docs/csv.md)")
+    csv_load.add_argument("layout", choices=csv_import.LAYOUTS,
+                          help="claims: billed claims and lines; remittances: remittance lines")
+    csv_load.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    csv_load.add_argument("--mapping", type=Path, help="a TOML mapping file for another export layout (docs/csv.md)")
+    csv_load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
 
     demo = commands.add_parser("demo", help="write a synthetic remittance history and load it")
     demo.add_argument("--db", type=Path, default=argparse.SUPPRESS,
@@ -45,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo":
         return _demo(args)
+    mapping = None
+    if args.command == "load-csv" and args.mapping:
+        try:  # before the database is opened: a bad mapping changes nothing
+            mapping = csv_import.read_mapping(args.mapping, args.layout)
+        except csv_import.MappingError as e:
+            print(f"error: {e}; nothing loaded", file=sys.stderr)
+            return 1
     db_path = args.db or database.default_path()
     try:
         con = database.connect(db_path)
@@ -53,17 +68,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.command == "load":
-            return _load(con, args.paths, db_path)
+            return _summary(loader.load_paths(con, args.paths, on_result=_show), db_path)
+        if args.command == "load-csv":
+            results = csv_import.load(con, args.layout, [(path, None) for path in args.files], mapping, on_result=_show)
+            return _summary(results, db_path)
         return _reference(con, args)
     finally:
         con.close()
 
 
-def _load(con, paths: list[str], db_path: Path) -> int:
-    def show(result: loader.FileResult) -> None:
-        print(result.line(), file=sys.stderr if result.failed else sys.stdout, flush=True)
+def _show(result: loader.FileResult) -> None:
+    """One line per file; a refused CSV file's bad rows below it, one per line."""
+    out = sys.stderr if result.failed else sys.stdout
+    print(result.line(), file=out, flush=True)
+    for line in csv_import.problem_lines(result):
+        print(f"    {line}", file=out, flush=True)
 
-    results = loader.load_paths(con, paths, on_result=show)
+
+def _summary(results: list[loader.FileResult], db_path: Path) -> int:
     by_status: dict[str, int] = {}
     for r in results:
         by_status[r.status] = by_status.get(r.status, 0) + 1

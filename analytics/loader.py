@@ -77,7 +77,8 @@ class FileResult:
     message: str = ""
     counts: dict = field(default_factory=dict)
     diagnostics: int = 0
-    kind: str = ""  # '835', '837' or '835+837' for a loaded file
+    kind: str = ""  # '835', '837', '835+837', 'csv remittances' or 'csv claims' for a loaded file
+    problems: list = field(default_factory=list)  # (line, column, message) of a refused CSV file's bad rows
 
     @property
     def failed(self) -> bool:
@@ -88,10 +89,10 @@ class FileResult:
         if self.status == "loaded":
             c = self.counts
             parts = []
-            if "835" in self.kind or not self.kind:
+            if "835" in self.kind or self.kind == "csv remittances" or not self.kind:
                 parts.append(f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
                              f"{c['adjustments']} adjustment(s)")
-            if "837" in self.kind:
+            if "837" in self.kind or self.kind == "csv claims":
                 parts.append(f"{c['billed_claims']} claim(s) billed, {c['billed_lines']} line(s) billed")
             text = ", ".join(parts) + f", {self.diagnostics} diagnostic(s)"
             if self.message:
@@ -107,7 +108,7 @@ class _File:
     path: Path
     size: int
     digest: str
-    kind: str  # '835', '837' or '835+837'
+    kind: str  # '835', '837', '835+837', 'csv remittances' or 'csv claims'
     interchanges: int
     transaction_sets: int
     segments: int
@@ -292,16 +293,22 @@ def _parse_chunk(paths: list[Path], known: dict, contents: list[bytes] | None) -
             owners[name] += [index] * len(found)
         files.append(_File(path, len(data), digest, kind, parsed.interchanges, parsed.transaction_sets,
                            parsed.segments, skipped, counts))
+    return _Chunk(files, _arrow_tables(rows, owners), results)
+
+
+def _arrow_tables(rows: dict, owners: dict) -> dict:
+    """Reader rows (tuples in the column order of _TABLES, keyed by row name) as one Arrow table per
+    row name, each row tagged with the file_index in `owners`."""
     tables = {}
     for name, _, columns in _TABLES:
-        if rows[name]:
+        if rows.get(name):
             arrays = {
                 column: pa.array(values, pa.int64() if column in _INTEGER_COLUMNS else pa.string())
                 for column, values in zip(columns, zip(*rows[name]))
             }
             arrays["file_index"] = pa.array(owners[name], pa.int64())
             tables[name] = pa.table(arrays)
-    return _Chunk(files, tables, results)
+    return tables
 
 
 def _truncated(text: str | None, error: remittance.TruncatedError) -> tuple[str, str]:
