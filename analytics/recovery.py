@@ -18,14 +18,19 @@ from analytics.database import sql
 
 # Derived tables, in the order they are built: each reads the ones before it. The recovery model, and
 # the match of billed claims (837) to the remittances that answer them.
-TABLES = ("adjudication_links", "recovery_denials", "recovery_events", "claim_matches", "line_matches")
+TABLES = ("adjudication_links", "recovery_denials", "recovery_events", "claim_matches", "line_matches",
+          "claim_answers", "flagged_lines")
+# Reference tables these read besides the rule set that judged fact_units.
+RULES = ("prevention-rules", "ndc-crosswalk")
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     files = con.execute("SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_files").fetchall()[0]
     facts = con.execute("SELECT coalesce(max(value), '') FROM meta WHERE key = 'facts_fingerprint'").fetchall()[0][0]
+    rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?",
+                        [list(RULES)]).fetchall()[0][0]
     text = "".join(sql(f"marts/{name}") for name in TABLES) + sql("marts/recoupments")
-    return hashlib.sha256(f"{files}|{facts}|{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{files}|{facts}|{rules}|{text}".encode()).hexdigest()
 
 
 def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:

@@ -138,8 +138,8 @@ def _rejudge(con: duckdb.DuckDBPyConnection) -> None:
     from analytics import recovery  # these modules import this one
     from analytics.database import refresh_facts
 
-    if refresh_facts(con):
-        recovery.refresh(con)
+    refresh_facts(con)
+    recovery.refresh(con)  # a no-op unless what it derives from changed
 
 
 def export(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:

@@ -25,20 +25,22 @@ from analytics import data, database, demo, recovery  # noqa: E402
 ONE_PAYER = "MEDICARE PART B J15"
 # page -> the dashboard queries it runs with the default filters (see app_pages/*.py)
 PAGES = {
-    "overview": [("kpis", {}), ("recovery_kpis", {}), ("monthly_trend", {}), ("top_categories", {}),
-                 ("top_reasons", {}), ("movers", {})],
+    "overview": [("kpis", {}), ("recovery_kpis", {}), ("claim_status_counts", {}), ("monthly_trend", {}),
+                 ("top_categories", {}), ("top_reasons", {}), ("movers", {})],
     "payers": [("payer_scorecard", {}), ("payer_month_rates", {}), ("monthly_trend", {"payers": (ONE_PAYER,)}),
                ("top_reasons", {"payers": (ONE_PAYER,)})],
     "modifiers": [("by_modifier", {}), ("waste_modifier_compliance", {}), ("modifier_denials", {})],
     "site_of_care": [("by_site", {}), ("code_site_matrix", {}), ("site_denials_by_payer", {})],
     "reasons": [("reason_tree", {}), ("category_trend", {})],
-    "codes": [("code_profile", {"code": "J1322"})],
+    "codes": [("code_profile", {"code": "J1322"}), ("code_billed_units", {"code": "J1322"})],
     "claims": [("denied_lines", {"search": ""})],
     # month: the latest month of the database, filled in by main()
     "monthly_review": [("recovery/review_months", {}), *((f"recovery/{part}", {"month": None}) for part in (
         "review_summary", "review_sources", "review_cohorts", "review_ageing", "review_expiring", "review_movers",
         "review_detail"))],
-    "worklist": [("recovery/worklist", {}), ("recovery/data_date", {})],
+    "worklist": [("recovery/worklist", {}), ("recovery/data_date", {}), ("unanswered_claims", {}),
+                 ("claim_status_counts", {})],
+    "prevention": [("prevention/rule_precision", {}), ("prevention/flagged_claims", {})],
 }
 
 
@@ -93,11 +95,13 @@ def main() -> int:
     options = statistics.median(timed(lambda: data.query("dashboard/filter_options", path=path))
                                 for _ in range(args.repeat))
     print(f"sidebar options, once per database change: {options * 1000:.0f} ms")
-    # The recovery model is rebuilt after every load (analytics.recovery): its cost is paid by the loader.
+    # The recovery model and the claim matching are rebuilt after every load (analytics.recovery): the
+    # loader pays for them.
     con = database.connect(path)
     rebuild = statistics.median(timed(lambda: recovery.refresh(con, force=True)) for _ in range(3))
     con.close()
-    print(f"recovery model rebuild, after each load: {rebuild * 1000:.0f} ms, {rebuild / scan:5.1f}x the baseline")
+    print(f"recovery model and claim matching, rebuilt after each load: {rebuild * 1000:.0f} ms, "
+          f"{rebuild / scan:5.1f}x the baseline")
     latest = data.query("recovery/review_months", path=path).iloc[0]["month"]
     for page, queries in PAGES.items():
         queries = [(name, {k: (latest if k == "month" else v) for k, v in extra.items()}) for name, extra in queries]

@@ -7,9 +7,7 @@
 with
 
 submitted as (select * from submitted_claims),
-matches as (select * from claim_matches),
-remitted as (select * from claims),
-units as (select * from fact_units),
+answers as (select * from claim_answers),
 settings as (select * from ref_settings),
 
 as_of as (
@@ -20,33 +18,12 @@ no_answer_days as (
     select coalesce(max(try_cast(value as integer)), 45) as days from settings where setting = 'no_answer_days'
 ),
 
-claim_denials as (
-    select claim_key, sum(denied_amount) filter (where denial_type is not null) as denied_amount
-    from units
-    group by claim_key
-),
-
-answers as (
-    select
-        matches.submission_key,
-        count(*) as adjudications,
-        sum(remitted.paid_amount) as paid_amount,
-        min(remitted.payment_date) as first_payment_date,
-        max(remitted.payment_date) as last_payment_date,
-        -- the latest adjudication that is not a reversal
-        arg_max(remitted.claim_key, (remitted.payment_date, remitted.claim_key))
-            filter (where remitted.status_code <> '22') as latest_claim_key
-    from matches
-    join remitted using (claim_key)
-    group by matches.submission_key
-),
-
 judged as (
     select
         submitted.*,
         coalesce(answers.adjudications, 0) as adjudications,
         coalesce(answers.paid_amount, 0) as paid_amount,
-        coalesce(claim_denials.denied_amount, 0) as denied_amount,
+        coalesce(answers.denied_amount, 0) as denied_amount,
         answers.first_payment_date,
         answers.last_payment_date,
         date_diff('day', coalesce(submitted.submitted_date, submitted.service_date_to, submitted.service_date_from),
@@ -54,7 +31,6 @@ judged as (
         (select days from no_answer_days) as no_answer_days
     from submitted
     left join answers using (submission_key)
-    left join claim_denials on claim_denials.claim_key = answers.latest_claim_key
 ),
 
 final as (
