@@ -132,16 +132,34 @@ def load_uploads(files: list[tuple[str, bytes]]) -> list:
     in the dashboard) with the same loader as the command line."""
     from analytics import loader
 
+    con = _own_database()
+    try:
+        return loader.load_contents(con, [(Path(name), content) for name, content in files])
+    finally:
+        con.close()
+
+
+def load_csv_uploads(layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, bytes] | None = None) -> list:
+    """Load uploaded CSV exports of one layout ('claims' or 'remittances', docs/csv.md), read with an
+    uploaded mapping file when given, into the user's own database, as `load-csv` does. A mapping that
+    cannot be used raises csv_import.MappingError before the database is touched."""
+    from analytics import csv_import
+
+    rules = csv_import.read_mapping(mapping[1], layout, name=mapping[0]) if mapping else None
+    con = _own_database()
+    try:
+        return csv_import.load(con, layout, [(Path(name), content) for name, content in files], rules)
+    finally:
+        con.close()
+
+
+def _own_database() -> duckdb.DuckDBPyConnection:
     # In one process a read-only and a read-write connection to the same file conflict: let go of
     # the page's read-only one (the next query opens it again).
     opened = _session.get()
     for path in list(opened or {}):
         opened.pop(path).close()
-    con = database.connect(database.default_path())
-    try:
-        return loader.load_contents(con, [(Path(name), content) for name, content in files])
-    finally:
-        con.close()
+    return database.connect(database.default_path())
 
 
 def export_parquet() -> bytes:

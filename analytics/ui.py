@@ -31,7 +31,11 @@ def _cached_options(path: str, stamp: float) -> dict:
 
 def options() -> dict:
     path = data.database_path()
-    return _cached_options(str(path), path.stat().st_mtime)
+    known = dict(_cached_options(str(path), path.stat().st_mtime))
+    for field in _LISTS.values():  # no remittance loaded yet (e.g. only claims): empty lists, not None
+        if known[field] is None:
+            known[field] = []
+    return known
 
 
 def sidebar_filters() -> data.Filters:
@@ -44,7 +48,10 @@ def sidebar_filters() -> data.Filters:
                              index=1 if params.get("dates") == "payment" else 0,
                              format_func=lambda b: "date of service" if b == "service" else "date paid",
                              help="Filter and group by the date of service or the date of payment (BPR16).")
-    first, last = pd.Timestamp(known["first_date"]).date(), pd.Timestamp(known["last_date"]).date()
+    if pd.isna(known["first_date"]) or pd.isna(known["last_date"]):  # nothing adjudicated yet (only claims loaded)
+        first = last = date.today()
+    else:
+        first, last = pd.Timestamp(known["first_date"]).date(), pd.Timestamp(known["last_date"]).date()
     start = _date(params.get("from"), first, last) or first
     end = _date(params.get("to"), first, last) or last
     chosen = st.sidebar.date_input("Date range", value=(start, end), min_value=first, max_value=last)
