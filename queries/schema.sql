@@ -3,7 +3,8 @@
 -- submitted_claims, submitted_lines), whose columns are a stable contract; these tables may change
 -- between versions.
 -- Keys: every file gets a file_id; payments, claims, lines, submitted claims and submitted lines get
--- keys unique across the database, assigned at load time. segment_position is the 1-based ordinal of the segment in its file.
+-- keys unique across the database, assigned at load time. segment_position is the 1-based ordinal of the segment in its file
+-- (the line number of the row in a CSV file).
 
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
@@ -13,11 +14,11 @@ CREATE TABLE IF NOT EXISTS source_files (
     file_path VARCHAR NOT NULL,
     sha256 VARCHAR NOT NULL UNIQUE,
     size_bytes BIGINT NOT NULL,
-    kind VARCHAR NOT NULL,             -- '835', '837' or '835+837': the transaction sets read
+    kind VARCHAR NOT NULL,             -- '835', '837' or '835+837': the transaction sets read; 'csv claims' or 'csv remittances' (docs/csv.md)
     loaded_at TIMESTAMP NOT NULL,
     interchanges INTEGER NOT NULL,
     transaction_sets INTEGER NOT NULL,  -- 835 transaction sets (payments)
-    segments INTEGER NOT NULL,
+    segments INTEGER NOT NULL,          -- segments; data rows of a CSV file
     skipped_sets VARCHAR               -- e.g. '278 x6': transaction sets in the file read as neither 835 nor 837
 );
 
