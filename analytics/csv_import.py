@@ -581,14 +581,21 @@ class _Row:
 
 
 class _Problems:
+    """Problems found, counted all and kept up to a bound; the first MAX_PROBLEMS by line are listed."""
+
+    KEPT = 100_000
+
     def __init__(self):
-        self.listed: list = []
+        self.kept: list = []
         self.count = 0
 
     def add(self, line: int, column: str, message: str) -> None:
         self.count += 1
-        if len(self.listed) < MAX_PROBLEMS:
-            self.listed.append((line, column, message))
+        if len(self.kept) < self.KEPT:
+            self.kept.append((line, column, message))
+
+    def listed(self) -> list:
+        return sorted(self.kept, key=lambda p: p[0])[:MAX_PROBLEMS]  # stable: a row's problems in the order found
 
 
 def _read_rows(layout: str, text: str, fmt: Mapping, problems: _Problems) -> tuple[list[_Row], dict]:
@@ -599,6 +606,8 @@ def _read_rows(layout: str, text: str, fmt: Mapping, problems: _Problems) -> tup
         raise Refused("empty file; nothing loaded")
     header_line, header = first
     sources, triples = _sources(layout, header, fmt)
+    # Exports repeat their values (dates, payers, codes, amounts): each column reads a value once.
+    read = {name: {} for name in sources}
     rows = []
     for line, fields in records:
         if len(fields) != len(header):
@@ -606,26 +615,44 @@ def _read_rows(layout: str, text: str, fmt: Mapping, problems: _Problems) -> tup
             continue
         values = {}
         for name, source in sources.items():
-            column = source.column
             if source.constant is not None:
                 raw = source.constant
+            elif len(source.positions) == 1:
+                raw = fields[source.positions[0]].strip()
             else:
                 raw = " ".join(fields[p].strip() for p in source.positions if fields[p].strip())
-            raw = _translate(fmt, name, raw)
-            if not raw:
-                if column.required:
-                    problems.add(line, source.label, "required value missing")
+            seen = read[name]
+            value = seen.get(raw, _UNSEEN)
+            if value is _UNSEEN:
+                value = _read_value(source, _translate(fmt, name, raw), fmt)
+                if len(seen) < _SEEN_VALUES:
+                    seen[raw] = value
+            if value is None:
                 continue
-            try:
-                values[name] = _normalise(column, raw, fmt, constant=source.constant is not None)
-            except _Bad as e:
-                problems.add(line, source.label, str(e))
+            if isinstance(value, _Bad):
+                problems.add(line, source.label, str(value))
+            else:
+                values[name] = value
         if triples:
             values["adjustments"] = _triples(line, fields, triples, fmt, problems)
         rows.append(_Row(line, values))
     if not rows and not problems.count:
         raise Refused(f"no data rows after the header (line {header_line}); nothing loaded")
     return rows, {name: source.label for name, source in sources.items()}
+
+
+_UNSEEN = object()
+_SEEN_VALUES = 50_000  # values remembered per column
+
+
+def _read_value(source: _Source, raw: str, fmt: Mapping):
+    """The value read, None for an empty optional value, or the problem (_Bad)."""
+    if not raw:
+        return _Bad("required value missing") if source.column.required else None
+    try:
+        return _normalise(source.column, raw, fmt, constant=source.constant is not None)
+    except _Bad as e:
+        return e
 
 
 def _translate(fmt: Mapping, column: str, raw: str) -> str:
@@ -879,7 +906,7 @@ def parse(layout: str, data: bytes, mapping: Mapping | None = None, statuses: se
     else:
         out = _build_remittances(rows, problems, labels, statuses or _STATUSES, groups or _GROUPS)
     if problems.count:
-        listed = sorted(problems.listed, key=lambda p: p[0])
+        listed = problems.listed()
         shown = f" (the first {len(listed)} listed)" if problems.count > len(listed) else ""
         raise Refused(f"{problems.count} problem(s) in the rows{shown}; nothing loaded", listed)
     out["segments"] = len(rows)
