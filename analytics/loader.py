@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics import claims, recovery, remittance
+from analytics import claims, privacy, recovery, remittance
 from analytics.database import sql
 from analytics.x12 import NotX12Error, decode
 
@@ -406,6 +406,7 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
             cur.execute("INSERT INTO load_diagnostics SELECT * FROM problems")
             cur.unregister("problems")
         last_id = first_id + len(fresh) - 1
+        privacy.protect(cur, first_id, last_id)  # patient data stored hashed when asked (analytics/privacy.py)
         for check in _CHECKS:
             cur.execute("INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
                         f" message FROM ({sql(check)})", {"first_id": first_id, "last_id": last_id})
