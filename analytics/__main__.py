@@ -4,23 +4,30 @@ FILES...`, `python -m analytics reference ...`."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
 
 import duckdb
 
-from analytics import csv_import, database, demo, loader, reference
+from analytics import csv_import, database, demo, loader, privacy, reference, updates
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Denial analytics for 835 remittances.")
     parser.add_argument("--db", type=Path, help=f"database file (default: $DENIALS_DB, else {database.DEFAULT_DB})")
+    parser.add_argument("--wait", type=float, default=updates.WAIT, metavar="SECONDS",
+                        help="how long to wait for another load into the same database to finish (default "
+                             f"{updates.WAIT:.0f}); loads take turns, the dashboard keeps showing the last one")
     commands = parser.add_subparsers(dest="command", required=True)
 
     load = commands.add_parser("load", help="load 835 and 837 files and folders (recursively)")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
+    load.add_argument("--hash-patient-data", action=argparse.BooleanOptionalAction, default=None,
+                      help="store patient and subscriber names, member ids and birth dates as salted SHA-256 "
+                           "hashes (default: the database's setting hash_patient_data, shipped false)")
 
     csv_load = commands.add_parser("load-csv", help="load practice-management CSV exports (docs/csv.md)")
     csv_load.add_argument("layout", choices=csv_import.LAYOUTS,
@@ -28,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     csv_load.add_argument("files", nargs="+", metavar="FILE", type=Path)
     csv_load.add_argument("--mapping", type=Path, help="a TOML mapping file for another export layout (docs/csv.md)")
     csv_load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
+    csv_load.add_argument("--hash-patient-data", action=argparse.BooleanOptionalAction, default=None,
+                          help="store patient and subscriber names, member ids and birth dates as salted SHA-256 "
+                               "hashes (default: the database's setting hash_patient_data, shipped false)")
 
     demo = commands.add_parser("demo", help="write a synthetic remittance history and load it")
     demo.add_argument("--db", type=Path, default=argparse.SUPPRESS,
@@ -50,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     p = ref_commands.add_parser("reset", help="go back to the table shipped in data/")
     p.add_argument("name", choices=list(reference.TABLES))
 
+    for sub in (load, csv_load, ref):
+        sub.add_argument("--wait", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
+                         help="how long to wait for another load to finish")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return _demo(args)
@@ -61,20 +74,38 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {e}; nothing loaded", file=sys.stderr)
             return 1
     db_path = args.db or database.default_path()
-    try:
-        con = database.connect(db_path)
-    except (duckdb.Error, OSError) as e:
-        print(f"error: cannot open database {db_path}: {str(e).splitlines()[0]}", file=sys.stderr)
-        return 2
-    try:
+    if args.command == "reference" and args.action in ("list", "export"):
+        held = updates.hold(db_path)  # reading: the copy the dashboard shows, even while a load runs
+        if held is not None:
+            try:
+                con = duckdb.connect(str(held.path), read_only=True)
+                try:
+                    return _reference(con, args)
+                finally:
+                    con.close()
+            finally:
+                held.release()
+    # Every change goes through the one writer: loads take turns, and the dashboard, which reads the
+    # copy published after each, never waits and never sees a load half done (analytics/updates.py).
+    what = " ".join(["python -m analytics", *(argv if argv is not None else sys.argv[1:])])[:300]
+    with contextlib.ExitStack() as stack:
+        try:
+            con = stack.enter_context(updates.writing(
+                db_path, args.wait, on_wait=lambda m: print(m, file=sys.stderr, flush=True), what=what))
+        except updates.Busy as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        except (duckdb.Error, OSError) as e:
+            print(f"error: cannot open database {db_path}: {str(e).splitlines()[0]}", file=sys.stderr)
+            return 2
         if args.command == "load":
-            return _summary(loader.load_paths(con, args.paths, on_result=_show), db_path)
+            with privacy.hashing(args.hash_patient_data):
+                return _summary(loader.load_paths(con, args.paths, on_result=_show), db_path)
         if args.command == "load-csv":
-            results = csv_import.load(con, args.layout, [(path, None) for path in args.files], mapping, on_result=_show)
+            with privacy.hashing(args.hash_patient_data):
+                results = csv_import.load(con, args.layout, [(path, None) for path in args.files], mapping, on_result=_show)
             return _summary(results, db_path)
         return _reference(con, args)
-    finally:
-        con.close()
 
 
 def _show(result: loader.FileResult) -> None:

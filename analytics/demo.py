@@ -714,18 +714,15 @@ def _combine(parts: list[Summary]) -> Summary:
 def build(db: Path, out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, on_result=None,
           shards: int = 1) -> Summary:
     """Write a demo history to `out` and load it into the database `db`, marked as demo data."""
-    from analytics import database, loader, reference
+    from analytics import loader, reference, updates
 
     started = time.perf_counter()
     summary = generate(out, months, lines, seed, shards=shards)
     summary.seconds_writing = time.perf_counter() - started
-    con = database.connect(db)
-    try:
+    with updates.writing(db, what=f"the demo history ({out})") as con:  # published for the dashboard when done
         loader.load_paths(con, [out], on_result=on_result)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'demo')")
         reference.load(con, "prevention-rules", _prevention_rules(out, months))
-    finally:
-        con.close()
     summary.seconds_loading = time.perf_counter() - started - summary.seconds_writing
     return summary
 
