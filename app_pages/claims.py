@@ -1,8 +1,10 @@
 """Claims: find denied lines, and follow one claim through every remittance that touched it."""
 
+import re
+
 import streamlit as st
 
-from analytics import data, ui
+from analytics import data, privacy, ui
 
 filters = st.session_state["filters"]
 st.title("Claims")
@@ -21,14 +23,31 @@ picked = st.selectbox("Claim", list(choices.itertuples(index=False, name=None)),
 claim_id, payer = picked
 params = {"claim_id": claim_id, "payer": payer}
 patient = data.record("claims/patient", params)
-show = st.toggle("Show patient name and member id", help="Off by default: names and member ids are protected "
-                 "health information. Turn on only when you need them to work the claim.")
-names = [patient["first_name"], patient["last_name"], patient["member_id"]]
-shown = " ".join(v for v in names if v) if show else " ".join(_mask for _mask in (
-    (v[0] + "•" * (len(v) - 1)) if v else "" for v in names))
-st.markdown(f"**{claim_id}** at **{payer}**: patient {shown or 'not named in the remittance'}")
-ui.table(data.query("claims/remittances", params), f"{claim_id}_remittances",
+# Off by default; once turned on it stays on for this session (also after visiting other pages).
+show = st.toggle("Show patient details", value=st.session_state.get("show_patient_details", False),
+                 help="Off by default: patient names and member ids are protected health information, shown masked. "
+                      "Turn on only when you need them to work the claim; it stays on until you turn it off or close "
+                      "the browser tab.")
+st.session_state["show_patient_details"] = show
+people = {"name": [patient["first_name"], patient["last_name"]], "member id": [patient["member_id"]]}
+hashed = any(privacy.is_hashed(v) for values in people.values() for v in values)
+
+
+def shown(value) -> str:
+    if privacy.is_hashed(value):
+        return value[:8] + "…"  # a hash cannot be read back; its start tells one person from another
+    return str(value).strip() if show else privacy.mask(value)
+
+
+who = ", ".join(f"{what} {' '.join(shown(v) for v in values if v)}" for what, values in people.items()
+                if any(values))
+st.markdown(f"**{ui.md(claim_id)}** at **{ui.md(payer)}**: patient {ui.md(who) if who else 'not named in the remittance'}")
+if hashed:
+    st.caption("Patient data was stored hashed when this claim was loaded (salted SHA-256): names and member ids "
+               "cannot be read back; the same person has the same hash in every file of this database.")
+name = re.sub(r"[^\w.-]+", "_", claim_id)[:60]  # for file names and keys
+ui.table(data.query("claims/remittances", params), f"{name}_remittances",
          "Every remittance that adjudicated this claim, in payment order: a reversal (status 22) takes back an "
          "earlier one; frequency 7 marks a corrected claim.")
-ui.table(data.query("claims/lines", params), f"{claim_id}_lines",
+ui.table(data.query("claims/lines", params), f"{name}_lines",
          "Every line of every adjudication with its adjustments (group-CARC amount) and remark codes.")

@@ -15,11 +15,12 @@ if not known:
 code = st.selectbox("Procedure or drug code", known, index=known.index("J1322") if "J1322" in known else 0,
                     help="The code adjudicated (SVC01-2).")
 profile = ui.frame("code_profile", filters, code=code)
-if ui.empty(profile, f"service line for {code}"):
+if ui.empty(profile, f"service line for {ui.md(code)}"):
     st.stop()
 first = profile.iloc[0]
 described = first["description"] if isinstance(first["description"], str) else "not in the code table"
-st.markdown(f"**{code}**: {described}" + (f" (billing unit: {first['billing_unit']})" if isinstance(first["billing_unit"], str) else ""))
+st.markdown(f"**{ui.md(code)}**: {ui.md(described)}"
+            + (f" (billing unit: {ui.md(first['billing_unit'])})" if isinstance(first["billing_unit"], str) else ""))
 payers = profile[profile["dimension"] == "payer"]
 tiles = st.columns(4)
 tiles[0].metric("Lines", f"{int(payers['lines'].sum()):,}", help="Adjudicated service lines with this code.")
@@ -31,7 +32,7 @@ tiles[3].metric("Units paid", f"{payers['units_paid'].sum():,.0f}", help="SVC05 
 for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combination"), ("site", "By site of care")):
     part = profile[profile["dimension"] == dimension]
     st.subheader(label)
-    st.plotly_chart(px.bar(part, x="value", y="denial_rate", hover_data=["lines", "denied_amount"],
+    st.plotly_chart(px.bar(ui.chart_data(part), x="value", y="denial_rate", hover_data=["lines", "denied_amount"],
                            labels={"value": "", "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%"),
                     width="stretch", key=f"chart_{dimension}")
     ui.table(part.drop(columns=["dimension", "description", "billing_unit"]), f"{code}_by_{dimension}",

@@ -63,7 +63,7 @@ categories, reasons = st.columns(2)
 with categories:
     top = ui.frame("top_categories", filters)
     if not ui.empty(top, "denial"):
-        st.plotly_chart(px.bar(top, x="denied_amount", y="label", orientation="h",
+        st.plotly_chart(px.bar(ui.chart_data(top), x="denied_amount", y="label", orientation="h",
                                labels={"denied_amount": "denied $", "label": ""}).update_yaxes(autorange="reversed"),
                         width="stretch")
         ui.table(top, "denials_by_category", "Denied dollars by category (the primary reason's category, refined by "

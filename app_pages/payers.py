@@ -30,6 +30,6 @@ with left:
     st.plotly_chart(px.line(trend, x="month", y="denial_rate", markers=True,
                             labels={"denial_rate": "denial rate", "month": ""}).update_yaxes(tickformat=".0%"),
                     width="stretch")
-    st.caption(f"{payer}: denied units ÷ adjudicated units per month.")
+    st.caption(f"{ui.md(payer)}: denied units ÷ adjudicated units per month.")
 with right:
-    ui.table(ui.frame("top_reasons", one), "payer_top_reasons", f"{payer}: the reasons behind the most denied dollars.")
+    ui.table(ui.frame("top_reasons", one), "payer_top_reasons", f"{ui.md(payer)}: the reasons behind the most denied dollars.")

@@ -30,7 +30,7 @@ tiles[2].metric("Denied as foreseen", ui.percent(precision["denied_as_foreseen"]
 
 st.subheader("Rules and their precision")
 shown = precision[precision["flagged_lines"] > 0]
-st.plotly_chart(px.bar(shown, x="rule_id", y=["denied_as_foreseen", "denied_otherwise", "not_denied"],
+st.plotly_chart(px.bar(ui.chart_data(shown), x="rule_id", y=["denied_as_foreseen", "denied_otherwise", "not_denied"],
                        labels={"rule_id": "", "value": "answered flagged lines", "variable": ""}),
                 width="stretch")
 ui.table(precision, "prevention_rules",

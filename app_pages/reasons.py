@@ -11,7 +11,7 @@ st.title("Reasons")
 tree = ui.frame("reason_tree", filters)
 if ui.empty(tree, "denial"):
     st.stop()
-figure = px.treemap(tree, path=[px.Constant("all denials"), "category", "reason", "remark"], values="denied_amount",
+figure = px.treemap(ui.chart_data(tree), path=[px.Constant("all denials"), "category", "reason", "remark"], values="denied_amount",
                     hover_data={"reason_description": True, "remark_description": True})
 figure.update_traces(root_color="lightgrey")
 st.plotly_chart(figure, width="stretch")
@@ -21,6 +21,6 @@ ui.table(tree, "reasons", "Each reason with its description, the first remark co
 
 st.subheader("Trend per category")
 trend = ui.frame("category_trend", filters)
-st.plotly_chart(px.area(trend, x="month", y="denied_amount", color="category",
+st.plotly_chart(px.area(ui.chart_data(trend), x="month", y="denied_amount", color="category",
                         labels={"denied_amount": "denied $", "month": ""}), width="stretch")
 st.caption("Denied dollars per month and category.")

@@ -12,7 +12,7 @@ sites = ui.frame("by_site", filters)
 if ui.empty(sites, "adjudication"):
     st.stop()
 by_site = sites[sites["grouping"] == "site"]
-st.plotly_chart(px.bar(by_site, x="value", y="denial_rate", hover_data=["units", "denied_amount"],
+st.plotly_chart(px.bar(ui.chart_data(by_site), x="value", y="denial_rate", hover_data=["units", "denied_amount"],
                        labels={"value": "", "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%"),
                 width="stretch")
 st.caption("Denied units ÷ adjudicated units by site: place of service (CLP08 of professional claims) or type "
