@@ -1,0 +1,100 @@
+"""Uploads on the Data page: what is refused before the loader sees it, and what each file's result
+says. Plain Python (no Streamlit), so every message is tested without a browser.
+
+Refused with a message naming the file:
+- a file over the upload limit (server.maxUploadSize in .streamlit/config.toml, in megabytes; the
+  browser refuses it too, this check covers every other way in);
+- a zip or gzip archive (unzip it and load the files inside);
+- an image or a PDF, recognised by its first bytes (a scan or a printout of a remittance, not X12).
+
+Everything else goes to the loader, which takes 835 remittances and 837 claims alike and says why it
+refuses the rest (empty, binary, not X12, cut off). An 837 is loaded as billed claims, and its result
+says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_LIMIT_MB = 200  # Streamlit's own default for server.maxUploadSize
+
+# First bytes -> what the file is. X12 starts with "ISA" (after an optional byte-order mark or spaces).
+_ARCHIVES = (
+    (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"PK\x07\x08", "zip"),
+    (b"\x1f\x8b", "gzip"),
+)
+_IMAGES = (
+    (b"%PDF-", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"), (b"GIF89a", "GIF image"),
+    (b"II*\x00", "TIFF image"), (b"MM\x00*", "TIFF image"),
+)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An upload kept away from the loader, and why (plain text: escape it before markdown)."""
+
+    name: str
+    message: str
+
+
+def limit_mb(option=None) -> int:
+    """The upload limit in megabytes: Streamlit's server.maxUploadSize (from .streamlit/config.toml)
+    when `option` is its value, else the default."""
+    try:
+        value = int(option)
+    except (TypeError, ValueError):
+        return DEFAULT_LIMIT_MB
+    return value if value > 0 else DEFAULT_LIMIT_MB
+
+
+def problem(name: str, content: bytes, limit: int = DEFAULT_LIMIT_MB) -> str | None:
+    """Why this upload must not be loaded, or None when the loader should read it."""
+    size = len(content)
+    if size > limit * 1024 * 1024:
+        return (f"{name} is {size / (1024 * 1024):,.1f} MB, over the upload limit of {limit} MB "
+                "(server.maxUploadSize in .streamlit/config.toml); nothing loaded. Split the file, or load it "
+                "with `python -m analytics load`")
+    head = content[:16]
+    for magic, kind in _ARCHIVES:
+        if head.startswith(magic):
+            verb = "unzip it" if kind == "zip" else "decompress it"
+            return f"{name} is a {kind} archive: {verb} and load the files inside; nothing loaded"
+    if head[8:12] == b"ftyp" or head[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return f"{name} is an image/PDF, not an X12 file: load the 835 or 837 file itself; nothing loaded"
+    for magic, kind in _IMAGES:
+        if head.startswith(magic):
+            return (f"{name} is an image/PDF ({kind}), not an X12 file: load the 835 or 837 file itself, not a "
+                    "scan or a printout; nothing loaded")
+    return None
+
+
+def screen(files: list[tuple[str, bytes]], limit: int = DEFAULT_LIMIT_MB) -> tuple[list[tuple[str, bytes]], list[Refused]]:
+    """The uploads the loader should read, and those refused with their reason."""
+    accepted, refused = [], []
+    for name, content in files:
+        why = problem(name, content, limit)
+        if why:
+            refused.append(Refused(name, why))
+        else:
+            accepted.append((name, content))
+    return accepted, refused
+
+
+def outcome(result) -> tuple[str, str]:
+    """(level, text) for one loader result (loader.FileResult): level is 'success', 'error' or 'info';
+    the text is plain (escape it before markdown). An 837 says it was read as claims."""
+    name = result.path.name
+    detail = result.line().split(": ", 1)[-1]
+    if result.failed:
+        return "error", f"{name}: {detail}"
+    if result.status == "loaded":
+        if "837" in result.kind and "835" not in result.kind:
+            return "success", (f"{name}: read as 837 claims (billed claims, shown under Prevention, the Worklist's "
+                               f"unanswered claims and Codes; not remittances): {detail}")
+        if "837" in result.kind:
+            return "success", f"{name}: read as 835 remittances and 837 claims: {detail}"
+        return "success", f"{name}: {detail}"
+    return "info", f"{name}: {detail}"
