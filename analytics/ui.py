@@ -168,8 +168,8 @@ def md(value) -> str:
     """Text from the files (a payer's name, a claim id, a file name) for st.markdown, st.caption, alerts and
     labels, shown as it is: every character markdown, Streamlit or GitHub could read inside a line escaped
     (so `<script>`, `<b>`, `*x*`, links, `$math$`, `:emoji:` and `:red[...]` stay text), those that only
-    mean something at the start of a line escaped there; line breaks become spaces. Plain names (letters,
-    digits, `-`, `.`, `_` inside words) read the same."""
+    mean something at the start of a line escaped there; line breaks become spaces. Plain names and
+    sentences (letters, digits, `-`, `.`, `_` inside words, `: ` before a space) read the same."""
     text = " ".join(str(value).splitlines())
     text = _INLINE.sub(lambda m: "\\" + m.group(0), text)
     text = _UNDERSCORES.sub(lambda m: m.group(0) if _inside_word(m) else m.group(0).replace("_", "\\_"), text)
@@ -196,10 +196,10 @@ def chart_data(frame_: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_INLINE = re.compile(r"[\\`*\[\]<>~$:&|@]")
+_INLINE = re.compile(r"[\\`*\[\]<>~$&|@]|:(?=[\w+/-])")  # a colon before a space or the end means nothing
 _UNDERSCORES = re.compile(r"_+")
 _LINE_START = re.compile(r"^(\s*\d*)([#>+=!.)-])")  # headings, quotes, lists, rules
-_SHORTCODE = re.compile(r"(?<=\\):(?=[\w+/\\-]+\\:)")  # the colon opening an emoji or icon code, once escaped
+_SHORTCODE = re.compile(r"(?<=\\):(?=[\w+/\\-]+\\?:)")  # the colon opening an emoji or icon code, once escaped
 
 
 def money(value) -> str:

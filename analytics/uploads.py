@@ -62,7 +62,7 @@ def problem(name: str, content: bytes, limit: int = DEFAULT_LIMIT_MB) -> str | N
         if head.startswith(magic):
             verb = "unzip it" if kind == "zip" else "decompress it"
             return f"{name} is a {kind} archive: {verb} and load the files inside; nothing loaded"
-    if head[8:12] == b"ftyp" or head[:4] == b"RIFF" and content[8:12] == b"WEBP":
+    if head[4:8] == b"ftyp" or head[:4] == b"RIFF" and head[8:12] == b"WEBP":  # HEIC/AVIF, WebP
         return f"{name} is an image/PDF, not an X12 file: load the 835 or 837 file itself; nothing loaded"
     for magic, kind in _IMAGES:
         if head.startswith(magic):

@@ -202,11 +202,12 @@ def plain(markdown: str) -> str:
 
 
 def test_markdown_escaping_keeps_text_as_it_is():
-    for text in (HOSTILE, "A :smile: $5 :red[x] :material/home: _x_ [l](http://e) ~~s~~ a&amp;b", "a\\b`c`",
+    for text in (HOSTILE, "A :smile: $5 :red[x] :material/home: :+1: _x_ [l](http://e) ~~s~~ a&amp;b", "a\\b`c`",
                  "# heading", "1. list", "- item", "lfh-x12__managed-care.835"):
         escaped = ui.md(text)
         assert plain(escaped) == text
-        assert not re.search(r"(?<!\\)[<>*\[\]`$:~&]", escaped.replace("\\\\", ""))
+        assert not re.search(r"(?<!\\)[<>*\[\]`$~&]", escaped.replace("\\\\", ""))
+        assert not re.search(r":[\w+/-]+:", escaped.replace("\\", ""))  # no emoji or icon code left
     assert ui.md("_x_ a_b") == "\\_x\\_ a_b" and ui.md("# h").startswith("\\#")
     assert ui.md("lfh-x12__managed-care.835") == "lfh-x12__managed-care.835"  # plain names read the same
     assert ui.md("line\nbreak") == "line break"
