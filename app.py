@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import data, ui
+from analytics import access, data, ui
 
 st.set_page_config(page_title="Denial analytics", layout="wide", page_icon=":material/receipt_long:")
+if not access.gate():  # sign-in, when .streamlit/secrets.toml sets one up (README: Sign-in)
+    st.stop()
 
 
 @st.cache_resource(show_spinner="Preparing the database (on first start: building the demo, about 20 seconds)...")
