@@ -174,7 +174,7 @@ def export_parquet() -> bytes:
         with tempfile.TemporaryDirectory() as where, zipfile.ZipFile(buffer, "w") as archive:
             for view in database.PUBLIC_VIEWS:
                 target = Path(where) / f"{view}.parquet"
-                con.execute(f"COPY (SELECT * FROM {view}) TO '{target}' (FORMAT parquet)")
+                con.execute("COPY (SELECT * FROM query_table(?)) TO ? (FORMAT parquet)", [view, str(target)])
                 archive.write(target, target.name)
     finally:
         con.close()
