@@ -498,7 +498,7 @@ def _decode(data: bytes, fmt: Mapping) -> str:
 
 def _records(text: str, fmt: Mapping):
     """(line number where the record starts, fields) of every record that is not blank."""
-    lines = text.splitlines(keepends=True)
+    lines = io.StringIO(text, newline="").readlines()  # ends: \n, \r\n or \r, as the csv reader counts them
     skip, delimiter = 0, fmt.delimiter
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None:
@@ -508,7 +508,7 @@ def _records(text: str, fmt: Mapping):
             first = next((i for i, line in enumerate(lines) if i >= skip and line.strip()), None)
     if delimiter is None:  # the most frequent candidate in the header
         delimiter = max((",", ";", "\t", "|"), key=(lines[first] if first is not None else "").count)
-    reader = csv.reader(io.StringIO("".join(lines[skip:])), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO("".join(lines[skip:]), newline=""), delimiter=delimiter, strict=True)
     ended = skip
     try:
         for fields in reader:

@@ -126,7 +126,7 @@ def test_an_upload_on_the_data_page_is_loaded_and_listed(server, page):
     sample = CORPUS_835 / "lfh-x12__secondary-payment.835"
     page.goto(f"{url}/data")
     settle(page)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(sample))
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(sample))  # the X12 uploader
     page.get_by_role("button", name="Load", exact=True).click()
     page.get_by_text(f"{sample.name}").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text=sample.name).wait_for(timeout=60_000)

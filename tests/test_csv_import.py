@@ -446,6 +446,12 @@ def test_an_excel_export_with_a_sep_line_bom_and_crlf(con, tmp_path):
     assert rows(con, "SELECT min(segment_position) FROM remit_service_lines") == [(3,)]  # the header is line 2
 
 
+def test_old_mac_line_ends_count_as_lines(con, tmp_path):
+    text = (REMIT_HEADER + "\n" + ACME_REMITS.replace("2024-03-02", "2024-02-31")).replace("\n", "\r")
+    result = load(con, tmp_path, "remittances", text, "mac.csv")
+    assert [p[0] for p in result.problems] == [5, 6]
+
+
 # ---------------------------------------------------------------------------------------------------
 # Loading again, and the command line
 
