@@ -159,11 +159,11 @@ remark_codes as (
 ),
 
 unit_remark_firsts as (
-    select unit_id, code, min(segment_position) as first_seen
+    select unit_id, code, min(sent_order) as first_seen
     from (
-        select line_key as unit_id, code, segment_position from remark_codes where line_key is not null
+        select line_key as unit_id, code, sent_order from remark_codes where line_key is not null
         union all
-        select units.unit_id, remark_codes.code, remark_codes.segment_position
+        select units.unit_id, remark_codes.code, remark_codes.sent_order
         from remark_codes
         join units using (claim_key)
         where remark_codes.line_key is null

@@ -1,7 +1,8 @@
 -- remarks: one row per remark code, from LQ (service line) or MOA / MIA (claim).
 with
 
-remarks as (select * from remit_remarks),
+-- rowid: the order the codes were stored in, which is the order they were sent (several share a segment)
+remarks as (select *, rowid as sent_order from remit_remarks),
 claims as (select * from claims),
 
 renamed as (
@@ -13,6 +14,7 @@ renamed as (
         remarks.source,
         remarks.qualifier,
         remarks.segment_position,
+        remarks.sent_order,
         remarks.claim_key,
         remarks.line_key,
         remarks.file_id
