@@ -22,9 +22,10 @@ the version in GS08.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
-from analytics.remittance import TruncatedError
-from analytics.x12 import NotX12Error, chunks, decode
+from analytics.remittance import TruncatedError, count_of
+from analytics.x12 import Chunk, NotX12Error, chunks, decode
 
 # Column layouts. The loader and the SQL name these columns, so names and order matter.
 CLAIM_COLUMNS = (
@@ -86,27 +87,60 @@ class _OpenClaim:
         self.has_sv2 = False
 
 
+@dataclass
+class ReadState:
+    """Where the reader stands between two calls of `read` (a file read in pieces, see x12.stream)."""
+
+    position: int = 0
+    gs_version: str | None = None
+    in_837: bool = False
+    st_position: int = 0
+    st_count: int = 0
+    st_control: str | None = None
+    set_type: str | None = None
+    submitted: str | None = None
+    claim: _OpenClaim | None = None
+    line: list | None = None
+    claim_seq: int = 0
+    line_seq: int = 0
+    part: str | None = None
+    line_number: str | None = None
+    hierarchy: dict = field(default_factory=dict)
+    level: str | None = None
+    provider: dict | None = None
+    subscriber: dict | None = None
+    patient: dict | None = None
+    person: dict | None = None
+
+
 def parse_bytes(data: bytes) -> ClaimFile:
     return parse_text(decode(data))
 
 
-def parse_text(text: str) -> ClaimFile:  # noqa: C901 - one state machine reads better whole
+def parse_text(text: str) -> ClaimFile:
     out = ClaimFile()
+    read(chunks(text), out, ReadState(), final=True)
+    return out
+
+
+def read(pieces: Iterable[Chunk], out: ClaimFile, state: ReadState, final: bool) -> None:  # noqa: C901 - one state machine reads better whole
+    """Read chunks of segments into `out`, continuing from `state` and leaving it where the chunks end.
+    `final`: the chunks end the file, so an 837 set still open is a truncated file."""
     diagnose = out.diagnose
-    position = 0
-    gs_version = None
-    in_837 = False
-    st_position = st_count = 0
-    st_control = set_type = submitted = None
-    claim: _OpenClaim | None = None
-    line = None
-    claim_seq = line_seq = 0
+    position = start = state.position
+    gs_version, in_837 = state.gs_version, state.in_837
+    st_position, st_count = state.st_position, state.st_count
+    st_control, set_type, submitted = state.st_control, state.set_type, state.submitted
+    claim: _OpenClaim | None = state.claim
+    line = state.line
+    claim_seq, line_seq = state.claim_seq, state.line_seq
     # Where the segments being read belong: 'claim' (its own segments), 'claim_providers' (2310),
     # 'other_payers' (2320/2330), 'line' (its own), 'drug' (2410), 'line_loops' (2420 / 2430)
-    part = None
-    line_number = None  # LX01, waiting for its SV1/SV2
-    hierarchy: dict = {}  # HL id -> ('20', provider) / ('22', subscriber) / ('23', patient), per transaction set
-    level = provider = subscriber = patient = person = None
+    part = state.part
+    line_number = state.line_number  # LX01, waiting for its SV1/SV2
+    hierarchy: dict = state.hierarchy  # HL id -> ('20', provider) / ('22', subscriber) / ('23', patient), per transaction set
+    level, provider, subscriber = state.level, state.provider, state.subscriber
+    patient, person = state.patient, state.person
 
     def close_claim() -> None:
         nonlocal claim, line, part
@@ -114,13 +148,15 @@ def parse_text(text: str) -> ClaimFile:  # noqa: C901 - one state machine reads 
             _finish(claim, set_type)
         claim = line = part = None
 
-    for chunk in chunks(text):
+    for chunk in pieces:
         sep = chunk.delimiters.element
         comp = chunk.delimiters.component
-        if chunk.enveloped:
+        if chunk.enveloped and not chunk.continued:
             out.interchanges += 1
         for raw in chunk.segments:
             position += 1
+            if not in_837 and not (raw.startswith("ST") or raw.startswith("GS")):
+                continue  # between 837 sets only ST and GS matter (see below); no need to split the rest
             elements = raw.split(sep)
             n = len(elements)
             if n < 12:
@@ -151,7 +187,7 @@ def parse_text(text: str) -> ClaimFile:  # noqa: C901 - one state machine reads 
                 close_claim()
                 in_837 = False
                 declared = elements[1] or None
-                if declared is None or not declared.strip().isdigit() or int(declared) != st_count:
+                if count_of(declared) != st_count:
                     diagnose(position, "warning", tag, f"SE01 says {declared!r} segments in the transaction set; counted {st_count}")
                 if (elements[2] or None) != st_control:
                     diagnose(position, "warning", tag, f"SE02 {elements[2] or None!r} does not match ST02 {st_control!r}")
@@ -337,12 +373,20 @@ def parse_text(text: str) -> ClaimFile:  # noqa: C901 - one state machine reads 
                     part = "line_loops"
             # other segments (PWK, CN1, AMT, K3, NTE, CL1, CR*, HCP, CAS, OI, MOA, FRM...) are not kept
 
-    out.segments = position
+    out.segments += position - start
+    state.position, state.gs_version, state.in_837 = position, gs_version, in_837
+    state.st_position, state.st_count = st_position, st_count
+    state.st_control, state.set_type, state.submitted = st_control, set_type, submitted
+    state.claim, state.line, state.claim_seq, state.line_seq = claim, line, claim_seq, line_seq
+    state.part, state.line_number, state.hierarchy = part, line_number, hierarchy
+    state.level, state.provider, state.subscriber = level, provider, subscriber
+    state.patient, state.person = patient, person
+    if not final:
+        return
     if in_837:
         raise TruncatedError(f"transaction set 837 {st_control or ''} starting at segment {st_position} has no SE trailer")
     if position == 0:
         raise NotX12Error("the file holds no X12 segments")
-    return out
 
 
 def _type_of(version: str) -> str | None:

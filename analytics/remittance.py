@@ -10,8 +10,9 @@ input that is not X12 at all, or that ends inside an envelope (a truncated file)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
-from analytics.x12 import NotX12Error, chunks, decode, is_segment_id
+from analytics.x12 import Chunk, NotX12Error, chunks, decode, is_segment_id
 
 
 class TruncatedError(NotX12Error):
@@ -93,12 +94,47 @@ class Remittance:
         self.diagnostics.append((position, severity, segment_id, message))
 
 
+@dataclass
+class ReadState:
+    """Where the reader stands between two calls of `read`: what a file read in pieces (cut after an SE
+    segment or at the end of an interchange, see x12.stream) carries from one piece to the next, so
+    that positions, sequence numbers and envelope checks continue as if the file were read whole."""
+
+    position: int = 0  # 1-based ordinal of the last segment read, used in diagnostics
+    payment_seq: int = 0
+    claim_seq: int = 0
+    line_seq: int = 0
+    in_835: bool = False  # inside an 835 ST..SE
+    skipping: str | None = None  # id of a non-835 transaction set being skipped
+    level: int = 0
+    payment: list | None = None
+    claim: list | None = None
+    line: list | None = None
+    st_position: int = 0
+    st_count: int = 0
+    st_control: str = ""
+    isa_control: str | None = None
+    gs_version: str | None = None
+    gs_control: str | None = None
+    gs_position: int = 0
+    isa_position: int = 0
+    gs_sets: int = 0
+    isa_groups: int = 0
+
+
 def parse_bytes(data: bytes) -> Remittance:
     return parse_text(decode(data))
 
 
-def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads better whole
+def parse_text(text: str) -> Remittance:
     out = Remittance()
+    read(chunks(text), out, ReadState(), final=True)
+    return out
+
+
+def read(pieces: Iterable[Chunk], out: Remittance, state: ReadState, final: bool) -> None:  # noqa: C901 - one state machine reads better whole
+    """Read chunks of segments into `out`, continuing from `state` and leaving it where the chunks end.
+    `final`: the chunks end the file, so an envelope still open is a truncated file."""
     diagnose = out.diagnose
     payments_append = out.payments.append
     claims_append = out.claims.append
@@ -109,26 +145,22 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
     amounts_append = out.amounts.append
     plb_append = out.provider_adjustments.append
 
-    position = 0  # 1-based ordinal of the segment in the file, used in diagnostics
-    payment = claim = line = None
-    payment_seq = claim_seq = line_seq = 0
+    position = start = state.position
+    payment, claim, line = state.payment, state.claim, state.line
+    payment_seq, claim_seq, line_seq = state.payment_seq, state.claim_seq, state.line_seq
     # Where REF / DTM / N1 details belong: 0 header, 1 payer, 2 payee, 3 claim, 4 line, 5 trailer,
     # 6 header number (LX).
-    level = 0
-    in_835 = False  # inside an 835 ST..SE
-    skipping = None  # id of a non-835 transaction set being skipped
-    st_position = st_count = 0
-    st_control = ""
-    isa_control = gs_version = gs_control = None
-    gs_position = 0
-    isa_position = 0
-    gs_sets = 0
-    isa_groups = 0
+    level = state.level
+    in_835, skipping = state.in_835, state.skipping
+    st_position, st_count, st_control = state.st_position, state.st_count, state.st_control
+    isa_control, gs_version, gs_control = state.isa_control, state.gs_version, state.gs_control
+    gs_position, isa_position = state.gs_position, state.isa_position
+    gs_sets, isa_groups = state.gs_sets, state.isa_groups
 
-    for chunk in chunks(text):
+    for chunk in pieces:
         sep = chunk.delimiters.element
         comp = chunk.delimiters.component
-        if chunk.enveloped:
+        if chunk.enveloped and not chunk.continued:
             out.interchanges += 1
         for raw in chunk.segments:
             position += 1
@@ -367,7 +399,8 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
                     raise TruncatedError(f"functional group starting at segment {gs_position} has no GE trailer")
                 if isa_control is not None:
                     raise TruncatedError(f"interchange starting at segment {isa_position} has no IEA trailer")
-                isa_control = ((elements[13] or None) or "").strip() or None
+                # a stray or cut-down ISA segment may lack ISA13
+                isa_control = ((elements[13] if n > 13 else None) or "").strip() or None
                 isa_position, isa_groups = position, 0
             elif tag == "GS":
                 if gs_version is not None:
@@ -400,7 +433,17 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
             else:
                 diagnose(position, "error", tag[:3], f"unreadable segment {raw[:30]!r}; ignored")
 
-    out.segments = position
+    out.segments += position - start
+    state.position = position
+    state.payment, state.claim, state.line = payment, claim, line
+    state.payment_seq, state.claim_seq, state.line_seq = payment_seq, claim_seq, line_seq
+    state.level, state.in_835, state.skipping = level, in_835, skipping
+    state.st_position, state.st_count, state.st_control = st_position, st_count, st_control
+    state.isa_control, state.gs_version, state.gs_control = isa_control, gs_version, gs_control
+    state.gs_position, state.isa_position = gs_position, isa_position
+    state.gs_sets, state.isa_groups = gs_sets, isa_groups
+    if not final:
+        return
     if skipping is not None:
         raise TruncatedError(f"transaction set {skipping} starting at segment {st_position} has no SE trailer")
     if in_835:
@@ -411,9 +454,15 @@ def parse_text(text: str) -> Remittance:  # noqa: C901 - one state machine reads
         raise TruncatedError(f"interchange starting at segment {isa_position} has no IEA trailer")
     if position == 0:
         raise NotX12Error("the file holds no X12 segments")
-    return out
+
+
+def count_of(declared: str | None) -> int | None:
+    """A count an envelope declares (SE01, GE01, IEA01): ASCII digits only ('²' is a digit to Python
+    but not a number int() reads, nor an X12 one)."""
+    text = (declared or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _check_count(out: Remittance, position: int, tag: str, declared: str | None, actual: int, name: str, what: str) -> None:
-    if declared is None or not declared.strip().isdigit() or int(declared) != actual:
+    if count_of(declared) != actual:
         out.diagnose(position, "warning", tag, f"{name} says {declared!r} {what}; counted {actual}")

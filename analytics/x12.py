@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 # Characters that may surround a segment without belonging to it: white space from pretty-printed files,
 # and the stray `~` some tools put at the start of newline-terminated segments.
@@ -35,11 +35,17 @@ class Delimiters:
 
 @dataclass
 class Chunk:
-    """A run of segments sharing one set of delimiters: one interchange, or one bare fragment."""
+    """A run of segments sharing one set of delimiters: one interchange, or one bare fragment (or, read
+    in pieces by `stream`, part of one: `continued` when an earlier piece held its start)."""
 
     delimiters: Delimiters
     segments: list[str]
     enveloped: bool
+    continued: bool = False
+
+
+class _CutShort(NotX12Error):
+    """The ISA header runs past the end of the text: with more text it may be complete."""
 
 
 def decode(data: bytes) -> str:
@@ -67,7 +73,7 @@ def _start(text: str, pos: int = 0) -> int:
 def _isa_delimiters(text: str, pos: int) -> tuple[Delimiters, int]:
     """Read the delimiters an ISA header declares; return them and the offset after the ISA segment."""
     if len(text) < pos + 16:
-        raise NotX12Error("the ISA header is cut short")
+        raise _CutShort("the ISA header is cut short")
     element = text[pos + 3]
     if element.isalnum() or element.isspace():
         raise NotX12Error(f"the ISA header has no usable element separator (found {element!r})")
@@ -78,9 +84,9 @@ def _isa_delimiters(text: str, pos: int) -> tuple[Delimiters, int]:
     for _ in range(16):
         at = text.find(element, at + 1)
         if at < 0:
-            raise NotX12Error("the ISA header is cut short (fewer than 16 elements)")
+            raise _CutShort("the ISA header is cut short (fewer than 16 elements)")
     if len(text) < at + 3:
-        raise NotX12Error("the ISA header is cut short (no segment terminator)")
+        raise _CutShort("the ISA header is cut short (no segment terminator)")
     component = text[at + 1]
     terminator = text[at + 2]
     end = at + 3
@@ -106,15 +112,19 @@ def _fragment_delimiters(text: str, pos: int) -> Delimiters:
     return Delimiters(element, component, None, terminator)
 
 
+def _next_isa(delimiters: Delimiters) -> re.Pattern:
+    """The next interchange starts at an ISA segment after a terminator (plus any padding). It may
+    declare other delimiters, so any separator may follow "ISA"; the match ends where the ISA starts."""
+    return re.compile(re.escape(delimiters.segment) + r"[\s~]*(?=ISA[^A-Za-z0-9\s])")
+
+
 def chunks(text: str) -> Iterator[Chunk]:
     """Split decoded X12 text into interchanges (or one bare fragment), each with its segment strings."""
     pos = _start(text)
     if text.startswith("ISA", pos):
         while pos < len(text):
             delimiters, body_start = _isa_delimiters(text, pos)
-            # The next interchange starts at an ISA segment after a terminator (plus any padding).
-            # It may declare other delimiters, so any separator may follow "ISA".
-            next_isa = re.compile(re.escape(delimiters.segment) + r"[\s~]*(?=ISA[^A-Za-z0-9\s])").search(text, body_start)
+            next_isa = _next_isa(delimiters).search(text, body_start)
             end = next_isa.end() if next_isa else len(text)
             isa = text[pos : body_start].rstrip(_PADDING)
             body = text[body_start:end].split(delimiters.segment)
@@ -126,8 +136,132 @@ def chunks(text: str) -> Iterator[Chunk]:
         body = text[pos:].split(delimiters.segment)
         yield Chunk(delimiters, [s for s in (b.strip(_PADDING) for b in body) if s], False)
     else:
-        sample = text[pos : pos + 20].splitlines()[0] if text[pos:] else ""
-        raise NotX12Error(f"not an X12 file: it starts with {sample!r} where an ISA header or ST segment was expected")
+        raise _not_x12(text, pos)
+
+
+def _not_x12(text: str, pos: int) -> NotX12Error:
+    sample = text[pos : pos + 20].splitlines()[0] if text[pos:] else ""
+    return NotX12Error(f"not an X12 file: it starts with {sample!r} where an ISA header or ST segment was expected")
+
+
+# How far `chunks` looks ahead from the start (a bare fragment's component separator, from SVC01).
+_LOOKAHEAD = 200_010
+# The longest ISA header `stream` waits for (a real one is 106 characters).
+_LONGEST_ISA = 1 << 20
+
+
+def stream(blocks: Iterable[str], piece: int) -> Iterator[list[Chunk]]:  # noqa: C901 - one scanner reads better whole
+    """What `chunks` yields for the text the blocks make up, read block by block and handed out in
+    pieces of about `piece` characters, so that a file far larger than memory can be read.
+
+    A piece ends after an SE segment or at the end of an interchange, nowhere else: there a reader holds
+    no open claim or line, so each piece's rows are complete, and a reader that carries its state from
+    piece to piece (remittance.read, claims.read) reads exactly what it reads from the whole text. An
+    interchange cut between pieces goes on in the next with the delimiters its ISA declared (marked
+    `continued`, so that it is counted once). A transaction set larger than `piece` makes a piece that
+    large. Raises NotX12Error as `chunks` does, once the text has reached the point where it would."""
+    source = iter(blocks)
+    buf = ""
+    eof = False
+
+    def more() -> None:
+        nonlocal buf, eof
+        for block in source:
+            if block:
+                buf += block
+                return
+        eof = True
+
+    while not eof and len(buf) < _start(buf) + _LOOKAHEAD:
+        more()
+    pos = _start(buf)
+    enveloped = buf.startswith("ISA", pos)
+    if not enveloped and not (buf.startswith(("ST", "GS"), pos) and len(buf) > pos + 2 and not buf[pos + 2].isalnum()):
+        raise _not_x12(buf, pos)
+
+    out: list[Chunk] = []  # the piece being filled, and its size in characters
+    size = 0
+    while True:
+        # One interchange (or the whole bare fragment): its header, then its body, in as many pieces as it takes.
+        if enveloped:
+            while True:
+                try:
+                    delimiters, at = _isa_delimiters(buf, pos)
+                except NotX12Error as e:
+                    if isinstance(e, _CutShort) and not eof and len(buf) - pos <= _LONGEST_ISA:
+                        buf, pos = buf[pos:], 0  # keep only what is still to be read
+                        more()
+                        continue
+                    if out:  # the interchanges before this one first, as `chunks` gives them
+                        yield out
+                    raise
+                if at == len(buf) and buf[at - 1] == "\r" and not eof:
+                    more()  # a CR terminator may be followed by the LF that belongs to it
+                    continue
+                break
+            head = [buf[pos:at].rstrip(_PADDING)]
+            find_end = _next_isa(delimiters)
+        else:
+            delimiters, at, head, find_end = _fragment_delimiters(buf, pos), pos, [], None
+        term = delimiters.segment
+        # an SE segment: after a terminator and padding, "SE" and an element separator
+        find_se = re.compile(re.escape(term) + "[" + re.escape(_PADDING) + "]*SE" + re.escape(delimiters.element))
+        search = at  # the interchange's end is not before this
+        cut_from = None  # an SE that ends the piece is not before this
+        continued = False
+        while True:
+            found = find_end.search(buf, search) if find_end is not None else None
+            end, known = (found.end(), True) if found else (len(buf), eof)
+            cut = None
+            if not known or end - at > piece - size:
+                # The piece fills up before the interchange ends: cut it after the first SE segment
+                # past its size (an SE as the first segment after `at` has its terminator at at - 1).
+                begin = max(at - 1 + max(piece - size, 0), 0) if cut_from is None else cut_from
+                match = find_se.search(buf, begin, end)
+                if match is not None:
+                    stop = buf.find(term, match.end(), end)
+                    if stop >= 0:
+                        cut = stop + 1
+                    else:
+                        cut_from = match.start()  # the SE segment is not complete yet
+                else:
+                    # none yet; one may start at the last terminator, completed by text to come
+                    last = buf.rfind(term, begin, end)
+                    cut_from = last if last >= 0 else max(begin, end)
+            if cut is None and not known:
+                # Neither the end of the interchange nor a place to cut is in hand: read on. The next
+                # ISA can only follow the last terminator read so far; what was read before `at` (less
+                # the terminator before it) is not needed any more.
+                last = buf.rfind(term, search)
+                search = last if last >= 0 else len(buf)
+                shift = max(min(at - 1, search, cut_from if cut_from is not None else at), 0)
+                if shift:
+                    buf = buf[shift:]
+                    at, search = at - shift, search - shift
+                    cut_from = cut_from - shift if cut_from is not None else None
+                more()
+                continue
+            stop = end if cut is None else cut
+            segments = [s for s in (part.strip(_PADDING) for part in buf[at:stop].split(term)) if s]
+            if head or segments:
+                out.append(Chunk(delimiters, head + segments, enveloped, continued))
+                head, continued = [], True
+            size += stop - at
+            at = stop
+            if size >= piece:
+                yield out
+                out, size = [], 0
+            if cut is None:
+                break
+            # Cut after an SE: the interchange goes on. Its end cannot come before that SE's terminator.
+            search, cut_from = cut - 1, None
+            shift = max(at - 1, 0)
+            buf, at, search = buf[shift:], at - shift, search - shift
+        if found is None:
+            break  # the end of the text
+        pos = end
+    if out:
+        yield out
 
 
 def is_segment_id(value: str) -> bool:
