@@ -42,6 +42,7 @@ import duckdb
 from analytics import database
 
 WAIT = 1800.0  # seconds a command waits for another writer before giving up
+_FOLDER = ".dashboard"
 _POLL = 0.2
 
 
@@ -55,7 +56,24 @@ def lock_file(db: Path) -> Path:
 
 def copies(db: Path) -> Path:
     """The folder of the copies the dashboard reads."""
-    return db.with_name(db.name + ".dashboard")
+    return db.with_name(db.name + _FOLDER)
+
+
+def database_of(path: Path) -> Path | None:
+    """The database `path` is a copy of; None when it is not a copy."""
+    folder = Path(path).parent
+    if folder.name.endswith(_FOLDER) and Path(path).name.startswith("copy-"):
+        return folder.with_name(folder.name[: -len(_FOLDER)])
+    return None
+
+
+def busy(db: Path) -> bool:
+    """Whether a writer holds the database now."""
+    try:
+        with _locked(Path(db), 0.0, None, "a check"):
+            return False
+    except Busy:
+        return True
 
 
 # ---- writing -------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import csv_import, data, database, privacy, ui, uploads
+from analytics import csv_import, data, database, privacy, ui, updates, uploads
 
 st.title("Data")
 
@@ -34,7 +34,7 @@ def show(results: list) -> None:
 def hash_choice(key: str) -> bool:
     """The checkbox that stores patient data hashed, ticked when the database's setting says so."""
     shown = data.database_path()  # the user's own database once there is one (never the demo's setting)
-    default = shown == database.default_path() and bool(data.record("privacy/setting", path=shown)["hashed"])
+    default = data.source(shown) == database.default_path() and bool(data.record("privacy/setting", path=shown)["hashed"])
     return st.checkbox("Store patient names, member ids and birth dates hashed", value=default, key=key,
                        help="Salted SHA-256: the same person still links across files, but names, member ids and "
                             "birth dates cannot be read back. Ticked when the database's setting hash_patient_data "
@@ -53,10 +53,14 @@ if x12_files and st.button("Load", type="primary"):
     for refusal in refused:
         st.error(ui.md(refusal.message))
     if accepted:
-        with st.spinner(f"Loading {len(accepted)} file(s)..."), privacy.hashing(hashed):
-            results = data.load_uploads(accepted)
-        st.cache_data.clear()
-        show(results)
+        try:
+            with st.spinner(f"Loading {len(accepted)} file(s)..."), privacy.hashing(hashed):
+                results = data.load_uploads(accepted)  # after a load in progress, if there is one
+        except updates.Busy as e:
+            st.error(ui.md(e))
+        else:
+            st.cache_data.clear()
+            show(results)
 
 st.subheader("Load CSV exports")
 st.caption("Claims and remittances exported by a practice-management system, in the layouts of docs/csv.md, or "
@@ -80,6 +84,8 @@ if csv_uploads and st.button("Load CSV", type="primary", key="csv_load"):
                 results = data.load_csv_uploads(layout, accepted, (mapping.name, mapping.getvalue()) if mapping else None)
     except csv_import.MappingError as e:
         st.error(f"{ui.md(e)}; nothing loaded")
+    except updates.Busy as e:
+        st.error(ui.md(e))
     else:
         if results:
             st.cache_data.clear()
