@@ -80,7 +80,8 @@ TABLES = {
               "indicator (CLP06), else the default row; a denial with nothing back by then is written off",
               judges=False),
         Table("settings", {"setting": "VARCHAR", "value": "VARCHAR", "description": "VARCHAR"}, ("setting",),
-              "Settings: no_answer_days (a billed claim with no remittance after this many days has no answer)",
+              "Settings: no_answer_days (a billed claim with no remittance after this many days has no answer), "
+              "hash_patient_data (true: store patient names, member ids and birth dates hashed at load)",
               ("value",), judges=False),
         Table("prevention-rules", {"rule_id": "VARCHAR", "check": "VARCHAR", "payer": "VARCHAR",
                                    "filing_indicator": "VARCHAR", "code": "VARCHAR",
