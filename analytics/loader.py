@@ -8,14 +8,22 @@ nothing. Files are read and parsed before the database is touched (in worker pro
 many), then written in batches: one transaction per batch holds every row, diagnostic and registration
 of its files, so a failure at any point leaves the database as it was. If a batch cannot be written,
 its files are retried one by one, so one bad file never keeps the others out.
+
+A file larger than _STREAM_BYTES is not read whole: it is read in pieces cut after an SE segment or at
+the end of an interchange (x12.stream), each piece parsed and inserted as it comes, with the readers'
+state carried from piece to piece; all its pieces go into one transaction, so it too loads whole or
+not at all, and memory holds about one piece, not the file.
 """
 
 from __future__ import annotations
 
+import codecs
 import gc
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
+import re
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +33,7 @@ import pyarrow.compute as pc
 
 from analytics import claims, privacy, recovery, remittance
 from analytics.database import sql
-from analytics.x12 import NotX12Error, decode
+from analytics.x12 import NotX12Error, decode, stream
 
 # Reader output -> internal table: (name of the rows, also their count in FileResult.counts; table; columns).
 # 835 rows are the 835 reader's attribute of that name; 837 rows are named in _BILLED.
@@ -68,6 +76,18 @@ _CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbala
 # in transactions of about _WRITE_BYTES of input (fewer, larger transactions write much faster).
 _CHUNK_BYTES = 2 * 1024 * 1024
 _WRITE_BYTES = 16 * 1024 * 1024
+# Files above _STREAM_BYTES are streamed: read _READ_BYTES at a time, parsed and inserted in pieces of
+# about _PIECE_CHARS characters (a piece's rows take about ten times its size in memory).
+_STREAM_BYTES = 64 * 1024 * 1024
+_PIECE_CHARS = 4 * 1024 * 1024
+_READ_BYTES = 1024 * 1024
+# DuckDB's memory while a file is streamed: at most this (it spills the rest to disk), unless a piece
+# needs more (about _UNIT_MEMORY_PER_CHAR bytes per character to derive its adjudication units).
+_STREAM_MEMORY = 1024 * 1024 * 1024
+_UNIT_MEMORY_PER_CHAR = 12
+# The views the adjudication units of a file are read from (queries/marts/adjudication_units.sql);
+# a streamed file's units are derived piece by piece from these, narrowed to the piece's claims.
+_UNIT_SOURCES = ("claims", "service_lines", "adjustments", "remarks", "remit_references")
 
 
 @dataclass
@@ -159,21 +179,65 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
 
     known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
     groups = _group(files)
-    if len(groups) > 1 and (os.cpu_count() or 1) > 1:
+    workers = os.cpu_count() or 1
+    if sum(isinstance(g, list) for g in groups) > 1 and workers > 1:
         # Parse in worker processes while this one writes what is ready.
-        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-            _store_in_batches(con, pool.map(_prepare, groups, [known] * len(groups)), report)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            _store_in_batches(con, _in_order(pool, groups, known, 2 * workers + 2), report)
     else:
-        _store_in_batches(con, (_prepare(group, known) for group in groups), report)
-    recovery.refresh(con)  # follow the denials across everything now loaded
+        _store_in_batches(con, (_prepare(g, known) if isinstance(g, list) else g for g in groups), report)
+    # follow the denials across everything now loaded
+    _refresh(con, limited=any(isinstance(g, Path) for g in groups))
     return results
+
+
+def _refresh(con, limited: bool) -> None:
+    """recovery.refresh; after a file too large to hold in memory, within the memory DuckDB was given
+    for streaming it (it spills to disk; slower, about twice the time), unless that is not enough."""
+    if not limited:
+        recovery.refresh(con)
+        return
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    if _bytes(limit) <= _STREAM_MEMORY:
+        recovery.refresh(con)
+        return
+    con.execute(f"SET memory_limit = '{_STREAM_MEMORY // 1024 // 1024}MiB'")
+    try:
+        recovery.refresh(con)
+    except duckdb.OutOfMemoryException:
+        con.execute(f"SET memory_limit = '{limit}'")
+        recovery.refresh(con)
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
+
+
+def _in_order(pool, groups: list, known: dict, window: int):
+    """The groups parsed by the pool, in order, with at most `window` of them parsed ahead of the
+    writer (so that parsed rows waiting to be written never fill the memory); a file to stream is
+    passed on as its path."""
+    ahead: deque = deque()
+    for group in groups:
+        ahead.append(pool.submit(_prepare, group, known) if isinstance(group, list) else group)
+        while len(ahead) > window:
+            item = ahead.popleft()
+            yield item.result() if isinstance(item, Future) else item
+    while ahead:
+        item = ahead.popleft()
+        yield item.result() if isinstance(item, Future) else item
 
 
 def _store_in_batches(con, chunks, report) -> None:
     """Write parsed chunks a few at a time: one transaction for about _WRITE_BYTES of input costs far
-    less than one per chunk, while small chunks keep the workers' results flowing."""
+    less than one per chunk, while small chunks keep the workers' results flowing. A path among them
+    is a large file, streamed in its own transaction."""
     pending, size = [], 0
     for chunk in chunks:
+        if isinstance(chunk, Path):
+            if pending:
+                _store(con, _merge(pending), report)
+                pending, size = [], 0
+            _stream(con, chunk, report)
+            continue
         pending.append(chunk)
         size += sum(f.size for f in chunk.files)
         if size >= _WRITE_BYTES:
@@ -207,22 +271,39 @@ def load_contents(con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes 
     """Load files one by one, each whole or not at all (bytes given, e.g. uploads, or read from the
     path when None), then follow the denials across everything loaded once."""
     results: list[FileResult] = []
+    streamed = False
     for path, data in items:
+        if data is None and _size(Path(path)) > _STREAM_BYTES:
+            _stream(con, Path(path), results.append)
+            streamed = True
+            continue
         known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
         _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
-    recovery.refresh(con)
+    _refresh(con, limited=streamed)
     return results
 
 
-def _group(files: list[Path]) -> list[list[Path]]:
-    """Files in runs of about _CHUNK_BYTES: the unit of work of one parsing worker."""
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it will say what is wrong
+
+
+def _group(files: list[Path]) -> list:
+    """Files in runs of about _CHUNK_BYTES, the unit of work of one parsing worker; a file larger than
+    _STREAM_BYTES stands alone, as its path (it is streamed)."""
     groups, current, size = [], [], 0
     for path in files:
+        length = _size(path)
+        if length > _STREAM_BYTES:
+            if current:
+                groups.append(current)
+                current, size = [], 0
+            groups.append(path)
+            continue
         current.append(path)
-        try:
-            size += path.stat().st_size
-        except OSError:
-            pass
+        size += length
         if size >= _CHUNK_BYTES:
             groups.append(current)
             current, size = [], 0
@@ -351,6 +432,271 @@ def _store(con: duckdb.DuckDBPyConnection, chunk: _Chunk, report, only: list[int
         report(FileResult(item.path, status, message, item.counts, diagnostics, item.kind))
 
 
+def _stream(con: duckdb.DuckDBPyConnection, path: Path, report) -> None:
+    """Load a large file in pieces, in one transaction: whole or not at all, as any other file."""
+    try:
+        size, digest, encoding = _survey(path)
+    except OSError as e:
+        report(FileResult(path, "failed", f"cannot be read ({e.strerror or e})"))
+        return
+    except NotX12Error as e:
+        report(FileResult(path, "failed", f"{e}; nothing loaded"))
+        return
+    collecting = gc.isenabled()
+    gc.disable()  # as in _prepare: the readers' rows hold no cycles
+    cur = con.cursor()
+    # DuckDB keeps what it wrote in memory until it needs the room: with a limit it spills instead
+    limit = cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    if _bytes(limit) > _STREAM_MEMORY:
+        cur.execute(f"SET memory_limit = '{_STREAM_MEMORY // 1024 // 1024}MiB'")
+    try:
+        report(_write_streamed(cur, path, size, digest, encoding, _bytes(limit)))
+    except duckdb.Error as e:
+        report(FileResult(path, "failed", f"database error, nothing loaded: {str(e).splitlines()[0]}"))
+    finally:
+        cur.execute(f"SET memory_limit = '{limit}'")
+        cur.close()
+        if collecting:
+            gc.enable()
+
+
+def _allow_memory(cur, needed: float, ceiling: float) -> None:
+    """Raise DuckDB's memory limit to `needed` bytes if it is lower, never above `ceiling` (the limit
+    in force before streaming began)."""
+    current = _bytes(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    target = min(needed, ceiling)
+    if target > current * 1.05:
+        cur.execute(f"SET memory_limit = '{int(target) // 1024 // 1024}MiB'")
+
+
+def _bytes(setting: str) -> float:
+    """A DuckDB memory setting ('18.8 GiB', '500.0 MiB', '1000 bytes') in bytes."""
+    number, _, unit = setting.strip().partition(" ")
+    scale = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+             "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}.get(unit.strip(), 1)
+    try:
+        return float(number) * scale
+    except ValueError:
+        return float("inf")
+
+
+def _survey(path: Path) -> tuple[int, str, str]:
+    """Size, SHA-256 and text encoding of a file, read once in blocks; refuses what `decode` refuses
+    (nothing but white space, NUL bytes near the start). UTF-8 unless some byte sequence is not, then
+    Latin-1 for the whole file, as `decode` does."""
+    digest, size, blank, utf8 = hashlib.sha256(), 0, True, True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as f:
+        while block := f.read(_READ_BYTES):
+            if size == 0:
+                if b"\x00" in block[:65536]:
+                    raise NotX12Error("the file is binary (it contains NUL bytes), not X12 text")
+                text = block[3:] if block.startswith(b"\xef\xbb\xbf") else block
+            else:
+                text = block
+            digest.update(block)
+            size += len(block)
+            blank = blank and not block.strip()
+            if utf8:
+                try:
+                    decoder.decode(text)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if blank:
+        raise NotX12Error("the file is empty")
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return size, digest.hexdigest(), "utf-8" if utf8 else "latin-1"
+
+
+class _Changed(Exception):
+    """The file is not what _survey read: it changed while it was being loaded."""
+
+
+def _text_blocks(path: Path, encoding: str, digest: str):
+    """The file's text, block by block (what `decode` makes of the whole); checks at the end that the
+    bytes read are those _survey hashed."""
+    check = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    first = True
+    with open(path, "rb") as f:
+        while block := f.read(_READ_BYTES):
+            check.update(block)
+            if first and block.startswith(b"\xef\xbb\xbf"):
+                block = block[3:]
+            first = False
+            try:
+                yield decoder.decode(block)
+            except UnicodeDecodeError:
+                raise _Changed() from None
+    try:
+        yield decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _Changed() from None
+    if check.hexdigest() != digest:
+        raise _Changed()
+
+
+def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, memory: float) -> FileResult:
+    """Parse and insert a file piece by piece in one transaction. The readers carry their state (segment
+    positions, sequence numbers, open envelopes) from piece to piece, so rows, keys and diagnostics are
+    those loading the file whole gives. A refusal rolls the transaction back."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        known = cur.execute("SELECT file_name FROM source_files WHERE sha256 = ?", [digest]).fetchall()
+        if known:
+            cur.execute("ROLLBACK")
+            return FileResult(path, "already loaded", f"same content as {known[0][0]}; nothing changed")
+        first_id, offsets = _first_keys(cur)
+        cur.register("batch_files", pa.table({"file_index": [0], "file_id": [first_id], **{k: [v] for k, v in offsets.items()}},
+                                             schema=_FILES_SCHEMA))
+        # registered first (the views the units are derived from read it), completed at the end
+        _register_sources(cur, [0], [_File(path, size, digest, "", 0, 0, 0, None, {})])
+        try:
+            item, problems, units = _insert_pieces(cur, path, size, digest, encoding, first_id, offsets, memory)
+        except NotX12Error as e:  # not X12 after all, or cut off (_Refused says which kind)
+            cur.execute("ROLLBACK")
+            return FileResult(path, "failed", f"{e}; nothing loaded")
+        except _Changed:
+            cur.execute("ROLLBACK")
+            return FileResult(path, "failed", "the file changed while it was being loaded; nothing loaded")
+        if not item.kind:
+            cur.execute("ROLLBACK")
+            return FileResult(path, "skipped", f"no 835 or 837 transaction set in the file (found: {item.skipped_sets or 'none'});"
+                                               " nothing loaded")
+        cur.execute("UPDATE source_files SET kind = ?, interchanges = ?, transaction_sets = ?, segments = ?, skipped_sets = ?"
+                    " WHERE file_id = ?", [item.kind, item.interchanges, item.transaction_sets, item.segments,
+                                           item.skipped_sets, first_id])
+        counted = _finish(cur, first_id, first_id, problems, units=not units)
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("batch_files", "batch_sources"):
+            cur.unregister(name)
+    note = f"skipped transaction sets: {item.skipped_sets}" if item.skipped_sets else ""
+    return FileResult(path, "loaded", note, item.counts, counted.get(first_id, 0), item.kind)
+
+
+class _Refused(NotX12Error):
+    """A streamed file refused as cut off, its message already saying which kind (like _truncated)."""
+
+
+def _insert_pieces(cur, path: Path, size: int, digest: str, encoding: str, file_id: int, offsets: dict,
+                   memory: float) -> tuple[_File, list, bool]:
+    """Read, parse and insert the file's pieces (batch_files holds its keys); returns the file as it
+    is registered (an empty kind: neither 835 nor 837), its unreadable values, and whether its
+    adjudication units were stored too (piece by piece). `memory`: the most DuckDB may be allowed."""
+    units = _units_by_piece()
+    counts = {name: 0 for name, _, _ in _TABLES}
+    problems: list = []
+    remit, bill = remittance.ReadState(), claims.ReadState()
+    sets = {"835": 0, "837": 0, "interchanges": 0}
+    skipped: dict = {}  # the 835 reader's: every set not 835
+    billed_skipped: dict = {}  # the 837 reader's: every set not 837
+    pieces = stream(_text_blocks(path, encoding, digest), _PIECE_CHARS)
+    while True:
+        piece = next(pieces, None)
+        final = piece is None  # the last call: only the checks of an envelope left open
+        length = sum(sum(map(len, chunk.segments)) for chunk in piece or ())
+        parsed, billed = remittance.Remittance(), claims.ClaimFile()
+        claims_before = remit.claim_seq
+        try:
+            remittance.read(piece or (), parsed, remit, final)
+        except remittance.TruncatedError as e:
+            kind, problem = _truncated_stream(e, piece, pieces, bill, sets["837"], billed_skipped)
+            raise _Refused(f"truncated {kind}: {problem}") from None
+        try:
+            claims.read(piece or (), billed, bill, final)
+        except remittance.TruncatedError as e:
+            raise _Refused(f"truncated 837: {e}") from None
+        piece = None
+        sets["835"] += parsed.transaction_sets
+        sets["837"] += billed.transaction_sets
+        sets["interchanges"] += parsed.interchanges
+        for mine, theirs in ((skipped, parsed.skipped_sets), (billed_skipped, billed.skipped_sets)):
+            for name, n in theirs.items():
+                mine[name] = mine.get(name, 0) + n
+        if billed.diagnostics:  # one list of diagnostics in file order
+            parsed.diagnostics = sorted(parsed.diagnostics + billed.diagnostics, key=lambda d: d[0])
+        rows, owners = {}, {}
+        for name in counts:
+            rows[name] = getattr(parsed, name) if name not in _BILLED else getattr(billed, _BILLED[name])
+            owners[name] = [0] * len(rows[name])
+            counts[name] += len(rows[name])
+        parsed = billed = None
+        tables = _arrow_tables(rows, owners)
+        rows = owners = None
+        for name, table, _ in _TABLES:
+            if name in tables:
+                problems += _insert(cur, table, tables.pop(name))
+        if units and remit.claim_seq > claims_before:
+            # the piece's units: its claims are whole (a piece ends after an SE), and a unit depends
+            # only on its claim's rows. A piece larger than planned (one huge transaction set) may
+            # need more memory than DuckDB was given for streaming.
+            _allow_memory(cur, _UNIT_MEMORY_PER_CHAR * length, memory)
+            base = offsets["claim_key"]
+            _piece_units(cur, file_id, base + claims_before + 1, base + remit.claim_seq)
+        if final:
+            break
+    # as _parse_chunk: the 837 reader's sets are not skipped ones; kind says which sets were read
+    has_billed = skipped.pop("837", None) is not None
+    kind = "+".join(k for k, n in (("835", sets["835"]), ("837", sets["837"] if has_billed else 0)) if n)
+    skipped_sets = ", ".join(f"{k} x{v}" for k, v in sorted(skipped.items())) or None
+    item = _File(path, size, digest, kind, sets["interchanges"], sets["835"], remit.position, skipped_sets, counts)
+    return item, problems, units
+
+
+def _units_by_piece() -> bool:
+    """Whether the units query reads a file's rows only through _UNIT_SOURCES (each narrowed to a
+    piece's claims by _piece_units); if it ever reads more, a streamed file's units are derived once
+    for the whole file instead (right, but with memory for the whole file)."""
+    sources = re.findall(r"from\s+(\w+)\s+where\s+file_id\s+between\s+\$first_id", sql("marts/adjudication_units"), re.I)
+    return bool(sources) and set(sources) <= set(_UNIT_SOURCES)
+
+
+def _piece_units(cur, file_id: int, first_claim: int, last_claim: int) -> None:
+    """Store the adjudication units of claims first_claim..last_claim of the file: the units query
+    reads the views of _UNIT_SOURCES, shadowed for this cursor alone by temporary views of the same
+    names narrowed to those claims. Memory follows the piece, not the file."""
+    catalog = cur.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+    try:
+        for name in _UNIT_SOURCES:
+            cur.execute(f'CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM "{catalog}".main.{name}'
+                        f" WHERE claim_key BETWEEN {int(first_claim)} AND {int(last_claim)}")
+        cur.execute(f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": file_id, "last_id": file_id})
+    finally:
+        for name in _UNIT_SOURCES:
+            cur.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
+
+
+def _truncated_stream(error, piece, pieces, bill, billed_sets: int, billed_skipped: dict) -> tuple[str, str]:
+    """_truncated for a streamed file: the 835 reader stopped in `piece`; the 837 reader, where it
+    stands, reads on through it and the rest of the file to say whether an 837 is the one cut off."""
+    skipped = dict(billed_skipped)
+    try:
+        while True:
+            out = claims.ClaimFile()
+            claims.read(piece or (), out, bill, piece is None)
+            billed_sets += out.transaction_sets
+            for name, n in out.skipped_sets.items():
+                skipped[name] = skipped.get(name, 0) + n
+            if piece is None:
+                break
+            piece = next(pieces, None)
+    except remittance.TruncatedError as cut:
+        return "837", str(cut)
+    except (NotX12Error, _Changed):
+        return "835", str(error)
+    if billed_sets and "835" not in skipped:
+        return "837", str(error)  # an 837 file whose envelope is cut off
+    return "835", str(error)
+
+
 def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
     """Write the chunk's files `indexes` in one transaction; returns (status, message, diagnostics)
     per file. Rows of files not written are left out by the join with batch_files."""
@@ -362,12 +708,8 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
             "SELECT sha256, file_name FROM source_files WHERE sha256 IN ?", [[f.digest for f in items]]
         ).fetchall())
         fresh = [i for i in indexes if chunk.files[i].digest not in known]
-        largest = ", ".join(f"(SELECT coalesce(max({name}), 0) FROM {key.table})" for name, key in _KEYS.items())
-        first_id, *bases = cur.execute(
-            f"SELECT (SELECT coalesce(max(file_id), 0) + 1 FROM source_files), {largest}"
-        ).fetchall()[0]
+        first_id, offsets = _first_keys(cur)
         # Per file: its id, and the offsets its sequence numbers are added to to make each key.
-        offsets = dict(zip(_KEYS, bases))
         files = {"file_index": [], "file_id": [], **{name: [] for name in _KEYS}}
         for n, i in enumerate(fresh):
             files["file_index"].append(i)
@@ -376,47 +718,13 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
                 files[name].append(offsets[name])
                 offsets[name] += chunk.files[i].counts[key.rows]
         cur.register("batch_files", pa.table(files, schema=_FILES_SCHEMA))
-        sources = [chunk.files[i] for i in fresh]
-        cur.register("batch_sources", pa.table({
-            "file_index": pa.array(fresh, pa.int64()),
-            "file_name": pa.array([f.path.name for f in sources], pa.string()),
-            "file_path": pa.array([str(f.path.resolve()) for f in sources], pa.string()),
-            "sha256": pa.array([f.digest for f in sources], pa.string()),
-            "kind": pa.array([f.kind for f in sources], pa.string()),
-            "size_bytes": pa.array([f.size for f in sources], pa.int64()),
-            "interchanges": pa.array([f.interchanges for f in sources], pa.int64()),
-            "transaction_sets": pa.array([f.transaction_sets for f in sources], pa.int64()),
-            "segments": pa.array([f.segments for f in sources], pa.int64()),
-            "skipped_sets": pa.array([f.skipped_sets for f in sources], pa.string()),
-        }))
-        cur.execute(
-            "INSERT INTO source_files SELECT f.file_id, s.file_name, s.file_path, s.sha256, s.size_bytes, s.kind,"
-            " now()::TIMESTAMP, s.interchanges, s.transaction_sets, s.segments, s.skipped_sets"
-            " FROM batch_sources s JOIN batch_files f USING (file_index)"
-        )
         problems = []
         for name, table, _ in _TABLES:
             if name in chunk.tables:
                 problems += _insert(cur, table, chunk.tables[name])
-        if problems:
-            cur.register("problems", pa.table(dict(zip(
-                ("file_id", "segment_position", "severity", "segment_id", "message"),
-                (pa.array(column) for column in zip(*problems)),
-            ))))
-            cur.execute("INSERT INTO load_diagnostics SELECT * FROM problems")
-            cur.unregister("problems")
+        _register_sources(cur, fresh, [chunk.files[i] for i in fresh])
         last_id = first_id + len(fresh) - 1
-        privacy.protect(cur, first_id, last_id)  # patient data stored hashed when asked (analytics/privacy.py)
-        for check in _CHECKS:
-            cur.execute("INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
-                        f" message FROM ({sql(check)})", {"first_id": first_id, "last_id": last_id})
-        # the files' adjudication units and denials, in the same transaction as their rows
-        cur.execute(f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}",
-                    {"first_id": first_id, "last_id": last_id})
-        counted = dict(cur.execute(
-            "SELECT file_id, count(*) FROM load_diagnostics WHERE file_id BETWEEN ? AND ? GROUP BY file_id",
-            [first_id, last_id],
-        ).fetchall())
+        counted = _finish(cur, first_id, last_id, problems)
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
@@ -436,51 +744,106 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
     return out
 
 
+def _first_keys(cur) -> tuple[int, dict]:
+    """The next file id, and per key the largest in use: a file's keys are its reader's sequence
+    numbers plus an offset that starts there."""
+    largest = ", ".join(f"(SELECT coalesce(max({name}), 0) FROM {key.table})" for name, key in _KEYS.items())
+    first_id, *bases = cur.execute(
+        f"SELECT (SELECT coalesce(max(file_id), 0) + 1 FROM source_files), {largest}"
+    ).fetchall()[0]
+    return first_id, dict(zip(_KEYS, bases))
+
+
+def _register_sources(cur, indexes: list[int], sources: list[_File]) -> None:
+    """Register the files (at `indexes` in batch_files) in source_files."""
+    cur.register("batch_sources", pa.table({
+        "file_index": pa.array(indexes, pa.int64()),
+        "file_name": pa.array([f.path.name for f in sources], pa.string()),
+        "file_path": pa.array([str(f.path.resolve()) for f in sources], pa.string()),
+        "sha256": pa.array([f.digest for f in sources], pa.string()),
+        "kind": pa.array([f.kind for f in sources], pa.string()),
+        "size_bytes": pa.array([f.size for f in sources], pa.int64()),
+        "interchanges": pa.array([f.interchanges for f in sources], pa.int64()),
+        "transaction_sets": pa.array([f.transaction_sets for f in sources], pa.int64()),
+        "segments": pa.array([f.segments for f in sources], pa.int64()),
+        "skipped_sets": pa.array([f.skipped_sets for f in sources], pa.string()),
+    }))
+    cur.execute(
+        "INSERT INTO source_files SELECT f.file_id, s.file_name, s.file_path, s.sha256, s.size_bytes, s.kind,"
+        " now()::TIMESTAMP, s.interchanges, s.transaction_sets, s.segments, s.skipped_sets"
+        " FROM batch_sources s JOIN batch_files f USING (file_index)"
+    )
+
+
+def _finish(cur, first_id: int, last_id: int, problems: list, units: bool = True) -> dict:
+    """After the rows of files first_id..last_id: their unreadable values and balance checks as
+    diagnostics, their adjudication units (unless stored already); returns the count of diagnostics
+    per file id."""
+    if problems:
+        cur.register("problems", pa.table(dict(zip(
+            ("file_id", "segment_position", "severity", "segment_id", "message"),
+            (pa.array(column) for column in zip(*problems)),
+        ))))
+        cur.execute("INSERT INTO load_diagnostics SELECT * FROM problems")
+        cur.unregister("problems")
+    privacy.protect(cur, first_id, last_id)  # patient data stored hashed when asked (analytics/privacy.py)
+    for check in _CHECKS:
+        cur.execute("INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
+                    f" message FROM ({sql(check)})", {"first_id": first_id, "last_id": last_id})
+    # the files' adjudication units and denials, in the same transaction as their rows
+    if units:
+        cur.execute(f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}",
+                    {"first_id": first_id, "last_id": last_id})
+    return dict(cur.execute(
+        "SELECT file_id, count(*) FROM load_diagnostics WHERE file_id BETWEEN ? AND ? GROUP BY file_id",
+        [first_id, last_id],
+    ).fetchall())
+
+
 _FILES_SCHEMA = pa.schema([(name, pa.int64()) for name in ("file_index", "file_id", *_KEYS)])
 _COLUMN_TYPES: dict = {}
 
 
 def _insert(cur, table: str, incoming: pa.Table) -> list:
-    """Insert parser rows into `table`, casting text to the column types; return unreadable values."""
-    cur.register("incoming", incoming)
-    try:
-        if table not in _COLUMN_TYPES:
-            _COLUMN_TYPES[table] = cur.execute(
-                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?"
-                " ORDER BY ordinal_position", [table],
-            ).fetchall()
-        names = set(incoming.column_names)
-        select, checks = [], []
-        for name, kind in _COLUMN_TYPES[table]:
-            if name == "file_id" or (name in _KEYS and _KEYS[name].seq in names):
-                # database-wide keys: the file's offset plus the reader's sequence number
-                select.append("f.file_id" if name == "file_id" else f"f.{name} + i.{_KEYS[name].seq}")
-            elif name not in names:
-                select.append("NULL")
-            elif kind.startswith("DECIMAL"):
-                select.append(f"TRY_CAST(i.{name} AS {kind})")
-                checks.append((name, f"TRY_CAST(i.{name} AS {kind})", "a number"))
-            elif kind == "DATE":
-                select.append(f"TRY_CAST(try_strptime(i.{name}, '%Y%m%d') AS DATE)")
-                checks.append((name, f"try_strptime(i.{name}, '%Y%m%d')", "a date (CCYYMMDD)"))
-            else:
-                select.append(f"i.{name}")
-        source = "FROM incoming i JOIN batch_files f USING (file_index)"
-        cur.execute(f"INSERT INTO {table} SELECT {', '.join(select)} {source}")
-        if not checks:
-            return []
-        # Unreadable values are rare: count them in one pass, and list them only when there are some.
-        bad = " OR ".join(f"(i.{name} IS NOT NULL AND {cast} IS NULL)" for name, cast, _ in checks)
-        if not cur.execute(f"SELECT count(*) {source} WHERE {bad}").fetchall()[0][0]:
-            return []
-        union = " UNION ALL ".join(
-            f"SELECT f.file_id, i.segment_position, i.{name} AS value, '{name}' AS name, '{what}' AS what {source}"
-            f" WHERE i.{name} IS NOT NULL AND {cast} IS NULL"
-            for name, cast, what in checks
-        )
-        return [
-            (file_id, position, "warning", None, f"{name} {value!r} is not {what}; stored as empty")
-            for file_id, position, value, name, what in cur.execute(union).fetchall()
-        ]
-    finally:
-        cur.unregister("incoming")
+    """Insert parser rows into `table`, casting text to the column types; return unreadable values.
+    The queries read `incoming` by its name in this function (DuckDB's scan of a Python variable): a
+    table registered with cur.register stays in memory until the transaction ends, which would keep
+    every piece of a streamed file."""
+    if table not in _COLUMN_TYPES:
+        _COLUMN_TYPES[table] = cur.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?"
+            " ORDER BY ordinal_position", [table],
+        ).fetchall()
+    names = set(incoming.column_names)
+    select, checks = [], []
+    for name, kind in _COLUMN_TYPES[table]:
+        if name == "file_id" or (name in _KEYS and _KEYS[name].seq in names):
+            # database-wide keys: the file's offset plus the reader's sequence number
+            select.append("f.file_id" if name == "file_id" else f"f.{name} + i.{_KEYS[name].seq}")
+        elif name not in names:
+            select.append("NULL")
+        elif kind.startswith("DECIMAL"):
+            select.append(f"TRY_CAST(i.{name} AS {kind})")
+            checks.append((name, f"TRY_CAST(i.{name} AS {kind})", "a number"))
+        elif kind == "DATE":
+            select.append(f"TRY_CAST(try_strptime(i.{name}, '%Y%m%d') AS DATE)")
+            checks.append((name, f"try_strptime(i.{name}, '%Y%m%d')", "a date (CCYYMMDD)"))
+        else:
+            select.append(f"i.{name}")
+    source = "FROM incoming i JOIN batch_files f USING (file_index)"
+    cur.execute(f"INSERT INTO {table} SELECT {', '.join(select)} {source}")
+    if not checks:
+        return []
+    # Unreadable values are rare: count them in one pass, and list them only when there are some.
+    bad = " OR ".join(f"(i.{name} IS NOT NULL AND {cast} IS NULL)" for name, cast, _ in checks)
+    if not cur.execute(f"SELECT count(*) {source} WHERE {bad}").fetchall()[0][0]:
+        return []
+    union = " UNION ALL ".join(
+        f"SELECT f.file_id, i.segment_position, i.{name} AS value, '{name}' AS name, '{what}' AS what {source}"
+        f" WHERE i.{name} IS NOT NULL AND {cast} IS NULL"
+        for name, cast, what in checks
+    )
+    return [
+        (file_id, position, "warning", None, f"{name} {value!r} is not {what}; stored as empty")
+        for file_id, position, value, name, what in cur.execute(union).fetchall()
+    ]
