@@ -22,10 +22,12 @@ import gc
 import hashlib
 import os
 import re
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Full, Queue
 
 import duckdb
 import pyarrow as pa
@@ -588,12 +590,33 @@ class _Refused(NotX12Error):
 
 def _insert_pieces(cur, path: Path, size: int, digest: str, encoding: str, file_id: int, offsets: dict,
                    memory: float) -> tuple[_File, list, bool]:
-    """Read, parse and insert the file's pieces (batch_files holds its keys); returns the file as it
+    """Insert the file's pieces as they are parsed (batch_files holds its keys); returns the file as it
     is registered (an empty kind: neither 835 nor 837), its unreadable values, and whether its
-    adjudication units were stored too (piece by piece). `memory`: the most DuckDB may be allowed."""
+    adjudication units were stored too (piece by piece). `memory`: the most DuckDB may be allowed.
+    Pieces are parsed in a thread one piece ahead, while DuckDB (which lets go of the GIL) stores the
+    one before."""
     units = _units_by_piece()
-    counts = {name: 0 for name, _, _ in _TABLES}
     problems: list = []
+    tally: dict = {}
+    for tables, length, claims_before, claims_after in _ahead(_parsed_pieces(path, size, digest, encoding, tally)):
+        for name, table, _ in _TABLES:
+            if name in tables:
+                problems += _insert(cur, table, tables.pop(name))
+        if units and claims_after > claims_before:
+            # the piece's units: its claims are whole (a piece ends after an SE), and a unit depends
+            # only on its claim's rows. A piece larger than planned (one huge transaction set) may
+            # need more memory than DuckDB was given for streaming.
+            _allow_memory(cur, _UNIT_MEMORY_PER_CHAR * length, memory)
+            base = offsets["claim_key"]
+            _piece_units(cur, file_id, base + claims_before + 1, base + claims_after)
+    return tally["file"], problems, units
+
+
+def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dict):
+    """The file's pieces parsed: per piece its rows as Arrow tables (file_index 0), its length in
+    characters, and the claims before and after it (the reader's claim_seq). The readers carry their
+    state from piece to piece. When done, tally['file'] is the file as it is to be registered."""
+    counts = {name: 0 for name, _, _ in _TABLES}
     remit, bill = remittance.ReadState(), claims.ReadState()
     sets = {"835": 0, "837": 0, "interchanges": 0}
     skipped: dict = {}  # the 835 reader's: every set not 835
@@ -631,24 +654,57 @@ def _insert_pieces(cur, path: Path, size: int, digest: str, encoding: str, file_
         parsed = billed = None
         tables = _arrow_tables(rows, owners)
         rows = owners = None
-        for name, table, _ in _TABLES:
-            if name in tables:
-                problems += _insert(cur, table, tables.pop(name))
-        if units and remit.claim_seq > claims_before:
-            # the piece's units: its claims are whole (a piece ends after an SE), and a unit depends
-            # only on its claim's rows. A piece larger than planned (one huge transaction set) may
-            # need more memory than DuckDB was given for streaming.
-            _allow_memory(cur, _UNIT_MEMORY_PER_CHAR * length, memory)
-            base = offsets["claim_key"]
-            _piece_units(cur, file_id, base + claims_before + 1, base + remit.claim_seq)
+        yield tables, length, claims_before, remit.claim_seq
+        tables = None
         if final:
             break
     # as _parse_chunk: the 837 reader's sets are not skipped ones; kind says which sets were read
     has_billed = skipped.pop("837", None) is not None
     kind = "+".join(k for k, n in (("835", sets["835"]), ("837", sets["837"] if has_billed else 0)) if n)
     skipped_sets = ", ".join(f"{k} x{v}" for k, v in sorted(skipped.items())) or None
-    item = _File(path, size, digest, kind, sets["interchanges"], sets["835"], remit.position, skipped_sets, counts)
-    return item, problems, units
+    tally["file"] = _File(path, size, digest, kind, sets["interchanges"], sets["835"], remit.position, skipped_sets, counts)
+
+
+def _ahead(items, depth: int = 1):
+    """Iterate `items` in a background thread, at most `depth` items ahead of the caller; an exception
+    it raises is raised here. When the caller stops early, the thread stops after the item at hand."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.05)
+                return True
+            except Full:
+                pass
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("end", None))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller, who raises it
+            put(("error", e))
+        finally:
+            items.close()
+
+    thread = threading.Thread(target=produce, name="parse-pieces", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = queue.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+            value = None
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _units_by_piece() -> bool:
