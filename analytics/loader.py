@@ -207,10 +207,30 @@ def _refresh(con, limited: bool) -> None:
     try:
         recovery.refresh(con)
     except duckdb.OutOfMemoryException:
-        con.execute(f"SET memory_limit = '{limit}'")
+        _set_memory(con, limit)
         recovery.refresh(con)
     finally:
-        con.execute(f"SET memory_limit = '{limit}'")
+        _set_memory(con, limit)
+
+
+def _set_memory(cur, setting: str) -> None:
+    """Put back a memory limit read with current_setting: DuckDB's default by RESET (its text is
+    rounded, and setting it again would lower it a little each time), another by its text."""
+    if setting == _default_memory():
+        cur.execute("RESET memory_limit")
+    else:
+        cur.execute(f"SET memory_limit = '{setting}'")
+
+
+def _default_memory() -> str:
+    if not _DEFAULT_MEMORY:
+        probe = duckdb.connect()
+        _DEFAULT_MEMORY.append(probe.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        probe.close()
+    return _DEFAULT_MEMORY[0]
+
+
+_DEFAULT_MEMORY: list = []
 
 
 def _in_order(pool, groups: list, known: dict, window: int):
@@ -456,7 +476,7 @@ def _stream(con: duckdb.DuckDBPyConnection, path: Path, report) -> None:
     except duckdb.Error as e:
         report(FileResult(path, "failed", f"database error, nothing loaded: {str(e).splitlines()[0]}"))
     finally:
-        cur.execute(f"SET memory_limit = '{limit}'")
+        _set_memory(cur, limit)
         cur.close()
         if collecting:
             gc.enable()

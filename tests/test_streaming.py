@@ -219,3 +219,24 @@ def test_a_file_that_changes_while_it_loads_is_refused(tmp_path, monkeypatch):
     assert result.status == "failed" and "changed while it was being loaded" in result.message
     assert rows(con, "SELECT count(*) FROM source_files") == [(0,)]
     con.close()
+
+
+def test_memory_limit_is_lowered_while_streaming_and_restored(tmp_path, monkeypatch):
+    monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
+    monkeypatch.setattr(loader, "_PIECE_CHARS", 3000)
+    con = database.connect(tmp_path / "d.duckdb")
+    before = rows(con, "SELECT current_setting('memory_limit')")
+    seen = []
+    real = loader._piece_units
+
+    def spy(cur, *args):
+        seen.append(loader._bytes(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
+        return real(cur, *args)
+
+    monkeypatch.setattr(loader, "_piece_units", spy)
+    path = tmp_path / "big.835"
+    path.write_text(_big_835(2))
+    assert loader.load_file(con, path).status == "loaded"
+    assert seen and max(seen) <= loader._STREAM_MEMORY * 1.01
+    assert rows(con, "SELECT current_setting('memory_limit')") == before
+    con.close()
