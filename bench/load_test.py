@@ -217,8 +217,9 @@ async def run(url: str, sessions: int, seconds: float, timeout: float, once: boo
 
 
 class Meter:
-    """CPU seconds over a phase: the server's, the browser's (Chromium and Playwright's driver, every
-    process this one started but the server) and the rest of the machine's (other programs)."""
+    """CPU seconds over a phase: the server's, the browsers' (Chromium, Playwright's driver and this
+    process: the test rig, everything but the server this process started) and the rest of the
+    machine's (other programs)."""
 
     def __init__(self, server: subprocess.Popen, runs: Path):
         self.server, self.runs = server, runs
@@ -252,8 +253,7 @@ class Meter:
         idle = sum(int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[4:6]) / ticks
         runs = self.runs.read_text().split("\n")[:-1] if self.runs.exists() else []
         return {"server": sum(c for p, c in cpu.items() if under(p, self.server.pid)),
-                "browser": sum(c for p, c in cpu.items() if under(p, mine) and not under(p, self.server.pid)
-                               and p != mine),
+                "browser": sum(c for p, c in cpu.items() if under(p, mine) and not under(p, self.server.pid)),
                 "busy": total - idle, "wall": time.monotonic(), "runs": len(runs), "lines": runs}
 
     def report(self, views: int) -> None:
@@ -261,9 +261,9 @@ class Meter:
         others = max(0.0, took["busy"] - took["server"] - took["browser"])
         cores = os.cpu_count() or 1
         runs = [tuple(map(float, line.split())) for line in self.end["lines"][self.start["runs"]:self.end["runs"]]]
-        print(f"  CPU over {took['wall']:.0f} s on {cores} cores: server {took['server']:.0f} s, browser "
+        print(f"  CPU over {took['wall']:.0f} s on {cores} cores: server {took['server']:.0f} s, browsers and driver "
               f"{took['browser']:.0f} s, other programs {others:.0f} s ({took['busy'] / took['wall'] / cores:.0%} busy); "
-              f"per page view: server {took['server'] / max(views, 1):.2f} s, browser {took['browser'] / max(views, 1):.2f} s")
+              f"per page view: server {took['server'] / max(views, 1):.2f} s, browsers {took['browser'] / max(views, 1):.2f} s")
         if runs:
             walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
             print(f"  server script runs: {len(runs)}, wall median {statistics.median(walls):.2f} s, p95 "
