@@ -3,6 +3,7 @@ download, numbers with their definitions, the empty state and the demo label."""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -159,14 +160,30 @@ def _csv(frame_: pd.DataFrame) -> bytes:
     return frame_.to_csv(index=False).encode()
 
 
-def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str) -> None:
-    """A denial-rate heatmap (column denial_rate) with its definition underneath."""
+def figure(build):
+    """Decorates a page's function that makes a plotly figure from frames: the figure is made once per
+    content and shared by every session (st.cache_resource: one object, never pickled, so never rebuilt).
+    Plotly express spends 50-300 ms of Python on a figure, most of a page run's CPU, and every session
+    runs in one Python process. Frames reach build through chart_data (text shown as it is). A figure
+    returned is shown as it is, never changed after (st.plotly_chart only reads it)."""
+    @functools.wraps(build)
+    def shown_as_text(*frames, **options):
+        return build(*(chart_data(f) if isinstance(f, pd.DataFrame) else f for f in frames), **options)
+    return st.cache_resource(ttl=300, show_spinner=False, max_entries=200)(shown_as_text)
+
+
+@figure
+def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str):
     import plotly.express as px
 
-    heat = px.density_heatmap(chart_data(frame_), x=x, y=y, z="denial_rate", histfunc="avg", color_continuous_scale="Reds",
+    heat = px.density_heatmap(frame_, x=x, y=y, z="denial_rate", histfunc="avg", color_continuous_scale="Reds",
                               labels={x: "", y: "", "denial_rate": "denial rate"})
-    heat.update_coloraxes(colorbar_tickformat=".0%", colorbar_title_text="denial rate")
-    st.plotly_chart(heat, width="stretch")
+    return heat.update_coloraxes(colorbar_tickformat=".0%", colorbar_title_text="denial rate")
+
+
+def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str) -> None:
+    """A denial-rate heatmap (column denial_rate) with its definition underneath."""
+    st.plotly_chart(_rate_heatmap(frame_, x, y), width="stretch")
     st.caption(caption)
 
 

@@ -12,9 +12,15 @@ modifiers = ui.frame("by_modifier", filters)
 if ui.empty(modifiers, "service line"):
     st.stop()
 single = modifiers[modifiers["grouping"] == "modifier"]
-st.plotly_chart(px.bar(ui.chart_data(single.head(20)), x="modifiers", y="denial_rate", hover_data=["lines", "denied_amount"],
-                       labels={"modifiers": "modifier", "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%"),
-                width="stretch")
+
+
+@ui.figure
+def rate_chart(single_):
+    return px.bar(single_, x="modifiers", y="denial_rate", hover_data=["lines", "denied_amount"],
+                  labels={"modifiers": "modifier", "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%")
+
+
+st.plotly_chart(rate_chart(single.head(20)), width="stretch")
 st.caption("Denied lines ÷ adjudicated lines carrying each modifier (a line with two modifiers counts for both); "
            "(none): lines without a modifier.")
 ui.table(modifiers, "denials_by_modifier", "By single modifier and by combination (sorted, joined with +).")

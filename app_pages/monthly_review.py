@@ -26,10 +26,11 @@ for tile, (column, label, kind, definition) in zip(tiles, review.SUMMARY):
     shown = ui.money(value) if kind == "money" else ui.percent(value) if kind == "percent" else f"{int(value):,}"
     tile.metric(label, shown, help=definition)
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=50)
+@st.cache_resource(ttl=300, show_spinner=False, max_entries=50)
 def figures(month, filters, source: str, _parts: dict) -> dict:
-    """The charts, and below the HTML and Excel exports, made once per month, filters and copy of the
-    database (the parts come from them): 2 s of every run of this page at 1M lines otherwise."""
+    """The charts, made once per month, filters and copy of the database (the parts come from them) and
+    shared, never pickled (an unpickled plotly figure is validated again); the HTML and Excel exports
+    below likewise, once: 2 s of every run of this page at 1M lines otherwise."""
     return review.figures(_parts)
 
 

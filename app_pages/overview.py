@@ -50,12 +50,28 @@ if not statuses.empty:
 trend = ui.frame("monthly_trend", filters)
 st.subheader("Trend")
 left, right = st.columns(2)
-rate = px.line(trend, x="month", y="denial_rate", markers=True, labels={"denial_rate": "denial rate", "month": ""})
-rate.update_yaxes(tickformat=".1%")
-left.plotly_chart(rate, width="stretch")
+
+
+@ui.figure
+def rate_chart(trend_):
+    return px.line(trend_, x="month", y="denial_rate", markers=True,
+                   labels={"denial_rate": "denial rate", "month": ""}).update_yaxes(tickformat=".1%")
+
+
+@ui.figure
+def dollars_chart(trend_):
+    return px.bar(trend_, x="month", y="denied_amount", labels={"denied_amount": "denied $", "month": ""})
+
+
+@ui.figure
+def categories_chart(top_):
+    return px.bar(top_, x="denied_amount", y="label", orientation="h",
+                  labels={"denied_amount": "denied $", "label": ""}).update_yaxes(autorange="reversed")
+
+
+left.plotly_chart(rate_chart(trend), width="stretch")
 left.caption("Denied units ÷ adjudicated units, per month of the chosen date.")
-right.plotly_chart(px.bar(trend, x="month", y="denied_amount", labels={"denied_amount": "denied $", "month": ""}),
-                   width="stretch")
+right.plotly_chart(dollars_chart(trend), width="stretch")
 right.caption("Denied dollars per month.")
 
 st.subheader("Where the money goes")
@@ -63,9 +79,7 @@ categories, reasons = st.columns(2)
 with categories:
     top = ui.frame("top_categories", filters)
     if not ui.empty(top, "denial"):
-        st.plotly_chart(px.bar(ui.chart_data(top), x="denied_amount", y="label", orientation="h",
-                               labels={"denied_amount": "denied $", "label": ""}).update_yaxes(autorange="reversed"),
-                        width="stretch")
+        st.plotly_chart(categories_chart(top), width="stretch")
         ui.table(top, "denials_by_category", "Denied dollars by category (the primary reason's category, refined by "
                  "its remark codes); usual path: the usual way to get the money back.")
 with reasons:

@@ -30,9 +30,15 @@ tiles[2].metric("Denied as foreseen", ui.percent(precision["denied_as_foreseen"]
 
 st.subheader("Rules and their precision")
 shown = precision[precision["flagged_lines"] > 0]
-st.plotly_chart(px.bar(ui.chart_data(shown), x="rule_id", y=["denied_as_foreseen", "denied_otherwise", "not_denied"],
-                       labels={"rule_id": "", "value": "answered flagged lines", "variable": ""}),
-                width="stretch")
+
+
+@ui.figure
+def answers_chart(shown_):
+    return px.bar(shown_, x="rule_id", y=["denied_as_foreseen", "denied_otherwise", "not_denied"],
+                  labels={"rule_id": "", "value": "answered flagged lines", "variable": ""})
+
+
+st.plotly_chart(answers_chart(shown), width="stretch")
 ui.table(precision, "prevention_rules",
          "Flagged: billed lines the rule flags. Answered: of those, lines a payer has answered. Denied as foreseen: "
          "denied in the rule's category on the first answer. Precision: denied as foreseen ÷ answered. A rule with "

@@ -13,12 +13,17 @@ if ui.empty(tree, "denial"):
     st.stop()
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=50)
+@ui.figure
 def treemap(tree_):
-    """Made once per content: px.treemap takes 0.3 s, more than the rest of the page on the server."""
-    figure = px.treemap(ui.chart_data(tree_), path=[px.Constant("all denials"), "category", "reason", "remark"],
+    figure = px.treemap(tree_, path=[px.Constant("all denials"), "category", "reason", "remark"],
                         values="denied_amount", hover_data={"reason_description": True, "remark_description": True})
     return figure.update_traces(root_color="lightgrey")
+
+
+@ui.figure
+def trend_chart(trend_):
+    return px.area(trend_, x="month", y="denied_amount", color="category",
+                   labels={"denied_amount": "denied $", "month": ""})
 
 
 st.plotly_chart(treemap(tree), width="stretch")
@@ -28,6 +33,5 @@ ui.table(tree, "reasons", "Each reason with its description, the first remark co
 
 st.subheader("Trend per category")
 trend = ui.frame("category_trend", filters)
-st.plotly_chart(px.area(ui.chart_data(trend), x="month", y="denied_amount", color="category",
-                        labels={"denied_amount": "denied $", "month": ""}), width="stretch")
+st.plotly_chart(trend_chart(trend), width="stretch")
 st.caption("Denied dollars per month and category.")

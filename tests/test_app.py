@@ -96,6 +96,28 @@ def test_overview_trend_chart_is_built_from_monthly_figures(app, small_db):
     assert abs(plotted - total) < Decimal("0.01")
 
 
+def test_a_chart_is_made_once_per_content_shared_and_shows_text_as_text():
+    import pandas as pd
+    import plotly.express as px
+
+    from analytics import ui
+
+    made = []
+
+    @ui.figure
+    def chart(frame_, title):
+        made.append(frame_)
+        return px.bar(frame_, x="payer", y="denials", title=title)
+
+    hostile = pd.DataFrame({"payer": ["<b>Acme</b>"], "denials": [3]})
+    first = chart(hostile, "a")
+    assert chart(hostile.copy(), "a") is first  # the same content: the same figure, not made again
+    assert len(made) == 1 and list(made[0]["payer"]) == ["&lt;b&gt;Acme&lt;/b&gt;"]
+    chart(hostile, "b")
+    chart(pd.DataFrame({"payer": ["Acme"], "denials": [4]}), "a")
+    assert len(made) == 3  # other options or other content: made anew
+
+
 def test_a_payer_filter_from_the_url_narrows_the_numbers(app, small_db):
     everyone = {m.label: m.value for m in app().metric}
     medicare = {m.label: m.value for m in app(payer="MEDICARE PART B J15").metric}
