@@ -150,14 +150,10 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, **column_
     st.dataframe(frame_, hide_index=True, width="stretch", column_config=column_config or None)
     if caption:
         st.caption(caption)
-    st.download_button("Download CSV", _csv(frame_), f"{name}.csv", "text/csv", key=f"download_{name}")
-
-
-@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
-def _csv(frame_: pd.DataFrame) -> bytes:
-    """A table's CSV, made once per table content (hashing a frame costs a tenth of writing it: the
-    worklist at 1M lines, 12,000 rows: 30 ms against 260 ms on every run of the page)."""
-    return frame_.to_csv(index=False).encode()
+    # The CSV is written when the button is clicked, not on every run of the page (the worklist's at 1M
+    # lines, 12,000 rows, takes 260 ms; even hashing the table to cache it took 30 ms of each run).
+    st.download_button("Download CSV", lambda: frame_.to_csv(index=False).encode(), f"{name}.csv", "text/csv",
+                       key=f"download_{name}")
 
 
 def figure(build):

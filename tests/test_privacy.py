@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -72,15 +73,22 @@ def named_db(tmp_path_factory):
 
 @pytest.fixture
 def downloads(monkeypatch):
-    """Every file a download button offers during the test, as bytes."""
+    """Every file a download button offers during the test, as bytes: made at once, or made on a click
+    (a table's CSV), which this makes as the click would."""
     offered = []
-    original = MemoryMediaFileStorage.load_and_get_id
+    original, deferred = MemoryMediaFileStorage.load_and_get_id, MediaFileManager.add_deferred
 
     def keep(self, path_or_data, mimetype, kind, filename=None):
         offered.append(path_or_data if isinstance(path_or_data, bytes) else str(path_or_data).encode())
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def make(self, data_callable, *args, **kwargs):
+        made = data_callable()
+        offered.append(made if isinstance(made, bytes) else str(made).encode())
+        return deferred(self, data_callable, *args, **kwargs)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", make)
     return offered
 
 
