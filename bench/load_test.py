@@ -1,25 +1,37 @@
-"""Load test: N browser sessions browsing the dashboard at the same time, against one alone.
+"""Load test: N users browsing the dashboard at the same time, against one alone.
 
-    python bench/load_test.py                                   # 20 sessions, 60 s, bench/work/scale-1000000.duckdb
-    python bench/load_test.py --think 15 --seconds 120          # users who read each page 7.5-22.5 s
+    python bench/load_test.py                                   # 20 users, 60 s, bench/work/scale-1000000.duckdb
+    python bench/load_test.py --think 0                          # stress: every user clicks on at once
+    python bench/load_test.py --browsers 20 --think 10           # every user a Chromium on this machine
     python bench/load_test.py --sessions 5 --seconds 30 --db path/to/any.duckdb
 
 Starts `streamlit run app.py` headless on a free port with DENIALS_DB pointing at the database (each
-script run timed on the server), opens one Debian Chromium (/usr/bin/chromium; never `playwright
-install`) and drives browser contexts in it, each a user of its own: it opens the dashboard, then
-visits the pages in a loop by clicking them in the sidebar (Overview, Payers, Modifiers, Site of care,
-Reasons, Codes, Monthly review, Worklist, Prevention, Claims; each session starts at another page),
-reading each for --think seconds (0: clicking on at once). A page is timed, in the browser, from the
-click until Streamlit has finished running it (its root element says "notRunning", no element is left
-stale from the page before, and the page's title is shown). Errors: a Streamlit exception on the page,
-a page not finished within --timeout, a lost connection.
+script run timed on the server). The users are of two kinds, both real Streamlit sessions on the
+server, each with its own websocket, session state and script runs:
 
-First a warm-up (every page once, as the first user of the day), then a baseline: one session alone
-clicking through the same loop (--baseline-seconds), then the N sessions for --seconds. Prints median
-and 95th percentile per page and overall, the errors, the ratio of the N-session figures to the
-baseline, and where the CPU went: the server, the browsers (all N on this machine), other programs;
-and the server's own script-run times. Target on a 2-core machine at 1M lines: no errors, p95 under 2 s
-with 20 sessions.
+- --browsers of them (default 1) are Chromium (/usr/bin/chromium; never `playwright install`) browser
+  contexts driven by Playwright, clicking the pages in the sidebar. A page is timed in the browser
+  from the click until Streamlit has finished running it and the page is drawn (its root element says
+  "notRunning", no element is left stale from the page before, and the page's title is shown).
+- the others speak Streamlit's websocket protocol as a browser does (a BackMsg asking to run a page,
+  with the page's URL and query string), and a page is timed from the request until the server's
+  "script finished" message, every element of the page received. They do not draw the page: a user's
+  browser draws on the user's own computer, while one 2-core machine running 20 Chromiums spends four
+  times the server's CPU on drawing (measured: `--browsers 20`), which measures this machine, not the
+  dashboard.
+
+Each user visits the pages in a loop (Overview, Payers, Modifiers, Site of care, Reasons, Codes,
+Monthly review, Worklist, Prevention, Claims; each starts at another page), reading each page between
+0.5 and 1.5 times --think seconds. A share of the visits (--filtered, websocket users) carry filters in
+the URL, as a shared link does: a payer, or a quarter of dates, or a denial category, picked at random
+from what the data holds, so the server's query cache does not answer everything. Errors: a Streamlit
+exception on the page, a run that did not finish, a page not done within --timeout, a lost connection.
+
+First a warm-up (every page once, as the first user of the day), then a baseline: one user of each
+kind alone, clicking on at once, then the N users for --seconds. Prints median and 95th percentile per
+page and overall, per kind of user, the errors, the ratio to the baseline, where the CPU went (the
+server, the browsers and this rig, other programs) and the server's own script-run times. Target on a
+2-core machine at 1M lines: no errors, p95 under 2 s with 20 users.
 """
 
 from __future__ import annotations
@@ -36,13 +48,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import updates  # noqa: E402
+from analytics import data, updates  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -197,13 +211,91 @@ class Session:
         await self.context.close()
 
 
-async def run(url: str, sessions: int, seconds: float, timeout: float, once: bool = False,
-              think: float = 0.0, meter=contextlib.nullcontext()) -> tuple[list, list, list]:
+class SocketSession(Session):
+    """One user speaking Streamlit's websocket protocol: asks the server to run a page, as a browser
+    does on a click or an opened link, and waits for every message of the run."""
+
+    def __init__(self, browser, url: str, start: int, timeout: float, think: float = 0.0,
+                 filters: list[str] = (), filtered: float = 0.0):
+        super().__init__(browser, url, start, timeout, think)
+        self.filters, self.filtered = list(filters), filtered
+
+    async def open(self) -> None:
+        import websockets
+        started = time.perf_counter()
+        try:
+            self.socket = await websockets.connect(self.url.replace("http", "ws", 1) + "/_stcore/stream",
+                                                   subprotocols=["streamlit"], max_size=None)
+            await self.run_page("", "")
+        except Exception as e:  # noqa: BLE001
+            self.errors.append(f"first load: {type(e).__name__}: {str(e).splitlines()[0][:160]}")
+        self.first_load = time.perf_counter() - started
+
+    async def visit(self, title: str) -> None:
+        query = self.random.choice(self.filters) if self.filters and self.random.random() < self.filtered else ""
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(self.run_page(PAGES[title], query), self.timeout)
+        except Exception as e:  # noqa: BLE001 - a timeout, a failed run or a lost connection
+            self.errors.append(f"{title}{' ?' + query if query else ''}: {type(e).__name__}: "
+                               f"{(str(e).splitlines() or [''])[0][:160]}")
+            await self.close()
+            await self.open()
+            return
+        self.times.append((title, time.perf_counter() - started))
+
+    async def run_page(self, path: str, query: str) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        request = BackMsg()
+        request.rerun_script.page_name = path
+        request.rerun_script.query_string = query
+        await self.socket.send(request.SerializeToString())
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await self.socket.recv())
+            kind = message.WhichOneof("type")
+            if kind == "delta" and message.delta.new_element.WhichOneof("type") == "exception":
+                raise RuntimeError(f"exception shown: {message.delta.new_element.exception.message}")
+            if kind == "script_finished":
+                if message.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                    raise RuntimeError(f"run ended with status {message.script_finished}")
+                return
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.socket.close()
+
+
+def url_filters(db: Path) -> list[str]:
+    """Query strings a shared link could carry: each payer, each denial category, each quarter."""
+    known = data.query("dashboard/filter_options", path=updates.current(db) or db).iloc[0]
+    links = [urllib.parse.urlencode({"payer": p}) for p in known["payers"]]
+    links += [urllib.parse.urlencode({"category": c}) for c in known["categories"]]
+    first, last = pd_date(known["first_date"]), pd_date(known["last_date"])
+    quarter = first
+    while quarter < last:
+        end = min(last, quarter + timedelta(days=91))
+        links.append(urllib.parse.urlencode({"from": quarter.isoformat(), "to": end.isoformat()}))
+        quarter = end + timedelta(days=1)
+    return links
+
+
+def pd_date(value) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+async def run(url: str, sessions: int, browsers: int, seconds: float, timeout: float, once: bool = False,
+              think: float = 0.0, filters: list[str] = (), filtered: float = 0.0,
+              meter=contextlib.nullcontext()) -> dict:
+    """Runs the users; returns, per kind of user, (page times, errors, first-load times)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        users = [Session(browser, url, start, timeout, think) for start in range(sessions)]
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS) if browsers else None
+        users = [Session(browser, url, start, timeout, think) if start < browsers
+                 else SocketSession(None, url, start, timeout, think, filters, filtered)
+                 for start in range(sessions)]
         for user in users:  # users arrive one after another, then all browse at once
             await user.open()
         with meter:  # the browsing only, not the arrivals
@@ -211,9 +303,11 @@ async def run(url: str, sessions: int, seconds: float, timeout: float, once: boo
             await asyncio.gather(*(u.browse(until, once) for u in users))
         for u in users:
             await u.close()
-        await browser.close()
-    return ([t for u in users for t in u.times], [e for u in users for e in u.errors],
-            [u.first_load for u in users])
+        if browser:
+            await browser.close()
+    kinds = {"browser": [u for u in users if type(u) is Session], "websocket": [u for u in users if type(u) is SocketSession]}
+    return {kind: ([t for u in mine for t in u.times], [e for u in mine for e in u.errors], [u.first_load for u in mine])
+            for kind, mine in kinds.items() if mine}
 
 
 class Meter:
@@ -297,44 +391,61 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "bench" / "work" / "scale-1000000.duckdb",
                         help="the database (default: the 1M-line one bench/pages.py builds)")
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60, help="how long the sessions browse")
-    parser.add_argument("--baseline-seconds", type=float, default=30, help="how long the lone session browses")
-    parser.add_argument("--think", type=float, default=0.0,
+    parser.add_argument("--sessions", type=int, default=20, help="users at once, browsers included")
+    parser.add_argument("--browsers", type=int, default=1, help="how many of them are Chromium (default 1)")
+    parser.add_argument("--seconds", type=float, default=60, help="how long the users browse")
+    parser.add_argument("--baseline-seconds", type=float, default=20, help="how long each lone user browses")
+    parser.add_argument("--think", type=float, default=5.0,
                         help="seconds a user reads each page before the next click (each time 0.5-1.5x this; "
-                             "default 0: every session clicks on as soon as a page is done)")
+                             "default 5; 0: every user clicks on as soon as a page is done)")
+    parser.add_argument("--filtered", type=float, default=0.3,
+                        help="share of a websocket user's visits with filters in the URL (default 0.3)")
     parser.add_argument("--timeout", type=float, default=60, help="a page not finished after this is an error")
     args = parser.parse_args()
     if not args.db.exists():
         print(f"{args.db} does not exist: build it with `python bench/pages.py --lines 1000000`", file=sys.stderr)
         return 2
-    if not Path(CHROMIUM).exists():
+    if args.browsers and not Path(CHROMIUM).exists():
         print("no chromium: apt-get install chromium", file=sys.stderr)
         return 2
     started = time.perf_counter()
     updates.refresh(args.db, wait=600)  # the copy the dashboard reads, published before the server starts
+    filters = url_filters(args.db)
     print(f"database {args.db} ({args.db.stat().st_size / 1e6:.0f} MB); copy for the dashboard ready in "
-          f"{time.perf_counter() - started:.1f} s")
+          f"{time.perf_counter() - started:.1f} s; {len(filters)} URL filters to pick from")
+    print(f"{args.sessions} users ({args.browsers} Chromium), reading each page {args.think:g} s on average, "
+          f"{args.filtered:.0%} of websocket visits filtered")
+    figures = {}
     with tempfile.TemporaryDirectory() as scratch:
         server, url = start_server(args.db, Path(scratch))
+        runs = Path(scratch) / "runs.log"
         try:
             # warm-up: one visit of every page fills the server's query cache, as the first user of the day does
-            warm = asyncio.run(run(url, 1, 0, args.timeout, once=True))
+            warm = asyncio.run(run(url, 1, 0, 0, args.timeout, once=True))["websocket"]
             print(f"warm-up, every page once: {sum(t for _, t in warm[0]):.1f} s, {len(warm[1])} error(s)")
-            runs = Path(scratch) / "runs.log"
+            for kind, browsers in (("browser", 1), ("websocket", 0)):
+                if kind == "browser" and not args.browsers:
+                    continue
+                meter = Meter(server, runs)
+                result = asyncio.run(run(url, 1, browsers, args.baseline_seconds, args.timeout, filters=filters,
+                                         filtered=args.filtered, meter=meter))[kind]  # clicking on at once
+                figures[kind, 1] = report(f"baseline: 1 {kind} user alone, clicking on at once", *result)
+                meter.report(len(result[0]))
             meter = Meter(server, runs)
-            result = asyncio.run(run(url, 1, args.baseline_seconds, args.timeout, meter=meter))  # clicking on at once
-            alone = report("baseline, 1 session alone", *result)
-            meter.report(len(result[0]))
-            meter = Meter(server, runs)
-            result = asyncio.run(run(url, args.sessions, args.seconds, args.timeout, think=args.think, meter=meter))
-            many = report(f"{args.sessions} sessions at once", *result)
-            meter.report(len(result[0]))
+            result = asyncio.run(run(url, args.sessions, args.browsers, args.seconds, args.timeout, think=args.think,
+                                     filters=filters, filtered=args.filtered, meter=meter))
+            for kind, numbers in result.items():
+                figures[kind, args.sessions] = report(f"{args.sessions} users at once: the {kind} users", *numbers)
+            meter.report(sum(len(numbers[0]) for numbers in result.values()))
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"\nratio {args.sessions} sessions / 1 session: median {many['all'][0] / alone['all'][0]:.1f}x, "
-          f"p95 {many['all'][1] / alone['all'][1]:.1f}x")
+    print()
+    for kind in ("browser", "websocket"):
+        if (kind, 1) in figures and (kind, args.sessions) in figures:
+            alone, many = figures[kind, 1]["all"], figures[kind, args.sessions]["all"]
+            print(f"{kind} users, {args.sessions} at once / alone: median {many[0] / alone[0]:.1f}x, "
+                  f"p95 {many[1] / alone[1]:.1f}x")
     return 0
 
 
