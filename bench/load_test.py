@@ -16,9 +16,9 @@ server, each with its own websocket, session state and script runs:
 - the others speak Streamlit's websocket protocol as a browser does (a BackMsg asking to run a page,
   with the page's URL and query string), and a page is timed from the request until the server's
   "script finished" message, every element of the page received. They do not draw the page: a user's
-  browser draws on the user's own computer, while one 2-core machine running 20 Chromiums spends four
-  times the server's CPU on drawing (measured: `--browsers 20`), which measures this machine, not the
-  dashboard.
+  browser draws on the user's own computer, while one 2-core machine running 20 Chromiums spends twelve
+  times the server's CPU on drawing (measured: `--browsers 20 --think 10`), which measures this machine,
+  not the dashboard.
 
 Each user visits the pages in a loop (Overview, Payers, Modifiers, Site of care, Reasons, Codes,
 Monthly review, Worklist, Prevention, Claims; each starts at another page), reading each page between
