@@ -1,5 +1,6 @@
 """A real browser (Debian's headless Chromium, driven by Playwright) against `streamlit run app.py`:
-every page renders without a Streamlit exception, a sidebar filter changes a number, an upload on the
+every page renders without a Streamlit exception, a sidebar filter changes a number, a table downloads
+as its CSV, an upload on the
 Data page is loaded and listed. Screenshots go to tests/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
@@ -119,6 +120,29 @@ def test_a_sidebar_filter_changes_a_number(server, page):
     assert metric(page, "Lines adjudicated") != before
     assert "payer=MEDICARE" in page.url.replace("+", " ").replace("%20", " ")
     page.screenshot(path=str(SHOTS / "filtered_overview.png"), full_page=True)
+
+
+def test_a_table_downloads_as_the_csv_of_what_it_shows(server, page):
+    """The CSV is written when the button is clicked (a deferred download): the file holds the table."""
+    import io
+
+    import pandas as pd
+
+    from analytics import data
+
+    url, db = server
+    page.goto(f"{url}/payers")
+    settle(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    assert download.value.suggested_filename == "payer_scorecard.csv"
+    got = pd.read_csv(io.BytesIO(Path(download.value.path()).read_bytes()))
+    dates = data.query("dashboard/filter_options", path=db).iloc[0]
+    shown = data.dashboard("payer_scorecard", data.Filters("service", dates["first_date"].date(),
+                                                           dates["last_date"].date()), db)
+    assert list(got.columns) == list(shown.columns)
+    assert list(got["payer_name"]) == list(shown["payer_name"]) and len(got) >= 2
+    assert [round(float(v), 2) for v in got["denied_amount"]] == [round(float(v), 2) for v in shown["denied_amount"]]
 
 
 def test_an_upload_on_the_data_page_is_loaded_and_listed(server, page):
