@@ -1,7 +1,6 @@
 """A real browser (Debian's headless Chromium, driven by Playwright) against `streamlit run app.py`:
 every page renders without a Streamlit exception, a sidebar filter changes a number, a table downloads
-as its CSV, an upload on the
-Data page is loaded and listed. Screenshots go to tests/screenshots/ (git-ignored)."""
+as its CSV, an upload on the Data page is loaded and listed. Screenshots go to tests/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
