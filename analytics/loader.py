@@ -18,6 +18,7 @@ not at all, and memory holds about one piece, not the file.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gc
 import hashlib
 import os
@@ -562,37 +563,21 @@ def _text_blocks(path: Path, encoding: str, digest: str):
         raise _Changed()
 
 
-def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, memory: float) -> FileResult:
-    """Parse and insert a file piece by piece in one transaction. The readers carry their state (segment
-    positions, sequence numbers, open envelopes) from piece to piece, so rows, keys and diagnostics are
-    those loading the file whole gives. A refusal rolls the transaction back."""
+class _NotWritten(Exception):
+    """A file refused inside its transaction: rolled back, reported with this result."""
+
+    def __init__(self, result: FileResult):
+        super().__init__(result.message)
+        self.result = result
+
+
+@contextlib.contextmanager
+def _transaction(cur):
+    """One batch's transaction: committed when the block ends, rolled back on any exception; the batch's
+    registered tables dropped either way."""
     cur.execute("BEGIN TRANSACTION")
     try:
-        known = cur.execute("SELECT file_name FROM source_files WHERE sha256 = ?", [digest]).fetchall()
-        if known:
-            cur.execute("ROLLBACK")
-            return FileResult(path, "already loaded", f"same content as {known[0][0]}; nothing changed")
-        first_id, offsets = _first_keys(cur)
-        cur.register("batch_files", pa.table({"file_index": [0], "file_id": [first_id], **{k: [v] for k, v in offsets.items()}},
-                                             schema=_FILES_SCHEMA))
-        # registered first (the views the units are derived from read it), completed at the end
-        _register_sources(cur, [0], [_File(path, size, digest, "", 0, 0, 0, None, {})])
-        try:
-            item, problems, units = _insert_pieces(cur, path, size, digest, encoding, first_id, offsets, memory)
-        except NotX12Error as e:  # not X12 after all, or cut off (_Refused says which kind)
-            cur.execute("ROLLBACK")
-            return FileResult(path, "failed", f"{e}; nothing loaded")
-        except _Changed:
-            cur.execute("ROLLBACK")
-            return FileResult(path, "failed", "the file changed while it was being loaded; nothing loaded")
-        if not item.kind:
-            cur.execute("ROLLBACK")
-            return FileResult(path, "skipped", f"no 835 or 837 transaction set in the file (found: {item.skipped_sets or 'none'});"
-                                               " nothing loaded")
-        cur.execute("UPDATE source_files SET kind = ?, interchanges = ?, transaction_sets = ?, segments = ?, skipped_sets = ?"
-                    " WHERE file_id = ?", [item.kind, item.interchanges, item.transaction_sets, item.segments,
-                                           item.skipped_sets, first_id])
-        counted = _finish(cur, first_id, first_id, problems, units=not units)
+        yield
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
@@ -600,6 +585,37 @@ def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, memo
     finally:
         for name in ("batch_files", "batch_sources"):
             cur.unregister(name)
+
+
+def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, memory: float) -> FileResult:
+    """Parse and insert a file piece by piece in one transaction. The readers carry their state (segment
+    positions, sequence numbers, open envelopes) from piece to piece, so rows, keys and diagnostics are
+    those loading the file whole gives. A refusal rolls the transaction back."""
+    try:
+        with _transaction(cur):
+            known = cur.execute("SELECT file_name FROM source_files WHERE sha256 = ?", [digest]).fetchall()
+            if known:
+                raise _NotWritten(FileResult(path, "already loaded", f"same content as {known[0][0]}; nothing changed"))
+            first_id, offsets = _first_keys(cur)
+            cur.register("batch_files", pa.table({"file_index": [0], "file_id": [first_id], **{k: [v] for k, v in offsets.items()}},
+                                                 schema=_FILES_SCHEMA))
+            # registered first (the views the units are derived from read it), completed at the end
+            _register_sources(cur, [0], [_File(path, size, digest, "", 0, 0, 0, None, {})])
+            try:
+                item, problems, units = _insert_pieces(cur, path, size, digest, encoding, first_id, offsets, memory)
+            except NotX12Error as e:  # not X12 after all, or cut off (_Refused says which kind)
+                raise _NotWritten(FileResult(path, "failed", f"{e}; nothing loaded")) from None
+            except _Changed:
+                raise _NotWritten(FileResult(path, "failed", "the file changed while it was being loaded; nothing loaded")) from None
+            if not item.kind:
+                raise _NotWritten(FileResult(path, "skipped", "no 835 or 837 transaction set in the file (found: "
+                                                              f"{item.skipped_sets or 'none'}); nothing loaded"))
+            cur.execute("UPDATE source_files SET kind = ?, interchanges = ?, transaction_sets = ?, segments = ?, skipped_sets = ?"
+                        " WHERE file_id = ?", [item.kind, item.interchanges, item.transaction_sets, item.segments,
+                                               item.skipped_sets, first_id])
+            counted = _finish(cur, first_id, first_id, problems, units=not units)
+    except _NotWritten as refusal:
+        return refusal.result
     note = f"skipped transaction sets: {item.skipped_sets}" if item.skipped_sets else ""
     return FileResult(path, "loaded", note, item.counts, counted.get(first_id, 0), item.kind)
 
@@ -777,8 +793,7 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
     """Write the chunk's files `indexes` in one transaction; returns (status, message, diagnostics)
     per file. Rows of files not written are left out by the join with batch_files."""
     items = [chunk.files[i] for i in indexes]
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(cur):
         # A file loaded since this load started (by this load or another process) is not loaded twice.
         known = dict(cur.execute(
             "SELECT sha256, file_name FROM source_files WHERE sha256 IN ?", [[f.digest for f in items]]
@@ -801,13 +816,6 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
         _register_sources(cur, fresh, [chunk.files[i] for i in fresh])
         last_id = first_id + len(fresh) - 1
         counted = _finish(cur, first_id, last_id, problems)
-        cur.execute("COMMIT")
-    except BaseException:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("batch_files", "batch_sources"):
-            cur.unregister(name)
     ids = {i: first_id + n for n, i in enumerate(fresh)}
     out = []
     for i in indexes:

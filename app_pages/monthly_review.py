@@ -1,7 +1,5 @@
 """Monthly review: what we lost this month, what came back, and what is about to expire."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 

@@ -13,6 +13,30 @@ CORPUS_835 = SHARED / "corpus" / "835"
 REFERENCE = SHARED / "reference"
 
 
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def app_runner(db: Path, monkeypatch, tmp_path: Path):
+    """run(page=None, **query): the app headless (AppTest) on db, with query parameters in the URL, then
+    switched to page; asserts no exception was shown."""
+    monkeypatch.setenv("DENIALS_DB", str(db))
+    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "unused-demo.duckdb"))
+
+    def run(page: str | None = None, /, **query):  # query may hold "page" too
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(APP)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run(timeout=120)
+        if page:
+            at.switch_page(page).run(timeout=120)
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
+
+
 @pytest.fixture
 def con(tmp_path):
     connection = database.connect(tmp_path / "test.duckdb")

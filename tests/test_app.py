@@ -12,9 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import database, loader
-from conftest import CORPUS_835, small_history
+from conftest import APP, CORPUS_835, app_runner, small_history
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["app_pages/overview.py", "app_pages/payers.py", "app_pages/modifiers.py", "app_pages/site_of_care.py", "app_pages/reasons.py",
          "app_pages/codes.py", "app_pages/monthly_review.py", "app_pages/worklist.py", "app_pages/prevention.py", "app_pages/claims.py", "app_pages/data.py"]
 
@@ -31,20 +30,7 @@ def small_db(tmp_path_factory):
 
 @pytest.fixture
 def app(small_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("DENIALS_DB", str(small_db))
-    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "unused-demo.duckdb"))
-
-    def run(page: str | None = None, **query) -> AppTest:
-        at = AppTest.from_file(APP)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run(timeout=120)
-        if page:
-            at.switch_page(page).run(timeout=120)
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return run
+    return app_runner(small_db, monkeypatch, tmp_path)
 
 
 def values(encoded) -> list:

@@ -4,6 +4,7 @@ as its CSV, an upload on the Data page is loaded and listed. Screenshots go to t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -43,10 +44,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    db = small_history(folder)
+@contextlib.contextmanager
+def streamlit_server(db: Path, folder: Path):
+    """`streamlit run app.py` on a free port, reading db; yields its URL once it answers."""
     port = free_port()
     env = {**os.environ, "DENIALS_DB": str(db), "DENIALS_DEMO_DB": str(folder / "demo.duckdb")}
     process = subprocess.Popen(
@@ -64,9 +64,19 @@ def server(tmp_path_factory):
     else:
         process.kill()
         raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
-    yield url, db
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    db = small_history(folder)
+    with streamlit_server(db, folder) as url:
+        yield url, db
 
 
 @pytest.fixture(scope="module")
@@ -130,10 +140,11 @@ def test_a_table_downloads_as_the_csv_of_what_it_shows(server, page):
     from analytics import data
 
     url, db = server
-    page.goto(f"{url}/payers")
-    settle(page)
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="Download CSV").first.click()
+    tab = page.context.browser.new_page()  # a session of its own: no filter left by an earlier test
+    tab.goto(f"{url}/payers")
+    settle(tab)
+    with tab.expect_download(timeout=60_000) as download:
+        tab.get_by_role("button", name="Download CSV").first.click()
     assert download.value.suggested_filename == "payer_scorecard.csv"
     got = pd.read_csv(io.BytesIO(Path(download.value.path()).read_bytes()))
     dates = data.query("dashboard/filter_options", path=db).iloc[0]
@@ -142,6 +153,7 @@ def test_a_table_downloads_as_the_csv_of_what_it_shows(server, page):
     assert list(got.columns) == list(shown.columns)
     assert list(got["payer_name"]) == list(shown["payer_name"]) and len(got) >= 2
     assert [round(float(v), 2) for v in got["denied_amount"]] == [round(float(v), 2) for v in shown["denied_amount"]]
+    tab.close()
 
 
 def test_an_upload_on_the_data_page_is_loaded_and_listed(server, page):

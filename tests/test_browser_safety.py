@@ -4,18 +4,13 @@ opens, nothing turns bold or italic. Hostile URLs (unknown page, SQL in a filter
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.parse
-import urllib.request
 
 import pytest
 
 from conftest import remittance_835, small_history
-from test_browser import ARGS, CHROMIUM, ROOT, free_port, playwright, settle
+from test_browser import ARGS, CHROMIUM, playwright, settle, streamlit_server
 from analytics import database, loader
 
 HOSTILE = "<script>alert(1)</script><b>BOLD</b> *star*"
@@ -33,26 +28,8 @@ def server(tmp_path_factory):
     con = database.connect(db)
     assert loader.load_paths(con, [folder / "hostile.835"])[0].status == "loaded"
     con.close()
-    port = free_port()
-    env = {**os.environ, "DENIALS_DB": str(db), "DENIALS_DEMO_DB": str(folder / "demo.duckdb")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address=127.0.0.1", f"--server.port={port}",
-         "--server.headless=true", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with streamlit_server(db, folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

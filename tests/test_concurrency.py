@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import data, database, demo, updates
+from analytics import data, demo, updates
 from conftest import CORPUS_835
 
 ROOT = Path(__file__).resolve().parent.parent

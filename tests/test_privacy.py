@@ -19,9 +19,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import __main__ as cli
 from analytics import database, loader, privacy, reference, ui
-from conftest import claim_837, remittance_835, small_history
+from conftest import APP, app_runner, claim_837, remittance_835, small_history
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = sorted(f"app_pages/{p.name}" for p in (Path(APP).parent / "app_pages").glob("*.py"))
 HOSTILE = "<script>alert(1)</script><b>BOLD</b> *star*"
 # Who the distinctive claims are for: none of these may appear anywhere by default.
@@ -94,20 +93,7 @@ def downloads(monkeypatch):
 
 @pytest.fixture
 def app(named_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("DENIALS_DB", str(named_db))
-    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "unused-demo.duckdb"))
-
-    def run(page: str | None = None, **query) -> AppTest:
-        at = AppTest.from_file(APP)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run(timeout=120)
-        if page:
-            at.switch_page(page).run(timeout=120)
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return run
+    return app_runner(named_db, monkeypatch, tmp_path)
 
 
 def rendered(at: AppTest) -> str:

@@ -8,7 +8,6 @@ cut-off file must be refused whole, after some of its pieces were already insert
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings

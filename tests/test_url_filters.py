@@ -9,13 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import database, loader
-from conftest import remittance_835, small_history
+from conftest import app_runner, remittance_835, small_history
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 PAGES = sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
 SQLISH = "O'BRIEN \"HEALTH\"); DROP TABLE remit_claims; --"
 HOSTILE = {
@@ -47,20 +45,7 @@ def db(tmp_path_factory):
 
 @pytest.fixture
 def app(db, monkeypatch, tmp_path):
-    monkeypatch.setenv("DENIALS_DB", str(db))
-    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "unused-demo.duckdb"))
-
-    def run(page: str | None = None, /, **query) -> AppTest:  # query may hold "page" too
-        at = AppTest.from_file(APP)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run(timeout=120)
-        if page:
-            at.switch_page(page).run(timeout=120)
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return run
+    return app_runner(db, monkeypatch, tmp_path)
 
 
 def counts(db: Path) -> tuple:
