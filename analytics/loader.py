@@ -404,18 +404,23 @@ def _parse_chunk(paths: list[Path], known: dict, contents: list[bytes] | None) -
 
 
 def _arrow_tables(rows: dict, owners: dict) -> dict:
-    """Reader rows (tuples in the column order of _TABLES, keyed by row name) as one Arrow table per
-    row name, each row tagged with the file_index in `owners`."""
+    """Reader rows (tuples or lists in the column order of _TABLES, keyed by row name) as one Arrow
+    table per row name, each row tagged with the file_index in `owners`."""
     tables = {}
     for name, _, columns in _TABLES:
-        if rows.get(name):
-            arrays = {
-                column: pa.array(values, pa.int64() if column in _INTEGER_COLUMNS else pa.string())
-                for column, values in zip(columns, zip(*rows[name]))
-            }
-            arrays["file_index"] = pa.array(owners[name], pa.int64())
-            tables[name] = pa.table(arrays)
+        found = rows.get(name)
+        if found:
+            # Arrow reads tuples as structs in C++, about twice as fast as a column at a time from
+            # Python (the readers' rows still filled in later are lists: tuple() of a tuple is itself)
+            table = pa.Table.from_struct_array(pa.array(list(map(tuple, found)), type=_ROW_TYPES[name]))
+            tables[name] = table.append_column("file_index", pa.array(owners[name], pa.int64()))
     return tables
+
+
+_ROW_TYPES = {
+    name: pa.struct([(column, pa.int64() if column in _INTEGER_COLUMNS else pa.string()) for column in columns])
+    for name, _, columns in _TABLES
+}
 
 
 def _truncated(text: str | None, error: remittance.TruncatedError) -> tuple[str, str]:
