@@ -9,9 +9,23 @@
 --   (so an upheld appeal or a repeated denial is not a new denial), unless what it denies had already
 --   been paid and not reversed (a duplicate submission denied: nothing is lost); the adjudications
 --   after it, up to the next denial of the same line, are what happened to it.
+-- - The adjudications of a claim or line are taken in the order of payment date, claim key (load order)
+--   and unit id.
 with recursive
 
-all_units as (select * from fact_units where claim_kind in ('adjudicated', 'reversal')),
+-- (not materialized: each step below reads the few columns it needs from fact_units, instead of a
+-- shared copy of them all)
+all_units as not materialized (
+    select
+        unit_id, claim_key, unit_kind, claim_kind, episode_key, match_key, payment_date, paid_amount,
+        claim_paid_amount, original_reference, payer_claim_number,
+        denial_type is not null as denied,
+        list_contains(reason_codes, '193') as upheld,
+        -- a corrected or replacement claim (CLP09 7, or REF*F8 naming the claim it replaces)
+        frequency_code = '7' or original_reference is not null as corrected
+    from fact_units
+    where claim_kind in ('adjudicated', 'reversal')
+),
 
 -- a corrected claim's REF*F8 names the payer claim number of the adjudication it replaces
 named_references as (
@@ -33,15 +47,12 @@ followed_episodes as (
     select episode_key
     from all_units
     group by episode_key
-    having count(distinct claim_key) > 1 or bool_or(denial_type is not null)
+    -- more than one claim (min <> max is cheaper than counting distinct keys)
+    having min(claim_key) <> max(claim_key) or bool_or(denied)
     union
     select episode_key from named_references
     union
     select episode_key from named_claims
-),
-
-units as (
-    select * from all_units semi join followed_episodes using (episode_key)
 ),
 
 episode_links as (
@@ -67,12 +78,21 @@ roots as (
     select episode_key, arg_max(root, depth) as root from chains group by episode_key
 ),
 
+-- the episode of each followed claim: the first claim of its chain, else its own (mapped once per
+-- episode rather than per unit)
+episodes as (
+    select followed_episodes.episode_key, coalesce(roots.root, followed_episodes.episode_key) as episode
+    from followed_episodes
+    left join roots using (episode_key)
+),
+
+units as (
+    select all_units.*, episodes.episode from all_units join episodes using (episode_key)
+),
+
 line_events as (
-    select
-        unit_id, claim_key, episode_key, match_key, claim_kind, payment_date, paid_amount,
-        denial_type is not null as denied,
-        list_contains(reason_codes, '193') as upheld,
-        frequency_code, original_reference, claim_paid_amount
+    select episode, unit_id, claim_key, match_key, claim_kind, payment_date, paid_amount, denied, upheld, corrected,
+        claim_paid_amount
     from units
     where unit_kind = 'line'
 ),
@@ -80,44 +100,50 @@ line_events as (
 -- one event per claim adjudication: its claim-level denial (if any) and the claim's paid amount
 claim_events as (
     select
+        any_value(episode) as episode,
         -claim_key as unit_id,
         claim_key,
-        any_value(episode_key) as episode_key,
         'claim' as match_key,
         any_value(claim_kind) as claim_kind,
         any_value(payment_date) as payment_date,
         any_value(claim_paid_amount) as paid_amount,
-        coalesce(bool_or(denial_type is not null and unit_kind <> 'line'), false) as denied,
-        coalesce(bool_or(list_contains(reason_codes, '193') and unit_kind <> 'line'), false) as upheld,
-        any_value(frequency_code) as frequency_code,
-        any_value(original_reference) as original_reference,
+        coalesce(bool_or(denied and unit_kind <> 'line'), false) as denied,
+        coalesce(bool_or(upheld and unit_kind <> 'line'), false) as upheld,
+        any_value(corrected) as corrected,
         any_value(claim_paid_amount) as claim_paid_amount
     from units
     group by claim_key
 ),
 
 events as (
-    select
-        coalesce(roots.root, unioned.episode_key) as episode,
-        unioned.*,
-        -- a corrected or replacement claim (CLP09 7, or REF*F8 naming the claim it replaces)
-        unioned.frequency_code = '7' or unioned.original_reference is not null as corrected
-    from (select * from line_events union all select * from claim_events) as unioned
-    left join roots using (episode_key)
+    select * from line_events
+    union all
+    select * from claim_events
 ),
 
+-- one number per history (the adjudications of one line or claim in an episode): the windows below
+-- partition by it, which sorts faster than the episode and match key strings
+histories as (
+    select episode, match_key, min(unit_id) as history_id
+    from events
+    group by episode, match_key
+),
+
+-- one pass over each history in order: whether the previous adjudication (not reversal) was a denial,
+-- what the line or claim had been paid before (net of reversals), and the event's place
 ordered as (
     select
-        *,
-        lag(denied) over (
-            partition by episode, match_key, claim_kind = 'adjudicated' order by payment_date, claim_key
-        ) as previous_denied,
-        -- what the line or claim had been paid before, net of reversals
-        coalesce(sum(paid_amount) over (
-            partition by episode, match_key order by payment_date, claim_key, unit_id
-            rows between unbounded preceding and 1 preceding
-        ), 0) as paid_before
+        events.*,
+        histories.history_id,
+        last_value(case when events.claim_kind = 'adjudicated' then events.denied end ignore nulls) over earlier
+            as previous_denied,
+        coalesce(sum(events.paid_amount) over earlier, 0) as paid_before,
+        row_number() over history as place
     from events
+    join histories using (episode, match_key)
+    window
+        history as (partition by histories.history_id order by events.payment_date, events.claim_key, events.unit_id),
+        earlier as (history rows between unbounded preceding and 1 preceding)
 ),
 
 -- a denial of something already paid (a duplicate submission) loses nothing: not followed
@@ -129,22 +155,32 @@ denial_starts as (
     from ordered
 ),
 
+-- the denials started so far in the history, without a running sum (a costlier window): a new
+-- denial's place among the history's new denials, or for any other event its place minus its place
+-- among the events that start none
 numbered as (
     select
-        *,
-        sum(new_denial::int) over (
-            partition by episode, match_key order by payment_date, claim_key, unit_id rows unbounded preceding
-        ) as denial_number
-    from denial_starts
+        * exclude (place, place_in_kind),
+        case when new_denial then place_in_kind else place - place_in_kind end::hugeint as denial_number
+    from (
+        select
+            *,
+            row_number() over (partition by history_id, new_denial order by payment_date, claim_key, unit_id)
+                as place_in_kind
+        from denial_starts
+    )
 ),
 
--- the first adjudication of a claim is its initial adjudication; later ones are readjudications
-claim_order as (
+-- the first adjudication of a claim is its initial adjudication; later ones are readjudications (the
+-- episode's first claim, nulls last as in the ordering above: an aggregate, not a window)
+initial_adjudications as (
     select
-        claim_key,
-        row_number() over (partition by episode order by payment_date, claim_key) > 1 as readjudication
-    from events
-    where match_key = 'claim' and claim_kind = 'adjudicated'
+        episode,
+        arg_min(claim_key, (payment_date is null, coalesce(payment_date, date '0001-01-01'), claim_key))
+            as initial_claim_key
+    from claim_events
+    where claim_kind = 'adjudicated'
+    group by episode
 ),
 
 -- what a reversal reverses: the latest earlier adjudication of the claim, preferring the one whose
@@ -154,13 +190,12 @@ reversals as (
         reversal.claim_key,
         arg_max(earlier.claim_key, (earlier.claim_paid_amount = -reversal.claim_paid_amount, earlier.payment_date, earlier.claim_key))
             as reverses_claim_key
-    from events as reversal
-    join events as earlier
+    from claim_events as reversal
+    join claim_events as earlier
         on earlier.episode = reversal.episode
-        and earlier.match_key = 'claim'
         and earlier.claim_kind = 'adjudicated'
         and (earlier.payment_date, earlier.claim_key) < (reversal.payment_date, reversal.claim_key)
-    where reversal.match_key = 'claim' and reversal.claim_kind = 'reversal'
+    where reversal.claim_kind = 'reversal'
     group by reversal.claim_key
 ),
 
@@ -178,10 +213,11 @@ final as (
         numbered.denial_number,
         numbered.upheld,
         numbered.corrected,
-        coalesce(claim_order.readjudication, false) as readjudication,
+        coalesce(numbered.claim_kind = 'adjudicated' and numbered.claim_key <> initial_adjudications.initial_claim_key, false)
+            as readjudication,
         reversals.reverses_claim_key
     from numbered
-    left join claim_order using (claim_key)
+    left join initial_adjudications using (episode)
     left join reversals using (claim_key)
 )
 

@@ -31,6 +31,13 @@ original_references as (
     group by claim_key
 ),
 
+lines_per_claim as (
+    select claim_key, count(*) as lines, min(line_key) as first_line, bool_or(revenue_code is not null) as revenue_coded
+    from service_lines
+    group by claim_key
+),
+
+-- everything a unit takes from its claim, worked out once per claim
 classified_claims as (
     select
         claims.*,
@@ -39,16 +46,17 @@ classified_claims as (
         -- adjudications of one claim share this key: the payer, and the claim id without the '-01'-style
         -- suffix some payers add to a reprocessed claim
         coalesce(nullif(claims.payer_id, ''), claims.payer_name, '') || '|'
-            || regexp_replace(coalesce(claims.claim_id, ''), '[-_.][0-9]{1,2}$', '') as episode_key
+            || regexp_replace(coalesce(claims.claim_id, ''), '[-_.][0-9]{1,2}$', '') as episode_key,
+        -- CLP08 is a place of service on professional claims and the start of the type of bill on
+        -- institutional ones; revenue codes (or a DRG) mark an institutional claim
+        case when coalesce(lines_per_claim.revenue_coded, false) or claims.drg_code is not null
+            then 'institutional' else 'professional' end as claim_type,
+        lines_per_claim.lines,
+        lines_per_claim.first_line
     from claims
     left join claim_statuses using (status_code)
     left join original_references using (claim_key)
-),
-
-lines_per_claim as (
-    select claim_key, count(*) as lines, min(line_key) as first_line, bool_or(revenue_code is not null) as revenue_coded
-    from service_lines
-    group by claim_key
+    left join lines_per_claim using (claim_key)
 ),
 
 -- JW (discarded amount, its own line) or JZ (nothing discarded) is expected on single-dose drugs
@@ -70,57 +78,81 @@ waste_modifiers as (
     group by claim_key, procedure_code
 ),
 
--- CLP08 is a place of service on professional claims and the start of the type of bill on
--- institutional ones; revenue codes (or a DRG) mark an institutional claim
-claim_types as (
-    select
-        classified_claims.claim_key,
-        case when coalesce(lines_per_claim.revenue_coded, false) or classified_claims.drg_code is not null
-            then 'institutional' else 'professional' end as claim_type,
-        lines_per_claim.first_line
-    from classified_claims
-    left join lines_per_claim using (claim_key)
+-- the same line in a later adjudication of the claim: its line control number (REF*6R), else code,
+-- modifiers, date and charge (a reversal negates the charge), numbered when a claim repeats a line.
+-- Few lines repeat: only those sharing a claim, control number, code, date and charge go through the
+-- window (a window over every line was the costliest step); every other line is number 1
+repeated_lines as (
+    select claim_key, line_control_number, procedure_code, service_date, abs(charge_amount) as charge
+    from service_lines
+    group by all
+    having count(*) > 1
 ),
 
--- a unit is a service line, or the claim itself (line_key null) for claim-level adjustments
-claim_units as (
+line_occurrences as (
     select
-        classified_claims.claim_key,
-        null::bigint as line_key,
-        case when lines_per_claim.lines is null then 'claim' else 'claim_adjustment' end as unit_kind,
-        null as procedure_code,
-        []::varchar[] as modifiers,
-        classified_claims.service_date_from as service_date,
-        classified_claims.charge_amount,
-        classified_claims.paid_amount,
-        null::decimal(18, 3) as units_billed,
-        null::decimal(18, 3) as units_paid,
-        null as line_control_number
-    from classified_claims
-    left join lines_per_claim using (claim_key)
+        line_key,
+        row_number() over (partition by claim_key, line_control_number, procedure_code, list_sort(modifiers),
+            service_date, abs(charge_amount) order by line_key) as occurrence
+    from service_lines
+    semi join repeated_lines
+        on repeated_lines.claim_key = service_lines.claim_key
+        and repeated_lines.line_control_number is not distinct from service_lines.line_control_number
+        and repeated_lines.procedure_code is not distinct from service_lines.procedure_code
+        and repeated_lines.service_date is not distinct from service_lines.service_date
+        and repeated_lines.charge is not distinct from abs(service_lines.charge_amount)
 ),
 
 line_units as (
     select
-        claim_key,
-        line_key,
+        service_lines.claim_key,
+        service_lines.line_key,
         'line' as unit_kind,
-        procedure_code,
-        modifiers,
-        service_date,
-        charge_amount,
-        paid_amount,
-        units_billed,
-        units_paid,
-        line_control_number
+        service_lines.procedure_code,
+        service_lines.modifiers,
+        service_lines.service_date,
+        service_lines.charge_amount,
+        service_lines.paid_amount,
+        service_lines.units_billed,
+        service_lines.units_paid,
+        service_lines.line_key as unit_id,
+        array_to_string(list_sort(service_lines.modifiers), '+') as modifier_combination,
+        coalesce('6R:' || service_lines.line_control_number,
+            concat_ws('|', service_lines.procedure_code, modifier_combination, service_lines.service_date,
+                abs(service_lines.charge_amount)))
+            || '#' || coalesce(line_occurrences.occurrence, 1) as match_key
     from service_lines
+    left join line_occurrences using (line_key)
 ),
 
+-- a unit is a service line, or the claim itself (line_key null) for claim-level adjustments;
 -- unit_id: the line key, or minus the claim key for the claim itself (one equi-join key for both)
 units as (
-    select *, -claim_key as unit_id from claim_units
+    select
+        claim_key,
+        null::bigint as line_key,
+        case when lines is null then 'claim' else 'claim_adjustment' end as unit_kind,
+        null as procedure_code,
+        []::varchar[] as modifiers,
+        service_date_from as service_date,
+        charge_amount,
+        paid_amount,
+        null::decimal(18, 3) as units_billed,
+        null::decimal(18, 3) as units_paid,
+        -claim_key as unit_id,
+        '' as modifier_combination,
+        'claim' as match_key,
+        null as waste_status,
+        null::boolean as first_of_claim_code
+    from classified_claims
     union all
-    select *, line_key as unit_id from line_units
+    select
+        line_units.*,
+        waste_modifiers.waste_status,
+        case when waste_modifiers.waste_status is not null then line_units.line_key = waste_modifiers.first_line end
+            as first_of_claim_code
+    from line_units
+    left join waste_modifiers using (claim_key, procedure_code)
 ),
 
 adjustment_units as (
@@ -147,8 +179,9 @@ unit_reason_firsts as (
     group by all
 ),
 
+-- (sorting (first_seen, code) pairs is cheaper than an ordered list(... order by ...))
 unit_reasons as (
-    select unit_id, list(reason_code order by first_seen) as reason_codes
+    select unit_id, list_transform(list_sort(list((first_seen, reason_code))), lambda pair: pair[2]) as reason_codes
     from unit_reason_firsts
     group by unit_id
 ),
@@ -163,38 +196,83 @@ unit_remark_firsts as (
     from (
         select line_key as unit_id, code, sent_order from remark_codes where line_key is not null
         union all
-        select units.unit_id, remark_codes.code, remark_codes.sent_order
+        -- the claim's own, for the claim itself and for each of its lines
+        select -claim_key as unit_id, code, sent_order from remark_codes where line_key is null
+        union all
+        select service_lines.line_key as unit_id, remark_codes.code, remark_codes.sent_order
         from remark_codes
-        join units using (claim_key)
+        join service_lines using (claim_key)
         where remark_codes.line_key is null
     )
     group by all
 ),
 
 unit_remarks as (
-    select unit_id, list(code order by first_seen) as remark_codes
+    select unit_id, list_transform(list_sort(list((first_seen, code))), lambda pair: pair[2]) as remark_codes
     from unit_remark_firsts
     group by unit_id
 ),
 
+-- the rule set's refinement of the primary reason: the matching CARC + RARC pair whose RARC came first
+-- (computed for every unit with a primary reason, used only for denied ones)
+refinement_matches as (
+    select
+        unit_denial_adjustments.unit_id,
+        arg_min(refinements.category, unit_remark_firsts.first_seen) as category,
+        arg_min(refinements.subcategory, unit_remark_firsts.first_seen) as subcategory
+    from unit_denial_adjustments
+    join unit_remark_firsts using (unit_id)
+    join refinements
+        on refinements.carc = unit_denial_adjustments.primary_reason
+        and refinements.rarc = unit_remark_firsts.code
+    group by unit_denial_adjustments.unit_id
+),
+
+-- the units with their codes and their claim. The claim is joined last: joined first, DuckDB
+-- underestimates the units (file_id ranges on joined views) and builds the hash tables of the
+-- per-unit joins on the wide units instead of on the small per-unit tables
 judged as (
     select
         units.*,
+        classified_claims.file_id,
+        classified_claims.payment_key,
         classified_claims.claim_kind,
+        classified_claims.claim_type,
+        classified_claims.first_line,
+        classified_claims.episode_key,
+        classified_claims.status_code,
+        classified_claims.payer_name,
+        classified_claims.payer_id,
+        classified_claims.claim_id,
+        classified_claims.payer_claim_number,
+        classified_claims.original_reference,
+        classified_claims.filing_indicator,
+        classified_claims.paid_amount as claim_paid_amount,
+        classified_claims.site_of_care,
+        classified_claims.frequency_code,
+        classified_claims.payment_date,
+        classified_claims.received_date,
         coalesce(unit_denial_adjustments.denial_adjustments, 0) as denial_adjustments,
         unit_denial_adjustments.denied_amount,
         unit_denial_adjustments.primary_reason,
         unit_denial_adjustments.primary_group,
         coalesce(unit_reasons.reason_codes, []) as reason_codes,
         coalesce(unit_remarks.remark_codes, []) as remark_codes,
+        refinement_matches.category as refined_category,
+        refinement_matches.subcategory as refined_subcategory,
+        carc_categories.category as carc_category,
+        carc_categories.preventable,
+        carc_categories.appealable,
         -- CLP02 4: the payer denied the whole claim, even without a denial-class adjustment
         classified_claims.status_code = '4' and units.unit_kind <> 'claim_adjustment' and units.paid_amount = 0
             as status_denied
     from units
-    join classified_claims using (claim_key)
     left join unit_denial_adjustments using (unit_id)
     left join unit_reasons using (unit_id)
     left join unit_remarks using (unit_id)
+    left join refinement_matches using (unit_id)
+    left join carc_categories on carc_categories.carc = unit_denial_adjustments.primary_reason
+    join classified_claims using (claim_key)
 ),
 
 typed as (
@@ -212,100 +290,60 @@ typed as (
 ),
 
 -- the claim-level part of a claim with lines is a unit only when it denies something
-kept as (
-    select * from typed where unit_kind <> 'claim_adjustment' or denial_type is not null
-),
-
-refinement_matches as (
-    select
-        kept.unit_id,
-        arg_min(refinements.category, list_position(kept.remark_codes, refinements.rarc)) as category,
-        arg_min(refinements.subcategory, list_position(kept.remark_codes, refinements.rarc)) as subcategory
-    from kept
-    join refinements
-        on refinements.carc = kept.primary_reason
-        and list_contains(kept.remark_codes, refinements.rarc)
-    where kept.denial_type is not null
-    group by kept.unit_id
-),
-
--- the same line in a later adjudication of the claim: its line control number (REF*6R), else code,
--- modifiers, date and charge (a reversal negates the charge), numbered when a claim repeats a line;
--- 'claim' for the claim itself
-match_keys as (
-    select
-        unit_id,
-        case when unit_kind = 'line' then
-            coalesce('6R:' || line_control_number,
-                concat_ws('|', procedure_code, array_to_string(list_sort(modifiers), '+'), service_date, abs(charge_amount)))
-            || '#' || row_number() over (partition by claim_key, line_control_number, procedure_code,
-                    list_sort(modifiers), service_date, abs(charge_amount) order by line_key)
-        else 'claim' end as match_key
-    from kept
-),
-
 final as (
     select
-        classified_claims.file_id,
-        kept.claim_key,
-        kept.line_key,
-        classified_claims.payment_key,
-        kept.unit_id,
-        kept.unit_kind,
-        kept.claim_kind,
-        claim_types.claim_type,
-        coalesce(kept.unit_kind = 'claim' or kept.line_key = claim_types.first_line, false) as first_of_claim,
-        classified_claims.episode_key,
-        match_keys.match_key,
-        waste_modifiers.waste_status,
-        case when waste_modifiers.waste_status is not null then kept.line_key = waste_modifiers.first_line end
-            as first_of_claim_code,
-        classified_claims.status_code,
-        classified_claims.payer_name,
-        classified_claims.payer_id,
-        classified_claims.claim_id,
-        classified_claims.payer_claim_number,
-        classified_claims.original_reference,
-        classified_claims.filing_indicator,
-        classified_claims.paid_amount as claim_paid_amount,
-        kept.procedure_code,
-        kept.modifiers,
-        array_to_string(list_sort(kept.modifiers), '+') as modifier_combination,
-        classified_claims.site_of_care,
-        classified_claims.frequency_code,
-        kept.service_date,
-        classified_claims.payment_date,
-        classified_claims.received_date,
-        date_trunc('month', kept.service_date)::date as service_month,
-        date_trunc('month', classified_claims.payment_date)::date as payment_month,
-        kept.charge_amount,
-        kept.paid_amount,
-        kept.units_billed,
-        kept.units_paid,
-        kept.denial_type,
-        case when kept.denial_type is not null
-            then coalesce(kept.denied_amount, kept.charge_amount - kept.paid_amount) end as denied_amount,
-        kept.primary_reason,
-        kept.primary_group,
-        case when kept.denial_type is not null then coalesce(
-            refinement_matches.category,
-            carc_categories.category,
-            case when kept.primary_reason is null then 'eligibility' else 'other' end
+        file_id,
+        claim_key,
+        line_key,
+        payment_key,
+        unit_id,
+        unit_kind,
+        claim_kind,
+        claim_type,
+        coalesce(unit_kind = 'claim' or line_key = first_line, false) as first_of_claim,
+        episode_key,
+        match_key,
+        waste_status,
+        first_of_claim_code,
+        status_code,
+        payer_name,
+        payer_id,
+        claim_id,
+        payer_claim_number,
+        original_reference,
+        filing_indicator,
+        claim_paid_amount,
+        procedure_code,
+        modifiers,
+        modifier_combination,
+        site_of_care,
+        frequency_code,
+        service_date,
+        payment_date,
+        received_date,
+        date_trunc('month', service_date)::date as service_month,
+        date_trunc('month', payment_date)::date as payment_month,
+        charge_amount,
+        paid_amount,
+        units_billed,
+        units_paid,
+        denial_type,
+        case when denial_type is not null then coalesce(denied_amount, charge_amount - paid_amount) end as denied_amount,
+        primary_reason,
+        primary_group,
+        case when denial_type is not null then coalesce(
+            refined_category,
+            carc_category,
+            case when primary_reason is null then 'eligibility' else 'other' end
         ) end as category,
-        refinement_matches.subcategory,
-        case when kept.denial_type is not null then coalesce(kept.primary_group = 'PR', false) end as patient_liable,
-        case when kept.denial_type is not null then coalesce(carc_categories.preventable, false) end as preventable,
-        case when kept.denial_type is not null then coalesce(carc_categories.appealable, true) end as appealable,
-        kept.reason_codes,
-        kept.remark_codes
-    from kept
-    join classified_claims using (claim_key)
-    join claim_types using (claim_key)
-    left join waste_modifiers
-        on waste_modifiers.claim_key = kept.claim_key and waste_modifiers.procedure_code = kept.procedure_code
-    join match_keys using (unit_id)
-    left join refinement_matches using (unit_id)
-    left join carc_categories on carc_categories.carc = kept.primary_reason
+        case when denial_type is not null then refined_subcategory end as subcategory,
+        case when denial_type is not null then coalesce(primary_group = 'PR', false) end as patient_liable,
+        case when denial_type is not null then coalesce(preventable, false) end as preventable,
+        case when denial_type is not null then coalesce(appealable, true) end as appealable,
+        reason_codes,
+        remark_codes
+    from typed
+    where unit_kind <> 'claim_adjustment' or denial_type is not null
 )
 
 select * from final

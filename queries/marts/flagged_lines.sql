@@ -33,30 +33,36 @@ billed as (
     join claims using (submission_key)
 ),
 
--- the rules for each line's code: one code (an equi-join, fast on many lines), a prefix, or any code
+-- the rules for each line's code: one code (an equi-join, fast on many lines), a prefix, or any code;
+-- each pair carries the line's columns (not joined to the lines again afterwards)
+rule_columns as (
+    select
+        rule_id, "check", category, max_units, site as rule_site, description,
+        code, payer as rule_payer, filing_indicator as rule_filing_indicator, effective_from, effective_to
+    from rules
+),
+
 rules_by_code as (
-    select billed.bill_line_key, rules.*
+    select billed.*, rule_columns.*
     from billed
-    join rules on rules.code = billed.procedure_code
+    join rule_columns on rule_columns.code = billed.procedure_code
     union all
-    select billed.bill_line_key, rules.*
+    select billed.*, rule_columns.*
     from billed
-    join rules on rules.code like '%*' and starts_with(billed.procedure_code, rtrim(rules.code, '*'))
+    join rule_columns on rule_columns.code like '%*' and starts_with(billed.procedure_code, rtrim(rule_columns.code, '*'))
     union all
-    select billed.bill_line_key, rules.*
+    select billed.*, rule_columns.*
     from billed
-    cross join (select * from rules where code is null) as rules
+    cross join (select * from rule_columns where code is null) as rule_columns
 ),
 
 applicable as (
-    select billed.*, rules_by_code.rule_id, rules_by_code."check", rules_by_code.category, rules_by_code.max_units,
-        rules_by_code.site as rule_site, rules_by_code.description
+    select * exclude (code, rule_payer, rule_filing_indicator, effective_from, effective_to)
     from rules_by_code
-    join billed using (bill_line_key)
-    where (rules_by_code.payer is null or rules_by_code.payer = billed.payer_name or rules_by_code.payer = billed.payer_id)
-      and (rules_by_code.filing_indicator is null or rules_by_code.filing_indicator = billed.filing_indicator)
-      and (rules_by_code.effective_from is null or billed.service_date >= rules_by_code.effective_from)
-      and (rules_by_code.effective_to is null or billed.service_date <= rules_by_code.effective_to)
+    where (rule_payer is null or rule_payer = payer_name or rule_payer = payer_id)
+      and (rule_filing_indicator is null or rule_filing_indicator = filing_indicator)
+      and (effective_from is null or service_date >= effective_from)
+      and (effective_to is null or service_date <= effective_to)
 ),
 
 -- JW/JZ per claim and code, as the payer judges it (only for the codes a waste_modifier rule names)

@@ -47,17 +47,18 @@ final as (
         recoupments.provider_id,
         recoupments.reference,
         recoupments.amount,
-        claims.claim_id,
-        claims.payer_claim_number,
-        claims.payment_date as claim_payment_date,
-        claims.claim_key,
+        candidates.claim_id,
+        candidates.payer_claim_number,
+        candidates.payment_date as claim_payment_date,
+        candidates.claim_key,
         recoupments.payment_key,
         recoupments.file_id,
         recoupments.segment_position,
         recoupments.pair_index
     from recoupments
     left join matched using (file_id, payment_key, segment_position, pair_index)
-    left join claims using (claim_key)
+    -- the matched claim is one of the candidates (a few rows, where claims would be all of them)
+    left join candidates using (claim_key)
 )
 
 select * from final

@@ -8,9 +8,10 @@ with
 links as (select * from adjudication_links),
 recoupments as (select * from recoupments where claim_key is not null),
 
+-- (read from the table, so that links is read once and not copied as a shared CTE)
 denial_starts as (
     select episode, match_key, denial_number, unit_id as denial_id, claim_key as denial_claim_key
-    from links
+    from adjudication_links
     where new_denial
 ),
 
