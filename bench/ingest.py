@@ -13,7 +13,7 @@ Prints MB/s for each and the ratio. Needs nothing but the requirements in requir
 from __future__ import annotations
 
 import argparse
-
+import resource
 import shutil
 import statistics
 import sys
@@ -27,6 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 from analytics import database, loader, recovery  # noqa: E402
 
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds used so far by this process and by its finished child processes (the parsers)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
 def peer_parse():
@@ -95,14 +101,16 @@ def main() -> int:
         size = sum(p.stat().st_size for p in inputs)
         print(f"input: {len(inputs)} files, {size / 1e6:.1f} MB, repeating {len(files)} corpus files")
 
-        ours, phases, lines = [], [], 0
+        ours, phases, cpu, lines = [], [], [], 0
         for run in range(args.repeat):
+            before = _cpu()
             started = time.perf_counter()
             con = database.connect(work / f"bench{run}.duckdb")
             created = time.perf_counter()
             results = loader.load_paths(con, [work / "input"])
             con.close()
             ours.append(time.perf_counter() - started)
+            cpu.append(tuple(after - b for after, b in zip(_cpu(), before)))
             failed = [r for r in results if r.status != "loaded"]
             lines = sum(r.counts.get("lines", 0) for r in results if r.status == "loaded")
             assert not failed, failed[0].line()
@@ -114,11 +122,15 @@ def main() -> int:
             con.close()
         mine = statistics.median(ours)
         create, rebuild = (statistics.median(p[i] for p in phases) for i in (0, 1))
+        main_cpu, workers_cpu = (statistics.median(c[i] for c in cpu) for i in (0, 1))
         print(f"ours (read + parse + store in DuckDB with every check), median of {args.repeat}: {mine:.2f} s,"
               f" {size / 1e6 / mine:.1f} MB/s, {lines / mine:,.0f} service lines/s"
               f" (runs: {', '.join(f'{t:.2f}' for t in ours)} s)")
         print(f"  of which: creating the database {create:.2f} s, recovery rebuild after the load about {rebuild:.2f} s,"
               f" reading, parsing and storing the rest, {mine - create - rebuild:.2f} s")
+        # CPU time varies far less than wall time on a shared machine: compare it across runs and days
+        print(f"  CPU: {main_cpu:.2f} s in this process (DuckDB's threads included), {workers_cpu:.2f} s in the"
+              f" parsing workers, {main_cpu + workers_cpu:.2f} s in all")
 
         if parse is not None:
             theirs = []
