@@ -24,7 +24,7 @@ import hashlib
 import os
 import re
 import threading
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from queue import Full, Queue
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import claims, privacy, recovery, remittance
 from analytics.database import sql
@@ -202,18 +203,34 @@ def _refresh(con, limited: bool) -> None:
     if not limited:
         recovery.refresh(con)
         return
-    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    with _capped_memory(con) as limit:
+        try:
+            recovery.refresh(con)
+        except duckdb.OutOfMemoryException:
+            if _bytes(limit) <= _STREAM_MEMORY:
+                raise  # it was not capped: more is not to be had
+            _set_memory(con, limit)
+            recovery.refresh(con)
+
+
+@contextlib.contextmanager
+def _capped_memory(cur):
+    """DuckDB's memory limit lowered to _STREAM_MEMORY for the block if it is higher (DuckDB keeps what
+    it wrote in memory until it needs the room: with a limit it spills instead), put back after;
+    yields the limit in force before."""
+    limit = _memory_limit(cur)
     if _bytes(limit) <= _STREAM_MEMORY:
-        recovery.refresh(con)
+        yield limit
         return
-    con.execute(f"SET memory_limit = '{_STREAM_MEMORY // 1024 // 1024}MiB'")
+    cur.execute(f"SET memory_limit = '{_STREAM_MEMORY // 1024 // 1024}MiB'")
     try:
-        recovery.refresh(con)
-    except duckdb.OutOfMemoryException:
-        _set_memory(con, limit)
-        recovery.refresh(con)
+        yield limit
     finally:
-        _set_memory(con, limit)
+        _set_memory(cur, limit)
+
+
+def _memory_limit(cur) -> str:
+    return cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
 
 
 def _set_memory(cur, setting: str) -> None:
@@ -228,7 +245,7 @@ def _set_memory(cur, setting: str) -> None:
 def _default_memory() -> str:
     if not _DEFAULT_MEMORY:
         probe = duckdb.connect()
-        _DEFAULT_MEMORY.append(probe.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        _DEFAULT_MEMORY.append(_memory_limit(probe))
         probe.close()
     return _DEFAULT_MEMORY[0]
 
@@ -281,9 +298,8 @@ def _merge(chunks: list[_Chunk]) -> _Chunk:
         files += chunk.files
         results += chunk.results
         for name, table in chunk.tables.items():
-            # numpy, not pyarrow.compute: its first call costs about 0.2 s of set-up in every load
-            index = table.column("file_index").to_numpy() + offset
-            table = table.set_column(table.column_names.index("file_index"), "file_index", pa.array(index))
+            index = table.column("file_index")
+            table = table.set_column(table.column_names.index("file_index"), "file_index", pc.add(index, offset))
             parts.setdefault(name, []).append(table)
     return _Chunk(files, {name: pa.concat_tables(tables) for name, tables in parts.items()}, results)
 
@@ -476,16 +492,12 @@ def _stream(con: duckdb.DuckDBPyConnection, path: Path, report) -> None:
     collecting = gc.isenabled()
     gc.disable()  # as in _prepare: the readers' rows hold no cycles
     cur = con.cursor()
-    # DuckDB keeps what it wrote in memory until it needs the room: with a limit it spills instead
-    limit = cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    if _bytes(limit) > _STREAM_MEMORY:
-        cur.execute(f"SET memory_limit = '{_STREAM_MEMORY // 1024 // 1024}MiB'")
     try:
-        report(_write_streamed(cur, path, size, digest, encoding, _bytes(limit)))
+        with _capped_memory(cur) as limit:
+            report(_write_streamed(cur, path, size, digest, encoding, _bytes(limit)))
     except duckdb.Error as e:
         report(FileResult(path, "failed", f"database error, nothing loaded: {str(e).splitlines()[0]}"))
     finally:
-        _set_memory(cur, limit)
         cur.close()
         if collecting:
             gc.enable()
@@ -494,7 +506,7 @@ def _stream(con: duckdb.DuckDBPyConnection, path: Path, report) -> None:
 def _allow_memory(cur, needed: float, ceiling: float) -> None:
     """Raise DuckDB's memory limit to `needed` bytes if it is lower, never above `ceiling` (the limit
     in force before streaming began)."""
-    current = _bytes(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    current = _bytes(_memory_limit(cur))
     target = min(needed, ceiling)
     if target > current * 1.05:
         cur.execute(f"SET memory_limit = '{int(target) // 1024 // 1024}MiB'")
@@ -663,8 +675,8 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
     counts = {name: 0 for name, _, _ in _TABLES}
     remit, bill = remittance.ReadState(), claims.ReadState()
     sets = {"835": 0, "837": 0, "interchanges": 0}
-    skipped: dict = {}  # the 835 reader's: every set not 835
-    billed_skipped: dict = {}  # the 837 reader's: every set not 837
+    skipped: Counter = Counter()  # the 835 reader's: every set not 835
+    billed_skipped: Counter = Counter()  # the 837 reader's: every set not 837
     pieces = stream(_text_blocks(path, encoding, digest), _PIECE_CHARS)
     while True:
         piece = next(pieces, None)
@@ -685,9 +697,8 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
         sets["835"] += parsed.transaction_sets
         sets["837"] += billed.transaction_sets
         sets["interchanges"] += parsed.interchanges
-        for mine, theirs in ((skipped, parsed.skipped_sets), (billed_skipped, billed.skipped_sets)):
-            for name, n in theirs.items():
-                mine[name] = mine.get(name, 0) + n
+        skipped.update(parsed.skipped_sets)
+        billed_skipped.update(billed.skipped_sets)
         if billed.diagnostics:  # one list of diagnostics in file order
             parsed.diagnostics = sorted(parsed.diagnostics + billed.diagnostics, key=lambda d: d[0])
         rows, owners = {}, {}
@@ -774,17 +785,16 @@ def _piece_units(cur, file_id: int, first_claim: int, last_claim: int) -> None:
             cur.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
 
 
-def _truncated_stream(error, piece, pieces, bill, billed_sets: int, billed_skipped: dict) -> tuple[str, str]:
+def _truncated_stream(error, piece, pieces, bill, billed_sets: int, billed_skipped: Counter) -> tuple[str, str]:
     """_truncated for a streamed file: the 835 reader stopped in `piece`; the 837 reader, where it
     stands, reads on through it and the rest of the file to say whether an 837 is the one cut off."""
-    skipped = dict(billed_skipped)
+    skipped = Counter(billed_skipped)
     try:
         while True:
             out = claims.ClaimFile()
             claims.read(piece or (), out, bill, piece is None)
             billed_sets += out.transaction_sets
-            for name, n in out.skipped_sets.items():
-                skipped[name] = skipped.get(name, 0) + n
+            skipped.update(out.skipped_sets)
             if piece is None:
                 break
             piece = next(pieces, None)

@@ -147,6 +147,13 @@ def _table_counts(con) -> dict:
     return {n: rows(con, f"SELECT count(*) FROM {n}")[0][0] for n in _tables(con)}
 
 
+def _streaming_database(tmp_path, monkeypatch, piece: int):
+    """A fresh database whose loads stream every file, in pieces of about `piece` characters."""
+    monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
+    monkeypatch.setattr(loader, "_PIECE_CHARS", piece)
+    return database.connect(tmp_path / "d.duckdb")
+
+
 def _big_835(copies: int) -> str:
     """Interchanges of a corpus file repeated with their own control numbers."""
     text = (CORPUS_835 / "oopfactory__5010_Nth_835_WithMultipleInterchanges.txt").read_text().lstrip("\ufeff")
@@ -155,9 +162,7 @@ def _big_835(copies: int) -> str:
 
 @pytest.mark.parametrize("cut", ["last set", "middle set", "837 set"])
 def test_a_truncated_big_file_is_refused_whole(tmp_path, monkeypatch, cut):
-    monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
-    monkeypatch.setattr(loader, "_PIECE_CHARS", 2000)
-    con = database.connect(tmp_path / "d.duckdb")
+    con = _streaming_database(tmp_path, monkeypatch, piece=2000)
     assert loader.load_file(con, CORPUS_835 / "edi835parser__emedny_sample.txt").status == "loaded"
     before = _table_counts(con)
     big = _big_835(6)
@@ -183,9 +188,7 @@ def test_a_truncated_big_file_is_refused_whole(tmp_path, monkeypatch, cut):
 
 
 def test_a_big_file_loads_once_and_its_keys_continue_across_pieces(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
-    monkeypatch.setattr(loader, "_PIECE_CHARS", 3000)
-    con = database.connect(tmp_path / "d.duckdb")
+    con = _streaming_database(tmp_path, monkeypatch, piece=3000)
     path = tmp_path / "big.835"
     path.write_text(_big_835(5))
     first = loader.load_file(con, path)
@@ -200,9 +203,7 @@ def test_a_big_file_loads_once_and_its_keys_continue_across_pieces(tmp_path, mon
 
 
 def test_a_file_that_changes_while_it_loads_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
-    monkeypatch.setattr(loader, "_PIECE_CHARS", 2000)
-    con = database.connect(tmp_path / "d.duckdb")
+    con = _streaming_database(tmp_path, monkeypatch, piece=2000)
     path = tmp_path / "growing.835"
     path.write_text(_big_835(3))
     real = loader._survey
@@ -221,9 +222,7 @@ def test_a_file_that_changes_while_it_loads_is_refused(tmp_path, monkeypatch):
 
 
 def test_memory_limit_is_lowered_while_streaming_and_restored(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
-    monkeypatch.setattr(loader, "_PIECE_CHARS", 3000)
-    con = database.connect(tmp_path / "d.duckdb")
+    con = _streaming_database(tmp_path, monkeypatch, piece=3000)
     before = rows(con, "SELECT current_setting('memory_limit')")
     seen = []
     real = loader._piece_units
