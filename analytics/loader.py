@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import gc
 import hashlib
 import os
@@ -242,30 +243,29 @@ def _set_memory(cur, setting: str) -> None:
         cur.execute(f"SET memory_limit = '{setting}'")
 
 
+@functools.cache
 def _default_memory() -> str:
-    if not _DEFAULT_MEMORY:
-        probe = duckdb.connect()
-        _DEFAULT_MEMORY.append(_memory_limit(probe))
+    probe = duckdb.connect()
+    try:
+        return _memory_limit(probe)
+    finally:
         probe.close()
-    return _DEFAULT_MEMORY[0]
-
-
-_DEFAULT_MEMORY: list = []
 
 
 def _in_order(pool, groups: list, known: dict, window: int):
     """The groups parsed by the pool, in order, with at most `window` of them parsed ahead of the
     writer (so that parsed rows waiting to be written never fill the memory); a file to stream is
     passed on as its path."""
+    def ready(item):
+        return item.result() if isinstance(item, Future) else item
+
     ahead: deque = deque()
     for group in groups:
         ahead.append(pool.submit(_prepare, group, known) if isinstance(group, list) else group)
-        while len(ahead) > window:
-            item = ahead.popleft()
-            yield item.result() if isinstance(item, Future) else item
+        if len(ahead) > window:
+            yield ready(ahead.popleft())
     while ahead:
-        item = ahead.popleft()
-        yield item.result() if isinstance(item, Future) else item
+        yield ready(ahead.popleft())
 
 
 def _store_in_batches(con, chunks, report) -> None:
@@ -396,11 +396,8 @@ def _parse_chunk(paths: list[Path], known: dict, contents: list[bytes] | None) -
         except NotX12Error as e:
             results.append(FileResult(path, "failed", f"{e}; nothing loaded"))
             continue
-        sets = dict(parsed.skipped_sets)
-        if billed is not None:
-            del sets["837"]  # read by the 837 reader
-        skipped = ", ".join(f"{k} x{v}" for k, v in sorted(sets.items())) or None
-        kind = "+".join(k for k, n in (("835", parsed.transaction_sets), ("837", billed and billed.transaction_sets)) if n)
+        kind, skipped = _holds(parsed.transaction_sets, billed.transaction_sets if billed else 0,
+                               Counter(parsed.skipped_sets))
         if not kind:
             results.append(FileResult(path, "skipped", f"no 835 or 837 transaction set in the file (found: {skipped or 'none'}); nothing loaded"))
             continue
@@ -417,6 +414,15 @@ def _parse_chunk(paths: list[Path], known: dict, contents: list[bytes] | None) -
         files.append(_File(path, len(data), digest, kind, parsed.interchanges, parsed.transaction_sets,
                            parsed.segments, skipped, counts))
     return _Chunk(files, _arrow_tables(rows, owners), results)
+
+
+def _holds(remittances: int, billed: int, skipped: Counter) -> tuple[str, str | None]:
+    """What a file holds ('835', '837', '835+837', or '' for neither) and the transaction sets it skipped
+    ('999 x2, 277 x1'), from the 835 reader's sets skipped: its 837 sets are the 837 reader's, and
+    count only when it read them (billed, how many)."""
+    billed = billed if skipped.pop("837", None) is not None else 0
+    kind = "+".join(k for k, n in (("835", remittances), ("837", billed)) if n)
+    return kind, ", ".join(f"{k} x{v}" for k, v in sorted(skipped.items())) or None
 
 
 def _arrow_tables(rows: dict, owners: dict) -> dict:
@@ -713,10 +719,7 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
         tables = None
         if final:
             break
-    # as _parse_chunk: the 837 reader's sets are not skipped ones; kind says which sets were read
-    has_billed = skipped.pop("837", None) is not None
-    kind = "+".join(k for k, n in (("835", sets["835"]), ("837", sets["837"] if has_billed else 0)) if n)
-    skipped_sets = ", ".join(f"{k} x{v}" for k, v in sorted(skipped.items())) or None
+    kind, skipped_sets = _holds(sets["835"], sets["837"], skipped)
     tally["file"] = _File(path, size, digest, kind, sets["interchanges"], sets["835"], remit.position, skipped_sets, counts)
 
 

@@ -183,6 +183,32 @@ def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str) -> None:
     st.caption(caption)
 
 
+@figure
+def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str):
+    import plotly.express as px
+
+    return px.bar(frame_, x=x, y="denial_rate", hover_data=[volume, "denied_amount"],
+                  labels={x: label, "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%")
+
+
+def rate_bars(frame_: pd.DataFrame, x: str, volume: str, label: str = "", key: str | None = None) -> None:
+    """The denial rate (column denial_rate) of each value of x as a bar; `volume` and denied dollars on hover."""
+    st.plotly_chart(_rate_bars(frame_, x, label, volume), width="stretch", key=key)
+
+
+@figure
+def _rate_trend(frame_: pd.DataFrame, tickformat: str):
+    import plotly.express as px
+
+    return px.line(frame_, x="month", y="denial_rate", markers=True,
+                   labels={"denial_rate": "denial rate", "month": ""}).update_yaxes(tickformat=tickformat)
+
+
+def rate_trend(frame_: pd.DataFrame, tickformat: str = ".0%") -> None:
+    """The denial rate (column denial_rate) per month as a line."""
+    st.plotly_chart(_rate_trend(frame_, tickformat), width="stretch")
+
+
 def md(value) -> str:
     """Text from the files (a payer's name, a claim id, a file name) for st.markdown, st.caption, alerts and
     labels, shown as it is: every character markdown, Streamlit or GitHub could read inside a line escaped

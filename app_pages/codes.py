@@ -1,6 +1,5 @@
 """Codes: one procedure or drug code: volume, units billed against paid, denials by payer, modifier, site."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import ui
@@ -29,18 +28,10 @@ tiles[2].metric("Units billed", f"{payers['units_billed'].sum():,.0f}",
                 help="SVC07 when the payer sent it (it does when units were cut), else the units paid.")
 tiles[3].metric("Units paid", f"{payers['units_paid'].sum():,.0f}", help="SVC05 (one when left out).")
 
-
-
-@ui.figure
-def rate_chart(part_):
-    return px.bar(part_, x="value", y="denial_rate", hover_data=["lines", "denied_amount"],
-                  labels={"value": "", "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%")
-
-
 for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combination"), ("site", "By site of care")):
     part = profile[profile["dimension"] == dimension]
     st.subheader(label)
-    st.plotly_chart(rate_chart(part), width="stretch", key=f"chart_{dimension}")
+    ui.rate_bars(part, "value", "lines", key=f"chart_{dimension}")
     ui.table(part.drop(columns=["dimension", "description", "billing_unit"]), f"{code}_by_{dimension}",
              "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show unit cuts "
              "(e.g. CO-151 + N362).")

@@ -1,6 +1,5 @@
 """Modifiers: which modifiers and combinations get denied; JW/JZ compliance on single-dose drugs."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import ui
@@ -12,15 +11,7 @@ modifiers = ui.frame("by_modifier", filters)
 if ui.empty(modifiers, "service line"):
     st.stop()
 single = modifiers[modifiers["grouping"] == "modifier"]
-
-
-@ui.figure
-def rate_chart(single_):
-    return px.bar(single_, x="modifiers", y="denial_rate", hover_data=["lines", "denied_amount"],
-                  labels={"modifiers": "modifier", "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%")
-
-
-st.plotly_chart(rate_chart(single.head(20)), width="stretch")
+ui.rate_bars(single.head(20), "modifiers", "lines", label="modifier")
 st.caption("Denied lines ÷ adjudicated lines carrying each modifier (a line with two modifiers counts for both); "
            "(none): lines without a modifier.")
 ui.table(modifiers, "denials_by_modifier", "By single modifier and by combination (sorted, joined with +).")

@@ -53,12 +53,6 @@ left, right = st.columns(2)
 
 
 @ui.figure
-def rate_chart(trend_):
-    return px.line(trend_, x="month", y="denial_rate", markers=True,
-                   labels={"denial_rate": "denial rate", "month": ""}).update_yaxes(tickformat=".1%")
-
-
-@ui.figure
 def dollars_chart(trend_):
     return px.bar(trend_, x="month", y="denied_amount", labels={"denied_amount": "denied $", "month": ""})
 
@@ -69,8 +63,9 @@ def categories_chart(top_):
                   labels={"denied_amount": "denied $", "label": ""}).update_yaxes(autorange="reversed")
 
 
-left.plotly_chart(rate_chart(trend), width="stretch")
-left.caption("Denied units ÷ adjudicated units, per month of the chosen date.")
+with left:
+    ui.rate_trend(trend, tickformat=".1%")
+    st.caption("Denied units ÷ adjudicated units, per month of the chosen date.")
 right.plotly_chart(dollars_chart(trend), width="stretch")
 right.caption("Denied dollars per month.")
 

@@ -1,6 +1,5 @@
 """Payers: who denies what, and how fast they pay."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import data, ui
@@ -21,21 +20,13 @@ st.subheader("Denial rate by month")
 ui.rate_heatmap(ui.frame("payer_month_rates", filters), "month", "payer_name",
                 "Denied units ÷ adjudicated units, per payer and month.")
 
-
-
-@ui.figure
-def rate_chart(trend_):
-    return px.line(trend_, x="month", y="denial_rate", markers=True,
-                   labels={"denial_rate": "denial rate", "month": ""}).update_yaxes(tickformat=".0%")
-
-
 st.subheader("One payer")
 payer = st.selectbox("Payer", scorecard["payer_name"], help="Everything below narrows to this payer.")
 one = data.Filters(**{**filters.__dict__, "payers": (payer,)})
 left, right = st.columns(2)
 with left:
     trend = ui.frame("monthly_trend", one)
-    st.plotly_chart(rate_chart(trend), width="stretch")
+    ui.rate_trend(trend)
     st.caption(f"{ui.md(payer)}: denied units ÷ adjudicated units per month.")
 with right:
     ui.table(ui.frame("top_reasons", one), "payer_top_reasons", f"{ui.md(payer)}: the reasons behind the most denied dollars.")

@@ -1,6 +1,5 @@
 """Site of care: place of service and type of bill, campus, and where each code is denied."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import ui
@@ -12,15 +11,7 @@ sites = ui.frame("by_site", filters)
 if ui.empty(sites, "adjudication"):
     st.stop()
 by_site = sites[sites["grouping"] == "site"]
-
-
-@ui.figure
-def rate_chart(by_site_):
-    return px.bar(by_site_, x="value", y="denial_rate", hover_data=["units", "denied_amount"],
-                  labels={"value": "", "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%")
-
-
-st.plotly_chart(rate_chart(by_site), width="stretch")
+ui.rate_bars(by_site, "value", "units")
 st.caption("Denied units ÷ adjudicated units by site: place of service (CLP08 of professional claims) or type "
            "of bill (CLP08 + frequency of institutional claims, those with revenue codes).")
 ui.table(sites, "denials_by_site", "By site, and by campus: PO / PN mark off-campus hospital departments "

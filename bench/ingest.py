@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 from analytics import database, loader, recovery  # noqa: E402
 
 
-
 def _cpu() -> tuple[float, float]:
     """CPU seconds used so far by this process and by its finished child processes (the parsers)."""
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -14,6 +14,8 @@ REFERENCE = SHARED / "reference"
 
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+# every page of the app, as AppTest.switch_page names it
+PAGES = sorted(f"app_pages/{p.name}" for p in (Path(APP).parent / "app_pages").glob("*.py"))
 
 
 def app_runner(db: Path, monkeypatch, tmp_path: Path):

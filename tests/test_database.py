@@ -42,8 +42,9 @@ def test_a_copied_database_holds_what_a_created_one_holds(tmp_path, monkeypatch)
     stamped = con.execute("SELECT min(loaded_at) FROM ref_sources").fetchall()[0][0]
     con.close()
 
-    assert _contents(copied) == _contents(created)
-    assert len(_contents(copied)["ref_carc"]) > 300  # the shipped code list, not an empty table
+    contents = _contents(copied)
+    assert contents == _contents(created)
+    assert len(contents["ref_carc"]) > 300  # the shipped code list, not an empty table
     # the reference tables came into the copy when it was made, not when the template was
     con = duckdb.connect(str(created), read_only=True)
     assert stamped >= con.execute("SELECT max(loaded_at) FROM ref_sources").fetchall()[0][0]
@@ -77,6 +78,7 @@ def test_without_a_usable_template_the_database_is_created(tmp_path, monkeypatch
             database._template()
         con = database.connect(db)
         con.close()
-        assert _contents(db)["ref_carc"] and "denials" in dict(_contents(db)["views"])
+        contents = _contents(db)
+        assert contents["ref_carc"] and "denials" in dict(contents["views"])
     finally:
         database._template.cache_clear()

@@ -8,7 +8,6 @@ import io
 import json
 import re
 import zipfile
-from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
@@ -19,9 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import __main__ as cli
 from analytics import database, loader, privacy, reference, ui
-from conftest import APP, app_runner, claim_837, remittance_835, small_history
+from conftest import APP, PAGES, app_runner, claim_837, remittance_835, small_history
 
-PAGES = sorted(f"app_pages/{p.name}" for p in (Path(APP).parent / "app_pages").glob("*.py"))
 HOSTILE = "<script>alert(1)</script><b>BOLD</b> *star*"
 # Who the distinctive claims are for: none of these may appear anywhere by default.
 PATIENT_LAST, PATIENT_FIRST, MEMBER = "ZQXPATLAST", "ZQXPATFIRST", "ZQXMEMBER77"

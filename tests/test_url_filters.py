@@ -11,10 +11,9 @@ import duckdb
 import pytest
 
 from analytics import database, loader
-from conftest import app_runner, remittance_835, small_history
+from conftest import PAGES, app_runner, remittance_835, small_history
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
 SQLISH = "O'BRIEN \"HEALTH\"); DROP TABLE remit_claims; --"
 HOSTILE = {
     "payer": "x' OR '1'='1",
