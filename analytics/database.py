@@ -39,12 +39,13 @@ DERIVED_VIEWS = (
     "marts/recovery_status",
     "marts/filtered_recoveries",
     "marts/recoveries",
+    "marts/recovery_diagnostics",
     "marts/claim_status",
     "marts/prevention_flags",
 )
 # Every documented view (docs/views.md).
-PUBLIC_VIEWS = tuple(v.rsplit("/", 1)[-1] for v in (*VIEWS, "marts/recoveries", "marts/claim_status",
-                                                     "marts/prevention_flags"))
+PUBLIC_VIEWS = tuple(v.rsplit("/", 1)[-1] for v in (*VIEWS, "marts/recoveries", "marts/recovery_diagnostics",
+                                                     "marts/claim_status", "marts/prevention_flags"))
 
 
 

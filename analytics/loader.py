@@ -89,9 +89,9 @@ _READ_BYTES = 1024 * 1024
 # needs more (about _UNIT_MEMORY_PER_CHAR bytes per character to derive its adjudication units).
 _STREAM_MEMORY = 1024 * 1024 * 1024
 _UNIT_MEMORY_PER_CHAR = 12
-# The views the adjudication units of a file are read from (queries/marts/adjudication_units.sql);
+# The views and tables the adjudication units of a file are read from (queries/marts/adjudication_units.sql);
 # a streamed file's units are derived piece by piece from these, narrowed to the piece's claims.
-_UNIT_SOURCES = ("claims", "service_lines", "adjustments", "remarks", "remit_references")
+_UNIT_SOURCES = ("claims", "service_lines", "adjustments", "remarks", "remit_references", "remit_claims")
 
 
 @dataclass

@@ -45,12 +45,16 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     try:
         for name in TABLES:
             cur.execute(f"CREATE OR REPLACE TABLE {name} AS {sql(f'marts/{name}')}")
-        # an initial adjudication is the first of its claim; the denial rates count only those
+        # an initial adjudication is the first of its encounter; the denial rates count only those (a
+        # claim no longer followed, after the rules changed, is initial again)
         cur.execute("""
             UPDATE fact_units SET readjudication = links.readjudication
             FROM (SELECT DISTINCT claim_key, readjudication FROM adjudication_links) AS links
             WHERE fact_units.claim_key = links.claim_key
               AND fact_units.readjudication IS DISTINCT FROM links.readjudication""")
+        cur.execute("""
+            UPDATE fact_units SET readjudication = false
+            WHERE readjudication AND claim_key NOT IN (SELECT claim_key FROM adjudication_links)""")
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [fingerprint])
         cur.execute("COMMIT")
     except BaseException:

@@ -125,3 +125,24 @@ def test_loading_the_corpus_twice_changes_nothing(corpus_db):
     again = loader.load_paths(con, [CORPUS_835])
     assert {r.status for r in again} == {"already loaded"}
     assert [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in tables] == before
+
+
+def test_no_recovery_exceeds_its_denial(corpus_db):
+    con, _ = corpus_db
+    assert rows(con, "SELECT count(*) FROM recoveries WHERE recovered_amount > denied_amount") == [(0,)]
+    # every denial whose later adjudications paid back more than it denied is capped and listed: here only
+    # in the de-identified files, whose every claim carries the same placeholder ids
+    paid_back = rows(con, """SELECT denial_id FROM recoveries JOIN (SELECT denial_id, sum(amount) AS paid_back
+        FROM recovery_events GROUP BY ALL) USING (denial_id) WHERE paid_back > denied_amount ORDER BY ALL""")
+    assert paid_back == rows(con, "SELECT denial_id FROM recovery_diagnostics ORDER BY ALL")
+    assert {name for (name,) in rows(con, "SELECT DISTINCT file_name FROM recovery_diagnostics")} <= {
+        "oopfactory__4010_Nth_835_DeIdent_01.dat", "oopfactory__4010_Nth_835_DeIdent_02.dat"}
+
+
+def test_patients_sharing_a_claim_id_are_initial_adjudications_each(corpus_db):
+    # the TR3's multiple-claims example: nine patients under one claim id and payer claim number, each
+    # claim its own encounter and so an initial adjudication
+    con, _ = corpus_db
+    assert rows(con, """SELECT count(*), count(*) FILTER (WHERE NOT readjudication) FROM fact_units
+        JOIN source_files USING (file_id)
+        WHERE file_name = 'py835__X221-multiple-claims-single-check.edi' AND first_of_claim""") == [(9, 9)]

@@ -1,10 +1,21 @@
--- adjudication_links: every adjudication (and reversal) of each claim and of each of its lines, in the
--- order the payer made them, linked across payments and files. Rebuilt after each load into the table
--- adjudication_links (analytics.recovery); the recovery model and the initial-adjudication flag read it.
--- - The same claim: same payer and claim id, tolerating a '-01'-style suffix (fact_units.episode_key),
---   and the chain of payer claim numbers a corrected claim names in REF*F8.
--- - The same line: fact_units.match_key (line control number, else code + modifiers + date + charge);
---   the claim itself has match key 'claim' and its event carries the claim's paid amount (CLP04).
+-- adjudication_links: every adjudication (and reversal) of each encounter and of each of its lines, in
+-- the order the payer made them, linked across payments and files. Rebuilt after each load into the
+-- table adjudication_links (analytics.recovery); the recovery model and the initial-adjudication flag
+-- read it. One row per adjudication unit of a followed encounter.
+-- - An encounter (DOMAIN.md §5): the same payer and claim id (CLP01, tolerating a '-01'-style suffix:
+--   fact_units.claim_group_key), the same patient (NM1*QC member id, else name; a claim re-sent with a
+--   corrected member id under the same name is the same patient) and overlapping service periods.
+--   Many practice systems send the patient's account number as CLP01, the same on every visit, so the
+--   claim id alone merges visits. Adjudications of one patient that share the payer's claim number
+--   (CLP07) are one encounter even when the dates differ (a payer correcting the date of service), and
+--   a corrected claim whose REF*F8 names the CLP07 of an earlier adjudication joins that encounter,
+--   following chains of corrections.
+-- - The same line within an encounter: the same procedure code and date of service, tolerating changed
+--   modifiers, units and charge (a corrected claim adds the missing JW/JZ, fixes the units); where an
+--   adjudication has several lines of one code and date, also the line control number (REF*6R), else
+--   the modifiers and charge (fact_units.match_key); on an encounter whose every adjudication has a
+--   single line, that line, even when the code changed. The claim itself has history key 'claim' and
+--   its event carries the claim's paid amount (CLP04).
 -- - A denial starts when a unit is denied and the previous adjudication of the same claim/line was not
 --   (so an upheld appeal or a repeated denial is not a new denial), unless what it denies had already
 --   been paid and not reversed (a duplicate submission denied: nothing is lost); the adjudications
@@ -17,8 +28,8 @@ with recursive
 -- shared copy of them all)
 all_units as not materialized (
     select
-        unit_id, claim_key, unit_kind, claim_kind, episode_key, match_key, payment_date, paid_amount,
-        claim_paid_amount, original_reference, payer_claim_number,
+        unit_id, claim_key, unit_kind, claim_kind, claim_group_key, match_key, procedure_code, service_date,
+        payment_date, paid_amount, claim_paid_amount,
         denial_type is not null as denied,
         list_contains(reason_codes, '193') as upheld,
         -- a corrected or replacement claim (CLP09 7, or REF*F8 naming the claim it replaces)
@@ -27,71 +38,180 @@ all_units as not materialized (
     where claim_kind in ('adjudicated', 'reversal')
 ),
 
+-- one row per claim adjudication or reversal (its first unit carries the claim's columns)
+claims as (
+    select
+        claim_key, claim_group_key, split_part(claim_group_key, '|', 1) as payer_key, patient_key,
+        patient_name_key, period_from, period_to, nullif(payer_claim_number, '') as payer_claim_number,
+        original_reference
+    from fact_units
+    where first_of_claim and claim_kind in ('adjudicated', 'reversal')
+),
+
+-- only claim groups of more than one adjudication need splitting into encounters (min <> max is
+-- cheaper than counting)
+shared_groups as (
+    select claim_group_key from claims group by claim_group_key having min(claim_key) <> max(claim_key)
+),
+
+-- one patient per name within a claim group: a claim sent again with a corrected member id is the
+-- same patient
+grouped_claims as (
+    select
+        claims.*,
+        case when patient_name_key is null then patient_key
+            else min(patient_key) over (partition by claim_group_key, patient_name_key) end as patient
+    from claims
+    semi join shared_groups using (claim_group_key)
+),
+
+-- overlapping service periods of one patient are one encounter (islands in date order; a claim without
+-- dates joins the island before it)
+period_starts as (
+    select
+        *,
+        coalesce(period_from > max(period_to) over (partition by claim_group_key, patient
+            order by period_from, claim_key rows between unbounded preceding and 1 preceding), false) as starts_encounter
+    from grouped_claims
+),
+
+period_encounters as (
+    select
+        *,
+        claim_group_key || '|' || coalesce(patient, '') || '|' || sum(starts_encounter::int) over (
+            partition by claim_group_key, patient order by period_from, claim_key rows unbounded preceding)
+            as period_encounter
+    from period_starts
+),
+
+-- a payer's claim number (CLP07) shared by adjudications of one patient on two or three service periods
+-- joins them (the payer corrected the dates); shared across more periods it is a placeholder (seen in
+-- de-identified files), not an identity
+claim_number_spans as (
+    select claim_group_key, patient, payer_claim_number, min(period_encounter) as least_encounter
+    from period_encounters
+    where payer_claim_number is not null
+    group by all
+    having count(distinct period_encounter) between 2 and 3
+),
+
+-- each encounter takes the least encounter of any claim number its adjudications share (two hops of
+-- the closure)
+grouped_encounters as (
+    select
+        period_encounters.claim_key,
+        min(coalesce(claim_number_spans.least_encounter, period_encounters.period_encounter))
+            over (partition by period_encounters.period_encounter) as encounter
+    from period_encounters
+    left join claim_number_spans using (claim_group_key, patient, payer_claim_number)
+),
+
+-- every claim's encounter: its claim group when the group holds one adjudication
+claim_encounters as (
+    select
+        claims.claim_key,
+        claims.payer_key,
+        claims.payer_claim_number,
+        claims.original_reference,
+        coalesce(grouped_encounters.encounter, claims.claim_group_key) as encounter
+    from claims
+    left join grouped_encounters using (claim_key)
+),
+
 -- a corrected claim's REF*F8 names the payer claim number of the adjudication it replaces
 named_references as (
-    select distinct episode_key, split_part(episode_key, '|', 1) as payer_key, original_reference
-    from all_units
+    select distinct encounter, payer_key, original_reference
+    from claim_encounters
     where original_reference is not null
 ),
 
 named_claims as (
-    select distinct all_units.episode_key, split_part(all_units.episode_key, '|', 1) as payer_key,
-        all_units.payer_claim_number
-    from all_units
-    semi join named_references on named_references.original_reference = all_units.payer_claim_number
+    select distinct claim_encounters.encounter, claim_encounters.payer_key, claim_encounters.payer_claim_number
+    from claim_encounters
+    semi join named_references on named_references.original_reference = claim_encounters.payer_claim_number
 ),
 
--- only claims adjudicated more than once, or denied, or linked through REF*F8 have anything to follow
--- (every other unit keeps readjudication = false); this keeps the step small on large histories
-followed_episodes as (
-    select episode_key
-    from all_units
-    group by episode_key
-    -- more than one claim (min <> max is cheaper than counting distinct keys)
-    having min(claim_key) <> max(claim_key) or bool_or(denied)
-    union
-    select episode_key from named_references
-    union
-    select episode_key from named_claims
-),
-
-episode_links as (
-    select distinct named_references.episode_key, named_claims.episode_key as linked_to
+encounter_links as (
+    select distinct named_references.encounter, named_claims.encounter as linked_to
     from named_references
     join named_claims
         on named_claims.payer_key = named_references.payer_key
         and named_claims.payer_claim_number = named_references.original_reference
-    where named_claims.episode_key <> named_references.episode_key
+    where named_claims.encounter <> named_references.encounter
 ),
 
 -- follow the chain to the first claim (bounded, in case two claims name each other)
 chains as (
-    select episode_key, linked_to as root, 1 as depth from episode_links
+    select encounter, linked_to as root, 1 as depth from encounter_links
     union all
-    select chains.episode_key, episode_links.linked_to, chains.depth + 1
+    select chains.encounter, encounter_links.linked_to, chains.depth + 1
     from chains
-    join episode_links on episode_links.episode_key = chains.root
+    join encounter_links on encounter_links.encounter = chains.root
     where chains.depth < 20
 ),
 
 roots as (
-    select episode_key, arg_max(root, depth) as root from chains group by episode_key
+    select encounter, arg_max(root, depth) as root from chains group by encounter
 ),
 
--- the episode of each followed claim: the first claim of its chain, else its own (mapped once per
--- episode rather than per unit)
-episodes as (
-    select followed_episodes.episode_key, coalesce(roots.root, followed_episodes.episode_key) as episode
-    from followed_episodes
-    left join roots using (episode_key)
+unit_episodes as (
+    select all_units.*, coalesce(roots.root, claim_encounters.encounter) as episode
+    from all_units
+    join claim_encounters using (claim_key)
+    left join roots using (encounter)
+),
+
+-- only episodes (an encounter with the corrections that name it) adjudicated more than once, or denied,
+-- have anything to follow (every other unit keeps readjudication = false); this keeps the steps below
+-- small on large histories
+followed_episodes as (
+    select episode
+    from unit_episodes
+    group by episode
+    having min(claim_key) <> max(claim_key) or bool_or(denied)
+),
+
+episode_units as (
+    select * from unit_episodes semi join followed_episodes using (episode)
+),
+
+-- the lines of each adjudication by code and date of service: where one adjudication has several lines
+-- of a code and date, they are told apart by their match key; an episode whose adjudications each have
+-- one line follows that line whatever its code
+code_date_lines as (
+    select episode, claim_key, procedure_code, service_date, count(*) as lines
+    from episode_units
+    where unit_kind = 'line'
+    group by all
+),
+
+repeated_code_dates as (
+    select distinct episode, procedure_code, service_date from code_date_lines where lines > 1
+),
+
+single_line_episodes as (
+    select episode
+    from code_date_lines
+    group by episode
+    having count(*) = count(distinct claim_key) and max(lines) = 1
 ),
 
 units as (
-    select all_units.*, episodes.episode from all_units join episodes using (episode_key)
+    select
+        episode_units.*,
+        case
+            when single_line_episodes.episode is not null then 'line'
+            when repeated_code_dates.episode is not null
+                then concat_ws('|', episode_units.procedure_code, episode_units.service_date, episode_units.match_key)
+            else concat_ws('|', episode_units.procedure_code, episode_units.service_date)
+        end as history_key
+    from episode_units
+    left join single_line_episodes using (episode)
+    left join repeated_code_dates using (episode, procedure_code, service_date)
 ),
 
 line_events as (
-    select episode, unit_id, claim_key, match_key, claim_kind, payment_date, paid_amount, denied, upheld, corrected,
+    select episode, unit_id, claim_key, history_key, claim_kind, payment_date, paid_amount, denied, upheld, corrected,
         claim_paid_amount
     from units
     where unit_kind = 'line'
@@ -103,7 +223,7 @@ claim_events as (
         any_value(episode) as episode,
         -claim_key as unit_id,
         claim_key,
-        'claim' as match_key,
+        'claim' as history_key,
         any_value(claim_kind) as claim_kind,
         any_value(payment_date) as payment_date,
         any_value(claim_paid_amount) as paid_amount,
@@ -124,9 +244,9 @@ events as (
 -- one number per history (the adjudications of one line or claim in an episode): the windows below
 -- partition by it, which sorts faster than the episode and match key strings
 histories as (
-    select episode, match_key, min(unit_id) as history_id
+    select episode, history_key, min(unit_id) as history_id
     from events
-    group by episode, match_key
+    group by episode, history_key
 ),
 
 -- one pass over each history in order: whether the previous adjudication (not reversal) was a denial,
@@ -140,7 +260,7 @@ ordered as (
         coalesce(sum(events.paid_amount) over earlier, 0) as paid_before,
         row_number() over history as place
     from events
-    join histories using (episode, match_key)
+    join histories using (episode, history_key)
     window
         history as (partition by histories.history_id order by events.payment_date, events.claim_key, events.unit_id),
         earlier as (history rows between unbounded preceding and 1 preceding)
@@ -202,7 +322,7 @@ reversals as (
 final as (
     select
         numbered.episode,
-        numbered.match_key,
+        numbered.history_key,
         numbered.unit_id,
         numbered.claim_key,
         numbered.claim_kind,

@@ -19,6 +19,12 @@ remarks as (select * from remarks where file_id between $first_id and $last_id),
 claim_references as (
     select * from remit_references where file_id between $first_id and $last_id and line_key is null
 ),
+-- who each claim is for (NM1*QC), from the internal table (the views leave patient data out)
+claim_patients as (
+    select claim_key, patient_member_id, patient_last_name, patient_first_name
+    from remit_claims
+    where file_id between $first_id and $last_id
+),
 claim_statuses as (select * from ref_claim_statuses),
 carc_categories as (select * from ref_carc_categories),
 refinements as (select * from ref_rarc_refinements),
@@ -32,9 +38,31 @@ original_references as (
 ),
 
 lines_per_claim as (
-    select claim_key, count(*) as lines, min(line_key) as first_line, bool_or(revenue_code is not null) as revenue_coded
+    select
+        claim_key,
+        count(*) as lines,
+        min(line_key) as first_line,
+        bool_or(revenue_code is not null) as revenue_coded,
+        min(service_date) as first_service_date,
+        max(service_date) as last_service_date
     from service_lines
     group by claim_key
+),
+
+-- the patient as a digest (the member id, else the name), so that the keys hold no patient data; stored
+-- hashed (privacy.py), they are digests of the hashes, which link the same patient all the same
+patient_keys as (
+    select
+        claim_key,
+        left(md5(coalesce(member, name)), 16) as patient_key,
+        left(md5(name), 16) as patient_name_key
+    from (
+        select
+            claim_key,
+            nullif(upper(trim(patient_member_id)), '') as member,
+            nullif(upper(concat_ws(' ', trim(patient_last_name), trim(patient_first_name))), '') as name
+        from claim_patients
+    )
 ),
 
 -- everything a unit takes from its claim, worked out once per claim
@@ -43,10 +71,18 @@ classified_claims as (
         claims.*,
         coalesce(claim_statuses.kind, 'adjudicated') as claim_kind,
         original_references.original_reference,
-        -- adjudications of one claim share this key: the payer, and the claim id without the '-01'-style
-        -- suffix some payers add to a reprocessed claim
+        -- adjudications that may be of one encounter share this key: the payer, and the claim id without
+        -- the '-01'-style suffix some payers add to a reprocessed claim. The patient and the service
+        -- period split it into encounters (adjudication_links.sql): many practice systems send the
+        -- patient's account number as CLP01, the same on every visit
         coalesce(nullif(claims.payer_id, ''), claims.payer_name, '') || '|'
-            || regexp_replace(coalesce(claims.claim_id, ''), '[-_.][0-9]{1,2}$', '') as episode_key,
+            || regexp_replace(coalesce(claims.claim_id, ''), '[-_.][0-9]{1,2}$', '') as claim_group_key,
+        patient_keys.patient_key,
+        patient_keys.patient_name_key,
+        -- the service period: DTM*232/233, else the claim's first and last line dates
+        coalesce(claims.service_date_from, lines_per_claim.first_service_date) as period_from,
+        coalesce(claims.service_date_to, lines_per_claim.last_service_date, claims.service_date_from,
+            lines_per_claim.first_service_date) as period_to,
         -- CLP08 is a place of service on professional claims and the start of the type of bill on
         -- institutional ones; revenue codes (or a DRG) mark an institutional claim
         case when coalesce(lines_per_claim.revenue_coded, false) or claims.drg_code is not null
@@ -57,6 +93,7 @@ classified_claims as (
     left join claim_statuses using (status_code)
     left join original_references using (claim_key)
     left join lines_per_claim using (claim_key)
+    left join patient_keys using (claim_key)
 ),
 
 -- JW (discarded amount, its own line) or JZ (nothing discarded) is expected on single-dose drugs
@@ -239,7 +276,11 @@ judged as (
         classified_claims.claim_kind,
         classified_claims.claim_type,
         classified_claims.first_line,
-        classified_claims.episode_key,
+        classified_claims.claim_group_key,
+        classified_claims.patient_key,
+        classified_claims.patient_name_key,
+        classified_claims.period_from,
+        classified_claims.period_to,
         classified_claims.status_code,
         classified_claims.payer_name,
         classified_claims.payer_id,
@@ -301,7 +342,7 @@ final as (
         claim_kind,
         claim_type,
         coalesce(unit_kind = 'claim' or line_key = first_line, false) as first_of_claim,
-        episode_key,
+        claim_group_key,
         match_key,
         waste_status,
         first_of_claim_code,
@@ -341,7 +382,11 @@ final as (
         case when denial_type is not null then coalesce(preventable, false) end as preventable,
         case when denial_type is not null then coalesce(appealable, true) end as appealable,
         reason_codes,
-        remark_codes
+        remark_codes,
+        patient_key,
+        patient_name_key,
+        period_from,
+        period_to
     from typed
     where unit_kind <> 'claim_adjustment' or denial_type is not null
 )

@@ -15,7 +15,7 @@ CREATE OR REPLACE TABLE fact_units (
     -- set across files by queries/marts/adjudication_links.sql: true when an earlier adjudication of the
     -- same claim exists (a reprocessing, a corrected claim, a duplicate), so not an initial adjudication
     readjudication BOOLEAN NOT NULL DEFAULT false,
-    episode_key VARCHAR NOT NULL,       -- payer id (else name) | claim id without a '-01'-style suffix
+    claim_group_key VARCHAR NOT NULL,   -- payer id (else name) | claim id without a '-01'-style suffix
     match_key VARCHAR NOT NULL,         -- the same line in later adjudications (see adjudication_units.sql)
     waste_status VARCHAR,               -- J-code lines: 'JW', 'JZ', 'neither' or 'both on a line', per claim and code
     first_of_claim_code BOOLEAN,        -- marks one line per claim and J code: count drug claims with it
@@ -51,7 +51,13 @@ CREATE OR REPLACE TABLE fact_units (
     preventable BOOLEAN,
     appealable BOOLEAN,
     reason_codes VARCHAR[],
-    remark_codes VARCHAR[]
+    remark_codes VARCHAR[],
+    -- what tells encounters of one claim group apart (adjudication_links.sql): digests of the patient
+    -- (NM1*QC member id, else name; and the name alone), and the claim's service period
+    patient_key VARCHAR,
+    patient_name_key VARCHAR,
+    period_from DATE,
+    period_to DATE
 );
 
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. Only initial

@@ -10,7 +10,7 @@ recoupments as (select * from recoupments where claim_key is not null),
 
 -- (read from the table, so that links is read once and not copied as a shared CTE)
 denial_starts as (
-    select episode, match_key, denial_number, unit_id as denial_id, claim_key as denial_claim_key
+    select episode, history_key, denial_number, unit_id as denial_id, claim_key as denial_claim_key
     from adjudication_links
     where new_denial
 ),
@@ -28,7 +28,7 @@ followups as (
         links.corrected,
         coalesce(links.reverses_claim_key = denial_starts.denial_claim_key, false) as reverses_denial
     from links
-    join denial_starts using (episode, match_key, denial_number)
+    join denial_starts using (episode, history_key, denial_number)
     where links.unit_id <> denial_starts.denial_id
 ),
 

@@ -7,7 +7,8 @@ CREATE OR REPLACE MACRO data_date() AS (SELECT max(payment_date) FROM fact_units
 -- recovery_status(as_of): every followed denial with its outcome as known on the date as_of (events
 -- after it are ignored). The `recoveries` view is recovery_status(data_date()).
 -- - recovered_amount: what later adjudications paid on the denied line or claim, net of reversals and
---   of PLB WO recoupments of that money (never below zero). Recovery rate = recovered $ / denied $.
+--   of PLB WO recoupments of that money, never below zero and never above the denied amount. Recovery
+--   rate = recovered $ / denied $.
 -- - status: 'recovered' (paid back and no denial remains), 'partially_recovered' (paid back in part:
 --   a denial remains on the latest adjudication, or part was recouped), 'upheld' (the latest
 --   adjudication carries CARC 193: the appeal was heard and refused), 'written_off' (nothing back by
@@ -72,7 +73,9 @@ appeal_windows as (
 measured as (
     select
         denials.*,
-        greatest(coalesce(totals.net_amount, 0), 0) as recovered_amount,
+        -- never more than was denied: what a later adjudication pays above the denied amount (an
+        -- overpayment, a line matched too loosely) is not a recovery (recovery_diagnostics lists them)
+        least(greatest(coalesce(totals.net_amount, 0), 0), denials.denied_amount) as recovered_amount,
         coalesce(totals.recouped_amount, 0) as recouped_amount,
         coalesce(latest.still_denied, true) as still_denied,
         coalesce(latest.upheld, false) as upheld,
