@@ -70,7 +70,8 @@ def test_user_category_map_changes_the_denials_without_code_change(con, tmp_path
     assert rows(con, "SELECT category FROM denials") == [("medical_necessity",)]
     mine = tmp_path / "my_map.csv"
     reference.export(con, "carc-categories", mine)
-    text = mine.read_text().replace("\n50,medical_necessity,", "\n50,documentation,")
+    # (documentation is preventable 'yes': its CARCs say preventable = true)
+    text = mine.read_text().replace("\n50,medical_necessity,denial,false,", "\n50,documentation,denial,true,")
     mine.write_text(text)
     assert reference.load(con, "carc-categories", mine) == len(read(DATA / "carc_categories.csv"))
     assert rows(con, "SELECT category FROM denials") == [("documentation",)]

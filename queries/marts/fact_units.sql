@@ -51,7 +51,11 @@ CREATE OR REPLACE TABLE fact_units (
     preventable BOOLEAN,
     appealable BOOLEAN,
     reason_codes VARCHAR[],
-    remark_codes VARCHAR[]
+    remark_codes VARCHAR[],
+    -- CAQH CORE business scenario of the primary reason (ref_caqh_scenarios): 'additional_documentation',
+    -- 'missing_invalid_data', 'not_covered', 'not_separately_payable'; NULL when none applies or not denied
+    caqh_scenario VARCHAR,
+    preventability VARCHAR              -- the category's: 'yes', 'partly', 'no' (preventable = 'yes')
 );
 
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. Only initial

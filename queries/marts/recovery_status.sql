@@ -152,7 +152,8 @@ final as (
         denial_id,
         claim_key,
         line_key,
-        file_id
+        file_id,
+        preventability
     from judged
 )
 

@@ -1,0 +1,190 @@
+"""The rule set (issue 14, item 5) on hand-written 835s through the views: the CAQH CORE business scenario
+of a denial and the three-state preventability of a category."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from analytics import reference
+from conftest import load_text, remittance_835, rows
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+# A line of 100 denied with one CAS and maybe one remark; {reason} is 'GROUP*CARC'.
+LINE = ("CLP*{id}*1*100*0*0*12*P{id}*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*100*0**1~DTM*472*20240301"
+        "~CAS*{reason}*100~REF*6R*L1")
+
+
+def denied_line(claim_id: str, reason: str, rarc: str = "") -> str:
+    return LINE.format(id=claim_id, reason=reason) + (f"~LQ*HE*{rarc}" if rarc else "")
+
+
+def load(con, tmp_path, *claims: str, day: str = "20240315", name: str = "test.835", payment: str = "0") -> None:
+    result = load_text(con, tmp_path, remittance_835(*claims, payment=payment, payment_date=day), name=name)
+    assert result.status == "loaded", result.message
+
+
+def read(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def denial(con) -> tuple:
+    """(primary reason, category, subcategory, denied amount, CAQH scenario, preventability, preventable) of
+    the only denial."""
+    [found] = rows(con, """SELECT primary_reason, category, subcategory, denied_amount, caqh_scenario, preventability,
+        preventable FROM denials""")
+    return found
+
+
+# --- CAQH CORE business scenarios -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("reason, rarc, scenario", [
+    ("CO*16", "M127", "additional_documentation"),
+    ("CO*16", "N706", "additional_documentation"),
+    ("CO*252", "", "additional_documentation"),
+    ("CO*226", "N706", "additional_documentation"),
+    ("CO*16", "M51", "missing_invalid_data"),
+    ("CO*16", "", "missing_invalid_data"),
+    ("CO*4", "N519", "missing_invalid_data"),
+    ("CO*189", "", "missing_invalid_data"),
+    ("CO*5", "", "missing_invalid_data"),
+    ("CO*5", "N428", "not_covered"),  # a rule naming the remark wins over one for any remark
+    ("PR*96", "N130", "not_covered"),
+    ("CO*50", "N115", "not_covered"),
+    ("CO*119", "", "not_covered"),
+    ("CO*97", "M15", "not_separately_payable"),
+    ("CO*234", "", "not_separately_payable"),
+    ("CO*B15", "", "not_separately_payable"),
+    ("CO*29", "", None),
+    ("CO*197", "N54", None),
+])
+def test_caqh_scenario_of_the_primary_reason(con, tmp_path, reason, rarc, scenario):
+    load(con, tmp_path, denied_line("C1", reason, rarc))
+    assert denial(con)[4] == scenario
+    assert rows(con, "SELECT caqh_scenario FROM fact_units") == [(scenario,)]
+
+
+def test_caqh_scenario_only_for_denials(con, tmp_path):
+    # a paid line, and a partial denial whose primary reason (the larger) is CO-97
+    paid = "CLP*C2*1*100*80*0*12*PC2*11*1~SVC*HC:99213*100*80**1~DTM*472*20240301~CAS*CO*45*20"
+    partial = ("CLP*C3*1*300*100*0*12*PC3*11*1~SVC*HC:99214*300*100**1~DTM*472*20240301~CAS*CO*97*150**16*50"
+               "~LQ*HE*M127")
+    load(con, tmp_path, paid, partial, payment="180")
+    assert rows(con, "SELECT claim_id, denial_type, caqh_scenario FROM fact_units ORDER BY claim_id") == [
+        ("C2", None, None), ("C3", "partial", "not_separately_payable")]
+
+
+def test_a_user_scenario_table_judges_the_denials_again(con, tmp_path):
+    load(con, tmp_path, denied_line("C4", "CO*50"), denied_line("C5", "PR*50"))
+    mine = tmp_path / "scenarios.csv"
+    reference.export(con, "caqh-scenarios", mine)
+    # CARC 50 only counts as not covered when the patient owes it (group PR)
+    text = mine.read_text().replace("\n50,,,not_covered,", "\n50,,PR,not_covered,")
+    mine.write_text(text)
+    reference.load(con, "caqh-scenarios", mine)
+    query = "SELECT claim_id, caqh_scenario FROM denials ORDER BY claim_id"
+    assert rows(con, query) == [("C4", None), ("C5", "not_covered")]
+    reference.reset(con, "caqh-scenarios")
+    assert rows(con, query) == [("C4", "not_covered"), ("C5", "not_covered")]
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("carc,rarc,group_code,scenario,rule\n16,,,missing_data,x\n", "unknown scenario 'missing_data'"),
+    ("carc,rarc,group_code,scenario,rule\n,M51,,missing_invalid_data,x\n", "no carc"),
+    ("carc,rarc,group_code,scenario,rule\n16,,,not_covered,x\n16,,,missing_invalid_data,y\n", "repeated"),
+    ("carc,rarc,scenario,rule\n16,,not_covered,x\n", r"missing column\(s\) group_code"),
+])
+def test_a_bad_scenario_table_is_refused_and_changes_nothing(con, tmp_path, content, problem):
+    before = rows(con, "SELECT * FROM ref_caqh_scenarios ORDER BY ALL")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(content)
+    with pytest.raises(reference.ReferenceError, match=problem):
+        reference.load(con, "caqh-scenarios", bad)
+    assert rows(con, "SELECT * FROM ref_caqh_scenarios ORDER BY ALL") == before
+
+
+# --- preventability: yes, partly, no, from the category ----------------------------------------------------
+
+@pytest.mark.parametrize("reason, rarc, category, preventability, preventable", [
+    ("CO*197", "", "authorization", "yes", True),
+    ("CO*27", "", "eligibility", "yes", True),
+    ("CO*29", "", "timely_filing", "yes", True),
+    ("CO*50", "", "medical_necessity", "partly", False),
+    ("CO*97", "", "bundling", "partly", False),
+    ("CO*242", "", "network", "partly", False),
+    ("OA*18", "", "duplicate", "no", False),
+    ("CO*A1", "", "other", "no", False),
+])
+def test_preventability_comes_from_the_category(con, tmp_path, reason, rarc, category, preventability, preventable):
+    load(con, tmp_path, denied_line("V1", reason, rarc))
+    assert denial(con)[1:2] + denial(con)[5:] == (category, preventability, preventable)
+    # the recovery model carries it too
+    assert rows(con, "SELECT category, preventability, preventable FROM recoveries") == [
+        (category, preventability, preventable)]
+
+
+def test_claim_status_4_without_a_reason_is_preventable_eligibility(con, tmp_path):
+    load(con, tmp_path, "CLP*V2*4*120*0*0*12*PV2*11*1~SVC*HC:99213*120*0**1~CAS*OA*23*120")
+    assert denial(con) == (None, "eligibility", None, Decimal("120.00"), None, "yes", True)
+
+
+def test_shipped_preventable_flags_agree_with_their_category():
+    states = {r["category"]: r["preventability"] for r in read(DATA / "denial_categories.csv")}
+    assert set(states) == set(reference.CATEGORIES)
+    assert set(states.values()) <= set(reference.PREVENTABILITY)
+    disagree = [(r["carc"], r["category"], r["preventable"]) for r in read(DATA / "carc_categories.csv")
+                if r["category"] in states and (r["preventable"] == "true") != (states[r["category"]] == "yes")]
+    assert disagree == []
+
+
+def test_a_carc_flag_that_disagrees_with_its_category_is_refused(con, tmp_path):
+    before = rows(con, "SELECT * FROM ref_carc_categories ORDER BY carc")
+    bad = tmp_path / "map.csv"
+    bad.write_text("carc,category,class,preventable,appealable\n18,duplicate,denial,true,false\n")
+    with pytest.raises(reference.ReferenceError, match="CARC 18 \\(duplicate\\) has preventable = true"):
+        reference.load(con, "carc-categories", bad)
+    assert rows(con, "SELECT * FROM ref_carc_categories ORDER BY carc") == before
+
+
+def test_a_category_state_changes_with_its_carcs_flags(con, tmp_path):
+    load(con, tmp_path, "CLP*V3*1*100*0*0*12*PV3*11*1~SVC*HC:99213*100*0**1~DTM*472*20240301~CAS*OA*18*100")
+    assert denial(con)[5:] == ("no", False)
+    categories, carcs = tmp_path / "categories.csv", tmp_path / "carcs.csv"
+    reference.export(con, "denial-categories", categories)
+    reference.export(con, "carc-categories", carcs)
+    categories.write_text(categories.read_text().replace("check how the first claim was paid,no",
+                                                         "check how the first claim was paid,yes"))
+    # the category alone disagrees with its CARCs (18 and B13 say false): refused
+    with pytest.raises(reference.ReferenceError, match="CARC 18 \\(duplicate\\) has preventable = false"):
+        reference.load(con, "denial-categories", categories)
+    assert denial(con)[5:] == ("no", False)
+    carcs.write_text(carcs.read_text().replace("\n18,duplicate,denial,false,", "\n18,duplicate,denial,true,")
+                     .replace("\nB13,duplicate,denial,false,", "\nB13,duplicate,denial,true,"))
+    # both together agree
+    reference.load(con, "denial-categories", categories, ("carc-categories", carcs))
+    assert denial(con)[5:] == ("yes", True)
+
+
+def test_an_unknown_preventability_is_refused(con, tmp_path):
+    bad = tmp_path / "categories.csv"
+    reference.export(con, "denial-categories", bad)
+    bad.write_text(bad.read_text().replace(",partly\n", ",sometimes\n", 1))
+    with pytest.raises(reference.ReferenceError, match="preventability 'sometimes'"):
+        reference.load(con, "denial-categories", bad)
+
+
+def test_a_user_categories_table_from_an_older_release_gets_the_new_column(con, tmp_path):
+    older = tmp_path / "categories.csv"
+    reference.export(con, "denial-categories", older)
+    reference.load(con, "denial-categories", older)
+    con.execute("ALTER TABLE ref_denial_categories DROP COLUMN preventability")
+    reference.ensure_tables(con)
+    assert rows(con, "SELECT DISTINCT preventability FROM ref_denial_categories") == [(None,)]
+    # denials are still judged; preventable falls back to the CARC's flag
+    load(con, tmp_path, denied_line("O1", "CO*197"))
+    assert denial(con)[5:] == (None, True)
