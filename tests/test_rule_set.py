@@ -4,6 +4,8 @@ of a denial and the three-state preventability of a category."""
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -188,3 +190,24 @@ def test_a_user_categories_table_from_an_older_release_gets_the_new_column(con, 
     # denials are still judged; preventable falls back to the CARC's flag
     load(con, tmp_path, denied_line("O1", "CO*197"))
     assert denial(con)[5:] == (None, True)
+
+
+def test_categories_and_carc_flags_load_together_from_the_command_line(tmp_path):
+    db = tmp_path / "d.duckdb"
+    root = Path(__file__).resolve().parent.parent
+    categories, carcs = tmp_path / "categories.csv", tmp_path / "carcs.csv"
+    categories.write_text((DATA / "denial_categories.csv").read_text().replace(
+        "check how the first claim was paid,no", "check how the first claim was paid,yes"))
+    carcs.write_text((DATA / "carc_categories.csv").read_text().replace(
+        "\n18,duplicate,denial,false,", "\n18,duplicate,denial,true,").replace(
+        "\nB13,duplicate,denial,false,", "\nB13,duplicate,denial,true,"))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "analytics", "--db", str(db), "reference", "load", *args],
+                              cwd=root, capture_output=True, text=True, timeout=120)
+
+    alone = run("denial-categories", str(categories))
+    assert alone.returncode == 1 and "CARC 18 (duplicate) has preventable = false" in alone.stderr
+    together = run("denial-categories", str(categories), "carc-categories", str(carcs))
+    assert together.returncode == 0, together.stderr
+    assert "carc-categories: loaded from" in together.stdout
