@@ -1,11 +1,13 @@
 """The rule set (issue 14, item 5) on hand-written 835s through the views: the CAQH CORE business scenario
-of a denial and the three-state preventability of a category."""
+of a denial, the three-state preventability of a category, and the corrections to the shipped tables
+(upheld and appeal-process codes, CARC 243)."""
 
 from __future__ import annotations
 
 import csv
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -211,3 +213,43 @@ def test_categories_and_carc_flags_load_together_from_the_command_line(tmp_path)
     together = run("denial-categories", str(categories), "carc-categories", str(carcs))
     assert together.returncode == 0, together.stderr
     assert "carc-categories: loaded from" in together.stdout
+
+
+# --- 193, 138, 285, 286: the payer keeps an earlier decision, never a new denial -------------------------
+
+def test_carc_193_alone_is_not_a_new_denial(con, tmp_path):
+    load(con, tmp_path, denied_line("U1", "CO*193"))
+    assert rows(con, "SELECT count(*) FROM denials") == [(0,)]
+    assert rows(con, "SELECT denial_type FROM fact_units") == [(None,)]
+    assert rows(con, "SELECT reason_code, category, class FROM adjustments") == [("193", "none", "upheld")]
+    assert rows(con, "SELECT count(*) FROM recoveries") == [(0,)]
+
+
+@pytest.mark.parametrize("carc", ["193", "138", "285", "286"])
+def test_an_upheld_decision_keeps_the_earlier_denial_upheld(con, tmp_path, carc):
+    load(con, tmp_path, denied_line("U2", "CO*50"), name="first.835")
+    load(con, tmp_path, denied_line("U2", f"CO*{carc}"), day="20240420", name="second.835")
+    # one denial: the first; the decision that keeps it opens none
+    assert rows(con, "SELECT primary_reason, category, denied_amount FROM denials") == [
+        ("50", "medical_necessity", Decimal("100.00"))]
+    assert rows(con, "SELECT claim_id, status, recovered_amount, resolved_date FROM recoveries") == [
+        ("U2", "upheld", Decimal("0.00"), date(2024, 4, 20))]
+
+
+@pytest.mark.parametrize("carc", ["138", "285", "286"])
+def test_appeal_process_codes_are_not_timely_filing_denials(con, tmp_path, carc):
+    load(con, tmp_path, denied_line("U3", f"CO*{carc}"))
+    assert rows(con, "SELECT count(*) FROM denials") == [(0,)]
+    assert rows(con, "SELECT category, class FROM adjustments") == [("none", "upheld")]
+
+
+def test_a_denial_after_an_upheld_decision_is_not_a_new_one(con, tmp_path):
+    load(con, tmp_path, denied_line("U4", "CO*50"), name="first.835")
+    load(con, tmp_path, denied_line("U4", "CO*193"), day="20240420", name="second.835")
+    load(con, tmp_path, denied_line("U4", "CO*50"), day="20240601", name="third.835")
+    assert rows(con, "SELECT denial_date, status FROM recoveries") == [(date(2024, 3, 15), "open")]
+
+
+def test_co243_is_authorization(con, tmp_path):
+    load(con, tmp_path, denied_line("U5", "CO*243"))
+    assert denial(con) == ("243", "authorization", None, Decimal("100.00"), None, "yes", True)
