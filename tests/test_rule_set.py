@@ -1,6 +1,6 @@
 """The rule set (issue 14, item 5) on hand-written 835s through the views: the CAQH CORE business scenario
 of a denial, the three-state preventability of a category, and the corrections to the shipped tables
-(upheld and appeal-process codes, CARC 243)."""
+(upheld and appeal-process codes, CARC 243, J2506)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from analytics import reference
-from conftest import load_text, remittance_835, rows
+from conftest import REFERENCE, claim_837, load_text, remittance_835, rows
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -253,3 +253,21 @@ def test_a_denial_after_an_upheld_decision_is_not_a_new_one(con, tmp_path):
 def test_co243_is_authorization(con, tmp_path):
     load(con, tmp_path, denied_line("U5", "CO*243"))
     assert denial(con) == ("243", "authorization", None, Decimal("100.00"), None, "yes", True)
+
+
+# --- J2506 -----------------------------------------------------------------------------------------------
+
+def test_pegfilgrastim_is_billed_as_j2506_per_half_milligram(con, tmp_path):
+    codes = {r["code"]: r for r in read(DATA / "procedure_codes.csv")}
+    hcpcs = {r["hcpcs_code"]: r for r in read(REFERENCE / "hcpcs_level2_2024-07.csv")}
+    assert codes["J2506"]["billing_unit"] == "0.5 mg" and "0.5 mg" in hcpcs["J2506"]["long_description"]
+    assert hcpcs["J2506"]["date_terminated"] == ""
+    assert codes["J2505"]["billing_unit"] == "6 mg" and hcpcs["J2505"]["date_terminated"] == "2021-12-31"
+    rules = {r["code"]: r for r in read(DATA / "prevention_rules.csv") if r["check"] == "waste_modifier"}
+    assert "J2506" in rules and "J2505" not in rules
+    # a Medicare Part B claim for a 6 mg syringe without JW or JZ is flagged before the payer answers
+    line = "LX*1~SV1*HC:J2506*6240*UN*12***1~DTP*472*D8*20240301~REF*6R*L1"
+    claim = f"CLM*G1*6240***11:B:1*Y*A*Y*Y~HI*ABK:C50911~{line}"
+    result = load_text(con, tmp_path, claim_837(claim, filing="MB"), name="g.837")
+    assert result.status == "loaded", result.message
+    assert rows(con, "SELECT claim_id, procedure_code, rule_id FROM prevention_flags") == [("G1", "J2506", "waste-J2506")]
