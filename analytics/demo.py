@@ -11,7 +11,7 @@ Assumptions, and the facts from ../shared/DOMAIN.md they rest on:
   Each has its own initial denial rate (5-20%), mix of denial categories (§3), allowed share of charges,
   patient cost share, days to pay and weekly payment-run weekday.
 - Denials arrive as CLP02 1 with $0 or reduced payment and the reason in CAS + RARC, not as CLP02 4
-  (§2, X12 RFI 1423). Each category uses CARCs of §3 with the RARC that goes with them (CO-16 + M51,
+  (§2, X12 RFI 1423). Each category uses CARCs of §3 with the RARC that goes with them (CO-16 + M127,
   CO-151 + N362, CO-16 + N822 for a missing JW/JZ, PR-96 + N130 after a waiver with modifier GA).
 - Paid lines carry CO-45 (contractual write-down), PR-1/2/3 (patient share) and, for Medicare, CO-253
   sequestration (2% of the payment): none of these is a denial (§2).
@@ -127,7 +127,7 @@ REASONS = {
     "eligibility": [("CO", "27", ()), ("CO", "26", ()), ("CO", "31", ()), ("CO", "200", ())],
     "authorization": [("CO", "197", ("M62",)), ("CO", "198", ("N54",)), ("CO", "284", ("N54",))],
     "medical_necessity": [("CO", "50", ("N115",)), ("CO", "167", ("N386",)), ("CO", "55", ()), ("CO", "150", ())],
-    "documentation": [("CO", "16", ("M51",)), ("CO", "16", ("N290",)), ("CO", "252", ()), ("CO", "226", ())],
+    "documentation": [("CO", "16", ("M127",)), ("CO", "16", ("N290",)), ("CO", "252", ()), ("CO", "226", ())],
     "coding": [("CO", "4", ("N519",)), ("CO", "181", ("N56",)), ("CO", "189", ("N657",))],
     "bundling": [("CO", "97", ("M15",)), ("CO", "234", ("N20",)), ("CO", "236", ("N20",))],
     "site_of_care": [("CO", "58", ("N428",)), ("CO", "5", ())],

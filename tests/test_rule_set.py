@@ -1,6 +1,6 @@
 """The rule set (issue 14, item 5) on hand-written 835s through the views: the CAQH CORE business scenario
 of a denial, the three-state preventability of a category, and the corrections to the shipped tables
-(upheld and appeal-process codes, CARC 243, J2506)."""
+(upheld and appeal-process codes, CARC 243, the CARC + RARC refinements, J2506)."""
 
 from __future__ import annotations
 
@@ -121,6 +121,7 @@ def test_a_bad_scenario_table_is_refused_and_changes_nothing(con, tmp_path, cont
     ("CO*50", "", "medical_necessity", "partly", False),
     ("CO*97", "", "bundling", "partly", False),
     ("CO*242", "", "network", "partly", False),
+    ("CO*96", "N428", "site_of_care", "partly", False),
     ("OA*18", "", "duplicate", "no", False),
     ("CO*A1", "", "other", "no", False),
 ])
@@ -253,6 +254,58 @@ def test_a_denial_after_an_upheld_decision_is_not_a_new_one(con, tmp_path):
 def test_co243_is_authorization(con, tmp_path):
     load(con, tmp_path, denied_line("U5", "CO*243"))
     assert denial(con) == ("243", "authorization", None, Decimal("100.00"), None, "yes", True)
+
+
+# --- CARC + RARC refinements ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("carc, rarc, category, subcategory", [
+    ("16", "M62", "authorization", "authorization_number"),
+    ("16", "N54", "authorization", "authorization_mismatch"),
+    ("197", "N54", "authorization", "authorization_mismatch"),
+    ("16", "M53", "coding", "units"),
+    ("16", "M51", "coding", "procedure_code"),
+    ("16", "N657", "coding", "procedure_code"),
+    ("96", "N428", "site_of_care", "place_of_service"),
+    ("5", "N428", "site_of_care", "place_of_service"),
+    ("58", "N428", "site_of_care", "place_of_service"),
+    ("16", "MA130", "documentation", "unprocessable"),
+    ("16", "M127", "documentation", "medical_records"),
+    ("16", "N706", "documentation", "records"),
+    ("16", "MA04", "coordination_of_benefits", "primary_payer"),
+    ("16", "N30", "eligibility", "not_eligible"),
+    ("50", "N115", "medical_necessity", "lcd"),
+    ("50", "N386", "medical_necessity", "ncd"),
+    ("96", "N130", "non_covered", "plan_limits"),
+    ("96", "N425", "non_covered", "statutory_exclusion"),
+])
+def test_a_remark_pins_the_denial_down(con, tmp_path, carc, rarc, category, subcategory):
+    load(con, tmp_path, denied_line("R1", f"CO*{carc}", rarc))
+    assert denial(con)[:4] == (carc, category, subcategory, Decimal("100.00"))
+
+
+def test_co16_with_m62_is_authorization(con, tmp_path):
+    # the remark may come at claim level (MOA) too; the line inherits it
+    text = LINE.format(id="R2", reason="CO*16").replace("~SVC", "~MOA***M62~SVC")
+    load(con, tmp_path, text)
+    assert denial(con) == ("16", "authorization", "authorization_number", Decimal("100.00"), "missing_invalid_data",
+                           "yes", True)
+
+
+def test_every_refinement_names_a_known_active_carc_and_rarc():
+    carc = {r["code"]: r for r in read(DATA / "carc.csv")}
+    rarc = {r["code"]: r for r in read(DATA / "rarc.csv")}
+    published = {r["code"]: r for r in read(REFERENCE / "rarc_x12_2024-06.csv")}
+    named = [(r["carc"], r["rarc"]) for r in read(DATA / "rarc_refinements.csv")]
+    named += [(r["carc"], r["rarc"]) for r in read(DATA / "caqh_scenarios.csv")]
+    assert len(read(DATA / "rarc_refinements.csv")) > 40
+    for c, r in named:
+        assert c in carc and not carc[c]["stop_date"], c
+        if r:
+            assert r in rarc and not rarc[r]["stop_date"], r
+            # the published list carries no stop dates: its notes say when a code is (to be) deactivated
+            assert r in published and "deactivat" not in published[r]["notes"].lower(), r
+    categories = {r["category"] for r in read(DATA / "rarc_refinements.csv")}
+    assert categories <= set(reference.CATEGORIES)
 
 
 # --- J2506 -----------------------------------------------------------------------------------------------
