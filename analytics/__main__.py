@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         p = ref_commands.add_parser(action, help=helptext)
         p.add_argument("name", choices=list(reference.TABLES))
         p.add_argument("file", type=Path)
+        if action == "load":
+            p.add_argument("more", nargs="*", metavar="NAME FILE",
+                           help="further tables loaded in the same step, e.g. denial-categories with carc-categories "
+                                "(a category's preventability and its CARCs' preventable flags must agree)")
     p = ref_commands.add_parser("reset", help="go back to the table shipped in data/")
     p.add_argument("name", choices=list(reference.TABLES))
 
@@ -157,8 +161,14 @@ def _reference(con, args) -> int:
                 print(f"{name:<22} {rows:>6} rows  {origin:<8} {path}  ({loaded_at:%Y-%m-%d %H:%M})")
                 print(f"{'':<22} {reference.TABLES[name].about}")
         elif args.action == "load":
-            rows = reference.load(con, args.name, args.file)
+            if len(args.more) % 2 or any(name not in reference.TABLES for name in args.more[::2]):
+                raise reference.ReferenceError("after the first table, give NAME FILE pairs (NAME one of: "
+                                               f"{', '.join(reference.TABLES)})")
+            more = list(zip(args.more[::2], args.more[1::2]))
+            rows = reference.load(con, args.name, args.file, *more)
             print(f"{args.name}: {rows} rows loaded from {args.file}; in force until `reference reset {args.name}`")
+            for name, file in more:
+                print(f"{name}: loaded from {file} in the same step; in force until `reference reset {name}`")
         elif args.action == "reset":
             rows = reference.reset(con, args.name)
             print(f"{args.name}: back to the shipped table ({rows} rows)")

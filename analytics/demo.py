@@ -11,14 +11,14 @@ Assumptions, and the facts from ../shared/DOMAIN.md they rest on:
   Each has its own initial denial rate (5-20%), mix of denial categories (§3), allowed share of charges,
   patient cost share, days to pay and weekly payment-run weekday.
 - Denials arrive as CLP02 1 with $0 or reduced payment and the reason in CAS + RARC, not as CLP02 4
-  (§2, X12 RFI 1423). Each category uses CARCs of §3 with the RARC that goes with them (CO-16 + M51,
+  (§2, X12 RFI 1423). Each category uses CARCs of §3 with the RARC that goes with them (CO-16 + M127,
   CO-151 + N362, CO-16 + N822 for a missing JW/JZ, PR-96 + N130 after a waiver with modifier GA).
 - Paid lines carry CO-45 (contractual write-down), PR-1/2/3 (patient share) and, for Medicare, CO-253
   sequestration (2% of the payment): none of these is a denial (§2).
 - Procedures: E/M visits (9921x, 99204), drug administration (96365, 96366, 96372, 96413) and
   single-dose drugs billed in units of the HCPCS descriptor (§6, CMS HCPCS July 2024): J1322
   elosulfase alfa per 1 mg, J1428 eteplirsen per 10 mg, J3399 onasemnogene per treatment, J1745
-  infliximab per 10 mg, J2505 pegfilgrastim per 0.5 mg, J0897 denosumab per 1 mg. Part of a vial left
+  infliximab per 10 mg, J2506 pegfilgrastim per 0.5 mg, J0897 denosumab per 1 mg. Part of a vial left
   over is billed on its own line with JW; a line with nothing discarded carries JZ (§4; required by
   Medicare from July 2023). JG/TB mark some 340B-acquired drugs on hospital outpatient claims; PO/PN
   mark off-campus hospital outpatient lines.
@@ -127,7 +127,7 @@ REASONS = {
     "eligibility": [("CO", "27", ()), ("CO", "26", ()), ("CO", "31", ()), ("CO", "200", ())],
     "authorization": [("CO", "197", ("M62",)), ("CO", "198", ("N54",)), ("CO", "284", ("N54",))],
     "medical_necessity": [("CO", "50", ("N115",)), ("CO", "167", ("N386",)), ("CO", "55", ()), ("CO", "150", ())],
-    "documentation": [("CO", "16", ("M51",)), ("CO", "16", ("N290",)), ("CO", "252", ()), ("CO", "226", ())],
+    "documentation": [("CO", "16", ("M127",)), ("CO", "16", ("N290",)), ("CO", "252", ()), ("CO", "226", ())],
     "coding": [("CO", "4", ("N519",)), ("CO", "181", ("N56",)), ("CO", "189", ("N657",))],
     "bundling": [("CO", "97", ("M15",)), ("CO", "234", ("N20",)), ("CO", "236", ("N20",))],
     "site_of_care": [("CO", "58", ("N428",)), ("CO", "5", ())],
@@ -173,7 +173,7 @@ ADMIN = (Procedure("96365", "admin", 32000, (1, 1), revenue_code="0260"),
          Procedure("96372", "admin", 6000, (1, 1), revenue_code="0260"),
          Procedure("96413", "admin", 52000, (1, 1), revenue_code="0335"))
 DRUGS = (Procedure("J1745", "drug", 9500, (30, 80), 10, "0636"),  # infliximab, 10 mg; 100 mg vials
-         Procedure("J2505", "drug", 52000, (12, 12), 12, "0636"),  # pegfilgrastim, 0.5 mg; 6 mg syringe
+         Procedure("J2506", "drug", 52000, (12, 12), 12, "0636"),  # pegfilgrastim, 0.5 mg; 6 mg syringe
          Procedure("J0897", "drug", 2400, (60, 120), 60, "0636"),  # denosumab, 1 mg; 60/120 mg vials
          Procedure("J1322", "drug", 18000, (40, 140), 5, "0636"),  # elosulfase alfa, 1 mg; 5 mg vials
          Procedure("J1428", "drug", 160000, (90, 240), 10, "0636"),  # eteplirsen, 10 mg; 100 mg vials
@@ -184,12 +184,12 @@ SITES = (("11", "1", False, 45), ("12", "1", False, 5), ("19", "1", False, 15), 
          ("13", "1", True, 20))
 # The 837s: one invented, plausible-looking 11-digit NDC per drug code (LIN*N4), and ICD-10-CM codes
 # (without the dot) for each kind of visit: the principal one, then maybe a second.
-NDC = {"J1745": "63459073010", "J2505": "55513019001", "J0897": "55513073001", "J1322": "68135010001",
+NDC = {"J1745": "63459073010", "J2506": "55513019001", "J0897": "55513073001", "J1322": "68135010001",
        "J1428": "60923028410", "J3399": "71894012001"}
 DIAGNOSES = {
     "visit": ("I10", "E119", "E785", "J069", "M5450", "R5383"),
     "J1745": ("K5090", "K5190", "M069", "M0579"),  # Crohn's disease, ulcerative colitis, rheumatoid arthritis
-    "J2505": ("C50911", "C3490", "C189", "C20"),  # cancers under chemotherapy
+    "J2506": ("C50911", "C3490", "C189", "C20"),  # cancers under chemotherapy
     "J0897": ("M810", "C7951"),  # osteoporosis, bone metastases
     "J1322": ("E76210",),  # Morquio A syndrome
     "J1428": ("G7101",),  # Duchenne muscular dystrophy

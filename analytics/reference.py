@@ -22,7 +22,15 @@ CATEGORIES = (
     "site_of_care", "network", "non_covered", "duplicate", "timely_filing", "coordination_of_benefits",
     "other",
 )
-CLASSES = ("denial", "non_denial", "pended")
+# upheld: the payer keeps an earlier decision (193 original decision maintained; 138, 285, 286 an appeal
+# refused because its procedure or time limit was not met): never a new denial, and the recovery model
+# reads it as the earlier denial upheld
+CLASSES = ("denial", "non_denial", "pended", "upheld")
+# how far front- or mid-cycle work usually prevents a category's denials (ref_denial_categories); a
+# CARC's preventable flag must say true for 'yes' and false for 'partly' and 'no'
+PREVENTABILITY = ("yes", "partly", "no")
+# the CAQH CORE business scenarios of the Uniform Use of CARCs and RARCs rule (ref_caqh_scenarios)
+SCENARIOS = ("additional_documentation", "missing_invalid_data", "not_covered", "not_separately_payable")
 WINDOW_SCOPES = ("payer_id", "payer_name", "filing_indicator", "default")
 PREVENTION_CHECKS = ("waste_modifier", "max_units", "site_not_allowed", "prior_authorization", "unlisted_code")
 
@@ -35,6 +43,7 @@ class Table:
     about: str
     required: tuple = ()  # further columns that must not be empty
     judges: bool = True  # the denial judgement depends on it: replacing it judges every denial again
+    blank_any: tuple = ()  # key columns that may be left blank, meaning any value
 
     @property
     def table(self) -> str:
@@ -56,13 +65,21 @@ TABLES = {
               "Remittance advice remark codes (LQ, MOA, MIA)"),
         Table("carc-categories", {"carc": "VARCHAR", "category": "VARCHAR", "class": "VARCHAR",
                                   "preventable": "BOOLEAN", "appealable": "BOOLEAN"}, ("carc",),
-              "The denial rule set: CARC -> category, class (denial / non_denial / pended) and flags",
+              "The denial rule set: CARC -> category, class (denial / non_denial / pended / upheld) and flags;"
+              " preventable must agree with the category's preventability",
               ("category", "class")),
         Table("rarc-refinements", {"carc": "VARCHAR", "rarc": "VARCHAR", "category": "VARCHAR",
                                    "subcategory": "VARCHAR", "note": "VARCHAR"}, ("carc", "rarc"),
               "CARC + RARC pairs that pin a denial to a more precise category", ("category",)),
-        Table("denial-categories", {"category": "VARCHAR", "label": "VARCHAR", "usual_path": "VARCHAR"},
-              ("category",), "Denial categories, their labels and the usual way to resolve them"),
+        Table("denial-categories", {"category": "VARCHAR", "label": "VARCHAR", "usual_path": "VARCHAR",
+                                    "preventability": "VARCHAR"},
+              ("category",), "Denial categories, their labels, the usual way to resolve them and whether front- or "
+              "mid-cycle work prevents them (preventability: yes / partly / no)", ("preventability",)),
+        Table("caqh-scenarios", {"carc": "VARCHAR", "rarc": "VARCHAR", "group_code": "VARCHAR", "scenario": "VARCHAR",
+                                 "rule": "VARCHAR"}, ("carc", "rarc", "group_code"),
+              "CARC (+ RARC, + group code; blank = any) -> CAQH CORE business scenario of a denial: "
+              "additional_documentation, missing_invalid_data, not_covered, not_separately_payable",
+              ("scenario",), blank_any=("rarc", "group_code")),
         Table("adjustment-groups", {"group_code": "VARCHAR", "name": "VARCHAR", "liability": "VARCHAR",
                                     "description": "VARCHAR"}, ("group_code",), "CAS group codes"),
         Table("claim-statuses", {"status_code": "VARCHAR", "description": "VARCHAR", "kind": "VARCHAR"},
@@ -112,25 +129,33 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         " path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, rows INTEGER NOT NULL, loaded_at TIMESTAMP NOT NULL)"
     )
     current = dict(con.execute("SELECT name, origin || ':' || sha256 FROM ref_sources").fetchall())
+    stale = [spec for spec in TABLES.values() if current.get(spec.name) != f"shipped:{_digest(spec.shipped)}"
+             and not str(current.get(spec.name, "")).startswith("user:")]
+    # shipped tables that changed together are replaced together (they are checked against each other);
+    # a user's table from an older release gets the columns added since, empty
+    _replace(con, [(spec, spec.shipped, "shipped") for spec in stale], check=False)
     for spec in TABLES.values():
-        if current.get(spec.name) != f"shipped:{_digest(spec.shipped)}" and not str(
-            current.get(spec.name, "")
-        ).startswith("user:"):
-            _replace(con, spec, spec.shipped, "shipped")
+        if str(current.get(spec.name, "")).startswith("user:"):
+            have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?",
+                                              [spec.table]).fetchall()}
+            for column, kind in spec.columns.items():
+                if column not in have:
+                    con.execute(f'ALTER TABLE {spec.table} ADD COLUMN "{column}" {kind}')
 
 
-def load(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
-    """Replace reference table `name` with the user's CSV; returns its row count. Denials judged
-    under the old table are judged again."""
-    spec = _spec(name)
-    rows = _replace(con, spec, Path(path), "user")
+def load(con: duckdb.DuckDBPyConnection, name: str, path: str | Path, *more: tuple) -> int:
+    """Replace reference table `name` with the user's CSV; returns its row count. Further (name, path)
+    pairs are loaded in the same step, checked together (a category's preventability and its CARCs'
+    preventable flags change together). Denials judged under the old tables are judged again."""
+    pairs = [(name, path), *more]
+    rows = _replace(con, [(_spec(n), Path(p), "user") for n, p in pairs])
     _rejudge(con)
-    return rows
+    return rows[0]
 
 
 def reset(con: duckdb.DuckDBPyConnection, name: str) -> int:
     spec = _spec(name)
-    rows = _replace(con, spec, spec.shipped, "shipped")
+    [rows] = _replace(con, [(spec, spec.shipped, "shipped")])
     _rejudge(con)
     return rows
 
@@ -157,7 +182,27 @@ def _spec(name: str) -> Table:
     return TABLES[name]
 
 
-def _replace(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin: str) -> int:
+def _replace(con: duckdb.DuckDBPyConnection, items: list, check: bool = True) -> list[int]:
+    """Replace each (spec, path, origin) table in one transaction; nothing changes if one is refused.
+    check: also refuse a rule set whose tables disagree with each other (see _check_rule_set)."""
+    if not items:
+        return []
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        counts = [_replace_one(cur, spec, path, origin) for spec, path, origin in items]
+        if check:
+            _check_rule_set(cur, {spec.name: path for spec, path, _ in items})
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
+    return counts
+
+
+def _replace_one(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin: str) -> int:
     if not path.is_file():
         raise ReferenceError(f"{path}: no such file")
     with path.open(newline="", encoding="utf-8-sig") as f:
@@ -166,8 +211,6 @@ def _replace(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin: st
     if missing:
         raise ReferenceError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(spec.columns)}")
     select = ", ".join(f'"{c}"' for c in spec.columns)
-    cur = con.cursor()
-    cur.execute("BEGIN TRANSACTION")
     try:
         cur.execute(
             f"CREATE OR REPLACE TABLE {spec.table} AS SELECT {select} FROM read_csv(?, header = true,"
@@ -181,14 +224,32 @@ def _replace(con: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin: st
             "INSERT OR REPLACE INTO ref_sources VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
             [spec.name, origin, str(path), _digest(path), rows],
         )
-        cur.execute("COMMIT")
     except duckdb.Error as e:
-        cur.execute("ROLLBACK")
         raise ReferenceError(f"{path}: {_explain(e)}") from None
-    except ReferenceError:
-        cur.execute("ROLLBACK")
-        raise
     return rows
+
+
+def _check_rule_set(cur: duckdb.DuckDBPyConnection, paths: dict) -> None:
+    """Refuse tables that disagree with the others in force: a CARC's preventable flag must match its
+    category's preventability (yes: true; partly, no: false)."""
+    if not paths.keys() & {"carc-categories", "denial-categories"}:
+        return
+    columns = {r[0] for r in cur.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ref_denial_categories'").fetchall()}
+    if "preventability" not in columns:
+        return
+    bad = cur.execute("""
+        SELECT c.carc, c.category, coalesce(c.preventable, false), d.preventability
+        FROM ref_carc_categories c JOIN ref_denial_categories d USING (category)
+        WHERE d.preventability IS NOT NULL AND coalesce(c.preventable, false) <> (d.preventability = 'yes')
+        ORDER BY c.carc LIMIT 3""").fetchall()
+    if bad:
+        path = paths.get("carc-categories", paths.get("denial-categories"))
+        listed = "; ".join(f"CARC {carc} ({category}) has preventable = {str(flag).lower()} but {category} is "
+                           f"preventable '{state}'" for carc, category, flag, state in bad)
+        raise ReferenceError(f"{path}: {listed}. A category's preventability and its CARCs' preventable flags agree "
+                             "(yes: true; partly, no: false); load carc-categories and denial-categories together "
+                             "to change both")
 
 
 def _explain(error: duckdb.Error) -> str:
@@ -205,7 +266,7 @@ def _all_columns(header: list[str], spec: Table) -> dict:
 
 def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
     keys = ", ".join(spec.key)
-    for column in spec.key + spec.required:
+    for column in tuple(c for c in spec.key if c not in spec.blank_any) + spec.required:
         empty = cur.execute(f'SELECT count(*) FROM {spec.table} WHERE "{column}" IS NULL OR trim("{column}") = \'\'').fetchall()[0][0]
         if empty:
             raise ReferenceError(f"{path}: {empty} row(s) have no {column}")
@@ -235,6 +296,17 @@ def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
             raise ReferenceError(f"{path}: rule {bad[0][0]!r} needs a check among {', '.join(PREVENTION_CHECKS)}, "
                                  "a code (waste_modifier, max_units, unlisted_code), max_units (max_units) and a site "
                                  "(site_not_allowed)")
+    if spec.name == "denial-categories":
+        bad = cur.execute(f"SELECT category, preventability FROM {spec.table} WHERE preventability NOT IN ? LIMIT 1",
+                          [list(PREVENTABILITY)]).fetchall()
+        if bad:
+            raise ReferenceError(f"{path}: category {bad[0][0]!r} has preventability {bad[0][1]!r}; use one of "
+                                 f"{', '.join(PREVENTABILITY)}")
+    if spec.name == "caqh-scenarios":
+        bad = cur.execute(f"SELECT DISTINCT scenario FROM {spec.table} WHERE scenario NOT IN ?",
+                          [list(SCENARIOS)]).fetchall()
+        if bad:
+            raise ReferenceError(f"{path}: unknown scenario {bad[0][0]!r}; use one of {', '.join(SCENARIOS)}")
     if "class" in spec.columns:
         bad = cur.execute(f'SELECT DISTINCT "class" FROM {spec.table} WHERE "class" NOT IN ?', [list(CLASSES)]).fetchall()
         if bad:

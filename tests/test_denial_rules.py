@@ -106,7 +106,7 @@ def test_co16_with_n822_is_a_modifier_problem(con, tmp_path):
 
 
 def test_co16_without_a_refining_remark_stays_documentation(con, tmp_path):
-    load(con, tmp_path, remittance_835("CLP*A9*1*400*0*0*MB*P9*11*1~SVC*HC:J1428*400*0**4~CAS*CO*16*400~LQ*HE*M51"))
+    load(con, tmp_path, remittance_835("CLP*A9*1*400*0*0*MB*P9*11*1~SVC*HC:J1428*400*0**4~CAS*CO*16*400~LQ*HE*N290"))
     [d] = denials(con)
     assert (d["category"], d["subcategory"]) == ("documentation", None)
 

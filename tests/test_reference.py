@@ -49,7 +49,7 @@ def test_category_map_covers_every_carc_with_valid_values():
     assert {r["carc"] for r in mapping} == {r["code"] for r in read(DATA / "carc.csv")}
     for r in mapping:
         assert r["class"] in reference.CLASSES
-        assert r["category"] in reference.CATEGORIES or (r["category"] == "none" and r["class"] == "non_denial")
+        assert r["category"] in reference.CATEGORIES or (r["category"] == "none" and r["class"] in ("non_denial", "upheld"))
     by_code = {r["carc"]: r for r in mapping}
     # the anchors of DOMAIN.md §2 and §3
     assert by_code["45"]["class"] == by_code["253"]["class"] == by_code["23"]["class"] == "non_denial"
@@ -70,7 +70,8 @@ def test_user_category_map_changes_the_denials_without_code_change(con, tmp_path
     assert rows(con, "SELECT category FROM denials") == [("medical_necessity",)]
     mine = tmp_path / "my_map.csv"
     reference.export(con, "carc-categories", mine)
-    text = mine.read_text().replace("\n50,medical_necessity,", "\n50,documentation,")
+    # (documentation is preventable 'yes': its CARCs say preventable = true)
+    text = mine.read_text().replace("\n50,medical_necessity,denial,false,", "\n50,documentation,denial,true,")
     mine.write_text(text)
     assert reference.load(con, "carc-categories", mine) == len(read(DATA / "carc_categories.csv"))
     assert rows(con, "SELECT category FROM denials") == [("documentation",)]

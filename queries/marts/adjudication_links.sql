@@ -24,6 +24,11 @@
 --   and unit id.
 with recursive
 
+-- CARCs by which the payer keeps an earlier decision (class 'upheld' in the rule set: 193 original
+-- decision maintained; 138, 285, 286 an appeal refused on procedure or time): never a new denial (they
+-- are not denial-class, so fact_units does not deny them), but the denial before them stands, upheld
+upheld_reasons as (select list(carc) as codes from ref_carc_categories where class = 'upheld'),
+
 -- (not materialized: each step below reads the few columns it needs from fact_units, instead of a
 -- shared copy of them all)
 all_units as not materialized (
@@ -31,7 +36,8 @@ all_units as not materialized (
         unit_id, claim_key, unit_kind, claim_kind, claim_group_key, match_key, procedure_code, service_date,
         payment_date, paid_amount, claim_paid_amount,
         denial_type is not null as denied,
-        list_contains(reason_codes, '193') as upheld,
+        list_contains(reason_codes, '193') or coalesce(list_has_any(reason_codes, (select codes from upheld_reasons)), false)
+            as upheld,
         -- a corrected or replacement claim (CLP09 7, or REF*F8 naming the claim it replaces)
         frequency_code = '7' or original_reference is not null as corrected
     from fact_units
@@ -249,13 +255,13 @@ histories as (
     group by episode, history_key
 ),
 
--- one pass over each history in order: whether the previous adjudication (not reversal) was a denial,
--- what the line or claim had been paid before (net of reversals), and the event's place
+-- one pass over each history in order: whether the previous adjudication (not reversal) denied the
+-- line or claim or upheld its denial, what it had been paid before (net of reversals), and the event's place
 ordered as (
     select
         events.*,
         histories.history_id,
-        last_value(case when events.claim_kind = 'adjudicated' then events.denied end ignore nulls) over earlier
+        last_value(case when events.claim_kind = 'adjudicated' then events.denied or events.upheld end ignore nulls) over earlier
             as previous_denied,
         coalesce(sum(events.paid_amount) over earlier, 0) as paid_before,
         row_number() over history as place
@@ -328,7 +334,8 @@ final as (
         numbered.claim_kind,
         numbered.payment_date,
         numbered.paid_amount,
-        numbered.denied,
+        -- the denial still stands: denied again, or upheld
+        numbered.denied or numbered.upheld as denied,
         numbered.new_denial,
         numbered.denial_number,
         numbered.upheld,

@@ -9,7 +9,9 @@
 -- denial-class adjustment took part of it. CLP02 4 (patient not recognised) denies the claim
 -- outright. The denied amount is the sum of the denial-class adjustments, not charge - paid. The
 -- primary reason is the largest-dollar denial-class CARC (ties: the first sent); its category is
--- refined by a matching CARC + RARC pair of the rule set.
+-- refined by a matching CARC + RARC pair of the rule set. A denial also gets the CAQH CORE business
+-- scenario of its primary reason (ref_caqh_scenarios) and its category's preventability
+-- (ref_denial_categories: yes, partly, no; preventable = yes).
 with
 
 claims as (select * from claims where file_id between $first_id and $last_id),
@@ -28,6 +30,8 @@ claim_patients as (
 claim_statuses as (select * from ref_claim_statuses),
 carc_categories as (select * from ref_carc_categories),
 refinements as (select * from ref_rarc_refinements),
+caqh_scenarios as (select * from ref_caqh_scenarios),
+denial_categories as (select * from ref_denial_categories),
 
 -- REF*F8 on a claim: the payer claim number of the adjudication a corrected claim replaces
 original_references as (
@@ -265,6 +269,25 @@ refinement_matches as (
     group by unit_denial_adjustments.unit_id
 ),
 
+-- the CAQH CORE business scenario of the primary reason: the most specific matching rule of
+-- ref_caqh_scenarios (a RARC of the unit named before any RARC, a group code named before any group;
+-- among RARCs, the first sent)
+scenario_matches as (
+    select
+        unit_denial_adjustments.unit_id,
+        arg_min(caqh_scenarios.scenario, (caqh_scenarios.rarc is null, caqh_scenarios.group_code is null,
+            coalesce(unit_remark_firsts.first_seen, 0), caqh_scenarios.scenario)) as caqh_scenario
+    from unit_denial_adjustments
+    join caqh_scenarios
+        on caqh_scenarios.carc = unit_denial_adjustments.primary_reason
+        and (caqh_scenarios.group_code is null or caqh_scenarios.group_code = unit_denial_adjustments.primary_group)
+    left join unit_remark_firsts
+        on unit_remark_firsts.unit_id = unit_denial_adjustments.unit_id
+        and unit_remark_firsts.code = caqh_scenarios.rarc
+    where caqh_scenarios.rarc is null or unit_remark_firsts.code is not null
+    group by unit_denial_adjustments.unit_id
+),
+
 -- the units with their codes and their claim. The claim is joined last: joined first, DuckDB
 -- underestimates the units (file_id ranges on joined views) and builds the hash tables of the
 -- per-unit joins on the wide units instead of on the small per-unit tables
@@ -301,6 +324,7 @@ judged as (
         coalesce(unit_remarks.remark_codes, []) as remark_codes,
         refinement_matches.category as refined_category,
         refinement_matches.subcategory as refined_subcategory,
+        scenario_matches.caqh_scenario,
         carc_categories.category as carc_category,
         carc_categories.preventable,
         carc_categories.appealable,
@@ -312,6 +336,7 @@ judged as (
     left join unit_reasons using (unit_id)
     left join unit_remarks using (unit_id)
     left join refinement_matches using (unit_id)
+    left join scenario_matches using (unit_id)
     left join carc_categories on carc_categories.carc = unit_denial_adjustments.primary_reason
     join classified_claims using (claim_key)
 ),
@@ -386,9 +411,21 @@ final as (
         patient_key,
         patient_name_key,
         period_from,
-        period_to
+        period_to,
+        case when denial_type is not null then caqh_scenario end as caqh_scenario
     from typed
     where unit_kind <> 'claim_adjustment' or denial_type is not null
+),
+
+-- the denial's category decides how preventable it is (yes, partly, no); preventable means yes (the
+-- CARC's own flag, which agrees with its category, when a categories table has no preventability)
+rated as (
+    select
+        final.* replace (case when final.denial_type is not null
+            then coalesce(denial_categories.preventability = 'yes', final.preventable) end as preventable),
+        denial_categories.preventability
+    from final
+    left join denial_categories using (category)
 )
 
-select * from final
+select * from rated

@@ -57,7 +57,11 @@ CREATE OR REPLACE TABLE fact_units (
     patient_key VARCHAR,
     patient_name_key VARCHAR,
     period_from DATE,
-    period_to DATE
+    period_to DATE,
+    -- CAQH CORE business scenario of the primary reason (ref_caqh_scenarios): 'additional_documentation',
+    -- 'missing_invalid_data', 'not_covered', 'not_separately_payable'; NULL when none applies or not denied
+    caqh_scenario VARCHAR,
+    preventability VARCHAR              -- the category's: 'yes', 'partly', 'no' (preventable = 'yes')
 );
 
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. Only initial

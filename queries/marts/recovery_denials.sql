@@ -33,7 +33,8 @@ final as (
         units.patient_liable,
         units.preventable,
         units.appealable,
-        units.readjudication
+        units.readjudication,
+        units.preventability
     from units
     join links using (unit_id)
     join files using (file_id)

@@ -155,7 +155,8 @@ final as (
         denial_id,
         claim_key,
         line_key,
-        file_id
+        file_id,
+        preventability
     from judged
 )
 
