@@ -32,6 +32,7 @@ PREVENTABILITY = ("yes", "partly", "no")
 # the CAQH CORE business scenarios of the Uniform Use of CARCs and RARCs rule (ref_caqh_scenarios)
 SCENARIOS = ("additional_documentation", "missing_invalid_data", "not_covered", "not_separately_payable")
 WINDOW_SCOPES = ("payer_id", "payer_name", "filing_indicator", "default")
+RESOLUTIONS = ("appeal", "corrected_claim", "no_rework")
 PREVENTION_CHECKS = ("waste_modifier", "max_units", "site_not_allowed", "prior_authorization", "unlisted_code")
 
 
@@ -72,9 +73,11 @@ TABLES = {
                                    "subcategory": "VARCHAR", "note": "VARCHAR"}, ("carc", "rarc"),
               "CARC + RARC pairs that pin a denial to a more precise category", ("category",)),
         Table("denial-categories", {"category": "VARCHAR", "label": "VARCHAR", "usual_path": "VARCHAR",
-                                    "preventability": "VARCHAR"},
-              ("category",), "Denial categories, their labels, the usual way to resolve them and whether front- or "
-              "mid-cycle work prevents them (preventability: yes / partly / no)", ("preventability",)),
+                                    "preventability": "VARCHAR", "resolved_by": "VARCHAR"},
+              ("category",), "Denial categories, their labels, the usual way to resolve them, whether front- or "
+              "mid-cycle work prevents them (preventability: yes / partly / no) and how the money is won back "
+              "(resolved_by: appeal, against the appeal window; corrected_claim, against timely filing; no_rework)",
+              ("preventability",)),
         Table("caqh-scenarios", {"carc": "VARCHAR", "rarc": "VARCHAR", "group_code": "VARCHAR", "scenario": "VARCHAR",
                                  "rule": "VARCHAR"}, ("carc", "rarc", "group_code"),
               "CARC (+ RARC, + group code; blank = any) -> CAQH CORE business scenario of a denial: "
@@ -96,6 +99,10 @@ TABLES = {
               ("scope", "value"), "Days a payer allows to appeal a denial: by payer id, payer name or filing "
               "indicator (CLP06), else the default row; a denial with nothing back by then is written off",
               judges=False),
+        Table("timely-filing", {"scope": "VARCHAR", "value": "VARCHAR", "days": "INTEGER", "description": "VARCHAR"},
+              ("scope", "value"), "Days a payer allows to file a claim, from the date of service: the deadline of a "
+              "denial fixed by a corrected claim (category resolved_by corrected_claim); by payer id, payer name or "
+              "filing indicator (CLP06), else the default row", judges=False),
         Table("settings", {"setting": "VARCHAR", "value": "VARCHAR", "description": "VARCHAR"}, ("setting",),
               "Settings: no_answer_days (a billed claim with no remittance after this many days has no answer), "
               "hash_patient_data (true: store patient names, member ids and birth dates hashed at load)",
@@ -280,7 +287,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
         ).fetchall()
         if bad:
             raise ReferenceError(f"{path}: unknown category {bad[0][0]!r}; use one of {', '.join(CATEGORIES)}")
-    if spec.name == "appeal-windows":
+    if spec.name in ("appeal-windows", "timely-filing"):
         bad = cur.execute(f"SELECT scope, value FROM {spec.table} WHERE scope NOT IN ? OR days IS NULL OR days < 0"
                           " LIMIT 1", [list(WINDOW_SCOPES)]).fetchall()
         if bad:
@@ -302,6 +309,11 @@ def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
         if bad:
             raise ReferenceError(f"{path}: category {bad[0][0]!r} has preventability {bad[0][1]!r}; use one of "
                                  f"{', '.join(PREVENTABILITY)}")
+        bad = cur.execute(f"SELECT category, resolved_by FROM {spec.table} WHERE resolved_by NOT IN ? LIMIT 1",
+                          [list(RESOLUTIONS)]).fetchall()
+        if bad:
+            raise ReferenceError(f"{path}: category {bad[0][0]!r} is resolved_by {bad[0][1]!r}; use one of "
+                                 f"{', '.join(RESOLUTIONS)} (blank: appeal)")
     if spec.name == "caqh-scenarios":
         bad = cur.execute(f"SELECT DISTINCT scenario FROM {spec.table} WHERE scenario NOT IN ?",
                           [list(SCENARIOS)]).fetchall()

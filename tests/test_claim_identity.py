@@ -77,7 +77,7 @@ def test_patients_sharing_a_claim_id_are_separate_encounters(con, tmp_path):
     # the TR3's multi-claim example: two patients of one family under one claim id and date; the
     # payment for one does not recover the other's denial
     load_payments(con, tmp_path, ("20240315", [
-        claim("F1", "P1", Line("99213", 100, 0, "CO*27*100"), patient=("SMITH", "ANN", "S1")),
+        claim("F1", "P1", Line("99213", 100, 0, "CO*50*100"), patient=("SMITH", "ANN", "S1")),
         claim("F1", "P2", Line("99213", 100, 70), patient=("SMITH", "BOB", "S2")),
     ]))
     assert outcomes(con) == [("F1", "99213", date(2024, 3, 1), "open", Decimal("100.00"), Decimal("0.00"))]

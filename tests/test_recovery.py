@@ -127,6 +127,35 @@ def test_appeal_window_passed(con, tmp_path):
     assert rows(con, window.format("2024-12-31")) == [("open", date(2025, 3, 15), 74)]
 
 
+def test_a_denial_fixed_by_a_corrected_claim_is_due_within_timely_filing(con, tmp_path):
+    # a coding denial (CO-16 + M51) is won back by a corrected claim, due within timely filing from the
+    # date of service (2024-03-01): 90 days for a commercial plan by default, not the 180-day appeal window
+    coding = DENIED.format(id="T1", icn="PT1").replace("CAS*CO*50*100", "CAS*CO*16*100~LQ*HE*M51")
+    load_sequence(con, tmp_path, ("20240315", [coding], ""))
+    deadline = "SELECT status, deadline_basis, deadline, appeal_deadline, days_left FROM recovery_status(DATE '{}')"
+    assert rows(con, deadline.format("2024-05-01")) == [("open", "timely filing", date(2024, 5, 30), date(2024, 9, 11), 29)]
+    assert rows(con, deadline.format("2024-05-31")) == [("written_off", "timely filing", date(2024, 5, 30), date(2024, 9, 11), None)]
+    # a plan's own filing limit, by payer name
+    custom = tmp_path / "filing.csv"
+    custom.write_text("scope,value,days,description\ndefault,*,90,default\npayer_name,ACME HEALTH PLAN,180,contract\n")
+    reference.load(con, "timely-filing", custom)
+    assert rows(con, deadline.format("2024-05-31")) == [("open", "timely filing", date(2024, 8, 28), date(2024, 9, 11), 89)]
+
+
+def test_a_denial_is_valued_at_the_payers_paid_to_charge_ratio(con, tmp_path):
+    # the payer paid five 99213 lines 80 of 100 (and other codes differently): a denied 99213 of 100 would
+    # have brought 80; a denied code it never paid is valued at its ratio over all codes
+    paid_lines = [paid(f"P{n}", f"PP{n}", 8000) for n in range(5)]
+    other = ("CLP*Q1*1*300*150*0*12*PQ1*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99215*300*150**1"
+             "~DTM*472*20240301~CAS*CO*45*150~REF*6R*L1")
+    never_paid = DENIED.format(id="R9", icn="P9").replace("HC:99213", "HC:99205")
+    load_sequence(con, tmp_path, ("20240315", [*paid_lines, other, DENIED.format(id="R8", icn="P8"), never_paid], ""))
+    assert rows(con, """SELECT claim_id, denied_amount, expected_reimbursement, expected_reimbursement_basis
+        FROM recoveries ORDER BY claim_id""") == [
+        ("R8", Decimal("100.00"), Decimal("80.00"), "payer and code"),
+        ("R9", Decimal("100.00"), Decimal("68.75"), "payer")]  # (5 x 80 + 150) / (5 x 100 + 300)
+
+
 def test_appeal_windows_file_is_checked(con, tmp_path):
     bad = tmp_path / "windows.csv"
     bad.write_text("scope,value,days,description\npayer,ACME,30,typo in the scope\n")

@@ -178,8 +178,16 @@ def test_a_category_state_changes_with_its_carcs_flags(con, tmp_path):
 def test_an_unknown_preventability_is_refused(con, tmp_path):
     bad = tmp_path / "categories.csv"
     reference.export(con, "denial-categories", bad)
-    bad.write_text(bad.read_text().replace(",partly\n", ",sometimes\n", 1))
+    bad.write_text(bad.read_text().replace(",partly,", ",sometimes,", 1))
     with pytest.raises(reference.ReferenceError, match="preventability 'sometimes'"):
+        reference.load(con, "denial-categories", bad)
+
+
+def test_an_unknown_way_of_resolving_a_category_is_refused(con, tmp_path):
+    bad = tmp_path / "categories.csv"
+    reference.export(con, "denial-categories", bad)
+    bad.write_text(bad.read_text().replace(",corrected_claim", ",phone_call", 1))
+    with pytest.raises(reference.ReferenceError, match="resolved_by 'phone_call'"):
         reference.load(con, "denial-categories", bad)
 
 

@@ -11,8 +11,10 @@ CREATE OR REPLACE MACRO data_date() AS (SELECT max(payment_date) FROM fact_units
 --   rate = recovered $ / denied $.
 -- - status: 'recovered' (paid back and no denial remains), 'partially_recovered' (paid back in part:
 --   a denial remains on the latest adjudication, or part was recouped), 'upheld' (the latest
---   adjudication carries CARC 193: the appeal was heard and refused), 'written_off' (nothing back by
---   the end of the payer's appeal window, ref_appeal_windows), else 'open'.
+--   adjudication carries CARC 193: the appeal was heard and refused), 'written_off' (presumed lost:
+--   nothing back by the deadline, the appeal window of ref_appeal_windows for denials won back by appeal,
+--   timely filing from the date of service, ref_timely_filing, for those fixed by a corrected claim),
+--   else 'open'.
 -- - recovery_path: 'corrected_claim' (paid on a corrected claim: CLP09 7 or REF*F8), 'reversal'
 --   (reprocessed after a CLP02 22 reversal of the denial), else 'paid_later'.
 CREATE OR REPLACE MACRO recovery_status(as_of) AS TABLE
@@ -21,6 +23,8 @@ with
 denials as (select * from recovery_denials where denial_date <= as_of),
 events as (select * from recovery_events where event_date <= as_of),
 windows as (select * from ref_appeal_windows),
+filing_limits as (select * from ref_timely_filing),
+categories as (select * from ref_denial_categories),
 
 totals as (
     select
@@ -58,7 +62,8 @@ reversed as (
     select denial_id, min(event_date) as reversal_date from events where reverses_denial group by denial_id
 ),
 
--- the most specific rule wins: payer id, payer name, filing indicator (CLP06), then the default
+-- the most specific rule wins: payer id, payer name, filing indicator (CLP06), then the default; for
+-- the appeal window and for timely filing alike
 appeal_windows as (
     select
         denials.denial_id,
@@ -68,6 +73,37 @@ appeal_windows as (
     left join windows as by_name on by_name.scope = 'payer_name' and by_name.value = denials.payer_name
     left join windows as by_filing on by_filing.scope = 'filing_indicator' and by_filing.value = denials.filing_indicator
     left join windows as fallback on fallback.scope = 'default'
+),
+
+filing_windows as (
+    select
+        denials.denial_id,
+        coalesce(by_id.days, by_name.days, by_filing.days, fallback.days)::integer as filing_limit_days
+    from denials
+    left join filing_limits as by_id on by_id.scope = 'payer_id' and by_id.value = denials.payer_id
+    left join filing_limits as by_name on by_name.scope = 'payer_name' and by_name.value = denials.payer_name
+    left join filing_limits as by_filing on by_filing.scope = 'filing_indicator' and by_filing.value = denials.filing_indicator
+    left join filing_limits as fallback on fallback.scope = 'default'
+),
+
+-- the deadline depends on how the money is won back (the category's resolved_by): an appeal is due
+-- within the appeal window from the denial; a corrected claim within timely filing from the date of
+-- service (a claim denied without a service date counts from the denial)
+deadlines as (
+    select
+        denials.denial_id,
+        appeal_windows.appeal_window_days,
+        denials.denial_date + appeal_windows.appeal_window_days as appeal_deadline,
+        case when categories.resolved_by = 'corrected_claim' then 'timely filing' else 'appeal window' end
+            as deadline_basis,
+        case when categories.resolved_by = 'corrected_claim'
+            then coalesce(denials.service_date, denials.denial_date) + filing_windows.filing_limit_days
+            else denials.denial_date + appeal_windows.appeal_window_days
+        end as deadline
+    from denials
+    join appeal_windows using (denial_id)
+    join filing_windows using (denial_id)
+    left join categories using (category)
 ),
 
 measured as (
@@ -83,10 +119,12 @@ measured as (
         paybacks.payback_date,
         paybacks.corrected,
         reversed.reversal_date,
-        appeal_windows.appeal_window_days,
-        denials.denial_date + appeal_windows.appeal_window_days as appeal_deadline
+        deadlines.appeal_window_days,
+        deadlines.appeal_deadline,
+        deadlines.deadline,
+        deadlines.deadline_basis
     from denials
-    join appeal_windows using (denial_id)
+    join deadlines using (denial_id)
     left join totals using (denial_id)
     left join latest using (denial_id)
     left join paybacks using (denial_id)
@@ -100,7 +138,7 @@ judged as (
             when recovered_amount > 0 and not still_denied and recouped_amount = 0 then 'recovered'
             when recovered_amount > 0 then 'partially_recovered'
             when upheld then 'upheld'
-            when as_of > appeal_deadline then 'written_off'
+            when as_of > deadline then 'written_off'
             else 'open'
         end as status
     from measured
@@ -131,7 +169,7 @@ final as (
             end
         end as recovery_path,
         appeal_deadline,
-        case when status = 'open' then date_diff('day', as_of::date, appeal_deadline) end as days_left,
+        case when status = 'open' then date_diff('day', as_of::date, deadline) end as days_left,
         appeal_window_days,
         recouped_amount,
         -- the day the outcome was settled: paid back, upheld, or the window closed
@@ -139,7 +177,7 @@ final as (
             when 'recovered' then payback_date
             when 'partially_recovered' then payback_date
             when 'upheld' then last_adjudication_date
-            when 'written_off' then appeal_deadline
+            when 'written_off' then deadline
         end as resolved_date,
         date_trunc('month', denial_date)::date as denial_month,
         denial_type,
@@ -156,7 +194,13 @@ final as (
         claim_key,
         line_key,
         file_id,
-        preventability
+        preventability,
+        -- the deadline that applies (appeal window or timely filing, by the category's resolved_by), and
+        -- the denial valued at what the payer would have paid for it (recovery_denials.sql)
+        deadline,
+        deadline_basis,
+        expected_reimbursement,
+        expected_reimbursement_basis
     from judged
 )
 
