@@ -7,9 +7,14 @@
 -- not the payer's) can be denied. A unit is fully denied when it carried a charge, nothing was paid
 -- and at least one adjustment has a denial-class reason; partially denied when it was paid and a
 -- denial-class adjustment took part of it. CLP02 4 (patient not recognised) denies the claim
--- outright. The denied amount is the sum of the denial-class adjustments, not charge - paid. The
+-- outright, unless every adjustment it carries is a non-denial reason (CO-24 capitation, OA-23 prior
+-- payer, OA-A7...): then it is not a denial, only marked status_4_without_reason. The denied amount
+-- is the sum of the denial-class adjustments, not charge - paid. The
 -- primary reason is the largest-dollar denial-class CARC (ties: the first sent); its category is
--- refined by a matching CARC + RARC pair of the rule set.
+-- refined by a matching CARC + RARC pair of the rule set. A denied unit's denial_class sets it apart
+-- from the denials that count in rates (DOMAIN.md §3): 'expected' (a line with modifier GA, GY or GZ:
+-- the provider knew the payer would not pay), 'duplicate' (category duplicate: CARC 18, B13), else
+-- 'denial'.
 with
 
 claims as (select * from claims where file_id between $first_id and $last_id),
@@ -215,6 +220,15 @@ unit_remarks as (
 
 -- the rule set's refinement of the primary reason: the matching CARC + RARC pair whose RARC came first
 -- (computed for every unit with a primary reason, used only for denied ones)
+-- CLP02 4 claims and whether any of their adjustments (claim or line) is denial-class; a claim
+-- with none (no row) keeps the outright denial
+status_4_reasons as (
+    select adjustments.claim_key, bool_or(adjustments.class = 'denial') as any_denial_reason
+    from adjustments
+    semi join claims on claims.claim_key = adjustments.claim_key and claims.status_code = '4'
+    group by adjustments.claim_key
+),
+
 refinement_matches as (
     select
         unit_denial_adjustments.unit_id,
@@ -263,9 +277,12 @@ judged as (
         carc_categories.category as carc_category,
         carc_categories.preventable,
         carc_categories.appealable,
+        -- CLP02 4 whose adjustments are all non-denial reasons (CO-24 capitation, OA-23...): not a denial
+        coalesce(classified_claims.status_code = '4' and not status_4_reasons.any_denial_reason, false)
+            as status_4_without_reason,
         -- CLP02 4: the payer denied the whole claim, even without a denial-class adjustment
         classified_claims.status_code = '4' and units.unit_kind <> 'claim_adjustment' and units.paid_amount = 0
-            as status_denied
+            and not status_4_without_reason as status_denied
     from units
     left join unit_denial_adjustments using (unit_id)
     left join unit_reasons using (unit_id)
@@ -273,6 +290,7 @@ judged as (
     left join refinement_matches using (unit_id)
     left join carc_categories on carc_categories.carc = unit_denial_adjustments.primary_reason
     join classified_claims using (claim_key)
+    left join status_4_reasons using (claim_key)
 ),
 
 typed as (
@@ -341,9 +359,23 @@ final as (
         case when denial_type is not null then coalesce(preventable, false) end as preventable,
         case when denial_type is not null then coalesce(appealable, true) end as appealable,
         reason_codes,
-        remark_codes
+        remark_codes,
+        status_4_without_reason
     from typed
     where unit_kind <> 'claim_adjustment' or denial_type is not null
+),
+
+-- what kind of denial: only 'denial' counts in denial rates, denied dollars and the avoidable share
+classed as (
+    select
+        *,
+        case
+            when denial_type is null then null
+            when unit_kind = 'line' and list_has_any(modifiers, ['GA', 'GY', 'GZ']) then 'expected'
+            when category = 'duplicate' then 'duplicate'
+            else 'denial'
+        end as denial_class
+    from final
 )
 
-select * from final
+select * from classed

@@ -35,7 +35,8 @@ denied as (
         units.payer_id,
         units.claim_key,
         units.line_key,
-        units.file_id
+        units.file_id,
+        units.denial_class
     from units
     join files using (file_id)
     where units.denial_type is not null

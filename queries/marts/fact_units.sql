@@ -51,7 +51,11 @@ CREATE OR REPLACE TABLE fact_units (
     preventable BOOLEAN,
     appealable BOOLEAN,
     reason_codes VARCHAR[],
-    remark_codes VARCHAR[]
+    remark_codes VARCHAR[],
+    -- 'denial' (counts in denial rates and denied dollars), 'expected' (a line with GA, GY or GZ: the
+    -- provider knew), 'duplicate' (category duplicate: CARC 18, B13); NULL when not denied
+    denial_class VARCHAR,
+    status_4_without_reason BOOLEAN     -- CLP02 4 whose adjustments are all non-denial reasons: not a denial
 );
 
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. Only initial
@@ -65,9 +69,9 @@ CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, c
         CASE WHEN date_basis = 'payment' THEN payment_month ELSE service_month END AS basis_month,
         -- the units that count in rates: what payers adjudicated (not reversals, predeterminations or
         -- forwarded claims), lines or claims without lines (the claim-level part of a claim with lines
-        -- is not a unit of its own)
+        -- is not a unit of its own); expected (GA/GY/GZ) and duplicate-claim denials are counted apart
         claim_kind = 'adjudicated' AND unit_kind <> 'claim_adjustment' AS adjudicated_unit,
-        denial_type IS NOT NULL AND unit_kind <> 'claim_adjustment' AS denied_unit
+        denial_class = 'denial' AND unit_kind <> 'claim_adjustment' AS denied_unit
     FROM fact_units
     WHERE NOT readjudication
       AND (date_from IS NULL OR basis_date >= date_from)
