@@ -199,7 +199,7 @@ def partial_note(frame_: pd.DataFrame) -> None:
         as_of = data.record("recovery/data_date", path=data.database_path())["data_date"]
         shown = ", ".join(f"{m:%B %Y}" for m in months)
         st.caption(f"Partial month: data up to {as_of:%d %B %Y}. {shown} is not over yet, so its figures are "
-                   "incomplete (shaded, dashed); month-over-month comparisons leave it out.")
+                   "incomplete (marked on the chart); month-over-month comparisons leave it out.")
 
 
 def _month_label(month, complete: bool = True) -> str:

@@ -8,6 +8,10 @@ from analytics import ui
 filters = st.session_state["filters"]
 st.title("Overview")
 
+def counted(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 ORDERS = {"Primary": "primary", "Secondary": "secondary", "Tertiary": "tertiary", "All": "all"}
 chosen = st.radio("Payer order", list(ORDERS), horizontal=True, key="payer_order",
                   help="HFMA measures primary payers apart from secondary ones: the claim's payer order is its "
@@ -45,6 +49,13 @@ headline[2].metric("Claims adjudicated", f"{kpis['claims']:,}",
 headline[3].metric("Denied $", ui.money(kpis["denied_amount"]),
                    help="Sum of the denial-class adjustment amounts (CAS) of the initial denials: what the payers "
                         "refused to pay, not charge minus paid. Duplicate-claim and expected denials not included.")
+if kpis["claims"]:
+    st.caption(f"{whose.capitalize()}: {kpis['denied_claims']:,} of {kpis['claims']:,} initial claims denied in full or "
+               f"in part ({kpis['fully_denied_claims']:,} in full); {ui.money(kpis['denied_charges'])} of "
+               f"{ui.money(kpis['charges'])} charged was on a denied claim, of which {ui.money(kpis['denied_amount'])} "
+               "was denied.")
+else:
+    st.info(f"No initial claims from {whose} under these filters: choose another payer order above.")
 second = st.columns(4)
 second[0].metric("Line denial rate", ui.percent(kpis["denial_rate"]),
                  help=f"A second figure, {whose}: denied lines ÷ adjudicated lines (service lines, or claims without "
@@ -64,18 +75,18 @@ apart = st.columns(4)
 apart[0].metric("Recovery rate", ui.percent(recovery["recovery_rate"]),
                 help="Recovered $ ÷ denied $ of the denials under the filters. Recoveries are paid at the payer's "
                      "allowed amount, so a fully won denial counts for less than its charge.")
-apart[1].metric("Duplicate-claim denials", f"{kpis['duplicate_denied_claims']:,} claims",
+apart[1].metric("Duplicate-claim denials", counted(kpis['duplicate_denied_claims'], 'claim'),
                 f"{ui.money(kpis['duplicate_denied_amount'])} denied", delta_color="off", delta_arrow="off",
                 help="Initial claims the payer denied as a duplicate of a claim already sent (CARC 18, B13), and their "
                      "denied dollars. Counted apart: HFMA's initial denial rate excludes duplicate-claim denials, and "
                      "nothing is lost when the first claim was paid.")
-apart[2].metric("Expected denials", f"{kpis['expected_denied_lines']:,} lines",
+apart[2].metric("Expected denials", counted(kpis['expected_denied_lines'], 'line'),
                 f"{ui.money(kpis['expected_denied_amount'])} denied", delta_color="off", delta_arrow="off",
                 help="Lines billed with modifier GA, GY or GZ that the payer denied: the provider knew the payer would "
                      "not pay (a signed ABN, a statutory exclusion). Neither a payer error nor a provider error to "
                      "fix, so counted apart from denials.")
 if kpis["status_4_without_reason_claims"]:
-    apart[3].metric("Status 4 without a denial reason", f"{kpis['status_4_without_reason_claims']:,} claims",
+    apart[3].metric("Status 4 without a denial reason", counted(kpis['status_4_without_reason_claims'], 'claim'),
                     help="Claims with CLP02 4 ('denied') whose adjustments are all non-denial reasons (CO-24 "
                          "capitation, OA-23 prior payer, OA-A7...): not counted as denials; check them with the payer.")
 
@@ -83,10 +94,12 @@ statuses = ui.frame("claim_status_counts", filters)
 if not statuses.empty:
     unanswered = statuses[statuses["status"] == "no answer"]
     days = int(statuses["no_answer_days"].max())
-    st.metric("Billed claims with no answer", f"{int(unanswered['claims'].sum()):,}",
-              f"{ui.money(unanswered['charge_amount'].sum())} billed", delta_color="off",
-              help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
-                   "listed on the Worklist.")
+    # beside the figures counted apart, unless CLP02 4 without a denial reason takes that place
+    slot = st if kpis["status_4_without_reason_claims"] else apart[3]
+    slot.metric("Billed claims with no answer", f"{int(unanswered['claims'].sum()):,}",
+                f"{ui.money(unanswered['charge_amount'].sum())} billed", delta_color="off", delta_arrow="off",
+                help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
+                     "listed on the Worklist.")
 
 trend = ui.frame("monthly_trend", filters, payer_order=order)
 st.subheader("Trend")

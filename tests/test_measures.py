@@ -210,3 +210,14 @@ def test_overview_trend_marks_the_partial_month(mixed_db, monkeypatch, tmp_path)
     [shade] = rate["layout"]["shapes"]  # March shaded
     assert shade["x0"][:10] == "2024-02-15" and shade["x1"][:10] == "2024-03-16"
     assert any("Partial month: data up to 15 March 2024" in c.value for c in at.caption)
+
+
+def test_overview_shows_status_4_without_a_denial_reason_only_when_there_is_one(tmp_path, monkeypatch):
+    path = tmp_path / "own.duckdb"
+    con = database.connect(path)
+    load(con, tmp_path, claim("C4", "4", "150", "0", "SVC*HC:99213*150*0**1", "CAS*CO*24*150"),
+         claim("P9", "1", "100", "100", "SVC*HC:99213*100*100**1"))
+    con.close()
+    metrics = {m.label: m.value for m in app_runner(path, monkeypatch, tmp_path)().metric}
+    assert metrics["Status 4 without a denial reason"] == "1 claim"
+    assert (metrics["Claims adjudicated"], metrics["Initial denial rate (claims)"]) == ("2", "0.0%")
