@@ -107,7 +107,8 @@ def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
 
 # Definitions shown on hover over the column headers of every table that has these columns.
 _COLUMN_HELP = {
-    "denial_rate": ("denial rate", "percent", "Denied units ÷ adjudicated units (service lines, or claims without lines)."),
+    "denial_rate": ("denial rate", "percent", "Denied units ÷ adjudicated units (service lines, or claims without lines); "
+                    "duplicate-claim and expected GA/GY/GZ denials not counted."),
     "dollar_denial_rate": ("denial rate by $", "percent", "HFMA initial denial rate by dollars: charges of the initial "
                            "claims denied (in full or in part) ÷ charges of the initial claims."),
     "line_denial_rate": ("line denial rate", "percent", "Denied lines ÷ adjudicated lines (initial adjudications; "
