@@ -13,16 +13,10 @@ orders as (
     select * from (values (0, 'all'), (1, 'primary'), (2, 'secondary'), (3, 'tertiary')) as t(position, payer_order)
 ),
 
--- every claim counts under 'all' and under its own order
-ordered as (
-    select orders.position, orders.payer_order, claims.*
-    from claims
-    join orders on orders.payer_order in ('all', claims.payer_order)
-),
-
+-- every claim counts under its own order and under 'all' (the grand total)
 measures as (
     select
-        payer_order,
+        case when grouping(payer_order) = 1 then 'all' else payer_order end as payer_order,
         count(*) as claims,
         count(*) filter (where denied) as denied_claims,
         count(*) filter (where fully_denied) as fully_denied_claims,
@@ -37,8 +31,8 @@ measures as (
         sum(expected_denied_lines) as expected_denied_lines,
         sum(expected_denied_amount) as expected_denied_amount,
         count(*) filter (where status_4_without_reason) as status_4_without_reason_claims
-    from ordered
-    group by payer_order
+    from claims
+    group by grouping sets ((payer_order), ())
 ),
 
 final as (
