@@ -9,9 +9,9 @@
 -- denial-class adjustment took part of it. CLP02 4 (patient not recognised) denies the claim
 -- outright, unless every adjustment it carries is a non-denial reason (CO-24 capitation, OA-23 prior
 -- payer, OA-A7...): then it is not a denial, only marked status_4_without_reason. The denied amount
--- is the sum of the denial-class adjustments, not charge - paid. The
--- primary reason is the largest-dollar denial-class CARC (ties: the first sent); its category is
--- refined by a matching CARC + RARC pair of the rule set. A denied unit's denial_class sets it apart
+-- is the sum of the denial-class adjustments, not charge - paid. The primary reason is the
+-- largest-dollar denial-class CARC (ties: the first sent); its category is refined by a matching
+-- CARC + RARC pair of the rule set. A denied unit's denial_class sets it apart
 -- from the denials that count in rates (DOMAIN.md §3): 'expected' (a line with modifier GA, GY or GZ:
 -- the provider knew the payer would not pay), 'duplicate' (category duplicate: CARC 18, B13), else
 -- 'denial'.
@@ -218,8 +218,6 @@ unit_remarks as (
     group by unit_id
 ),
 
--- the rule set's refinement of the primary reason: the matching CARC + RARC pair whose RARC came first
--- (computed for every unit with a primary reason, used only for denied ones)
 -- CLP02 4 claims and whether any of their adjustments (claim or line) is denial-class; a claim
 -- with none (no row) keeps the outright denial
 status_4_reasons as (
@@ -229,6 +227,8 @@ status_4_reasons as (
     group by adjustments.claim_key
 ),
 
+-- the rule set's refinement of the primary reason: the matching CARC + RARC pair whose RARC came first
+-- (computed for every unit with a primary reason, used only for denied ones)
 refinement_matches as (
     select
         unit_denial_adjustments.unit_id,
