@@ -37,6 +37,8 @@ VIEWS = (
 # that starts with CREATE defines macros and runs as it is.
 DERIVED_VIEWS = (
     "marts/recovery_status",
+    "marts/initial_claims",  # needs data_date() (recovery_status)
+    "marts/monthly_measures",
     "marts/filtered_recoveries",
     "marts/recoveries",
     "marts/recovery_diagnostics",
@@ -45,7 +47,8 @@ DERIVED_VIEWS = (
 )
 # Every documented view (docs/views.md).
 PUBLIC_VIEWS = tuple(v.rsplit("/", 1)[-1] for v in (*VIEWS, "marts/recoveries", "marts/recovery_diagnostics",
-                                                     "marts/claim_status", "marts/prevention_flags"))
+                                                     "marts/claim_status", "marts/prevention_flags",
+                                                     "marts/monthly_measures"))
 
 
 

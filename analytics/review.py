@@ -25,7 +25,8 @@ PARTS = {
                         "Open denials whose appeal deadline falls within 30 days after the month end; soonest first."),
     "review_movers": ("Top movers",
                       "Denied $ by payer, category and code in the month against the month before and the average of "
-                      "the 12 months before it; the five biggest changes against that average per dimension."),
+                      "the 12 months before it; the five biggest changes against that average per dimension. Complete "
+                      "months only: for a month not over on the data date, the month before it (column month)."),
     "review_detail": ("The month's denials",
                       "Every denial paid in the month with its outcome as known at the month end (largest first, "
                       "at most 20,000)."),

@@ -107,8 +107,12 @@ def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
 
 # Definitions shown on hover over the column headers of every table that has these columns.
 _COLUMN_HELP = {
-    "denial_rate": ("denial rate", "percent", "Denied units ÷ adjudicated units (service lines, or claims without lines)."),
-    "dollar_denial_rate": ("denial rate by $", "percent", "Denied dollars ÷ charges of the adjudicated units."),
+    "denial_rate": ("denial rate", "percent", "Denied units ÷ adjudicated units (service lines, or claims without lines); "
+                    "duplicate-claim and expected GA/GY/GZ denials not counted."),
+    "dollar_denial_rate": ("denial rate by $", "percent", "HFMA initial denial rate by dollars: charges of the initial "
+                           "claims denied (in full or in part) ÷ charges of the initial claims."),
+    "line_denial_rate": ("line denial rate", "percent", "Denied lines ÷ adjudicated lines (initial adjudications; "
+                         "duplicate-claim and expected GA/GY/GZ denials not counted)."),
     "denied_amount": ("denied $", "dollar", "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay."),
     "denials": ("denials", None, "Denied units: service lines, or claims without lines, with a denial-class adjustment."),
     "units": ("units", None, "Adjudicated units: service lines, or claims adjudicated without lines."),
@@ -168,19 +172,67 @@ def figure(build):
     return st.cache_resource(ttl=300, show_spinner=False, max_entries=200)(shown_as_text)
 
 
+# A month not over on the data date (column `complete` false, from month_complete() in the SQL) is
+# marked on every monthly chart: shaded and labelled "partial", its line segment dashed, its heatmap
+# column labelled, and partial_note() says up to which date the data goes.
+PARTIAL = "partial month"
+
+
+def partial_months(frame_: pd.DataFrame) -> list:
+    if "complete" not in frame_.columns or "month" not in frame_.columns:
+        return []
+    return sorted(pd.Timestamp(m) for m in frame_.loc[~frame_["complete"].astype(bool), "month"].unique())
+
+
+def mark_partial(fig, frame_: pd.DataFrame):
+    """Shade each partial month of a figure whose x axis is `month` and label it; returns the figure."""
+    for month in partial_months(frame_):
+        fig.add_vrect(x0=month - pd.Timedelta(days=15), x1=month + pd.Timedelta(days=15), fillcolor="lightgrey",
+                      opacity=0.4, line_width=0, layer="below", annotation_text=PARTIAL,
+                      annotation_position="top left")
+    return fig
+
+
+def partial_note(frame_: pd.DataFrame) -> None:
+    """The caption under a monthly chart with a partial month: up to which date the data goes."""
+    months = partial_months(frame_)
+    if months:
+        as_of = data.record("recovery/data_date", path=data.database_path())["data_date"]
+        shown = ", ".join(f"{m:%B %Y}" for m in months)
+        st.caption(f"Partial month: data up to {as_of:%d %B %Y}. {shown} is not over yet, so its figures are "
+                   "incomplete (marked on the chart); month-over-month comparisons leave it out.")
+
+
+def _month_label(month, complete: bool = True) -> str:
+    return f"{pd.Timestamp(month):%b %Y}" + ("" if complete else f" ({PARTIAL})")
+
+
 @figure
 def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str):
-    import plotly.express as px
+    import plotly.graph_objects as go
 
-    heat = px.density_heatmap(frame_, x=x, y=y, z="denial_rate", histfunc="avg", color_continuous_scale="Reds",
-                              labels={x: "", y: "", "denial_rate": "denial rate"})
-    return heat.update_coloraxes(colorbar_tickformat=".0%", colorbar_title_text="denial rate")
+    # categorical axes (go.Heatmap on aggregates: px.density_heatmap bins dates and numeric-looking codes)
+    shown = frame_.copy()
+    if x == "month":
+        complete = shown["complete"].astype(bool) if "complete" in shown.columns else [True] * len(shown)
+        shown["x"] = [_month_label(m, c) for m, c in zip(shown["month"], complete)]
+        order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
+    else:
+        shown["x"] = shown[x].astype(str)
+        order = list(dict.fromkeys(shown["x"]))
+    matrix = shown.pivot_table(index=y, columns="x", values="denial_rate", aggfunc="mean").reindex(columns=order)
+    heat = go.Figure(go.Heatmap(z=matrix.values, x=list(matrix.columns), y=[str(v) for v in matrix.index],
+                                colorscale="Reds", colorbar={"tickformat": ".0%", "title": {"text": "denial rate"}},
+                                hovertemplate="%{y}<br>%{x}<br>denial rate %{z:.1%}<extra></extra>"))
+    return heat.update_xaxes(type="category").update_yaxes(type="category", autorange="reversed")
 
 
 def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str) -> None:
-    """A denial-rate heatmap (column denial_rate) with its definition underneath."""
+    """A denial-rate heatmap (column denial_rate) with its definition underneath; a partial month's
+    column is labelled."""
     st.plotly_chart(_rate_heatmap(frame_, x, y), width="stretch")
     st.caption(caption)
+    partial_note(frame_)
 
 
 @figure
@@ -197,16 +249,42 @@ def rate_bars(frame_: pd.DataFrame, x: str, volume: str, label: str = "", key: s
 
 
 @figure
-def _rate_trend(frame_: pd.DataFrame, tickformat: str):
+def _rate_trend(frame_: pd.DataFrame, tickformat: str, label: str):
+    import plotly.graph_objects as go
+
+    complete = frame_["complete"].astype(bool) if "complete" in frame_.columns else pd.Series(True, index=frame_.index)
+    done = frame_[complete]
+    fig = go.Figure(go.Scatter(x=done["month"], y=done["denial_rate"], mode="lines+markers", name=label,
+                               line={"color": "#1f77b4"}))
+    if (~complete).any():  # the partial month: dashed from the last complete month, an open marker
+        tail = frame_[~complete]
+        if not done.empty:
+            tail = pd.concat([done.tail(1), tail])
+        fig.add_trace(go.Scatter(x=tail["month"], y=tail["denial_rate"], mode="lines+markers", name=PARTIAL,
+                                 line={"color": "#1f77b4", "dash": "dash"},
+                                 marker={"symbol": "circle-open", "size": 9}))
+    fig.update_layout(showlegend=False, yaxis_title=label)
+    return mark_partial(fig.update_yaxes(tickformat=tickformat, rangemode="tozero"), frame_)
+
+
+def rate_trend(frame_: pd.DataFrame, tickformat: str = ".0%", label: str = "denial rate") -> None:
+    """The denial rate (column denial_rate) per month as a line; a partial month dashed and shaded."""
+    st.plotly_chart(_rate_trend(frame_, tickformat, label), width="stretch")
+
+
+@figure
+def _month_bars(frame_: pd.DataFrame, y: str, label: str):
     import plotly.express as px
 
-    return px.line(frame_, x="month", y="denial_rate", markers=True,
-                   labels={"denial_rate": "denial rate", "month": ""}).update_yaxes(tickformat=tickformat)
+    fig = px.bar(frame_, x="month", y=y, labels={y: label, "month": ""})
+    if "complete" in frame_.columns:  # a partial month's bar lighter
+        fig.update_traces(marker_opacity=[1.0 if c else 0.4 for c in frame_["complete"].astype(bool)])
+    return mark_partial(fig, frame_)
 
 
-def rate_trend(frame_: pd.DataFrame, tickformat: str = ".0%") -> None:
-    """The denial rate (column denial_rate) per month as a line."""
-    st.plotly_chart(_rate_trend(frame_, tickformat), width="stretch")
+def month_bars(frame_: pd.DataFrame, y: str, label: str) -> None:
+    """A monthly amount as bars; a partial month's bar lighter and shaded."""
+    st.plotly_chart(_month_bars(frame_, y, label), width="stretch")
 
 
 def md(value) -> str:

@@ -8,53 +8,102 @@ from analytics import ui
 filters = st.session_state["filters"]
 st.title("Overview")
 
-kpis = ui.frame("kpis", filters).to_dict("records")[0]
-if not kpis["units"]:
-    ui.empty(ui.frame("kpis", filters).iloc[0:0], "adjudication")
+def counted(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+ORDERS = {"Primary": "primary", "Secondary": "secondary", "Tertiary": "tertiary", "All": "all"}
+chosen = st.radio("Payer order", list(ORDERS), horizontal=True, key="payer_order",
+                  help="HFMA measures primary payers apart from secondary ones: the claim's payer order is its "
+                       "CLP02 (1/19 primary, 2/20 secondary, 3/21 tertiary; 4 'denied': secondary when a prior "
+                       "payer's adjustment, CARC 23, is on it, else primary).")
+order = ORDERS[chosen]
+whose = "all payers" if order == "all" else f"{order} payers"
+
+every = ui.frame("kpis", filters)
+if not every.iloc[0]["units"]:
+    ui.empty(every.iloc[0:0], "adjudication")
     st.stop()
+kpis = every[every["payer_order"] == order].to_dict("records")[0]
 recovery = ui.frame("recovery_kpis", filters).to_dict("records")[0]
-tiles = [*st.columns(4), *st.columns(4)]
-tiles[0].metric("Claims adjudicated", f"{kpis['claims']:,}",
-                help="Claims the payers adjudicated for the first time (initial adjudications); reversals, "
-                     "reprocessing, corrected claims, predeterminations and forwarded claims are not counted.")
-tiles[1].metric("Lines adjudicated", f"{kpis['units']:,}",
-                help="Service lines adjudicated, plus claims adjudicated without lines (each counts as one).")
-tiles[2].metric("Denial rate", ui.percent(kpis["denial_rate"]),
-                help="Denied units ÷ adjudicated units (units: service lines, or claims without lines). A unit is "
-                     "denied when a denial-class adjustment (CARC) took all or part of it.")
-tiles[3].metric("Denial rate by $", ui.percent(kpis["dollar_denial_rate"]),
-                help="Denied dollars ÷ charges of the adjudicated units.")
-tiles[4].metric("Denied $", ui.money(kpis["denied_amount"]),
-                help="Sum of the denial-class adjustment amounts (CAS) of every denial: what the payers refused "
-                     "to pay, not charge minus paid.")
-tiles[5].metric("Avoidable share", ui.percent(kpis["avoidable_share"]),
-                help="Denied dollars whose reason the rule set marks preventable (registration, authorisation, "
-                     "coding, documentation, timely filing...) ÷ all denied dollars.")
-tiles[6].metric("Recovered $", ui.money(recovery["recovered_amount"]),
-                help="What later adjudications paid on these denials (after a reversal, a corrected claim or an "
-                     "appeal), net of reversals and recoupments, as of the latest payment loaded. Includes denials of "
-                     "readjudications (e.g. a paid claim denied on reprocessing).")
-tiles[7].metric("Recovery rate", ui.percent(recovery["recovery_rate"]),
+NOT_COUNTED = ("Not counted: reversals, predeterminations and forwarded claims; later adjudications of a claim "
+               "(reprocessing, corrected claims, appeal decisions: followed on the recovery pages); duplicate-claim "
+               "denials (CARC 18, B13) and expected denials (lines with GA, GY or GZ), shown apart below.")
+headline = st.columns(4)
+headline[0].metric("Initial denial rate (claims)", ui.percent(kpis["claim_denial_rate"]),
+                   help=f"HFMA Claim Integrity Task Force initial denial rate by count, {whose}: initial claims denied "
+                        f"in full or in part ({kpis['denied_claims']:,}) ÷ claims adjudicated for the first time "
+                        f"({kpis['claims']:,}). A claim is denied when one of its lines, or the claim itself, carries "
+                        f"a denial-class adjustment reason (CARC). {NOT_COUNTED}")
+headline[1].metric("Initial denial rate ($)", ui.percent(kpis["dollar_denial_rate"]),
+                   help=f"HFMA initial denial rate by dollars, {whose}: charges of the initial claims denied in full "
+                        f"or in part ({ui.money(kpis['denied_charges'])}) ÷ charges of the claims adjudicated for the "
+                        f"first time ({ui.money(kpis['charges'])}). A partly denied claim counts with its whole "
+                        f"charge. {NOT_COUNTED}")
+headline[2].metric("Claims adjudicated", f"{kpis['claims']:,}",
+                   help=f"Claims the payers adjudicated for the first time (initial adjudications), {whose}. "
+                        f"{kpis['fully_denied_claims']:,} of them were denied in full (nothing paid, explained by "
+                        "denials); reversals, reprocessing, corrected claims, predeterminations and forwarded claims "
+                        "are not counted. Under a code, modifier or site filter, a claim counts when any of its lines "
+                        "matches.")
+headline[3].metric("Denied $", ui.money(kpis["denied_amount"]),
+                   help="Sum of the denial-class adjustment amounts (CAS) of the initial denials: what the payers "
+                        "refused to pay, not charge minus paid. Duplicate-claim and expected denials not included.")
+if kpis["claims"]:
+    st.caption(f"{whose.capitalize()}: {kpis['denied_claims']:,} of {kpis['claims']:,} initial claims denied in full or "
+               f"in part ({kpis['fully_denied_claims']:,} in full); {ui.money(kpis['denied_charges'])} of "
+               f"{ui.money(kpis['charges'])} charged was on a denied claim, of which {ui.money(kpis['denied_amount'])} "
+               "was denied.")
+else:
+    st.info(f"No initial claims from {whose} under these filters: choose another payer order above.")
+second = st.columns(4)
+second[0].metric("Line denial rate", ui.percent(kpis["denial_rate"]),
+                 help=f"A second figure, {whose}: denied lines ÷ adjudicated lines (service lines, or claims without "
+                      "lines), initial adjudications only. A line is denied when a denial-class adjustment took all or "
+                      "part of it. Duplicate-claim and expected denials not counted.")
+second[1].metric("Lines adjudicated", f"{kpis['units']:,}",
+                 help="Service lines adjudicated, plus claims adjudicated without lines (each counts as one).")
+second[2].metric("Avoidable share", ui.percent(kpis["avoidable_share"]),
+                 help="Denied dollars whose reason the rule set marks preventable (registration, authorisation, "
+                      "coding, documentation, timely filing...) ÷ all denied dollars (duplicate-claim and expected "
+                      "denials not included).")
+second[3].metric("Recovered $", ui.money(recovery["recovered_amount"]),
+                 help="What later adjudications paid on these denials (after a reversal, a corrected claim or an "
+                      "appeal), net of reversals and recoupments, as of the latest payment loaded; every payer order. "
+                      "Includes denials of readjudications (e.g. a paid claim denied on reprocessing).")
+apart = st.columns(4)
+apart[0].metric("Recovery rate", ui.percent(recovery["recovery_rate"]),
                 help="Recovered $ ÷ denied $ of the denials under the filters. Recoveries are paid at the payer's "
                      "allowed amount, so a fully won denial counts for less than its charge.")
+apart[1].metric("Duplicate-claim denials", counted(kpis['duplicate_denied_claims'], 'claim'),
+                f"{ui.money(kpis['duplicate_denied_amount'])} denied", delta_color="off", delta_arrow="off",
+                help="Initial claims the payer denied as a duplicate of a claim already sent (CARC 18, B13), and their "
+                     "denied dollars. Counted apart: HFMA's initial denial rate excludes duplicate-claim denials, and "
+                     "nothing is lost when the first claim was paid.")
+apart[2].metric("Expected denials", counted(kpis['expected_denied_lines'], 'line'),
+                f"{ui.money(kpis['expected_denied_amount'])} denied", delta_color="off", delta_arrow="off",
+                help="Lines billed with modifier GA, GY or GZ that the payer denied: the provider knew the payer would "
+                     "not pay (a signed ABN, a statutory exclusion). Neither a payer error nor a provider error to "
+                     "fix, so counted apart from denials.")
+if kpis["status_4_without_reason_claims"]:
+    apart[3].metric("Status 4 without a denial reason", counted(kpis['status_4_without_reason_claims'], 'claim'),
+                    help="Claims with CLP02 4 ('denied') whose adjustments are all non-denial reasons (CO-24 "
+                         "capitation, OA-23 prior payer, OA-A7...): not counted as denials; check them with the payer.")
 
 statuses = ui.frame("claim_status_counts", filters)
 if not statuses.empty:
     unanswered = statuses[statuses["status"] == "no answer"]
     days = int(statuses["no_answer_days"].max())
-    st.metric("Billed claims with no answer", f"{int(unanswered['claims'].sum()):,}",
-              f"{ui.money(unanswered['charge_amount'].sum())} billed", delta_color="off",
-              help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
-                   "listed on the Worklist.")
+    # beside the figures counted apart, unless CLP02 4 without a denial reason takes that place
+    slot = st if kpis["status_4_without_reason_claims"] else apart[3]
+    slot.metric("Billed claims with no answer", f"{int(unanswered['claims'].sum()):,}",
+                f"{ui.money(unanswered['charge_amount'].sum())} billed", delta_color="off", delta_arrow="off",
+                help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
+                     "listed on the Worklist.")
 
-trend = ui.frame("monthly_trend", filters)
+trend = ui.frame("monthly_trend", filters, payer_order=order)
 st.subheader("Trend")
 left, right = st.columns(2)
-
-
-@ui.figure
-def dollars_chart(trend_):
-    return px.bar(trend_, x="month", y="denied_amount", labels={"denied_amount": "denied $", "month": ""})
 
 
 @ui.figure
@@ -64,10 +113,12 @@ def categories_chart(top_):
 
 
 with left:
-    ui.rate_trend(trend, tickformat=".1%")
-    st.caption("Denied units ÷ adjudicated units, per month of the chosen date.")
-right.plotly_chart(dollars_chart(trend), width="stretch")
-right.caption("Denied dollars per month.")
+    ui.rate_trend(trend, tickformat=".1%", label="initial denial rate (claims)")
+    st.caption(f"Initial claims denied ÷ initial claims adjudicated (HFMA), {whose}, per month of the chosen date.")
+with right:
+    ui.month_bars(trend, "denied_amount", "denied $")
+    st.caption("Denied dollars per month (duplicate-claim and expected denials not included).")
+ui.partial_note(trend)
 
 st.subheader("Where the money goes")
 categories, reasons = st.columns(2)
@@ -83,5 +134,5 @@ with reasons:
 
 st.subheader("Biggest movers")
 ui.table(ui.frame("movers", filters), "movers",
-         "Denied dollars by payer and by category in the latest month of the filtered data against the month "
-         "before; sorted by the size of the change.")
+         "Denied dollars by payer and by category in the latest complete month of the filtered data against the "
+         "month before (a month not over on the data date is left out); sorted by the size of the change.")

@@ -7,26 +7,32 @@ from analytics import data, ui
 filters = st.session_state["filters"]
 st.title("Payers")
 
+CLAIM_RATE = ("HFMA initial denial rate: initial claims denied in full or in part ÷ initial claims adjudicated "
+              "(every payer order; duplicate-claim and expected GA/GY/GZ denials not counted).")
+
 scorecard = ui.frame("payer_scorecard", filters)
 if ui.empty(scorecard, "payer"):
     st.stop()
 ui.table(scorecard, "payer_scorecard",
-         "Claims: claim adjudications. Units: service lines (or claims without lines) adjudicated. Denial rate: "
-         "denied units ÷ units. Denial rate by $: denied dollars ÷ charges. Top category: the category with the "
-         "most denied dollars. Days to pay: median days from the payer's receipt (DTM*050) to payment (BPR16).",
+         "Claims: initial claim adjudications. Units: service lines (or claims without lines) adjudicated. Denial "
+         "rate: initial claims denied ÷ initial claims (HFMA). Denial rate by $: charges of the denied claims ÷ "
+         "charges (HFMA). Line denial rate: denied lines ÷ lines. Top category: the category with the most denied "
+         "dollars. Days to pay: median days from the payer's receipt (DTM*050) to payment (BPR16).",
+         denial_rate=st.column_config.NumberColumn("denial rate", format="percent", help=CLAIM_RATE),
          paid_amount=st.column_config.NumberColumn("paid $", format="dollar"))
 
 st.subheader("Denial rate by month")
 ui.rate_heatmap(ui.frame("payer_month_rates", filters), "month", "payer_name",
-                "Denied units ÷ adjudicated units, per payer and month.")
+                "Initial claims denied ÷ initial claims adjudicated (HFMA), per payer and month.")
 
 st.subheader("One payer")
 payer = st.selectbox("Payer", scorecard["payer_name"], help="Everything below narrows to this payer.")
 one = data.Filters(**{**filters.__dict__, "payers": (payer,)})
 left, right = st.columns(2)
 with left:
-    trend = ui.frame("monthly_trend", one)
-    ui.rate_trend(trend)
-    st.caption(f"{ui.md(payer)}: denied units ÷ adjudicated units per month.")
+    trend = ui.frame("monthly_trend", one, payer_order="all")
+    ui.rate_trend(trend, label="claim denial rate")
+    st.caption(f"{ui.md(payer)}: initial claims denied ÷ initial claims adjudicated per month (HFMA).")
+    ui.partial_note(trend)
 with right:
     ui.table(ui.frame("top_reasons", one), "payer_top_reasons", f"{ui.md(payer)}: the reasons behind the most denied dollars.")

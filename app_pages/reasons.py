@@ -22,8 +22,8 @@ def treemap(tree_):
 
 @ui.figure
 def trend_chart(trend_):
-    return px.area(trend_, x="month", y="denied_amount", color="category",
-                   labels={"denied_amount": "denied $", "month": ""})
+    return ui.mark_partial(px.area(trend_, x="month", y="denied_amount", color="category",
+                                   labels={"denied_amount": "denied $", "month": ""}), trend_)
 
 
 st.plotly_chart(treemap(tree), width="stretch")
@@ -34,4 +34,5 @@ ui.table(tree, "reasons", "Each reason with its description, the first remark co
 st.subheader("Trend per category")
 trend = ui.frame("category_trend", filters)
 st.plotly_chart(trend_chart(trend), width="stretch")
-st.caption("Denied dollars per month and category.")
+st.caption("Denied dollars per month and category (duplicate-claim and expected GA/GY/GZ denials not counted).")
+ui.partial_note(trend)

@@ -25,9 +25,11 @@ from analytics import data, database, demo, recovery  # noqa: E402
 ONE_PAYER = "MEDICARE PART B J15"
 # page -> the dashboard queries it runs with the default filters (see app_pages/*.py)
 PAGES = {
-    "overview": [("kpis", {}), ("recovery_kpis", {}), ("claim_status_counts", {}), ("monthly_trend", {}),
+    "overview": [("kpis", {}), ("recovery_kpis", {}), ("claim_status_counts", {}),
+                 ("monthly_trend", {"payer_order": "primary"}),
                  ("top_categories", {}), ("top_reasons", {}), ("movers", {})],
-    "payers": [("payer_scorecard", {}), ("payer_month_rates", {}), ("monthly_trend", {"payers": (ONE_PAYER,)}),
+    "payers": [("payer_scorecard", {}), ("payer_month_rates", {}),
+               ("monthly_trend", {"payers": (ONE_PAYER,), "payer_order": "all"}),
                ("top_reasons", {"payers": (ONE_PAYER,)})],
     "modifiers": [("by_modifier", {}), ("waste_modifier_compliance", {}), ("modifier_denials", {})],
     "site_of_care": [("by_site", {}), ("code_site_matrix", {}), ("site_denials_by_payer", {})],

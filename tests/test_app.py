@@ -61,14 +61,21 @@ def test_overview_kpis_are_the_databases(app, small_db):
     at = app()
     metrics = {m.label: m.value for m in at.metric}
     # initial adjudications only: a claim's later adjudications are followed by the recovery pages
-    units, denied, amount = expected(small_db, """select
+    # (the demo history's payers are all primary: the default payer order shows every claim)
+    units, denied, amount, claims, denied_claims, orders = expected(small_db, """select
         (select count(*) from fact_units where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'
             and not readjudication),
-        (select count(*) from denials where not readjudication and (level = 'line' or line_key is null
-            and claim_key in (select claim_key from fact_units where unit_kind = 'claim'))),
-        (select sum(denied_amount) from denials where not readjudication)""")
+        (select count(*) from denials where not readjudication and denial_class = 'denial' and (level = 'line'
+            or line_key is null and claim_key in (select claim_key from fact_units where unit_kind = 'claim'))),
+        (select sum(denied_amount) from denials where not readjudication and denial_class = 'denial'),
+        (select count(distinct claim_key) from fact_units where claim_kind = 'adjudicated' and not readjudication),
+        (select count(distinct claim_key) from denials where not readjudication and denial_class = 'denial'),
+        (select list(distinct status_code) from fact_units where claim_kind = 'adjudicated' and not readjudication)""")
+    assert set(orders) <= {"1", "19"}
+    assert metrics["Claims adjudicated"] == f"{claims:,}"
+    assert metrics["Initial denial rate (claims)"] == f"{denied_claims / claims:.1%}"
     assert metrics["Lines adjudicated"] == f"{units:,}"
-    assert metrics["Denial rate"] == f"{denied / units:.1%}"
+    assert metrics["Line denial rate"] == f"{denied / units:.1%}"
     assert metrics["Denied $"] == f"${float(amount):,.0f}"
     assert all(m.help for m in at.metric)  # every number carries its definition
 
@@ -78,7 +85,7 @@ def test_overview_trend_chart_is_built_from_monthly_figures(app, small_db):
     figure = json.loads(at.get("plotly_chart")[1].proto.spec)  # denied $ per month
     plotted = sum(Decimal(str(round(v, 2))) for v in values(figure["data"][0]["y"]))
     total = expected(small_db, "select sum(denied_amount) from denials where service_date is not null"
-                             " and not readjudication")[0]
+                             " and not readjudication and denial_class = 'denial'")[0]
     assert abs(plotted - total) < Decimal("0.01")
 
 

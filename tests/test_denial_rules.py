@@ -117,8 +117,9 @@ def test_primary_reason_is_the_largest_denial_adjustment(con, tmp_path):
     assert (d["primary_reason"], d["denied_amount"]) == ("50", Decimal("250.00"))
 
 
-def test_claim_status_4_denies_without_a_denial_adjustment(con, tmp_path):
-    load(con, tmp_path, remittance_835("CLP*B2*4*120*0*0*12*Q2*11*1~SVC*HC:99213*120*0**1~CAS*OA*23*120"))
+def test_claim_status_4_denies_without_any_adjustment(con, tmp_path):
+    # (with only non-denial adjustments, e.g. CO-24 or OA-23, it is no denial: tests/test_measures.py)
+    load(con, tmp_path, remittance_835("CLP*B2*4*120*0*0*12*Q2*11*1~SVC*HC:99213*120*0**1"))
     [d] = denials(con)
     assert (d["denial_type"], d["category"], d["primary_reason"], d["denied_amount"]) == ("full", "eligibility", None, Decimal("120.00"))
 

@@ -134,7 +134,7 @@ def test_preventability_comes_from_the_category(con, tmp_path, reason, rarc, cat
 
 
 def test_claim_status_4_without_a_reason_is_preventable_eligibility(con, tmp_path):
-    load(con, tmp_path, "CLP*V2*4*120*0*0*12*PV2*11*1~SVC*HC:99213*120*0**1~CAS*OA*23*120")
+    load(con, tmp_path, "CLP*V2*4*120*0*0*12*PV2*11*1~SVC*HC:99213*120*0**1")  # CLP02 4 without any CAS
     assert denial(con) == (None, "eligibility", None, Decimal("120.00"), None, "yes", True)
 
 

@@ -21,6 +21,8 @@ CONTRACT = {
     "recoveries": "file_name payer_name claim_id procedure_code modifiers site_of_care service_date denial_date "
                   "denied_amount category primary_reason status recovered_amount recovery_date days_to_recovery "
                   "recovery_path",
+    "recovery_diagnostics": "file_name payer_name claim_id procedure_code denial_date denied_amount paid_back_amount "
+                            "excess_amount message",
     "recoupments": "file_name payer_name payment_date provider_id reference amount claim_id payer_claim_number "
                    "claim_payment_date",
     "claim_status": "file_name payer_name claim_id submitted_date charge_amount status paid_amount denied_amount "
@@ -31,13 +33,18 @@ CONTRACT = {
                         "filing_indicator prior_authorization original_reference service_date_from service_date_to "
                         "submitted_date billing_provider_npi diagnosis_codes admission_date facility_qualifier "
                         "rendering_provider_npi submission_key file_id segment_position",
+    "monthly_measures": "month payer_name payer_order initial_claims denied_claims fully_denied_claims claim_denial_rate "
+                        "charges denied_charges dollar_denial_rate denied_amount lines denied_lines line_denial_rate "
+                        "complete duplicate_denied_claims duplicate_denied_amount expected_denied_lines "
+                        "expected_denied_amount status_4_without_reason_claims",
     "submitted_lines": "file_name claim_id payer_name line_number procedure_qualifier procedure_code modifiers revenue_code "
                        "charge_amount unit_basis units_billed place_of_service service_date service_date_to "
                        "line_control_number prior_authorization ndc ndc_quantity ndc_unit submission_key bill_line_key "
                        "file_id segment_position",
 }
 MONEY = {"payment_amount", "charge_amount", "paid_amount", "patient_responsibility", "allowed_amount", "amount", "denied_amount",
-         "recovered_amount"}
+         "recovered_amount", "charges", "denied_charges", "duplicate_denied_amount", "expected_denied_amount",
+         "paid_back_amount", "excess_amount"}
 
 
 @pytest.mark.parametrize("view", sorted(CONTRACT))

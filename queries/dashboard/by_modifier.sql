@@ -1,4 +1,5 @@
 -- Denial rate and denied dollars of service lines by modifier, and by modifier combination.
+-- (Denials of class 'denial' only: duplicate-claim and expected GA/GY/GZ denials are counted apart.)
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
@@ -8,8 +9,8 @@ combinations as (
     select
         modifier_combination,
         count(*) as lines,
-        count(*) filter (where denial_type is not null) as denied_lines,
-        coalesce(sum(denied_amount), 0) as denied_amount
+        count(*) filter (where denial_class = 'denial') as denied_lines,
+        coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount
     from units
     where unit_kind = 'line' and claim_kind = 'adjudicated'
     group by modifier_combination

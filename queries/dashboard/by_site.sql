@@ -1,4 +1,5 @@
 -- Denials by site of care: place of service (professional claims) or type of bill (institutional),
+-- (Denials of class 'denial' only: duplicate-claim and expected GA/GY/GZ denials are counted apart.)
 -- and by campus (PO/PN mark off-campus hospital outpatient departments).
 with
 
@@ -14,8 +15,8 @@ grouped as (
         list_contains(modifiers, 'PN') as pn,
         list_contains(modifiers, 'PO') as po,
         count(*) as units,
-        count(*) filter (where denial_type is not null) as denied_units,
-        coalesce(sum(denied_amount), 0) as denied_amount
+        count(*) filter (where denial_class = 'denial') as denied_units,
+        coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount
     from units
     where adjudicated_unit
     group by all

@@ -1,10 +1,16 @@
--- Denied dollars per category and month.
+-- Denied dollars per category and month (denial_class 'denial'). complete is false for a month not
+-- over on the data date.
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites))
+units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 
-select basis_month as month, category, count(*) as denials, sum(denied_amount) as denied_amount
-from units
-where denial_type is not null and basis_month is not null
-group by all
+monthly as (
+    select basis_month as month, category, count(*) as denials, sum(denied_amount) as denied_amount
+    from units
+    where denial_class = 'denial' and basis_month is not null
+    group by all
+)
+
+select month, category, denials, denied_amount, month_complete(month) as complete
+from monthly
 order by month, category

@@ -1,4 +1,5 @@
 -- One procedure or drug code ($code): its description, volume and units, and its denials by payer,
+-- (Denials of class 'denial' only: duplicate-claim and expected GA/GY/GZ denials are counted apart.)
 -- modifier combination and site.
 with
 
@@ -23,8 +24,8 @@ select
     dimension,
     value,
     count(*) as lines,
-    count(*) filter (where denial_type is not null) / count(*) as denial_rate,
-    coalesce(sum(denied_amount), 0) as denied_amount,
+    count(*) filter (where denial_class = 'denial') / count(*) as denial_rate,
+    coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount,
     sum(units_billed) as units_billed,
     sum(units_paid) as units_paid,
     any_value(codes.description) as description,

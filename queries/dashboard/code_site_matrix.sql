@@ -1,4 +1,5 @@
 -- Denial rate of the 15 codes with the most denied dollars, by site of care.
+-- (Denials of class 'denial' only: duplicate-claim and expected GA/GY/GZ denials are counted apart.)
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
@@ -9,8 +10,8 @@ per_code_site as (
         claim_type,
         site_of_care,
         count(*) as lines,
-        count(*) filter (where denial_type is not null) as denied_lines,
-        coalesce(sum(denied_amount), 0) as denied_amount
+        count(*) filter (where denial_class = 'denial') as denied_lines,
+        coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount
     from units
     where unit_kind = 'line' and claim_kind = 'adjudicated'
     group by all

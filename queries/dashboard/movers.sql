@@ -1,14 +1,15 @@
--- Biggest movers: denied dollars by payer and by category in the latest full month of the filtered
--- data against the month before.
+-- Biggest movers: denied dollars (denial_class 'denial') by payer and by category in the latest
+-- complete month of the filtered data (over on the data date: month_complete) against the month
+-- before. A partial latest month is left out: half a month against a whole one is no movement.
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 
 dated as (
-    select payer_name, category, basis_month as month, denied_amount from units where denial_type is not null
+    select payer_name, category, basis_month as month, denied_amount from units where denial_class = 'denial'
 ),
 
-latest as (select max(month) as month from dated),
+latest as (select max(month) as month from dated where month_complete(month)),
 
 by_dimension as (
     select 'payer' as dimension, payer_name as value, month, denied_amount from dated

@@ -1,14 +1,23 @@
--- Denial rate per payer and month: the heatmap of the Payers page.
+-- HFMA's initial denial rate by claims per payer and month (every payer order): the heatmap of the
+-- Payers page. complete is false for a month not over on the data date.
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites))
+claims as (
+    select * from initial_claims($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
+),
+
+monthly as (
+    select payer_name, basis_month as month, count(*) as claims, count(*) filter (where denied) as denied_claims
+    from claims
+    where basis_month is not null
+    group by all
+)
 
 select
     payer_name,
-    basis_month as month,
-    count(*) filter (where adjudicated_unit) as units,
-    count(*) filter (where denied_unit) / nullif(count(*) filter (where adjudicated_unit), 0) as denial_rate
-from units
-where basis_month is not null
-group by all
+    month,
+    claims,
+    denied_claims / claims as denial_rate,
+    month_complete(month) as complete
+from monthly
 order by payer_name, month

@@ -8,7 +8,7 @@ by_category as (
     select category, count(*) as denials, sum(denied_amount) as denied_amount,
         count(*) filter (where preventable) as preventable_denials
     from units
-    where denial_type is not null
+    where denial_class = 'denial'  -- duplicate-claim and expected denials are counted apart
     group by category
 )
 

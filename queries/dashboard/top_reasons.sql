@@ -8,7 +8,7 @@ by_reason as (
     select primary_group, primary_reason, any_value(category) as category, count(*) as denials,
         sum(denied_amount) as denied_amount
     from units
-    where denial_type is not null
+    where denial_class = 'denial'  -- duplicate-claim and expected denials are counted apart
     group by all
 )
 

@@ -7,11 +7,16 @@
 -- not the payer's) can be denied. A unit is fully denied when it carried a charge, nothing was paid
 -- and at least one adjustment has a denial-class reason; partially denied when it was paid and a
 -- denial-class adjustment took part of it. CLP02 4 (patient not recognised) denies the claim
--- outright. The denied amount is the sum of the denial-class adjustments, not charge - paid. The
--- primary reason is the largest-dollar denial-class CARC (ties: the first sent); its category is
--- refined by a matching CARC + RARC pair of the rule set. A denial also gets the CAQH CORE business
--- scenario of its primary reason (ref_caqh_scenarios) and its category's preventability
--- (ref_denial_categories: yes, partly, no; preventable = yes).
+-- outright, unless every adjustment it carries is a non-denial reason (CO-24 capitation, OA-23 prior
+-- payer, OA-A7...): then it is not a denial, only marked status_4_without_reason. The denied amount
+-- is the sum of the denial-class adjustments, not charge - paid. The primary reason is the
+-- largest-dollar denial-class CARC (ties: the first sent); its category is refined by a matching
+-- CARC + RARC pair of the rule set. A denied unit's denial_class sets it apart
+-- from the denials that count in rates (DOMAIN.md §3): 'expected' (a line with modifier GA, GY or GZ:
+-- the provider knew the payer would not pay), 'duplicate' (category duplicate: CARC 18, B13), else
+-- 'denial'.
+-- A denial also gets the CAQH CORE business scenario of its primary reason (ref_caqh_scenarios) and
+-- its category's preventability (ref_denial_categories: yes, partly, no; preventable = yes).
 with
 
 claims as (select * from claims where file_id between $first_id and $last_id),
@@ -254,6 +259,15 @@ unit_remarks as (
     group by unit_id
 ),
 
+-- CLP02 4 claims and whether any of their adjustments (claim or line) is denial-class; a claim
+-- with none (no row) keeps the outright denial
+status_4_reasons as (
+    select adjustments.claim_key, bool_or(adjustments.class = 'denial') as any_denial_reason
+    from adjustments
+    semi join claims on claims.claim_key = adjustments.claim_key and claims.status_code = '4'
+    group by adjustments.claim_key
+),
+
 -- the rule set's refinement of the primary reason: the matching CARC + RARC pair whose RARC came first
 -- (computed for every unit with a primary reason, used only for denied ones)
 refinement_matches as (
@@ -328,9 +342,12 @@ judged as (
         carc_categories.category as carc_category,
         carc_categories.preventable,
         carc_categories.appealable,
+        -- CLP02 4 whose adjustments are all non-denial reasons (CO-24 capitation, OA-23...): not a denial
+        coalesce(classified_claims.status_code = '4' and not status_4_reasons.any_denial_reason, false)
+            as status_4_without_reason,
         -- CLP02 4: the payer denied the whole claim, even without a denial-class adjustment
         classified_claims.status_code = '4' and units.unit_kind <> 'claim_adjustment' and units.paid_amount = 0
-            as status_denied
+            and not status_4_without_reason as status_denied
     from units
     left join unit_denial_adjustments using (unit_id)
     left join unit_reasons using (unit_id)
@@ -339,6 +356,7 @@ judged as (
     left join scenario_matches using (unit_id)
     left join carc_categories on carc_categories.carc = unit_denial_adjustments.primary_reason
     join classified_claims using (claim_key)
+    left join status_4_reasons using (claim_key)
 ),
 
 typed as (
@@ -412,7 +430,8 @@ final as (
         patient_name_key,
         period_from,
         period_to,
-        case when denial_type is not null then caqh_scenario end as caqh_scenario
+        case when denial_type is not null then caqh_scenario end as caqh_scenario,
+        status_4_without_reason
     from typed
     where unit_kind <> 'claim_adjustment' or denial_type is not null
 ),
@@ -426,6 +445,19 @@ rated as (
         denial_categories.preventability
     from final
     left join denial_categories using (category)
+),
+
+-- what kind of denial: only 'denial' counts in denial rates, denied dollars and the avoidable share
+classed as (
+    select
+        *,
+        case
+            when denial_type is null then null
+            when unit_kind = 'line' and list_has_any(modifiers, ['GA', 'GY', 'GZ']) then 'expected'
+            when category = 'duplicate' then 'duplicate'
+            else 'denial'
+        end as denial_class
+    from rated
 )
 
-select * from rated
+select * from classed

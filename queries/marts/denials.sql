@@ -37,7 +37,8 @@ denied as (
         units.line_key,
         units.file_id,
         units.caqh_scenario,
-        units.preventability
+        units.preventability,
+        units.denial_class
     from units
     join files using (file_id)
     where units.denial_type is not null

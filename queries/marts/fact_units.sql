@@ -61,7 +61,11 @@ CREATE OR REPLACE TABLE fact_units (
     -- CAQH CORE business scenario of the primary reason (ref_caqh_scenarios): 'additional_documentation',
     -- 'missing_invalid_data', 'not_covered', 'not_separately_payable'; NULL when none applies or not denied
     caqh_scenario VARCHAR,
-    preventability VARCHAR              -- the category's: 'yes', 'partly', 'no' (preventable = 'yes')
+    preventability VARCHAR,             -- the category's: 'yes', 'partly', 'no' (preventable = 'yes')
+    -- 'denial' (counts in denial rates and denied dollars), 'expected' (a line with GA, GY or GZ: the
+    -- provider knew), 'duplicate' (category duplicate: CARC 18, B13); NULL when not denied
+    denial_class VARCHAR,
+    status_4_without_reason BOOLEAN     -- CLP02 4 whose adjustments are all non-denial reasons: not a denial
 );
 
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. Only initial
@@ -75,9 +79,9 @@ CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, c
         CASE WHEN date_basis = 'payment' THEN payment_month ELSE service_month END AS basis_month,
         -- the units that count in rates: what payers adjudicated (not reversals, predeterminations or
         -- forwarded claims), lines or claims without lines (the claim-level part of a claim with lines
-        -- is not a unit of its own)
+        -- is not a unit of its own); expected (GA/GY/GZ) and duplicate-claim denials are counted apart
         claim_kind = 'adjudicated' AND unit_kind <> 'claim_adjustment' AS adjudicated_unit,
-        denial_type IS NOT NULL AND unit_kind <> 'claim_adjustment' AS denied_unit
+        denial_class = 'denial' AND unit_kind <> 'claim_adjustment' AS denied_unit
     FROM fact_units
     WHERE NOT readjudication
       AND (date_from IS NULL OR basis_date >= date_from)

@@ -1,11 +1,20 @@
 -- Top movers: denied $ by payer, category and code in $month against the month before and the
--- average of the 12 months before it; the biggest changes against that average first.
+-- average of the 12 months before it; the biggest changes against that average first. Complete months
+-- only: when $month is not over on the data date (month_complete), the month before it (the latest
+-- complete month) is compared instead, and `month` says which month was.
 with
 
+chosen as (
+    select case when month_complete($month::date) then $month::date
+                else ($month::date - interval 1 month)::date end as month
+),
+
 denials as (
-    select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
-                                      $codes, $modifiers, $sites)
-    where denial_month > $month::date - interval 13 month
+    -- (the month worked out again here: a table function's arguments cannot read a CTE)
+    select * from filtered_recoveries(
+        last_day(case when month_complete($month::date) then $month::date else $month::date - interval 1 month end),
+        $date_basis, NULL, NULL, $payers, $categories, $codes, $modifiers, $sites)
+    where denial_month > (select month from chosen) - interval 13 month
 ),
 
 categories as (select * from ref_denial_categories),
@@ -23,9 +32,11 @@ compared as (
     select
         dimension,
         value,
-        coalesce(sum(denied_amount) filter (where denial_month = $month::date), 0) as this_month,
-        coalesce(sum(denied_amount) filter (where denial_month = $month::date - interval 1 month), 0) as previous_month,
-        coalesce(sum(denied_amount) filter (where denial_month < $month::date), 0) / 12 as average_12_months
+        coalesce(sum(denied_amount) filter (where denial_month = (select month from chosen)), 0) as this_month,
+        coalesce(sum(denied_amount) filter (where denial_month = (select month from chosen) - interval 1 month), 0)
+            as previous_month,
+        coalesce(sum(denied_amount) filter (where denial_month < (select month from chosen)), 0) / 12
+            as average_12_months
     from by_dimension
     group by all
 ),
@@ -40,7 +51,9 @@ ranked as (
     where this_month <> 0 or previous_month <> 0 or average_12_months <> 0
 )
 
-select dimension, value, this_month, previous_month, average_12_months, change_from_previous, change_from_average
+select
+    dimension, value, this_month, previous_month, average_12_months, change_from_previous, change_from_average,
+    (select month from chosen) as month
 from ranked
 where rank <= 5
 order by dimension, rank

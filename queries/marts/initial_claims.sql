@@ -1,0 +1,124 @@
+-- The claim-level judgement behind every denial rate by claims (HFMA Claim Integrity Task Force): the
+-- view monthly_measures and the dashboard's headline read these macros, so there is one definition.
+
+-- month_complete(month): whether the month is over on the data date (data_date(), the latest payment
+-- loaded: see recovery_status.sql). The latest month is usually partial; trends mark it and
+-- month-over-month comparisons leave it out.
+CREATE OR REPLACE MACRO month_complete(month) AS coalesce(data_date() >= last_day(month::date), false);
+
+-- initial_claims(...): one row per initial claim adjudication, under the dashboard's filters (the same
+-- eight parameters as filtered_units; a NULL date or an empty list keeps everything).
+-- Grain: one row per claim_key of fact_units with claim_kind 'adjudicated' (CLP02 1-4, 19-21: not
+-- reversals, predeterminations or claims forwarded as not the payer's) that is not a readjudication
+-- (fact_units.readjudication: an encounter's later adjudications are followed by the recovery model).
+-- - payer_order: 'primary' (CLP02 1, 19), 'secondary' (2, 20), 'tertiary' (3, 21). CLP02 4 does not
+--   say: 'secondary' when the claim carries CARC 23 (the prior payer's adjudication), else 'primary'
+--   (a payer that cannot find the patient is most often the one billed first).
+-- - month: payment month of the adjudication; basis_month: the month of the date basis (the claim's
+--   first service date, or the payment date). complete: month_complete(month).
+-- - charges: the claim's charge (its lines' charges, or CLP03 for a claim without lines).
+-- - denied: a unit with denial_class 'denial' (full or partial; of the chosen categories when the
+--   category filter is set); expected (GA/GY/GZ) and duplicate-claim denials are counted apart.
+-- - fully_denied: denied, nothing paid on the claim (CLP04 0), and the denials explain it: a
+--   claim-level full denial, or every charged line denied.
+-- - A claim is kept under the code, modifier and site filters when any of its units matches; its
+--   claim-level figures (charges, denied, fully_denied) are the whole claim's. The unit figures (lines,
+--   denied_lines, denied_amount, avoidable_amount, duplicate and expected figures) count its units
+--   that match, as the line-level pages do.
+CREATE OR REPLACE MACRO initial_claims(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
+with
+
+units as (
+    select
+        *,
+        (len(codes) = 0 or list_contains(codes, procedure_code))
+            and (len(modifiers) = 0 or len(list_intersect(modifiers, fact_units.modifiers)) > 0)
+            and (len(sites) = 0 or list_contains(sites, site_of_care)) as matches,
+        -- a denial that counts, of the chosen categories
+        denial_class = 'denial' and (len(categories) = 0 or list_contains(categories, category)) as counted_denial
+    from fact_units
+    where claim_kind = 'adjudicated' and not readjudication
+),
+
+claims as (
+    select
+        claim_key,
+        any_value(payer_name) as payer_name,
+        any_value(payer_id) as payer_id,
+        any_value(claim_id) as claim_id,
+        any_value(status_code) as status_code,
+        bool_or(list_contains(reason_codes, '23')) as prior_payer_adjusted,
+        any_value(payment_date) as payment_date,
+        any_value(payment_month) as month,
+        min(service_date) as service_date,
+        any_value(claim_paid_amount) as paid_amount,
+        coalesce(sum(charge_amount) filter (where unit_kind <> 'claim_adjustment'), 0) as charges,
+        coalesce(bool_or(counted_denial), false) as denied,
+        coalesce(bool_or(counted_denial and unit_kind <> 'line' and denial_type = 'full'), false) as claim_fully_denied,
+        coalesce(bool_and(denial_type is not null) filter (where unit_kind = 'line' and charge_amount > 0), false)
+            as every_charged_line_denied,
+        count(*) filter (where matches and unit_kind <> 'claim_adjustment') as lines,
+        count(*) filter (where matches and unit_kind <> 'claim_adjustment' and counted_denial) as denied_lines,
+        coalesce(sum(denied_amount) filter (where matches and counted_denial), 0) as denied_amount,
+        coalesce(sum(denied_amount) filter (where matches and counted_denial and preventable), 0) as avoidable_amount,
+        coalesce(bool_or(denial_class = 'duplicate'), false) as duplicate_denied,
+        coalesce(sum(denied_amount) filter (where matches and denial_class = 'duplicate'), 0) as duplicate_denied_amount,
+        count(*) filter (where matches and unit_kind <> 'claim_adjustment' and denial_class = 'expected')
+            as expected_denied_lines,
+        coalesce(sum(denied_amount) filter (where matches and denial_class = 'expected'), 0) as expected_denied_amount,
+        coalesce(bool_or(status_4_without_reason), false) as status_4_without_reason,
+        bool_or(matches) as matches
+    from units
+    group by claim_key
+),
+
+judged as (
+    select
+        *,
+        case
+            when status_code in ('1', '19') then 'primary'
+            when status_code in ('2', '20') then 'secondary'
+            when status_code in ('3', '21') then 'tertiary'
+            when status_code = '4' and prior_payer_adjusted then 'secondary'
+            else 'primary'
+        end as payer_order,
+        case when date_basis = 'payment' then payment_date else service_date end as basis_date,
+        date_trunc('month', basis_date)::date as basis_month,
+        denied and paid_amount = 0 and (claim_fully_denied or every_charged_line_denied) as fully_denied
+    from claims
+),
+
+final as (
+    select
+        claim_key,
+        payer_name,
+        payer_id,
+        claim_id,
+        status_code,
+        payer_order,
+        month,
+        basis_month,
+        basis_date,
+        month_complete(month) as complete,
+        charges,
+        paid_amount,
+        denied,
+        fully_denied,
+        case when denied then charges else 0 end as denied_charges,
+        denied_amount,
+        avoidable_amount,
+        lines,
+        denied_lines,
+        duplicate_denied,
+        duplicate_denied_amount,
+        expected_denied_lines,
+        expected_denied_amount,
+        status_4_without_reason
+    from judged
+    where matches
+      and (date_from is null or basis_date >= date_from)
+      and (date_to is null or basis_date <= date_to)
+      and (len(payers) = 0 or list_contains(payers, payer_name))
+)
+
+select * from final;

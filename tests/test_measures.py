@@ -1,0 +1,223 @@
+"""HFMA's initial denial rates (initial_claims, monthly_measures, the Overview), denial classes
+(expected, duplicate), CLP02 4 without a denial reason, and partial months, on hand-written 835s."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from analytics import data, database
+from analytics.database import sql
+from conftest import app_runner, load_text, remittance_835, rows
+from test_app import values
+
+MEASURE_COLUMNS = ("month", "payer_name", "payer_order", "initial_claims", "denied_claims", "fully_denied_claims",
+                   "claim_denial_rate", "charges", "denied_charges", "dollar_denial_rate", "denied_amount", "lines",
+                   "denied_lines", "line_denial_rate", "complete", "duplicate_denied_claims", "duplicate_denied_amount",
+                   "expected_denied_lines", "expected_denied_amount", "status_4_without_reason_claims")
+
+
+def claim(claim_id: str, status: str, charge: str, paid: str, *segments: str, served: str = "20240301") -> str:
+    """A CLP loop: the claim (service date DTM*232) and its segments (SVC, CAS, LQ...)."""
+    return "~".join((f"CLP*{claim_id}*{status}*{charge}*{paid}*0*12*{claim_id}X*11*1", f"DTM*232*{served}", *segments))
+
+
+def load(con, tmp_path, *claims: str, payer: str = "ACME HEALTH PLAN", paid_on: str = "20240315"):
+    """One payment (its own file) from one payer; every file here must load."""
+    name = f"{payer.split()[0].lower()}-{paid_on}.835"
+    result = load_text(con, tmp_path, remittance_835(*claims, payer=payer, payment_date=paid_on,
+                                                     control=paid_on[-6:] + "001"), name)
+    assert result.status == "loaded", result.message
+
+
+def measures(con) -> list[dict]:
+    return [dict(zip(MEASURE_COLUMNS, r)) for r in rows(con, f"SELECT {', '.join(MEASURE_COLUMNS)} FROM monthly_measures")]
+
+
+def kpis(con, **filters) -> dict:
+    """The Overview's figures per payer order ('all', 'primary', ...) under the given filters."""
+    result = con.execute(sql("dashboard/kpis"), data.Filters(**filters).params())
+    names = [d[0] for d in result.description]
+    return {r[0]: dict(zip(names, r)) for r in result.fetchall()}
+
+
+# Payer ACME as primary: a full denial, a partial one (one line of two), a claim paid.
+# Payer BETA as secondary: a full denial and a claim paid after the prior payer (OA-23).
+MIXED_PRIMARY = (
+    claim("P1", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200"),
+    claim("P2", "1", "300", "150", "SVC*HC:99214*200*150**1", "CAS*CO*45*50", "SVC*HC:97110*100*0**1", "CAS*CO*97*100"),
+    claim("P3", "1", "100", "80", "SVC*HC:99213*100*80**1", "CAS*CO*45*20"),
+)
+MIXED_SECONDARY = (
+    claim("S1", "2", "400", "0", "SVC*HC:J1322*400*0**4", "CAS*CO*16*400", "LQ*HE*M51"),
+    claim("S2", "2", "250", "50", "SVC*HC:99215*250*50**1", "CAS*OA*23*200"),
+)
+
+
+def load_mixed_month(con, tmp_path):
+    load(con, tmp_path, *MIXED_PRIMARY)
+    load(con, tmp_path, *MIXED_SECONDARY, payer="BETA MUTUAL")
+
+
+def test_a_ga_gy_gz_line_denied_is_an_expected_denial_not_in_the_claim_denial_rate(con, tmp_path):
+    load(con, tmp_path,
+         claim("E1", "1", "180", "100", "SVC*HC:99213*100*100**1", "SVC*HC:G0439:GA*80*0**1", "CAS*PR*96*80"),
+         claim("E2", "1", "60", "0", "SVC*HC:A4550:GY*60*0**1", "CAS*CO*96*60"))
+    assert rows(con, "SELECT claim_id, denial_class, denied_amount FROM denials ORDER BY claim_id") == [
+        ("E1", "expected", Decimal("80.00")), ("E2", "expected", Decimal("60.00"))]
+    [m] = measures(con)
+    assert (m["initial_claims"], m["denied_claims"], m["fully_denied_claims"], m["claim_denial_rate"]) == (2, 0, 0, 0)
+    assert (m["denied_charges"], m["dollar_denial_rate"], m["denied_amount"]) == (Decimal("0.00"), 0, Decimal("0.00"))
+    assert (m["lines"], m["denied_lines"], m["line_denial_rate"]) == (3, 0, 0)
+    assert (m["expected_denied_lines"], m["expected_denied_amount"]) == (2, Decimal("140.00"))
+
+
+def test_a_duplicate_claim_denial_is_counted_apart(con, tmp_path):
+    load(con, tmp_path,
+         claim("D1", "1", "100", "0", "SVC*HC:99213*100*0**1", "CAS*OA*18*100"),
+         claim("D2", "1", "200", "0", "SVC*HC:99214*200*0**1", "CAS*CO*50*200"))
+    assert rows(con, "SELECT claim_id, category, denial_class FROM denials ORDER BY claim_id") == [
+        ("D1", "duplicate", "duplicate"), ("D2", "medical_necessity", "denial")]
+    [m] = measures(con)
+    assert (m["initial_claims"], m["denied_claims"], m["claim_denial_rate"]) == (2, 1, 0.5)
+    assert (m["charges"], m["denied_charges"], m["denied_amount"]) == (Decimal("300.00"), Decimal("200.00"),
+                                                                       Decimal("200.00"))
+    assert (m["duplicate_denied_claims"], m["duplicate_denied_amount"]) == (1, Decimal("100.00"))
+    # nor in the avoidable share's denied dollars
+    assert kpis(con)["all"]["denied_amount"] == Decimal("200.00")
+
+
+def test_status_4_with_only_capitation_is_not_a_denial_but_counted_apart(con, tmp_path):
+    load(con, tmp_path, claim("C4", "4", "150", "0", "SVC*HC:99213*150*0**1", "CAS*CO*24*150"))
+    assert rows(con, "SELECT count(*) FROM denials") == [(0,)]
+    assert rows(con, "SELECT status_4_without_reason, denial_type FROM fact_units") == [(True, None)]
+    [m] = measures(con)
+    assert (m["initial_claims"], m["denied_claims"], m["status_4_without_reason_claims"]) == (1, 0, 1)
+
+
+def test_status_4_without_any_adjustment_stays_an_eligibility_denial(con, tmp_path):
+    load(con, tmp_path, claim("C5", "4", "120", "0", "SVC*HC:99213*120*0**1"))
+    assert rows(con, "SELECT category, denial_class, denied_amount FROM denials") == [
+        ("eligibility", "denial", Decimal("120.00"))]
+    [m] = measures(con)
+    assert (m["payer_order"], m["denied_claims"], m["fully_denied_claims"], m["status_4_without_reason_claims"]) == \
+           ("primary", 1, 1, 0)
+
+
+def test_monthly_measures_of_a_mixed_month(con, tmp_path):
+    load_mixed_month(con, tmp_path)
+    acme, beta = measures(con)
+    assert acme == {
+        "month": date(2024, 3, 1), "payer_name": "ACME HEALTH PLAN", "payer_order": "primary",
+        "initial_claims": 3, "denied_claims": 2, "fully_denied_claims": 1, "claim_denial_rate": 2 / 3,
+        "charges": Decimal("600.00"), "denied_charges": Decimal("500.00"), "dollar_denial_rate": 500 / 600,
+        "denied_amount": Decimal("300.00"), "lines": 4, "denied_lines": 2, "line_denial_rate": 0.5,
+        "complete": False,  # paid 15 March: the month is not over on the data date
+        "duplicate_denied_claims": 0, "duplicate_denied_amount": Decimal("0.00"), "expected_denied_lines": 0,
+        "expected_denied_amount": Decimal("0.00"), "status_4_without_reason_claims": 0}
+    assert (beta["payer_name"], beta["payer_order"], beta["initial_claims"], beta["denied_claims"],
+            beta["fully_denied_claims"]) == ("BETA MUTUAL", "secondary", 2, 1, 1)
+    assert (beta["charges"], beta["denied_charges"], beta["denied_amount"]) == (
+        Decimal("650.00"), Decimal("400.00"), Decimal("400.00"))
+    assert Fraction(beta["denied_charges"]) / Fraction(beta["charges"]) == Fraction(8, 13)
+    assert beta["dollar_denial_rate"] == 400 / 650 and beta["claim_denial_rate"] == 0.5
+    # the Overview reads the same macro: primary by default, each order apart, and all together
+    figures = kpis(con)
+    assert (figures["primary"]["claims"], figures["primary"]["denied_claims"]) == (3, 2)
+    assert (figures["secondary"]["claims"], figures["secondary"]["denied_claims"]) == (2, 1)
+    assert (figures["all"]["claims"], figures["all"]["denied_claims"], figures["all"]["claim_denial_rate"]) == (5, 3, 0.6)
+    assert figures["all"]["dollar_denial_rate"] == 900 / 1250
+    assert (figures["tertiary"]["claims"], figures["tertiary"]["claim_denial_rate"]) == (0, None)
+
+
+def test_a_month_is_complete_once_the_data_date_reaches_its_last_day(con, tmp_path):
+    load(con, tmp_path, claim("M1", "1", "100", "100", "SVC*HC:99213*100*100**1", served="20240201"),
+         paid_on="20240229")
+    assert [(m["month"], m["complete"]) for m in measures(con)] == [(date(2024, 2, 1), True)]  # 29 Feb 2024
+    load(con, tmp_path, claim("M2", "1", "100", "100", "SVC*HC:99213*100*100**1"), paid_on="20240330")
+    assert [(m["month"], m["complete"]) for m in measures(con)] == [(date(2024, 2, 1), True), (date(2024, 3, 1), False)]
+    load(con, tmp_path, claim("M3", "1", "100", "100", "SVC*HC:99213*100*100**1"), paid_on="20240331")
+    assert [(m["month"], m["complete"]) for m in measures(con)] == [(date(2024, 2, 1), True), (date(2024, 3, 1), True)]
+
+
+def test_a_code_filter_keeps_the_claims_that_have_the_code(con, tmp_path):
+    load_mixed_month(con, tmp_path)
+    # P2's second line is 97110: before, only a claim's first line counted its claim, so 0 claims showed
+    figures = kpis(con, codes=("97110",))["primary"]
+    assert (figures["claims"], figures["denied_claims"], figures["claim_denial_rate"]) == (1, 1, 1.0)
+    assert (figures["charges"], figures["denied_charges"]) == (Decimal("300.00"), Decimal("300.00"))
+    assert (figures["units"], figures["denied_units"], figures["denied_amount"]) == (1, 1, Decimal("100.00"))
+    assert kpis(con, codes=("99214",))["primary"]["claims"] == 1
+
+
+def test_movers_leave_out_a_partial_latest_month(con, tmp_path):
+    load(con, tmp_path, claim("F1", "1", "50", "0", "SVC*HC:99213*50*0**1", "CAS*CO*50*50", served="20240201"),
+         paid_on="20240215")
+    load(con, tmp_path, claim("F2", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200"), paid_on="20240315")
+    load(con, tmp_path, claim("F3", "1", "999", "0", "SVC*HC:99213*999*0**1", "CAS*CO*50*999", served="20240401"),
+         payer="BETA MUTUAL", paid_on="20240410")
+    moved = rows(con, sql("dashboard/movers"), data.Filters(date_basis="payment").params())
+    assert sorted(moved) == [  # March against February; April (data up to 10 April) left out
+        ("category", "medical_necessity", date(2024, 3, 1), Decimal("200.00"), Decimal("50.00"), Decimal("150.00")),
+        ("payer", "ACME HEALTH PLAN", date(2024, 3, 1), Decimal("200.00"), Decimal("50.00"), Decimal("150.00"))]
+    wanted = {k: v for k, v in data.Filters(date_basis="payment").params().items() if k not in ("date_from", "date_to")}
+    review = rows(con, "SELECT dimension, value, this_month, previous_month, month FROM (" + sql("recovery/review_movers")
+                  + ") WHERE dimension = 'payer'", {**wanted, "month": date(2024, 4, 1)})
+    assert review == [("payer", "ACME HEALTH PLAN", Decimal("200.00"), Decimal("50.00"), date(2024, 3, 1))]
+
+
+@pytest.fixture
+def mixed_db(tmp_path):
+    """The mixed month (ACME primary, BETA secondary, paid 15 March) and a February claim ACME paid in full."""
+    path = tmp_path / "own.duckdb"
+    con = database.connect(path)
+    load(con, tmp_path, claim("F0", "1", "100", "100", "SVC*HC:99213*100*100**1", served="20240201"),
+         paid_on="20240215")
+    load_mixed_month(con, tmp_path)
+    con.close()
+    return path
+
+
+def test_overview_headline_is_the_claim_level_rate_by_payer_order(mixed_db, monkeypatch, tmp_path):
+    app = app_runner(mixed_db, monkeypatch, tmp_path)
+    at = app()
+    metrics = {m.label: m.value for m in at.metric}
+    # primary by default: 4 initial claims (F0, P1-P3), 2 denied; $500 of $700 charged; 2 of 5 lines
+    assert (metrics["Initial denial rate (claims)"], metrics["Initial denial rate ($)"]) == ("50.0%", "71.4%")
+    assert (metrics["Claims adjudicated"], metrics["Line denial rate"], metrics["Denied $"]) == ("4", "40.0%", "$300")
+    assert "HFMA" in next(m.help for m in at.metric if m.label == "Initial denial rate (claims)")
+    assert "Status 4 without a denial reason" not in metrics  # shown only when there are any
+    at.radio(key="payer_order").set_value("Secondary").run(timeout=120)
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Initial denial rate (claims)"], metrics["Initial denial rate ($)"]) == ("50.0%", "61.5%")
+    at.radio(key="payer_order").set_value("All").run(timeout=120)
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Initial denial rate (claims)"], metrics["Initial denial rate ($)"]) == ("50.0%", "66.7%")
+    assert metrics["Claims adjudicated"] == "6"
+
+
+def test_overview_trend_marks_the_partial_month(mixed_db, monkeypatch, tmp_path):
+    at = app_runner(mixed_db, monkeypatch, tmp_path)()
+    rate = json.loads(at.get("plotly_chart")[0].proto.spec)
+    solid, partial = rate["data"]
+    assert [x[:10] for x in solid["x"]] == ["2024-02-01"] and values(solid["y"]) == [0]  # February, complete
+    assert partial["name"] == "partial month" and partial["line"]["dash"] == "dash"
+    assert [x[:10] for x in partial["x"]] == ["2024-02-01", "2024-03-01"] and values(partial["y"]) == [0, 2 / 3]
+    [shade] = rate["layout"]["shapes"]  # March shaded
+    assert shade["x0"][:10] == "2024-02-15" and shade["x1"][:10] == "2024-03-16"
+    assert any("Partial month: data up to 15 March 2024" in c.value for c in at.caption)
+
+
+def test_overview_shows_status_4_without_a_denial_reason_only_when_there_is_one(tmp_path, monkeypatch):
+    path = tmp_path / "own.duckdb"
+    con = database.connect(path)
+    load(con, tmp_path, claim("C4", "4", "150", "0", "SVC*HC:99213*150*0**1", "CAS*CO*24*150"),
+         claim("P9", "1", "100", "100", "SVC*HC:99213*100*100**1"))
+    con.close()
+    metrics = {m.label: m.value for m in app_runner(path, monkeypatch, tmp_path)().metric}
+    assert metrics["Status 4 without a denial reason"] == "1 claim"
+    assert (metrics["Claims adjudicated"], metrics["Initial denial rate (claims)"]) == ("2", "0.0%")
