@@ -140,10 +140,11 @@ REASONS = {
 # Categories that concern the whole claim: all its lines are denied together.
 CLAIM_WIDE = ("eligibility", "coordination_of_benefits", "timely_filing")
 PRIOR_AUTH_PAYER = 2  # SUMMIT MEDICARE ADVANTAGE starts requiring prior authorisation in month 10
-# Share of denials of each category that money comes back for, and the paths it takes.
+# Share of denials of each category that money comes back for, and the paths it takes (duplicate claims
+# are not reworked).
 RECOVERY_RATE = {
     "eligibility": 0.55, "authorization": 0.50, "medical_necessity": 0.35, "documentation": 0.60, "coding": 0.70,
-    "bundling": 0.30, "site_of_care": 0.20, "network": 0.25, "non_covered": 0.10, "duplicate": 0.05,
+    "bundling": 0.30, "site_of_care": 0.20, "network": 0.25, "non_covered": 0.10,
     "timely_filing": 0.10, "coordination_of_benefits": 0.50,
 }
 UPHELD_RATE = 0.15  # of the denials that are appealed and not recovered
@@ -600,6 +601,8 @@ class Generator:
         category = denied[0][1]
         if any(a.group == "PR" and a.reason == "96" for line in claim.lines for a in line.adjustments):
             return []  # the patient owes it; nothing to appeal
+        if category == "duplicate":
+            return []  # the same claim sent again: no rework
         roll = rng.random()
         rate = RECOVERY_RATE.get(category, 0.2)
         if roll >= rate:
@@ -618,12 +621,13 @@ class Generator:
         summary.recoveries[path] += 1
         again = self.readjudicate(claim, denied, profile, path)
         # what comes back on the denied lines (or the claim denied without lines): their new payment, less
-        # what the reversed adjudication had paid on them (other lines are reversed and paid again: nil)
+        # what the first adjudication had paid on them (reversed, or replaced by the later adjudication;
+        # other lines are reversed and paid again: nil)
         indexes = [n for n, _ in denied if n is not None]
         if not indexes:
             recovered = again.paid
-        elif path == "paid_later":
-            recovered = sum(line.paid for line in again.lines)
+        elif path == "paid_later":  # again holds the denied lines only; each states its whole payment
+            recovered = sum(line.paid - claim.lines[n].paid for line, n in zip(again.lines, indexes))
         else:
             recovered = sum(again.lines[n].paid - claim.lines[n].paid for n in indexes)
         summary.paths.append((claim.claim_id, path, recovered))

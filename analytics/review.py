@@ -21,33 +21,53 @@ PARTS = {
                        "(columns; 0 = the same month), as known at the end of the review month."),
     "review_ageing": ("Open inventory by age",
                       "Denials still open at the end of the month, by days since the denial was paid."),
-    "review_expiring": ("About to pass the appeal deadline",
-                        "Open denials whose appeal deadline falls within 30 days after the month end; soonest first."),
+    "review_expiring": ("About to pass the deadline",
+                        "Open denials whose deadline falls within 30 days after the month end, soonest first: the appeal "
+                        "window, or timely filing from the date of service for a denial fixed by a corrected claim "
+                        "(deadline basis). Days left are counted from the month end."),
     "review_movers": ("Top movers",
                       "Denied $ by payer, category and code in the month against the month before and the average of "
                       "the 12 months before it; the five biggest changes against that average per dimension. Complete "
                       "months only: for a month not over on the data date, the month before it (column month)."),
     "review_detail": ("The month's denials",
                       "Every denial paid in the month with its outcome as known at the month end (largest first, "
-                      "at most 20,000)."),
+                      "at most 20,000): initial denials and denials on readjudication (kind); presumed lost: nothing "
+                      "back by the deadline."),
 }
 
-# The headline numbers: (column, label, kind, definition).
+# The headline numbers: (column, label, kind, definition). The denials are the ones every page counts:
+# initial adjudications' denials, not duplicate claims nor expected GA/GY/GZ denials (the Overview's
+# denied $ with dates by payment in the month); recovery figures count those still pursued.
 SUMMARY = (
     ("denials_opened", "Denials opened", "count",
-     "Denials paid in the month (a line or claim denied where its previous adjudication was not)."),
-    ("denied_amount", "Denied $", "money", "Denial-class adjustment dollars of the denials opened in the month."),
+     "Initial denials paid in the month: a line or claim denied on the payer's first adjudication of the claim. "
+     "Duplicate-claim and expected (GA/GY/GZ) denials are not counted, as on the Overview."),
+    ("denied_amount", "Denied $", "money",
+     "Denial-class adjustment dollars of the denials opened in the month: the Overview's denied $ with dates by "
+     "payment in this month."),
     ("recovered_amount", "Recovered $", "money",
-     "What later adjudications paid on denied lines, net of reversals and recoupments, for denials whose recovery "
-     "date falls in the month (whatever month they were denied)."),
-    ("written_off_amount", "Written off $", "money",
-     "Denied $ of denials with nothing back whose appeal deadline passed in the month."),
-    ("open_amount", "Open $", "money", "Denied $ of denials still open at the month end (deadline not passed)."),
+     "What later adjudications paid on denied lines, net of reversals and recoupments and never more than was "
+     "denied, for denials whose recovery date falls in the month (whatever month they were denied). Counts the "
+     "denials still pursued, initial or on readjudication; denials billed to the patient are not pursued."),
+    ("written_off_amount", "Presumed lost $", "money",
+     "Denied $ with nothing back by the deadline, where the deadline passed in the month: the appeal window, or "
+     "timely filing from the date of service for a denial fixed by a corrected claim."),
+    ("open_amount", "Open $", "money",
+     "Denied $ of denials still open at the month end (deadline not passed; not billed to the patient), initial or "
+     "on readjudication: the Worklist's inventory at that date."),
     ("expiring_amount", "Expiring within 30 days $", "money",
-     "Open denied $ whose appeal deadline falls within 30 days after the month end."),
+     "Open denied $ whose deadline falls within 30 days after the month end."),
     ("recovery_rate_12_months", "Recovery rate, 12 months", "percent",
-     "Recovered $ ÷ denied $ of the denials of the 12 months to the month end. Recoveries are paid at the payer's "
-     "allowed amount, so a fully won denial counts for less than its charge."),
+     "Recovered $ ÷ denied $ of the denials of the 12 months to the month end still pursued (not billed to the "
+     "patient). "
+     "Recoveries are paid at the payer's allowed amount, so a fully won denial counts for less than its charge: "
+     "see the rate against expected reimbursement."),
+    ("recovery_rate_expected_12_months", "Recovery rate vs expected $", "percent",
+     "Recovered $ ÷ what the same denials would have been paid (denied $ × the payer's paid-to-charge ratio for "
+     "the code): like compared with like."),
+    ("readjudication_denied_amount", "Denied on readjudication $", "money",
+     "Denials paid in the month on a later adjudication of a claim (a paid claim denied on reprocessing, a "
+     "corrected claim denied): counted apart from the denials opened."),
 )
 
 
@@ -103,6 +123,8 @@ def _cell(column: str, value) -> str:
     if column.endswith("amount") or column in ("this_month", "previous_month", "average_12_months",
                                                 "change_from_previous", "change_from_average", "expected_recoverable"):
         return f"${float(value):,.0f}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        return f"{int(value):,}"  # counts: 270, not 270.0
     return str(value)
 
 

@@ -18,7 +18,7 @@ st.caption("The sidebar's payer, category, code, modifier and site filters apply
 
 parts = review.frames(lambda name, **extra: ui.frame(name, filters, **extra), month)
 summary = parts["review_summary"].iloc[0]
-tiles = [*st.columns(4), *st.columns(4)]
+tiles = [*st.columns(3), *st.columns(3), *st.columns(3)]
 for tile, (column, label, kind, definition) in zip(tiles, review.SUMMARY):
     value = summary[column]
     shown = ui.money(value) if kind == "money" else ui.percent(value) if kind == "percent" else f"{int(value):,}"

@@ -68,13 +68,18 @@ second[2].metric("Avoidable share", ui.percent(kpis["avoidable_share"]),
                       "coding, documentation, timely filing...) ÷ all denied dollars (duplicate-claim and expected "
                       "denials not included).")
 second[3].metric("Recovered $", ui.money(recovery["recovered_amount"]),
-                 help="What later adjudications paid on these denials (after a reversal, a corrected claim or an "
-                      "appeal), net of reversals and recoupments, as of the latest payment loaded; every payer order. "
-                      "Includes denials of readjudications (e.g. a paid claim denied on reprocessing).")
+                 help="What later adjudications paid on the denials still pursued (after a reversal, a corrected claim "
+                      "or an appeal), net of reversals and recoupments and never more than was denied, as of the latest "
+                      "payment loaded; every payer order. Pursued: initial denials and denials on readjudication, not "
+                      "those billed to the patient (group PR, GA/GY/GZ lines) nor duplicate claims.")
 apart = st.columns(4)
 apart[0].metric("Recovery rate", ui.percent(recovery["recovery_rate"]),
-                help="Recovered $ ÷ denied $ of the denials under the filters. Recoveries are paid at the payer's "
-                     "allowed amount, so a fully won denial counts for less than its charge.")
+                f"{ui.percent(recovery['recovery_rate_expected'])} of expected reimbursement", delta_color="off",
+                delta_arrow="off",
+                help="Recovered $ ÷ denied $ of the denials still pursued under the filters. Recoveries are paid at "
+                     "the payer's allowed amount, so a fully won denial counts for less than its charge; underneath, "
+                     "recovered $ ÷ what the payer would have paid for the same services (denied $ × its "
+                     "paid-to-charge ratio for the code), like compared with like.")
 apart[1].metric("Duplicate-claim denials", counted(kpis['duplicate_denied_claims'], 'claim'),
                 f"{ui.money(kpis['duplicate_denied_amount'])} denied", delta_color="off", delta_arrow="off",
                 help="Initial claims the payer denied as a duplicate of a claim already sent (CARC 18, B13), and their "
@@ -85,6 +90,11 @@ apart[2].metric("Expected denials", counted(kpis['expected_denied_lines'], 'line
                 help="Lines billed with modifier GA, GY or GZ that the payer denied: the provider knew the payer would "
                      "not pay (a signed ABN, a statutory exclusion). Neither a payer error nor a provider error to "
                      "fix, so counted apart from denials.")
+if recovery["readjudication_denials"]:
+    st.caption(f"Apart from the initial denials above: {counted(recovery['readjudication_denials'], 'denial')} on "
+               f"readjudication ({ui.money(recovery['readjudication_denied_amount'])}), a claim the payer denied on a "
+               "later adjudication (a paid claim denied on reprocessing, a corrected claim denied); they are on the "
+               "Worklist and in the recovery figures.")
 if kpis["status_4_without_reason_claims"]:
     apart[3].metric("Status 4 without a denial reason", counted(kpis['status_4_without_reason_claims'], 'claim'),
                     help="Claims with CLP02 4 ('denied') whose adjustments are all non-denial reasons (CO-24 "

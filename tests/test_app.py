@@ -207,11 +207,15 @@ def test_codes_page_describes_the_code_and_compares_units(app, small_db):
 
 def test_overview_shows_what_came_back(app, small_db):
     metrics = {m.label: m.value for m in app().metric}
-    recovered, rate = expected(small_db, """select sum(recovered_amount), sum(recovered_amount) / sum(denied_amount)
-        from recovery_status(data_date())""")
+    # the denials still pursued: not billed to the patient, not duplicate claims
+    recovered, rate, against_expected = expected(small_db, """select sum(recovered_amount),
+        sum(recovered_amount) / sum(denied_amount), sum(recovered_amount) / sum(expected_reimbursement)
+        from recovery_status(data_date()) where status not in ('billed_to_patient', 'duplicate')""")
     assert recovered > 0
     assert metrics["Recovered $"] == f"${float(recovered):,.0f}"
     assert metrics["Recovery rate"] == f"{rate:.1%}"
+    [tile] = [m for m in app().metric if m.label == "Recovery rate"]
+    assert tile.delta == f"{against_expected:.1%} of expected reimbursement"
 
 
 def test_monthly_review_reports_the_chosen_month(app, small_db):
@@ -219,10 +223,12 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
     month = at.selectbox[0].value  # the latest month first
     assert at.selectbox[0].options[0] == f"{month:%B %Y}"
     metrics = {m.label: m.value for m in at.metric}
+    # opened: the initial denials every page counts; recovered: the denials still pursued
     opened, denied, recovered = expected(small_db, f"""select
-        count(*) filter (where denial_month = DATE '{month}'),
-        sum(denied_amount) filter (where denial_month = DATE '{month}'),
-        sum(recovered_amount) filter (where date_trunc('month', recovery_date) = DATE '{month}')
+        count(*) filter (where denial_month = DATE '{month}' and denial_class = 'denial' and not readjudication),
+        sum(denied_amount) filter (where denial_month = DATE '{month}' and denial_class = 'denial' and not readjudication),
+        sum(recovered_amount) filter (where date_trunc('month', recovery_date) = DATE '{month}'
+                                      and status not in ('billed_to_patient', 'duplicate'))
         from recovery_status(last_day(DATE '{month}'))""")
     assert metrics["Denials opened"] == f"{opened:,}" and opened > 0
     assert metrics["Denied $"] == f"${float(denied):,.0f}"
@@ -234,7 +240,7 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
     earlier = at.selectbox[0].value
     assert earlier < month
     opened = expected(small_db, f"""select count(*) from recovery_status(last_day(DATE '{earlier}'))
-        where denial_month = DATE '{earlier}'""")[0]
+        where denial_month = DATE '{earlier}' and denial_class = 'denial' and not readjudication""")[0]
     assert {m.label: m.value for m in at.metric}["Denials opened"] == f"{opened:,}"
 
 
@@ -263,15 +269,14 @@ def test_monthly_review_exports_open_offline(app, small_db):
 def test_worklist_ranks_open_denials(app, small_db):
     at = app("app_pages/worklist.py")
     worklist = at.dataframe[0].value
-    open_count = expected(small_db, """select count(*) from recovery_status(data_date())
-        where status = 'open' and not patient_liable""")[0]
+    open_count = expected(small_db, """select count(*) from recovery_status(data_date()) where status = 'open'""")[0]
     assert len(worklist) == open_count > 0
     urgent = worklist["priority"] == "urgent"
     assert (worklist["days_left"][urgent] <= 14).all() and (worklist["days_left"][~urgent] > 14).all()
-    # urgent first, then by expected recoverable $
+    # urgent first, the soonest deadline first; then by expected recoverable $
     assert list(urgent) == sorted(urgent, reverse=True)
-    for block in (worklist[urgent], worklist[~urgent]):
-        assert list(block["expected_recoverable"]) == sorted(block["expected_recoverable"], reverse=True)
+    assert list(worklist[urgent]["days_left"]) == sorted(worklist[urgent]["days_left"])
+    assert list(worklist[~urgent]["expected_recoverable"]) == sorted(worklist[~urgent]["expected_recoverable"], reverse=True)
     assert worklist["next_action"].str.len().min() > 0
 
 

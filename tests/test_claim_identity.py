@@ -142,12 +142,22 @@ def test_lines_of_one_code_and_date_are_told_apart_by_their_control_number(con, 
     assert rows(con, "SELECT count(*) FROM recovery_diagnostics") == [(0,)]
 
 
-def test_a_recovery_never_exceeds_what_was_denied(con, tmp_path):
-    # 40 of 100 denied (CO-151); the payer later pays the line 100 without reversing the first payment:
-    # only the 40 denied count as recovered, and the excess is listed as a diagnostic
+def test_a_later_adjudication_without_reversal_counts_only_its_increase(con, tmp_path):
+    # 40 of 100 denied (CO-151, 60 paid); the payer adjudicates the line again without reversing the first
+    # payment and pays it 100 in all: 40 more than before, all of the denial
     load_payments(con, tmp_path,
                   ("20240315", [claim("X1", "ICN1", Line("99213", 100, 60, "CO*151*40"))]),
                   ("20240601", [claim("X1", "ICN1", Line("99213", 100, 100))]))
     assert outcomes(con) == [("X1", "99213", date(2024, 3, 1), "recovered", Decimal("40.00"), Decimal("40.00"))]
+    assert rows(con, "SELECT count(*) FROM recovery_diagnostics") == [(0,)]
+
+
+def test_a_recovery_never_exceeds_what_was_denied(con, tmp_path):
+    # 40 of a 100 line denied (CO-50) and 60 written down (CO-45), nothing paid; the payer later pays the
+    # line 100: only the 40 denied count as recovered, and the excess is listed as a diagnostic
+    load_payments(con, tmp_path,
+                  ("20240315", [claim("X2", "ICN1", Line("99213", 100, 0, "CO*50*40*~CAS*CO*45*60"))]),
+                  ("20240601", [claim("X2", "ICN1", Line("99213", 100, 100))]))
+    assert outcomes(con) == [("X2", "99213", date(2024, 3, 1), "recovered", Decimal("40.00"), Decimal("40.00"))]
     assert rows(con, "SELECT claim_id, denied_amount, paid_back_amount, excess_amount FROM recovery_diagnostics") == [
-        ("X1", Decimal("40.00"), Decimal("100.00"), Decimal("60.00"))]
+        ("X2", Decimal("40.00"), Decimal("100.00"), Decimal("60.00"))]

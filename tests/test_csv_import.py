@@ -142,7 +142,7 @@ def test_remittance_lines_load_as_an_835_would(con, tmp_path):
     # CO-50 is a full denial; CO-45 + PR-2 is none; CO-151 + N362 a partial units denial; CLP02 4 at claim level
     assert rows(con, "SELECT claim_id, procedure_code, denial_type, denied_amount, primary_reason, category, "
                      "subcategory, level, remark_codes FROM denials ORDER BY claim_key, line_key") == [
-        ("A100", "J1745", "full", D("200.00"), "50", "medical_necessity", None, "line", ["N115"]),
+        ("A100", "J1745", "full", D("200.00"), "50", "medical_necessity", "lcd", "line", ["N115"]),  # N115: a coverage determination (LCD)
         ("B200", "J3399", "partial", D("400.00"), "151", "coding", "units", "line", ["N362"]),
         ("H300", None, "full", D("500.00"), "27", "eligibility", None, "claim", ["MA130"]),
     ]

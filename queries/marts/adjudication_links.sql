@@ -202,7 +202,7 @@ single_line_episodes as (
     having count(*) = count(distinct claim_key) and max(lines) = 1
 ),
 
-units as (
+line_identities as (
     select
         episode_units.*,
         case
@@ -210,10 +210,21 @@ units as (
             when repeated_code_dates.episode is not null
                 then concat_ws('|', episode_units.procedure_code, episode_units.service_date, episode_units.match_key)
             else concat_ws('|', episode_units.procedure_code, episode_units.service_date)
-        end as history_key
+        end as line_identity
     from episode_units
     left join single_line_episodes using (episode)
     left join repeated_code_dates using (episode, procedure_code, service_date)
+),
+
+-- lines of one adjudication that still look alike (a control number repeated on lines of different
+-- charges) are numbered in their order, so that a history never holds two lines of one adjudication:
+-- the k-th such line follows the k-th in the other adjudications
+units as (
+    select
+        * exclude (line_identity),
+        line_identity || '#' || row_number() over (partition by episode, claim_key, line_identity order by unit_id)
+            as history_key
+    from line_identities
 ),
 
 line_events as (

@@ -71,12 +71,16 @@ CREATE OR REPLACE TABLE fact_units (
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. Only initial
 -- adjudications count (HFMA's initial denial rate): a claim's later adjudications (reprocessing after a
 -- reversal, a corrected claim, an appeal decision, a duplicate) are followed by the recovery model
--- instead, so no denial is counted twice. A NULL date or an empty list keeps everything. date_basis: 'service' (date of service) or 'payment' (date paid);
+-- instead, so no denial is counted twice. A NULL date or an empty list keeps everything. date_basis: 'service' (the
+-- claim's first date of service) or 'payment' (date paid);
 -- basis_date is that date, basis_month its month; adjudicated_unit and denied_unit define rates.
 CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
     SELECT *,
-        CASE WHEN date_basis = 'payment' THEN payment_date ELSE service_date END AS basis_date,
-        CASE WHEN date_basis = 'payment' THEN payment_month ELSE service_month END AS basis_month,
+        -- by service: the claim's first date of service (its service period's start), so that every line
+        -- of a claim, its claim-level denial and its recovery fall in the same month on every page
+        CASE WHEN date_basis = 'payment' THEN payment_date ELSE coalesce(period_from, service_date) END AS basis_date,
+        CASE WHEN date_basis = 'payment' THEN payment_month
+            ELSE date_trunc('month', coalesce(period_from, service_date))::date END AS basis_month,
         -- the units that count in rates: what payers adjudicated (not reversals, predeterminations or
         -- forwarded claims), lines or claims without lines (the claim-level part of a claim with lines
         -- is not a unit of its own); expected (GA/GY/GZ) and duplicate-claim denials are counted apart

@@ -1,10 +1,17 @@
 -- filtered_recoveries(as_of, ...filters): recovery_status(as_of) narrowed by the dashboard's filters,
--- as filtered_units narrows fact_units. Dates: the date of service, or the denial's payment date when
+-- as filtered_units narrows fact_units, with the flags every recovery page counts by (initial_denial,
+-- pursued). Dates: the claim's first date of service, or the denial's payment date when
 -- date_basis = 'payment'. A NULL date or an empty list keeps everything. (The parameters are named
 -- *_list because a macro's parameter would shadow a column of the same name in recovery_status.)
 CREATE OR REPLACE MACRO filtered_recoveries(as_of, date_basis, date_from, date_to, payer_list, category_list,
                                             code_list, modifier_list, site_list) AS TABLE
-    SELECT recoveries.*, CASE WHEN date_basis = 'payment' THEN denial_date ELSE service_date END AS basis_date
+    SELECT recoveries.*, CASE WHEN date_basis = 'payment' THEN denial_date ELSE claim_service_date END AS basis_date,
+        -- the one definition of a denial every page counts (as filtered_units does): an initial
+        -- adjudication's denial of class 'denial' (not a duplicate claim, not an expected GA/GY/GZ denial);
+        -- denials on readjudication (a paid claim denied on reprocessing) are counted apart
+        denial_class = 'denial' AND NOT readjudication AS initial_denial,
+        -- in the recovery inventory: neither billed to the patient nor a duplicate
+        status NOT IN ('billed_to_patient', 'duplicate') AS pursued
     FROM recovery_status(as_of) AS recoveries
     WHERE (date_from IS NULL OR basis_date >= date_from)
       AND (date_to IS NULL OR basis_date <= date_to)

@@ -50,7 +50,7 @@ claims as (
         bool_or(list_contains(reason_codes, '23')) as prior_payer_adjusted,
         any_value(payment_date) as payment_date,
         any_value(payment_month) as month,
-        min(service_date) as service_date,
+        min(coalesce(period_from, service_date)) as service_date,
         any_value(claim_paid_amount) as paid_amount,
         coalesce(sum(charge_amount) filter (where unit_kind <> 'claim_adjustment'), 0) as charges,
         coalesce(bool_or(counted_denial), false) as denied,

@@ -63,7 +63,8 @@ final as (
         units.patient_liable,
         units.preventable,
         units.appealable,
-        units.readjudication,
+        -- from the links (fact_units.readjudication is set from them after this table is built)
+        links.readjudication,
         units.preventability,
         -- the payer's own ratio for the code once it paid 5 lines of it, else its ratio over all codes,
         -- else everyone's; at most the denied amount
@@ -73,7 +74,10 @@ final as (
             when code_ratios.ratio is not null then 'payer and code'
             when payer_ratios.ratio is not null then 'payer'
             else 'all payers'
-        end as expected_reimbursement_basis
+        end as expected_reimbursement_basis,
+        units.denial_class,
+        -- the claim's first date of service: the date the pages filter and group by (filtered_units)
+        coalesce(units.period_from, units.service_date) as claim_service_date
     from units
     join links using (unit_id)
     join files using (file_id)

@@ -1,7 +1,8 @@
 -- recovery_events: what happened to each followed denial afterwards, one row per event: a later
--- adjudication of the same line or claim (its paid amount, whether the denial still stands, whether
--- it was upheld under CARC 193, whether it came from a corrected claim), a reversal (its negated paid
--- amount), or a PLB WO recoupment of money that adjudication paid back (negative). Rebuilt after each
+-- adjudication of the same line or claim (what it added to the line's payment: its paid amount less
+-- what stood paid before it; whether the denial still stands, whether it was upheld under CARC 193,
+-- whether it came from a corrected claim), a reversal (its negated paid amount), or a PLB WO
+-- recoupment of money that adjudication paid back (negative). Rebuilt after each
 -- load into the table recovery_events; recovery_status(as_of) sums them up to a date.
 with
 
@@ -15,21 +16,59 @@ denial_starts as (
     where new_denial
 ),
 
--- the adjudications after the denial, up to the next denial of the same line
-followups as (
+-- the denial and the adjudications after it, up to the next denial of the same line
+histories as (
     select
         denial_starts.denial_id,
-        links.payment_date as event_date,
+        denial_starts.denial_claim_key,
+        links.unit_id,
+        links.payment_date,
         links.claim_key,
-        case when links.claim_kind = 'reversal' then 'reversal' else 'adjudication' end as kind,
-        links.paid_amount as amount,
-        links.denied as still_denied,
+        links.claim_kind,
+        links.paid_amount,
+        links.denied,
         links.upheld,
         links.corrected,
-        coalesce(links.reverses_claim_key = denial_starts.denial_claim_key, false) as reverses_denial
+        links.reverses_claim_key,
+        -- each adjudication opens a group; the reversals after it belong to it
+        sum((links.claim_kind = 'adjudicated')::int) over (partition by denial_starts.denial_id
+            order by links.payment_date, links.claim_key, links.unit_id rows unbounded preceding) as adjudication_group
     from links
     join denial_starts using (episode, history_key, denial_number)
-    where links.unit_id <> denial_starts.denial_id
+),
+
+-- what the line (or claim) stands paid after each event. The TR3 (005010X221A1 §1.10.2.8) corrects a
+-- payment by reversing it (CLP02 22) and adjudicating again: a later adjudication states the line's
+-- whole payment, so it replaces what stood before and only its increase over that is new money; a
+-- reversal takes its amount back
+paid_states as (
+    select
+        *,
+        sum(paid_amount) over (partition by denial_id, adjudication_group
+            order by payment_date, claim_key, unit_id rows unbounded preceding) as paid_state
+    from histories
+),
+
+-- the events after the denial, each with the change it made to what stands paid
+followups as (
+    select
+        denial_id,
+        payment_date as event_date,
+        claim_key,
+        case when claim_kind = 'reversal' then 'reversal' else 'adjudication' end as kind,
+        amount,
+        denied as still_denied,
+        upheld,
+        corrected,
+        coalesce(reverses_claim_key = denial_claim_key, false) as reverses_denial
+    from (
+        select
+            *,
+            paid_state - lag(paid_state) over (partition by denial_id
+                order by payment_date, claim_key, unit_id) as amount
+        from paid_states
+    )
+    where unit_id <> denial_id
 ),
 
 -- the money each later adjudication paid back on a denial, laid end to end per claim (in denial order)

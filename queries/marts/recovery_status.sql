@@ -14,9 +14,22 @@ CREATE OR REPLACE MACRO data_date() AS (SELECT max(payment_date) FROM fact_units
 --   adjudication carries CARC 193: the appeal was heard and refused), 'written_off' (presumed lost:
 --   nothing back by the deadline, the appeal window of ref_appeal_windows for denials won back by appeal,
 --   timely filing from the date of service, ref_timely_filing, for those fixed by a corrected claim),
---   else 'open'.
+--   else 'open'. Denials that are not pursued leave the inventory: 'billed_to_patient' (patient
+--   liable, group PR, or an expected denial of a GA/GY/GZ line) and 'duplicate' (the same claim sent
+--   again: no rework).
 -- - recovery_path: 'corrected_claim' (paid on a corrected claim: CLP09 7 or REF*F8), 'reversal'
 --   (reprocessed after a CLP02 22 reversal of the denial), else 'paid_later'.
+-- status_label(status): a recovery status in words, for tables people read (the view keeps the keys)
+CREATE OR REPLACE MACRO status_label(status) AS CASE status
+    WHEN 'recovered' THEN 'recovered'
+    WHEN 'partially_recovered' THEN 'partly recovered'
+    WHEN 'upheld' THEN 'upheld on appeal'
+    WHEN 'written_off' THEN 'presumed lost'
+    WHEN 'open' THEN 'open'
+    WHEN 'billed_to_patient' THEN 'billed to the patient'
+    WHEN 'duplicate' THEN 'duplicate claim'
+    ELSE status END;
+
 CREATE OR REPLACE MACRO recovery_status(as_of) AS TABLE
 with
 
@@ -137,6 +150,11 @@ judged as (
         case
             when recovered_amount > 0 and not still_denied and recouped_amount = 0 then 'recovered'
             when recovered_amount > 0 then 'partially_recovered'
+            -- not pursued (unless money came back all the same): the patient owes it (group PR, or a
+            -- GA/GY/GZ line the provider knew the payer would not pay), or the same claim was sent again
+            -- (nothing to rework)
+            when patient_liable or denial_class = 'expected' then 'billed_to_patient'
+            when denial_class = 'duplicate' then 'duplicate'
             when upheld then 'upheld'
             when as_of > deadline then 'written_off'
             else 'open'
@@ -200,7 +218,9 @@ final as (
         deadline,
         deadline_basis,
         expected_reimbursement,
-        expected_reimbursement_basis
+        expected_reimbursement_basis,
+        denial_class,
+        claim_service_date
     from judged
 )
 

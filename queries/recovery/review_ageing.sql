@@ -1,10 +1,11 @@
--- The open inventory at the end of $month by age (days since the denial was paid).
+-- The open inventory at the end of $month by age (days since the denial was paid): denials still pursued
+-- (not billed to the patient, not duplicates), initial or on readjudication, as the Worklist lists them.
 with
 
 denials as (
     select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
                                       $codes, $modifiers, $sites)
-    where status = 'open'
+    where status = 'open' and pursued
 ),
 
 aged as (

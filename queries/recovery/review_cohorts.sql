@@ -1,13 +1,14 @@
 -- Recovery rate by cohort: for the denials of each of the 12 months up to $month, the share of their
 -- denied $ recovered within k months of the denial month (k = 0: in the same month), as known at the
--- end of $month. Built from the recovery events (payments, reversals, recoupments), so each cell is
--- what had come back by then.
+-- end of $month. The denials are those still pursued, as in the summary. Built from the recovery events
+-- (payments, reversals, recoupments), so each cell is what had come back by then; each denial counts at
+-- most its denied $, as in recoveries.
 with
 
 denials as (
     select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
                                       $codes, $modifiers, $sites)
-    where denial_month > $month::date - interval 12 month
+    where pursued and denial_month > $month::date - interval 12 month
 ),
 events as (select * from recovery_events where event_date <= last_day($month::date)),
 
@@ -17,14 +18,15 @@ cohorts as (
     group by denial_month
 ),
 
--- months since the denial month for every event of these denials
-aged_events as (
+-- what came back on each denial in each month after its denial month
+denial_months as (
     select
-        denials.denial_month,
+        events.denial_id,
         date_diff('month', denials.denial_month, date_trunc('month', events.event_date)) as months_since,
-        events.amount
+        sum(events.amount) as amount
     from events
     join denials using (denial_id)
+    group by all
 ),
 
 offsets as (
@@ -32,14 +34,23 @@ offsets as (
     from cohorts
 ),
 
-cumulative as (
+-- each denial's recovery by the end of each offset: net of reversals and recoupments, between zero and
+-- its denied $
+denial_cumulative as (
     select
-        offsets.denial_month,
+        denials.denial_month,
         offsets.months_since,
-        coalesce(sum(aged_events.amount), 0) as recovered_amount
-    from offsets
-    left join aged_events
-        on aged_events.denial_month = offsets.denial_month and aged_events.months_since <= offsets.months_since
+        least(greatest(coalesce(sum(denial_months.amount), 0), 0), any_value(denials.denied_amount)) as recovered_amount
+    from denials
+    join offsets using (denial_month)
+    left join denial_months
+        on denial_months.denial_id = denials.denial_id and denial_months.months_since <= offsets.months_since
+    group by denials.denial_id, denials.denial_month, offsets.months_since
+),
+
+cumulative as (
+    select denial_month, months_since, sum(recovered_amount) as recovered_amount
+    from denial_cumulative
     group by all
 )
 
@@ -48,8 +59,8 @@ select
     cumulative.months_since,
     cohorts.denials,
     cohorts.denied_amount,
-    greatest(cumulative.recovered_amount, 0) as recovered_amount,
-    greatest(cumulative.recovered_amount, 0) / nullif(cohorts.denied_amount, 0) as recovery_rate
+    cumulative.recovered_amount,
+    cumulative.recovered_amount / nullif(cohorts.denied_amount, 0) as recovery_rate
 from cumulative
 join cohorts using (denial_month)
 order by denial_month, months_since

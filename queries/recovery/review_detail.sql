@@ -1,11 +1,12 @@
 -- The month's denials ($month) one by one, with their outcome as known at the end of the month:
--- the detail sheet of the exported review.
+-- the detail sheet of the exported review. Initial denials (those the summary opens) and denials on
+-- readjudication (kind); duplicate-claim and expected GA/GY/GZ denials are not denials here.
 with
 
 denials as (
     select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
                                       $codes, $modifiers, $sites)
-    where denial_month = $month::date
+    where denial_month = $month::date and denial_class = 'denial'
 ),
 
 categories as (select * from ref_denial_categories)
@@ -21,11 +22,12 @@ select
     coalesce(categories.label, denials.category) as category,
     denials.primary_group || '-' || denials.primary_reason as reason,
     denials.denied_amount,
-    denials.status,
+    status_label(denials.status) as status,
     denials.recovered_amount,
     denials.recovery_date,
     denials.recovery_path,
-    denials.appeal_deadline
+    denials.deadline,
+    case when denials.readjudication then 'on readjudication' else 'initial' end as kind
 from denials
 left join categories using (category)
 order by denials.denied_amount desc, denials.claim_id

@@ -1,18 +1,20 @@
--- Open denials at the end of $month whose appeal deadline falls within the next 30 days: act now or
--- lose them. Soonest first.
+-- Open denials at the end of $month whose deadline (the appeal window, or timely filing for a denial
+-- fixed by a corrected claim) falls within the next 30 days: act now or lose them. Soonest first.
+-- Days left are counted from the month end (the Worklist counts from the data date).
 with
 
 denials as (
     select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
                                       $codes, $modifiers, $sites)
-    where status = 'open' and days_left <= 30
+    where status = 'open' and pursued and days_left <= 30
 ),
 
 categories as (select * from ref_denial_categories)
 
 select
-    denials.appeal_deadline,
+    denials.deadline,
     denials.days_left,
+    denials.deadline_basis,
     denials.payer_name,
     denials.claim_id,
     denials.procedure_code,
@@ -22,5 +24,5 @@ select
     denials.denied_amount
 from denials
 left join categories using (category)
-order by denials.appeal_deadline, denials.denied_amount desc
+order by denials.deadline, denials.denied_amount desc
 limit 500

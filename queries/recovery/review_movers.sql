@@ -14,7 +14,7 @@ denials as (
     select * from filtered_recoveries(
         last_day(case when month_complete($month::date) then $month::date else $month::date - interval 1 month end),
         $date_basis, NULL, NULL, $payers, $categories, $codes, $modifiers, $sites)
-    where denial_month > (select month from chosen) - interval 13 month
+    where initial_denial and denial_month > (select month from chosen) - interval 13 month
 ),
 
 categories as (select * from ref_denial_categories),

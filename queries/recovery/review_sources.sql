@@ -1,4 +1,5 @@
 -- Recovered $ in the month ($month) by the month the denial was made: how old the money coming back is.
+-- The denials counted are those of the review's summary (still pursued).
 with
 
 denials as (
@@ -7,7 +8,7 @@ denials as (
 ),
 
 recovered as (
-    select * from denials where date_trunc('month', recovery_date) = $month::date
+    select * from denials where pursued and date_trunc('month', recovery_date) = $month::date
 )
 
 select

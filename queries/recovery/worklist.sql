@@ -1,7 +1,10 @@
--- The worklist: open denials as of the data date (the latest payment loaded), each with the $ it can be expected to bring back (denied $ x
--- the historical recovery rate of its payer and category) and the days left before its appeal
--- deadline, with the next action its category suggests. Urgent ones (14 days or fewer left) first,
--- then by expected $. Patient-liable denials are billed to the patient, not appealed: left out.
+-- The worklist: one row per open denial still pursued, as of the data date (the latest payment loaded):
+-- initial denials and denials on readjudication (kind), not those billed to the patient (group PR, or
+-- an expected GA/GY/GZ denial) nor duplicate claims. Each with the $ it can be expected to bring back
+-- (denied $ x the historical recovery rate of its payer and category), its deadline (the appeal window,
+-- or timely filing from the date of service for a denial fixed by a corrected claim) and the days left,
+-- and the next action its category suggests. Urgent ones (14 days or fewer left) first, soonest
+-- deadline first; then by expected $.
 with
 
 denials as (
@@ -11,9 +14,9 @@ denials as (
 everything as (select * from recovery_status(data_date())),
 categories as (select * from ref_denial_categories),
 
--- historical rates from denials whose outcome is settled (not open), over all the data
+-- historical rates from the pursued denials whose outcome is settled (not open), over all the data
 settled as (
-    select * from everything where status <> 'open' and not patient_liable
+    select * from everything where status not in ('open', 'billed_to_patient', 'duplicate')
 ),
 
 payer_category_rates as (
@@ -49,7 +52,7 @@ rated as (
     from denials
     left join payer_category_rates using (payer_name, category)
     left join category_rates using (category)
-    where denials.status = 'open' and not denials.patient_liable
+    where denials.status = 'open' and denials.pursued
 ),
 
 final as (
@@ -64,15 +67,18 @@ final as (
         rated.denied_amount,
         rated.recovery_rate,
         round(rated.denied_amount * coalesce(rated.recovery_rate, 0), 2) as expected_recoverable,
-        rated.appeal_deadline,
+        rated.deadline,
         rated.days_left,
         coalesce(categories.usual_path, 'Review the remittance and decide') as next_action,
         rated.rate_basis,
         rated.payer_claim_number,
-        rated.service_date
+        rated.service_date,
+        rated.deadline_basis,
+        case when rated.readjudication then 'on readjudication' else 'initial' end as kind,
+        rated.expected_reimbursement
     from rated
     left join categories using (category)
 )
 
 select * from final
-order by priority desc, expected_recoverable desc, days_left
+order by priority desc, case when priority = 'urgent' then days_left end, expected_recoverable desc, days_left
