@@ -296,6 +296,26 @@ def test_dated_patterns_are_present(history):
     assert sum(late.get(m, 0) for m in (15, 16)) > 10 * max(1, sum(late.get(m, 0) for m in range(1, 15)))
 
 
+def test_dated_patterns_show_in_the_claim_level_denial_rate(history):
+    """The headline measure (HFMA's initial denial rate, by claims) shows the patterns too: the share of
+    Medicare Advantage drug claims denied for authorisation, and of all claims denied for timely filing."""
+    _, con, _ = history
+    start = demo.Generator(months=24).start
+    drugs = [d.code for d in demo.DRUGS]
+
+    def rates(payers: list, category: str, codes: list) -> dict:
+        return dict(rows(con, f"""select date_diff('month', DATE '{start}', basis_month) + 1 as m,
+            count(*) filter (where denied) / count(*)
+            from initial_claims('service', NULL, NULL, $payers, [$category], $codes, [], []) group by m""",
+                         {"payers": payers, "category": category, "codes": codes}))
+
+    auth = rates(["SUMMIT MEDICARE ADVANTAGE"], "authorization", drugs)
+    before, during = sum(auth[m] for m in range(1, 10)) / 9, sum(auth[m] for m in range(10, 15)) / 5
+    assert during > before + 0.15 and during > 5 * before
+    late = rates([], "timely_filing", [])
+    assert min(late[15], late[16]) > 5 * max(late[m] for m in range(1, 15))
+
+
 def test_recovery_paths_are_in_the_remittances(history):
     summary, con, _ = history
     counts = dict(rows(con, "select status_code, count(*) from claims group by all"))

@@ -156,6 +156,23 @@ def test_a_denial_is_valued_at_the_payers_paid_to_charge_ratio(con, tmp_path):
         ("R9", Decimal("100.00"), Decimal("68.75"), "payer")]  # (5 x 80 + 150) / (5 x 100 + 300)
 
 
+def test_denials_billed_to_the_patient_and_duplicates_leave_the_inventory(con, tmp_path):
+    # PR-96 after a signed waiver (the patient owes it), a GY line (statutorily excluded: expected), a
+    # duplicate claim never paid before (OA-18), and an ordinary CO-50 denial: only the last is pursued
+    waiver = DENIED.format(id="B1", icn="PB1").replace("CAS*CO*50*100", "CAS*PR*96*100")
+    expected = DENIED.format(id="B2", icn="PB2").replace("HC:99213", "HC:99213:GY")
+    duplicate = DENIED.format(id="B3", icn="PB3").replace("CAS*CO*50*100", "CAS*OA*18*100")
+    load_sequence(con, tmp_path, ("20240315", [waiver, expected, duplicate, DENIED.format(id="B4", icn="PB4")], ""))
+    assert rows(con, "SELECT claim_id, status, status_label(status) FROM recovery_status(DATE '2024-06-01') ORDER BY claim_id") == [
+        ("B1", "billed_to_patient", "billed to the patient"), ("B2", "billed_to_patient", "billed to the patient"),
+        ("B3", "duplicate", "duplicate claim"), ("B4", "open", "open")]
+    assert rows(con, """SELECT claim_id FROM filtered_recoveries(DATE '2024-06-01', 'service', NULL, NULL, [], [], [], [], [])
+        WHERE pursued""") == [("B4",)]
+    # presumed lost once the appeal window has passed: only what was pursued
+    assert rows(con, "SELECT claim_id, status_label(status) FROM recovery_status(DATE '2024-12-31') WHERE status = 'written_off'") == [
+        ("B4", "presumed lost")]
+
+
 def test_appeal_windows_file_is_checked(con, tmp_path):
     bad = tmp_path / "windows.csv"
     bad.write_text("scope,value,days,description\npayer,ACME,30,typo in the scope\n")
