@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,22 @@ from analytics import database, loader
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORPUS_835 = SHARED / "corpus" / "835"
+CORPUS_837 = SHARED / "corpus" / "837"
 REFERENCE = SHARED / "reference"
+# Modules that read the public corpus or code lists set `pytestmark = needs_shared`: on a fresh clone
+# without ../shared they are skipped with this reason; in CI (CI set) its absence fails the run instead.
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"needs the public corpus and code lists in {SHARED} "
+                                  "(../shared beside the project; see shared/README.md)")
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """The files of a corpus folder; none when ../shared is absent (the module is skipped then)."""
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CI") and not SHARED.is_dir():
+        pytest.exit(f"CI needs ../shared beside the project ({SHARED} is missing)", returncode=1)
 
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

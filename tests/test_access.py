@@ -10,7 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import access, database, loader
-from conftest import CORPUS_835
+from conftest import CORPUS_835, needs_shared
+
+pytestmark = needs_shared
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "correct horse battery staple"

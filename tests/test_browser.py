@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS_835, small_history
+from conftest import CORPUS_835, needs_shared, small_history
+
+pytestmark = needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = Path(__file__).resolve().parent / "screenshots"

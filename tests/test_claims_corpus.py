@@ -18,12 +18,13 @@ import duckdb
 import pytest
 
 from analytics import database, loader
-from conftest import CORPUS_835, SHARED, load_text, rows
+from conftest import CORPUS_835, CORPUS_837, SHARED, corpus_files, load_text, needs_shared, rows
+
+pytestmark = needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS_837 = SHARED / "corpus" / "837"
 MIXED = CORPUS_835 / "pyx12__mult_isa_mixed_278_835_837.txt"
-FILES = sorted(p for p in CORPUS_837.iterdir() if p.is_file()) + [MIXED]
+FILES = corpus_files(CORPUS_837) + [MIXED]
 BILL_TABLES = ("source_files", "bill_claims", "bill_lines", "load_diagnostics")
 
 

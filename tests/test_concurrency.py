@@ -15,7 +15,9 @@ import duckdb
 import pytest
 
 from analytics import data, demo, updates
-from conftest import CORPUS_835
+from conftest import CORPUS_835, needs_shared
+
+pytestmark = needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 READERS = 6

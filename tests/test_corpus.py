@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from analytics import database, loader
-from conftest import CORPUS_835, rows
+from conftest import CORPUS_835, corpus_files, needs_shared, rows
 
-FILES = sorted(p for p in CORPUS_835.iterdir() if p.is_file())
+pytestmark = needs_shared
+
+FILES = corpus_files(CORPUS_835)
 # Files PROVENANCE.md describes as deliberately defective: they must load and carry diagnostics.
 DEFECTIVE = {
     "pyx12__bad_header_looping_4010.txt": "broken looping",

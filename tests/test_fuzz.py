@@ -25,10 +25,11 @@ from hypothesis import strategies as st
 
 from analytics import claims, database, loader, remittance
 from analytics.x12 import NotX12Error, decode
-from conftest import CORPUS_835, SHARED
+from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared
 
-CORPUS_837 = SHARED / "corpus" / "837"
-FILES = sorted(p for p in CORPUS_835.iterdir() if p.is_file()) + sorted(p for p in CORPUS_837.iterdir() if p.is_file())
+pytestmark = needs_shared
+
+FILES = corpus_files(CORPUS_835) + corpus_files(CORPUS_837)
 CONTENT = {p.name: p.read_bytes() for p in FILES}
 
 # Values put into elements: empty, huge and odd numbers and dates, non-ASCII, separators, control text.

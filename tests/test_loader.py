@@ -11,7 +11,9 @@ import duckdb
 import pytest
 
 from analytics import database, loader
-from conftest import CORPUS_835, load_text, remittance_835, rows
+from conftest import CORPUS_835, load_text, needs_shared, remittance_835, rows
+
+pytestmark = needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = CORPUS_835 / "edi835parser__emedny_sample.txt"

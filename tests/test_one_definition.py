@@ -14,7 +14,9 @@ import duckdb
 import pytest
 
 from analytics import data, database, loader, review
-from conftest import CORPUS_835, app_runner, small_history
+from conftest import CORPUS_835, app_runner, needs_shared, small_history
+
+pytestmark = needs_shared
 
 
 @pytest.fixture(scope="module", params=["demo", "corpus"])

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from analytics import reference
-from conftest import REFERENCE, load_text, remittance_835, rows
+from conftest import REFERENCE, load_text, needs_shared, remittance_835, rows
+
+pytestmark = needs_shared
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from analytics import reference
-from conftest import REFERENCE, claim_837, load_text, remittance_835, rows
+from conftest import REFERENCE, claim_837, load_text, needs_shared, remittance_835, rows
+
+pytestmark = needs_shared
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 
 from analytics import claims, database, loader, recovery, remittance, x12
 from analytics.x12 import NotX12Error, chunks, decode, stream
-from conftest import CORPUS_835, SHARED, remittance_835, rows
+from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared, remittance_835, rows
 from test_fuzz import CONTENT, mutate, mutation
 
-CORPUS_837 = SHARED / "corpus" / "837"
-FILES = sorted(p for p in CORPUS_835.iterdir() if p.is_file()) + sorted(p for p in CORPUS_837.iterdir() if p.is_file())
+pytestmark = needs_shared
+
+FILES = corpus_files(CORPUS_835) + corpus_files(CORPUS_837)
 
 
 def _blocks(text: str, size: int):

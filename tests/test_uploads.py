@@ -13,7 +13,9 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from analytics import database, loader, uploads
-from conftest import CORPUS_835, claim_837, remittance_835
+from conftest import CORPUS_835, claim_837, needs_shared, remittance_835
+
+pytestmark = needs_shared
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 X12 = remittance_835("CLP*A1*1*100*100*0*12*P1*11*1~SVC*HC:99213*100*100**1~DTM*472*20240301").encode()
