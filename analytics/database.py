@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from analytics import reference
+from analytics.transaction import transaction
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES = PROJECT_ROOT / "queries"
@@ -155,18 +156,10 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
     if current and current[0][0] == fingerprint:
         return False
-    cur = con.cursor()
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con) as cur:
         cur.execute(sql("marts/fact_units"))
         cur.execute(f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1})
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
-        cur.execute("COMMIT")
-    except BaseException:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
     return True
 
 

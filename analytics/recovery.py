@@ -15,6 +15,7 @@ import hashlib
 import duckdb
 
 from analytics.database import sql
+from analytics.transaction import transaction
 
 # Derived tables, in the order they are built: each reads the ones before it. The recovery model, and
 # the match of billed claims (837) to the remittances that answer them.
@@ -40,9 +41,7 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     current = con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall()
     if not force and current and current[0][0] == fingerprint:
         return False
-    cur = con.cursor()
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con) as cur:
         for name in TABLES:
             cur.execute(f"CREATE OR REPLACE TABLE {name} AS {sql(f'marts/{name}')}")
         # an initial adjudication is the first of its encounter; the denial rates count only those (a
@@ -56,10 +55,4 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
             UPDATE fact_units SET readjudication = false
             WHERE readjudication AND claim_key NOT IN (SELECT claim_key FROM adjudication_links)""")
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [fingerprint])
-        cur.execute("COMMIT")
-    except BaseException:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
     return True

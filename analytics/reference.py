@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from analytics.transaction import transaction
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 CATEGORIES = (
@@ -194,18 +196,10 @@ def _replace(con: duckdb.DuckDBPyConnection, items: list, check: bool = True) ->
     check: also refuse a rule set whose tables disagree with each other (see _check_rule_set)."""
     if not items:
         return []
-    cur = con.cursor()
-    cur.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con) as cur:
         counts = [_replace_one(cur, spec, path, origin) for spec, path, origin in items]
         if check:
             _check_rule_set(cur, {spec.name: path for spec, path, _ in items})
-        cur.execute("COMMIT")
-    except BaseException:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
     return counts
 
 

@@ -177,19 +177,15 @@ def test_a_category_state_changes_with_its_carcs_flags(con, tmp_path):
     assert denial(con)[5:] == ("yes", True)
 
 
-def test_an_unknown_preventability_is_refused(con, tmp_path):
+@pytest.mark.parametrize("shipped, edited, refusal", [
+    (",partly,", ",sometimes,", "preventability 'sometimes'"),
+    (",corrected_claim", ",phone_call", "resolved_by 'phone_call'"),
+], ids=["preventability", "resolved_by"])
+def test_an_unknown_value_in_the_categories_table_is_refused(con, tmp_path, shipped, edited, refusal):
     bad = tmp_path / "categories.csv"
     reference.export(con, "denial-categories", bad)
-    bad.write_text(bad.read_text().replace(",partly,", ",sometimes,", 1))
-    with pytest.raises(reference.ReferenceError, match="preventability 'sometimes'"):
-        reference.load(con, "denial-categories", bad)
-
-
-def test_an_unknown_way_of_resolving_a_category_is_refused(con, tmp_path):
-    bad = tmp_path / "categories.csv"
-    reference.export(con, "denial-categories", bad)
-    bad.write_text(bad.read_text().replace(",corrected_claim", ",phone_call", 1))
-    with pytest.raises(reference.ReferenceError, match="resolved_by 'phone_call'"):
+    bad.write_text(bad.read_text().replace(shipped, edited, 1))
+    with pytest.raises(reference.ReferenceError, match=refusal):
         reference.load(con, "denial-categories", bad)
 
 

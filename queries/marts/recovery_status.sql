@@ -75,28 +75,30 @@ reversed as (
     select denial_id, min(event_date) as reversal_date from events where reverses_denial group by denial_id
 ),
 
--- the most specific rule wins: payer id, payer name, filing indicator (CLP06), then the default; for
--- the appeal window and for timely filing alike
-appeal_windows as (
-    select
-        denials.denial_id,
-        coalesce(by_id.days, by_name.days, by_filing.days, fallback.days)::integer as appeal_window_days
-    from denials
-    left join windows as by_id on by_id.scope = 'payer_id' and by_id.value = denials.payer_id
-    left join windows as by_name on by_name.scope = 'payer_name' and by_name.value = denials.payer_name
-    left join windows as by_filing on by_filing.scope = 'filing_indicator' and by_filing.value = denials.filing_indicator
-    left join windows as fallback on fallback.scope = 'default'
+-- the days allowed, from the appeal windows and the timely-filing limits alike: per denial and table
+-- the most specific rule wins (payer id, payer name, filing indicator CLP06, then the default)
+limits as (
+    select 'appeal' as kind, scope, value, days from windows
+    union all
+    select 'filing' as kind, scope, value, days from filing_limits
 ),
 
-filing_windows as (
+denial_limits as (
     select
         denials.denial_id,
-        coalesce(by_id.days, by_name.days, by_filing.days, fallback.days)::integer as filing_limit_days
+        max(coalesce(by_id.days, by_name.days, by_filing.days, fallback.days)) filter (where kinds.kind = 'appeal')::integer
+            as appeal_window_days,
+        max(coalesce(by_id.days, by_name.days, by_filing.days, fallback.days)) filter (where kinds.kind = 'filing')::integer
+            as filing_limit_days
     from denials
-    left join filing_limits as by_id on by_id.scope = 'payer_id' and by_id.value = denials.payer_id
-    left join filing_limits as by_name on by_name.scope = 'payer_name' and by_name.value = denials.payer_name
-    left join filing_limits as by_filing on by_filing.scope = 'filing_indicator' and by_filing.value = denials.filing_indicator
-    left join filing_limits as fallback on fallback.scope = 'default'
+    cross join (values ('appeal'), ('filing')) as kinds(kind)
+    left join limits as by_id on by_id.kind = kinds.kind and by_id.scope = 'payer_id' and by_id.value = denials.payer_id
+    left join limits as by_name
+        on by_name.kind = kinds.kind and by_name.scope = 'payer_name' and by_name.value = denials.payer_name
+    left join limits as by_filing
+        on by_filing.kind = kinds.kind and by_filing.scope = 'filing_indicator' and by_filing.value = denials.filing_indicator
+    left join limits as fallback on fallback.kind = kinds.kind and fallback.scope = 'default'
+    group by denials.denial_id
 ),
 
 -- the deadline depends on how the money is won back (the category's resolved_by): an appeal is due
@@ -105,17 +107,16 @@ filing_windows as (
 deadlines as (
     select
         denials.denial_id,
-        appeal_windows.appeal_window_days,
-        denials.denial_date + appeal_windows.appeal_window_days as appeal_deadline,
+        denial_limits.appeal_window_days,
+        denials.denial_date + denial_limits.appeal_window_days as appeal_deadline,
         case when categories.resolved_by = 'corrected_claim' then 'timely filing' else 'appeal window' end
             as deadline_basis,
         case when categories.resolved_by = 'corrected_claim'
-            then coalesce(denials.service_date, denials.denial_date) + filing_windows.filing_limit_days
-            else denials.denial_date + appeal_windows.appeal_window_days
+            then coalesce(denials.service_date, denials.denial_date) + denial_limits.filing_limit_days
+            else denials.denial_date + denial_limits.appeal_window_days
         end as deadline
     from denials
-    join appeal_windows using (denial_id)
-    join filing_windows using (denial_id)
+    join denial_limits using (denial_id)
     left join categories using (category)
 ),
 

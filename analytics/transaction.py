@@ -1,0 +1,23 @@
+"""One write transaction on its own cursor, for the steps that rebuild derived tables or replace
+reference tables: a reader sees the state before or after, never between."""
+
+from __future__ import annotations
+
+import contextlib
+
+import duckdb
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """A cursor inside BEGIN ... COMMIT; rolled back on any exception, closed either way."""
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield cur
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
