@@ -205,7 +205,12 @@ def client_address() -> str:
         ip = st.context.ip_address
     except Exception:  # noqa: BLE001 - no client context (bare mode)
         ip = None
-    if not ip:
+    return address_key(ip)
+
+
+def address_key(ip: str | None) -> str:
+    """The throttle's key for a client address (see client_address)."""
+    if not ip or not isinstance(ip, str):  # (under AppTest the address is a stand-in object)
         return "local"
     try:
         parsed = ipaddress.ip_address(ip.split("%")[0])
@@ -274,12 +279,16 @@ def _guard_uploads() -> None:
     is buffered before the handler asks for it), and no other code calls that method; the file then goes to
     `runtime.uploaded_file_mgr.add_file`. Both are wrapped on the running instance: the first answers 403
     before the body is read, the second drops a file whose upload had begun before the wrap. Under AppTest
-    there is no server: nothing to do. tests/test_signin.py checks that the handler still looks so."""
+    there is no server (its runtime is a stand-in): nothing to do. tests/test_signin.py checks that the
+    handler still looks so."""
     from streamlit import runtime
+    from streamlit.runtime import Runtime
 
     if not runtime.exists():
         return
     instance = runtime.get_instance()
+    if type(instance) is not Runtime:
+        return
     with _sessions_lock:
         if getattr(instance, "_denials_upload_guard", False):
             return
