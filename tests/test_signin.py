@@ -215,3 +215,25 @@ def test_the_message_when_everyone_is_slowed_down(own_db):
     assert not signed_in(slowed)
     assert [e.value for e in slowed.error] == ["Many wrong passwords on this dashboard lately: sign-in is slowed down "
                                                "for everyone. Try again in 60 seconds."]
+
+
+@needs_shared
+def test_sessions_signed_in_are_the_ones_the_upload_endpoint_lets_through(own_db):
+    """The upload endpoint asks access.may_upload, which knows the sessions signed in as of their last run:
+    with a password, or with single sign-on (st.user.is_logged_in)."""
+    auth = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "id",
+            "client_secret": "secret", "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    noted = access._signed_in_sessions  # (every AppTest has the same session id)
+    noted.clear()
+    for logged_in in (False, True, False):
+        at = AppTest.from_file(APP)
+        at.secrets["auth"] = auth
+        at.user = {"is_logged_in": logged_in, "email": "biller@example.org"}
+        at.run(timeout=120)
+        assert len(noted) == logged_in
+    session("guess")
+    assert not noted
+    at = session(PASSWORD)
+    assert signed_in(at) and len(noted) == 1
+    next(b for b in at.sidebar.button if b.label == "Sign out").click().run(timeout=120)
+    assert not noted  # signed out: no more uploads

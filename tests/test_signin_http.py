@@ -7,6 +7,7 @@ client that is not a browser can do (issue 16, item 6).
   lockout message; meanwhile the right password is refused from that address, while another address signs in.
 - After the lockout the right password signs in, and that session's uploads are accepted.
 - Many wrong passwords from many addresses slow sign-in down for everyone.
+- With single sign-on ([auth]) a session that has not logged in may not upload either.
 - With no sign-in configured an upload from any session is accepted, as before.
 
 The sessions speak Streamlit's websocket protocol as bench/load_test.py does. The client address is set
@@ -296,6 +297,20 @@ def test_many_wrong_passwords_from_many_addresses_slow_everyone_down(small_db):
         assert not slowed.signed_in
         assert slowed.errors[0].startswith("Many wrong passwords on this dashboard lately")
         slowed.close()
+
+
+def test_with_single_sign_on_an_upload_before_sign_in_is_refused(small_db):
+    """[auth] (OpenID Connect): a session whose st.user.is_logged_in is false may not upload either."""
+    db, folder = small_db
+    secrets = folder / "auth.toml"
+    secrets.write_text('[auth]\nredirect_uri = "http://127.0.0.1/oauth2callback"\ncookie_secret = "' + "x" * 32 + '"\n'
+                       'client_id = "id"\nclient_secret = "secret"\n'
+                       'server_metadata_url = "https://idp.example/.well-known/openid-configuration"\n')
+    with streamlit_server(db, folder, secrets) as (url, _):
+        session = Session(url)
+        assert not session.signed_in and "Sign in" in session.widgets
+        assert upload(url, session.session_id, 1000)[0] == 403
+        session.close()
 
 
 def test_with_no_sign_in_configured_uploads_work_as_before(small_db):
