@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import ctypes
 import functools
 import gc
 import hashlib
 import os
 import re
+import signal
 import threading
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
@@ -80,6 +83,10 @@ _CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbala
 # in transactions of about _WRITE_BYTES of input (fewer, larger transactions write much faster).
 _CHUNK_BYTES = 2 * 1024 * 1024
 _WRITE_BYTES = 16 * 1024 * 1024
+# At most this much input is parsed, or being parsed, ahead of the writer: parsed rows take several
+# times their input in memory (about 10x, 40x for claims of a few segments each), so this, not the
+# number of files or cores, bounds the memory of the rows waiting and of the workers.
+_AHEAD_BYTES = 32 * 1024 * 1024
 # Files above _STREAM_BYTES are streamed: read _READ_BYTES at a time, parsed and inserted in pieces of
 # about _PIECE_CHARS characters (a piece's rows take about ten times its size in memory).
 _STREAM_BYTES = 64 * 1024 * 1024
@@ -189,8 +196,8 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
         # first conversion of Python values (about 0.25 s); done here, the forked workers inherit it
         # instead of each paying for it.
         pa.array([0])
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            _store_in_batches(con, _in_order(pool, groups, known, 2 * workers + 2), report)
+        with _Workers(workers, known) as pool:
+            _store_in_batches(con, _in_order(pool, groups), report)
     else:
         _store_in_batches(con, (_prepare(g, known) if isinstance(g, list) else g for g in groups), report)
     # follow the denials across everything now loaded
@@ -252,20 +259,100 @@ def _default_memory() -> str:
         probe.close()
 
 
-def _in_order(pool, groups: list, known: dict, window: int):
-    """The groups parsed by the pool, in order, with at most `window` of them parsed ahead of the
-    writer (so that parsed rows waiting to be written never fill the memory); a file to stream is
-    passed on as its path."""
-    def ready(item):
-        return item.result() if isinstance(item, Future) else item
-
-    ahead: deque = deque()
+def _in_order(pool: _Workers, groups: list):
+    """The groups parsed by the pool, in order, with at most _AHEAD_BYTES of input parsed or being
+    parsed ahead of the writer (at least one group): the memory of parsed rows waiting to be written
+    and of the workers parsing follows the bytes in flight, not the number of files or cores. A file
+    to stream is passed on as its path (streamed by the writer: nothing in flight)."""
+    ahead: deque = deque()  # (group, its future or path, its bytes)
+    in_flight = 0
     for group in groups:
-        ahead.append(pool.submit(_prepare, group, known) if isinstance(group, list) else group)
-        if len(ahead) > window:
-            yield ready(ahead.popleft())
+        size = sum(map(_size, group)) if isinstance(group, list) else 0
+        while ahead and in_flight + size > _AHEAD_BYTES:
+            done, item, length = ahead.popleft()
+            in_flight -= length
+            yield pool.result(done, item)
+        ahead.append((group, pool.submit(group) if isinstance(group, list) else group, size))
+        in_flight += size
     while ahead:
-        yield ready(ahead.popleft())
+        done, item, _ = ahead.popleft()
+        yield pool.result(done, item)
+
+
+class _Workers:
+    """The parsing worker processes. They die with this process (Linux), so a killed load leaves no
+    worker behind holding the writer's lock (they inherit its file descriptor). A worker that dies
+    (killed, out of memory) breaks the pool: the groups it was running and those waiting are parsed
+    again, each alone in a fresh worker, so a worker killed from outside costs nothing and a group that
+    kills its worker again fails, its files named; a new pool takes the groups after them."""
+
+    def __init__(self, size: int, known: dict):
+        self.size, self.known = size, known
+        self.pool = _pool(size)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, group: list) -> Future:
+        try:
+            return self.pool.submit(_prepare, group, self.known)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=True)
+            self.pool = _pool(self.size)
+            return self.pool.submit(_prepare, group, self.known)
+
+    def result(self, group, item):
+        """The chunk parsed from `group` (a path to stream passes through)."""
+        if not isinstance(item, Future):
+            return item
+        try:
+            return item.result()
+        except BrokenProcessPool:
+            pass
+        alone = _pool(1)
+        try:
+            future = alone.submit(_prepare, group, self.known)
+            worker = next(iter(alone._processes.values()))  # started by submit: its exit code says why it stopped
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                worker.join()
+                why = _stopped(worker.exitcode)
+                return _Chunk([], {}, [FileResult(path, "failed", f"the parsing worker stopped: {why}; nothing of this file"
+                                                                 " loaded") for path in group])
+        finally:
+            alone.shutdown(wait=True)
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=size, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the loader ends, however it ends (Linux's parent-death signal; a
+    worker elsewhere ends when it finds its pool gone, after the group at hand)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux
+    if os.getppid() != parent:  # the loader died before the signal was set
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _stopped(code: int | None) -> str:
+    """Why a worker process ended, from its exit code, in words."""
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name
+        cause = " (out of memory, or stopped by hand)" if -code == signal.SIGKILL else ""
+        return f"it was killed by {name}{cause}"
+    return f"it exited with status {code}"
 
 
 def _store_in_batches(con, chunks, report) -> None:

@@ -135,24 +135,36 @@ def stale(db: Path) -> bool:
 @contextlib.contextmanager
 def _locked(db: Path, deadline: float, on_wait, what: str):
     db.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_file(db), os.O_RDWR | os.O_CREAT, 0o644)
+    path = lock_file(db)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         told = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if _same_file(fd, path):
+                    break
+                # a dead holder's lock file was replaced (below) while this one waited for it: use the new one
+                fcntl.flock(fd, fcntl.LOCK_UN)
             except BlockingIOError:
                 holder = _holder(fd)
-                if time.monotonic() >= deadline:
-                    raise Busy(f"database {db} is busy: {holder} has held it for longer than this one could "
-                               f"wait; nothing was changed. Try again when it has finished.") from None
-                if on_wait and not told:
-                    on_wait(f"waiting for {holder} to finish with {db}...")
-                    told = True
-                time.sleep(_POLL)
+                if _take_over(fd, path):
+                    if on_wait:
+                        on_wait(f"{holder} is no longer running; its lock on {db} is taken over")
+                else:
+                    if time.monotonic() >= deadline:
+                        raise Busy(f"database {db} is busy: {holder} has held it for longer than this one could "
+                                   f"wait; nothing was changed. Try again when it has finished.") from None
+                    if on_wait and not told:
+                        on_wait(f"waiting for {holder} to finish with {db}...")
+                        told = True
+                    time.sleep(_POLL)
+                    continue
+            os.close(fd)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{what} (process {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})".encode(), 0)
+        os.pwrite(fd, f"{what} (process {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})\n"
+                      f"{os.getpid()} {_started(os.getpid())}\n".encode(), 0)
         try:
             yield
         finally:
@@ -164,7 +176,63 @@ def _locked(db: Path, deadline: float, on_wait, what: str):
 
 def _holder(fd: int) -> str:
     text = os.pread(fd, 500, 0).decode(errors="replace").strip()
-    return text or "another writer"
+    return text.splitlines()[0] if text else "another writer"
+
+
+def _take_over(fd: int, path: Path) -> bool:
+    """Whether the lock on `path` (open as fd) was held for a writer that is no longer running, and is
+    now released: the lock file is removed, and those who hold it (worker processes a killed writer
+    left behind, which inherited its file descriptor) keep a lock nobody asks for any more. Done under
+    a lock on the folder, so that two writers finding the same dead holder remove its file once."""
+    if _alive(os.pread(fd, 500, 0).decode(errors="replace")):
+        return False
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        if not _same_file(fd, path):
+            return True  # another writer took it over first: try its new file
+        path.unlink()
+        return True
+    finally:
+        os.close(folder)  # releases the folder's lock
+
+
+def _alive(text: str) -> bool:
+    """Whether the writer the lock file names (its last line: process id and start time) still runs;
+    a file without them (written by an older version, or being written) counts as alive."""
+    try:
+        pid, started = text.strip().splitlines()[-1].split()
+        pid = int(pid)
+    except (IndexError, ValueError):
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process: it exists
+    now = _started(pid)
+    # a zombie (killed, not yet reaped) has ended; another process under the same id started later
+    return now != "zombie" and (now == "?" or started == "?" or now == started)
+
+
+def _started(pid: int) -> str:
+    """When the process started (Linux: clock ticks since boot, /proc/<pid>/stat field 22), "zombie" for a
+    process that has ended but was not reaped, "?" where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return "?"
+    return "zombie" if fields[0] in ("Z", "X") else fields[19]
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether `path` still names the file open as fd."""
+    try:
+        return os.fstat(fd).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _connect(db: Path, deadline: float, on_wait) -> duckdb.DuckDBPyConnection:
