@@ -38,7 +38,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics import claims, privacy, recovery, remittance
+from analytics import claims, database, privacy, recovery, remittance
 from analytics.database import sql
 from analytics.x12 import NotX12Error, decode, stream
 
@@ -191,18 +191,32 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
     known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
     groups = _group(files)
     workers = os.cpu_count() or 1
-    if sum(isinstance(g, list) for g in groups) > 1 and workers > 1:
-        # Parse in worker processes while this one writes what is ready. pyarrow imports pandas on its
-        # first conversion of Python values (about 0.25 s); done here, the forked workers inherit it
-        # instead of each paying for it.
-        pa.array([0])
-        with _Workers(workers, known) as pool:
-            _store_in_batches(con, _in_order(pool, groups), report)
-    else:
-        _store_in_batches(con, (_prepare(g, known) if isinstance(g, list) else g for g in groups), report)
-    # follow the denials across everything now loaded
-    _refresh(con, limited=any(isinstance(g, Path) for g in groups))
+    with _unwritten(files, results):
+        if sum(isinstance(g, list) for g in groups) > 1 and workers > 1:
+            # Parse in worker processes while this one writes what is ready. pyarrow imports pandas on its
+            # first conversion of Python values (about 0.25 s); done here, the forked workers inherit it
+            # instead of each paying for it.
+            pa.array([0])
+            with _Workers(workers, known) as pool:
+                _store_in_batches(con, _in_order(pool, groups), report)
+        else:
+            _store_in_batches(con, (_prepare(g, known) if isinstance(g, list) else g for g in groups), report)
+        # follow the denials across everything now loaded
+        _refresh(con, limited=any(isinstance(g, Path) for g in groups))
     return results
+
+
+@contextlib.contextmanager
+def _unwritten(files: list[Path], results: list[FileResult]):
+    """When the database cannot be written any more (a full disk), the error goes on, carrying in
+    `pending` the bytes of the files without a result yet: their rows need room too."""
+    try:
+        yield
+    except duckdb.Error as e:
+        if database.cannot_write(e):
+            done = {r.path for r in results}
+            e.pending = sum(_size(f) for f in files if f not in done)
+        raise
 
 
 def _refresh(con, limited: bool) -> None:
@@ -401,14 +415,15 @@ def load_contents(con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes 
     path when None), then follow the denials across everything loaded once."""
     results: list[FileResult] = []
     streamed = False
-    for path, data in items:
-        if data is None and _size(Path(path)) > _STREAM_BYTES:
-            _stream(con, Path(path), results.append)
-            streamed = True
-            continue
-        known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
-        _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
-    _refresh(con, limited=streamed)
+    with _unwritten([Path(path) for path, _ in items], results):
+        for path, data in items:
+            if data is None and _size(Path(path)) > _STREAM_BYTES:
+                _stream(con, Path(path), results.append)
+                streamed = True
+                continue
+            known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
+            _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
+        _refresh(con, limited=streamed)
     return results
 
 
@@ -558,6 +573,8 @@ def _store(con: duckdb.DuckDBPyConnection, chunk: _Chunk, report, only: list[int
     try:
         stored = _write(cur, chunk, indexes)
     except duckdb.Error as e:
+        if database.cannot_write(e):
+            raise  # no file can be written now: the load stops (updates.writing says why)
         if len(indexes) > 1:  # find the file that cannot be written; store the others
             for i in indexes:
                 _store(con, chunk, report, [i])
@@ -589,6 +606,8 @@ def _stream(con: duckdb.DuckDBPyConnection, path: Path, report) -> None:
         with _capped_memory(cur) as limit:
             report(_write_streamed(cur, path, size, digest, encoding, _bytes(limit)))
     except duckdb.Error as e:
+        if database.cannot_write(e):
+            raise
         report(FileResult(path, "failed", f"database error, nothing loaded: {str(e).splitlines()[0]}"))
     finally:
         cur.close()
@@ -693,7 +712,8 @@ def _transaction(cur):
         yield
         cur.execute("COMMIT")
     except BaseException:
-        cur.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.TransactionException):  # a COMMIT that failed (a full disk) ended it
+            cur.execute("ROLLBACK")
         raise
     finally:
         for name in ("batch_files", "batch_sources"):

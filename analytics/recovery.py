@@ -10,6 +10,7 @@ when a load was interrupted between committing its files and this step).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
 import duckdb
@@ -58,7 +59,8 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [fingerprint])
         cur.execute("COMMIT")
     except BaseException:
-        cur.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.TransactionException):  # a COMMIT that failed (a full disk) ended it
+            cur.execute("ROLLBACK")
         raise
     finally:
         cur.close()

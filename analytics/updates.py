@@ -27,6 +27,7 @@ Beside the database `denials.duckdb`: `denials.duckdb.lock` (who writes now) and
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import hashlib
@@ -48,6 +49,12 @@ _POLL = 0.2
 
 class Busy(RuntimeError):
     """Another writer kept the database past the time this one was willing to wait."""
+
+
+class Unwritable(RuntimeError):
+    """A change could not be written: the disk is full, the folder read-only. The message names the
+    path, the room free and the room needed; what was committed before stays, the dashboard keeps
+    the copy it had."""
 
 
 def lock_file(db: Path) -> Path:
@@ -88,15 +95,64 @@ def writing(db: str | Path | None = None, wait: float = WAIT, on_wait=None, what
     db = Path(db) if db is not None else database.default_path()
     deadline = time.monotonic() + wait
     with _locked(db, deadline, on_wait, what):
-        con = _connect(db, deadline, on_wait)
+        _remove_partials(db)  # a dead writer's unfinished copy would hold the room this change needs
         try:
-            yield con
-            con.execute("CHECKPOINT")
+            con = _connect(db, deadline, on_wait)
+        except (duckdb.Error, OSError) as e:
+            if not database.cannot_write(e):
+                raise
+            raise Unwritable(f"cannot write database {db}: {database.reason(e)}; nothing was changed") from None
+        try:
+            try:
+                yield con
+                con.execute("CHECKPOINT")
+            except (duckdb.Error, OSError) as e:
+                if not database.cannot_write(e):
+                    raise
+                raise Unwritable(_no_room(db, e, getattr(e, "pending", 0))) from None
             copy = _copy(db)  # while the connection is open, no other process can change the file
         finally:
-            con.close()
+            with contextlib.suppress(duckdb.Error):  # a database DuckDB invalidated after a failed write
+                con.close()
         _point(db, copy)
     tidy(db)
+
+
+def _no_room(db: Path, error: BaseException, pending: int) -> str:
+    """The message of a change that stopped because the database could not be written: where, why, the
+    room free, and the room needed (the rows of the files not loaded, about twice their size, and the
+    dashboard's copy, as big as the database will be)."""
+    rows = 2 * pending
+    size = _size(db) + _size(db.with_name(db.name + ".wal"))
+    return (f"cannot write database {db}: {database.reason(error)}. {_mb(_free(db.parent))} free in {db.parent}; about "
+            f"{_mb(rows + size + rows)} needed (the rows still to load, about {_mb(rows)}, and the dashboard's copy, "
+            f"as big as the database). Files reported loaded are kept, the others are not loaded: make room and "
+            f"load them again (those loaded are skipped). The dashboard shows the data as it was before.")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _free(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
+
+
+def _mb(size: float) -> str:
+    return f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{size / 1e6:.1f} MB"
+
+
+def _remove_partials(db: Path) -> None:
+    """Remove unfinished copies (`*.partial`) left by a writer that died or failed while copying: under the
+    writer's lock, no living process is making one."""
+    for leftover in copies(db).glob("*.partial"):
+        leftover.unlink(missing_ok=True)
 
 
 def refresh(db: str | Path, wait: float = 0.0) -> bool:
@@ -110,6 +166,7 @@ def refresh(db: str | Path, wait: float = 0.0) -> bool:
         return False
     try:
         with _locked(db, time.monotonic() + wait, None, "a publication"):
+            _remove_partials(db)
             if stale(db):  # another writer may have published while this one waited
                 con = _connect(db, time.monotonic() + wait, None)
                 try:
@@ -118,7 +175,7 @@ def refresh(db: str | Path, wait: float = 0.0) -> bool:
                 finally:
                     con.close()
                 _point(db, copy)
-    except (Busy, duckdb.Error, OSError):
+    except (Busy, Unwritable, duckdb.Error, OSError):
         return False  # busy, or a database this process cannot write: the copy stays as it is
     tidy(db)
     return True
@@ -134,9 +191,12 @@ def stale(db: Path) -> bool:
 
 @contextlib.contextmanager
 def _locked(db: Path, deadline: float, on_wait, what: str):
-    db.parent.mkdir(parents=True, exist_ok=True)
     path = lock_file(db)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:  # a read-only folder, a full disk
+        raise Unwritable(f"cannot write database {db}: {database.reason(e)} ({path}); nothing was changed") from None
     try:
         told = False
         while True:
@@ -255,19 +315,27 @@ def _connect(db: Path, deadline: float, on_wait) -> duckdb.DuckDBPyConnection:
 
 
 def _copy(db: Path) -> Path:
-    """Copy the checkpointed database into a new file of the copies folder, complete on disk."""
+    """Copy the checkpointed database into a new file of the copies folder, complete on disk. When it
+    cannot be (a full disk), nothing of it is left behind and the dashboard keeps the copy it has."""
     folder = copies(db)
-    folder.mkdir(exist_ok=True)
-    for leftover in folder.glob("*.partial"):  # from a writer that died while copying
-        leftover.unlink(missing_ok=True)
     pointer = _pointer(db)
-    numbers = [_number(p) for p in folder.glob("copy-*.duckdb")] + [_number(Path(pointer["copy"])) if pointer else 0]
-    target = folder / f"copy-{max(numbers, default=0) + 1:06d}.duckdb"
-    partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(db, partial)
-    _fsync(partial)
-    os.replace(partial, target)
-    _fsync(folder)
+    try:
+        folder.mkdir(exist_ok=True)
+        numbers = [_number(p) for p in folder.glob("copy-*.duckdb")] + [_number(Path(pointer["copy"])) if pointer else 0]
+        target = folder / f"copy-{max(numbers, default=0) + 1:06d}.duckdb"
+        partial = target.with_name(target.name + ".partial")
+        try:
+            shutil.copyfile(db, partial)
+            _fsync(partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        _fsync(folder)
+    except OSError as e:
+        raise Unwritable(
+            f"the change is saved in {db}, but the dashboard's copy of it cannot be written in {folder}: {database.reason(e)}. "
+            f"It needs {_mb(_size(db))}, {_mb(_free(folder.parent))} free. The dashboard keeps showing the data as it "
+            "was before; make room, and the next load, or the dashboard when no load runs, publishes it.") from None
     return target
 
 
