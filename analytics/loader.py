@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import contextvars
 import ctypes
 import functools
 import gc
@@ -88,13 +89,15 @@ _WRITE_BYTES = 16 * 1024 * 1024
 # number of files or cores, bounds the memory of the rows waiting and of the workers.
 _AHEAD_BYTES = 32 * 1024 * 1024
 # Files above _STREAM_BYTES are streamed: read _READ_BYTES at a time, parsed and inserted in pieces of
-# about _PIECE_CHARS characters (a piece's rows take about ten times its size in memory).
-_STREAM_BYTES = 64 * 1024 * 1024
+# about _PIECE_CHARS characters (a piece's rows take about ten times its size in memory, forty times
+# for claims of a few segments). A file at or under it is parsed whole, by a worker: its rows, up to
+# forty times _STREAM_BYTES, are the largest unit of memory the load holds, so it is kept small.
+_STREAM_BYTES = 8 * 1024 * 1024
 _PIECE_CHARS = 4 * 1024 * 1024
 _READ_BYTES = 1024 * 1024
-# DuckDB's memory while a file is streamed: at most this (it spills the rest to disk), unless a piece
+# DuckDB's memory during a load: at most this (it spills the rest to disk), unless a streamed piece
 # needs more (about _UNIT_MEMORY_PER_CHAR bytes per character to derive its adjudication units).
-_STREAM_MEMORY = 1024 * 1024 * 1024
+_STREAM_MEMORY = 512 * 1024 * 1024
 _UNIT_MEMORY_PER_CHAR = 12
 # The views and tables the adjudication units of a file are read from (queries/marts/adjudication_units.sql);
 # a streamed file's units are derived piece by piece from these, narrowed to the piece's claims.
@@ -191,7 +194,7 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
     known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
     groups = _group(files)
     workers = os.cpu_count() or 1
-    with _unwritten(files, results):
+    with _unwritten(files, results), _capped_memory(con):
         if sum(isinstance(g, list) for g in groups) > 1 and workers > 1:
             # Parse in worker processes while this one writes what is ready. pyarrow imports pandas on its
             # first conversion of Python values (about 0.25 s); done here, the forked workers inherit it
@@ -202,7 +205,7 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
         else:
             _store_in_batches(con, (_prepare(g, known) if isinstance(g, list) else g for g in groups), report)
         # follow the denials across everything now loaded
-        _refresh(con, limited=any(isinstance(g, Path) for g in groups))
+        _refresh(con)
     return results
 
 
@@ -219,12 +222,9 @@ def _unwritten(files: list[Path], results: list[FileResult]):
         raise
 
 
-def _refresh(con, limited: bool) -> None:
-    """recovery.refresh; after a file too large to hold in memory, within the memory DuckDB was given
-    for streaming it (it spills to disk; slower, about twice the time), unless that is not enough."""
-    if not limited:
-        recovery.refresh(con)
-        return
+def _refresh(con) -> None:
+    """recovery.refresh within the memory DuckDB is given for a load (it spills to disk; slower), unless
+    that is not enough."""
     with _capped_memory(con) as limit:
         try:
             recovery.refresh(con)
@@ -235,20 +235,32 @@ def _refresh(con, limited: bool) -> None:
             recovery.refresh(con)
 
 
+# The memory limit in force before the load lowered it (_capped_memory), within the load.
+_uncapped: contextvars.ContextVar = contextvars.ContextVar("uncapped_memory", default=None)
+
+
 @contextlib.contextmanager
 def _capped_memory(cur):
     """DuckDB's memory limit lowered to _STREAM_MEMORY for the block if it is higher (DuckDB keeps what
     it wrote in memory until it needs the room: with a limit it spills instead), put back after;
-    yields the limit in force before."""
-    limit = _memory_limit(cur)
-    if _bytes(limit) <= _STREAM_MEMORY:
-        yield limit
+    yields the limit in force before the outermost such block (what a step that needs more may take)."""
+    outer = _uncapped.get()
+    if outer is not None:
+        yield outer
         return
-    cur.execute(f"SET memory_limit = '{_STREAM_MEMORY // 1024 // 1024}MiB'")
+    limit = _memory_limit(cur)
+    token = _uncapped.set(limit)
     try:
-        yield limit
+        if _bytes(limit) <= _STREAM_MEMORY:
+            yield limit
+            return
+        cur.execute(f"SET memory_limit = '{_STREAM_MEMORY // 1024 // 1024}MiB'")
+        try:
+            yield limit
+        finally:
+            _set_memory(cur, limit)
     finally:
-        _set_memory(cur, limit)
+        _uncapped.reset(token)
 
 
 def _memory_limit(cur) -> str:
@@ -414,16 +426,14 @@ def load_contents(con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes 
     """Load files one by one, each whole or not at all (bytes given, e.g. uploads, or read from the
     path when None), then follow the denials across everything loaded once."""
     results: list[FileResult] = []
-    streamed = False
-    with _unwritten([Path(path) for path, _ in items], results):
+    with _unwritten([Path(path) for path, _ in items], results), _capped_memory(con):
         for path, data in items:
             if data is None and _size(Path(path)) > _STREAM_BYTES:
                 _stream(con, Path(path), results.append)
-                streamed = True
                 continue
             known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
             _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
-        _refresh(con, limited=streamed)
+        _refresh(con)
     return results
 
 

@@ -192,3 +192,38 @@ def test_parallel_chunked_load_stores_exactly_what_a_sequential_load_does(tmp_pa
     results = loader.load_paths(parallel, [CORPUS_835])
     assert {r.status for r in results} == {"loaded"}
     assert snapshot(parallel) == snapshot(sequential)
+
+
+def test_parse_ahead_is_bounded_by_the_bytes_in_flight_not_by_the_number_of_files(tmp_path, monkeypatch):
+    """Six files just under the streaming threshold once peaked at 7.5 GB on 2 cores: each parsed file's
+    rows waited in memory, as many as the window of files allowed. Now the input parsed or being
+    parsed ahead of the writer never exceeds _AHEAD_BYTES (a group larger than that goes alone)."""
+    sizes = [3000, 3000, 3000, 9000, 1000, 1000, 1000, 3000]
+    groups = []
+    for n, size in enumerate(sizes):
+        path = tmp_path / f"{n}.835"
+        path.write_bytes(b"x" * size)
+        groups.append([path])
+    monkeypatch.setattr(loader, "_AHEAD_BYTES", 6000)
+
+    class Pool:
+        """Parses nothing: counts the bytes submitted and not yet handed to the writer."""
+
+        def __init__(self):
+            self.in_flight = self.most = 0
+
+        def submit(self, group):
+            self.in_flight += sum(p.stat().st_size for p in group)
+            self.most = max(self.most, self.in_flight)
+            return loader.Future()
+
+        def result(self, group, item):
+            self.in_flight -= sum(p.stat().st_size for p in group)
+            return group
+
+    pool = Pool()
+    assert list(loader._in_order(pool, groups)) == groups  # in order
+    assert pool.most == 9000  # the large group alone; never more than 6000 bytes of the others
+    pool.most = 0
+    assert list(loader._in_order(pool, groups[:3] + groups[4:])) == groups[:3] + groups[4:]
+    assert pool.most == 6000
