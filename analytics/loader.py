@@ -148,6 +148,7 @@ class _File:
     segments: int
     skipped_sets: str | None
     counts: dict
+    keys: list = field(default_factory=list)  # its interchanges: remittance.Remittance.interchange_keys
 
 
 @dataclass
@@ -524,7 +525,7 @@ def _parse_chunk(paths: list[Path], known: dict, contents: list[bytes] | None) -
             rows[name] += found
             owners[name] += [index] * len(found)
         files.append(_File(path, len(data), digest, kind, parsed.interchanges, parsed.transaction_sets,
-                           parsed.segments, skipped, counts))
+                           parsed.segments, skipped, counts, parsed.interchange_keys))
     return _Chunk(files, _arrow_tables(rows, owners), results)
 
 
@@ -753,6 +754,11 @@ def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, memo
             if not item.kind:
                 raise _NotWritten(FileResult(path, "skipped", "no 835 or 837 transaction set in the file (found: "
                                                               f"{item.skipped_sets or 'none'}); nothing loaded"))
+            [(verdict, notes)] = _against_loaded(cur, [item])
+            if verdict is not None:
+                raise _NotWritten(FileResult(path, *verdict, item.counts, 0, item.kind))
+            problems += [(first_id, *note) for note in notes]
+            _register_interchanges(cur, {first_id: item})
             cur.execute("UPDATE source_files SET kind = ?, interchanges = ?, transaction_sets = ?, segments = ?, skipped_sets = ?"
                         " WHERE file_id = ?", [item.kind, item.interchanges, item.transaction_sets, item.segments,
                                                item.skipped_sets, first_id])
@@ -800,6 +806,7 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
     sets = {"835": 0, "837": 0, "interchanges": 0}
     skipped: Counter = Counter()  # the 835 reader's: every set not 835
     billed_skipped: Counter = Counter()  # the 837 reader's: every set not 837
+    keys: list = []
     pieces = stream(_text_blocks(path, encoding, digest), _PIECE_CHARS)
     while True:
         piece = next(pieces, None)
@@ -820,6 +827,7 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
         sets["835"] += parsed.transaction_sets
         sets["837"] += billed.transaction_sets
         sets["interchanges"] += parsed.interchanges
+        keys += parsed.interchange_keys
         skipped.update(parsed.skipped_sets)
         billed_skipped.update(billed.skipped_sets)
         if billed.diagnostics:  # one list of diagnostics in file order
@@ -837,7 +845,8 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
         if final:
             break
     kind, skipped_sets = _holds(sets["835"], sets["837"], skipped)
-    tally["file"] = _File(path, size, digest, kind, sets["interchanges"], sets["835"], remit.position, skipped_sets, counts)
+    tally["file"] = _File(path, size, digest, kind, sets["interchanges"], sets["835"], remit.position, skipped_sets, counts,
+                          keys)
 
 
 def _ahead(items, depth: int = 1):
@@ -937,6 +946,10 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
             "SELECT sha256, file_name FROM source_files WHERE sha256 IN ?", [[f.digest for f in items]]
         ).fetchall())
         fresh = [i for i in indexes if chunk.files[i].digest not in known]
+        # ... nor an interchange loaded already from other bytes (other delimiters, line endings)
+        verdicts = dict(zip(fresh, _against_loaded(cur, [chunk.files[i] for i in fresh])))
+        refused = {i: verdict for i, (verdict, _) in verdicts.items() if verdict is not None}
+        fresh = [i for i in fresh if i not in refused]
         first_id, offsets = _first_keys(cur)
         # Per file: its id, and the offsets its sequence numbers are added to to make each key.
         files = {"file_index": [], "file_id": [], **{name: [] for name in _KEYS}}
@@ -947,23 +960,75 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
                 files[name].append(offsets[name])
                 offsets[name] += chunk.files[i].counts[key.rows]
         cur.register("batch_files", pa.table(files, schema=_FILES_SCHEMA))
-        problems = []
+        problems = [(first_id + n, *note) for n, i in enumerate(fresh) for note in verdicts[i][1]]
         for name, table, _ in _TABLES:
             if name in chunk.tables:
                 problems += _insert(cur, table, chunk.tables[name])
         _register_sources(cur, fresh, [chunk.files[i] for i in fresh])
+        _register_interchanges(cur, {first_id + n: chunk.files[i] for n, i in enumerate(fresh)})
         last_id = first_id + len(fresh) - 1
         counted = _finish(cur, first_id, last_id, problems)
     ids = {i: first_id + n for n, i in enumerate(fresh)}
     out = []
     for i in indexes:
         item = chunk.files[i]
-        if i not in ids:
+        if i in refused:
+            out.append((*refused[i], 0))
+        elif i not in ids:
             out.append(("already loaded", f"same content as {known[item.digest]}; nothing changed", 0))
         else:
             note = f"skipped transaction sets: {item.skipped_sets}" if item.skipped_sets else ""
             out.append(("loaded", note, counted.get(ids[i], 0)))
     return out
+
+
+def _against_loaded(cur, items: list[_File]) -> list[tuple]:
+    """Per file, its interchanges against those loaded (and those of the files before it in `items`), by
+    fingerprint (remittance._fingerprint: ISA06, ISA13 and the segments, whatever the delimiters): a
+    verdict and diagnostics. Verdict None: load it, with a warning per control number its sender used
+    before for other content (a sender's counter that started again: a new interchange). Otherwise
+    (status, message): 'already loaded' when every interchange is; 'failed' when some are and others
+    not, since loading the file whole would count those twice."""
+    controls = sorted({key[1] for item in items for key in item.keys})
+    loaded = cur.execute(
+        "SELECT i.fingerprint, i.sender, i.control_number, f.file_name FROM source_interchanges i"
+        " JOIN source_files f USING (file_id) WHERE i.control_number IN ?", [controls]).fetchall() if controls else []
+    by_print = {fingerprint: name for fingerprint, _, _, name in loaded}
+    by_control = {(sender, control): name for _, sender, control, name in loaded}
+    out = []
+    for item in items:
+        same = [(key, by_print[key[3]]) for key in item.keys if key[3] in by_print]
+        if same and len(same) == len(item.keys):
+            names = ", ".join(sorted({name for _, name in same}))
+            pairs = list(dict.fromkeys((sender, control) for (sender, control, _, _), _ in same))
+            which = "; ".join(f"sender {sender}, control number {control}" for sender, control in pairs[:3])
+            which += f"; and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+            out.append((("already loaded", f"already loaded as {names}: the same interchange{'s' if len(same) > 1 else ''}"
+                                           f" ({which}) with other bytes (delimiters, line endings); nothing changed"), []))
+            continue
+        if same:
+            (sender, control, position, _), name = same[0]
+            out.append((("failed", f"the interchange at segment {position} (sender {sender}, control number {control})"
+                                   f" is already loaded as {name}, the others in the file are not: nothing loaded, as"
+                                   " it would count twice; load the others in a file of their own"), []))
+            continue
+        notes = [(position, "warning", "ISA", f"ISA13 control number {control} of sender {sender} was used before by "
+                                              f"{by_control[(sender, control)]} for other content: loaded as another interchange")
+                 for sender, control, position, _ in item.keys if (sender, control) in by_control]
+        out.append((None, notes))
+        for sender, control, _, fingerprint in item.keys:
+            by_print[fingerprint] = by_control[(sender, control)] = item.path.name
+    return out
+
+
+def _register_interchanges(cur, files: dict) -> None:
+    """Register the interchanges of files (by file id) in source_interchanges."""
+    found = [(file_id, position, sender, control, fingerprint)
+             for file_id, item in files.items() for sender, control, position, fingerprint in item.keys]
+    if found:
+        rows = pa.table(dict(zip(("file_id", "segment_position", "sender", "control_number", "fingerprint"),
+                                 map(list, zip(*found)))))  # noqa: F841 - read by its name below
+        cur.execute("INSERT INTO source_interchanges BY NAME SELECT * FROM rows")
 
 
 def _first_keys(cur) -> tuple[int, dict]:

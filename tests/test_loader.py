@@ -190,7 +190,9 @@ def test_parallel_chunked_load_stores_exactly_what_a_sequential_load_does(tmp_pa
     monkeypatch.setattr(loader, "_WRITE_BYTES", 256 * 1024)
     parallel = database.connect(tmp_path / "parallel.duckdb")
     results = loader.load_paths(parallel, [CORPUS_835])
-    assert {r.status for r in results} == {"loaded"}
+    # one corpus file repeats 156 times the interchange another holds once: the same interchange, loaded once
+    assert {r.path.name: r.status for r in results if r.status != "loaded"} == {
+        "x12parser-js__profee-multiple_156_isa.edi": "already loaded"}
     assert snapshot(parallel) == snapshot(sequential)
 
 
