@@ -21,6 +21,7 @@ import codecs
 import contextlib
 import contextvars
 import ctypes
+import errno
 import functools
 import gc
 import hashlib
@@ -119,6 +120,10 @@ class FileResult:
         return self.status == "failed"
 
     def line(self) -> str:
+        """One line whatever the file's name holds (a newline, a tab: escaped as \\n, \\t)."""
+        return _one_line(self._text())
+
+    def _text(self) -> str:
         name = str(self.path)
         if self.status == "loaded":
             c = self.counts
@@ -133,6 +138,14 @@ class FileResult:
                 text += f"; {self.message}"
             return f"loaded          {name}: {text}"
         return f"{self.status:<15} {name}: {self.message}"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(text: str) -> str:
+    """Control characters (from file names: a newline would split the one line per file) escaped."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 @dataclass
@@ -176,8 +189,20 @@ def expand(paths: list[str | Path]) -> tuple[list[Path], list[FileResult]]:
         elif path.exists():
             problems.append(FileResult(path, "failed", "not a regular file or folder"))
         else:
-            problems.append(FileResult(path, "failed", "no such file or folder"))
+            problems.append(FileResult(path, "failed", _missing(path)))
     return files, problems
+
+
+def _missing(path: Path) -> str:
+    """Why a path that does not exist (to Path.exists) cannot be read."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "a symbolic link loop (the link leads back to itself)"
+        if e.errno not in (errno.ENOENT, errno.ENOTDIR):
+            return f"cannot be read ({e.strerror or e})"
+    return "no such file or folder"
 
 
 def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_result=None) -> list[FileResult]:
@@ -648,18 +673,15 @@ def _bytes(setting: str) -> float:
 
 def _survey(path: Path) -> tuple[int, str, str]:
     """Size, SHA-256 and text encoding of a file, read once in blocks; refuses what `decode` refuses
-    (nothing but white space, NUL bytes near the start). UTF-8 unless some byte sequence is not, then
+    (nothing but white space, NUL bytes). UTF-8 unless some byte sequence is not, then
     Latin-1 for the whole file, as `decode` does."""
     digest, size, blank, utf8 = hashlib.sha256(), 0, True, True
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as f:
         while block := f.read(_READ_BYTES):
-            if size == 0:
-                if b"\x00" in block[:65536]:
-                    raise NotX12Error("the file is binary (it contains NUL bytes), not X12 text")
-                text = block[3:] if block.startswith(b"\xef\xbb\xbf") else block
-            else:
-                text = block
+            if b"\x00" in block:  # as `decode`: anywhere in the file
+                raise NotX12Error("the file is binary (it contains NUL bytes), not X12 text")
+            text = block[3:] if size == 0 and block.startswith(b"\xef\xbb\xbf") else block
             digest.update(block)
             size += len(block)
             blank = blank and not block.strip()

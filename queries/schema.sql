@@ -184,7 +184,7 @@ CREATE TABLE IF NOT EXISTS bill_claims (
     submission_key BIGINT NOT NULL,
     file_id INTEGER NOT NULL,
     segment_position INTEGER NOT NULL,
-    transaction_type VARCHAR,           -- 'professional' (837P) or 'institutional' (837I)
+    transaction_type VARCHAR,           -- 'professional' (837P), 'institutional' (837I) or 'dental' (837D)
     gs_version VARCHAR,                 -- GS08
     st_control VARCHAR,                 -- ST02
     submitted_date DATE,                -- BHT04
