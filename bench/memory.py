@@ -20,6 +20,24 @@ interchanges) as the baseline. Target: under 1 GB on every shape (README, Benchm
 
 --whole-mb N also loads an N MB file with streaming switched off (the file read whole, as before),
 to show what streaming saves.
+
+Measured on 2 shared cores, 24 GB (December 2026; peak of the process tree, then seconds, which vary
+with the machine's other load: the runs after shared it with test runs):
+
+    shape                                  before (64 MB threshold,     after (8 MB threshold, 32 MB of
+                                           2 x cores + 2 files ahead,   input ahead, DuckDB at 512 MB
+                                           DuckDB at 1 GB streaming)    for the whole load)
+    six 66 MB files (under the old         3,762 MB  105 s             801 MB  222 s (now streamed)
+      threshold)
+    six 8 MB files (under the new one)     -                            703 MB   26 s
+    1M tiny claims, one 22 MB file         1,371 MB   17 s             715 MB   31 s (now streamed)
+    one 500 MB file                        1,363 MB  271 s             831 MB  440 s
+    baseline, one 5 MB file                  292 MB    2 s             276 MB    4 s
+
+The largest unit of memory left is a file parsed whole: its rows take 10 times its size, 60 times for
+claims of a single segment. Four 7.6 MB files of tiny claims (1.4M claims), two parsed at once, peak at
+1,003 MB (1,671 MB before the DuckDB cap): the one shape measured at the 1 GB target. A lower threshold
+would stream more files, one at a time, where workers parse them in parallel.
 """
 
 from __future__ import annotations
