@@ -27,7 +27,6 @@ Beside the database `denials.duckdb`: `denials.duckdb.lock` (who writes now) and
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import functools
 import hashlib
@@ -200,31 +199,22 @@ def _locked(db: Path, deadline: float, on_wait, what: str):
     try:
         told = False
         while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                if _same_file(fd, path):
-                    break
-                # a dead holder's lock file was replaced (below) while this one waited for it: use the new one
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            except BlockingIOError:
-                holder = _holder(fd)
-                if _take_over(fd, path):
-                    if on_wait:
-                        on_wait(f"{holder} is no longer running; its lock on {db} is taken over")
-                else:
-                    if time.monotonic() >= deadline:
-                        raise Busy(f"database {db} is busy: {holder} has held it for longer than this one could "
-                                   f"wait; nothing was changed. Try again when it has finished.") from None
-                    if on_wait and not told:
-                        on_wait(f"waiting for {holder} to finish with {db}...")
-                        told = True
-                    time.sleep(_POLL)
-                    continue
-            os.close(fd)
+            outcome, holder = _try_lock(fd, path, what)
+            if outcome == "held":
+                break
+            if outcome == "busy":
+                if time.monotonic() >= deadline:
+                    raise Busy(f"database {db} is busy: {holder} has held it for longer than this one could "
+                               f"wait; nothing was changed. Try again when it has finished.") from None
+                if on_wait and not told:
+                    on_wait(f"waiting for {holder} to finish with {db}...")
+                    told = True
+                time.sleep(_POLL)
+                continue
+            if outcome == "taken over" and on_wait:
+                on_wait(f"{holder} is no longer running; its lock on {db} is taken over")
+            os.close(fd)  # the lock file was replaced: try the one there now
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{what} (process {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})\n"
-                      f"{os.getpid()} {_started(os.getpid())}\n".encode(), 0)
         try:
             yield
         finally:
@@ -234,25 +224,31 @@ def _locked(db: Path, deadline: float, on_wait, what: str):
         os.close(fd)
 
 
-def _holder(fd: int) -> str:
-    text = os.pread(fd, 500, 0).decode(errors="replace").strip()
-    return text.splitlines()[0] if text else "another writer"
-
-
-def _take_over(fd: int, path: Path) -> bool:
-    """Whether the lock on `path` (open as fd) was held for a writer that is no longer running, and is
-    now released: the lock file is removed, and those who hold it (worker processes a killed writer
-    left behind, which inherited its file descriptor) keep a lock nobody asks for any more. Done under
-    a lock on the folder, so that two writers finding the same dead holder remove its file once."""
-    if _alive(os.pread(fd, 500, 0).decode(errors="replace")):
-        return False
+def _try_lock(fd: int, path: Path, what: str) -> tuple[str, str]:
+    """One try at the writer's lock on `path` (open as fd): ('held', ''), having written who holds it;
+    ('busy', holder); ('taken over', holder) when the holder is no longer running: its lock file is
+    removed, and those still holding it (worker processes a killed writer left behind, which inherited
+    its file descriptor) keep a lock nobody asks for; or ('replaced', '') when `path` names another file
+    now. Under a lock on the folder, so that taking the lock and writing who holds it, and taking over a
+    dead holder's, never interleave."""
     folder = os.open(path.parent, os.O_RDONLY)
     try:
         fcntl.flock(folder, fcntl.LOCK_EX)
         if not _same_file(fd, path):
-            return True  # another writer took it over first: try its new file
-        path.unlink()
-        return True
+            return "replaced", ""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(fd, 500, 0).decode(errors="replace")
+            holder = text.strip().splitlines()[0] if text.strip() else "another writer"
+            if _alive(text):
+                return "busy", holder
+            path.unlink()
+            return "taken over", holder
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{what} (process {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})\n"
+                      f"{os.getpid()} {_started(os.getpid())}\n".encode(), 0)
+        return "held", ""
     finally:
         os.close(folder)  # releases the folder's lock
 
