@@ -86,13 +86,13 @@ _CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbala
 _CHUNK_BYTES = 2 * 1024 * 1024
 _WRITE_BYTES = 16 * 1024 * 1024
 # At most this much input is parsed, or being parsed, ahead of the writer: parsed rows take several
-# times their input in memory (about 10x, 40x for claims of a few segments each), so this, not the
+# times their input in memory (about 10x, 60x for claims of a single segment), so this, not the
 # number of files or cores, bounds the memory of the rows waiting and of the workers.
 _AHEAD_BYTES = 32 * 1024 * 1024
 # Files above _STREAM_BYTES are streamed: read _READ_BYTES at a time, parsed and inserted in pieces of
-# about _PIECE_CHARS characters (a piece's rows take about ten times its size in memory, forty times
-# for claims of a few segments). A file at or under it is parsed whole, by a worker: its rows, up to
-# forty times _STREAM_BYTES, are the largest unit of memory the load holds, so it is kept small.
+# about _PIECE_CHARS characters (a piece's rows take about ten times its size in memory, sixty times
+# for claims of a single segment). A file at or under it is parsed whole, by a worker: its rows, up to
+# sixty times _STREAM_BYTES, are the largest unit of memory the load holds, so it is kept small.
 _STREAM_BYTES = 8 * 1024 * 1024
 _PIECE_CHARS = 4 * 1024 * 1024
 _READ_BYTES = 1024 * 1024
@@ -367,7 +367,8 @@ class _Workers:
         alone = _pool(1)
         try:
             future = alone.submit(_prepare, group, self.known)
-            worker = next(iter(alone._processes.values()))  # started by submit: its exit code says why it stopped
+            # the executor's one process (started by submit; no public accessor): its exit code says why it stopped
+            worker = next(iter(alone._processes.values()))
             try:
                 return future.result()
             except BrokenProcessPool:

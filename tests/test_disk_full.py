@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 import duckdb
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import __main__ as cli, database, demo, loader, updates
