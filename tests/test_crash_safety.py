@@ -260,8 +260,9 @@ def _holding(path: Path) -> list[int]:
     return found
 
 
-def test_a_loader_killed_alone_leaves_no_worker_and_the_next_load_starts_at_once(inputs, tmp_path):
-    """SIGKILL to the loader's process only (not its group, as a user's `kill` or the OOM killer does):
+@pytest.mark.parametrize("sent", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_loader_killed_alone_leaves_no_worker_and_the_next_load_starts_at_once(inputs, tmp_path, sent):
+    """A signal to the loader's process only (not its group, as `kill PID` or the OOM killer sends it):
     its parsing workers die with it, and the next load, told not to wait at all, takes the lock."""
     folder, expected, clean, _ = inputs
     db = tmp_path / "alone.duckdb"
@@ -274,7 +275,7 @@ def test_a_loader_killed_alone_leaves_no_worker_and_the_next_load_starts_at_once
             loaded += line.startswith(b"loaded")
         workers = [pid for pid in _holding(lock) if pid != child.pid]
         assert workers, "the load should be parsing in worker processes"
-        os.kill(child.pid, signal.SIGKILL)
+        os.kill(child.pid, sent)
         child.wait()
         deadline = time.monotonic() + 5
         while _holding(lock) and time.monotonic() < deadline:
