@@ -23,7 +23,9 @@ import duckdb
 from streamlit.testing.v1 import AppTest
 
 from analytics import __main__ as cli, database, demo, loader, updates
-from conftest import CORPUS_835, remittance_835
+from conftest import CORPUS_835, needs_shared, remittance_835
+
+pytestmark = needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
