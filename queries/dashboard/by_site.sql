@@ -4,14 +4,14 @@
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
-places as (select * from ref_place_of_service),
-bill_types as (select * from ref_bill_type_facilities),
+names as (select * from site_names),
 
 -- aggregate per site and campus marks first, then label the few groups
 grouped as (
     select
         claim_type,
         site_of_care,
+        site,
         list_contains(modifiers, 'PN') as pn,
         list_contains(modifiers, 'PO') as po,
         count(*) as units,
@@ -37,22 +37,18 @@ adjudicated as (
 ),
 
 labelled as (
-    select
-        adjudicated.*,
-        case when claim_type = 'institutional'
-            then 'TOB ' || site_of_care || 'x ' || coalesce(bill_types.name, '')
-            else 'POS ' || site_of_care || ' ' || coalesce(places.name, '') end as site
+    select adjudicated.*, coalesce(names.site_label, adjudicated.site, '(no site)') as site_label
     from adjudicated
-    left join places on places.code = adjudicated.site_of_care and adjudicated.claim_type = 'professional'
-    left join bill_types on bill_types.facility_code = adjudicated.site_of_care and adjudicated.claim_type = 'institutional'
-)
+    left join names using (site)
+),
 
-select 'site' as grouping, site as value, sum(units) as units, sum(denied_units) / sum(units) as denial_rate,
-    sum(denied_amount) as denied_amount
+-- value: the label people read; key: the site the filters take ('POS 19'), NULL for a campus row
+select 'site' as grouping, site_label as value, site as key, sum(units) as units,
+    sum(denied_units) / sum(units) as denial_rate, sum(denied_amount) as denied_amount
 from labelled
 group by all
 union all
-select 'campus', campus, sum(units), sum(denied_units) / sum(units), sum(denied_amount)
+select 'campus', campus, NULL, sum(units), sum(denied_units) / sum(units), sum(denied_amount)
 from labelled
 group by all
 order by grouping desc, denied_amount desc

@@ -5,7 +5,7 @@ with
 claims as (
     select * from claim_status
     where (len($payers) = 0 or list_contains($payers, payer_name))
-      and (len($sites) = 0 or list_contains($sites, site_of_care))
+      and (len($sites) = 0 or list_contains($sites, case when transaction_type = 'institutional' then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end))
       and ($date_from is null or service_date_from >= $date_from)
       and ($date_to is null or service_date_from <= $date_to)
 )

@@ -37,10 +37,11 @@ top_category as (
     group by payer_name
 ),
 
+-- per initial claim (kept under a code, modifier or site filter when any of its lines matches): counted
+-- from the first line of each claim, a code filter that left that line out left the payer without one
 days_to_pay as (
-    select payer_name, median(payment_date - received_date) as median_days_to_pay
-    from units
-    where claim_kind = 'adjudicated' and first_of_claim
+    select payer_name, median(days_to_pay) as median_days_to_pay
+    from claims
     group by payer_name
 )
 

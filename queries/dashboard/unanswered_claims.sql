@@ -6,7 +6,7 @@ claims as (
     select * from claim_status
     where status = 'no answer'
       and (len($payers) = 0 or list_contains($payers, payer_name))
-      and (len($sites) = 0 or list_contains($sites, site_of_care))
+      and (len($sites) = 0 or list_contains($sites, case when transaction_type = 'institutional' then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end))
       and ($date_from is null or service_date_from >= $date_from)
       and ($date_to is null or service_date_from <= $date_to)
 )
@@ -18,7 +18,8 @@ select
     claim_id,
     charge_amount,
     service_date_from,
-    site_of_care,
+    coalesce((select site_label from site_names n where n.site = case when transaction_type = 'institutional'
+        then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end), site_of_care) as site,
     file_name
 from claims
 order by days_since_sent desc, charge_amount desc

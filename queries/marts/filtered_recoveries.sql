@@ -11,5 +11,6 @@ CREATE OR REPLACE MACRO filtered_recoveries(as_of, date_basis, date_from, date_t
       AND (len(payer_list) = 0 OR list_contains(payer_list, payer_name))
       AND (len(category_list) = 0 OR list_contains(category_list, category))
       AND (len(code_list) = 0 OR list_contains(code_list, procedure_code))
-      AND (len(modifier_list) = 0 OR len(list_intersect(modifier_list, recoveries.modifiers)) > 0)
-      AND (len(site_list) = 0 OR list_contains(site_list, site_of_care));
+      AND (len(modifier_list) = 0 OR len(list_intersect(modifier_list, recoveries.modifiers)) > 0
+           OR coalesce(list_contains(modifier_list, recoveries.missing_modifier), false))
+      AND (len(site_list) = 0 OR list_contains(site_list, recoveries.site));

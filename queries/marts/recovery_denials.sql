@@ -73,7 +73,9 @@ final as (
             when code_ratios.ratio is not null then 'payer and code'
             when payer_ratios.ratio is not null then 'payer'
             else 'all payers'
-        end as expected_reimbursement_basis
+        end as expected_reimbursement_basis,
+        units.site,
+        units.missing_modifier
     from units
     join links using (unit_id)
     join files using (file_id)
