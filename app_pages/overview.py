@@ -1,6 +1,5 @@
 """Overview: the numbers a billing manager opens every morning."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import ui
@@ -106,12 +105,6 @@ st.subheader("Trend")
 left, right = st.columns(2)
 
 
-@ui.figure
-def categories_chart(top_):
-    return px.bar(top_, x="denied_amount", y="label", orientation="h",
-                  labels={"denied_amount": "denied $", "label": ""}).update_yaxes(autorange="reversed")
-
-
 with left:
     ui.rate_trend(trend, tickformat=".1%", label="initial denial rate (claims)")
     st.caption(f"Initial claims denied ÷ initial claims adjudicated (HFMA), {whose}, per month of the chosen date.")
@@ -125,12 +118,14 @@ categories, reasons = st.columns(2)
 with categories:
     top = ui.frame("top_categories", filters)
     if not ui.empty(top, "denial"):
-        st.plotly_chart(categories_chart(top), width="stretch")
+        ui.amount_bars(top, "label", colour_by="category", key="chart_categories",
+                       on_select=lambda category: ui.drill(filters, categories=(category,)))
         ui.table(top, "denials_by_category", "Denied dollars by category (the primary reason's category, refined by "
-                 "its remark codes); usual path: the usual way to get the money back.")
+                 "its remark codes), each in its colour on every chart; click a bar or a row to open its denied lines.",
+                 on_select=lambda row: ui.drill(filters, categories=(row["category"],)))
 with reasons:
     ui.table(ui.frame("top_reasons", filters), "top_reasons",
-             "The primary reasons (group-CARC) behind the most denied dollars.")
+             "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.")
 
 st.subheader("Biggest movers")
 ui.table(ui.frame("movers", filters), "movers",
