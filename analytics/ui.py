@@ -267,6 +267,7 @@ _COLUMNS = {
     # text
     "payer_name": ("payer", "text", "The payer named in the remittance."),
     "top_category": ("top category", "text", "The denial category with the most denied dollars."),
+    "top_category_label": ("top category", "text", "The denial category with the most denied dollars."),
     "procedure_code": ("code", "text", "The procedure or drug code adjudicated."),
     "category_label": ("category", "text", "The denial category (the primary reason's, refined by its remark codes)."),
     "category": ("category", "text", "The denial category (the primary reason's, refined by its remark codes)."),
@@ -298,7 +299,8 @@ _COLUMNS = {
     "complete": ("", "hidden", None),
 }
 # a column hidden when the table also has its label
-_HIDDEN_BESIDE = {"category": ("category_label", "label"), "site": ("site_label",), "value": ("name",)}
+_HIDDEN_BESIDE = {"category": ("category_label", "label"), "site": ("site_label",), "value": ("name",),
+                  "top_category": ("top_category_label",)}
 _FORMATS = {"money": "dollar", "rate": "percent", "count": "localized", "days": "%d"}
 # older names kept so that other modules' imports still work
 _COLUMN_HELP = {k: (label, _FORMATS.get(kind), help_) for k, (label, kind, help_) in _COLUMNS.items()
@@ -438,7 +440,7 @@ def mark_partial(fig, frame_: pd.DataFrame):
     for month in partial_months(frame_):
         fig.add_vrect(x0=month - pd.Timedelta(days=15), x1=month + pd.Timedelta(days=15), fillcolor="lightgrey",
                       opacity=0.4, line_width=0, layer="below", annotation_text=PARTIAL,
-                      annotation_position="top left")
+                      annotation_position="top right")
     return fig
 
 
@@ -526,7 +528,8 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
     keys = shown[x_key or x].astype(object).where(shown[x_key or x].notna(), "").astype(str)
     fig = go.Figure(go.Bar(
         x=shown[x].astype(str), y=shown["denial_rate"], marker_color=MAIN, customdata=keys,
-        text=[f"{v:{percent_format(shown['denial_rate'])[1:]}}" for v in shown["denial_rate"].fillna(0)],
+        text=[f"{rate:{percent_format(shown['denial_rate'])}} of {int(n):,}"
+              for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0))],
         textposition="outside", cliponaxis=False,
         hovertext=[f"{int(n):,} {volume}, {money(d)} denied" for n, d in zip(shown[volume], shown["denied_amount"])],
         hovertemplate="%{x}<br>denial rate %{y:.1%}<br>%{hovertext}<extra></extra>"))
@@ -595,7 +598,9 @@ def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
     import plotly.graph_objects as go
 
     opacity = [1.0 if c else 0.4 for c in frame_["complete"].astype(bool)] if "complete" in frame_.columns else 1.0
+    # a bar's width on a date axis is in milliseconds: 20 days, so that one month alone is a bar, not a line
     fig = go.Figure(go.Bar(x=frame_["month"], y=frame_[y], marker_color=MAIN, marker_opacity=opacity,
+                           width=[20 * 86_400_000] * len(frame_),
                            hovertemplate="%{x|%b %Y}: " + ("$%{y:,.0f}" if money_axis else "%{y:,}") + "<extra></extra>"))
     fig.update_yaxes(title_text=label, rangemode="tozero", tickprefix="$" if money_axis else "",
                      tickformat=",.0f").update_layout(margin={"t": 30})

@@ -12,6 +12,7 @@ modifiers = ui.frame("by_modifier", filters)
 if ui.empty(modifiers, "service line"):
     st.stop()
 single = modifiers[modifiers["grouping"] == "modifier"]
+st.subheader("Denial rate by modifier")
 ui.rate_bars(single.head(20), "modifiers", "lines", label="modifier", key="chart_modifiers",
              on_select=lambda modifier: ui.drill(filters, modifiers=(modifier,)) if modifier != "(none)" else None)
 st.caption("Denied lines ÷ adjudicated lines carrying each modifier (a line with two modifiers counts for both); "

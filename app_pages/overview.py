@@ -128,6 +128,10 @@ with reasons:
              "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.")
 
 st.subheader("Biggest movers")
-ui.table(ui.frame("movers", filters), "movers",
+movers = ui.frame("movers", filters)
+if not movers.empty and not movers["previous_month"].any():
+    st.info("The month before is outside the chosen dates, so every figure is compared with nothing: choose "
+            "*Last 3 complete months* or widen the date range to see what moved.")
+ui.table(movers, "movers",
          "Denied dollars by payer and by category in the latest complete month of the filtered data against the "
          "month before (a month not over on the data date is left out); sorted by the size of the change.")

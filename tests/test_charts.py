@@ -320,3 +320,23 @@ def test_a_row_of_the_codes_tables_opens_its_denied_lines(app):
     filters = at.session_state["filters"]
     assert (filters.codes, filters.payers) == (("J1322",), (payer,))
     assert at.query_params["code"] in ("J1322", ["J1322"])
+
+
+def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale():
+    """Codes that look like numbers stay codes (no 96k-99.5k axis), J codes stay, and rates between 9% and
+    14% get a decimal on the colour bar (not "10%, 10%, 9%, 9%")."""
+    import pandas as pd
+
+    from analytics import ui
+
+    matrix = pd.DataFrame({"procedure_code": ["96365", "99213", "J1322", "96365"],
+                           "site": ["POS 11", "POS 11", "TOB 13x", "TOB 13x"],
+                           "site_label": ["POS 11 office", "POS 11 office", "TOB 13x hospital outpatient",
+                                          "TOB 13x hospital outpatient"],
+                           "lines": [100, 200, 50, 80], "denial_rate": [0.09, 0.12, 0.14, 0.1]})
+    fig = json.loads(ui._rate_heatmap(matrix, "site_label", "procedure_code", "site", None).to_json())
+    trace = fig["data"][0]
+    assert values(trace["y"]) == ["96365", "99213", "J1322"]
+    assert fig["layout"]["yaxis"]["type"] == fig["layout"]["xaxis"]["type"] == "category"
+    assert trace["colorbar"]["tickformat"] == ".1%"
+    assert trace["customdata"][0][0] == ["96365", "POS 11"]  # what a click on the cell opens

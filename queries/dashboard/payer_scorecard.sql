@@ -55,9 +55,11 @@ select
     per_payer.denied_units / nullif(per_payer.units, 0) as line_denial_rate,
     top_category.top_category,
     days_to_pay.median_days_to_pay,
-    per_payer.paid_amount
+    per_payer.paid_amount,
+    coalesce(categories.label, top_category.top_category) as top_category_label
 from per_payer
 left join claim_rates using (payer_name)
 left join top_category using (payer_name)
 left join days_to_pay using (payer_name)
+left join ref_denial_categories as categories on categories.category = top_category.top_category
 order by denied_amount desc
