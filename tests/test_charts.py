@@ -340,3 +340,12 @@ def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale(
     assert fig["layout"]["yaxis"]["type"] == fig["layout"]["xaxis"]["type"] == "category"
     assert trace["colorbar"]["tickformat"] == ".1%"
     assert trace["customdata"][0][0] == ["96365", "POS 11"]  # what a click on the cell opens
+
+
+def test_unanswered_claims_follow_the_code_filter(app, history_db):
+    """Under a code filter the Overview counted every unanswered claim (109 whatever the code)."""
+    everyone = {m.label: m.value for m in app().metric}["Billed claims with no answer"]
+    coded = {m.label: m.value for m in app(code="J1322").metric}["Billed claims with no answer"]
+    expected = one(history_db, """select count(*) from claim_status where status = 'no answer' and submission_key in
+        (select submission_key from submitted_lines where procedure_code = 'J1322')""")[0][0]
+    assert coded == f"{expected:,}" != everyone

@@ -1,5 +1,5 @@
--- Billed claims (837) by what the payers answered (claim_status), under the payer and site filters and
--- service dates; empty when no claim file is loaded.
+-- Billed claims (837) by what the payers answered (claim_status), under the payer, code, modifier and site
+-- filters and service dates; empty when no claim file is loaded.
 with
 
 claims as (
@@ -8,6 +8,11 @@ claims as (
       and (len($sites) = 0 or list_contains($sites, case when transaction_type = 'institutional' then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end))
       and ($date_from is null or service_date_from >= $date_from)
       and ($date_to is null or service_date_from <= $date_to)
+      -- under a code or modifier filter, a claim counts when one of its billed lines matches
+      and (len($codes) = 0 and len($modifiers) = 0 or submission_key in (
+          select submission_key from submitted_lines
+          where (len($codes) = 0 or list_contains($codes, procedure_code))
+            and (len($modifiers) = 0 or len(list_intersect($modifiers, modifiers)) > 0)))
 )
 
 select

@@ -1,5 +1,5 @@
 -- Billed claims with no answer after the configured number of days (claim_status 'no answer'), under
--- the payer and site filters and service dates: for Overview and the worklist.
+-- the payer, code, modifier and site filters and service dates: for Overview and the worklist.
 with
 
 claims as (
@@ -9,6 +9,11 @@ claims as (
       and (len($sites) = 0 or list_contains($sites, case when transaction_type = 'institutional' then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end))
       and ($date_from is null or service_date_from >= $date_from)
       and ($date_to is null or service_date_from <= $date_to)
+      -- under a code or modifier filter, a claim counts when one of its billed lines matches
+      and (len($codes) = 0 and len($modifiers) = 0 or submission_key in (
+          select submission_key from submitted_lines
+          where (len($codes) = 0 or list_contains($codes, procedure_code))
+            and (len($modifiers) = 0 or len(list_intersect($modifiers, modifiers)) > 0)))
 )
 
 select
