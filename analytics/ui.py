@@ -218,6 +218,9 @@ _COLUMNS = {
     "denied_amount": ("denied $", "money", "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay."),
     "paid_amount": ("paid $", "money", "What the payer paid."),
     "charge_amount": ("charge $", "money", "What was billed."),
+    "patient_responsibility": ("patient owes $", "money", "What the payer says the patient owes (deductible, "
+                               "co-insurance, co-payment)."),
+    "open_amount": ("open $", "money", "Denied $ with nothing back yet and the window open."),
     "recovered_amount": ("recovered $", "money", "What later adjudications paid on the denied lines or claims, net of "
                          "reversals and recoupments."),
     "expected_reimbursement": ("expected reimbursement $", "money", "What the payer would have paid for the denied "
@@ -419,8 +422,9 @@ def _month_axis(fig, months):
 def _rate_axis(fig, values, title: str):
     """A rate y axis from 0, with the precision its values need."""
     top = pd.to_numeric(pd.Series(values), errors="coerce").max()
-    top = 0.01 if pd.isna(top) or top <= 0 else float(top) * 1.15
-    return fig.update_yaxes(range=[0, top], tickformat=percent_format([top]), title_text=title, rangemode="tozero")
+    # room above the highest point for its label, never far above 100%
+    top = 0.01 if pd.isna(top) or top <= 0 else min(float(top) * 1.15, max(float(top), 1.05))
+    return fig.update_yaxes(range=[0, top], tickformat=percent_format([0, top]), title_text=title, rangemode="tozero")
 
 
 # A month not over on the data date (column `complete` false, from month_complete() in the SQL) is
@@ -590,6 +594,9 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
 def rate_trend(frame_: pd.DataFrame, label: str = "denial rate", column: str = "denial_rate", **_ignored) -> None:
     """A rate per month (column denial_rate) as a line: one point per month on a monthly axis, the rate
     axis from 0; a partial month dashed and shaded."""
+    if frame_.empty:
+        st.caption(f"No {label} under these filters.")
+        return
     st.plotly_chart(_rate_trend(frame_, label, column), width="stretch")
 
 
@@ -610,6 +617,9 @@ def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
 
 def month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool | None = None) -> None:
     """A monthly amount as bars, one per month; a partial month's bar lighter and shaded."""
+    if frame_.empty:
+        st.caption(f"No {label} under these filters.")
+        return
     money_axis = ("$" in label or "amount" in y) if money_axis is None else money_axis
     st.plotly_chart(_month_bars(frame_, y, label, money_axis), width="stretch")
 

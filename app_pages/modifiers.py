@@ -20,7 +20,11 @@ st.caption("Denied lines ÷ adjudicated lines carrying each modifier (a line wit
 ui.table(modifiers, "denials_by_modifier", "By single modifier and by combination (sorted, joined with +).")
 
 st.subheader("Modifier trend by month")
-trend = ui.frame("modifier_trend", filters)
+# one query for the JW/JZ figures per code and per month
+waste = ui.frame("waste_modifier_compliance", filters)
+trend = waste[waste["grouping"] == "month"].rename(columns={"claims": "drug_claims"})
+per_code = waste[waste["grouping"] == "code"][["procedure_code", "claims", "with_neither", "share_with_neither",
+                                                "with_both_on_a_line", "discarded_share"]]
 left, right = st.columns(2)
 with left:
     if trend["drug_claims"].sum():
@@ -38,7 +42,7 @@ with right:
 ui.partial_note(trend)
 
 st.subheader("JW / JZ on single-dose drugs")
-ui.table(ui.frame("waste_modifier_compliance", filters), "jw_jz_compliance",
+ui.table(per_code, "jw_jz_compliance",
          "Per drug code (J codes), claims where the drug has neither JW (a line for the discarded amount) nor JZ "
          "(nothing discarded): Medicare returns these as unprocessable (CO-16 + N822). Both on one line is never "
          "valid. Discarded share: JW units ÷ all units billed for the code.")

@@ -12,7 +12,8 @@ if ui.empty(sites, "adjudication"):
     st.stop()
 
 st.subheader("Off-campus hospital outpatient")
-off_campus = ui.frame("off_campus", filters)
+off_campus = (sites[sites["grouping"] == "off_campus"].drop(columns=["grouping", "key"])
+              .rename(columns={"value": "part", "units": "lines"}))
 total = off_campus[off_campus["part"] == "off-campus total"]
 if total.empty or not total.iloc[0]["lines"] > 0:
     st.caption("No line with PO or PN, and none at POS 19, under these filters.")
@@ -39,7 +40,7 @@ ui.rate_bars(by_site, "value", "units", label="", key="chart_sites", x_key="key"
 st.caption("Denied units ÷ adjudicated units by site: place of service (POS, professional claims) or type of bill "
            "(TOB, institutional claims: revenue codes or a DRG, or a claim without lines whose payment's claims with "
            "the same code are institutional). Click a bar to open its denied lines.")
-ui.table(sites, "denials_by_site", "By site, and by campus: PO / PN mark off-campus hospital departments "
+ui.table(sites[sites["grouping"] != "off_campus"].drop(columns=["expected_reimbursement"]), "denials_by_site", "By site, and by campus: PO / PN mark off-campus hospital departments "
          "(excepted / non-excepted); POS 19 and 22 split off- from on-campus on professional claims.",
          on_select=lambda row: ui.drill(filters, sites=(row["key"],)) if isinstance(row["key"], str) else None)
 

@@ -4,7 +4,17 @@ with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 names as (select * from site_names),
-categories as (select * from ref_denial_categories)
+categories as (select * from ref_denial_categories),
+
+-- the newest 1,000 first, then their labels
+newest as (
+    select *
+    from units
+    where denial_type is not null
+      and ($search = '' or contains(lower(claim_id), lower($search)))
+    order by payment_date desc, claim_id
+    limit 1000
+)
 
 select
     payment_date,
@@ -12,18 +22,15 @@ select
     claim_id,
     procedure_code,
     array_to_string(modifiers, '+') as modifiers,
-    coalesce(names.site_label, units.site) as site,
+    coalesce(names.site_label, newest.site) as site,
     service_date,
     denial_type,
     denied_amount,
     coalesce(primary_group || '-', '') || coalesce(primary_reason, '') as reason,
-    coalesce(categories.label, units.category) as category,
+    coalesce(categories.label, newest.category) as category,
     array_to_string(remark_codes, ' ') as remarks,
     patient_liable
-from units
+from newest
 left join names using (site)
 left join categories using (category)
-where denial_type is not null
-  and ($search = '' or contains(lower(claim_id), lower($search)))
 order by payment_date desc, claim_id
-limit 1000
