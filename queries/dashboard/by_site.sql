@@ -51,7 +51,6 @@ off_campus_denials as (
         sum(expected_reimbursement) as expected_reimbursement
     from recovery_denials
     where unit_kind = 'line' and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')
-      and denial_date <= data_date()
       and ($date_from is null or (case when $date_basis = 'payment' then denial_date else service_date end) >= $date_from)
       and ($date_to is null or (case when $date_basis = 'payment' then denial_date else service_date end) <= $date_to)
       and (len($payers) = 0 or list_contains($payers, payer_name))

@@ -8,7 +8,8 @@ categories as (select * from ref_denial_categories),
 
 -- the newest 1,000 first, then their labels
 newest as (
-    select *
+    select payment_date, payer_name, claim_id, procedure_code, modifiers, site, service_date, denial_type,
+        denied_amount, primary_group, primary_reason, category, remark_codes, patient_liable
     from units
     where denial_type is not null
       and ($search = '' or contains(lower(claim_id), lower($search)))

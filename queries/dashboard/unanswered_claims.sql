@@ -10,10 +10,12 @@ claims as (
       and ($date_from is null or service_date_from >= $date_from)
       and ($date_to is null or service_date_from <= $date_to)
       -- under a code or modifier filter, a claim counts when one of its billed lines matches
-      -- (bill_lines, the table: the submitted_lines view joins claims and files for every line)
+      -- (bill_lines, the table: the submitted_lines view joins claims and files for every line; without a
+      -- code or modifier filter its scan is folded away)
       and (len($codes) = 0 and len($modifiers) = 0 or submission_key in (
           select submission_key from bill_lines
-          where (len($codes) = 0 or list_contains($codes, procedure_code))
+          where (len($codes) > 0 or len($modifiers) > 0)
+            and (len($codes) = 0 or list_contains($codes, procedure_code))
             and (len($modifiers) = 0 or list_has_any($modifiers, [modifier_1, modifier_2, modifier_3, modifier_4]))))
 )
 
