@@ -337,11 +337,28 @@ def column_config(frame_: pd.DataFrame, **given) -> dict:
     return config
 
 
+def _labelled(frame_: pd.DataFrame) -> pd.DataFrame:
+    """The frame as people read it: a category key ('authorization') shown as its label and a site key
+    ('POS 19') as its name, when the query left no label beside it (the CSV keeps the keys)."""
+    swaps = {}
+    if "category" in frame_.columns and not {"category_label", "label"} & set(frame_.columns):
+        swaps["category"] = category_labels()
+    if "site" in frame_.columns and "site_label" not in frame_.columns:
+        swaps["site"] = site_labels()
+    if not swaps or frame_.empty:
+        return frame_
+    shown = frame_.copy()
+    for column, names in swaps.items():
+        shown[column] = shown[column].map(lambda v, names=names: names.get(v, v) if isinstance(v, str) else v)
+    return shown
+
+
 def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, **given) -> None:
     """A table with labels for people (column_config), its definitions (header hover and caption) and a
     CSV download of what it shows (with the machine-readable column names). on_select(row) -> the
     filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page."""
-    config = column_config(frame_, **given)
+    shown = _labelled(frame_)
+    config = column_config(shown, **given)
     order = []
     for column in frame_.columns:  # a label takes the place of the key it stands for
         if config.get(column) is not None and column not in order:
@@ -349,7 +366,7 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
         elif config.get(column) is None:
             order += [c for c in _HIDDEN_BESIDE.get(column, ()) if c in frame_.columns and c not in order]
     selectable = {"on_select": "rerun", "selection_mode": "single-row", "key": f"table_{name}"} if on_select else {}
-    event = st.dataframe(frame_, hide_index=True, width="stretch", column_config=config, column_order=order,
+    event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order,
                          placeholder="–", **selectable)
     note = " Click a row to open its denied lines on the Claims page." if on_select else ""
     st.caption(((caption or "") + note + " The CSV download keeps machine-readable column names.").strip())

@@ -349,3 +349,15 @@ def test_unanswered_claims_follow_the_code_filter(app, history_db):
     expected = one(history_db, """select count(*) from claim_status where status = 'no answer' and submission_key in
         (select submission_key from submitted_lines where procedure_code = 'J1322')""")[0][0]
     assert coded == f"{expected:,}" != everyone
+
+
+def test_category_keys_read_as_labels_in_every_table(app):
+    """A table whose query has only the category key (the Worklist's) shows the category's label; its
+    CSV keeps the key."""
+    at = app("app_pages/worklist.py")
+    shown = at.dataframe[0].value
+    labels = {"Prior authorization and referral", "Timely filing", "Medical necessity", "Eligibility and registration",
+              "Missing information or documentation", "Coding, modifiers and units", "Bundling and NCCI edits",
+              "Network and credentialing", "Not a covered benefit", "Coordination of benefits", "Site of care",
+              "Duplicate claim", "Other denial"}
+    assert len(shown) and set(shown["category"]) <= labels
