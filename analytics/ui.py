@@ -405,6 +405,7 @@ CATEGORY_COLOURS = {
     "other": "#c7c7c7",
 }
 MAIN = "#1f77b4"
+CLICK_LAYER = "click layer"  # the invisible markers that take clicks on a heatmap's cells
 
 
 def category_colours(frame_: pd.DataFrame, label: str = "category_label") -> dict:
@@ -525,7 +526,21 @@ def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_key
         z=matrix.values, x=order, y=rows, customdata=custom, text=text, colorscale="Reds", xgap=1, ygap=1,
         colorbar={"tickformat": percent_format(matrix.values.ravel()), "title": {"text": "denial rate"}},
         hovertemplate="%{y}<br>%{x}<br>denial rate %{z:.1%}<br>%{text}<extra>click: open the denied lines</extra>"))
-    heat.update_layout(height=max(320, 28 * len(rows) + 160), margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    # a browser sends no selection for a click on a heatmap cell: an invisible marker at each cell's centre
+    # takes the click (and the hover), so a click opens that cell's denied lines
+    cells = [(r, c, custom[i][j], text[i][j], matrix.values[i][j]) for i, r in enumerate(rows)
+             for j, c in enumerate(order) if not pd.isna(matrix.values[i][j])]
+    if cells:
+        heat.update_traces(hoverinfo="skip", hovertemplate=None)
+        heat.add_trace(go.Scatter(
+            x=[c[1] for c in cells], y=[c[0] for c in cells], customdata=[c[2] for c in cells], mode="markers",
+            text=[c[3] for c in cells], meta=CLICK_LAYER, showlegend=False,
+            marker={"size": 18, "opacity": 0}, selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+            hovertext=[f"denial rate {c[4]:.1%}" for c in cells],
+            hovertemplate="%{y}<br>%{x}<br>%{hovertext}<br>%{text}<extra>click: open the denied lines</extra>"))
+    # hoverdistance -1: anywhere in a cell is closest to its own marker
+    heat.update_layout(height=max(320, 28 * len(rows) + 160), margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                       hovermode="closest", hoverdistance=-1)
     return heat.update_xaxes(type="category", title_text="").update_yaxes(type="category", autorange="reversed",
                                                                            title_text="")
 
