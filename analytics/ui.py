@@ -432,8 +432,11 @@ def _month_axis(fig, months):
     months = sorted(pd.Timestamp(m) for m in pd.Series(months).dropna().unique())
     if not months:
         return fig
-    step = "M1" if len(months) <= 15 else "M3"
-    return fig.update_xaxes(type="date", dtick=step, tickformat="%b %Y", title_text="",
+    span = (months[-1].year - months[0].year) * 12 + months[-1].month - months[0].month + 1
+    # about a dozen ticks whatever the span: 2 years of months, or 24 years of a public corpus
+    step, shown = next((s, f) for limit, s, f in ((15, "M1", "%b %Y"), (40, "M3", "%b %Y"), (90, "M6", "%b %Y"),
+                                                  (10**6, "M12", "%Y")) if span <= limit)
+    return fig.update_xaxes(type="date", dtick=step, tickformat=shown, title_text="",
                             range=[months[0] - pd.Timedelta(days=16), months[-1] + pd.Timedelta(days=16)])
 
 

@@ -1,5 +1,6 @@
 """Overview: the numbers a billing manager opens every morning."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics import ui
@@ -130,8 +131,12 @@ with reasons:
 st.subheader("Biggest movers")
 movers = ui.frame("movers", filters)
 if not movers.empty and not movers["previous_month"].any():
-    st.info("The month before is outside the chosen dates, so every figure is compared with nothing: choose "
-            "*Last 3 complete months* or widen the date range to see what moved.")
+    before = (pd.Timestamp(movers["month"].iloc[0]) - pd.offsets.MonthBegin(1)).date()
+    if filters.date_from and filters.date_from > before:
+        st.info("The month before is outside the chosen dates, so every figure is compared with nothing: choose "
+                "*Last 3 complete months* or widen the date range to see what moved.")
+    else:
+        st.info(f"No denied dollars in {before:%B %Y} under these filters: every figure is compared with nothing.")
 ui.table(movers, "movers",
          "Denied dollars by payer and by category in the latest complete month of the filtered data against the "
          "month before (a month not over on the data date is left out); sorted by the size of the change.")

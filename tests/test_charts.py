@@ -69,8 +69,8 @@ def check_chart(fig: dict, page: str) -> list[str]:
             continue
         xs = values(xs)
         if axis.get("type") == "date":
-            assert axis.get("tickformat") == "%b %Y", (page, axis)
-            assert axis.get("dtick") in ("M1", "M3"), (page, axis)
+            assert (axis.get("dtick"), axis.get("tickformat")) in (("M1", "%b %Y"), ("M3", "%b %Y"), ("M6", "%b %Y"),
+                                                                   ("M12", "%Y")), (page, axis)
             if len(set(xs)) != len(xs):
                 wrong.append(f"{page}: a month twice in one trace")
             if any(pd.Timestamp(x) != pd.Timestamp(x).normalize().replace(day=1) for x in xs):
