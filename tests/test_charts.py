@@ -249,7 +249,7 @@ def test_off_campus_total_on_site_of_care(app, history_db):
     lines, denied = one(history_db, """select count(*), sum(denied_amount) filter (where denial_class = 'denial')
         from fact_units where unit_kind = 'line' and claim_kind = 'adjudicated' and not readjudication
         and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')""")[0]
-    expected = one(history_db, """select sum(expected_reimbursement) from recoveries where unit_kind = 'line'
+    expected = one(history_db, """select sum(expected_reimbursement) from recovery_denials where unit_kind = 'line'
         and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')""")[0][0]
     assert metrics["Off-campus lines"] == f"{lines:,}" and metrics["Denied $"] == f"${float(denied):,.0f}"
     assert metrics["Expected reimbursement $"] == f"${float(expected):,.0f}"

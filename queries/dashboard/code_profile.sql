@@ -22,10 +22,10 @@ breakdowns as (
         coalesce(nullif(array_to_string(list_sort(modifiers), '+'), ''), '(none)') as value,
         nullif(array_to_string(list_sort(modifiers), '+'), '') as key, * from lines
     union all by name
-    select 'site' as dimension, coalesce(names.site_label, lines.site, '(no site)') as value, lines.site as key,
-        lines.* exclude (site) from lines left join names using (site)
-)
+    select 'site' as dimension, coalesce(site, '(no site)') as value, site as key, * from lines
+),
 
+grouped as (
 select
     dimension,
     value,
@@ -40,4 +40,10 @@ select
 from breakdowns
 left join codes on codes.code = $code
 group by dimension, value
+)
+
+-- a site labelled once aggregated: 'POS 19 off campus-outpatient hospital'
+select grouped.* replace (case when dimension = 'site' then coalesce(names.site_label, value) else value end as value)
+from grouped
+left join names on dimension = 'site' and names.site = grouped.key
 order by dimension, lines desc

@@ -26,8 +26,10 @@ select
     claim_id,
     charge_amount,
     service_date_from,
-    coalesce((select site_label from site_names n where n.site = case when transaction_type = 'institutional'
-        then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end), site_of_care) as site,
+    coalesce(names.site_label, claims.site_of_care) as site,
     file_name
 from claims
+left join site_names as names
+    on names.site = case when claims.transaction_type = 'institutional' then 'TOB ' || claims.site_of_care || 'x'
+        else 'POS ' || claims.site_of_care end
 order by days_since_sent desc, charge_amount desc

@@ -200,11 +200,7 @@ final as (
         deadline,
         deadline_basis,
         expected_reimbursement,
-        expected_reimbursement_basis,
-        -- the site as the dashboard names and filters it ('POS 11', 'TOB 13x') and the modifier a
-        -- missing-modifier denial lacked (fact_units)
-        site,
-        missing_modifier
+        expected_reimbursement_basis
     from judged
 )
 
