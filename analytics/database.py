@@ -46,6 +46,7 @@ DERIVED_VIEWS = (
     "marts/recovery_diagnostics",
     "marts/claim_status",
     "marts/prevention_flags",
+    "marts/site_names",  # the dashboard's site labels (not a documented view)
 )
 # Every documented view (docs/views.md).
 PUBLIC_VIEWS = tuple(v.rsplit("/", 1)[-1] for v in (*VIEWS, "marts/recoveries", "marts/recovery_diagnostics",
