@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import csv_import, database, demo, loader, privacy, reference, updates
+from analytics import csv_import, database, demo, loader, privacy, progress, reference, updates
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,13 +111,51 @@ def _change(args, db_path: Path, mapping, what: str) -> int:
             print(f"error: cannot open database {db_path}: {str(e).splitlines()[0]}", file=sys.stderr)
             return 2
         if args.command == "load":
-            with privacy.hashing(args.hash_patient_data):
-                return _summary(loader.load_paths(con, args.paths, on_result=_show), db_path)
+            with privacy.hashing(args.hash_patient_data), _progress(args.paths) as (on_result, on_bytes):
+                return _summary(loader.load_paths(con, args.paths, on_result=on_result, on_bytes=on_bytes), db_path)
         if args.command == "load-csv":
             with privacy.hashing(args.hash_patient_data):
                 results = csv_import.load(con, args.layout, [(path, None) for path in args.files], mapping, on_result=_show)
             return _summary(results, db_path)
         return _reference(con, args)
+
+
+# A bar on the terminal for loads this large (many files, or many megabytes): a few files need none.
+PROGRESS_FILES, PROGRESS_BYTES = 20, 50_000_000
+
+
+@contextlib.contextmanager
+def _progress(paths: list[str]):
+    """(on_result, on_bytes) for a load: each file's line as always, and on a terminal, for a folder of
+    many files or a large file, a progress bar under them (files done, MB/s, time left)."""
+    files, _ = loader.expand(paths)
+    sizes = {path: _file_size(path) for path in files}
+    if not sys.stderr.isatty() or (len(files) < PROGRESS_FILES and sum(sizes.values()) < PROGRESS_BYTES):
+        yield _show, None
+        return
+    bar = progress.Progress(len(files), sum(sizes.values()))
+    streamed: dict = {}  # a large file's characters read so far, counted as bytes
+
+    def on_bytes(path: Path, characters: int) -> None:
+        streamed[path] = streamed.get(path, 0) + characters
+        bar.advance(nbytes=characters)
+
+    def on_result(result: loader.FileResult) -> None:
+        bar.clear()
+        _show(result)
+        bar.advance(files=1, nbytes=max(sizes.get(result.path, 0) - streamed.pop(result.path, 0), 0))
+
+    try:
+        yield on_result, on_bytes
+    finally:
+        bar.clear()
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _show(result: loader.FileResult) -> None:

@@ -205,22 +205,24 @@ def _run(name: str, params, path: Path | None, take):
         cursor.close()
 
 
-def load_uploads(files: list[tuple[str, bytes]]) -> list:
+def load_uploads(files: list[tuple[str, bytes]], on_result=None) -> list:
     """Load uploaded files into the user's own database (created on first upload, replacing the demo
-    in the dashboard) with the same loader as the command line. Waits for a load in progress (up to
-    UPLOAD_WAIT seconds, then updates.Busy); the rest of the page run reads the copy published after it."""
+    in the dashboard) with the same loader as the command line; each file's result also goes to
+    on_result as it comes (a progress bar). Waits for a load in progress (up to UPLOAD_WAIT seconds,
+    then updates.Busy); the rest of the page run reads the copy published after it."""
     from analytics import loader
 
     results: list = []
     try:
         with _own_database() as con:
-            results = loader.load_contents(con, [(Path(name), content) for name, content in files])
+            results = loader.load_contents(con, [(Path(name), content) for name, content in files], on_result)
     except updates.Unwritable as e:
         return _unwritable(files, results, e)
     return results
 
 
-def load_csv_uploads(layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, bytes] | None = None) -> list:
+def load_csv_uploads(layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, bytes] | None = None,
+                     on_result=None) -> list:
     """Load uploaded CSV exports of one layout ('claims' or 'remittances', docs/csv.md), read with an
     uploaded mapping file when given, into the user's own database, as `load-csv` does. A mapping that
     cannot be used raises csv_import.MappingError before the database is touched."""
@@ -230,7 +232,8 @@ def load_csv_uploads(layout: str, files: list[tuple[str, bytes]], mapping: tuple
     results: list = []
     try:
         with _own_database() as con:
-            results = csv_import.load(con, layout, [(Path(name), content) for name, content in files], rules)
+            results = csv_import.load(con, layout, [(Path(name), content) for name, content in files], rules,
+                                      on_result=on_result)
     except updates.Unwritable as e:
         return _unwritable(files, results, e)
     return results

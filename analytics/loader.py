@@ -205,8 +205,9 @@ def _missing(path: Path) -> str:
     return "no such file or folder"
 
 
-def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_result=None) -> list[FileResult]:
-    """Load every file named or under a folder named; report each file through on_result."""
+def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_result=None, on_bytes=None) -> list[FileResult]:
+    """Load every file named or under a folder named; report each file through on_result, and the
+    progress of a large (streamed) file through on_bytes(path, characters read) as its pieces go in."""
     files, results = expand(paths)
     if on_result:
         for problem in results:
@@ -227,9 +228,9 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
             # instead of each paying for it.
             pa.array([0])
             with _Workers(workers, known) as pool:
-                _store_in_batches(con, _in_order(pool, groups), report)
+                _store_in_batches(con, _in_order(pool, groups), report, on_bytes)
         else:
-            _store_in_batches(con, (_prepare(g, known) if isinstance(g, list) else g for g in groups), report)
+            _store_in_batches(con, (_prepare(g, known) if isinstance(g, list) else g for g in groups), report, on_bytes)
         # follow the denials across everything now loaded
         _refresh(con)
     return results
@@ -408,7 +409,7 @@ def _stopped(code: int | None) -> str:
     return f"it exited with status {code}"
 
 
-def _store_in_batches(con, chunks, report) -> None:
+def _store_in_batches(con, chunks, report, on_bytes=None) -> None:
     """Write parsed chunks a few at a time: one transaction for about _WRITE_BYTES of input costs far
     less than one per chunk, while small chunks keep the workers' results flowing. A path among them
     is a large file, streamed in its own transaction."""
@@ -418,7 +419,7 @@ def _store_in_batches(con, chunks, report) -> None:
             if pending:
                 _store(con, _merge(pending), report)
                 pending, size = [], 0
-            _stream(con, chunk, report)
+            _stream(con, chunk, report, on_bytes)
             continue
         pending.append(chunk)
         size += sum(f.size for f in chunk.files)
@@ -449,17 +450,24 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | No
     return load_contents(con, [(Path(path), data)])[0]
 
 
-def load_contents(con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes | None]]) -> list[FileResult]:
+def load_contents(con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes | None]], on_result=None) -> list[FileResult]:
     """Load files one by one, each whole or not at all (bytes given, e.g. uploads, or read from the
-    path when None), then follow the denials across everything loaded once."""
+    path when None), then follow the denials across everything loaded once; each file's result also
+    goes to on_result as it comes (a progress bar)."""
     results: list[FileResult] = []
+
+    def report(result: FileResult) -> None:
+        results.append(result)
+        if on_result:
+            on_result(result)
+
     with _unwritten([Path(path) for path, _ in items], results), _capped_memory(con):
         for path, data in items:
             if data is None and _size(Path(path)) > _STREAM_BYTES:
-                _stream(con, Path(path), results.append)
+                _stream(con, Path(path), report)
                 continue
             known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
-            _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
+            _store(con, _prepare([Path(path)], known, [data] if data is not None else None), report)
         _refresh(con)
     return results
 
@@ -626,7 +634,7 @@ def _store(con: duckdb.DuckDBPyConnection, chunk: _Chunk, report, only: list[int
         report(FileResult(item.path, status, message, item.counts, diagnostics, item.kind))
 
 
-def _stream(con: duckdb.DuckDBPyConnection, path: Path, report) -> None:
+def _stream(con: duckdb.DuckDBPyConnection, path: Path, report, on_bytes=None) -> None:
     """Load a large file in pieces, in one transaction: whole or not at all, as any other file."""
     try:
         size, digest, encoding = _survey(path)
@@ -641,7 +649,7 @@ def _stream(con: duckdb.DuckDBPyConnection, path: Path, report) -> None:
     cur = con.cursor()
     try:
         with _capped_memory(cur) as limit:
-            report(_write_streamed(cur, path, size, digest, encoding, _bytes(limit)))
+            report(_write_streamed(cur, path, size, digest, encoding, _bytes(limit), on_bytes))
     except duckdb.Error as e:
         if database.cannot_write(e):
             raise
@@ -754,7 +762,7 @@ def _transaction(cur):
             cur.unregister(name)
 
 
-def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, memory: float) -> FileResult:
+def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, memory: float, on_bytes=None) -> FileResult:
     """Parse and insert a file piece by piece in one transaction. The readers carry their state (segment
     positions, sequence numbers, open envelopes) from piece to piece, so rows, keys and diagnostics are
     those loading the file whole gives. A refusal rolls the transaction back."""
@@ -769,7 +777,8 @@ def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, memo
             # registered first (the views the units are derived from read it), completed at the end
             _register_sources(cur, [0], [_File(path, size, digest, "", 0, 0, 0, None, {})])
             try:
-                item, problems, units = _insert_pieces(cur, path, size, digest, encoding, first_id, offsets, memory)
+                item, problems, units = _insert_pieces(cur, path, size, digest, encoding, first_id, offsets, memory,
+                                                       on_bytes)
             except NotX12Error as e:  # not X12 after all, or cut off (_Refused says which kind)
                 raise _NotWritten(FileResult(path, "failed", f"{e}; nothing loaded")) from None
             except _Changed:
@@ -797,7 +806,7 @@ class _Refused(NotX12Error):
 
 
 def _insert_pieces(cur, path: Path, size: int, digest: str, encoding: str, file_id: int, offsets: dict,
-                   memory: float) -> tuple[_File, list, bool]:
+                   memory: float, on_bytes=None) -> tuple[_File, list, bool]:
     """Insert the file's pieces as they are parsed (batch_files holds its keys); returns the file as it
     is registered (an empty kind: neither 835 nor 837), its unreadable values, and whether its
     adjudication units were stored too (piece by piece). `memory`: the most DuckDB may be allowed.
@@ -817,6 +826,8 @@ def _insert_pieces(cur, path: Path, size: int, digest: str, encoding: str, file_
             _allow_memory(cur, _UNIT_MEMORY_PER_CHAR * length, memory)
             base = offsets["claim_key"]
             _piece_units(cur, file_id, base + claims_before + 1, base + claims_after)
+        if on_bytes:
+            on_bytes(path, length)
     return tally["file"], problems, units
 
 

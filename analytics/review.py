@@ -11,6 +11,8 @@ from datetime import date
 import pandas as pd
 import plotly.express as px
 
+from analytics import labels
+
 # Each part of the review: (query in queries/recovery/, title, definition).
 PARTS = {
     "review_sources": ("Recovered this month, by denial month",
@@ -34,6 +36,9 @@ PARTS = {
                       "at most 20,000): initial denials and denials on readjudication (kind); presumed lost: nothing "
                       "back by the deadline."),
 }
+
+# Excel's sheet names hold 31 characters: the parts whose title is longer
+SHEETS = {"review_sources": "Recovered, by denial month"}
 
 # The headline numbers: (column, label, kind, definition). The denials are the ones every page counts:
 # initial adjudications' denials, not duplicate claims nor expected GA/GY/GZ denials (the Overview's
@@ -89,53 +94,64 @@ def cohort_matrix(cohorts: pd.DataFrame) -> pd.DataFrame:
 
 
 def figures(parts: dict) -> dict:
-    """The review's charts, by part name."""
+    """The review's charts, by part name. Colours are set here (not left to a theme), so that the exported
+    HTML shows the same distinct colours, each cohort its own, with a legend."""
     out = {}
     sources = parts["review_sources"]
     if not sources.empty:
         out["review_sources"] = px.bar(sources.assign(denial_month=_month_labels(sources["denial_month"])),
-                                       x="denial_month", y="recovered_amount",
-                                       labels={"denial_month": "denial month", "recovered_amount": "recovered $"})
+                                       x="denial_month", y="recovered_amount", color_discrete_sequence=[MAIN],
+                                       labels={"denial_month": "denial month", "recovered_amount": "recovered $"}
+                                       ).update_xaxes(type="category").update_yaxes(tickprefix="$", tickformat=",.0f")
     cohorts = parts["review_cohorts"]
     if not cohorts.empty:
         curves = px.line(cohorts.assign(cohort=_month_labels(cohorts["denial_month"])), x="months_since",
-                         y="recovery_rate", color="cohort", markers=True,
-                         labels={"months_since": "months since the denial month", "recovery_rate": "recovered $ ÷ denied $"})
-        out["review_cohorts"] = curves.update_yaxes(tickformat=".0%")
+                         y="recovery_rate", color="cohort", markers=True, color_discrete_sequence=COHORT_COLOURS,
+                         labels={"months_since": "months since the denial month", "recovery_rate": "recovered $ ÷ denied $",
+                                 "cohort": "denials of"})
+        out["review_cohorts"] = curves.update_yaxes(tickformat=".0%", rangemode="tozero").update_xaxes(dtick=1)
     ageing = parts["review_ageing"]
     if not ageing.empty:
-        out["review_ageing"] = px.bar(ageing, x="age", y="denied_amount", text="denials",
-                                      labels={"age": "days since denial", "denied_amount": "open denied $"})
+        out["review_ageing"] = px.bar(ageing, x="age", y="denied_amount", text="denials", color_discrete_sequence=[MAIN],
+                                      labels={"age": "days since denial", "denied_amount": "open denied $"}
+                                      ).update_yaxes(tickprefix="$", tickformat=",.0f")
     return out
+
+
+MAIN = "#1f77b4"
+# twelve cohorts, twelve colours that tell apart on screen and in print
+COHORT_COLOURS = px.colors.qualitative.Dark24[:12]
 
 
 def _month_labels(months: pd.Series) -> pd.Series:
     return pd.to_datetime(months).dt.strftime("%b %Y")
 
 
-def _cell(column: str, value) -> str:
-    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
-        return "–"
-    if isinstance(value, (pd.Timestamp, date)):
-        return f"{value:%b %Y}" if column.endswith("month") else f"{value:%Y-%m-%d}"
-    if column.endswith("rate") or column.startswith("+"):
-        return f"{float(value):.1%}"
-    if column.endswith("amount") or column in ("this_month", "previous_month", "average_12_months",
-                                                "change_from_previous", "change_from_average", "expected_recoverable"):
-        return f"${float(value):,.0f}"
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
-        return f"{int(value):,}"  # counts: 270, not 270.0
-    return str(value)
+def _kind(column: str) -> str | None:
+    """The kind of a review column: the cohort matrix's +k columns are rates."""
+    return "rate" if str(column).startswith("+") else labels.describe(str(column))[1]
+
+
+def _shown_columns(frame: pd.DataFrame) -> list:
+    """The columns people read: hidden ones and keys standing beside their label left out."""
+    return [c for c in frame.columns if _kind(c) != "hidden"
+            and not set(labels.HIDDEN_BESIDE.get(c, ())) & set(frame.columns)]
 
 
 def _html_table(frame: pd.DataFrame) -> str:
-    """A plain table; every value is escaped, since names and codes come from the payers' files."""
-    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
+    """A table with the dashboard's labels and formats; every value is escaped, since names and codes come
+    from the payers' files."""
+    columns = _shown_columns(frame)
+    head = "".join(f"<th>{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>"
+                   for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(str(c), v))}</td>" for c, v in zip(frame.columns, row)) + "</tr>"
-        for row in frame.itertuples(index=False)
+        "<tr>" + "".join(f"<td>{html.escape(labels.formatted(str(c), row[c], _kind(c)))}</td>" for c in columns) + "</tr>"
+        for _, row in frame.iterrows()
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+TILE_KINDS = {"money": "money", "percent": "rate", "count": "count"}
 
 
 def html_report(month: date, parts: dict, scope: str, demo: bool) -> str:
@@ -144,9 +160,9 @@ def html_report(month: date, parts: dict, scope: str, demo: bool) -> str:
     summary = parts["review_summary"].iloc[0]
     tiles = "".join(
         f"<div class='tile'><div class='label'>{html.escape(label)}</div>"
-        f"<div class='value'>{html.escape(_cell(column, summary[column]))}</div>"
+        f"<div class='value'>{html.escape(labels.formatted(column, summary[column], TILE_KINDS[kind]))}</div>"
         f"<div class='help'>{html.escape(definition)}</div></div>"
-        for column, label, _, definition in SUMMARY
+        for column, label, kind, definition in SUMMARY
     )
     sections, plotly_included = [], False
     for name, (title, definition) in PARTS.items():
@@ -170,6 +186,14 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
 .demo {{ background: #fff3cd; padding: .5rem; }}
 table {{ border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .85rem; }}
 th, td {{ border-bottom: 1px solid #eee; padding: .25rem .6rem; text-align: left; }}
+td {{ font-variant-numeric: tabular-nums; }}
+@page {{ size: A4 landscape; margin: 12mm; }}
+@media print {{
+  body {{ margin: 0; font-size: 10pt; }}
+  section {{ break-inside: avoid-page; }}
+  .tiles {{ grid-template-columns: repeat(4, 1fr); }}
+  table {{ font-size: 8pt; }}
+}}
 </style></head><body>
 <h1>Revenue-recovery review: {month:%B %Y}</h1>
 {label}<p class="help">{html.escape(scope)}</p>
@@ -178,25 +202,71 @@ th, td {{ border-bottom: 1px solid #eee; padding: .25rem .6rem; text-align: left
 </body></html>"""
 
 
+def sheet_name(part: str) -> str:
+    """A part's sheet in the workbook: its title, or its short name where the title passes 31 characters."""
+    return SHEETS.get(part, PARTS[part][0])
+
+
+# Excel number formats by kind of column
+_EXCEL_FORMATS = {"money": "$#,##0.00", "rate": "0.0%", "count": "#,##0", "days": "0", "date": "yyyy-mm-dd",
+                  "month": "mmm yyyy"}
+
+
 def excel_workbook(month: date, parts: dict, scope: str) -> bytes:
-    """The review as an Excel workbook: a summary sheet with the definitions, then a sheet per part."""
+    """The review as an Excel workbook: a summary sheet with the definitions, then a sheet per part, each
+    with the dashboard's column labels, number formats (currency, percent, dates, months), a frozen header
+    row and columns wide enough to read. Text from the files stays text: xlsxwriter writes no formula
+    from a string (a payer named =HYPERLINK(...) is a name, not a link)."""
     summary = parts["review_summary"].iloc[0]
-    rows = [(label, summary[column], definition) for column, label, _, definition in SUMMARY]
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        pd.DataFrame(rows, columns=["measure", "value", "definition"]).to_excel(writer, sheet_name="Summary", index=False, startrow=2)
-        sheet = writer.sheets["Summary"]
-        sheet.write(0, 0, f"Revenue-recovery review: {month:%B %Y}. {scope}")
-        sheet.set_column(0, 0, 28)
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        book = writer.book
+        formats = {kind: book.add_format({"num_format": code}) for kind, code in _EXCEL_FORMATS.items()}
+        bold = book.add_format({"bold": True})
+        sheet = book.add_worksheet("Summary")
+        sheet.write(0, 0, f"Revenue-recovery review: {month:%B %Y}. {scope}", bold)
+        for col, head in enumerate(("measure", "value", "definition")):
+            sheet.write(2, col, head, bold)
+        for row, (column, label, kind, definition) in enumerate(SUMMARY, start=3):
+            sheet.write(row, 0, label)
+            value = summary[column]
+            if value is None or pd.isna(value):
+                sheet.write_blank(row, 1, None)
+            else:
+                sheet.write_number(row, 1, float(value), formats[TILE_KINDS[kind]])
+            sheet.write(row, 2, definition)
+        sheet.set_column(0, 0, 30)
         sheet.set_column(1, 1, 16)
         sheet.set_column(2, 2, 110)
+        sheet.freeze_panes(3, 0)
         for name, (title, definition) in PARTS.items():
-            shown = cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name]
-            tab = title[:31]
-            shown.to_excel(writer, sheet_name=tab, index=False, startrow=2)
-            writer.sheets[tab].write(0, 0, definition)
-            writer.sheets[tab].set_column(0, max(len(shown.columns) - 1, 0), 16)
+            _part_sheet(book, sheet_name(name), title, definition,
+                        cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name], formats, bold)
     return buffer.getvalue()
+
+
+def _part_sheet(book, name: str, title: str, definition: str, frame: pd.DataFrame, formats: dict, bold) -> None:
+    sheet = book.add_worksheet(name)
+    sheet.write(0, 0, f"{title}: {definition}")
+    columns = _shown_columns(frame)
+    for col, column in enumerate(columns):
+        label = str(column) if str(column).startswith("+") else labels.describe(str(column))[0]
+        sheet.write(2, col, label, bold)
+        kind = _kind(column)
+        values = frame[column]
+        width = max([len(label)] + [len(labels.formatted(str(column), v, kind)) for v in values.head(200)])
+        sheet.set_column(col, col, min(max(width + 2, 10), 60))
+        for row, value in enumerate(values, start=3):
+            if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+                continue
+            if isinstance(value, (pd.Timestamp, date)):
+                sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), formats["month" if kind == "month" else "date"])
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "is_integer"):
+                sheet.write_string(row, col, str(value))
+            else:
+                sheet.write_number(row, col, float(value), formats.get(kind or "count", formats["count"]) if kind != "text" else None)
+    sheet.freeze_panes(3, 0)
 
 
 def scope_text(filters) -> str:

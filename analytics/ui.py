@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import data
+from analytics import data, labels
 
 _LISTS = {"payer": "payers", "category": "categories", "code": "codes", "modifier": "modifiers", "site": "sites"}
 CLAIMS_PAGE = "app_pages/claims.py"
@@ -197,118 +197,8 @@ def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
 
 
 # Labels for people: every table shown through table() takes its column labels, formats and definitions
-# from here, keyed by column name (the CSV download keeps the column names). kind: money ($, thousands),
-# rate (%), count (thousands), days (a whole number), date, month, text; hidden: not shown (keys the
-# page needs, a category id beside its label).
-_COLUMNS = {
-    # rates
-    "denial_rate": ("denial rate", "rate", "Denied units ÷ adjudicated units (service lines, or claims without lines); "
-                    "duplicate-claim and expected GA/GY/GZ denials not counted."),
-    "dollar_denial_rate": ("denial rate by $", "rate", "HFMA initial denial rate by dollars: charges of the initial "
-                           "claims denied (in full or in part) ÷ charges of the initial claims."),
-    "line_denial_rate": ("line denial rate", "rate", "Denied lines ÷ adjudicated lines (initial adjudications; "
-                         "duplicate-claim and expected GA/GY/GZ denials not counted)."),
-    "share_of_denied": ("share of denied $", "rate", "This row's denied dollars ÷ all denied dollars shown."),
-    "recovery_rate": ("recovery rate", "rate", "Recovered $ ÷ denied $."),
-    "share_with_neither": ("share with neither", "rate", "Drug claims with neither JW nor JZ ÷ drug claims."),
-    "discarded_share": ("discarded share", "rate", "Units billed with JW (discarded) ÷ all units billed for the code."),
-    "jw_jz_compliance": ("JW/JZ compliance", "rate", "Drug claims with JW or JZ on the drug ÷ drug claims."),
-    "precision": ("precision", "rate", "Denied as foreseen ÷ answered flagged lines."),
-    # money
-    "denied_amount": ("denied $", "money", "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay."),
-    "paid_amount": ("paid $", "money", "What the payer paid."),
-    "charge_amount": ("charge $", "money", "What was billed."),
-    "patient_responsibility": ("patient owes $", "money", "What the payer says the patient owes (deductible, "
-                               "co-insurance, co-payment)."),
-    "open_amount": ("open $", "money", "Denied $ with nothing back yet and the window open."),
-    "recovered_amount": ("recovered $", "money", "What later adjudications paid on the denied lines or claims, net of "
-                         "reversals and recoupments."),
-    "expected_reimbursement": ("expected reimbursement $", "money", "What the payer would have paid for the denied "
-                               "lines: denied $ × the payer's paid-to-charge ratio for the code (else the payer's, "
-                               "else everyone's)."),
-    "expected_recoverable": ("expected $", "money", "Denied $ × recovery rate."),
-    "this_month": ("this month $", "money", "Denied $ in the chosen month."),
-    "previous_month": ("month before $", "money", "Denied $ in the month before."),
-    "average_12_months": ("12-month average $", "money", "Average monthly denied $ over the 12 months before."),
-    "change": ("change $", "money", "This month's denied $ − the month before's."),
-    "change_from_previous": ("change vs month before $", "money", "This month's denied $ − the month before's."),
-    "change_from_average": ("change vs average $", "money", "This month's denied $ − the 12-month average."),
-    # counts
-    "denials": ("denials", "count", "Denied units: service lines, or claims without lines, with a denial-class adjustment."),
-    "units": ("units", "count", "Adjudicated units: service lines, or claims adjudicated without lines."),
-    "lines": ("lines", "count", "Adjudicated service lines."),
-    "denied_lines": ("denied lines", "count", "Service lines with a denial-class adjustment."),
-    "claims": ("claims", "count", "Claim adjudications (CLP) the payer processed."),
-    "units_billed": ("units billed", "count", "Units on the claim as billed (the payer repeats them when it cut them)."),
-    "units_paid": ("units paid", "count", "Units the payer paid (one when it left them out)."),
-    "with_neither": ("claims with neither JW nor JZ", "count", "Drug claims whose drug carries neither JW (a line "
-                     "for the discarded amount) nor JZ (nothing discarded)."),
-    "with_both_on_a_line": ("claims with both on a line", "count", "Drug claims with JW and JZ on one line (never valid)."),
-    "denials_recovered": ("denials recovered", "count", "Denials with money back, by recovery date."),
-    "billed_lines": ("lines billed", "count", "Lines billed in your claims (837)."),
-    "answered_lines": ("lines answered", "count", "Billed lines a payer has answered."),
-    "flagged_lines": ("lines flagged", "count", "Billed lines the rule flags."),
-    "denied_as_foreseen": ("denied as foreseen", "count", "Answered flagged lines denied in the rule's category."),
-    "denied_otherwise": ("denied otherwise", "count", "Answered flagged lines denied in another category."),
-    "not_denied": ("not denied", "count", "Answered flagged lines the payer did not deny."),
-    # days
-    "median_days_to_pay": ("days to pay", "days", "Median days from the payer's receipt of the claim to payment."),
-    "days_left": ("days left", "days", "Days from the data date (latest payment loaded) to the appeal deadline."),
-    "days_since_sent": ("days since sent", "days", "Days from the date the claim was sent to the data date."),
-    "days_to_recovery": ("days to recovery", "days", "Days from the denial to the payment that recovered it."),
-    # dates
-    "payment_date": ("paid on", "date", "The date of the payment (the remittance's payment date)."),
-    "service_date": ("date of service", "date", "The line's date of service."),
-    "submitted_date": ("sent on", "date", "The date the claim file was created."),
-    "service_date_from": ("date of service", "date", "The claim's first date of service."),
-    "denial_date": ("denied on", "date", "The payment date of the denial."),
-    "recovery_date": ("recovered on", "date", "The date the money came back."),
-    "appeal_deadline": ("appeal deadline", "date", "Denial date + the payer's appeal window."),
-    "deadline": ("deadline", "date", "The appeal or timely-filing deadline that applies."),
-    "month": ("month", "month", "The month."),
-    "denial_month": ("denial month", "month", "The month of the denial."),
-    # text
-    "payer_name": ("payer", "text", "The payer named in the remittance."),
-    "top_category": ("top category", "text", "The denial category with the most denied dollars."),
-    "top_category_label": ("top category", "text", "The denial category with the most denied dollars."),
-    "procedure_code": ("code", "text", "The procedure or drug code adjudicated."),
-    "category_label": ("category", "text", "The denial category (the primary reason's, refined by its remark codes)."),
-    "category": ("category", "text", "The denial category (the primary reason's, refined by its remark codes)."),
-    "label": ("category", "text", "The denial category."),
-    "usual_path": ("usual way back", "text", "The usual way to get the money back for this category."),
-    "reason": ("reason", "text", "The primary reason: adjustment group and CARC (e.g. CO-197)."),
-    "description": ("what it means", "text", "The reason code's description."),
-    "reason_description": ("what the reason means", "text", "The CARC's description."),
-    "remark": ("remark", "text", "The first remark code (RARC) sent with the reason."),
-    "remark_description": ("what the remark means", "text", "The RARC's description."),
-    "remarks": ("remarks", "text", "Remark codes (RARC) sent with the denial."),
-    "modifiers": ("modifiers", "text", "Modifiers on the line (a combination joined with +)."),
-    "site": ("site of care", "text", "Place of service (professional claims) or type of bill (institutional claims)."),
-    "site_label": ("site of care", "text", "Place of service (professional claims) or type of bill (institutional claims)."),
-    "value": ("", "text", None),
-    "name": ("", "text", None),
-    "part": ("", "text", None),
-    "claim_id": ("claim id", "text", "The claim id you billed under (the patient control number)."),
-    "denial_type": ("denied", "text", "full: nothing paid; partial: part of the line denied."),
-    "patient_liable": ("patient liable", "text", "Group PR: billed to the patient."),
-    "file_name": ("file", "text", "The file it came from."),
-    "rule_id": ("rule", "text", "The prevention rule."),
-    "finding": ("finding", "text", "What the rule found."),
-    "claim_status": ("claim status", "text", "What the payer answered so far."),
-    "dimension": ("by", "text", None),
-    "grouping": ("by", "text", None),
-    # hidden: keys for the Claims page and flags the charts read
-    "key": ("", "hidden", None),
-    "complete": ("", "hidden", None),
-}
-# a column hidden when the table also has its label
-_HIDDEN_BESIDE = {"category": ("category_label", "label"), "site": ("site_label",), "value": ("name",),
-                  "top_category": ("top_category_label",)}
+# from analytics/labels.py (the exports use the same registry); the CSV download keeps the column names.
 _FORMATS = {"money": "dollar", "rate": "percent", "count": "localized", "days": "%d"}
-# older names kept so that other modules' imports still work
-_COLUMN_HELP = {k: (label, _FORMATS.get(kind), help_) for k, (label, kind, help_) in _COLUMNS.items()
-                if kind in ("money", "rate", "count", "days")}
-_TEXT_HELP = {k: (label, help_) for k, (label, kind, help_) in _COLUMNS.items() if kind == "text"}
 
 
 def column_config(frame_: pd.DataFrame, **given) -> dict:
@@ -319,11 +209,13 @@ def column_config(frame_: pd.DataFrame, **given) -> dict:
     for column in frame_.columns:
         if column in config:
             continue
-        label, kind, help_text = _COLUMNS.get(column, (str(column).replace("_", " "), None, None))
-        if kind == "hidden" or set(_HIDDEN_BESIDE.get(column, ())) & set(frame_.columns):
+        label, kind, help_text = labels.COLUMNS.get(column, (str(column).replace("_", " "), None, None))
+        if kind == "hidden" or set(labels.HIDDEN_BESIDE.get(column, ())) & set(frame_.columns):
             config[column] = None
         elif kind in _FORMATS:
             config[column] = st.column_config.NumberColumn(label, format=_FORMATS[kind], help=help_text)
+        elif kind == "datetime":
+            config[column] = st.column_config.DatetimeColumn(label, help=help_text, format="YYYY-MM-DD HH:mm")
         elif kind in ("date", "month") or pd.api.types.is_datetime64_any_dtype(frame_[column]):
             monthly = kind == "month" or str(column).endswith("month")
             config[column] = st.column_config.DateColumn(label, help=help_text,
@@ -364,7 +256,7 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
         if config.get(column) is not None and column not in order:
             order.append(column)
         elif config.get(column) is None:
-            order += [c for c in _HIDDEN_BESIDE.get(column, ()) if c in frame_.columns and c not in order]
+            order += [c for c in labels.HIDDEN_BESIDE.get(column, ()) if c in frame_.columns and c not in order]
     selectable = {"on_select": "rerun", "selection_mode": "single-row", "key": f"table_{name}"} if on_select else {}
     event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order,
                          placeholder="–", **selectable)
@@ -372,8 +264,8 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     st.caption(((caption or "") + note + " The CSV download keeps machine-readable column names.").strip())
     # The CSV is written when the button is clicked, not on every run of the page (the worklist's at 1M
     # lines, 12,000 rows, takes 260 ms; even hashing the table to cache it took 30 ms of each run).
-    st.download_button("Download CSV", lambda: frame_.to_csv(index=False).encode(), f"{name}.csv", "text/csv",
-                       key=f"download_{name}")
+    st.download_button("Download CSV", lambda: labels.safe_for_spreadsheets(frame_).to_csv(index=False).encode(),
+                       f"{name}.csv", "text/csv", key=f"download_{name}")
     if on_select:
         rows = event.selection.rows if event else []
         if rows:

@@ -9,22 +9,24 @@ st.title("Data")
 
 
 def show(results: list) -> None:
-    """One message per file: what it added, or why nothing was loaded (a CSV file's bad rows listed)."""
-    for result in results:
+    """One message per file: what it added, or why nothing was loaded (a CSV file's bad rows listed).
+    Tables are keyed by the file's place in the list: two uploads may share a name's stem (march.835,
+    march.txt)."""
+    for n, result in enumerate(results):
         name, _, detail = uploads.outcome(result)[1].partition(": ")
         text = f"**{ui.md(name)}**: {ui.md(detail)}"
         if result.failed:
             st.error(text)
             if result.problems:
                 ui.table(pd.DataFrame(result.problems, columns=["line", "column", "problem"]),
-                         f"problems_{result.path.stem}", "Rows that cannot be read, by line number in the file "
+                         f"problems_{n}_{result.path.name}", "Rows that cannot be read, by line number in the file "
                          "(the header is line 1). Nothing of this file was loaded: correct them and load it again.")
         elif result.status == "loaded":
             st.success(text)
             if result.diagnostics:
                 with st.expander(f"{result.diagnostics} diagnostic(s) in {ui.md(result.path.name)}"):
                     ui.table(data.query("app/file_diagnostics", {"file_name": result.path.name}),
-                             f"diagnostics_{result.path.stem}", "Problems found while loading: the file was "
+                             f"diagnostics_{n}_{result.path.name}", "Problems found while loading: the file was "
                              "loaded; these show where it breaks balance or structure (segment = position in "
                              "the file; the line number for a CSV file).")
         else:
@@ -41,6 +43,31 @@ def hash_choice(key: str) -> bool:
                             "is true (README: patient data).")
 
 
+def progress_bar(count: int):
+    """on_result for a load of `count` files: a bar that advances as each file is done."""
+    bar = st.progress(0.0, text=f"Loading {count} file(s)...")
+    done = []
+
+    def on_result(result) -> None:
+        done.append(result)
+        bar.progress(len(done) / count, text=f"{len(done)} of {count} file(s) done: {ui.md(result.path.name)}")
+    return on_result
+
+
+def loaded(results: list, refused: list) -> None:
+    """After a load: run the page again, so that everything (the demo label above included) shows the
+    database as it is now, with the files' results and refusals kept for that run."""
+    st.cache_data.clear()
+    st.session_state["data_page_results"] = (refused, results)
+    st.rerun()
+
+
+if "data_page_results" in st.session_state:  # what the last load on this page gave
+    last_refused, last_results = st.session_state.pop("data_page_results")
+    for refusal in last_refused:
+        st.error(ui.md(refusal.message))
+    show(last_results)
+
 st.subheader("Load 835 and 837 files")
 limit = uploads.limit_mb(st.get_option("server.maxUploadSize"))
 x12_files = st.file_uploader("835 remittance or 837 claim files", accept_multiple_files=True,
@@ -54,13 +81,12 @@ if x12_files and st.button("Load", type="primary"):
         st.error(ui.md(refusal.message))
     if accepted:
         try:
-            with st.spinner(f"Loading {len(accepted)} file(s)..."), privacy.hashing(hashed):
-                results = data.load_uploads(accepted)  # after a load in progress, if there is one
+            with privacy.hashing(hashed):  # after a load in progress, if there is one
+                results = data.load_uploads(accepted, progress_bar(len(accepted)))
         except updates.Busy as e:
             st.error(ui.md(e))
         else:
-            st.cache_data.clear()
-            show(results)
+            loaded(results, refused)
 
 st.subheader("Load CSV exports")
 st.caption("Claims and remittances exported by a practice-management system, in the layouts of docs/csv.md, or "
@@ -80,22 +106,23 @@ if csv_uploads and st.button("Load CSV", type="primary", key="csv_load"):
     results = []
     try:
         if accepted:
-            with st.spinner(f"Loading {len(accepted)} file(s)..."), privacy.hashing(csv_hashed):
-                results = data.load_csv_uploads(layout, accepted, (mapping.name, mapping.getvalue()) if mapping else None)
+            with privacy.hashing(csv_hashed):
+                results = data.load_csv_uploads(layout, accepted, (mapping.name, mapping.getvalue()) if mapping else None,
+                                                progress_bar(len(accepted)))
     except csv_import.MappingError as e:
         st.error(f"{ui.md(e)}; nothing loaded")
     except updates.Busy as e:
         st.error(ui.md(e))
     else:
         if results:
-            st.cache_data.clear()
-        show(results)
+            loaded(results, refused)
 
 st.subheader("Loaded files")
 files = data.query("app/loaded_files")
 if not ui.empty(files, "file"):
-    ui.table(files, "loaded_files", "Newest first. Payments: 835 transaction sets; diagnostics: problems found while "
-             "loading (balance breaks, envelope counts, unreadable values), kept with the file.")
+    ui.table(files, "loaded_files", "Newest first. Payments: 835 transaction sets; claims: the payers' adjudications "
+             "(835s, CSV remittance lines); billed claims: your claims (837s, CSV claims); diagnostics: problems found "
+             "while loading (balance breaks, envelope counts, unreadable values), kept with the file.")
 
 st.subheader("Export")
 st.caption("Every documented view (payments, claims, service lines, adjustments, remarks, provider adjustments, "

@@ -133,3 +133,40 @@ def test_the_data_page_checks_the_configured_size_limit(data_page):
         config.set_option("server.maxUploadSize", uploads.DEFAULT_LIMIT_MB)
     assert any("big.835 is 1.0 MB, over the upload limit of 1 MB" in e.value for e in at.error)
     assert count(data_page.db, "select count(*) from source_files") == 1
+
+
+def test_two_uploads_sharing_a_name_stem_each_show_their_diagnostics(data_page):
+    # both out of balance (paid 90 of 100 with nothing adjusted, line and claim): diagnostics each, in a table each
+    unbalanced = [remittance_835(f"CLP*S{n}*1*100*90*0*12*PS{n}*11*1~SVC*HC:99213*100*90**1~DTM*472*20240301",
+                                 payment="90", control=f"00000000{n}").encode() for n in (1, 2)]
+    at = data_page(("march.835", unbalanced[0]), ("march.txt", unbalanced[1]))
+    assert sum("march" in s.value for s in at.success) == 2
+    assert [e.label for e in at.expander if "diagnostic" in e.label] == ["2 diagnostic(s) in march.835",
+                                                                          "2 diagnostic(s) in march.txt"]
+
+
+def test_loaded_files_count_billed_claims_and_show_the_time_of_day(data_page):
+    billed = claim_837("CLM*B2*100***11:B:1*Y*A*Y*Y~HI*ABK:M069~LX*1~SV1*HC:99213*100*UN*1***1~DTP*472*D8*20240301")
+    at = data_page(("billed.837", billed.encode()))
+    files = next(d.value for d in at.dataframe if "billed_claims" in d.value.columns)
+    row = files[files["file_name"] == "billed.837"].iloc[0]
+    assert (row["holds"], row["claims"], row["billed_claims"]) == ("837", 0, 1)
+    from analytics import ui
+
+    assert ui.column_config(files)["loaded_at"]["type_config"]["format"] == "YYYY-MM-DD HH:mm"
+
+
+def test_the_demo_label_goes_once_your_own_files_load(tmp_path, monkeypatch):
+    from analytics import demo
+
+    demo.build(tmp_path / "demo.duckdb", tmp_path / "demo-835", months=2, lines=300, seed=2)
+    monkeypatch.setenv("DENIALS_DB", str(tmp_path / "own.duckdb"))  # none yet: the dashboard shows the demo
+    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "demo.duckdb"))
+    at = AppTest.from_file(APP).run(timeout=120)
+    at.switch_page("app_pages/data.py").run(timeout=120)
+    assert any("Demo data" in w.value for w in at.warning)
+    at.file_uploader[0].set_value([("mine.835", X12, "application/octet-stream")]).run(timeout=120)
+    next(b for b in at.button if b.label == "Load").click().run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("mine.835" in s.value for s in at.success)  # the result, kept across the page's new run
+    assert not any("Demo data" in w.value for w in at.warning)

@@ -1,0 +1,180 @@
+"""Labels for people, one registry for every table the dashboard shows and every export it writes: the
+column's label, its kind (money: $ with thousands; rate: %; count; days: a whole number; date; month;
+text; hidden) and its definition, keyed by the column name the SQL gives. Downloads keep the column
+names; text from the files is neutralised where a spreadsheet would read it as a formula."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+COLUMNS = {
+    # rates
+    "denial_rate": ("denial rate", "rate", "Denied units ÷ adjudicated units (service lines, or claims without lines); "
+                    "duplicate-claim and expected GA/GY/GZ denials not counted."),
+    "dollar_denial_rate": ("denial rate by $", "rate", "HFMA initial denial rate by dollars: charges of the initial "
+                           "claims denied (in full or in part) ÷ charges of the initial claims."),
+    "line_denial_rate": ("line denial rate", "rate", "Denied lines ÷ adjudicated lines (initial adjudications; "
+                         "duplicate-claim and expected GA/GY/GZ denials not counted)."),
+    "share_of_denied": ("share of denied $", "rate", "This row's denied dollars ÷ all denied dollars shown."),
+    "recovery_rate": ("recovery rate", "rate", "Recovered $ ÷ denied $."),
+    "share_with_neither": ("share with neither", "rate", "Drug claims with neither JW nor JZ ÷ drug claims."),
+    "discarded_share": ("discarded share", "rate", "Units billed with JW (discarded) ÷ all units billed for the code."),
+    "jw_jz_compliance": ("JW/JZ compliance", "rate", "Drug claims with JW or JZ on the drug ÷ drug claims."),
+    "precision": ("precision", "rate", "Denied as foreseen ÷ answered flagged lines."),
+    # money
+    "denied_amount": ("denied $", "money", "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay."),
+    "paid_amount": ("paid $", "money", "What the payer paid."),
+    "charge_amount": ("charge $", "money", "What was billed."),
+    "patient_responsibility": ("patient owes $", "money", "What the payer says the patient owes (deductible, "
+                               "co-insurance, co-payment)."),
+    "open_amount": ("open $", "money", "Denied $ with nothing back yet and the window open."),
+    "recovered_amount": ("recovered $", "money", "What later adjudications paid on the denied lines or claims, net of "
+                         "reversals and recoupments."),
+    "expected_reimbursement": ("expected reimbursement $", "money", "What the payer would have paid for the denied "
+                               "lines: denied $ × the payer's paid-to-charge ratio for the code (else the payer's, "
+                               "else everyone's)."),
+    "expected_recoverable": ("expected $", "money", "Denied $ × recovery rate."),
+    "this_month": ("this month $", "money", "Denied $ in the chosen month."),
+    "previous_month": ("month before $", "money", "Denied $ in the month before."),
+    "average_12_months": ("12-month average $", "money", "Average monthly denied $ over the 12 months before."),
+    "change": ("change $", "money", "This month's denied $ − the month before's."),
+    "change_from_previous": ("change vs month before $", "money", "This month's denied $ − the month before's."),
+    "change_from_average": ("change vs average $", "money", "This month's denied $ − the 12-month average."),
+    # counts
+    "denials": ("denials", "count", "Denied units: service lines, or claims without lines, with a denial-class adjustment."),
+    "units": ("units", "count", "Adjudicated units: service lines, or claims adjudicated without lines."),
+    "lines": ("lines", "count", "Adjudicated service lines."),
+    "denied_lines": ("denied lines", "count", "Service lines with a denial-class adjustment."),
+    "claims": ("claims", "count", "Claim adjudications (CLP) the payer processed."),
+    "units_billed": ("units billed", "count", "Units on the claim as billed (the payer repeats them when it cut them)."),
+    "units_paid": ("units paid", "count", "Units the payer paid (one when it left them out)."),
+    "with_neither": ("claims with neither JW nor JZ", "count", "Drug claims whose drug carries neither JW (a line "
+                     "for the discarded amount) nor JZ (nothing discarded)."),
+    "with_both_on_a_line": ("claims with both on a line", "count", "Drug claims with JW and JZ on one line (never valid)."),
+    "denials_recovered": ("denials recovered", "count", "Denials with money back, by recovery date."),
+    "billed_lines": ("lines billed", "count", "Lines billed in your claims (837)."),
+    "answered_lines": ("lines answered", "count", "Billed lines a payer has answered."),
+    "flagged_lines": ("lines flagged", "count", "Billed lines the rule flags."),
+    "denied_as_foreseen": ("denied as foreseen", "count", "Answered flagged lines denied in the rule's category."),
+    "denied_otherwise": ("denied otherwise", "count", "Answered flagged lines denied in another category."),
+    "not_denied": ("not denied", "count", "Answered flagged lines the payer did not deny."),
+    # days
+    "median_days_to_pay": ("days to pay", "days", "Median days from the payer's receipt of the claim to payment."),
+    "days_left": ("days left", "days", "Days from the data date (latest payment loaded) to the appeal deadline."),
+    "days_since_sent": ("days since sent", "days", "Days from the date the claim was sent to the data date."),
+    "days_to_recovery": ("days to recovery", "days", "Days from the denial to the payment that recovered it."),
+    # dates
+    "payment_date": ("paid on", "date", "The date of the payment (the remittance's payment date)."),
+    "service_date": ("date of service", "date", "The line's date of service."),
+    "submitted_date": ("sent on", "date", "The date the claim file was created."),
+    "service_date_from": ("date of service", "date", "The claim's first date of service."),
+    "denial_date": ("denied on", "date", "The payment date of the denial."),
+    "recovery_date": ("recovered on", "date", "The date the money came back."),
+    "appeal_deadline": ("appeal deadline", "date", "Denial date + the payer's appeal window."),
+    "deadline": ("deadline", "date", "The appeal or timely-filing deadline that applies."),
+    "month": ("month", "month", "The month."),
+    "denial_month": ("denial month", "month", "The month of the denial."),
+    # text
+    "payer_name": ("payer", "text", "The payer named in the remittance."),
+    "top_category": ("top category", "text", "The denial category with the most denied dollars."),
+    "top_category_label": ("top category", "text", "The denial category with the most denied dollars."),
+    "procedure_code": ("code", "text", "The procedure or drug code adjudicated."),
+    "category_label": ("category", "text", "The denial category (the primary reason's, refined by its remark codes)."),
+    "category": ("category", "text", "The denial category (the primary reason's, refined by its remark codes)."),
+    "label": ("category", "text", "The denial category."),
+    "usual_path": ("usual way back", "text", "The usual way to get the money back for this category."),
+    "reason": ("reason", "text", "The primary reason: adjustment group and CARC (e.g. CO-197)."),
+    "description": ("what it means", "text", "The reason code's description."),
+    "reason_description": ("what the reason means", "text", "The CARC's description."),
+    "remark": ("remark", "text", "The first remark code (RARC) sent with the reason."),
+    "remark_description": ("what the remark means", "text", "The RARC's description."),
+    "remarks": ("remarks", "text", "Remark codes (RARC) sent with the denial."),
+    "modifiers": ("modifiers", "text", "Modifiers on the line (a combination joined with +)."),
+    "site": ("site of care", "text", "Place of service (professional claims) or type of bill (institutional claims)."),
+    "site_label": ("site of care", "text", "Place of service (professional claims) or type of bill (institutional claims)."),
+    "value": ("", "text", None),
+    "name": ("", "text", None),
+    "part": ("", "text", None),
+    "claim_id": ("claim id", "text", "The claim id you billed under (the patient control number)."),
+    "denial_type": ("denied", "text", "full: nothing paid; partial: part of the line denied."),
+    "patient_liable": ("patient liable", "text", "Group PR: billed to the patient."),
+    "file_name": ("file", "text", "The file it came from."),
+    "loaded_at": ("loaded at", "datetime", "When the file was loaded (this machine's clock)."),
+    "holds": ("holds", "text", "What the file holds: 835 remittances, 837 billed claims, or a CSV export of either."),
+    "kind": ("denied on", "text", "initial: on the payer's first adjudication of the claim; on readjudication: on a "
+             "later one (a paid claim denied on reprocessing, a corrected claim denied)."),
+    "deadline_basis": ("deadline from", "text", "appeal window: from the denial; timely filing: from the date of "
+                       "service, for a denial fixed by a corrected claim."),
+    "payments": ("payments", "count", "835 transaction sets: one payment, or one notice that nothing is paid."),
+    "billed_claims": ("billed claims", "count", "Claims you billed (837, or a CSV claims export)."),
+    "diagnostics": ("diagnostics", "count", "Problems found while loading: balance breaks, envelope counts, unreadable values."),
+    "size_bytes": ("size (bytes)", "count", "The file's size."),
+    "skipped_sets": ("skipped", "text", "Transaction sets in the file read as neither 835 nor 837 (e.g. 278 x6)."),
+    "rule_id": ("rule", "text", "The prevention rule."),
+    "finding": ("finding", "text", "What the rule found."),
+    "claim_status": ("claim status", "text", "What the payer answered so far."),
+    "dimension": ("by", "text", None),
+    "grouping": ("by", "text", None),
+    # hidden: keys for the Claims page and flags the charts read
+    "key": ("", "hidden", None),
+    "complete": ("", "hidden", None),
+}
+# a column hidden when the table also has its label
+HIDDEN_BESIDE = {"category": ("category_label", "label"), "site": ("site_label",), "value": ("name",),
+                  "top_category": ("top_category_label",)}
+
+
+def describe(column: str) -> tuple[str, str | None, str | None]:
+    """(label, kind, definition) of a column; a column the registry does not know is read by its name:
+    *_amount money, *_rate rate, *_date a date, *month a month, else its name without underscores."""
+    if column in COLUMNS:
+        return COLUMNS[column]
+    name = str(column)
+    kind = ("money" if name.endswith("amount") else "rate" if "rate" in name.split("_") else
+            "date" if name.endswith("date") else "month" if name.endswith("month") else None)
+    return name.replace("_", " "), kind, None
+
+
+def formatted(column: str, value, kind: str | None = None) -> str:
+    """A value as the dashboard shows it, for the exported HTML: $1,234, 12.3%, 1,234, 2026-10-01, Oct 2026
+    (kind: the column's own unless given)."""
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return "–"
+    kind = kind or describe(column)[1]
+    if isinstance(value, (pd.Timestamp, date)):
+        return f"{value:%b %Y}" if kind == "month" else f"{value:%Y-%m-%d}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)) or hasattr(value, "is_integer"):
+        number = float(value)
+        if kind == "money":
+            return f"-${-number:,.0f}" if number < 0 else f"${number:,.0f}"
+        if kind == "rate":
+            return f"{number:.1%}"
+        if number.is_integer():
+            return f"{int(number):,}"
+        return f"{number:,.2f}"
+    return str(value)
+
+
+# OWASP "CSV injection": a cell a spreadsheet would read as a formula starts with one of these
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """Text that a spreadsheet would run as a formula (=HYPERLINK(...), +1, -2+3, @SUM) made plain text by
+    a leading apostrophe, as OWASP recommends; numbers and other text unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a frame whose text columns cannot run as formulas in Excel or LibreOffice (numbers stay numbers)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralised)
+    return out
