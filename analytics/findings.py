@@ -358,7 +358,6 @@ def drivers(finding: dict, denials: list) -> tuple:
     wanted = {k: finding[k] for k in ("payer_name", "category", "reason", "procedure_code", "site_of_care")
               if finding[k] is not None}
     reasons, sites, total = defaultdict(Decimal), defaultdict(Decimal), Decimal("0")
-    categories = {}
     for row in denials:
         if any(row[k] != v for k, v in wanted.items()):
             continue
@@ -368,15 +367,14 @@ def drivers(finding: dict, denials: list) -> tuple:
             continue
         amount = row["denied_amount"] or Decimal("0")
         total += amount
-        reasons[row["reason"]] += amount
+        reasons[(row["reason"], row["category"])] += amount  # CO-16 is documentation, or coding with N822
         sites[row["site_of_care"]] += amount
-        categories[row["reason"]] = row["category"]
     if not total:
         return None, None
-    reason = max(reasons, key=reasons.get)
+    reason, category = max(reasons, key=reasons.get)
     site = max(sites, key=sites.get)
     top_reason = None if d in ("reason", "reason_remark") or reason is None else \
-        (reason, categories[reason], float(reasons[reason] / total))
+        (reason, category, float(reasons[(reason, category)] / total))
     top_site = None if finding["site_of_care"] is not None else (site, float(sites[site] / total))
     return top_reason, top_site
 
