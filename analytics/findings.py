@@ -483,7 +483,8 @@ def attribution_sentence(result: dict, period: Period) -> str:
     if rows and change:
         top = rows[0]
         kind = "its own rate" if abs(top["rate_effect"]) >= abs(top["mix_effect"]) else "its share of claims"
-        text += (f"; {top['value']} explains {float(top['total']) * 100:+.1f} points, mostly by {kind}")
+        who = f"site {top['value']}" if result["dimension"] == "site" else top["value"]
+        text += (f"; {who} explains {float(top['total']) * 100:+.1f} points, mostly by {kind}")
     return text + "."
 
 
@@ -547,6 +548,33 @@ def compute(fetch: Fetch, period: Period, fdr: float = FDR) -> Result:
             if row["finding"]:
                 row["sentence"] = sentence(row, period, labels, denials)
     return Result(period, tested, series, {d: attribution(series, period, d) for d in PARTITIONS})
+
+
+def for_database(path, kind: str = "default") -> Result | None:
+    """The findings of the latest period of a kind in the database the pages read (None when the data
+    hold no such period): read-only, through analytics.data."""
+    from analytics import data
+
+    def fetch(name: str, params: dict) -> list:
+        return data.records(name, params, path)
+
+    period = latest_period(usable_months(fetch), kind)
+    return compute(fetch, period) if period is not None else None
+
+
+def claims_filters(finding: dict, period: Period) -> dict:
+    """The Claims page's URL filters (analytics/ui.py) showing a finding's denied lines: its payment
+    months and the slice's payer, category, code, modifier and site."""
+    import calendar
+
+    last = period.months[-1]
+    params = {"dates": "payment", "from": str(period.months[0]),
+              "to": str(last.replace(day=calendar.monthrange(last.year, last.month)[1]))}
+    for key, column in (("payer", "payer_name"), ("category", "category"), ("code", "procedure_code"),
+                        ("modifier", "modifier"), ("site", "site_of_care")):
+        if finding.get(column) is not None:
+            params[key] = finding[column]
+    return params
 
 
 def slice_label(row: dict) -> str:

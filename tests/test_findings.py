@@ -241,3 +241,27 @@ def test_without_patterns_at_most_one_finding_in_24_months(demo_findings):
     assert len(without) >= 18  # every month with at least 3 usable months before it was a period
     assert sum(len(fs) for fs in without.values()) <= 1, {m: [findings.slice_label(f) for f in fs]
                                                           for m, fs in without.items() if fs}
+
+
+def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):
+    from conftest import app_runner
+
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    history(con, tmp_path, beta_period=15)
+    con.close()
+    at = app_runner(db, monkeypatch, tmp_path)("app_pages/what_changed.py")
+    text = " ".join(m.value for m in at.markdown)
+    assert "BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0% over the prior 5 months (+\\$1,200" in text
+    assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
+    at.radio(key="findings_period").set_value("month").run(timeout=120)
+    assert not at.exception
+    at.radio(key="findings_period").set_value("default").run(timeout=120)
+    at.button(key="drill_0").click().run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    wanted = {"payer": "BETA MUTUAL", "from": "2024-06-01", "to": "2024-06-30", "dates": "payment"}
+    assert {k: at.query_params[k] for k in wanted} == wanted, dict(at.query_params)
+    assert at.title[0].value == "Claims"
+    lines = at.dataframe[0].value
+    assert set(lines["payer_name"]) == {"BETA MUTUAL"} and len(lines) == 15
