@@ -234,7 +234,7 @@ def test(baseline: list, period: list) -> dict:
     return {"p_value": float(p_value), "test": method, "dispersion": phi, "ci_low": low_ci, "ci_high": high_ci}
 
 
-def _tested(key: tuple, base: Counts, now: Counts) -> bool:
+def _tested(base: Counts, now: Counts) -> bool:
     return (now.claims >= MIN_CLAIMS and base.claims >= MIN_BASELINE_CLAIMS
             and base.denied + now.denied >= MIN_DENIED)
 
@@ -281,7 +281,7 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
         for month in period.months:
             if month in series:
                 now.add(series[month])
-        if not _tested(key, base, now):
+        if not _tested(base, now):
             continue
         result = test([(series[m]["claims"], series[m]["denied_claims"]) if m in series else (0, 0)
                        for m in period.baseline],
@@ -628,28 +628,12 @@ def refresh(cur) -> int:
     if rows:
         import pyarrow as pa
 
-        arrays = {name: [r[name] for r in rows] for name, _ in COLUMNS}
-        batch = pa.table({name: pa.array(values, type=_ARROW[kind]) for (name, kind), values in
-                          zip(COLUMNS, arrays.values())})
+        types = {"DATE": pa.date32(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(),
+                 "DOUBLE": pa.float64(), "DECIMAL(18, 2)": pa.decimal128(18, 2), "BOOLEAN": pa.bool_()}
+        batch = pa.table({name: pa.array([r[name] for r in rows], type=types[kind]) for name, kind in COLUMNS})
         cur.register("new_change_findings", batch)
         try:
             cur.execute("INSERT INTO change_findings_rows SELECT * FROM new_change_findings")
         finally:
             cur.unregister("new_change_findings")
     return len(rows)
-
-
-def _arrow_types() -> dict:
-    import pyarrow as pa
-
-    return {"DATE": pa.date32(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(),
-            "DOUBLE": pa.float64(), "DECIMAL(18, 2)": pa.decimal128(18, 2), "BOOLEAN": pa.bool_()}
-
-
-class _LazyTypes(dict):
-    def __missing__(self, key):
-        self.update(_arrow_types())
-        return dict.__getitem__(self, key)
-
-
-_ARROW = _LazyTypes()
