@@ -265,3 +265,21 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     assert at.title[0].value == "Claims"
     lines = at.dataframe[0].value
     assert set(lines["payer_name"]) == {"BETA MUTUAL"} and len(lines) == 15
+
+
+def test_no_patterns_writes_the_same_practice_without_its_dated_patterns(tmp_path):
+    from analytics.__main__ import main
+
+    def text(folder):
+        return "".join(p.read_text() for p in sorted(folder.glob("*.835")))
+
+    demo.generate(tmp_path / "with", months=12, lines=6000, seed=3)
+    demo.generate(tmp_path / "without", months=12, lines=6000, seed=3, patterns=False)
+    with_patterns, without = text(tmp_path / "with"), text(tmp_path / "without")
+    assert "N822" in with_patterns and "N822" not in without  # JW/JZ never left off at POS 19
+    # no new authorisation rule at the Medicare Advantage plan from month 10 (other CO-197 denials stay)
+    assert with_patterns.count("CAS*CO*197") > 1.4 * without.count("CAS*CO*197") > 0
+    # the same practice: claims and payers as many
+    assert abs(with_patterns.count("\nCLP*") - without.count("\nCLP*")) < 0.02 * with_patterns.count("\nCLP*")
+    assert main(["demo", "--db", str(tmp_path / "flat.duckdb"), "--out", str(tmp_path / "flat"), "--months", "2",
+                 "--lines", "500", "--no-patterns"]) == 0
