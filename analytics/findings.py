@@ -272,8 +272,9 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
 
     tested = []
     for key, series in monthly_slices(rows, period).items():
-        if key[0] == "all":
-            continue
+        named = dict(zip(KEYS, key[1:]))
+        if key[0] == "all" or any(named[k] is None for k in DIMENSIONS[key[0]][1]):
+            continue  # the totals, and claims without a site (CLP08) are no slice
         base, now = Counts(), Counts()
         for month in period.baseline:
             if month in series:
