@@ -343,7 +343,10 @@ def subject(finding: dict, labels: dict) -> tuple:
     return payer, claims, reason
 
 
-def _money(amount: Decimal) -> str:
+def money(amount: Decimal) -> str:
+    """Signed dollars: +$1,200, −$300 (a Decimal, or an exact Fraction of the attribution)."""
+    if isinstance(amount, Fraction):
+        amount = Decimal(amount.numerator) / Decimal(amount.denominator)
     sign = "+" if amount >= 0 else "−"
     return f"{sign}${abs(amount):,.0f}"
 
@@ -388,7 +391,7 @@ def sentence(finding: dict, period: Period, labels: dict, denials: list) -> str:
         text = f"{payer} denied {rate:.1%} of {claims}{reason} in {period.label}"
     else:
         text = f"{rate:.1%} of {claims} were denied{reason} in {period.label}"
-    text += (f" against {before:.1%} {period.baseline_label} ({_money(finding['effect_amount'])}, "
+    text += (f" against {before:.1%} {period.baseline_label} ({money(finding['effect_amount'])}, "
              f"{_q(finding['q_value'])})")
     top_reason, top_site = drivers(finding, denials)
     parts = []

@@ -35,7 +35,7 @@ for n, finding in enumerate(result.findings[:20]):
                    f"{finding['baseline_denied_claims']:,} of {finding['baseline_claims']:,}. Change "
                    f"{finding['rate_change'] * 100:+.1f} points, 95% interval {finding['ci_low'] * 100:+.1f} to "
                    f"{finding['ci_high'] * 100:+.1f}; p = {finding['p_value']:.2g}, q = {finding['q_value']:.2g} "
-                   f"({finding['test']}). Effect {ui.money(finding['effect_amount'])}: the excess denied claims at "
+                   f"({finding['test']}). Effect {findings.money(finding['effect_amount'])}: the excess denied claims at "
                    "the period's denied $ per denied claim.")
         if st.button("Denied lines", key=f"drill_{n}", help="The Claims page, filtered to this slice and period"):
             st.switch_page("app_pages/claims.py", query_params=findings.claims_filters(finding, period))
@@ -81,7 +81,7 @@ for tab, dimension in zip(st.tabs(["By payer", "By site of care"]), findings.PAR
                  f"The overall claim denial rate moved {float(parts['rate_change']) * 100:+.2f} points: each "
                  f"{dimension}'s rate effect (its own rate changed, at its average share of claims) plus its mix "
                  "effect (its share of claims changed, at its average rate) add up exactly to that. Denied $ a month "
-                 f"moved {ui.money(parts['denied_change'])}: {ui.money(parts['volume_effect'])} from the volume of "
+                 f"moved {findings.money(parts['denied_change'])}: {findings.money(parts['volume_effect'])} from the volume of "
                  "charges, the rest per slice by its denied $ per charged $ (rate) and its share of charges (mix). "
                  "Symmetric shift-share decomposition; docs/views.md.",
                  claim_share_before=st.column_config.NumberColumn("share before", format="percent"),
