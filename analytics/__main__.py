@@ -95,6 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     # Every change goes through the one writer: loads take turns, and the dashboard, which reads the
     # copy published after each, never waits and never sees a load half done (analytics/updates.py).
     what = " ".join(["python -m analytics", *(argv if argv is not None else sys.argv[1:])])[:300]
+    try:
+        return _change(args, db_path, mapping, what)
+    except updates.Unwritable as e:  # a full disk, a read-only folder: what is kept and what to do, no traceback
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def _change(args, db_path: Path, mapping, what: str) -> int:
     with contextlib.ExitStack() as stack:
         try:
             con = stack.enter_context(updates.writing(

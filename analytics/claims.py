@@ -1,7 +1,7 @@
-"""Read X12 837 claims (professional 837P and institutional 837I, 5010 and 4010) into rows for DuckDB.
+"""Read X12 837 claims (professional 837P, institutional 837I, dental 837D; 5010 and 4010) into rows for DuckDB.
 
 What the provider billed: one row per claim (CLM) and one per service line (SV1 on a professional claim,
-SV2 on an institutional one). An 837 nests its claims in a hierarchy of HL loops: the billing provider
+SV2 on an institutional one, SV3 on a dental one). An 837 nests its claims in a hierarchy of HL loops: the billing provider
 (HL level 20), under it each subscriber, the insured person, with the payer billed (level 22), and under
 a subscriber a patient who is not the subscriber, e.g. a child on a parent's plan (level 23). Each claim
 takes its billing provider, subscriber, payer and patient from the loops it sits in.
@@ -50,6 +50,7 @@ _L = {name: i for i, name in enumerate(LINE_COLUMNS)}
 # Implementation guides named in GS08 / ST03 (5010 and 4010).
 _PROFESSIONAL = ("X222", "X098")
 _INSTITUTIONAL = ("X223", "X096")
+_DENTAL = ("X224", "X097")
 # HI qualifiers that carry something other than a diagnosis on institutional claims: value, occurrence,
 # occurrence span and condition codes, procedures (ICD and HCPCS), the DRG, treatment codes.
 _NOT_DIAGNOSES = {"BE", "BG", "BH", "BI", "BO", "BP", "BQ", "BR", "BBQ", "BBR", "CAH", "DR", "TC"}
@@ -288,14 +289,14 @@ def read(pieces: Iterable[Chunk], out: ClaimFile, state: ReadState, final: bool)
                         subscriber["filing"] = elements[9] or None
                 elif tag == "BHT":
                     submitted = elements[4] or None
-                elif tag in ("SV1", "SV2"):
+                elif tag in ("SV1", "SV2", "SV3"):
                     diagnose(position, "error", tag, f"{tag} outside a claim; ignored")
                 continue
 
             # Inside a claim.
             if tag == "LX":
                 line, part, line_number = None, "line", elements[1] or None
-            elif tag == "SV1" or tag == "SV2":
+            elif tag == "SV1" or tag == "SV2" or tag == "SV3":
                 line_seq += 1
                 row = [None] * len(LINE_COLUMNS)
                 row[0], row[1], row[2], row[3] = line_seq, claim.row[0], position, line_number
@@ -304,6 +305,11 @@ def read(pieces: Iterable[Chunk], out: ClaimFile, state: ReadState, final: bool)
                     composite = elements[1]
                     row[_L["charge_amount"]], row[_L["unit_basis"]] = elements[2] or None, elements[3] or None
                     row[_L["units_billed"]], row[_L["place_of_service"]] = elements[4] or None, elements[5] or None
+                elif tag == "SV3":  # dental: composite (AD:D-code), charge, place of service, ..., procedure count
+                    composite = elements[1]
+                    row[_L["charge_amount"]], row[_L["place_of_service"]] = elements[2] or None, elements[3] or None
+                    # SV306, the procedure count, is sent only when the procedure was done more than once
+                    row[_L["units_billed"]], row[_L["unit_basis"]] = elements[6] or "1", "UN"
                 else:  # institutional: revenue code, composite, charge, unit basis, units
                     claim.has_sv2 = True
                     composite = elements[2]
@@ -394,6 +400,8 @@ def _type_of(version: str) -> str | None:
         return "professional"
     if any(guide in version for guide in _INSTITUTIONAL):
         return "institutional"
+    if any(guide in version for guide in _DENTAL):
+        return "dental"
     return None
 
 

@@ -219,8 +219,13 @@ def load_uploads(files: list[tuple[str, bytes]]) -> list:
     UPLOAD_WAIT seconds, then updates.Busy); the rest of the page run reads the copy published after it."""
     from analytics import loader
 
-    with _own_database() as con:
-        return loader.load_contents(con, [(Path(name), content) for name, content in files])
+    results: list = []
+    try:
+        with _own_database() as con:
+            results = loader.load_contents(con, [(Path(name), content) for name, content in files])
+    except updates.Unwritable as e:
+        return _unwritable(files, results, e)
+    return results
 
 
 def load_csv_uploads(layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, bytes] | None = None) -> list:
@@ -230,8 +235,26 @@ def load_csv_uploads(layout: str, files: list[tuple[str, bytes]], mapping: tuple
     from analytics import csv_import
 
     rules = csv_import.read_mapping(mapping[1], layout, name=mapping[0]) if mapping else None
-    with _own_database() as con:
-        return csv_import.load(con, layout, [(Path(name), content) for name, content in files], rules)
+    results: list = []
+    try:
+        with _own_database() as con:
+            results = csv_import.load(con, layout, [(Path(name), content) for name, content in files], rules)
+    except updates.Unwritable as e:
+        return _unwritable(files, results, e)
+    return results
+
+
+def _unwritable(files: list[tuple[str, bytes]], results: list, error: updates.Unwritable) -> list:
+    """The results of uploads when the database could not be written (a full disk, a read-only folder),
+    in the page's one message per file: a file without a result failed, saying why; a file loaded before
+    the dashboard's copy could not be made says that the dashboard does not show it yet."""
+    from analytics import loader
+
+    if results:  # all were stored: only the copy failed
+        for result in results:
+            result.message = "; ".join(filter(None, [result.message, str(error)]))
+        return results
+    return [loader.FileResult(Path(name), "failed", str(error)) for name, _ in files]
 
 
 def _own_database():

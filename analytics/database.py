@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
@@ -45,6 +46,7 @@ DERIVED_VIEWS = (
     "marts/recovery_diagnostics",
     "marts/claim_status",
     "marts/prevention_flags",
+    "marts/site_names",  # the dashboard's site labels (not a documented view)
     "marts/change_findings",
 )
 # Every documented view (docs/views.md).
@@ -68,6 +70,32 @@ def demo_files() -> Path:
     """Where the demo's 835 files are kept: a folder beside the demo database."""
     path = demo_path()
     return path.with_name(path.stem + "-835")
+
+
+def cannot_write(error: BaseException) -> bool:
+    """Whether an error says the database or its folder cannot be written (a full disk, a read-only
+    folder): after it DuckDB refuses every statement, so it is not a problem of one file, and
+    waiting does not cure it."""
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM)
+    if isinstance(error, duckdb.FatalException):
+        return True  # DuckDB invalidated the database after a failed write
+    # a failed write of the database or its log, whatever the statement ("Failed to commit: Could not write ...")
+    return isinstance(error, duckdb.Error) and any(reason in str(error) for reason in _REASONS)
+
+
+# What the system says when a file cannot be written, as DuckDB quotes it.
+_REASONS = ("No space left on device", "Disk quota exceeded", "File too large", "Read-only file system",
+            "Permission denied", "Operation not permitted")
+
+
+def reason(error: BaseException) -> str:
+    """Why a file could not be written, in the system's words ("No space left on device"), found in
+    DuckDB's longer message."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    text = str(error)
+    return next((r for r in _REASONS if r in text), text.splitlines()[0] if text else type(error).__name__)
 
 
 def sql(name: str) -> str:

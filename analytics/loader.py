@@ -19,14 +19,19 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import contextvars
+import ctypes
+import errno
 import functools
 import gc
 import hashlib
 import os
 import re
+import signal
 import threading
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
@@ -35,7 +40,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics import claims, privacy, recovery, remittance
+from analytics import claims, database, privacy, recovery, remittance
 from analytics.database import sql
 from analytics.x12 import NotX12Error, decode, stream
 
@@ -80,14 +85,20 @@ _CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbala
 # in transactions of about _WRITE_BYTES of input (fewer, larger transactions write much faster).
 _CHUNK_BYTES = 2 * 1024 * 1024
 _WRITE_BYTES = 16 * 1024 * 1024
+# At most this much input is parsed, or being parsed, ahead of the writer: parsed rows take several
+# times their input in memory (about 10x, 60x for claims of a single segment), so this, not the
+# number of files or cores, bounds the memory of the rows waiting and of the workers.
+_AHEAD_BYTES = 32 * 1024 * 1024
 # Files above _STREAM_BYTES are streamed: read _READ_BYTES at a time, parsed and inserted in pieces of
-# about _PIECE_CHARS characters (a piece's rows take about ten times its size in memory).
-_STREAM_BYTES = 64 * 1024 * 1024
+# about _PIECE_CHARS characters (a piece's rows take about ten times its size in memory, sixty times
+# for claims of a single segment). A file at or under it is parsed whole, by a worker: its rows, up to
+# sixty times _STREAM_BYTES, are the largest unit of memory the load holds, so it is kept small.
+_STREAM_BYTES = 8 * 1024 * 1024
 _PIECE_CHARS = 4 * 1024 * 1024
 _READ_BYTES = 1024 * 1024
-# DuckDB's memory while a file is streamed: at most this (it spills the rest to disk), unless a piece
+# DuckDB's memory during a load: at most this (it spills the rest to disk), unless a streamed piece
 # needs more (about _UNIT_MEMORY_PER_CHAR bytes per character to derive its adjudication units).
-_STREAM_MEMORY = 1024 * 1024 * 1024
+_STREAM_MEMORY = 512 * 1024 * 1024
 _UNIT_MEMORY_PER_CHAR = 12
 # The views and tables the adjudication units of a file are read from (queries/marts/adjudication_units.sql);
 # a streamed file's units are derived piece by piece from these, narrowed to the piece's claims.
@@ -109,6 +120,10 @@ class FileResult:
         return self.status == "failed"
 
     def line(self) -> str:
+        """One line whatever the file's name holds (a newline, a tab: escaped as \\n, \\t)."""
+        return _one_line(self._text())
+
+    def _text(self) -> str:
         name = str(self.path)
         if self.status == "loaded":
             c = self.counts
@@ -125,6 +140,14 @@ class FileResult:
         return f"{self.status:<15} {name}: {self.message}"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(text: str) -> str:
+    """Control characters (from file names: a newline would split the one line per file) escaped."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 @dataclass
 class _File:
     """A file read and parsed, waiting to be stored."""
@@ -138,6 +161,7 @@ class _File:
     segments: int
     skipped_sets: str | None
     counts: dict
+    keys: list = field(default_factory=list)  # its interchanges: remittance.Remittance.interchange_keys
 
 
 @dataclass
@@ -165,8 +189,20 @@ def expand(paths: list[str | Path]) -> tuple[list[Path], list[FileResult]]:
         elif path.exists():
             problems.append(FileResult(path, "failed", "not a regular file or folder"))
         else:
-            problems.append(FileResult(path, "failed", "no such file or folder"))
+            problems.append(FileResult(path, "failed", _missing(path)))
     return files, problems
+
+
+def _missing(path: Path) -> str:
+    """Why a path that does not exist (to Path.exists) cannot be read."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "a symbolic link loop (the link leads back to itself)"
+        if e.errno not in (errno.ENOENT, errno.ENOTDIR):
+            return f"cannot be read ({e.strerror or e})"
+    return "no such file or folder"
 
 
 def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_result=None) -> list[FileResult]:
@@ -184,26 +220,37 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_resul
     known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
     groups = _group(files)
     workers = os.cpu_count() or 1
-    if sum(isinstance(g, list) for g in groups) > 1 and workers > 1:
-        # Parse in worker processes while this one writes what is ready. pyarrow imports pandas on its
-        # first conversion of Python values (about 0.25 s); done here, the forked workers inherit it
-        # instead of each paying for it.
-        pa.array([0])
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            _store_in_batches(con, _in_order(pool, groups, known, 2 * workers + 2), report)
-    else:
-        _store_in_batches(con, (_prepare(g, known) if isinstance(g, list) else g for g in groups), report)
-    # follow the denials across everything now loaded
-    _refresh(con, limited=any(isinstance(g, Path) for g in groups))
+    with _unwritten(files, results), _capped_memory(con):
+        if sum(isinstance(g, list) for g in groups) > 1 and workers > 1:
+            # Parse in worker processes while this one writes what is ready. pyarrow imports pandas on its
+            # first conversion of Python values (about 0.25 s); done here, the forked workers inherit it
+            # instead of each paying for it.
+            pa.array([0])
+            with _Workers(workers, known) as pool:
+                _store_in_batches(con, _in_order(pool, groups), report)
+        else:
+            _store_in_batches(con, (_prepare(g, known) if isinstance(g, list) else g for g in groups), report)
+        # follow the denials across everything now loaded
+        _refresh(con)
     return results
 
 
-def _refresh(con, limited: bool) -> None:
-    """recovery.refresh; after a file too large to hold in memory, within the memory DuckDB was given
-    for streaming it (it spills to disk; slower, about twice the time), unless that is not enough."""
-    if not limited:
-        recovery.refresh(con)
-        return
+@contextlib.contextmanager
+def _unwritten(files: list[Path], results: list[FileResult]):
+    """When the database cannot be written any more (a full disk), the error goes on, carrying in
+    `pending` the bytes of the files without a result yet: their rows need room too."""
+    try:
+        yield
+    except duckdb.Error as e:
+        if database.cannot_write(e):
+            done = {r.path for r in results}
+            e.pending = sum(_size(f) for f in files if f not in done)
+        raise
+
+
+def _refresh(con) -> None:
+    """recovery.refresh within the memory DuckDB is given for a load (it spills to disk; slower), unless
+    that is not enough."""
     with _capped_memory(con) as limit:
         try:
             recovery.refresh(con)
@@ -214,20 +261,32 @@ def _refresh(con, limited: bool) -> None:
             recovery.refresh(con)
 
 
+# The memory limit in force before the load lowered it (_capped_memory), within the load.
+_uncapped: contextvars.ContextVar = contextvars.ContextVar("uncapped_memory", default=None)
+
+
 @contextlib.contextmanager
 def _capped_memory(cur):
     """DuckDB's memory limit lowered to _STREAM_MEMORY for the block if it is higher (DuckDB keeps what
     it wrote in memory until it needs the room: with a limit it spills instead), put back after;
-    yields the limit in force before."""
-    limit = _memory_limit(cur)
-    if _bytes(limit) <= _STREAM_MEMORY:
-        yield limit
+    yields the limit in force before the outermost such block (what a step that needs more may take)."""
+    outer = _uncapped.get()
+    if outer is not None:
+        yield outer
         return
-    cur.execute(f"SET memory_limit = '{_STREAM_MEMORY // 1024 // 1024}MiB'")
+    limit = _memory_limit(cur)
+    token = _uncapped.set(limit)
     try:
-        yield limit
+        if _bytes(limit) <= _STREAM_MEMORY:
+            yield limit
+            return
+        cur.execute(f"SET memory_limit = '{_STREAM_MEMORY // 1024 // 1024}MiB'")
+        try:
+            yield limit
+        finally:
+            _set_memory(cur, limit)
     finally:
-        _set_memory(cur, limit)
+        _uncapped.reset(token)
 
 
 def _memory_limit(cur) -> str:
@@ -252,20 +311,101 @@ def _default_memory() -> str:
         probe.close()
 
 
-def _in_order(pool, groups: list, known: dict, window: int):
-    """The groups parsed by the pool, in order, with at most `window` of them parsed ahead of the
-    writer (so that parsed rows waiting to be written never fill the memory); a file to stream is
-    passed on as its path."""
-    def ready(item):
-        return item.result() if isinstance(item, Future) else item
-
-    ahead: deque = deque()
+def _in_order(pool: _Workers, groups: list):
+    """The groups parsed by the pool, in order, with at most _AHEAD_BYTES of input parsed or being
+    parsed ahead of the writer (at least one group): the memory of parsed rows waiting to be written
+    and of the workers parsing follows the bytes in flight, not the number of files or cores. A file
+    to stream is passed on as its path (streamed by the writer: nothing in flight)."""
+    ahead: deque = deque()  # (group, its future or path, its bytes)
+    in_flight = 0
     for group in groups:
-        ahead.append(pool.submit(_prepare, group, known) if isinstance(group, list) else group)
-        if len(ahead) > window:
-            yield ready(ahead.popleft())
+        size = sum(map(_size, group)) if isinstance(group, list) else 0
+        while ahead and in_flight + size > _AHEAD_BYTES:
+            done, item, length = ahead.popleft()
+            in_flight -= length
+            yield pool.result(done, item)
+        ahead.append((group, pool.submit(group) if isinstance(group, list) else group, size))
+        in_flight += size
     while ahead:
-        yield ready(ahead.popleft())
+        done, item, _ = ahead.popleft()
+        yield pool.result(done, item)
+
+
+class _Workers:
+    """The parsing worker processes. They die with this process (Linux), so a killed load leaves no
+    worker behind holding the writer's lock (they inherit its file descriptor). A worker that dies
+    (killed, out of memory) breaks the pool: the groups it was running and those waiting are parsed
+    again, each alone in a fresh worker, so a worker killed from outside costs nothing and a group that
+    kills its worker again fails, its files named; a new pool takes the groups after them."""
+
+    def __init__(self, size: int, known: dict):
+        self.size, self.known = size, known
+        self.pool = _pool(size)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, group: list) -> Future:
+        try:
+            return self.pool.submit(_prepare, group, self.known)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=True)
+            self.pool = _pool(self.size)
+            return self.pool.submit(_prepare, group, self.known)
+
+    def result(self, group, item):
+        """The chunk parsed from `group` (a path to stream passes through)."""
+        if not isinstance(item, Future):
+            return item
+        try:
+            return item.result()
+        except BrokenProcessPool:
+            pass
+        alone = _pool(1)
+        try:
+            future = alone.submit(_prepare, group, self.known)
+            # the executor's one process (started by submit; no public accessor): its exit code says why it stopped
+            worker = next(iter(alone._processes.values()))
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                worker.join()
+                why = _stopped(worker.exitcode)
+                return _Chunk([], {}, [FileResult(path, "failed", f"the parsing worker stopped: {why}; nothing of this file"
+                                                                 " loaded") for path in group])
+        finally:
+            alone.shutdown(wait=True)
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=size, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the loader ends, however it ends (Linux's parent-death signal; a
+    worker elsewhere ends when it finds its pool gone, after the group at hand)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux
+    if os.getppid() != parent:  # the loader died before the signal was set
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _stopped(code: int | None) -> str:
+    """Why a worker process ended, from its exit code, in words."""
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name
+        cause = " (out of memory, or stopped by hand)" if -code == signal.SIGKILL else ""
+        return f"it was killed by {name}{cause}"
+    return f"it exited with status {code}"
 
 
 def _store_in_batches(con, chunks, report) -> None:
@@ -313,15 +453,14 @@ def load_contents(con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes 
     """Load files one by one, each whole or not at all (bytes given, e.g. uploads, or read from the
     path when None), then follow the denials across everything loaded once."""
     results: list[FileResult] = []
-    streamed = False
-    for path, data in items:
-        if data is None and _size(Path(path)) > _STREAM_BYTES:
-            _stream(con, Path(path), results.append)
-            streamed = True
-            continue
-        known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
-        _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
-    _refresh(con, limited=streamed)
+    with _unwritten([Path(path) for path, _ in items], results), _capped_memory(con):
+        for path, data in items:
+            if data is None and _size(Path(path)) > _STREAM_BYTES:
+                _stream(con, Path(path), results.append)
+                continue
+            known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
+            _store(con, _prepare([Path(path)], known, [data] if data is not None else None), results.append)
+        _refresh(con)
     return results
 
 
@@ -412,7 +551,7 @@ def _parse_chunk(paths: list[Path], known: dict, contents: list[bytes] | None) -
             rows[name] += found
             owners[name] += [index] * len(found)
         files.append(_File(path, len(data), digest, kind, parsed.interchanges, parsed.transaction_sets,
-                           parsed.segments, skipped, counts))
+                           parsed.segments, skipped, counts, parsed.interchange_keys))
     return _Chunk(files, _arrow_tables(rows, owners), results)
 
 
@@ -471,6 +610,8 @@ def _store(con: duckdb.DuckDBPyConnection, chunk: _Chunk, report, only: list[int
     try:
         stored = _write(cur, chunk, indexes)
     except duckdb.Error as e:
+        if database.cannot_write(e):
+            raise  # no file can be written now: the load stops (updates.writing says why)
         if len(indexes) > 1:  # find the file that cannot be written; store the others
             for i in indexes:
                 _store(con, chunk, report, [i])
@@ -502,6 +643,8 @@ def _stream(con: duckdb.DuckDBPyConnection, path: Path, report) -> None:
         with _capped_memory(cur) as limit:
             report(_write_streamed(cur, path, size, digest, encoding, _bytes(limit)))
     except duckdb.Error as e:
+        if database.cannot_write(e):
+            raise
         report(FileResult(path, "failed", f"database error, nothing loaded: {str(e).splitlines()[0]}"))
     finally:
         cur.close()
@@ -531,18 +674,15 @@ def _bytes(setting: str) -> float:
 
 def _survey(path: Path) -> tuple[int, str, str]:
     """Size, SHA-256 and text encoding of a file, read once in blocks; refuses what `decode` refuses
-    (nothing but white space, NUL bytes near the start). UTF-8 unless some byte sequence is not, then
+    (nothing but white space, NUL bytes). UTF-8 unless some byte sequence is not, then
     Latin-1 for the whole file, as `decode` does."""
     digest, size, blank, utf8 = hashlib.sha256(), 0, True, True
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as f:
         while block := f.read(_READ_BYTES):
-            if size == 0:
-                if b"\x00" in block[:65536]:
-                    raise NotX12Error("the file is binary (it contains NUL bytes), not X12 text")
-                text = block[3:] if block.startswith(b"\xef\xbb\xbf") else block
-            else:
-                text = block
+            if b"\x00" in block:  # as `decode`: anywhere in the file
+                raise NotX12Error("the file is binary (it contains NUL bytes), not X12 text")
+            text = block[3:] if size == 0 and block.startswith(b"\xef\xbb\xbf") else block
             digest.update(block)
             size += len(block)
             blank = blank and not block.strip()
@@ -606,7 +746,8 @@ def _transaction(cur):
         yield
         cur.execute("COMMIT")
     except BaseException:
-        cur.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.TransactionException):  # a COMMIT that failed (a full disk) ended it
+            cur.execute("ROLLBACK")
         raise
     finally:
         for name in ("batch_files", "batch_sources"):
@@ -636,6 +777,11 @@ def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, memo
             if not item.kind:
                 raise _NotWritten(FileResult(path, "skipped", "no 835 or 837 transaction set in the file (found: "
                                                               f"{item.skipped_sets or 'none'}); nothing loaded"))
+            [(verdict, notes)] = _against_loaded(cur, [item])
+            if verdict is not None:
+                raise _NotWritten(FileResult(path, *verdict, item.counts, 0, item.kind))
+            problems += [(first_id, *note) for note in notes]
+            _register_interchanges(cur, {first_id: item})
             cur.execute("UPDATE source_files SET kind = ?, interchanges = ?, transaction_sets = ?, segments = ?, skipped_sets = ?"
                         " WHERE file_id = ?", [item.kind, item.interchanges, item.transaction_sets, item.segments,
                                                item.skipped_sets, first_id])
@@ -683,6 +829,7 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
     sets = {"835": 0, "837": 0, "interchanges": 0}
     skipped: Counter = Counter()  # the 835 reader's: every set not 835
     billed_skipped: Counter = Counter()  # the 837 reader's: every set not 837
+    keys: list = []
     pieces = stream(_text_blocks(path, encoding, digest), _PIECE_CHARS)
     while True:
         piece = next(pieces, None)
@@ -703,6 +850,7 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
         sets["835"] += parsed.transaction_sets
         sets["837"] += billed.transaction_sets
         sets["interchanges"] += parsed.interchanges
+        keys += parsed.interchange_keys
         skipped.update(parsed.skipped_sets)
         billed_skipped.update(billed.skipped_sets)
         if billed.diagnostics:  # one list of diagnostics in file order
@@ -720,7 +868,8 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
         if final:
             break
     kind, skipped_sets = _holds(sets["835"], sets["837"], skipped)
-    tally["file"] = _File(path, size, digest, kind, sets["interchanges"], sets["835"], remit.position, skipped_sets, counts)
+    tally["file"] = _File(path, size, digest, kind, sets["interchanges"], sets["835"], remit.position, skipped_sets, counts,
+                          keys)
 
 
 def _ahead(items, depth: int = 1):
@@ -820,6 +969,10 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
             "SELECT sha256, file_name FROM source_files WHERE sha256 IN ?", [[f.digest for f in items]]
         ).fetchall())
         fresh = [i for i in indexes if chunk.files[i].digest not in known]
+        # ... nor an interchange loaded already from other bytes (other delimiters, line endings)
+        verdicts = dict(zip(fresh, _against_loaded(cur, [chunk.files[i] for i in fresh])))
+        refused = {i: verdict for i, (verdict, _) in verdicts.items() if verdict is not None}
+        fresh = [i for i in fresh if i not in refused]
         first_id, offsets = _first_keys(cur)
         # Per file: its id, and the offsets its sequence numbers are added to to make each key.
         files = {"file_index": [], "file_id": [], **{name: [] for name in _KEYS}}
@@ -830,23 +983,75 @@ def _write(cur, chunk: _Chunk, indexes: list[int]) -> list[tuple]:
                 files[name].append(offsets[name])
                 offsets[name] += chunk.files[i].counts[key.rows]
         cur.register("batch_files", pa.table(files, schema=_FILES_SCHEMA))
-        problems = []
+        problems = [(first_id + n, *note) for n, i in enumerate(fresh) for note in verdicts[i][1]]
         for name, table, _ in _TABLES:
             if name in chunk.tables:
                 problems += _insert(cur, table, chunk.tables[name])
         _register_sources(cur, fresh, [chunk.files[i] for i in fresh])
+        _register_interchanges(cur, {first_id + n: chunk.files[i] for n, i in enumerate(fresh)})
         last_id = first_id + len(fresh) - 1
         counted = _finish(cur, first_id, last_id, problems)
     ids = {i: first_id + n for n, i in enumerate(fresh)}
     out = []
     for i in indexes:
         item = chunk.files[i]
-        if i not in ids:
+        if i in refused:
+            out.append((*refused[i], 0))
+        elif i not in ids:
             out.append(("already loaded", f"same content as {known[item.digest]}; nothing changed", 0))
         else:
             note = f"skipped transaction sets: {item.skipped_sets}" if item.skipped_sets else ""
             out.append(("loaded", note, counted.get(ids[i], 0)))
     return out
+
+
+def _against_loaded(cur, items: list[_File]) -> list[tuple]:
+    """Per file, its interchanges against those loaded (and those of the files before it in `items`), by
+    fingerprint (remittance._fingerprint: ISA06, ISA13 and the segments, whatever the delimiters): a
+    verdict and diagnostics. Verdict None: load it, with a warning per control number its sender used
+    before for other content (a sender's counter that started again: a new interchange). Otherwise
+    (status, message): 'already loaded' when every interchange is; 'failed' when some are and others
+    not, since loading the file whole would count those twice."""
+    controls = sorted({key[1] for item in items for key in item.keys})
+    loaded = cur.execute(
+        "SELECT i.fingerprint, i.sender, i.control_number, f.file_name FROM source_interchanges i"
+        " JOIN source_files f USING (file_id) WHERE i.control_number IN ?", [controls]).fetchall() if controls else []
+    by_print = {fingerprint: name for fingerprint, _, _, name in loaded}
+    by_control = {(sender, control): name for _, sender, control, name in loaded}
+    out = []
+    for item in items:
+        same = [(key, by_print[key[3]]) for key in item.keys if key[3] in by_print]
+        if same and len(same) == len(item.keys):
+            names = ", ".join(sorted({name for _, name in same}))
+            pairs = list(dict.fromkeys((sender, control) for (sender, control, _, _), _ in same))
+            which = "; ".join(f"sender {sender}, control number {control}" for sender, control in pairs[:3])
+            which += f"; and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+            out.append((("already loaded", f"already loaded as {names}: the same interchange{'s' if len(same) > 1 else ''}"
+                                           f" ({which}) with other bytes (delimiters, line endings); nothing changed"), []))
+            continue
+        if same:
+            (sender, control, position, _), name = same[0]
+            out.append((("failed", f"the interchange at segment {position} (sender {sender}, control number {control})"
+                                   f" is already loaded as {name}, the others in the file are not: nothing loaded, as"
+                                   " it would count twice; load the others in a file of their own"), []))
+            continue
+        notes = [(position, "warning", "ISA", f"ISA13 control number {control} of sender {sender} was used before by "
+                                              f"{by_control[(sender, control)]} for other content: loaded as another interchange")
+                 for sender, control, position, _ in item.keys if (sender, control) in by_control]
+        out.append((None, notes))
+        for sender, control, _, fingerprint in item.keys:
+            by_print[fingerprint] = by_control[(sender, control)] = item.path.name
+    return out
+
+
+def _register_interchanges(cur, files: dict) -> None:
+    """Register the interchanges of files (by file id) in source_interchanges."""
+    found = [(file_id, position, sender, control, fingerprint)
+             for file_id, item in files.items() for sender, control, position, fingerprint in item.keys]
+    if found:
+        rows = pa.table(dict(zip(("file_id", "segment_position", "sender", "control_number", "fingerprint"),
+                                 map(list, zip(*found)))))  # noqa: F841 - read by its name below
+        cur.execute("INSERT INTO source_interchanges BY NAME SELECT * FROM rows")
 
 
 def _first_keys(cur) -> tuple[int, dict]:

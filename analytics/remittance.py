@@ -9,6 +9,7 @@ input that is not X12 at all, or that ends inside an envelope (a truncated file)
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -89,6 +90,8 @@ class Remittance:
     transaction_sets: int = 0
     skipped_sets: dict = field(default_factory=dict)  # transaction set id -> count
     segments: int = 0
+    # per interchange ended: (ISA06 sender, ISA13 control number, position of its ISA, fingerprint)
+    interchange_keys: list = field(default_factory=list)
 
     def diagnose(self, position: int, severity: str, segment_id: str, message: str) -> None:
         self.diagnostics.append((position, severity, segment_id, message))
@@ -120,6 +123,7 @@ class ReadState:
     isa_position: int = 0
     gs_sets: int = 0
     isa_groups: int = 0
+    interchange: list | None = None  # the interchange being fingerprinted: [sender, control, position, sha256]
 
 
 def parse_bytes(data: bytes) -> Remittance:
@@ -160,8 +164,12 @@ def read(pieces: Iterable[Chunk], out: Remittance, state: ReadState, final: bool
     for chunk in pieces:
         sep = chunk.delimiters.element
         comp = chunk.delimiters.component
-        if chunk.enveloped and not chunk.continued:
-            out.interchanges += 1
+        if chunk.enveloped:
+            if not chunk.continued:
+                out.interchanges += 1
+                _end_interchange(out, state)
+                state.interchange = _start_interchange(chunk, position + 1)
+            _fingerprint(state.interchange, chunk)
         for raw in chunk.segments:
             position += 1
             elements = raw.split(sep)
@@ -444,6 +452,7 @@ def read(pieces: Iterable[Chunk], out: Remittance, state: ReadState, final: bool
     state.gs_sets, state.isa_groups = gs_sets, isa_groups
     if not final:
         return
+    _end_interchange(out, state)
     if skipping is not None:
         raise TruncatedError(f"transaction set {skipping} starting at segment {st_position} has no SE trailer")
     if in_835:
@@ -454,6 +463,32 @@ def read(pieces: Iterable[Chunk], out: Remittance, state: ReadState, final: bool
         raise TruncatedError(f"interchange starting at segment {isa_position} has no IEA trailer")
     if position == 0:
         raise NotX12Error("the file holds no X12 segments")
+
+
+def _start_interchange(chunk: Chunk, position: int) -> list:
+    """[ISA06 sender, ISA13 control number, position of the ISA, the fingerprint's hash so far]."""
+    isa = chunk.segments[0].split(chunk.delimiters.element) + [""] * 14
+    sender, control = isa[6].strip(), isa[13].strip()
+    return [sender, control, position, hashlib.sha256(f"{sender}\0{control}\0".encode())]
+
+
+def _fingerprint(interchange: list, chunk: Chunk) -> None:
+    """Add the chunk's segments (after the ISA, which holds the delimiters and the date sent) to the
+    interchange's fingerprint, with canonical delimiters: the same interchange sent with `|` for `*`, or
+    newlines or CRLF for `~`, gives the same fingerprint (segments reach here without terminators)."""
+    d = chunk.delimiters
+    text = "\n".join(chunk.segments if chunk.continued else chunk.segments[1:]) + "\n"
+    text = text.replace(d.element, "\x1f").replace(d.component, "\x1e")
+    if d.repetition:
+        text = text.replace(d.repetition, "\x1d")
+    interchange[3].update(text.encode("utf-8", "surrogatepass"))
+
+
+def _end_interchange(out: Remittance, state: ReadState) -> None:
+    if state.interchange is not None:
+        sender, control, position, digest = state.interchange
+        out.interchange_keys.append((sender, control, position, digest.hexdigest()))
+        state.interchange = None
 
 
 def count_of(declared: str | None) -> int | None:

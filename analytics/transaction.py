@@ -17,7 +17,8 @@ def transaction(con: duckdb.DuckDBPyConnection):
         yield cur
         cur.execute("COMMIT")
     except BaseException:
-        cur.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.TransactionException):  # a COMMIT that failed (a full disk) ended it
+            cur.execute("ROLLBACK")
         raise
     finally:
         cur.close()

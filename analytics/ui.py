@@ -13,6 +13,7 @@ import streamlit as st
 from analytics import data
 
 _LISTS = {"payer": "payers", "category": "categories", "code": "codes", "modifier": "modifiers", "site": "sites"}
+CLAIMS_PAGE = "app_pages/claims.py"
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -34,39 +35,106 @@ def _cached_options(path: str, stamp: float) -> dict:
 def options() -> dict:
     path = data.database_path()
     known = dict(_cached_options(str(path), path.stat().st_mtime))
-    for field in _LISTS.values():  # no remittance loaded yet (e.g. only claims): empty lists, not None
-        if known[field] is None:
+    for field in (*_LISTS.values(), "site_labels", "category_labels"):  # nothing loaded yet: empty lists, not None
+        if known.get(field) is None:
             known[field] = []
     return known
 
 
+def site_labels() -> dict:
+    """Site key ('POS 19', 'TOB 13x') -> its name for people ('POS 19 off campus-outpatient hospital')."""
+    known = options()
+    return dict(zip((str(s) for s in known["sites"]), (str(s) for s in known["site_labels"])))
+
+
+def category_labels() -> dict:
+    """Category key ('authorization') -> its label ('Prior authorization and referral')."""
+    known = options()
+    return dict(zip((str(c) for c in known["categories"]), (str(c) for c in known["category_labels"])))
+
+
+# Date presets (sidebar, kept in the URL as period=...): a complete month is over on the data date (the
+# latest payment loaded), as month_complete() in queries/marts/initial_claims.sql decides.
+PERIODS = {"custom": "Custom range", "last-month": "Last complete month", "last-3-months": "Last 3 complete months",
+           "quarter": "Quarter to date", "year": "Year to date"}
+
+
+def period_range(period: str, data_date: date) -> tuple[date, date] | None:
+    """The dates a preset covers on the data date; None for a custom range."""
+    def month_start(day: date, back: int = 0) -> date:
+        months = day.year * 12 + day.month - 1 - back
+        return date(months // 12, months % 12 + 1, 1)
+
+    # the latest complete month: the data date's own month when the data date is its last day
+    last_complete_end = data_date if (data_date + pd.Timedelta(days=1)).day == 1 else month_start(data_date) - pd.Timedelta(days=1)
+    last_complete_end = pd.Timestamp(last_complete_end).date()
+    if period == "last-month":
+        return month_start(last_complete_end), last_complete_end
+    if period == "last-3-months":
+        return month_start(last_complete_end, 2), last_complete_end
+    if period == "quarter":
+        return date(data_date.year, (data_date.month - 1) // 3 * 3 + 1, 1), data_date
+    if period == "year":
+        return date(data_date.year, 1, 1), data_date
+    return None
+
+
 def sidebar_filters() -> data.Filters:
     """Filters that persist across pages and live in the URL, so that a view can be shared. Values
-    from the URL are checked against what the data holds; unknown ones are dropped."""
+    from the URL are checked against what the data holds; unknown ones are dropped. A click on a chart
+    or a table that opens the Claims page (drill()) puts its filters in the URL and sets them here."""
     known = options()
     params = st.query_params
+    drilled = st.session_state.pop("_drill", False)
     st.sidebar.header("Filters")
     basis = st.sidebar.radio("Dates by", ["service", "payment"], horizontal=True,
                              index=1 if params.get("dates") == "payment" else 0,
                              format_func=lambda b: "date of service" if b == "service" else "date paid",
-                             help="Filter and group by the date of service or the date of payment (BPR16).")
+                             help="Filter and group by the date of service or the date the payer paid.")
     if pd.isna(known["first_date"]) or pd.isna(known["last_date"]):  # nothing adjudicated yet (only claims loaded)
-        first = last = date.today()
+        first = last = as_of = date.today()
     else:
         first, last = pd.Timestamp(known["first_date"]).date(), pd.Timestamp(known["last_date"]).date()
-    start = _date(params.get("from"), first, last) or first
-    end = _date(params.get("to"), first, last) or last
-    chosen = st.sidebar.date_input("Date range", value=(start, end), min_value=first, max_value=last)
-    start, end = (chosen + (end,))[:2] if isinstance(chosen, tuple) else (chosen, chosen)
+        as_of = pd.Timestamp(known["data_date"]).date() if not pd.isna(known.get("data_date")) else last
+    # Each widget's value is set from the URL when the session starts (or a click opened the Claims page),
+    # then kept by its key: a widget given both a default and a value by key warns on the page.
+    def from_url(key: str, value) -> None:
+        if drilled or key not in st.session_state:
+            st.session_state[key] = value
+
+    from_url("filter_period", params.get("period") if params.get("period") in PERIODS else "custom")
+    period = st.sidebar.selectbox("Period", list(PERIODS), format_func=PERIODS.get, key="filter_period",
+                                  help=f"Complete months are those over on the data date ({as_of:%d %B %Y}, the "
+                                       "latest payment loaded); quarter and year to date end on it.")
+    preset = period_range(period, as_of)
+    if preset:
+        start, end = max(preset[0], first), min(max(preset[1], first), last)
+        st.sidebar.date_input("Date range", value=(start, end), min_value=first, max_value=last, disabled=True,
+                              key=f"filter_dates_{period}")
+    else:
+        start = _date(params.get("from"), first, last) or first
+        end = _date(params.get("to"), first, last) or last
+        from_url("filter_dates", (start, end))
+        if any(not first <= d <= last for d in st.session_state["filter_dates"]):  # the data changed since
+            st.session_state["filter_dates"] = (start, end)
+        chosen = st.sidebar.date_input("Date range", min_value=first, max_value=last, key="filter_dates")
+        start, end = (chosen + (end,))[:2] if isinstance(chosen, tuple) else (chosen, chosen)
     selected = {}
     labels = {"payer": "Payer", "category": "Denial category", "code": "Procedure or drug code",
-              "modifier": "Modifier", "site": "Site of care (POS or bill type)"}
+              "modifier": "Modifier", "site": "Site of care"}
+    shown = {"category": category_labels(), "site": site_labels(),
+             "modifier": {"JW/JZ": "JW/JZ missing (denied for it)"}}
     for key, field in _LISTS.items():
         allowed = [str(v) for v in known[field]]
         wanted = [v for v in params.get_all(key) if v in allowed]
-        selected[field] = tuple(st.sidebar.multiselect(labels[key], allowed, default=wanted, key=f"filter_{key}"))
+        from_url(f"filter_{key}", wanted)
+        if any(v not in allowed for v in st.session_state[f"filter_{key}"]):  # the data changed since
+            st.session_state[f"filter_{key}"] = [v for v in st.session_state[f"filter_{key}"] if v in allowed]
+        names = shown.get(key, {})
+        selected[field] = tuple(st.sidebar.multiselect(labels[key], allowed, key=f"filter_{key}",
+                                                       format_func=lambda v, names=names: names.get(v, v)))
     filters = data.Filters(basis, start, end, **selected)
-    _to_url(filters, first, last)
+    _to_url(filters, first, last, period)
     return filters
 
 
@@ -78,16 +146,39 @@ def _date(text: str | None, first: date, last: date) -> date | None:
     return value if value and first <= value <= last else None
 
 
-def _to_url(filters: data.Filters, first: date, last: date) -> None:
+def _url_params(filters: data.Filters, first: date, last: date, period: str = "custom") -> dict:
     wanted = {"dates": filters.date_basis if filters.date_basis != "service" else None,
-              "from": str(filters.date_from) if filters.date_from != first else None,
-              "to": str(filters.date_to) if filters.date_to != last else None}
+              "period": period if period != "custom" else None,
+              "from": str(filters.date_from) if filters.date_from != first and period == "custom" else None,
+              "to": str(filters.date_to) if filters.date_to != last and period == "custom" else None}
     for key, field in _LISTS.items():
         wanted[key] = list(getattr(filters, field)) or None
+    return wanted
+
+
+def _to_url(filters: data.Filters, first: date, last: date, period: str = "custom") -> None:
+    wanted = _url_params(filters, first, last, period)
     current = {k: (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k)) for k, v in wanted.items()}
     if current != wanted:
         st.query_params.clear()
         st.query_params.update({k: v for k, v in wanted.items() if v})
+
+
+def drill(filters: data.Filters, **narrowed) -> None:
+    """Open the Claims page on the denied lines behind what was clicked: the page's filters narrowed by
+    `narrowed` (payers, categories, codes, modifiers, sites as tuples; month: a month to narrow the dates
+    to), in the URL so that the view can be shared."""
+    month = narrowed.pop("month", None)
+    fields = {**filters.__dict__, **{k: tuple(v) for k, v in narrowed.items() if v}}
+    if month is not None:
+        start = pd.Timestamp(month).date().replace(day=1)
+        end = (pd.Timestamp(start) + pd.offsets.MonthEnd(1)).date()
+        fields["date_from"] = max(start, filters.date_from) if filters.date_from else start
+        fields["date_to"] = min(end, filters.date_to) if filters.date_to else end
+    target = data.Filters(**fields)
+    params = _url_params(target, None, None)
+    st.session_state["_drill"] = True
+    st.switch_page(CLAIMS_PAGE, query_params={k: v for k, v in params.items() if v})
 
 
 def demo_label() -> None:
@@ -105,59 +196,188 @@ def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
     return False
 
 
-# Definitions shown on hover over the column headers of every table that has these columns.
-_COLUMN_HELP = {
-    "denial_rate": ("denial rate", "percent", "Denied units ÷ adjudicated units (service lines, or claims without lines); "
+# Labels for people: every table shown through table() takes its column labels, formats and definitions
+# from here, keyed by column name (the CSV download keeps the column names). kind: money ($, thousands),
+# rate (%), count (thousands), days (a whole number), date, month, text; hidden: not shown (keys the
+# page needs, a category id beside its label).
+_COLUMNS = {
+    # rates
+    "denial_rate": ("denial rate", "rate", "Denied units ÷ adjudicated units (service lines, or claims without lines); "
                     "duplicate-claim and expected GA/GY/GZ denials not counted."),
-    "dollar_denial_rate": ("denial rate by $", "percent", "HFMA initial denial rate by dollars: charges of the initial "
+    "dollar_denial_rate": ("denial rate by $", "rate", "HFMA initial denial rate by dollars: charges of the initial "
                            "claims denied (in full or in part) ÷ charges of the initial claims."),
-    "line_denial_rate": ("line denial rate", "percent", "Denied lines ÷ adjudicated lines (initial adjudications; "
+    "line_denial_rate": ("line denial rate", "rate", "Denied lines ÷ adjudicated lines (initial adjudications; "
                          "duplicate-claim and expected GA/GY/GZ denials not counted)."),
-    "denied_amount": ("denied $", "dollar", "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay."),
-    "denials": ("denials", None, "Denied units: service lines, or claims without lines, with a denial-class adjustment."),
-    "units": ("units", None, "Adjudicated units: service lines, or claims adjudicated without lines."),
-    "lines": ("lines", None, "Adjudicated service lines."),
-    "claims": ("claims", None, "Claim adjudications (CLP) the payer processed."),
-    "share_of_denied": ("share", "percent", "This row's denied dollars ÷ all denied dollars shown."),
-    "median_days_to_pay": ("days to pay", None, "Median days from the payer's receipt (DTM*050) to payment (BPR16)."),
-    "recovered_amount": ("recovered $", "dollar", "What later adjudications paid on the denied lines or claims, net of "
+    "share_of_denied": ("share of denied $", "rate", "This row's denied dollars ÷ all denied dollars shown."),
+    "recovery_rate": ("recovery rate", "rate", "Recovered $ ÷ denied $."),
+    "share_with_neither": ("share with neither", "rate", "Drug claims with neither JW nor JZ ÷ drug claims."),
+    "discarded_share": ("discarded share", "rate", "Units billed with JW (discarded) ÷ all units billed for the code."),
+    "jw_jz_compliance": ("JW/JZ compliance", "rate", "Drug claims with JW or JZ on the drug ÷ drug claims."),
+    "precision": ("precision", "rate", "Denied as foreseen ÷ answered flagged lines."),
+    # money
+    "denied_amount": ("denied $", "money", "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay."),
+    "paid_amount": ("paid $", "money", "What the payer paid."),
+    "charge_amount": ("charge $", "money", "What was billed."),
+    "patient_responsibility": ("patient owes $", "money", "What the payer says the patient owes (deductible, "
+                               "co-insurance, co-payment)."),
+    "open_amount": ("open $", "money", "Denied $ with nothing back yet and the window open."),
+    "recovered_amount": ("recovered $", "money", "What later adjudications paid on the denied lines or claims, net of "
                          "reversals and recoupments."),
-    "recovery_rate": ("recovery rate", "percent", "Recovered $ ÷ denied $."),
-    "denials_recovered": ("denials recovered", None, "Denials with money back, by recovery date."),
-    "this_month": ("this month $", "dollar", "Denied $ in the chosen month."),
-    "previous_month": ("month before $", "dollar", "Denied $ in the month before."),
-    "average_12_months": ("12-month average $", "dollar", "Average monthly denied $ over the 12 months before."),
-    "change_from_previous": ("change vs month before", "dollar", "This month's denied $ − the month before's."),
-    "change_from_average": ("change vs average", "dollar", "This month's denied $ − the 12-month average."),
-    "days_left": ("days left", None, "Days from the data date (latest payment loaded) to the appeal deadline."),
+    "expected_reimbursement": ("expected reimbursement $", "money", "What the payer would have paid for the denied "
+                               "lines: denied $ × the payer's paid-to-charge ratio for the code (else the payer's, "
+                               "else everyone's)."),
+    "expected_recoverable": ("expected $", "money", "Denied $ × recovery rate."),
+    "this_month": ("this month $", "money", "Denied $ in the chosen month."),
+    "previous_month": ("month before $", "money", "Denied $ in the month before."),
+    "average_12_months": ("12-month average $", "money", "Average monthly denied $ over the 12 months before."),
+    "change": ("change $", "money", "This month's denied $ − the month before's."),
+    "change_from_previous": ("change vs month before $", "money", "This month's denied $ − the month before's."),
+    "change_from_average": ("change vs average $", "money", "This month's denied $ − the 12-month average."),
+    # counts
+    "denials": ("denials", "count", "Denied units: service lines, or claims without lines, with a denial-class adjustment."),
+    "units": ("units", "count", "Adjudicated units: service lines, or claims adjudicated without lines."),
+    "lines": ("lines", "count", "Adjudicated service lines."),
+    "denied_lines": ("denied lines", "count", "Service lines with a denial-class adjustment."),
+    "claims": ("claims", "count", "Claim adjudications (CLP) the payer processed."),
+    "units_billed": ("units billed", "count", "Units on the claim as billed (the payer repeats them when it cut them)."),
+    "units_paid": ("units paid", "count", "Units the payer paid (one when it left them out)."),
+    "with_neither": ("claims with neither JW nor JZ", "count", "Drug claims whose drug carries neither JW (a line "
+                     "for the discarded amount) nor JZ (nothing discarded)."),
+    "with_both_on_a_line": ("claims with both on a line", "count", "Drug claims with JW and JZ on one line (never valid)."),
+    "denials_recovered": ("denials recovered", "count", "Denials with money back, by recovery date."),
+    "billed_lines": ("lines billed", "count", "Lines billed in your claims (837)."),
+    "answered_lines": ("lines answered", "count", "Billed lines a payer has answered."),
+    "flagged_lines": ("lines flagged", "count", "Billed lines the rule flags."),
+    "denied_as_foreseen": ("denied as foreseen", "count", "Answered flagged lines denied in the rule's category."),
+    "denied_otherwise": ("denied otherwise", "count", "Answered flagged lines denied in another category."),
+    "not_denied": ("not denied", "count", "Answered flagged lines the payer did not deny."),
+    # days
+    "median_days_to_pay": ("days to pay", "days", "Median days from the payer's receipt of the claim to payment."),
+    "days_left": ("days left", "days", "Days from the data date (latest payment loaded) to the appeal deadline."),
+    "days_since_sent": ("days since sent", "days", "Days from the date the claim was sent to the data date."),
+    "days_to_recovery": ("days to recovery", "days", "Days from the denial to the payment that recovered it."),
+    # dates
+    "payment_date": ("paid on", "date", "The date of the payment (the remittance's payment date)."),
+    "service_date": ("date of service", "date", "The line's date of service."),
+    "submitted_date": ("sent on", "date", "The date the claim file was created."),
+    "service_date_from": ("date of service", "date", "The claim's first date of service."),
+    "denial_date": ("denied on", "date", "The payment date of the denial."),
+    "recovery_date": ("recovered on", "date", "The date the money came back."),
+    "appeal_deadline": ("appeal deadline", "date", "Denial date + the payer's appeal window."),
+    "deadline": ("deadline", "date", "The appeal or timely-filing deadline that applies."),
+    "month": ("month", "month", "The month."),
+    "denial_month": ("denial month", "month", "The month of the denial."),
+    # text
+    "payer_name": ("payer", "text", "The payer named in the remittance."),
+    "top_category": ("top category", "text", "The denial category with the most denied dollars."),
+    "top_category_label": ("top category", "text", "The denial category with the most denied dollars."),
+    "procedure_code": ("code", "text", "The procedure or drug code adjudicated."),
+    "category_label": ("category", "text", "The denial category (the primary reason's, refined by its remark codes)."),
+    "category": ("category", "text", "The denial category (the primary reason's, refined by its remark codes)."),
+    "label": ("category", "text", "The denial category."),
+    "usual_path": ("usual way back", "text", "The usual way to get the money back for this category."),
+    "reason": ("reason", "text", "The primary reason: adjustment group and CARC (e.g. CO-197)."),
+    "description": ("what it means", "text", "The reason code's description."),
+    "reason_description": ("what the reason means", "text", "The CARC's description."),
+    "remark": ("remark", "text", "The first remark code (RARC) sent with the reason."),
+    "remark_description": ("what the remark means", "text", "The RARC's description."),
+    "remarks": ("remarks", "text", "Remark codes (RARC) sent with the denial."),
+    "modifiers": ("modifiers", "text", "Modifiers on the line (a combination joined with +)."),
+    "site": ("site of care", "text", "Place of service (professional claims) or type of bill (institutional claims)."),
+    "site_label": ("site of care", "text", "Place of service (professional claims) or type of bill (institutional claims)."),
+    "value": ("", "text", None),
+    "name": ("", "text", None),
+    "part": ("", "text", None),
+    "claim_id": ("claim id", "text", "The claim id you billed under (the patient control number)."),
+    "denial_type": ("denied", "text", "full: nothing paid; partial: part of the line denied."),
+    "patient_liable": ("patient liable", "text", "Group PR: billed to the patient."),
+    "file_name": ("file", "text", "The file it came from."),
+    "rule_id": ("rule", "text", "The prevention rule."),
+    "finding": ("finding", "text", "What the rule found."),
+    "claim_status": ("claim status", "text", "What the payer answered so far."),
+    "dimension": ("by", "text", None),
+    "grouping": ("by", "text", None),
+    # hidden: keys for the Claims page and flags the charts read
+    "key": ("", "hidden", None),
+    "complete": ("", "hidden", None),
 }
-_TEXT_HELP = {
-    "payer_name": ("payer", "N1*PR name in the remittance."),
-    "top_category": ("top category", "The denial category with the most denied dollars."),
-    "procedure_code": ("code", "The procedure or drug code adjudicated (SVC01-2)."),
-}
+# a column hidden when the table also has its label
+_HIDDEN_BESIDE = {"category": ("category_label", "label"), "site": ("site_label",), "value": ("name",),
+                  "top_category": ("top_category_label",)}
+_FORMATS = {"money": "dollar", "rate": "percent", "count": "localized", "days": "%d"}
+# older names kept so that other modules' imports still work
+_COLUMN_HELP = {k: (label, _FORMATS.get(kind), help_) for k, (label, kind, help_) in _COLUMNS.items()
+                if kind in ("money", "rate", "count", "days")}
+_TEXT_HELP = {k: (label, help_) for k, (label, kind, help_) in _COLUMNS.items() if kind == "text"}
 
 
-def table(frame_: pd.DataFrame, name: str, caption: str | None = None, **column_config) -> None:
-    """A table with its definitions (header hover and caption) and a CSV download of what it shows."""
-    for column, (label, style, help_text) in _COLUMN_HELP.items():
-        if column in frame_.columns and column not in column_config:
-            column_config[column] = st.column_config.NumberColumn(label, format=style, help=help_text)
-    for column, (label, help_text) in _TEXT_HELP.items():
-        if column in frame_.columns and column not in column_config:
-            column_config[column] = st.column_config.TextColumn(label, help=help_text)
-    for column in frame_.columns:  # months as months, dates without a time of day
-        if column not in column_config and pd.api.types.is_datetime64_any_dtype(frame_[column]):
-            monthly = str(column).endswith("month")
-            column_config[column] = st.column_config.DateColumn(str(column).replace("_", " "),
-                                                                format="MMM YYYY" if monthly else "YYYY-MM-DD")
-    st.dataframe(frame_, hide_index=True, width="stretch", column_config=column_config or None)
-    if caption:
-        st.caption(caption)
+def column_config(frame_: pd.DataFrame, **given) -> dict:
+    """st.column_config for every column of a frame from the registry above: labels for people, money as
+    $ with thousands, rates as %, days as whole numbers, dates as dates; unknown columns get their name
+    without underscores."""
+    config = dict(given)
+    for column in frame_.columns:
+        if column in config:
+            continue
+        label, kind, help_text = _COLUMNS.get(column, (str(column).replace("_", " "), None, None))
+        if kind == "hidden" or set(_HIDDEN_BESIDE.get(column, ())) & set(frame_.columns):
+            config[column] = None
+        elif kind in _FORMATS:
+            config[column] = st.column_config.NumberColumn(label, format=_FORMATS[kind], help=help_text)
+        elif kind in ("date", "month") or pd.api.types.is_datetime64_any_dtype(frame_[column]):
+            monthly = kind == "month" or str(column).endswith("month")
+            config[column] = st.column_config.DateColumn(label, help=help_text,
+                                                         format="MMM YYYY" if monthly else "YYYY-MM-DD")
+        elif pd.api.types.is_bool_dtype(frame_[column]):
+            config[column] = st.column_config.CheckboxColumn(label, help=help_text)
+        elif pd.api.types.is_numeric_dtype(frame_[column]):
+            config[column] = st.column_config.NumberColumn(label, format="localized", help=help_text)
+        else:
+            config[column] = st.column_config.TextColumn(label, help=help_text)
+    return config
+
+
+def _labelled(frame_: pd.DataFrame) -> pd.DataFrame:
+    """The frame as people read it: a category key ('authorization') shown as its label and a site key
+    ('POS 19') as its name, when the query left no label beside it (the CSV keeps the keys)."""
+    swaps = {}
+    if "category" in frame_.columns and not {"category_label", "label"} & set(frame_.columns):
+        swaps["category"] = category_labels()
+    if "site" in frame_.columns and "site_label" not in frame_.columns:
+        swaps["site"] = site_labels()
+    if not swaps or frame_.empty:
+        return frame_
+    shown = frame_.copy()
+    for column, names in swaps.items():
+        shown[column] = shown[column].map(lambda v, names=names: names.get(v, v) if isinstance(v, str) else v)
+    return shown
+
+
+def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, **given) -> None:
+    """A table with labels for people (column_config), its definitions (header hover and caption) and a
+    CSV download of what it shows (with the machine-readable column names). on_select(row) -> the
+    filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page."""
+    shown = _labelled(frame_)
+    config = column_config(shown, **given)
+    order = []
+    for column in frame_.columns:  # a label takes the place of the key it stands for
+        if config.get(column) is not None and column not in order:
+            order.append(column)
+        elif config.get(column) is None:
+            order += [c for c in _HIDDEN_BESIDE.get(column, ()) if c in frame_.columns and c not in order]
+    selectable = {"on_select": "rerun", "selection_mode": "single-row", "key": f"table_{name}"} if on_select else {}
+    event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order,
+                         placeholder="–", **selectable)
+    note = " Click a row to open its denied lines on the Claims page." if on_select else ""
+    st.caption(((caption or "") + note + " The CSV download keeps machine-readable column names.").strip())
     # The CSV is written when the button is clicked, not on every run of the page (the worklist's at 1M
     # lines, 12,000 rows, takes 260 ms; even hashing the table to cache it took 30 ms of each run).
     st.download_button("Download CSV", lambda: frame_.to_csv(index=False).encode(), f"{name}.csv", "text/csv",
                        key=f"download_{name}")
+    if on_select:
+        rows = event.selection.rows if event else []
+        if rows:
+            on_select(frame_.iloc[rows[0]])
 
 
 def figure(build):
@@ -170,6 +390,62 @@ def figure(build):
     def shown_as_text(*frames, **options):
         return build(*(chart_data(f) if isinstance(f, pd.DataFrame) else f for f in frames), **options)
     return st.cache_resource(ttl=300, show_spinner=False, max_entries=200)(shown_as_text)
+
+
+# Charts draw what the SQL computed: no chart bins or aggregates (no histogram, no density trace). Codes,
+# sites, modifiers, payers and categories are categorical axes (a code like 99213 is not a number);
+# months are months: a date axis with one tick per month (or category labels "Sep 2026"), one point per
+# month. One helper per kind of chart, below; tests/test_charts.py walks every page to hold them to it.
+
+# One colour per denial category, the same on every chart (the order of data/denial_categories.csv).
+CATEGORY_COLOURS = {
+    "eligibility": "#1f77b4", "authorization": "#d62728", "medical_necessity": "#2ca02c", "documentation": "#ff7f0e",
+    "coding": "#9467bd", "bundling": "#8c564b", "site_of_care": "#e377c2", "network": "#17becf",
+    "non_covered": "#bcbd22", "duplicate": "#7f7f7f", "timely_filing": "#393b79", "coordination_of_benefits": "#637939",
+    "other": "#c7c7c7",
+}
+MAIN = "#1f77b4"
+CLICK_LAYER = "click layer"  # the invisible markers that take clicks on a heatmap's cells
+
+
+def category_colours(frame_: pd.DataFrame, label: str = "category_label") -> dict:
+    """The fixed colour of each category, keyed by the label a chart shows."""
+    pairs = frame_[["category", label]].drop_duplicates() if label in frame_.columns else frame_[["category"]].assign(**{label: frame_["category"]})
+    return {row[label]: CATEGORY_COLOURS.get(row["category"], "#c7c7c7") for _, row in pairs.iterrows()}
+
+
+def percent_format(values) -> str:
+    """A percent tick format with the precision the values need: small rates do not all read 0%."""
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").dropna().abs()
+    if numbers.empty:
+        return ".0%"
+    top, span = numbers.max(), numbers.max() - numbers.min()
+    if top < 0.01:
+        return ".2%"
+    # ticks 1-2 points apart ("10%, 10%, 9%") need a decimal as much as small rates do
+    return ".1%" if top < 0.1 or span < 0.1 else ".0%"
+
+
+def _month_axis(fig, months):
+    """A monthly x axis: one tick per month labelled 'Sep 2026', padded half a month either side (a
+    single month reads as that month, not as hours around its first day)."""
+    months = sorted(pd.Timestamp(m) for m in pd.Series(months).dropna().unique())
+    if not months:
+        return fig
+    span = (months[-1].year - months[0].year) * 12 + months[-1].month - months[0].month + 1
+    # about a dozen ticks whatever the span: 2 years of months, or 24 years of a public corpus
+    step, shown = next((s, f) for limit, s, f in ((15, "M1", "%b %Y"), (40, "M3", "%b %Y"), (90, "M6", "%b %Y"),
+                                                  (10**6, "M12", "%Y")) if span <= limit)
+    return fig.update_xaxes(type="date", dtick=step, tickformat=shown, title_text="",
+                            range=[months[0] - pd.Timedelta(days=16), months[-1] + pd.Timedelta(days=16)])
+
+
+def _rate_axis(fig, values, title: str):
+    """A rate y axis from 0, with the precision its values need."""
+    top = pd.to_numeric(pd.Series(values), errors="coerce").max()
+    # room above the highest point for its label, never far above 100%
+    top = 0.01 if pd.isna(top) or top <= 0 else min(float(top) * 1.15, max(float(top), 1.05))
+    return fig.update_yaxes(range=[0, top], tickformat=percent_format([0, top]), title_text=title, rangemode="tozero")
 
 
 # A month not over on the data date (column `complete` false, from month_complete() in the SQL) is
@@ -189,7 +465,7 @@ def mark_partial(fig, frame_: pd.DataFrame):
     for month in partial_months(frame_):
         fig.add_vrect(x0=month - pd.Timedelta(days=15), x1=month + pd.Timedelta(days=15), fillcolor="lightgrey",
                       opacity=0.4, line_width=0, layer="below", annotation_text=PARTIAL,
-                      annotation_position="top left")
+                      annotation_position="top right")
     return fig
 
 
@@ -207,8 +483,26 @@ def _month_label(month, complete: bool = True) -> str:
     return f"{pd.Timestamp(month):%b %Y}" + ("" if complete else f" ({PARTIAL})")
 
 
+def _selected_points(event) -> list:
+    try:
+        return list(event.selection.points) if event else []
+    except AttributeError:
+        return list((event or {}).get("selection", {}).get("points", []))
+
+
+def _chart(fig, key: str | None, on_select):
+    """st.plotly_chart; with on_select(point) -> drill filters, a click on a bar or cell opens its denied lines."""
+    if on_select is None:
+        st.plotly_chart(fig, width="stretch", key=key)
+        return
+    event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun", selection_mode="points")
+    points = _selected_points(event)
+    if points:
+        on_select(points[0])
+
+
 @figure
-def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str):
+def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_key: str | None):
     import plotly.graph_objects as go
 
     # categorical axes (go.Heatmap on aggregates: px.density_heatmap bins dates and numeric-looking codes)
@@ -216,75 +510,177 @@ def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str):
     if x == "month":
         complete = shown["complete"].astype(bool) if "complete" in shown.columns else [True] * len(shown)
         shown["x"] = [_month_label(m, c) for m, c in zip(shown["month"], complete)]
+        shown["x_key"] = [f"{pd.Timestamp(m):%Y-%m-%d}" for m in shown["month"]]
         order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
     else:
         shown["x"] = shown[x].astype(str)
-        order = list(dict.fromkeys(shown["x"]))
-    matrix = shown.pivot_table(index=y, columns="x", values="denial_rate", aggfunc="mean").reindex(columns=order)
-    heat = go.Figure(go.Heatmap(z=matrix.values, x=list(matrix.columns), y=[str(v) for v in matrix.index],
-                                colorscale="Reds", colorbar={"tickformat": ".0%", "title": {"text": "denial rate"}},
-                                hovertemplate="%{y}<br>%{x}<br>denial rate %{z:.1%}<extra></extra>"))
-    return heat.update_xaxes(type="category").update_yaxes(type="category", autorange="reversed")
+        shown["x_key"] = shown[x_key or x].astype(str)
+        order = list(dict.fromkeys(shown.sort_values(x)["x"]))
+    shown["y"] = shown[y].astype(str)
+    shown["y_key"] = shown[y_key or y].astype(str)
+    rows = list(dict.fromkeys(shown.sort_values(y)["y"]))
+    matrix = shown.pivot_table(index="y", columns="x", values="denial_rate", aggfunc="first").reindex(index=rows, columns=order)
+    keys = shown.drop_duplicates(["y", "x"]).set_index(["y", "x"])
+    custom = [[[keys["y_key"].get((r, c), ""), keys["x_key"].get((r, c), "")] for c in order] for r in rows]
+    volume = "lines" if "lines" in shown.columns else "claims"
+    counts = shown.pivot_table(index="y", columns="x", values=volume, aggfunc="first").reindex(index=rows, columns=order)
+    text = [[("" if pd.isna(v) else f"{int(v):,} {volume}") for v in row] for row in counts.values]
+    heat = go.Figure(go.Heatmap(
+        z=matrix.values, x=order, y=rows, customdata=custom, text=text, colorscale="Reds", xgap=1, ygap=1,
+        colorbar={"tickformat": percent_format(matrix.values.ravel()), "title": {"text": "denial rate"}},
+        hovertemplate="%{y}<br>%{x}<br>denial rate %{z:.1%}<br>%{text}<extra>click: open the denied lines</extra>"))
+    # a browser sends no selection for a click on a heatmap cell: an invisible marker at each cell's centre
+    # takes the click (and the hover), so a click opens that cell's denied lines
+    cells = [(r, c, custom[i][j], text[i][j], matrix.values[i][j]) for i, r in enumerate(rows)
+             for j, c in enumerate(order) if not pd.isna(matrix.values[i][j])]
+    if cells:
+        heat.update_traces(hoverinfo="skip", hovertemplate=None)
+        heat.add_trace(go.Scatter(
+            x=[c[1] for c in cells], y=[c[0] for c in cells], customdata=[c[2] for c in cells], mode="markers",
+            text=[c[3] for c in cells], meta=CLICK_LAYER, showlegend=False,
+            marker={"size": 18, "opacity": 0}, selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+            hovertext=[f"denial rate {c[4]:.1%}" for c in cells],
+            hovertemplate="%{y}<br>%{x}<br>%{hovertext}<br>%{text}<extra>click: open the denied lines</extra>"))
+    # hoverdistance -1: anywhere in a cell is closest to its own marker
+    heat.update_layout(height=max(320, 28 * len(rows) + 160), margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                       hovermode="closest", hoverdistance=-1)
+    return heat.update_xaxes(type="category", title_text="").update_yaxes(type="category", autorange="reversed",
+                                                                           title_text="")
 
 
-def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str) -> None:
-    """A denial-rate heatmap (column denial_rate) with its definition underneath; a partial month's
-    column is labelled."""
-    st.plotly_chart(_rate_heatmap(frame_, x, y), width="stretch")
-    st.caption(caption)
+def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str, key: str | None = None, on_select=None,
+                 x_key: str | None = None, y_key: str | None = None) -> None:
+    """A denial-rate heatmap (column denial_rate) of aggregates: both axes categorical (months labelled
+    'Sep 2026', one column each), with its definition underneath; a partial month's column is labelled.
+    on_select(y key, x key) -> a click on a cell opens its denied lines."""
+    select = (lambda point: on_select(*point["customdata"])) if on_select else None
+    _chart(_rate_heatmap(frame_, x, y, x_key, y_key), key, select)
+    st.caption(caption + (" Click a cell to open its denied lines on the Claims page." if on_select else ""))
     partial_note(frame_)
 
 
 @figure
-def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str):
-    import plotly.express as px
+def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str | None):
+    import plotly.graph_objects as go
 
-    return px.bar(frame_, x=x, y="denial_rate", hover_data=[volume, "denied_amount"],
-                  labels={x: label, "denial_rate": "denial rate"}).update_yaxes(tickformat=".0%")
+    shown = frame_.copy()
+    keys = shown[x_key or x].astype(object).where(shown[x_key or x].notna(), "").astype(str)
+    fig = go.Figure(go.Bar(
+        x=shown[x].astype(str), y=shown["denial_rate"], marker_color=MAIN, customdata=keys,
+        text=[f"{rate:.1%} of {int(n):,}"  # a decimal always: bars of 9.9% and 10.4% do not both read 10%
+              for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0))],
+        textposition="outside", cliponaxis=False,
+        hovertext=[f"{int(n):,} {volume}, {money(d)} denied" for n, d in zip(shown[volume], shown["denied_amount"])],
+        hovertemplate="%{x}<br>denial rate %{y:.1%}<br>%{hovertext}<extra></extra>"))
+    fig.update_xaxes(type="category", title_text=label)
+    return _rate_axis(fig, shown["denial_rate"], "denial rate").update_layout(margin={"t": 30})
 
 
-def rate_bars(frame_: pd.DataFrame, x: str, volume: str, label: str = "", key: str | None = None) -> None:
-    """The denial rate (column denial_rate) of each value of x as a bar; `volume` and denied dollars on hover."""
-    st.plotly_chart(_rate_bars(frame_, x, label, volume), width="stretch", key=key)
+def rate_bars(frame_: pd.DataFrame, x: str, volume: str, label: str = "", key: str | None = None,
+              on_select=None, x_key: str | None = None) -> None:
+    """The denial rate (column denial_rate) of each value of x as a bar on a categorical axis; `volume`
+    and denied dollars on hover. on_select(key) -> a click on a bar opens its denied lines."""
+    select = (lambda point: on_select(point.get("customdata"))) if on_select else None
+    _chart(_rate_bars(frame_, x, label, volume, x_key), key, select)
 
 
 @figure
-def _rate_trend(frame_: pd.DataFrame, tickformat: str, label: str):
+def _amount_bars(frame_: pd.DataFrame, y: str, amount: str, colour_by: str | None):
+    import plotly.graph_objects as go
+
+    shown = frame_.copy()
+    colours = [CATEGORY_COLOURS.get(c, MAIN) for c in shown[colour_by]] if colour_by else MAIN
+    fig = go.Figure(go.Bar(x=shown[amount], y=shown[y].astype(str), orientation="h", marker_color=colours,
+                           customdata=shown[colour_by] if colour_by else None,
+                           text=[money(v) for v in shown[amount]], textposition="auto",
+                           hovertemplate="%{y}<br>%{text}<extra>click: open the denied lines</extra>"))
+    fig.update_yaxes(type="category", autorange="reversed", title_text="")
+    return fig.update_xaxes(tickprefix="$", tickformat=",.0f", title_text="denied $").update_layout(margin={"t": 30})
+
+
+def amount_bars(frame_: pd.DataFrame, y: str, amount: str = "denied_amount", colour_by: str | None = None,
+                key: str | None = None, on_select=None) -> None:
+    """Dollars per category (or payer, code) as horizontal bars on a categorical axis, each category in its
+    own colour; on_select(key) -> a click opens the denied lines."""
+    select = (lambda point: on_select(point.get("customdata"))) if on_select else None
+    _chart(_amount_bars(frame_, y, amount, colour_by), key, select)
+
+
+@figure
+def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
     import plotly.graph_objects as go
 
     complete = frame_["complete"].astype(bool) if "complete" in frame_.columns else pd.Series(True, index=frame_.index)
     done = frame_[complete]
-    fig = go.Figure(go.Scatter(x=done["month"], y=done["denial_rate"], mode="lines+markers", name=label,
-                               line={"color": "#1f77b4"}))
+    fig = go.Figure(go.Scatter(x=done["month"], y=done[column], mode="lines+markers", name=label,
+                               line={"color": MAIN}, hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>"))
     if (~complete).any():  # the partial month: dashed from the last complete month, an open marker
         tail = frame_[~complete]
         if not done.empty:
             tail = pd.concat([done.tail(1), tail])
-        fig.add_trace(go.Scatter(x=tail["month"], y=tail["denial_rate"], mode="lines+markers", name=PARTIAL,
-                                 line={"color": "#1f77b4", "dash": "dash"},
-                                 marker={"symbol": "circle-open", "size": 9}))
-    fig.update_layout(showlegend=False, yaxis_title=label)
-    return mark_partial(fig.update_yaxes(tickformat=tickformat, rangemode="tozero"), frame_)
+        fig.add_trace(go.Scatter(x=tail["month"], y=tail[column], mode="lines+markers", name=PARTIAL,
+                                 line={"color": MAIN, "dash": "dash"}, marker={"symbol": "circle-open", "size": 9},
+                                 hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>"))
+    fig.update_layout(showlegend=False, margin={"t": 30})
+    _month_axis(fig, frame_["month"])
+    return mark_partial(_rate_axis(fig, frame_[column], label), frame_)
 
 
-def rate_trend(frame_: pd.DataFrame, tickformat: str = ".0%", label: str = "denial rate") -> None:
-    """The denial rate (column denial_rate) per month as a line; a partial month dashed and shaded."""
-    st.plotly_chart(_rate_trend(frame_, tickformat, label), width="stretch")
+def rate_trend(frame_: pd.DataFrame, label: str = "denial rate", column: str = "denial_rate", **_ignored) -> None:
+    """A rate per month (column denial_rate) as a line: one point per month on a monthly axis, the rate
+    axis from 0; a partial month dashed and shaded."""
+    if frame_.empty:
+        st.caption(f"No {label} under these filters.")
+        return
+    st.plotly_chart(_rate_trend(frame_, label, column), width="stretch")
 
 
 @figure
-def _month_bars(frame_: pd.DataFrame, y: str, label: str):
-    import plotly.express as px
+def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
+    import plotly.graph_objects as go
 
-    fig = px.bar(frame_, x="month", y=y, labels={y: label, "month": ""})
-    if "complete" in frame_.columns:  # a partial month's bar lighter
-        fig.update_traces(marker_opacity=[1.0 if c else 0.4 for c in frame_["complete"].astype(bool)])
+    opacity = [1.0 if c else 0.4 for c in frame_["complete"].astype(bool)] if "complete" in frame_.columns else 1.0
+    # a bar's width on a date axis is in milliseconds: 20 days, so that one month alone is a bar, not a line
+    fig = go.Figure(go.Bar(x=frame_["month"], y=frame_[y], marker_color=MAIN, marker_opacity=opacity,
+                           width=[20 * 86_400_000] * len(frame_),
+                           hovertemplate="%{x|%b %Y}: " + ("$%{y:,.0f}" if money_axis else "%{y:,}") + "<extra></extra>"))
+    fig.update_yaxes(title_text=label, rangemode="tozero", tickprefix="$" if money_axis else "",
+                     tickformat=",.0f").update_layout(margin={"t": 30})
+    _month_axis(fig, frame_["month"])
     return mark_partial(fig, frame_)
 
 
-def month_bars(frame_: pd.DataFrame, y: str, label: str) -> None:
-    """A monthly amount as bars; a partial month's bar lighter and shaded."""
-    st.plotly_chart(_month_bars(frame_, y, label), width="stretch")
+def month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool | None = None) -> None:
+    """A monthly amount as bars, one per month; a partial month's bar lighter and shaded."""
+    if frame_.empty:
+        st.caption(f"No {label} under these filters.")
+        return
+    money_axis = ("$" in label or "amount" in y) if money_axis is None else money_axis
+    st.plotly_chart(_month_bars(frame_, y, label, money_axis), width="stretch")
+
+
+@figure
+def _category_area(frame_: pd.DataFrame, y: str, label: str):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    colours = category_colours(frame_)
+    months = sorted(frame_["month"].unique())
+    for name, part in frame_.groupby("category_label", sort=False):
+        part = part.set_index("month").reindex(months)  # one point per month, a month without denials at 0
+        fig.add_trace(go.Scatter(x=months, y=part[y].fillna(0), name=name, stackgroup="one", mode="lines",
+                                 line={"color": colours.get(name, MAIN), "width": 0.5},
+                                 hovertemplate=name + "<br>%{x|%b %Y}: $%{y:,.0f}<extra></extra>"))
+    fig.update_yaxes(title_text=label, tickprefix="$", tickformat=",.0f", rangemode="tozero")
+    fig.update_layout(legend={"title": {"text": ""}}, margin={"t": 30})
+    _month_axis(fig, frame_["month"])
+    return mark_partial(fig, frame_)
+
+
+def category_area(frame_: pd.DataFrame, y: str = "denied_amount", label: str = "denied $") -> None:
+    """Dollars per month stacked by category (columns month, category, category_label), each category in
+    its fixed colour, one point per month."""
+    st.plotly_chart(_category_area(frame_, y, label), width="stretch")
 
 
 def md(value) -> str:

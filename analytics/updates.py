@@ -50,6 +50,12 @@ class Busy(RuntimeError):
     """Another writer kept the database past the time this one was willing to wait."""
 
 
+class Unwritable(RuntimeError):
+    """A change could not be written: the disk is full, the folder read-only. The message names the
+    path, the room free and the room needed; what was committed before stays, the dashboard keeps
+    the copy it had."""
+
+
 def lock_file(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
@@ -88,15 +94,64 @@ def writing(db: str | Path | None = None, wait: float = WAIT, on_wait=None, what
     db = Path(db) if db is not None else database.default_path()
     deadline = time.monotonic() + wait
     with _locked(db, deadline, on_wait, what):
-        con = _connect(db, deadline, on_wait)
+        _remove_partials(db)  # a dead writer's unfinished copy would hold the room this change needs
         try:
-            yield con
-            con.execute("CHECKPOINT")
+            con = _connect(db, deadline, on_wait)
+        except (duckdb.Error, OSError) as e:
+            if not database.cannot_write(e):
+                raise
+            raise Unwritable(f"cannot write database {db}: {database.reason(e)}; nothing was changed") from None
+        try:
+            try:
+                yield con
+                con.execute("CHECKPOINT")
+            except (duckdb.Error, OSError) as e:
+                if not database.cannot_write(e):
+                    raise
+                raise Unwritable(_no_room(db, e, getattr(e, "pending", 0))) from None
             copy = _copy(db)  # while the connection is open, no other process can change the file
         finally:
-            con.close()
+            with contextlib.suppress(duckdb.Error):  # a database DuckDB invalidated after a failed write
+                con.close()
         _point(db, copy)
     tidy(db)
+
+
+def _no_room(db: Path, error: BaseException, pending: int) -> str:
+    """The message of a change that stopped because the database could not be written: where, why, the
+    room free, and the room needed (the rows of the files not loaded, about twice their size, and the
+    dashboard's copy, as big as the database will be)."""
+    rows = 2 * pending
+    size = _size(db) + _size(db.with_name(db.name + ".wal"))
+    return (f"cannot write database {db}: {database.reason(error)}. {_mb(_free(db.parent))} free in {db.parent}; about "
+            f"{_mb(rows + size + rows)} needed (the rows still to load, about {_mb(rows)}, and the dashboard's copy, "
+            f"as big as the database). Files reported loaded are kept, the others are not loaded: make room and "
+            f"load them again (those loaded are skipped). The dashboard shows the data as it was before.")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _free(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
+
+
+def _mb(size: float) -> str:
+    return f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{size / 1e6:.1f} MB"
+
+
+def _remove_partials(db: Path) -> None:
+    """Remove unfinished copies (`*.partial`) left by a writer that died or failed while copying: under the
+    writer's lock, no living process is making one."""
+    for leftover in copies(db).glob("*.partial"):
+        leftover.unlink(missing_ok=True)
 
 
 def refresh(db: str | Path, wait: float = 0.0) -> bool:
@@ -110,6 +165,7 @@ def refresh(db: str | Path, wait: float = 0.0) -> bool:
         return False
     try:
         with _locked(db, time.monotonic() + wait, None, "a publication"):
+            _remove_partials(db)
             if stale(db):  # another writer may have published while this one waited
                 con = _connect(db, time.monotonic() + wait, None)
                 try:
@@ -118,7 +174,7 @@ def refresh(db: str | Path, wait: float = 0.0) -> bool:
                 finally:
                     con.close()
                 _point(db, copy)
-    except (Busy, duckdb.Error, OSError):
+    except (Busy, Unwritable, duckdb.Error, OSError):
         return False  # busy, or a database this process cannot write: the copy stays as it is
     tidy(db)
     return True
@@ -134,16 +190,19 @@ def stale(db: Path) -> bool:
 
 @contextlib.contextmanager
 def _locked(db: Path, deadline: float, on_wait, what: str):
-    db.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_file(db), os.O_RDWR | os.O_CREAT, 0o644)
+    path = lock_file(db)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:  # a read-only folder, a full disk
+        raise Unwritable(f"cannot write database {db}: {database.reason(e)} ({path}); nothing was changed") from None
     try:
         told = False
         while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            outcome, holder = _try_lock(fd, path, what)
+            if outcome == "held":
                 break
-            except BlockingIOError:
-                holder = _holder(fd)
+            if outcome == "busy":
                 if time.monotonic() >= deadline:
                     raise Busy(f"database {db} is busy: {holder} has held it for longer than this one could "
                                f"wait; nothing was changed. Try again when it has finished.") from None
@@ -151,8 +210,11 @@ def _locked(db: Path, deadline: float, on_wait, what: str):
                     on_wait(f"waiting for {holder} to finish with {db}...")
                     told = True
                 time.sleep(_POLL)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{what} (process {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})".encode(), 0)
+                continue
+            if outcome == "taken over" and on_wait:
+                on_wait(f"{holder} is no longer running; its lock on {db} is taken over")
+            os.close(fd)  # the lock file was replaced: try the one there now
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             yield
         finally:
@@ -162,9 +224,71 @@ def _locked(db: Path, deadline: float, on_wait, what: str):
         os.close(fd)
 
 
-def _holder(fd: int) -> str:
-    text = os.pread(fd, 500, 0).decode(errors="replace").strip()
-    return text or "another writer"
+def _try_lock(fd: int, path: Path, what: str) -> tuple[str, str]:
+    """One try at the writer's lock on `path` (open as fd): ('held', ''), having written who holds it;
+    ('busy', holder); ('taken over', holder) when the holder is no longer running: its lock file is
+    removed, and those still holding it (worker processes a killed writer left behind, which inherited
+    its file descriptor) keep a lock nobody asks for; or ('replaced', '') when `path` names another file
+    now. Under a lock on the folder, so that taking the lock and writing who holds it, and taking over a
+    dead holder's, never interleave."""
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        if not _same_file(fd, path):
+            return "replaced", ""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(fd, 500, 0).decode(errors="replace")
+            holder = text.strip().splitlines()[0] if text.strip() else "another writer"
+            if _alive(text):
+                return "busy", holder
+            path.unlink()
+            return "taken over", holder
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{what} (process {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})\n"
+                      f"{os.getpid()} {_started(os.getpid())}\n".encode(), 0)
+        return "held", ""
+    finally:
+        os.close(folder)  # releases the folder's lock
+
+
+def _alive(text: str) -> bool:
+    """Whether the writer the lock file names (its last line: process id and start time) still runs;
+    a file without them (written by an older version, or being written) counts as alive."""
+    try:
+        pid, started = text.strip().splitlines()[-1].split()
+        pid = int(pid)
+    except (IndexError, ValueError):
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process: it exists
+    now = _started(pid)
+    # a zombie (killed, not yet reaped) has ended; another process under the same id started later
+    return now != "zombie" and (now == "?" or started == "?" or now == started)
+
+
+def _started(pid: int) -> str:
+    """When the process started (Linux: clock ticks since boot, /proc/<pid>/stat field 22), "zombie" for a
+    process that has ended but was not reaped, "?" where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return "?"
+    return "zombie" if fields[0] in ("Z", "X") else fields[19]
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether `path` still names the file open as fd."""
+    try:
+        return os.fstat(fd).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _connect(db: Path, deadline: float, on_wait) -> duckdb.DuckDBPyConnection:
@@ -187,19 +311,27 @@ def _connect(db: Path, deadline: float, on_wait) -> duckdb.DuckDBPyConnection:
 
 
 def _copy(db: Path) -> Path:
-    """Copy the checkpointed database into a new file of the copies folder, complete on disk."""
+    """Copy the checkpointed database into a new file of the copies folder, complete on disk. When it
+    cannot be (a full disk), nothing of it is left behind and the dashboard keeps the copy it has."""
     folder = copies(db)
-    folder.mkdir(exist_ok=True)
-    for leftover in folder.glob("*.partial"):  # from a writer that died while copying
-        leftover.unlink(missing_ok=True)
     pointer = _pointer(db)
-    numbers = [_number(p) for p in folder.glob("copy-*.duckdb")] + [_number(Path(pointer["copy"])) if pointer else 0]
-    target = folder / f"copy-{max(numbers, default=0) + 1:06d}.duckdb"
-    partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(db, partial)
-    _fsync(partial)
-    os.replace(partial, target)
-    _fsync(folder)
+    try:
+        folder.mkdir(exist_ok=True)
+        numbers = [_number(p) for p in folder.glob("copy-*.duckdb")] + [_number(Path(pointer["copy"])) if pointer else 0]
+        target = folder / f"copy-{max(numbers, default=0) + 1:06d}.duckdb"
+        partial = target.with_name(target.name + ".partial")
+        try:
+            shutil.copyfile(db, partial)
+            _fsync(partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        _fsync(folder)
+    except OSError as e:
+        raise Unwritable(
+            f"the change is saved in {db}, but the dashboard's copy of it cannot be written in {folder}: {database.reason(e)}. "
+            f"It needs {_mb(_size(db))}, {_mb(_free(folder.parent))} free. The dashboard keeps showing the data as it "
+            "was before; make room, and the next load, or the dashboard when no load runs, publishes it.") from None
     return target
 
 

@@ -52,7 +52,7 @@ def decode(data: bytes) -> str:
     """Bytes to text, refusing what cannot be X12 (binary content, nothing at all)."""
     if not data.strip():
         raise NotX12Error("the file is empty")
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data:  # anywhere: X12 text never holds one, and a NUL deep in a file is as binary as one at its start
         raise NotX12Error("the file is binary (it contains NUL bytes), not X12 text")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -89,6 +89,11 @@ def _isa_delimiters(text: str, pos: int) -> tuple[Delimiters, int]:
         raise _CutShort("the ISA header is cut short (no segment terminator)")
     component = text[at + 1]
     terminator = text[at + 2]
+    header = text[pos : at + 2]
+    if terminator in (element, component) or terminator in header or "\n" in header or "\r" in header:
+        # the 16 elements ran on into the segments after the header: it has fewer
+        first = re.split(r"[~\r\n]", text[pos : pos + 1000], maxsplit=1)[0]
+        raise NotX12Error(f"the ISA header is malformed: it has {first.count(element)} elements where 16 are needed")
     end = at + 3
     if terminator == "\r":
         terminator = "\n"  # CRLF: split on LF, the CR is stripped as padding

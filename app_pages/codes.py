@@ -12,7 +12,7 @@ if not known:
     st.info("No procedure codes yet: load some 835 files on the Data page.")
     st.stop()
 code = st.selectbox("Procedure or drug code", known, index=known.index("J1322") if "J1322" in known else 0,
-                    help="The code adjudicated (SVC01-2).")
+                    help="The procedure or drug code the payer adjudicated.")
 profile = ui.frame("code_profile", filters, code=code)
 if ui.empty(profile, f"service line for {ui.md(code)}"):
     st.stop()
@@ -25,20 +25,32 @@ tiles = st.columns(4)
 tiles[0].metric("Lines", f"{int(payers['lines'].sum()):,}", help="Adjudicated service lines with this code.")
 tiles[1].metric("Denied $", ui.money(payers["denied_amount"].sum()), help="Denial-class adjustments on these lines.")
 tiles[2].metric("Units billed", f"{payers['units_billed'].sum():,.0f}",
-                help="SVC07 when the payer sent it (it does when units were cut), else the units paid.")
-tiles[3].metric("Units paid", f"{payers['units_paid'].sum():,.0f}", help="SVC05 (one when left out).")
+                help="The units billed, as the payer repeats them when it cut them, else the units paid.")
+tiles[3].metric("Units paid", f"{payers['units_paid'].sum():,.0f}", help="The units the payer paid (one when it left them out).")
+
+KEYS = {"payer": "payers", "modifiers": "modifiers", "site": "sites"}
+
+
+def open_claims(dimension: str, key) -> None:
+    """The denied lines of this code and this payer, modifier combination or site on the Claims page."""
+    narrowed = {"codes": (code,)}
+    if isinstance(key, str) and key:
+        narrowed[KEYS[dimension]] = tuple(key.split("+")) if dimension == "modifiers" else (key,)
+    ui.drill(filters, **narrowed)
+
 
 for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combination"), ("site", "By site of care")):
     part = profile[profile["dimension"] == dimension]
     st.subheader(label)
-    ui.rate_bars(part, "value", "lines", key=f"chart_{dimension}")
+    ui.rate_bars(part, "value", "lines", key=f"chart_{dimension}", x_key="key",
+                 on_select=lambda key, dimension=dimension: open_claims(dimension, key))
     ui.table(part.drop(columns=["dimension", "description", "billing_unit"]), f"{code}_by_{dimension}",
              "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show unit cuts "
-             "(e.g. CO-151 + N362).")
+             "(e.g. CO-151 + N362).", on_select=lambda row, dimension=dimension: open_claims(dimension, row["key"]))
 
 billed = ui.frame("code_billed_units", filters, code=code)
 if not billed.empty:
     st.subheader("Billed against paid units")
     ui.table(billed, f"{code}_billed_units",
-             "From the claims you billed (837) matched to their remittance line: units billed (SV104/SV205) on the "
-             "lines a payer answered, against the units it paid (SVC05) on its first answer.")
+             "From the claims you billed (837) matched to their remittance line: units billed on the lines a payer "
+             "answered, against the units it paid on its first answer.")

@@ -1,6 +1,6 @@
 """Overview: the numbers a billing manager opens every morning."""
 
-import plotly.express as px
+import pandas as pd
 import streamlit as st
 
 from analytics import ui
@@ -116,12 +116,6 @@ st.subheader("Trend")
 left, right = st.columns(2)
 
 
-@ui.figure
-def categories_chart(top_):
-    return px.bar(top_, x="denied_amount", y="label", orientation="h",
-                  labels={"denied_amount": "denied $", "label": ""}).update_yaxes(autorange="reversed")
-
-
 with left:
     ui.rate_trend(trend, tickformat=".1%", label="initial denial rate (claims)")
     st.caption(f"Initial claims denied ÷ initial claims adjudicated (HFMA), {whose}, per month of the chosen date.")
@@ -135,14 +129,24 @@ categories, reasons = st.columns(2)
 with categories:
     top = ui.frame("top_categories", filters)
     if not ui.empty(top, "denial"):
-        st.plotly_chart(categories_chart(top), width="stretch")
+        ui.amount_bars(top, "label", colour_by="category", key="chart_categories",
+                       on_select=lambda category: ui.drill(filters, categories=(category,)))
         ui.table(top, "denials_by_category", "Denied dollars by category (the primary reason's category, refined by "
-                 "its remark codes); usual path: the usual way to get the money back.")
+                 "its remark codes), each in its colour on every chart; click a bar or a row to open its denied lines.",
+                 on_select=lambda row: ui.drill(filters, categories=(row["category"],)))
 with reasons:
     ui.table(ui.frame("top_reasons", filters), "top_reasons",
-             "The primary reasons (group-CARC) behind the most denied dollars.")
+             "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.")
 
 st.subheader("Biggest movers")
-ui.table(ui.frame("movers", filters), "movers",
+movers = ui.frame("movers", filters)
+if not movers.empty and not movers["previous_month"].any():
+    before = (pd.Timestamp(movers["month"].iloc[0]) - pd.offsets.MonthBegin(1)).date()
+    if filters.date_from and filters.date_from > before:
+        st.info("The month before is outside the chosen dates, so every figure is compared with nothing: choose "
+                "*Last 3 complete months* or widen the date range to see what moved.")
+    else:
+        st.info(f"No denied dollars in {before:%B %Y} under these filters: every figure is compared with nothing.")
+ui.table(movers, "movers",
          "Denied dollars by payer and by category in the latest complete month of the filtered data against the "
          "month before (a month not over on the data date is left out); sorted by the size of the change.")

@@ -17,13 +17,15 @@ ui.table(scorecard, "payer_scorecard",
          "Claims: initial claim adjudications. Units: service lines (or claims without lines) adjudicated. Denial "
          "rate: initial claims denied ÷ initial claims (HFMA). Denial rate by $: charges of the denied claims ÷ "
          "charges (HFMA). Line denial rate: denied lines ÷ lines. Top category: the category with the most denied "
-         "dollars. Days to pay: median days from the payer's receipt (DTM*050) to payment (BPR16).",
+         "dollars. Days to pay: median days from the payer's receipt of the claim to payment. Click a row to open the "
+         "payer's denied lines.",
          denial_rate=st.column_config.NumberColumn("denial rate", format="percent", help=CLAIM_RATE),
-         paid_amount=st.column_config.NumberColumn("paid $", format="dollar"))
+         on_select=lambda row: ui.drill(filters, payers=(row["payer_name"],)))
 
 st.subheader("Denial rate by month")
 ui.rate_heatmap(ui.frame("payer_month_rates", filters), "month", "payer_name",
-                "Initial claims denied ÷ initial claims adjudicated (HFMA), per payer and month.")
+                "Initial claims denied ÷ initial claims adjudicated (HFMA), per payer and month.", key="chart_payer_month",
+                on_select=lambda payer, month: ui.drill(filters, payers=(payer,), month=month))
 
 st.subheader("One payer")
 payer = st.selectbox("Payer", scorecard["payer_name"], help="Everything below narrows to this payer.")
@@ -31,7 +33,7 @@ one = data.Filters(**{**filters.__dict__, "payers": (payer,)})
 left, right = st.columns(2)
 with left:
     trend = ui.frame("monthly_trend", one, payer_order="all")
-    ui.rate_trend(trend, label="claim denial rate")
+    ui.rate_trend(trend, label="initial denial rate (claims)")
     st.caption(f"{ui.md(payer)}: initial claims denied ÷ initial claims adjudicated per month (HFMA).")
     ui.partial_note(trend)
 with right:

@@ -34,8 +34,11 @@ shown = precision[precision["flagged_lines"] > 0]
 
 @ui.figure
 def answers_chart(shown_):
-    return px.bar(shown_, x="rule_id", y=["denied_as_foreseen", "denied_otherwise", "not_denied"],
-                  labels={"rule_id": "", "value": "answered flagged lines", "variable": ""})
+    shown_ = shown_.rename(columns={"denied_as_foreseen": "denied as foreseen", "denied_otherwise": "denied otherwise",
+                                    "not_denied": "not denied"})
+    return px.bar(shown_, x="rule_id", y=["denied as foreseen", "denied otherwise", "not denied"],
+                  color_discrete_sequence=["#d62728", "#ff7f0e", "#2ca02c"],
+                  labels={"rule_id": "", "value": "answered flagged lines", "variable": ""}).update_xaxes(type="category")
 
 
 st.plotly_chart(answers_chart(shown), width="stretch")

@@ -15,24 +15,23 @@ if ui.empty(tree, "denial"):
 
 @ui.figure
 def treemap(tree_):
+    colours = {label: ui.CATEGORY_COLOURS.get(key, "#c7c7c7") for key, label in ui.category_labels().items()}
     figure = px.treemap(tree_, path=[px.Constant("all denials"), "category", "reason", "remark"],
-                        values="denied_amount", hover_data={"reason_description": True, "remark_description": True})
+                        values="denied_amount", color="category", color_discrete_map={"(?)": "lightgrey", **colours},
+                        hover_data={"reason_description": True, "remark_description": True},
+                        labels={"reason_description": "reason", "remark_description": "remark",
+                                "denied_amount": "denied $", "category": "category"})
     return figure.update_traces(root_color="lightgrey")
 
 
-@ui.figure
-def trend_chart(trend_):
-    return ui.mark_partial(px.area(trend_, x="month", y="denied_amount", color="category",
-                                   labels={"denied_amount": "denied $", "month": ""}), trend_)
-
-
 st.plotly_chart(treemap(tree), width="stretch")
-st.caption("Denied dollars by category → primary reason (group-CARC, the largest denial-class adjustment) → its "
-           "first remark code (RARC). Click a box to drill down.")
-ui.table(tree, "reasons", "Each reason with its description, the first remark code and the category's usual fix.")
+st.caption("Denied dollars by category → primary reason (adjustment group and reason code, the largest denial-class "
+           "adjustment) → its first remark code. Click a box to drill down.")
+ui.table(tree, "reasons", "Each reason (adjustment group and reason code, e.g. CO-197) with what it means, the first "
+         "remark code and the category's usual way back.")
 
 st.subheader("Trend per category")
 trend = ui.frame("category_trend", filters)
-st.plotly_chart(trend_chart(trend), width="stretch")
+ui.category_area(trend)
 st.caption("Denied dollars per month and category (duplicate-claim and expected GA/GY/GZ denials not counted).")
 ui.partial_note(trend)

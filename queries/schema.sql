@@ -22,6 +22,16 @@ CREATE TABLE IF NOT EXISTS source_files (
     skipped_sets VARCHAR               -- e.g. '278 x6': transaction sets in the file read as neither 835 nor 837
 );
 
+-- Each interchange (ISA..IEA) of a loaded X12 file: the same interchange sent again with other
+-- delimiters or line endings has other bytes but the same fingerprint, and is not loaded twice.
+CREATE TABLE IF NOT EXISTS source_interchanges (
+    file_id INTEGER NOT NULL,
+    segment_position BIGINT NOT NULL,  -- of its ISA segment in the file
+    sender VARCHAR NOT NULL,           -- ISA06
+    control_number VARCHAR NOT NULL,   -- ISA13
+    fingerprint VARCHAR NOT NULL       -- SHA-256 of ISA06, ISA13 and its segments after ISA, delimiters made canonical
+);
+
 CREATE TABLE IF NOT EXISTS load_diagnostics (
     file_id INTEGER NOT NULL,
     segment_position INTEGER,
@@ -174,7 +184,7 @@ CREATE TABLE IF NOT EXISTS bill_claims (
     submission_key BIGINT NOT NULL,
     file_id INTEGER NOT NULL,
     segment_position INTEGER NOT NULL,
-    transaction_type VARCHAR,           -- 'professional' (837P) or 'institutional' (837I)
+    transaction_type VARCHAR,           -- 'professional' (837P), 'institutional' (837I) or 'dental' (837D)
     gs_version VARCHAR,                 -- GS08
     st_control VARCHAR,                 -- ST02
     submitted_date DATE,                -- BHT04

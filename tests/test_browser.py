@@ -177,3 +177,30 @@ def test_an_upload_on_the_data_page_is_loaded_and_listed(server, page):
     con.close()
     assert sample.name in names
     assert sample.name in listed or page.get_by_text(sample.name).count() >= 1
+
+
+def test_a_click_on_a_chart_opens_its_denied_lines(server, page):
+    """A browser sends no selection for a click on a heatmap cell (only on markers and bars): the
+    invisible click layer of ui.rate_heatmap takes it. Clicking a code x site cell, then a category bar,
+    opens the Claims page with the filters in the URL."""
+    url, _ = server
+    tab = page.context.browser.new_page(viewport={"width": 1600, "height": 2400})
+    tab.goto(f"{url}/site_of_care")
+    settle(tab)
+    heat = tab.locator('[data-testid="stPlotlyChart"]').nth(1).locator("g.hm image").first
+    heat.wait_for(timeout=60_000)
+    box = heat.bounding_box()
+    tab.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    tab.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    tab.wait_for_url("**/claims?**", timeout=60_000)
+    settle(tab)
+    assert "code=" in tab.url and "site=" in tab.url
+    assert tab.locator("h1").first.inner_text() == "Claims"
+    tab.goto(url)
+    settle(tab)
+    bar = tab.locator('[data-testid="stPlotlyChart"]').nth(2).locator("g.trace.bars path").first
+    bar.wait_for(timeout=60_000)
+    bar.click(force=True)
+    tab.wait_for_url("**/claims?**", timeout=60_000)
+    assert "category=" in tab.url
+    tab.close()

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import duckdb
 import pytest
 
 from analytics import database, loader
-from conftest import CORPUS_835, CORPUS_837, SHARED, corpus_files, load_text, needs_shared, rows
+from conftest import CORPUS_835, CORPUS_837, SHARED, claim_837, corpus_files, load_text, needs_shared, rows
 
 pytestmark = needs_shared
 
@@ -329,3 +330,21 @@ def _d(text: str):
     from datetime import date
 
     return date.fromisoformat(text)
+
+
+def test_a_dental_claim_is_read_with_its_sv3_lines(con, tmp_path):
+    """An 837D (005010X224A2): its lines are SV3 segments (procedure, charge, place of service, ...,
+    procedure count), read as the lines of a dental claim; once they were dropped and the claim called
+    professional."""
+    text = claim_837("CLM*D1*250***11:B:1*Y*A*Y*Y~DTP*472*D8*20240301~LX*1~SV3*AD:D1110*100****1~TOO*JP*3"
+                     "~LX*2~SV3*AD:D0120:XX*150*22***2").replace("005010X222A1", "005010X224A2")
+    path = tmp_path / "dental.837"
+    path.write_text(text)
+    [result] = loader.load_paths(con, [path])
+    assert (result.status, result.kind, result.diagnostics) == ("loaded", "837", 0)
+    assert rows(con, "SELECT claim_id, transaction_type, charge_amount FROM bill_claims") == [("D1", "dental", Decimal("250.00"))]
+    assert rows(con, "SELECT procedure_qualifier, procedure_code, modifiers, charge_amount, units_billed, place_of_service,"
+                     " service_date FROM submitted_lines ORDER BY procedure_code") == [
+        ("AD", "D0120", ["XX"], Decimal("150.00"), Decimal("2"), "22", date(2024, 3, 1)),
+        ("AD", "D1110", [], Decimal("100.00"), Decimal("1"), "11", date(2024, 3, 1)),
+    ]

@@ -34,8 +34,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import claims, database, demo, recovery, remittance
+from analytics import claims, database, demo, loader, recovery, remittance, updates
 from analytics.x12 import decode
+from conftest import remittance_835, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 BIG = "zz_big.835"  # sorts after the demo's files: loaded last
@@ -245,3 +246,109 @@ def test_killed_at_any_moment_then_loaded_again_equals_a_clean_load(inputs, tmp_
     con = database.connect(db)
     assert _summary(con) == clean
     con.close()
+
+
+def _holding(path: Path) -> list[int]:
+    """The processes that have `path` open."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd")):
+                found.append(int(pid))
+        except OSError:
+            continue  # ended meanwhile
+    return found
+
+
+@pytest.mark.parametrize("sent", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_loader_killed_alone_leaves_no_worker_and_the_next_load_starts_at_once(inputs, tmp_path, sent):
+    """A signal to the loader's process only (not its group, as `kill PID` or the OOM killer sends it):
+    its parsing workers die with it, and the next load, told not to wait at all, takes the lock."""
+    folder, expected, clean, _ = inputs
+    db = tmp_path / "alone.duckdb"
+    lock = updates.lock_file(db)
+    child = subprocess.Popen(_command(folder, db, scaled=True), cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL)
+    try:
+        loaded = 0
+        while loaded < 5 and (line := child.stdout.readline()):
+            loaded += line.startswith(b"loaded")
+        workers = [pid for pid in _holding(lock) if pid != child.pid]
+        assert workers, "the load should be parsing in worker processes"
+        os.kill(child.pid, sent)
+        child.wait()
+        deadline = time.monotonic() + 5
+        while _holding(lock) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _holding(lock) == []  # no worker outlived its loader
+        _check(db, expected)
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "analytics", "--wait", "0", "--db", str(db), "load", str(folder)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+    finally:
+        child.stdout.close()
+        for pid in _holding(lock):  # the old code's orphans: they would never end
+            os.kill(pid, signal.SIGKILL)
+    assert done.returncode == 0, done.stderr
+    assert "busy" not in done.stderr and time.monotonic() - started < 120
+    con = database.connect(db)
+    assert _summary(con) == clean
+    con.close()
+
+
+def test_a_worker_killed_while_parsing_fails_its_files_with_one_line_and_the_rest_load(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"{n}.835").write_text(remittance_835(f"CLP*P{n}*1*100*80*20*12*X{n}*11*1~CAS*PR*1*20",
+                                                        payment="80", control=f"{n + 1:09d}"))
+    (folder / "3.835").rename(folder / "3-killer.835")
+    real = loader._parse_chunk
+
+    def parse_or_die(paths, known, contents):
+        if any(p.name == "3-killer.835" for p in paths):
+            os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would: in the worker, and again on a retry
+        return real(paths, known, contents)
+
+    monkeypatch.setattr(loader, "_parse_chunk", parse_or_die)  # the forked workers inherit it
+    monkeypatch.setattr(loader, "_CHUNK_BYTES", 1)  # one file per group: several groups, in workers
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    con = database.connect(tmp_path / "d.duckdb")
+    results = {r.path.name: r for r in loader.load_paths(con, [folder])}
+    killed = results.pop("3-killer.835")
+    assert killed.line() == (f"failed          {folder / '3-killer.835'}: the parsing worker stopped: it was killed by "
+                             "SIGKILL (out of memory, or stopped by hand); nothing of this file loaded")
+    assert {name: r.status for name, r in results.items()} == {f"{n}.835": "loaded" for n in (0, 1, 2, 4, 5)}
+    assert rows(con, "SELECT count(*), sum(paid_amount) FROM remit_claims") == [(5, Decimal("400.00"))]
+    con.close()
+
+
+def test_a_dead_writers_lock_held_by_its_leftover_processes_is_taken_over(tmp_path):
+    db = tmp_path / "d.duckdb"
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(ended.stdout)
+    # a process holding the lock for a writer that has ended, as the workers of a killed load did
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import fcntl, os, sys, time
+fd = os.open({str(updates.lock_file(db))!r}, os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.write(fd, b"python -m analytics load x (process {dead}, since 2026-01-01 00:00:00)\\n{dead} 12345\\n")
+print("held", flush=True)
+time.sleep(60)
+"""], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        said = []
+        with updates.writing(db, wait=0, on_wait=said.append) as con:
+            con.execute("SELECT 1")
+        assert said == [f"python -m analytics load x (process {dead}, since 2026-01-01 00:00:00) is no longer running;"
+                        f" its lock on {db} is taken over"]
+        assert updates.current(db) is not None  # published
+        # a holder that runs is waited for, as before
+        with updates.writing(db, what="a long load (test)"):
+            with pytest.raises(updates.Busy):
+                with updates.writing(db, wait=0.3):
+                    pass
+    finally:
+        holder.kill()
+        holder.wait()

@@ -192,5 +192,93 @@ def test_parallel_chunked_load_stores_exactly_what_a_sequential_load_does(tmp_pa
     monkeypatch.setattr(loader, "_WRITE_BYTES", 256 * 1024)
     parallel = database.connect(tmp_path / "parallel.duckdb")
     results = loader.load_paths(parallel, [CORPUS_835])
-    assert {r.status for r in results} == {"loaded"}
+    # one corpus file repeats 156 times the interchange another holds once: the same interchange, loaded once
+    assert {r.path.name: r.status for r in results if r.status != "loaded"} == {
+        "x12parser-js__profee-multiple_156_isa.edi": "already loaded"}
     assert snapshot(parallel) == snapshot(sequential)
+
+
+def test_parse_ahead_is_bounded_by_the_bytes_in_flight_not_by_the_number_of_files(tmp_path, monkeypatch):
+    """Six files just under the streaming threshold once peaked at 7.5 GB on 2 cores: each parsed file's
+    rows waited in memory, as many as the window of files allowed. Now the input parsed or being
+    parsed ahead of the writer never exceeds _AHEAD_BYTES (a group larger than that goes alone)."""
+    sizes = [3000, 3000, 3000, 9000, 1000, 1000, 1000, 3000]
+    groups = []
+    for n, size in enumerate(sizes):
+        path = tmp_path / f"{n}.835"
+        path.write_bytes(b"x" * size)
+        groups.append([path])
+    monkeypatch.setattr(loader, "_AHEAD_BYTES", 6000)
+
+    class Pool:
+        """Parses nothing: counts the bytes submitted and not yet handed to the writer."""
+
+        def __init__(self):
+            self.in_flight = self.most = 0
+
+        def submit(self, group):
+            self.in_flight += sum(p.stat().st_size for p in group)
+            self.most = max(self.most, self.in_flight)
+            return loader.Future()
+
+        def result(self, group, item):
+            self.in_flight -= sum(p.stat().st_size for p in group)
+            return group
+
+    pool = Pool()
+    assert list(loader._in_order(pool, groups)) == groups  # in order
+    assert pool.most == 9000  # the large group alone; never more than 6000 bytes of the others
+    pool.most = 0
+    assert list(loader._in_order(pool, groups[:3] + groups[4:])) == groups[:3] + groups[4:]
+    assert pool.most == 6000
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_a_nul_byte_past_the_first_64_kib_is_refused_as_binary(con, tmp_path, monkeypatch, streamed):
+    text = remittance_835(*(f"CLP*C{n}*1*100*100*0*12*X{n}*11*1" for n in range(3000)), payment="300000")
+    assert len(text) > 100_000
+    at = text.index("C2999")
+    path = tmp_path / "nul.835"
+    path.write_bytes(text[:at].encode() + b"\x00" + text[at + 1:].encode())
+    if streamed:
+        monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
+    [result] = loader.load_paths(con, [path])
+    assert (result.status, result.message) == (
+        "failed", "the file is binary (it contains NUL bytes), not X12 text; nothing loaded")
+    assert rows(con, "SELECT count(*) FROM source_files") == [(0,)]
+
+
+def test_a_symbolic_link_loop_named_on_the_command_line_is_called_one(tmp_path):
+    loop = tmp_path / "loop.835"
+    loop.symlink_to(loop)
+    there, back = tmp_path / "there.835", tmp_path / "back.835"
+    there.symlink_to(back)
+    back.symlink_to(there)
+    missing = tmp_path / "missing.835"
+    done = cli(str(loop), str(there), str(missing), db=tmp_path / "d.duckdb")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"failed          {loop}: a symbolic link loop (the link leads back to itself)",
+        f"failed          {there}: a symbolic link loop (the link leads back to itself)",
+        f"failed          {missing}: no such file or folder",
+    ]
+
+
+def test_a_newline_in_a_file_name_does_not_split_its_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "march\n2024\t.835").write_text(remittance_835("CLP*A1*1*100*100*0*12*X1*11*1", payment="100"))
+    done = cli(str(folder), db=tmp_path / "d.duckdb")
+    assert done.returncode == 0, done.stderr
+    first, summary = done.stdout.splitlines()
+    assert first.startswith(f"loaded          {folder}/march\\n2024\\t.835: 1 payment(s)")
+    assert summary.startswith("1 file(s): 1 loaded.")
+
+
+def test_an_isa_header_with_too_few_elements_is_named_as_malformed(con, tmp_path):
+    text = remittance_835("CLP*A1*1*100*100*0*12*X1*11*1", payment="100")
+    isa, rest = text.split("~", 1)
+    short = "*".join(isa.split("*")[:11])  # ISA and 10 elements, ending with ISA10 (the time)
+    [result] = [load_text(con, tmp_path, short + "~" + rest)]
+    assert (result.status, result.message) == (
+        "failed", "the ISA header is malformed: it has 10 elements where 16 are needed; nothing loaded")

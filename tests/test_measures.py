@@ -160,7 +160,8 @@ def test_movers_leave_out_a_partial_latest_month(con, tmp_path):
     load(con, tmp_path, claim("F2", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200"), paid_on="20240315")
     load(con, tmp_path, claim("F3", "1", "999", "0", "SVC*HC:99213*999*0**1", "CAS*CO*50*999", served="20240401"),
          payer="BETA MUTUAL", paid_on="20240410")
-    moved = rows(con, sql("dashboard/movers"), data.Filters(date_basis="payment").params())
+    # the first six columns (name, the label people read, comes last)
+    moved = [r[:6] for r in rows(con, sql("dashboard/movers"), data.Filters(date_basis="payment").params())]
     assert sorted(moved) == [  # March against February; April (data up to 10 April) left out
         ("category", "medical_necessity", date(2024, 3, 1), Decimal("200.00"), Decimal("50.00"), Decimal("150.00")),
         ("payer", "ACME HEALTH PLAN", date(2024, 3, 1), Decimal("200.00"), Decimal("50.00"), Decimal("150.00"))]

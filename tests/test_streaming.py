@@ -82,7 +82,7 @@ def _read_in_pieces(text: str, piece: int):
         remittance.read(part or (), out, remit_state, part is None)
         claims.read(part or (), billed, bill_state, part is None)
         for name in ("payments", "claims", "lines", "adjustments", "remarks", "references", "amounts",
-                     "provider_adjustments", "diagnostics"):
+                     "provider_adjustments", "diagnostics", "interchange_keys"):
             getattr(remit, name).extend(getattr(out, name))
         billed_rows = (billed.claims, billed.lines, billed.diagnostics)
         for mine, theirs in zip((bill.claims, bill.lines, bill.diagnostics), billed_rows):

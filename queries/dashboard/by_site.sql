@@ -1,17 +1,23 @@
 -- Denials by site of care: place of service (professional claims) or type of bill (institutional),
 -- (Denials of class 'denial' only: duplicate-claim and expected GA/GY/GZ denials are counted apart.)
--- and by campus (PO/PN mark off-campus hospital outpatient departments).
+-- and by campus (PO/PN mark off-campus hospital outpatient departments); and the off-campus total
+-- (grouping 'off_campus'): lines with PO (excepted off-campus department), PN (non-excepted) or at POS 19
+-- (off-campus outpatient hospital, professional claims), apart and in total, with the expected
+-- reimbursement of their denials (recovery_denials.expected_reimbursement, as in the recoveries view:
+-- denied $ × the payer's paid-to-charge ratio for the code). One query, one scan, for the whole page's
+-- site totals.
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
-places as (select * from ref_place_of_service),
-bill_types as (select * from ref_bill_type_facilities),
+names as (select * from site_names),
 
 -- aggregate per site and campus marks first, then label the few groups
 grouped as (
     select
         claim_type,
         site_of_care,
+        site,
+        unit_kind = 'line' as line,
         list_contains(modifiers, 'PN') as pn,
         list_contains(modifiers, 'PO') as po,
         count(*) as units,
@@ -36,23 +42,70 @@ adjudicated as (
     from grouped
 ),
 
-labelled as (
+-- the followed denials (recovery_denials, a table: no recovery status needed) under the filters, as
+-- filtered_recoveries narrows them, on the off-campus lines
+off_campus_denials as (
     select
-        adjudicated.*,
-        case when claim_type = 'institutional'
-            then 'TOB ' || site_of_care || 'x ' || coalesce(bill_types.name, '')
-            else 'POS ' || site_of_care || ' ' || coalesce(places.name, '') end as site
-    from adjudicated
-    left join places on places.code = adjudicated.site_of_care and adjudicated.claim_type = 'professional'
-    left join bill_types on bill_types.facility_code = adjudicated.site_of_care and adjudicated.claim_type = 'institutional'
-)
+        case when list_contains(modifiers, 'PN') then 'PN' when list_contains(modifiers, 'PO') then 'PO'
+            else 'POS 19' end as part,
+        sum(expected_reimbursement) as expected_reimbursement
+    from recovery_denials
+    where unit_kind = 'line' and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')
+      and ($date_from is null or (case when $date_basis = 'payment' then denial_date else service_date end) >= $date_from)
+      and ($date_to is null or (case when $date_basis = 'payment' then denial_date else service_date end) <= $date_to)
+      and (len($payers) = 0 or list_contains($payers, payer_name))
+      and (len($categories) = 0 or list_contains($categories, category))
+      and (len($codes) = 0 or list_contains($codes, procedure_code))
+      and (len($modifiers) = 0 or len(list_intersect($modifiers, modifiers)) > 0
+           or coalesce(list_contains($modifiers, missing_modifier), false))
+      and (len($sites) = 0 or list_contains($sites, site))
+    group by all
+),
 
-select 'site' as grouping, site as value, sum(units) as units, sum(denied_units) / sum(units) as denial_rate,
-    sum(denied_amount) as denied_amount
+off_campus as (
+    select
+        case when pn then 'PN' when po then 'PO' else 'POS 19' end as part,
+        units,
+        denied_units,
+        denied_amount
+    from grouped
+    where line and (pn or po or site = 'POS 19')
+),
+
+off_campus_total as (
+    select
+        coalesce(part, 'off-campus total') as part,
+        sum(units) as units,
+        sum(denied_units) / sum(units) as denial_rate,
+        sum(denied_amount) as denied_amount,
+        coalesce(sum(expected_reimbursement), 0) as expected_reimbursement
+    from (
+        select off_campus.part, sum(units) as units, sum(denied_units) as denied_units,
+            sum(denied_amount) as denied_amount, any_value(off_campus_denials.expected_reimbursement) as expected_reimbursement
+        from off_campus
+        left join off_campus_denials using (part)
+        group by off_campus.part
+    )
+    group by grouping sets ((part), ())
+),
+
+labelled as (
+    select adjudicated.*, coalesce(names.site_label, adjudicated.site, '(no site)') as site_label
+    from adjudicated
+    left join names using (site)
+),
+
+-- value: the label people read; key: the site the filters take ('POS 19'), NULL for a campus row
+select 'site' as grouping, site_label as value, site as key, sum(units) as units,
+    sum(denied_units) / sum(units) as denial_rate, sum(denied_amount) as denied_amount,
+    NULL::decimal(18, 2) as expected_reimbursement
 from labelled
 group by all
 union all
-select 'campus', campus, sum(units), sum(denied_units) / sum(units), sum(denied_amount)
+select 'campus', campus, NULL, sum(units), sum(denied_units) / sum(units), sum(denied_amount), NULL
 from labelled
 group by all
+union all
+select 'off_campus', part, NULL, units, denial_rate, denied_amount, expected_reimbursement
+from off_campus_total
 order by grouping desc, denied_amount desc

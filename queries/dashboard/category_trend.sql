@@ -11,6 +11,8 @@ monthly as (
     group by all
 )
 
-select month, category, denials, denied_amount, month_complete(month) as complete
+select month, category, coalesce(categories.label, category) as category_label, denials, denied_amount,
+    month_complete(month) as complete
 from monthly
+left join ref_denial_categories as categories using (category)
 order by month, category

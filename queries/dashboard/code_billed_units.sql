@@ -14,7 +14,8 @@ billed as (
     join claims using (submission_key)
     where lines.procedure_code = $code
       and (len($payers) = 0 or list_contains($payers, claims.payer_name))
-      and (len($sites) = 0 or list_contains($sites, coalesce(lines.place_of_service, claims.site_of_care)))
+      and (len($sites) = 0 or list_contains($sites, case when claims.transaction_type = 'institutional'
+          then 'TOB ' || claims.site_of_care || 'x' else 'POS ' || coalesce(lines.place_of_service, claims.site_of_care) end))
       and ($date_from is null or lines.service_date >= $date_from)
       and ($date_to is null or lines.service_date <= $date_to)
 ),

@@ -11,18 +11,25 @@ lines as (
     where unit_kind = 'line' and claim_kind = 'adjudicated' and procedure_code = $code
 ),
 
+-- `union all by name` matches columns by name: every branch names dimension and value (unnamed, the
+-- second and third branches' columns were NULL, and their breakdowns empty). key: the value the
+-- dashboard's filters take (the modifier combination's modifiers, the site 'POS 19'), for the Claims page.
+names as (select * from site_names),
 breakdowns as (
-    select 'payer' as dimension, payer_name as value, * exclude (payer_name) from lines
+    select 'payer' as dimension, payer_name as value, payer_name as key, * exclude (payer_name) from lines
     union all by name
-    select 'modifiers', coalesce(nullif(array_to_string(list_sort(modifiers), '+'), ''), '(none)'), * from lines
+    select 'modifiers' as dimension,
+        coalesce(nullif(array_to_string(list_sort(modifiers), '+'), ''), '(none)') as value,
+        nullif(array_to_string(list_sort(modifiers), '+'), '') as key, * from lines
     union all by name
-    select 'site', case when claim_type = 'institutional' then 'TOB ' || site_of_care || 'x'
-        else 'POS ' || site_of_care end, * from lines
-)
+    select 'site' as dimension, coalesce(site, '(no site)') as value, site as key, * from lines
+),
 
+grouped as (
 select
     dimension,
     value,
+    any_value(key) as key,
     count(*) as lines,
     count(*) filter (where denial_class = 'denial') / count(*) as denial_rate,
     coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount,
@@ -33,4 +40,10 @@ select
 from breakdowns
 left join codes on codes.code = $code
 group by dimension, value
+)
+
+-- a site labelled once aggregated: 'POS 19 off campus-outpatient hospital'
+select grouped.* replace (case when dimension = 'site' then coalesce(names.site_label, value) else value end as value)
+from grouped
+left join names on dimension = 'site' and names.site = grouped.key
 order by dimension, lines desc

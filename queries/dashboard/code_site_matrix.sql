@@ -3,12 +3,12 @@
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+names as (select * from site_names),
 
 per_code_site as (
     select
         procedure_code,
-        claim_type,
-        site_of_care,
+        site,
         count(*) as lines,
         count(*) filter (where denial_class = 'denial') as denied_lines,
         coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount
@@ -21,12 +21,16 @@ top_codes as (
     select procedure_code from per_code_site group by all order by sum(denied_amount) desc limit 15
 )
 
+-- site: the key the filters take ('POS 19'); site_label: its name for people
 select
     procedure_code,
-    case when claim_type = 'institutional' then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end as site,
-    sum(lines) as lines,
-    sum(denied_lines) / sum(lines) as denial_rate
+    per_code_site.site,
+    coalesce(names.site_label, per_code_site.site, '(no site)') as site_label,
+    lines,
+    denied_lines,
+    denied_lines / lines as denial_rate,
+    denied_amount
 from per_code_site
 semi join top_codes using (procedure_code)
-group by all
-order by procedure_code, site
+left join names using (site)
+order by procedure_code, per_code_site.site

@@ -1,5 +1,6 @@
 -- Denied lines (and claim-level denials) under the filters, newest payment first; $search narrows by
--- claim id ('' keeps all).
+-- claim id ('' keeps all). site and category are keys ('POS 19', 'authorization'): the page shows their
+-- names (ui.table), the CSV the keys.
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites))
@@ -10,7 +11,7 @@ select
     claim_id,
     procedure_code,
     array_to_string(modifiers, '+') as modifiers,
-    site_of_care,
+    site,
     service_date,
     denial_type,
     denied_amount,

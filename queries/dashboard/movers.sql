@@ -33,8 +33,11 @@ select
     (select month from latest)::date as month,
     this_month,
     previous_month,
-    this_month - previous_month as change
+    this_month - previous_month as change,
+    -- the value as people read it: a category's label, a payer's name
+    case when dimension = 'category' then coalesce(categories.label, value) else value end as name
 from compared
+left join ref_denial_categories as categories on dimension = 'category' and categories.category = value
 where this_month <> 0 or previous_month <> 0
 order by abs(change) desc
 limit 10

@@ -37,10 +37,11 @@ top_category as (
     group by payer_name
 ),
 
+-- per initial claim (kept under a code, modifier or site filter when any of its lines matches): counted
+-- from the first line of each claim, a code filter that left that line out left the payer without one
 days_to_pay as (
-    select payer_name, median(payment_date - received_date) as median_days_to_pay
-    from units
-    where claim_kind = 'adjudicated' and first_of_claim
+    select payer_name, median(days_to_pay) as median_days_to_pay
+    from claims
     group by payer_name
 )
 
@@ -54,9 +55,11 @@ select
     per_payer.denied_units / nullif(per_payer.units, 0) as line_denial_rate,
     top_category.top_category,
     days_to_pay.median_days_to_pay,
-    per_payer.paid_amount
+    per_payer.paid_amount,
+    coalesce(categories.label, top_category.top_category) as top_category_label
 from per_payer
 left join claim_rates using (payer_name)
 left join top_category using (payer_name)
 left join days_to_pay using (payer_name)
+left join ref_denial_categories as categories on categories.category = top_category.top_category
 order by denied_amount desc

@@ -1,14 +1,16 @@
 -- Site-of-care denials (category site_of_care) by payer and site.
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites))
+units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+names as (select * from site_names)
 
 select
     payer_name,
-    case when claim_type = 'institutional' then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end as site,
+    coalesce(names.site_label, units.site, '(no site)') as site,
     count(*) as denials,
     sum(denied_amount) as denied_amount
 from units
+left join names using (site)
 where denial_type is not null and category = 'site_of_care'
 group by all
 order by denied_amount desc

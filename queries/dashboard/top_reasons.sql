@@ -3,6 +3,7 @@ with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 carc as (select * from ref_carc),
+categories as (select * from ref_denial_categories),
 
 by_reason as (
     select primary_group, primary_reason, any_value(category) as category, count(*) as denials,
@@ -16,9 +17,11 @@ select
     coalesce(by_reason.primary_group || '-', '') || coalesce(by_reason.primary_reason, 'CLP02 4') as reason,
     coalesce(carc.description, 'Claim denied without a reason code') as description,
     by_reason.category,
+    coalesce(categories.label, by_reason.category) as category_label,
     by_reason.denials,
     by_reason.denied_amount
 from by_reason
 left join carc on carc.code = by_reason.primary_reason
+left join categories using (category)
 order by denied_amount desc
 limit 15

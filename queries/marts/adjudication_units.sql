@@ -58,6 +58,22 @@ lines_per_claim as (
     group by claim_key
 ),
 
+-- a claim adjudicated without lines shows no revenue code: its CLP08 is read as the start of a type of
+-- bill when, in the same payment (one payer to one payee), the claims with lines that carry the same
+-- CLP08 are institutional (revenue codes or a DRG) and none is professional, and it has a frequency
+-- (CLP09) to complete the type of bill; else as a place of service
+payment_sites as (
+    select
+        claims.payment_key,
+        claims.site_of_care,
+        bool_or(lines_per_claim.revenue_coded or claims.drg_code is not null) as institutional_seen,
+        bool_or(not lines_per_claim.revenue_coded and claims.drg_code is null) as professional_seen
+    from claims
+    join lines_per_claim using (claim_key)
+    where claims.site_of_care is not null
+    group by all
+),
+
 -- the patient as a digest (the member id, else the name), so that the keys hold no patient data; stored
 -- hashed (privacy.py), they are digests of the hashes, which link the same patient all the same
 patient_keys as (
@@ -94,8 +110,12 @@ classified_claims as (
             lines_per_claim.first_service_date) as period_to,
         -- CLP08 is a place of service on professional claims and the start of the type of bill on
         -- institutional ones; revenue codes (or a DRG) mark an institutional claim
-        case when coalesce(lines_per_claim.revenue_coded, false) or claims.drg_code is not null
-            then 'institutional' else 'professional' end as claim_type,
+        case
+            when coalesce(lines_per_claim.revenue_coded, false) or claims.drg_code is not null then 'institutional'
+            when lines_per_claim.lines is null and claims.frequency_code is not null
+                and payment_sites.institutional_seen and not payment_sites.professional_seen then 'institutional'
+            else 'professional'
+        end as claim_type,
         lines_per_claim.lines,
         lines_per_claim.first_line
     from claims
@@ -103,6 +123,7 @@ classified_claims as (
     left join original_references using (claim_key)
     left join lines_per_claim using (claim_key)
     left join patient_keys using (claim_key)
+    left join payment_sites using (payment_key, site_of_care)
 ),
 
 -- JW (discarded amount, its own line) or JZ (nothing discarded) is expected on single-dose drugs
@@ -456,7 +477,18 @@ classed as (
             when unit_kind = 'line' and list_has_any(modifiers, ['GA', 'GY', 'GZ']) then 'expected'
             when category = 'duplicate' then 'duplicate'
             else 'denial'
-        end as denial_class
+        end as denial_class,
+        -- the site as people name it: 'POS 11' (place of service, professional claims) or 'TOB 13x' (type
+        -- of bill, institutional claims), so a POS 13 and a TOB 13x never mix
+        case when site_of_care is not null then
+            case when claim_type = 'institutional' then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end
+        end as site,
+        -- a denial for a missing or invalid modifier (CO-16 or CO-4 with N822, N823 or N519) counts under the
+        -- modifier it lacked: 'JW/JZ' on a single-dose drug sent with neither, else 'other'
+        case when denial_type is not null and list_has_any(reason_codes, ['16', '4'])
+                and list_has_any(remark_codes, ['N822', 'N823', 'N519'])
+            then case when waste_status = 'neither' then 'JW/JZ' else 'other' end
+        end as missing_modifier
     from rated
 )
 

@@ -65,7 +65,14 @@ CREATE OR REPLACE TABLE fact_units (
     -- 'denial' (counts in denial rates and denied dollars), 'expected' (a line with GA, GY or GZ: the
     -- provider knew), 'duplicate' (category duplicate: CARC 18, B13); NULL when not denied
     denial_class VARCHAR,
-    status_4_without_reason BOOLEAN     -- CLP02 4 whose adjustments are all non-denial reasons: not a denial
+    status_4_without_reason BOOLEAN,    -- CLP02 4 whose adjustments are all non-denial reasons: not a denial
+    -- 'POS 11' (place of service of a professional claim) or 'TOB 13x' (type of bill of an institutional
+    -- one, also a claim without lines whose payment's claims with that CLP08 are institutional): the
+    -- dashboard's site filter and labels
+    site VARCHAR,
+    -- a denial for a missing or invalid modifier (CO-16/CO-4 + N822/N823/N519): 'JW/JZ' on a single-dose
+    -- drug sent with neither, else 'other'; the modifier filter selects 'JW/JZ' with the lines carrying them
+    missing_modifier VARCHAR
 );
 
 -- fact_units narrowed by the dashboard's filters; every page query starts from it. Only initial
@@ -74,6 +81,7 @@ CREATE OR REPLACE TABLE fact_units (
 -- instead, so no denial is counted twice. A NULL date or an empty list keeps everything. date_basis: 'service' (the
 -- claim's first date of service) or 'payment' (date paid);
 -- basis_date is that date, basis_month its month; adjudicated_unit and denied_unit define rates.
+-- sites are fact_units.site values ('POS 19', 'TOB 13x'); modifiers may name a missing one ('JW/JZ').
 CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
     SELECT *,
         -- by service: the claim's first date of service (its service period's start), so that every line
@@ -95,5 +103,6 @@ CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, c
       -- the filter reads "denials of these categories per adjudicated unit"
       AND (len(categories) = 0 OR denial_type IS NULL OR list_contains(categories, category))
       AND (len(codes) = 0 OR list_contains(codes, procedure_code))
-      AND (len(modifiers) = 0 OR len(list_intersect(modifiers, fact_units.modifiers)) > 0)
-      AND (len(sites) = 0 OR list_contains(sites, site_of_care));
+      AND (len(modifiers) = 0 OR len(list_intersect(modifiers, fact_units.modifiers)) > 0
+           OR coalesce(list_contains(modifiers, missing_modifier), false))
+      AND (len(sites) = 0 OR list_contains(sites, site));

@@ -28,6 +28,8 @@ billed as (
         claims.site_of_care,
         claims.submitted_date,
         coalesce(lines.place_of_service, claims.site_of_care) as site,
+        case when claims.transaction_type = 'institutional' then 'TOB ' || claims.site_of_care || 'x'
+            else 'POS ' || coalesce(lines.place_of_service, claims.site_of_care) end as site_key,
         coalesce(lines.prior_authorization, claims.prior_authorization) as authorization_number
     from lines
     join claims using (submission_key)
@@ -121,7 +123,8 @@ final as (
         description as rule,
         bill_line_key,
         submission_key,
-        file_id
+        file_id,
+        site_key  -- the site as the dashboard names and filters it: 'POS 11', 'TOB 13x'
     from flagged
     where finding is not null
 )

@@ -21,6 +21,7 @@ CREATE OR REPLACE MACRO month_complete(month) AS coalesce(data_date() >= last_da
 --   category filter is set); expected (GA/GY/GZ) and duplicate-claim denials are counted apart.
 -- - fully_denied: denied, nothing paid on the claim (CLP04 0), and the denials explain it: a
 --   claim-level full denial, or every charged line denied.
+-- - days_to_pay: payment date - the payer's receipt (DTM*050), NULL when the payer did not send it.
 -- - A claim is kept under the code, modifier and site filters when any of its units matches; its
 --   claim-level figures (charges, denied, fully_denied) are the whole claim's. The unit figures (lines,
 --   denied_lines, denied_amount, avoidable_amount, duplicate and expected figures) count its units
@@ -32,8 +33,9 @@ units as (
     select
         *,
         (len(codes) = 0 or list_contains(codes, procedure_code))
-            and (len(modifiers) = 0 or len(list_intersect(modifiers, fact_units.modifiers)) > 0)
-            and (len(sites) = 0 or list_contains(sites, site_of_care)) as matches,
+            and (len(modifiers) = 0 or len(list_intersect(modifiers, fact_units.modifiers)) > 0
+                 or coalesce(list_contains(modifiers, missing_modifier), false))
+            and (len(sites) = 0 or list_contains(sites, site)) as matches,
         -- a denial that counts, of the chosen categories
         denial_class = 'denial' and (len(categories) = 0 or list_contains(categories, category)) as counted_denial
     from fact_units
@@ -49,6 +51,7 @@ claims as (
         any_value(status_code) as status_code,
         bool_or(list_contains(reason_codes, '23')) as prior_payer_adjusted,
         any_value(payment_date) as payment_date,
+        any_value(received_date) as received_date,
         any_value(payment_month) as month,
         min(coalesce(period_from, service_date)) as service_date,
         any_value(claim_paid_amount) as paid_amount,
@@ -113,7 +116,9 @@ final as (
         duplicate_denied_amount,
         expected_denied_lines,
         expected_denied_amount,
-        status_4_without_reason
+        status_4_without_reason,
+        received_date,
+        payment_date - received_date as days_to_pay
     from judged
     where matches
       and (date_from is null or basis_date >= date_from)

@@ -77,7 +77,9 @@ final as (
         end as expected_reimbursement_basis,
         units.denial_class,
         -- the claim's first date of service: the date the pages filter and group by (filtered_units)
-        coalesce(units.period_from, units.service_date) as claim_service_date
+        coalesce(units.period_from, units.service_date) as claim_service_date,
+        units.site,
+        units.missing_modifier
     from units
     join links using (unit_id)
     join files using (file_id)

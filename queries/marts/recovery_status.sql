@@ -33,7 +33,8 @@ CREATE OR REPLACE MACRO status_label(status) AS CASE status
 CREATE OR REPLACE MACRO recovery_status(as_of) AS TABLE
 with
 
-denials as (select * from recovery_denials where denial_date <= as_of),
+-- (site and missing_modifier are for filtered_recoveries' lookups: not carried through the steps below)
+denials as (select * exclude (site, missing_modifier) from recovery_denials where denial_date <= as_of),
 events as (select * from recovery_events where event_date <= as_of),
 windows as (select * from ref_appeal_windows),
 filing_limits as (select * from ref_timely_filing),

@@ -6,11 +6,12 @@ flags as (
     select * from prevention_flags
     where (len($payers) = 0 or list_contains($payers, payer_name))
       and (len($codes) = 0 or list_contains($codes, procedure_code))
-      and (len($sites) = 0 or list_contains($sites, site))
+      and (len($sites) = 0 or list_contains($sites, site_key))
       and ($date_from is null or service_date >= $date_from)
       and ($date_to is null or service_date <= $date_to)
 ),
-status as (select submission_key, status from claim_status)
+status as (select submission_key, status from claim_status),
+names as (select * from site_names)
 
 select
     flags.submitted_date,
@@ -19,7 +20,7 @@ select
     flags.procedure_code,
     array_to_string(flags.modifiers, ' ') as modifiers,
     flags.units_billed,
-    flags.site,
+    coalesce(names.site_label, flags.site_key) as site,
     flags.rule_id,
     flags.category,
     flags.finding,
@@ -27,5 +28,6 @@ select
     flags.service_date
 from flags
 left join status using (submission_key)
+left join names on names.site = flags.site_key
 order by flags.submitted_date desc nulls last, flags.claim_id, flags.rule_id
 limit 5000

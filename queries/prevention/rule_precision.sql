@@ -8,7 +8,7 @@ flags as (
     select * from prevention_flags
     where (len($payers) = 0 or list_contains($payers, payer_name))
       and (len($codes) = 0 or list_contains($codes, procedure_code))
-      and (len($sites) = 0 or list_contains($sites, site))
+      and (len($sites) = 0 or list_contains($sites, site_key))
       and ($date_from is null or service_date >= $date_from)
       and ($date_to is null or service_date <= $date_to)
 ),

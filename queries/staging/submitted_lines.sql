@@ -19,8 +19,8 @@ renamed as (
         lines.charge_amount,
         lines.unit_basis,
         lines.units_billed,
-        -- SV105 is sent only when it differs from the claim's place of service (CLM05-1)
-        coalesce(lines.place_of_service, case when claims.transaction_type = 'professional' then claims.facility_code end)
+        -- SV105 (SV303 on a dental line) is sent only when it differs from the claim's place of service (CLM05-1)
+        coalesce(lines.place_of_service, case when claims.transaction_type in ('professional', 'dental') then claims.facility_code end)
             as place_of_service,
         -- the line's DTP*472, else the claim's dates
         case when lines.service_date_from is not null then lines.service_date_from

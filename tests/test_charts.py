@@ -1,0 +1,363 @@
+"""Every page answers its question at a glance (issue 15): charts draw what the SQL computed (no chart
+bins or aggregates; codes, sites and modifiers on categorical axes; months as months, one point each;
+rates from 0 with the precision they need), tables show labels for people, sites are sites (POS for
+professional claims, TOB for institutional ones, also for claims without lines), and a click on a chart
+or a table row opens the matching denied lines on the Claims page with the filters in the URL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analytics import data, database, loader
+from conftest import CORPUS_835, PAGES, app_runner, load_text, remittance_835, small_history
+from test_app import values
+
+MONTHLY = "monthly"  # trend charts: x is a month
+
+
+@pytest.fixture(scope="module")
+def history_db(tmp_path_factory):
+    return small_history(tmp_path_factory.mktemp("charts"))
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("charts-corpus") / "own.duckdb"
+    con = database.connect(path)
+    loader.load_paths(con, [CORPUS_835])
+    con.close()
+    return path
+
+
+@pytest.fixture
+def app(history_db, monkeypatch, tmp_path):
+    return app_runner(history_db, monkeypatch, tmp_path)
+
+
+def figures(at) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def one(db, query: str):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def check_chart(fig: dict, page: str) -> list[str]:
+    """What is wrong with one figure: a trace that bins or aggregates on the client, a code/site/modifier
+    axis that is not categorical, a monthly axis that is not months or repeats a month in a trace."""
+    wrong = []
+    layout = fig["layout"]
+    for trace in fig["data"]:
+        kind = trace.get("type", "scatter")
+        if kind in ("histogram", "histogram2d", "histogram2dcontour", "densitymapbox", "densitymap"):
+            wrong.append(f"{page}: a {kind} trace bins on the client")
+        if kind in ("treemap", "pie") or trace.get("meta") == "click layer":  # a heatmap's invisible click targets
+            continue
+        horizontal = trace.get("orientation") == "h"
+        axis = layout.get("yaxis" if horizontal else "xaxis", {})
+        xs = trace.get("y" if horizontal else "x")
+        if xs is None:
+            continue
+        xs = values(xs)
+        if axis.get("type") == "date":
+            assert (axis.get("dtick"), axis.get("tickformat")) in (("M1", "%b %Y"), ("M3", "%b %Y"), ("M6", "%b %Y"),
+                                                                   ("M12", "%Y")), (page, axis)
+            if len(set(xs)) != len(xs):
+                wrong.append(f"{page}: a month twice in one trace")
+            if any(pd.Timestamp(x) != pd.Timestamp(x).normalize().replace(day=1) for x in xs):
+                wrong.append(f"{page}: a point not on a month: {xs[:3]}")
+        elif kind in ("bar", "heatmap"):
+            if axis.get("type") != "category":
+                wrong.append(f"{page}: a {kind} axis that is not categorical ({axis.get('type')})")
+            if kind == "heatmap" and layout.get("yaxis", {}).get("type") != "category":
+                wrong.append(f"{page}: a heatmap's rows not categorical")
+        else:
+            wrong.append(f"{page}: a {kind} trace on a {axis.get('type')} axis")
+        if kind != "heatmap" and len(xs) == 0:
+            wrong.append(f"{page}: an empty trace")
+    return wrong
+
+
+@pytest.mark.parametrize("which", ["history", "corpus"])
+def test_every_chart_draws_aggregates_on_the_right_axes(which, history_db, corpus_db, monkeypatch, tmp_path):
+    db = history_db if which == "history" else corpus_db
+    run = app_runner(db, monkeypatch, tmp_path)
+    wrong, charts = [], 0
+    for page in PAGES:
+        if page.endswith("monthly_review.py"):  # its charts are analytics/review.py's (another change)
+            continue
+        at = run(page)
+        for fig in figures(at):
+            charts += 1
+            wrong += check_chart(fig, page)
+        if which == "history" and page.endswith(("overview.py", "payers.py", "site_of_care.py", "codes.py",
+                                                 "modifiers.py", "reasons.py")):
+            assert figures(at), f"{page} shows no chart on the demo history"
+            for fig in figures(at):
+                assert any(values(t.get("x") if t.get("x") is not None else t.get("values", [])) for t in fig["data"]), page
+    assert charts >= 10 and not wrong, wrong
+
+
+def test_code_profile_breaks_down_by_modifier_and_site(app, history_db):
+    """The second and third `union all by name` branches left dimension/value unnamed: always empty."""
+    at = app("app_pages/codes.py")
+    bars = figures(at)[:3]
+    assert [len(values(b["data"][0]["x"])) > 0 for b in bars] == [True, True, True]
+    site = values(bars[2]["data"][0]["x"])
+    assert all(s.startswith(("POS ", "TOB ")) and " " in s[4:] for s in site), site  # named sites
+    modifiers = at.dataframe[1].value
+    assert "JW" in set(modifiers["value"]) or "JZ" in set(modifiers["value"])
+    lines = one(history_db, """select count(*) from fact_units where procedure_code = 'J1322' and unit_kind = 'line'
+        and claim_kind = 'adjudicated' and not readjudication""")[0][0]
+    assert modifiers["lines"].sum() == at.dataframe[2].value["lines"].sum() == lines
+
+
+def test_code_by_site_heatmap_keeps_codes_as_codes(app):
+    at = app("app_pages/site_of_care.py")
+    [heat] = [f for f in figures(at) if f["data"][0]["type"] == "heatmap"]
+    trace, layout = heat["data"][0], heat["layout"]
+    assert layout["yaxis"]["type"] == layout["xaxis"]["type"] == "category"
+    codes = values(trace["y"])
+    assert any(c.startswith("J") for c in codes) and all(isinstance(c, str) for c in codes)
+    assert all(s.startswith(("POS ", "TOB ")) for s in values(trace["x"]))
+    z = trace["z"]
+    rates = values(z) if isinstance(z, dict) else [v for row in z for v in (values(row) if isinstance(row, dict) else row)]
+    rates = [v for v in rates if v is not None and v == v]
+    if max(rates) < 0.1 or max(rates) - min(rates) < 0.1:  # a decimal on the colour bar, not "10%, 10%, 9%"
+        assert trace["colorbar"]["tickformat"] == ".1%"
+
+
+def test_payer_heatmap_has_one_column_per_month(app, history_db):
+    at = app("app_pages/payers.py")
+    [heat] = [f for f in figures(at) if f["data"][0]["type"] == "heatmap"]
+    months = one(history_db, "select count(distinct service_month) from fact_units where not readjudication "
+                             "and claim_kind = 'adjudicated'")[0][0]
+    columns = values(heat["data"][0]["x"])
+    assert len(columns) == len(set(columns)) == months
+    assert all(c[:3].isalpha() and c[4:8].isdigit() for c in columns)  # "Sep 2026"
+
+
+def test_a_one_month_range_reads_as_that_month(app):
+    at = app(**{"from": "2026-03-01", "to": "2026-03-31"})
+    rate, amount = figures(at)[:2]
+    for fig in (rate, amount):
+        axis = fig["layout"]["xaxis"]
+        assert axis["tickformat"] == "%b %Y" and axis["type"] == "date"
+        start, end = (date.fromisoformat(x[:10]) for x in axis["range"])
+        assert (end - start).days <= 33  # the month, half a month either side: no hours, no minutes
+    assert rate["layout"]["yaxis"]["range"][0] == 0  # the rate axis starts at 0 (not -50%)
+    assert len(values(rate["data"][0]["x"])) == 1
+
+
+def test_percent_ticks_keep_the_precision_small_rates_need():
+    from analytics import ui
+
+    assert ui.percent_format([0.012, 0.034]) == ".1%"
+    assert ui.percent_format([0.002]) == ".2%"
+    assert ui.percent_format([0.25, 0.4]) == ".0%" == ui.percent_format([0, 0.5])
+    assert ui.percent_format([0.09, 0.14]) == ".1%"  # close rates: not "10%, 10%, 9%"
+
+
+def test_tables_show_labels_for_people(app):
+    """Every table through ui.table: labels without underscores, money as dollars, rates as percent,
+    internal keys hidden; the CSV keeps the machine-readable names."""
+    for page in ("app_pages/overview.py", "app_pages/payers.py", "app_pages/modifiers.py", "app_pages/site_of_care.py",
+                 "app_pages/codes.py", "app_pages/reasons.py", "app_pages/claims.py"):
+        at = app(page)
+        for frame in at.dataframe:
+            config = json.loads(frame.proto.columns) if frame.proto.columns else {}
+            shown = [c for c in frame.value.columns if (config.get(f"col:{c}") or config.get(c) or {}).get("hidden") is not True]
+            for column in shown:
+                spec = config.get(f"col:{column}") or config.get(column) or {}
+                label = spec.get("label", column)
+                assert "_" not in label, (page, column, label)
+                if column.endswith("_amount") or column in ("this_month", "previous_month", "change"):
+                    assert spec.get("type_config", {}).get("format") == "dollar", (page, column, spec)
+                if column.endswith("_rate"):
+                    assert spec.get("type_config", {}).get("format") == "percent", (page, column, spec)
+            for hidden in ("key", "complete"):
+                if hidden in frame.value.columns:
+                    assert hidden not in shown, (page, hidden)
+    overview = app()
+    categories = overview.dataframe[0].value
+    assert "category" in categories.columns  # the CSV's column; shown as its label
+    assert any("machine-readable" in c.value for c in overview.caption)
+
+
+def test_sites_are_sites(tmp_path, monkeypatch):
+    """A hospital outpatient claim denied whole (no lines) is TOB 13x, not POS 13 (assisted living), when
+    the payment's claims with lines at that CLP08 carry revenue codes; a professional POS 13 stays POS 13."""
+    path = tmp_path / "own.duckdb"
+    con = database.connect(path)
+    hospital = [
+        "CLP*H1*1*500*400**12*PH1*13*1~DTM*232*20240301~SVC*HC:96365*500*400*0260*1~CAS*CO*45*100",
+        "CLP*H2*4*800*0**12*PH2*13*1~DTM*232*20240302~CAS*CO*27*800",
+    ]
+    clinic = ["CLP*C1*1*100*0**12*PC1*13*1~DTM*232*20240303~SVC*HC:99213*100*0**1~CAS*CO*50*100"]
+    assert load_text(con, tmp_path, remittance_835(*hospital, payer="HOSPITAL PLAN"), "h.835").status == "loaded"
+    assert load_text(con, tmp_path, remittance_835(*clinic, payer="CLINIC PLAN", control="000000002"),
+                     "c.835").status == "loaded"
+    sites = dict(con.execute("select claim_id, site from fact_units where unit_kind <> 'claim_adjustment'").fetchall())
+    con.close()
+    assert sites == {"H1": "TOB 13x", "H2": "TOB 13x", "C1": "POS 13"}
+    known = data.query("dashboard/filter_options", path=path).iloc[0]
+    assert dict(zip(known["sites"], known["site_labels"])) == {"POS 13": "POS 13 assisted living facility",
+                                                                "TOB 13x": "TOB 13x hospital outpatient"}
+    at = app_runner(path, monkeypatch, tmp_path)("app_pages/site_of_care.py", site="TOB 13x")
+    by_site = next(f.value for f in at.dataframe if "grouping" in f.value.columns)
+    rows = by_site[by_site["grouping"] == "site"]
+    assert list(rows["value"]) == ["TOB 13x hospital outpatient"] and rows["units"].sum() == 2
+    assert list(at.sidebar.multiselect(key="filter_site").value) == ["TOB 13x"]
+
+
+def test_days_to_pay_under_a_code_filter(app):
+    everyone = app("app_pages/payers.py").dataframe[0].value
+    coded = app("app_pages/payers.py", code="J1322").dataframe[0].value
+    assert everyone["median_days_to_pay"].notna().all()
+    assert coded["median_days_to_pay"].notna().all() and (coded["claims"] > 0).all()
+
+
+def test_a_missing_jw_jz_counts_under_the_modifier_it_lacked(tmp_path, monkeypatch):
+    path = tmp_path / "own.duckdb"
+    con = database.connect(path)
+    claims = ["CLP*D1*4*900*0**12*PD1*11*1~DTM*232*20240301~SVC*HC:J1322*900*0**10~CAS*CO*16*900~LQ*HE*N822",
+              "CLP*D2*1*300*300**12*PD2*11*1~DTM*232*20240301~SVC*HC:J1322:JZ*300*300**3"]
+    assert load_text(con, tmp_path, remittance_835(*claims), "d.835").status == "loaded"
+    assert con.execute("select claim_id, missing_modifier from fact_units where denial_type is not null").fetchall() \
+        == [("D1", "JW/JZ")]
+    con.close()
+    at = app_runner(path, monkeypatch, tmp_path)("app_pages/modifiers.py", modifier="JW/JZ")
+    assert list(at.sidebar.multiselect(key="filter_modifier").value) == ["JW/JZ"]
+    trend = [f for f in figures(at) if f["layout"].get("yaxis", {}).get("title", {}).get("text") == "missing-modifier denials"]
+    assert [values(f["data"][0]["y"]) for f in trend] == [[1]]
+    claims_page = app_runner(path, monkeypatch, tmp_path)("app_pages/claims.py", modifier="JW/JZ")
+    assert list(claims_page.dataframe[0].value["claim_id"]) == ["D1"]
+
+
+def test_off_campus_total_on_site_of_care(app, history_db):
+    at = app("app_pages/site_of_care.py")
+    metrics = {m.label: m.value for m in at.metric}
+    lines, denied = one(history_db, """select count(*), sum(denied_amount) filter (where denial_class = 'denial')
+        from fact_units where unit_kind = 'line' and claim_kind = 'adjudicated' and not readjudication
+        and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')""")[0]
+    expected = one(history_db, """select sum(expected_reimbursement) from recovery_denials where unit_kind = 'line'
+        and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')""")[0][0]
+    assert metrics["Off-campus lines"] == f"{lines:,}" and metrics["Denied $"] == f"${float(denied):,.0f}"
+    assert metrics["Expected reimbursement $"] == f"${float(expected):,.0f}"
+
+
+def test_date_presets_set_the_range_and_stay_in_the_url(app, history_db):
+    from analytics import ui
+
+    as_of = one(history_db, "select max(payment_date) from fact_units")[0][0]
+    at = app(period="last-month")
+    assert at.sidebar.selectbox(key="filter_period").value == "last-month"
+    start, end = ui.period_range("last-month", as_of)
+    assert at.query_params["period"] in ("last-month", ["last-month"])
+    assert at.session_state["filters"].date_from == start and at.session_state["filters"].date_to == end
+    assert end < as_of.replace(day=1) or end == as_of and start.day == 1
+    at.switch_page("app_pages/payers.py").run(timeout=120)  # kept across pages
+    assert at.session_state["filters"].date_from == start
+
+
+def claims_filters(at) -> dict:
+    return {k: sorted(at.query_params.get_all(k) if hasattr(at.query_params, "get_all") else
+                      ([v] if isinstance(v := at.query_params[k], str) else v)) for k in at.query_params}
+
+
+def select_point(at, key: str, point: dict):
+    at.session_state[key] = {"selection": {"points": [point], "point_indices": [0], "box": [], "lasso": []}}
+    return at.run(timeout=120)
+
+
+def test_a_category_bar_opens_its_denied_lines(app):
+    at = app()
+    select_point(at, "chart_categories", {"customdata": "authorization"})
+    assert at.title[0].value == "Claims"
+    assert at.query_params["category"] in ("authorization", ["authorization"])
+    shown = at.dataframe[0].value
+    assert len(shown) and set(shown["category"]) == {"Prior authorization and referral"}
+    assert list(at.sidebar.multiselect(key="filter_category").value) == ["authorization"]
+
+
+def test_a_payer_month_cell_opens_that_payer_and_month(app):
+    at = app("app_pages/payers.py")
+    select_point(at, "chart_payer_month", {"customdata": ["MEDICARE PART B J15", "2026-03-01"], "x": "Mar 2026"})
+    assert at.title[0].value == "Claims"
+    filters = at.session_state["filters"]
+    assert filters.payers == ("MEDICARE PART B J15",)
+    assert (filters.date_from, filters.date_to) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert at.query_params["from"] in ("2026-03-01", ["2026-03-01"])
+    shown = at.dataframe[0].value
+    assert set(shown["payer_name"]) == {"MEDICARE PART B J15"}
+
+
+def test_a_code_site_cell_opens_that_code_at_that_site(app):
+    at = app("app_pages/site_of_care.py")
+    select_point(at, "chart_code_site", {"customdata": ["J1322", "POS 19"]})
+    assert at.title[0].value == "Claims"
+    filters = at.session_state["filters"]
+    assert (filters.codes, filters.sites) == (("J1322",), ("POS 19",))
+    shown = at.dataframe[0].value
+    assert set(shown["procedure_code"]) == {"J1322"} and set(shown["site"]) == {"POS 19 off campus-outpatient hospital"}
+
+
+def test_a_row_of_the_codes_tables_opens_its_denied_lines(app):
+    at = app("app_pages/codes.py")
+    payer = at.dataframe[0].value.iloc[0]["value"]
+    at.session_state["table_J1322_by_payer"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run(timeout=120)
+    assert at.title[0].value == "Claims"
+    filters = at.session_state["filters"]
+    assert (filters.codes, filters.payers) == (("J1322",), (payer,))
+    assert at.query_params["code"] in ("J1322", ["J1322"])
+
+
+def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale():
+    """Codes that look like numbers stay codes (no 96k-99.5k axis), J codes stay, and rates between 9% and
+    14% get a decimal on the colour bar (not "10%, 10%, 9%, 9%")."""
+    import pandas as pd
+
+    from analytics import ui
+
+    matrix = pd.DataFrame({"procedure_code": ["96365", "99213", "J1322", "96365"],
+                           "site": ["POS 11", "POS 11", "TOB 13x", "TOB 13x"],
+                           "site_label": ["POS 11 office", "POS 11 office", "TOB 13x hospital outpatient",
+                                          "TOB 13x hospital outpatient"],
+                           "lines": [100, 200, 50, 80], "denial_rate": [0.09, 0.12, 0.14, 0.1]})
+    fig = json.loads(ui._rate_heatmap(matrix, "site_label", "procedure_code", "site", None).to_json())
+    trace = fig["data"][0]
+    assert values(trace["y"]) == ["96365", "99213", "J1322"]
+    assert fig["layout"]["yaxis"]["type"] == fig["layout"]["xaxis"]["type"] == "category"
+    assert trace["colorbar"]["tickformat"] == ".1%"
+    assert trace["customdata"][0][0] == ["96365", "POS 11"]  # what a click on the cell opens
+
+
+def test_unanswered_claims_follow_the_code_filter(app, history_db):
+    """Under a code filter the Overview counted every unanswered claim (109 whatever the code)."""
+    everyone = {m.label: m.value for m in app().metric}["Billed claims with no answer"]
+    coded = {m.label: m.value for m in app(code="J1322").metric}["Billed claims with no answer"]
+    expected = one(history_db, """select count(*) from claim_status where status = 'no answer' and submission_key in
+        (select submission_key from submitted_lines where procedure_code = 'J1322')""")[0][0]
+    assert coded == f"{expected:,}" != everyone
+
+
+def test_category_keys_read_as_labels_in_every_table(app):
+    """A table whose query has only the category key (the Worklist's) shows the category's label; its
+    CSV keeps the key."""
+    at = app("app_pages/worklist.py")
+    shown = at.dataframe[0].value
+    labels = {"Prior authorization and referral", "Timely filing", "Medical necessity", "Eligibility and registration",
+              "Missing information or documentation", "Coding, modifiers and units", "Bundling and NCCI edits",
+              "Network and credentialing", "Not a covered benefit", "Coordination of benefits", "Site of care",
+              "Duplicate claim", "Other denial"}
+    assert len(shown) and set(shown["category"]) <= labels
