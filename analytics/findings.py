@@ -48,7 +48,7 @@ MIN_BASELINE_CLAIMS = 60
 MIN_DENIED = 5
 Z95 = 1.959963984540054  # the normal quantile of a 95% interval (scipy.stats.norm.ppf(0.975))
 
-KEYS = ("payer_name", "category", "reason", "remark", "procedure_code", "modifier", "site_of_care")
+KEYS = ("payer_name", "category", "reason", "remark", "procedure_code", "modifier", "site")
 # dimension -> its label and the keys that name a slice of it
 DIMENSIONS = {
     "payer": ("payer", ("payer_name",)),
@@ -57,16 +57,16 @@ DIMENSIONS = {
     "reason_remark": ("reason + remark (CARC + RARC)", ("reason", "remark")),
     "code": ("code", ("procedure_code",)),
     "modifier": ("modifier", ("modifier",)),
-    "site": ("site of care", ("site_of_care",)),
+    "site": ("site of care", ("site",)),
     "payer_category": ("payer × category", ("payer_name", "category")),
     "payer_code": ("payer × code", ("payer_name", "procedure_code")),
-    "code_site": ("code × site", ("procedure_code", "site_of_care")),
+    "code_site": ("code × site", ("procedure_code", "site")),
     "payer_modifier": ("payer × modifier", ("payer_name", "modifier")),
-    "site_category": ("site × category", ("site_of_care", "category")),
+    "site_category": ("site × category", ("site", "category")),
 }
 # Denial attributes are measured against every claim of their parent: all claims, or a payer's or a site's.
 PARENT = {"category": ("all", ()), "reason": ("all", ()), "reason_remark": ("all", ()),
-          "payer_category": ("payer", ("payer_name",)), "site_category": ("site", ("site_of_care",))}
+          "payer_category": ("payer", ("payer_name",)), "site_category": ("site", ("site",))}
 # The slices that partition the claims (each claim has one payer and one site: CLP08 is the claim's),
 # so that shares add up to one and the shift-share decomposition is exact. Codes, modifiers and
 # categories overlap (a claim has several lines and may have several denials).
@@ -319,7 +319,7 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
 
 # -- sentences -------------------------------------------------------------------------------------------
 def _site(value, labels) -> str:
-    return labels.get(("site", value), f"site {value}")
+    return str(value)  # 'POS 19', 'TOB 13x': as the dashboard names sites
 
 
 def _category(value, labels) -> str:
@@ -331,11 +331,11 @@ def subject(finding: dict, labels: dict) -> tuple:
     d, f = finding["dimension"], finding
     payer = f["payer_name"]
     claims = {"code": f"{f['procedure_code']} claims", "payer_code": f"{f['procedure_code']} claims",
-              "code_site": f"{f['procedure_code']} claims at {_site(f['site_of_care'], labels)}",
+              "code_site": f"{f['procedure_code']} claims at {_site(f['site'], labels)}",
               "modifier": f"claims with modifier {f['modifier']}",
               "payer_modifier": f"claims with modifier {f['modifier']}",
-              "site": f"claims at {_site(f['site_of_care'], labels)}",
-              "site_category": f"claims at {_site(f['site_of_care'], labels)}"}.get(d, "claims")
+              "site": f"claims at {_site(f['site'], labels)}",
+              "site_category": f"claims at {_site(f['site'], labels)}"}.get(d, "claims")
     reason = {"category": f" for {_category(f['category'], labels)}",
               "payer_category": f" for {_category(f['category'], labels)}",
               "site_category": f" for {_category(f['category'], labels)}",
@@ -359,7 +359,7 @@ def drivers(finding: dict, denials: list) -> tuple:
     """The reason and the site with the most denied $ among the period's denials of the slice, each
     with its share: (('CO-197', 'authorization', 0.8), ('19', 0.6))."""
     d = finding["dimension"]
-    wanted = {k: finding[k] for k in ("payer_name", "category", "reason", "procedure_code", "site_of_care")
+    wanted = {k: finding[k] for k in ("payer_name", "category", "reason", "procedure_code", "site")
               if finding[k] is not None}
     reasons, sites, total = defaultdict(Decimal), defaultdict(Decimal), Decimal("0")
     for row in denials:
@@ -372,14 +372,14 @@ def drivers(finding: dict, denials: list) -> tuple:
         amount = row["denied_amount"] or Decimal("0")
         total += amount
         reasons[(row["reason"], row["category"])] += amount  # CO-16 is documentation, or coding with N822
-        sites[row["site_of_care"]] += amount
+        sites[row["site"]] += amount
     if not total:
         return None, None
     reason, category = max(reasons, key=reasons.get)
     site = max(sites, key=sites.get)
     top_reason = None if d in ("reason", "reason_remark") or reason is None else \
         (reason, category, float(reasons[(reason, category)] / total))
-    top_site = None if finding["site_of_care"] is not None else (site, float(sites[site] / total))
+    top_site = None if finding["site"] is not None else (site, float(sites[site] / total))
     return top_reason, top_site
 
 
@@ -487,7 +487,7 @@ def attribution_sentence(result: dict, period: Period) -> str:
     if rows and change:
         top = rows[0]
         kind = "its own rate" if abs(top["rate_effect"]) >= abs(top["mix_effect"]) else "its share of claims"
-        who = f"site {top['value']}" if result["dimension"] == "site" else top["value"]
+        who = top["value"]
         text += (f"; {who} explains {float(top['total']) * 100:+.1f} points, mostly by {kind}")
     return text + "."
 
@@ -567,18 +567,17 @@ def for_database(path, kind: str = "default") -> Result | None:
 
 
 def claims_filters(finding: dict, period: Period) -> dict:
-    """The Claims page's URL filters (analytics/ui.py) showing a finding's denied lines: its payment
-    months and the slice's payer, category, code, modifier and site."""
+    """What the Claims page needs to show a finding's denied lines (ui.drill): its payment months and
+    the slice's payer, category, code, modifier and site."""
     import calendar
 
     last = period.months[-1]
-    params = {"dates": "payment", "from": str(period.months[0]),
-              "to": str(last.replace(day=calendar.monthrange(last.year, last.month)[1]))}
-    for key, column in (("payer", "payer_name"), ("category", "category"), ("code", "procedure_code"),
-                        ("modifier", "modifier"), ("site", "site_of_care")):
-        if finding.get(column) is not None:
-            params[key] = finding[column]
-    return params
+    out = {"date_basis": "payment", "date_from": period.months[0],
+           "date_to": last.replace(day=calendar.monthrange(last.year, last.month)[1])}
+    for field, column in (("payers", "payer_name"), ("categories", "category"), ("codes", "procedure_code"),
+                          ("modifiers", "modifier"), ("sites", "site")):
+        out[field] = (finding[column],) if finding.get(column) is not None else ()
+    return out
 
 
 def slice_label(row: dict) -> str:
@@ -591,7 +590,7 @@ COLUMNS = (
     ("period_from", "DATE"), ("period_to", "DATE"), ("baseline_from", "DATE"), ("baseline_to", "DATE"),
     ("baseline_months", "INTEGER"), ("dimension", "VARCHAR"), ("slice", "VARCHAR"),
     ("payer_name", "VARCHAR"), ("category", "VARCHAR"), ("reason", "VARCHAR"), ("remark", "VARCHAR"),
-    ("procedure_code", "VARCHAR"), ("modifier", "VARCHAR"), ("site_of_care", "VARCHAR"),
+    ("procedure_code", "VARCHAR"), ("modifier", "VARCHAR"), ("site", "VARCHAR"),
     ("claims", "BIGINT"), ("denied_claims", "BIGINT"), ("claim_denial_rate", "DOUBLE"),
     ("baseline_claims", "BIGINT"), ("baseline_denied_claims", "BIGINT"), ("baseline_claim_denial_rate", "DOUBLE"),
     ("rate_change", "DOUBLE"), ("ci_low", "DOUBLE"), ("ci_high", "DOUBLE"),

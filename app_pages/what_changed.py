@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import findings, ui
+from analytics import data, findings, ui
 
 st.title("What changed")
 kind = st.radio("Compare", list(findings.PERIOD_KINDS), horizontal=True, key="findings_period",
@@ -38,7 +38,7 @@ for n, finding in enumerate(result.findings[:20]):
                    f"({finding['test']}). Effect {findings.money(finding['effect_amount'])}: the excess denied claims at "
                    "the period's denied $ per denied claim.")
         if st.button("Denied lines", key=f"drill_{n}", help="The Claims page, filtered to this slice and period"):
-            st.switch_page("app_pages/claims.py", query_params=findings.claims_filters(finding, period))
+            ui.drill(data.Filters(**findings.claims_filters(finding, period)))
     with right:
         series = result.series[findings.slice_key({**finding, "month": None})]
         points = pd.DataFrame([{"month": m, "rate": series[m]["denied_claims"] / series[m]["claims"],

@@ -203,14 +203,14 @@ def prior_authorization(f):
 
 
 def waste_modifier_lapse(f):  # JW/JZ left off at POS 19: Medicare's CO-16 + N822 (coding)
-    return f["direction"] == "up" and (f["site_of_care"] == "19" and f["category"] in (None, "coding")
+    return f["direction"] == "up" and (f["site"] == "POS 19" and f["category"] in (None, "coding")
                                        or f["remark"] == "N822"
                                        or f["reason"] == "CO-16" and "POS 19" in f["sentence"]
                                        or f["payer_name"] == "MEDICARE PART B J15" and f["category"] == "coding")
 
 
 def late_filing(f):
-    return f["category"] == "timely_filing" and f["payer_name"] is None and f["site_of_care"] is None \
+    return f["category"] == "timely_filing" and f["payer_name"] is None and f["site"] is None \
         and f["direction"] == "up"
 
 

@@ -38,7 +38,7 @@ CONTRACT = {
                         "complete duplicate_denied_claims duplicate_denied_amount expected_denied_lines "
                         "expected_denied_amount status_4_without_reason_claims",
     "change_findings": "period_from period_to baseline_from baseline_to baseline_months dimension slice payer_name "
-                       "category reason remark procedure_code modifier site_of_care claims denied_claims "
+                       "category reason remark procedure_code modifier site claims denied_claims "
                        "claim_denial_rate baseline_claims baseline_denied_claims baseline_claim_denial_rate rate_change "
                        "ci_low ci_high charges denied_amount baseline_charges baseline_denied_amount "
                        "expected_denied_amount effect_amount p_value q_value direction finding test dispersion sentence",

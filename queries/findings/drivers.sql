@@ -13,7 +13,7 @@ claims as (
 denied as (
     select
         claims.payer_name,
-        fact_units.site_of_care,
+        fact_units.site,
         fact_units.procedure_code,
         fact_units.modifiers,
         fact_units.category,
@@ -27,7 +27,7 @@ denied as (
 
 select
     payer_name,
-    site_of_care,
+    site,
     procedure_code,
     modifiers,
     category,

@@ -1,23 +1,10 @@
--- Words for the change findings' sentences: each category's label (ref_denial_categories) and each
--- site's kind (place of service on professional claims, type of bill on institutional ones).
--- Grain: one row per (kind, value).
+-- Words for the change findings' sentences: each category's label (ref_denial_categories), lower case.
+-- Sites need none: they read as the dashboard names them ('POS 19', 'TOB 13x').
+-- Grain: one row per category.
 with
 
 categories as (select category, label from ref_denial_categories),
 
-sites as (
-    select site_of_care, mode(claim_type) as claim_type
-    from fact_units
-    where site_of_care is not null
-    group by site_of_care
-),
+final as (select 'category' as kind, category as value, lower(label) as label from categories)
 
-final as (
-    select 'category' as kind, category as value, lower(label) as label from categories
-    union all
-    select 'site', site_of_care,
-        case when claim_type = 'institutional' then 'bill type ' || site_of_care || 'x' else 'POS ' || site_of_care end
-    from sites
-)
-
-select kind, value, label from final order by kind, value
+select kind, value, label from final order by value

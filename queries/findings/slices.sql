@@ -1,7 +1,8 @@
 -- The counts behind the change findings: every slice's claims, denied claims, charges and denied
 -- dollars in each payment month from $baseline_from to $period_to (first days of months).
 -- Grain: one row per slice × payment month. A slice is one value of a dimension or a pair of them:
---   payer, site (CLP08), payer × ... : attributes of the whole claim;
+--   payer, site ('POS 19', 'TOB 13x': fact_units.site, as the site filter takes it): attributes of the
+--   whole claim;
 --   category, reason (group-CARC, the primary reason), reason_remark (primary reason + one of the
 --   unit's RARCs), payer × category, site × category: attributes of a denial;
 --   code, modifier, payer × code, code × site, payer × modifier: attributes of a service line.
@@ -29,7 +30,7 @@ units as materialized (
         claims.claim_key,
         claims.month,
         claims.payer_name,
-        fact_units.site_of_care,
+        fact_units.site,
         fact_units.unit_kind,
         fact_units.procedure_code,
         fact_units.modifiers,
@@ -43,42 +44,42 @@ units as materialized (
     join claims using (claim_key)
 ),
 
--- claim attributes: the claim's payer and site (CLP08 is the claim's)
+-- claim attributes: the claim's payer and site (the site (CLP08) is the claim's)
 claim_rows as materialized (
     select
         claims.claim_key,
         claims.month,
         claims.payer_name,
-        sites.site_of_care,
+        sites.site,
         claims.charges,
         claims.denied,
         claims.denied_amount
     from claims
-    -- one unit per claim adjudication is marked first_of_claim; CLP08 is the claim's
-    join (select claim_key, site_of_care from fact_units where first_of_claim) as sites using (claim_key)
+    -- one unit per claim adjudication is marked first_of_claim; the site (CLP08) is the claim's
+    join (select claim_key, site from fact_units where first_of_claim) as sites using (claim_key)
 ),
 
 by_claim as materialized (
     select
         case
             when grouping(payer_name) = 0 then 'payer'
-            when grouping(site_of_care) = 0 then 'site'
+            when grouping(site) = 0 then 'site'
             else 'all'
         end as dimension,
         payer_name,
-        site_of_care,
+        site,
         month,
         count(*) as claims,
         count(*) filter (where denied) as denied_claims,
         sum(charges) as charges,
         sum(denied_amount) as denied_amount
     from claim_rows
-    group by grouping sets ((month), (month, payer_name), (month, site_of_care))
+    group by grouping sets ((month), (month, payer_name), (month, site))
 ),
 
 -- denial attributes: claims with a counted denial of the category / reason, per claim first
 denied_units as (
-    select units.*, claim_rows.site_of_care as claim_site
+    select units.*, claim_rows.site as claim_site
     from units
     join claim_rows using (claim_key)
     where counted
@@ -90,7 +91,7 @@ per_denied_claim as (
         month,
         claim_key,
         any_value(payer_name) as payer_name,
-        any_value(claim_site) as site_of_care,
+        any_value(claim_site) as site,
         category,
         reason,
         sum(denied_amount) as denied_amount
@@ -103,11 +104,11 @@ by_denial as (
         case
             when grouping(reason) = 0 then 'reason'
             when grouping(payer_name) = 0 then 'payer_category'
-            when grouping(site_of_care) = 0 then 'site_category'
+            when grouping(site) = 0 then 'site_category'
             else 'category'
         end as dimension,
         payer_name,
-        site_of_care,
+        site,
         category,
         reason,
         null as remark,
@@ -115,7 +116,7 @@ by_denial as (
         count(distinct claim_key) as denied_claims,
         sum(denied_amount) as denied_amount
     from per_denied_claim
-    group by grouping sets ((month, category), (month, payer_name, category), (month, site_of_care, category),
+    group by grouping sets ((month, category), (month, payer_name, category), (month, site, category),
                             (month, reason))
 ),
 
@@ -131,7 +132,7 @@ by_remark as (
     select
         'reason_remark' as dimension,
         null as payer_name,
-        null as site_of_care,
+        null as site,
         null as category,
         reason,
         remark,
@@ -148,7 +149,7 @@ per_code as (
         claim_key,
         any_value(month) as month,
         any_value(payer_name) as payer_name,
-        any_value(site_of_care) as site_of_care,
+        any_value(site) as site,
         procedure_code,
         bool_or(counted) as denied,
         sum(charge_amount) as charges,
@@ -162,11 +163,11 @@ by_code as (
     select
         case
             when grouping(payer_name) = 0 then 'payer_code'
-            when grouping(site_of_care) = 0 then 'code_site'
+            when grouping(site) = 0 then 'code_site'
             else 'code'
         end as dimension,
         payer_name,
-        site_of_care,
+        site,
         procedure_code,
         month,
         count(*) as claims,
@@ -175,7 +176,7 @@ by_code as (
         sum(denied_amount) as denied_amount
     from per_code
     group by grouping sets ((month, procedure_code), (month, payer_name, procedure_code),
-                            (month, procedure_code, site_of_care))
+                            (month, procedure_code, site))
 ),
 
 modifier_units as (
@@ -216,7 +217,7 @@ denial_slices as (
     select
         by_denial.dimension,
         by_denial.payer_name,
-        by_denial.site_of_care,
+        by_denial.site,
         by_denial.category,
         by_denial.reason,
         by_denial.remark,
@@ -233,20 +234,20 @@ denial_slices as (
         and parent.dimension = case by_denial.dimension when 'payer_category' then 'payer'
                                                         when 'site_category' then 'site' else 'all' end
         and parent.payer_name is not distinct from by_denial.payer_name
-        and parent.site_of_care is not distinct from by_denial.site_of_care
+        and parent.site is not distinct from by_denial.site
 ),
 
 final as (
-    select dimension, payer_name, site_of_care, null as category, null as reason, null as remark,
+    select dimension, payer_name, site, null as category, null as reason, null as remark,
         null as procedure_code, null as modifier, month, claims, denied_claims, charges, denied_amount
     from by_claim
     where dimension <> 'all'
     union all
-    select dimension, payer_name, site_of_care, category, reason, remark, null, null, month, claims,
+    select dimension, payer_name, site, category, reason, remark, null, null, month, claims,
         denied_claims, charges, denied_amount
     from denial_slices
     union all
-    select dimension, payer_name, site_of_care, null, null, null, procedure_code, null, month, claims,
+    select dimension, payer_name, site, null, null, null, procedure_code, null, month, claims,
         denied_claims, charges, denied_amount
     from by_code
     union all
@@ -263,7 +264,7 @@ select
     remark,
     procedure_code,
     modifier,
-    site_of_care,
+    site,
     month,
     claims,
     denied_claims,

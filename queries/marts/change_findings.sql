@@ -22,7 +22,7 @@ final as (
         remark,
         procedure_code,
         modifier,
-        site_of_care,
+        site,
         claims,
         denied_claims,
         claim_denial_rate,
