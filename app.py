@@ -24,6 +24,7 @@ _database_ready()
 # link to a page opened on a freshly started server then ran it without this script (no filters).
 pages = st.navigation([
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/what_changed.py", title="What changed", icon=":material/trending_up:"),
     st.Page("app_pages/payers.py", title="Payers", icon=":material/account_balance:"),
     st.Page("app_pages/modifiers.py", title="Modifiers", icon=":material/label:"),
     st.Page("app_pages/site_of_care.py", title="Site of care", icon=":material/location_on:"),

@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same files (default 1)")
     demo.add_argument("--shards", type=int, default=1,
                       help="write the history in this many independent parts, in parallel (for scale data)")
+    demo.add_argument("--no-patterns", dest="patterns", action="store_false",
+                      help="the same practice without its dated patterns (prior authorisation, JW/JZ lapse, late "
+                           "filing): a history where nothing changes, to check the change findings' false findings")
 
     ref = commands.add_parser("reference", help="list, replace, reset or export reference tables")
     ref.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
@@ -190,7 +193,7 @@ def _demo(args) -> int:
         print(f"error: {out} is not empty; choose an empty folder with --out", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    summary = demo.build(db, out, args.months, args.lines, args.seed, shards=args.shards,
+    summary = demo.build(db, out, args.months, args.lines, args.seed, shards=args.shards, patterns=args.patterns,
                          on_result=lambda r: print(r.line(), file=sys.stderr) if r.failed else None)
     print(f"wrote {summary.files} files ({summary.claims} claims, {summary.lines} service lines) to {out}"
           f" in {summary.seconds_writing:.1f} s and loaded them into {db} in {summary.seconds_loading:.1f} s"

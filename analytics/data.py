@@ -129,6 +129,14 @@ def record(name: str, params=None, path: Path | None = None) -> dict:
     return _run(name, params, path, first)
 
 
+def records(name: str, params=None, path: Path | None = None) -> list[dict]:
+    """Every row of queries/<name>.sql as a dict, with exact types (Decimal for money)."""
+    def every(result):
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row)) for row in result.fetchall()]
+    return _run(name, params, path, every)
+
+
 # Within session(), one page run: one copy of the database, held until the run ends. A copy never
 # changes, so the process keeps one read-only connection per copy for every session (each query takes
 # a cursor of its own: opening a connection costs ~40 ms and loses DuckDB's cache), and closes it once

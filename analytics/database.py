@@ -47,11 +47,12 @@ DERIVED_VIEWS = (
     "marts/claim_status",
     "marts/prevention_flags",
     "marts/site_names",  # the dashboard's site labels (not a documented view)
+    "marts/change_findings",
 )
 # Every documented view (docs/views.md).
 PUBLIC_VIEWS = tuple(v.rsplit("/", 1)[-1] for v in (*VIEWS, "marts/recoveries", "marts/recovery_diagnostics",
                                                      "marts/claim_status", "marts/prevention_flags",
-                                                     "marts/monthly_measures"))
+                                                     "marts/monthly_measures", "marts/change_findings"))
 
 
 

@@ -243,7 +243,10 @@ class _Event:
 
 class Generator:
     def __init__(self, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END,
-                 shard: int = 0):
+                 shard: int = 0, patterns: bool = True):
+        # patterns=False: the same practice without the dated patterns of the module docstring (the
+        # pattern draws are still made, so the rest of the history draws as it would)
+        self.patterns = patterns
         # a shard is an independent part of a large history (its own patients, claims and files)
         self.rng = random.Random(seed * 1000 + shard)
         # what only the 837s need draws from its own generator: the 835s are the same with or without it
@@ -377,7 +380,8 @@ class Generator:
         # Late submission during the staffing gap (months 15-16) pushes some claims past the limit.
         lag = rng.randint(2, 9)
         if month in (15, 16) and rng.random() < 0.25:
-            lag = rng.randint(95, 160)
+            late = rng.randint(95, 160)
+            lag = late if self.patterns else lag
         received = day + timedelta(days=lag)
         claim = Claim(claim_id, "1", profile.filing_indicator, f"{profile.payer.payer_id}{self.shard}{self.claim_number:09d}",
                       site, frequency, patient, day, day, received, lines)
@@ -413,7 +417,7 @@ class Generator:
         # payers' drug claims carry one now and then; a claim denied CO-197 was sent without one
         without = any(a.reason == "197" for line in billed for a in line.adjustments)
         authorization = None
-        if drugs and not without and (month >= 10 if payer_index == PRIOR_AUTH_PAYER
+        if drugs and not without and (month >= 10 and self.patterns if payer_index == PRIOR_AUTH_PAYER
                                       else rng.random() < OTHER_AUTH_RATE):
             authorization = f"PA{rng.randrange(10**8, 10**9)}"
 
@@ -480,7 +484,7 @@ class Generator:
             if profile.filing_indicator == "MB" and rng.random() < 0.35:
                 extra += ("JG",) if rng.random() < 0.8 else ("TB",)
         # JW/JZ: the POS 19 site stops sending them in months 6-11 (a compliance problem)
-        drops_modifier = site == "19" and 6 <= month <= 11 and rng.random() < 0.6
+        drops_modifier = site == "19" and 6 <= month <= 11 and rng.random() < 0.6 and self.patterns
         if wasted and not drops_modifier:
             add(drug, given, extra)
             add(drug, wasted, ("JW", *extra))
@@ -538,7 +542,7 @@ class Generator:
             return "coding"
         # Medicare Advantage requires prior authorisation for drugs from month 10; staff catch up by 15.
         if line.code.startswith("J") and payer_index == PRIOR_AUTH_PAYER and month >= 10 \
-                and self.rng.random() < (0.45 if month < 15 else 0.12):
+                and self.rng.random() < (0.45 if month < 15 else 0.12) and self.patterns:
             self.deny_line(line, "CO", "197", ("M62",))
             return "authorization"
         return None
@@ -684,19 +688,21 @@ def _quantity(units: int, per_container: int) -> str:
 
 
 def generate(out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END,
-             shards: int = 1) -> Summary:
+             shards: int = 1, patterns: bool = True) -> Summary:
     """Write the history; `shards` > 1 splits it into independent parts written in parallel processes
-    (for scale data: the same seed and shards give the same files)."""
+    (for scale data: the same seed and shards give the same files). patterns=False writes the same
+    practice without its dated patterns (a history where nothing changes, for the change findings)."""
     if shards <= 1:
-        return Generator(months, lines, seed, end).write(out)
+        return Generator(months, lines, seed, end, patterns=patterns).write(out)
     with ProcessPoolExecutor(max_workers=shards) as pool:
-        parts = list(pool.map(_write_shard, [(out, months, lines // shards, seed, end, k) for k in range(shards)]))
+        parts = list(pool.map(_write_shard, [(out, months, lines // shards, seed, end, k, patterns)
+                                             for k in range(shards)]))
     return _combine(parts)
 
 
 def _write_shard(job: tuple) -> Summary:
-    out, months, lines, seed, end, shard = job
-    return Generator(months, lines, seed, end, shard).write(out)
+    out, months, lines, seed, end, shard, patterns = job
+    return Generator(months, lines, seed, end, shard, patterns).write(out)
 
 
 def _combine(parts: list[Summary]) -> Summary:
@@ -716,17 +722,18 @@ def _combine(parts: list[Summary]) -> Summary:
 
 
 def build(db: Path, out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, on_result=None,
-          shards: int = 1) -> Summary:
+          shards: int = 1, patterns: bool = True) -> Summary:
     """Write a demo history to `out` and load it into the database `db`, marked as demo data."""
     from analytics import loader, reference, updates
 
     started = time.perf_counter()
-    summary = generate(out, months, lines, seed, shards=shards)
+    summary = generate(out, months, lines, seed, shards=shards, patterns=patterns)
     summary.seconds_writing = time.perf_counter() - started
     with updates.writing(db, what=f"the demo history ({out})") as con:  # published for the dashboard when done
         loader.load_paths(con, [out], on_result=on_result)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'demo')")
-        reference.load(con, "prevention-rules", _prevention_rules(out, months))
+        if patterns:  # the Medicare Advantage plan's authorisation rule is one of the patterns
+            reference.load(con, "prevention-rules", _prevention_rules(out, months))
     summary.seconds_loading = time.perf_counter() - started - summary.seconds_writing
     return summary
 

@@ -11,10 +11,12 @@ when a load was interrupted between committing its files and this step).
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import duckdb
 
-from analytics.database import sql
+from analytics import findings
+from analytics.database import QUERIES, sql
 from analytics.transaction import transaction
 
 # Derived tables, in the order they are built: each reads the ones before it. The recovery model, and
@@ -31,6 +33,9 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?",
                         [list(RULES)]).fetchall()[0][0]
     text = "".join(sql(f"marts/{name}") for name in TABLES) + sql("marts/recoupments")
+    # the change findings of the default period (analytics/findings.py) are rebuilt in the same step
+    text += "".join(p.read_text() for p in sorted((QUERIES / "findings").glob("*.sql")))
+    text += Path(findings.__file__).read_text()
     return hashlib.sha256(f"{files}|{facts}|{rules}|{text}".encode()).hexdigest()
 
 
@@ -54,5 +59,7 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
         cur.execute("""
             UPDATE fact_units SET readjudication = false
             WHERE readjudication AND claim_key NOT IN (SELECT claim_key FROM adjudication_links)""")
+        # the change findings read initial adjudications: after readjudication is marked
+        findings.refresh(cur)
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [fingerprint])
     return True

@@ -619,3 +619,65 @@ def money(value) -> str:
 
 def percent(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
+# -- What changed (analytics/findings.py) ---------------------------------------------------------------
+@st.cache_data(ttl=300, show_spinner="Testing every slice...")
+def _findings(path: str, stamp: float, kind: str):
+    from analytics import findings
+
+    return findings.for_database(data.Path(path), kind)
+
+
+def change_findings(kind: str = "default"):
+    """The change findings of the latest period of a kind (findings.Result, or None), cached until the
+    database file changes."""
+    path = data.database_path()
+    return _findings(str(path), path.stat().st_mtime, kind)
+
+
+@figure
+def _sparkline(frame_: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    colours = ["#d62728" if p else "#1f77b4" for p in frame_["period"]]
+    fig = go.Figure(go.Scatter(x=frame_["month"], y=frame_["rate"], mode="lines+markers",
+                               line={"color": "#1f77b4", "width": 1.5}, marker={"color": colours, "size": 6},
+                               hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>"))
+    fig.add_hline(y=float(frame_["baseline_rate"].iloc[0]), line={"dash": "dot", "color": "grey", "width": 1})
+    return fig.update_layout(height=90, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False).update_xaxes(
+        visible=False).update_yaxes(visible=False, rangemode="tozero")
+
+
+def sparkline(frame_: pd.DataFrame, key: str) -> None:
+    """A slice's monthly claim denial rate (columns month, rate, period, baseline_rate): the period's
+    months red, the baseline rate dotted."""
+    st.plotly_chart(_sparkline(frame_), width="stretch", key=key, config={"displayModeBar": False})
+
+
+@figure
+def _p_chart(frame_: pd.DataFrame, title: str):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for name, column, dash in (("upper limit", "upper", "dash"), ("centre (baseline)", "centre", "dot"),
+                               ("lower limit", "lower", "dash")):
+        fig.add_trace(go.Scatter(x=frame_["month"], y=frame_[column], mode="lines", name=name,
+                                 line={"color": "grey", "dash": dash, "width": 1, "shape": "hvh"}))
+    fig.add_trace(go.Scatter(x=frame_["month"], y=frame_["rate"], mode="lines+markers", name="claim denial rate",
+                             line={"color": "#1f77b4"}, customdata=frame_[["claims", "denied_claims"]],
+                             hovertemplate="%{x|%b %Y}: %{y:.1%} (%{customdata[1]} of %{customdata[0]} claims)"
+                                           "<extra></extra>"))
+    outside = frame_[frame_["outside"].astype(bool)]
+    fig.add_trace(go.Scatter(x=outside["month"], y=outside["rate"], mode="markers", name="outside the limits",
+                             marker={"color": "#d62728", "size": 12, "symbol": "circle-open", "line": {"width": 2}}))
+    import html
+
+    return fig.update_layout(title=html.escape(title, quote=False), yaxis_title="claim denial rate", height=320,
+                             legend={"orientation": "h"}).update_yaxes(tickformat=".0%", rangemode="tozero")
+
+
+def p_chart(frame_: pd.DataFrame, title: str) -> None:
+    """A p-chart (columns month, rate, centre, lower, upper, outside, claims, denied_claims): months
+    outside the limits ringed red."""
+    st.plotly_chart(_p_chart(frame_, title), width="stretch")

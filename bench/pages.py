@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import data, database, demo, recovery  # noqa: E402
+from analytics import data, database, demo, findings, recovery  # noqa: E402
 
 ONE_PAYER = "MEDICARE PART B J15"
 # page -> the dashboard queries it runs with the default filters (see app_pages/*.py)
@@ -110,6 +110,19 @@ def main() -> int:
         run_page(path, queries)  # cold
         warm = statistics.median(run_page(path, queries) for _ in range(args.repeat))
         print(f"{page:<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries), {warm / scan:5.1f}x the baseline")
+    # What changed: every slice of the default period counted (queries/findings/), then tested in Python
+    # (analytics/findings.py); the same runs in the recovery rebuild above, for the view change_findings.
+    period = findings.latest_period([r["month"] for r in data.records("findings/months", path=path) if r["usable"]])
+    if period is not None:
+        queries = [("findings/months", {}), ("findings/slices", period.params), ("findings/labels", {}),
+                   ("findings/drivers", period.params)]
+        run_page(path, queries)
+        warm = statistics.median(run_page(path, queries) for _ in range(args.repeat))
+        whole = statistics.median(timed(lambda: findings.for_database(path)) for _ in range(args.repeat))
+        result = findings.for_database(path)
+        print(f"{'what_changed':<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries: {len(result.tested)} slices "
+              f"of {period.label} against {len(period.baseline)} months, {len(result.findings)} findings), "
+              f"{warm / scan:5.1f}x the baseline; {whole * 1000:.0f} ms with the tests in Python")
     return 0
 
 

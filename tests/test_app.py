@@ -17,7 +17,8 @@ from conftest import APP, CORPUS_835, app_runner, needs_shared, small_history
 pytestmark = needs_shared
 
 PAGES = ["app_pages/overview.py", "app_pages/payers.py", "app_pages/modifiers.py", "app_pages/site_of_care.py", "app_pages/reasons.py",
-         "app_pages/codes.py", "app_pages/monthly_review.py", "app_pages/worklist.py", "app_pages/prevention.py", "app_pages/claims.py", "app_pages/data.py"]
+         "app_pages/codes.py", "app_pages/monthly_review.py", "app_pages/worklist.py", "app_pages/prevention.py", "app_pages/claims.py", "app_pages/data.py",
+         "app_pages/what_changed.py"]
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,11 @@ CONTRACT = {
                         "charges denied_charges dollar_denial_rate denied_amount lines denied_lines line_denial_rate "
                         "complete duplicate_denied_claims duplicate_denied_amount expected_denied_lines "
                         "expected_denied_amount status_4_without_reason_claims",
+    "change_findings": "period_from period_to baseline_from baseline_to baseline_months dimension slice payer_name "
+                       "category reason remark procedure_code modifier site claims denied_claims "
+                       "claim_denial_rate baseline_claims baseline_denied_claims baseline_claim_denial_rate rate_change "
+                       "ci_low ci_high charges denied_amount baseline_charges baseline_denied_amount "
+                       "expected_denied_amount effect_amount p_value q_value direction finding test dispersion sentence",
     "submitted_lines": "file_name claim_id payer_name line_number procedure_qualifier procedure_code modifiers revenue_code "
                        "charge_amount unit_basis units_billed place_of_service service_date service_date_to "
                        "line_control_number prior_authorization ndc ndc_quantity ndc_unit submission_key bill_line_key "
@@ -44,7 +49,8 @@ CONTRACT = {
 }
 MONEY = {"payment_amount", "charge_amount", "paid_amount", "patient_responsibility", "allowed_amount", "amount", "denied_amount",
          "recovered_amount", "charges", "denied_charges", "duplicate_denied_amount", "expected_denied_amount",
-         "paid_back_amount", "excess_amount"}
+         "paid_back_amount", "excess_amount", "baseline_charges", "baseline_denied_amount", "expected_denied_amount",
+         "effect_amount"}
 
 
 @pytest.mark.parametrize("view", sorted(CONTRACT))

@@ -1,0 +1,642 @@
+"""Change findings: what moved in the claim denial rate, whether it is more than chance, and why.
+
+For a period against its baseline (the last complete month against the 12 complete months before it;
+or a month against the month before; a quarter against the quarter before) every slice (payer,
+category, reason, reason + remark, code, modifier, site of care, and the pairs payer × category,
+payer × code, code × site, payer × modifier, site × category) is compared on HFMA's initial denial rate
+by claims (queries/findings/slices.sql counts, from the one claim-level definition in initial_claims):
+
+- the test: when the baseline months' rates vary more than binomial chance allows (Pearson dispersion
+  above 1), a beta-binomial test with that overdispersion, the baseline rate's own uncertainty folded
+  in; otherwise Fisher's exact test of the period's claims against the baseline's. Two-sided.
+- the false-discovery control: Benjamini-Hochberg q-values across every slice tested in the period; a
+  slice with q <= FDR is a finding.
+- the interval: Newcombe's hybrid score interval (from Wilson intervals) of the rate change, with the
+  sample sizes shrunk by the overdispersion (the design effect).
+- the effect in dollars: the excess denied claims against the baseline rate (denied claims less the
+  period's claims x the baseline rate), each valued at the period's denied $ per denied claim.
+- attribution: the change of the overall rate (and of denied $ a month) split exactly into rate and mix
+  effects per payer and per site of care (symmetric shift-share), the slices that partition the claims.
+- p-charts (Laney's p' when the baseline is overdispersed) per payer and per category.
+
+Money stays Decimal; rates and p-values are floats. docs/views.md (`change_findings`) explains each
+method in plain words with its reference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Callable
+
+from analytics.database import sql
+
+FDR = 0.05  # the false-discovery rate a finding's q must not exceed
+BASELINE_MONTHS = 12
+# Fewer baseline months say nothing about how much a slice's rate varies from month to month.
+MIN_BASELINE_MONTHS = 3
+# Below these counts a slice is not tested: with fewer than 20 claims in the period, or 60 in the
+# baseline, or 5 denied claims in both together, even "all denied" against "none denied" cannot pass the
+# false-discovery bar across hundreds of slices (Fisher's smallest p for 20 claims against 60 is about
+# 1e-4 only when every one of them moved), so testing them adds only to the number of tests.
+MIN_CLAIMS = 20
+MIN_BASELINE_CLAIMS = 60
+MIN_DENIED = 5
+Z95 = 1.959963984540054  # the normal quantile of a 95% interval (scipy.stats.norm.ppf(0.975))
+
+KEYS = ("payer_name", "category", "reason", "remark", "procedure_code", "modifier", "site")
+# dimension -> its label and the keys that name a slice of it
+DIMENSIONS = {
+    "payer": ("payer", ("payer_name",)),
+    "category": ("category", ("category",)),
+    "reason": ("reason (CARC)", ("reason",)),
+    "reason_remark": ("reason + remark (CARC + RARC)", ("reason", "remark")),
+    "code": ("code", ("procedure_code",)),
+    "modifier": ("modifier", ("modifier",)),
+    "site": ("site of care", ("site",)),
+    "payer_category": ("payer × category", ("payer_name", "category")),
+    "payer_code": ("payer × code", ("payer_name", "procedure_code")),
+    "code_site": ("code × site", ("procedure_code", "site")),
+    "payer_modifier": ("payer × modifier", ("payer_name", "modifier")),
+    "site_category": ("site × category", ("site", "category")),
+}
+# Denial attributes are measured against every claim of their parent: all claims, or a payer's or a site's.
+PARENT = {"category": ("all", ()), "reason": ("all", ()), "reason_remark": ("all", ()),
+          "payer_category": ("payer", ("payer_name",)), "site_category": ("site", ("site",))}
+# The slices that partition the claims (each claim has one payer and one site: CLP08 is the claim's),
+# so that shares add up to one and the shift-share decomposition is exact. Codes, modifiers and
+# categories overlap (a claim has several lines and may have several denials).
+PARTITIONS = ("payer", "site")
+PERIOD_KINDS = {"default": "last complete month against the 12 months before",
+                "month": "last complete month against the month before",
+                "quarter": "last complete quarter against the quarter before"}
+
+Fetch = Callable[[str, dict], list]
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    months: tuple  # the period's payment months (first days)
+    baseline: tuple  # the baseline's, oldest first
+
+    @property
+    def params(self) -> dict:
+        return {"baseline_from": self.baseline[0], "period_from": self.months[0], "period_to": self.months[-1]}
+
+    @property
+    def label(self) -> str:
+        return _months_label(self.months)
+
+    @property
+    def baseline_label(self) -> str:
+        if self.kind == "default":
+            return f"over the prior {len(self.baseline)} months" if len(self.baseline) > 1 else \
+                f"in {_months_label(self.baseline)}"
+        return f"in {_months_label(self.baseline)}"
+
+
+def _months_label(months: tuple) -> str:
+    if len(months) == 1:
+        return f"{months[0]:%b %Y}"
+    if len(months) == 3 and months[0].month % 3 == 1:
+        return f"Q{(months[0].month - 1) // 3 + 1} {months[0].year}"
+    return f"{months[0]:%b %Y}–{months[-1]:%b %Y}"
+
+
+def _month_before(month: date, k: int = 1) -> date:
+    index = month.year * 12 + month.month - 1 - k
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_for(month: date, usable: list, kind: str = "default") -> Period | None:
+    """The period ending with `month` (a usable month) and its baseline of usable months, or None when
+    the data do not hold enough of them."""
+    usable = set(usable)
+    if kind == "quarter":
+        if month.month % 3:
+            return None
+        months = tuple(_month_before(month, k) for k in (2, 1, 0))
+        baseline = tuple(_month_before(month, k) for k in (5, 4, 3))
+        if not set(months + baseline) <= usable:
+            return None
+        return Period(kind, months, baseline)
+    count = 1 if kind == "month" else BASELINE_MONTHS
+    baseline = tuple(m for m in (_month_before(month, k) for k in range(count, 0, -1)) if m in usable)
+    if month not in usable or len(baseline) < (1 if kind == "month" else MIN_BASELINE_MONTHS) \
+            or (kind == "month" and baseline[0] != _month_before(month)):
+        return None
+    return Period(kind, (month,), baseline)
+
+
+def latest_period(usable: list, kind: str = "default") -> Period | None:
+    """The most recent period of the kind the data allow: its last month is the latest usable one
+    (for a quarter, the latest usable month closing a quarter)."""
+    for month in sorted(usable, reverse=True):
+        found = period_for(month, usable, kind)
+        if found is not None or kind != "quarter":
+            return found
+    return None
+
+
+def usable_months(fetch: Fetch) -> list:
+    """Payment months that are complete and that the data cover from their start (months.sql)."""
+    return [r["month"] for r in fetch("findings/months", {}) if r["usable"]]
+
+
+def fetcher(con) -> Fetch:
+    """A Fetch on a DuckDB connection or cursor: queries/<name>.sql as dicts with exact types."""
+    def fetch(name: str, params: dict) -> list:
+        text = sql(name)
+        result = con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row)) for row in result.fetchall()]
+    return fetch
+
+
+# -- the statistics --------------------------------------------------------------------------------------
+@dataclass
+class Counts:
+    claims: int = 0
+    denied: int = 0
+    charges: Decimal = Decimal("0")
+    denied_amount: Decimal = Decimal("0")
+
+    def add(self, row: dict) -> None:
+        self.claims += row["claims"]
+        self.denied += row["denied_claims"]
+        self.charges += row["charges"] or 0
+        self.denied_amount += row["denied_amount"] or 0
+
+
+def dispersion(months: list) -> float | None:
+    """Pearson's dispersion of monthly (claims, denied) around their pooled rate: chi-square over its
+    degrees of freedom; about 1 when months vary as binomial chance has it, more when they vary more.
+    None with fewer than MIN_BASELINE_MONTHS months or a pooled rate of 0 or 1."""
+    months = [(n, k) for n, k in months if n > 0]
+    n, k = sum(m[0] for m in months), sum(m[1] for m in months)
+    if len(months) < MIN_BASELINE_MONTHS or k == 0 or k == n:
+        return None
+    p = k / n
+    return sum((km - nm * p) ** 2 / (nm * p * (1 - p)) for nm, km in months) / (len(months) - 1)
+
+
+def _wilson(k: float, n: float) -> tuple:
+    """Wilson's score interval of a proportion (Wilson 1927), for possibly fractional effective counts."""
+    p, z2 = k / n, Z95 ** 2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe(k1: int, n1: int, k0: int, n0: int, deff1: float = 1.0, deff0: float = 1.0) -> tuple:
+    """Newcombe's hybrid score interval (1998, method 10) of p1 - p0, each Wilson interval on the
+    sample shrunk by its design effect (overdispersion)."""
+    p1, p0 = k1 / n1, k0 / n0
+    l1, u1 = _wilson(k1 / deff1, n1 / deff1)
+    l0, u0 = _wilson(k0 / deff0, n0 / deff0)
+    d = p1 - p0
+    return d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+
+
+def test(baseline: list, period: list) -> dict:
+    """Compare the period's (claims, denied) months with the baseline's: p-value, test, dispersion and
+    the 95% interval of the rate change."""
+    from scipy import stats
+
+    n0, k0 = sum(m[0] for m in baseline), sum(m[1] for m in baseline)
+    n1, k1 = sum(m[0] for m in period), sum(m[1] for m in period)
+    p0 = k0 / n0
+    phi = dispersion(baseline)
+    months = [m for m in baseline if m[0] > 0]
+    # the intra-month correlation of a beta-binomial, by moments: phi = 1 + (average claims - 1) * rho
+    rho = 0.0
+    if phi is not None and phi > 1:
+        rho = min((phi - 1) / max(n0 / len(months) - 1, 1), 0.5)
+    if rho > 0:
+        # variance of k1 - n1 * p0 in units of p0 (1 - p0): the period's months, each inflated by its
+        # design effect, plus the baseline rate's own uncertainty scaled to the period
+        v1 = sum(n * (1 + (n - 1) * rho) for n, _ in period if n > 0)
+        v0 = sum(n * (1 + (n - 1) * rho) for n, _ in months)
+        variance = v1 + n1 * n1 * v0 / (n0 * n0)
+        rho_total = min(max((variance / n1 - 1) / (n1 - 1), 1e-12), 0.999)
+        a, b = p0 * (1 / rho_total - 1), (1 - p0) * (1 / rho_total - 1)
+        low, high = stats.betabinom.cdf(k1, n1, a, b), stats.betabinom.sf(k1 - 1, n1, a, b)
+        p_value, method, deff1, deff0 = min(1.0, 2 * min(low, high)), "beta-binomial", v1 / n1, v0 / n0
+    else:
+        p_value = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]]).pvalue
+        method, deff1, deff0 = "fisher", 1.0, 1.0
+    low_ci, high_ci = newcombe(k1, n1, k0, n0, deff1, deff0)
+    return {"p_value": float(p_value), "test": method, "dispersion": phi, "ci_low": low_ci, "ci_high": high_ci}
+
+
+def _tested(base: Counts, now: Counts) -> bool:
+    return (now.claims >= MIN_CLAIMS and base.claims >= MIN_BASELINE_CLAIMS
+            and base.denied + now.denied >= MIN_DENIED)
+
+
+# -- the slices ------------------------------------------------------------------------------------------
+def slice_key(row: dict) -> tuple:
+    return (row["dimension"], *(row[k] for k in KEYS))
+
+
+def monthly_slices(rows: list, period: Period) -> dict:
+    """slice key -> {month: row} over the period's and baseline's months, a denial attribute's missing
+    months filled from its parent (every claim of the payer, site or all: none denied so)."""
+    by_slice: dict = defaultdict(dict)
+    for row in rows:
+        by_slice[slice_key(row)][row["month"]] = row
+    months = (*period.baseline, *period.months)
+    for key, series in by_slice.items():
+        dimension = key[0]
+        if dimension not in PARENT:
+            continue
+        parent_dimension, parent_keys = PARENT[dimension]
+        named = dict(zip(KEYS, key[1:]))
+        parent = by_slice.get((parent_dimension, *(named[k] if k in parent_keys else None for k in KEYS)), {})
+        for month in months:
+            if month not in series and month in parent:
+                series[month] = {**parent[month], "dimension": dimension, **named, "denied_claims": 0,
+                                 "denied_amount": Decimal("0")}
+    return by_slice
+
+
+def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
+    """Every slice tested in the period, with counts, rates, p, q, interval, effect $ and direction,
+    findings (q <= fdr) first by the size of their effect in dollars."""
+    from scipy import stats
+
+    tested = []
+    for key, series in monthly_slices(rows, period).items():
+        named = dict(zip(KEYS, key[1:]))
+        if key[0] == "all" or any(named[k] is None for k in DIMENSIONS[key[0]][1]):
+            continue  # the totals, and claims without a site (CLP08) are no slice
+        base, now = Counts(), Counts()
+        for month in period.baseline:
+            if month in series:
+                base.add(series[month])
+        for month in period.months:
+            if month in series:
+                now.add(series[month])
+        if not _tested(base, now):
+            continue
+        result = test([(series[m]["claims"], series[m]["denied_claims"]) if m in series else (0, 0)
+                       for m in period.baseline],
+                      [(series[m]["claims"], series[m]["denied_claims"]) if m in series else (0, 0)
+                       for m in period.months])
+        rate, baseline_rate = now.denied / now.claims, base.denied / base.claims
+        # the excess denied claims against the baseline rate, valued at the period's denied $ per denied
+        # claim (the baseline's when none was denied): its sign is the rate's, and one rare very large
+        # claim in the baseline does not turn a rising rate into a negative effect
+        excess = Decimal(now.denied) - Decimal(now.claims) * Decimal(base.denied) / Decimal(base.claims)
+        per_denial = (now.denied_amount / now.denied if now.denied
+                      else base.denied_amount / base.denied if base.denied else Decimal("0"))
+        expected = now.denied_amount - excess * per_denial
+        tested.append({
+            "dimension": key[0], **dict(zip(KEYS, key[1:])),
+            "claims": now.claims, "denied_claims": now.denied, "claim_denial_rate": rate,
+            "baseline_claims": base.claims, "baseline_denied_claims": base.denied,
+            "baseline_claim_denial_rate": baseline_rate, "rate_change": rate - baseline_rate,
+            "charges": now.charges, "denied_amount": now.denied_amount,
+            "baseline_charges": base.charges, "baseline_denied_amount": base.denied_amount,
+            "expected_denied_amount": expected.quantize(Decimal("0.01")),
+            "effect_amount": (now.denied_amount - expected).quantize(Decimal("0.01")),
+            "excess_claims": float(excess),
+            "direction": "up" if rate > baseline_rate else "down" if rate < baseline_rate else "none",
+            **result,
+        })
+    if tested:
+        for row, q in zip(tested, stats.false_discovery_control([r["p_value"] for r in tested], method="bh")):
+            row["q_value"] = float(q)
+            row["finding"] = bool(q <= fdr) and row["direction"] != "none"
+    tested.sort(key=lambda r: (not r["finding"], -abs(r["effect_amount"]), r["p_value"]))
+    return tested
+
+
+# -- sentences -------------------------------------------------------------------------------------------
+def _site(value, labels) -> str:
+    return str(value)  # 'POS 19', 'TOB 13x': as the dashboard names sites
+
+
+def _category(value, labels) -> str:
+    return labels.get(("category", value), str(value).replace("_", " "))
+
+
+def subject(finding: dict, labels: dict) -> tuple:
+    """(who denied, what share of which claims) for a slice: ('SUMMIT...', 'of J1322 claims') and the like."""
+    d, f = finding["dimension"], finding
+    payer = f["payer_name"]
+    claims = {"code": f"{f['procedure_code']} claims", "payer_code": f"{f['procedure_code']} claims",
+              "code_site": f"{f['procedure_code']} claims at {_site(f['site'], labels)}",
+              "modifier": f"claims with modifier {f['modifier']}",
+              "payer_modifier": f"claims with modifier {f['modifier']}",
+              "site": f"claims at {_site(f['site'], labels)}",
+              "site_category": f"claims at {_site(f['site'], labels)}"}.get(d, "claims")
+    reason = {"category": f" for {_category(f['category'], labels)}",
+              "payer_category": f" for {_category(f['category'], labels)}",
+              "site_category": f" for {_category(f['category'], labels)}",
+              "reason": f" {f['reason']}", "reason_remark": f" {f['reason']} with {f['remark']}"}.get(d, "")
+    return payer, claims, reason
+
+
+def money(amount: Decimal) -> str:
+    """Signed dollars: +$1,200, −$300 (a Decimal, or an exact Fraction of the attribution)."""
+    if isinstance(amount, Fraction):
+        amount = Decimal(amount.numerator) / Decimal(amount.denominator)
+    sign = "+" if amount >= 0 else "−"
+    return f"{sign}${abs(amount):,.0f}"
+
+
+def _q(q: float) -> str:
+    return "q < 0.001" if q < 0.001 else f"q = {q:.3f}"
+
+
+def drivers(finding: dict, denials: list) -> tuple:
+    """The reason and the site with the most denied $ among the period's denials of the slice, each
+    with its share: (('CO-197', 'authorization', 0.8), ('19', 0.6))."""
+    d = finding["dimension"]
+    wanted = {k: finding[k] for k in ("payer_name", "category", "reason", "procedure_code", "site")
+              if finding[k] is not None}
+    reasons, sites, total = defaultdict(Decimal), defaultdict(Decimal), Decimal("0")
+    for row in denials:
+        if any(row[k] != v for k, v in wanted.items()):
+            continue
+        if finding["modifier"] is not None and finding["modifier"] not in row["modifiers"]:
+            continue
+        if finding["remark"] is not None and finding["remark"] not in (row["remark_codes"] or []):
+            continue
+        amount = row["denied_amount"] or Decimal("0")
+        total += amount
+        reasons[(row["reason"], row["category"])] += amount  # CO-16 is documentation, or coding with N822
+        sites[row["site"]] += amount
+    if not total:
+        return None, None
+    reason, category = max(reasons, key=reasons.get)
+    site = max(sites, key=sites.get)
+    top_reason = None if d in ("reason", "reason_remark") or reason is None else \
+        (reason, category, float(reasons[(reason, category)] / total))
+    top_site = None if finding["site"] is not None else (site, float(sites[site] / total))
+    return top_reason, top_site
+
+
+def sentence(finding: dict, period: Period, labels: dict, denials: list) -> str:
+    """A finding a billing manager can read aloud."""
+    payer, claims, reason = subject(finding, labels)
+    rate, before = finding["claim_denial_rate"], finding["baseline_claim_denial_rate"]
+    if payer:
+        text = f"{payer} denied {rate:.1%} of {claims}{reason} in {period.label}"
+    else:
+        text = f"{rate:.1%} of {claims} were denied{reason} in {period.label}"
+    text += (f" against {before:.1%} {period.baseline_label} ({money(finding['effect_amount'])}, "
+             f"{_q(finding['q_value'])})")
+    top_reason, top_site = drivers(finding, denials)
+    parts = []
+    if top_reason:
+        code, category, share = top_reason
+        parts.append(f"{'mostly' if share >= 0.5 else 'led by'} {code} ({_category(category, labels)})")
+    if top_site and top_site[1] >= 0.5:
+        parts.append(f"{'' if parts else 'mostly '}at {_site(top_site[0], labels)}")
+    if parts:
+        text += ", " + " ".join(parts)
+    return text
+
+
+# -- attribution -----------------------------------------------------------------------------------------
+def shift_share(before: dict, after: dict) -> dict:
+    """The symmetric shift-share of a ratio total: before/after map a slice to (weight, numerator) of a
+    partition (weights: claims or charges; numerators: denied claims or denied $). With shares w and
+    rates r = numerator / weight, R1 - R0 = sum (w1 - w0)(r0 + r1)/2 (mix) + sum (w0 + w1)/2 (r1 - r0)
+    (rate), exactly (Fractions). A slice absent from one side takes the other side's rate."""
+    total0 = sum(Fraction(w) for w, _ in before.values())
+    total1 = sum(Fraction(w) for w, _ in after.values())
+    parts = {}
+    for key in sorted(set(before) | set(after), key=str):
+        w0, x0 = (Fraction(v) for v in before.get(key, (0, 0)))
+        w1, x1 = (Fraction(v) for v in after.get(key, (0, 0)))
+        r0 = x0 / w0 if w0 else None
+        r1 = x1 / w1 if w1 else None
+        r0 = r1 if r0 is None else r0
+        r1 = r0 if r1 is None else r1
+        r0, r1 = r0 or Fraction(0), r1 or Fraction(0)
+        s0 = w0 / total0 if total0 else Fraction(0)
+        s1 = w1 / total1 if total1 else Fraction(0)
+        parts[key] = {"share_before": s0, "share_after": s1, "rate_before": r0, "rate_after": r1,
+                      "mix": (s1 - s0) * (r0 + r1) / 2, "rate": (s0 + s1) / 2 * (r1 - r0)}
+    rate0 = sum(Fraction(x) for _, x in before.values()) / total0 if total0 else Fraction(0)
+    rate1 = sum(Fraction(x) for _, x in after.values()) / total1 if total1 else Fraction(0)
+    return {"before": rate0, "after": rate1, "parts": parts}
+
+
+def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
+    """The change of the overall claim denial rate, and of denied $ a month, split into rate and mix
+    effects per slice of a partition dimension (payer or site), and a volume effect for dollars:
+    D = V x R with V charges a month, R denied $ per charged $: D1 - D0 = (V1 - V0)(R0 + R1)/2
+    (volume) + (V0 + V1)/2 x (R1 - R0), the last split per slice as above. Exact (Fractions)."""
+    assert dimension in PARTITIONS
+    claims0, claims1, money0, money1 = {}, {}, {}, {}
+    for key, series in by_slice.items():
+        if key[0] != dimension:
+            continue
+        value = key[1 + KEYS.index(DIMENSIONS[dimension][1][0])]
+        for months, claims, money in ((period.baseline, claims0, money0), (period.months, claims1, money1)):
+            counts = Counts()
+            for month in months:
+                if month in series:
+                    counts.add(series[month])
+            if counts.claims:
+                claims[value] = (counts.claims, counts.denied)
+                money[value] = (Fraction(counts.charges) / len(months), Fraction(counts.denied_amount) / len(months))
+    rate = shift_share(claims0, claims1)
+    dollars = shift_share(money0, money1)
+    v0 = sum(w for w, _ in money0.values())
+    v1 = sum(w for w, _ in money1.values())
+    mean_volume = (v0 + v1) / 2
+    rows = []
+    for key in sorted(set(rate["parts"]) | set(dollars["parts"]), key=str):
+        r, m = rate["parts"].get(key), dollars["parts"].get(key)
+        rows.append({
+            "value": key, "claim_share_before": r["share_before"] if r else Fraction(0),
+            "claim_share_after": r["share_after"] if r else Fraction(0),
+            "rate_before": r["rate_before"] if r else Fraction(0), "rate_after": r["rate_after"] if r else Fraction(0),
+            "rate_effect": r["rate"] if r else Fraction(0), "mix_effect": r["mix"] if r else Fraction(0),
+            "dollar_rate_effect": mean_volume * m["rate"] if m else Fraction(0),
+            "dollar_mix_effect": mean_volume * m["mix"] if m else Fraction(0),
+        })
+    for row in rows:
+        row["total"] = row["rate_effect"] + row["mix_effect"]
+        row["dollar_total"] = row["dollar_rate_effect"] + row["dollar_mix_effect"]
+    rows.sort(key=lambda r: -abs(r["total"]))
+    return {
+        "dimension": dimension, "rows": rows,
+        "rate_before": rate["before"], "rate_after": rate["after"], "rate_change": rate["after"] - rate["before"],
+        "denied_before": v0 * dollars["before"], "denied_after": v1 * dollars["after"],
+        "denied_change": v1 * dollars["after"] - v0 * dollars["before"],
+        "volume_effect": (v1 - v0) * (dollars["before"] + dollars["after"]) / 2,
+    }
+
+
+def attribution_sentence(result: dict, period: Period) -> str:
+    rows = result["rows"]
+    change = result["rate_change"]
+    text = (f"The claim denial rate went from {float(result['rate_before']):.1%} {period.baseline_label} to "
+            f"{float(result['rate_after']):.1%} in {period.label} ({float(change) * 100:+.1f} points)")
+    if rows and change:
+        top = rows[0]
+        kind = "its own rate" if abs(top["rate_effect"]) >= abs(top["mix_effect"]) else "its share of claims"
+        who = top["value"]
+        text += (f"; {who} explains {float(top['total']) * 100:+.1f} points, mostly by {kind}")
+    return text + "."
+
+
+# -- control charts --------------------------------------------------------------------------------------
+def p_chart(series: dict, period: Period) -> list:
+    """A p-chart of the monthly claim denial rate: centre line the baseline's pooled rate, 3-sigma
+    limits per month from its claims (Shewhart), widened by Laney's sigma_z when the baseline months
+    vary more than binomially (Laney 2002). Months of the baseline and of the period; `outside` marks
+    a rate beyond the limits."""
+    months = [m for m in (*period.baseline, *period.months) if m in series and series[m]["claims"] > 0]
+    base = [m for m in period.baseline if m in months]
+    n0 = sum(series[m]["claims"] for m in base)
+    if not n0:
+        return []
+    centre = sum(series[m]["denied_claims"] for m in base) / n0
+    sigma_z = 1.0
+    if 0 < centre < 1 and len(base) >= MIN_BASELINE_MONTHS:
+        z = [(series[m]["denied_claims"] / series[m]["claims"] - centre)
+             / math.sqrt(centre * (1 - centre) / series[m]["claims"]) for m in base]
+        moving = [abs(b - a) for a, b in zip(z, z[1:])]
+        sigma_z = max(1.0, sum(moving) / len(moving) / 1.128)
+    points = []
+    for m in months:
+        n, k = series[m]["claims"], series[m]["denied_claims"]
+        spread = 3 * sigma_z * math.sqrt(centre * (1 - centre) / n)
+        lower, upper = max(0.0, centre - spread), min(1.0, centre + spread)
+        rate = k / n
+        points.append({"month": m, "claims": n, "denied_claims": k, "rate": rate, "centre": centre,
+                       "lower": lower, "upper": upper, "outside": rate > upper or rate < lower,
+                       "baseline": m in period.baseline})
+    return points
+
+
+# -- everything for one period ---------------------------------------------------------------------------
+@dataclass
+class Result:
+    period: Period
+    tested: list  # every slice tested (analyse), sentences on the findings
+    series: dict  # slice key -> {month: counts}
+    attribution: dict = field(default_factory=dict)  # 'payer' / 'site' -> attribution()
+
+    @property
+    def findings(self) -> list:
+        return [r for r in self.tested if r["finding"]]
+
+    def charts(self, dimension: str) -> dict:
+        """p-charts per payer or per category: value -> points."""
+        index = 1 + KEYS.index(DIMENSIONS[dimension][1][0])
+        return {key[index]: p_chart(series, self.period) for key, series in self.series.items() if key[0] == dimension}
+
+
+def compute(fetch: Fetch, period: Period, fdr: float = FDR) -> Result:
+    """The findings, attribution and charts of a period (slices.sql, then the statistics)."""
+    rows = fetch("findings/slices", period.params)
+    tested = analyse(rows, period, fdr)
+    series = monthly_slices(rows, period)
+    if any(r["finding"] for r in tested):
+        labels = {(r["kind"], r["value"]): r["label"] for r in fetch("findings/labels", {})}
+        denials = fetch("findings/drivers", period.params)
+        for row in tested:
+            if row["finding"]:
+                row["sentence"] = sentence(row, period, labels, denials)
+    return Result(period, tested, series, {d: attribution(series, period, d) for d in PARTITIONS})
+
+
+def for_database(path, kind: str = "default") -> Result | None:
+    """The findings of the latest period of a kind in the database the pages read (None when the data
+    hold no such period): read-only, through analytics.data."""
+    from analytics import data
+
+    def fetch(name: str, params: dict) -> list:
+        return data.records(name, params, path)
+
+    period = latest_period(usable_months(fetch), kind)
+    return compute(fetch, period) if period is not None else None
+
+
+def claims_filters(finding: dict, period: Period) -> dict:
+    """What the Claims page needs to show a finding's denied lines (ui.drill): its payment months and
+    the slice's payer, category, code, modifier and site."""
+    import calendar
+
+    last = period.months[-1]
+    out = {"date_basis": "payment", "date_from": period.months[0],
+           "date_to": last.replace(day=calendar.monthrange(last.year, last.month)[1])}
+    for field, column in (("payers", "payer_name"), ("categories", "category"), ("codes", "procedure_code"),
+                          ("modifiers", "modifier"), ("sites", "site")):
+        out[field] = (finding[column],) if finding.get(column) is not None else ()
+    return out
+
+
+def slice_label(row: dict) -> str:
+    """A slice in short words: 'SUMMIT MEDICARE ADVANTAGE × authorization'."""
+    return " × ".join(str(row[k]) for k in DIMENSIONS[row["dimension"]][1])
+
+
+# -- the derived table change_findings -------------------------------------------------------------------
+COLUMNS = (
+    ("period_from", "DATE"), ("period_to", "DATE"), ("baseline_from", "DATE"), ("baseline_to", "DATE"),
+    ("baseline_months", "INTEGER"), ("dimension", "VARCHAR"), ("slice", "VARCHAR"),
+    ("payer_name", "VARCHAR"), ("category", "VARCHAR"), ("reason", "VARCHAR"), ("remark", "VARCHAR"),
+    ("procedure_code", "VARCHAR"), ("modifier", "VARCHAR"), ("site", "VARCHAR"),
+    ("claims", "BIGINT"), ("denied_claims", "BIGINT"), ("claim_denial_rate", "DOUBLE"),
+    ("baseline_claims", "BIGINT"), ("baseline_denied_claims", "BIGINT"), ("baseline_claim_denial_rate", "DOUBLE"),
+    ("rate_change", "DOUBLE"), ("ci_low", "DOUBLE"), ("ci_high", "DOUBLE"),
+    ("charges", "DECIMAL(18, 2)"), ("denied_amount", "DECIMAL(18, 2)"), ("baseline_charges", "DECIMAL(18, 2)"),
+    ("baseline_denied_amount", "DECIMAL(18, 2)"), ("expected_denied_amount", "DECIMAL(18, 2)"),
+    ("effect_amount", "DECIMAL(18, 2)"), ("p_value", "DOUBLE"), ("q_value", "DOUBLE"), ("direction", "VARCHAR"),
+    ("finding", "BOOLEAN"), ("test", "VARCHAR"), ("dispersion", "DOUBLE"), ("sentence", "VARCHAR"),
+    ("rank", "INTEGER"),
+)
+
+
+def table_rows(result: Result | None) -> list:
+    if result is None:
+        return []
+    p = result.period
+    out = []
+    for rank, row in enumerate(result.tested, 1):
+        out.append({**{name: row.get(name) for name, _ in COLUMNS},
+                    "period_from": p.months[0], "period_to": p.months[-1], "baseline_from": p.baseline[0],
+                    "baseline_to": p.baseline[-1], "baseline_months": len(p.baseline), "slice": slice_label(row),
+                    "rank": rank})
+    return out
+
+
+def refresh(cur) -> int:
+    """Rebuild the table change_findings_rows (the view change_findings) for the default period: the
+    last usable month against the 12 before. Runs inside the recovery rebuild's transaction, after the
+    derived tables. Returns the rows written."""
+    defined = cur.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'initial_claims'").fetchall()
+    result = None
+    if defined[0][0]:  # a brand-new database creates its macros after this first rebuild: empty then
+        fetch = fetcher(cur)
+        period = latest_period(usable_months(fetch))
+        result = compute(fetch, period) if period is not None else None
+    rows = table_rows(result)
+    columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
+    cur.execute(f"CREATE OR REPLACE TABLE change_findings_rows ({columns})")
+    if rows:
+        import pyarrow as pa
+
+        types = {"DATE": pa.date32(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(),
+                 "DOUBLE": pa.float64(), "DECIMAL(18, 2)": pa.decimal128(18, 2), "BOOLEAN": pa.bool_()}
+        batch = pa.table({name: pa.array([r[name] for r in rows], type=types[kind]) for name, kind in COLUMNS})
+        cur.register("new_change_findings", batch)
+        try:
+            cur.execute("INSERT INTO change_findings_rows SELECT * FROM new_change_findings")
+        finally:
+            cur.unregister("new_change_findings")
+    return len(rows)

@@ -1,0 +1,285 @@
+"""Change findings (analytics/findings.py, queries/findings/, the view change_findings): hand-built
+histories where one slice changes and where nothing does, Benjamini-Hochberg across slices, the exact
+shift-share decomposition, partial months, and the demo's dated patterns found (and none without them)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from scipy import stats
+
+from analytics import database, demo, findings
+from conftest import load_text, remittance_835, rows
+
+MONTHS = [date(2024, m, 1) for m in range(1, 8)]  # Jan-May baseline, June the period, July partial
+
+
+def claim(claim_id: str, denied: bool, code: str = "99213", served: str = "20240101") -> str:
+    """A one-line claim of $100: denied in full (CO-50, medical necessity), or paid."""
+    status = f"CLP*{claim_id}*1*100*{0 if denied else 100}*0*12*{claim_id}X*11*1"
+    line = f"SVC*HC:{code}*100*{0 if denied else 100}**1"
+    return "~".join((status, f"DTM*232*{served}", line, *(["CAS*CO*50*100"] if denied else [])))
+
+
+def month_file(con, tmp_path, month: date, payer: str, denied: int, claims: int = 30, code: str = "99213"):
+    """One payment on the 5th of the month: `claims` claims of the payer, the first `denied` denied."""
+    tag = f"{payer[:2]}{month:%y%m}"
+    paid_on = f"{month:%Y%m}05"
+    text = remittance_835(*(claim(f"{tag}{n:03d}", n < denied, code, served=f"{month:%Y%m}01") for n in range(claims)),
+                          payer=payer, payment_date=paid_on, control=f"{month:%y%m}{len(payer):02d}{ord(payer[0]):03d}"[:9])
+    result = load_text(con, tmp_path, text, f"{tag}.835")
+    assert result.status == "loaded", result.message
+
+
+def history(con, tmp_path, beta_period: int, partial_beta: int = 3):
+    """ACME and BETA, 30 claims a month each, 3 denied a month from January to May; in June ACME 3 and
+    BETA `beta_period`; July (paid on the 5th: partial) BETA `partial_beta`."""
+    for month in MONTHS[:5]:
+        month_file(con, tmp_path, month, "ACME HEALTH PLAN", 3)
+        month_file(con, tmp_path, month, "BETA MUTUAL", 3)
+    month_file(con, tmp_path, MONTHS[5], "ACME HEALTH PLAN", 3)
+    month_file(con, tmp_path, MONTHS[5], "BETA MUTUAL", beta_period)
+    month_file(con, tmp_path, MONTHS[6], "BETA MUTUAL", partial_beta)
+
+
+def found(con) -> dict:
+    return {(r[0], r[1]): r for r in rows(con, """select dimension, slice, claims, denied_claims, baseline_claims,
+        baseline_denied_claims, effect_amount, direction, finding, test, p_value, q_value, period_from, baseline_from,
+        baseline_months, sentence from change_findings""")}
+
+
+def test_one_payer_that_changes_is_found_with_its_counts_direction_and_effect(con, tmp_path):
+    history(con, tmp_path, beta_period=15)
+    tested = found(con)
+    beta = tested[("payer", "BETA MUTUAL")]
+    assert beta[2:6] == (30, 15, 150, 15)  # June's claims and denials against January to May's
+    # 15 denied where the baseline rate (10%) expects 3: 12 excess claims at June's $100 per denied claim
+    assert beta[6] == Decimal("1200.00") and beta[7] == "up" and beta[8] is True
+    assert beta[9] == "fisher"  # every baseline month exactly 3 of 30: no overdispersion
+    assert beta[10] == pytest.approx(stats.fisher_exact([[15, 15], [15, 135]]).pvalue)
+    assert beta[12:15] == (date(2024, 6, 1), date(2024, 1, 1), 5)
+    assert beta[15].startswith("BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0% over the prior 5 "
+                               "months (+$1,200, q ")
+    assert "mostly CO-50 (medical necessity)" in beta[15]
+    acme = tested[("payer", "ACME HEALTH PLAN")]
+    assert acme[2:6] == (30, 3, 150, 15) and acme[6] == Decimal("0.00") and acme[8] is False
+    assert acme[7] == "none" and acme[15] is None
+    # the same claims moved the pair BETA x medical necessity and the category: found; ACME's pair not
+    assert tested[("payer_category", "BETA MUTUAL × medical_necessity")][8] is True
+    assert tested[("payer_category", "ACME HEALTH PLAN × medical_necessity")][8] is False
+    category = tested[("category", "medical_necessity")]
+    assert category[2:6] == (60, 18, 300, 30) and category[8] is True
+    # the payer slices agree with monthly_measures (one definition of a denied claim)
+    assert rows(con, """select sum(initial_claims), sum(denied_claims) from monthly_measures
+        where payer_name = 'BETA MUTUAL' and month = DATE '2024-06-01'""") == [(30, 15)]
+
+
+def test_nothing_changes_no_finding(con, tmp_path):
+    history(con, tmp_path, beta_period=3)
+    tested = found(con)
+    assert tested and not any(r[8] for r in tested.values())
+    assert all(r[10] == pytest.approx(1.0) for r in tested.values())  # every rate exactly its baseline's
+
+
+def test_a_partial_month_is_never_a_finding(con, tmp_path):
+    history(con, tmp_path, beta_period=3, partial_beta=30)  # July: every BETA claim denied, but July is not over
+    tested = found(con)
+    assert {r[12] for r in tested.values()} == {date(2024, 6, 1)}  # the period is June, the last complete month
+    assert not any(r[8] for r in tested.values())
+    fetch = findings.fetcher(con)
+    usable = findings.usable_months(fetch)
+    assert usable == MONTHS[:6] and findings.period_for(MONTHS[6], usable) is None
+    assert findings.latest_period(usable, "month") == findings.Period("month", (MONTHS[5],), (MONTHS[4],))
+
+
+def test_small_slices_are_not_tested(con, tmp_path):
+    history(con, tmp_path, beta_period=15)
+    # BETA's June claims all bill 99213; a code with too few claims in June would not appear
+    for month in MONTHS[:6]:
+        month_file(con, tmp_path, month, "GAMMA CARE", 1, claims=5, code="J1322")
+    tested = found(con)
+    assert ("payer", "GAMMA CARE") not in tested and ("code", "J1322") not in tested
+    assert ("payer", "BETA MUTUAL") in tested
+
+
+def row(dimension: str, value: str, month: date, claims: int, denied: int, charges="0", denied_amount="0") -> dict:
+    out = {"dimension": dimension, **{k: None for k in findings.KEYS}, "month": month, "claims": claims,
+           "denied_claims": denied, "charges": Decimal(charges), "denied_amount": Decimal(denied_amount)}
+    out[findings.DIMENSIONS[dimension][1][0]] = value
+    return out
+
+
+def test_benjamini_hochberg_across_slices():
+    """Twenty payers, the same baseline; in the period one moves a lot, one a little, the rest not at all:
+    q is scipy's Benjamini-Hochberg of the p-values, and a p under 0.05 whose q is not is no finding."""
+    period = findings.Period("default", (MONTHS[5],), tuple(MONTHS[:5]))
+    period_denied = {"P00": 40, "P01": 19}
+    data = [row("payer", f"P{n:02d}", m, 100, 10) for n in range(20) for m in MONTHS[:5]]
+    data += [row("payer", f"P{n:02d}", MONTHS[5], 100, period_denied.get(f"P{n:02d}", 10)) for n in range(20)]
+    tested = {r["payer_name"]: r for r in findings.analyse(data, period)}
+    assert len(tested) == 20
+    ps = [tested[f"P{n:02d}"]["p_value"] for n in range(20)]
+    for n, q in enumerate(stats.false_discovery_control(ps, method="bh")):
+        assert tested[f"P{n:02d}"]["q_value"] == pytest.approx(q)
+    assert tested["P00"]["finding"] and tested["P00"]["q_value"] < 0.05
+    assert tested["P01"]["p_value"] < 0.05 < tested["P01"]["q_value"] and not tested["P01"]["finding"]
+    assert [r["finding"] for r in tested.values()].count(True) == 1
+
+
+def test_overdispersed_baseline_uses_the_beta_binomial_and_is_harder_to_pass():
+    period = findings.Period("default", (MONTHS[5],), tuple(MONTHS[:5]))
+    steady = [row("payer", "A", m, 200, 20) for m in MONTHS[:5]] + [row("payer", "A", MONTHS[5], 200, 34)]
+    wandering = [row("payer", "A", m, 200, d) for m, d in zip(MONTHS[:5], (8, 32, 12, 30, 18))]
+    wandering.append(row("payer", "A", MONTHS[5], 200, 34))
+    [a] = findings.analyse(steady, period)
+    [b] = findings.analyse(wandering, period)
+    assert (a["test"], b["test"]) == ("fisher", "beta-binomial") and b["dispersion"] > 1
+    assert b["p_value"] > a["p_value"] and b["ci_high"] - b["ci_low"] > a["ci_high"] - a["ci_low"]
+    assert a["rate_change"] == pytest.approx(0.07) and a["ci_low"] < 0.07 < a["ci_high"]
+
+
+def test_the_decomposition_adds_up_exactly():
+    period = findings.Period("default", (MONTHS[2],), tuple(MONTHS[:2]))
+    data = [row("payer", "A", MONTHS[0], 100, 10, "10000", "900"), row("payer", "A", MONTHS[1], 100, 12, "10000", "1100"),
+            row("payer", "B", MONTHS[0], 50, 10, "8000", "1500"), row("payer", "B", MONTHS[1], 50, 10, "8000", "1700"),
+            row("payer", "A", MONTHS[2], 80, 8, "9000", "800"), row("payer", "B", MONTHS[2], 120, 36, "20000", "6000"),
+            row("payer", "C", MONTHS[2], 10, 5, "1000", "500")]  # C is new in the period
+    series = findings.monthly_slices(data, period)
+    result = findings.attribution(series, period, "payer")
+    parts = result["rows"]
+    assert result["rate_before"] == Fraction(42, 300) and result["rate_after"] == Fraction(49, 210)
+    assert sum(p["rate_effect"] + p["mix_effect"] for p in parts) == result["rate_change"]
+    assert result["volume_effect"] + sum(p["dollar_total"] for p in parts) == result["denied_change"]
+    # per month: $2,600 denied on $18,000 charged before; $7,300 on $30,000 in the period
+    assert (result["denied_before"], result["denied_after"]) == (Fraction(2600), Fraction(7300))
+    b = next(p for p in parts if p["value"] == "B")
+    # B's share went from 1/3 to 4/7 and its rate from 0.2 to 0.3
+    assert b["mix_effect"] == (Fraction(4, 7) - Fraction(1, 3)) * (Fraction(1, 5) + Fraction(3, 10)) / 2
+    assert b["rate_effect"] == (Fraction(1, 3) + Fraction(4, 7)) / 2 * (Fraction(3, 10) - Fraction(1, 5))
+    assert parts[0]["value"] == "B"  # the slice that explains most comes first
+    c = next(p for p in parts if p["value"] == "C")
+    assert c["rate_effect"] == 0 and c["mix_effect"] == Fraction(10, 210) * Fraction(1, 2)
+
+
+def test_p_chart_marks_a_month_outside_the_baseline_limits():
+    period = findings.Period("default", (MONTHS[5],), tuple(MONTHS[:5]))
+    series = {m: {"claims": 100, "denied_claims": d} for m, d in zip(MONTHS[:6], (10, 10, 10, 10, 10, 25))}
+    points = findings.p_chart(series, period)
+    assert [p["outside"] for p in points] == [False] * 5 + [True]
+    assert points[0]["centre"] == 0.1 and points[0]["upper"] == pytest.approx(0.1 + 3 * (0.09 / 100) ** 0.5)
+
+
+# -- the demo's dated patterns -----------------------------------------------------------------------------
+# By payment month (what the remittances show and when): month 1 of the demo is November 2024.
+START = demo.Generator(months=24).start
+
+
+def month_number(month: date) -> int:
+    return (month.year - START.year) * 12 + month.month - START.month + 1
+
+
+def every_month(db) -> dict:
+    """month number -> the findings with that month as the period (default baseline)."""
+    con = database.connect(db)
+    try:
+        fetch = findings.fetcher(con)
+        usable = findings.usable_months(fetch)
+        out = {}
+        for month in usable:
+            period = findings.period_for(month, usable)
+            if period is not None:
+                out[month_number(month)] = findings.compute(fetch, period).findings
+        return out
+    finally:
+        con.close()
+
+
+# the slices that name each pattern
+def prior_authorization(f):
+    return f["payer_name"] == "SUMMIT MEDICARE ADVANTAGE" and f["category"] == "authorization" and f["direction"] == "up"
+
+
+def waste_modifier_lapse(f):  # JW/JZ left off at POS 19: Medicare's CO-16 + N822 (coding)
+    return f["direction"] == "up" and (f["site"] == "POS 19" and f["category"] in (None, "coding")
+                                       or f["remark"] == "N822"
+                                       or f["reason"] == "CO-16" and "POS 19" in f["sentence"]
+                                       or f["payer_name"] == "MEDICARE PART B J15" and f["category"] == "coding")
+
+
+def late_filing(f):
+    return f["category"] == "timely_filing" and f["payer_name"] is None and f["site"] is None \
+        and f["direction"] == "up"
+
+
+# month the pattern starts in the remittances (payment month), the generator's month (service month)
+PATTERNS = {"prior authorisation": (prior_authorization, 10, 10), "JW/JZ lapse at POS 19": (waste_modifier_lapse, 6, 6),
+            # sent 95-160 days late, answered weeks after: CO-29 reaches the remittances in month 19
+            "late filing": (late_filing, 19, 15)}
+
+
+@pytest.fixture(scope="module")
+def demo_findings(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("findings")
+    demo.build(folder / "p.duckdb", folder / "p", months=24, lines=150_000, seed=7)
+    demo.build(folder / "n.duckdb", folder / "n", months=24, lines=150_000, seed=7, patterns=False)
+    return every_month(folder / "p.duckdb"), every_month(folder / "n.duckdb")
+
+
+@pytest.mark.parametrize("pattern", sorted(PATTERNS))
+def test_each_dated_pattern_is_found_in_the_month_it_starts_or_the_month_after(demo_findings, pattern):
+    with_patterns, _ = demo_findings
+    matches, starts, _ = PATTERNS[pattern]
+    months = sorted(m for m, fs in with_patterns.items() if any(matches(f) for f in fs))
+    assert months and months[0] in (starts, starts + 1), (pattern, months)
+
+
+def test_without_patterns_at_most_one_finding_in_24_months(demo_findings):
+    _, without = demo_findings
+    assert len(without) >= 18  # every month with at least 3 usable months before it was a period
+    assert sum(len(fs) for fs in without.values()) <= 1, {m: [findings.slice_label(f) for f in fs]
+                                                          for m, fs in without.items() if fs}
+
+
+def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):
+    from conftest import app_runner
+
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    history(con, tmp_path, beta_period=15)
+    con.close()
+    at = app_runner(db, monkeypatch, tmp_path)("app_pages/what_changed.py")
+    text = " ".join(m.value for m in at.markdown)
+    assert "BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0% over the prior 5 months (+\\$1,200" in text
+    assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
+    at.radio(key="findings_period").set_value("month").run(timeout=120)
+    assert not at.exception
+    at.radio(key="findings_period").set_value("default").run(timeout=120)
+    at.button(key="drill_0").click().run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    wanted = {"payer": "BETA MUTUAL", "from": "2024-06-01", "to": "2024-06-30", "dates": "payment"}
+    assert {k: at.query_params[k] for k in wanted} == wanted, dict(at.query_params)
+    assert at.title[0].value == "Claims"
+    lines = at.dataframe[0].value
+    assert set(lines["payer_name"]) == {"BETA MUTUAL"} and len(lines) == 15
+
+
+def test_no_patterns_writes_the_same_practice_without_its_dated_patterns(tmp_path):
+    from analytics.__main__ import main
+
+    def text(folder):
+        return "".join(p.read_text() for p in sorted(folder.glob("*.835")))
+
+    demo.generate(tmp_path / "with", months=12, lines=6000, seed=3)
+    demo.generate(tmp_path / "without", months=12, lines=6000, seed=3, patterns=False)
+    with_patterns, without = text(tmp_path / "with"), text(tmp_path / "without")
+    assert "N822" in with_patterns and "N822" not in without  # JW/JZ never left off at POS 19
+    # no new authorisation rule at the Medicare Advantage plan from month 10 (other CO-197 denials stay)
+    assert with_patterns.count("CAS*CO*197") > 1.4 * without.count("CAS*CO*197") > 0
+    # the same practice: claims and payers as many
+    assert abs(with_patterns.count("\nCLP*") - without.count("\nCLP*")) < 0.02 * with_patterns.count("\nCLP*")
+    assert main(["demo", "--db", str(tmp_path / "flat.duckdb"), "--out", str(tmp_path / "flat"), "--months", "2",
+                 "--lines", "500", "--no-patterns"]) == 0
