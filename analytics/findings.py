@@ -554,15 +554,16 @@ def compute(fetch: Fetch, period: Period, fdr: float = FDR) -> Result:
     return Result(period, tested, series, {d: attribution(series, period, d) for d in PARTITIONS})
 
 
-def for_database(path, kind: str = "default") -> Result | None:
-    """The findings of the latest period of a kind in the database the pages read (None when the data
-    hold no such period): read-only, through analytics.data."""
+def for_database(path, kind: str = "default", month: date | None = None) -> Result | None:
+    """The findings of the latest period of a kind in the database the pages read, or of the period
+    ending with `month` (None when the data hold no such period): read-only, through analytics.data."""
     from analytics import data
 
     def fetch(name: str, params: dict) -> list:
         return data.records(name, params, path)
 
-    period = latest_period(usable_months(fetch), kind)
+    usable = usable_months(fetch)
+    period = latest_period(usable, kind) if month is None else period_for(month, usable, kind)
     return compute(fetch, period) if period is not None else None
 
 

@@ -1,6 +1,6 @@
 """Labels for people, one registry for every table the dashboard shows and every export it writes: the
-column's label, its kind (money: $ with thousands; rate: %; count; days: a whole number; date; month;
-text; hidden) and its definition, keyed by the column name the SQL gives. Downloads keep the column
+column's label, its kind (money: $ with thousands; rate: %; count; days: a whole number; probability: a
+p or q value; date; datetime; month; text; hidden) and its definition, keyed by the column name the SQL gives. Downloads keep the column
 names; text from the files is neutralised where a spreadsheet would read it as a formula."""
 
 from __future__ import annotations
@@ -113,7 +113,12 @@ COLUMNS = {
     "size_bytes": ("size (bytes)", "count", "The file's size."),
     "skipped_sets": ("skipped", "text", "Transaction sets in the file read as neither 835 nor 837 (e.g. 278 x6)."),
     "rule_id": ("rule", "text", "The prevention rule."),
-    "finding": ("finding", "text", "What the rule found."),
+    "finding": ("finding", "text", "What was found."),
+    "claim_denial_rate": ("claim denial rate", "rate", "Initial claims denied ÷ initial claims (HFMA)."),
+    "baseline_claim_denial_rate": ("over the 12 months before", "rate", "The same rate over the baseline months."),
+    "effect_amount": ("effect $", "money", "Excess denied claims against the baseline rate × the period's denied $ "
+                      "per denied claim."),
+    "q_value": ("q", "probability", "Benjamini-Hochberg q: the false-discovery rate at which this slice is a finding."),
     "claim_status": ("claim status", "text", "What the payer answered so far."),
     "dimension": ("by", "text", None),
     "grouping": ("by", "text", None),
@@ -153,6 +158,8 @@ def formatted(column: str, value, kind: str | None = None) -> str:
             return f"-${-number:,.0f}" if number < 0 else f"${number:,.0f}"
         if kind == "rate":
             return f"{number:.1%}"
+        if kind == "probability":
+            return "< 0.001" if number < 0.001 else f"{number:.3f}"
         if number.is_integer():
             return f"{int(number):,}"
         return f"{number:,.2f}"

@@ -37,6 +37,15 @@ PARTS = {
                       "back by the deadline."),
 }
 
+# The change findings of the month (analytics/findings.py), first in the exports: not a query of
+# queries/recovery/ but the page's findings for the month, put into the parts by findings_part().
+FINDINGS = ("What changed",
+            "Slices (payer, category, reason, code, modifier, site and their pairs) whose initial claim denial rate "
+            "in the month differs from the 12 complete months before by more than chance allows (beta-binomial or "
+            "Fisher test, Benjamini-Hochberg q at most 0.05), largest dollar effect first; the What changed page has "
+            "their intervals and control charts. The sidebar's filters do not apply.")
+SECTIONS = {"review_findings": FINDINGS, **PARTS}
+
 # Excel's sheet names hold 31 characters: the parts whose title is longer
 SHEETS = {"review_sources": "Recovered, by denial month"}
 
@@ -82,6 +91,18 @@ def frames(fetch, month: date) -> dict:
     for name in PARTS:
         out[name] = fetch(f"recovery/{name}", month=month)
     return out
+
+
+def findings_part(result, top: int = 10) -> pd.DataFrame:
+    """The month's findings (findings.Result, or None when the month cannot be compared) as a table:
+    the sentence and the figures behind it, largest dollar effect first."""
+    rows = sorted(result.findings if result else [], key=lambda f: -abs(f["effect_amount"]))[:top]
+    return pd.DataFrame([{"finding": f["sentence"], "claims": f["claims"], "denied_claims": f["denied_claims"],
+                          "claim_denial_rate": f["claim_denial_rate"],
+                          "baseline_claim_denial_rate": f["baseline_claim_denial_rate"],
+                          "effect_amount": float(f["effect_amount"]), "q_value": f["q_value"]} for f in rows],
+                        columns=["finding", "claims", "denied_claims", "claim_denial_rate", "baseline_claim_denial_rate",
+                                 "effect_amount", "q_value"])
 
 
 def cohort_matrix(cohorts: pd.DataFrame) -> pd.DataFrame:
@@ -165,7 +186,9 @@ def html_report(month: date, parts: dict, scope: str, demo: bool) -> str:
         for column, label, kind, definition in SUMMARY
     )
     sections, plotly_included = [], False
-    for name, (title, definition) in PARTS.items():
+    for name, (title, definition) in SECTIONS.items():
+        if name not in parts:
+            continue
         shown = cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name]
         chart = ""
         if name in charts:
@@ -204,12 +227,12 @@ td {{ font-variant-numeric: tabular-nums; }}
 
 def sheet_name(part: str) -> str:
     """A part's sheet in the workbook: its title, or its short name where the title passes 31 characters."""
-    return SHEETS.get(part, PARTS[part][0])
+    return SHEETS.get(part, SECTIONS[part][0])
 
 
 # Excel number formats by kind of column
-_EXCEL_FORMATS = {"money": "$#,##0.00", "rate": "0.0%", "count": "#,##0", "days": "0", "date": "yyyy-mm-dd",
-                  "month": "mmm yyyy"}
+_EXCEL_FORMATS = {"money": "$#,##0.00", "rate": "0.0%", "count": "#,##0", "days": "0", "probability": "0.000",
+                  "date": "yyyy-mm-dd", "month": "mmm yyyy"}
 
 
 def excel_workbook(month: date, parts: dict, scope: str) -> bytes:
@@ -240,7 +263,9 @@ def excel_workbook(month: date, parts: dict, scope: str) -> bytes:
         sheet.set_column(1, 1, 16)
         sheet.set_column(2, 2, 110)
         sheet.freeze_panes(3, 0)
-        for name, (title, definition) in PARTS.items():
+        for name, (title, definition) in SECTIONS.items():
+            if name not in parts:
+                continue
             _part_sheet(book, sheet_name(name), title, definition,
                         cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name], formats, bold)
     return buffer.getvalue()

@@ -198,7 +198,7 @@ def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
 
 # Labels for people: every table shown through table() takes its column labels, formats and definitions
 # from analytics/labels.py (the exports use the same registry); the CSV download keeps the column names.
-_FORMATS = {"money": "dollar", "rate": "percent", "count": "localized", "days": "%d"}
+_FORMATS = {"money": "dollar", "rate": "percent", "count": "localized", "days": "%d", "probability": "%.3f"}
 
 
 def column_config(frame_: pd.DataFrame, **given) -> dict:
@@ -623,17 +623,17 @@ def percent(value) -> str:
 
 # -- What changed (analytics/findings.py) ---------------------------------------------------------------
 @st.cache_data(ttl=300, show_spinner="Testing every slice...")
-def _findings(path: str, stamp: float, kind: str):
+def _findings(path: str, stamp: float, kind: str, month):
     from analytics import findings
 
-    return findings.for_database(data.Path(path), kind)
+    return findings.for_database(data.Path(path), kind, month)
 
 
-def change_findings(kind: str = "default"):
-    """The change findings of the latest period of a kind (findings.Result, or None), cached until the
-    database file changes."""
+def change_findings(kind: str = "default", month=None):
+    """The change findings of the latest period of a kind, or of the one ending with `month`
+    (findings.Result, or None), cached until the database file changes."""
     path = data.database_path()
-    return _findings(str(path), path.stat().st_mtime, kind)
+    return _findings(str(path), path.stat().st_mtime, kind, month)
 
 
 @figure

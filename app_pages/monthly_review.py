@@ -17,6 +17,8 @@ st.caption("The sidebar's payer, category, code, modifier and site filters apply
            "chosen here sets the dates).")
 
 parts = review.frames(lambda name, **extra: ui.frame(name, filters, **extra), month)
+found = ui.change_findings(month=month)
+parts["review_findings"] = review.findings_part(found)
 summary = parts["review_summary"].iloc[0]
 tiles = [*st.columns(3), *st.columns(3), *st.columns(3)]
 for tile, (column, label, kind, definition) in zip(tiles, review.SUMMARY):
@@ -40,6 +42,18 @@ def exports(month, filters, source: str, scope: str, demo: bool, _parts: dict) -
 shown_from = data.database_path()
 source = f"{shown_from}@{shown_from.stat().st_mtime_ns}"  # a copy never changes; the database itself may
 charts = figures(month, filters, source, parts)
+st.subheader(review.FINDINGS[0])
+if found is None:
+    st.info("This month cannot be compared yet: it is not over on the data date, or fewer than three complete months "
+            "come before it.")
+elif parts["review_findings"].empty:
+    st.success(f"No slice changed more than chance allows in {month:%B %Y}.")
+else:
+    for sentence in parts["review_findings"]["finding"].head(5):
+        st.markdown(f"- {ui.md(sentence)}")
+st.caption(review.FINDINGS[1])
+st.page_link("app_pages/what_changed.py", label="Every finding, its interval and the control charts: What changed")
+
 for name, (title, definition) in review.PARTS.items():
     st.subheader(title)
     if name in charts:

@@ -111,6 +111,16 @@ if not statuses.empty:
                 help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
                      "listed on the Worklist.")
 
+top_findings = ui.frame("top_findings", filters)
+if not top_findings.empty:
+    st.subheader("What changed")
+    for sentence in top_findings["sentence"]:
+        st.markdown(f"- {ui.md(sentence)}")
+    st.caption(f"{pd.Timestamp(top_findings['period_from'].iloc[0]):%B %Y} against the 12 complete months before: the "
+               "slices whose initial claim denial rate moved more than chance allows (q at most 0.05), largest dollar "
+               "effect first. Every slice is tested, whatever the filters.")
+    st.page_link("app_pages/what_changed.py", label="Every finding, its interval and the control charts: What changed")
+
 trend = ui.frame("monthly_trend", filters, payer_order=order)
 st.subheader("Trend")
 left, right = st.columns(2)

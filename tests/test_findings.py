@@ -4,6 +4,8 @@ shift-share decomposition, partial months, and the demo's dated patterns found (
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -265,6 +267,31 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     assert at.title[0].value == "Claims"
     lines = at.dataframe[0].value
     assert set(lines["payer_name"]) == {"BETA MUTUAL"} and len(lines) == 15
+
+
+def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_path, monkeypatch):
+    from analytics import data, review
+    from conftest import app_runner
+
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    history(con, tmp_path, beta_period=15)
+    con.close()
+    run = app_runner(db, monkeypatch, tmp_path)
+    sentence = "BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0% over the prior 5 months (+\\$1,200"
+    assert sentence in " ".join(m.value for m in run().markdown)
+    reviewed = run("app_pages/monthly_review.py")
+    reviewed.selectbox[0].set_value(date(2024, 6, 1)).run(timeout=120)
+    assert sentence in " ".join(m.value for m in reviewed.markdown)
+    month = date(2024, 6, 1)
+    parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), db, **extra), month)
+    parts["review_findings"] = review.findings_part(findings.for_database(db, month=month))
+    assert list(parts["review_findings"]["effect_amount"]) == sorted(parts["review_findings"]["effect_amount"],
+                                                                     key=abs, reverse=True)
+    html = review.html_report(month, parts, "Filters: none.", demo=False)
+    assert "<h2>What changed</h2>" in html and "BETA MUTUAL denied 50.0% of claims in Jun 2024" in html
+    workbook = review.excel_workbook(month, parts, "Filters: none.")
+    assert b'name="What changed"' in zipfile.ZipFile(io.BytesIO(workbook)).read("xl/workbook.xml")
 
 
 def test_no_patterns_writes_the_same_practice_without_its_dated_patterns(tmp_path):
