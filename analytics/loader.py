@@ -401,8 +401,11 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _stopped(code: int | None) -> str:
-    """Why a worker process ended, from its exit code, in words."""
-    if code is not None and code < 0:
+    """Why a worker process ended, from its exit code, in words (None: the pool reaped it before its
+    code could be read, which happens on a busy machine)."""
+    if code is None:
+        return "it stopped without finishing (killed, or out of memory)"
+    if code < 0:
         name = signal.Signals(-code).name
         cause = " (out of memory, or stopped by hand)" if -code == signal.SIGKILL else ""
         return f"it was killed by {name}{cause}"

@@ -645,6 +645,7 @@ def _sparkline(frame_: pd.DataFrame):
                                line={"color": "#1f77b4", "width": 1.5}, marker={"color": colours, "size": 6},
                                hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>"))
     fig.add_hline(y=float(frame_["baseline_rate"].iloc[0]), line={"dash": "dot", "color": "grey", "width": 1})
+    fig = _month_axis(fig, frame_["month"])  # months as months, even where the axis is not drawn
     return fig.update_layout(height=90, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False).update_xaxes(
         visible=False).update_yaxes(visible=False, rangemode="tozero")
 
@@ -669,12 +670,15 @@ def _p_chart(frame_: pd.DataFrame, title: str):
                              hovertemplate="%{x|%b %Y}: %{y:.1%} (%{customdata[1]} of %{customdata[0]} claims)"
                                            "<extra></extra>"))
     outside = frame_[frame_["outside"].astype(bool)]
-    fig.add_trace(go.Scatter(x=outside["month"], y=outside["rate"], mode="markers", name="outside the limits",
-                             marker={"color": "#d62728", "size": 12, "symbol": "circle-open", "line": {"width": 2}}))
+    if not outside.empty:
+        fig.add_trace(go.Scatter(x=outside["month"], y=outside["rate"], mode="markers", name="outside the limits",
+                                 marker={"color": "#d62728", "size": 12, "symbol": "circle-open", "line": {"width": 2}}))
     import html
 
+    fig = _month_axis(fig, frame_["month"])
     return fig.update_layout(title=html.escape(title, quote=False), yaxis_title="claim denial rate", height=320,
-                             legend={"orientation": "h"}).update_yaxes(tickformat=".0%", rangemode="tozero")
+                             legend={"orientation": "h"}).update_yaxes(tickformat=percent_format(frame_["rate"]),
+                                                                       rangemode="tozero")
 
 
 def p_chart(frame_: pd.DataFrame, title: str) -> None:

@@ -316,8 +316,10 @@ def test_a_worker_killed_while_parsing_fails_its_files_with_one_line_and_the_res
     con = database.connect(tmp_path / "d.duckdb")
     results = {r.path.name: r for r in loader.load_paths(con, [folder])}
     killed = results.pop("3-killer.835")
-    assert killed.line() == (f"failed          {folder / '3-killer.835'}: the parsing worker stopped: it was killed by "
-                             "SIGKILL (out of memory, or stopped by hand); nothing of this file loaded")
+    # the signal when the worker's exit code could be read; on a busy machine the pool may reap it first
+    assert killed.line() in (f"failed          {folder / '3-killer.835'}: the parsing worker stopped: {why}; nothing of "
+                             "this file loaded" for why in ("it was killed by SIGKILL (out of memory, or stopped by hand)",
+                                                            "it stopped without finishing (killed, or out of memory)"))
     assert {name: r.status for name, r in results.items()} == {f"{n}.835": "loaded" for n in (0, 1, 2, 4, 5)}
     assert rows(con, "SELECT count(*), sum(paid_amount) FROM remit_claims") == [(5, Decimal("400.00"))]
     con.close()
