@@ -114,9 +114,12 @@ if not statuses.empty:
 top_findings = ui.frame("top_findings", filters)
 if not top_findings.empty:
     st.subheader("What changed")
-    for sentence in top_findings["sentence"]:
+    period = pd.Timestamp(top_findings["period_from"].iloc[0])
+    for sentence in top_findings["sentence"].dropna():
         st.markdown(f"- {ui.md(sentence)}")
-    st.caption(f"{pd.Timestamp(top_findings['period_from'].iloc[0]):%B %Y} against the 12 complete months before: the "
+    if top_findings["sentence"].isna().all():
+        st.markdown(f"No slice changed more than chance allows in {period:%B %Y}.")
+    st.caption(f"{period:%B %Y} against the 12 complete months before: the "
                "slices whose initial claim denial rate moved more than chance allows (q at most 0.05), largest dollar "
                "effect first. Every slice is tested, whatever the filters.")
     st.page_link("app_pages/what_changed.py", label="Every finding, its interval and the control charts: What changed")

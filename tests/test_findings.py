@@ -294,6 +294,17 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
     assert b'name="What changed"' in zipfile.ZipFile(io.BytesIO(workbook)).read("xl/workbook.xml")
 
 
+def test_the_overview_says_when_nothing_changed(tmp_path, monkeypatch):
+    from conftest import app_runner
+
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    history(con, tmp_path, beta_period=3)
+    con.close()
+    shown = " ".join(m.value for m in app_runner(db, monkeypatch, tmp_path)().markdown)
+    assert "No slice changed more than chance allows in June 2024." in shown
+
+
 def test_no_patterns_writes_the_same_practice_without_its_dated_patterns(tmp_path):
     from analytics.__main__ import main
 
