@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -136,3 +142,42 @@ def claim_837(*claims: str, payer: str = "ACME HEALTH PLAN", payer_id: str = "12
     segments = [isa, f"GS*HC*SUBMITTER*RECEIVER*{submitted}*1200*1*X*005010X222A1", *st, "GE*1*1",
                 f"IEA*1*{control}"]
     return "~\n".join(segments) + "~\n"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path, folder: Path, *options: str, unset: tuple = ()):
+    """`streamlit run app.py` on a free port, reading db (and a demo database in folder, never built when
+    db exists), with further command-line options and environment variables unset; yields (URL,
+    process) once it answers. Its output goes to a log in folder, quoted when it does not start."""
+    port = free_port()
+    env = {**os.environ, "DENIALS_DB": str(db), "DENIALS_DEMO_DB": str(folder / "demo.duckdb")}
+    for name in unset:
+        env.pop(name, None)
+    log = folder / f"server-{port}.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address=127.0.0.1", f"--server.port={port}",
+             "--server.headless=true", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none", *options],
+            cwd=Path(APP).parent, env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -7,16 +7,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import CORPUS_835, needs_shared, small_history
+from conftest import streamlit_server as running
 
 pytestmark = needs_shared
 
@@ -40,37 +36,11 @@ playwright = pytest.importorskip("playwright.sync_api") if not os.environ.get("C
     "playwright.sync_api", fromlist=["sync_playwright"])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_server(db: Path, folder: Path):
     """`streamlit run app.py` on a free port, reading db; yields its URL once it answers."""
-    port = free_port()
-    env = {**os.environ, "DENIALS_DB": str(db), "DENIALS_DEMO_DB": str(folder / "demo.duckdb")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address=127.0.0.1", f"--server.port={port}",
-         "--server.headless=true", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
-    try:
+    with running(db, folder) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -17,14 +17,11 @@ comes from 127.0.0.1 (its default `FORWARDED_ALLOW_IPS`), as it does behind a re
 from __future__ import annotations
 
 import contextlib
-import os
 import select
 import socket
 import subprocess
-import sys
 import time
 import tomllib
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -32,6 +29,7 @@ import pytest
 
 from analytics import database, loader
 from conftest import CORPUS_835, needs_shared
+from conftest import streamlit_server as running
 
 pytestmark = needs_shared
 
@@ -45,12 +43,6 @@ FAST = {"max_failures": 3, "window_minutes": 1, "lockout_minutes": 4 / 60, "fail
 LOCKED = "Too many wrong passwords from this address"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def secrets_file(folder: Path, **access) -> Path:
     lines = ["[access]", f'password_sha256 = "{DIGEST}"']
     lines += [f"{key} = {value!r}" for key, value in access.items()]
@@ -61,37 +53,14 @@ def secrets_file(folder: Path, **access) -> Path:
 
 @contextlib.contextmanager
 def streamlit_server(db: Path, folder: Path, secrets: Path | None):
-    """`streamlit run app.py` on a free port, reading db and the given secrets file only; yields
-    (URL, process) once it answers."""
-    port = free_port()
-    env = {**os.environ, "DENIALS_DB": str(db), "DENIALS_DEMO_DB": str(folder / "demo.duckdb")}
-    env.pop("FORWARDED_ALLOW_IPS", None)
-    # An empty secrets file when none is wanted: never the developer's own ~/.streamlit/secrets.toml.
+    """`streamlit run app.py` on a free port, reading db and the given secrets file only (an empty one
+    when none is wanted: never the developer's own ~/.streamlit/secrets.toml), with no proxy trusted
+    but loopback; yields (URL, process) once it answers."""
     if secrets is None:
         secrets = folder / "no-secrets.toml"
         secrets.write_text("")
-    log = folder / f"server-{port}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address=127.0.0.1", f"--server.port={port}",
-         "--server.headless=true", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
-         f"--secrets.files={secrets}"],
-        cwd=ROOT, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
-    try:
-        yield url, process
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with running(db, folder, f"--secrets.files={secrets}", unset=("FORWARDED_ALLOW_IPS",)) as server:
+        yield server
 
 
 def rss_mb(process: subprocess.Popen) -> float:
