@@ -68,6 +68,19 @@ def con(tmp_path):
     connection.close()
 
 
+@pytest.fixture
+def own_db(tmp_path, monkeypatch):
+    """The user's own database with one corpus file loaded, as the dashboard reads it ($DENIALS_DB; the
+    demo never built)."""
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    loader.load_paths(con, [CORPUS_835 / "edi835parser__emedny_sample.txt"])
+    con.close()
+    monkeypatch.setenv("DENIALS_DB", str(db))
+    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "unused-demo.duckdb"))
+    return db
+
+
 def remittance_835(*claims: str, payer: str = "ACME HEALTH PLAN", payment: str = "0", plb: str = "",
                    payment_date: str = "20240315", control: str = "000000001") -> str:
     """A complete, balanced-enough 005010X221A1 835 around the given claim loops (segments joined

@@ -6,28 +6,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import access, database, loader
-from conftest import CORPUS_835, needs_shared
+from analytics import access
+from conftest import needs_shared
 
 pytestmark = needs_shared
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "correct horse battery staple"
 DIGEST = hashlib.sha256(PASSWORD.encode()).hexdigest()
-
-
-@pytest.fixture
-def own_db(tmp_path, monkeypatch):
-    db = tmp_path / "own.duckdb"
-    con = database.connect(db)
-    loader.load_paths(con, [CORPUS_835 / "edi835parser__emedny_sample.txt"])
-    con.close()
-    monkeypatch.setenv("DENIALS_DB", str(db))
-    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "unused-demo.duckdb"))
-    return db
 
 
 def gated() -> AppTest:

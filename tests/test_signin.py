@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import access
 from analytics.access import Limits, Refusal, Throttle
-from conftest import CORPUS_835, needs_shared
+from conftest import needs_shared
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "correct horse battery staple"
@@ -161,17 +161,10 @@ def test_streamlits_upload_handler_still_asks_before_it_reads_the_body():
 # --- In the app: every AppTest is a session of its own, all from this machine ("local") -----------------
 
 @pytest.fixture
-def own_db(tmp_path, monkeypatch):
-    from analytics import database, loader
-
-    db = tmp_path / "own.duckdb"
-    con = database.connect(db)
-    loader.load_paths(con, [CORPUS_835 / "edi835parser__emedny_sample.txt"])
-    con.close()
-    monkeypatch.setenv("DENIALS_DB", str(db))
-    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "unused-demo.duckdb"))
+def own_db(own_db):
+    """conftest's own_db, with the sign-in throttle's counts cleared before and after."""
     access.THROTTLE.reset()
-    yield db
+    yield own_db
     access.THROTTLE.reset()
 
 

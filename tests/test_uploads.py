@@ -12,8 +12,8 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from analytics import database, loader, uploads
-from conftest import CORPUS_835, claim_837, needs_shared, remittance_835
+from analytics import loader, uploads
+from conftest import claim_837, needs_shared, remittance_835
 
 pytestmark = needs_shared
 
@@ -80,13 +80,8 @@ def test_an_837_result_says_it_was_read_as_claims(con, tmp_path):
 
 
 @pytest.fixture
-def data_page(tmp_path, monkeypatch):
-    db = tmp_path / "own.duckdb"
-    con = database.connect(db)
-    loader.load_paths(con, [CORPUS_835 / "edi835parser__emedny_sample.txt"])
-    con.close()
-    monkeypatch.setenv("DENIALS_DB", str(db))
-    monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "unused-demo.duckdb"))
+def data_page(own_db):
+    db = own_db
 
     def upload(*files: tuple[str, bytes]) -> AppTest:
         at = AppTest.from_file(APP).run(timeout=120)
