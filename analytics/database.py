@@ -34,6 +34,7 @@ VIEWS = (
     "staging/submitted_lines",
     "marts/denials",
     "marts/recoupments",
+    "marts/claim_rollup",  # macro; the table claim_facts is built from it with the recovery tables
 )
 # Built after the tables derived from all loaded files (analytics.recovery), which they read; a file
 # that starts with CREATE defines macros and runs as it is.

@@ -21,10 +21,10 @@ from analytics.transaction import transaction
 
 # Derived tables, in the order they are built: each reads the ones before it. The recovery model, and
 # the match of billed claims (837) to the remittances that answer them.
-TABLES = ("adjudication_links", "recovery_denials", "recovery_events", "claim_matches", "line_matches",
-          "claim_answers", "flagged_lines")
+TABLES = ("adjudication_links", "recovery_denials", "recovery_events", "recovery_outcomes", "recovery_ledger",
+          "claim_matches", "line_matches", "claim_answers", "flagged_lines")
 # Reference tables these read besides the rule set that judged fact_units.
-RULES = ("prevention-rules", "ndc-crosswalk")
+RULES = ("prevention-rules", "ndc-crosswalk", "appeal-windows", "timely-filing")
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -32,7 +32,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     facts = con.execute("SELECT coalesce(max(value), '') FROM meta WHERE key = 'facts_fingerprint'").fetchall()[0][0]
     rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?",
                         [list(RULES)]).fetchall()[0][0]
-    text = "".join(sql(f"marts/{name}") for name in TABLES) + sql("marts/recoupments")
+    text = "".join(sql(f"marts/{name}") for name in TABLES) + sql("marts/recoupments") + sql("marts/claim_rollup")
     # the change findings of the default period (analytics/findings.py) are rebuilt in the same step
     text += "".join(p.read_text() for p in sorted((QUERIES / "findings").glob("*.sql")))
     text += Path(findings.__file__).read_text()
@@ -59,6 +59,10 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
         cur.execute("""
             UPDATE fact_units SET readjudication = false
             WHERE readjudication AND claim_key NOT IN (SELECT claim_key FROM adjudication_links)""")
+        # the claim-level facts of initial adjudications, which every claim denial rate reads
+        # (initial_claims): after readjudication is marked
+        cur.execute("CREATE OR REPLACE TABLE claim_facts AS "
+                    "SELECT * FROM claim_rollup([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[])")
         # the change findings read initial adjudications: after readjudication is marked
         findings.refresh(cur)
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [fingerprint])

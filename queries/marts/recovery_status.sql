@@ -34,116 +34,53 @@ CREATE OR REPLACE MACRO recovery_status(as_of) AS TABLE
 with
 
 -- (site and missing_modifier are for filtered_recoveries' lookups: not carried through the steps below)
-denials as (select * exclude (site, missing_modifier) from recovery_denials where denial_date <= as_of),
-events as (select * from recovery_events where event_date <= as_of),
-windows as (select * from ref_appeal_windows),
-filing_limits as (select * from ref_timely_filing),
-categories as (select * from ref_denial_categories),
+denials as (select * exclude (site, missing_modifier) from recovery_ledger where denial_date <= as_of),
+-- an outcome that held on as_of but no longer does: judging an earlier date than the data date (none
+-- otherwise, so the usual judgement as of the data date joins nothing)
+earlier as (
+    select denial_id, {'net_amount': net_amount, 'recouped_amount': recouped_amount, 'still_denied': still_denied, 'upheld': upheld, 'last_adjudication_date': last_adjudication_date, 'payback_date': payback_date, 'corrected': corrected, 'reversal_date': reversal_date} as earlier_outcome
+    from recovery_outcomes
+    where valid_to is not null and valid_from <= as_of and as_of < valid_to
+),
 
-totals as (
+-- which outcome was known on as_of: the latest (recovery_ledger), an earlier one, or none before the
+-- first event
+sourced as (
     select
-        denial_id,
-        sum(amount) as net_amount,
-        coalesce(-sum(amount) filter (where kind = 'recoupment'), 0) as recouped_amount
-    from events
-    group by denial_id
-),
-
--- the latest adjudication says whether the denial still stands, and whether it was upheld
-latest as (
-    select
-        denial_id,
-        arg_max(still_denied, (event_date, claim_key)) as still_denied,
-        arg_max(upheld, (event_date, claim_key)) as upheld,
-        max(event_date) as last_adjudication_date
-    from events
-    where kind = 'adjudication'
-    group by denial_id
-),
-
--- the latest adjudication that paid something is the one that brought the money back
-paybacks as (
-    select
-        denial_id,
-        max(event_date) as payback_date,
-        arg_max(corrected, (event_date, claim_key)) as corrected
-    from events
-    where kind = 'adjudication' and amount > 0
-    group by denial_id
-),
-
-reversed as (
-    select denial_id, min(event_date) as reversal_date from events where reverses_denial group by denial_id
-),
-
--- the days allowed, from the appeal windows and the timely-filing limits alike: per denial and table
--- the most specific rule wins (payer id, payer name, filing indicator CLP06, then the default)
-limits as (
-    select 'appeal' as kind, scope, value, days from windows
-    union all
-    select 'filing' as kind, scope, value, days from filing_limits
-),
-
-denial_limits as (
-    select
-        denials.denial_id,
-        max(coalesce(by_id.days, by_name.days, by_filing.days, fallback.days)) filter (where kinds.kind = 'appeal')::integer
-            as appeal_window_days,
-        max(coalesce(by_id.days, by_name.days, by_filing.days, fallback.days)) filter (where kinds.kind = 'filing')::integer
-            as filing_limit_days
+        denials.*,
+        earlier.earlier_outcome,
+        case
+            when earlier.denial_id is not null then 'earlier'
+            when denials.outcome_from <= as_of then 'latest'
+        end as outcome_source
     from denials
-    cross join (values ('appeal'), ('filing')) as kinds(kind)
-    left join limits as by_id on by_id.kind = kinds.kind and by_id.scope = 'payer_id' and by_id.value = denials.payer_id
-    left join limits as by_name
-        on by_name.kind = kinds.kind and by_name.scope = 'payer_name' and by_name.value = denials.payer_name
-    left join limits as by_filing
-        on by_filing.kind = kinds.kind and by_filing.scope = 'filing_indicator' and by_filing.value = denials.filing_indicator
-    left join limits as fallback on fallback.kind = kinds.kind and fallback.scope = 'default'
-    group by denials.denial_id
+    left join earlier using (denial_id)
 ),
 
--- the deadline depends on how the money is won back (the category's resolved_by): an appeal is due
--- within the appeal window from the denial; a corrected claim within timely filing from the date of
--- service (a claim denied without a service date counts from the denial)
-deadlines as (
+known as (
     select
-        denials.denial_id,
-        denial_limits.appeal_window_days,
-        denials.denial_date + denial_limits.appeal_window_days as appeal_deadline,
-        case when categories.resolved_by = 'corrected_claim' then 'timely filing' else 'appeal window' end
-            as deadline_basis,
-        case when categories.resolved_by = 'corrected_claim'
-            then coalesce(denials.service_date, denials.denial_date) + denial_limits.filing_limit_days
-            else denials.denial_date + denial_limits.appeal_window_days
-        end as deadline
-    from denials
-    join denial_limits using (denial_id)
-    left join categories using (category)
+        * exclude (net_amount, recouped_amount, still_denied, upheld, last_adjudication_date, payback_date, corrected, reversal_date, earlier_outcome),
+        case outcome_source when 'earlier' then earlier_outcome.net_amount when 'latest' then net_amount end as net_amount,
+        case outcome_source when 'earlier' then earlier_outcome.recouped_amount when 'latest' then recouped_amount end as recouped_amount,
+        case outcome_source when 'earlier' then earlier_outcome.still_denied when 'latest' then still_denied end as still_denied,
+        case outcome_source when 'earlier' then earlier_outcome.upheld when 'latest' then upheld end as upheld,
+        case outcome_source when 'earlier' then earlier_outcome.last_adjudication_date when 'latest' then last_adjudication_date end as last_adjudication_date,
+        case outcome_source when 'earlier' then earlier_outcome.payback_date when 'latest' then payback_date end as payback_date,
+        case outcome_source when 'earlier' then earlier_outcome.corrected when 'latest' then corrected end as corrected,
+        case outcome_source when 'earlier' then earlier_outcome.reversal_date when 'latest' then reversal_date end as reversal_date
+    from sourced
 ),
 
 measured as (
     select
-        denials.*,
+        * exclude (net_amount, recouped_amount, still_denied, upheld),
         -- never more than was denied: what a later adjudication pays above the denied amount (an
         -- overpayment, a line matched too loosely) is not a recovery (recovery_diagnostics lists them)
-        least(greatest(coalesce(totals.net_amount, 0), 0), denials.denied_amount) as recovered_amount,
-        coalesce(totals.recouped_amount, 0) as recouped_amount,
-        coalesce(latest.still_denied, true) as still_denied,
-        coalesce(latest.upheld, false) as upheld,
-        latest.last_adjudication_date,
-        paybacks.payback_date,
-        paybacks.corrected,
-        reversed.reversal_date,
-        deadlines.appeal_window_days,
-        deadlines.appeal_deadline,
-        deadlines.deadline,
-        deadlines.deadline_basis
-    from denials
-    join deadlines using (denial_id)
-    left join totals using (denial_id)
-    left join latest using (denial_id)
-    left join paybacks using (denial_id)
-    left join reversed using (denial_id)
+        least(greatest(coalesce(net_amount, 0), 0), denied_amount) as recovered_amount,
+        coalesce(recouped_amount, 0) as recouped_amount,
+        coalesce(still_denied, true) as still_denied,
+        coalesce(upheld, false) as upheld
+    from known
 ),
 
 judged as (

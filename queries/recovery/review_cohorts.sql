@@ -34,24 +34,45 @@ offsets as (
     from cohorts
 ),
 
--- each denial's recovery by the end of each offset: net of reversals and recoupments, between zero and
--- its denied $
-denial_cumulative as (
+-- each denial's recovery by the end of each month that changed it: net of reversals and recoupments
+-- so far, between zero and its denied $; what that added to the one before
+denial_steps as (
     select
+        denial_months.denial_id,
         denials.denial_month,
-        offsets.months_since,
-        least(greatest(coalesce(sum(denial_months.amount), 0), 0), any_value(denials.denied_amount)) as recovered_amount
-    from denials
-    join offsets using (denial_month)
-    left join denial_months
-        on denial_months.denial_id = denials.denial_id and denial_months.months_since <= offsets.months_since
-    group by denials.denial_id, denials.denial_month, offsets.months_since
+        denial_months.months_since,
+        least(greatest(sum(denial_months.amount) over (partition by denial_months.denial_id
+                                                       order by denial_months.months_since), 0),
+              denials.denied_amount) as recovered_so_far
+    from denial_months
+    join denials using (denial_id)
 ),
 
-cumulative as (
-    select denial_month, months_since, sum(recovered_amount) as recovered_amount
-    from denial_cumulative
+-- what each step added to the denial's recovery before it
+denial_increments as (
+    select
+        denial_month,
+        months_since,
+        recovered_so_far - coalesce(lag(recovered_so_far) over (partition by denial_id order by months_since), 0)
+            as added
+    from denial_steps
+),
+
+increments as (
+    select denial_month, months_since, sum(added) as added
+    from denial_increments
     group by all
+),
+
+-- a cohort's recovery by the end of each offset: what its denials had added up to then
+cumulative as (
+    select
+        offsets.denial_month,
+        offsets.months_since,
+        coalesce(sum(increments.added) over (partition by offsets.denial_month order by offsets.months_since), 0)
+            as recovered_amount
+    from offsets
+    left join increments using (denial_month, months_since)
 )
 
 select
