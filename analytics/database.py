@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import reference
+from analytics import models, reference
 from analytics.transaction import transaction
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,39 +22,9 @@ DEMO_DB = PROJECT_ROOT / "var" / "demo.duckdb"
 TEMPLATES = PROJECT_ROOT / "var" / "templates"
 SCHEMA_VERSION = "1"
 
-# Views in dependency order: staging views rename and type what the loaders wrote; marts add meaning.
-VIEWS = (
-    "staging/payments",
-    "staging/claims",
-    "staging/service_lines",
-    "staging/adjustments",
-    "staging/remarks",
-    "staging/provider_adjustments",
-    "staging/submitted_claims",
-    "staging/submitted_lines",
-    "marts/denials",
-    "marts/recoupments",
-    "marts/claim_rollup",  # macro; the table claim_facts is built from it with the recovery tables
-)
-# Built after the tables derived from all loaded files (analytics.recovery), which they read; a file
-# that starts with CREATE defines macros and runs as it is.
-DERIVED_VIEWS = (
-    "marts/recovery_status",
-    "marts/initial_claims",  # needs data_date() (recovery_status)
-    "marts/monthly_measures",
-    "marts/filtered_recoveries",
-    "marts/recoveries",
-    "marts/recovery_diagnostics",
-    "marts/claim_status",
-    "marts/prevention_flags",
-    "marts/site_names",  # the dashboard's site labels (not a documented view)
-    "marts/change_findings",
-)
-# Every documented view (docs/views.md).
-PUBLIC_VIEWS = tuple(v.rsplit("/", 1)[-1] for v in (*VIEWS, "marts/recoveries", "marts/recovery_diagnostics",
-                                                     "marts/claim_status", "marts/prevention_flags",
-                                                     "marts/monthly_measures", "marts/change_findings"))
-
+# Every documented view (docs/views.md); what each SQL file builds and needs is in its header
+# (analytics/models.py).
+PUBLIC_VIEWS = models.public_views()
 
 
 def default_path() -> Path:
@@ -167,13 +137,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         [SCHEMA_VERSION],
     )
     reference.ensure_tables(con)
-    create_views(con, "staging/")
+    build(con, models.before_load("staging"))
     refresh_facts(con)  # from the staging views; the marts read it
-    create_views(con, "marts/")
+    build(con, models.before_load("marts"))
     from analytics import recovery  # it imports this module
 
     recovery.refresh(con)
-    create_views(con, views=DERIVED_VIEWS)
+    build(con, models.derived())  # the views and macros that read the after-load tables
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
@@ -193,10 +163,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-def create_views(con: duckdb.DuckDBPyConnection, folder: str = "", views: tuple = VIEWS) -> None:
-    for name in (v for v in views if v.startswith(folder)):
-        text = sql(name)
-        if any(line.startswith("CREATE ") for line in text.splitlines()):
-            con.execute(text)
-        else:
-            con.execute(f"CREATE OR REPLACE VIEW {name.rsplit('/', 1)[-1]} AS\n{text}")
+def build(con: duckdb.DuckDBPyConnection, built: list) -> None:
+    """Create these views and macros (analytics.models), in order."""
+    for model in built:
+        con.execute(model.statement())

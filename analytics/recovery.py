@@ -15,14 +15,12 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import findings
+from analytics import findings, models
 from analytics.database import QUERIES, sql
 from analytics.transaction import transaction
 
-# Derived tables, in the order they are built: each reads the ones before it. The recovery model, and
-# the match of billed claims (837) to the remittances that answer them.
-TABLES = ("adjudication_links", "recovery_denials", "recovery_events", "recovery_outcomes", "recovery_ledger",
-          "claim_matches", "line_matches", "claim_answers", "flagged_lines")
+# The tables this step writes: the SQL graph's after-load tables, then the change findings.
+TABLES = (*(m.names[0] for m in models.after_load() if m.kind == "table"), *models.PYTHON_TABLES)
 # Reference tables these read besides the rule set that judged fact_units.
 RULES = ("prevention-rules", "ndc-crosswalk", "appeal-windows", "timely-filing")
 
@@ -32,7 +30,8 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     facts = con.execute("SELECT coalesce(max(value), '') FROM meta WHERE key = 'facts_fingerprint'").fetchall()[0][0]
     rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?",
                         [list(RULES)]).fetchall()[0][0]
-    text = "".join(sql(f"marts/{name}") for name in TABLES) + sql("marts/recoupments") + sql("marts/claim_rollup")
+    # the after-load tables and everything they read (analytics/models.py)
+    text = "".join(model.text() for model in models.closure(models.after_load()))
     # the change findings of the default period (analytics/findings.py) are rebuilt in the same step
     text += "".join(p.read_text() for p in sorted((QUERIES / "findings").glob("*.sql")))
     text += Path(findings.__file__).read_text()
@@ -47,23 +46,13 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     if not force and current and current[0][0] == fingerprint:
         return False
     with transaction(con) as cur:
-        for name in TABLES:
-            cur.execute(f"CREATE OR REPLACE TABLE {name} AS {sql(f'marts/{name}')}")
-        # an initial adjudication is the first of its encounter; the denial rates count only those (a
-        # claim no longer followed, after the rules changed, is initial again)
-        cur.execute("""
-            UPDATE fact_units SET readjudication = links.readjudication
-            FROM (SELECT DISTINCT claim_key, readjudication FROM adjudication_links) AS links
-            WHERE fact_units.claim_key = links.claim_key
-              AND fact_units.readjudication IS DISTINCT FROM links.readjudication""")
-        cur.execute("""
-            UPDATE fact_units SET readjudication = false
-            WHERE readjudication AND claim_key NOT IN (SELECT claim_key FROM adjudication_links)""")
-        # the claim-level facts of initial adjudications, which every claim denial rate reads
-        # (initial_claims): after readjudication is marked
-        cur.execute("CREATE OR REPLACE TABLE claim_facts AS "
-                    "SELECT * FROM claim_rollup([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[])")
-        # the change findings read initial adjudications: after readjudication is marked
+        # the tables and updates of the SQL graph, in the order of what they need (analytics/models.py)
+        for model in models.after_load():
+            cur.execute(model.statement())
+        # the change findings read the claim facts through the macros that read them: created first
+        for model in models.derived():
+            if model.kind == "macros":
+                cur.execute(model.statement())
         findings.refresh(cur)
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [fingerprint])
     return True

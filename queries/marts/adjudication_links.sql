@@ -1,3 +1,5 @@
+-- builds: table adjudication_links
+-- needs: fact_units, ref_carc_categories
 -- adjudication_links: every adjudication (and reversal) of each encounter and of each of its lines, in
 -- the order the payer made them, linked across payments and files. Rebuilt after each load into the
 -- table adjudication_links (analytics.recovery); the recovery model and the initial-adjudication flag

@@ -1,3 +1,5 @@
+-- builds: units query adjudication_units
+-- needs: adjustments, claims, ref_caqh_scenarios, ref_carc_categories, ref_claim_statuses, ref_denial_categories, ref_rarc_refinements, remarks, remit_claims, remit_references, service_lines
 -- adjudication units of the files $first_id..$last_id, with the denial judgement of each: every
 -- service line; every claim adjudicated without lines; and the claim-level part of a claim with
 -- lines when it carries denial-class adjustments (so no denied dollar is lost). Stored in

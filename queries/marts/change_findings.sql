@@ -1,3 +1,5 @@
+-- builds: view change_findings
+-- needs: change_findings_rows
 -- change_findings: the change findings of the default period (the last complete payment month against
 -- the 12 complete months before it), one row per slice tested, findings (q <= 0.05) first.
 -- Grain: one row per slice (dimension and its values) tested in the period. Written by

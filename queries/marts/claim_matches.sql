@@ -1,3 +1,5 @@
+-- builds: table claim_matches
+-- needs: claims, submitted_claims
 -- claim_matches: each remittance adjudication (835 CLP) paired with the billed claim (837 CLM) it
 -- answers. Rebuilt after each load into the table claim_matches (analytics.recovery).
 -- A remittance answers a billed claim with the same claim id (tolerating a '-01'-style suffix) from

@@ -1,3 +1,5 @@
+-- builds: macros claim_rollup
+-- needs: fact_units
 -- claim_rollup(categories, codes, modifiers, sites): the claim-level facts of every initial claim
 -- adjudication, rolled up from its units (see initial_claims below for what each column means). The
 -- table claim_facts holds it without filters, built with the recovery tables after each load

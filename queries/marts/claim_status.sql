@@ -1,3 +1,5 @@
+-- builds: view claim_status
+-- needs: claim_answers, data_date, ref_settings, submitted_claims
 -- claim_status: one row per billed claim (837 CLM) with what the payers answered, as of the data date
 -- (the latest payment loaded, or the latest claim sent when no remittance is loaded):
 -- 'paid' (adjudicated with no denial: paid, or applied to the patient's share), 'partially paid'

@@ -1,3 +1,5 @@
+-- builds: view denials
+-- needs: fact_units, source_files
 -- denials: one row per denied service line, or per denied claim that has no lines, plus one row for
 -- denial-class claim-level adjustments on a claim that has lines. The judgement itself is made in
 -- adjudication_units.sql when a file loads (see the rules there and in docs/views.md).

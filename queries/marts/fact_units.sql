@@ -1,3 +1,5 @@
+-- builds: units table fact_units, filtered_units
+-- needs: adjudication_units
 -- Created (again) by analytics.database.refresh_facts whenever this file, the unit query or the
 -- rule set changes; then filled from queries/marts/adjudication_units.sql.
 -- One row per adjudication unit (queries/marts/adjudication_units.sql): filled as files load,

@@ -1,3 +1,5 @@
+-- builds: macros month_complete, initial_claims
+-- needs: claim_facts, claim_rollup, data_date
 -- The claim-level judgement behind every denial rate by claims (HFMA Claim Integrity Task Force): the
 -- view monthly_measures and the dashboard's headline read these macros, so there is one definition.
 

@@ -1,3 +1,5 @@
+-- builds: view monthly_measures
+-- needs: initial_claims
 -- monthly_measures: HFMA's initial denial rates, one row per payment month × payer × payer order.
 -- Grain: month (payment month of the initial adjudication) × payer_name × payer_order, from
 -- initial_claims (queries/marts/initial_claims.sql, the one claim-level definition the Overview reads

@@ -1,3 +1,5 @@
+-- builds: view recoupments
+-- needs: claims, payments, provider_adjustments
 -- recoupments: one row per PLB WO pair (overpayment recovery), tied to the claim adjudication its
 -- reference names when it can be found: the same payer's latest adjudication, paid on or before the
 -- recoupment, whose payer claim number (CLP07) equals the reference.

@@ -1,3 +1,5 @@
+-- builds: table recovery_denials
+-- needs: adjudication_links, fact_units, source_files
 -- recovery_denials: the denials the recovery model follows, one row per denial (a denied unit whose
 -- previous adjudication of the same claim/line was not a denial; see adjudication_links.sql), with the
 -- columns the review and the worklist show. Rebuilt after each load into the table recovery_denials.

@@ -1,3 +1,5 @@
+-- builds: view recovery_diagnostics
+-- needs: data_date, recovery_denials, recovery_events
 -- recovery_diagnostics: one row per followed denial whose later adjudications paid back more than was
 -- denied, as of the data date. The recovery model caps the recovered amount at the denied amount (a
 -- recovery rate above 100% cannot be defended); these are the cases to look at: a payer paying more

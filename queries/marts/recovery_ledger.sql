@@ -1,3 +1,5 @@
+-- builds: table recovery_ledger
+-- needs: recovery_denials, recovery_outcomes, ref_appeal_windows, ref_denial_categories, ref_timely_filing
 -- recovery_ledger: every followed denial (recovery_denials) with what does not depend on the date it is
 -- judged at, rebuilt after each load into the table recovery_ledger: its deadline, and its outcome as
 -- of the data date (the latest of recovery_outcomes, with outcome_from, the date it holds from).

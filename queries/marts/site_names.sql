@@ -1,3 +1,5 @@
+-- builds: view site_names (internal)
+-- needs: ref_bill_type_facilities, ref_place_of_service
 -- site_names: one row per site as the dashboard names it: 'POS 11' (place of service, professional
 -- claims) and 'TOB 13x' (type of bill by its first two digits, institutional claims), with a label for
 -- people ('POS 19 off campus-outpatient hospital', 'TOB 13x hospital outpatient') from the reference

@@ -1,3 +1,5 @@
+-- builds: view adjustments
+-- needs: claims, ref_carc_categories, remit_adjustments
 -- adjustments: one row per CAS triple (group, reason, amount, quantity), classified by the rule set.
 with
 

@@ -1,3 +1,5 @@
+-- builds: view claims
+-- needs: payments, remit_claims
 -- claims: one row per CLP, the payer's adjudication of one claim in one payment.
 with
 

@@ -1,3 +1,5 @@
+-- builds: view payments
+-- needs: remit_payments, source_files
 -- payments: one row per 835 transaction set (ST..SE), i.e. one payment or notice from a payer.
 with
 

@@ -1,3 +1,5 @@
+-- builds: view provider_adjustments
+-- needs: payments, remit_provider_adjustments
 -- provider_adjustments: one row per PLB pair (reason:reference, amount); a positive amount reduces
 -- the payment (e.g. WO overpayment recovery), a negative one adds to it (e.g. L6 interest).
 with

@@ -1,3 +1,5 @@
+-- builds: view remarks
+-- needs: claims, remit_remarks
 -- remarks: one row per remark code, from LQ (service line) or MOA / MIA (claim).
 with
 

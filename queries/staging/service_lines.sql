@@ -1,3 +1,5 @@
+-- builds: view service_lines
+-- needs: claims, remit_service_lines
 -- service_lines: one row per SVC, the adjudication of one billed service.
 with
 

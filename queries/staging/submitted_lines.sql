@@ -1,3 +1,5 @@
+-- builds: view submitted_lines
+-- needs: bill_claims, bill_lines, source_files
 -- submitted_lines: one row per 837 SV1 (professional) or SV2 (institutional), a service as billed.
 with
 

@@ -1,0 +1,148 @@
+"""The SQL graph: what each file of queries/staging and queries/marts builds and what it needs, read
+from the file's own header, so the build order lives beside the SQL and not in Python tuples.
+
+Every such file opens with two header lines:
+
+    -- builds: view denials
+    -- needs: fact_units, ref_denial_categories
+
+`builds` is one of
+- `view NAME` (created as CREATE OR REPLACE VIEW NAME AS <the file>), `view NAME (internal)` for a view
+  the dashboard uses that docs/views.md does not document;
+- `table NAME`: derived from everything loaded, rebuilt in one transaction after each load
+  (analytics/recovery.py) as CREATE OR REPLACE TABLE NAME AS <the file>;
+- `update TABLE`: statements run as they are in that same step (the file's own name is its node);
+- `macros NAME, NAME`: CREATE MACRO statements, run as they are;
+- `units table NAME` / `units query NAME`: the table of adjudication units and the query that fills it
+  as each file loads (analytics/database.refresh_facts and the loader run them, not this graph).
+
+`needs` names what the SQL reads: other files' builds (or their file names), the loaded tables of
+queries/schema.sql, reference tables (ref_*), and tables written in Python (PYTHON_TABLES). Views and
+macros are created as soon as what they need exists: before the after-load step when they need none of
+its tables, after it otherwise. tests/test_models.py checks every header against the SQL it heads.
+"""
+
+from __future__ import annotations
+
+import functools
+import graphlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+FOLDERS = ("staging", "marts")
+KINDS = ("view", "table", "update", "macros", "units table", "units query")
+# Tables Python writes in the after-load step, after the SQL tables (name -> the module that writes it).
+PYTHON_TABLES = {"change_findings_rows": "analytics/findings.py"}
+# Built after every load, in the order of the graph.
+AFTER_LOAD = ("table", "update")
+
+_BUILDS = re.compile(r"^-- builds: (units table|units query|view|table|update|macros) ([\w, ]+?)( \(internal\))?$")
+_NEEDS = re.compile(r"^-- needs: ([\w, ]*)$")
+
+
+@dataclass(frozen=True)
+class Model:
+    """One SQL file of the graph."""
+
+    path: str  # 'marts/denials', as analytics.database.sql() takes it
+    kind: str
+    names: tuple  # what it builds (for an update, the table it changes)
+    needs: tuple
+    internal: bool = False
+
+    @property
+    def node(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    def text(self) -> str:
+        return (QUERIES / f"{self.path}.sql").read_text()
+
+    def statement(self) -> str:
+        """The SQL that builds it."""
+        if self.kind == "view":
+            return f"CREATE OR REPLACE VIEW {self.names[0]} AS\n{self.text()}"
+        if self.kind == "table":
+            return f"CREATE OR REPLACE TABLE {self.names[0]} AS\n{self.text()}"
+        return self.text()
+
+
+def parse(path: str, text: str) -> Model:
+    """A file's header as a Model; a file without one is refused with what is missing."""
+    lines = text.splitlines()
+    built = next((_BUILDS.match(line) for line in lines[:2] if _BUILDS.match(line)), None)
+    needed = next((_NEEDS.match(line) for line in lines[:2] if _NEEDS.match(line)), None)
+    if built is None or needed is None:
+        raise ValueError(f"queries/{path}.sql: the first two lines must be '-- builds: KIND NAME' and "
+                         f"'-- needs: NAME, ...' (see analytics/models.py)")
+    names = tuple(n.strip() for n in built.group(2).split(",") if n.strip())
+    needs = tuple(n.strip() for n in needed.group(1).split(",") if n.strip())
+    return Model(path, built.group(1), names, needs, internal=bool(built.group(3)))
+
+
+@functools.cache
+def graph() -> dict[str, Model]:
+    """Every model by node (its file name), in the topological order of what they need."""
+    models = {}
+    for folder in FOLDERS:
+        for file in sorted((QUERIES / folder).glob("*.sql")):
+            model = parse(f"{folder}/{file.stem}", file.read_text())
+            models[model.node] = model
+    owner = {name: m.node for m in models.values() if m.kind != "update" for name in m.names}
+    sorter = graphlib.TopologicalSorter()
+    for model in models.values():
+        sorter.add(model.node, *(owner.get(n, n) for n in model.needs if owner.get(n, n) in models))
+    return {node: models[node] for node in sorter.static_order()}
+
+
+def owner(name: str) -> Model | None:
+    """The model that builds a relation or macro, or whose file has that name."""
+    models = graph()
+    return models.get(name) or next((m for m in models.values() if name in m.names and m.kind != "update"), None)
+
+
+def _depends_on_after_load(model: Model, seen: frozenset = frozenset()) -> bool:
+    if model.kind in AFTER_LOAD:
+        return True
+    for name in model.needs:
+        if name in PYTHON_TABLES:
+            return True
+        needed = owner(name)
+        if needed is not None and needed.node not in seen and _depends_on_after_load(needed, seen | {model.node}):
+            return True
+    return False
+
+
+def before_load(folder: str) -> list[Model]:
+    """The views and macros of a folder that need nothing built after a load, in order."""
+    return [m for m in graph().values() if m.path.startswith(f"{folder}/") and m.kind in ("view", "macros")
+            and not _depends_on_after_load(m)]
+
+
+def after_load() -> list[Model]:
+    """The tables and updates rebuilt after each load, in order."""
+    return [m for m in graph().values() if m.kind in AFTER_LOAD]
+
+
+def derived() -> list[Model]:
+    """The views and macros that read what the after-load step builds: created after it, in order."""
+    return [m for m in graph().values() if m.kind in ("view", "macros") and _depends_on_after_load(m)]
+
+
+def public_views() -> tuple[str, ...]:
+    """Every documented view (docs/views.md), in build order."""
+    return tuple(m.names[0] for m in graph().values() if m.kind == "view" and not m.internal)
+
+
+def closure(models: list[Model]) -> list[Model]:
+    """These models and every model they need, transitively, in build order."""
+    wanted: set[str] = set()
+    todo = [m.node for m in models]
+    while todo:
+        node = todo.pop()
+        if node in wanted:
+            continue
+        wanted.add(node)
+        todo.extend(o.node for o in map(owner, graph()[node].needs) if o is not None)
+    return [m for m in graph().values() if m.node in wanted]

@@ -1,0 +1,8 @@
+-- builds: table claim_facts
+-- needs: claim_rollup, readjudication_flags
+-- claim_facts: the claim-level facts of every initial claim adjudication, without filters
+-- (claim_rollup.sql says what each column means), rebuilt after each load once the readjudication
+-- flags are set. initial_claims reads it unless a code, modifier, site or category filter asks for the
+-- units again.
+-- Grain: one row per claim_key of fact_units with claim_kind 'adjudicated' that is not a readjudication.
+select * from claim_rollup([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[])

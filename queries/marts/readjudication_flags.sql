@@ -1,0 +1,12 @@
+-- builds: update fact_units
+-- needs: adjudication_links, fact_units
+-- Marks fact_units.readjudication after each load: an initial adjudication is the first of its
+-- encounter (adjudication_links), and the denial rates count only those. A claim no longer followed,
+-- after the rules changed, is initial again.
+UPDATE fact_units SET readjudication = links.readjudication
+FROM (SELECT DISTINCT claim_key, readjudication FROM adjudication_links) AS links
+WHERE fact_units.claim_key = links.claim_key
+  AND fact_units.readjudication IS DISTINCT FROM links.readjudication;
+
+UPDATE fact_units SET readjudication = false
+WHERE readjudication AND claim_key NOT IN (SELECT claim_key FROM adjudication_links);
