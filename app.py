@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import access, data, ui
+from analytics.pages import PAGES
 
 st.set_page_config(page_title="Denial analytics", layout="wide", page_icon=":material/receipt_long:")
 if not access.gate():  # sign-in, when .streamlit/secrets.toml sets one up (README: Sign-in)
@@ -20,22 +21,8 @@ def _database_ready() -> bool:
 
 
 _database_ready()
-# The pages live in app_pages/, not pages/: Streamlit serves a folder named pages/ on its own as well, and a
-# link to a page opened on a freshly started server then ran it without this script (no filters).
-pages = st.navigation([
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("app_pages/what_changed.py", title="What changed", icon=":material/trending_up:"),
-    st.Page("app_pages/payers.py", title="Payers", icon=":material/account_balance:"),
-    st.Page("app_pages/modifiers.py", title="Modifiers", icon=":material/label:"),
-    st.Page("app_pages/site_of_care.py", title="Site of care", icon=":material/location_on:"),
-    st.Page("app_pages/reasons.py", title="Reasons", icon=":material/help:"),
-    st.Page("app_pages/codes.py", title="Codes", icon=":material/medication:"),
-    st.Page("app_pages/monthly_review.py", title="Monthly review", icon=":material/event_note:"),
-    st.Page("app_pages/worklist.py", title="Worklist", icon=":material/checklist:"),
-    st.Page("app_pages/prevention.py", title="Prevention", icon=":material/shield:"),
-    st.Page("app_pages/claims.py", title="Claims", icon=":material/search:"),
-    st.Page("app_pages/data.py", title="Data", icon=":material/upload_file:"),
-])
+pages = st.navigation([st.Page(page.script, title=page.title, icon=page.icon, default=page is PAGES[0])
+                       for page in PAGES])
 with data.session():
     ui.demo_label()
     # Filters live here, before the page runs, so that they persist across pages (and in the URL).

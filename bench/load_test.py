@@ -20,8 +20,8 @@ server, each with its own websocket, session state and script runs:
   times the server's CPU on drawing (measured: `--browsers 20 --think 10`), which measures this machine,
   not the dashboard.
 
-Each user visits the pages in a loop (Overview, Payers, Modifiers, Site of care, Reasons, Codes,
-Monthly review, Worklist, Prevention, Claims; each starts at another page), reading each page between
+Each user visits the pages in a loop (every page of analytics/pages.py but the Data page; each starts at
+another page), reading each page between
 0.5 and 1.5 times --think seconds. A share of the visits (--filtered, websocket users) carry filters in
 the URL, as a shared link does: a payer, or a quarter of dates, or a denial category, picked at random
 from what the data holds, so the server's query cache does not answer everything. Errors: a Streamlit
@@ -57,14 +57,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analytics import data, updates  # noqa: E402
+from analytics.pages import PAGES as DASHBOARD_PAGES  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-# page title -> its URL path
-PAGES = {"Overview": "", "Payers": "payers", "Modifiers": "modifiers", "Site of care": "site_of_care",
-         "Reasons": "reasons", "Codes": "codes", "Monthly review": "monthly_review", "Worklist": "worklist",
-         "Prevention": "prevention", "Claims": "claims"}
+# page title -> its URL path: every page but the Data page (uploads)
+PAGES = {page.title: page.url_path for page in DASHBOARD_PAGES if page.title != "Data"}
 # Installed in every page before Streamlit's own scripts: notes when the user last clicked, in the page's
 # clock. A page is done when Streamlit is not running its script (the attribute it keeps on its root
 # element; React may batch "running" and "not running" into one update under load, so a change of the

@@ -11,14 +11,12 @@ import numpy
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import database, loader
+from analytics import database, loader, pages
 from conftest import APP, CORPUS_835, app_runner, needs_shared, small_history
 
 pytestmark = needs_shared
 
-PAGES = ["app_pages/overview.py", "app_pages/payers.py", "app_pages/modifiers.py", "app_pages/site_of_care.py", "app_pages/reasons.py",
-         "app_pages/codes.py", "app_pages/monthly_review.py", "app_pages/worklist.py", "app_pages/prevention.py", "app_pages/claims.py", "app_pages/data.py",
-         "app_pages/what_changed.py"]
+PAGES = [page.script for page in pages.PAGES]
 
 
 @pytest.fixture(scope="module")

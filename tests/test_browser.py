@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from analytics import pages
 from conftest import CORPUS_835, needs_shared, small_history
 from conftest import streamlit_server as running
 
@@ -20,10 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The first page visited is not the start page: a shared link opened on a freshly started server must work.
-PAGES = {"monthly_review": "monthly_review", "overview": "", "payers": "payers", "modifiers": "modifiers",
-         "site_of_care": "site_of_care", "reasons": "reasons", "codes": "codes", "worklist": "worklist",
-         "prevention": "prevention",
-         "claims": "claims", "data": "data"}
+PAGES = {page.script.rsplit("/", 1)[-1].removesuffix(".py"): page.url_path
+         for page in sorted(pages.PAGES, key=lambda page: page.title != "Monthly review")}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
