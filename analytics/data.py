@@ -10,14 +10,13 @@ import contextlib
 import contextvars
 import shutil
 import threading
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from analytics import database, updates
+from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
 from analytics.database import sql
 
 UPLOAD_WAIT = 600.0  # seconds an upload waits for a load in progress before it gives up
@@ -86,28 +85,6 @@ def ensure_current() -> None:
 
 def is_demo(path: Path | None = None) -> bool:
     return record("app/dataset", path=path)["dataset"] == "demo"
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The dashboard's filters; empty means everything."""
-
-    date_basis: str = "service"  # 'service' or 'payment'
-    date_from: date | None = None
-    date_to: date | None = None
-    payers: tuple = ()
-    categories: tuple = ()
-    codes: tuple = ()
-    modifiers: tuple = ()
-    sites: tuple = ()
-
-    def params(self) -> dict:
-        """Bound parameters of every dashboard query (queries/dashboard/*.sql)."""
-        return {
-            "date_basis": self.date_basis, "date_from": self.date_from, "date_to": self.date_to,
-            "payers": list(self.payers), "categories": list(self.categories), "codes": list(self.codes),
-            "modifiers": list(self.modifiers), "sites": list(self.sites),
-        }
 
 
 def dashboard(name: str, filters: Filters, path: Path | None = None, **extra) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Callable
 
 from analytics.database import sql
+from analytics.filters import LISTS
 
 FDR = 0.05  # the false-discovery rate a finding's q must not exceed
 BASELINE_MONTHS = 12
@@ -575,9 +576,8 @@ def claims_filters(finding: dict, period: Period) -> dict:
     last = period.months[-1]
     out = {"date_basis": "payment", "date_from": period.months[0],
            "date_to": last.replace(day=calendar.monthrange(last.year, last.month)[1])}
-    for field, column in (("payers", "payer_name"), ("categories", "category"), ("codes", "procedure_code"),
-                          ("modifiers", "modifier"), ("sites", "site")):
-        out[field] = (finding[column],) if finding.get(column) is not None else ()
+    for chosen in LISTS:
+        out[chosen.field] = (finding[chosen.column],) if finding.get(chosen.column) is not None else ()
     return out
 
 

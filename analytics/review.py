@@ -293,10 +293,3 @@ def _part_sheet(book, name: str, title: str, definition: str, frame: pd.DataFram
                 sheet.write_number(row, col, float(value), formats.get(kind or "count", formats["count"]) if kind != "text" else None)
     sheet.freeze_panes(3, 0)
 
-
-def scope_text(filters) -> str:
-    """What the review covers, in words, for the exports."""
-    chosen = [f"{label}: {', '.join(map(str, values))}" for label, values in (
-        ("payers", filters.payers), ("categories", filters.categories), ("codes", filters.codes),
-        ("modifiers", filters.modifiers), ("sites", filters.sites)) if values]
-    return "Filters: " + ("; ".join(chosen) if chosen else "none (all payers, categories, codes, modifiers and sites)") + "."

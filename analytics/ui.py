@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import data, labels
+from analytics.filters import LISTS
 
-_LISTS = {"payer": "payers", "category": "categories", "code": "codes", "modifier": "modifiers", "site": "sites"}
 CLAIMS_PAGE = "app_pages/claims.py"
 
 
@@ -35,7 +35,7 @@ def _cached_options(path: str, stamp: float) -> dict:
 def options() -> dict:
     path = data.database_path()
     known = dict(_cached_options(str(path), path.stat().st_mtime))
-    for field in (*_LISTS.values(), "site_labels", "category_labels"):  # nothing loaded yet: empty lists, not None
+    for field in (*(f.field for f in LISTS), "site_labels", "category_labels"):  # nothing loaded yet: empty lists, not None
         if known.get(field) is None:
             known[field] = []
     return known
@@ -120,22 +120,20 @@ def sidebar_filters() -> data.Filters:
         chosen = st.sidebar.date_input("Date range", min_value=first, max_value=last, key="filter_dates")
         start, end = (chosen + (end,))[:2] if isinstance(chosen, tuple) else (chosen, chosen)
     selected = {}
-    labels = {"payer": "Payer", "category": "Denial category", "code": "Procedure or drug code",
-              "modifier": "Modifier", "site": "Site of care"}
-    shown = {"category": category_labels(), "site": site_labels(),
-             "modifier": {"JW/JZ": "JW/JZ missing (denied for it)"}}
-    for key, field in _LISTS.items():
-        allowed = [str(v) for v in known[field]]
-        wanted = [v for v in params.get_all(key) if v in allowed]
-        from_url(f"filter_{key}", wanted)
-        if any(v not in allowed for v in st.session_state[f"filter_{key}"]):  # the data changed since
-            st.session_state[f"filter_{key}"] = [v for v in st.session_state[f"filter_{key}"] if v in allowed]
-        names = shown.get(key, {})
-        selected[field] = tuple(st.sidebar.multiselect(labels[key], allowed, key=f"filter_{key}",
-                                                       format_func=lambda v, names=names: names.get(v, v)))
-    filters = data.Filters(basis, start, end, **selected)
-    _to_url(filters, first, last, period)
-    return filters
+    shown = {"categories": category_labels(), "sites": site_labels(),
+             "modifiers": {"JW/JZ": "JW/JZ missing (denied for it)"}}
+    for chosen in LISTS:
+        key = f"filter_{chosen.url_key}"
+        allowed = [str(v) for v in known[chosen.field]]
+        from_url(key, [v for v in params.get_all(chosen.url_key) if v in allowed])
+        if any(v not in allowed for v in st.session_state[key]):  # the data changed since
+            st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
+        names = shown.get(chosen.field, {})
+        selected[chosen.field] = tuple(st.sidebar.multiselect(chosen.label, allowed, key=key,
+                                                              format_func=lambda v, names=names: names.get(v, v)))
+    result = data.Filters(basis, start, end, **selected)
+    _to_url(result, first, last, period)
+    return result
 
 
 def _date(text: str | None, first: date, last: date) -> date | None:
@@ -151,8 +149,8 @@ def _url_params(filters: data.Filters, first: date, last: date, period: str = "c
               "period": period if period != "custom" else None,
               "from": str(filters.date_from) if filters.date_from != first and period == "custom" else None,
               "to": str(filters.date_to) if filters.date_to != last and period == "custom" else None}
-    for key, field in _LISTS.items():
-        wanted[key] = list(getattr(filters, field)) or None
+    for chosen in LISTS:
+        wanted[chosen.url_key] = list(getattr(filters, chosen.field)) or None
     return wanted
 
 

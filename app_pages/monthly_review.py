@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import data, review, ui
+from analytics.filters import scope_text
 
 filters = st.session_state["filters"]
 st.title("Monthly review")
@@ -66,7 +67,7 @@ for name, (title, definition) in review.PARTS.items():
         ui.table(shown, name, definition)
 
 st.subheader("Export")
-scope = review.scope_text(filters)
+scope = scope_text(filters)
 html, workbook = exports(month, filters, source, scope, data.is_demo(), parts)
 left, right = st.columns(2)
 left.download_button("Download the review (HTML)", html,

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import database, loader, pages
+from analytics.filters import scope_text
 from conftest import APP, CORPUS_835, app_runner, needs_shared, small_history
 
 pytestmark = needs_shared
@@ -256,7 +257,7 @@ def test_monthly_review_exports_open_offline(app, small_db):
     month = app("app_pages/monthly_review.py").selectbox[0].value
     assert isinstance(month, date)
     parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), small_db, **extra), month)
-    page = review.html_report(month, parts, review.scope_text(data.Filters()), demo=False)
+    page = review.html_report(month, parts, scope_text(data.Filters()), demo=False)
     assert "<script src=" not in page.replace('<script src="data:', "")  # nothing fetched from the network
     assert page.count("Plotly.newPlot") == len(review.figures(parts)) >= 3
     assert f"Revenue-recovery review: {month:%B %Y}" in page

@@ -16,6 +16,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analytics import data, database, labels, loader, review
+from analytics.filters import scope_text
 from conftest import app_runner, remittance_835
 
 # a payer name and claim ids from a hostile file: formulas a spreadsheet would run
@@ -73,7 +74,7 @@ def test_csv_downloads_cannot_run_formulas(hostile_db, monkeypatch, tmp_path):
 def test_the_html_review_reads_like_the_page(hostile_db):
     month = date(2024, 3, 1)
     parts = parts_for(hostile_db, month)
-    page = review.html_report(month, parts, review.scope_text(data.Filters()), demo=False)
+    page = review.html_report(month, parts, scope_text(data.Filters()), demo=False)
     tiles = dict(re.findall(r"<div class='label'>(.*?)</div><div class='value'>(.*?)</div>", page))
     assert tiles["Denials opened"] == "1" and tiles["Denied $"] == "$100"
     assert re.fullmatch(r"\d+\.\d%|–", tiles["Recovery rate, 12 months"])

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from analytics import data, database, loader, review
+from analytics.filters import scope_text
 from conftest import CORPUS_835, app_runner, needs_shared, small_history
 
 pytestmark = needs_shared
@@ -83,9 +84,9 @@ def test_denied_dollars_are_the_same_on_every_page_and_export(history, narrowed,
     # the exports are made from the same parts as the page
     filters = data.Filters("payment", None, None, *(((payer,), (category,)) if narrowed else ((), ())))
     parts = review.frames(lambda name, **extra: data.dashboard(name, filters, db, **extra), month)
-    page = review.html_report(month, parts, review.scope_text(filters), demo=False)
+    page = review.html_report(month, parts, scope_text(filters), demo=False)
     assert re.search(r"Denied \$</div><div class='value'>\$" + f"{denied:,}", page)
-    summary = excel_summary(review.excel_workbook(month, parts, review.scope_text(filters)))
+    summary = excel_summary(review.excel_workbook(month, parts, scope_text(filters)))
     assert round(Decimal(summary["Denied $"])) == denied
 
 
