@@ -22,9 +22,9 @@ DEMO_DB = PROJECT_ROOT / "var" / "demo.duckdb"
 TEMPLATES = PROJECT_ROOT / "var" / "templates"
 SCHEMA_VERSION = "1"
 
-# Every documented view (docs/views.md); what each SQL file builds and needs is in its header
+# Every documented view (docs/views.md), and the tables it documents; what each SQL file builds and needs is in its header
 # (analytics/models.py).
-PUBLIC_VIEWS = models.public_views()
+PUBLIC_VIEWS = models.documented()
 
 
 def default_path() -> Path:
@@ -143,7 +143,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from analytics import recovery  # it imports this module
 
     recovery.refresh(con)
-    build(con, models.derived())  # the views and macros that read the after-load tables
+    build(con, models.derived())  # the views that read the after-load tables
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
@@ -152,7 +152,8 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     judging = [t.name for t in reference.TABLES.values() if t.judges]
     rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?",
                         [judging]).fetchall()[0][0]
-    fingerprint = hashlib.sha256((rules + sql("marts/fact_units") + sql("marts/adjudication_units")).encode()).hexdigest()
+    text = models.without_comments(sql("marts/fact_units") + sql("marts/adjudication_units"))
+    fingerprint = hashlib.sha256((rules + text).encode()).hexdigest()
     current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
     if current and current[0][0] == fingerprint:
         return False
@@ -164,6 +165,6 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def build(con: duckdb.DuckDBPyConnection, built: list) -> None:
-    """Create these views and macros (analytics.models), in order."""
+    """Create these views or macros (analytics.models), in order."""
     for model in built:
-        con.execute(model.statement())
+        models.build(con, model)

@@ -10,7 +10,8 @@ Every such file opens with two header lines:
 - `view NAME` (created as CREATE OR REPLACE VIEW NAME AS <the file>), `view NAME (internal)` for a view
   the dashboard uses that docs/views.md does not document;
 - `table NAME`: derived from everything loaded, rebuilt in one transaction after each load
-  (analytics/recovery.py) as CREATE OR REPLACE TABLE NAME AS <the file>;
+  (analytics/recovery.py) as CREATE OR REPLACE TABLE NAME AS <the file>; `table NAME (documented)` for
+  one docs/views.md documents (exported with the views);
 - `update TABLE`: statements run as they are in that same step (the file's own name is its node);
 - `macros NAME, NAME`: CREATE MACRO statements, run as they are;
 - `units table NAME` / `units query NAME`: the table of adjudication units and the query that fills it
@@ -19,7 +20,7 @@ Every such file opens with two header lines:
 `needs` names what the SQL reads: other files' builds (or their file names), the loaded tables of
 queries/schema.sql, reference tables (ref_*), and tables written in Python (PYTHON_TABLES). Views and
 macros are created as soon as what they need exists: before the after-load step when they need none of
-its tables, after it otherwise. tests/test_models.py checks every header against the SQL it heads.
+its tables; else macros within it, views after it. tests/test_models.py checks every header against the SQL it heads.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ PYTHON_TABLES = {"change_findings_rows": "analytics/findings.py"}
 # Built after every load, in the order of the graph.
 AFTER_LOAD = ("table", "update")
 
-_BUILDS = re.compile(r"^-- builds: (units table|units query|view|table|update|macros) ([\w, ]+?)( \(internal\))?$")
+_BUILDS = re.compile(r"^-- builds: (units table|units query|view|table|update|macros) ([\w, ]+?)( \((?:internal|documented)\))?$")
 _NEEDS = re.compile(r"^-- needs: ([\w, ]*)$")
 
 
@@ -50,7 +51,7 @@ class Model:
     kind: str
     names: tuple  # what it builds (for an update, the table it changes)
     needs: tuple
-    internal: bool = False
+    documented: bool = False  # in docs/views.md, and exported with the views (data.py)
 
     @property
     def node(self) -> str:
@@ -68,6 +69,23 @@ class Model:
         return self.text()
 
 
+def without_comments(text: str) -> str:
+    """SQL less its comment lines: what a fingerprint of the SQL hashes, so that editing a comment does
+    not rebuild a database's derived tables."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+
+
+def build(cur, model: Model) -> None:
+    """Run a model's statements. A relation that changed kind in a release (a view that became a table,
+    or back) is dropped first: DuckDB replaces a view only with a view."""
+    if model.kind in ("view", "table"):
+        found = cur.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ? "
+                            "AND table_schema = current_schema()", [model.names[0]]).fetchall()
+        if found and found[0][0] != ("VIEW" if model.kind == "view" else "BASE TABLE"):
+            cur.execute(f"DROP {'TABLE' if model.kind == 'view' else 'VIEW'} {model.names[0]}")
+    cur.execute(model.statement())
+
+
 def parse(path: str, text: str) -> Model:
     """A file's header as a Model; a file without one is refused with what is missing."""
     lines = text.splitlines()
@@ -78,7 +96,9 @@ def parse(path: str, text: str) -> Model:
                          f"'-- needs: NAME, ...' (see analytics/models.py)")
     names = tuple(n.strip() for n in built.group(2).split(",") if n.strip())
     needs = tuple(n.strip() for n in needed.group(1).split(",") if n.strip())
-    return Model(path, built.group(1), names, needs, internal=bool(built.group(3)))
+    # views are documented unless marked internal; tables are internal unless marked documented
+    documented = built.group(3) == " (documented)" if built.group(1) == "table" else built.group(3) is None
+    return Model(path, built.group(1), names, needs, documented)
 
 
 @functools.cache
@@ -121,18 +141,20 @@ def before_load(folder: str) -> list[Model]:
 
 
 def after_load() -> list[Model]:
-    """The tables and updates rebuilt after each load, in order."""
-    return [m for m in graph().values() if m.kind in AFTER_LOAD]
+    """The steps rebuilt after each load, in order: its tables and updates, and the macros that read
+    them (a table may call one: claim_status calls data_date())."""
+    return [m for m in graph().values()
+            if m.kind in AFTER_LOAD or (m.kind == "macros" and _depends_on_after_load(m))]
 
 
 def derived() -> list[Model]:
-    """The views and macros that read what the after-load step builds: created after it, in order."""
-    return [m for m in graph().values() if m.kind in ("view", "macros") and _depends_on_after_load(m)]
+    """The views that read what the after-load step builds: created after it, in order."""
+    return [m for m in graph().values() if m.kind == "view" and _depends_on_after_load(m)]
 
 
-def public_views() -> tuple[str, ...]:
-    """Every documented view (docs/views.md), in build order."""
-    return tuple(m.names[0] for m in graph().values() if m.kind == "view" and not m.internal)
+def documented() -> tuple[str, ...]:
+    """Every documented view and table (docs/views.md), in build order."""
+    return tuple(m.names[0] for m in graph().values() if m.kind in ("view", "table") and m.documented)
 
 
 def closure(models: list[Model]) -> list[Model]:

@@ -22,7 +22,7 @@ from analytics.transaction import transaction
 # The tables this step writes: the SQL graph's after-load tables, then the change findings.
 TABLES = (*(m.names[0] for m in models.after_load() if m.kind == "table"), *models.PYTHON_TABLES)
 # Reference tables these read besides the rule set that judged fact_units.
-RULES = ("prevention-rules", "ndc-crosswalk", "appeal-windows", "timely-filing")
+RULES = ("prevention-rules", "ndc-crosswalk", "appeal-windows", "timely-filing", "settings")
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -34,7 +34,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     text = "".join(model.text() for model in models.closure(models.after_load()))
     # the change findings of the default period (analytics/findings.py) are rebuilt in the same step
     text += "".join(p.read_text() for p in sorted((QUERIES / "findings").glob("*.sql")))
-    text += Path(findings.__file__).read_text()
+    text = models.without_comments(text) + Path(findings.__file__).read_text()
     return hashlib.sha256(f"{files}|{facts}|{rules}|{text}".encode()).hexdigest()
 
 
@@ -46,13 +46,10 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     if not force and current and current[0][0] == fingerprint:
         return False
     with transaction(con) as cur:
-        # the tables and updates of the SQL graph, in the order of what they need (analytics/models.py)
+        # the tables, updates and macros of the SQL graph, in the order of what they need (analytics/models.py)
         for model in models.after_load():
-            cur.execute(model.statement())
-        # the change findings read the claim facts through the macros that read them: created first
-        for model in models.derived():
-            if model.kind == "macros":
-                cur.execute(model.statement())
+            models.build(cur, model)
+        # the change findings read the claim facts (initial_claims, built above): after them
         findings.refresh(cur)
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [fingerprint])
     return True

@@ -1,4 +1,4 @@
--- builds: view claim_status
+-- builds: table claim_status (documented)
 -- needs: claim_answers, data_date, ref_settings, submitted_claims
 -- claim_status: one row per billed claim (837 CLM) with what the payers answered, as of the data date
 -- (the latest payment loaded, or the latest claim sent when no remittance is loaded):
