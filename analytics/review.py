@@ -42,8 +42,9 @@ PARTS = {
 FINDINGS = ("What changed",
             "Slices (payer, category, reason, code, modifier, site and their pairs) whose initial claim denial rate "
             "in the month differs from the 12 complete months before by more than chance allows (beta-binomial or "
-            "Fisher test, Benjamini-Hochberg q at most 0.05), largest dollar effect first; the What changed page has "
-            "their intervals and control charts. The sidebar's filters do not apply.")
+            "Fisher test, Benjamini-Hochberg q at most 0.05), largest dollar effect first, each with its rate's 95% "
+            "confidence interval and its monthly rate (red: the month; dotted: the baseline's rate); the What changed "
+            "page has the attribution and the control charts. The sidebar's filters do not apply.")
 SECTIONS = {"review_findings": FINDINGS, **PARTS}
 
 # Excel's sheet names hold 31 characters: the parts whose title is longer

@@ -671,12 +671,13 @@ def top_findings() -> tuple:
     return _top_findings(str(path), path.stat().st_mtime)
 
 
-def finding_rows(shown: list, period, key: str = "", note=None) -> None:
+def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = True) -> None:
     """Findings as every page shows them (What changed, the Overview, the Monthly review): each its
     sentence (with the period rate's 95% interval), the sparkline of the slice's monthly claim denial rate
     over the baseline and the period, and a button that opens its denied lines in the period on the
     Claims page (drill). shown: findings.shown() or findings.stored(); note(finding) -> a caption under
-    the sentence; key: a prefix for the widgets of one page's list."""
+    the sentence; key: a prefix for the widgets of one page's list; legend: say under the list what the
+    sparklines and the interval show (unless the page's own caption does)."""
     from analytics import findings
 
     for n, finding in enumerate(shown):
@@ -691,7 +692,7 @@ def finding_rows(shown: list, period, key: str = "", note=None) -> None:
         with right:
             if finding["points"]:
                 sparkline(pd.DataFrame(finding["points"]), key=f"{key}spark_{n}")
-    if shown:
+    if shown and legend:
         st.caption(f"Beside each finding: the slice's claim denial rate month by month, {period.label} in red, the "
                    "baseline's rate dotted. 95% CI: the range the slice's true rate in the period lies in with 95% "
                    "confidence, given its claims and how much its months vary.")

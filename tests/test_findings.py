@@ -64,8 +64,12 @@ def test_one_payer_that_changes_is_found_with_its_counts_direction_and_effect(co
     assert beta[9] == "fisher"  # every baseline month exactly 3 of 30: no overdispersion
     assert beta[10] == pytest.approx(stats.fisher_exact([[15, 15], [15, 135]]).pvalue)
     assert beta[12:15] == (date(2024, 6, 1), date(2024, 1, 1), 5)
-    assert beta[15].startswith("BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0% over the prior 5 "
-                               "months (+$1,200, q ")
+    assert beta[15].startswith("BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% "
+                               "over the prior 5 months (+$1,200, q ")
+    # the interval in the sentence: the Wilson score interval of June's 15 of 30 (no overdispersion to widen it)
+    [interval] = rows(con, "select rate_ci_low, rate_ci_high from change_findings_rows where slice = 'BETA MUTUAL'")
+    centre, half = (15 + 1.96 ** 2 / 2) / (30 + 1.96 ** 2), 1.96 * (30 * 0.25 + 1.96 ** 2 / 4) ** 0.5 / (30 + 1.96 ** 2)
+    assert interval == pytest.approx((centre - half, centre + half), abs=1e-4)
     assert "mostly CO-50 (medical necessity)" in beta[15]
     acme = tested[("payer", "ACME HEALTH PLAN")]
     assert acme[2:6] == (30, 3, 150, 15) and acme[6] == Decimal("0.00") and acme[8] is False
