@@ -686,9 +686,12 @@ def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = T
             st.markdown(md(finding["sentence"]))
             if note:
                 st.caption(note(finding))
+            wanted = findings.claims_filters(finding, period)
+            named = [str(v[0]) for k, v in wanted.items() if k in _LISTS.values() and v]
+            unfiltered = " (the Claims page has no reason filter: every denied line)" if finding.get("reason") else ""
             if st.button("Denied lines", key=f"{key}drill_{n}", icon=":material/search:",
-                         help=f"The Claims page, filtered to {findings.slice_label(finding)} in {period.label}"):
-                drill(data.Filters(**findings.claims_filters(finding, period)))
+                         help=f"The Claims page: {' × '.join(named) or 'every denied line'} in {period.label}{unfiltered}"):
+                drill(data.Filters(**wanted))
         with right:
             if finding["points"]:
                 sparkline(pd.DataFrame(finding["points"]), key=f"{key}spark_{n}")
