@@ -232,7 +232,10 @@ def test(baseline: list, period: list) -> dict:
         p_value = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]]).pvalue
         method, deff1, deff0 = "fisher", 1.0, 1.0
     low_ci, high_ci = newcombe(k1, n1, k0, n0, deff1, deff0)
-    return {"p_value": float(p_value), "test": method, "dispersion": phi, "ci_low": low_ci, "ci_high": high_ci}
+    # the period rate's own 95% interval: the Wilson interval Newcombe's is built from
+    rate_low, rate_high = _wilson(k1 / deff1, n1 / deff1)
+    return {"p_value": float(p_value), "test": method, "dispersion": phi, "ci_low": low_ci, "ci_high": high_ci,
+            "rate_ci_low": rate_low, "rate_ci_high": rate_high}
 
 
 def _tested(base: Counts, now: Counts) -> bool:
@@ -352,6 +355,14 @@ def money(amount: Decimal) -> str:
     return f"{sign}${abs(amount):,.0f}"
 
 
+def interval(finding: dict) -> str:
+    """The period rate's 95% interval in words: '95% CI 11.0–18.1%' (one decimal more when the bounds
+    would otherwise read alike)."""
+    low, high = finding["rate_ci_low"], finding["rate_ci_high"]
+    digits = 1 if f"{low:.1%}" != f"{high:.1%}" else 2
+    return f"95% CI {low * 100:.{digits}f}–{high:.{digits}%}"
+
+
 def _q(q: float) -> str:
     return "q < 0.001" if q < 0.001 else f"q = {q:.3f}"
 
@@ -392,8 +403,8 @@ def sentence(finding: dict, period: Period, labels: dict, denials: list) -> str:
         text = f"{payer} denied {rate:.1%} of {claims}{reason} in {period.label}"
     else:
         text = f"{rate:.1%} of {claims} were denied{reason} in {period.label}"
-    text += (f" against {before:.1%} {period.baseline_label} ({money(finding['effect_amount'])}, "
-             f"{_q(finding['q_value'])})")
+    text += (f" ({interval(finding)}) against {before:.1%} {period.baseline_label} "
+             f"({money(finding['effect_amount'])}, {_q(finding['q_value'])})")
     top_reason, top_site = drivers(finding, denials)
     parts = []
     if top_reason:
@@ -568,6 +579,48 @@ def for_database(path, kind: str = "default", month: date | None = None) -> Resu
     return compute(fetch, period) if period is not None else None
 
 
+def monthly_counts(series: dict, period: Period) -> list:
+    """A slice's months (Result.series[key]: month -> counts) of the baseline and the period that had
+    claims, oldest first: [{month, claims, denied_claims}], as change_findings_rows.months stores them."""
+    return [{"month": m, "claims": series[m]["claims"], "denied_claims": series[m]["denied_claims"]}
+            for m in (*period.baseline, *period.months) if m in series and series[m]["claims"]]
+
+
+def sparkline(months: list, finding: dict, period: Period) -> list:
+    """The points of a finding's sparkline, one per month with claims (monthly_counts): its monthly claim
+    denial rate, whether the month is the period's, and the baseline's rate."""
+    return [{"month": m["month"], "rate": m["denied_claims"] / m["claims"], "period": m["month"] in period.months,
+             "baseline_rate": finding["baseline_claim_denial_rate"]} for m in months if m["claims"]]
+
+
+def shown(result: Result, rows: list) -> list:
+    """Findings of a Result as the pages show them: each with the points of its sparkline."""
+    return [{**row, "points": sparkline(monthly_counts(result.series.get(slice_key(row), {}), result.period), row,
+                                        result.period)} for row in rows]
+
+
+def _months_from(first: date, last: date) -> tuple:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = _month_before(month, -1)
+    return tuple(months)
+
+
+def stored(rows: list) -> tuple:
+    """(period, findings) from rows of the table change_findings_rows (queries/dashboard/top_findings.sql,
+    its default period: no statistics run again): the findings as the pages show them (shown()), from
+    the months stored with each slice; a row without a sentence says only the period. (None, []) when
+    nothing was tested."""
+    if not rows:
+        return None, []
+    first = rows[0]
+    baseline = _months_from(first["baseline_from"], first["baseline_to"])[-first["baseline_months"]:]
+    period = Period("default", _months_from(first["period_from"], first["period_to"]), baseline)
+    return period, [{**row, "points": sparkline(row["months"] or [], row, period)}
+                    for row in rows if row["sentence"] is not None]
+
+
 def claims_filters(finding: dict, period: Period) -> dict:
     """What the Claims page needs to show a finding's denied lines (ui.drill): its payment months and
     the slice's payer, category, code, modifier and site."""
@@ -587,6 +640,7 @@ def slice_label(row: dict) -> str:
 
 
 # -- the derived table change_findings -------------------------------------------------------------------
+MONTHS_TYPE = "STRUCT(month DATE, claims BIGINT, denied_claims BIGINT)[]"
 COLUMNS = (
     ("period_from", "DATE"), ("period_to", "DATE"), ("baseline_from", "DATE"), ("baseline_to", "DATE"),
     ("baseline_months", "INTEGER"), ("dimension", "VARCHAR"), ("slice", "VARCHAR"),
@@ -600,6 +654,9 @@ COLUMNS = (
     ("effect_amount", "DECIMAL(18, 2)"), ("p_value", "DOUBLE"), ("q_value", "DOUBLE"), ("direction", "VARCHAR"),
     ("finding", "BOOLEAN"), ("test", "VARCHAR"), ("dispersion", "DOUBLE"), ("sentence", "VARCHAR"),
     ("rank", "INTEGER"),
+    # not in the view change_findings (yet): the period rate's 95% interval, and the slice's months of the
+    # baseline and the period for its sparkline (monthly_counts)
+    ("rate_ci_low", "DOUBLE"), ("rate_ci_high", "DOUBLE"), ("months", MONTHS_TYPE),
 )
 
 
@@ -612,7 +669,7 @@ def table_rows(result: Result | None) -> list:
         out.append({**{name: row.get(name) for name, _ in COLUMNS},
                     "period_from": p.months[0], "period_to": p.months[-1], "baseline_from": p.baseline[0],
                     "baseline_to": p.baseline[-1], "baseline_months": len(p.baseline), "slice": slice_label(row),
-                    "rank": rank})
+                    "rank": rank, "months": monthly_counts(result.series.get(slice_key(row), {}), p)})
     return out
 
 
@@ -633,7 +690,9 @@ def refresh(cur) -> int:
         import pyarrow as pa
 
         types = {"DATE": pa.date32(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(),
-                 "DOUBLE": pa.float64(), "DECIMAL(18, 2)": pa.decimal128(18, 2), "BOOLEAN": pa.bool_()}
+                 "DOUBLE": pa.float64(), "DECIMAL(18, 2)": pa.decimal128(18, 2), "BOOLEAN": pa.bool_(),
+                 MONTHS_TYPE: pa.list_(pa.struct([("month", pa.date32()), ("claims", pa.int64()),
+                                                  ("denied_claims", pa.int64())]))}
         batch = pa.table({name: pa.array([r[name] for r in rows], type=types[kind]) for name, kind in COLUMNS})
         cur.register("new_change_findings", batch)
         try:

@@ -115,6 +115,9 @@ COLUMNS = {
     "rule_id": ("rule", "text", "The prevention rule."),
     "finding": ("finding", "text", "What was found."),
     "claim_denial_rate": ("claim denial rate", "rate", "Initial claims denied ÷ initial claims (HFMA)."),
+    "rate_ci_low": ("95% CI from", "rate", "The low end of the claim denial rate's 95% confidence interval "
+                    "(Wilson, widened when the slice's months vary more than chance)."),
+    "rate_ci_high": ("95% CI to", "rate", "The high end of the claim denial rate's 95% confidence interval."),
     "baseline_claim_denial_rate": ("over the 12 months before", "rate", "The same rate over the baseline months."),
     "effect_amount": ("effect $", "money", "Excess denied claims against the baseline rate × the period's denied $ "
                       "per denied claim."),
@@ -125,6 +128,7 @@ COLUMNS = {
     # hidden: keys for the Claims page and flags the charts read
     "key": ("", "hidden", None),
     "complete": ("", "hidden", None),
+    "sparkline": ("", "hidden", None),  # a finding's monthly rates (findings.sparkline), drawn by the HTML review
 }
 # a column hidden when the table also has its label
 HIDDEN_BESIDE = {"category": ("category_label", "label"), "site": ("site_label",), "value": ("name",),

@@ -42,8 +42,9 @@ PARTS = {
 FINDINGS = ("What changed",
             "Slices (payer, category, reason, code, modifier, site and their pairs) whose initial claim denial rate "
             "in the month differs from the 12 complete months before by more than chance allows (beta-binomial or "
-            "Fisher test, Benjamini-Hochberg q at most 0.05), largest dollar effect first; the What changed page has "
-            "their intervals and control charts. The sidebar's filters do not apply.")
+            "Fisher test, Benjamini-Hochberg q at most 0.05), largest dollar effect first, each with its rate's 95% "
+            "confidence interval and its monthly rate (red: the month; dotted: the baseline's rate); the What changed "
+            "page has the attribution and the control charts. The sidebar's filters do not apply.")
 SECTIONS = {"review_findings": FINDINGS, **PARTS}
 
 # Excel's sheet names hold 31 characters: the parts whose title is longer
@@ -93,16 +94,27 @@ def frames(fetch, month: date) -> dict:
     return out
 
 
+def top_findings(result, top: int = 10) -> list:
+    """The month's findings (findings.Result, or None when the month cannot be compared), largest dollar
+    effect first: the page shows the first five, the exports the first ten."""
+    return sorted(result.findings if result else [], key=lambda f: -abs(f["effect_amount"]))[:top]
+
+
+FINDING_COLUMNS = ["finding", "claims", "denied_claims", "claim_denial_rate", "rate_ci_low", "rate_ci_high",
+                   "baseline_claim_denial_rate", "effect_amount", "q_value", "sparkline"]
+
+
 def findings_part(result, top: int = 10) -> pd.DataFrame:
-    """The month's findings (findings.Result, or None when the month cannot be compared) as a table:
-    the sentence and the figures behind it, largest dollar effect first."""
-    rows = sorted(result.findings if result else [], key=lambda f: -abs(f["effect_amount"]))[:top]
+    """The month's findings as a table: the sentence (the rate's 95% interval in it) and the figures
+    behind it, the interval's bounds, and the slice's monthly rates (the HTML draws them as sparklines)."""
+    from analytics import findings
+
+    rows = findings.shown(result, top_findings(result, top)) if result else []
     return pd.DataFrame([{"finding": f["sentence"], "claims": f["claims"], "denied_claims": f["denied_claims"],
-                          "claim_denial_rate": f["claim_denial_rate"],
-                          "baseline_claim_denial_rate": f["baseline_claim_denial_rate"],
-                          "effect_amount": float(f["effect_amount"]), "q_value": f["q_value"]} for f in rows],
-                        columns=["finding", "claims", "denied_claims", "claim_denial_rate", "baseline_claim_denial_rate",
-                                 "effect_amount", "q_value"])
+                          "claim_denial_rate": f["claim_denial_rate"], "rate_ci_low": f["rate_ci_low"],
+                          "rate_ci_high": f["rate_ci_high"], "baseline_claim_denial_rate": f["baseline_claim_denial_rate"],
+                          "effect_amount": float(f["effect_amount"]), "q_value": f["q_value"],
+                          "sparkline": f["points"]} for f in rows], columns=FINDING_COLUMNS)
 
 
 def cohort_matrix(cohorts: pd.DataFrame) -> pd.DataFrame:
@@ -161,15 +173,40 @@ def _shown_columns(frame: pd.DataFrame) -> list:
 
 def _html_table(frame: pd.DataFrame) -> str:
     """A table with the dashboard's labels and formats; every value is escaped, since names and codes come
-    from the payers' files."""
+    from the payers' files. A findings table's sparkline column is drawn (svg_sparkline), last."""
     columns = _shown_columns(frame)
+    drawn = "sparkline" in frame.columns
     head = "".join(f"<th>{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>"
-                   for c in columns)
+                   for c in columns) + ("<th>month by month</th>" if drawn else "")
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(labels.formatted(str(c), row[c], _kind(c)))}</td>" for c in columns) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(labels.formatted(str(c), row[c], _kind(c)))}</td>" for c in columns)
+        + (f"<td>{svg_sparkline(row['sparkline'])}</td>" if drawn else "") + "</tr>"
         for _, row in frame.iterrows()
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def svg_sparkline(points: list, width: int = 132, height: int = 30) -> str:
+    """A finding's monthly claim denial rates (findings.sparkline points) as a small inline SVG, as the
+    pages draw it: a line from 0 up, the period's months red, the baseline's rate dotted; each month's
+    rate on hover. Numbers and escaped month labels only."""
+    if not points:
+        return ""
+    first = points[0]["month"]
+    index = [(p["month"].year - first.year) * 12 + p["month"].month - first.month for p in points]
+    span, top = max(max(index), 1), max(max(p["rate"] for p in points), points[0]["baseline_rate"], 1e-9) * 1.1
+    x = [3 + i * (width - 6) / span for i in index]
+    y = [height - 3 - p["rate"] / top * (height - 6) for p in points]
+    base = height - 3 - points[0]["baseline_rate"] / top * (height - 6)
+    line = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y))
+    dots = "".join(
+        f"<circle cx='{a:.1f}' cy='{b:.1f}' r='2' fill='{'#d62728' if p['period'] else MAIN}'>"
+        f"<title>{p['month']:%b %Y}: {p['rate']:.1%}</title></circle>"
+        for a, b, p in zip(x, y, points))
+    return (f"<svg class='spark' width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
+            f"aria-label='claim denial rate by month'><line x1='0' x2='{width}' y1='{base:.1f}' y2='{base:.1f}' "
+            f"stroke='grey' stroke-dasharray='2 2' stroke-width='1'/><polyline points='{line}' fill='none' "
+            f"stroke='{MAIN}' stroke-width='1.5'/>{dots}</svg>")
 
 
 TILE_KINDS = {"money": "money", "percent": "rate", "count": "count"}

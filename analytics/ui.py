@@ -654,6 +654,51 @@ def sparkline(frame_: pd.DataFrame, key: str) -> None:
     st.plotly_chart(_sparkline(frame_), width="stretch", key=key, config={"displayModeBar": False})
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _top_findings(path: str, stamp: float) -> tuple:
+    from analytics import findings
+
+    return findings.stored(data.records("dashboard/top_findings", {}, data.Path(path)))
+
+
+def top_findings() -> tuple:
+    """(period, findings) of the default period as stored after the last load (the table behind
+    change_findings; no test runs again): the three with the largest dollar effect, as finding_rows()
+    shows them. (None, []) when nothing was tested; (period, []) when nothing changed."""
+    path = data.database_path()
+    return _top_findings(str(path), path.stat().st_mtime)
+
+
+def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = True) -> None:
+    """Findings as every page shows them (What changed, the Overview, the Monthly review): each its
+    sentence (with the period rate's 95% interval), the sparkline of the slice's monthly claim denial rate
+    over the baseline and the period, and a button that opens its denied lines in the period on the
+    Claims page (drill). shown: findings.shown() or findings.stored(); note(finding) -> a caption under
+    the sentence; key: a prefix for the widgets of one page's list; legend: say under the list what the
+    sparklines and the interval show (unless the page's own caption does)."""
+    from analytics import findings
+
+    for n, finding in enumerate(shown):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        with left:
+            st.markdown(md(finding["sentence"]))
+            if note:
+                st.caption(note(finding))
+            wanted = findings.claims_filters(finding, period)
+            named = [str(v[0]) for k, v in wanted.items() if k in _LISTS.values() and v]
+            unfiltered = " (the Claims page has no reason filter: every denied line)" if finding.get("reason") else ""
+            if st.button("Denied lines", key=f"{key}drill_{n}", icon=":material/search:",
+                         help=f"The Claims page: {' × '.join(named) or 'every denied line'} in {period.label}{unfiltered}"):
+                drill(data.Filters(**wanted))
+        with right:
+            if finding["points"]:
+                sparkline(pd.DataFrame(finding["points"]), key=f"{key}spark_{n}")
+    if shown and legend:
+        st.caption(f"Beside each finding: the slice's claim denial rate month by month, {period.label} in red, the "
+                   "baseline's rate dotted. 95% CI: the range the slice's true rate in the period lies in with 95% "
+                   "confidence, given its claims and how much its months vary.")
+
+
 @figure
 def _p_chart(frame_: pd.DataFrame, title: str):
     import plotly.graph_objects as go

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import data, review, ui
+from analytics import data, findings, review, ui
 from analytics.filters import scope_text
 
 filters = st.session_state["filters"]
@@ -50,10 +50,9 @@ if found is None:
 elif parts["review_findings"].empty:
     st.success(f"No slice changed more than chance allows in {month:%B %Y}.")
 else:
-    for sentence in parts["review_findings"]["finding"].head(5):
-        st.markdown(f"- {ui.md(sentence)}")
+    ui.finding_rows(findings.shown(found, review.top_findings(found, 5)), found.period, key="review_", legend=False)
 st.caption(review.FINDINGS[1])
-st.page_link("app_pages/what_changed.py", label="Every finding, its interval and the control charts: What changed")
+st.page_link("app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed")
 
 for name, (title, definition) in review.PARTS.items():
     st.subheader(title)

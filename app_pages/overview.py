@@ -111,18 +111,16 @@ if not statuses.empty:
                 help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
                      "listed on the Worklist.")
 
-top_findings = ui.frame("top_findings", filters)
-if not top_findings.empty:
+period, top_findings = ui.top_findings()
+if period is not None:
     st.subheader("What changed")
-    period = pd.Timestamp(top_findings["period_from"].iloc[0])
-    for sentence in top_findings["sentence"].dropna():
-        st.markdown(f"- {ui.md(sentence)}")
-    if top_findings["sentence"].isna().all():
-        st.markdown(f"No slice changed more than chance allows in {period:%B %Y}.")
-    st.caption(f"{period:%B %Y} against the 12 complete months before: the "
-               "slices whose initial claim denial rate moved more than chance allows (q at most 0.05), largest dollar "
-               "effect first. Every slice is tested, whatever the filters.")
-    st.page_link("app_pages/what_changed.py", label="Every finding, its interval and the control charts: What changed")
+    if not top_findings:
+        st.markdown(f"No slice changed more than chance allows in {period.months[0]:%B %Y}.")
+    ui.finding_rows(top_findings, period, key="overview_")
+    st.caption(f"{period.label} against the {len(period.baseline)} complete months before: the slices whose initial "
+               "claim denial rate moved more than chance allows (q at most 0.05), largest dollar effect first. Every "
+               "slice is tested, whatever the filters.")
+    st.page_link("app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed")
 
 trend = ui.frame("monthly_trend", filters, payer_order=order)
 st.subheader("Trend")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import data, findings, ui
+from analytics import findings, ui
 
 st.title("What changed")
 kind = st.radio("Compare", list(findings.PERIOD_KINDS), horizontal=True, key="findings_period",
@@ -26,26 +26,18 @@ st.caption(f"{period.label} against {period.baseline_label.removeprefix('in ').r
 st.subheader(f"Findings: {len(result.findings)}")
 if not result.findings:
     st.success(f"No slice changed more than chance allows in {period.label}.")
-months = (*period.baseline, *period.months)
-for n, finding in enumerate(result.findings[:20]):
-    left, right = st.columns([4, 1])
-    with left:
-        st.markdown(ui.md(finding["sentence"]))
-        st.caption(f"{finding['denied_claims']:,} of {finding['claims']:,} claims denied; baseline "
-                   f"{finding['baseline_denied_claims']:,} of {finding['baseline_claims']:,}. Change "
-                   f"{finding['rate_change'] * 100:+.1f} points, 95% interval {finding['ci_low'] * 100:+.1f} to "
-                   f"{finding['ci_high'] * 100:+.1f}; p = {finding['p_value']:.2g}, q = {finding['q_value']:.2g} "
-                   f"({finding['test']}). Effect {findings.money(finding['effect_amount'])}: the excess denied claims at "
-                   "the period's denied $ per denied claim.")
-        if st.button("Denied lines", key=f"drill_{n}", help="The Claims page, filtered to this slice and period"):
-            ui.drill(data.Filters(**findings.claims_filters(finding, period)))
-    with right:
-        series = result.series[findings.slice_key({**finding, "month": None})]
-        points = pd.DataFrame([{"month": m, "rate": series[m]["denied_claims"] / series[m]["claims"],
-                                "period": m in period.months, "baseline_rate": finding["baseline_claim_denial_rate"]}
-                               for m in months if m in series and series[m]["claims"]])
-        if not points.empty:
-            ui.sparkline(points, key=f"spark_{n}")
+
+
+def counts(finding: dict) -> str:
+    return (f"{finding['denied_claims']:,} of {finding['claims']:,} claims denied; baseline "
+            f"{finding['baseline_denied_claims']:,} of {finding['baseline_claims']:,}. Change "
+            f"{finding['rate_change'] * 100:+.1f} points (95% CI {finding['ci_low'] * 100:+.1f} to "
+            f"{finding['ci_high'] * 100:+.1f}); p = {finding['p_value']:.2g}, q = {finding['q_value']:.2g} "
+            f"({finding['test']}). Effect {findings.money(finding['effect_amount'])}: the excess denied claims at "
+            "the period's denied $ per denied claim.")
+
+
+ui.finding_rows(findings.shown(result, result.findings[:20]), period, note=counts)
 
 tested = pd.DataFrame([{"slice": findings.slice_label(r), "dimension": findings.DIMENSIONS[r["dimension"]][0],
                         "claims": r["claims"], "denied_claims": r["denied_claims"],

@@ -15,6 +15,7 @@ from scipy import stats
 
 from analytics import database, demo, findings
 from conftest import load_text, remittance_835, rows
+from test_app import values
 
 MONTHS = [date(2024, m, 1) for m in range(1, 8)]  # Jan-May baseline, June the period, July partial
 
@@ -63,8 +64,12 @@ def test_one_payer_that_changes_is_found_with_its_counts_direction_and_effect(co
     assert beta[9] == "fisher"  # every baseline month exactly 3 of 30: no overdispersion
     assert beta[10] == pytest.approx(stats.fisher_exact([[15, 15], [15, 135]]).pvalue)
     assert beta[12:15] == (date(2024, 6, 1), date(2024, 1, 1), 5)
-    assert beta[15].startswith("BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0% over the prior 5 "
-                               "months (+$1,200, q ")
+    assert beta[15].startswith("BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% "
+                               "over the prior 5 months (+$1,200, q ")
+    # the interval in the sentence: the Wilson score interval of June's 15 of 30 (no overdispersion to widen it)
+    [interval] = rows(con, "select rate_ci_low, rate_ci_high from change_findings_rows where slice = 'BETA MUTUAL'")
+    centre, half = (15 + 1.96 ** 2 / 2) / (30 + 1.96 ** 2), 1.96 * (30 * 0.25 + 1.96 ** 2 / 4) ** 0.5 / (30 + 1.96 ** 2)
+    assert interval == pytest.approx((centre - half, centre + half), abs=1e-4)
     assert "mostly CO-50 (medical necessity)" in beta[15]
     acme = tested[("payer", "ACME HEALTH PLAN")]
     assert acme[2:6] == (30, 3, 150, 15) and acme[6] == Decimal("0.00") and acme[8] is False
@@ -254,7 +259,7 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     con.close()
     at = app_runner(db, monkeypatch, tmp_path)("app_pages/what_changed.py")
     text = " ".join(m.value for m in at.markdown)
-    assert "BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0% over the prior 5 months (+\\$1,200" in text
+    assert "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200" in text
     assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
     at.radio(key="findings_period").set_value("month").run(timeout=120)
@@ -278,7 +283,7 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
     history(con, tmp_path, beta_period=15)
     con.close()
     run = app_runner(db, monkeypatch, tmp_path)
-    sentence = "BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0% over the prior 5 months (+\\$1,200"
+    sentence = "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200"
     assert sentence in " ".join(m.value for m in run().markdown)
     reviewed = run("app_pages/monthly_review.py")
     reviewed.selectbox[0].set_value(date(2024, 6, 1)).run(timeout=120)
@@ -292,6 +297,121 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
     assert "<h2>What changed</h2>" in html and "BETA MUTUAL denied 50.0% of claims in Jun 2024" in html
     workbook = review.excel_workbook(month, parts, "Filters: none.")
     assert b'name="What changed"' in zipfile.ZipFile(io.BytesIO(workbook)).read("xl/workbook.xml")
+
+
+@pytest.fixture(scope="module")
+def beta_db(tmp_path_factory):
+    """The history where BETA MUTUAL's rate jumps in June 2024: the top three findings are BETA MUTUAL, BETA
+    MUTUAL × medical necessity and BETA MUTUAL × 99213 (the same 15 of 30 claims denied), in that order."""
+    folder = tmp_path_factory.mktemp("beta")
+    con = database.connect(folder / "own.duckdb")
+    history(con, folder, beta_period=15)
+    con.close()
+    return folder / "own.duckdb"
+
+
+JUNE = {"dates": "payment", "from": "2024-06-01", "to": "2024-06-30"}
+# the top three findings of beta_db: what their sentence says, the Claims page's filters their link sets
+TOP_THREE = [("BETA MUTUAL denied 50.0% of claims in Jun 2024", {"payer": "BETA MUTUAL", **JUNE}),
+             ("BETA MUTUAL denied 50.0% of claims for medical necessity in Jun 2024",
+              {"payer": "BETA MUTUAL", "category": "medical_necessity", **JUNE}),
+             ("BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024", {"payer": "BETA MUTUAL", "code": "99213", **JUNE})]
+INTERVAL = " (95% CI 33.2–66.8%) against 10.0% over the prior 5 months"
+
+
+def sparklines(at, prefix: str) -> dict:
+    """The page's sparklines by their number in its list of findings (plotly_chart keys {prefix}spark_{n})."""
+    import json
+
+    return {int(el.proto.id.rsplit("spark_", 1)[1]): json.loads(el.proto.spec) for el in at.get("plotly_chart")
+            if el.proto.id.rsplit("-", 1)[-1].startswith(f"{prefix}spark_")}
+
+
+def check_findings_shown(at, prefix: str) -> None:
+    """Each of the top three findings as the What changed page shows one: its sentence with the rate's 95%
+    interval, its sparkline (the slice's rate, one point per month of the baseline and the period, the
+    period's month red) and its Denied lines button."""
+    sentences = [m.value for m in at.markdown if "BETA MUTUAL denied" in m.value]
+    assert len(sentences) >= 3
+    for (head, _), sentence in zip(TOP_THREE, sentences):
+        assert sentence.startswith(head + INTERVAL), sentence
+    charts = sparklines(at, prefix)
+    assert sorted(charts)[:3] == [0, 1, 2], charts.keys()
+    for n in range(3):
+        [trace] = charts[n]["data"]
+        assert [x[:10] for x in values(trace["x"])] == [f"2024-0{m}-01" for m in range(1, 7)]  # a point a month
+        assert values(trace["y"]) == pytest.approx([0.1] * 5 + [0.5])
+        assert trace["marker"]["color"][-1] == "#d62728" and set(trace["marker"]["color"][:-1]) == {"#1f77b4"}
+        button = at.button(key=f"{prefix}drill_{n}")
+        assert button.label == "Denied lines" and button.help.startswith("The Claims page: BETA MUTUAL"), button.help
+
+
+def check_click_through(open_page, prefix: str) -> None:
+    """Each finding's button opens the Claims page on that slice's denied lines in that month, its filters in
+    the URL."""
+    for n, (_, wanted) in enumerate(TOP_THREE):
+        at = open_page()
+        at.button(key=f"{prefix}drill_{n}").click().run(timeout=120)
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.title[0].value == "Claims"
+        shown = {k: at.query_params[k] for k in at.query_params}
+        shown = {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in shown.items()}
+        assert shown == wanted, (n, shown)
+        lines = at.dataframe[0].value
+        assert set(lines["payer_name"]) == {"BETA MUTUAL"} and len(lines) == 15, (n, len(lines))
+
+
+def test_each_overview_finding_has_its_sparkline_interval_and_denied_lines(beta_db, monkeypatch, tmp_path):
+    from conftest import app_runner
+
+    run = app_runner(beta_db, monkeypatch, tmp_path)
+    with monkeypatch.context() as patched:  # the Overview reads what the last load stored: no test runs again
+        def tested_again(*args, **kwargs):
+            raise AssertionError("the Overview ran the findings' tests")
+        patched.setattr(findings, "compute", tested_again)
+        patched.setattr(findings, "for_database", tested_again)
+        check_findings_shown(run(), "overview_")
+    check_click_through(run, "overview_")
+
+
+def test_each_monthly_review_finding_has_its_sparkline_interval_and_denied_lines(beta_db, monkeypatch, tmp_path):
+    from conftest import app_runner
+
+    run = app_runner(beta_db, monkeypatch, tmp_path)
+
+    def review_of_june():
+        at = run("app_pages/monthly_review.py")
+        at.selectbox[0].set_value(date(2024, 6, 1)).run(timeout=120)
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    check_findings_shown(review_of_june(), "review_")
+    check_click_through(review_of_june, "review_")
+
+
+def test_the_review_exports_carry_each_findings_interval(beta_db):
+    import re
+
+    from analytics import data, review
+
+    month = date(2024, 6, 1)
+    parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), beta_db, **extra), month)
+    parts["review_findings"] = review.findings_part(findings.for_database(beta_db, month=month))
+    shown = parts["review_findings"]
+    assert len(shown) >= 3 and shown["rate_ci_low"].notna().all() and (shown["rate_ci_low"] < shown["claim_denial_rate"]).all()
+    page = review.html_report(month, parts, "Filters: none.", demo=False)
+    section = page.split("<h2>What changed</h2>")[1].split("</section>")[0]
+    assert "<th>95% CI from</th><th>95% CI to</th>" in section
+    assert section.count("<tr>") == len(shown) + 1 and section.count("<td>33.2%</td><td>66.8%</td>") >= 3
+    assert section.count("(95% CI ") == len(shown)  # in every sentence
+    assert section.count("<svg class='spark'") == len(shown)  # a sparkline each, Jan-Jun: six points
+    assert section.split("<svg")[1].count("<circle") == 6 and "<title>Jun 2024: 50.0%</title>" in section
+    book = zipfile.ZipFile(io.BytesIO(review.excel_workbook(month, parts, "Filters: none.")))
+    strings = book.read("xl/sharedStrings.xml").decode()
+    assert "95% CI from" in strings and "95% CI to" in strings
+    assert TOP_THREE[0][0] + INTERVAL in strings
+    sheet = book.read("xl/worksheets/sheet2.xml").decode()  # What changed, after the summary
+    assert len(re.findall(r"<v>0\.3315\d*</v>", sheet)) >= 3 and len(re.findall(r"<v>0\.6684\d*</v>", sheet)) >= 3
 
 
 def test_the_overview_says_when_nothing_changed(tmp_path, monkeypatch):

@@ -1,15 +1,18 @@
--- The Overview's top findings: the change findings of the default period (change_findings: the last
--- complete payment month against the 12 complete months before it), the three with the largest dollar
--- effect; when slices were tested and none is a finding, one row without a sentence (the period only),
--- so the page can say so. Every slice is tested there, so the sidebar's filters do not apply.
+-- The Overview's top findings: the change findings of the default period (the last complete payment
+-- month against the 12 complete months before it), the three with the largest dollar effect, each with
+-- what the page shows beside its sentence: the slice's values (the click through to its denied lines),
+-- the period rate's 95% interval, and the slice's months of the baseline and the period (its sparkline:
+-- one query for the three). When slices were tested and none is a finding, one row without a sentence
+-- (the period only), so the page can say so. Every slice is tested there, so the sidebar's filters do
+-- not apply.
+-- Reads change_findings_rows, the table behind the view change_findings (analytics/findings.py writes
+-- it after every load): the interval and the months are not columns of the view.
 with
 
-tested as (select * from change_findings),
+tested as (select * from change_findings_rows),
 
 findings as (
-    select sentence, slice, period_from, effect_amount, q_value, rank
-    from tested
-    where finding
+    select * from tested where finding
 ),
 
 top_three as (
@@ -17,12 +20,36 @@ top_three as (
 ),
 
 nothing_found as (
-    select null::varchar as sentence, null::varchar as slice, min(period_from) as period_from,
-        null::decimal(18, 2) as effect_amount, null::double as q_value, null::integer as rank
+    select * replace (null::varchar as sentence)
     from tested
-    having count(*) > 0 and (select count(*) from findings) = 0
+    where rank = (select min(rank) from tested)
+        and (select count(*) from findings) = 0
 )
 
-select sentence, slice, period_from, effect_amount, q_value
+select
+    sentence,
+    slice,
+    dimension,
+    payer_name,
+    category,
+    reason,
+    remark,
+    procedure_code,
+    modifier,
+    site,
+    period_from,
+    period_to,
+    baseline_from,
+    baseline_to,
+    baseline_months,
+    claims,
+    denied_claims,
+    claim_denial_rate,
+    rate_ci_low,
+    rate_ci_high,
+    baseline_claim_denial_rate,
+    effect_amount,
+    q_value,
+    months
 from (select * from top_three union all select * from nothing_found)
-order by abs(effect_amount) desc nulls last, rank
+order by abs(effect_amount) desc, rank
