@@ -685,7 +685,7 @@ def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = T
             if note:
                 st.caption(note(finding))
             wanted = findings.claims_filters(finding, period)
-            named = [str(v[0]) for k, v in wanted.items() if k in _LISTS.values() and v]
+            named = [str(wanted[f.field][0]) for f in LISTS if wanted.get(f.field)]
             unfiltered = " (the Claims page has no reason filter: every denied line)" if finding.get("reason") else ""
             if st.button("Denied lines", key=f"{key}drill_{n}", icon=":material/search:",
                          help=f"The Claims page: {' × '.join(named) or 'every denied line'} in {period.label}{unfiltered}"):

@@ -5,11 +5,9 @@
 -- one query for the three). When slices were tested and none is a finding, one row without a sentence
 -- (the period only), so the page can say so. Every slice is tested there, so the sidebar's filters do
 -- not apply.
--- Reads change_findings_rows, the table behind the view change_findings (analytics/findings.py writes
--- it after every load): the interval and the months are not columns of the view.
 with
 
-tested as (select * from change_findings_rows),
+tested as (select * from change_findings),
 
 findings as (
     select * from tested where finding

@@ -47,7 +47,10 @@ final as (
         test,
         dispersion,
         sentence,
-        rank
+        rank,
+        rate_ci_low,
+        rate_ci_high,
+        months
     from rows
 )
 
