@@ -11,28 +11,20 @@ denials as (
     select * from filtered_recoveries(data_date(), $date_basis, $date_from, $date_to, $payers, $categories,
                                       $codes, $modifiers, $sites)
 ),
-everything as (select * from recovery_status(data_date())),
 categories as (select * from ref_denial_categories),
-
--- historical rates from the pursued denials whose outcome is settled (not open), over all the data
-settled as (
-    select * from everything where status not in ('open', 'billed_to_patient', 'duplicate')
-),
+-- historical rates from the pursued denials whose outcome is settled, over all the data (built after each load)
+rates as (select * from recovery_rates),
 
 payer_category_rates as (
-    select payer_name, category, count(*) as settled, sum(recovered_amount) / nullif(sum(denied_amount), 0) as rate
-    from settled
-    group by all
+    select payer_name, category, settled, rate from rates where level = 'payer and category'
 ),
 
 category_rates as (
-    select category, count(*) as settled, sum(recovered_amount) / nullif(sum(denied_amount), 0) as rate
-    from settled
-    group by all
+    select category, settled, rate from rates where level = 'category'
 ),
 
 overall_rate as (
-    select sum(recovered_amount) / nullif(sum(denied_amount), 0) as rate from settled
+    select rate from rates where level = 'all denials'
 ),
 
 -- a payer's own rate once it has 20 settled denials of the category, else the category's, else all
