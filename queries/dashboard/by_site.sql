@@ -16,16 +16,16 @@ grouped as (
     select
         claim_type,
         site_of_care,
-        site,
         unit_kind = 'line' as line,
         list_contains(modifiers, 'PN') as pn,
         list_contains(modifiers, 'PO') as po,
+        any_value(site) as site,  -- the claim type and site of care name it: not a key of its own
         count(*) as units,
         count(*) filter (where denial_class = 'denial') as denied_units,
         coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount
     from units
     where adjudicated_unit
-    group by all
+    group by claim_type, site_of_care, line, pn, po
 ),
 
 adjudicated as (
@@ -56,7 +56,7 @@ off_campus_denials as (
       and (len($payers) = 0 or list_contains($payers, payer_name))
       and (len($categories) = 0 or list_contains($categories, category))
       and (len($codes) = 0 or list_contains($codes, procedure_code))
-      and (len($modifiers) = 0 or len(list_intersect($modifiers, modifiers)) > 0
+      and (len($modifiers) = 0 or list_has_any($modifiers, modifiers)
            or coalesce(list_contains($modifiers, missing_modifier), false))
       and (len($sites) = 0 or list_contains($sites, site))
     group by all

@@ -9,7 +9,7 @@ modifier_problems as (
     where denial_type is not null
       and (subcategory = 'modifier'
            or primary_reason in ('4', '182', '236')
-           or len(list_intersect(remark_codes, ['N822', 'N823', 'N519'])) > 0)
+           or list_has_any(remark_codes, ['N822', 'N823', 'N519']))
 )
 
 select

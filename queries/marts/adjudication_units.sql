@@ -428,7 +428,8 @@ final as (
         service_date,
         payment_date,
         received_date,
-        date_trunc('month', service_date)::date as service_month,
+        -- the month the pages group by date of service in: the claim's first date of service (filtered_units)
+        date_trunc('month', coalesce(period_from, service_date))::date as service_month,
         date_trunc('month', payment_date)::date as payment_month,
         charge_amount,
         paid_amount,

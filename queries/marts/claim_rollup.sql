@@ -13,7 +13,7 @@ units as (
     select
         *,
         (len(codes) = 0 or list_contains(codes, procedure_code))
-            and (len(modifiers) = 0 or len(list_intersect(modifiers, fact_units.modifiers)) > 0
+            and (len(modifiers) = 0 or list_has_any(modifiers, fact_units.modifiers)
                  or coalesce(list_contains(modifiers, missing_modifier), false))
             and (len(sites) = 0 or list_contains(sites, site)) as matches,
         -- a denial that counts, of the chosen categories

@@ -37,7 +37,7 @@ CREATE OR REPLACE TABLE fact_units (
     service_date DATE,
     payment_date DATE,
     received_date DATE,                 -- DTM*050 of the claim: days to pay = payment_date - received_date
-    service_month DATE,                 -- first day of the service date's month, for monthly views
+    service_month DATE,                 -- first day of the month of coalesce(period_from, service_date): monthly views
     payment_month DATE,
     charge_amount DECIMAL(18, 2),
     paid_amount DECIMAL(18, 2),
@@ -89,8 +89,7 @@ CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, c
         -- by service: the claim's first date of service (its service period's start), so that every line
         -- of a claim, its claim-level denial and its recovery fall in the same month on every page
         CASE WHEN date_basis = 'payment' THEN payment_date ELSE coalesce(period_from, service_date) END AS basis_date,
-        CASE WHEN date_basis = 'payment' THEN payment_month
-            ELSE date_trunc('month', coalesce(period_from, service_date))::date END AS basis_month,
+        CASE WHEN date_basis = 'payment' THEN payment_month ELSE service_month END AS basis_month,
         -- the units that count in rates: what payers adjudicated (not reversals, predeterminations or
         -- forwarded claims), lines or claims without lines (the claim-level part of a claim with lines
         -- is not a unit of its own); expected (GA/GY/GZ) and duplicate-claim denials are counted apart
@@ -105,6 +104,6 @@ CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, c
       -- the filter reads "denials of these categories per adjudicated unit"
       AND (len(categories) = 0 OR denial_type IS NULL OR list_contains(categories, category))
       AND (len(codes) = 0 OR list_contains(codes, procedure_code))
-      AND (len(modifiers) = 0 OR len(list_intersect(modifiers, fact_units.modifiers)) > 0
+      AND (len(modifiers) = 0 OR list_has_any(modifiers, fact_units.modifiers)
            OR coalesce(list_contains(modifiers, missing_modifier), false))
       AND (len(sites) = 0 OR list_contains(sites, site));
