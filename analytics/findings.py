@@ -318,7 +318,26 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
             row["q_value"] = float(q)
             row["finding"] = bool(q <= fdr) and row["direction"] != "none"
     tested.sort(key=lambda r: (not r["finding"], -abs(r["effect_amount"]), r["p_value"]))
+    _mark_same_claims(tested)
     return tested
+
+
+def _mark_same_claims(tested: list) -> None:
+    """Findings with the same counts in the period and the baseline (claims, denied claims, denied $)
+    describe the same claims: a payer whose every denied claim in the month is one code and one reason
+    is found as the payer, the payer × code and the payer × category alike. The most specific slice
+    (the most dimension values; then the larger effect, then its name) stands for them; the others
+    name it in same_as, and the Overview and the Monthly review leave them out (What changed lists all)."""
+    groups: dict = defaultdict(list)
+    for row in tested:
+        row["same_as"] = None
+        if row["finding"]:
+            groups[(row["claims"], row["denied_claims"], row["denied_amount"], row["baseline_claims"],
+                    row["baseline_denied_claims"], row["direction"])].append(row)
+    for rows in groups.values():
+        rows.sort(key=lambda r: (-len(DIMENSIONS[r["dimension"]][1]), -abs(r["effect_amount"]), slice_label(r)))
+        for row in rows[1:]:
+            row["same_as"] = slice_label(rows[0])
 
 
 # -- sentences -------------------------------------------------------------------------------------------
@@ -546,6 +565,11 @@ class Result:
     def findings(self) -> list:
         return [r for r in self.tested if r["finding"]]
 
+    @property
+    def distinct_findings(self) -> list:
+        """The findings less those that describe the same claims as a more specific one (same_as)."""
+        return [r for r in self.findings if r["same_as"] is None]
+
     def charts(self, dimension: str) -> dict:
         """p-charts per payer or per category: value -> points."""
         index = 1 + KEYS.index(DIMENSIONS[dimension][1][0])
@@ -654,9 +678,9 @@ COLUMNS = (
     ("effect_amount", "DECIMAL(18, 2)"), ("p_value", "DOUBLE"), ("q_value", "DOUBLE"), ("direction", "VARCHAR"),
     ("finding", "BOOLEAN"), ("test", "VARCHAR"), ("dispersion", "DOUBLE"), ("sentence", "VARCHAR"),
     ("rank", "INTEGER"),
-    # not in the view change_findings (yet): the period rate's 95% interval, and the slice's months of the
-    # baseline and the period for its sparkline (monthly_counts)
-    ("rate_ci_low", "DOUBLE"), ("rate_ci_high", "DOUBLE"), ("months", MONTHS_TYPE),
+    # the period rate's 95% interval, the slice's months of the baseline and the period for its sparkline
+    # (monthly_counts), and the more specific finding that describes the same claims (_mark_same_claims)
+    ("rate_ci_low", "DOUBLE"), ("rate_ci_high", "DOUBLE"), ("months", MONTHS_TYPE), ("same_as", "VARCHAR"),
 )
 
 

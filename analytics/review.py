@@ -96,8 +96,9 @@ def frames(fetch, month: date) -> dict:
 
 def top_findings(result, top: int = 10) -> list:
     """The month's findings (findings.Result, or None when the month cannot be compared), largest dollar
-    effect first: the page shows the first five, the exports the first ten."""
-    return sorted(result.findings if result else [], key=lambda f: -abs(f["effect_amount"]))[:top]
+    effect first, one for each set of claims (Result.distinct_findings): the page shows the first five,
+    the exports the first ten."""
+    return sorted(result.distinct_findings if result else [], key=lambda f: -abs(f["effect_amount"]))[:top]
 
 
 FINDING_COLUMNS = ["finding", "claims", "denied_claims", "claim_denial_rate", "rate_ci_low", "rate_ci_high",

@@ -283,7 +283,8 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
     history(con, tmp_path, beta_period=15)
     con.close()
     run = app_runner(db, monkeypatch, tmp_path)
-    sentence = "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200"
+    # BETA MUTUAL's jump, as its most specific slice (the same claims as BETA MUTUAL and BETA × medical necessity)
+    sentence = "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200"
     assert sentence in " ".join(m.value for m in run().markdown)
     reviewed = run("app_pages/monthly_review.py")
     reviewed.selectbox[0].set_value(date(2024, 6, 1)).run(timeout=120)
@@ -294,15 +295,16 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
     assert list(parts["review_findings"]["effect_amount"]) == sorted(parts["review_findings"]["effect_amount"],
                                                                      key=abs, reverse=True)
     html = review.html_report(month, parts, "Filters: none.", demo=False)
-    assert "<h2>What changed</h2>" in html and "BETA MUTUAL denied 50.0% of claims in Jun 2024" in html
+    assert "<h2>What changed</h2>" in html and "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024" in html
     workbook = review.excel_workbook(month, parts, "Filters: none.")
     assert b'name="What changed"' in zipfile.ZipFile(io.BytesIO(workbook)).read("xl/workbook.xml")
 
 
 @pytest.fixture(scope="module")
 def beta_db(tmp_path_factory):
-    """The history where BETA MUTUAL's rate jumps in June 2024: the top three findings are BETA MUTUAL, BETA
-    MUTUAL × medical necessity and BETA MUTUAL × 99213 (the same 15 of 30 claims denied), in that order."""
+    """The history where BETA MUTUAL's rate jumps in June 2024: nine findings, two sets of claims. BETA
+    MUTUAL, BETA MUTUAL × medical necessity and BETA MUTUAL × 99213 are the same 15 of 30 claims; the
+    category, the code, the reason, the site and their pairs are the same 18 of 60 (ACME's 3 with them)."""
     folder = tmp_path_factory.mktemp("beta")
     con = database.connect(folder / "own.duckdb")
     history(con, folder, beta_period=15)
@@ -311,12 +313,22 @@ def beta_db(tmp_path_factory):
 
 
 JUNE = {"dates": "payment", "from": "2024-06-01", "to": "2024-06-30"}
-# the top three findings of beta_db: what their sentence says, the Claims page's filters their link sets
-TOP_THREE = [("BETA MUTUAL denied 50.0% of claims in Jun 2024", {"payer": "BETA MUTUAL", **JUNE}),
-             ("BETA MUTUAL denied 50.0% of claims for medical necessity in Jun 2024",
-              {"payer": "BETA MUTUAL", "category": "medical_necessity", **JUNE}),
-             ("BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024", {"payer": "BETA MUTUAL", "code": "99213", **JUNE})]
-INTERVAL = " (95% CI 33.2–66.8%) against 10.0% over the prior 5 months"
+# The findings of beta_db the Overview and the Monthly review show: one per set of claims, the most specific
+# slice (same_as names it on the others). Each: what its sentence starts with, the Claims page's filters its
+# link sets, the payers and number of denied lines it opens, June's rate in its sparkline.
+SHOWN = [("BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months",
+          {"payer": "BETA MUTUAL", "code": "99213", **JUNE}, {"BETA MUTUAL"}, 15, 0.5),
+         ("30.0% of 99213 claims at POS 11 were denied in Jun 2024 (95% CI 19.9–42.5%) against 10.0% over the prior "
+          "5 months", {"code": "99213", "site": "POS 11", **JUNE}, {"BETA MUTUAL", "ACME HEALTH PLAN"}, 18, 0.3)]
+
+
+def test_findings_of_the_same_claims_name_the_most_specific_one(con, tmp_path):
+    history(con, tmp_path, beta_period=15)
+    marked = dict(rows(con, "select slice, same_as from change_findings where finding"))
+    assert len(marked) == 9
+    assert {s for s, same in marked.items() if same is None} == {"BETA MUTUAL × 99213", "99213 × POS 11"}
+    assert marked["BETA MUTUAL"] == marked["BETA MUTUAL × medical_necessity"] == "BETA MUTUAL × 99213"
+    assert marked["medical_necessity"] == marked["CO-50"] == marked["POS 11"] == "99213 × POS 11"
 
 
 def sparklines(at, prefix: str) -> dict:
@@ -328,28 +340,28 @@ def sparklines(at, prefix: str) -> dict:
 
 
 def check_findings_shown(at, prefix: str) -> None:
-    """Each of the top three findings as the What changed page shows one: its sentence with the rate's 95%
-    interval, its sparkline (the slice's rate, one point per month of the baseline and the period, the
-    period's month red) and its Denied lines button."""
-    sentences = [m.value for m in at.markdown if "BETA MUTUAL denied" in m.value]
-    assert len(sentences) >= 3
-    for (head, _), sentence in zip(TOP_THREE, sentences):
-        assert sentence.startswith(head + INTERVAL), sentence
+    """Each finding shown as the What changed page shows one, one per set of claims: its sentence with the
+    rate's 95% interval, its sparkline (the slice's rate, one point per month of the baseline and the
+    period, the period's month red) and its Denied lines button."""
+    sentences = [m.value for m in at.markdown if "denied" in m.value and "Jun 2024" in m.value]
+    assert len(sentences) == len(SHOWN), sentences
+    for (head, *_), sentence in zip(SHOWN, sentences):
+        assert sentence.replace("\\", "").startswith(head), sentence  # less Markdown's escapes ("30\\.0%")
     charts = sparklines(at, prefix)
-    assert sorted(charts)[:3] == [0, 1, 2], charts.keys()
-    for n in range(3):
+    assert sorted(charts) == list(range(len(SHOWN))), charts.keys()
+    for n, (*_, june) in enumerate(SHOWN):
         [trace] = charts[n]["data"]
         assert [x[:10] for x in values(trace["x"])] == [f"2024-0{m}-01" for m in range(1, 7)]  # a point a month
-        assert values(trace["y"]) == pytest.approx([0.1] * 5 + [0.5])
+        assert values(trace["y"]) == pytest.approx([0.1] * 5 + [june])
         assert trace["marker"]["color"][-1] == "#d62728" and set(trace["marker"]["color"][:-1]) == {"#1f77b4"}
         button = at.button(key=f"{prefix}drill_{n}")
-        assert button.label == "Denied lines" and button.help.startswith("The Claims page: BETA MUTUAL"), button.help
+        assert button.label == "Denied lines" and button.help.startswith("The Claims page: "), button.help
 
 
 def check_click_through(open_page, prefix: str) -> None:
     """Each finding's button opens the Claims page on that slice's denied lines in that month, its filters in
     the URL."""
-    for n, (_, wanted) in enumerate(TOP_THREE):
+    for n, (_, wanted, payers, denied_lines, _) in enumerate(SHOWN):
         at = open_page()
         at.button(key=f"{prefix}drill_{n}").click().run(timeout=120)
         assert not at.exception, [e.value for e in at.exception]
@@ -358,7 +370,7 @@ def check_click_through(open_page, prefix: str) -> None:
         shown = {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in shown.items()}
         assert shown == wanted, (n, shown)
         lines = at.dataframe[0].value
-        assert set(lines["payer_name"]) == {"BETA MUTUAL"} and len(lines) == 15, (n, len(lines))
+        assert set(lines["payer_name"]) == payers and len(lines) == denied_lines, (n, len(lines))
 
 
 def test_each_overview_finding_has_its_sparkline_interval_and_denied_lines(beta_db, monkeypatch, tmp_path):
@@ -398,20 +410,22 @@ def test_the_review_exports_carry_each_findings_interval(beta_db):
     parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), beta_db, **extra), month)
     parts["review_findings"] = review.findings_part(findings.for_database(beta_db, month=month))
     shown = parts["review_findings"]
-    assert len(shown) >= 3 and shown["rate_ci_low"].notna().all() and (shown["rate_ci_low"] < shown["claim_denial_rate"]).all()
+    assert len(shown) == len(SHOWN) and shown["rate_ci_low"].notna().all()
+    assert (shown["rate_ci_low"] < shown["claim_denial_rate"]).all()
     page = review.html_report(month, parts, "Filters: none.", demo=False)
     section = page.split("<h2>What changed</h2>")[1].split("</section>")[0]
     assert "<th>95% CI from</th><th>95% CI to</th>" in section
-    assert section.count("<tr>") == len(shown) + 1 and section.count("<td>33.2%</td><td>66.8%</td>") >= 3
+    assert section.count("<tr>") == len(shown) + 1
+    assert section.count("<td>33.2%</td><td>66.8%</td>") == 1 and section.count("<td>19.9%</td><td>42.5%</td>") == 1
     assert section.count("(95% CI ") == len(shown)  # in every sentence
     assert section.count("<svg class='spark'") == len(shown)  # a sparkline each, Jan-Jun: six points
     assert section.split("<svg")[1].count("<circle") == 6 and "<title>Jun 2024: 50.0%</title>" in section
     book = zipfile.ZipFile(io.BytesIO(review.excel_workbook(month, parts, "Filters: none.")))
     strings = book.read("xl/sharedStrings.xml").decode()
     assert "95% CI from" in strings and "95% CI to" in strings
-    assert TOP_THREE[0][0] + INTERVAL in strings
+    assert SHOWN[0][0] in strings and SHOWN[1][0] in strings
     sheet = book.read("xl/worksheets/sheet2.xml").decode()  # What changed, after the summary
-    assert len(re.findall(r"<v>0\.3315\d*</v>", sheet)) >= 3 and len(re.findall(r"<v>0\.6684\d*</v>", sheet)) >= 3
+    assert len(re.findall(r"<v>0\.3315\d*</v>", sheet)) == 1 and len(re.findall(r"<v>0\.6684\d*</v>", sheet)) == 1
 
 
 def test_the_overview_says_when_nothing_changed(tmp_path, monkeypatch):

@@ -1,5 +1,6 @@
 -- The Overview's top findings: the change findings of the default period (the last complete payment
--- month against the 12 complete months before it), the three with the largest dollar effect, each with
+-- month against the 12 complete months before it), the three with the largest dollar effect (one per set
+-- of claims: same_as), each with
 -- what the page shows beside its sentence: the slice's values (the click through to its denied lines),
 -- the period rate's 95% interval, and the slice's months of the baseline and the period (its sparkline:
 -- one query for the three). When slices were tested and none is a finding, one row without a sentence
@@ -9,8 +10,9 @@ with
 
 tested as (select * from change_findings),
 
+-- one finding per set of claims: not those that describe the same claims as a more specific one
 findings as (
-    select * from tested where finding
+    select * from tested where finding and same_as is null
 ),
 
 top_three as (

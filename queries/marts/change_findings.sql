@@ -50,7 +50,8 @@ final as (
         rank,
         rate_ci_low,
         rate_ci_high,
-        months
+        months,
+        same_as
     from rows
 )
 
