@@ -94,7 +94,6 @@ class Reader:
         self.skipped_sets: dict = {}
         self._new_rows()
         self.keys: list = []  # interchanges ended since the last take
-        self.taken_segments = 0
         self._inside = {
             "REF": self._ref, "DTM": self._dtm, "CAS": self._cas, "SVC": self._svc, "AMT": self._amt,
             "LQ": self._lq, "CLP": self._clp, "NM1": self._nm1, "MOA": self._moa, "MIA": self._mia,
@@ -163,9 +162,8 @@ class Reader:
         rows = self.rows
         self._new_rows()
         keys, self.keys = self.keys, []
-        segments, self.taken_segments = self.position - self.taken_segments, self.position
         return ParsedFile("835" if self.transaction_sets else "", rows, self.interchanges, self.transaction_sets,
-                          segments, dict(self.skipped_sets), keys)
+                          self.position, dict(self.skipped_sets), keys)
 
     # --- inside an 835 transaction set -------------------------------------------------------------
 
