@@ -94,17 +94,32 @@ class Reader:
         self.skipped_sets: dict = {}
         self._new_rows()
         self.keys: list = []  # interchanges ended since the last take
-        self._inside = {
-            "REF": self._ref, "DTM": self._dtm, "CAS": self._cas, "SVC": self._svc, "AMT": self._amt,
-            "LQ": self._lq, "CLP": self._clp, "NM1": self._nm1, "MOA": self._moa, "MIA": self._mia,
-            "LX": self._lx, "PLB": self._plb, "N1": self._n1, "BPR": self._bpr, "TRN": self._trn,
-            "SE": self._se, "ST": self._open_envelope, "GE": self._open_envelope, "IEA": self._open_envelope,
-            "ISA": self._open_envelope, "GS": self._open_envelope,
-        }  # other segments (N3, N4, PER, TS3, TS2, QTY, CUR, RDM ...) are not kept
+        # Inside an 835 transaction set, each loop has its handlers: the segments all loops read, and the
+        # details (REF, DTM, AMT) each loop reads its own way. Other segments (N3, N4, PER, TS3, TS2,
+        # QTY, CUR, RDM ...) are not kept.
+        every = {
+            # read and not kept: None, so that the lookup finds every segment an 835 holds
+            **dict.fromkeys(("N3", "N4", "PER", "RDM", "TS3", "TS2", "QTY", "CUR", "REF", "DTM", "AMT")),
+            "CAS": self._cas, "SVC": self._svc, "LQ": self._lq, "CLP": self._clp, "NM1": self._nm1,
+            "MOA": self._moa, "MIA": self._mia, "LX": self._lx, "PLB": self._plb, "N1": self._n1,
+            "BPR": self._bpr, "TRN": self._trn, "SE": self._se,
+            **dict.fromkeys(("ST", "GE", "IEA", "ISA", "GS"), self._open_envelope),
+        }
+        self._loops = {
+            HEADER: {**every, "REF": self._header_ref, "DTM": self._header_dtm},
+            PAYER: {**every, "REF": self._payer_ref},
+            PAYEE: {**every, "REF": self._payee_ref},
+            HEADER_NUMBER: every,
+            CLAIM: {**every, "REF": self._claim_ref, "DTM": self._claim_dtm, "AMT": self._claim_amt},
+            SERVICE_LINE: {**every, "REF": self._line_ref, "DTM": self._line_dtm, "AMT": self._line_amt},
+            PROVIDER_ADJUSTMENTS: every,
+        }
+        self._loops[SERVICE_LINE]["NM1"] = None  # a line's NM1 (its rendering provider) is not kept
+        self._claim_handlers, self._line_handlers = self._loops[CLAIM], self._loops[SERVICE_LINE]
         self._between = {"ST": self._st, "ISA": self._isa, "GS": self._gs, "GE": self._ge, "IEA": self._iea}
         self._skipping = {"SE": self._end_skip, "ST": self._unclosed_skip, "GE": self._unclosed_skip,
                           "IEA": self._unclosed_skip}
-        self.handlers = self._between  # those of the segments read now: one of the three above
+        self.handlers = self._between  # those of the segments read now: between sets, skipping one, or a loop's
 
     def diagnose(self, position: int, severity: str, segment_id: str, message: str) -> None:
         self.rows["diagnostics"].append((position, severity, segment_id, message))
@@ -113,7 +128,8 @@ class Reader:
         position = self.position
         between = self._between
         for chunk in pieces:
-            self.sep, self.comp = chunk.delimiters.element, chunk.delimiters.component
+            sep = chunk.delimiters.element
+            self.comp = chunk.delimiters.component
             if chunk.enveloped:
                 if not chunk.continued:
                     self.interchanges += 1
@@ -122,12 +138,15 @@ class Reader:
                 _fingerprint(self.interchange, chunk)
             for raw in chunk.segments:
                 position += 1
-                elements = raw.split(self.sep)
+                elements = raw.split(sep)
                 n = len(elements)
                 if n < 12:
                     elements += _PADS[n]
                 handlers = self.handlers
-                handler = handlers.get(elements[0])
+                try:
+                    handler = handlers[elements[0]]
+                except KeyError:  # a segment an 835 does not hold (or garbage)
+                    handler = None
                 if handler is not None:
                     handler(elements, n, position)
                 elif handlers is between:
@@ -167,34 +186,54 @@ class Reader:
 
     # --- inside an 835 transaction set -------------------------------------------------------------
 
-    def _ref(self, elements: list, n: int, position: int) -> None:
-        qualifier, value, loop = elements[1] or None, elements[2] or None, self.loop
-        if loop is SERVICE_LINE:
-            field = _LINE_REFERENCES.get(qualifier)
-            if field is not None:
-                self.line[field] = value
-            self.references.append((self.claim_seq, self.line[0], position, qualifier, value))
-        elif loop is CLAIM:
-            self.references.append((self.claim_seq, None, position, qualifier, value))
-        elif loop is PAYER and qualifier == "2U":
-            self.payment[_P["payer_ref_id"]] = value
-        elif loop is PAYEE and qualifier == "TJ":
-            self.payment[_P["payee_tax_id"]] = value
-        elif loop is HEADER and qualifier == "EV":
-            self.payment[_P["receiver_id"]] = value
+    def _enter(self, loop: str) -> None:
+        self.loop = loop
+        self.handlers = self._loops[loop]
 
-    def _dtm(self, elements: list, n: int, position: int) -> None:
-        qualifier, value, loop = elements[1] or None, elements[2] or None, self.loop
-        if loop is SERVICE_LINE:
-            field = _LINE_DATES.get(qualifier)
-            if field is not None:
-                self.line[field] = value
-        elif loop is CLAIM:
-            field = _CLAIM_DATES.get(qualifier)
-            if field is not None:
-                self.claim[field] = value
-        elif loop is HEADER and qualifier == "405":
-            self.payment[_P["production_date"]] = value
+    def _header_ref(self, elements: list, n: int, position: int) -> None:
+        if elements[1] == "EV":
+            self.payment[_P["receiver_id"]] = elements[2] or None
+
+    def _header_dtm(self, elements: list, n: int, position: int) -> None:
+        if elements[1] == "405":
+            self.payment[_P["production_date"]] = elements[2] or None
+
+    def _payer_ref(self, elements: list, n: int, position: int) -> None:
+        if elements[1] == "2U":
+            self.payment[_P["payer_ref_id"]] = elements[2] or None
+
+    def _payee_ref(self, elements: list, n: int, position: int) -> None:
+        if elements[1] == "TJ":
+            self.payment[_P["payee_tax_id"]] = elements[2] or None
+
+    def _claim_ref(self, elements: list, n: int, position: int) -> None:
+        self.references.append((self.claim_seq, None, position, elements[1] or None, elements[2] or None))
+
+    def _claim_dtm(self, elements: list, n: int, position: int) -> None:
+        field = _CLAIM_DATES.get(elements[1])
+        if field is not None:
+            self.claim[field] = elements[2] or None
+
+    def _claim_amt(self, elements: list, n: int, position: int) -> None:
+        self.amounts.append((self.claim_seq, None, position, elements[1] or None, elements[2] or None))
+
+    def _line_ref(self, elements: list, n: int, position: int) -> None:
+        qualifier, value = elements[1] or None, elements[2] or None
+        field = _LINE_REFERENCES.get(qualifier)
+        if field is not None:
+            self.line[field] = value
+        self.references.append((self.claim_seq, self.line[0], position, qualifier, value))
+
+    def _line_dtm(self, elements: list, n: int, position: int) -> None:
+        field = _LINE_DATES.get(elements[1])
+        if field is not None:
+            self.line[field] = elements[2] or None
+
+    def _line_amt(self, elements: list, n: int, position: int) -> None:
+        qualifier, value = elements[1] or None, elements[2] or None
+        if qualifier == "B6":
+            self.line[_L_ALLOWED] = value
+        self.amounts.append((self.claim_seq, self.line[0], position, qualifier, value))
 
     def _cas(self, elements: list, n: int, position: int) -> None:
         group = elements[1] or None
@@ -223,7 +262,7 @@ class Reader:
             return
         comp = self.comp
         self.line_seq += 1
-        self.loop = SERVICE_LINE
+        self.loop, self.handlers = SERVICE_LINE, self._line_handlers  # self._enter(SERVICE_LINE), at hand
         composite = (elements[1] or "").split(comp)
         composite += _PAD
         original = (elements[6] or "").split(comp)
@@ -238,15 +277,6 @@ class Reader:
         ]
         self.lines.append(line)
 
-    def _amt(self, elements: list, n: int, position: int) -> None:
-        qualifier, value, loop = elements[1] or None, elements[2] or None, self.loop
-        if loop is SERVICE_LINE:
-            if qualifier == "B6":
-                self.line[_L_ALLOWED] = value
-            self.amounts.append((self.claim_seq, self.line[0], position, qualifier, value))
-        elif loop is CLAIM:
-            self.amounts.append((self.claim_seq, None, position, qualifier, value))
-
     def _lq(self, elements: list, n: int, position: int) -> None:
         if self.line is None:
             self.diagnose(position, "warning", "LQ", "LQ outside a service line; ignored")
@@ -259,7 +289,7 @@ class Reader:
         if self.payment is None:
             return
         self.claim_seq += 1
-        self.loop = CLAIM
+        self.loop, self.handlers = CLAIM, self._claim_handlers  # self._enter(CLAIM), at hand
         self.line = None
         self.claim = claim = [
             self.claim_seq, self.payment_seq, position, (elements[1] or None), (elements[2] or None),
@@ -273,7 +303,7 @@ class Reader:
 
     def _nm1(self, elements: list, n: int, position: int) -> None:
         claim = self.claim
-        if self.loop is SERVICE_LINE or claim is None:
+        if claim is None:
             return
         entity = elements[1] or None
         if entity == "QC":
@@ -301,11 +331,11 @@ class Reader:
     def _lx(self, elements: list, n: int, position: int) -> None:
         # a new header-number loop: what follows until the next CLP (TS3, TS2) is not part of the
         # previous claim
-        self.loop = HEADER_NUMBER
+        self._enter(HEADER_NUMBER)
         self.claim = self.line = None
 
     def _plb(self, elements: list, n: int, position: int) -> None:
-        self.loop = PROVIDER_ADJUSTMENTS
+        self._enter(PROVIDER_ADJUSTMENTS)
         self.claim = self.line = None
         provider, fiscal = elements[1] or None, elements[2] or None
         comp, payment_seq, append = self.comp, self.payment_seq, self.rows["provider_adjustments"].append
@@ -326,12 +356,12 @@ class Reader:
             return
         entity, payment = elements[1] or None, self.payment
         if entity == "PR":
-            self.loop = PAYER
+            self._enter(PAYER)
             payment[_P["payer_name"]] = elements[2] or None
             payment[_P["payer_id_qualifier"]] = elements[3] or None
             payment[_P["payer_id"]] = elements[4] or None
         elif entity == "PE":
-            self.loop = PAYEE
+            self._enter(PAYEE)
             payment[_P["payee_name"]] = elements[2] or None
             payment[_P["payee_id_qualifier"]] = elements[3] or None
             payment[_P["payee_id"]] = elements[4] or None
@@ -374,10 +404,9 @@ class Reader:
         set_id = elements[1] or None
         if set_id == "835":
             self.in_835 = True
-            self.handlers = self._inside
             self.transaction_sets += 1
             self.payment_seq += 1
-            self.loop = HEADER
+            self._enter(HEADER)
             self.claim = self.line = None
             self.payment = payment = [None] * len(PAYMENT_COLUMNS)
             payment[0], payment[1] = self.payment_seq, position

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Iterable, Iterator
 
 from analytics.ingest.contract import ReadError
@@ -140,16 +141,18 @@ def chunks(text: str) -> Iterator[Chunk]:
             next_isa = _next_isa(delimiters).search(text, body_start)
             end = next_isa.end() if next_isa else len(text)
             isa = text[pos : body_start].rstrip(_PADDING)
-            body = text[body_start:end].split(delimiters.segment)
-            segments = [isa] + [s.strip(_PADDING) for s in body]
-            yield Chunk(delimiters, [s for s in segments if s], True)
+            yield Chunk(delimiters, [isa, *_segments(text[body_start:end], delimiters.segment)], True)
             pos = _start(text, end) if next_isa else len(text)
     elif text.startswith(("ST", "GS"), pos) and len(text) > pos + 2 and not text[pos + 2].isalnum():
         delimiters = _fragment_delimiters(text, pos)
-        body = text[pos:].split(delimiters.segment)
-        yield Chunk(delimiters, [s for s in (b.strip(_PADDING) for b in body) if s], False)
+        yield Chunk(delimiters, _segments(text[pos:], delimiters.segment), False)
     else:
         raise _not_x12(text, pos)
+
+
+def _segments(text: str, terminator: str) -> list[str]:
+    """The segments of the text, without their padding; none empty (split and stripped in C)."""
+    return list(filter(None, map(str.strip, text.split(terminator), repeat(_PADDING))))
 
 
 def _not_x12(text: str, pos: int) -> NotX12Error:
@@ -255,7 +258,7 @@ def stream(blocks: Iterable[str], piece: int) -> Iterator[list[Chunk]]:  # noqa:
                 more()
                 continue
             stop = end if cut is None else cut
-            segments = [s for s in (part.strip(_PADDING) for part in buf[at:stop].split(term)) if s]
+            segments = _segments(buf[at:stop], term)
             if head or segments:
                 out.append(Chunk(delimiters, head + segments, enveloped, continued))
                 head, continued = [], True
