@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analytics import database, loader, recovery  # noqa: E402
+from analytics.__main__ import result_line  # noqa: E402
 
 
 def _cpu() -> tuple[float, float]:
@@ -114,7 +115,7 @@ def main() -> int:
             cpu.append(tuple(after - b for after, b in zip(_cpu(), before)))
             failed = [r for r in results if r.status != "loaded"]
             lines = sum(r.counts.get("lines", 0) for r in results if r.status == "loaded")
-            assert not failed, failed[0].line()
+            assert not failed, result_line(failed[0])
             # where the time goes: the recovery rebuild that ends every load, timed again on its own
             con = database.connect(work / f"bench{run}.duckdb")
             rebuild = time.perf_counter()
