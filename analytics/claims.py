@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from analytics.ingest.contract import BILLED_CLAIM_COLUMNS, BILLED_LINE_COLUMNS, ParsedFile
-from analytics.x12 import ENVELOPE, Chunk, NotX12Error, chunks, control_problem, count_problem, decode, unclosed
+from analytics.x12 import ENVELOPE, Chunk, NotX12Error, control_problem, count_problem, read_whole, unclosed
 
 # Column layouts (contract.BILLED_*), under the names this reader always had.
 CLAIM_COLUMNS = BILLED_CLAIM_COLUMNS
@@ -60,10 +60,7 @@ _PADS = [[None] * (12 - n) for n in range(12)]
 
 def read(data: bytes | str) -> ParsedFile:
     """The reader contract: one file's 837 rows. Raises NotX12Error (TruncatedError for a cut-off 837 set)."""
-    reader = Reader()
-    reader.feed(chunks(decode(data) if isinstance(data, bytes) else data))
-    reader.finish()
-    return reader.take()
+    return read_whole(Reader(), data)
 
 
 class _OpenClaim:

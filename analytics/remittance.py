@@ -21,8 +21,7 @@ from analytics.ingest.contract import (  # noqa: F401 - the column layouts, unde
     PROVIDER_ADJUSTMENT_COLUMNS, REFERENCE_COLUMNS, REMARK_COLUMNS, ParsedFile,
 )
 from analytics.x12 import (  # noqa: F401 - TruncatedError, count_of: once defined here, still found here
-    Chunk, NotX12Error, TruncatedError, chunks, control_problem, count_of, count_problem, decode, is_segment_id,
-    unclosed,
+    Chunk, NotX12Error, TruncatedError, control_problem, count_of, count_problem, is_segment_id, read_whole, unclosed,
 )
 
 # The loops a segment may belong to: where REF / DTM / N1 / AMT details go.
@@ -60,10 +59,7 @@ _LINE_REFERENCES = {"6R": _L_CONTROL, "0K": _L_POLICY, "G1": _L_AUTH}
 
 def read(data: bytes | str) -> ParsedFile:
     """The reader contract: one file's 835 rows. Raises NotX12Error (TruncatedError for a cut-off file)."""
-    reader = Reader()
-    reader.feed(chunks(decode(data) if isinstance(data, bytes) else data))
-    reader.finish()
-    return reader.take()
+    return read_whole(Reader(), data)
 
 
 class Reader:

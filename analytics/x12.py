@@ -310,6 +310,14 @@ def control_problem(found: str | None, name: str, expected: str | None, opener: 
     return None
 
 
+def read_whole(reader, data: bytes | str):
+    """A transaction reader (remittance.Reader, claims.Reader) over a whole file: the skeleton of their
+    `read`. Bytes are decoded first (`decode` refuses what cannot be X12)."""
+    reader.feed(chunks(decode(data) if isinstance(data, bytes) else data))
+    reader.finish()
+    return reader.take()
+
+
 def unclosed(what: str, position: int, closer: str) -> TruncatedError:
     """The error for an envelope opened at segment `position` and never closed."""
     return TruncatedError(f"{what} starting at segment {position} has no {closer} trailer")

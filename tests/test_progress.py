@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from analytics import __main__ as cli
-from analytics import loader, progress
+from analytics import progress
 from analytics.ingest import memory
 from conftest import remittance_835
 

@@ -9,10 +9,9 @@ anything odd it can read past becomes a diagnostic row.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pyarrow as pa
 
 # Column layouts. The store names these columns in its INSERT statements, so names and order matter.
 # 835 remittances (analytics/remittance.py, the CSV remittance layout):
@@ -130,21 +129,29 @@ class ParsedFile:
         return ", ".join(f"{k} x{v}" for k, v in sorted(self.skipped_sets.items())) or None
 
 
-ROW_TYPES = {
-    name: pa.struct([(column, pa.int64() if column in INTEGER_COLUMNS else pa.string()) for column in columns])
-    for name, columns in TABLES.items()
-}
+@functools.cache
+def row_types() -> dict:
+    """Kind of row -> its Arrow struct type (pyarrow imported on first use: a reader alone needs none)."""
+    import pyarrow as pa
+
+    return {
+        name: pa.struct([(column, pa.int64() if column in INTEGER_COLUMNS else pa.string()) for column in columns])
+        for name, columns in TABLES.items()
+    }
 
 
 def arrow_tables(rows: dict, owners: dict) -> dict:
     """Rows (keyed by kind of row, in TABLES column order) as one Arrow table per kind, each row tagged
     with the file_index in `owners` (the position of its file among those stored together)."""
+    import pyarrow as pa
+
+    types = row_types()
     tables = {}
     for name in TABLES:
         found = rows.get(name)
         if found:
             # Arrow reads tuples as structs in C++, about twice as fast as a column at a time from
             # Python (the readers' rows still filled in later are lists: tuple() of a tuple is itself)
-            table = pa.Table.from_struct_array(pa.array(list(map(tuple, found)), type=ROW_TYPES[name]))
+            table = pa.Table.from_struct_array(pa.array(list(map(tuple, found)), type=types[name]))
             tables[name] = table.append_column("file_index", pa.array(owners[name], pa.int64()))
     return tables
