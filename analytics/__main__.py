@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
 import time
 from pathlib import Path
@@ -164,9 +165,47 @@ def _file_size(path: Path) -> int:
 def _show(result: loader.FileResult) -> None:
     """One line per file; a refused CSV file's bad rows below it, one per line."""
     out = sys.stderr if result.failed else sys.stdout
-    print(result.line(), file=out, flush=True)
-    for line in csv_import.problem_lines(result):
+    print(result_line(result), file=out, flush=True)
+    for line in problem_lines(result):
         print(f"    {line}", file=out, flush=True)
+
+
+def result_line(result: loader.FileResult) -> str:
+    """A file's result in one line, whatever the file's name holds (a newline, a tab: escaped as \\n,
+    \\t): its status in a column, its path, and what it held or why it was not loaded."""
+    name = str(result.path)
+    if result.status == "loaded":
+        text = f"{counts_text(result)}, {result.diagnostics} diagnostic(s)"
+        if result.message:
+            text += f"; {result.message}"
+        return _one_line(f"loaded          {name}: {text}")
+    return _one_line(f"{result.status:<15} {name}: {result.message}")
+
+
+def counts_text(result: loader.FileResult) -> str:
+    """What a loaded file added: '2 payment(s), 3 claim(s), 4 line(s), 6 adjustment(s)' for
+    remittances, '3 claim(s) billed, 5 line(s) billed' for billed claims, both for a file of both."""
+    c, kind, parts = result.counts, result.kind, []
+    if "835" in kind or kind == "csv remittances" or not kind:
+        parts.append(f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
+                     f"{c['adjustments']} adjustment(s)")
+    if "837" in kind or kind == "csv claims":
+        parts.append(f"{c['billed_claims']} claim(s) billed, {c['billed_lines']} line(s) billed")
+    return ", ".join(parts)
+
+
+def problem_lines(result: loader.FileResult) -> list[str]:
+    """A refused CSV file's problems, one line each: 'line 4, paid_amount: ...'."""
+    return [f"line {line}, {column}: {message}" if column else f"line {line}: {message}"
+            for line, column, message in result.problems]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(text: str) -> str:
+    """Control characters (from file names: a newline would split the one line per file) escaped."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _summary(results: list[loader.FileResult], db_path: Path) -> int:
@@ -194,7 +233,7 @@ def _demo(args) -> int:
         return 2
     started = time.perf_counter()
     summary = demo.build(db, out, args.months, args.lines, args.seed, shards=args.shards, patterns=args.patterns,
-                         on_result=lambda r: print(r.line(), file=sys.stderr) if r.failed else None)
+                         on_result=lambda r: print(result_line(r), file=sys.stderr) if r.failed else None)
     print(f"wrote {summary.files} files ({summary.claims} claims, {summary.lines} service lines) to {out}"
           f" in {summary.seconds_writing:.1f} s and loaded them into {db} in {summary.seconds_loading:.1f} s"
           f" ({time.perf_counter() - started:.1f} s in all)")

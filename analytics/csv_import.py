@@ -11,9 +11,10 @@ A mapping file (TOML) lets another export layout load without a code change: whi
 our columns, the date formats, the decimal convention, constants for columns the export lacks, values
 to translate, and how adjustments come.
 
-Every row is read and checked before anything is written. Values are normalised to what the X12 readers
-emit (dates CCYYMMDD, amounts plain decimal text), then stored by the loader (`loader._store`): one
-transaction per file, registered by the SHA-256 of its bytes, checked and judged like an 835. A file
+Every row is read and checked before anything is written (`read`, the reader contract of
+analytics/ingest/contract.py). Values are normalised to what the X12 readers emit (dates CCYYMMDD,
+amounts plain decimal text), then stored by `ingest.store.store`, as an X12 file is: one transaction
+per file, registered by the SHA-256 of its bytes, checked and judged like an 835. A file
 with any bad row is refused whole, with each problem's line number (the header is line 1), column and
 reason.
 """
@@ -33,7 +34,10 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import claims, loader, recovery, remittance
+from analytics import recovery
+from analytics.ingest.contract import BILLED_CLAIM_COLUMNS, BILLED_LINE_COLUMNS, ReadError, ParsedFile
+from analytics.ingest.contract import CLAIM_COLUMNS, LINE_COLUMNS, PAYMENT_COLUMNS
+from analytics.ingest.store import FileResult, store
 
 LAYOUTS = ("claims", "remittances")
 KINDS = {"claims": "csv claims", "remittances": "csv remittances"}
@@ -456,7 +460,7 @@ def _adjustments(raw: str, fmt: Mapping) -> tuple:
 # Reading a file
 
 
-class Refused(Exception):
+class Refused(ReadError):
     """A file that loads nothing: its message, and the bad rows' problems (line, column, message)."""
 
     def __init__(self, message: str, problems: list | None = None):
@@ -754,7 +758,7 @@ def _build_claims(rows: list[_Row], problems: _Problems, labels: dict) -> dict:
         elif kind == "professional" and site and site[2]:
             problems.add(group[0].line, labels.get("site_of_care", "site_of_care"),
                          "a type of bill on a professional claim (give the place of service)")
-        claim = dict.fromkeys(claims.CLAIM_COLUMNS)
+        claim = dict.fromkeys(BILLED_CLAIM_COLUMNS)
         claim.update(
             submission_seq=seq, segment_position=group[0].line, transaction_type=kind,
             submitted_date=first.get("submitted_date"), billing_provider_npi=first.get("billing_provider_npi"),
@@ -778,7 +782,7 @@ def _build_claims(rows: list[_Row], problems: _Problems, labels: dict) -> dict:
             line_seq += 1
             modifiers = (v.get("modifiers") or ()) + (None,) * 4
             code = v.get("procedure_code")
-            line = dict.fromkeys(claims.LINE_COLUMNS)
+            line = dict.fromkeys(BILLED_LINE_COLUMNS)
             line.update(
                 bill_line_seq=line_seq, submission_seq=seq, segment_position=row.line, line_number=number,
                 procedure_qualifier="HC" if code else None, procedure_code=code,
@@ -838,7 +842,7 @@ def _build_remittances(rows: list[_Row], problems: _Problems, labels: dict, stat
                     owner = line_seq
                     code, revenue = v.get("procedure_code"), v.get("revenue_code")
                     modifiers = (v.get("modifiers") or ()) + (None,) * 4
-                    line = dict.fromkeys(remittance.LINE_COLUMNS)
+                    line = dict.fromkeys(LINE_COLUMNS)
                     line.update(
                         line_seq=owner, claim_seq=claim_seq, segment_position=row.line,
                         # an 835 names a line by its revenue code (NU) when it has no procedure code
@@ -862,7 +866,7 @@ def _build_remittances(rows: list[_Row], problems: _Problems, labels: dict, stat
             paid = _total(r.values.get("paid_amount") for r in group)
             paid_total += Decimal(paid)
             site = first.get("site_of_care")
-            claim = dict.fromkeys(remittance.CLAIM_COLUMNS)
+            claim = dict.fromkeys(CLAIM_COLUMNS)
             claim.update(
                 claim_seq=claim_seq, payment_seq=payment_seq, segment_position=group[0].line,
                 claim_id=first.get("claim_id"), status_code=first["claim_status"],
@@ -877,7 +881,7 @@ def _build_remittances(rows: list[_Row], problems: _Problems, labels: dict, stat
             if first.get("original_reference"):
                 out["references"].append((claim_seq, None, group[0].line, "F8", first["original_reference"]))
         v = first_row.values
-        payment = dict.fromkeys(remittance.PAYMENT_COLUMNS)
+        payment = dict.fromkeys(PAYMENT_COLUMNS)
         payment.update(
             payment_seq=payment_seq, segment_position=first_row.line, payment_amount=format(paid_total, "f"),
             payment_method=v.get("payment_method"), payment_date=v.get("payment_date"),
@@ -891,10 +895,12 @@ def _numeric(code: str):
     return (0, int(code)) if code.isdigit() else (1, code)
 
 
-def parse(layout: str, data: bytes, mapping: Mapping | None = None, statuses: set | None = None,
-          groups: set | None = None) -> dict:
-    """The reader rows (named as in loader._TABLES) of one CSV file, and 'segments': its data rows.
-    Raises Refused, with every problem found, when the file cannot load whole."""
+def read(layout: str, data: bytes, mapping: Mapping | None = None, statuses: set | None = None,
+         groups: set | None = None) -> ParsedFile:
+    """The reader contract for CSV: one file's rows (payments, claims, lines... for the remittances
+    layout; billed_claims, billed_lines for the claims layout). Raises Refused, with every problem
+    found, when the file cannot load whole. `statuses`, `groups`: the claim statuses and adjustment
+    groups known (the database's reference tables; the shipped lists when None)."""
     fmt = mapping or Mapping(layout)
     if fmt.layout != layout:
         raise Refused(f"the mapping is for the {fmt.layout} layout; nothing loaded")
@@ -909,11 +915,10 @@ def parse(layout: str, data: bytes, mapping: Mapping | None = None, statuses: se
         listed = problems.listed()
         shown = f" (the first {len(listed)} listed)" if problems.count > len(listed) else ""
         raise Refused(f"{problems.count} problem(s) in the rows{shown}; nothing loaded", listed)
-    out["segments"] = len(rows)
-    return out
+    return ParsedFile(KINDS[layout], out, transaction_sets=len(out.get("payments", ())), segments=len(rows))
 
 
-# The shipped code lists, used when no database is at hand (parse() alone).
+# The shipped code lists, used when no database is at hand (read() alone).
 _STATUSES = {"1", "2", "3", "4", "19", "20", "21", "22", "23", "25"}
 _GROUPS = {"CO", "PR", "OA", "PI", "CR"}
 
@@ -923,14 +928,14 @@ _GROUPS = {"CO", "PR", "OA", "PI", "CR"}
 
 
 def load(con: duckdb.DuckDBPyConnection, layout: str, items: list[tuple[Path, bytes | None]],
-         mapping: Mapping | None = None, on_result=None) -> list[loader.FileResult]:
+         mapping: Mapping | None = None, on_result=None) -> list[FileResult]:
     """Load CSV files of one layout (bytes given, e.g. uploads, or read from the path when None), each
-    whole or not at all, then follow the denials across everything loaded once."""
+    whole or not at all (ingest.store), then follow the denials across everything loaded once."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}")
-    results: list[loader.FileResult] = []
+    results: list[FileResult] = []
 
-    def report(result: loader.FileResult) -> None:
+    def report(result: FileResult) -> None:
         results.append(result)
         if on_result:
             on_result(result)
@@ -941,34 +946,25 @@ def load(con: duckdb.DuckDBPyConnection, layout: str, items: list[tuple[Path, by
         path = Path(path)
         if data is None:
             if path.is_dir():
-                report(loader.FileResult(path, "failed", "a folder: name the CSV files in it"))
+                report(FileResult(path, "failed", "a folder: name the CSV files in it"))
                 continue
             try:
                 data = path.read_bytes()
             except OSError as e:
                 problem = "no such file" if isinstance(e, FileNotFoundError) else f"cannot be read ({e.strerror or e})"
-                report(loader.FileResult(path, "failed", problem))
+                report(FileResult(path, "failed", problem))
                 continue
         digest = hashlib.sha256(data).hexdigest()
         known = con.execute("SELECT file_name FROM source_files WHERE sha256 = ?", [digest]).fetchall()
         if known:
-            report(loader.FileResult(path, "already loaded", f"same content as {known[0][0]}; nothing changed"))
+            report(FileResult(path, "already loaded", f"same content as {known[0][0]}; nothing changed"))
             continue
         try:
-            rows = parse(layout, data, mapping, statuses, groups)
+            parsed = read(layout, data, mapping, statuses, groups)
         except Refused as e:
-            report(loader.FileResult(path, "failed", str(e), problems=e.problems))
+            report(FileResult(path, "failed", str(e), problems=e.problems))
             continue
-        segments = rows.pop("segments")
-        counts = {name: len(rows.get(name, ())) for name, _, _ in loader._TABLES}
-        owners = {name: [0] * n for name, n in counts.items()}
-        item = loader._File(path, len(data), digest, KINDS[layout], 0, counts["payments"], segments, None, counts)
-        loader._store(con, loader._Chunk([item], loader._arrow_tables(rows, owners), []), report)
+        parsed.path, parsed.size, parsed.digest = path, len(data), digest
+        report(store(con, parsed))
     recovery.refresh(con)  # follow the denials across everything now loaded
     return results
-
-
-def problem_lines(result: loader.FileResult) -> list[str]:
-    """A refused file's problems, one line each: 'line 4, paid_amount: ...'."""
-    return [f"line {line}, {column}: {message}" if column else f"line {line}: {message}"
-            for line, column, message in result.problems]

@@ -84,17 +84,27 @@ def screen(files: list[tuple[str, bytes]], limit: int = DEFAULT_LIMIT_MB) -> tup
 
 
 def outcome(result) -> tuple[str, str]:
-    """(level, text) for one loader result (loader.FileResult): level is 'success', 'error' or 'info';
-    the text is plain (escape it before markdown). An 837 says it was read as claims."""
+    """(level, text) for one loader result (ingest.store.FileResult): level is 'success', 'error' or
+    'info'; the text is plain (escape it before markdown), the file's name then what became of it. An
+    837 says it was read as claims."""
     name = result.path.name
-    detail = result.line().split(": ", 1)[-1]
-    if result.failed:
-        return "error", f"{name}: {detail}"
-    if result.status == "loaded":
-        if "837" in result.kind and "835" not in result.kind:
-            return "success", (f"{name}: read as 837 claims (billed claims, shown under Prevention, the Worklist's "
-                               f"unanswered claims and Codes; not remittances): {detail}")
-        if "837" in result.kind:
-            return "success", f"{name}: read as 835 remittances and 837 claims: {detail}"
-        return "success", f"{name}: {detail}"
-    return "info", f"{name}: {detail}"
+    if result.status != "loaded":
+        return ("error" if result.failed else "info"), f"{name}: {result.message}"
+    detail = f"{_added(result)}, {result.diagnostics} diagnostic(s)" + (f"; {result.message}" if result.message else "")
+    if "837" in result.kind and "835" not in result.kind:
+        return "success", (f"{name}: read as 837 claims (billed claims, shown under Prevention, the Worklist's "
+                           f"unanswered claims and Codes; not remittances): {detail}")
+    if "837" in result.kind:
+        return "success", f"{name}: read as 835 remittances and 837 claims: {detail}"
+    return "success", f"{name}: {detail}"
+
+
+def _added(result) -> str:
+    """What a loaded file added, in the words of the command line's result lines."""
+    c, kind, parts = result.counts, result.kind, []
+    if "835" in kind or kind == "csv remittances" or not kind:
+        parts.append(f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
+                     f"{c['adjustments']} adjustment(s)")
+    if "837" in kind or kind == "csv claims":
+        parts.append(f"{c['billed_claims']} claim(s) billed, {c['billed_lines']} line(s) billed")
+    return ", ".join(parts)

@@ -3,14 +3,19 @@
 Real remittance files use `*` or `|` between elements, `~`, newline or CRLF after segments, may start
 with a UTF-8 byte-order mark, indent segments, hold several interchanges (each with its own ISA), or be
 bare ST..SE fragments cut out of an interchange. Everything here is about finding segments reliably and
-fast; what the segments mean is the business of `remittance` (835) and later readers.
+fast, plus the envelope basics every X12 reader shares (TruncatedError, the counts SE01 / GE01 / IEA01
+declare); what the segments mean is the business of the transaction readers, `remittance` (835) and
+`claims` (837), which sit side by side on this module.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Iterable, Iterator
+
+from analytics.ingest.contract import ReadError
 
 # Characters that may surround a segment without belonging to it: white space from pretty-printed files,
 # and the stray `~` some tools put at the start of newline-terminated segments.
@@ -21,8 +26,12 @@ _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 _SVC_COMPOSITE = re.compile(r"SVC.(?:HC|AD|ER|IV|N4|NU|WK|ZZ|HP|N6|NH|RB|HS)([^A-Za-z0-9])")
 
 
-class NotX12Error(ValueError):
+class NotX12Error(ReadError):
     """The input is not X12 text at all (empty, binary, or something else)."""
+
+
+class TruncatedError(NotX12Error):
+    """The file ends before an envelope it opened was closed: the sender's copy was cut off."""
 
 
 @dataclass(frozen=True)
@@ -132,16 +141,18 @@ def chunks(text: str) -> Iterator[Chunk]:
             next_isa = _next_isa(delimiters).search(text, body_start)
             end = next_isa.end() if next_isa else len(text)
             isa = text[pos : body_start].rstrip(_PADDING)
-            body = text[body_start:end].split(delimiters.segment)
-            segments = [isa] + [s.strip(_PADDING) for s in body]
-            yield Chunk(delimiters, [s for s in segments if s], True)
+            yield Chunk(delimiters, [isa, *_segments(text[body_start:end], delimiters.segment)], True)
             pos = _start(text, end) if next_isa else len(text)
     elif text.startswith(("ST", "GS"), pos) and len(text) > pos + 2 and not text[pos + 2].isalnum():
         delimiters = _fragment_delimiters(text, pos)
-        body = text[pos:].split(delimiters.segment)
-        yield Chunk(delimiters, [s for s in (b.strip(_PADDING) for b in body) if s], False)
+        yield Chunk(delimiters, _segments(text[pos:], delimiters.segment), False)
     else:
         raise _not_x12(text, pos)
+
+
+def _segments(text: str, terminator: str) -> list[str]:
+    """The segments of the text, without their padding; none empty (split and stripped in C)."""
+    return list(filter(None, map(str.strip, text.split(terminator), repeat(_PADDING))))
 
 
 def _not_x12(text: str, pos: int) -> NotX12Error:
@@ -247,7 +258,7 @@ def stream(blocks: Iterable[str], piece: int) -> Iterator[list[Chunk]]:  # noqa:
                 more()
                 continue
             stop = end if cut is None else cut
-            segments = [s for s in (part.strip(_PADDING) for part in buf[at:stop].split(term)) if s]
+            segments = _segments(buf[at:stop], term)
             if head or segments:
                 out.append(Chunk(delimiters, head + segments, enveloped, continued))
                 head, continued = [], True
@@ -271,3 +282,42 @@ def stream(blocks: Iterable[str], piece: int) -> Iterator[list[Chunk]]:  # noqa:
 
 def is_segment_id(value: str) -> bool:
     return bool(_SEGMENT_ID.fullmatch(value))
+
+
+# Envelope segments: between transaction sets only these (and ST) are expected; inside a set, one of
+# them before its SE means the set was cut off.
+ENVELOPE = ("ST", "GE", "IEA", "ISA", "GS")
+
+
+def count_of(declared: str | None) -> int | None:
+    """A count an envelope declares (SE01, GE01, IEA01): ASCII digits only ('²' is a digit to Python
+    but not a number int() reads, nor an X12 one)."""
+    text = (declared or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def count_problem(declared: str | None, actual: int, name: str, what: str) -> str | None:
+    """The diagnostic when a declared count (SE01, GE01, IEA01) is not the count read, else None."""
+    if count_of(declared) != actual:
+        return f"{name} says {declared!r} {what}; counted {actual}"
+    return None
+
+
+def control_problem(found: str | None, name: str, expected: str | None, opener: str) -> str | None:
+    """The diagnostic when a trailer's control number (SE02, GE02) is not its header's, else None."""
+    if found != expected:
+        return f"{name} {found!r} does not match {opener} {expected!r}"
+    return None
+
+
+def read_whole(reader, data: bytes | str):
+    """A transaction reader (remittance.Reader, claims.Reader) over a whole file: the skeleton of their
+    `read`. Bytes are decoded first (`decode` refuses what cannot be X12)."""
+    reader.feed(chunks(decode(data) if isinstance(data, bytes) else data))
+    reader.finish()
+    return reader.take()
+
+
+def unclosed(what: str, position: int, closer: str) -> TruncatedError:
+    """The error for an envelope opened at segment `position` and never closed."""
+    return TruncatedError(f"{what} starting at segment {position} has no {closer} trailer")

@@ -13,6 +13,7 @@ Prints MB/s for each and the ratio. Needs nothing but the requirements in requir
 from __future__ import annotations
 
 import argparse
+import re
 import resource
 import shutil
 import statistics
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analytics import database, loader, recovery  # noqa: E402
+from analytics.__main__ import result_line  # noqa: E402
 
 
 def _cpu() -> tuple[float, float]:
@@ -68,11 +70,12 @@ def build_input(files: list[Path], target: int, out: Path) -> list[Path]:
         for path in files:
             copy += 1
             text = path.read_text()
-            start = text.index("ISA")
-            control = text[start:].split(text[start + 3])[13]
-            unique = f"{copy:09d}"
-            # ISA13 and IEA02 carry the same 9-digit number in every interchange of these files
-            text = text.replace(f"*{control}*", f"*{unique}*").replace(f"*{control}~", f"*{unique}~")
+            # ISA13 and IEA02 carry the same 9-digit number in every interchange of these files; a file
+            # of several interchanges gets a new number for each (else its copies count twice)
+            controls = dict.fromkeys(m.group(1) for m in re.finditer(r"ISA\*(?:[^*]*\*){12}([^*]*)\*", text))
+            for k, control in enumerate(controls):
+                unique = f"{copy:09d}" if k == 0 else f"{k:03d}{copy:06d}"
+                text = text.replace(f"*{control}*", f"*{unique}*").replace(f"*{control}~", f"*{unique}~")
             target_path = out / f"{copy:06d}_{path.name}"
             target_path.write_text(text)
             written.append(target_path)
@@ -112,7 +115,7 @@ def main() -> int:
             cpu.append(tuple(after - b for after, b in zip(_cpu(), before)))
             failed = [r for r in results if r.status != "loaded"]
             lines = sum(r.counts.get("lines", 0) for r in results if r.status == "loaded")
-            assert not failed, failed[0].line()
+            assert not failed, result_line(failed[0])
             # where the time goes: the recovery rebuild that ends every load, timed again on its own
             con = database.connect(work / f"bench{run}.duckdb")
             rebuild = time.perf_counter()

@@ -8,7 +8,7 @@ in a child process. Its peak memory is that of the whole process tree (the loade
 workers, sampled from /proc every 20 ms: their proportional set sizes, shared pages counted once), with the largest single process's ru_maxrss beside it; and
 its wall time. Shapes:
 
-- many: `--many` files each just under the streaming threshold (loader._STREAM_BYTES less 2%; `--many-mb`
+- many: `--many` files each just under the streaming threshold (ingest.memory.STREAM_BYTES less 2%; `--many-mb`
   sets another size), parsed whole in worker processes: the shape where parse-ahead multiplies memory;
 - tiny: one file of `--tiny-claims` claims of a few segments each (about 30 bytes a claim): the shape
   where rows, not bytes, take the memory;
@@ -145,7 +145,7 @@ def measure(paths: list[Path], db: Path, stream: bool = True) -> tuple[float, fl
     if stream:
         args = [sys.executable, "-m", "analytics", "--db", str(db), "load", *names]
     else:
-        args = [sys.executable, "-c", "import sys; from analytics import loader; loader._STREAM_BYTES = 1 << 62;"
+        args = [sys.executable, "-c", "import sys; from analytics.ingest import memory; memory.STREAM_BYTES = 1 << 62;"
                 " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))", "--db", str(db), "load", *names]
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -170,7 +170,7 @@ def measure(paths: list[Path], db: Path, stream: bool = True) -> tuple[float, fl
 
 
 def main() -> int:
-    from analytics import loader
+    from analytics.ingest import memory
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shapes", default="many,tiny,huge", help="which shapes to load (default many,tiny,huge)")
@@ -205,7 +205,7 @@ def main() -> int:
 
         base = report("baseline", small_size, [small], "small.duckdb")
         if "many" in shapes:
-            each = args.many_mb * 1e6 or loader._STREAM_BYTES * 0.98
+            each = args.many_mb * 1e6 or memory.STREAM_BYTES * 0.98
             files = [work / f"many-{n}.835" for n in range(args.many)]
             size = sum(build(parts, int(each), path, first_control=100_000_001 + n * 1_000_000)
                        for n, path in enumerate(files))

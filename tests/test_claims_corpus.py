@@ -19,6 +19,8 @@ import duckdb
 import pytest
 
 from analytics import database, loader
+from analytics.__main__ import result_line
+from analytics.ingest import memory
 from conftest import CORPUS_835, CORPUS_837, SHARED, claim_837, corpus_files, load_text, needs_shared, rows
 
 pytestmark = needs_shared
@@ -104,7 +106,7 @@ def test_mixed_file_keeps_its_835s_and_reads_its_837s(con):
     [result] = loader.load_paths(con, [MIXED])
     assert rows(con, "SELECT kind, transaction_sets, skipped_sets FROM source_files") == [("835+837", 4, "278 x6")]
     assert rows(con, "SELECT count(*) FROM payments") == [(4,)]
-    assert "4 payment(s)" in result.line() and "0 claim(s) billed" in result.line()
+    assert "4 payment(s)" in result_line(result) and "0 claim(s) billed" in result_line(result)
 
 
 def isa(control: str, guide: str, functional: str = "HC") -> list[str]:
@@ -157,7 +159,7 @@ PROFESSIONAL = SUBSCRIBER + """
 def test_professional_claim_fields(con, tmp_path):
     result = load_text(con, tmp_path, claim_file(PROFESSIONAL), "professional.837")
     assert result.status == "loaded" and result.kind == "837"
-    assert "1 claim(s) billed, 2 line(s) billed" in result.line() and "payment" not in result.line()
+    assert "1 claim(s) billed, 2 line(s) billed" in result_line(result) and "payment" not in result_line(result)
     [claim] = rows(con, """SELECT transaction_type, payer_name, payer_id, claim_id, charge_amount, frequency_code,
         site_of_care, filing_indicator, prior_authorization, original_reference, service_date_from, service_date_to,
         submitted_date, billing_provider_npi, diagnosis_codes, facility_qualifier, rendering_provider_npi
@@ -249,7 +251,7 @@ def test_835_and_837_in_one_file(con, tmp_path):
                            control="000000201")
     result = load_text(con, tmp_path, remit + claim_file(PROFESSIONAL), "both.x12")
     assert result.status == "loaded" and result.kind == "835+837"
-    assert "1 payment(s), 1 claim(s)" in result.line() and "1 claim(s) billed, 2 line(s) billed" in result.line()
+    assert "1 payment(s), 1 claim(s)" in result_line(result) and "1 claim(s) billed, 2 line(s) billed" in result_line(result)
     assert rows(con, "SELECT kind, skipped_sets FROM source_files") == [("835+837", None)]
     assert rows(con, "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM submitted_claims)") == [(1, 1)]
 
@@ -319,8 +321,8 @@ def test_parallel_chunked_load_stores_what_a_sequential_load_does(tmp_path, monk
     sequential = database.connect(tmp_path / "sequential.duckdb")
     for path in FILES:
         loader.load_file(sequential, path)
-    monkeypatch.setattr(loader, "_CHUNK_BYTES", 64 * 1024)
-    monkeypatch.setattr(loader, "_WRITE_BYTES", 256 * 1024)
+    monkeypatch.setattr(memory, "CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr(memory, "WRITE_BYTES", 256 * 1024)
     parallel = database.connect(tmp_path / "parallel.duckdb")
     assert {r.status for r in loader.load_paths(parallel, FILES)} == {"loaded"}
     assert snapshot(parallel) == snapshot(sequential)

@@ -28,13 +28,15 @@ import signal
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from analytics import claims, database, demo, loader, recovery, remittance, updates
+from analytics import __main__ as cli, claims, database, demo, loader, recovery, remittance, updates, x12_file
+from analytics.ingest import memory, workers
 from analytics.x12 import decode
 from conftest import remittance_835, rows
 
@@ -43,8 +45,8 @@ BIG = "zz_big.835"  # sorts after the demo's files: loaded last
 # The command line with the loader's sizes scaled down to this small folder, so that it is written as a
 # large one would be: in many transactions (of about 200 kB of files instead of 16 MB), and with its
 # large file (about 1 MB instead of over 64 MB) streamed in pieces of 50,000 characters.
-SCALED = ("import sys; from analytics import loader; loader._WRITE_BYTES = 200_000; loader._CHUNK_BYTES = 50_000;"
-          " loader._STREAM_BYTES = 500_000; loader._PIECE_CHARS = 50_000;"
+SCALED = ("import sys; from analytics.ingest import memory; memory.WRITE_BYTES = 200_000; memory.CHUNK_BYTES = 50_000;"
+          " memory.STREAM_BYTES = 500_000; memory.PIECE_CHARS = 50_000;"
           " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))")
 # Tables holding a file's rows (file_id), and amounts summed to compare two databases.
 FILE_TABLES = ("remit_payments", "remit_claims", "remit_service_lines", "remit_adjustments", "remit_remarks",
@@ -71,8 +73,9 @@ def _big_file(folder: Path) -> Path:
 def _expected(path: Path) -> dict:
     """What the parser finds in one file: row counts and claim charges."""
     text = decode(path.read_bytes())
-    remit = remittance.parse_text(text)
-    billed = claims.parse_text(text) if "837" in remit.skipped_sets else claims.ClaimFile()
+    parsed = x12_file.read(text)
+    remit = SimpleNamespace(**{name: parsed.rows.get(name, []) for name in ("payments", "claims", "lines", "adjustments")})
+    billed = SimpleNamespace(claims=parsed.rows.get("billed_claims", []), lines=parsed.rows.get("billed_lines", []))
     charge = remittance.CLAIM_COLUMNS.index("charge_amount")
     billed_charge = claims.CLAIM_COLUMNS.index("charge_amount")
     return {
@@ -303,21 +306,21 @@ def test_a_worker_killed_while_parsing_fails_its_files_with_one_line_and_the_res
         (folder / f"{n}.835").write_text(remittance_835(f"CLP*P{n}*1*100*80*20*12*X{n}*11*1~CAS*PR*1*20",
                                                         payment="80", control=f"{n + 1:09d}"))
     (folder / "3.835").rename(folder / "3-killer.835")
-    real = loader._parse_chunk
+    real = workers.parse_files
 
     def parse_or_die(paths, known, contents):
         if any(p.name == "3-killer.835" for p in paths):
             os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would: in the worker, and again on a retry
         return real(paths, known, contents)
 
-    monkeypatch.setattr(loader, "_parse_chunk", parse_or_die)  # the forked workers inherit it
-    monkeypatch.setattr(loader, "_CHUNK_BYTES", 1)  # one file per group: several groups, in workers
+    monkeypatch.setattr(workers, "parse_files", parse_or_die)  # the forked workers inherit it
+    monkeypatch.setattr(memory, "CHUNK_BYTES", 1)  # one file per group: several groups, in workers
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     con = database.connect(tmp_path / "d.duckdb")
     results = {r.path.name: r for r in loader.load_paths(con, [folder])}
     killed = results.pop("3-killer.835")
     # the signal when the worker's exit code could be read; on a busy machine the pool may reap it first
-    assert killed.line() in (f"failed          {folder / '3-killer.835'}: the parsing worker stopped: {why}; nothing of "
+    assert cli.result_line(killed) in (f"failed          {folder / '3-killer.835'}: the parsing worker stopped: {why}; nothing of "
                              "this file loaded" for why in ("it was killed by SIGKILL (out of memory, or stopped by hand)",
                                                             "it stopped without finishing (killed, or out of memory)"))
     assert {name: r.status for name, r in results.items()} == {f"{n}.835": "loaded" for n in (0, 1, 2, 4, 5)}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import csv_import, database
+from analytics import __main__ as cli, csv_import, database
 from analytics.__main__ import main
 from conftest import claim_837, load_text, rows
 
@@ -102,7 +102,7 @@ def view(con, name: str) -> list[tuple]:
 
 def test_remittance_lines_load_as_an_835_would(con, tmp_path):
     result = loaded(con, tmp_path, "remittances", REMITS, "remits.csv")
-    assert result.line().endswith("remits.csv: 2 payment(s), 3 claim(s), 4 line(s), 6 adjustment(s), 0 diagnostic(s)")
+    assert cli.result_line(result).endswith("remits.csv: 2 payment(s), 3 claim(s), 4 line(s), 6 adjustment(s), 0 diagnostic(s)")
     assert rows(con, "SELECT file_name, kind, transaction_sets, segments FROM source_files") == [
         ("remits.csv", "csv remittances", 2, 5)]
     assert rows(con, "SELECT payer_name, payer_id, payment_amount, payment_method, payment_date, trace_number "
@@ -178,7 +178,7 @@ def test_reversal_and_new_adjudication_in_one_payment_are_two_claims(con, tmp_pa
 
 def test_claims_load_as_an_837_would(con, tmp_path):
     result = loaded(con, tmp_path, "claims", CLAIMS, "claims.csv")
-    assert result.line().endswith("claims.csv: 3 claim(s) billed, 5 line(s) billed, 0 diagnostic(s)")
+    assert cli.result_line(result).endswith("claims.csv: 3 claim(s) billed, 5 line(s) billed, 0 diagnostic(s)")
     assert rows(con, "SELECT kind, transaction_sets, segments FROM source_files") == [("csv claims", 0, 5)]
     assert rows(con, "SELECT transaction_type, payer_name, payer_id, claim_id, charge_amount, frequency_code, "
                      "site_of_care, filing_indicator, prior_authorization, original_reference, service_date_from, "
@@ -338,7 +338,7 @@ def test_bad_rows_are_reported_with_their_line_numbers_and_nothing_loads(con, tm
     result = load(con, tmp_path, "remittances", text, "bad.csv")
     assert result.failed
     assert result.message == "7 problem(s) in the rows; nothing loaded"
-    assert csv_import.problem_lines(result) == [
+    assert cli.problem_lines(result) == [
         "line 3, paid_amount: '12,5x' is not a number (decimal mark '.', thousands ',')",
         "line 7, service_date: '2024-02-30' is not a date (YYYY-MM-DD or YYYYMMDD)",
         "line 8, adjustments: unknown adjustment group 'XX' in XX-45 (CO, CR, OA, PI, PR)",
@@ -358,7 +358,7 @@ def test_claim_level_problems_of_the_claims_layout(con, tmp_path):
         "C1,ACME,1,CI,2024-03-05,,131,7,,,professional,,,,J3399,,,10.00,1,2024-03-01,,\n"   # 5: TOB frequency 1 vs 7
     )
     result = load(con, tmp_path, "claims", text, "claims.csv")
-    assert csv_import.problem_lines(result) == [
+    assert cli.problem_lines(result) == [
         "line 2, claim_charge: 250.00 is not the sum of the claim's line charges (200.00)",
         "line 3, line_number: line number 1 is already used on line 2 of the same claim",
         "line 4, modifiers: 'JW JZ 25 59 XU': more than 4 modifiers",
@@ -373,7 +373,7 @@ def test_claim_level_problems_of_the_claims_layout(con, tmp_path):
 def test_a_claim_without_lines_has_one_row(con, tmp_path):
     text = REMIT_HEADER + BETA_REMITS + BETA_REMITS.replace(",,,500.00,0.00,,,2024-03-03", ",99213,,500.00,0.00,,,2024-03-03")
     result = load(con, tmp_path, "remittances", text, "mixed.csv")
-    assert csv_import.problem_lines(result) == [
+    assert cli.problem_lines(result) == [
         "line 2, procedure_code: a row without procedure or revenue code stands for a claim answered without "
         "service lines, but claim H300 has 1 other row(s)"]
 
@@ -405,7 +405,7 @@ def test_a_file_that_is_not_usable_gets_one_message_naming_it(con, tmp_path, con
     path.write_bytes(content)
     [result] = csv_import.load(con, "remittances", [(path, None)])
     assert result.failed and result.message == message and not result.problems
-    assert result.line() == f"failed          {path}: {message}"
+    assert cli.result_line(result) == f"failed          {path}: {message}"
     assert rows(con, "SELECT count(*) FROM source_files") == [(0,)]
 
 
@@ -429,7 +429,7 @@ def test_values_are_normalised_to_what_the_x12_readers_emit(con, tmp_path):
         ("CO", "45", D("-5.00"), D("1.500")), ("OA", "23", D("0.00"), None), ("CO", "27", D("-1234.00"), None)]
     assert rows(con, "SELECT code FROM remarks ORDER BY code") == [("MA130",), ("N115",)]
     # the rows handed to the loader are text, as the X12 readers produce them
-    parsed = csv_import.parse("remittances", text.encode())
+    parsed = csv_import.read("remittances", text.encode()).rows
     line = dict(zip(("line_seq", "claim_seq", "segment_position", "procedure_qualifier", "procedure_code"), parsed["lines"][0]))
     assert line == {"line_seq": 1, "claim_seq": 1, "segment_position": 2, "procedure_qualifier": "HC", "procedure_code": "J1745"}
     assert parsed["claims"][1][3:6] == ("A2", "1", "-1234.00")

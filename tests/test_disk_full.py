@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 GOOD = CORPUS_835 / "edi835parser__emedny_sample.txt"
 # The command line writing in small transactions, as a large load does.
-SCALED = ("import sys; from analytics import loader; loader._WRITE_BYTES = 100_000; loader._CHUNK_BYTES = 50_000;"
+SCALED = ("import sys; from analytics.ingest import memory; memory.WRITE_BYTES = 100_000; memory.CHUNK_BYTES = 50_000;"
           " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))")
 
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from analytics import loader
+from analytics import __main__ as cli, loader
+from analytics.ingest import memory
 from conftest import remittance_835, rows
 
 DENIED = "CLP*D1*1*100*0*0*12*X1*11*1~CAS*CO*50*100"  # a denied claim: CO-50, nothing paid
@@ -39,7 +40,7 @@ def test_the_same_interchange_with_other_delimiters_or_line_endings_is_loaded_on
     once = totals(con)
     assert once == [(1, Decimal("150.00"), 1, Decimal("100.00"))]
     if streamed:
-        monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
+        monkeypatch.setattr(memory, "STREAM_BYTES", 0)
     for name, content in variants(text).items():
         (tmp_path / name).write_text(content)
     results = loader.load_paths(con, [tmp_path / name for name in variants(text)])
@@ -82,7 +83,7 @@ def test_a_file_holding_a_loaded_interchange_and_a_new_one_is_refused_whole(con,
     before = totals(con)
     (tmp_path / "both.835").write_text(old.replace("~\n", "\n") + remittance_835(PAID, payment="150", control="000000002"))
     [both] = loader.load_paths(con, [tmp_path / "both.835"])
-    assert both.line() == (f"failed          {tmp_path / 'both.835'}: the interchange at segment 1 (sender SENDER, control"
+    assert cli.result_line(both) == (f"failed          {tmp_path / 'both.835'}: the interchange at segment 1 (sender SENDER, control"
                            " number 000000001) is already loaded as march.835, the others in the file are not: nothing"
                            " loaded, as it would count twice; load the others in a file of their own")
     assert totals(con) == before

@@ -5,7 +5,7 @@ use (segments deleted, repeated or swapped, elements changed or dropped, random 
 anywhere, other delimiters in the ISA header, a byte-order mark or white space, huge numbers,
 non-ASCII text), then:
 
-- the 835 reader (remittance.parse_bytes) and the 837 reader (claims.parse_text) either read the file
+- the 835 reader (remittance.read) and the 837 reader (claims.read) either read the file
   or refuse it with one of the documented errors, NotX12Error or TruncatedError (a subclass);
 - loader.load_file on a fresh database never raises: the file is loaded (with diagnostics), or
   reported 'failed' / 'skipped' with a message naming the problem and the database unchanged.
@@ -23,7 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import claims, database, loader, remittance
+from analytics import __main__ as cli, claims, database, loader, remittance
+from analytics.ingest import memory
 from analytics.x12 import NotX12Error, decode
 from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared
 
@@ -164,11 +165,11 @@ def mutate(data: bytes, mutations: list) -> bytes:
 def read_both(data: bytes) -> None:
     """Run both readers; only the documented refusals may come out."""
     try:
-        remittance.parse_bytes(data)
+        remittance.read(data)
     except NotX12Error:  # TruncatedError included
         pass
     try:
-        claims.parse_text(decode(data))
+        claims.read(decode(data))
     except NotX12Error:
         pass
 
@@ -211,28 +212,28 @@ def _counts(con) -> dict:
 @fuzz(40)
 @given(name=st.sampled_from(sorted(CONTENT)), mutations=st.lists(mutation, min_size=1, max_size=3), streamed=st.booleans())
 def test_load_file_never_raises(template, tmp_path_factory, name, mutations, streamed):
-    """Loaded whole, or streamed in small pieces (as a file over loader._STREAM_BYTES is)."""
+    """Loaded whole, or streamed in small pieces (as a file over memory.STREAM_BYTES is)."""
     data = mutate(CONTENT[name], mutations)
     folder = tmp_path_factory.mktemp("example")
     path = folder / name
     path.write_bytes(data)
     shutil.copy(template, folder / "db.duckdb")
     con = database.connect(folder / "db.duckdb")
-    sizes = loader._STREAM_BYTES, loader._PIECE_CHARS
+    sizes = memory.STREAM_BYTES, memory.PIECE_CHARS
     if streamed:
-        loader._STREAM_BYTES, loader._PIECE_CHARS = 0, 700
+        memory.STREAM_BYTES, memory.PIECE_CHARS = 0, 700
     try:
         before = _counts(con)
         result = loader.load_file(con, path)
-        assert result.status in ("loaded", "failed", "skipped"), result.line()
+        assert result.status in ("loaded", "failed", "skipped"), cli.result_line(result)
         if result.status == "loaded":
             assert con.execute("SELECT count(*) FROM source_files").fetchall() == [(1,)]
             assert con.execute("SELECT count(*) FROM load_diagnostics").fetchall() == [(result.diagnostics,)]
         else:
             # a message naming the problem, never a database error (that would be a bug of ours)
-            assert "nothing loaded" in result.message and "database error" not in result.message, result.line()
+            assert "nothing loaded" in result.message and "database error" not in result.message, cli.result_line(result)
             assert _counts(con) == before
     finally:
-        loader._STREAM_BYTES, loader._PIECE_CHARS = sizes
+        memory.STREAM_BYTES, memory.PIECE_CHARS = sizes
         con.close()
         shutil.rmtree(folder, ignore_errors=True)

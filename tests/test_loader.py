@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from concurrent.futures import Future
+
 import duckdb
 import pytest
 
 from analytics import database, loader
+from analytics.ingest import memory, store, workers
 from conftest import CORPUS_835, load_text, needs_shared, remittance_835, rows
 
 pytestmark = needs_shared
@@ -95,14 +98,14 @@ def test_same_content_under_another_name_is_not_loaded_twice(con, tmp_path):
 def test_a_file_that_fails_to_store_leaves_nothing_behind(con, tmp_path, monkeypatch):
     load_text(con, tmp_path, GOOD.read_text(), "good.835")
     before = [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES]
-    real_insert = loader._insert
+    real_insert = store.insert
 
     def failing(cur, table, incoming):
         if table == "remit_adjustments":  # after payments, claims and lines went in
             raise duckdb.ConstraintException("simulated failure half-way through the file")
         return real_insert(cur, table, incoming)
 
-    monkeypatch.setattr(loader, "_insert", failing)
+    monkeypatch.setattr(store, "insert", failing)
     result = load_text(con, tmp_path, remittance_835("CLP*X1*1*100*0*0*12*P*11*1~SVC*HC:99213*100*0**1~CAS*CO*50*100"))
     assert result.status == "failed" and "simulated failure" in result.message
     assert [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES] == before
@@ -113,7 +116,7 @@ def test_one_bad_file_in_a_batch_does_not_keep_the_others_out(con, tmp_path, mon
     folder.mkdir()
     for n in range(3):
         (folder / f"f{n}.835").write_text(remittance_835(f"CLP*C{n}*1*10*10*0*12*P*11*1", payment="10", control=f"00000000{n}"))
-    real_insert = loader._insert
+    real_insert = store.insert
 
     def failing(cur, table, incoming):
         if table == "remit_claims":
@@ -126,7 +129,7 @@ def test_one_bad_file_in_a_batch_does_not_keep_the_others_out(con, tmp_path, mon
                 raise duckdb.ConstraintException("claim C1 cannot be stored")
         return real_insert(cur, table, incoming)
 
-    monkeypatch.setattr(loader, "_insert", failing)
+    monkeypatch.setattr(store, "insert", failing)
     results = {r.path.name: r.status for r in loader.load_paths(con, [folder])}
     assert results == {"f0.835": "loaded", "f1.835": "failed", "f2.835": "loaded"}
     assert rows(con, "SELECT claim_id FROM claims ORDER BY claim_id") == [("C0",), ("C2",)]
@@ -188,8 +191,8 @@ def test_parallel_chunked_load_stores_exactly_what_a_sequential_load_does(tmp_pa
     sequential = database.connect(tmp_path / "sequential.duckdb")
     for path in sorted(CORPUS_835.iterdir()):
         loader.load_file(sequential, path)
-    monkeypatch.setattr(loader, "_CHUNK_BYTES", 64 * 1024)
-    monkeypatch.setattr(loader, "_WRITE_BYTES", 256 * 1024)
+    monkeypatch.setattr(memory, "CHUNK_BYTES", 64 * 1024)
+    monkeypatch.setattr(memory, "WRITE_BYTES", 256 * 1024)
     parallel = database.connect(tmp_path / "parallel.duckdb")
     results = loader.load_paths(parallel, [CORPUS_835])
     # one corpus file repeats 156 times the interchange another holds once: the same interchange, loaded once
@@ -201,14 +204,14 @@ def test_parallel_chunked_load_stores_exactly_what_a_sequential_load_does(tmp_pa
 def test_parse_ahead_is_bounded_by_the_bytes_in_flight_not_by_the_number_of_files(tmp_path, monkeypatch):
     """Six files just under the streaming threshold once peaked at 7.5 GB on 2 cores: each parsed file's
     rows waited in memory, as many as the window of files allowed. Now the input parsed or being
-    parsed ahead of the writer never exceeds _AHEAD_BYTES (a group larger than that goes alone)."""
+    parsed ahead of the writer never exceeds memory.AHEAD_BYTES (a group larger than that goes alone)."""
     sizes = [3000, 3000, 3000, 9000, 1000, 1000, 1000, 3000]
     groups = []
     for n, size in enumerate(sizes):
         path = tmp_path / f"{n}.835"
         path.write_bytes(b"x" * size)
         groups.append([path])
-    monkeypatch.setattr(loader, "_AHEAD_BYTES", 6000)
+    monkeypatch.setattr(memory, "AHEAD_BYTES", 6000)
 
     class Pool:
         """Parses nothing: counts the bytes submitted and not yet handed to the writer."""
@@ -219,17 +222,17 @@ def test_parse_ahead_is_bounded_by_the_bytes_in_flight_not_by_the_number_of_file
         def submit(self, group):
             self.in_flight += sum(p.stat().st_size for p in group)
             self.most = max(self.most, self.in_flight)
-            return loader.Future()
+            return Future()
 
         def result(self, group, item):
             self.in_flight -= sum(p.stat().st_size for p in group)
             return group
 
     pool = Pool()
-    assert list(loader._in_order(pool, groups)) == groups  # in order
+    assert list(workers.in_order(pool, groups)) == groups  # in order
     assert pool.most == 9000  # the large group alone; never more than 6000 bytes of the others
     pool.most = 0
-    assert list(loader._in_order(pool, groups[:3] + groups[4:])) == groups[:3] + groups[4:]
+    assert list(workers.in_order(pool, groups[:3] + groups[4:])) == groups[:3] + groups[4:]
     assert pool.most == 6000
 
 
@@ -241,7 +244,7 @@ def test_a_nul_byte_past_the_first_64_kib_is_refused_as_binary(con, tmp_path, mo
     path = tmp_path / "nul.835"
     path.write_bytes(text[:at].encode() + b"\x00" + text[at + 1:].encode())
     if streamed:
-        monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
+        monkeypatch.setattr(memory, "STREAM_BYTES", 0)
     [result] = loader.load_paths(con, [path])
     assert (result.status, result.message) == (
         "failed", "the file is binary (it contains NUL bytes), not X12 text; nothing loaded")

@@ -62,7 +62,7 @@ def named_db(tmp_path_factory):
     (folder / "named.837").write_text(claims())
     con = database.connect(db)
     results = loader.load_paths(con, [folder / "named.835", folder / "named.837"])
-    assert [r.status for r in results] == ["loaded", "loaded"], [r.line() for r in results]
+    assert [r.status for r in results] == ["loaded", "loaded"], [cli.result_line(r) for r in results]
     assert con.execute("select count(*) from bill_claims where patient_birth_date = DATE '1931-05-17'").fetchall()[0][0] == 1
     con.close()
     return db

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 
 from analytics import __main__ as cli
-from analytics import loader, progress
+from analytics import progress
+from analytics.ingest import memory
 from conftest import remittance_835
 
 
@@ -63,8 +64,8 @@ def test_a_large_file_advances_the_bar_piece_by_piece(tmp_path, monkeypatch):
     big.write_text("".join(remittance_835(*(f"CLP*B{k}{n}*1*100*80*0*12*IB{k}{n}*11*1~NM1*QC*1*DOE*JANE****MI*B{n}~CAS*CO*45*20"
                                             for n in range(50)), payment=str(80 * 50), control=f"{k + 1:09d}")
                            for k in range(8)))
-    monkeypatch.setattr(loader, "_STREAM_BYTES", 1000)  # streamed
-    monkeypatch.setattr(loader, "_PIECE_CHARS", 5000)  # in several pieces
+    monkeypatch.setattr(memory, "STREAM_BYTES", 1000)  # streamed
+    monkeypatch.setattr(memory, "PIECE_CHARS", 5000)  # in several pieces
     monkeypatch.setattr(cli, "PROGRESS_BYTES", 1000)
     seen = []
     monkeypatch.setattr(progress.Progress, "draw", lambda self: seen.append((self.files_done, self.bytes_done)))

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics import claims, database, loader, recovery, remittance, x12
+from analytics.ingest import memory, streaming
 from analytics.x12 import NotX12Error, chunks, decode, stream
 from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared, remittance_835, rows
 from test_fuzz import CONTENT, mutate, mutation
@@ -74,32 +75,36 @@ def test_stream_yields_what_chunks_yields_on_damaged_files(name, mutations, bloc
 
 
 def _read_in_pieces(text: str, piece: int):
-    """Both readers over the pieces, carrying their state; rows of all pieces together."""
-    remit, bill = remittance.Remittance(), claims.ClaimFile()
-    remit_state, bill_state = remittance.ReadState(), claims.ReadState()
+    """Both readers over the pieces, carrying their state; rows of all pieces together, and the counts
+    the readers give at the end (they count the whole file so far)."""
+    readers = remittance.Reader(), claims.Reader()
+    totals = [None, None]
     for part in [*stream(_blocks(text, 97), piece), None]:
-        out, billed = remittance.Remittance(), claims.ClaimFile()
-        remittance.read(part or (), out, remit_state, part is None)
-        claims.read(part or (), billed, bill_state, part is None)
-        for name in ("payments", "claims", "lines", "adjustments", "remarks", "references", "amounts",
-                     "provider_adjustments", "diagnostics", "interchange_keys"):
-            getattr(remit, name).extend(getattr(out, name))
-        billed_rows = (billed.claims, billed.lines, billed.diagnostics)
-        for mine, theirs in zip((bill.claims, bill.lines, bill.diagnostics), billed_rows):
-            mine.extend(theirs)
-        for total, one in ((remit, out), (bill, billed)):
-            total.interchanges += one.interchanges
-            total.transaction_sets += one.transaction_sets
-            total.segments += one.segments
-            for k, v in one.skipped_sets.items():
-                total.skipped_sets[k] = total.skipped_sets.get(k, 0) + v
-    return remit, bill
+        for k, reader in enumerate(readers):
+            reader.feed(part or ())
+            if part is None:
+                reader.finish()
+            one = reader.take()
+            if totals[k] is None:
+                totals[k] = one
+                continue
+            for name, found in one.rows.items():
+                totals[k].rows[name].extend(found)
+            totals[k].interchange_keys.extend(one.interchange_keys)
+            for name in ("kind", "interchanges", "transaction_sets", "segments", "skipped_sets"):
+                setattr(totals[k], name, getattr(one, name))
+    return tuple(_as_tuple(total) for total in totals)
+
+
+def _as_tuple(parsed) -> tuple:
+    return (parsed.kind, parsed.rows, parsed.interchanges, parsed.transaction_sets, parsed.segments, parsed.skipped_sets,
+            parsed.interchange_keys)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_readers_in_pieces_read_what_they_read_whole(path):
     text = decode(path.read_bytes())
-    whole = remittance.parse_text(text), claims.parse_text(text)
+    whole = _as_tuple(remittance.read(text)), _as_tuple(claims.read(text))
     for piece in (1, 500, 20000) if len(text) < 20_000 else (5000,):
         assert _read_in_pieces(text, piece) == whole
 
@@ -129,11 +134,11 @@ def test_streamed_load_stores_exactly_what_a_whole_load_does(whole_load, tmp_pat
     """The larger half of the corpus streamed (835s, 837s, the file mixing 835, 837 and 278 sets), the
     rest parsed by the worker processes in between, as a load of a folder does."""
     threshold = 1300
-    monkeypatch.setattr(loader, "_STREAM_BYTES", threshold)
-    monkeypatch.setattr(loader, "_PIECE_CHARS", 5000)  # the largest file in 170 pieces
-    monkeypatch.setattr(loader, "_READ_BYTES", 999)
-    monkeypatch.setattr(loader, "_CHUNK_BYTES", 20_000)  # several worker groups between the streamed files
-    assert loader._units_by_piece()  # units derived piece by piece, as for a file far larger than memory
+    monkeypatch.setattr(memory, "STREAM_BYTES", threshold)
+    monkeypatch.setattr(memory, "PIECE_CHARS", 5000)  # the largest file in 170 pieces
+    monkeypatch.setattr(memory, "READ_BYTES", 999)
+    monkeypatch.setattr(memory, "CHUNK_BYTES", 20_000)  # several worker groups between the streamed files
+    assert streaming.units_by_piece()  # units derived piece by piece, as for a file far larger than memory
     streamed = {p.name for p in FILES if p.stat().st_size > threshold}
     assert len(streamed) > 30 and "pyx12__mult_isa_mixed_278_835_837.txt" in streamed
     con = database.connect(tmp_path / "streamed.duckdb")
@@ -150,8 +155,8 @@ def _table_counts(con) -> dict:
 
 def _streaming_database(tmp_path, monkeypatch, piece: int):
     """A fresh database whose loads stream every file, in pieces of about `piece` characters."""
-    monkeypatch.setattr(loader, "_STREAM_BYTES", 0)
-    monkeypatch.setattr(loader, "_PIECE_CHARS", piece)
+    monkeypatch.setattr(memory, "STREAM_BYTES", 0)
+    monkeypatch.setattr(memory, "PIECE_CHARS", piece)
     return database.connect(tmp_path / "d.duckdb")
 
 
@@ -183,7 +188,7 @@ def test_a_truncated_big_file_is_refused_whole(tmp_path, monkeypatch, cut):
     assert _table_counts(con) == before
     assert rows(con, "SELECT count(*) FROM source_files") == [(1,)]
     # the same message as the file loaded whole
-    monkeypatch.setattr(loader, "_STREAM_BYTES", 10**12)
+    monkeypatch.setattr(memory, "STREAM_BYTES", 10**12)
     assert loader.load_file(con, path).message == result.message
     con.close()
 
@@ -207,7 +212,7 @@ def test_a_file_that_changes_while_it_loads_is_refused(tmp_path, monkeypatch):
     con = _streaming_database(tmp_path, monkeypatch, piece=2000)
     path = tmp_path / "growing.835"
     path.write_text(_big_835(3))
-    real = loader._survey
+    real = streaming.survey
 
     def survey_then_append(p):
         found = real(p)
@@ -215,7 +220,7 @@ def test_a_file_that_changes_while_it_loads_is_refused(tmp_path, monkeypatch):
             f.write(remittance_835("CLP*Z1*1*10*10*0*12*P*11*1", payment="10", control="000000777"))
         return found
 
-    monkeypatch.setattr(loader, "_survey", survey_then_append)
+    monkeypatch.setattr(streaming, "survey", survey_then_append)
     result = loader.load_file(con, path)
     assert result.status == "failed" and "changed while it was being loaded" in result.message
     assert rows(con, "SELECT count(*) FROM source_files") == [(0,)]
@@ -226,16 +231,16 @@ def test_memory_limit_is_lowered_while_streaming_and_restored(tmp_path, monkeypa
     con = _streaming_database(tmp_path, monkeypatch, piece=3000)
     before = rows(con, "SELECT current_setting('memory_limit')")
     seen = []
-    real = loader._piece_units
+    real = streaming.piece_units
 
     def spy(cur, *args):
-        seen.append(loader._bytes(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
+        seen.append(memory.to_bytes(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
         return real(cur, *args)
 
-    monkeypatch.setattr(loader, "_piece_units", spy)
+    monkeypatch.setattr(streaming, "piece_units", spy)
     path = tmp_path / "big.835"
     path.write_text(_big_835(2))
     assert loader.load_file(con, path).status == "loaded"
-    assert seen and max(seen) <= loader._STREAM_MEMORY * 1.01
+    assert seen and max(seen) <= memory.STREAM_MEMORY * 1.01
     assert rows(con, "SELECT current_setting('memory_limit')") == before
     con.close()

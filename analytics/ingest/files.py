@@ -1,0 +1,76 @@
+"""Finding the files a load names (folders walked, recursively, in order) and grouping them into units of
+work: runs of small files parsed together by one worker, and each large file alone, to be streamed."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from analytics.ingest import memory
+from analytics.ingest.store import FileResult
+
+
+def expand(paths: list[str | Path]) -> tuple[list[Path], list[FileResult]]:
+    """Files named, and files under folders named (recursively, sorted); unreadable paths as failures."""
+    files: list[Path] = []
+    problems: list[FileResult] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
+        elif path.is_file():
+            files.append(path)
+        elif path.exists():
+            problems.append(FileResult(path, "failed", "not a regular file or folder"))
+        else:
+            problems.append(FileResult(path, "failed", _missing(path)))
+    return files, problems
+
+
+def _missing(path: Path) -> str:
+    """Why a path that does not exist (to Path.exists) cannot be read."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "a symbolic link loop (the link leads back to itself)"
+        if e.errno not in (errno.ENOENT, errno.ENOTDIR):
+            return f"cannot be read ({e.strerror or e})"
+    return "no such file or folder"
+
+
+def size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it will say what is wrong
+
+
+def streamed(path: Path) -> bool:
+    """Whether the file is too large to parse whole (memory.STREAM_BYTES): it is read in pieces."""
+    return size_of(path) > memory.STREAM_BYTES
+
+
+def group(files: list[Path]) -> list:
+    """Files in runs of about memory.CHUNK_BYTES, the unit of work of one parsing worker; a file larger
+    than memory.STREAM_BYTES stands alone, as its path (it is streamed)."""
+    groups, current, size = [], [], 0
+    for path in files:
+        length = size_of(path)
+        if length > memory.STREAM_BYTES:
+            if current:
+                groups.append(current)
+                current, size = [], 0
+            groups.append(path)
+            continue
+        current.append(path)
+        size += length
+        if size >= memory.CHUNK_BYTES:
+            groups.append(current)
+            current, size = [], 0
+    if current:
+        groups.append(current)
+    return groups

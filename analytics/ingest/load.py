@@ -1,0 +1,127 @@
+"""The entry points of a load: files and folders (load_paths), or files one by one with their bytes
+(load_contents, load_file, e.g. uploads). Each file loads whole or not at all, and once.
+
+Files are read and parsed before the database is touched (in worker processes when there are many:
+workers.py), then written in batches (store.py): one transaction per batch holds every row, diagnostic
+and registration of its files. A file larger than memory.STREAM_BYTES is streamed (streaming.py). After
+the files, the recovery model follows the denials across everything loaded (recovery.refresh).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from analytics import database, recovery
+from analytics.ingest import files as found_files, memory, streaming, workers
+from analytics.ingest.store import FileResult, merge, store_batch
+
+
+def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_result=None, on_bytes=None) -> list[FileResult]:
+    """Load every file named or under a folder named; report each file through on_result, and the
+    progress of a large (streamed) file through on_bytes(path, characters read) as its pieces go in."""
+    files, results = found_files.expand(paths)
+    if on_result:
+        for problem in results:
+            on_result(problem)
+
+    def report(result: FileResult) -> None:
+        results.append(result)
+        if on_result:
+            on_result(result)
+
+    known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
+    groups = found_files.group(files)
+    cores = os.cpu_count() or 1
+    with _unwritten(files, results), memory.capped(con):
+        if sum(isinstance(g, list) for g in groups) > 1 and cores > 1:
+            # Parse in worker processes while this one writes what is ready. pyarrow imports pandas on its
+            # first conversion of Python values (about 0.25 s); done here, the forked workers inherit it
+            # instead of each paying for it.
+            pa.array([0])
+            with workers.Workers(cores, known) as pool:
+                _store_in_batches(con, workers.in_order(pool, groups), report, on_bytes)
+        else:
+            _store_in_batches(con, (workers.parse_group(g, known) if isinstance(g, list) else g for g in groups),
+                              report, on_bytes)
+        # follow the denials across everything now loaded
+        _refresh(con)
+    return results
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | None = None) -> FileResult:
+    """Load one file (its bytes may be given, e.g. from an upload); never raises for bad content."""
+    return load_contents(con, [(Path(path), data)])[0]
+
+
+def load_contents(con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes | None]], on_result=None) -> list[FileResult]:
+    """Load files one by one, each whole or not at all (bytes given, e.g. uploads, or read from the
+    path when None), then follow the denials across everything loaded once; each file's result also
+    goes to on_result as it comes (a progress bar)."""
+    results: list[FileResult] = []
+
+    def report(result: FileResult) -> None:
+        results.append(result)
+        if on_result:
+            on_result(result)
+
+    with _unwritten([Path(path) for path, _ in items], results), memory.capped(con):
+        for path, data in items:
+            if data is None and found_files.streamed(Path(path)):
+                streaming.stream_file(con, Path(path), report)
+                continue
+            known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
+            store_batch(con, workers.parse_group([Path(path)], known, [data] if data is not None else None), report)
+        _refresh(con)
+    return results
+
+
+def _store_in_batches(con, batches, report, on_bytes=None) -> None:
+    """Write parsed batches a few at a time: one transaction for about memory.WRITE_BYTES of input costs
+    far less than one per group, while small groups keep the workers' results flowing. A path among
+    them is a large file, streamed in its own transaction."""
+    pending, size = [], 0
+    for batch in batches:
+        if isinstance(batch, Path):
+            if pending:
+                store_batch(con, merge(pending), report)
+                pending, size = [], 0
+            streaming.stream_file(con, batch, report, on_bytes)
+            continue
+        pending.append(batch)
+        size += sum(f.size for f in batch.files)
+        if size >= memory.WRITE_BYTES:
+            store_batch(con, merge(pending), report)
+            pending, size = [], 0
+    if pending:
+        store_batch(con, merge(pending), report)
+
+
+@contextlib.contextmanager
+def _unwritten(files: list[Path], results: list[FileResult]):
+    """When the database cannot be written any more (a full disk), the error goes on, carrying in
+    `pending` the bytes of the files without a result yet: their rows need room too."""
+    try:
+        yield
+    except duckdb.Error as e:
+        if database.cannot_write(e):
+            done = {r.path for r in results}
+            e.pending = sum(found_files.size_of(f) for f in files if f not in done)
+        raise
+
+
+def _refresh(con) -> None:
+    """recovery.refresh within the memory DuckDB is given for a load (it spills to disk; slower), unless
+    that is not enough."""
+    with memory.capped(con) as limit:
+        try:
+            recovery.refresh(con)
+        except duckdb.OutOfMemoryException:
+            if memory.to_bytes(limit) <= memory.STREAM_MEMORY:
+                raise  # it was not capped: more is not to be had
+            memory.restore(con, limit)
+            recovery.refresh(con)

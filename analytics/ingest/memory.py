@@ -1,0 +1,103 @@
+"""How much a load holds in memory: the sizes of its units of work, and DuckDB's memory limit while it runs.
+
+Tests and benchmarks change these sizes (monkeypatch the module's names): every user reads them from
+here when it runs, never copies them at import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+
+import duckdb
+
+# Files are parsed in groups of about CHUNK_BYTES (the unit of work of a worker process) and written
+# in transactions of about WRITE_BYTES of input (fewer, larger transactions write much faster).
+CHUNK_BYTES = 2 * 1024 * 1024
+WRITE_BYTES = 16 * 1024 * 1024
+# At most this much input is parsed, or being parsed, ahead of the writer: parsed rows take several
+# times their input in memory (about 10x, 60x for claims of a single segment), so this, not the
+# number of files or cores, bounds the memory of the rows waiting and of the workers.
+AHEAD_BYTES = 32 * 1024 * 1024
+# Files above STREAM_BYTES are streamed: read READ_BYTES at a time, parsed and inserted in pieces of
+# about PIECE_CHARS characters (a piece's rows take about ten times its size in memory, sixty times
+# for claims of a single segment). A file at or under it is parsed whole, by a worker: its rows, up to
+# sixty times STREAM_BYTES, are the largest unit of memory the load holds, so it is kept small.
+STREAM_BYTES = 8 * 1024 * 1024
+PIECE_CHARS = 4 * 1024 * 1024
+READ_BYTES = 1024 * 1024
+# DuckDB's memory during a load: at most this (it spills the rest to disk), unless a streamed piece
+# needs more (about UNIT_MEMORY_PER_CHAR bytes per character to derive its adjudication units).
+STREAM_MEMORY = 512 * 1024 * 1024
+UNIT_MEMORY_PER_CHAR = 12
+
+# The memory limit in force before the load lowered it (capped), within the load.
+_uncapped: contextvars.ContextVar = contextvars.ContextVar("uncapped_memory", default=None)
+
+
+@contextlib.contextmanager
+def capped(cur):
+    """DuckDB's memory limit lowered to STREAM_MEMORY for the block if it is higher (DuckDB keeps what
+    it wrote in memory until it needs the room: with a limit it spills instead), put back after;
+    yields the limit in force before the outermost such block (what a step that needs more may take)."""
+    outer = _uncapped.get()
+    if outer is not None:
+        yield outer
+        return
+    limit = limit_of(cur)
+    token = _uncapped.set(limit)
+    try:
+        if to_bytes(limit) <= STREAM_MEMORY:
+            yield limit
+            return
+        cur.execute(f"SET memory_limit = '{STREAM_MEMORY // 1024 // 1024}MiB'")
+        try:
+            yield limit
+        finally:
+            restore(cur, limit)
+    finally:
+        _uncapped.reset(token)
+
+
+def limit_of(cur) -> str:
+    """DuckDB's memory limit now, as it words it ('18.8 GiB')."""
+    return cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+
+def restore(cur, setting: str) -> None:
+    """Put back a memory limit read with current_setting: DuckDB's default by RESET (its text is
+    rounded, and setting it again would lower it a little each time), another by its text."""
+    if setting == _default():
+        cur.execute("RESET memory_limit")
+    else:
+        cur.execute(f"SET memory_limit = '{setting}'")
+
+
+@functools.cache
+def _default() -> str:
+    probe = duckdb.connect()
+    try:
+        return limit_of(probe)
+    finally:
+        probe.close()
+
+
+def allow(cur, needed: float, ceiling: float) -> None:
+    """Raise DuckDB's memory limit to `needed` bytes if it is lower, never above `ceiling` (the limit
+    in force before streaming began)."""
+    current = to_bytes(limit_of(cur))
+    target = min(needed, ceiling)
+    if target > current * 1.05:
+        cur.execute(f"SET memory_limit = '{int(target) // 1024 // 1024}MiB'")
+
+
+def to_bytes(setting: str) -> float:
+    """A DuckDB memory setting ('18.8 GiB', '500.0 MiB', '1000 bytes') in bytes."""
+    number, _, unit = setting.strip().partition(" ")
+    scale = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+             "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}.get(unit.strip(), 1)
+    try:
+        return float(number) * scale
+    except ValueError:
+        return float("inf")
