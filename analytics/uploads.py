@@ -83,20 +83,20 @@ def screen(files: list[tuple[str, bytes]], limit: int = DEFAULT_LIMIT_MB) -> tup
     return accepted, refused
 
 
-def outcome(result) -> tuple[str, str]:
-    """(level, text) for one loader result (ingest.store.FileResult): level is 'success', 'error' or
-    'info'; the text is plain (escape it before markdown), the file's name then what became of it. An
-    837 says it was read as claims."""
+def outcome(result) -> tuple[str, str, str]:
+    """(level, file name, what became of it) for one loader result (ingest.store.FileResult): level is
+    'success', 'error' or 'info'; the texts are plain (escape them before markdown). An 837 says it was
+    read as claims."""
     name = result.path.name
     if result.status != "loaded":
-        return ("error" if result.failed else "info"), f"{name}: {result.message}"
+        return ("error" if result.failed else "info"), name, result.message
     detail = f"{_added(result)}, {result.diagnostics} diagnostic(s)" + (f"; {result.message}" if result.message else "")
     if "837" in result.kind and "835" not in result.kind:
-        return "success", (f"{name}: read as 837 claims (billed claims, shown under Prevention, the Worklist's "
-                           f"unanswered claims and Codes; not remittances): {detail}")
+        return "success", name, ("read as 837 claims (billed claims, shown under Prevention, the Worklist's "
+                                 f"unanswered claims and Codes; not remittances): {detail}")
     if "837" in result.kind:
-        return "success", f"{name}: read as 835 remittances and 837 claims: {detail}"
-    return "success", f"{name}: {detail}"
+        return "success", name, f"read as 835 remittances and 837 claims: {detail}"
+    return "success", name, detail
 
 
 def _added(result) -> str:

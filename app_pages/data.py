@@ -13,7 +13,7 @@ def show(results: list) -> None:
     Tables are keyed by the file's place in the list: two uploads may share a name's stem (march.835,
     march.txt)."""
     for n, result in enumerate(results):
-        name, _, detail = uploads.outcome(result)[1].partition(": ")
+        _, name, detail = uploads.outcome(result)
         text = f"**{ui.md(name)}**: {ui.md(detail)}"
         if result.failed:
             st.error(text)

@@ -71,12 +71,18 @@ def test_screen_splits_what_loads_from_what_is_refused():
 def test_an_837_result_says_it_was_read_as_claims(con, tmp_path):
     text = claim_837("CLM*B1*100***11:B:1*Y*A*Y*Y~HI*ABK:M069~LX*1~SV1*HC:99213*100*UN*1***1~DTP*472*D8*20240301")
     [result] = loader.load_contents(con, [(Path("billed.txt"), text.encode())])
-    level, message = uploads.outcome(result)
-    assert level == "success" and message.startswith("billed.txt: read as 837 claims")
+    level, name, message = uploads.outcome(result)
+    assert (level, name) == ("success", "billed.txt") and message.startswith("read as 837 claims")
     [again] = loader.load_contents(con, [(Path("again.txt"), text.encode())])
-    assert uploads.outcome(again) == ("info", "again.txt: same content as billed.txt; nothing changed")
+    assert uploads.outcome(again) == ("info", "again.txt", "same content as billed.txt; nothing changed")
     [bad] = loader.load_contents(con, [(Path("notes.txt"), b"hello")])
-    assert uploads.outcome(bad)[0] == "error" and uploads.outcome(bad)[1].startswith("notes.txt: ")
+    assert uploads.outcome(bad)[:2] == ("error", "notes.txt")
+
+
+def test_a_file_name_with_a_colon_is_kept_whole(con, tmp_path):
+    """The page shows the name and the outcome apart: a name with ': ' in it is not cut there."""
+    [result] = loader.load_contents(con, [(Path("march: corrected.txt"), b"hello")])
+    assert uploads.outcome(result)[1] == "march: corrected.txt"
 
 
 @pytest.fixture
