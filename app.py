@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import access, data, ui
+from analytics import access, data, startup, ui
 from analytics.pages import PAGES
 
 st.set_page_config(page_title="Denial analytics", layout="wide", page_icon=":material/receipt_long:")
@@ -15,8 +15,8 @@ if not access.gate():  # sign-in, when .streamlit/secrets.toml sets one up (READ
 @st.cache_resource(show_spinner="Preparing the database (on first start: building the demo, about 20 seconds)...")
 def _database_ready() -> bool:
     # cache_resource: once per server, however many sessions open at the same time
-    data.ensure_demo()
-    data.ensure_current()
+    startup.ensure_demo()
+    startup.ensure_current()
     return True
 
 

@@ -250,7 +250,7 @@ def _reference(con, args) -> int:
                 print(f"{'':<22} {reference.TABLES[name].about}")
         elif args.action == "load":
             if len(args.more) % 2 or any(name not in reference.TABLES for name in args.more[::2]):
-                raise reference.ReferenceError("after the first table, give NAME FILE pairs (NAME one of: "
+                raise reference.ReferenceTableError("after the first table, give NAME FILE pairs (NAME one of: "
                                                f"{', '.join(reference.TABLES)})")
             more = list(zip(args.more[::2], args.more[1::2]))
             rows = reference.load(con, args.name, args.file, *more)
@@ -263,7 +263,7 @@ def _reference(con, args) -> int:
         elif args.action == "export":
             rows = reference.export(con, args.name, args.file)
             print(f"{args.name}: {rows} rows written to {args.file}")
-    except reference.ReferenceError as e:
+    except reference.ReferenceTableError as e:
         print(f"error: {e}; nothing changed", file=sys.stderr)
         return 1
     return 0

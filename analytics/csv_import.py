@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import recovery
+from analytics import derived
 from analytics.ingest.contract import BILLED_CLAIM_COLUMNS, BILLED_LINE_COLUMNS, ReadError, ParsedFile
 from analytics.ingest.contract import CLAIM_COLUMNS, LINE_COLUMNS, PAYMENT_COLUMNS
 from analytics.ingest.store import FileResult, store
@@ -460,7 +460,7 @@ def _adjustments(raw: str, fmt: Mapping) -> tuple:
 # Reading a file
 
 
-class Refused(ReadError):
+class CsvRefused(ReadError):
     """A file that loads nothing: its message, and the bad rows' problems (line, column, message)."""
 
     def __init__(self, message: str, problems: list | None = None):
@@ -480,23 +480,23 @@ class _Source:
 
 def _decode(data: bytes, fmt: Mapping) -> str:
     if not data.strip():
-        raise Refused("empty file; nothing loaded")
+        raise CsvRefused("empty file; nothing loaded")
     if b"\x00" in data[:65536]:
-        raise Refused("not a CSV text file (binary content); nothing loaded")
+        raise CsvRefused("not a CSV text file (binary content); nothing loaded")
     try:
         text = data.decode(fmt.encoding or "utf-8-sig")
     except UnicodeDecodeError:
         if fmt.encoding:
-            raise Refused(f"not readable as {fmt.encoding} text (set [format] encoding in the mapping); nothing loaded") from None
+            raise CsvRefused(f"not readable as {fmt.encoding} text (set [format] encoding in the mapping); nothing loaded") from None
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise Refused("not a CSV text file (neither UTF-8 nor Windows-1252 text); nothing loaded") from None
+            raise CsvRefused("not a CSV text file (neither UTF-8 nor Windows-1252 text); nothing loaded") from None
     if fmt.encoding:
         text = text.removeprefix("\ufeff")
     start = text.lstrip()[:4]
     if start.startswith("ISA") or start.startswith("ST*") or start.startswith("ST|"):
-        raise Refused("an X12 file, not CSV: load it with `python -m analytics load`; nothing loaded")
+        raise CsvRefused("an X12 file, not CSV: load it with `python -m analytics load`; nothing loaded")
     return text
 
 
@@ -520,7 +520,7 @@ def _records(text: str, fmt: Mapping):
             if any(f.strip() for f in fields):
                 yield start, fields
     except csv.Error as e:
-        raise Refused(f"line {ended + 1}: unreadable CSV ({e}); nothing loaded") from None
+        raise CsvRefused(f"line {ended + 1}: unreadable CSV ({e}); nothing loaded") from None
 
 
 def _key(header: str) -> str:
@@ -574,7 +574,7 @@ def _sources(layout: str, header: list, fmt: Mapping) -> tuple[dict, list]:
             where = f" (it has the columns of the {other} layout: load it as {other})"
         problems.insert(0, f"the header has no column for the required {', '.join(missing)}{where}")
     if problems:
-        raise Refused("; ".join(problems) + "; nothing loaded")
+        raise CsvRefused("; ".join(problems) + "; nothing loaded")
     return sources, triples
 
 
@@ -607,7 +607,7 @@ def _read_rows(layout: str, text: str, fmt: Mapping, problems: _Problems) -> tup
     records = _records(text, fmt)
     first = next(records, None)
     if first is None:
-        raise Refused("empty file; nothing loaded")
+        raise CsvRefused("empty file; nothing loaded")
     header_line, header = first
     sources, triples = _sources(layout, header, fmt)
     # Exports repeat their values (dates, payers, codes, amounts): each column reads a value once.
@@ -641,7 +641,7 @@ def _read_rows(layout: str, text: str, fmt: Mapping, problems: _Problems) -> tup
             values["adjustments"] = _triples(line, fields, triples, fmt, problems)
         rows.append(_Row(line, values))
     if not rows and not problems.count:
-        raise Refused(f"no data rows after the header (line {header_line}); nothing loaded")
+        raise CsvRefused(f"no data rows after the header (line {header_line}); nothing loaded")
     return rows, {name: source.label for name, source in sources.items()}
 
 
@@ -898,12 +898,12 @@ def _numeric(code: str):
 def read(layout: str, data: bytes, mapping: Mapping | None = None, statuses: set | None = None,
          groups: set | None = None) -> ParsedFile:
     """The reader contract for CSV: one file's rows (payments, claims, lines... for the remittances
-    layout; billed_claims, billed_lines for the claims layout). Raises Refused, with every problem
+    layout; billed_claims, billed_lines for the claims layout). Raises CsvRefused, with every problem
     found, when the file cannot load whole. `statuses`, `groups`: the claim statuses and adjustment
     groups known (the database's reference tables; the shipped lists when None)."""
     fmt = mapping or Mapping(layout)
     if fmt.layout != layout:
-        raise Refused(f"the mapping is for the {fmt.layout} layout; nothing loaded")
+        raise CsvRefused(f"the mapping is for the {fmt.layout} layout; nothing loaded")
     text = _decode(data, fmt)
     problems = _Problems()
     rows, labels = _read_rows(layout, text, fmt, problems)
@@ -914,7 +914,7 @@ def read(layout: str, data: bytes, mapping: Mapping | None = None, statuses: set
     if problems.count:
         listed = problems.listed()
         shown = f" (the first {len(listed)} listed)" if problems.count > len(listed) else ""
-        raise Refused(f"{problems.count} problem(s) in the rows{shown}; nothing loaded", listed)
+        raise CsvRefused(f"{problems.count} problem(s) in the rows{shown}; nothing loaded", listed)
     return ParsedFile(KINDS[layout], out, transaction_sets=len(out.get("payments", ())), segments=len(rows))
 
 
@@ -961,10 +961,10 @@ def load(con: duckdb.DuckDBPyConnection, layout: str, items: list[tuple[Path, by
             continue
         try:
             parsed = read(layout, data, mapping, statuses, groups)
-        except Refused as e:
+        except CsvRefused as e:
             report(FileResult(path, "failed", str(e), problems=e.problems))
             continue
         parsed.path, parsed.size, parsed.digest = path, len(data), digest
         report(store(con, parsed))
-    recovery.refresh(con)  # follow the denials across everything now loaded
+    derived.refresh(con)  # follow the denials across everything now loaded
     return results

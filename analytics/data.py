@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import shutil
 import threading
 from pathlib import Path
 
@@ -18,9 +17,6 @@ import pandas as pd
 from analytics import database, updates
 from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
 from analytics.database import sql
-
-UPLOAD_WAIT = 600.0  # seconds an upload waits for a load in progress before it gives up
-
 
 def database_path() -> Path:
     """The file the pages read: the copy published of the user's own database ($DENIALS_DB, else
@@ -52,35 +48,6 @@ def _pick() -> tuple[Path, updates.Held | None]:
         if held is not None:
             return held.path, held
     return (own if own.exists() else demo), None
-
-
-def ensure_demo() -> None:
-    """Build the demo database on first start, when the user's own database has no copy for the
-    pages (none yet, or its first load is still running)."""
-    own, final = database.default_path(), database.demo_path()
-    if own.exists() and updates.refresh(own, wait=5):  # published now if it had no copy yet
-        return
-    if updates.current(final) is not None:
-        return
-    if final.exists() and updates.busy(final):  # another server builds it now: wait for it
-        if updates.refresh(final, wait=600):
-            return
-    from analytics import demo
-
-    # A demo database without a copy was never finished (its build publishes it last): start over.
-    for leftover in (final, final.with_name(final.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    shutil.rmtree(database.demo_files(), ignore_errors=True)
-    demo.build(final, database.demo_files())
-
-
-def ensure_current() -> None:
-    """Bring the copies the pages read up to this version (views, judged denials) and up to their
-    databases: published again when missing, older than the database or made by another version;
-    skipped when a load holds the database (it publishes when it is done)."""
-    for db in (database.default_path(), database.demo_path()):
-        if db.exists():
-            updates.refresh(db)
 
 
 def is_demo(path: Path | None = None) -> bool:
@@ -190,61 +157,12 @@ def _run(name: str, params, path: Path | None, take):
         cursor.close()
 
 
-def load_uploads(files: list[tuple[str, bytes]], on_result=None) -> list:
-    """Load uploaded files into the user's own database (created on first upload, replacing the demo
-    in the dashboard) with the same loader as the command line; each file's result also goes to
-    on_result as it comes (a progress bar). Waits for a load in progress (up to UPLOAD_WAIT seconds,
-    then updates.Busy); the rest of the page run reads the copy published after it."""
-    from analytics import loader
-
-    results: list = []
-    try:
-        with _own_database() as con:
-            results = loader.load_contents(con, [(Path(name), content) for name, content in files], on_result)
-    except updates.Unwritable as e:
-        return _unwritable(files, results, e)
-    return results
-
-
-def load_csv_uploads(layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, bytes] | None = None,
-                     on_result=None) -> list:
-    """Load uploaded CSV exports of one layout ('claims' or 'remittances', docs/csv.md), read with an
-    uploaded mapping file when given, into the user's own database, as `load-csv` does. A mapping that
-    cannot be used raises csv_import.MappingError before the database is touched."""
-    from analytics import csv_import
-
-    rules = csv_import.read_mapping(mapping[1], layout, name=mapping[0]) if mapping else None
-    results: list = []
-    try:
-        with _own_database() as con:
-            results = csv_import.load(con, layout, [(Path(name), content) for name, content in files], rules,
-                                      on_result=on_result)
-    except updates.Unwritable as e:
-        return _unwritable(files, results, e)
-    return results
-
-
-def _unwritable(files: list[tuple[str, bytes]], results: list, error: updates.Unwritable) -> list:
-    """The results of uploads when the database could not be written (a full disk, a read-only folder),
-    in the page's one message per file: a file without a result failed, saying why; a file loaded before
-    the dashboard's copy could not be made says that the dashboard does not show it yet."""
-    from analytics import loader
-
-    if results:  # all were stored: only the copy failed
-        for result in results:
-            result.message = "; ".join(filter(None, [result.message, str(error)]))
-        return results
-    return [loader.FileResult(Path(name), "failed", str(error)) for name, _ in files]
-
-
-def _own_database():
-    """The one writer (analytics/updates.py) on the user's own database, for an upload. The page run
-    lets go of what it read (in one process a read-only and a read-write connection to the same file
-    conflict, should it have read the database itself), and reads the new copy afterwards."""
+def release() -> None:
+    """Let go of what this page run reads, before it writes the database (an upload): in one process a
+    read-only and a read-write connection to the same file conflict. The run reads the new copy after."""
     run = _session.get()
     if run is not None:
         _let_go(run)
-    return updates.writing(database.default_path(), UPLOAD_WAIT, what="an upload on the Data page")
 
 
 def export_parquet() -> bytes:

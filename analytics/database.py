@@ -140,9 +140,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     build(con, models.before_load("staging"))
     refresh_facts(con)  # from the staging views; the marts read it
     build(con, models.before_load("marts"))
-    from analytics import recovery  # it imports this module
+    from analytics import derived  # it imports this module
 
-    recovery.refresh(con)
+    derived.refresh(con)
     build(con, models.derived())  # the views that read the after-load tables
 
 

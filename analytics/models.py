@@ -10,7 +10,7 @@ Every such file opens with two header lines:
 - `view NAME` (created as CREATE OR REPLACE VIEW NAME AS <the file>), `view NAME (internal)` for a view
   the dashboard uses that docs/views.md does not document;
 - `table NAME`: derived from everything loaded, rebuilt in one transaction after each load
-  (analytics/recovery.py) as CREATE OR REPLACE TABLE NAME AS <the file>; `table NAME (documented)` for
+  (analytics/derived.py) as CREATE OR REPLACE TABLE NAME AS <the file>; `table NAME (documented)` for
   one docs/views.md documents (exported with the views);
 - `update TABLE`: statements run as they are in that same step (the file's own name is its node);
 - `macros NAME, NAME`: CREATE MACRO statements, run as they are;

@@ -123,7 +123,7 @@ TABLES = {
 }
 
 
-class ReferenceError(ValueError):
+class ReferenceTableError(ValueError):
     """A reference CSV the user supplied cannot replace the table; nothing was changed."""
 
 
@@ -170,11 +170,11 @@ def reset(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def _rejudge(con: duckdb.DuckDBPyConnection) -> None:
-    from analytics import recovery  # these modules import this one
+    from analytics import derived  # these modules import this one
     from analytics.database import refresh_facts
 
     refresh_facts(con)
-    recovery.refresh(con)  # a no-op unless what it derives from changed
+    derived.refresh(con)  # a no-op unless what it derives from changed
 
 
 def export(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
@@ -187,7 +187,7 @@ def export(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
 
 def _spec(name: str) -> Table:
     if name not in TABLES:
-        raise ReferenceError(f"unknown reference table {name!r}; choose one of: {', '.join(TABLES)}")
+        raise ReferenceTableError(f"unknown reference table {name!r}; choose one of: {', '.join(TABLES)}")
     return TABLES[name]
 
 
@@ -205,12 +205,12 @@ def _replace(con: duckdb.DuckDBPyConnection, items: list, check: bool = True) ->
 
 def _replace_one(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin: str) -> int:
     if not path.is_file():
-        raise ReferenceError(f"{path}: no such file")
+        raise ReferenceTableError(f"{path}: no such file")
     with path.open(newline="", encoding="utf-8-sig") as f:
         header = next(csv.reader(f), [])
     missing = [c for c in spec.columns if c not in header]
     if missing:
-        raise ReferenceError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(spec.columns)}")
+        raise ReferenceTableError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(spec.columns)}")
     select = ", ".join(f'"{c}"' for c in spec.columns)
     try:
         cur.execute(
@@ -226,7 +226,7 @@ def _replace_one(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin
             [spec.name, origin, str(path), _digest(path), rows],
         )
     except duckdb.Error as e:
-        raise ReferenceError(f"{path}: {_explain(e)}") from None
+        raise ReferenceTableError(f"{path}: {_explain(e)}") from None
     return rows
 
 
@@ -248,7 +248,7 @@ def _check_rule_set(cur: duckdb.DuckDBPyConnection, paths: dict) -> None:
         path = paths.get("carc-categories", paths.get("denial-categories"))
         listed = "; ".join(f"CARC {carc} ({category}) has preventable = {str(flag).lower()} but {category} is "
                            f"preventable '{state}'" for carc, category, flag, state in bad)
-        raise ReferenceError(f"{path}: {listed}. A category's preventability and its CARCs' preventable flags agree "
+        raise ReferenceTableError(f"{path}: {listed}. A category's preventability and its CARCs' preventable flags agree "
                              "(yes: true; partly, no: false); load carc-categories and denial-categories together "
                              "to change both")
 
@@ -270,50 +270,50 @@ def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
     for column in tuple(c for c in spec.key if c not in spec.blank_any) + spec.required:
         empty = cur.execute(f'SELECT count(*) FROM {spec.table} WHERE "{column}" IS NULL OR trim("{column}") = \'\'').fetchall()[0][0]
         if empty:
-            raise ReferenceError(f"{path}: {empty} row(s) have no {column}")
+            raise ReferenceTableError(f"{path}: {empty} row(s) have no {column}")
     dupes = cur.execute(f"SELECT {keys} FROM {spec.table} GROUP BY ALL HAVING count(*) > 1 LIMIT 3").fetchall()
     if dupes:
-        raise ReferenceError(f"{path}: {keys} repeated: {', '.join(str(d) for d in dupes)}")
+        raise ReferenceTableError(f"{path}: {keys} repeated: {', '.join(str(d) for d in dupes)}")
     if "category" in spec.columns and spec.name != "denial-categories":
         bad = cur.execute(
             f"SELECT DISTINCT category FROM {spec.table} WHERE category NOT IN ? AND category <> 'none'",
             [list(CATEGORIES)],
         ).fetchall()
         if bad:
-            raise ReferenceError(f"{path}: unknown category {bad[0][0]!r}; use one of {', '.join(CATEGORIES)}")
+            raise ReferenceTableError(f"{path}: unknown category {bad[0][0]!r}; use one of {', '.join(CATEGORIES)}")
     if spec.name in ("appeal-windows", "timely-filing"):
         bad = cur.execute(f"SELECT scope, value FROM {spec.table} WHERE scope NOT IN ? OR days IS NULL OR days < 0"
                           " LIMIT 1", [list(WINDOW_SCOPES)]).fetchall()
         if bad:
-            raise ReferenceError(f"{path}: row {bad[0]!r} needs a scope among {', '.join(WINDOW_SCOPES)} and days >= 0")
+            raise ReferenceTableError(f"{path}: row {bad[0]!r} needs a scope among {', '.join(WINDOW_SCOPES)} and days >= 0")
         if cur.execute(f"SELECT count(*) FROM {spec.table} WHERE scope = 'default'").fetchall()[0][0] != 1:
-            raise ReferenceError(f"{path}: needs exactly one row with scope 'default' (value '*')")
+            raise ReferenceTableError(f"{path}: needs exactly one row with scope 'default' (value '*')")
     if spec.name == "prevention-rules":
         bad = cur.execute(f"""SELECT rule_id FROM {spec.table} WHERE "check" NOT IN ?
             OR ("check" = 'max_units' AND max_units IS NULL) OR ("check" = 'site_not_allowed' AND site IS NULL)
             OR ("check" IN ('waste_modifier', 'max_units', 'unlisted_code') AND code IS NULL) LIMIT 1""",
                           [list(PREVENTION_CHECKS)]).fetchall()
         if bad:
-            raise ReferenceError(f"{path}: rule {bad[0][0]!r} needs a check among {', '.join(PREVENTION_CHECKS)}, "
+            raise ReferenceTableError(f"{path}: rule {bad[0][0]!r} needs a check among {', '.join(PREVENTION_CHECKS)}, "
                                  "a code (waste_modifier, max_units, unlisted_code), max_units (max_units) and a site "
                                  "(site_not_allowed)")
     if spec.name == "denial-categories":
         bad = cur.execute(f"SELECT category, preventability FROM {spec.table} WHERE preventability NOT IN ? LIMIT 1",
                           [list(PREVENTABILITY)]).fetchall()
         if bad:
-            raise ReferenceError(f"{path}: category {bad[0][0]!r} has preventability {bad[0][1]!r}; use one of "
+            raise ReferenceTableError(f"{path}: category {bad[0][0]!r} has preventability {bad[0][1]!r}; use one of "
                                  f"{', '.join(PREVENTABILITY)}")
         bad = cur.execute(f"SELECT category, resolved_by FROM {spec.table} WHERE resolved_by NOT IN ? LIMIT 1",
                           [list(RESOLUTIONS)]).fetchall()
         if bad:
-            raise ReferenceError(f"{path}: category {bad[0][0]!r} is resolved_by {bad[0][1]!r}; use one of "
+            raise ReferenceTableError(f"{path}: category {bad[0][0]!r} is resolved_by {bad[0][1]!r}; use one of "
                                  f"{', '.join(RESOLUTIONS)} (blank: appeal)")
     if spec.name == "caqh-scenarios":
         bad = cur.execute(f"SELECT DISTINCT scenario FROM {spec.table} WHERE scenario NOT IN ?",
                           [list(SCENARIOS)]).fetchall()
         if bad:
-            raise ReferenceError(f"{path}: unknown scenario {bad[0][0]!r}; use one of {', '.join(SCENARIOS)}")
+            raise ReferenceTableError(f"{path}: unknown scenario {bad[0][0]!r}; use one of {', '.join(SCENARIOS)}")
     if "class" in spec.columns:
         bad = cur.execute(f'SELECT DISTINCT "class" FROM {spec.table} WHERE "class" NOT IN ?', [list(CLASSES)]).fetchall()
         if bad:
-            raise ReferenceError(f"{path}: unknown class {bad[0][0]!r}; use one of {', '.join(CLASSES)}")
+            raise ReferenceTableError(f"{path}: unknown class {bad[0][0]!r}; use one of {', '.join(CLASSES)}")

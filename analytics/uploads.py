@@ -1,5 +1,6 @@
-"""Uploads on the Data page: what is refused before the loader sees it, and what each file's result
-says. Plain Python (no Streamlit), so every message is tested without a browser.
+"""Uploads on the Data page: what is refused before the loader sees it, the load of what is accepted
+into the user's own database (load, load_csv), and what each file's result says. Plain Python (no
+Streamlit), so every message is tested without a browser.
 
 Refused with a message naming the file:
 - a file over the upload limit (server.maxUploadSize in .streamlit/config.toml, in megabytes; the
@@ -15,6 +16,9 @@ says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from analytics import data, database, updates
 
 DEFAULT_LIMIT_MB = 200  # Streamlit's own default for server.maxUploadSize
 
@@ -33,7 +37,7 @@ _IMAGES = (
 
 
 @dataclass(frozen=True)
-class Refused:
+class RefusedUpload:
     """An upload kept away from the loader, and why (plain text: escape it before markdown)."""
 
     name: str
@@ -71,13 +75,13 @@ def problem(name: str, content: bytes, limit: int = DEFAULT_LIMIT_MB) -> str | N
     return None
 
 
-def screen(files: list[tuple[str, bytes]], limit: int = DEFAULT_LIMIT_MB) -> tuple[list[tuple[str, bytes]], list[Refused]]:
+def screen(files: list[tuple[str, bytes]], limit: int = DEFAULT_LIMIT_MB) -> tuple[list[tuple[str, bytes]], list[RefusedUpload]]:
     """The uploads the loader should read, and those refused with their reason."""
     accepted, refused = [], []
     for name, content in files:
         why = problem(name, content, limit)
         if why:
-            refused.append(Refused(name, why))
+            refused.append(RefusedUpload(name, why))
         else:
             accepted.append((name, content))
     return accepted, refused
@@ -108,3 +112,62 @@ def _added(result) -> str:
     if "837" in kind or kind == "csv claims":
         parts.append(f"{c['billed_claims']} claim(s) billed, {c['billed_lines']} line(s) billed")
     return ", ".join(parts)
+
+
+# Loading what was accepted: into the user's own database, the one writer at a time
+UPLOAD_WAIT = 600.0  # seconds an upload waits for a load in progress before it gives up
+
+
+def load(files: list[tuple[str, bytes]], on_result=None) -> list:
+    """Load uploaded files into the user's own database (created on first upload, replacing the demo
+    in the dashboard) with the same loader as the command line; each file's result also goes to
+    on_result as it comes (a progress bar). Waits for a load in progress (up to UPLOAD_WAIT seconds,
+    then updates.Busy); the rest of the page run reads the copy published after it."""
+    from analytics import loader
+
+    results: list = []
+    try:
+        with _own_database() as con:
+            results = loader.load_contents(con, [(Path(name), content) for name, content in files], on_result)
+    except updates.Unwritable as e:
+        return _unwritable(files, results, e)
+    return results
+
+
+def load_csv(layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, bytes] | None = None,
+                     on_result=None) -> list:
+    """Load uploaded CSV exports of one layout ('claims' or 'remittances', docs/csv.md), read with an
+    uploaded mapping file when given, into the user's own database, as `load-csv` does. A mapping that
+    cannot be used raises csv_import.MappingError before the database is touched."""
+    from analytics import csv_import
+
+    rules = csv_import.read_mapping(mapping[1], layout, name=mapping[0]) if mapping else None
+    results: list = []
+    try:
+        with _own_database() as con:
+            results = csv_import.load(con, layout, [(Path(name), content) for name, content in files], rules,
+                                      on_result=on_result)
+    except updates.Unwritable as e:
+        return _unwritable(files, results, e)
+    return results
+
+
+def _unwritable(files: list[tuple[str, bytes]], results: list, error: updates.Unwritable) -> list:
+    """The results of uploads when the database could not be written (a full disk, a read-only folder),
+    in the page's one message per file: a file without a result failed, saying why; a file loaded before
+    the dashboard's copy could not be made says that the dashboard does not show it yet."""
+    from analytics import loader
+
+    if results:  # all were stored: only the copy failed
+        for result in results:
+            result.message = "; ".join(filter(None, [result.message, str(error)]))
+        return results
+    return [loader.FileResult(Path(name), "failed", str(error)) for name, _ in files]
+
+
+def _own_database():
+    """The one writer (analytics/updates.py) on the user's own database, for an upload. The page run
+    lets go of what it read (in one process a read-only and a read-write connection to the same file
+    conflict, should it have read the database itself), and reads the new copy afterwards."""
+    data.release()
+    return updates.writing(database.default_path(), UPLOAD_WAIT, what="an upload on the Data page")

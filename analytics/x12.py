@@ -5,7 +5,7 @@ with a UTF-8 byte-order mark, indent segments, hold several interchanges (each w
 bare ST..SE fragments cut out of an interchange. Everything here is about finding segments reliably and
 fast, plus the envelope basics every X12 reader shares (TruncatedError, the counts SE01 / GE01 / IEA01
 declare); what the segments mean is the business of the transaction readers, `remittance` (835) and
-`claims` (837), which sit side by side on this module.
+`billed_claims` (837), which sit side by side on this module.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def stream(blocks: Iterable[str], piece: int) -> Iterator[list[Chunk]]:  # noqa:
 
     A piece ends after an SE segment or at the end of an interchange, nowhere else: there a reader holds
     no open claim or line, so each piece's rows are complete, and a reader that carries its state from
-    piece to piece (remittance.read, claims.read) reads exactly what it reads from the whole text. An
+    piece to piece (remittance.read, billed_claims.read) reads exactly what it reads from the whole text. An
     interchange cut between pieces goes on in the next with the delimiters its ISA declared (marked
     `continued`, so that it is counted once). A transaction set larger than `piece` makes a piece that
     large. Raises NotX12Error as `chunks` does, once the text has reached the point where it would."""
@@ -311,7 +311,7 @@ def control_problem(found: str | None, name: str, expected: str | None, opener: 
 
 
 def read_whole(reader, data: bytes | str):
-    """A transaction reader (remittance.Reader, claims.Reader) over a whole file: the skeleton of their
+    """A transaction reader (remittance.Reader, billed_claims.Reader) over a whole file: the skeleton of their
     `read`. Bytes are decoded first (`decode` refuses what cannot be X12)."""
     reader.feed(chunks(decode(data) if isinstance(data, bytes) else data))
     reader.finish()

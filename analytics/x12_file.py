@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analytics import claims, remittance
+from analytics import billed_claims, remittance
 from analytics.ingest.contract import ParsedFile
 from analytics.x12 import Chunk, NotX12Error, TruncatedError, decode
 
@@ -21,7 +21,7 @@ def read(data: bytes | str) -> ParsedFile:
     text = decode(data) if isinstance(data, bytes) else data
     try:
         remit = remittance.read(text)
-        billed = claims.read(text) if "837" in remit.skipped_sets else None
+        billed = billed_claims.read(text) if "837" in remit.skipped_sets else None
     except TruncatedError as e:
         raise TruncatedError(f"truncated {_which_cut(text, e)}") from None
     return _combine(remit, billed)
@@ -32,7 +32,7 @@ def _which_cut(text: str, error: TruncatedError) -> str:
     file, an 837 set included (it skips the set and never finds its SE); the 837 reader says whether
     an 837 is the one."""
     try:
-        billed = claims.read(text)
+        billed = billed_claims.read(text)
     except TruncatedError as cut:
         return f"837: {cut}"
     except NotX12Error:
@@ -63,7 +63,7 @@ class Stream:
     the counts of the file so far); the last call, with piece None, checks that nothing is left open."""
 
     def __init__(self) -> None:
-        self.remit, self.bill = remittance.Reader(), claims.Reader()
+        self.remit, self.bill = remittance.Reader(), billed_claims.Reader()
         self.claims_read = 0  # the 835 reader's claims before the piece read last
 
     def read(self, piece: list[Chunk] | None, rest: Iterator) -> ParsedFile:

@@ -82,7 +82,7 @@ if x12_files and st.button("Load", type="primary"):
     if accepted:
         try:
             with privacy.hashing(hashed):  # after a load in progress, if there is one
-                results = data.load_uploads(accepted, progress_bar(len(accepted)))
+                results = uploads.load(accepted, progress_bar(len(accepted)))
         except updates.Busy as e:
             st.error(ui.md(e))
         else:
@@ -107,7 +107,7 @@ if csv_uploads and st.button("Load CSV", type="primary", key="csv_load"):
     try:
         if accepted:
             with privacy.hashing(csv_hashed):
-                results = data.load_csv_uploads(layout, accepted, (mapping.name, mapping.getvalue()) if mapping else None,
+                results = uploads.load_csv(layout, accepted, (mapping.name, mapping.getvalue()) if mapping else None,
                                                 progress_bar(len(accepted)))
     except csv_import.MappingError as e:
         st.error(f"{ui.md(e)}; nothing loaded")

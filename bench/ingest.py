@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import database, loader, recovery  # noqa: E402
+from analytics import database, derived, loader  # noqa: E402
 from analytics.__main__ import result_line  # noqa: E402
 
 
@@ -119,7 +119,7 @@ def main() -> int:
             # where the time goes: the recovery rebuild that ends every load, timed again on its own
             con = database.connect(work / f"bench{run}.duckdb")
             rebuild = time.perf_counter()
-            recovery.refresh(con, force=True)
+            derived.refresh(con, force=True)
             phases.append((created - started, time.perf_counter() - rebuild))
             con.close()
         mine = statistics.median(ours)

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import data, database, demo, findings, recovery  # noqa: E402
+from analytics import data, database, demo, derived, findings, startup  # noqa: E402
 
 ONE_PAYER = "MEDICARE PART B J15"
 # page -> the dashboard queries it runs with the default filters (see app_pages/*.py)
@@ -100,10 +100,10 @@ def main() -> int:
     options = statistics.median(timed(lambda: data.query("dashboard/filter_options", path=path))
                                 for _ in range(args.repeat))
     print(f"sidebar options, once per database change: {options * 1000:.0f} ms")
-    # The recovery model and the claim matching are rebuilt after every load (analytics.recovery): the
+    # The recovery model and the claim matching are rebuilt after every load (analytics.derived): the
     # loader pays for them.
     con = database.connect(path)
-    rebuild = statistics.median(timed(lambda: recovery.refresh(con, force=True)) for _ in range(3))
+    rebuild = statistics.median(timed(lambda: derived.refresh(con, force=True)) for _ in range(3))
     con.close()
     print(f"recovery model and claim matching, rebuilt after each load: {rebuild * 1000:.0f} ms, "
           f"{rebuild / scan:5.1f}x the baseline")
@@ -111,7 +111,7 @@ def main() -> int:
     # the pages read the database's published copy, as the dashboard does (DENIALS_DB names the database)
     os.environ["DENIALS_DB"] = str(path)
     os.environ["DENIALS_DEMO_DB"] = str(path.with_name(path.stem + "-no-demo.duckdb"))
-    data.ensure_current()
+    startup.ensure_current()
     for page, queries in PAGES.items():
         queries = [(name, {k: (latest if k == "month" else v) for k, v in extra.items()}) for name, extra in queries]
         run_page(queries)  # cold

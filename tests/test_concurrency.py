@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import data, demo, updates
+from analytics import data, demo, updates, uploads
 from conftest import CORPUS_835, needs_shared
 
 pytestmark = needs_shared
@@ -139,7 +139,7 @@ def test_an_upload_waits_for_a_command_line_load(histories, own, tmp_path):
         while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
             time.sleep(0.05)  # until the load holds the lock (it writes who it is into the file)
         assert "python -m analytics" in lock.read_text()
-        results = data.load_uploads([(sample.name, sample.read_bytes())])  # waits for the load
+        results = uploads.load([(sample.name, sample.read_bytes())])  # waits for the load
         assert load.poll() is not None  # the load had finished when the upload went in
     finally:
         load.wait(timeout=300)

@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import __main__ as cli, claims, database, demo, loader, recovery, remittance, updates, x12_file
+from analytics import __main__ as cli, billed_claims, database, demo, derived, loader, remittance, updates, x12_file
 from analytics.ingest import memory, workers
 from analytics.x12 import decode
 from conftest import remittance_835, rows
@@ -77,7 +77,7 @@ def _expected(path: Path) -> dict:
     remit = SimpleNamespace(**{name: parsed.rows.get(name, []) for name in ("payments", "claims", "lines", "adjustments")})
     billed = SimpleNamespace(claims=parsed.rows.get("billed_claims", []), lines=parsed.rows.get("billed_lines", []))
     charge = remittance.CLAIM_COLUMNS.index("charge_amount")
-    billed_charge = claims.CLAIM_COLUMNS.index("charge_amount")
+    billed_charge = billed_claims.CLAIM_COLUMNS.index("charge_amount")
     return {
         "payments": len(remit.payments), "claims": len(remit.claims), "lines": len(remit.lines),
         "adjustments": len(remit.adjustments), "charge": sum((Decimal(c[charge]) for c in remit.claims), Decimal(0)),
@@ -146,7 +146,7 @@ def _stale(db: Path) -> bool:
     con = duckdb.connect(str(db), read_only=True)
     try:
         stored = con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall()
-        return stored != [(recovery._fingerprint(con),)]
+        return stored != [(derived._fingerprint(con),)]
     finally:
         con.close()
 
@@ -174,8 +174,8 @@ def _check(db: Path, expected: dict) -> int:
         # the files' units were judged with them, and the recovery model follows the files now loaded
         assert con.execute("SELECT count(DISTINCT file_id) FROM fact_units").fetchall() == con.execute(
             "SELECT count(*) FROM source_files WHERE transaction_sets > 0 AND file_id IN (SELECT file_id FROM remit_claims)").fetchall()
-        assert con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall() == [(recovery._fingerprint(con),)]
-        assert not recovery.refresh(con)  # nothing left to rebuild
+        assert con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall() == [(derived._fingerprint(con),)]
+        assert not derived.refresh(con)  # nothing left to rebuild
         return len(files)
     finally:
         con.close()

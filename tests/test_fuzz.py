@@ -5,7 +5,7 @@ use (segments deleted, repeated or swapped, elements changed or dropped, random 
 anywhere, other delimiters in the ISA header, a byte-order mark or white space, huge numbers,
 non-ASCII text), then:
 
-- the 835 reader (remittance.read) and the 837 reader (claims.read) either read the file
+- the 835 reader (remittance.read) and the 837 reader (billed_claims.read) either read the file
   or refuse it with one of the documented errors, NotX12Error or TruncatedError (a subclass);
 - loader.load_file on a fresh database never raises: the file is loaded (with diagnostics), or
   reported 'failed' / 'skipped' with a message naming the problem and the database unchanged.
@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import __main__ as cli, claims, database, loader, remittance
+from analytics import __main__ as cli, billed_claims, database, loader, remittance
 from analytics.ingest import memory
 from analytics.x12 import NotX12Error, decode
 from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared
@@ -169,7 +169,7 @@ def read_both(data: bytes) -> None:
     except NotX12Error:  # TruncatedError included
         pass
     try:
-        claims.read(decode(data))
+        billed_claims.read(decode(data))
     except NotX12Error:
         pass
 

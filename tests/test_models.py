@@ -6,7 +6,7 @@ import re
 import duckdb
 import pytest
 
-from analytics import database, models, recovery
+from analytics import database, derived, models
 
 QUERIES = models.QUERIES
 SCHEMA_TABLES = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", (QUERIES / "schema.sql").read_text()))
@@ -94,8 +94,8 @@ def test_the_build_order_puts_every_file_after_what_it_needs():
 def test_the_after_load_step_rebuilds_its_tables_in_order_and_the_findings_last():
     steps = [m.node for m in models.after_load()]
     assert steps.index("adjudication_links") < steps.index("readjudication_flags") < steps.index("claim_facts")
-    assert recovery.TABLES[-1] == "change_findings_rows"
-    assert "claim_facts" in recovery.TABLES and "readjudication_flags" not in recovery.TABLES
+    assert derived.TABLES[-1] == "change_findings_rows"
+    assert "claim_facts" in derived.TABLES and "readjudication_flags" not in derived.TABLES
 
 
 def test_a_new_database_has_everything_the_headers_say_is_built(tmp_path):
@@ -125,7 +125,7 @@ def test_a_database_built_by_an_earlier_release_order_still_opens(tmp_path):
     database.connect(path).close()
     con = database.connect(path)
     try:
-        assert recovery.refresh(con) is False
+        assert derived.refresh(con) is False
         assert con.execute("SELECT count(*) FROM monthly_measures").fetchall() == [(0,)]
     finally:
         con.close()

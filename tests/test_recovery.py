@@ -176,10 +176,10 @@ def test_denials_billed_to_the_patient_and_duplicates_leave_the_inventory(con, t
 def test_appeal_windows_file_is_checked(con, tmp_path):
     bad = tmp_path / "windows.csv"
     bad.write_text("scope,value,days,description\npayer,ACME,30,typo in the scope\n")
-    with pytest.raises(reference.ReferenceError, match="scope"):
+    with pytest.raises(reference.ReferenceTableError, match="scope"):
         reference.load(con, "appeal-windows", bad)
     bad.write_text("scope,value,days,description\npayer_id,12345,30,no default row\n")
-    with pytest.raises(reference.ReferenceError, match="default"):
+    with pytest.raises(reference.ReferenceTableError, match="default"):
         reference.load(con, "appeal-windows", bad)
 
 

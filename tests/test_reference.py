@@ -96,7 +96,7 @@ def test_a_bad_user_table_is_refused_and_changes_nothing(con, tmp_path, content,
     before = rows(con, "SELECT * FROM ref_carc_categories ORDER BY carc")
     bad = tmp_path / "bad.csv"
     bad.write_text(content)
-    with pytest.raises(reference.ReferenceError, match=f"(?i){problem}"):
+    with pytest.raises(reference.ReferenceTableError, match=f"(?i){problem}"):
         reference.load(con, "carc-categories", bad)
     assert rows(con, "SELECT * FROM ref_carc_categories ORDER BY carc") == before
 

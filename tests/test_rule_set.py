@@ -109,7 +109,7 @@ def test_a_bad_scenario_table_is_refused_and_changes_nothing(con, tmp_path, cont
     before = rows(con, "SELECT * FROM ref_caqh_scenarios ORDER BY ALL")
     bad = tmp_path / "bad.csv"
     bad.write_text(content)
-    with pytest.raises(reference.ReferenceError, match=problem):
+    with pytest.raises(reference.ReferenceTableError, match=problem):
         reference.load(con, "caqh-scenarios", bad)
     assert rows(con, "SELECT * FROM ref_caqh_scenarios ORDER BY ALL") == before
 
@@ -153,7 +153,7 @@ def test_a_carc_flag_that_disagrees_with_its_category_is_refused(con, tmp_path):
     before = rows(con, "SELECT * FROM ref_carc_categories ORDER BY carc")
     bad = tmp_path / "map.csv"
     bad.write_text("carc,category,class,preventable,appealable\n18,duplicate,denial,true,false\n")
-    with pytest.raises(reference.ReferenceError, match="CARC 18 \\(duplicate\\) has preventable = true"):
+    with pytest.raises(reference.ReferenceTableError, match="CARC 18 \\(duplicate\\) has preventable = true"):
         reference.load(con, "carc-categories", bad)
     assert rows(con, "SELECT * FROM ref_carc_categories ORDER BY carc") == before
 
@@ -167,7 +167,7 @@ def test_a_category_state_changes_with_its_carcs_flags(con, tmp_path):
     categories.write_text(categories.read_text().replace("check how the first claim was paid,no",
                                                          "check how the first claim was paid,yes"))
     # the category alone disagrees with its CARCs (18 and B13 say false): refused
-    with pytest.raises(reference.ReferenceError, match="CARC 18 \\(duplicate\\) has preventable = false"):
+    with pytest.raises(reference.ReferenceTableError, match="CARC 18 \\(duplicate\\) has preventable = false"):
         reference.load(con, "denial-categories", categories)
     assert denial(con)[5:] == ("no", False)
     carcs.write_text(carcs.read_text().replace("\n18,duplicate,denial,false,", "\n18,duplicate,denial,true,")
@@ -185,7 +185,7 @@ def test_an_unknown_value_in_the_categories_table_is_refused(con, tmp_path, ship
     bad = tmp_path / "categories.csv"
     reference.export(con, "denial-categories", bad)
     bad.write_text(bad.read_text().replace(shipped, edited, 1))
-    with pytest.raises(reference.ReferenceError, match=refusal):
+    with pytest.raises(reference.ReferenceTableError, match=refusal):
         reference.load(con, "denial-categories", bad)
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import claims, database, loader, recovery, remittance, x12
+from analytics import billed_claims, database, derived, loader, remittance, x12
 from analytics.ingest import memory, streaming
 from analytics.x12 import NotX12Error, chunks, decode, stream
 from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared, remittance_835, rows
@@ -77,7 +77,7 @@ def test_stream_yields_what_chunks_yields_on_damaged_files(name, mutations, bloc
 def _read_in_pieces(text: str, piece: int):
     """Both readers over the pieces, carrying their state; rows of all pieces together, and the counts
     the readers give at the end (they count the whole file so far)."""
-    readers = remittance.Reader(), claims.Reader()
+    readers = remittance.Reader(), billed_claims.Reader()
     totals = [None, None]
     for part in [*stream(_blocks(text, 97), piece), None]:
         for k, reader in enumerate(readers):
@@ -104,7 +104,7 @@ def _as_tuple(parsed) -> tuple:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_readers_in_pieces_read_what_they_read_whole(path):
     text = decode(path.read_bytes())
-    whole = _as_tuple(remittance.read(text)), _as_tuple(claims.read(text))
+    whole = _as_tuple(remittance.read(text)), _as_tuple(billed_claims.read(text))
     for piece in (1, 500, 20000) if len(text) < 20_000 else (5000,):
         assert _read_in_pieces(text, piece) == whole
 
@@ -116,7 +116,7 @@ def _tables(con) -> dict:
     loads of the same files may already differ there."""
     names = [n for (n,) in rows(con, "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
                                      " AND table_name NOT LIKE 'ref_%' AND table_name <> 'meta' ORDER BY 1")
-             if n not in recovery.TABLES]
+             if n not in derived.TABLES]
     assert {"source_files", "remit_claims", "bill_lines", "fact_units", "load_diagnostics"} <= set(names)
     exclude = {"source_files": "EXCLUDE (loaded_at)", "fact_units": "EXCLUDE (readjudication)"}
     return {n: rows(con, f"SELECT * {exclude.get(n, '')} FROM {n} ORDER BY ALL") for n in names}

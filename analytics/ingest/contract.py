@@ -3,7 +3,7 @@
 A reader turns one file's bytes (or text) into rows, one list per kind of row named in TABLES, each row
 a tuple (or list) in that kind's column order, with values as text the way the file sent them (amounts
 as plain decimals, dates CCYYMMDD): the store casts them in bulk. A reader knows nothing of DuckDB.
-It refuses a file it cannot read at all by raising ReadError (x12.NotX12Error, csv_import.Refused);
+It refuses a file it cannot read at all by raising ReadError (x12.NotX12Error, csv_import.CsvRefused);
 anything odd it can read past becomes a diagnostic row.
 """
 
@@ -49,7 +49,7 @@ PROVIDER_ADJUSTMENT_COLUMNS = (
     "payment_seq", "segment_position", "pair_index", "provider_id", "fiscal_period_date",
     "reason_code", "reference", "amount",
 )
-# 837 billed claims (analytics/claims.py, the CSV claims layout):
+# 837 billed claims (analytics/billed_claims.py, the CSV claims layout):
 BILLED_CLAIM_COLUMNS = (
     "submission_seq", "segment_position", "transaction_type", "gs_version", "st_control",
     "submitted_date", "billing_provider_name", "billing_provider_npi", "payer_name", "payer_id",

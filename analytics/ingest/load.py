@@ -4,7 +4,7 @@
 Files are read and parsed before the database is touched (in worker processes when there are many:
 workers.py), then written in batches (store.py): one transaction per batch holds every row, diagnostic
 and registration of its files. A file larger than memory.STREAM_BYTES is streamed (streaming.py). After
-the files, the recovery model follows the denials across everything loaded (recovery.refresh).
+the files, the recovery model follows the denials across everything loaded (derived.refresh).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analytics import database, recovery
+from analytics import database, derived
 from analytics.ingest import files as found_files, memory, streaming, workers
 from analytics.ingest.store import FileResult, merge, store_batch
 
@@ -115,13 +115,13 @@ def _unwritten(files: list[Path], results: list[FileResult]):
 
 
 def _refresh(con) -> None:
-    """recovery.refresh within the memory DuckDB is given for a load (it spills to disk; slower), unless
+    """derived.refresh within the memory DuckDB is given for a load (it spills to disk; slower), unless
     that is not enough."""
     with memory.capped(con) as limit:
         try:
-            recovery.refresh(con)
+            derived.refresh(con)
         except duckdb.OutOfMemoryException:
             if memory.to_bytes(limit) <= memory.STREAM_MEMORY:
                 raise  # it was not capped: more is not to be had
             memory.restore(con, limit)
-            recovery.refresh(con)
+            derived.refresh(con)

@@ -2,7 +2,7 @@
 -- needs: fact_units, ref_carc_categories
 -- adjudication_links: every adjudication (and reversal) of each encounter and of each of its lines, in
 -- the order the payer made them, linked across payments and files. Rebuilt after each load into the
--- table adjudication_links (analytics.recovery); the recovery model and the initial-adjudication flag
+-- table adjudication_links (analytics.derived); the recovery model and the initial-adjudication flag
 -- read it. One row per adjudication unit of a followed encounter.
 -- - An encounter (DOMAIN.md §5): the same payer and claim id (CLP01, tolerating a '-01'-style suffix:
 --   fact_units.claim_group_key), the same patient (NM1*QC member id, else name; a claim re-sent with a

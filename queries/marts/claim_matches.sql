@@ -1,7 +1,7 @@
 -- builds: table claim_matches
 -- needs: claims, submitted_claims
 -- claim_matches: each remittance adjudication (835 CLP) paired with the billed claim (837 CLM) it
--- answers. Rebuilt after each load into the table claim_matches (analytics.recovery).
+-- answers. Rebuilt after each load into the table claim_matches (analytics.derived).
 -- A remittance answers a billed claim with the same claim id (tolerating a '-01'-style suffix) from
 -- the same payer (payer id or name) or, when payer ids differ between the two files (clearinghouse
 -- ids often do), with the same claim filing indicator (CLP06 = SBR09), and whose service date falls in

@@ -3,7 +3,7 @@
 -- claim_rollup(categories, codes, modifiers, sites): the claim-level facts of every initial claim
 -- adjudication, rolled up from its units (see initial_claims below for what each column means). The
 -- table claim_facts holds it without filters, built with the recovery tables after each load
--- (analytics/recovery.py: after the readjudication flags are set); initial_claims reads that table
+-- (analytics/derived.py: after the readjudication flags are set); initial_claims reads that table
 -- unless a code, modifier, site or category filter asks for the units again.
 -- Grain: one row per claim_key of fact_units with claim_kind 'adjudicated' that is not a readjudication.
 CREATE OR REPLACE MACRO claim_rollup(categories, codes, modifiers, sites) AS TABLE

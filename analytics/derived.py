@@ -1,11 +1,13 @@
-"""Follow every denial to its outcome: link each claim's and line's adjudications across payments and
-files, and rebuild the recovery tables the `recoveries` view and the review pages read; match billed
-claims and lines (837) to the remittances that answer them (`claim_status`, the prevention page).
+"""What is derived from all loaded files, rebuilt after each load in one transaction: the tables and
+updates of the SQL graph (analytics/models.py, in the order their headers give: the recovery model
+that follows every denial to its outcome, the match of billed claims (837) to the remittances that
+answer them, the claim facts behind the denial rates, the deadlines and recovery rates), then the
+change findings (analytics/findings.py).
 
 A file's own units are judged as it loads (queries/marts/adjudication_units.sql), but whether a denial
 came back depends on files loaded before or after it, so these tables are derived from all of them:
-rebuilt after every load, and on opening a database whose files or rules changed since (for instance
-when a load was interrupted between committing its files and this step).
+rebuilt after every load, and on opening a database whose files, rules or SQL changed since (for
+instance when a load was interrupted between committing its files and this step).
 """
 
 from __future__ import annotations
