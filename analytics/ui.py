@@ -466,12 +466,25 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
     return _rate_axis(fig, shown["denial_rate"], "denial rate").update_layout(margin={"t": 30})
 
 
+# A rate of fewer lines is mostly chance (1 denied of 1 reads 100%): rate bars leave such values out.
+MIN_RATE_VOLUME = 20
+
+
 def rate_bars(frame_: pd.DataFrame, x: str, volume: str, label: str = "", key: str | None = None,
               on_select=None, x_key: str | None = None) -> None:
     """The denial rate (column denial_rate) of each value of x as a bar on a categorical axis; `volume`
-    and denied dollars on hover. on_select(key) -> a click on a bar opens its denied lines."""
+    and denied dollars on hover. on_select(key) -> a click on a bar opens its denied lines. Values with
+    fewer than MIN_RATE_VOLUME of `volume` are not drawn (unless none has more), and a caption says so:
+    the page's table lists them."""
+    drawn = frame_[frame_[volume] >= MIN_RATE_VOLUME]
+    if drawn.empty:
+        drawn = frame_
     select = (lambda point: on_select(point.get("customdata"))) if on_select else None
-    _chart(_rate_bars(frame_, x, label, volume, x_key), key, select)
+    _chart(_rate_bars(drawn, x, label, volume, x_key), key, select)
+    if len(drawn) < len(frame_):
+        left_out = ", ".join(str(v) for v in frame_.loc[~frame_.index.isin(drawn.index), x])
+        st.caption(f"Not drawn, fewer than {MIN_RATE_VOLUME} {volume} each (a rate of so few is mostly chance; the "
+                   f"table lists them): {md(left_out)}.")
 
 
 @figure

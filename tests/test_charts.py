@@ -361,3 +361,24 @@ def test_category_keys_read_as_labels_in_every_table(app):
               "Network and credentialing", "Not a covered benefit", "Coordination of benefits", "Site of care",
               "Duplicate claim", "Other denial"}
     assert len(shown) and set(shown["category"]) <= labels
+
+
+def test_rate_bars_leave_out_rates_of_too_few_lines_and_say_which():
+    """One line denied of one reads 100% and dwarfs every real rate: such a bar is not drawn; the caption
+    names it (the page's table lists it)."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+
+        from analytics import ui
+
+        sites = pd.DataFrame({"value": ["POS 11 office", "POS 13 assisted living facility"], "key": ["POS 11", "POS 13"],
+                              "units": [2400, 1], "denial_rate": [0.1, 1.0], "denied_amount": [1000, 50]})
+        ui.rate_bars(sites, "value", "units", key="chart_sites", x_key="key")
+
+    at = AppTest.from_function(page).run(timeout=60)
+    assert not at.exception
+    [fig] = figures(at)
+    assert values(fig["data"][0]["x"]) == ["POS 11 office"]
+    assert "fewer than 20 units" in at.caption[0].value and "POS 13 assisted living facility" in at.caption[0].value
