@@ -79,7 +79,7 @@ class Limits:
     failure_delay: float = LIMITS["failure_delay_seconds"]
 
     @classmethod
-    def from_settings(cls, access) -> "Limits":
+    def from_settings(cls, access) -> Limits:
         """From the [access] section; a setting left out takes its default (LIMITS)."""
         value = {name: float((access or {}).get(name, default)) for name, default in LIMITS.items()}
         return cls(max_failures=max(1, int(value["max_failures"])), window=value["window_minutes"] * 60,

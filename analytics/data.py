@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 
 from analytics import database, updates
-from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
 from analytics.database import sql
+from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
 
 UPLOAD_WAIT = 600.0  # seconds an upload waits for a load in progress before it gives up
 
@@ -102,7 +102,7 @@ def record(name: str, params=None, path: Path | None = None) -> dict:
     """The single row of queries/<name>.sql, with exact types (Decimal for money)."""
     def first(result):
         names = [d[0] for d in result.description]
-        return dict(zip(names, result.fetchall()[0]))
+        return dict(zip(names, result.fetchall()[0], strict=True))
     return _run(name, params, path, first)
 
 
@@ -110,7 +110,7 @@ def records(name: str, params=None, path: Path | None = None) -> list[dict]:
     """Every row of queries/<name>.sql as a dict, with exact types (Decimal for money)."""
     def every(result):
         names = [d[0] for d in result.description]
-        return [dict(zip(names, row)) for row in result.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
     return _run(name, params, path, every)
 
 

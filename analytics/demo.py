@@ -631,7 +631,7 @@ class Generator:
         if not indexes:
             recovered = again.paid
         elif path == "paid_later":  # again holds the denied lines only; each states its whole payment
-            recovered = sum(line.paid - claim.lines[n].paid for line, n in zip(again.lines, indexes))
+            recovered = sum(line.paid - claim.lines[n].paid for line, n in zip(again.lines, indexes, strict=True))
         else:
             recovered = sum(again.lines[n].paid - claim.lines[n].paid for n in indexes)
         summary.paths.append((claim.claim_id, path, recovered))

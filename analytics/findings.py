@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Callable
+from itertools import pairwise
 
 from analytics.database import sql
 from analytics.filters import LISTS
@@ -155,7 +156,7 @@ def fetcher(con) -> Fetch:
         text = sql(name)
         result = con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
         names = [d[0] for d in result.description]
-        return [dict(zip(names, row)) for row in result.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
     return fetch
 
 
@@ -260,7 +261,7 @@ def monthly_slices(rows: list, period: Period) -> dict:
         if dimension not in PARENT:
             continue
         parent_dimension, parent_keys = PARENT[dimension]
-        named = dict(zip(KEYS, key[1:]))
+        named = dict(zip(KEYS, key[1:], strict=True))
         parent = by_slice.get((parent_dimension, *(named[k] if k in parent_keys else None for k in KEYS)), {})
         for month in months:
             if month not in series and month in parent:
@@ -276,7 +277,7 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
 
     tested = []
     for key, series in monthly_slices(rows, period).items():
-        named = dict(zip(KEYS, key[1:]))
+        named = dict(zip(KEYS, key[1:], strict=True))
         if key[0] == "all" or any(named[k] is None for k in DIMENSIONS[key[0]][1]):
             continue  # the totals, and claims without a site (CLP08) are no slice
         base, now = Counts(), Counts()
@@ -301,7 +302,7 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
                       else base.denied_amount / base.denied if base.denied else Decimal("0"))
         expected = now.denied_amount - excess * per_denial
         tested.append({
-            "dimension": key[0], **dict(zip(KEYS, key[1:])),
+            "dimension": key[0], **dict(zip(KEYS, key[1:], strict=True)),
             "claims": now.claims, "denied_claims": now.denied, "claim_denial_rate": rate,
             "baseline_claims": base.claims, "baseline_denied_claims": base.denied,
             "baseline_claim_denial_rate": baseline_rate, "rate_change": rate - baseline_rate,
@@ -314,7 +315,7 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
             **result,
         })
     if tested:
-        for row, q in zip(tested, stats.false_discovery_control([r["p_value"] for r in tested], method="bh")):
+        for row, q in zip(tested, stats.false_discovery_control([r["p_value"] for r in tested], method="bh"), strict=True):
             row["q_value"] = float(q)
             row["finding"] = bool(q <= fdr) and row["direction"] != "none"
     tested.sort(key=lambda r: (not r["finding"], -abs(r["effect_amount"]), r["p_value"]))
@@ -520,7 +521,7 @@ def p_chart(series: dict, period: Period) -> list:
     if 0 < centre < 1 and len(base) >= MIN_BASELINE_MONTHS:
         z = [(series[m]["denied_claims"] / series[m]["claims"] - centre)
              / math.sqrt(centre * (1 - centre) / series[m]["claims"]) for m in base]
-        moving = [abs(b - a) for a, b in zip(z, z[1:])]
+        moving = [abs(b - a) for a, b in pairwise(z)]
         sigma_z = max(1.0, sum(moving) / len(moving) / 1.128)
     points = []
     for m in months:

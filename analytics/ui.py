@@ -44,13 +44,13 @@ def options() -> dict:
 def site_labels() -> dict:
     """Site key ('POS 19', 'TOB 13x') -> its name for people ('POS 19 off campus-outpatient hospital')."""
     known = options()
-    return dict(zip((str(s) for s in known["sites"]), (str(s) for s in known["site_labels"])))
+    return dict(zip((str(s) for s in known["sites"]), (str(s) for s in known["site_labels"]), strict=True))
 
 
 def category_labels() -> dict:
     """Category key ('authorization') -> its label ('Prior authorization and referral')."""
     known = options()
-    return dict(zip((str(c) for c in known["categories"]), (str(c) for c in known["category_labels"])))
+    return dict(zip((str(c) for c in known["categories"]), (str(c) for c in known["category_labels"]), strict=True))
 
 
 # Date presets (sidebar, kept in the URL as period=...): a complete month is over on the data date (the
@@ -399,7 +399,7 @@ def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_key
     shown = frame_.copy()
     if x == "month":
         complete = shown["complete"].astype(bool) if "complete" in shown.columns else [True] * len(shown)
-        shown["x"] = [_month_label(m, c) for m, c in zip(shown["month"], complete)]
+        shown["x"] = [_month_label(m, c) for m, c in zip(shown["month"], complete, strict=True)]
         shown["x_key"] = [f"{pd.Timestamp(m):%Y-%m-%d}" for m in shown["month"]]
         order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
     else:
@@ -458,9 +458,9 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
     fig = go.Figure(go.Bar(
         x=shown[x].astype(str), y=shown["denial_rate"], marker_color=MAIN, customdata=keys,
         text=[f"{rate:.1%} of {int(n):,}"  # a decimal always: bars of 9.9% and 10.4% do not both read 10%
-              for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0))],
+              for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0), strict=True)],
         textposition="outside", cliponaxis=False,
-        hovertext=[f"{int(n):,} {volume}, {money(d)} denied" for n, d in zip(shown[volume], shown["denied_amount"])],
+        hovertext=[f"{int(n):,} {volume}, {money(d)} denied" for n, d in zip(shown[volume], shown["denied_amount"], strict=True)],
         hovertemplate="%{x}<br>denial rate %{y:.1%}<br>%{hovertext}<extra></extra>"))
     fig.update_xaxes(type="category", title_text=label)
     return _rate_axis(fig, shown["denial_rate"], "denial rate").update_layout(margin={"t": 30})
