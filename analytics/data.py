@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -125,7 +126,7 @@ _shared_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def session():
+def session() -> Iterator[None]:
     """One page run: its queries read one copy of the database, and share connections."""
     run: dict = {}
     token = _session.set(run)

@@ -118,18 +118,18 @@ def _month_before(month: date, k: int = 1) -> date:
 def period_for(month: date, usable: list, kind: str = "default") -> Period | None:
     """The period ending with `month` (a usable month) and its baseline of usable months, or None when
     the data do not hold enough of them."""
-    usable = set(usable)
+    available = set(usable)
     if kind == "quarter":
         if month.month % 3:
             return None
         months = tuple(_month_before(month, k) for k in (2, 1, 0))
         baseline = tuple(_month_before(month, k) for k in (5, 4, 3))
-        if not set(months + baseline) <= usable:
+        if not set(months + baseline) <= available:
             return None
         return Period(kind, months, baseline)
     count = 1 if kind == "month" else BASELINE_MONTHS
-    baseline = tuple(m for m in (_month_before(month, k) for k in range(count, 0, -1)) if m in usable)
-    if month not in usable or len(baseline) < (1 if kind == "month" else MIN_BASELINE_MONTHS) \
+    baseline = tuple(m for m in (_month_before(month, k) for k in range(count, 0, -1)) if m in available)
+    if month not in available or len(baseline) < (1 if kind == "month" else MIN_BASELINE_MONTHS) \
             or (kind == "month" and baseline[0] != _month_before(month)):
         return None
     return Period(kind, (month,), baseline)
@@ -374,7 +374,9 @@ def drivers(finding: dict, denials: list) -> tuple:
     d = finding["dimension"]
     wanted = {k: finding[k] for k in ("payer_name", "category", "reason", "procedure_code", "site")
               if finding[k] is not None}
-    reasons, sites, total = defaultdict(Decimal), defaultdict(Decimal), Decimal("0")
+    reasons: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)  # (reason, category) -> denied $
+    sites: defaultdict[str, Decimal] = defaultdict(Decimal)
+    total = Decimal("0")
     for row in denials:
         if any(row[k] != v for k, v in wanted.items()):
             continue
@@ -388,8 +390,8 @@ def drivers(finding: dict, denials: list) -> tuple:
         sites[row["site"]] += amount
     if not total:
         return None, None
-    reason, category = max(reasons, key=reasons.get)
-    site = max(sites, key=sites.get)
+    reason, category = max(reasons, key=reasons.__getitem__)
+    site = max(sites, key=sites.__getitem__)
     top_reason = None if d in ("reason", "reason_remark") or reason is None else \
         (reason, category, float(reasons[(reason, category)] / total))
     top_site = None if finding["site"] is not None else (site, float(sites[site] / total))
@@ -450,7 +452,11 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
     D = V x R with V charges a month, R denied $ per charged $: D1 - D0 = (V1 - V0)(R0 + R1)/2
     (volume) + (V0 + V1)/2 x (R1 - R0), the last split per slice as above. Exact (Fractions)."""
     assert dimension in PARTITIONS
-    claims0, claims1, money0, money1 = {}, {}, {}, {}
+    # slice value -> (claims, denied claims) and (charges a month, denied $ a month), before and after
+    claims0: dict[str, tuple[int, int]] = {}
+    claims1: dict[str, tuple[int, int]] = {}
+    money0: dict[str, tuple[Fraction, Fraction]] = {}
+    money1: dict[str, tuple[Fraction, Fraction]] = {}
     for key, series in by_slice.items():
         if key[0] != dimension:
             continue
