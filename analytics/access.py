@@ -32,6 +32,7 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -79,7 +80,7 @@ class Limits:
     failure_delay: float = LIMITS["failure_delay_seconds"]
 
     @classmethod
-    def from_settings(cls, access) -> "Limits":
+    def from_settings(cls, access) -> Limits:
         """From the [access] section; a setting left out takes its default (LIMITS)."""
         value = {name: float((access or {}).get(name, default)) for name, default in LIMITS.items()}
         return cls(max_failures=max(1, int(value["max_failures"])), window=value["window_minutes"] * 60,
@@ -122,7 +123,7 @@ class Throttle:
     slip more attempts through than the limits allow. Memory stays bounded: entries leave with the window,
     and above the global ceiling attempts come at most one per `global_interval`."""
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._addresses: dict[str, _Address] = {}
@@ -292,6 +293,9 @@ def _guard_uploads() -> None:
     with _sessions_lock:
         if getattr(instance, "_denials_upload_guard", False):
             return
+        # Streamlit's internals: add_file is the concrete MemoryUploadedFileManager's, not on the abstract
+        # UploadedFileManager the runtime is typed with; patching the methods and marking the instance are
+        # what this guard does.
         files = instance.uploaded_file_mgr
 
         @functools.wraps(instance.is_active_session)
@@ -299,14 +303,14 @@ def _guard_uploads() -> None:
             _refuse_unless_signed_in(session_id)
             return _original(session_id)
 
-        @functools.wraps(files.add_file)
-        def add_file(session_id: str, file, _original=files.add_file) -> None:
+        @functools.wraps(files.add_file)  # type: ignore[attr-defined]  # the concrete manager's method
+        def add_file(session_id: str, file, _original=files.add_file) -> None:  # type: ignore[attr-defined]
             _refuse_unless_signed_in(session_id)
             return _original(session_id, file)
 
-        instance.is_active_session = is_active_session
-        files.add_file = add_file
-        instance._denials_upload_guard = True
+        instance.is_active_session = is_active_session  # type: ignore[method-assign]  # the guard's patch
+        files.add_file = add_file  # type: ignore[attr-defined]  # the concrete manager's method, patched
+        instance._denials_upload_guard = True  # type: ignore[attr-defined]  # our marker on Streamlit's runtime
 
 
 # On import, the first thing app.py does: before the page's other modules load (a second on a fresh

@@ -154,8 +154,8 @@ def _claim(claim: BilledClaim, hl: int, institutional: bool, provider: Provider)
         out.append(f"REF*F8*{claim.original_reference}")
     if claim.prior_authorization:
         out.append(f"REF*G1*{claim.prior_authorization}")
-    principal, *others = claim.diagnoses
-    others = "".join(f"*ABF:{code}" for code in others[:11])
+    principal, *secondary = claim.diagnoses
+    others = "".join(f"*ABF:{code}" for code in secondary[:11])
     if institutional:  # the principal diagnosis, the others, the patient's reason for the visit
         out += [f"HI*ABK:{principal}", *([f"HI{others}"] if others else []), f"HI*APR:{principal}"]
     else:

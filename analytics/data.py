@@ -9,14 +9,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from analytics import database, updates
-from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
 from analytics.database import sql
+from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
 
 def database_path() -> Path:
     """The file the pages read: the copy published of the user's own database ($DENIALS_DB, else
@@ -69,7 +70,7 @@ def record(name: str, params=None, path: Path | None = None) -> dict:
     """The single row of queries/<name>.sql, with exact types (Decimal for money)."""
     def first(result):
         names = [d[0] for d in result.description]
-        return dict(zip(names, result.fetchall()[0]))
+        return dict(zip(names, result.fetchall()[0], strict=True))
     return _run(name, params, path, first)
 
 
@@ -77,7 +78,7 @@ def records(name: str, params=None, path: Path | None = None) -> list[dict]:
     """Every row of queries/<name>.sql as a dict, with exact types (Decimal for money)."""
     def every(result):
         names = [d[0] for d in result.description]
-        return [dict(zip(names, row)) for row in result.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
     return _run(name, params, path, every)
 
 
@@ -92,7 +93,7 @@ _shared_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def session():
+def session() -> Iterator[None]:
     """One page run: its queries read one copy of the database, and share connections."""
     run: dict = {}
     token = _session.set(run)

@@ -123,7 +123,7 @@ PAYERS = (
 )
 
 # Denial category -> (group, CARC, RARCs) choices; CO-16 always carries the RARC that explains it.
-REASONS = {
+REASONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     "eligibility": [("CO", "27", ()), ("CO", "26", ()), ("CO", "31", ()), ("CO", "200", ())],
     "authorization": [("CO", "197", ("M62",)), ("CO", "198", ("N54",)), ("CO", "284", ("N54",))],
     "medical_necessity": [("CO", "50", ("N115",)), ("CO", "167", ("N386",)), ("CO", "55", ()), ("CO", "150", ())],
@@ -405,7 +405,7 @@ class Generator:
         sent = _weekday_on_or_before(claim.received - timedelta(days=rng.randint(0, 1)))
         drugs = [line.code for line in billed if line.code in NDC]
         kind = drugs[0] if drugs else "visit"
-        diagnoses = (rng.choice(DIAGNOSES[kind]),)
+        diagnoses: tuple[str, ...] = (rng.choice(DIAGNOSES[kind]),)
         if rng.random() < 0.4:
             diagnoses += (rng.choice([c for c in SECONDARY if c != diagnoses[0]]),)
         last, first, member = claim.patient
@@ -631,7 +631,7 @@ class Generator:
         if not indexes:
             recovered = again.paid
         elif path == "paid_later":  # again holds the denied lines only; each states its whole payment
-            recovered = sum(line.paid - claim.lines[n].paid for line, n in zip(again.lines, indexes))
+            recovered = sum(line.paid - claim.lines[n].paid for line, n in zip(again.lines, indexes, strict=True))
         else:
             recovered = sum(again.lines[n].paid - claim.lines[n].paid for n in indexes)
         summary.paths.append((claim.claim_id, path, recovered))

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Callable
+from itertools import pairwise
 
 from analytics.database import sql
 from analytics.filters import LISTS
@@ -117,18 +118,18 @@ def _month_before(month: date, k: int = 1) -> date:
 def period_for(month: date, usable: list, kind: str = "default") -> Period | None:
     """The period ending with `month` (a usable month) and its baseline of usable months, or None when
     the data do not hold enough of them."""
-    usable = set(usable)
+    available = set(usable)
     if kind == "quarter":
         if month.month % 3:
             return None
         months = tuple(_month_before(month, k) for k in (2, 1, 0))
         baseline = tuple(_month_before(month, k) for k in (5, 4, 3))
-        if not set(months + baseline) <= usable:
+        if not set(months + baseline) <= available:
             return None
         return Period(kind, months, baseline)
     count = 1 if kind == "month" else BASELINE_MONTHS
-    baseline = tuple(m for m in (_month_before(month, k) for k in range(count, 0, -1)) if m in usable)
-    if month not in usable or len(baseline) < (1 if kind == "month" else MIN_BASELINE_MONTHS) \
+    baseline = tuple(m for m in (_month_before(month, k) for k in range(count, 0, -1)) if m in available)
+    if month not in available or len(baseline) < (1 if kind == "month" else MIN_BASELINE_MONTHS) \
             or (kind == "month" and baseline[0] != _month_before(month)):
         return None
     return Period(kind, (month,), baseline)
@@ -155,7 +156,7 @@ def fetcher(con) -> Fetch:
         text = sql(name)
         result = con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
         names = [d[0] for d in result.description]
-        return [dict(zip(names, row)) for row in result.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
     return fetch
 
 
@@ -260,7 +261,7 @@ def monthly_slices(rows: list, period: Period) -> dict:
         if dimension not in PARENT:
             continue
         parent_dimension, parent_keys = PARENT[dimension]
-        named = dict(zip(KEYS, key[1:]))
+        named = dict(zip(KEYS, key[1:], strict=True))
         parent = by_slice.get((parent_dimension, *(named[k] if k in parent_keys else None for k in KEYS)), {})
         for month in months:
             if month not in series and month in parent:
@@ -276,7 +277,7 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
 
     tested = []
     for key, series in monthly_slices(rows, period).items():
-        named = dict(zip(KEYS, key[1:]))
+        named = dict(zip(KEYS, key[1:], strict=True))
         if key[0] == "all" or any(named[k] is None for k in DIMENSIONS[key[0]][1]):
             continue  # the totals, and claims without a site (CLP08) are no slice
         base, now = Counts(), Counts()
@@ -301,7 +302,7 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
                       else base.denied_amount / base.denied if base.denied else Decimal("0"))
         expected = now.denied_amount - excess * per_denial
         tested.append({
-            "dimension": key[0], **dict(zip(KEYS, key[1:])),
+            "dimension": key[0], **dict(zip(KEYS, key[1:], strict=True)),
             "claims": now.claims, "denied_claims": now.denied, "claim_denial_rate": rate,
             "baseline_claims": base.claims, "baseline_denied_claims": base.denied,
             "baseline_claim_denial_rate": baseline_rate, "rate_change": rate - baseline_rate,
@@ -314,7 +315,7 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
             **result,
         })
     if tested:
-        for row, q in zip(tested, stats.false_discovery_control([r["p_value"] for r in tested], method="bh")):
+        for row, q in zip(tested, stats.false_discovery_control([r["p_value"] for r in tested], method="bh"), strict=True):
             row["q_value"] = float(q)
             row["finding"] = bool(q <= fdr) and row["direction"] != "none"
     tested.sort(key=lambda r: (not r["finding"], -abs(r["effect_amount"]), r["p_value"]))
@@ -392,7 +393,9 @@ def drivers(finding: dict, denials: list) -> tuple:
     d = finding["dimension"]
     wanted = {k: finding[k] for k in ("payer_name", "category", "reason", "procedure_code", "site")
               if finding[k] is not None}
-    reasons, sites, total = defaultdict(Decimal), defaultdict(Decimal), Decimal("0")
+    reasons: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)  # (reason, category) -> denied $
+    sites: defaultdict[str, Decimal] = defaultdict(Decimal)
+    total = Decimal("0")
     for row in denials:
         if any(row[k] != v for k, v in wanted.items()):
             continue
@@ -406,8 +409,8 @@ def drivers(finding: dict, denials: list) -> tuple:
         sites[row["site"]] += amount
     if not total:
         return None, None
-    reason, category = max(reasons, key=reasons.get)
-    site = max(sites, key=sites.get)
+    reason, category = max(reasons, key=reasons.__getitem__)
+    site = max(sites, key=sites.__getitem__)
     top_reason = None if d in ("reason", "reason_remark") or reason is None else \
         (reason, category, float(reasons[(reason, category)] / total))
     top_site = None if finding["site"] is not None else (site, float(sites[site] / total))
@@ -468,7 +471,11 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
     D = V x R with V charges a month, R denied $ per charged $: D1 - D0 = (V1 - V0)(R0 + R1)/2
     (volume) + (V0 + V1)/2 x (R1 - R0), the last split per slice as above. Exact (Fractions)."""
     assert dimension in PARTITIONS
-    claims0, claims1, money0, money1 = {}, {}, {}, {}
+    # slice value -> (claims, denied claims) and (charges a month, denied $ a month), before and after
+    claims0: dict[str, tuple[int, int]] = {}
+    claims1: dict[str, tuple[int, int]] = {}
+    money0: dict[str, tuple[Fraction, Fraction]] = {}
+    money1: dict[str, tuple[Fraction, Fraction]] = {}
     for key, series in by_slice.items():
         if key[0] != dimension:
             continue
@@ -539,7 +546,7 @@ def p_chart(series: dict, period: Period) -> list:
     if 0 < centre < 1 and len(base) >= MIN_BASELINE_MONTHS:
         z = [(series[m]["denied_claims"] / series[m]["claims"] - centre)
              / math.sqrt(centre * (1 - centre) / series[m]["claims"]) for m in base]
-        moving = [abs(b - a) for a, b in zip(z, z[1:])]
+        moving = [abs(b - a) for a, b in pairwise(z)]
         sigma_z = max(1.0, sum(moving) / len(moving) / 1.128)
     points = []
     for m in months:

@@ -110,7 +110,7 @@ def graph() -> dict[str, Model]:
             model = parse(f"{folder}/{file.stem}", file.read_text())
             models[model.node] = model
     owner = {name: m.node for m in models.values() if m.kind != "update" for name in m.names}
-    sorter = graphlib.TopologicalSorter()
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for model in models.values():
         sorter.add(model.node, *(owner.get(n, n) for n in model.needs if owner.get(n, n) in models))
     return {node: models[node] for node in sorter.static_order()}

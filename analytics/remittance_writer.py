@@ -72,12 +72,12 @@ class Claim:
         every = [*self.adjustments, *(a for line in self.lines for a in line.adjustments)]
         return sum(a.cents for a in every if a.group == "PR")
 
-    def reversed(self) -> "Claim":
+    def reversed(self) -> Claim:
         """The CLP02 = 22 reversal of this adjudication: the same claim with every amount negated."""
         def negate(adjustments):
             return [Adjustment(a.group, a.reason, -a.cents, a.quantity) for a in adjustments]
-        lines = [Line(l.code, l.modifiers, -l.charge, l.units_paid, l.service_date, l.control, negate(l.adjustments),
-                      [], l.units_billed, l.revenue_code, l.qualifier) for l in self.lines]
+        lines = [Line(ln.code, ln.modifiers, -ln.charge, ln.units_paid, ln.service_date, ln.control,
+                      negate(ln.adjustments), [], ln.units_billed, ln.revenue_code, ln.qualifier) for ln in self.lines]
         return Claim(self.claim_id, "22", self.filing_indicator, self.payer_claim_number, self.facility_code,
                      self.frequency, self.patient, self.service_from, self.service_to, self.received, lines,
                      negate(self.adjustments), [], -self.charge_without_lines)

@@ -199,11 +199,11 @@ def svg_sparkline(points: list, width: int = 132, height: int = 30) -> str:
     x = [3 + i * (width - 6) / span for i in index]
     y = [height - 3 - p["rate"] / top * (height - 6) for p in points]
     base = height - 3 - points[0]["baseline_rate"] / top * (height - 6)
-    line = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y))
+    line = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y, strict=True))
     dots = "".join(
         f"<circle cx='{a:.1f}' cy='{b:.1f}' r='2' fill='{'#d62728' if p['period'] else MAIN}'>"
         f"<title>{p['month']:%b %Y}: {p['rate']:.1%}</title></circle>"
-        for a, b, p in zip(x, y, points))
+        for a, b, p in zip(x, y, points, strict=True))
     return (f"<svg class='spark' width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
             f"aria-label='claim denial rate by month'><line x1='0' x2='{width}' y1='{base:.1f}' y2='{base:.1f}' "
             f"stroke='grey' stroke-dasharray='2 2' stroke-width='1'/><polyline points='{line}' fill='none' "

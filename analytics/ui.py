@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -41,16 +42,16 @@ def options() -> dict:
     return known
 
 
-def site_labels() -> dict:
+def site_labels() -> dict[str, str]:
     """Site key ('POS 19', 'TOB 13x') -> its name for people ('POS 19 off campus-outpatient hospital')."""
     known = options()
-    return dict(zip((str(s) for s in known["sites"]), (str(s) for s in known["site_labels"])))
+    return dict(zip((str(s) for s in known["sites"]), (str(s) for s in known["site_labels"]), strict=True))
 
 
-def category_labels() -> dict:
+def category_labels() -> dict[str, str]:
     """Category key ('authorization') -> its label ('Prior authorization and referral')."""
     known = options()
-    return dict(zip((str(c) for c in known["categories"]), (str(c) for c in known["category_labels"])))
+    return dict(zip((str(c) for c in known["categories"]), (str(c) for c in known["category_labels"]), strict=True))
 
 
 # Date presets (sidebar, kept in the URL as period=...): a complete month is over on the data date (the
@@ -103,9 +104,10 @@ def sidebar_filters() -> data.Filters:
             st.session_state[key] = value
 
     from_url("filter_period", params.get("period") if params.get("period") in PERIODS else "custom")
-    period = st.sidebar.selectbox("Period", list(PERIODS), format_func=PERIODS.get, key="filter_period",
+    # never None (options and no index=None): `or "custom"` only tells the type checker so
+    period = st.sidebar.selectbox("Period", list(PERIODS), format_func=PERIODS.__getitem__, key="filter_period",
                                   help=f"Complete months are those over on the data date ({as_of:%d %B %Y}, the "
-                                       "latest payment loaded); quarter and year to date end on it.")
+                                       "latest payment loaded); quarter and year to date end on it.") or "custom"
     preset = period_range(period, as_of)
     if preset:
         start, end = max(preset[0], first), min(max(preset[1], first), last)
@@ -120,20 +122,25 @@ def sidebar_filters() -> data.Filters:
         chosen = st.sidebar.date_input("Date range", min_value=first, max_value=last, key="filter_dates")
         start, end = (chosen + (end,))[:2] if isinstance(chosen, tuple) else (chosen, chosen)
     selected = {}
-    shown = {"categories": category_labels(), "sites": site_labels(),
+    shown: dict[str, dict[str, str]] = {"categories": category_labels(), "sites": site_labels(),
              "modifiers": {"JW/JZ": "JW/JZ missing (denied for it)"}}
-    for chosen in LISTS:
-        key = f"filter_{chosen.url_key}"
-        allowed = [str(v) for v in known[chosen.field]]
-        from_url(key, [v for v in params.get_all(chosen.url_key) if v in allowed])
+    for listed in LISTS:
+        key = f"filter_{listed.url_key}"
+        allowed = [str(v) for v in known[listed.field]]
+        from_url(key, [v for v in params.get_all(listed.url_key) if v in allowed])
         if any(v not in allowed for v in st.session_state[key]):  # the data changed since
             st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
-        names = shown.get(chosen.field, {})
-        selected[chosen.field] = tuple(st.sidebar.multiselect(chosen.label, allowed, key=key,
-                                                              format_func=lambda v, names=names: names.get(v, v)))
+        names = shown.get(listed.field, {})
+        selected[listed.field] = tuple(st.sidebar.multiselect(listed.label, allowed, key=key,
+                                                              format_func=_named(names)))
     result = data.Filters(basis, start, end, **selected)
     _to_url(result, first, last, period)
     return result
+
+
+def _named(names: dict[str, str]) -> Callable[[str], str]:
+    """A widget's format_func: a value's name for people, or the value itself."""
+    return lambda value: names.get(value, value)
 
 
 def _date(text: str | None, first: date, last: date) -> date | None:
@@ -144,11 +151,14 @@ def _date(text: str | None, first: date, last: date) -> date | None:
     return value if value and first <= value <= last else None
 
 
-def _url_params(filters: data.Filters, first: date, last: date, period: str = "custom") -> dict:
-    wanted = {"dates": filters.date_basis if filters.date_basis != "service" else None,
-              "period": period if period != "custom" else None,
-              "from": str(filters.date_from) if filters.date_from != first and period == "custom" else None,
-              "to": str(filters.date_to) if filters.date_to != last and period == "custom" else None}
+def _url_params(filters: data.Filters, first: date | None, last: date | None, period: str = "custom") -> dict:
+    """The URL parameters of these filters: a date equal to the data's first or last day is left out (with
+    first and last None, every date set goes in)."""
+    wanted: dict[str, str | list[str] | None] = {
+        "dates": filters.date_basis if filters.date_basis != "service" else None,
+        "period": period if period != "custom" else None,
+        "from": str(filters.date_from) if filters.date_from != first and period == "custom" else None,
+        "to": str(filters.date_to) if filters.date_to != last and period == "custom" else None}
     for chosen in LISTS:
         wanted[chosen.url_key] = list(getattr(filters, chosen.field)) or None
     return wanted
@@ -255,9 +265,13 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
             order.append(column)
         elif config.get(column) is None:
             order += [c for c in labels.HIDDEN_BESIDE.get(column, ()) if c in frame_.columns and c not in order]
-    selectable = {"on_select": "rerun", "selection_mode": "single-row", "key": f"table_{name}"} if on_select else {}
-    event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order,
-                         placeholder="–", **selectable)
+    event = None
+    if on_select:
+        event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order,
+                             placeholder="–", on_select="rerun", selection_mode="single-row", key=f"table_{name}")
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order,
+                     placeholder="–")
     note = " Click a row to open its denied lines on the Claims page." if on_select else ""
     st.caption(((caption or "") + note + " The CSV download keeps machine-readable column names.").strip())
     # The CSV is written when the button is clicked, not on every run of the page (the worklist's at 1M
@@ -399,7 +413,7 @@ def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_key
     shown = frame_.copy()
     if x == "month":
         complete = shown["complete"].astype(bool) if "complete" in shown.columns else [True] * len(shown)
-        shown["x"] = [_month_label(m, c) for m, c in zip(shown["month"], complete)]
+        shown["x"] = [_month_label(m, c) for m, c in zip(shown["month"], complete, strict=True)]
         shown["x_key"] = [f"{pd.Timestamp(m):%Y-%m-%d}" for m in shown["month"]]
         order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
     else:
@@ -458,9 +472,9 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
     fig = go.Figure(go.Bar(
         x=shown[x].astype(str), y=shown["denial_rate"], marker_color=MAIN, customdata=keys,
         text=[f"{rate:.1%} of {int(n):,}"  # a decimal always: bars of 9.9% and 10.4% do not both read 10%
-              for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0))],
+              for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0), strict=True)],
         textposition="outside", cliponaxis=False,
-        hovertext=[f"{int(n):,} {volume}, {money(d)} denied" for n, d in zip(shown[volume], shown["denied_amount"])],
+        hovertext=[f"{int(n):,} {volume}, {money(d)} denied" for n, d in zip(shown[volume], shown["denied_amount"], strict=True)],
         hovertemplate="%{x}<br>denial rate %{y:.1%}<br>%{hovertext}<extra></extra>"))
     fig.update_xaxes(type="category", title_text=label)
     return _rate_axis(fig, shown["denial_rate"], "denial rate").update_layout(margin={"t": 30})

@@ -257,8 +257,8 @@ def _alive(text: str) -> bool:
     """Whether the writer the lock file names (its last line: process id and start time) still runs;
     a file without them (written by an older version, or being written) counts as alive."""
     try:
-        pid, started = text.strip().splitlines()[-1].split()
-        pid = int(pid)
+        number, started = text.strip().splitlines()[-1].split()
+        pid = int(number)
     except (IndexError, ValueError):
         return True
     try:
@@ -408,7 +408,8 @@ class Held:
     meanwhile."""
 
     def __init__(self, db: Path, path: Path, fd: int):
-        self.db, self.path, self._fd = db, path, fd
+        self.db, self.path = db, path
+        self._fd: int | None = fd  # None once released
 
     def release(self) -> None:
         if self._fd is None:

@@ -22,7 +22,7 @@ found = ui.change_findings(month=month)
 parts["review_findings"] = review.findings_part(found)
 summary = parts["review_summary"].iloc[0]
 tiles = [*st.columns(3), *st.columns(3), *st.columns(3)]
-for tile, (column, label, kind, definition) in zip(tiles, review.SUMMARY):
+for tile, (column, label, kind, definition) in zip(tiles, review.SUMMARY, strict=True):
     value = summary[column]
     shown = ui.money(value) if kind == "money" else ui.percent(value) if kind == "percent" else f"{int(value):,}"
     tile.metric(label, shown, help=definition)

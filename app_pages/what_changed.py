@@ -57,7 +57,7 @@ with st.expander(f"Every slice tested ({len(tested)})"):
              effect_amount=st.column_config.NumberColumn("effect $", format="dollar"))
 
 st.subheader("What explains the change")
-for tab, dimension in zip(st.tabs(["By payer", "By site of care"]), findings.PARTITIONS):
+for tab, dimension in zip(st.tabs(["By payer", "By site of care"]), findings.PARTITIONS, strict=True):
     with tab:
         parts = result.attribution[dimension]
         st.markdown(ui.md(findings.attribution_sentence(parts, period)))
@@ -90,7 +90,7 @@ st.subheader("Control charts")
 st.caption("p-charts of the monthly claim denial rate: centre line at the baseline's rate, limits at 3 standard errors "
            "for each month's claims (widened by Laney's σz when the baseline months vary more than chance); a month "
            "outside the limits is ringed red.")
-for column, dimension, label in zip(st.columns(2), ("payer", "category"), ("Payer", "Category")):
+for column, dimension, label in zip(st.columns(2), ("payer", "category"), ("Payer", "Category"), strict=True):
     with column:
         charts = {k: v for k, v in result.charts(dimension).items() if v}
         if not charts:

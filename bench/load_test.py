@@ -39,8 +39,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import random
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -48,9 +48,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 import urllib.parse
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -286,7 +286,7 @@ def pd_date(value) -> date:
 
 async def run(url: str, sessions: int, browsers: int, seconds: float, timeout: float, once: bool = False,
               think: float = 0.0, filters: list[str] = (), filtered: float = 0.0,
-              meter=contextlib.nullcontext()) -> dict:
+              meter: contextlib.AbstractContextManager | None = None) -> dict:
     """Runs the users; returns, per kind of user, (page times, errors, first-load times)."""
     from playwright.async_api import async_playwright
 
@@ -297,7 +297,7 @@ async def run(url: str, sessions: int, browsers: int, seconds: float, timeout: f
                  for start in range(sessions)]
         for user in users:  # users arrive one after another, then all browse at once
             await user.open()
-        with meter:  # the browsing only, not the arrivals
+        with meter or contextlib.nullcontext():  # the browsing only, not the arrivals
             until = time.monotonic() + seconds
             await asyncio.gather(*(u.browse(until, once) for u in users))
         for u in users:

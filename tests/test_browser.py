@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from analytics import pages
-from conftest import CORPUS_835, needs_shared, small_history
-from conftest import streamlit_server as running
+from conftest import CORPUS_835, needs_shared, small_history, streamlit_server as running
 
 pytestmark = needs_shared
 

@@ -9,9 +9,9 @@ import urllib.parse
 
 import pytest
 
+from analytics import database, loader
 from conftest import remittance_835, small_history
 from test_browser import ARGS, CHROMIUM, playwright, settle, streamlit_server
-from analytics import database, loader
 
 HOSTILE = "<script>alert(1)</script><b>BOLD</b> *star*"
 PATIENT = "ZQXPATLAST"

@@ -210,7 +210,7 @@ def test_sites_are_sites(tmp_path, monkeypatch):
     con.close()
     assert sites == {"H1": "TOB 13x", "H2": "TOB 13x", "C1": "POS 13"}
     known = data.query("dashboard/filter_options", path=path).iloc[0]
-    assert dict(zip(known["sites"], known["site_labels"])) == {"POS 13": "POS 13 assisted living facility",
+    assert dict(zip(known["sites"], known["site_labels"], strict=True)) == {"POS 13": "POS 13 assisted living facility",
                                                                 "TOB 13x": "TOB 13x hospital outpatient"}
     at = app_runner(path, monkeypatch, tmp_path)("app_pages/site_of_care.py", site="TOB 13x")
     by_site = next(f.value for f in at.dataframe if "grouping" in f.value.columns)

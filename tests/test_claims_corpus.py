@@ -305,7 +305,7 @@ def test_loading_the_same_837_twice_changes_nothing(tmp_path):
     copy = tmp_path / "copy.txt"
     copy.write_bytes(path.read_bytes())
     again = cli(str(path), str(copy), db=db)
-    assert again.returncode == 0 and [l.split()[:2] for l in again.stdout.splitlines()[:2]] == [["already", "loaded"]] * 2
+    assert again.returncode == 0 and [out.split()[:2] for out in again.stdout.splitlines()[:2]] == [["already", "loaded"]] * 2
     assert counts(db) == before
 
 

@@ -62,7 +62,7 @@ def figures(path: Path | None = None) -> tuple:
         lines = data.dashboard("kpis", data.Filters(date_basis="payment"), path).iloc[0]
         files = data.query("app/loaded_files", path=path)
     return (int(kpis["units"]), int(lines["units"]), len(worklist),
-            tuple(sorted(zip(status["status"], status["claims"]))), len(files))
+            tuple(sorted(zip(status["status"], status["claims"], strict=True))), len(files))
 
 
 def counted(db: Path) -> dict:

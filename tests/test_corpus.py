@@ -103,7 +103,7 @@ def test_stored_figures_match_the_file(corpus_db, path):
             (SELECT coalesce(sum(charge_amount), 0) FROM claims WHERE file_id = $1),
             (SELECT coalesce(sum(paid_amount), 0) FROM claims WHERE file_id = $1)
     """, [file_id])[0]
-    assert dict(zip(("claims", "lines", "adjustments", "charge", "paid"), got)) == want
+    assert dict(zip(("claims", "lines", "adjustments", "charge", "paid"), got, strict=True)) == want
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTIVE))

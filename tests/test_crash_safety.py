@@ -167,7 +167,7 @@ def _check(db: Path, expected: dict) -> int:
                        (SELECT count(*) FROM bill_claims WHERE file_id = $1),
                        (SELECT count(*) FROM bill_lines WHERE file_id = $1),
                        (SELECT coalesce(sum(charge_amount), 0) FROM bill_claims WHERE file_id = $1)""", [file_id]).fetchall()[0]
-            assert dict(zip(want, got)) == want, path
+            assert dict(zip(want, got, strict=True)) == want, path
         for table in FILE_TABLES:
             orphans = con.execute(f"SELECT count(*) FROM {table} WHERE file_id NOT IN (SELECT file_id FROM source_files)").fetchall()
             assert orphans == [(0,)], table

@@ -182,8 +182,8 @@ def test_claims_agree_with_their_remittances(history):
         assert original["sent"] <= first["received"], claim_id
         assert (original["charge"], original["facility"], original["frequency"]) == (clp[3], clp[8], clp[9])
         if first["lines"]:  # SVC01 composite, SVC02 charge, SVC04 revenue code, SVC07 else SVC05 units, REF*6R
-            echoed = [[l["svc"][1], l["svc"][2], l["svc"][4], l["svc"][7] if len(l["svc"]) > 7 else l["svc"][5],
-                       l["control"]] for l in first["lines"]]
+            echoed = [[ln["svc"][1], ln["svc"][2], ln["svc"][4], ln["svc"][7] if len(ln["svc"]) > 7 else ln["svc"][5],
+                       ln["control"]] for ln in first["lines"]]
             assert original["lines"] == echoed, claim_id
         for later in adjudications[1:]:
             if later["clp"][9] == "7":

@@ -19,7 +19,7 @@ def load(con, tmp_path, text):
 
 def denials(con) -> list[dict]:
     query = f"SELECT {', '.join(DENIAL_COLUMNS)}, subcategory, level FROM denials ORDER BY claim_id, procedure_code"
-    return [dict(zip((*DENIAL_COLUMNS, "subcategory", "level"), r)) for r in rows(con, query)]
+    return [dict(zip((*DENIAL_COLUMNS, "subcategory", "level"), r, strict=True)) for r in rows(con, query)]
 
 
 def diagnostics(con) -> list[str]:

@@ -30,7 +30,7 @@ def hostile_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     db = folder / "hostile.duckdb"
     con = database.connect(db)
-    for n, (claim_id, day) in enumerate(zip(FORMULA_CLAIMS, ("20240115", "20240215", "20240315", "20240415")), 1):
+    for n, (claim_id, day) in enumerate(zip(FORMULA_CLAIMS, ("20240115", "20240215", "20240315", "20240415"), strict=True), 1):
         claim = (f"CLP*{claim_id}*1*100*0*0*12*ICN{n}*11*1~NM1*QC*1*DOE*JANE****MI*M{n}"
                  f"~SVC*HC:99213*100*0**1~DTM*472*{day[:6]}01~CAS*CO*50*100")
         path = folder / f"{n}.835"

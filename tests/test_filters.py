@@ -35,7 +35,7 @@ def test_every_filtering_macro_call_passes_the_parameters_in_the_registered_orde
                 if macro == "filtered_recoveries":
                     arguments = arguments[1:]  # as_of first
                 assert len(arguments) == len(filters.PARAMETERS), f"{path.name}: {match.group(0)[:80]}"
-                for argument, name in zip(arguments, filters.PARAMETERS):
+                for argument, name in zip(arguments, filters.PARAMETERS, strict=True):
                     # a query passes the dashboard's parameter, or a constant in its place
                     assert argument == f"${name}" or not argument.startswith("$"), f"{path.name}: {argument} for {name}"
                 calls += 1

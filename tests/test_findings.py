@@ -139,7 +139,7 @@ def test_benjamini_hochberg_across_slices():
 def test_overdispersed_baseline_uses_the_beta_binomial_and_is_harder_to_pass():
     period = findings.Period("default", (MONTHS[5],), tuple(MONTHS[:5]))
     steady = [row("payer", "A", m, 200, 20) for m in MONTHS[:5]] + [row("payer", "A", MONTHS[5], 200, 34)]
-    wandering = [row("payer", "A", m, 200, d) for m, d in zip(MONTHS[:5], (8, 32, 12, 30, 18))]
+    wandering = [row("payer", "A", m, 200, d) for m, d in zip(MONTHS[:5], (8, 32, 12, 30, 18), strict=True)]
     wandering.append(row("payer", "A", MONTHS[5], 200, 34))
     [a] = findings.analyse(steady, period)
     [b] = findings.analyse(wandering, period)
@@ -173,7 +173,7 @@ def test_the_decomposition_adds_up_exactly():
 
 def test_p_chart_marks_a_month_outside_the_baseline_limits():
     period = findings.Period("default", (MONTHS[5],), tuple(MONTHS[:5]))
-    series = {m: {"claims": 100, "denied_claims": d} for m, d in zip(MONTHS[:6], (10, 10, 10, 10, 10, 25))}
+    series = {m: {"claims": 100, "denied_claims": d} for m, d in zip(MONTHS[:6], (10, 10, 10, 10, 10, 25), strict=True)}
     points = findings.p_chart(series, period)
     assert [p["outside"] for p in points] == [False] * 5 + [True]
     assert points[0]["centre"] == 0.1 and points[0]["upper"] == pytest.approx(0.1 + 3 * (0.09 / 100) ** 0.5)
@@ -345,7 +345,7 @@ def check_findings_shown(at, prefix: str) -> None:
     period, the period's month red) and its Denied lines button."""
     sentences = [m.value for m in at.markdown if "denied" in m.value and "Jun 2024" in m.value]
     assert len(sentences) == len(SHOWN), sentences
-    for (head, *_), sentence in zip(SHOWN, sentences):
+    for (head, *_), sentence in zip(SHOWN, sentences, strict=True):
         assert sentence.replace("\\", "").startswith(head), sentence  # less Markdown's escapes ("30\\.0%")
     charts = sparklines(at, prefix)
     assert sorted(charts) == list(range(len(SHOWN))), charts.keys()

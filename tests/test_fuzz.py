@@ -20,8 +20,7 @@ import re
 import shutil
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from analytics import __main__ as cli, billed_claims, database, loader, remittance
 from analytics.ingest import memory

@@ -35,14 +35,14 @@ def load(con, tmp_path, *claims: str, payer: str = "ACME HEALTH PLAN", paid_on: 
 
 
 def measures(con) -> list[dict]:
-    return [dict(zip(MEASURE_COLUMNS, r)) for r in rows(con, f"SELECT {', '.join(MEASURE_COLUMNS)} FROM monthly_measures")]
+    return [dict(zip(MEASURE_COLUMNS, r, strict=True)) for r in rows(con, f"SELECT {', '.join(MEASURE_COLUMNS)} FROM monthly_measures")]
 
 
 def kpis(con, **filters) -> dict:
     """The Overview's figures per payer order ('all', 'primary', ...) under the given filters."""
     result = con.execute(sql("dashboard/kpis"), data.Filters(**filters).params())
     names = [d[0] for d in result.description]
-    return {r[0]: dict(zip(names, r)) for r in result.fetchall()}
+    return {r[0]: dict(zip(names, r, strict=True)) for r in result.fetchall()}
 
 
 # Payer ACME as primary: a full denial, a partial one (one line of two), a claim paid.

@@ -16,8 +16,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from analytics import __main__ as cli
-from analytics import database, loader, privacy, reference, ui
+from analytics import __main__ as cli, database, loader, privacy, reference, ui
 from conftest import APP, PAGES, app_runner, claim_837, remittance_835, small_history
 
 HOSTILE = "<script>alert(1)</script><b>BOLD</b> *star*"

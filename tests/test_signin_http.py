@@ -28,8 +28,7 @@ from pathlib import Path
 import pytest
 
 from analytics import database, loader
-from conftest import CORPUS_835, needs_shared
-from conftest import streamlit_server as running
+from conftest import CORPUS_835, needs_shared, streamlit_server as running
 
 pytestmark = needs_shared
 
@@ -87,7 +86,7 @@ class Session:
         self.titles: list[str] = []
         self.run()
 
-    def run(self, states=None) -> "Session":
+    def run(self, states=None) -> Session:
         """Asks the server to run the app (with these widget states) and reads every message until the run
         has finished: the errors and titles shown, the widgets' ids."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -121,7 +120,7 @@ class Session:
             elif kind == "script_finished" and message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
                 return self
 
-    def sign_in(self, password: str) -> "Session":
+    def sign_in(self, password: str) -> Session:
         """Types the password and presses Sign in, as the browser sends a submitted form."""
         from streamlit.proto.WidgetStates_pb2 import WidgetStates
 

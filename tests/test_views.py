@@ -49,8 +49,7 @@ CONTRACT = {
 }
 MONEY = {"payment_amount", "charge_amount", "paid_amount", "patient_responsibility", "allowed_amount", "amount", "denied_amount",
          "recovered_amount", "charges", "denied_charges", "duplicate_denied_amount", "expected_denied_amount",
-         "paid_back_amount", "excess_amount", "baseline_charges", "baseline_denied_amount", "expected_denied_amount",
-         "effect_amount"}
+         "paid_back_amount", "excess_amount", "baseline_charges", "baseline_denied_amount", "effect_amount"}
 
 
 @pytest.mark.parametrize("view", sorted(CONTRACT))
