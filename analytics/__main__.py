@@ -252,7 +252,7 @@ def _reference(con, args) -> int:
             if len(args.more) % 2 or any(name not in reference.TABLES for name in args.more[::2]):
                 raise reference.ReferenceTableError("after the first table, give NAME FILE pairs (NAME one of: "
                                                f"{', '.join(reference.TABLES)})")
-            more = list(zip(args.more[::2], args.more[1::2]))
+            more = list(zip(args.more[::2], args.more[1::2], strict=True))
             rows = reference.load(con, args.name, args.file, *more)
             print(f"{args.name}: {rows} rows loaded from {args.file}; in force until `reference reset {args.name}`")
             for name, file in more:

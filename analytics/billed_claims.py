@@ -27,7 +27,7 @@ read best side by side.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from analytics.ingest.contract import BILLED_CLAIM_COLUMNS, BILLED_LINE_COLUMNS, ParsedFile
 from analytics.x12 import ENVELOPE, Chunk, NotX12Error, control_problem, count_problem, read_whole, unclosed

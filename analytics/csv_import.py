@@ -35,8 +35,15 @@ from pathlib import Path
 import duckdb
 
 from analytics import derived
-from analytics.ingest.contract import BILLED_CLAIM_COLUMNS, BILLED_LINE_COLUMNS, ReadError, ParsedFile
-from analytics.ingest.contract import CLAIM_COLUMNS, LINE_COLUMNS, PAYMENT_COLUMNS
+from analytics.ingest.contract import (
+    BILLED_CLAIM_COLUMNS,
+    BILLED_LINE_COLUMNS,
+    CLAIM_COLUMNS,
+    LINE_COLUMNS,
+    PAYMENT_COLUMNS,
+    ParsedFile,
+    ReadError,
+)
 from analytics.ingest.store import FileResult, store
 
 LAYOUTS = ("claims", "remittances")
@@ -379,8 +386,8 @@ def _revenue(raw: str, fmt: Mapping, constant: bool = False) -> str:
 
 def _ndc(raw: str, fmt: Mapping, constant: bool = False) -> str:
     parts = raw.replace(" ", "").split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts) and all(len(p) <= n for p, n in zip(parts, (5, 4, 2))):
-        return "".join(p.zfill(n) for p, n in zip(parts, (5, 4, 2)))  # 4-4-2, 5-3-2, 5-4-1 -> 5-4-2
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and all(len(p) <= n for p, n in zip(parts, (5, 4, 2), strict=True)):
+        return "".join(p.zfill(n) for p, n in zip(parts, (5, 4, 2), strict=True))  # 4-4-2, 5-3-2, 5-4-1 -> 5-4-2
     digits = "".join(parts)
     if len(digits) != 11 or not digits.isdigit():
         raise _Bad(f"{_show(raw)} is not an NDC (11 digits, or a hyphenated 10-digit form such as 1234-5678-90)")
@@ -550,7 +557,7 @@ def _sources(layout: str, header: list, fmt: Mapping) -> tuple[dict, list]:
         found = [find(h) for h in headers]
         mapped = column.name in fmt.columns
         if all(p is None for p in found) or (mapped and any(p is None for p in found)):
-            absent = [h for h, p in zip(headers, found) if p is None]
+            absent = [h for h, p in zip(headers, found, strict=True) if p is None]
             if mapped:
                 problems.append(f"the mapping names {', '.join(map(repr, absent))} for {column.name}, which the header lacks")
             elif column.required:

@@ -19,6 +19,7 @@ from analytics import database, updates
 from analytics.database import sql
 from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
 
+
 def database_path() -> Path:
     """The file the pages read: the copy published of the user's own database ($DENIALS_DB, else
     var/denials.duckdb), else of the demo database; the database itself only when neither has a copy

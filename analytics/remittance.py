@@ -17,14 +17,30 @@ read best side by side.
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from collections.abc import Iterable
 
 from analytics.ingest.contract import (  # noqa: F401 - the column layouts, under the names this reader always had
-    ADJUSTMENT_COLUMNS, AMOUNT_COLUMNS, CLAIM_COLUMNS, DIAGNOSTIC_COLUMNS, LINE_COLUMNS, PAYMENT_COLUMNS,
-    PROVIDER_ADJUSTMENT_COLUMNS, REFERENCE_COLUMNS, REMARK_COLUMNS, ParsedFile,
+    ADJUSTMENT_COLUMNS,
+    AMOUNT_COLUMNS,
+    CLAIM_COLUMNS,
+    DIAGNOSTIC_COLUMNS,
+    LINE_COLUMNS,
+    PAYMENT_COLUMNS,
+    PROVIDER_ADJUSTMENT_COLUMNS,
+    REFERENCE_COLUMNS,
+    REMARK_COLUMNS,
+    ParsedFile,
 )
 from analytics.x12 import (  # noqa: F401 - TruncatedError, count_of: once defined here, still found here
-    Chunk, NotX12Error, TruncatedError, control_problem, count_of, count_problem, is_segment_id, read_whole, unclosed,
+    Chunk,
+    NotX12Error,
+    TruncatedError,
+    control_problem,
+    count_of,
+    count_problem,
+    is_segment_id,
+    read_whole,
+    unclosed,
 )
 
 # The loops a segment may belong to: where REF / DTM / N1 / AMT details go.

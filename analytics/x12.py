@@ -11,9 +11,9 @@ declare); what the segments mean is the business of the transaction readers, `re
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Iterable, Iterator
 
 from analytics.ingest.contract import ReadError
 

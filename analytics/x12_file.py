@@ -8,7 +8,7 @@ The 835 reader reads every file (it checks the envelopes); the 837 reader reads 
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from analytics import billed_claims, remittance
 from analytics.ingest.contract import ParsedFile

@@ -112,7 +112,7 @@ def main() -> int:
             results = loader.load_paths(con, [work / "input"])
             con.close()
             ours.append(time.perf_counter() - started)
-            cpu.append(tuple(after - b for after, b in zip(_cpu(), before)))
+            cpu.append(tuple(after - b for after, b in zip(_cpu(), before, strict=True)))
             failed = [r for r in results if r.status != "loaded"]
             lines = sum(r.counts.get("lines", 0) for r in results if r.status == "loaded")
             assert not failed, result_line(failed[0])

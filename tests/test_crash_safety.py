@@ -28,9 +28,9 @@ import signal
 import subprocess
 import sys
 import time
-from types import SimpleNamespace
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
-
 from concurrent.futures import Future
+from pathlib import Path
 
 import duckdb
 import pytest

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import io
 
-from analytics import __main__ as cli
-from analytics import progress
+from analytics import __main__ as cli, progress
 from analytics.ingest import memory
 from conftest import remittance_835
 

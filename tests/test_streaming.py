@@ -8,10 +8,8 @@ cut-off file must be refused whole, after some of its pieces were already insert
 
 from __future__ import annotations
 
-
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from analytics import billed_claims, database, derived, loader, remittance, x12
 from analytics.ingest import memory, streaming

@@ -161,7 +161,7 @@ def store_batch(con: duckdb.DuckDBPyConnection, batch: Batch, report, only: list
         return
     finally:
         cur.close()
-    for i, (status, message, diagnostics) in zip(indexes, stored):
+    for i, (status, message, diagnostics) in zip(indexes, stored, strict=True):
         item = batch.files[i]
         report(FileResult(item.path, status, message, item.counts, diagnostics, item.kind))
 
@@ -200,7 +200,7 @@ def _write(cur, batch: Batch, indexes: list[int]) -> list[tuple]:
         ).fetchall())
         fresh = [i for i in indexes if batch.files[i].digest not in known]
         # ... nor an interchange loaded already from other bytes (other delimiters, line endings)
-        verdicts = dict(zip(fresh, against_loaded(cur, [batch.files[i] for i in fresh])))
+        verdicts = dict(zip(fresh, against_loaded(cur, [batch.files[i] for i in fresh]), strict=True))
         refused = {i: verdict for i, (verdict, _) in verdicts.items() if verdict is not None}
         fresh = [i for i in fresh if i not in refused]
         first_id, offsets = first_keys(cur)
@@ -279,8 +279,8 @@ def register_interchanges(cur, files: dict) -> None:
     found = [(file_id, position, sender, control, fingerprint)
              for file_id, item in files.items() for sender, control, position, fingerprint in item.interchange_keys]
     if found:
-        rows = pa.table(dict(zip(("file_id", "segment_position", "sender", "control_number", "fingerprint"),
-                                 map(list, zip(*found)))))  # noqa: F841 - read by its name below
+        rows = pa.table(dict(zip(("file_id", "segment_position", "sender", "control_number", "fingerprint"),  # noqa: F841 - read by its name below
+                                 map(list, zip(*found, strict=True)), strict=True)))
         cur.execute("INSERT INTO source_interchanges BY NAME SELECT * FROM rows")
 
 
@@ -291,7 +291,7 @@ def first_keys(cur) -> tuple[int, dict]:
     first_id, *bases = cur.execute(
         f"SELECT (SELECT coalesce(max(file_id), 0) + 1 FROM source_files), {largest}"
     ).fetchall()[0]
-    return first_id, dict(zip(_KEYS, bases))
+    return first_id, dict(zip(_KEYS, bases, strict=True))
 
 
 def register_files(cur, file_id: int, offsets: dict) -> None:
@@ -328,7 +328,8 @@ def finish(cur, first_id: int, last_id: int, problems: list, units: bool = True)
     if problems:
         cur.register("problems", pa.table(dict(zip(
             ("file_id", "segment_position", "severity", "segment_id", "message"),
-            (pa.array(column) for column in zip(*problems)),
+            (pa.array(column) for column in zip(*problems, strict=True)),
+            strict=True,
         ))))
         cur.execute("INSERT INTO load_diagnostics SELECT * FROM problems")
         cur.unregister("problems")
