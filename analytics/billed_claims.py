@@ -28,6 +28,7 @@ read best side by side.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from analytics.ingest.contract import BILLED_CLAIM_COLUMNS, BILLED_LINE_COLUMNS, ParsedFile
 from analytics.x12 import ENVELOPE, Chunk, NotX12Error, control_problem, count_problem, read_whole, unclosed
@@ -58,7 +59,12 @@ _DENTAL = ("X224", "X097")
 # occurrence span and condition codes, procedures (ICD and HCPCS), the DRG, treatment codes.
 _NOT_DIAGNOSES = {"BE", "BG", "BH", "BI", "BO", "BP", "BQ", "BR", "BBQ", "BBR", "CAH", "DR", "TC"}
 _PRINCIPAL = {"ABK", "BK"}  # principal diagnosis, ICD-10 / ICD-9
-_PADS = [[None] * (12 - n) for n in range(12)]
+# None padding for a split segment (list[str]) so fields can be read by position: typed Any to extend it.
+_PADS: list[list[Any]] = [[None] * (12 - n) for n in range(12)]
+# The handlers of a claim's segments are in use only while a claim is open (CLM opens it, _close_claim
+# ends it), and a drug's (CTP) only within a line: they assert it, for the type checker, with these.
+_NO_CLAIM = "no open claim: a handler of a claim's segments ran outside a claim"
+_NO_LINE = "no open line: a drug (LIN/CTP) handler ran outside a service line"
 
 
 def read(data: bytes | str) -> ParsedFile:
@@ -75,7 +81,8 @@ class _OpenClaim:
         self.row = row
         self.principal: list = []
         self.diagnoses: list = []
-        self.statement = self.service = None  # DTP*434 / DTP*472 (from, to)
+        self.statement: tuple | None = None  # DTP*434 (from, to)
+        self.service: tuple | None = None  # DTP*472 (from, to)
         self.has_sv2 = False
 
 
@@ -199,6 +206,7 @@ class Reader:
         # A new loop in the hierarchy ends the claim before it.
         self._close_claim()
         level, parent = elements[3] or None, elements[2] or None
+        entry: dict | None
         self.level = level
         self.person = None
         if level == BILLING_PROVIDER:
@@ -228,8 +236,10 @@ class Reader:
         entity, level, subscriber = elements[1], self.level, self.subscriber
         self.person = None
         if entity == "85" and level == BILLING_PROVIDER:
-            self.provider["name"] = elements[3] or None
-            self.provider["npi"] = (elements[9] or None) if elements[8] == "XX" else None
+            provider = self.provider
+            assert provider is not None, "an HL at the billing provider level (20) opens its provider"
+            provider["name"] = elements[3] or None
+            provider["npi"] = (elements[9] or None) if elements[8] == "XX" else None
         elif entity == "IL" and subscriber is not None and level == SUBSCRIBER:
             subscriber["last"], subscriber["first"] = elements[3] or None, elements[4] or None
             subscriber["member_id"] = elements[9] or None
@@ -267,7 +277,7 @@ class Reader:
         payer = subscriber or {}
         billing = (subscriber or {}).get("provider") or self.provider or {}
         facility = (elements[5] or "").split(self.comp) + [None, None, None]
-        row = [None] * len(CLAIM_COLUMNS)
+        row: list = [None] * len(CLAIM_COLUMNS)
         row[0], row[1] = self.claim_seq, position
         row[_C["gs_version"]], row[_C["st_control"]] = self.gs_version, self.st_control
         row[_C["submitted_date"]] = self.submitted
@@ -297,9 +307,11 @@ class Reader:
         self.line, self.part, self.line_number = None, SERVICE_LINE, elements[1] or None
 
     def _new_line(self, position: int) -> list:
+        claim = self.claim
+        assert claim is not None, _NO_CLAIM
         self.line_seq += 1
-        row = [None] * len(LINE_COLUMNS)
-        row[0], row[1], row[2], row[3] = self.line_seq, self.claim.row[0], position, self.line_number
+        row: list = [None] * len(LINE_COLUMNS)
+        row[0], row[1], row[2], row[3] = self.line_seq, claim.row[0], position, self.line_number
         self.line_number = None
         return row
 
@@ -321,7 +333,9 @@ class Reader:
     def _sv2(self, elements: list, position: int) -> None:
         """Institutional: revenue code, composite, charge, unit basis, units."""
         row = self._new_line(position)
-        self.claim.has_sv2 = True
+        claim = self.claim
+        assert claim is not None, _NO_CLAIM
+        claim.has_sv2 = True
         row[_L["revenue_code"]], row[_L["charge_amount"]] = elements[1] or None, elements[3] or None
         row[_L["unit_basis"]], row[_L["units_billed"]] = elements[4] or None, elements[5] or None
         self._add_line(row, elements[2])
@@ -338,6 +352,7 @@ class Reader:
         qualifier, kind, value = elements[1], elements[2], elements[3] or None
         if self.part is CLAIM:
             claim = self.claim
+            assert claim is not None, _NO_CLAIM
             if qualifier == "472":
                 claim.service = _period(kind, value)
             elif qualifier == "434":
@@ -350,7 +365,9 @@ class Reader:
     def _ref(self, elements: list, position: int) -> None:
         qualifier, value = elements[1], elements[2] or None
         if self.part is CLAIM:
-            row = self.claim.row
+            claim = self.claim
+            assert claim is not None, _NO_CLAIM
+            row = claim.row
             if qualifier == "G1":
                 row[_C["prior_authorization"]] = value
             elif qualifier == "9F":
@@ -367,6 +384,7 @@ class Reader:
         if self.line is not None or self.part is OTHER_PAYERS:
             return
         claim, comp = self.claim, self.comp
+        assert claim is not None, _NO_CLAIM
         for composite in elements[1:]:
             if not composite:
                 continue
@@ -379,7 +397,9 @@ class Reader:
         if self.part is CLAIM or self.part is CLAIM_PROVIDERS:
             self.part = CLAIM_PROVIDERS
             if elements[1] == "82":  # rendering provider of the claim
-                self.claim.row[_C["rendering_provider_npi"]] = elements[9] or None
+                claim = self.claim
+                assert claim is not None, _NO_CLAIM
+                claim.row[_C["rendering_provider_npi"]] = elements[9] or None
         elif self.line is not None:
             self.part = LINE_LOOPS
 
@@ -394,9 +414,11 @@ class Reader:
                 self.line[_L["ndc"]] = elements[3] or None
 
     def _ctp(self, elements: list, position: int) -> None:
-        if self.part is DRUG:
-            self.line[_L["ndc_quantity"]] = elements[4] or None
-            self.line[_L["ndc_unit"]] = (elements[5] or "").split(self.comp)[0] or None
+        if self.part is DRUG:  # set by LIN within a line only
+            line = self.line
+            assert line is not None, _NO_LINE
+            line[_L["ndc_quantity"]] = elements[4] or None
+            line[_L["ndc_unit"]] = (elements[5] or "").split(self.comp)[0] or None
 
     def _svd(self, elements: list, position: int) -> None:
         if self.line is not None:

@@ -596,7 +596,7 @@ class _Problems:
 
     KEPT = 100_000
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.kept: list = []
         self.count = 0
 
@@ -618,7 +618,7 @@ def _read_rows(layout: str, text: str, fmt: Mapping, problems: _Problems) -> tup
     header_line, header = first
     sources, triples = _sources(layout, header, fmt)
     # Exports repeat their values (dates, payers, codes, amounts): each column reads a value once.
-    read = {name: {} for name in sources}
+    read: dict[str, dict] = {name: {} for name in sources}  # column -> text as sent -> value read
     rows = []
     for line, fields in records:
         if len(fields) != len(header):
@@ -823,7 +823,7 @@ def _build_remittances(rows: list[_Row], problems: _Problems, labels: dict, stat
         key = (v.get("payer_name"), v.get("payer_id"), v.get("payment_date"), v.get("trace_number"))
         payments.setdefault(key, {}).setdefault((v.get("claim_id"), v["claim_status"]), []).append(row)
 
-    out = {name: [] for name in ("payments", "claims", "lines", "adjustments", "remarks", "references")}
+    out: dict[str, list] = {name: [] for name in ("payments", "claims", "lines", "adjustments", "remarks", "references")}
     claim_seq = line_seq = 0
     for payment_seq, claims_of in enumerate(payments.values(), 1):
         every = [row for group in claims_of.values() for row in group]

@@ -17,7 +17,8 @@ read best side by side.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from analytics.ingest.contract import (  # noqa: F401 - the column layouts, under the names this reader always had
     ADJUSTMENT_COLUMNS,
@@ -68,12 +69,21 @@ _MOA_REMARKS = (3, 4, 5, 6, 7)
 _MIA_REMARKS = (5, 20, 21, 22, 23)
 # Appended to every split segment so fields can be read by position without bounds checks; X12
 # elements are 1-based, so elements[i] is the i-th element and '' or None both mean "not sent".
-_PADS = [[None] * (12 - n) for n in range(12)]
-_PAD = [None] * 24
+# (Typed Any: they extend the list[str] of a split segment, whose fields are then str or None.)
+_PADS: list[list[Any]] = [[None] * (12 - n) for n in range(12)]
+_PAD: list[Any] = [None] * 24
 # A date (DTM) by loop and qualifier -> the row field it fills.
 _LINE_DATES = {"472": _L_DATE, "150": _L_FROM, "151": _L_TO}
 _CLAIM_DATES = {"232": _C_FROM, "233": _C_TO, "050": _C_RECEIVED, "50": _C_RECEIVED}
-_LINE_REFERENCES = {"6R": _L_CONTROL, "0K": _L_POLICY, "G1": _L_AUTH}
+_LINE_REFERENCES: dict[str | None, int] = {"6R": _L_CONTROL, "0K": _L_POLICY, "G1": _L_AUTH}
+
+# A segment handler: (elements, number of elements sent, position). None in a handler table: read, not kept.
+Handler = Callable[[list, int, int], None]
+# A loop's handlers are in use only once the segment that opens its row was read: ST the payment row, CLP
+# the claim's (2100), SVC the line's (2110). The handlers assert it, for the type checker, with these.
+_NO_PAYMENT = "no payment row: a handler of an 835 loop ran before its ST"
+_NO_CLAIM = "no claim row: a 2100 claim handler ran before its CLP"
+_NO_LINE = "no line row: a 2110 service line handler ran before its SVC"
 
 
 def read(data: bytes | str) -> ParsedFile:
@@ -120,7 +130,7 @@ class Reader:
             "BPR": self._bpr, "TRN": self._trn, "SE": self._se,
             **dict.fromkeys(("ST", "GE", "IEA", "ISA", "GS"), self._open_envelope),
         }
-        self._loops = {
+        self._loops: dict[str, dict[str, Handler | None]] = {
             HEADER: {**every, "REF": self._header_ref, "DTM": self._header_dtm},
             PAYER: {**every, "REF": self._payer_ref},
             PAYEE: {**every, "REF": self._payee_ref},
@@ -131,10 +141,12 @@ class Reader:
         }
         self._loops[SERVICE_LINE]["NM1"] = None  # a line's NM1 (its rendering provider) is not kept
         self._claim_handlers, self._line_handlers = self._loops[CLAIM], self._loops[SERVICE_LINE]
-        self._between = {"ST": self._st, "ISA": self._isa, "GS": self._gs, "GE": self._ge, "IEA": self._iea}
-        self._skipping = {"SE": self._end_skip, "ST": self._unclosed_skip, "GE": self._unclosed_skip,
-                          "IEA": self._unclosed_skip}
-        self.handlers = self._between  # those of the segments read now: between sets, skipping one, or a loop's
+        self._between: dict[str, Handler | None] = {"ST": self._st, "ISA": self._isa, "GS": self._gs, "GE": self._ge,
+                                                    "IEA": self._iea}
+        self._skipping: dict[str, Handler | None] = {"SE": self._end_skip, "ST": self._unclosed_skip,
+                                                     "GE": self._unclosed_skip, "IEA": self._unclosed_skip}
+        # those of the segments read now: between sets, skipping one, or a loop's
+        self.handlers: dict[str, Handler | None] = self._between
 
     def diagnose(self, position: int, severity: str, segment_id: str, message: str) -> None:
         self.rows["diagnostics"].append((position, severity, segment_id, message))
@@ -150,7 +162,9 @@ class Reader:
                     self.interchanges += 1
                     self._end_interchange()
                     self.interchange = _start_interchange(chunk, position + 1)
-                _fingerprint(self.interchange, chunk)
+                interchange = self.interchange
+                assert interchange is not None, "a continued chunk follows its interchange's first chunk"
+                _fingerprint(interchange, chunk)
             for raw in chunk.segments:
                 position += 1
                 elements = raw.split(sep)
@@ -187,7 +201,7 @@ class Reader:
             raise NotX12Error("the file holds no X12 segments")
 
     def _new_rows(self) -> None:
-        self.rows = {name: [] for name in ROWS}
+        self.rows: dict[str, list] = {name: [] for name in ROWS}
         # the lists the handlers append to most, at hand
         self.lines, self.adjustments, self.references = self.rows["lines"], self.rows["adjustments"], self.rows["references"]
         self.amounts, self.remarks = self.rows["amounts"], self.rows["remarks"]
@@ -207,19 +221,27 @@ class Reader:
 
     def _header_ref(self, elements: list, n: int, position: int) -> None:
         if elements[1] == "EV":
-            self.payment[_P["receiver_id"]] = elements[2] or None
+            payment = self.payment
+            assert payment is not None, _NO_PAYMENT
+            payment[_P["receiver_id"]] = elements[2] or None
 
     def _header_dtm(self, elements: list, n: int, position: int) -> None:
         if elements[1] == "405":
-            self.payment[_P["production_date"]] = elements[2] or None
+            payment = self.payment
+            assert payment is not None, _NO_PAYMENT
+            payment[_P["production_date"]] = elements[2] or None
 
     def _payer_ref(self, elements: list, n: int, position: int) -> None:
         if elements[1] == "2U":
-            self.payment[_P["payer_ref_id"]] = elements[2] or None
+            payment = self.payment
+            assert payment is not None, _NO_PAYMENT
+            payment[_P["payer_ref_id"]] = elements[2] or None
 
     def _payee_ref(self, elements: list, n: int, position: int) -> None:
         if elements[1] == "TJ":
-            self.payment[_P["payee_tax_id"]] = elements[2] or None
+            payment = self.payment
+            assert payment is not None, _NO_PAYMENT
+            payment[_P["payee_tax_id"]] = elements[2] or None
 
     def _claim_ref(self, elements: list, n: int, position: int) -> None:
         self.references.append((self.claim_seq, None, position, elements[1] or None, elements[2] or None))
@@ -227,28 +249,36 @@ class Reader:
     def _claim_dtm(self, elements: list, n: int, position: int) -> None:
         field = _CLAIM_DATES.get(elements[1])
         if field is not None:
-            self.claim[field] = elements[2] or None
+            claim = self.claim
+            assert claim is not None, _NO_CLAIM
+            claim[field] = elements[2] or None
 
     def _claim_amt(self, elements: list, n: int, position: int) -> None:
         self.amounts.append((self.claim_seq, None, position, elements[1] or None, elements[2] or None))
 
     def _line_ref(self, elements: list, n: int, position: int) -> None:
         qualifier, value = elements[1] or None, elements[2] or None
+        line = self.line
+        assert line is not None, _NO_LINE
         field = _LINE_REFERENCES.get(qualifier)
         if field is not None:
-            self.line[field] = value
-        self.references.append((self.claim_seq, self.line[0], position, qualifier, value))
+            line[field] = value
+        self.references.append((self.claim_seq, line[0], position, qualifier, value))
 
     def _line_dtm(self, elements: list, n: int, position: int) -> None:
         field = _LINE_DATES.get(elements[1])
         if field is not None:
-            self.line[field] = elements[2] or None
+            line = self.line
+            assert line is not None, _NO_LINE
+            line[field] = elements[2] or None
 
     def _line_amt(self, elements: list, n: int, position: int) -> None:
         qualifier, value = elements[1] or None, elements[2] or None
+        line = self.line
+        assert line is not None, _NO_LINE
         if qualifier == "B6":
-            self.line[_L_ALLOWED] = value
-        self.amounts.append((self.claim_seq, self.line[0], position, qualifier, value))
+            line[_L_ALLOWED] = value
+        self.amounts.append((self.claim_seq, line[0], position, qualifier, value))
 
     def _cas(self, elements: list, n: int, position: int) -> None:
         group = elements[1] or None
@@ -370,6 +400,7 @@ class Reader:
         if self.claim is not None:
             return
         entity, payment = elements[1] or None, self.payment
+        assert payment is not None, _NO_PAYMENT
         if entity == "PR":
             self._enter(PAYER)
             payment[_P["payer_name"]] = elements[2] or None
@@ -384,6 +415,7 @@ class Reader:
     def _bpr(self, elements: list, n: int, position: int) -> None:
         elements += _PAD
         payment = self.payment
+        assert payment is not None, _NO_PAYMENT
         payment[_P["handling_code"]] = elements[1] or None
         payment[_P["payment_amount"]] = elements[2] or None
         payment[_P["credit_debit"]] = elements[3] or None
@@ -393,6 +425,7 @@ class Reader:
 
     def _trn(self, elements: list, n: int, position: int) -> None:
         payment = self.payment
+        assert payment is not None, _NO_PAYMENT
         payment[_P["trace_type"]] = elements[1] or None
         payment[_P["trace_number"]] = elements[2] or None
         payment[_P["originator_id"]] = elements[3] or None
@@ -423,7 +456,8 @@ class Reader:
             self.payment_seq += 1
             self._enter(HEADER)
             self.claim = self.line = None
-            self.payment = payment = [None] * len(PAYMENT_COLUMNS)
+            payment: list = [None] * len(PAYMENT_COLUMNS)
+            self.payment = payment
             payment[0], payment[1] = self.payment_seq, position
             payment[2], payment[3], payment[4] = self.isa_control, self.gs_version, st_control or None
             self.rows["payments"].append(payment)

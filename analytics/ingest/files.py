@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from analytics.ingest import memory
 from analytics.ingest.store import FileResult
 
 
-def expand(paths: list[str | Path]) -> tuple[list[Path], list[FileResult]]:
+def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[FileResult]]:
     """Files named, and files under folders named (recursively, sorted); unreadable paths as failures."""
     files: list[Path] = []
     problems: list[FileResult] = []
@@ -54,10 +55,12 @@ def streamed(path: Path) -> bool:
     return size_of(path) > memory.STREAM_BYTES
 
 
-def group(files: list[Path]) -> list:
+def group(files: list[Path]) -> list[list[Path] | Path]:
     """Files in runs of about memory.CHUNK_BYTES, the unit of work of one parsing worker; a file larger
     than memory.STREAM_BYTES stands alone, as its path (it is streamed)."""
-    groups, current, size = [], [], 0
+    groups: list[list[Path] | Path] = []
+    current: list[Path] = []
+    size = 0
     for path in files:
         length = size_of(path)
         if length > memory.STREAM_BYTES:

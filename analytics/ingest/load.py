@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -18,10 +19,10 @@ import pyarrow as pa
 
 from analytics import database, derived
 from analytics.ingest import files as found_files, memory, streaming, workers
-from analytics.ingest.store import FileResult, merge, store_batch
+from analytics.ingest.store import Batch, FileResult, merge, store_batch
 
 
-def load_paths(con: duckdb.DuckDBPyConnection, paths: list[str | Path], on_result=None, on_bytes=None) -> list[FileResult]:
+def load_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[str | Path], on_result=None, on_bytes=None) -> list[FileResult]:
     """Load every file named or under a folder named; report each file through on_result, and the
     progress of a large (streamed) file through on_bytes(path, characters read) as its pieces go in."""
     files, results = found_files.expand(paths)
@@ -84,7 +85,8 @@ def _store_in_batches(con, batches, report, on_bytes=None) -> None:
     """Write parsed batches a few at a time: one transaction for about memory.WRITE_BYTES of input costs
     far less than one per group, while small groups keep the workers' results flowing. A path among
     them is a large file, streamed in its own transaction."""
-    pending, size = [], 0
+    pending: list[Batch] = []
+    size = 0
     for batch in batches:
         if isinstance(batch, Path):
             if pending:
@@ -110,7 +112,8 @@ def _unwritten(files: list[Path], results: list[FileResult]):
     except duckdb.Error as e:
         if database.cannot_write(e):
             done = {r.path for r in results}
-            e.pending = sum(found_files.size_of(f) for f in files if f not in done)
+            # an attribute of our own on DuckDB's exception (read with getattr by updates.writing): not in its type
+            e.pending = sum(found_files.size_of(f) for f in files if f not in done)  # type: ignore[attr-defined]
         raise
 
 

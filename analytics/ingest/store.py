@@ -89,12 +89,12 @@ class Batch:
     file_index (the file's position in `files`, whose rows were moved to `tables`), and the results of
     the files that could not be parsed."""
 
-    files: list
-    tables: dict
-    results: list = field(default_factory=list)
+    files: list[ParsedFile]
+    tables: dict  # kind of row -> pyarrow.Table
+    results: list[FileResult] = field(default_factory=list)
 
 
-def batch_of(parsed: list[ParsedFile], results: list | None = None) -> Batch:
+def batch_of(parsed: list[ParsedFile], results: list[FileResult] | None = None) -> Batch:
     """The files' rows moved into Arrow tables (their ParsedFile keeps its counts, not its rows)."""
     rows: dict = {name: [] for name in TABLES}
     owners: dict = {name: [] for name in TABLES}
@@ -110,7 +110,9 @@ def merge(batches: list[Batch]) -> Batch:
     """Batches as one (file indexes renumbered)."""
     if len(batches) == 1:
         return batches[0]
-    files, results, parts = [], [], {}
+    files: list[ParsedFile] = []
+    results: list[FileResult] = []
+    parts: dict[str, list] = {}
     for batch in batches:
         offset = len(files)
         files += batch.files
@@ -124,8 +126,15 @@ def merge(batches: list[Batch]) -> Batch:
 
 def nothing_to_load(parsed: ParsedFile) -> FileResult:
     """The result of a file that holds no transaction set the readers take (kind '')."""
-    return FileResult(parsed.path, "skipped", "no 835 or 837 transaction set in the file (found: "
-                                              f"{parsed.skipped_text() or 'none'}); nothing loaded")
+    return FileResult(_path(parsed), "skipped", "no 835 or 837 transaction set in the file (found: "
+                                                f"{parsed.skipped_text() or 'none'}); nothing loaded")
+
+
+def _path(item: ParsedFile) -> Path:
+    """The path of a file to store: ParsedFile.path is None only until whoever read the bytes sets it
+    (workers.parse_files, streaming, csv_import), which is before the file reaches here."""
+    assert item.path is not None, "a parsed file reached the store without its path"
+    return item.path
 
 
 def store(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> FileResult:
@@ -157,13 +166,13 @@ def store_batch(con: duckdb.DuckDBPyConnection, batch: Batch, report, only: list
                 store_batch(con, batch, report, [i])
             return
         message = f"database error, nothing loaded: {str(e).splitlines()[0]}"
-        report(FileResult(batch.files[indexes[0]].path, "failed", message))
+        report(FileResult(_path(batch.files[indexes[0]]), "failed", message))
         return
     finally:
         cur.close()
     for i, (status, message, diagnostics) in zip(indexes, stored, strict=True):
         item = batch.files[i]
-        report(FileResult(item.path, status, message, item.counts, diagnostics, item.kind))
+        report(FileResult(_path(item), status, message, item.counts, diagnostics, item.kind))
 
 
 @contextlib.contextmanager
@@ -205,7 +214,7 @@ def _write(cur, batch: Batch, indexes: list[int]) -> list[tuple]:
         fresh = [i for i in fresh if i not in refused]
         first_id, offsets = first_keys(cur)
         # Per file: its id, and the offsets its sequence numbers are added to to make each key.
-        files = {"file_index": [], "file_id": [], **{name: [] for name in _KEYS}}
+        files: dict[str, list[int]] = {"file_index": [], "file_id": [], **{name: [] for name in _KEYS}}
         for n, i in enumerate(fresh):
             files["file_index"].append(i)
             files["file_id"].append(first_id + n)
@@ -234,7 +243,7 @@ def _write(cur, batch: Batch, indexes: list[int]) -> list[tuple]:
     return out
 
 
-def against_loaded(cur, items: list[ParsedFile]) -> list[tuple]:
+def against_loaded(cur, items: list[ParsedFile]) -> list[tuple[tuple[str, str] | None, list[tuple]]]:
     """Per file, its interchanges against those loaded (and those of the files before it in `items`), by
     fingerprint (remittance._fingerprint: ISA06, ISA13 and the segments, whatever the delimiters): a
     verdict and diagnostics. Verdict None: load it, with a warning per control number its sender used
@@ -247,7 +256,7 @@ def against_loaded(cur, items: list[ParsedFile]) -> list[tuple]:
         " JOIN source_files f USING (file_id) WHERE i.control_number IN ?", [controls]).fetchall() if controls else []
     by_print = {fingerprint: name for fingerprint, _, _, name in loaded}
     by_control = {(sender, control): name for _, sender, control, name in loaded}
-    out = []
+    out: list[tuple[tuple[str, str] | None, list[tuple]]] = []
     for item in items:
         keys = item.interchange_keys
         same = [(key, by_print[key[3]]) for key in keys if key[3] in by_print]
@@ -270,7 +279,7 @@ def against_loaded(cur, items: list[ParsedFile]) -> list[tuple]:
                  for sender, control, position, _ in keys if (sender, control) in by_control]
         out.append((None, notes))
         for sender, control, _, fingerprint in keys:
-            by_print[fingerprint] = by_control[(sender, control)] = item.path.name
+            by_print[fingerprint] = by_control[(sender, control)] = _path(item).name
     return out
 
 
@@ -304,8 +313,8 @@ def register_sources(cur, indexes: list[int], sources: list[ParsedFile]) -> None
     """Register the files (at `indexes` in batch_files) in source_files."""
     cur.register("batch_sources", pa.table({
         "file_index": pa.array(indexes, pa.int64()),
-        "file_name": pa.array([f.path.name for f in sources], pa.string()),
-        "file_path": pa.array([str(f.path.resolve()) for f in sources], pa.string()),
+        "file_name": pa.array([_path(f).name for f in sources], pa.string()),
+        "file_path": pa.array([str(_path(f).resolve()) for f in sources], pa.string()),
         "sha256": pa.array([f.digest for f in sources], pa.string()),
         "kind": pa.array([f.kind for f in sources], pa.string()),
         "size_bytes": pa.array([f.size for f in sources], pa.int64()),

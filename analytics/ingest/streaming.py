@@ -189,6 +189,9 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
     tally['file'] is the file as it is to be registered."""
     counts = dict.fromkeys(TABLES, 0)
     keys: list = []
+    # dropped (set to None) as soon as used: a piece's rows are not kept while the next is parsed
+    parsed: ParsedFile | None
+    tables: dict | None
     reader = x12_file.Stream()
     pieces = stream(_text_blocks(path, encoding, digest), memory.PIECE_CHARS)
     while True:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from analytics import x12_file
 from analytics.ingest import files as found_files, memory
+from analytics.ingest.contract import ParsedFile
 from analytics.ingest.store import Batch, FileResult, batch_of, nothing_to_load
 from analytics.x12 import NotX12Error
 
@@ -43,7 +44,9 @@ def parse_group(paths: list[Path], known: dict, contents: list[bytes] | None = N
 
 def parse_files(paths: list[Path], known: dict, contents: list[bytes] | None) -> Batch:
     """parse_group's work, with the garbage collector as it is."""
-    parsed, results, seen = [], [], {}
+    parsed: list[ParsedFile] = []
+    results: list[FileResult] = []
+    seen: dict[str, str] = {}  # digest -> name of the file read with it
     for n, path in enumerate(paths):
         try:
             data = contents[n] if contents is not None else path.read_bytes()
