@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from analytics import csv_import, database, demo, loader, privacy, progress, reference, updates
+from analytics.ingest.store import added_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,23 +176,11 @@ def result_line(result: loader.FileResult) -> str:
     \\t): its status in a column, its path, and what it held or why it was not loaded."""
     name = str(result.path)
     if result.status == "loaded":
-        text = f"{counts_text(result)}, {result.diagnostics} diagnostic(s)"
+        text = f"{added_text(result)}, {result.diagnostics} diagnostic(s)"
         if result.message:
             text += f"; {result.message}"
         return _one_line(f"loaded          {name}: {text}")
     return _one_line(f"{result.status:<15} {name}: {result.message}")
-
-
-def counts_text(result: loader.FileResult) -> str:
-    """What a loaded file added: '2 payment(s), 3 claim(s), 4 line(s), 6 adjustment(s)' for
-    remittances, '3 claim(s) billed, 5 line(s) billed' for billed claims, both for a file of both."""
-    c, kind, parts = result.counts, result.kind, []
-    if "835" in kind or kind == "csv remittances" or not kind:
-        parts.append(f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
-                     f"{c['adjustments']} adjustment(s)")
-    if "837" in kind or kind == "csv claims":
-        parts.append(f"{c['billed_claims']} claim(s) billed, {c['billed_lines']} line(s) billed")
-    return ", ".join(parts)
 
 
 def problem_lines(result: loader.FileResult) -> list[str]:

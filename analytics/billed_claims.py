@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from analytics.ingest.contract import BILLED_CLAIM_COLUMNS, BILLED_LINE_COLUMNS, ParsedFile
-from analytics.x12 import ENVELOPE, Chunk, NotX12Error, control_problem, count_problem, read_whole, unclosed
+from analytics.x12 import ENVELOPE, Chunk, NotX12Error, read_whole, se_problems, unclosed
 
 # Column layouts (contract.BILLED_*), under the names this reader always had.
 CLAIM_COLUMNS = BILLED_CLAIM_COLUMNS
@@ -195,11 +195,7 @@ class Reader:
     def _se(self, elements: list, position: int) -> None:
         self._close_claim()
         self.in_837 = False
-        problem = count_problem(elements[1] or None, position - self.st_position + 1, "SE01", "segments in the transaction set")
-        if problem:
-            self.diagnose(position, "warning", "SE", problem)
-        problem = control_problem(elements[2] or None, "SE02", self.st_control, "ST02")
-        if problem:
+        for problem in se_problems(elements, position, self.st_position, self.st_control):
             self.diagnose(position, "warning", "SE", problem)
 
     def _hl(self, elements: list, position: int) -> None:

@@ -41,6 +41,7 @@ from analytics.x12 import (  # noqa: F401 - TruncatedError, count_of: once defin
     count_problem,
     is_segment_id,
     read_whole,
+    se_problems,
     unclosed,
 )
 
@@ -433,11 +434,7 @@ class Reader:
     def _se(self, elements: list, n: int, position: int) -> None:
         self.in_835 = False
         self.handlers = self._between
-        problem = count_problem(elements[1] or None, position - self.st_position + 1, "SE01", "segments in the transaction set")
-        if problem:
-            self.diagnose(position, "warning", "SE", problem)
-        problem = control_problem(elements[2] or None, "SE02", self.st_control, "ST02")
-        if problem:
+        for problem in se_problems(elements, position, self.st_position, self.st_control):
             self.diagnose(position, "warning", "SE", problem)
 
     def _open_envelope(self, elements: list, n: int, position: int) -> None:

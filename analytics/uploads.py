@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics import data, database, updates
+from analytics.ingest.store import added_text
 
 DEFAULT_LIMIT_MB = 200  # Streamlit's own default for server.maxUploadSize
 
@@ -94,24 +95,13 @@ def outcome(result) -> tuple[str, str, str]:
     name = result.path.name
     if result.status != "loaded":
         return ("error" if result.failed else "info"), name, result.message
-    detail = f"{_added(result)}, {result.diagnostics} diagnostic(s)" + (f"; {result.message}" if result.message else "")
+    detail = f"{added_text(result)}, {result.diagnostics} diagnostic(s)" + (f"; {result.message}" if result.message else "")
     if "837" in result.kind and "835" not in result.kind:
         return "success", name, ("read as 837 claims (billed claims, shown under Prevention, the Worklist's "
                                  f"unanswered claims and Codes; not remittances): {detail}")
     if "837" in result.kind:
         return "success", name, f"read as 835 remittances and 837 claims: {detail}"
     return "success", name, detail
-
-
-def _added(result) -> str:
-    """What a loaded file added, in the words of the command line's result lines."""
-    c, kind, parts = result.counts, result.kind, []
-    if "835" in kind or kind == "csv remittances" or not kind:
-        parts.append(f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
-                     f"{c['adjustments']} adjustment(s)")
-    if "837" in kind or kind == "csv claims":
-        parts.append(f"{c['billed_claims']} claim(s) billed, {c['billed_lines']} line(s) billed")
-    return ", ".join(parts)
 
 
 # Loading what was accepted: into the user's own database, the one writer at a time

@@ -310,6 +310,14 @@ def control_problem(found: str | None, name: str, expected: str | None, opener: 
     return None
 
 
+def se_problems(elements: list, position: int, st_position: int, st_control: str | None) -> list[str]:
+    """What an SE trailer gets wrong against its ST (SE01 the segments counted, SE02 the control
+    number): the diagnostics every transaction reader records, in that order."""
+    found = (count_problem(elements[1] or None, position - st_position + 1, "SE01", "segments in the transaction set"),
+             control_problem(elements[2] or None, "SE02", st_control, "ST02"))
+    return [problem for problem in found if problem]
+
+
 def read_whole(reader, data: bytes | str):
     """A transaction reader (remittance.Reader, billed_claims.Reader) over a whole file: the skeleton of their
     `read`. Bytes are decoded first (`decode` refuses what cannot be X12)."""

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from analytics import database, privacy
 from analytics.database import sql
 from analytics.ingest.contract import TABLES, ParsedFile, arrow_tables
+from analytics.transaction import begun
 
 
 @dataclass
@@ -179,17 +180,24 @@ def store_batch(con: duckdb.DuckDBPyConnection, batch: Batch, report, only: list
 def transaction(cur):
     """One batch's transaction: committed when the block ends, rolled back on any exception; the batch's
     registered tables dropped either way."""
-    cur.execute("BEGIN TRANSACTION")
     try:
-        yield
-        cur.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.TransactionException):  # a COMMIT that failed (a full disk) ended it
-            cur.execute("ROLLBACK")
-        raise
+        with begun(cur):
+            yield
     finally:
         for name in ("batch_files", "batch_sources"):
             cur.unregister(name)
+
+
+def added_text(result: FileResult) -> str:
+    """What a loaded file added, in the words of the command line and the Data page: '2 payment(s), 3 claim(s), 4 line(s), 6 adjustment(s)' for
+    remittances, '3 claim(s) billed, 5 line(s) billed' for billed claims, both for a file of both."""
+    c, kind, parts = result.counts, result.kind, []
+    if "835" in kind or kind == "csv remittances" or not kind:
+        parts.append(f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
+                     f"{c['adjustments']} adjustment(s)")
+    if "837" in kind or kind == "csv claims":
+        parts.append(f"{c['billed_claims']} claim(s) billed, {c['billed_lines']} line(s) billed")
+    return ", ".join(parts)
 
 
 def loaded_note(item: ParsedFile) -> str:
