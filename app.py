@@ -21,8 +21,9 @@ def _database_ready() -> bool:
 
 
 _database_ready()
-pages = st.navigation([st.Page(page.script, title=page.title, icon=page.icon, default=page is PAGES[0])
-                       for page in PAGES])
+pages = st.navigation(
+    [st.Page(page.script, title=page.title, icon=page.icon, default=page is PAGES[0]) for page in PAGES]
+)
 with data.session():
     ui.demo_label()
     # Filters live here, before the page runs, so that they persist across pages (and in the URL).

@@ -19,40 +19,66 @@ from analytics.ingest.store import added_text
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Denial analytics for 835 remittances.")
     parser.add_argument("--db", type=Path, help=f"database file (default: $DENIALS_DB, else {database.DEFAULT_DB})")
-    parser.add_argument("--wait", type=float, default=updates.WAIT, metavar="SECONDS",
-                        help="how long to wait for another load into the same database to finish (default "
-                             f"{updates.WAIT:.0f}); loads take turns, the dashboard keeps showing the last one")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=updates.WAIT,
+        metavar="SECONDS",
+        help="how long to wait for another load into the same database to finish (default "
+        f"{updates.WAIT:.0f}); loads take turns, the dashboard keeps showing the last one",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     load = commands.add_parser("load", help="load 835 and 837 files and folders (recursively)")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
-    load.add_argument("--hash-patient-data", action=argparse.BooleanOptionalAction, default=None,
-                      help="store patient and subscriber names, member ids and birth dates as salted SHA-256 "
-                           "hashes (default: the database's setting hash_patient_data, shipped false)")
+    load.add_argument(
+        "--hash-patient-data",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="store patient and subscriber names, member ids and birth dates as salted SHA-256 "
+        "hashes (default: the database's setting hash_patient_data, shipped false)",
+    )
 
     csv_load = commands.add_parser("load-csv", help="load practice-management CSV exports (docs/csv.md)")
-    csv_load.add_argument("layout", choices=csv_import.LAYOUTS,
-                          help="claims: billed claims and lines; remittances: remittance lines")
+    csv_load.add_argument(
+        "layout", choices=csv_import.LAYOUTS, help="claims: billed claims and lines; remittances: remittance lines"
+    )
     csv_load.add_argument("files", nargs="+", metavar="FILE", type=Path)
     csv_load.add_argument("--mapping", type=Path, help="a TOML mapping file for another export layout (docs/csv.md)")
     csv_load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
-    csv_load.add_argument("--hash-patient-data", action=argparse.BooleanOptionalAction, default=None,
-                          help="store patient and subscriber names, member ids and birth dates as salted SHA-256 "
-                               "hashes (default: the database's setting hash_patient_data, shipped false)")
+    csv_load.add_argument(
+        "--hash-patient-data",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="store patient and subscriber names, member ids and birth dates as salted SHA-256 "
+        "hashes (default: the database's setting hash_patient_data, shipped false)",
+    )
 
     demo = commands.add_parser("demo", help="write a synthetic remittance history and load it")
-    demo.add_argument("--db", type=Path, default=argparse.SUPPRESS,
-                      help=f"database to load it into (default $DENIALS_DEMO_DB, else {database.DEMO_DB})")
+    demo.add_argument(
+        "--db",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help=f"database to load it into (default $DENIALS_DEMO_DB, else {database.DEMO_DB})",
+    )
     demo.add_argument("--out", type=Path, help="folder for the 835 files (default: beside the database)")
     demo.add_argument("--months", type=int, default=24, help="months of history (default 24)")
     demo.add_argument("--lines", type=int, default=75_000, help="about this many service lines (default 75000)")
     demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same files (default 1)")
-    demo.add_argument("--shards", type=int, default=1,
-                      help="write the history in this many independent parts, in parallel (for scale data)")
-    demo.add_argument("--no-patterns", dest="patterns", action="store_false",
-                      help="the same practice without its dated patterns (prior authorisation, JW/JZ lapse, late "
-                           "filing): a history where nothing changes, to check the change findings' false findings")
+    demo.add_argument(
+        "--shards",
+        type=int,
+        default=1,
+        help="write the history in this many independent parts, in parallel (for scale data)",
+    )
+    demo.add_argument(
+        "--no-patterns",
+        dest="patterns",
+        action="store_false",
+        help="the same practice without its dated patterns (prior authorisation, JW/JZ lapse, late "
+        "filing): a history where nothing changes, to check the change findings' false findings",
+    )
 
     ref = commands.add_parser("reference", help="list, replace, reset or export reference tables")
     ref.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
@@ -63,15 +89,24 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("name", choices=list(reference.TABLES))
         p.add_argument("file", type=Path)
         if action == "load":
-            p.add_argument("more", nargs="*", metavar="NAME FILE",
-                           help="further tables loaded in the same step, e.g. denial-categories with carc-categories "
-                                "(a category's preventability and its CARCs' preventable flags must agree)")
+            p.add_argument(
+                "more",
+                nargs="*",
+                metavar="NAME FILE",
+                help="further tables loaded in the same step, e.g. denial-categories with carc-categories "
+                "(a category's preventability and its CARCs' preventable flags must agree)",
+            )
     p = ref_commands.add_parser("reset", help="go back to the table shipped in data/")
     p.add_argument("name", choices=list(reference.TABLES))
 
     for sub in (load, csv_load, ref):
-        sub.add_argument("--wait", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
-                         help="how long to wait for another load to finish")
+        sub.add_argument(
+            "--wait",
+            type=float,
+            default=argparse.SUPPRESS,
+            metavar="SECONDS",
+            help="how long to wait for another load to finish",
+        )
     args = parser.parse_args(argv)
     if args.command == "demo":
         return _demo(args)
@@ -107,8 +142,9 @@ def main(argv: list[str] | None = None) -> int:
 def _change(args, db_path: Path, mapping, what: str) -> int:
     with contextlib.ExitStack() as stack:
         try:
-            con = stack.enter_context(updates.writing(
-                db_path, args.wait, on_wait=lambda m: print(m, file=sys.stderr, flush=True), what=what))
+            con = stack.enter_context(
+                updates.writing(db_path, args.wait, on_wait=lambda m: print(m, file=sys.stderr, flush=True), what=what)
+            )
         except updates.Busy as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
@@ -120,7 +156,9 @@ def _change(args, db_path: Path, mapping, what: str) -> int:
                 return _summary(loader.load_paths(con, args.paths, on_result=on_result, on_bytes=on_bytes), db_path)
         if args.command == "load-csv":
             with privacy.hashing(args.hash_patient_data):
-                results = csv_import.load(con, args.layout, [(path, None) for path in args.files], mapping, on_result=_show)
+                results = csv_import.load(
+                    con, args.layout, [(path, None) for path in args.files], mapping, on_result=_show
+                )
             return _summary(results, db_path)
         return _reference(con, args)
 
@@ -185,8 +223,10 @@ def result_line(result: loader.FileResult) -> str:
 
 def problem_lines(result: loader.FileResult) -> list[str]:
     """A refused CSV file's problems, one line each: 'line 4, paid_amount: ...'."""
-    return [f"line {line}, {column}: {message}" if column else f"line {line}: {message}"
-            for line, column, message in result.problems]
+    return [
+        f"line {line}, {column}: {message}" if column else f"line {line}: {message}"
+        for line, column, message in result.problems
+    ]
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -202,11 +242,16 @@ def _summary(results: list[loader.FileResult], db_path: Path) -> int:
     for r in results:
         by_status[r.status] = by_status.get(r.status, 0) + 1
     loaded = [r for r in results if r.status == "loaded"]
-    totals = {k: sum(r.counts[k] for r in loaded)
-              for k in ("payments", "claims", "lines", "adjustments", "billed_claims", "billed_lines")}
+    totals = {
+        k: sum(r.counts[k] for r in loaded)
+        for k in ("payments", "claims", "lines", "adjustments", "billed_claims", "billed_lines")
+    }
     summary = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no files"
-    billed = (f", {totals['billed_claims']} billed claim(s), {totals['billed_lines']} billed line(s)"
-              if totals["billed_claims"] or totals["billed_lines"] else "")
+    billed = (
+        f", {totals['billed_claims']} billed claim(s), {totals['billed_lines']} billed line(s)"
+        if totals["billed_claims"] or totals["billed_lines"]
+        else ""
+    )
     print(
         f"{len(results)} file(s): {summary}. Added {totals['payments']} payment(s), {totals['claims']} claim(s), "
         f"{totals['lines']} service line(s), {totals['adjustments']} adjustment(s){billed} to {db_path}."
@@ -221,11 +266,21 @@ def _demo(args) -> int:
         print(f"error: {out} is not empty; choose an empty folder with --out", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    summary = demo.build(db, out, args.months, args.lines, args.seed, shards=args.shards, patterns=args.patterns,
-                         on_result=lambda r: print(result_line(r), file=sys.stderr) if r.failed else None)
-    print(f"wrote {summary.files} files ({summary.claims} claims, {summary.lines} service lines) to {out}"
-          f" in {summary.seconds_writing:.1f} s and loaded them into {db} in {summary.seconds_loading:.1f} s"
-          f" ({time.perf_counter() - started:.1f} s in all)")
+    summary = demo.build(
+        db,
+        out,
+        args.months,
+        args.lines,
+        args.seed,
+        shards=args.shards,
+        patterns=args.patterns,
+        on_result=lambda r: print(result_line(r), file=sys.stderr) if r.failed else None,
+    )
+    print(
+        f"wrote {summary.files} files ({summary.claims} claims, {summary.lines} service lines) to {out}"
+        f" in {summary.seconds_writing:.1f} s and loaded them into {db} in {summary.seconds_loading:.1f} s"
+        f" ({time.perf_counter() - started:.1f} s in all)"
+    )
     return 0
 
 
@@ -239,8 +294,9 @@ def _reference(con, args) -> int:
                 print(f"{'':<22} {reference.TABLES[name].about}")
         elif args.action == "load":
             if len(args.more) % 2 or any(name not in reference.TABLES for name in args.more[::2]):
-                raise reference.ReferenceTableError("after the first table, give NAME FILE pairs (NAME one of: "
-                                               f"{', '.join(reference.TABLES)})")
+                raise reference.ReferenceTableError(
+                    f"after the first table, give NAME FILE pairs (NAME one of: {', '.join(reference.TABLES)})"
+                )
             more = list(zip(args.more[::2], args.more[1::2], strict=True))
             rows = reference.load(con, args.name, args.file, *more)
             print(f"{args.name}: {rows} rows loaded from {args.file}; in force until `reference reset {args.name}`")

@@ -70,6 +70,7 @@ def password_matches(password: str, expected_sha256: str) -> bool:
 
 # --- The throttle: one per server process ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Limits:
     max_failures: int = LIMITS["max_failures"]
@@ -83,24 +84,34 @@ class Limits:
     def from_settings(cls, access) -> Limits:
         """From the [access] section; a setting left out takes its default (LIMITS)."""
         value = {name: float((access or {}).get(name, default)) for name, default in LIMITS.items()}
-        return cls(max_failures=max(1, int(value["max_failures"])), window=value["window_minutes"] * 60,
-                   lockout=value["lockout_minutes"] * 60, global_max_failures=max(1, int(value["global_max_failures"])),
-                   global_interval=value["global_interval_seconds"], failure_delay=value["failure_delay_seconds"])
+        return cls(
+            max_failures=max(1, int(value["max_failures"])),
+            window=value["window_minutes"] * 60,
+            lockout=value["lockout_minutes"] * 60,
+            global_max_failures=max(1, int(value["global_max_failures"])),
+            global_interval=value["global_interval_seconds"],
+            failure_delay=value["failure_delay_seconds"],
+        )
 
 
 @dataclass(frozen=True)
 class Refusal:
     """An attempt refused without checking the password: `who` is "address" (this address is locked out)
     or "everyone" (sign-in slowed down for all), for `seconds` more."""
+
     who: str
     seconds: float
 
     def message(self) -> str:
         if self.who == "address":
-            return (f"Too many wrong passwords from this address: try again in {_duration(self.seconds)}. "
-                    "Until then the right password is refused too.")
-        return (f"Many wrong passwords on this dashboard lately: sign-in is slowed down for everyone. "
-                f"Try again in {_duration(self.seconds)}.")
+            return (
+                f"Too many wrong passwords from this address: try again in {_duration(self.seconds)}. "
+                "Until then the right password is refused too."
+            )
+        return (
+            f"Many wrong passwords on this dashboard lately: sign-in is slowed down for everyone. "
+            f"Try again in {_duration(self.seconds)}."
+        )
 
 
 def _duration(seconds: float) -> str:
@@ -319,6 +330,7 @@ _guard_uploads()
 
 
 # --- The sign-in ---------------------------------------------------------------------------------------
+
 
 def gate() -> bool:
     """True when the app may run: no sign-in configured, or the user is signed in (then a sign-out

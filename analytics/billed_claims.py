@@ -113,11 +113,29 @@ class Reader:
         self.interchanges = self.transaction_sets = 0
         self.skipped_sets: dict = {}
         self.rows: dict = {"billed_claims": [], "billed_lines": [], "diagnostics": []}
-        self._before_claim = {"NM1": self._header_nm1, "DMG": self._dmg, "SBR": self._header_sbr, "BHT": self._bht,
-                              "SV1": self._line_outside, "SV2": self._line_outside, "SV3": self._line_outside}
-        self._in_claim = {"LX": self._lx, "SV1": self._sv1, "SV2": self._sv2, "SV3": self._sv3, "DTP": self._dtp,
-                          "REF": self._ref, "HI": self._hi, "NM1": self._claim_nm1, "SBR": self._claim_sbr,
-                          "LIN": self._lin, "CTP": self._ctp, "SVD": self._svd}
+        self._before_claim = {
+            "NM1": self._header_nm1,
+            "DMG": self._dmg,
+            "SBR": self._header_sbr,
+            "BHT": self._bht,
+            "SV1": self._line_outside,
+            "SV2": self._line_outside,
+            "SV3": self._line_outside,
+        }
+        self._in_claim = {
+            "LX": self._lx,
+            "SV1": self._sv1,
+            "SV2": self._sv2,
+            "SV3": self._sv3,
+            "DTP": self._dtp,
+            "REF": self._ref,
+            "HI": self._hi,
+            "NM1": self._claim_nm1,
+            "SBR": self._claim_sbr,
+            "LIN": self._lin,
+            "CTP": self._ctp,
+            "SVD": self._svd,
+        }
         # other segments (PWK, CN1, AMT, K3, NTE, CL1, CR*, HCP, CAS, OI, MOA, FRM...) are not kept
         for handlers in (self._before_claim, self._in_claim):
             handlers.update({"SE": self._se, "HL": self._hl, "CLM": self._clm})
@@ -163,8 +181,14 @@ class Reader:
 
     def take(self) -> ParsedFile:
         rows, self.rows = self.rows, {"billed_claims": [], "billed_lines": [], "diagnostics": []}
-        return ParsedFile("837" if self.transaction_sets else "", rows, self.interchanges, self.transaction_sets,
-                          self.position, dict(self.skipped_sets))
+        return ParsedFile(
+            "837" if self.transaction_sets else "",
+            rows,
+            self.interchanges,
+            self.transaction_sets,
+            self.position,
+            dict(self.skipped_sets),
+        )
 
     def _close_claim(self) -> None:
         if self.claim is not None:
@@ -212,8 +236,16 @@ class Reader:
             above = self.hierarchy.get(parent)
             if above is not None and above[0] == BILLING_PROVIDER:
                 self.provider = above[1]
-            self.subscriber = entry = {"last": None, "first": None, "member_id": None, "birth": None,
-                                       "payer": None, "payer_id": None, "filing": None, "provider": self.provider}
+            self.subscriber = entry = {
+                "last": None,
+                "first": None,
+                "member_id": None,
+                "birth": None,
+                "payer": None,
+                "payer_id": None,
+                "filing": None,
+                "provider": self.provider,
+            }
             self.patient = None
         elif level == PATIENT:
             above = self.hierarchy.get(parent)
@@ -221,7 +253,9 @@ class Reader:
                 self.subscriber = above[1]
                 self.provider = self.subscriber["provider"]
             elif self.subscriber is None:
-                self.diagnose(position, "warning", "HL", "patient loop (HL 23) without a subscriber loop (HL 22) above it")
+                self.diagnose(
+                    position, "warning", "HL", "patient loop (HL 23) without a subscriber loop (HL 22) above it"
+                )
             self.patient = entry = {"last": None, "first": None, "birth": None}
         else:
             entry = None
@@ -267,8 +301,12 @@ class Reader:
         self.claim_seq += 1
         subscriber = self.subscriber
         if self.level not in (SUBSCRIBER, PATIENT) or subscriber is None:
-            self.diagnose(position, "error", "CLM", "CLM outside a subscriber or patient loop (HL 22 / 23):"
-                                                    " kept without its subscriber, patient and payer")
+            self.diagnose(
+                position,
+                "error",
+                "CLM",
+                "CLM outside a subscriber or patient loop (HL 22 / 23): kept without its subscriber, patient and payer",
+            )
         who = self.patient or subscriber or {}
         payer = subscriber or {}
         billing = (subscriber or {}).get("provider") or self.provider or {}

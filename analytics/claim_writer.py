@@ -84,8 +84,13 @@ class Provider:
     attending: tuple = ("NGUYEN", "ANNA", "1245319599")  # institutional claims: last, first, NPI
 
 
-def write_837(claims: list[BilledClaim], sent: date, control: int, provider: Provider,
-              receiver: tuple = ("DEMO CLEARINGHOUSE", "DEMOCH")) -> str:
+def write_837(
+    claims: list[BilledClaim],
+    sent: date,
+    control: int,
+    provider: Provider,
+    receiver: tuple = ("DEMO CLEARINGHOUSE", "DEMOCH"),
+) -> str:
     """One interchange holding the claims sent on `sent`: a functional group (GS..GE, one transaction
     set) for the professional claims and one for the institutional ones, whichever there are.
     `control` numbers the interchange; its groups are control * 10 + 1 and + 2."""
@@ -102,13 +107,22 @@ def write_837(claims: list[BilledClaim], sent: date, control: int, provider: Pro
         segments.append(f"GS*HC*{provider.submitter_id}*{receiver_id}*{d8(sent)}*0900*{group_control}*X*{version}")
         segments += _transaction(mine, sent, f"{group_control}", version, provider, receiver_name, receiver_id)
         segments.append(f"GE*1*{group_control}")
-    isa = (f"ISA*00*          *00*          *ZZ*{provider.submitter_id:<15}*ZZ*{receiver_id:<15}*"
-           f"{sent:%y%m%d}*0900*^*00501*{control:09d}*0*P*:")
+    isa = (
+        f"ISA*00*          *00*          *ZZ*{provider.submitter_id:<15}*ZZ*{receiver_id:<15}*"
+        f"{sent:%y%m%d}*0900*^*00501*{control:09d}*0*P*:"
+    )
     return "~\n".join([isa, *segments, f"IEA*{count}*{control:09d}"]) + "~\n"
 
 
-def _transaction(claims: list[BilledClaim], sent: date, reference: str, version: str, provider: Provider,
-                 receiver_name: str, receiver_id: str) -> list[str]:
+def _transaction(
+    claims: list[BilledClaim],
+    sent: date,
+    reference: str,
+    version: str,
+    provider: Provider,
+    receiver_name: str,
+    receiver_id: str,
+) -> list[str]:
     institutional = version == INSTITUTIONAL
     out = [
         f"ST*837*0001*{version}",
@@ -148,8 +162,10 @@ def _claim(claim: BilledClaim, hl: int, institutional: bool, provider: Provider)
         out.append("CL1***01")  # patient status: discharged to home (an outpatient visit)
     else:
         # CLM06-09: signature on file, assignment accepted, benefits assigned, release signed; CLM11
-        out.append(f"CLM*{claim.claim_id}*{money(claim.charge)}***{facility}*Y*A*Y*Y"
-                   + (f"**{claim.related_cause}" if claim.related_cause else ""))
+        out.append(
+            f"CLM*{claim.claim_id}*{money(claim.charge)}***{facility}*Y*A*Y*Y"
+            + (f"**{claim.related_cause}" if claim.related_cause else "")
+        )
     if claim.original_reference:
         out.append(f"REF*F8*{claim.original_reference}")
     if claim.prior_authorization:
@@ -180,8 +196,13 @@ def _claim(claim: BilledClaim, hl: int, institutional: bool, provider: Provider)
 
 
 _STREETS = ("OAK STREET", "MAPLE AVENUE", "CEDAR LANE", "ELM STREET", "PARK ROAD", "LAKE DRIVE", "HILL STREET")
-_TOWNS = (("SPRINGFIELD", "IL", "62704"), ("DECATUR", "IL", "62521"), ("CHAMPAIGN", "IL", "61820"),
-          ("PEORIA", "IL", "61604"), ("BLOOMINGTON", "IL", "61701"))
+_TOWNS = (
+    ("SPRINGFIELD", "IL", "62704"),
+    ("DECATUR", "IL", "62521"),
+    ("CHAMPAIGN", "IL", "61820"),
+    ("PEORIA", "IL", "61604"),
+    ("BLOOMINGTON", "IL", "61701"),
+)
 
 
 def _address(member: str) -> tuple:

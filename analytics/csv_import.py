@@ -130,7 +130,9 @@ class Mapping:
     columns: dict = field(default_factory=dict)  # our column -> header, or list of headers
     constants: dict = field(default_factory=dict)  # our column -> value (text, as in the file)
     values: dict = field(default_factory=dict)  # our column -> {value in the export: our value}
-    adjustments: list = field(default_factory=list)  # [{'group': header, 'reason': header, 'amount': header, 'quantity': header}]
+    adjustments: list = field(
+        default_factory=list
+    )  # [{'group': header, 'reason': header, 'amount': header, 'quantity': header}]
     dates: tuple = DEFAULT_DATES
     decimal: str = "."
     thousands: str = ","
@@ -179,12 +181,14 @@ def read_mapping(source: str | Path | bytes, layout: str, name: str | None = Non
 
     fmt = _table(spec, "format", fail)
     if set(fmt) - _FORMAT_KEYS:
-        fail(f"unknown [format] key(s) {', '.join(sorted(set(fmt) - _FORMAT_KEYS))} (allowed: {', '.join(sorted(_FORMAT_KEYS))})")
+        fail(
+            f"unknown [format] key(s) {', '.join(sorted(set(fmt) - _FORMAT_KEYS))} (allowed: {', '.join(sorted(_FORMAT_KEYS))})"
+        )
     dates = fmt.get("dates", fmt.get("date"))
     if dates is not None:
         dates = [dates] if isinstance(dates, str) else dates
         if not isinstance(dates, list) or not dates or not all(isinstance(d, str) for d in dates):
-            fail("[format] dates must be a date format such as \"%m/%d/%Y\" or a list of them")
+            fail('[format] dates must be a date format such as "%m/%d/%Y" or a list of them')
         for pattern in dates:
             sample = datetime(2024, 11, 28)
             try:
@@ -192,33 +196,38 @@ def read_mapping(source: str | Path | bytes, layout: str, name: str | None = Non
             except ValueError:
                 readable = False
             if not readable:
-                fail(f"[format] date format {pattern!r} does not read a full date (e.g. \"%m/%d/%Y\", \"%Y-%m-%d\")")
+                fail(f'[format] date format {pattern!r} does not read a full date (e.g. "%m/%d/%Y", "%Y-%m-%d")')
         mapping.dates = tuple(dates)
     mapping.decimal = fmt.get("decimal", ".")
     if mapping.decimal not in (".", ","):
-        fail("[format] decimal must be \".\" or \",\"")
+        fail('[format] decimal must be "." or ","')
     mapping.thousands = fmt.get("thousands", "," if mapping.decimal == "." else ".")
     if mapping.thousands not in (",", ".", " ", "'", "") or mapping.thousands == mapping.decimal:
-        fail("[format] thousands must be \",\", \".\", \" \", \"'\" or \"\", and differ from the decimal mark")
+        fail('[format] thousands must be ",", ".", " ", "\'" or "", and differ from the decimal mark')
     delimiter = fmt.get("delimiter")
     if delimiter is not None:
         if delimiter in ("\\t", "tab"):
             delimiter = "\t"
-        if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n":
-            fail("[format] delimiter must be one character (\",\", \";\", \"\\t\", \"|\")")
+        if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
+            fail('[format] delimiter must be one character (",", ";", "\\t", "|")')
         mapping.delimiter = delimiter
     encoding = fmt.get("encoding")
     if encoding is not None:
         try:
             codecs.lookup(encoding)
         except (LookupError, TypeError):
-            fail(f"[format] encoding {encoding!r} is not an encoding Python knows (e.g. \"utf-8\", \"cp1252\")")
+            fail(f'[format] encoding {encoding!r} is not an encoding Python knows (e.g. "utf-8", "cp1252")')
         mapping.encoding = encoding
 
     for column, header in _table(spec, "columns", fail).items():
         if column not in ours:
             fail(f"[columns] {column!r} is not a column of the {layout} layout ({known})")
-        if isinstance(header, list) and column in MULTI_COLUMNS and header and all(isinstance(h, str) and h.strip() for h in header):
+        if (
+            isinstance(header, list)
+            and column in MULTI_COLUMNS
+            and header
+            and all(isinstance(h, str) and h.strip() for h in header)
+        ):
             mapping.columns[column] = [h.strip() for h in header]
         elif isinstance(header, str) and header.strip():
             mapping.columns[column] = header.strip()
@@ -233,14 +242,14 @@ def read_mapping(source: str | Path | bytes, layout: str, name: str | None = Non
         if column in mapping.columns:
             fail(f"{column} is both mapped to a column and given a constant: keep one")
         if isinstance(value, bool) or not isinstance(value, (str, int, date)):
-            fail(f"[constants] {column} must be text, a whole number or a date (write decimals as text: \"12.50\")")
+            fail(f'[constants] {column} must be text, a whole number or a date (write decimals as text: "12.50")')
         mapping.constants[column] = value.strftime("%Y-%m-%d") if isinstance(value, date) else str(value)
 
     for column, table in _table(spec, "values", fail).items():
         if column not in ours:
             fail(f"[values] {column!r} is not a column of the {layout} layout ({known})")
         if not isinstance(table, dict) or not all(isinstance(v, (str, int)) for v in table.values()):
-            fail(f"[values.{column}] must be a table of \"value in the export\" = \"our value\"")
+            fail(f'[values.{column}] must be a table of "value in the export" = "our value"')
         mapping.values[column] = {str(k).strip(): str(v).strip() for k, v in table.items()}
 
     triples = spec.get("adjustments", [])
@@ -248,14 +257,21 @@ def read_mapping(source: str | Path | bytes, layout: str, name: str | None = Non
         if layout != "remittances":
             fail("[[adjustments]] is for the remittances layout")
         if "adjustments" in mapping.columns:
-            fail("adjustments are mapped both to one column ([columns]) and to column triples ([[adjustments]]): keep one")
+            fail(
+                "adjustments are mapped both to one column ([columns]) and to column triples ([[adjustments]]): keep one"
+            )
         if not isinstance(triples, list) or not all(isinstance(t, dict) for t in triples):
             fail("[[adjustments]] must be a list of tables with group, reason and amount headers")
         for n, triple in enumerate(triples, 1):
-            if set(triple) - _TRIPLE_KEYS or not {"reason", "amount"} <= set(triple) \
-                    or not all(isinstance(v, str) and v.strip() for v in triple.values()):
-                fail(f"[[adjustments]] number {n} must name the headers of reason and amount, and may name group and "
-                     "quantity (without group, the reason column holds group and reason: \"CO-45\")")
+            if (
+                set(triple) - _TRIPLE_KEYS
+                or not {"reason", "amount"} <= set(triple)
+                or not all(isinstance(v, str) and v.strip() for v in triple.values())
+            ):
+                fail(
+                    f"[[adjustments]] number {n} must name the headers of reason and amount, and may name group and "
+                    'quantity (without group, the reason column holds group and reason: "CO-45")'
+                )
             mapping.adjustments.append({k: v.strip() for k, v in triple.items()})
 
     # constants are read like the export's values: a bad one is the mapping's fault
@@ -351,6 +367,7 @@ def _code(pattern: str, what: str):
         if not re.fullmatch(pattern, value):
             raise _Bad(f"{_show(raw)} is not {what}")
         return value
+
     return read
 
 
@@ -363,6 +380,7 @@ def _codes(pattern: str, what: str, most: int | None = None, strip: str = ""):
         if most is not None and len(found) > most:
             raise _Bad(f"{_show(raw)}: more than {most} modifiers")
         return found
+
     return read
 
 
@@ -386,7 +404,11 @@ def _revenue(raw: str, fmt: Mapping, constant: bool = False) -> str:
 
 def _ndc(raw: str, fmt: Mapping, constant: bool = False) -> str:
     parts = raw.replace(" ", "").split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts) and all(len(p) <= n for p, n in zip(parts, (5, 4, 2), strict=True)):
+    if (
+        len(parts) == 3
+        and all(p.isdigit() for p in parts)
+        and all(len(p) <= n for p, n in zip(parts, (5, 4, 2), strict=True))
+    ):
         return "".join(p.zfill(n) for p, n in zip(parts, (5, 4, 2), strict=True))  # 4-4-2, 5-3-2, 5-4-1 -> 5-4-2
     digits = "".join(parts)
     if len(digits) != 11 or not digits.isdigit():
@@ -457,7 +479,9 @@ def _adjustments(raw: str, fmt: Mapping) -> tuple:
         if not match or not amount:
             raise _Bad(f"{_show(entry)} is not an adjustment (group-reason:amount, e.g. CO-45:20.00)")
         try:
-            found.append((match[1].upper(), match[2].upper(), _amount(amount, fmt), _units(quantity, fmt) if quantity else None))
+            found.append(
+                (match[1].upper(), match[2].upper(), _amount(amount, fmt), _units(quantity, fmt) if quantity else None)
+            )
         except _Bad as e:
             raise _Bad(f"adjustment {_show(entry)}: {e}") from None
     return tuple(found)
@@ -494,7 +518,9 @@ def _decode(data: bytes, fmt: Mapping) -> str:
         text = data.decode(fmt.encoding or "utf-8-sig")
     except UnicodeDecodeError:
         if fmt.encoding:
-            raise CsvRefused(f"not readable as {fmt.encoding} text (set [format] encoding in the mapping); nothing loaded") from None
+            raise CsvRefused(
+                f"not readable as {fmt.encoding} text (set [format] encoding in the mapping); nothing loaded"
+            ) from None
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
@@ -559,7 +585,9 @@ def _sources(layout: str, header: list, fmt: Mapping) -> tuple[dict, list]:
         if all(p is None for p in found) or (mapped and any(p is None for p in found)):
             absent = [h for h, p in zip(headers, found, strict=True) if p is None]
             if mapped:
-                problems.append(f"the mapping names {', '.join(map(repr, absent))} for {column.name}, which the header lacks")
+                problems.append(
+                    f"the mapping names {', '.join(map(repr, absent))} for {column.name}, which the header lacks"
+                )
             elif column.required:
                 missing.append(column.name)
             continue
@@ -573,7 +601,9 @@ def _sources(layout: str, header: list, fmt: Mapping) -> tuple[dict, list]:
         absent = [triple[part] for part, p in spots.items() if p is None]
         if absent:
             problems.append(f"the mapping names {', '.join(map(repr, absent))} for adjustments, which the header lacks")
-        triples.append((f"adjustment {n} ({', '.join(triple[p] for p in ('group', 'reason', 'amount') if p in triple)})", spots))
+        triples.append(
+            (f"adjustment {n} ({', '.join(triple[p] for p in ('group', 'reason', 'amount') if p in triple)})", spots)
+        )
     if missing:
         where = f" (mapping {fmt.name})" if fmt.name else " (see docs/csv.md, or give a mapping file)"
         other = next(o for o in LAYOUTS if o != layout)
@@ -686,8 +716,11 @@ def _triples(line: int, fields: list, triples: list, fmt: Mapping, problems: _Pr
         code = f"{cell.get('group', '')}-{cell.get('reason', '')}" if "group" in cell else cell.get("reason", "")
         match = _ADJUSTMENT.fullmatch(code)
         if not match or not cell.get("amount"):
-            problems.add(line, label, f"{_show(' '.join(v for v in cell.values() if v))} is not an adjustment "
-                                      "(group, reason and amount)")
+            problems.add(
+                line,
+                label,
+                f"{_show(' '.join(v for v in cell.values() if v))} is not an adjustment (group, reason and amount)",
+            )
             continue
         try:
             amount = _amount(cell["amount"], fmt)
@@ -709,9 +742,12 @@ def _agree(rows: list[_Row], columns: list, what: str, problems: _Problems, labe
     for row in rows[1:]:
         for name in columns:
             if row.values.get(name) != first.values.get(name):
-                problems.add(row.line, labels.get(name, name),
-                             f"{_shown(row.values.get(name))} differs from {_shown(first.values.get(name))} on line "
-                             f"{first.line}, the {what}'s first row")
+                problems.add(
+                    row.line,
+                    labels.get(name, name),
+                    f"{_shown(row.values.get(name))} differs from {_shown(first.values.get(name))} on line "
+                    f"{first.line}, the {what}'s first row",
+                )
 
 
 def _shown(value) -> str:
@@ -730,8 +766,11 @@ def _site_frequency(row: _Row, problems: _Problems, labels: dict) -> None:
         if given is None:
             row.values["frequency_code"] = site[1]
         elif given != site[1]:
-            problems.add(row.line, labels.get("frequency_code", "frequency_code"),
-                         f"{given!r} differs from the frequency in the type of bill ({site[1]!r})")
+            problems.add(
+                row.line,
+                labels.get("frequency_code", "frequency_code"),
+                f"{given!r} differs from the frequency in the type of bill ({site[1]!r})",
+            )
 
 
 def _total(values) -> str:
@@ -744,10 +783,15 @@ def _build_claims(rows: list[_Row], problems: _Problems, labels: dict) -> dict:
     for row in rows:
         _site_frequency(row, problems, labels)
         if not (row.values.get("procedure_code") or row.values.get("revenue_code")):
-            problems.add(row.line, labels.get("procedure_code", "procedure_code"),
-                         "a billed line needs a procedure_code or a revenue_code")
+            problems.add(
+                row.line,
+                labels.get("procedure_code", "procedure_code"),
+                "a billed line needs a procedure_code or a revenue_code",
+            )
         v = row.values
-        groups.setdefault((v.get("claim_id"), v.get("payer_name"), v.get("payer_id"), v.get("submitted_date")), []).append(row)
+        groups.setdefault(
+            (v.get("claim_id"), v.get("payer_name"), v.get("payer_id"), v.get("submitted_date")), []
+        ).append(row)
     out_claims, out_lines = [], []
     line_seq = 0
     for seq, group in enumerate(groups.values(), 1):
@@ -756,25 +800,42 @@ def _build_claims(rows: list[_Row], problems: _Problems, labels: dict) -> dict:
         charges = _total(r.values.get("charge_amount") for r in group)
         complete = all(r.values.get("charge_amount") is not None for r in group)  # else already reported
         if first.get("claim_charge") is not None and complete and Decimal(first["claim_charge"]) != Decimal(charges):
-            problems.add(group[0].line, labels.get("claim_charge", "claim_charge"),
-                         f"{first['claim_charge']} is not the sum of the claim's line charges ({charges})")
+            problems.add(
+                group[0].line,
+                labels.get("claim_charge", "claim_charge"),
+                f"{first['claim_charge']} is not the sum of the claim's line charges ({charges})",
+            )
         site = first.get("site_of_care")
         kind = first.get("transaction_type")
         if kind is None:
-            kind = "institutional" if (site and site[2]) or any(r.values.get("revenue_code") for r in group) else "professional"
+            kind = (
+                "institutional"
+                if (site and site[2]) or any(r.values.get("revenue_code") for r in group)
+                else "professional"
+            )
         elif kind == "professional" and site and site[2]:
-            problems.add(group[0].line, labels.get("site_of_care", "site_of_care"),
-                         "a type of bill on a professional claim (give the place of service)")
+            problems.add(
+                group[0].line,
+                labels.get("site_of_care", "site_of_care"),
+                "a type of bill on a professional claim (give the place of service)",
+            )
         claim = dict.fromkeys(BILLED_CLAIM_COLUMNS)
         claim.update(
-            submission_seq=seq, segment_position=group[0].line, transaction_type=kind,
-            submitted_date=first.get("submitted_date"), billing_provider_npi=first.get("billing_provider_npi"),
-            payer_name=first.get("payer_name"), payer_id=first.get("payer_id"),
-            filing_indicator=first.get("filing_indicator"), claim_id=first.get("claim_id"),
+            submission_seq=seq,
+            segment_position=group[0].line,
+            transaction_type=kind,
+            submitted_date=first.get("submitted_date"),
+            billing_provider_npi=first.get("billing_provider_npi"),
+            payer_name=first.get("payer_name"),
+            payer_id=first.get("payer_id"),
+            filing_indicator=first.get("filing_indicator"),
+            claim_id=first.get("claim_id"),
             charge_amount=first.get("claim_charge") or charges,
-            facility_code=site[0] if site else None, facility_qualifier="A" if kind == "institutional" else "B",
+            facility_code=site[0] if site else None,
+            facility_qualifier="A" if kind == "institutional" else "B",
             frequency_code=first.get("frequency_code") or "1",
-            prior_authorization=first.get("prior_authorization"), original_reference=first.get("original_reference"),
+            prior_authorization=first.get("prior_authorization"),
+            original_reference=first.get("original_reference"),
             diagnosis_codes=" ".join(first["diagnosis_codes"]) if first.get("diagnosis_codes") else None,
         )
         out_claims.append(tuple(claim.values()))
@@ -783,20 +844,34 @@ def _build_claims(rows: list[_Row], problems: _Problems, labels: dict) -> dict:
             v = row.values
             number = v.get("line_number") or str(n)
             if number in numbers:
-                problems.add(row.line, labels.get("line_number", "line_number"),
-                             f"line number {number} is already used on line {numbers[number]} of the same claim")
+                problems.add(
+                    row.line,
+                    labels.get("line_number", "line_number"),
+                    f"line number {number} is already used on line {numbers[number]} of the same claim",
+                )
             numbers[number] = row.line
             line_seq += 1
             modifiers = (v.get("modifiers") or ()) + (None,) * 4
             code = v.get("procedure_code")
             line = dict.fromkeys(BILLED_LINE_COLUMNS)
             line.update(
-                bill_line_seq=line_seq, submission_seq=seq, segment_position=row.line, line_number=number,
-                procedure_qualifier="HC" if code else None, procedure_code=code,
-                modifier_1=modifiers[0], modifier_2=modifiers[1], modifier_3=modifiers[2], modifier_4=modifiers[3],
-                revenue_code=v.get("revenue_code"), charge_amount=v.get("charge_amount"), unit_basis="UN",
-                units_billed=v.get("units_billed") or "1", service_date_from=v.get("service_date"),
-                service_date_to=v.get("service_date"), line_control_number=v.get("line_control_number"),
+                bill_line_seq=line_seq,
+                submission_seq=seq,
+                segment_position=row.line,
+                line_number=number,
+                procedure_qualifier="HC" if code else None,
+                procedure_code=code,
+                modifier_1=modifiers[0],
+                modifier_2=modifiers[1],
+                modifier_3=modifiers[2],
+                modifier_4=modifiers[3],
+                revenue_code=v.get("revenue_code"),
+                charge_amount=v.get("charge_amount"),
+                unit_basis="UN",
+                units_billed=v.get("units_billed") or "1",
+                service_date_from=v.get("service_date"),
+                service_date_to=v.get("service_date"),
+                line_control_number=v.get("line_control_number"),
                 ndc=v.get("ndc"),
             )
             out_lines.append(tuple(line.values()))
@@ -812,18 +887,26 @@ def _build_remittances(rows: list[_Row], problems: _Problems, labels: dict, stat
         v.setdefault("claim_status", "1")
         _site_frequency(row, problems, labels)
         if v["claim_status"] not in statuses:
-            problems.add(row.line, labels.get("claim_status", "claim_status"),
-                         f"{v['claim_status']!r} is not a claim status (CLP02: {', '.join(sorted(statuses, key=_numeric))})")
+            problems.add(
+                row.line,
+                labels.get("claim_status", "claim_status"),
+                f"{v['claim_status']!r} is not a claim status (CLP02: {', '.join(sorted(statuses, key=_numeric))})",
+            )
         for group, reason, _, _ in v.get("adjustments", ()):
             if group not in groups_known:
-                problems.add(row.line, labels.get("adjustments", "adjustments"),
-                             f"unknown adjustment group {group!r} in {group}-{reason} ({', '.join(sorted(groups_known))})")
+                problems.add(
+                    row.line,
+                    labels.get("adjustments", "adjustments"),
+                    f"unknown adjustment group {group!r} in {group}-{reason} ({', '.join(sorted(groups_known))})",
+                )
         if len(v.get("adjustments", ())) > MAX_ADJUSTMENTS:
             problems.add(row.line, labels.get("adjustments", "adjustments"), f"more than {MAX_ADJUSTMENTS} adjustments")
         key = (v.get("payer_name"), v.get("payer_id"), v.get("payment_date"), v.get("trace_number"))
         payments.setdefault(key, {}).setdefault((v.get("claim_id"), v["claim_status"]), []).append(row)
 
-    out: dict[str, list] = {name: [] for name in ("payments", "claims", "lines", "adjustments", "remarks", "references")}
+    out: dict[str, list] = {
+        name: [] for name in ("payments", "claims", "lines", "adjustments", "remarks", "references")
+    }
     claim_seq = line_seq = 0
     for payment_seq, claims_of in enumerate(payments.values(), 1):
         every = [row for group in claims_of.values() for row in group]
@@ -836,9 +919,12 @@ def _build_remittances(rows: list[_Row], problems: _Problems, labels: dict, stat
             first = group[0].values
             lineless = [r for r in group if not (r.values.get("procedure_code") or r.values.get("revenue_code"))]
             if lineless and (len(group) > 1):
-                problems.add(lineless[0].line, labels.get("procedure_code", "procedure_code"),
-                             "a row without procedure or revenue code stands for a claim answered without service "
-                             f"lines, but claim {first.get('claim_id')} has {len(group) - 1} other row(s)")
+                problems.add(
+                    lineless[0].line,
+                    labels.get("procedure_code", "procedure_code"),
+                    "a row without procedure or revenue code stands for a claim answered without service "
+                    f"lines, but claim {first.get('claim_id')} has {len(group) - 1} other row(s)",
+                )
             responsibility = Decimal("0.00")
             for row in group:
                 v = row.values
@@ -851,13 +937,22 @@ def _build_remittances(rows: list[_Row], problems: _Problems, labels: dict, stat
                     modifiers = (v.get("modifiers") or ()) + (None,) * 4
                     line = dict.fromkeys(LINE_COLUMNS)
                     line.update(
-                        line_seq=owner, claim_seq=claim_seq, segment_position=row.line,
+                        line_seq=owner,
+                        claim_seq=claim_seq,
+                        segment_position=row.line,
                         # an 835 names a line by its revenue code (NU) when it has no procedure code
-                        procedure_qualifier="HC" if code else "NU", procedure_code=code or revenue,
-                        modifier_1=modifiers[0], modifier_2=modifiers[1], modifier_3=modifiers[2], modifier_4=modifiers[3],
-                        charge_amount=v.get("charge_amount"), paid_amount=v.get("paid_amount"),
-                        revenue_code=revenue if code else None, units_paid=v.get("units_paid"),
-                        units_billed=v.get("units_billed"), service_date=v.get("service_date"),
+                        procedure_qualifier="HC" if code else "NU",
+                        procedure_code=code or revenue,
+                        modifier_1=modifiers[0],
+                        modifier_2=modifiers[1],
+                        modifier_3=modifiers[2],
+                        modifier_4=modifiers[3],
+                        charge_amount=v.get("charge_amount"),
+                        paid_amount=v.get("paid_amount"),
+                        revenue_code=revenue if code else None,
+                        units_paid=v.get("units_paid"),
+                        units_billed=v.get("units_billed"),
+                        service_date=v.get("service_date"),
                         line_control_number=v.get("line_control_number"),
                     )
                     out["lines"].append(tuple(line.values()))
@@ -875,13 +970,20 @@ def _build_remittances(rows: list[_Row], problems: _Problems, labels: dict, stat
             site = first.get("site_of_care")
             claim = dict.fromkeys(CLAIM_COLUMNS)
             claim.update(
-                claim_seq=claim_seq, payment_seq=payment_seq, segment_position=group[0].line,
-                claim_id=first.get("claim_id"), status_code=first["claim_status"],
-                charge_amount=_total(r.values.get("charge_amount") for r in group), paid_amount=paid,
-                patient_responsibility=format(responsibility, "f"), filing_indicator=first.get("filing_indicator"),
-                payer_claim_number=first.get("payer_claim_number"), facility_code=site[0] if site else None,
+                claim_seq=claim_seq,
+                payment_seq=payment_seq,
+                segment_position=group[0].line,
+                claim_id=first.get("claim_id"),
+                status_code=first["claim_status"],
+                charge_amount=_total(r.values.get("charge_amount") for r in group),
+                paid_amount=paid,
+                patient_responsibility=format(responsibility, "f"),
+                filing_indicator=first.get("filing_indicator"),
+                payer_claim_number=first.get("payer_claim_number"),
+                facility_code=site[0] if site else None,
                 frequency_code=first.get("frequency_code"),
-                service_date_from=dates[0] if dates else None, service_date_to=dates[-1] if dates else None,
+                service_date_from=dates[0] if dates else None,
+                service_date_to=dates[-1] if dates else None,
                 received_date=first.get("received_date"),
             )
             out["claims"].append(tuple(claim.values()))
@@ -890,9 +992,14 @@ def _build_remittances(rows: list[_Row], problems: _Problems, labels: dict, stat
         v = first_row.values
         payment = dict.fromkeys(PAYMENT_COLUMNS)
         payment.update(
-            payment_seq=payment_seq, segment_position=first_row.line, payment_amount=format(paid_total, "f"),
-            payment_method=v.get("payment_method"), payment_date=v.get("payment_date"),
-            trace_number=v.get("trace_number"), payer_name=v.get("payer_name"), payer_id=v.get("payer_id"),
+            payment_seq=payment_seq,
+            segment_position=first_row.line,
+            payment_amount=format(paid_total, "f"),
+            payment_method=v.get("payment_method"),
+            payment_date=v.get("payment_date"),
+            trace_number=v.get("trace_number"),
+            payer_name=v.get("payer_name"),
+            payer_id=v.get("payer_id"),
         )
         out["payments"].append(tuple(payment.values()))
     return out
@@ -902,8 +1009,9 @@ def _numeric(code: str):
     return (0, int(code)) if code.isdigit() else (1, code)
 
 
-def read(layout: str, data: bytes, mapping: Mapping | None = None, statuses: set | None = None,
-         groups: set | None = None) -> ParsedFile:
+def read(
+    layout: str, data: bytes, mapping: Mapping | None = None, statuses: set | None = None, groups: set | None = None
+) -> ParsedFile:
     """The reader contract for CSV: one file's rows (payments, claims, lines... for the remittances
     layout; billed_claims, billed_lines for the claims layout). Raises CsvRefused, with every problem
     found, when the file cannot load whole. `statuses`, `groups`: the claim statuses and adjustment
@@ -934,8 +1042,13 @@ _GROUPS = {"CO", "PR", "OA", "PI", "CR"}
 # Loading
 
 
-def load(con: duckdb.DuckDBPyConnection, layout: str, items: list[tuple[Path, bytes | None]],
-         mapping: Mapping | None = None, on_result=None) -> list[FileResult]:
+def load(
+    con: duckdb.DuckDBPyConnection,
+    layout: str,
+    items: list[tuple[Path, bytes | None]],
+    mapping: Mapping | None = None,
+    on_result=None,
+) -> list[FileResult]:
     """Load CSV files of one layout (bytes given, e.g. uploads, or read from the path when None), each
     whole or not at all (ingest.store), then follow the denials across everything loaded once."""
     if layout not in LAYOUTS:

@@ -69,17 +69,21 @@ def query(name: str, params=None, path: Path | None = None) -> pd.DataFrame:
 
 def record(name: str, params=None, path: Path | None = None) -> dict:
     """The single row of queries/<name>.sql, with exact types (Decimal for money)."""
+
     def first(result):
         names = [d[0] for d in result.description]
         return dict(zip(names, result.fetchall()[0], strict=True))
+
     return _run(name, params, path, first)
 
 
 def records(name: str, params=None, path: Path | None = None) -> list[dict]:
     """Every row of queries/<name>.sql as a dict, with exact types (Decimal for money)."""
+
     def every(result):
         names = [d[0] for d in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
     return _run(name, params, path, every)
 
 

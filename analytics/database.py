@@ -56,8 +56,14 @@ def cannot_write(error: BaseException) -> bool:
 
 
 # What the system says when a file cannot be written, as DuckDB quotes it.
-_REASONS = ("No space left on device", "Disk quota exceeded", "File too large", "Read-only file system",
-            "Permission denied", "Operation not permitted")
+_REASONS = (
+    "No space left on device",
+    "Disk quota exceeded",
+    "File too large",
+    "Read-only file system",
+    "Permission denied",
+    "Operation not permitted",
+)
 
 
 def reason(error: BaseException) -> str:
@@ -150,8 +156,9 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     """Rebuild fact_units when the rules that made them changed (the rule set in force or the unit
     query itself); returns whether it did. Each load adds its own files' units as it goes."""
     judging = [t.name for t in reference.TABLES.values() if t.judges]
-    rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?",
-                        [judging]).fetchall()[0][0]
+    rules = con.execute(
+        "SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?", [judging]
+    ).fetchall()[0][0]
     text = models.without_comments(sql("marts/fact_units") + sql("marts/adjudication_units"))
     fingerprint = hashlib.sha256((rules + text).encode()).hexdigest()
     current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
@@ -159,7 +166,9 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     with transaction(con) as cur:
         cur.execute(sql("marts/fact_units"))
-        cur.execute(f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1})
+        cur.execute(
+            f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1}
+        )
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
     return True
 

@@ -90,36 +90,163 @@ def _payer(name, payer_id, city, state, zip_code):
 
 
 PAYERS = (
-    PayerProfile(_payer("MEDICARE PART B J15", "15202", "COLUMBUS", "OH", "43215"), "MB", 0.08,
-                 {"medical_necessity": 3, "coding": 3, "documentation": 2, "bundling": 2, "duplicate": 1,
-                  "non_covered": 1, "eligibility": 1}, 14, 0.42, 0.20, 1, 365, 0.30, sequestration=True),
-    PayerProfile(_payer("STATE MEDICAID", "77027", "SPRINGFIELD", "IL", "62702"), "MC", 0.15,
-                 {"eligibility": 4, "authorization": 3, "coding": 2, "documentation": 2,
-                  "coordination_of_benefits": 2, "timely_filing": 1}, 30, 0.33, 0.0, 3, 180, 0.14),
-    PayerProfile(_payer("SUMMIT MEDICARE ADVANTAGE", "SMA01", "LOUISVILLE", "KY", "40202"), "16", 0.11,
-                 {"authorization": 3, "medical_necessity": 3, "network": 2, "coding": 1, "documentation": 1},
-                 24, 0.44, 0.20, 2, 365, 0.14, interest=True),
-    PayerProfile(_payer("BLUE RIDGE PPO", "BRP77", "RICHMOND", "VA", "23219"), "12", 0.07,
-                 {"authorization": 3, "eligibility": 2, "coordination_of_benefits": 2, "non_covered": 2,
-                  "bundling": 1, "coding": 1, "timely_filing": 1}, 18, 0.62, 0.15, 4, 90, 0.12, copay_cents=3000),
-    PayerProfile(_payer("NORTHSTAR HMO", "NSH12", "MINNEAPOLIS", "MN", "55401"), "HM", 0.10,
-                 {"network": 3, "authorization": 3, "eligibility": 2, "non_covered": 1, "timely_filing": 1},
-                 21, 0.55, 0.10, 0, 90, 0.07, copay_cents=2500),
-    PayerProfile(_payer("EVERGREEN POS PLAN", "EVG34", "PORTLAND", "OR", "97201"), "13", 0.09,
-                 {"medical_necessity": 2, "authorization": 2, "coding": 2, "bundling": 2, "duplicate": 1,
-                  "timely_filing": 1}, 20, 0.60, 0.20, 2, 90, 0.06),
-    PayerProfile(_payer("PINNACLE EPO", "PEP56", "DENVER", "CO", "80202"), "14", 0.06,
-                 {"eligibility": 2, "network": 2, "authorization": 2, "bundling": 1, "timely_filing": 1},
-                 17, 0.65, 0.10, 3, 90, 0.05, copay_cents=4000),
-    PayerProfile(_payer("LAKESIDE INDEMNITY", "LKI90", "CHICAGO", "IL", "60601"), "15", 0.12,
-                 {"non_covered": 3, "medical_necessity": 2, "documentation": 2, "coordination_of_benefits": 2,
-                  "timely_filing": 1}, 35, 0.70, 0.20, 4, 90, 0.04, interest=True),
-    PayerProfile(_payer("STATE WORKERS COMP FUND", "WCF01", "HARRISBURG", "PA", "17101"), "WC", 0.18,
-                 {"documentation": 4, "authorization": 3, "non_covered": 2, "site_of_care": 1}, 42, 0.50, 0.0,
-                 1, 180, 0.03, interest=True),
-    PayerProfile(_payer("CAPITAL HEALTH PPO", "CHP22", "ALBANY", "NY", "12207"), "12", 0.05,
-                 {"bundling": 2, "coding": 2, "authorization": 1, "eligibility": 1, "site_of_care": 1}, 16, 0.63,
-                 0.15, 0, 90, 0.05, copay_cents=2000),
+    PayerProfile(
+        _payer("MEDICARE PART B J15", "15202", "COLUMBUS", "OH", "43215"),
+        "MB",
+        0.08,
+        {
+            "medical_necessity": 3,
+            "coding": 3,
+            "documentation": 2,
+            "bundling": 2,
+            "duplicate": 1,
+            "non_covered": 1,
+            "eligibility": 1,
+        },
+        14,
+        0.42,
+        0.20,
+        1,
+        365,
+        0.30,
+        sequestration=True,
+    ),
+    PayerProfile(
+        _payer("STATE MEDICAID", "77027", "SPRINGFIELD", "IL", "62702"),
+        "MC",
+        0.15,
+        {
+            "eligibility": 4,
+            "authorization": 3,
+            "coding": 2,
+            "documentation": 2,
+            "coordination_of_benefits": 2,
+            "timely_filing": 1,
+        },
+        30,
+        0.33,
+        0.0,
+        3,
+        180,
+        0.14,
+    ),
+    PayerProfile(
+        _payer("SUMMIT MEDICARE ADVANTAGE", "SMA01", "LOUISVILLE", "KY", "40202"),
+        "16",
+        0.11,
+        {"authorization": 3, "medical_necessity": 3, "network": 2, "coding": 1, "documentation": 1},
+        24,
+        0.44,
+        0.20,
+        2,
+        365,
+        0.14,
+        interest=True,
+    ),
+    PayerProfile(
+        _payer("BLUE RIDGE PPO", "BRP77", "RICHMOND", "VA", "23219"),
+        "12",
+        0.07,
+        {
+            "authorization": 3,
+            "eligibility": 2,
+            "coordination_of_benefits": 2,
+            "non_covered": 2,
+            "bundling": 1,
+            "coding": 1,
+            "timely_filing": 1,
+        },
+        18,
+        0.62,
+        0.15,
+        4,
+        90,
+        0.12,
+        copay_cents=3000,
+    ),
+    PayerProfile(
+        _payer("NORTHSTAR HMO", "NSH12", "MINNEAPOLIS", "MN", "55401"),
+        "HM",
+        0.10,
+        {"network": 3, "authorization": 3, "eligibility": 2, "non_covered": 1, "timely_filing": 1},
+        21,
+        0.55,
+        0.10,
+        0,
+        90,
+        0.07,
+        copay_cents=2500,
+    ),
+    PayerProfile(
+        _payer("EVERGREEN POS PLAN", "EVG34", "PORTLAND", "OR", "97201"),
+        "13",
+        0.09,
+        {"medical_necessity": 2, "authorization": 2, "coding": 2, "bundling": 2, "duplicate": 1, "timely_filing": 1},
+        20,
+        0.60,
+        0.20,
+        2,
+        90,
+        0.06,
+    ),
+    PayerProfile(
+        _payer("PINNACLE EPO", "PEP56", "DENVER", "CO", "80202"),
+        "14",
+        0.06,
+        {"eligibility": 2, "network": 2, "authorization": 2, "bundling": 1, "timely_filing": 1},
+        17,
+        0.65,
+        0.10,
+        3,
+        90,
+        0.05,
+        copay_cents=4000,
+    ),
+    PayerProfile(
+        _payer("LAKESIDE INDEMNITY", "LKI90", "CHICAGO", "IL", "60601"),
+        "15",
+        0.12,
+        {
+            "non_covered": 3,
+            "medical_necessity": 2,
+            "documentation": 2,
+            "coordination_of_benefits": 2,
+            "timely_filing": 1,
+        },
+        35,
+        0.70,
+        0.20,
+        4,
+        90,
+        0.04,
+        interest=True,
+    ),
+    PayerProfile(
+        _payer("STATE WORKERS COMP FUND", "WCF01", "HARRISBURG", "PA", "17101"),
+        "WC",
+        0.18,
+        {"documentation": 4, "authorization": 3, "non_covered": 2, "site_of_care": 1},
+        42,
+        0.50,
+        0.0,
+        1,
+        180,
+        0.03,
+        interest=True,
+    ),
+    PayerProfile(
+        _payer("CAPITAL HEALTH PPO", "CHP22", "ALBANY", "NY", "12207"),
+        "12",
+        0.05,
+        {"bundling": 2, "coding": 2, "authorization": 1, "eligibility": 1, "site_of_care": 1},
+        16,
+        0.63,
+        0.15,
+        0,
+        90,
+        0.05,
+        copay_cents=2000,
+    ),
 )
 
 # Denial category -> (group, CARC, RARCs) choices; CO-16 always carries the RARC that explains it.
@@ -143,9 +270,17 @@ PRIOR_AUTH_PAYER = 2  # SUMMIT MEDICARE ADVANTAGE starts requiring prior authori
 # Share of denials of each category that money comes back for, and the paths it takes (duplicate claims
 # are not reworked).
 RECOVERY_RATE = {
-    "eligibility": 0.55, "authorization": 0.50, "medical_necessity": 0.35, "documentation": 0.60, "coding": 0.70,
-    "bundling": 0.30, "site_of_care": 0.20, "network": 0.25, "non_covered": 0.10,
-    "timely_filing": 0.10, "coordination_of_benefits": 0.50,
+    "eligibility": 0.55,
+    "authorization": 0.50,
+    "medical_necessity": 0.35,
+    "documentation": 0.60,
+    "coding": 0.70,
+    "bundling": 0.30,
+    "site_of_care": 0.20,
+    "network": 0.25,
+    "non_covered": 0.10,
+    "timely_filing": 0.10,
+    "coordination_of_benefits": 0.50,
 }
 UPHELD_RATE = 0.15  # of the denials that are appealed and not recovered
 # How close a payer's realised denial rate and category shares must come to the configured ones: this
@@ -165,28 +300,45 @@ class Procedure:
     revenue_code: str = "0510"
 
 
-VISITS = (Procedure("99213", "visit", 15000, (1, 1), revenue_code="0510"),
-          Procedure("99214", "visit", 22000, (1, 1), revenue_code="0510"),
-          Procedure("99215", "visit", 30000, (1, 1), revenue_code="0510"),
-          Procedure("99204", "visit", 28000, (1, 1), revenue_code="0510"))
-ADMIN = (Procedure("96365", "admin", 32000, (1, 1), revenue_code="0260"),
-         Procedure("96366", "admin", 9000, (1, 3), revenue_code="0260"),
-         Procedure("96372", "admin", 6000, (1, 1), revenue_code="0260"),
-         Procedure("96413", "admin", 52000, (1, 1), revenue_code="0335"))
-DRUGS = (Procedure("J1745", "drug", 9500, (30, 80), 10, "0636"),  # infliximab, 10 mg; 100 mg vials
-         Procedure("J2506", "drug", 52000, (12, 12), 12, "0636"),  # pegfilgrastim, 0.5 mg; 6 mg syringe
-         Procedure("J0897", "drug", 2400, (60, 120), 60, "0636"),  # denosumab, 1 mg; 60/120 mg vials
-         Procedure("J1322", "drug", 18000, (40, 140), 5, "0636"),  # elosulfase alfa, 1 mg; 5 mg vials
-         Procedure("J1428", "drug", 160000, (90, 240), 10, "0636"),  # eteplirsen, 10 mg; 100 mg vials
-         Procedure("J3399", "drug", 230000000, (1, 1), 1, "0636"))  # onasemnogene, per treatment
+VISITS = (
+    Procedure("99213", "visit", 15000, (1, 1), revenue_code="0510"),
+    Procedure("99214", "visit", 22000, (1, 1), revenue_code="0510"),
+    Procedure("99215", "visit", 30000, (1, 1), revenue_code="0510"),
+    Procedure("99204", "visit", 28000, (1, 1), revenue_code="0510"),
+)
+ADMIN = (
+    Procedure("96365", "admin", 32000, (1, 1), revenue_code="0260"),
+    Procedure("96366", "admin", 9000, (1, 3), revenue_code="0260"),
+    Procedure("96372", "admin", 6000, (1, 1), revenue_code="0260"),
+    Procedure("96413", "admin", 52000, (1, 1), revenue_code="0335"),
+)
+DRUGS = (
+    Procedure("J1745", "drug", 9500, (30, 80), 10, "0636"),  # infliximab, 10 mg; 100 mg vials
+    Procedure("J2506", "drug", 52000, (12, 12), 12, "0636"),  # pegfilgrastim, 0.5 mg; 6 mg syringe
+    Procedure("J0897", "drug", 2400, (60, 120), 60, "0636"),  # denosumab, 1 mg; 60/120 mg vials
+    Procedure("J1322", "drug", 18000, (40, 140), 5, "0636"),  # elosulfase alfa, 1 mg; 5 mg vials
+    Procedure("J1428", "drug", 160000, (90, 240), 10, "0636"),  # eteplirsen, 10 mg; 100 mg vials
+    Procedure("J3399", "drug", 230000000, (1, 1), 1, "0636"),
+)  # onasemnogene, per treatment
 DRUG_WEIGHTS = (40, 25, 20, 8, 6, 0.05)
 # Sites of care: (CLP08, frequency, institutional?, weight)
-SITES = (("11", "1", False, 45), ("12", "1", False, 5), ("19", "1", False, 15), ("22", "1", False, 15),
-         ("13", "1", True, 20))
+SITES = (
+    ("11", "1", False, 45),
+    ("12", "1", False, 5),
+    ("19", "1", False, 15),
+    ("22", "1", False, 15),
+    ("13", "1", True, 20),
+)
 # The 837s: one invented, plausible-looking 11-digit NDC per drug code (LIN*N4), and ICD-10-CM codes
 # (without the dot) for each kind of visit: the principal one, then maybe a second.
-NDC = {"J1745": "63459073010", "J2506": "55513019001", "J0897": "55513073001", "J1322": "68135010001",
-       "J1428": "60923028410", "J3399": "71894012001"}
+NDC = {
+    "J1745": "63459073010",
+    "J2506": "55513019001",
+    "J0897": "55513073001",
+    "J1322": "68135010001",
+    "J1428": "60923028410",
+    "J3399": "71894012001",
+}
 DIAGNOSES = {
     "visit": ("I10", "E119", "E785", "J069", "M5450", "R5383"),
     "J1745": ("K5090", "K5190", "M069", "M0579"),  # Crohn's disease, ulcerative colitis, rheumatoid arthritis
@@ -199,10 +351,50 @@ DIAGNOSES = {
 SECONDARY = ("I10", "E119", "E785", "Z79899")
 LOST_RATE = 0.005  # claims the payer never answers: sent, never adjudicated
 OTHER_AUTH_RATE = 0.10  # drug claims other payers are sent with a prior authorisation number
-FIRST = ("JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID", "ELIZABETH",
-         "WILLIAM", "BARBARA", "RICHARD", "SUSAN", "JOSEPH", "JESSICA", "THOMAS", "SARAH", "CARLOS", "MARIA")
-LAST = ("SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS", "RODRIGUEZ", "MARTINEZ",
-        "HERNANDEZ", "LOPEZ", "GONZALEZ", "WILSON", "ANDERSON", "THOMAS", "TAYLOR", "MOORE", "JACKSON", "MARTIN")
+FIRST = (
+    "JAMES",
+    "MARY",
+    "ROBERT",
+    "PATRICIA",
+    "JOHN",
+    "JENNIFER",
+    "MICHAEL",
+    "LINDA",
+    "DAVID",
+    "ELIZABETH",
+    "WILLIAM",
+    "BARBARA",
+    "RICHARD",
+    "SUSAN",
+    "JOSEPH",
+    "JESSICA",
+    "THOMAS",
+    "SARAH",
+    "CARLOS",
+    "MARIA",
+)
+LAST = (
+    "SMITH",
+    "JOHNSON",
+    "WILLIAMS",
+    "BROWN",
+    "JONES",
+    "GARCIA",
+    "MILLER",
+    "DAVIS",
+    "RODRIGUEZ",
+    "MARTINEZ",
+    "HERNANDEZ",
+    "LOPEZ",
+    "GONZALEZ",
+    "WILSON",
+    "ANDERSON",
+    "THOMAS",
+    "TAYLOR",
+    "MOORE",
+    "JACKSON",
+    "MARTIN",
+)
 
 
 @dataclass
@@ -242,8 +434,15 @@ class _Event:
 
 
 class Generator:
-    def __init__(self, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END,
-                 shard: int = 0, patterns: bool = True):
+    def __init__(
+        self,
+        months: int = 24,
+        lines: int = 75_000,
+        seed: int = 1,
+        end: date = DEFAULT_END,
+        shard: int = 0,
+        patterns: bool = True,
+    ):
         # patterns=False: the same practice without the dated patterns of the module docstring (the
         # pattern draws are still made, so the rest of the history draws as it would)
         self.patterns = patterns
@@ -327,8 +526,13 @@ class Generator:
 
     def pay(self, payer_index: int, day: date, claims: list, control: int, out: Path, summary: Summary) -> None:
         profile = PAYERS[payer_index]
-        payment = Payment(profile.payer, *PAYEE, trace_number=f"{profile.payer.payer_id}{control:08d}",
-                          payment_date=day, claims=claims)
+        payment = Payment(
+            profile.payer,
+            *PAYEE,
+            trace_number=f"{profile.payer.payer_id}{control:08d}",
+            payment_date=day,
+            claims=claims,
+        )
         rng = self.rng
         # Now and then an overpayment on a claim paid weeks ago is recouped (PLB WO naming the payer's
         # claim number), when this run pays enough to absorb it; slow payers add interest (L6,
@@ -349,8 +553,11 @@ class Generator:
         if payment.amount < 0:
             self.forward[payer_index] = -payment.amount
             payment.provider_adjustments.append(("FB", "BALANCE", payment.amount))
-        history += [(day, c.payer_claim_number, c.paid) for c in claims
-                    if c.status == "1" and c.paid > 0 and c.claim_id not in self.denied_claims]
+        history += [
+            (day, c.payer_claim_number, c.paid)
+            for c in claims
+            if c.status == "1" and c.paid > 0 and c.claim_id not in self.denied_claims
+        ]
         del history[:-200]
         name = f"{day:%Y%m%d}_{profile.payer.payer_id}_{control:06d}.835"
         (out / name).write_text(write_835(payment, control))
@@ -383,8 +590,19 @@ class Generator:
             late = rng.randint(95, 160)
             lag = late if self.patterns else lag
         received = day + timedelta(days=lag)
-        claim = Claim(claim_id, "1", profile.filing_indicator, f"{profile.payer.payer_id}{self.shard}{self.claim_number:09d}",
-                      site, frequency, patient, day, day, received, lines)
+        claim = Claim(
+            claim_id,
+            "1",
+            profile.filing_indicator,
+            f"{profile.payer.payer_id}{self.shard}{self.claim_number:09d}",
+            site,
+            frequency,
+            patient,
+            day,
+            day,
+            received,
+            lines,
+        )
         billed = list(claim.lines)  # a claim denied as a whole loses its lines in the 835, not in the 837
         denied = self.adjudicate(claim, profile, payer_index, month, lag)
         ready = received + timedelta(days=max(3, int(rng.gauss(profile.days_to_pay, profile.days_to_pay / 4))))
@@ -396,8 +614,18 @@ class Generator:
         return [] if lost else events
 
     # -- the 837s -----------------------------------------------------------------------------------
-    def submit(self, claim: Claim, billed: list[Line], denied: list, events: list[_Event], profile: PayerProfile,
-               payer_index: int, institutional: bool, month: int, lost: bool) -> None:
+    def submit(
+        self,
+        claim: Claim,
+        billed: list[Line],
+        denied: list,
+        events: list[_Event],
+        profile: PayerProfile,
+        payer_index: int,
+        institutional: bool,
+        month: int,
+        lost: bool,
+    ) -> None:
         """Put the claim as it was billed in the batch of the day it was sent (the day before the payer
         received it, or that day: the last weekday on or before), and a replacement claim a few days
         before the payment run that pays it after a correction."""
@@ -411,14 +639,18 @@ class Generator:
         last, first, member = claim.patient
         sex = "M" if kind == "J1428" else _SEX[first]
         years = {"J3399": (0, 1), "J1428": (6, 18), "J1322": (5, 30)}.get(
-            kind, (65, 90) if profile.filing_indicator in ("MB", "16") else (19, 64))
+            kind, (65, 90) if profile.filing_indicator in ("MB", "16") else (19, 64)
+        )
         birth = claim.service_from - timedelta(days=rng.randint(years[0] * 365 + 60, years[1] * 365 + 300))
         # prior authorisation: the Medicare Advantage plan requires it for drugs from month 10; other
         # payers' drug claims carry one now and then; a claim denied CO-197 was sent without one
         without = any(a.reason == "197" for line in billed for a in line.adjustments)
         authorization = None
-        if drugs and not without and (month >= 10 and self.patterns if payer_index == PRIOR_AUTH_PAYER
-                                      else rng.random() < OTHER_AUTH_RATE):
+        if (
+            drugs
+            and not without
+            and (month >= 10 and self.patterns if payer_index == PRIOR_AUTH_PAYER else rng.random() < OTHER_AUTH_RATE)
+        ):
             authorization = f"PA{rng.randrange(10**8, 10**9)}"
 
         def lines(strip_waiver: bool) -> list[BilledLine]:
@@ -426,23 +658,47 @@ class Generator:
             for line in billed:
                 units = line.units_billed or line.units_paid
                 vial = _VIAL_UNITS.get(line.code)
-                out.append(BilledLine(line.code, tuple(m for m in line.modifiers if not (strip_waiver and m == "GA")),
-                                      line.charge, units, line.service_date, line.control, line.revenue_code,
-                                      NDC.get(line.code), _quantity(units, vial) if vial else None))
+                out.append(
+                    BilledLine(
+                        line.code,
+                        tuple(m for m in line.modifiers if not (strip_waiver and m == "GA")),
+                        line.charge,
+                        units,
+                        line.service_date,
+                        line.control,
+                        line.revenue_code,
+                        NDC.get(line.code),
+                        _quantity(units, vial) if vial else None,
+                    )
+                )
             return out
 
-        original = BilledClaim(claim.claim_id, profile.payer, profile.filing_indicator, claim.patient, birth, sex,
-                               institutional, claim.facility_code, claim.frequency, claim.service_from,
-                               claim.service_to, diagnoses, lines(False), authorization,
-                               related_cause="EM" if profile.filing_indicator == "WC" and not institutional else None)
+        original = BilledClaim(
+            claim.claim_id,
+            profile.payer,
+            profile.filing_indicator,
+            claim.patient,
+            birth,
+            sex,
+            institutional,
+            claim.facility_code,
+            claim.frequency,
+            claim.service_from,
+            claim.service_to,
+            diagnoses,
+            lines(False),
+            authorization,
+            related_cause="EM" if profile.filing_indicator == "WC" and not institutional else None,
+        )
         fate = "lost" if lost else "awaiting" if events[0].run > self.end else None
         self.batches[sent].append((original, fate))
         if lost:
             return
         for event in events:
             if event.claim.frequency == "7":  # paid after a corrected claim: send the replacement first
-                replacement = dataclasses.replace(original, frequency="7", lines=lines(True),
-                                                  original_reference=claim.payer_claim_number)
+                replacement = dataclasses.replace(
+                    original, frequency="7", lines=lines(True), original_reference=claim.payer_claim_number
+                )
                 if denied[0][1] == "authorization" and not authorization:
                     replacement.prior_authorization = f"PA{rng.randrange(10**8, 10**9)}"  # obtained afterwards
                 day = _weekday_on_or_before(event.run - timedelta(days=rng.randint(3, 10)))
@@ -458,8 +714,17 @@ class Generator:
         lines: list[Line] = []
 
         def add(procedure: Procedure, units: int, modifiers: tuple = ()):
-            lines.append(Line(procedure.code, modifiers, procedure.unit_cents * units, units, day,
-                              f"{len(lines) + 1}", revenue_code=procedure.revenue_code if institutional else None))
+            lines.append(
+                Line(
+                    procedure.code,
+                    modifiers,
+                    procedure.unit_cents * units,
+                    units,
+                    day,
+                    f"{len(lines) + 1}",
+                    revenue_code=procedure.revenue_code if institutional else None,
+                )
+            )
 
         kind = rng.random()
         if kind < 0.45 and not institutional:  # office or home visit, maybe an injection
@@ -469,7 +734,14 @@ class Generator:
             return lines
         # an infusion or injection visit: administration, the drug, its waste, sometimes an E/M
         drug = rng.choices(DRUGS, weights=DRUG_WEIGHTS)[0]
-        add(ADMIN[3] if drug.code in ("J1745",) and rng.random() < 0.2 else ADMIN[0] if drug.units[1] > 12 else ADMIN[2], 1)
+        add(
+            ADMIN[3]
+            if drug.code in ("J1745",) and rng.random() < 0.2
+            else ADMIN[0]
+            if drug.units[1] > 12
+            else ADMIN[2],
+            1,
+        )
         if drug.units[1] > 12 and rng.random() < 0.5:
             add(ADMIN[1], rng.randint(*ADMIN[1].units))
         given = rng.randint(*drug.units)
@@ -494,8 +766,7 @@ class Generator:
             add(rng.choice(VISITS[:2]), 1, ("25",))
         return lines
 
-    def adjudicate(self, claim: Claim, profile: PayerProfile, payer_index: int, month: int,
-                   lag: int) -> list[tuple]:
+    def adjudicate(self, claim: Claim, profile: PayerProfile, payer_index: int, month: int, lag: int) -> list[tuple]:
         """Adjust every line; return (line index, denial category) per denied line, or (None, category)
         once when the whole claim is denied at claim level.
 
@@ -533,16 +804,22 @@ class Generator:
                 self.pay_line(line, profile)
         return denied
 
-    def pattern_denial(self, line: Line, profile: PayerProfile, payer_index: int, month: int,
-                       missing_waste_modifier: bool) -> str | None:
+    def pattern_denial(
+        self, line: Line, profile: PayerProfile, payer_index: int, month: int, missing_waste_modifier: bool
+    ) -> str | None:
         """The dated patterns: JW/JZ left off at one site, a new prior-authorisation requirement."""
         # Medicare returns single-dose drug lines without JW or JZ as unprocessable (CO-16 + N822).
         if missing_waste_modifier and profile.filing_indicator == "MB":
             self.deny_line(line, "CO", "16", ("N822",))
             return "coding"
         # Medicare Advantage requires prior authorisation for drugs from month 10; staff catch up by 15.
-        if line.code.startswith("J") and payer_index == PRIOR_AUTH_PAYER and month >= 10 \
-                and self.rng.random() < (0.45 if month < 15 else 0.12) and self.patterns:
+        if (
+            line.code.startswith("J")
+            and payer_index == PRIOR_AUTH_PAYER
+            and month >= 10
+            and self.rng.random() < (0.45 if month < 15 else 0.12)
+            and self.patterns
+        ):
             self.deny_line(line, "CO", "197", ("M62",))
             return "authorization"
         return None
@@ -599,8 +876,9 @@ class Generator:
                 line.adjustments.append(Adjustment("CO", "253", sequestered))
 
     # -- what happens after a denial ----------------------------------------------------------------
-    def recover(self, claim: Claim, denied: list, profile: PayerProfile, payer_index: int, ready: date,
-                summary: Summary) -> list[_Event]:
+    def recover(
+        self, claim: Claim, denied: list, profile: PayerProfile, payer_index: int, ready: date, summary: Summary
+    ) -> list[_Event]:
         rng = self.rng
         category = denied[0][1]
         if any(a.group == "PR" and a.reason == "96" for line in claim.lines for a in line.adjustments):
@@ -648,14 +926,31 @@ class Generator:
         lines = []
         for n in indexes:
             before = claim.lines[n]
-            lines.append(Line(before.code, tuple(m for m in before.modifiers if m != "GA"), before.charge,
-                              before.units_billed or before.units_paid, before.service_date, before.control,
-                              revenue_code=before.revenue_code))
-        again = Claim(claim.claim_id, "1", claim.filing_indicator,
-                      claim.payer_claim_number + ("A" if path == "corrected" else ""), claim.facility_code,
-                      "7" if path == "corrected" else claim.frequency, claim.patient, claim.service_from,
-                      claim.service_to, claim.received, lines,
-                      original_reference=claim.payer_claim_number if path == "corrected" else None)
+            lines.append(
+                Line(
+                    before.code,
+                    tuple(m for m in before.modifiers if m != "GA"),
+                    before.charge,
+                    before.units_billed or before.units_paid,
+                    before.service_date,
+                    before.control,
+                    revenue_code=before.revenue_code,
+                )
+            )
+        again = Claim(
+            claim.claim_id,
+            "1",
+            claim.filing_indicator,
+            claim.payer_claim_number + ("A" if path == "corrected" else ""),
+            claim.facility_code,
+            "7" if path == "corrected" else claim.frequency,
+            claim.patient,
+            claim.service_from,
+            claim.service_to,
+            claim.received,
+            lines,
+            original_reference=claim.payer_claim_number if path == "corrected" else None,
+        )
         if not claim.lines:
             again.charge_without_lines = claim.charge_without_lines
         if path == "upheld":
@@ -687,16 +982,24 @@ def _quantity(units: int, per_container: int) -> str:
     return f"{whole}" if not part else f"{whole}.{part:03d}".rstrip("0")
 
 
-def generate(out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, end: date = DEFAULT_END,
-             shards: int = 1, patterns: bool = True) -> Summary:
+def generate(
+    out: Path,
+    months: int = 24,
+    lines: int = 75_000,
+    seed: int = 1,
+    end: date = DEFAULT_END,
+    shards: int = 1,
+    patterns: bool = True,
+) -> Summary:
     """Write the history; `shards` > 1 splits it into independent parts written in parallel processes
     (for scale data: the same seed and shards give the same files). patterns=False writes the same
     practice without its dated patterns (a history where nothing changes, for the change findings)."""
     if shards <= 1:
         return Generator(months, lines, seed, end, patterns=patterns).write(out)
     with ProcessPoolExecutor(max_workers=shards) as pool:
-        parts = list(pool.map(_write_shard, [(out, months, lines // shards, seed, end, k, patterns)
-                                             for k in range(shards)]))
+        parts = list(
+            pool.map(_write_shard, [(out, months, lines // shards, seed, end, k, patterns) for k in range(shards)])
+        )
     return _combine(parts)
 
 
@@ -708,9 +1011,20 @@ def _write_shard(job: tuple) -> Summary:
 def _combine(parts: list[Summary]) -> Summary:
     total = Summary()
     for part in parts:
-        for name in ("files", "payments", "claims", "lines", "adjustments", "charge_cents", "paid_cents",
-                     "provider_adjustment_cents", "claim_files", "submitted_claims", "submitted_lines",
-                     "corrected_claims"):
+        for name in (
+            "files",
+            "payments",
+            "claims",
+            "lines",
+            "adjustments",
+            "charge_cents",
+            "paid_cents",
+            "provider_adjustment_cents",
+            "claim_files",
+            "submitted_claims",
+            "submitted_lines",
+            "corrected_claims",
+        ):
             setattr(total, name, getattr(total, name) + getattr(part, name))
         for key, value in part.recoveries.items():
             total.recoveries[key] += value
@@ -721,8 +1035,16 @@ def _combine(parts: list[Summary]) -> Summary:
     return total
 
 
-def build(db: Path, out: Path, months: int = 24, lines: int = 75_000, seed: int = 1, on_result=None,
-          shards: int = 1, patterns: bool = True) -> Summary:
+def build(
+    db: Path,
+    out: Path,
+    months: int = 24,
+    lines: int = 75_000,
+    seed: int = 1,
+    on_result=None,
+    shards: int = 1,
+    patterns: bool = True,
+) -> Summary:
     """Write a demo history to `out` and load it into the database `db`, marked as demo data."""
     from analytics import loader, reference, updates
 
@@ -747,8 +1069,10 @@ def _prevention_rules(out: Path, months: int) -> Path:
     month_10 = date(start.year + (start.month + 8) // 12, (start.month + 8) % 12 + 1, 1)
     payer = PAYERS[PRIOR_AUTH_PAYER].payer
     shipped = (reference.DATA / "prevention_rules.csv").read_text().rstrip("\n")
-    rule = (f"auth-{payer.payer_id}-drugs,prior_authorization,{payer.payer_id},,J*,,,{month_10},,authorization,"
-            f"{payer.name} requires prior authorisation for drugs from {month_10:%B %Y}")
+    rule = (
+        f"auth-{payer.payer_id}-drugs,prior_authorization,{payer.payer_id},,J*,,,{month_10},,authorization,"
+        f"{payer.name} requires prior authorisation for drugs from {month_10:%B %Y}"
+    )
     path = out.with_name(out.name + "-prevention-rules.csv")
     path.write_text(f"{shipped}\n{rule}\n")
     return path

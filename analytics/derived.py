@@ -28,10 +28,13 @@ RULES = ("prevention-rules", "ndc-crosswalk", "appeal-windows", "timely-filing",
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    files = con.execute("SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_files").fetchall()[0]
+    files = con.execute(
+        "SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_files"
+    ).fetchall()[0]
     facts = con.execute("SELECT coalesce(max(value), '') FROM meta WHERE key = 'facts_fingerprint'").fetchall()[0][0]
-    rules = con.execute("SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?",
-                        [list(RULES)]).fetchall()[0][0]
+    rules = con.execute(
+        "SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?", [list(RULES)]
+    ).fetchall()[0][0]
     # the after-load tables and everything they read (analytics/models.py)
     text = "".join(model.text() for model in models.closure(models.after_load()))
     # the change findings of the default period (analytics/findings.py) are rebuilt in the same step

@@ -44,8 +44,10 @@ class Filters:
 
     def params(self) -> dict:
         """Bound parameters of every dashboard query (queries/dashboard/*.sql)."""
-        return {name: (list(value) if isinstance(value, tuple) else value)
-                for name, value in ((f.name, getattr(self, f.name)) for f in fields(self))}
+        return {
+            name: (list(value) if isinstance(value, tuple) else value)
+            for name, value in ((f.name, getattr(self, f.name)) for f in fields(self))
+        }
 
     def chosen(self) -> list[tuple[ListFilter, tuple]]:
         """The list filters set, with their values."""
@@ -55,5 +57,8 @@ class Filters:
 def scope_text(filters: Filters) -> str:
     """What a report covers, in words: 'Filters: payer: X; site of care: POS 19.'"""
     chosen = [f"{f.label.lower()}: {', '.join(map(str, values))}" for f, values in filters.chosen()]
-    return "Filters: " + ("; ".join(chosen) if chosen else "none (all payers, categories, codes, modifiers and sites)") + "."
-
+    return (
+        "Filters: "
+        + ("; ".join(chosen) if chosen else "none (all payers, categories, codes, modifiers and sites)")
+        + "."
+    )

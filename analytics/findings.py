@@ -67,15 +67,22 @@ DIMENSIONS = {
     "site_category": ("site × category", ("site", "category")),
 }
 # Denial attributes are measured against every claim of their parent: all claims, or a payer's or a site's.
-PARENT = {"category": ("all", ()), "reason": ("all", ()), "reason_remark": ("all", ()),
-          "payer_category": ("payer", ("payer_name",)), "site_category": ("site", ("site",))}
+PARENT = {
+    "category": ("all", ()),
+    "reason": ("all", ()),
+    "reason_remark": ("all", ()),
+    "payer_category": ("payer", ("payer_name",)),
+    "site_category": ("site", ("site",)),
+}
 # The slices that partition the claims (each claim has one payer and one site: CLP08 is the claim's),
 # so that shares add up to one and the shift-share decomposition is exact. Codes, modifiers and
 # categories overlap (a claim has several lines and may have several denials).
 PARTITIONS = ("payer", "site")
-PERIOD_KINDS = {"default": "last complete month against the 12 months before",
-                "month": "last complete month against the month before",
-                "quarter": "last complete quarter against the quarter before"}
+PERIOD_KINDS = {
+    "default": "last complete month against the 12 months before",
+    "month": "last complete month against the month before",
+    "quarter": "last complete quarter against the quarter before",
+}
 
 Fetch = Callable[[str, dict], list]
 
@@ -97,8 +104,11 @@ class Period:
     @property
     def baseline_label(self) -> str:
         if self.kind == "default":
-            return f"over the prior {len(self.baseline)} months" if len(self.baseline) > 1 else \
-                f"in {_months_label(self.baseline)}"
+            return (
+                f"over the prior {len(self.baseline)} months"
+                if len(self.baseline) > 1
+                else f"in {_months_label(self.baseline)}"
+            )
         return f"in {_months_label(self.baseline)}"
 
 
@@ -129,8 +139,11 @@ def period_for(month: date, usable: list, kind: str = "default") -> Period | Non
         return Period(kind, months, baseline)
     count = 1 if kind == "month" else BASELINE_MONTHS
     baseline = tuple(m for m in (_month_before(month, k) for k in range(count, 0, -1)) if m in available)
-    if month not in available or len(baseline) < (1 if kind == "month" else MIN_BASELINE_MONTHS) \
-            or (kind == "month" and baseline[0] != _month_before(month)):
+    if (
+        month not in available
+        or len(baseline) < (1 if kind == "month" else MIN_BASELINE_MONTHS)
+        or (kind == "month" and baseline[0] != _month_before(month))
+    ):
         return None
     return Period(kind, (month,), baseline)
 
@@ -152,11 +165,13 @@ def usable_months(fetch: Fetch) -> list:
 
 def fetcher(con) -> Fetch:
     """A Fetch on a DuckDB connection or cursor: queries/<name>.sql as dicts with exact types."""
+
     def fetch(name: str, params: dict) -> list:
         text = sql(name)
         result = con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
         names = [d[0] for d in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
     return fetch
 
 
@@ -189,7 +204,7 @@ def dispersion(months: list) -> float | None:
 
 def _wilson(k: float, n: float) -> tuple:
     """Wilson's score interval of a proportion (Wilson 1927), for possibly fractional effective counts."""
-    p, z2 = k / n, Z95 ** 2
+    p, z2 = k / n, Z95**2
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return max(0.0, centre - half), min(1.0, centre + half)
@@ -235,13 +250,19 @@ def test(baseline: list, period: list) -> dict:
     low_ci, high_ci = newcombe(k1, n1, k0, n0, deff1, deff0)
     # the period rate's own 95% interval: the Wilson interval Newcombe's is built from
     rate_low, rate_high = _wilson(k1 / deff1, n1 / deff1)
-    return {"p_value": float(p_value), "test": method, "dispersion": phi, "ci_low": low_ci, "ci_high": high_ci,
-            "rate_ci_low": rate_low, "rate_ci_high": rate_high}
+    return {
+        "p_value": float(p_value),
+        "test": method,
+        "dispersion": phi,
+        "ci_low": low_ci,
+        "ci_high": high_ci,
+        "rate_ci_low": rate_low,
+        "rate_ci_high": rate_high,
+    }
 
 
 def _tested(base: Counts, now: Counts) -> bool:
-    return (now.claims >= MIN_CLAIMS and base.claims >= MIN_BASELINE_CLAIMS
-            and base.denied + now.denied >= MIN_DENIED)
+    return now.claims >= MIN_CLAIMS and base.claims >= MIN_BASELINE_CLAIMS and base.denied + now.denied >= MIN_DENIED
 
 
 # -- the slices ------------------------------------------------------------------------------------------
@@ -265,8 +286,13 @@ def monthly_slices(rows: list, period: Period) -> dict:
         parent = by_slice.get((parent_dimension, *(named[k] if k in parent_keys else None for k in KEYS)), {})
         for month in months:
             if month not in series and month in parent:
-                series[month] = {**parent[month], "dimension": dimension, **named, "denied_claims": 0,
-                                 "denied_amount": Decimal("0")}
+                series[month] = {
+                    **parent[month],
+                    "dimension": dimension,
+                    **named,
+                    "denied_claims": 0,
+                    "denied_amount": Decimal("0"),
+                }
     return by_slice
 
 
@@ -289,33 +315,49 @@ def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
                 now.add(series[month])
         if not _tested(base, now):
             continue
-        result = test([(series[m]["claims"], series[m]["denied_claims"]) if m in series else (0, 0)
-                       for m in period.baseline],
-                      [(series[m]["claims"], series[m]["denied_claims"]) if m in series else (0, 0)
-                       for m in period.months])
+        result = test(
+            [(series[m]["claims"], series[m]["denied_claims"]) if m in series else (0, 0) for m in period.baseline],
+            [(series[m]["claims"], series[m]["denied_claims"]) if m in series else (0, 0) for m in period.months],
+        )
         rate, baseline_rate = now.denied / now.claims, base.denied / base.claims
         # the excess denied claims against the baseline rate, valued at the period's denied $ per denied
         # claim (the baseline's when none was denied): its sign is the rate's, and one rare very large
         # claim in the baseline does not turn a rising rate into a negative effect
         excess = Decimal(now.denied) - Decimal(now.claims) * Decimal(base.denied) / Decimal(base.claims)
-        per_denial = (now.denied_amount / now.denied if now.denied
-                      else base.denied_amount / base.denied if base.denied else Decimal("0"))
+        per_denial = (
+            now.denied_amount / now.denied
+            if now.denied
+            else base.denied_amount / base.denied
+            if base.denied
+            else Decimal("0")
+        )
         expected = now.denied_amount - excess * per_denial
-        tested.append({
-            "dimension": key[0], **dict(zip(KEYS, key[1:], strict=True)),
-            "claims": now.claims, "denied_claims": now.denied, "claim_denial_rate": rate,
-            "baseline_claims": base.claims, "baseline_denied_claims": base.denied,
-            "baseline_claim_denial_rate": baseline_rate, "rate_change": rate - baseline_rate,
-            "charges": now.charges, "denied_amount": now.denied_amount,
-            "baseline_charges": base.charges, "baseline_denied_amount": base.denied_amount,
-            "expected_denied_amount": expected.quantize(Decimal("0.01")),
-            "effect_amount": (now.denied_amount - expected).quantize(Decimal("0.01")),
-            "excess_claims": float(excess),
-            "direction": "up" if rate > baseline_rate else "down" if rate < baseline_rate else "none",
-            **result,
-        })
+        tested.append(
+            {
+                "dimension": key[0],
+                **dict(zip(KEYS, key[1:], strict=True)),
+                "claims": now.claims,
+                "denied_claims": now.denied,
+                "claim_denial_rate": rate,
+                "baseline_claims": base.claims,
+                "baseline_denied_claims": base.denied,
+                "baseline_claim_denial_rate": baseline_rate,
+                "rate_change": rate - baseline_rate,
+                "charges": now.charges,
+                "denied_amount": now.denied_amount,
+                "baseline_charges": base.charges,
+                "baseline_denied_amount": base.denied_amount,
+                "expected_denied_amount": expected.quantize(Decimal("0.01")),
+                "effect_amount": (now.denied_amount - expected).quantize(Decimal("0.01")),
+                "excess_claims": float(excess),
+                "direction": "up" if rate > baseline_rate else "down" if rate < baseline_rate else "none",
+                **result,
+            }
+        )
     if tested:
-        for row, q in zip(tested, stats.false_discovery_control([r["p_value"] for r in tested], method="bh"), strict=True):
+        for row, q in zip(
+            tested, stats.false_discovery_control([r["p_value"] for r in tested], method="bh"), strict=True
+        ):
             row["q_value"] = float(q)
             row["finding"] = bool(q <= fdr) and row["direction"] != "none"
     tested.sort(key=lambda r: (not r["finding"], -abs(r["effect_amount"]), r["p_value"]))
@@ -333,8 +375,16 @@ def _mark_same_claims(tested: list) -> None:
     for row in tested:
         row["same_as"] = None
         if row["finding"]:
-            groups[(row["claims"], row["denied_claims"], row["denied_amount"], row["baseline_claims"],
-                    row["baseline_denied_claims"], row["direction"])].append(row)
+            groups[
+                (
+                    row["claims"],
+                    row["denied_claims"],
+                    row["denied_amount"],
+                    row["baseline_claims"],
+                    row["baseline_denied_claims"],
+                    row["direction"],
+                )
+            ].append(row)
     for rows in groups.values():
         rows.sort(key=lambda r: (-len(DIMENSIONS[r["dimension"]][1]), -abs(r["effect_amount"]), slice_label(r)))
         for row in rows[1:]:
@@ -354,16 +404,22 @@ def subject(finding: dict, labels: dict) -> tuple:
     """(who denied, what share of which claims) for a slice: ('SUMMIT...', 'of J1322 claims') and the like."""
     d, f = finding["dimension"], finding
     payer = f["payer_name"]
-    claims = {"code": f"{f['procedure_code']} claims", "payer_code": f"{f['procedure_code']} claims",
-              "code_site": f"{f['procedure_code']} claims at {_site(f['site'], labels)}",
-              "modifier": f"claims with modifier {f['modifier']}",
-              "payer_modifier": f"claims with modifier {f['modifier']}",
-              "site": f"claims at {_site(f['site'], labels)}",
-              "site_category": f"claims at {_site(f['site'], labels)}"}.get(d, "claims")
-    reason = {"category": f" for {_category(f['category'], labels)}",
-              "payer_category": f" for {_category(f['category'], labels)}",
-              "site_category": f" for {_category(f['category'], labels)}",
-              "reason": f" {f['reason']}", "reason_remark": f" {f['reason']} with {f['remark']}"}.get(d, "")
+    claims = {
+        "code": f"{f['procedure_code']} claims",
+        "payer_code": f"{f['procedure_code']} claims",
+        "code_site": f"{f['procedure_code']} claims at {_site(f['site'], labels)}",
+        "modifier": f"claims with modifier {f['modifier']}",
+        "payer_modifier": f"claims with modifier {f['modifier']}",
+        "site": f"claims at {_site(f['site'], labels)}",
+        "site_category": f"claims at {_site(f['site'], labels)}",
+    }.get(d, "claims")
+    reason = {
+        "category": f" for {_category(f['category'], labels)}",
+        "payer_category": f" for {_category(f['category'], labels)}",
+        "site_category": f" for {_category(f['category'], labels)}",
+        "reason": f" {f['reason']}",
+        "reason_remark": f" {f['reason']} with {f['remark']}",
+    }.get(d, "")
     return payer, claims, reason
 
 
@@ -391,8 +447,9 @@ def drivers(finding: dict, denials: list) -> tuple:
     """The reason and the site with the most denied $ among the period's denials of the slice, each
     with its share: (('CO-197', 'authorization', 0.8), ('19', 0.6))."""
     d = finding["dimension"]
-    wanted = {k: finding[k] for k in ("payer_name", "category", "reason", "procedure_code", "site")
-              if finding[k] is not None}
+    wanted = {
+        k: finding[k] for k in ("payer_name", "category", "reason", "procedure_code", "site") if finding[k] is not None
+    }
     reasons: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)  # (reason, category) -> denied $
     sites: defaultdict[str, Decimal] = defaultdict(Decimal)
     total = Decimal("0")
@@ -411,8 +468,11 @@ def drivers(finding: dict, denials: list) -> tuple:
         return None, None
     reason, category = max(reasons, key=reasons.__getitem__)
     site = max(sites, key=sites.__getitem__)
-    top_reason = None if d in ("reason", "reason_remark") or reason is None else \
-        (reason, category, float(reasons[(reason, category)] / total))
+    top_reason = (
+        None
+        if d in ("reason", "reason_remark") or reason is None
+        else (reason, category, float(reasons[(reason, category)] / total))
+    )
     top_site = None if finding["site"] is not None else (site, float(sites[site] / total))
     return top_reason, top_site
 
@@ -425,8 +485,10 @@ def sentence(finding: dict, period: Period, labels: dict, denials: list) -> str:
         text = f"{payer} denied {rate:.1%} of {claims}{reason} in {period.label}"
     else:
         text = f"{rate:.1%} of {claims} were denied{reason} in {period.label}"
-    text += (f" ({interval(finding)}) against {before:.1%} {period.baseline_label} "
-             f"({money(finding['effect_amount'])}, {_q(finding['q_value'])})")
+    text += (
+        f" ({interval(finding)}) against {before:.1%} {period.baseline_label} "
+        f"({money(finding['effect_amount'])}, {_q(finding['q_value'])})"
+    )
     top_reason, top_site = drivers(finding, denials)
     parts = []
     if top_reason:
@@ -458,8 +520,14 @@ def shift_share(before: dict, after: dict) -> dict:
         r0, r1 = r0 or Fraction(0), r1 or Fraction(0)
         s0 = w0 / total0 if total0 else Fraction(0)
         s1 = w1 / total1 if total1 else Fraction(0)
-        parts[key] = {"share_before": s0, "share_after": s1, "rate_before": r0, "rate_after": r1,
-                      "mix": (s1 - s0) * (r0 + r1) / 2, "rate": (s0 + s1) / 2 * (r1 - r0)}
+        parts[key] = {
+            "share_before": s0,
+            "share_after": s1,
+            "rate_before": r0,
+            "rate_after": r1,
+            "mix": (s1 - s0) * (r0 + r1) / 2,
+            "rate": (s0 + s1) / 2 * (r1 - r0),
+        }
     rate0 = sum(Fraction(x) for _, x in before.values()) / total0 if total0 else Fraction(0)
     rate1 = sum(Fraction(x) for _, x in after.values()) / total1 if total1 else Fraction(0)
     return {"before": rate0, "after": rate1, "parts": parts}
@@ -496,22 +564,31 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
     rows = []
     for key in sorted(set(rate["parts"]) | set(dollars["parts"]), key=str):
         r, m = rate["parts"].get(key), dollars["parts"].get(key)
-        rows.append({
-            "value": key, "claim_share_before": r["share_before"] if r else Fraction(0),
-            "claim_share_after": r["share_after"] if r else Fraction(0),
-            "rate_before": r["rate_before"] if r else Fraction(0), "rate_after": r["rate_after"] if r else Fraction(0),
-            "rate_effect": r["rate"] if r else Fraction(0), "mix_effect": r["mix"] if r else Fraction(0),
-            "dollar_rate_effect": mean_volume * m["rate"] if m else Fraction(0),
-            "dollar_mix_effect": mean_volume * m["mix"] if m else Fraction(0),
-        })
+        rows.append(
+            {
+                "value": key,
+                "claim_share_before": r["share_before"] if r else Fraction(0),
+                "claim_share_after": r["share_after"] if r else Fraction(0),
+                "rate_before": r["rate_before"] if r else Fraction(0),
+                "rate_after": r["rate_after"] if r else Fraction(0),
+                "rate_effect": r["rate"] if r else Fraction(0),
+                "mix_effect": r["mix"] if r else Fraction(0),
+                "dollar_rate_effect": mean_volume * m["rate"] if m else Fraction(0),
+                "dollar_mix_effect": mean_volume * m["mix"] if m else Fraction(0),
+            }
+        )
     for row in rows:
         row["total"] = row["rate_effect"] + row["mix_effect"]
         row["dollar_total"] = row["dollar_rate_effect"] + row["dollar_mix_effect"]
     rows.sort(key=lambda r: -abs(r["total"]))
     return {
-        "dimension": dimension, "rows": rows,
-        "rate_before": rate["before"], "rate_after": rate["after"], "rate_change": rate["after"] - rate["before"],
-        "denied_before": v0 * dollars["before"], "denied_after": v1 * dollars["after"],
+        "dimension": dimension,
+        "rows": rows,
+        "rate_before": rate["before"],
+        "rate_after": rate["after"],
+        "rate_change": rate["after"] - rate["before"],
+        "denied_before": v0 * dollars["before"],
+        "denied_after": v1 * dollars["after"],
         "denied_change": v1 * dollars["after"] - v0 * dollars["before"],
         "volume_effect": (v1 - v0) * (dollars["before"] + dollars["after"]) / 2,
     }
@@ -520,13 +597,15 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
 def attribution_sentence(result: dict, period: Period) -> str:
     rows = result["rows"]
     change = result["rate_change"]
-    text = (f"The claim denial rate went from {float(result['rate_before']):.1%} {period.baseline_label} to "
-            f"{float(result['rate_after']):.1%} in {period.label} ({float(change) * 100:+.1f} points)")
+    text = (
+        f"The claim denial rate went from {float(result['rate_before']):.1%} {period.baseline_label} to "
+        f"{float(result['rate_after']):.1%} in {period.label} ({float(change) * 100:+.1f} points)"
+    )
     if rows and change:
         top = rows[0]
         kind = "its own rate" if abs(top["rate_effect"]) >= abs(top["mix_effect"]) else "its share of claims"
         who = top["value"]
-        text += (f"; {who} explains {float(top['total']) * 100:+.1f} points, mostly by {kind}")
+        text += f"; {who} explains {float(top['total']) * 100:+.1f} points, mostly by {kind}"
     return text + "."
 
 
@@ -544,8 +623,11 @@ def p_chart(series: dict, period: Period) -> list:
     centre = sum(series[m]["denied_claims"] for m in base) / n0
     sigma_z = 1.0
     if 0 < centre < 1 and len(base) >= MIN_BASELINE_MONTHS:
-        z = [(series[m]["denied_claims"] / series[m]["claims"] - centre)
-             / math.sqrt(centre * (1 - centre) / series[m]["claims"]) for m in base]
+        z = [
+            (series[m]["denied_claims"] / series[m]["claims"] - centre)
+            / math.sqrt(centre * (1 - centre) / series[m]["claims"])
+            for m in base
+        ]
         moving = [abs(b - a) for a, b in pairwise(z)]
         sigma_z = max(1.0, sum(moving) / len(moving) / 1.128)
     points = []
@@ -554,9 +636,19 @@ def p_chart(series: dict, period: Period) -> list:
         spread = 3 * sigma_z * math.sqrt(centre * (1 - centre) / n)
         lower, upper = max(0.0, centre - spread), min(1.0, centre + spread)
         rate = k / n
-        points.append({"month": m, "claims": n, "denied_claims": k, "rate": rate, "centre": centre,
-                       "lower": lower, "upper": upper, "outside": rate > upper or rate < lower,
-                       "baseline": m in period.baseline})
+        points.append(
+            {
+                "month": m,
+                "claims": n,
+                "denied_claims": k,
+                "rate": rate,
+                "centre": centre,
+                "lower": lower,
+                "upper": upper,
+                "outside": rate > upper or rate < lower,
+                "baseline": m in period.baseline,
+            }
+        )
     return points
 
 
@@ -613,21 +705,39 @@ def for_database(path, kind: str = "default", month: date | None = None) -> Resu
 def monthly_counts(series: dict, period: Period) -> list:
     """A slice's months (Result.series[key]: month -> counts) of the baseline and the period that had
     claims, oldest first: [{month, claims, denied_claims}], as change_findings_rows.months stores them."""
-    return [{"month": m, "claims": series[m]["claims"], "denied_claims": series[m]["denied_claims"]}
-            for m in (*period.baseline, *period.months) if m in series and series[m]["claims"]]
+    return [
+        {"month": m, "claims": series[m]["claims"], "denied_claims": series[m]["denied_claims"]}
+        for m in (*period.baseline, *period.months)
+        if m in series and series[m]["claims"]
+    ]
 
 
 def sparkline(months: list, finding: dict, period: Period) -> list:
     """The points of a finding's sparkline, one per month with claims (monthly_counts): its monthly claim
     denial rate, whether the month is the period's, and the baseline's rate."""
-    return [{"month": m["month"], "rate": m["denied_claims"] / m["claims"], "period": m["month"] in period.months,
-             "baseline_rate": finding["baseline_claim_denial_rate"]} for m in months if m["claims"]]
+    return [
+        {
+            "month": m["month"],
+            "rate": m["denied_claims"] / m["claims"],
+            "period": m["month"] in period.months,
+            "baseline_rate": finding["baseline_claim_denial_rate"],
+        }
+        for m in months
+        if m["claims"]
+    ]
 
 
 def shown(result: Result, rows: list) -> list:
     """Findings of a Result as the pages show them: each with the points of its sparkline."""
-    return [{**row, "points": sparkline(monthly_counts(result.series.get(slice_key(row), {}), result.period), row,
-                                        result.period)} for row in rows]
+    return [
+        {
+            **row,
+            "points": sparkline(
+                monthly_counts(result.series.get(slice_key(row), {}), result.period), row, result.period
+            ),
+        }
+        for row in rows
+    ]
 
 
 def _months_from(first: date, last: date) -> tuple:
@@ -646,10 +756,11 @@ def stored(rows: list) -> tuple:
     if not rows:
         return None, []
     first = rows[0]
-    baseline = _months_from(first["baseline_from"], first["baseline_to"])[-first["baseline_months"]:]
+    baseline = _months_from(first["baseline_from"], first["baseline_to"])[-first["baseline_months"] :]
     period = Period("default", _months_from(first["period_from"], first["period_to"]), baseline)
-    return period, [{**row, "points": sparkline(row["months"] or [], row, period)}
-                    for row in rows if row["sentence"] is not None]
+    return period, [
+        {**row, "points": sparkline(row["months"] or [], row, period)} for row in rows if row["sentence"] is not None
+    ]
 
 
 def claims_filters(finding: dict, period: Period) -> dict:
@@ -658,8 +769,11 @@ def claims_filters(finding: dict, period: Period) -> dict:
     import calendar
 
     last = period.months[-1]
-    out = {"date_basis": "payment", "date_from": period.months[0],
-           "date_to": last.replace(day=calendar.monthrange(last.year, last.month)[1])}
+    out = {
+        "date_basis": "payment",
+        "date_from": period.months[0],
+        "date_to": last.replace(day=calendar.monthrange(last.year, last.month)[1]),
+    }
     for chosen in LISTS:
         out[chosen.field] = (finding[chosen.column],) if finding.get(chosen.column) is not None else ()
     return out
@@ -673,21 +787,49 @@ def slice_label(row: dict) -> str:
 # -- the derived table change_findings -------------------------------------------------------------------
 MONTHS_TYPE = "STRUCT(month DATE, claims BIGINT, denied_claims BIGINT)[]"
 COLUMNS = (
-    ("period_from", "DATE"), ("period_to", "DATE"), ("baseline_from", "DATE"), ("baseline_to", "DATE"),
-    ("baseline_months", "INTEGER"), ("dimension", "VARCHAR"), ("slice", "VARCHAR"),
-    ("payer_name", "VARCHAR"), ("category", "VARCHAR"), ("reason", "VARCHAR"), ("remark", "VARCHAR"),
-    ("procedure_code", "VARCHAR"), ("modifier", "VARCHAR"), ("site", "VARCHAR"),
-    ("claims", "BIGINT"), ("denied_claims", "BIGINT"), ("claim_denial_rate", "DOUBLE"),
-    ("baseline_claims", "BIGINT"), ("baseline_denied_claims", "BIGINT"), ("baseline_claim_denial_rate", "DOUBLE"),
-    ("rate_change", "DOUBLE"), ("ci_low", "DOUBLE"), ("ci_high", "DOUBLE"),
-    ("charges", "DECIMAL(18, 2)"), ("denied_amount", "DECIMAL(18, 2)"), ("baseline_charges", "DECIMAL(18, 2)"),
-    ("baseline_denied_amount", "DECIMAL(18, 2)"), ("expected_denied_amount", "DECIMAL(18, 2)"),
-    ("effect_amount", "DECIMAL(18, 2)"), ("p_value", "DOUBLE"), ("q_value", "DOUBLE"), ("direction", "VARCHAR"),
-    ("finding", "BOOLEAN"), ("test", "VARCHAR"), ("dispersion", "DOUBLE"), ("sentence", "VARCHAR"),
+    ("period_from", "DATE"),
+    ("period_to", "DATE"),
+    ("baseline_from", "DATE"),
+    ("baseline_to", "DATE"),
+    ("baseline_months", "INTEGER"),
+    ("dimension", "VARCHAR"),
+    ("slice", "VARCHAR"),
+    ("payer_name", "VARCHAR"),
+    ("category", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("remark", "VARCHAR"),
+    ("procedure_code", "VARCHAR"),
+    ("modifier", "VARCHAR"),
+    ("site", "VARCHAR"),
+    ("claims", "BIGINT"),
+    ("denied_claims", "BIGINT"),
+    ("claim_denial_rate", "DOUBLE"),
+    ("baseline_claims", "BIGINT"),
+    ("baseline_denied_claims", "BIGINT"),
+    ("baseline_claim_denial_rate", "DOUBLE"),
+    ("rate_change", "DOUBLE"),
+    ("ci_low", "DOUBLE"),
+    ("ci_high", "DOUBLE"),
+    ("charges", "DECIMAL(18, 2)"),
+    ("denied_amount", "DECIMAL(18, 2)"),
+    ("baseline_charges", "DECIMAL(18, 2)"),
+    ("baseline_denied_amount", "DECIMAL(18, 2)"),
+    ("expected_denied_amount", "DECIMAL(18, 2)"),
+    ("effect_amount", "DECIMAL(18, 2)"),
+    ("p_value", "DOUBLE"),
+    ("q_value", "DOUBLE"),
+    ("direction", "VARCHAR"),
+    ("finding", "BOOLEAN"),
+    ("test", "VARCHAR"),
+    ("dispersion", "DOUBLE"),
+    ("sentence", "VARCHAR"),
     ("rank", "INTEGER"),
     # the period rate's 95% interval, the slice's months of the baseline and the period for its sparkline
     # (monthly_counts), and the more specific finding that describes the same claims (_mark_same_claims)
-    ("rate_ci_low", "DOUBLE"), ("rate_ci_high", "DOUBLE"), ("months", MONTHS_TYPE), ("same_as", "VARCHAR"),
+    ("rate_ci_low", "DOUBLE"),
+    ("rate_ci_high", "DOUBLE"),
+    ("months", MONTHS_TYPE),
+    ("same_as", "VARCHAR"),
 )
 
 
@@ -697,10 +839,19 @@ def table_rows(result: Result | None) -> list:
     p = result.period
     out = []
     for rank, row in enumerate(result.tested, 1):
-        out.append({**{name: row.get(name) for name, _ in COLUMNS},
-                    "period_from": p.months[0], "period_to": p.months[-1], "baseline_from": p.baseline[0],
-                    "baseline_to": p.baseline[-1], "baseline_months": len(p.baseline), "slice": slice_label(row),
-                    "rank": rank, "months": monthly_counts(result.series.get(slice_key(row), {}), p)})
+        out.append(
+            {
+                **{name: row.get(name) for name, _ in COLUMNS},
+                "period_from": p.months[0],
+                "period_to": p.months[-1],
+                "baseline_from": p.baseline[0],
+                "baseline_to": p.baseline[-1],
+                "baseline_months": len(p.baseline),
+                "slice": slice_label(row),
+                "rank": rank,
+                "months": monthly_counts(result.series.get(slice_key(row), {}), p),
+            }
+        )
     return out
 
 
@@ -720,10 +871,18 @@ def refresh(cur) -> int:
     if rows:
         import pyarrow as pa
 
-        types = {"DATE": pa.date32(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(),
-                 "DOUBLE": pa.float64(), "DECIMAL(18, 2)": pa.decimal128(18, 2), "BOOLEAN": pa.bool_(),
-                 MONTHS_TYPE: pa.list_(pa.struct([("month", pa.date32()), ("claims", pa.int64()),
-                                                  ("denied_claims", pa.int64())]))}
+        types = {
+            "DATE": pa.date32(),
+            "INTEGER": pa.int32(),
+            "VARCHAR": pa.string(),
+            "BIGINT": pa.int64(),
+            "DOUBLE": pa.float64(),
+            "DECIMAL(18, 2)": pa.decimal128(18, 2),
+            "BOOLEAN": pa.bool_(),
+            MONTHS_TYPE: pa.list_(
+                pa.struct([("month", pa.date32()), ("claims", pa.int64()), ("denied_claims", pa.int64())])
+            ),
+        }
         batch = pa.table({name: pa.array([r[name] for r in rows], type=types[kind]) for name, kind in COLUMNS})
         cur.register("new_change_findings", batch)
         try:

@@ -11,12 +11,24 @@ import pandas as pd
 
 COLUMNS = {
     # rates
-    "denial_rate": ("denial rate", "rate", "Denied units ÷ adjudicated units (service lines, or claims without lines); "
-                    "duplicate-claim and expected GA/GY/GZ denials not counted."),
-    "dollar_denial_rate": ("denial rate by $", "rate", "HFMA initial denial rate by dollars: charges of the initial "
-                           "claims denied (in full or in part) ÷ charges of the initial claims."),
-    "line_denial_rate": ("line denial rate", "rate", "Denied lines ÷ adjudicated lines (initial adjudications; "
-                         "duplicate-claim and expected GA/GY/GZ denials not counted)."),
+    "denial_rate": (
+        "denial rate",
+        "rate",
+        "Denied units ÷ adjudicated units (service lines, or claims without lines); "
+        "duplicate-claim and expected GA/GY/GZ denials not counted.",
+    ),
+    "dollar_denial_rate": (
+        "denial rate by $",
+        "rate",
+        "HFMA initial denial rate by dollars: charges of the initial "
+        "claims denied (in full or in part) ÷ charges of the initial claims.",
+    ),
+    "line_denial_rate": (
+        "line denial rate",
+        "rate",
+        "Denied lines ÷ adjudicated lines (initial adjudications; "
+        "duplicate-claim and expected GA/GY/GZ denials not counted).",
+    ),
     "share_of_denied": ("share of denied $", "rate", "This row's denied dollars ÷ all denied dollars shown."),
     "recovery_rate": ("recovery rate", "rate", "Recovered $ ÷ denied $."),
     "share_with_neither": ("share with neither", "rate", "Drug claims with neither JW nor JZ ÷ drug claims."),
@@ -24,17 +36,31 @@ COLUMNS = {
     "jw_jz_compliance": ("JW/JZ compliance", "rate", "Drug claims with JW or JZ on the drug ÷ drug claims."),
     "precision": ("precision", "rate", "Denied as foreseen ÷ answered flagged lines."),
     # money
-    "denied_amount": ("denied $", "money", "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay."),
+    "denied_amount": (
+        "denied $",
+        "money",
+        "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay.",
+    ),
     "paid_amount": ("paid $", "money", "What the payer paid."),
     "charge_amount": ("charge $", "money", "What was billed."),
-    "patient_responsibility": ("patient owes $", "money", "What the payer says the patient owes (deductible, "
-                               "co-insurance, co-payment)."),
+    "patient_responsibility": (
+        "patient owes $",
+        "money",
+        "What the payer says the patient owes (deductible, co-insurance, co-payment).",
+    ),
     "open_amount": ("open $", "money", "Denied $ with nothing back yet and the window open."),
-    "recovered_amount": ("recovered $", "money", "What later adjudications paid on the denied lines or claims, net of "
-                         "reversals and recoupments."),
-    "expected_reimbursement": ("expected reimbursement $", "money", "What the payer would have paid for the denied "
-                               "lines: denied $ × the payer's paid-to-charge ratio for the code (else the payer's, "
-                               "else everyone's)."),
+    "recovered_amount": (
+        "recovered $",
+        "money",
+        "What later adjudications paid on the denied lines or claims, net of reversals and recoupments.",
+    ),
+    "expected_reimbursement": (
+        "expected reimbursement $",
+        "money",
+        "What the payer would have paid for the denied "
+        "lines: denied $ × the payer's paid-to-charge ratio for the code (else the payer's, "
+        "else everyone's).",
+    ),
     "expected_recoverable": ("expected $", "money", "Denied $ × recovery rate."),
     "this_month": ("this month $", "money", "Denied $ in the chosen month."),
     "previous_month": ("month before $", "money", "Denied $ in the month before."),
@@ -43,16 +69,31 @@ COLUMNS = {
     "change_from_previous": ("change vs month before $", "money", "This month's denied $ − the month before's."),
     "change_from_average": ("change vs average $", "money", "This month's denied $ − the 12-month average."),
     # counts
-    "denials": ("denials", "count", "Denied units: service lines, or claims without lines, with a denial-class adjustment."),
+    "denials": (
+        "denials",
+        "count",
+        "Denied units: service lines, or claims without lines, with a denial-class adjustment.",
+    ),
     "units": ("units", "count", "Adjudicated units: service lines, or claims adjudicated without lines."),
     "lines": ("lines", "count", "Adjudicated service lines."),
     "denied_lines": ("denied lines", "count", "Service lines with a denial-class adjustment."),
     "claims": ("claims", "count", "Claim adjudications (CLP) the payer processed."),
-    "units_billed": ("units billed", "count", "Units on the claim as billed (the payer repeats them when it cut them)."),
+    "units_billed": (
+        "units billed",
+        "count",
+        "Units on the claim as billed (the payer repeats them when it cut them).",
+    ),
     "units_paid": ("units paid", "count", "Units the payer paid (one when it left them out)."),
-    "with_neither": ("claims with neither JW nor JZ", "count", "Drug claims whose drug carries neither JW (a line "
-                     "for the discarded amount) nor JZ (nothing discarded)."),
-    "with_both_on_a_line": ("claims with both on a line", "count", "Drug claims with JW and JZ on one line (never valid)."),
+    "with_neither": (
+        "claims with neither JW nor JZ",
+        "count",
+        "Drug claims whose drug carries neither JW (a line for the discarded amount) nor JZ (nothing discarded).",
+    ),
+    "with_both_on_a_line": (
+        "claims with both on a line",
+        "count",
+        "Drug claims with JW and JZ on one line (never valid).",
+    ),
     "denials_recovered": ("denials recovered", "count", "Denials with money back, by recovery date."),
     "billed_lines": ("lines billed", "count", "Lines billed in your claims (837)."),
     "answered_lines": ("lines answered", "count", "Billed lines a payer has answered."),
@@ -93,7 +134,11 @@ COLUMNS = {
     "remarks": ("remarks", "text", "Remark codes (RARC) sent with the denial."),
     "modifiers": ("modifiers", "text", "Modifiers on the line (a combination joined with +)."),
     "site": ("site of care", "text", "Place of service (professional claims) or type of bill (institutional claims)."),
-    "site_label": ("site of care", "text", "Place of service (professional claims) or type of bill (institutional claims)."),
+    "site_label": (
+        "site of care",
+        "text",
+        "Place of service (professional claims) or type of bill (institutional claims).",
+    ),
     "value": ("", "text", None),
     "name": ("", "text", None),
     "part": ("", "text", None),
@@ -103,24 +148,43 @@ COLUMNS = {
     "file_name": ("file", "text", "The file it came from."),
     "loaded_at": ("loaded at", "datetime", "When the file was loaded (this machine's clock)."),
     "holds": ("holds", "text", "What the file holds: 835 remittances, 837 billed claims, or a CSV export of either."),
-    "kind": ("denied on", "text", "initial: on the payer's first adjudication of the claim; on readjudication: on a "
-             "later one (a paid claim denied on reprocessing, a corrected claim denied)."),
-    "deadline_basis": ("deadline from", "text", "appeal window: from the denial; timely filing: from the date of "
-                       "service, for a denial fixed by a corrected claim."),
+    "kind": (
+        "denied on",
+        "text",
+        "initial: on the payer's first adjudication of the claim; on readjudication: on a "
+        "later one (a paid claim denied on reprocessing, a corrected claim denied).",
+    ),
+    "deadline_basis": (
+        "deadline from",
+        "text",
+        "appeal window: from the denial; timely filing: from the date of "
+        "service, for a denial fixed by a corrected claim.",
+    ),
     "payments": ("payments", "count", "835 transaction sets: one payment, or one notice that nothing is paid."),
     "billed_claims": ("billed claims", "count", "Claims you billed (837, or a CSV claims export)."),
-    "diagnostics": ("diagnostics", "count", "Problems found while loading: balance breaks, envelope counts, unreadable values."),
+    "diagnostics": (
+        "diagnostics",
+        "count",
+        "Problems found while loading: balance breaks, envelope counts, unreadable values.",
+    ),
     "size_bytes": ("size (bytes)", "count", "The file's size."),
     "skipped_sets": ("skipped", "text", "Transaction sets in the file read as neither 835 nor 837 (e.g. 278 x6)."),
     "rule_id": ("rule", "text", "The prevention rule."),
     "finding": ("finding", "text", "What was found."),
     "claim_denial_rate": ("claim denial rate", "rate", "Initial claims denied ÷ initial claims (HFMA)."),
-    "rate_ci_low": ("95% CI from", "rate", "The low end of the claim denial rate's 95% confidence interval "
-                    "(Wilson, widened when the slice's months vary more than chance)."),
+    "rate_ci_low": (
+        "95% CI from",
+        "rate",
+        "The low end of the claim denial rate's 95% confidence interval "
+        "(Wilson, widened when the slice's months vary more than chance).",
+    ),
     "rate_ci_high": ("95% CI to", "rate", "The high end of the claim denial rate's 95% confidence interval."),
     "baseline_claim_denial_rate": ("over the 12 months before", "rate", "The same rate over the baseline months."),
-    "effect_amount": ("effect $", "money", "Excess denied claims against the baseline rate × the period's denied $ "
-                      "per denied claim."),
+    "effect_amount": (
+        "effect $",
+        "money",
+        "Excess denied claims against the baseline rate × the period's denied $ per denied claim.",
+    ),
     "q_value": ("q", "probability", "Benjamini-Hochberg q: the false-discovery rate at which this slice is a finding."),
     "claim_status": ("claim status", "text", "What the payer answered so far."),
     "dimension": ("by", "text", None),
@@ -131,8 +195,12 @@ COLUMNS = {
     "sparkline": ("", "hidden", None),  # a finding's monthly rates (findings.sparkline), drawn by the HTML review
 }
 # a column hidden when the table also has its label
-HIDDEN_BESIDE = {"category": ("category_label", "label"), "site": ("site_label",), "value": ("name",),
-                  "top_category": ("top_category_label",)}
+HIDDEN_BESIDE = {
+    "category": ("category_label", "label"),
+    "site": ("site_label",),
+    "value": ("name",),
+    "top_category": ("top_category_label",),
+}
 
 
 def describe(column: str) -> tuple[str, str | None, str | None]:
@@ -141,8 +209,17 @@ def describe(column: str) -> tuple[str, str | None, str | None]:
     if column in COLUMNS:
         return COLUMNS[column]
     name = str(column)
-    kind = ("money" if name.endswith("amount") else "rate" if "rate" in name.split("_") else
-            "date" if name.endswith("date") else "month" if name.endswith("month") else None)
+    kind = (
+        "money"
+        if name.endswith("amount")
+        else "rate"
+        if "rate" in name.split("_")
+        else "date"
+        if name.endswith("date")
+        else "month"
+        if name.endswith("month")
+        else None
+    )
     return name.replace("_", " "), kind, None
 
 

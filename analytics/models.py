@@ -39,7 +39,9 @@ PYTHON_TABLES = {"change_findings_rows": "analytics/findings.py"}
 # Built after every load, in the order of the graph.
 AFTER_LOAD = ("table", "update")
 
-_BUILDS = re.compile(r"^-- builds: (units table|units query|view|table|update|macros) ([\w, ]+?)( \((?:internal|documented)\))?$")
+_BUILDS = re.compile(
+    r"^-- builds: (units table|units query|view|table|update|macros) ([\w, ]+?)( \((?:internal|documented)\))?$"
+)
 _NEEDS = re.compile(r"^-- needs: ([\w, ]*)$")
 
 
@@ -79,8 +81,10 @@ def build(cur, model: Model) -> None:
     """Run a model's statements. A relation that changed kind in a release (a view that became a table,
     or back) is dropped first: DuckDB replaces a view only with a view."""
     if model.kind in ("view", "table"):
-        found = cur.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ? "
-                            "AND table_schema = current_schema()", [model.names[0]]).fetchall()
+        found = cur.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
+            [model.names[0]],
+        ).fetchall()
         if found and found[0][0] != ("VIEW" if model.kind == "view" else "BASE TABLE"):
             cur.execute(f"DROP {'TABLE' if model.kind == 'view' else 'VIEW'} {model.names[0]}")
     cur.execute(model.statement())
@@ -92,8 +96,10 @@ def parse(path: str, text: str) -> Model:
     built = next((_BUILDS.match(line) for line in lines[:2] if _BUILDS.match(line)), None)
     needed = next((_NEEDS.match(line) for line in lines[:2] if _NEEDS.match(line)), None)
     if built is None or needed is None:
-        raise ValueError(f"queries/{path}.sql: the first two lines must be '-- builds: KIND NAME' and "
-                         f"'-- needs: NAME, ...' (see analytics/models.py)")
+        raise ValueError(
+            f"queries/{path}.sql: the first two lines must be '-- builds: KIND NAME' and "
+            f"'-- needs: NAME, ...' (see analytics/models.py)"
+        )
     names = tuple(n.strip() for n in built.group(2).split(",") if n.strip())
     needs = tuple(n.strip() for n in needed.group(1).split(",") if n.strip())
     # views are documented unless marked internal; tables are internal unless marked documented
@@ -136,15 +142,17 @@ def _depends_on_after_load(model: Model, seen: frozenset = frozenset()) -> bool:
 
 def before_load(folder: str) -> list[Model]:
     """The views and macros of a folder that need nothing built after a load, in order."""
-    return [m for m in graph().values() if m.path.startswith(f"{folder}/") and m.kind in ("view", "macros")
-            and not _depends_on_after_load(m)]
+    return [
+        m
+        for m in graph().values()
+        if m.path.startswith(f"{folder}/") and m.kind in ("view", "macros") and not _depends_on_after_load(m)
+    ]
 
 
 def after_load() -> list[Model]:
     """The steps rebuilt after each load, in order: its tables and updates, and the macros that read
     them (a table may call one: claim_status calls data_date())."""
-    return [m for m in graph().values()
-            if m.kind in AFTER_LOAD or (m.kind == "macros" and _depends_on_after_load(m))]
+    return [m for m in graph().values() if m.kind in AFTER_LOAD or (m.kind == "macros" and _depends_on_after_load(m))]
 
 
 def derived() -> list[Model]:

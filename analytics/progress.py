@@ -29,8 +29,10 @@ class Progress:
         bar = "#" * round(WIDTH * share) + "." * (WIDTH - round(WIDTH * share))
         when = f"{_duration(left)} left" if left is not None else "starting"
         scale, unit = (1e6, "MB") if self.total >= 1e6 else (1e3, "KB")
-        return (f"[{bar}] {self.files_done:,}/{self.files:,} files, {self.bytes_done / scale:,.1f}/{self.total / scale:,.1f} "
-                f"{unit}, {rate:,.1f} MB/s, {when}")
+        return (
+            f"[{bar}] {self.files_done:,}/{self.files:,} files, {self.bytes_done / scale:,.1f}/{self.total / scale:,.1f} "
+            f"{unit}, {rate:,.1f} MB/s, {when}"
+        )
 
     def draw(self) -> None:
         self.out.write("\r\033[K" + self.line())

@@ -20,8 +20,18 @@ from analytics.transaction import transaction
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 CATEGORIES = (
-    "eligibility", "authorization", "medical_necessity", "documentation", "coding", "bundling",
-    "site_of_care", "network", "non_covered", "duplicate", "timely_filing", "coordination_of_benefits",
+    "eligibility",
+    "authorization",
+    "medical_necessity",
+    "documentation",
+    "coding",
+    "bundling",
+    "site_of_care",
+    "network",
+    "non_covered",
+    "duplicate",
+    "timely_filing",
+    "coordination_of_benefits",
     "other",
 )
 # upheld: the payer keeps an earlier decision (193 original decision maintained; 138, 285, 286 an appeal
@@ -60,65 +70,168 @@ class Table:
 TABLES = {
     t.name: t
     for t in (
-        Table("carc", {"code": "VARCHAR", "description": "VARCHAR", "start_date": "DATE",
-                       "last_modified": "DATE", "stop_date": "DATE"}, ("code",),
-              "Claim adjustment reason codes (CAS reasons) with the dates they were valid"),
-        Table("rarc", {"code": "VARCHAR", "description": "VARCHAR", "start_date": "DATE",
-                       "last_modified": "DATE", "stop_date": "DATE", "kind": "VARCHAR"}, ("code",),
-              "Remittance advice remark codes (LQ, MOA, MIA)"),
-        Table("carc-categories", {"carc": "VARCHAR", "category": "VARCHAR", "class": "VARCHAR",
-                                  "preventable": "BOOLEAN", "appealable": "BOOLEAN"}, ("carc",),
-              "The denial rule set: CARC -> category, class (denial / non_denial / pended / upheld) and flags;"
-              " preventable must agree with the category's preventability",
-              ("category", "class")),
-        Table("rarc-refinements", {"carc": "VARCHAR", "rarc": "VARCHAR", "category": "VARCHAR",
-                                   "subcategory": "VARCHAR", "note": "VARCHAR"}, ("carc", "rarc"),
-              "CARC + RARC pairs that pin a denial to a more precise category", ("category",)),
-        Table("denial-categories", {"category": "VARCHAR", "label": "VARCHAR", "usual_path": "VARCHAR",
-                                    "preventability": "VARCHAR", "resolved_by": "VARCHAR"},
-              ("category",), "Denial categories, their labels, the usual way to resolve them, whether front- or "
-              "mid-cycle work prevents them (preventability: yes / partly / no) and how the money is won back "
-              "(resolved_by: appeal, against the appeal window; corrected_claim, against timely filing; no_rework)",
-              ("preventability",)),
-        Table("caqh-scenarios", {"carc": "VARCHAR", "rarc": "VARCHAR", "group_code": "VARCHAR", "scenario": "VARCHAR",
-                                 "rule": "VARCHAR"}, ("carc", "rarc", "group_code"),
-              "CARC (+ RARC, + group code; blank = any) -> CAQH CORE business scenario of a denial: "
-              "additional_documentation, missing_invalid_data, not_covered, not_separately_payable",
-              ("scenario",), blank_any=("rarc", "group_code")),
-        Table("adjustment-groups", {"group_code": "VARCHAR", "name": "VARCHAR", "liability": "VARCHAR",
-                                    "description": "VARCHAR"}, ("group_code",), "CAS group codes"),
-        Table("claim-statuses", {"status_code": "VARCHAR", "description": "VARCHAR", "kind": "VARCHAR"},
-              ("status_code",), "CLP02 claim status codes"),
-        Table("place-of-service", {"code": "VARCHAR", "name": "VARCHAR", "setting": "VARCHAR"}, ("code",),
-              "Place of service codes (site of care on professional claims)"),
-        Table("bill-type-facilities", {"facility_code": "VARCHAR", "name": "VARCHAR", "setting": "VARCHAR"},
-              ("facility_code",), "First two digits of the type of bill (site of care on institutional claims)"),
-        Table("modifiers", {"modifier": "VARCHAR", "description": "VARCHAR", "topic": "VARCHAR"},
-              ("modifier",), "Modifiers that matter for denials"),
-        Table("procedure-codes", {"code": "VARCHAR", "description": "VARCHAR", "billing_unit": "VARCHAR"},
-              ("code",), "Procedure and drug codes with their billing unit; load the full HCPCS list in this layout"),
-        Table("appeal-windows", {"scope": "VARCHAR", "value": "VARCHAR", "days": "INTEGER", "description": "VARCHAR"},
-              ("scope", "value"), "Days a payer allows to appeal a denial: by payer id, payer name or filing "
-              "indicator (CLP06), else the default row; a denial with nothing back by then is written off",
-              judges=False),
-        Table("timely-filing", {"scope": "VARCHAR", "value": "VARCHAR", "days": "INTEGER", "description": "VARCHAR"},
-              ("scope", "value"), "Days a payer allows to file a claim, from the date of service: the deadline of a "
-              "denial fixed by a corrected claim (category resolved_by corrected_claim); by payer id, payer name or "
-              "filing indicator (CLP06), else the default row", judges=False),
-        Table("settings", {"setting": "VARCHAR", "value": "VARCHAR", "description": "VARCHAR"}, ("setting",),
-              "Settings: no_answer_days (a billed claim with no remittance after this many days has no answer), "
-              "hash_patient_data (true: store patient names, member ids and birth dates hashed at load)",
-              ("value",), judges=False),
-        Table("prevention-rules", {"rule_id": "VARCHAR", "check": "VARCHAR", "payer": "VARCHAR",
-                                   "filing_indicator": "VARCHAR", "code": "VARCHAR",
-                                   "site": "VARCHAR", "max_units": "DECIMAL(18,3)", "effective_from": "DATE",
-                                   "effective_to": "DATE", "category": "VARCHAR", "description": "VARCHAR"},
-              ("rule_id",), "Checks run on billed claims before the payer answers: waste_modifier (JW/JZ on "
-              "single-dose drugs), max_units, site_not_allowed, prior_authorization, unlisted_code; payer (name or "
-              "id), filing indicator (SBR09, e.g. MB) and site blank mean any, a code ending in * is a prefix", ("check", "category"), judges=False),
-        Table("ndc-crosswalk", {"ndc": "VARCHAR", "hcpcs": "VARCHAR", "description": "VARCHAR"}, ("ndc",),
-              "NDC (11 digits) -> HCPCS code, for the unlisted_code check: load the CMS NDC-HCPCS crosswalk",
-              ("hcpcs",), judges=False),
+        Table(
+            "carc",
+            {
+                "code": "VARCHAR",
+                "description": "VARCHAR",
+                "start_date": "DATE",
+                "last_modified": "DATE",
+                "stop_date": "DATE",
+            },
+            ("code",),
+            "Claim adjustment reason codes (CAS reasons) with the dates they were valid",
+        ),
+        Table(
+            "rarc",
+            {
+                "code": "VARCHAR",
+                "description": "VARCHAR",
+                "start_date": "DATE",
+                "last_modified": "DATE",
+                "stop_date": "DATE",
+                "kind": "VARCHAR",
+            },
+            ("code",),
+            "Remittance advice remark codes (LQ, MOA, MIA)",
+        ),
+        Table(
+            "carc-categories",
+            {
+                "carc": "VARCHAR",
+                "category": "VARCHAR",
+                "class": "VARCHAR",
+                "preventable": "BOOLEAN",
+                "appealable": "BOOLEAN",
+            },
+            ("carc",),
+            "The denial rule set: CARC -> category, class (denial / non_denial / pended / upheld) and flags;"
+            " preventable must agree with the category's preventability",
+            ("category", "class"),
+        ),
+        Table(
+            "rarc-refinements",
+            {"carc": "VARCHAR", "rarc": "VARCHAR", "category": "VARCHAR", "subcategory": "VARCHAR", "note": "VARCHAR"},
+            ("carc", "rarc"),
+            "CARC + RARC pairs that pin a denial to a more precise category",
+            ("category",),
+        ),
+        Table(
+            "denial-categories",
+            {
+                "category": "VARCHAR",
+                "label": "VARCHAR",
+                "usual_path": "VARCHAR",
+                "preventability": "VARCHAR",
+                "resolved_by": "VARCHAR",
+            },
+            ("category",),
+            "Denial categories, their labels, the usual way to resolve them, whether front- or "
+            "mid-cycle work prevents them (preventability: yes / partly / no) and how the money is won back "
+            "(resolved_by: appeal, against the appeal window; corrected_claim, against timely filing; no_rework)",
+            ("preventability",),
+        ),
+        Table(
+            "caqh-scenarios",
+            {"carc": "VARCHAR", "rarc": "VARCHAR", "group_code": "VARCHAR", "scenario": "VARCHAR", "rule": "VARCHAR"},
+            ("carc", "rarc", "group_code"),
+            "CARC (+ RARC, + group code; blank = any) -> CAQH CORE business scenario of a denial: "
+            "additional_documentation, missing_invalid_data, not_covered, not_separately_payable",
+            ("scenario",),
+            blank_any=("rarc", "group_code"),
+        ),
+        Table(
+            "adjustment-groups",
+            {"group_code": "VARCHAR", "name": "VARCHAR", "liability": "VARCHAR", "description": "VARCHAR"},
+            ("group_code",),
+            "CAS group codes",
+        ),
+        Table(
+            "claim-statuses",
+            {"status_code": "VARCHAR", "description": "VARCHAR", "kind": "VARCHAR"},
+            ("status_code",),
+            "CLP02 claim status codes",
+        ),
+        Table(
+            "place-of-service",
+            {"code": "VARCHAR", "name": "VARCHAR", "setting": "VARCHAR"},
+            ("code",),
+            "Place of service codes (site of care on professional claims)",
+        ),
+        Table(
+            "bill-type-facilities",
+            {"facility_code": "VARCHAR", "name": "VARCHAR", "setting": "VARCHAR"},
+            ("facility_code",),
+            "First two digits of the type of bill (site of care on institutional claims)",
+        ),
+        Table(
+            "modifiers",
+            {"modifier": "VARCHAR", "description": "VARCHAR", "topic": "VARCHAR"},
+            ("modifier",),
+            "Modifiers that matter for denials",
+        ),
+        Table(
+            "procedure-codes",
+            {"code": "VARCHAR", "description": "VARCHAR", "billing_unit": "VARCHAR"},
+            ("code",),
+            "Procedure and drug codes with their billing unit; load the full HCPCS list in this layout",
+        ),
+        Table(
+            "appeal-windows",
+            {"scope": "VARCHAR", "value": "VARCHAR", "days": "INTEGER", "description": "VARCHAR"},
+            ("scope", "value"),
+            "Days a payer allows to appeal a denial: by payer id, payer name or filing "
+            "indicator (CLP06), else the default row; a denial with nothing back by then is written off",
+            judges=False,
+        ),
+        Table(
+            "timely-filing",
+            {"scope": "VARCHAR", "value": "VARCHAR", "days": "INTEGER", "description": "VARCHAR"},
+            ("scope", "value"),
+            "Days a payer allows to file a claim, from the date of service: the deadline of a "
+            "denial fixed by a corrected claim (category resolved_by corrected_claim); by payer id, payer name or "
+            "filing indicator (CLP06), else the default row",
+            judges=False,
+        ),
+        Table(
+            "settings",
+            {"setting": "VARCHAR", "value": "VARCHAR", "description": "VARCHAR"},
+            ("setting",),
+            "Settings: no_answer_days (a billed claim with no remittance after this many days has no answer), "
+            "hash_patient_data (true: store patient names, member ids and birth dates hashed at load)",
+            ("value",),
+            judges=False,
+        ),
+        Table(
+            "prevention-rules",
+            {
+                "rule_id": "VARCHAR",
+                "check": "VARCHAR",
+                "payer": "VARCHAR",
+                "filing_indicator": "VARCHAR",
+                "code": "VARCHAR",
+                "site": "VARCHAR",
+                "max_units": "DECIMAL(18,3)",
+                "effective_from": "DATE",
+                "effective_to": "DATE",
+                "category": "VARCHAR",
+                "description": "VARCHAR",
+            },
+            ("rule_id",),
+            "Checks run on billed claims before the payer answers: waste_modifier (JW/JZ on "
+            "single-dose drugs), max_units, site_not_allowed, prior_authorization, unlisted_code; payer (name or "
+            "id), filing indicator (SBR09, e.g. MB) and site blank mean any, a code ending in * is a prefix",
+            ("check", "category"),
+            judges=False,
+        ),
+        Table(
+            "ndc-crosswalk",
+            {"ndc": "VARCHAR", "hcpcs": "VARCHAR", "description": "VARCHAR"},
+            ("ndc",),
+            "NDC (11 digits) -> HCPCS code, for the unlisted_code check: load the CMS NDC-HCPCS crosswalk",
+            ("hcpcs",),
+            judges=False,
+        ),
     )
 }
 
@@ -138,15 +251,23 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         " path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, rows INTEGER NOT NULL, loaded_at TIMESTAMP NOT NULL)"
     )
     current = dict(con.execute("SELECT name, origin || ':' || sha256 FROM ref_sources").fetchall())
-    stale = [spec for spec in TABLES.values() if current.get(spec.name) != f"shipped:{_digest(spec.shipped)}"
-             and not str(current.get(spec.name, "")).startswith("user:")]
+    stale = [
+        spec
+        for spec in TABLES.values()
+        if current.get(spec.name) != f"shipped:{_digest(spec.shipped)}"
+        and not str(current.get(spec.name, "")).startswith("user:")
+    ]
     # shipped tables that changed together are replaced together (they are checked against each other);
     # a user's table from an older release gets the columns added since, empty
     _replace(con, [(spec, spec.shipped, "shipped") for spec in stale], check=False)
     for spec in TABLES.values():
         if str(current.get(spec.name, "")).startswith("user:"):
-            have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?",
-                                              [spec.table]).fetchall()}
+            have = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [spec.table]
+                ).fetchall()
+            }
             for column, kind in spec.columns.items():
                 if column not in have:
                     con.execute(f'ALTER TABLE {spec.table} ADD COLUMN "{column}" {kind}')
@@ -235,8 +356,12 @@ def _check_rule_set(cur: duckdb.DuckDBPyConnection, paths: dict) -> None:
     category's preventability (yes: true; partly, no: false)."""
     if not paths.keys() & {"carc-categories", "denial-categories"}:
         return
-    columns = {r[0] for r in cur.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ref_denial_categories'").fetchall()}
+    columns = {
+        r[0]
+        for r in cur.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ref_denial_categories'"
+        ).fetchall()
+    }
     if "preventability" not in columns:
         return
     bad = cur.execute("""
@@ -246,17 +371,25 @@ def _check_rule_set(cur: duckdb.DuckDBPyConnection, paths: dict) -> None:
         ORDER BY c.carc LIMIT 3""").fetchall()
     if bad:
         path = paths.get("carc-categories", paths.get("denial-categories"))
-        listed = "; ".join(f"CARC {carc} ({category}) has preventable = {str(flag).lower()} but {category} is "
-                           f"preventable '{state}'" for carc, category, flag, state in bad)
-        raise ReferenceTableError(f"{path}: {listed}. A category's preventability and its CARCs' preventable flags agree "
-                             "(yes: true; partly, no: false); load carc-categories and denial-categories together "
-                             "to change both")
+        listed = "; ".join(
+            f"CARC {carc} ({category}) has preventable = {str(flag).lower()} but {category} is preventable '{state}'"
+            for carc, category, flag, state in bad
+        )
+        raise ReferenceTableError(
+            f"{path}: {listed}. A category's preventability and its CARCs' preventable flags agree "
+            "(yes: true; partly, no: false); load carc-categories and denial-categories together "
+            "to change both"
+        )
 
 
 def _explain(error: duckdb.Error) -> str:
     """DuckDB's CSV errors run to a page; keep the line number and what could not be converted."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    wanted = [line.split("Error: ", 1)[-1] for line in lines if "CSV Error on Line" in line or line.startswith("Error when converting")]
+    wanted = [
+        line.split("Error: ", 1)[-1]
+        for line in lines
+        if "CSV Error on Line" in line or line.startswith("Error when converting")
+    ]
     return "; ".join(wanted) if wanted else lines[0]
 
 
@@ -268,7 +401,9 @@ def _all_columns(header: list[str], spec: Table) -> dict:
 def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
     keys = ", ".join(spec.key)
     for column in tuple(c for c in spec.key if c not in spec.blank_any) + spec.required:
-        empty = cur.execute(f'SELECT count(*) FROM {spec.table} WHERE "{column}" IS NULL OR trim("{column}") = \'\'').fetchall()[0][0]
+        empty = cur.execute(
+            f'SELECT count(*) FROM {spec.table} WHERE "{column}" IS NULL OR trim("{column}") = \'\''
+        ).fetchall()[0][0]
         if empty:
             raise ReferenceTableError(f"{path}: {empty} row(s) have no {column}")
     dupes = cur.execute(f"SELECT {keys} FROM {spec.table} GROUP BY ALL HAVING count(*) > 1 LIMIT 3").fetchall()
@@ -282,38 +417,56 @@ def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
         if bad:
             raise ReferenceTableError(f"{path}: unknown category {bad[0][0]!r}; use one of {', '.join(CATEGORIES)}")
     if spec.name in ("appeal-windows", "timely-filing"):
-        bad = cur.execute(f"SELECT scope, value FROM {spec.table} WHERE scope NOT IN ? OR days IS NULL OR days < 0"
-                          " LIMIT 1", [list(WINDOW_SCOPES)]).fetchall()
+        bad = cur.execute(
+            f"SELECT scope, value FROM {spec.table} WHERE scope NOT IN ? OR days IS NULL OR days < 0 LIMIT 1",
+            [list(WINDOW_SCOPES)],
+        ).fetchall()
         if bad:
-            raise ReferenceTableError(f"{path}: row {bad[0]!r} needs a scope among {', '.join(WINDOW_SCOPES)} and days >= 0")
+            raise ReferenceTableError(
+                f"{path}: row {bad[0]!r} needs a scope among {', '.join(WINDOW_SCOPES)} and days >= 0"
+            )
         if cur.execute(f"SELECT count(*) FROM {spec.table} WHERE scope = 'default'").fetchall()[0][0] != 1:
             raise ReferenceTableError(f"{path}: needs exactly one row with scope 'default' (value '*')")
     if spec.name == "prevention-rules":
-        bad = cur.execute(f"""SELECT rule_id FROM {spec.table} WHERE "check" NOT IN ?
+        bad = cur.execute(
+            f"""SELECT rule_id FROM {spec.table} WHERE "check" NOT IN ?
             OR ("check" = 'max_units' AND max_units IS NULL) OR ("check" = 'site_not_allowed' AND site IS NULL)
             OR ("check" IN ('waste_modifier', 'max_units', 'unlisted_code') AND code IS NULL) LIMIT 1""",
-                          [list(PREVENTION_CHECKS)]).fetchall()
+            [list(PREVENTION_CHECKS)],
+        ).fetchall()
         if bad:
-            raise ReferenceTableError(f"{path}: rule {bad[0][0]!r} needs a check among {', '.join(PREVENTION_CHECKS)}, "
-                                 "a code (waste_modifier, max_units, unlisted_code), max_units (max_units) and a site "
-                                 "(site_not_allowed)")
+            raise ReferenceTableError(
+                f"{path}: rule {bad[0][0]!r} needs a check among {', '.join(PREVENTION_CHECKS)}, "
+                "a code (waste_modifier, max_units, unlisted_code), max_units (max_units) and a site "
+                "(site_not_allowed)"
+            )
     if spec.name == "denial-categories":
-        bad = cur.execute(f"SELECT category, preventability FROM {spec.table} WHERE preventability NOT IN ? LIMIT 1",
-                          [list(PREVENTABILITY)]).fetchall()
+        bad = cur.execute(
+            f"SELECT category, preventability FROM {spec.table} WHERE preventability NOT IN ? LIMIT 1",
+            [list(PREVENTABILITY)],
+        ).fetchall()
         if bad:
-            raise ReferenceTableError(f"{path}: category {bad[0][0]!r} has preventability {bad[0][1]!r}; use one of "
-                                 f"{', '.join(PREVENTABILITY)}")
-        bad = cur.execute(f"SELECT category, resolved_by FROM {spec.table} WHERE resolved_by NOT IN ? LIMIT 1",
-                          [list(RESOLUTIONS)]).fetchall()
+            raise ReferenceTableError(
+                f"{path}: category {bad[0][0]!r} has preventability {bad[0][1]!r}; use one of "
+                f"{', '.join(PREVENTABILITY)}"
+            )
+        bad = cur.execute(
+            f"SELECT category, resolved_by FROM {spec.table} WHERE resolved_by NOT IN ? LIMIT 1", [list(RESOLUTIONS)]
+        ).fetchall()
         if bad:
-            raise ReferenceTableError(f"{path}: category {bad[0][0]!r} is resolved_by {bad[0][1]!r}; use one of "
-                                 f"{', '.join(RESOLUTIONS)} (blank: appeal)")
+            raise ReferenceTableError(
+                f"{path}: category {bad[0][0]!r} is resolved_by {bad[0][1]!r}; use one of "
+                f"{', '.join(RESOLUTIONS)} (blank: appeal)"
+            )
     if spec.name == "caqh-scenarios":
-        bad = cur.execute(f"SELECT DISTINCT scenario FROM {spec.table} WHERE scenario NOT IN ?",
-                          [list(SCENARIOS)]).fetchall()
+        bad = cur.execute(
+            f"SELECT DISTINCT scenario FROM {spec.table} WHERE scenario NOT IN ?", [list(SCENARIOS)]
+        ).fetchall()
         if bad:
             raise ReferenceTableError(f"{path}: unknown scenario {bad[0][0]!r}; use one of {', '.join(SCENARIOS)}")
     if "class" in spec.columns:
-        bad = cur.execute(f'SELECT DISTINCT "class" FROM {spec.table} WHERE "class" NOT IN ?', [list(CLASSES)]).fetchall()
+        bad = cur.execute(
+            f'SELECT DISTINCT "class" FROM {spec.table} WHERE "class" NOT IN ?', [list(CLASSES)]
+        ).fetchall()
         if bad:
             raise ReferenceTableError(f"{path}: unknown class {bad[0][0]!r}; use one of {', '.join(CLASSES)}")

@@ -55,13 +55,34 @@ SERVICE_LINE = "2110 service line"
 PROVIDER_ADJUSTMENTS = "PLB provider adjustments"
 
 # The kinds of row this reader makes (keys of contract.TABLES).
-ROWS = ("payments", "claims", "lines", "adjustments", "remarks", "references", "amounts", "provider_adjustments",
-        "diagnostics")
+ROWS = (
+    "payments",
+    "claims",
+    "lines",
+    "adjustments",
+    "remarks",
+    "references",
+    "amounts",
+    "provider_adjustments",
+    "diagnostics",
+)
 
 # Claim and line rows are lists created when CLP / SVC arrive and filled in by the segments that
 # follow; these are the positions of the fields filled in later.
-(_C_PAT_LAST, _C_PAT_FIRST, _C_PAT_ID, _C_INS_LAST, _C_INS_FIRST, _C_INS_ID, _C_REND_NAME,
- _C_REND_NPI, _C_FROM, _C_TO, _C_RECEIVED, _C_CROSSOVER) = range(13, 25)
+(
+    _C_PAT_LAST,
+    _C_PAT_FIRST,
+    _C_PAT_ID,
+    _C_INS_LAST,
+    _C_INS_FIRST,
+    _C_INS_ID,
+    _C_REND_NAME,
+    _C_REND_NPI,
+    _C_FROM,
+    _C_TO,
+    _C_RECEIVED,
+    _C_CROSSOVER,
+) = range(13, 25)
 (_L_DATE, _L_FROM, _L_TO, _L_CONTROL, _L_POLICY, _L_AUTH, _L_ALLOWED) = range(18, 25)
 # Payment rows are lists too; positions of the fields filled in after ST.
 _P = {name: i for i, name in enumerate(PAYMENT_COLUMNS)}
@@ -126,9 +147,19 @@ class Reader:
         every = {
             # read and not kept: None, so that the lookup finds every segment an 835 holds
             **dict.fromkeys(("N3", "N4", "PER", "RDM", "TS3", "TS2", "QTY", "CUR", "REF", "DTM", "AMT")),
-            "CAS": self._cas, "SVC": self._svc, "LQ": self._lq, "CLP": self._clp, "NM1": self._nm1,
-            "MOA": self._moa, "MIA": self._mia, "LX": self._lx, "PLB": self._plb, "N1": self._n1,
-            "BPR": self._bpr, "TRN": self._trn, "SE": self._se,
+            "CAS": self._cas,
+            "SVC": self._svc,
+            "LQ": self._lq,
+            "CLP": self._clp,
+            "NM1": self._nm1,
+            "MOA": self._moa,
+            "MIA": self._mia,
+            "LX": self._lx,
+            "PLB": self._plb,
+            "N1": self._n1,
+            "BPR": self._bpr,
+            "TRN": self._trn,
+            "SE": self._se,
             **dict.fromkeys(("ST", "GE", "IEA", "ISA", "GS"), self._open_envelope),
         }
         self._loops: dict[str, dict[str, Handler | None]] = {
@@ -142,10 +173,19 @@ class Reader:
         }
         self._loops[SERVICE_LINE]["NM1"] = None  # a line's NM1 (its rendering provider) is not kept
         self._claim_handlers, self._line_handlers = self._loops[CLAIM], self._loops[SERVICE_LINE]
-        self._between: dict[str, Handler | None] = {"ST": self._st, "ISA": self._isa, "GS": self._gs, "GE": self._ge,
-                                                    "IEA": self._iea}
-        self._skipping: dict[str, Handler | None] = {"SE": self._end_skip, "ST": self._unclosed_skip,
-                                                     "GE": self._unclosed_skip, "IEA": self._unclosed_skip}
+        self._between: dict[str, Handler | None] = {
+            "ST": self._st,
+            "ISA": self._isa,
+            "GS": self._gs,
+            "GE": self._ge,
+            "IEA": self._iea,
+        }
+        self._skipping: dict[str, Handler | None] = {
+            "SE": self._end_skip,
+            "ST": self._unclosed_skip,
+            "GE": self._unclosed_skip,
+            "IEA": self._unclosed_skip,
+        }
         # those of the segments read now: between sets, skipping one, or a loop's
         self.handlers: dict[str, Handler | None] = self._between
 
@@ -204,15 +244,26 @@ class Reader:
     def _new_rows(self) -> None:
         self.rows: dict[str, list] = {name: [] for name in ROWS}
         # the lists the handlers append to most, at hand
-        self.lines, self.adjustments, self.references = self.rows["lines"], self.rows["adjustments"], self.rows["references"]
+        self.lines, self.adjustments, self.references = (
+            self.rows["lines"],
+            self.rows["adjustments"],
+            self.rows["references"],
+        )
         self.amounts, self.remarks = self.rows["amounts"], self.rows["remarks"]
 
     def take(self) -> ParsedFile:
         rows = self.rows
         self._new_rows()
         keys, self.keys = self.keys, []
-        return ParsedFile("835" if self.transaction_sets else "", rows, self.interchanges, self.transaction_sets,
-                          self.position, dict(self.skipped_sets), keys)
+        return ParsedFile(
+            "835" if self.transaction_sets else "",
+            rows,
+            self.interchanges,
+            self.transaction_sets,
+            self.position,
+            dict(self.skipped_sets),
+            keys,
+        )
 
     # --- inside an 835 transaction set -------------------------------------------------------------
 
@@ -314,12 +365,31 @@ class Reader:
         original = (elements[6] or "").split(comp)
         original += _PAD
         self.line = line = [
-            self.line_seq, self.claim_seq, position, composite[0] or None, composite[1] or None,
-            composite[2] or None, composite[3] or None, composite[4] or None, composite[5] or None,
-            composite[6] or None, (elements[2] or None), (elements[3] or None), (elements[4] or None),
-            (elements[5] or None), original[0] or None, original[1] or None,
-            comp.join(m for m in original[2:6] if m) or None, (elements[7] or None),
-            None, None, None, None, None, None, None,
+            self.line_seq,
+            self.claim_seq,
+            position,
+            composite[0] or None,
+            composite[1] or None,
+            composite[2] or None,
+            composite[3] or None,
+            composite[4] or None,
+            composite[5] or None,
+            composite[6] or None,
+            (elements[2] or None),
+            (elements[3] or None),
+            (elements[4] or None),
+            (elements[5] or None),
+            original[0] or None,
+            original[1] or None,
+            comp.join(m for m in original[2:6] if m) or None,
+            (elements[7] or None),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
         ]
         self.lines.append(line)
 
@@ -338,10 +408,31 @@ class Reader:
         self.loop, self.handlers = CLAIM, self._claim_handlers  # self._enter(CLAIM), at hand
         self.line = None
         self.claim = claim = [
-            self.claim_seq, self.payment_seq, position, (elements[1] or None), (elements[2] or None),
-            (elements[3] or None), (elements[4] or None), (elements[5] or None), (elements[6] or None),
-            (elements[7] or None), (elements[8] or None), (elements[9] or None), (elements[11] or None),
-            None, None, None, None, None, None, None, None, None, None, None, None,
+            self.claim_seq,
+            self.payment_seq,
+            position,
+            (elements[1] or None),
+            (elements[2] or None),
+            (elements[3] or None),
+            (elements[4] or None),
+            (elements[5] or None),
+            (elements[6] or None),
+            (elements[7] or None),
+            (elements[8] or None),
+            (elements[9] or None),
+            (elements[11] or None),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
         ]
         self.rows["claims"].append(claim)
         if claim[3] is None:
@@ -353,9 +444,17 @@ class Reader:
             return
         entity = elements[1] or None
         if entity == "QC":
-            claim[_C_PAT_LAST], claim[_C_PAT_FIRST], claim[_C_PAT_ID] = (elements[3] or None), (elements[4] or None), (elements[9] or None)
+            claim[_C_PAT_LAST], claim[_C_PAT_FIRST], claim[_C_PAT_ID] = (
+                (elements[3] or None),
+                (elements[4] or None),
+                (elements[9] or None),
+            )
         elif entity == "IL":
-            claim[_C_INS_LAST], claim[_C_INS_FIRST], claim[_C_INS_ID] = (elements[3] or None), (elements[4] or None), (elements[9] or None)
+            claim[_C_INS_LAST], claim[_C_INS_FIRST], claim[_C_INS_ID] = (
+                (elements[3] or None),
+                (elements[4] or None),
+                (elements[9] or None),
+            )
         elif entity == "82":
             claim[_C_REND_NAME], claim[_C_REND_NPI] = (elements[3] or None), (elements[9] or None)
         elif entity == "TT":
@@ -394,8 +493,18 @@ class Reader:
             amount = elements[at + 1] or None
             if not ident[0] and amount is None:
                 continue
-            append((payment_seq, position, k + 1, provider, fiscal, ident[0] or None,
-                    ident[1] if len(ident) > 1 and ident[1] else None, amount))
+            append(
+                (
+                    payment_seq,
+                    position,
+                    k + 1,
+                    provider,
+                    fiscal,
+                    ident[0] or None,
+                    ident[1] if len(ident) > 1 and ident[1] else None,
+                    amount,
+                )
+            )
 
     def _n1(self, elements: list, n: int, position: int) -> None:
         if self.claim is not None:
@@ -491,8 +600,10 @@ class Reader:
         if self.gs_version is None:
             self.diagnose(position, "warning", "GE", "GE without a matching GS")
         else:
-            for problem in (count_problem(elements[1] or None, self.gs_sets, "GE01", "transaction sets in the group"),
-                            control_problem(elements[2] or None, "GE02", self.gs_control, "GS06")):
+            for problem in (
+                count_problem(elements[1] or None, self.gs_sets, "GE01", "transaction sets in the group"),
+                control_problem(elements[2] or None, "GE02", self.gs_control, "GS06"),
+            ):
                 if problem:
                     self.diagnose(position, "warning", "GE", problem)
         self.gs_version = None
@@ -503,12 +614,16 @@ class Reader:
         if self.isa_control is None:
             self.diagnose(position, "warning", "IEA", "IEA without a matching ISA")
         else:
-            problem = count_problem(elements[1] or None, self.isa_groups, "IEA01", "functional groups in the interchange")
+            problem = count_problem(
+                elements[1] or None, self.isa_groups, "IEA01", "functional groups in the interchange"
+            )
             if problem:
                 self.diagnose(position, "warning", "IEA", problem)
             control = ((elements[2] or None) or "").strip()
             if control != self.isa_control:
-                self.diagnose(position, "warning", "IEA", f"IEA02 {control!r} does not match ISA13 {self.isa_control!r}")
+                self.diagnose(
+                    position, "warning", "IEA", f"IEA02 {control!r} does not match ISA13 {self.isa_control!r}"
+                )
         self.isa_control = None
 
     def _end_interchange(self) -> None:

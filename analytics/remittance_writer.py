@@ -74,13 +74,42 @@ class Claim:
 
     def reversed(self) -> Claim:
         """The CLP02 = 22 reversal of this adjudication: the same claim with every amount negated."""
+
         def negate(adjustments):
             return [Adjustment(a.group, a.reason, -a.cents, a.quantity) for a in adjustments]
-        lines = [Line(ln.code, ln.modifiers, -ln.charge, ln.units_paid, ln.service_date, ln.control,
-                      negate(ln.adjustments), [], ln.units_billed, ln.revenue_code, ln.qualifier) for ln in self.lines]
-        return Claim(self.claim_id, "22", self.filing_indicator, self.payer_claim_number, self.facility_code,
-                     self.frequency, self.patient, self.service_from, self.service_to, self.received, lines,
-                     negate(self.adjustments), [], -self.charge_without_lines)
+
+        lines = [
+            Line(
+                ln.code,
+                ln.modifiers,
+                -ln.charge,
+                ln.units_paid,
+                ln.service_date,
+                ln.control,
+                negate(ln.adjustments),
+                [],
+                ln.units_billed,
+                ln.revenue_code,
+                ln.qualifier,
+            )
+            for ln in self.lines
+        ]
+        return Claim(
+            self.claim_id,
+            "22",
+            self.filing_indicator,
+            self.payer_claim_number,
+            self.facility_code,
+            self.frequency,
+            self.patient,
+            self.service_from,
+            self.service_to,
+            self.received,
+            lines,
+            negate(self.adjustments),
+            [],
+            -self.charge_without_lines,
+        )
 
 
 @dataclass
@@ -131,8 +160,11 @@ def write_835(payment: Payment, control: int, sender: str = "DEMOPAYER", receive
     segments = [
         "ST*835*0001",
         # BPR: ACH credit in CCP format; a zero payment is a notice (H) with method NON
-        (f"BPR*I*{money(payment.amount)}*C*ACH*CCP*01*011000015*DA*0001234567*1512345678**01*021000021*DA*0009876543*{d8(day)}"
-         if payment.amount else f"BPR*H*0*C*NON************{d8(day)}"),
+        (
+            f"BPR*I*{money(payment.amount)}*C*ACH*CCP*01*011000015*DA*0001234567*1512345678**01*021000021*DA*0009876543*{d8(day)}"
+            if payment.amount
+            else f"BPR*H*0*C*NON************{d8(day)}"
+        ),
         f"TRN*1*{payment.trace_number}*1512345678",
         f"DTM*405*{d8(day)}",
         f"N1*PR*{payment.payer.name}*XV*{payment.payer.payer_id}",
@@ -152,13 +184,22 @@ def write_835(payment: Payment, control: int, sender: str = "DEMOPAYER", receive
         fiscal = d8(payment.fiscal_period_end or date(day.year, 12, 31))
         for start in range(0, len(payment.provider_adjustments), 6):
             pairs = payment.provider_adjustments[start : start + 6]
-            segments.append(f"PLB*{payment.payee_npi}*{fiscal}*" + "*".join(
-                f"{reason}:{reference}*{money(cents)}" for reason, reference, cents in pairs))
+            segments.append(
+                f"PLB*{payment.payee_npi}*{fiscal}*"
+                + "*".join(f"{reason}:{reference}*{money(cents)}" for reason, reference, cents in pairs)
+            )
     segments.append(f"SE*{len(segments) + 1}*0001")
-    isa = (f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}*{day:%y%m%d}*1200*^*00501*"
-           f"{control:09d}*0*P*:")
-    envelope = [isa, f"GS*HP*{sender}*{receiver}*{d8(day)}*1200*{control}*X*005010X221A1", *segments,
-                f"GE*1*{control}", f"IEA*1*{control:09d}"]
+    isa = (
+        f"ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}*{day:%y%m%d}*1200*^*00501*"
+        f"{control:09d}*0*P*:"
+    )
+    envelope = [
+        isa,
+        f"GS*HP*{sender}*{receiver}*{d8(day)}*1200*{control}*X*005010X221A1",
+        *segments,
+        f"GE*1*{control}",
+        f"IEA*1*{control:09d}",
+    ]
     return "~\n".join(envelope) + "~\n"
 
 

@@ -15,36 +15,50 @@ from analytics import labels
 
 # Each part of the review: (query in queries/recovery/, title, definition).
 PARTS = {
-    "review_sources": ("Recovered this month, by denial month",
-                       "Recovered $ whose recovery date falls in the month, by the month the denial was paid: how old "
-                       "the money coming back is."),
-    "review_cohorts": ("Recovery rate by cohort",
-                       "For the denials of each month (rows), the share of their denied $ recovered within k months "
-                       "(columns; 0 = the same month), as known at the end of the review month."),
-    "review_ageing": ("Open inventory by age",
-                      "Denials still open at the end of the month, by days since the denial was paid."),
-    "review_expiring": ("About to pass the deadline",
-                        "Open denials whose deadline falls within 30 days after the month end, soonest first: the appeal "
-                        "window, or timely filing from the date of service for a denial fixed by a corrected claim "
-                        "(deadline basis). Days left are counted from the month end."),
-    "review_movers": ("Top movers",
-                      "Denied $ by payer, category and code in the month against the month before and the average of "
-                      "the 12 months before it; the five biggest changes against that average per dimension. Complete "
-                      "months only: for a month not over on the data date, the month before it (column month)."),
-    "review_detail": ("The month's denials",
-                      "Every denial paid in the month with its outcome as known at the month end (largest first, "
-                      "at most 20,000): initial denials and denials on readjudication (kind); presumed lost: nothing "
-                      "back by the deadline."),
+    "review_sources": (
+        "Recovered this month, by denial month",
+        "Recovered $ whose recovery date falls in the month, by the month the denial was paid: how old "
+        "the money coming back is.",
+    ),
+    "review_cohorts": (
+        "Recovery rate by cohort",
+        "For the denials of each month (rows), the share of their denied $ recovered within k months "
+        "(columns; 0 = the same month), as known at the end of the review month.",
+    ),
+    "review_ageing": (
+        "Open inventory by age",
+        "Denials still open at the end of the month, by days since the denial was paid.",
+    ),
+    "review_expiring": (
+        "About to pass the deadline",
+        "Open denials whose deadline falls within 30 days after the month end, soonest first: the appeal "
+        "window, or timely filing from the date of service for a denial fixed by a corrected claim "
+        "(deadline basis). Days left are counted from the month end.",
+    ),
+    "review_movers": (
+        "Top movers",
+        "Denied $ by payer, category and code in the month against the month before and the average of "
+        "the 12 months before it; the five biggest changes against that average per dimension. Complete "
+        "months only: for a month not over on the data date, the month before it (column month).",
+    ),
+    "review_detail": (
+        "The month's denials",
+        "Every denial paid in the month with its outcome as known at the month end (largest first, "
+        "at most 20,000): initial denials and denials on readjudication (kind); presumed lost: nothing "
+        "back by the deadline.",
+    ),
 }
 
 # The change findings of the month (analytics/findings.py), first in the exports: not a query of
 # queries/recovery/ but the page's findings for the month, put into the parts by findings_part().
-FINDINGS = ("What changed",
-            "Slices (payer, category, reason, code, modifier, site and their pairs) whose initial claim denial rate "
-            "in the month differs from the 12 complete months before by more than chance allows (beta-binomial or "
-            "Fisher test, Benjamini-Hochberg q at most 0.05), largest dollar effect first, each with its rate's 95% "
-            "confidence interval and its monthly rate (red: the month; dotted: the baseline's rate); the What changed "
-            "page has the attribution and the control charts. The sidebar's filters do not apply.")
+FINDINGS = (
+    "What changed",
+    "Slices (payer, category, reason, code, modifier, site and their pairs) whose initial claim denial rate "
+    "in the month differs from the 12 complete months before by more than chance allows (beta-binomial or "
+    "Fisher test, Benjamini-Hochberg q at most 0.05), largest dollar effect first, each with its rate's 95% "
+    "confidence interval and its monthly rate (red: the month; dotted: the baseline's rate); the What changed "
+    "page has the attribution and the control charts. The sidebar's filters do not apply.",
+)
 SECTIONS = {"review_findings": FINDINGS, **PARTS}
 
 # Excel's sheet names hold 31 characters: the parts whose title is longer
@@ -54,35 +68,71 @@ SHEETS = {"review_sources": "Recovered, by denial month"}
 # initial adjudications' denials, not duplicate claims nor expected GA/GY/GZ denials (the Overview's
 # denied $ with dates by payment in the month); recovery figures count those still pursued.
 SUMMARY = (
-    ("denials_opened", "Denials opened", "count",
-     "Initial denials paid in the month: a line or claim denied on the payer's first adjudication of the claim. "
-     "Duplicate-claim and expected (GA/GY/GZ) denials are not counted, as on the Overview."),
-    ("denied_amount", "Denied $", "money",
-     "Denial-class adjustment dollars of the denials opened in the month: the Overview's denied $ with dates by "
-     "payment in this month."),
-    ("recovered_amount", "Recovered $", "money",
-     "What later adjudications paid on denied lines, net of reversals and recoupments and never more than was "
-     "denied, for denials whose recovery date falls in the month (whatever month they were denied). Counts the "
-     "denials still pursued, initial or on readjudication; denials billed to the patient are not pursued."),
-    ("written_off_amount", "Presumed lost $", "money",
-     "Denied $ with nothing back by the deadline, where the deadline passed in the month: the appeal window, or "
-     "timely filing from the date of service for a denial fixed by a corrected claim."),
-    ("open_amount", "Open $", "money",
-     "Denied $ of denials still open at the month end (deadline not passed; not billed to the patient), initial or "
-     "on readjudication: the Worklist's inventory at that date."),
-    ("expiring_amount", "Expiring within 30 days $", "money",
-     "Open denied $ whose deadline falls within 30 days after the month end."),
-    ("recovery_rate_12_months", "Recovery rate, 12 months", "percent",
-     "Recovered $ ÷ denied $ of the denials of the 12 months to the month end still pursued (not billed to the "
-     "patient). "
-     "Recoveries are paid at the payer's allowed amount, so a fully won denial counts for less than its charge: "
-     "see the rate against expected reimbursement."),
-    ("recovery_rate_expected_12_months", "Recovery rate vs expected $", "percent",
-     "Recovered $ ÷ what the same denials would have been paid (denied $ × the payer's paid-to-charge ratio for "
-     "the code): like compared with like."),
-    ("readjudication_denied_amount", "Denied on readjudication $", "money",
-     "Denials paid in the month on a later adjudication of a claim (a paid claim denied on reprocessing, a "
-     "corrected claim denied): counted apart from the denials opened."),
+    (
+        "denials_opened",
+        "Denials opened",
+        "count",
+        "Initial denials paid in the month: a line or claim denied on the payer's first adjudication of the claim. "
+        "Duplicate-claim and expected (GA/GY/GZ) denials are not counted, as on the Overview.",
+    ),
+    (
+        "denied_amount",
+        "Denied $",
+        "money",
+        "Denial-class adjustment dollars of the denials opened in the month: the Overview's denied $ with dates by "
+        "payment in this month.",
+    ),
+    (
+        "recovered_amount",
+        "Recovered $",
+        "money",
+        "What later adjudications paid on denied lines, net of reversals and recoupments and never more than was "
+        "denied, for denials whose recovery date falls in the month (whatever month they were denied). Counts the "
+        "denials still pursued, initial or on readjudication; denials billed to the patient are not pursued.",
+    ),
+    (
+        "written_off_amount",
+        "Presumed lost $",
+        "money",
+        "Denied $ with nothing back by the deadline, where the deadline passed in the month: the appeal window, or "
+        "timely filing from the date of service for a denial fixed by a corrected claim.",
+    ),
+    (
+        "open_amount",
+        "Open $",
+        "money",
+        "Denied $ of denials still open at the month end (deadline not passed; not billed to the patient), initial or "
+        "on readjudication: the Worklist's inventory at that date.",
+    ),
+    (
+        "expiring_amount",
+        "Expiring within 30 days $",
+        "money",
+        "Open denied $ whose deadline falls within 30 days after the month end.",
+    ),
+    (
+        "recovery_rate_12_months",
+        "Recovery rate, 12 months",
+        "percent",
+        "Recovered $ ÷ denied $ of the denials of the 12 months to the month end still pursued (not billed to the "
+        "patient). "
+        "Recoveries are paid at the payer's allowed amount, so a fully won denial counts for less than its charge: "
+        "see the rate against expected reimbursement.",
+    ),
+    (
+        "recovery_rate_expected_12_months",
+        "Recovery rate vs expected $",
+        "percent",
+        "Recovered $ ÷ what the same denials would have been paid (denied $ × the payer's paid-to-charge ratio for "
+        "the code): like compared with like.",
+    ),
+    (
+        "readjudication_denied_amount",
+        "Denied on readjudication $",
+        "money",
+        "Denials paid in the month on a later adjudication of a claim (a paid claim denied on reprocessing, a "
+        "corrected claim denied): counted apart from the denials opened.",
+    ),
 )
 
 
@@ -101,8 +151,18 @@ def top_findings(result, top: int = 10) -> list:
     return sorted(result.distinct_findings if result else [], key=lambda f: -abs(f["effect_amount"]))[:top]
 
 
-FINDING_COLUMNS = ["finding", "claims", "denied_claims", "claim_denial_rate", "rate_ci_low", "rate_ci_high",
-                   "baseline_claim_denial_rate", "effect_amount", "q_value", "sparkline"]
+FINDING_COLUMNS = [
+    "finding",
+    "claims",
+    "denied_claims",
+    "claim_denial_rate",
+    "rate_ci_low",
+    "rate_ci_high",
+    "baseline_claim_denial_rate",
+    "effect_amount",
+    "q_value",
+    "sparkline",
+]
 
 
 def findings_part(result, top: int = 10) -> pd.DataFrame:
@@ -111,11 +171,24 @@ def findings_part(result, top: int = 10) -> pd.DataFrame:
     from analytics import findings
 
     rows = findings.shown(result, top_findings(result, top)) if result else []
-    return pd.DataFrame([{"finding": f["sentence"], "claims": f["claims"], "denied_claims": f["denied_claims"],
-                          "claim_denial_rate": f["claim_denial_rate"], "rate_ci_low": f["rate_ci_low"],
-                          "rate_ci_high": f["rate_ci_high"], "baseline_claim_denial_rate": f["baseline_claim_denial_rate"],
-                          "effect_amount": float(f["effect_amount"]), "q_value": f["q_value"],
-                          "sparkline": f["points"]} for f in rows], columns=FINDING_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "finding": f["sentence"],
+                "claims": f["claims"],
+                "denied_claims": f["denied_claims"],
+                "claim_denial_rate": f["claim_denial_rate"],
+                "rate_ci_low": f["rate_ci_low"],
+                "rate_ci_high": f["rate_ci_high"],
+                "baseline_claim_denial_rate": f["baseline_claim_denial_rate"],
+                "effect_amount": float(f["effect_amount"]),
+                "q_value": f["q_value"],
+                "sparkline": f["points"],
+            }
+            for f in rows
+        ],
+        columns=FINDING_COLUMNS,
+    )
 
 
 def cohort_matrix(cohorts: pd.DataFrame) -> pd.DataFrame:
@@ -133,22 +206,43 @@ def figures(parts: dict) -> dict:
     out = {}
     sources = parts["review_sources"]
     if not sources.empty:
-        out["review_sources"] = px.bar(sources.assign(denial_month=_month_labels(sources["denial_month"])),
-                                       x="denial_month", y="recovered_amount", color_discrete_sequence=[MAIN],
-                                       labels={"denial_month": "denial month", "recovered_amount": "recovered $"}
-                                       ).update_xaxes(type="category").update_yaxes(tickprefix="$", tickformat=",.0f")
+        out["review_sources"] = (
+            px.bar(
+                sources.assign(denial_month=_month_labels(sources["denial_month"])),
+                x="denial_month",
+                y="recovered_amount",
+                color_discrete_sequence=[MAIN],
+                labels={"denial_month": "denial month", "recovered_amount": "recovered $"},
+            )
+            .update_xaxes(type="category")
+            .update_yaxes(tickprefix="$", tickformat=",.0f")
+        )
     cohorts = parts["review_cohorts"]
     if not cohorts.empty:
-        curves = px.line(cohorts.assign(cohort=_month_labels(cohorts["denial_month"])), x="months_since",
-                         y="recovery_rate", color="cohort", markers=True, color_discrete_sequence=COHORT_COLOURS,
-                         labels={"months_since": "months since the denial month", "recovery_rate": "recovered $ ÷ denied $",
-                                 "cohort": "denials of"})
+        curves = px.line(
+            cohorts.assign(cohort=_month_labels(cohorts["denial_month"])),
+            x="months_since",
+            y="recovery_rate",
+            color="cohort",
+            markers=True,
+            color_discrete_sequence=COHORT_COLOURS,
+            labels={
+                "months_since": "months since the denial month",
+                "recovery_rate": "recovered $ ÷ denied $",
+                "cohort": "denials of",
+            },
+        )
         out["review_cohorts"] = curves.update_yaxes(tickformat=".0%", rangemode="tozero").update_xaxes(dtick=1)
     ageing = parts["review_ageing"]
     if not ageing.empty:
-        out["review_ageing"] = px.bar(ageing, x="age", y="denied_amount", text="denials", color_discrete_sequence=[MAIN],
-                                      labels={"age": "days since denial", "denied_amount": "open denied $"}
-                                      ).update_yaxes(tickprefix="$", tickformat=",.0f")
+        out["review_ageing"] = px.bar(
+            ageing,
+            x="age",
+            y="denied_amount",
+            text="denials",
+            color_discrete_sequence=[MAIN],
+            labels={"age": "days since denial", "denied_amount": "open denied $"},
+        ).update_yaxes(tickprefix="$", tickformat=",.0f")
     return out
 
 
@@ -168,8 +262,11 @@ def _kind(column: str) -> str | None:
 
 def _shown_columns(frame: pd.DataFrame) -> list:
     """The columns people read: hidden ones and keys standing beside their label left out."""
-    return [c for c in frame.columns if _kind(c) != "hidden"
-            and not set(labels.HIDDEN_BESIDE.get(c, ())) & set(frame.columns)]
+    return [
+        c
+        for c in frame.columns
+        if _kind(c) != "hidden" and not set(labels.HIDDEN_BESIDE.get(c, ())) & set(frame.columns)
+    ]
 
 
 def _html_table(frame: pd.DataFrame) -> str:
@@ -177,11 +274,14 @@ def _html_table(frame: pd.DataFrame) -> str:
     from the payers' files. A findings table's sparkline column is drawn (svg_sparkline), last."""
     columns = _shown_columns(frame)
     drawn = "sparkline" in frame.columns
-    head = "".join(f"<th>{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>"
-                   for c in columns) + ("<th>month by month</th>" if drawn else "")
+    head = "".join(
+        f"<th>{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>" for c in columns
+    ) + ("<th>month by month</th>" if drawn else "")
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(labels.formatted(str(c), row[c], _kind(c)))}</td>" for c in columns)
-        + (f"<td>{svg_sparkline(row['sparkline'])}</td>" if drawn else "") + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{html.escape(labels.formatted(str(c), row[c], _kind(c)))}</td>" for c in columns)
+        + (f"<td>{svg_sparkline(row['sparkline'])}</td>" if drawn else "")
+        + "</tr>"
         for _, row in frame.iterrows()
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -203,11 +303,14 @@ def svg_sparkline(points: list, width: int = 132, height: int = 30) -> str:
     dots = "".join(
         f"<circle cx='{a:.1f}' cy='{b:.1f}' r='2' fill='{'#d62728' if p['period'] else MAIN}'>"
         f"<title>{p['month']:%b %Y}: {p['rate']:.1%}</title></circle>"
-        for a, b, p in zip(x, y, points, strict=True))
-    return (f"<svg class='spark' width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
-            f"aria-label='claim denial rate by month'><line x1='0' x2='{width}' y1='{base:.1f}' y2='{base:.1f}' "
-            f"stroke='grey' stroke-dasharray='2 2' stroke-width='1'/><polyline points='{line}' fill='none' "
-            f"stroke='{MAIN}' stroke-width='1.5'/>{dots}</svg>")
+        for a, b, p in zip(x, y, points, strict=True)
+    )
+    return (
+        f"<svg class='spark' width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' "
+        f"aria-label='claim denial rate by month'><line x1='0' x2='{width}' y1='{base:.1f}' y2='{base:.1f}' "
+        f"stroke='grey' stroke-dasharray='2 2' stroke-width='1'/><polyline points='{line}' fill='none' "
+        f"stroke='{MAIN}' stroke-width='1.5'/>{dots}</svg>"
+    )
 
 
 TILE_KINDS = {"money": "money", "percent": "rate", "count": "count"}
@@ -233,9 +336,13 @@ def html_report(month: date, parts: dict, scope: str, demo: bool) -> str:
             chart = charts[name].to_html(full_html=False, include_plotlyjs=not plotly_included, default_height="380px")
             plotly_included = True
         table = _html_table(shown) if not shown.empty else "<p>Nothing this month.</p>"
-        sections.append(f"<section><h2>{html.escape(title)}</h2><p class='help'>{html.escape(definition)}</p>"
-                        f"{chart}{table}</section>")
-    label = "<p class='demo'>Demo data: a synthetic remittance history, not real patients or payers.</p>" if demo else ""
+        sections.append(
+            f"<section><h2>{html.escape(title)}</h2><p class='help'>{html.escape(definition)}</p>"
+            f"{chart}{table}</section>"
+        )
+    label = (
+        "<p class='demo'>Demo data: a synthetic remittance history, not real patients or payers.</p>" if demo else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Revenue-recovery review {month:%B %Y}</title>
 <style>
@@ -259,7 +366,7 @@ td {{ font-variant-numeric: tabular-nums; }}
 <h1>Revenue-recovery review: {month:%B %Y}</h1>
 {label}<p class="help">{html.escape(scope)}</p>
 <div class="tiles">{tiles}</div>
-{''.join(sections)}
+{"".join(sections)}
 </body></html>"""
 
 
@@ -269,8 +376,15 @@ def sheet_name(part: str) -> str:
 
 
 # Excel number formats by kind of column
-_EXCEL_FORMATS = {"money": "$#,##0.00", "rate": "0.0%", "count": "#,##0", "days": "0", "probability": "0.000",
-                  "date": "yyyy-mm-dd", "month": "mmm yyyy"}
+_EXCEL_FORMATS = {
+    "money": "$#,##0.00",
+    "rate": "0.0%",
+    "count": "#,##0",
+    "days": "0",
+    "probability": "0.000",
+    "date": "yyyy-mm-dd",
+    "month": "mmm yyyy",
+}
 
 
 def excel_workbook(month: date, parts: dict, scope: str) -> bytes:
@@ -304,8 +418,15 @@ def excel_workbook(month: date, parts: dict, scope: str) -> bytes:
         for name, (title, definition) in SECTIONS.items():
             if name not in parts:
                 continue
-            _part_sheet(book, sheet_name(name), title, definition,
-                        cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name], formats, bold)
+            _part_sheet(
+                book,
+                sheet_name(name),
+                title,
+                definition,
+                cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name],
+                formats,
+                bold,
+            )
     return buffer.getvalue()
 
 
@@ -324,10 +445,13 @@ def _part_sheet(book, name: str, title: str, definition: str, frame: pd.DataFram
             if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
                 continue
             if isinstance(value, (pd.Timestamp, date)):
-                sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), formats["month" if kind == "month" else "date"])
+                sheet.write_datetime(
+                    row, col, pd.Timestamp(value).to_pydatetime(), formats["month" if kind == "month" else "date"]
+                )
             elif isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "is_integer"):
                 sheet.write_string(row, col, str(value))
             else:
-                sheet.write_number(row, col, float(value), formats.get(kind or "count", formats["count"]) if kind != "text" else None)
+                sheet.write_number(
+                    row, col, float(value), formats.get(kind or "count", formats["count"]) if kind != "text" else None
+                )
     sheet.freeze_panes(3, 0)
-

@@ -36,7 +36,11 @@ def _cached_options(path: str, stamp: float) -> dict:
 def options() -> dict:
     path = data.database_path()
     known = dict(_cached_options(str(path), path.stat().st_mtime))
-    for field in (*(f.field for f in LISTS), "site_labels", "category_labels"):  # nothing loaded yet: empty lists, not None
+    for field in (
+        *(f.field for f in LISTS),
+        "site_labels",
+        "category_labels",
+    ):  # nothing loaded yet: empty lists, not None
         if known.get(field) is None:
             known[field] = []
     return known
@@ -56,18 +60,26 @@ def category_labels() -> dict[str, str]:
 
 # Date presets (sidebar, kept in the URL as period=...): a complete month is over on the data date (the
 # latest payment loaded), as month_complete() in queries/marts/initial_claims.sql decides.
-PERIODS = {"custom": "Custom range", "last-month": "Last complete month", "last-3-months": "Last 3 complete months",
-           "quarter": "Quarter to date", "year": "Year to date"}
+PERIODS = {
+    "custom": "Custom range",
+    "last-month": "Last complete month",
+    "last-3-months": "Last 3 complete months",
+    "quarter": "Quarter to date",
+    "year": "Year to date",
+}
 
 
 def period_range(period: str, data_date: date) -> tuple[date, date] | None:
     """The dates a preset covers on the data date; None for a custom range."""
+
     def month_start(day: date, back: int = 0) -> date:
         months = day.year * 12 + day.month - 1 - back
         return date(months // 12, months % 12 + 1, 1)
 
     # the latest complete month: the data date's own month when the data date is its last day
-    last_complete_end = data_date if (data_date + pd.Timedelta(days=1)).day == 1 else month_start(data_date) - pd.Timedelta(days=1)
+    last_complete_end = (
+        data_date if (data_date + pd.Timedelta(days=1)).day == 1 else month_start(data_date) - pd.Timedelta(days=1)
+    )
     last_complete_end = pd.Timestamp(last_complete_end).date()
     if period == "last-month":
         return month_start(last_complete_end), last_complete_end
@@ -88,15 +100,20 @@ def sidebar_filters() -> data.Filters:
     params = st.query_params
     drilled = st.session_state.pop("_drill", False)
     st.sidebar.header("Filters")
-    basis = st.sidebar.radio("Dates by", ["service", "payment"], horizontal=True,
-                             index=1 if params.get("dates") == "payment" else 0,
-                             format_func=lambda b: "date of service" if b == "service" else "date paid",
-                             help="Filter and group by the date of service or the date the payer paid.")
+    basis = st.sidebar.radio(
+        "Dates by",
+        ["service", "payment"],
+        horizontal=True,
+        index=1 if params.get("dates") == "payment" else 0,
+        format_func=lambda b: "date of service" if b == "service" else "date paid",
+        help="Filter and group by the date of service or the date the payer paid.",
+    )
     if pd.isna(known["first_date"]) or pd.isna(known["last_date"]):  # nothing adjudicated yet (only claims loaded)
         first = last = as_of = date.today()
     else:
         first, last = pd.Timestamp(known["first_date"]).date(), pd.Timestamp(known["last_date"]).date()
         as_of = pd.Timestamp(known["data_date"]).date() if not pd.isna(known.get("data_date")) else last
+
     # Each widget's value is set from the URL when the session starts (or a click opened the Claims page),
     # then kept by its key: a widget given both a default and a value by key warns on the page.
     def from_url(key: str, value) -> None:
@@ -105,14 +122,28 @@ def sidebar_filters() -> data.Filters:
 
     from_url("filter_period", params.get("period") if params.get("period") in PERIODS else "custom")
     # never None (options and no index=None): `or "custom"` only tells the type checker so
-    period = st.sidebar.selectbox("Period", list(PERIODS), format_func=PERIODS.__getitem__, key="filter_period",
-                                  help=f"Complete months are those over on the data date ({as_of:%d %B %Y}, the "
-                                       "latest payment loaded); quarter and year to date end on it.") or "custom"
+    period = (
+        st.sidebar.selectbox(
+            "Period",
+            list(PERIODS),
+            format_func=PERIODS.__getitem__,
+            key="filter_period",
+            help=f"Complete months are those over on the data date ({as_of:%d %B %Y}, the "
+            "latest payment loaded); quarter and year to date end on it.",
+        )
+        or "custom"
+    )
     preset = period_range(period, as_of)
     if preset:
         start, end = max(preset[0], first), min(max(preset[1], first), last)
-        st.sidebar.date_input("Date range", value=(start, end), min_value=first, max_value=last, disabled=True,
-                              key=f"filter_dates_{period}")
+        st.sidebar.date_input(
+            "Date range",
+            value=(start, end),
+            min_value=first,
+            max_value=last,
+            disabled=True,
+            key=f"filter_dates_{period}",
+        )
     else:
         start = _date(params.get("from"), first, last) or first
         end = _date(params.get("to"), first, last) or last
@@ -122,8 +153,11 @@ def sidebar_filters() -> data.Filters:
         chosen = st.sidebar.date_input("Date range", min_value=first, max_value=last, key="filter_dates")
         start, end = (chosen + (end,))[:2] if isinstance(chosen, tuple) else (chosen, chosen)
     selected = {}
-    shown: dict[str, dict[str, str]] = {"categories": category_labels(), "sites": site_labels(),
-             "modifiers": {"JW/JZ": "JW/JZ missing (denied for it)"}}
+    shown: dict[str, dict[str, str]] = {
+        "categories": category_labels(),
+        "sites": site_labels(),
+        "modifiers": {"JW/JZ": "JW/JZ missing (denied for it)"},
+    }
     for listed in LISTS:
         key = f"filter_{listed.url_key}"
         allowed = [str(v) for v in known[listed.field]]
@@ -131,8 +165,9 @@ def sidebar_filters() -> data.Filters:
         if any(v not in allowed for v in st.session_state[key]):  # the data changed since
             st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
         names = shown.get(listed.field, {})
-        selected[listed.field] = tuple(st.sidebar.multiselect(listed.label, allowed, key=key,
-                                                              format_func=_named(names)))
+        selected[listed.field] = tuple(
+            st.sidebar.multiselect(listed.label, allowed, key=key, format_func=_named(names))
+        )
     result = data.Filters(basis, start, end, **selected)
     _to_url(result, first, last, period)
     return result
@@ -158,7 +193,8 @@ def _url_params(filters: data.Filters, first: date | None, last: date | None, pe
         "dates": filters.date_basis if filters.date_basis != "service" else None,
         "period": period if period != "custom" else None,
         "from": str(filters.date_from) if filters.date_from != first and period == "custom" else None,
-        "to": str(filters.date_to) if filters.date_to != last and period == "custom" else None}
+        "to": str(filters.date_to) if filters.date_to != last and period == "custom" else None,
+    }
     for chosen in LISTS:
         wanted[chosen.url_key] = list(getattr(filters, chosen.field)) or None
     return wanted
@@ -166,7 +202,9 @@ def _url_params(filters: data.Filters, first: date | None, last: date | None, pe
 
 def _to_url(filters: data.Filters, first: date, last: date, period: str = "custom") -> None:
     wanted = _url_params(filters, first, last, period)
-    current = {k: (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k)) for k, v in wanted.items()}
+    current = {
+        k: (st.query_params.get_all(k) if isinstance(v, list) else st.query_params.get(k)) for k, v in wanted.items()
+    }
     if current != wanted:
         st.query_params.clear()
         st.query_params.update({k: v for k, v in wanted.items() if v})
@@ -191,9 +229,12 @@ def drill(filters: data.Filters, **narrowed) -> None:
 
 def demo_label() -> None:
     if data.is_demo(data.database_path()):
-        st.warning("**Demo data**: a synthetic remittance history, not real patients or payers. Load your own "
-                   "835 files on the Data page or with `python -m analytics load FOLDER`; the dashboard then "
-                   "shows them instead.", icon=":material/science:")
+        st.warning(
+            "**Demo data**: a synthetic remittance history, not real patients or payers. Load your own "
+            "835 files on the Data page or with `python -m analytics load FOLDER`; the dashboard then "
+            "shows them instead.",
+            icon=":material/science:",
+        )
 
 
 def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
@@ -226,8 +267,9 @@ def column_config(frame_: pd.DataFrame, **given) -> dict:
             config[column] = st.column_config.DatetimeColumn(label, help=help_text, format="YYYY-MM-DD HH:mm")
         elif kind in ("date", "month") or pd.api.types.is_datetime64_any_dtype(frame_[column]):
             monthly = kind == "month" or str(column).endswith("month")
-            config[column] = st.column_config.DateColumn(label, help=help_text,
-                                                         format="MMM YYYY" if monthly else "YYYY-MM-DD")
+            config[column] = st.column_config.DateColumn(
+                label, help=help_text, format="MMM YYYY" if monthly else "YYYY-MM-DD"
+            )
         elif pd.api.types.is_bool_dtype(frame_[column]):
             config[column] = st.column_config.CheckboxColumn(label, help=help_text)
         elif pd.api.types.is_numeric_dtype(frame_[column]):
@@ -267,17 +309,30 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
             order += [c for c in labels.HIDDEN_BESIDE.get(column, ()) if c in frame_.columns and c not in order]
     event = None
     if on_select:
-        event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order,
-                             placeholder="–", on_select="rerun", selection_mode="single-row", key=f"table_{name}")
+        event = st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config=config,
+            column_order=order,
+            placeholder="–",
+            on_select="rerun",
+            selection_mode="single-row",
+            key=f"table_{name}",
+        )
     else:
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order,
-                     placeholder="–")
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order, placeholder="–")
     note = " Click a row to open its denied lines on the Claims page." if on_select else ""
     st.caption(((caption or "") + note + " The CSV download keeps machine-readable column names.").strip())
     # The CSV is written when the button is clicked, not on every run of the page (the worklist's at 1M
     # lines, 12,000 rows, takes 260 ms; even hashing the table to cache it took 30 ms of each run).
-    st.download_button("Download CSV", lambda: labels.safe_for_spreadsheets(frame_).to_csv(index=False).encode(),
-                       f"{name}.csv", "text/csv", key=f"download_{name}")
+    st.download_button(
+        "Download CSV",
+        lambda: labels.safe_for_spreadsheets(frame_).to_csv(index=False).encode(),
+        f"{name}.csv",
+        "text/csv",
+        key=f"download_{name}",
+    )
     if on_select:
         rows = event.selection.rows if event else []
         if rows:
@@ -290,9 +345,11 @@ def figure(build):
     Plotly express spends 50-300 ms of Python on a figure, most of a page run's CPU, and every session
     runs in one Python process. Frames reach build through chart_data (text shown as it is). A figure
     returned is shown as it is, never changed after (st.plotly_chart only reads it)."""
+
     @functools.wraps(build)
     def shown_as_text(*frames, **options):
         return build(*(chart_data(f) if isinstance(f, pd.DataFrame) else f for f in frames), **options)
+
     return st.cache_resource(ttl=300, show_spinner=False, max_entries=200)(shown_as_text)
 
 
@@ -303,9 +360,18 @@ def figure(build):
 
 # One colour per denial category, the same on every chart (the order of data/denial_categories.csv).
 CATEGORY_COLOURS = {
-    "eligibility": "#1f77b4", "authorization": "#d62728", "medical_necessity": "#2ca02c", "documentation": "#ff7f0e",
-    "coding": "#9467bd", "bundling": "#8c564b", "site_of_care": "#e377c2", "network": "#17becf",
-    "non_covered": "#bcbd22", "duplicate": "#7f7f7f", "timely_filing": "#393b79", "coordination_of_benefits": "#637939",
+    "eligibility": "#1f77b4",
+    "authorization": "#d62728",
+    "medical_necessity": "#2ca02c",
+    "documentation": "#ff7f0e",
+    "coding": "#9467bd",
+    "bundling": "#8c564b",
+    "site_of_care": "#e377c2",
+    "network": "#17becf",
+    "non_covered": "#bcbd22",
+    "duplicate": "#7f7f7f",
+    "timely_filing": "#393b79",
+    "coordination_of_benefits": "#637939",
     "other": "#c7c7c7",
 }
 MAIN = "#1f77b4"
@@ -314,7 +380,11 @@ CLICK_LAYER = "click layer"  # the invisible markers that take clicks on a heatm
 
 def category_colours(frame_: pd.DataFrame, label: str = "category_label") -> dict:
     """The fixed colour of each category, keyed by the label a chart shows."""
-    pairs = frame_[["category", label]].drop_duplicates() if label in frame_.columns else frame_[["category"]].assign(**{label: frame_["category"]})
+    pairs = (
+        frame_[["category", label]].drop_duplicates()
+        if label in frame_.columns
+        else frame_[["category"]].assign(**{label: frame_["category"]})
+    )
     return {row[label]: CATEGORY_COLOURS.get(row["category"], "#c7c7c7") for _, row in pairs.iterrows()}
 
 
@@ -338,10 +408,18 @@ def _month_axis(fig, months):
         return fig
     span = (months[-1].year - months[0].year) * 12 + months[-1].month - months[0].month + 1
     # about a dozen ticks whatever the span: 2 years of months, or 24 years of a public corpus
-    step, shown = next((s, f) for limit, s, f in ((15, "M1", "%b %Y"), (40, "M3", "%b %Y"), (90, "M6", "%b %Y"),
-                                                  (10**6, "M12", "%Y")) if span <= limit)
-    return fig.update_xaxes(type="date", dtick=step, tickformat=shown, title_text="",
-                            range=[months[0] - pd.Timedelta(days=16), months[-1] + pd.Timedelta(days=16)])
+    step, shown = next(
+        (s, f)
+        for limit, s, f in ((15, "M1", "%b %Y"), (40, "M3", "%b %Y"), (90, "M6", "%b %Y"), (10**6, "M12", "%Y"))
+        if span <= limit
+    )
+    return fig.update_xaxes(
+        type="date",
+        dtick=step,
+        tickformat=shown,
+        title_text="",
+        range=[months[0] - pd.Timedelta(days=16), months[-1] + pd.Timedelta(days=16)],
+    )
 
 
 def _rate_axis(fig, values, title: str):
@@ -367,9 +445,16 @@ def partial_months(frame_: pd.DataFrame) -> list:
 def mark_partial(fig, frame_: pd.DataFrame):
     """Shade each partial month of a figure whose x axis is `month` and label it; returns the figure."""
     for month in partial_months(frame_):
-        fig.add_vrect(x0=month - pd.Timedelta(days=15), x1=month + pd.Timedelta(days=15), fillcolor="lightgrey",
-                      opacity=0.4, line_width=0, layer="below", annotation_text=PARTIAL,
-                      annotation_position="top right")
+        fig.add_vrect(
+            x0=month - pd.Timedelta(days=15),
+            x1=month + pd.Timedelta(days=15),
+            fillcolor="lightgrey",
+            opacity=0.4,
+            line_width=0,
+            layer="below",
+            annotation_text=PARTIAL,
+            annotation_position="top right",
+        )
     return fig
 
 
@@ -379,8 +464,10 @@ def partial_note(frame_: pd.DataFrame) -> None:
     if months:
         as_of = data.record("recovery/data_date", path=data.database_path())["data_date"]
         shown = ", ".join(f"{m:%B %Y}" for m in months)
-        st.caption(f"Partial month: data up to {as_of:%d %B %Y}. {shown} is not over yet, so its figures are "
-                   "incomplete (marked on the chart); month-over-month comparisons leave it out.")
+        st.caption(
+            f"Partial month: data up to {as_of:%d %B %Y}. {shown} is not over yet, so its figures are "
+            "incomplete (marked on the chart); month-over-month comparisons leave it out."
+        )
 
 
 def _month_label(month, complete: bool = True) -> str:
@@ -423,37 +510,78 @@ def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_key
     shown["y"] = shown[y].astype(str)
     shown["y_key"] = shown[y_key or y].astype(str)
     rows = list(dict.fromkeys(shown.sort_values(y)["y"]))
-    matrix = shown.pivot_table(index="y", columns="x", values="denial_rate", aggfunc="first").reindex(index=rows, columns=order)
+    matrix = shown.pivot_table(index="y", columns="x", values="denial_rate", aggfunc="first").reindex(
+        index=rows, columns=order
+    )
     keys = shown.drop_duplicates(["y", "x"]).set_index(["y", "x"])
     custom = [[[keys["y_key"].get((r, c), ""), keys["x_key"].get((r, c), "")] for c in order] for r in rows]
     volume = "lines" if "lines" in shown.columns else "claims"
-    counts = shown.pivot_table(index="y", columns="x", values=volume, aggfunc="first").reindex(index=rows, columns=order)
+    counts = shown.pivot_table(index="y", columns="x", values=volume, aggfunc="first").reindex(
+        index=rows, columns=order
+    )
     text = [[("" if pd.isna(v) else f"{int(v):,} {volume}") for v in row] for row in counts.values]
-    heat = go.Figure(go.Heatmap(
-        z=matrix.values, x=order, y=rows, customdata=custom, text=text, colorscale="Reds", xgap=1, ygap=1,
-        colorbar={"tickformat": percent_format(matrix.values.ravel()), "title": {"text": "denial rate"}},
-        hovertemplate="%{y}<br>%{x}<br>denial rate %{z:.1%}<br>%{text}<extra>click: open the denied lines</extra>"))
+    heat = go.Figure(
+        go.Heatmap(
+            z=matrix.values,
+            x=order,
+            y=rows,
+            customdata=custom,
+            text=text,
+            colorscale="Reds",
+            xgap=1,
+            ygap=1,
+            colorbar={"tickformat": percent_format(matrix.values.ravel()), "title": {"text": "denial rate"}},
+            hovertemplate="%{y}<br>%{x}<br>denial rate %{z:.1%}<br>%{text}<extra>click: open the denied lines</extra>",
+        )
+    )
     # a browser sends no selection for a click on a heatmap cell: an invisible marker at each cell's centre
     # takes the click (and the hover), so a click opens that cell's denied lines
-    cells = [(r, c, custom[i][j], text[i][j], matrix.values[i][j]) for i, r in enumerate(rows)
-             for j, c in enumerate(order) if not pd.isna(matrix.values[i][j])]
+    cells = [
+        (r, c, custom[i][j], text[i][j], matrix.values[i][j])
+        for i, r in enumerate(rows)
+        for j, c in enumerate(order)
+        if not pd.isna(matrix.values[i][j])
+    ]
     if cells:
         heat.update_traces(hoverinfo="skip", hovertemplate=None)
-        heat.add_trace(go.Scatter(
-            x=[c[1] for c in cells], y=[c[0] for c in cells], customdata=[c[2] for c in cells], mode="markers",
-            text=[c[3] for c in cells], meta=CLICK_LAYER, showlegend=False,
-            marker={"size": 18, "opacity": 0}, selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
-            hovertext=[f"denial rate {c[4]:.1%}" for c in cells],
-            hovertemplate="%{y}<br>%{x}<br>%{hovertext}<br>%{text}<extra>click: open the denied lines</extra>"))
+        heat.add_trace(
+            go.Scatter(
+                x=[c[1] for c in cells],
+                y=[c[0] for c in cells],
+                customdata=[c[2] for c in cells],
+                mode="markers",
+                text=[c[3] for c in cells],
+                meta=CLICK_LAYER,
+                showlegend=False,
+                marker={"size": 18, "opacity": 0},
+                selected={"marker": {"opacity": 0}},
+                unselected={"marker": {"opacity": 0}},
+                hovertext=[f"denial rate {c[4]:.1%}" for c in cells],
+                hovertemplate="%{y}<br>%{x}<br>%{hovertext}<br>%{text}<extra>click: open the denied lines</extra>",
+            )
+        )
     # hoverdistance -1: anywhere in a cell is closest to its own marker
-    heat.update_layout(height=max(320, 28 * len(rows) + 160), margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                       hovermode="closest", hoverdistance=-1)
-    return heat.update_xaxes(type="category", title_text="").update_yaxes(type="category", autorange="reversed",
-                                                                           title_text="")
+    heat.update_layout(
+        height=max(320, 28 * len(rows) + 160),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        hovermode="closest",
+        hoverdistance=-1,
+    )
+    return heat.update_xaxes(type="category", title_text="").update_yaxes(
+        type="category", autorange="reversed", title_text=""
+    )
 
 
-def rate_heatmap(frame_: pd.DataFrame, x: str, y: str, caption: str, key: str | None = None, on_select=None,
-                 x_key: str | None = None, y_key: str | None = None) -> None:
+def rate_heatmap(
+    frame_: pd.DataFrame,
+    x: str,
+    y: str,
+    caption: str,
+    key: str | None = None,
+    on_select=None,
+    x_key: str | None = None,
+    y_key: str | None = None,
+) -> None:
     """A denial-rate heatmap (column denial_rate) of aggregates: both axes categorical (months labelled
     'Sep 2026', one column each), with its definition underneath; a partial month's column is labelled.
     on_select(y key, x key) -> a click on a cell opens its denied lines."""
@@ -469,13 +597,25 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
 
     shown = frame_.copy()
     keys = shown[x_key or x].astype(object).where(shown[x_key or x].notna(), "").astype(str)
-    fig = go.Figure(go.Bar(
-        x=shown[x].astype(str), y=shown["denial_rate"], marker_color=MAIN, customdata=keys,
-        text=[f"{rate:.1%} of {int(n):,}"  # a decimal always: bars of 9.9% and 10.4% do not both read 10%
-              for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0), strict=True)],
-        textposition="outside", cliponaxis=False,
-        hovertext=[f"{int(n):,} {volume}, {money(d)} denied" for n, d in zip(shown[volume], shown["denied_amount"], strict=True)],
-        hovertemplate="%{x}<br>denial rate %{y:.1%}<br>%{hovertext}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=shown[x].astype(str),
+            y=shown["denial_rate"],
+            marker_color=MAIN,
+            customdata=keys,
+            text=[
+                f"{rate:.1%} of {int(n):,}"  # a decimal always: bars of 9.9% and 10.4% do not both read 10%
+                for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0), strict=True)
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[
+                f"{int(n):,} {volume}, {money(d)} denied"
+                for n, d in zip(shown[volume], shown["denied_amount"], strict=True)
+            ],
+            hovertemplate="%{x}<br>denial rate %{y:.1%}<br>%{hovertext}<extra></extra>",
+        )
+    )
     fig.update_xaxes(type="category", title_text=label)
     return _rate_axis(fig, shown["denial_rate"], "denial rate").update_layout(margin={"t": 30})
 
@@ -484,8 +624,15 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
 MIN_RATE_VOLUME = 20
 
 
-def rate_bars(frame_: pd.DataFrame, x: str, volume: str, label: str = "", key: str | None = None,
-              on_select=None, x_key: str | None = None) -> None:
+def rate_bars(
+    frame_: pd.DataFrame,
+    x: str,
+    volume: str,
+    label: str = "",
+    key: str | None = None,
+    on_select=None,
+    x_key: str | None = None,
+) -> None:
     """The denial rate (column denial_rate) of each value of x as a bar on a categorical axis; `volume`
     and denied dollars on hover. on_select(key) -> a click on a bar opens its denied lines. Values with
     fewer than MIN_RATE_VOLUME of `volume` are not drawn (unless none has more), and a caption says so:
@@ -497,8 +644,10 @@ def rate_bars(frame_: pd.DataFrame, x: str, volume: str, label: str = "", key: s
     _chart(_rate_bars(drawn, x, label, volume, x_key), key, select)
     if len(drawn) < len(frame_):
         left_out = ", ".join(str(v) for v in frame_.loc[~frame_.index.isin(drawn.index), x])
-        st.caption(f"Not drawn, fewer than {MIN_RATE_VOLUME} {volume} each (a rate of so few is mostly chance; the "
-                   f"table lists them): {md(left_out)}.")
+        st.caption(
+            f"Not drawn, fewer than {MIN_RATE_VOLUME} {volume} each (a rate of so few is mostly chance; the "
+            f"table lists them): {md(left_out)}."
+        )
 
 
 @figure
@@ -507,16 +656,30 @@ def _amount_bars(frame_: pd.DataFrame, y: str, amount: str, colour_by: str | Non
 
     shown = frame_.copy()
     colours = [CATEGORY_COLOURS.get(c, MAIN) for c in shown[colour_by]] if colour_by else MAIN
-    fig = go.Figure(go.Bar(x=shown[amount], y=shown[y].astype(str), orientation="h", marker_color=colours,
-                           customdata=shown[colour_by] if colour_by else None,
-                           text=[money(v) for v in shown[amount]], textposition="auto",
-                           hovertemplate="%{y}<br>%{text}<extra>click: open the denied lines</extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=shown[amount],
+            y=shown[y].astype(str),
+            orientation="h",
+            marker_color=colours,
+            customdata=shown[colour_by] if colour_by else None,
+            text=[money(v) for v in shown[amount]],
+            textposition="auto",
+            hovertemplate="%{y}<br>%{text}<extra>click: open the denied lines</extra>",
+        )
+    )
     fig.update_yaxes(type="category", autorange="reversed", title_text="")
     return fig.update_xaxes(tickprefix="$", tickformat=",.0f", title_text="denied $").update_layout(margin={"t": 30})
 
 
-def amount_bars(frame_: pd.DataFrame, y: str, amount: str = "denied_amount", colour_by: str | None = None,
-                key: str | None = None, on_select=None) -> None:
+def amount_bars(
+    frame_: pd.DataFrame,
+    y: str,
+    amount: str = "denied_amount",
+    colour_by: str | None = None,
+    key: str | None = None,
+    on_select=None,
+) -> None:
     """Dollars per category (or payer, code) as horizontal bars on a categorical axis, each category in its
     own colour; on_select(key) -> a click opens the denied lines."""
     select = (lambda point: on_select(point.get("customdata"))) if on_select else None
@@ -529,15 +692,31 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
 
     complete = frame_["complete"].astype(bool) if "complete" in frame_.columns else pd.Series(True, index=frame_.index)
     done = frame_[complete]
-    fig = go.Figure(go.Scatter(x=done["month"], y=done[column], mode="lines+markers", name=label,
-                               line={"color": MAIN}, hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=done["month"],
+            y=done[column],
+            mode="lines+markers",
+            name=label,
+            line={"color": MAIN},
+            hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+        )
+    )
     if (~complete).any():  # the partial month: dashed from the last complete month, an open marker
         tail = frame_[~complete]
         if not done.empty:
             tail = pd.concat([done.tail(1), tail])
-        fig.add_trace(go.Scatter(x=tail["month"], y=tail[column], mode="lines+markers", name=PARTIAL,
-                                 line={"color": MAIN, "dash": "dash"}, marker={"symbol": "circle-open", "size": 9},
-                                 hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=tail["month"],
+                y=tail[column],
+                mode="lines+markers",
+                name=PARTIAL,
+                line={"color": MAIN, "dash": "dash"},
+                marker={"symbol": "circle-open", "size": 9},
+                hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+            )
+        )
     fig.update_layout(showlegend=False, margin={"t": 30})
     _month_axis(fig, frame_["month"])
     return mark_partial(_rate_axis(fig, frame_[column], label), frame_)
@@ -558,11 +737,19 @@ def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
 
     opacity = [1.0 if c else 0.4 for c in frame_["complete"].astype(bool)] if "complete" in frame_.columns else 1.0
     # a bar's width on a date axis is in milliseconds: 20 days, so that one month alone is a bar, not a line
-    fig = go.Figure(go.Bar(x=frame_["month"], y=frame_[y], marker_color=MAIN, marker_opacity=opacity,
-                           width=[20 * 86_400_000] * len(frame_),
-                           hovertemplate="%{x|%b %Y}: " + ("$%{y:,.0f}" if money_axis else "%{y:,}") + "<extra></extra>"))
-    fig.update_yaxes(title_text=label, rangemode="tozero", tickprefix="$" if money_axis else "",
-                     tickformat=",.0f").update_layout(margin={"t": 30})
+    fig = go.Figure(
+        go.Bar(
+            x=frame_["month"],
+            y=frame_[y],
+            marker_color=MAIN,
+            marker_opacity=opacity,
+            width=[20 * 86_400_000] * len(frame_),
+            hovertemplate="%{x|%b %Y}: " + ("$%{y:,.0f}" if money_axis else "%{y:,}") + "<extra></extra>",
+        )
+    )
+    fig.update_yaxes(
+        title_text=label, rangemode="tozero", tickprefix="$" if money_axis else "", tickformat=",.0f"
+    ).update_layout(margin={"t": 30})
     _month_axis(fig, frame_["month"])
     return mark_partial(fig, frame_)
 
@@ -585,9 +772,17 @@ def _category_area(frame_: pd.DataFrame, y: str, label: str):
     months = sorted(frame_["month"].unique())
     for name, part in frame_.groupby("category_label", sort=False):
         part = part.set_index("month").reindex(months)  # one point per month, a month without denials at 0
-        fig.add_trace(go.Scatter(x=months, y=part[y].fillna(0), name=name, stackgroup="one", mode="lines",
-                                 line={"color": colours.get(name, MAIN), "width": 0.5},
-                                 hovertemplate=name + "<br>%{x|%b %Y}: $%{y:,.0f}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=part[y].fillna(0),
+                name=name,
+                stackgroup="one",
+                mode="lines",
+                line={"color": colours.get(name, MAIN), "width": 0.5},
+                hovertemplate=name + "<br>%{x|%b %Y}: $%{y:,.0f}<extra></extra>",
+            )
+        )
     fig.update_yaxes(title_text=label, tickprefix="$", tickformat=",.0f", rangemode="tozero")
     fig.update_layout(legend={"title": {"text": ""}}, margin={"t": 30})
     _month_axis(fig, frame_["month"])
@@ -666,13 +861,23 @@ def _sparkline(frame_: pd.DataFrame):
     import plotly.graph_objects as go
 
     colours = ["#d62728" if p else "#1f77b4" for p in frame_["period"]]
-    fig = go.Figure(go.Scatter(x=frame_["month"], y=frame_["rate"], mode="lines+markers",
-                               line={"color": "#1f77b4", "width": 1.5}, marker={"color": colours, "size": 6},
-                               hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=frame_["month"],
+            y=frame_["rate"],
+            mode="lines+markers",
+            line={"color": "#1f77b4", "width": 1.5},
+            marker={"color": colours, "size": 6},
+            hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+        )
+    )
     fig.add_hline(y=float(frame_["baseline_rate"].iloc[0]), line={"dash": "dot", "color": "grey", "width": 1})
     fig = _month_axis(fig, frame_["month"])  # months as months, even where the axis is not drawn
-    return fig.update_layout(height=90, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False).update_xaxes(
-        visible=False).update_yaxes(visible=False, rangemode="tozero")
+    return (
+        fig.update_layout(height=90, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False)
+        .update_xaxes(visible=False)
+        .update_yaxes(visible=False, rangemode="tozero")
+    )
 
 
 def sparkline(frame_: pd.DataFrame, key: str) -> None:
@@ -714,16 +919,22 @@ def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = T
             wanted = findings.claims_filters(finding, period)
             named = [str(wanted[f.field][0]) for f in LISTS if wanted.get(f.field)]
             unfiltered = " (the Claims page has no reason filter: every denied line)" if finding.get("reason") else ""
-            if st.button("Denied lines", key=f"{key}drill_{n}", icon=":material/search:",
-                         help=f"The Claims page: {' × '.join(named) or 'every denied line'} in {period.label}{unfiltered}"):
+            if st.button(
+                "Denied lines",
+                key=f"{key}drill_{n}",
+                icon=":material/search:",
+                help=f"The Claims page: {' × '.join(named) or 'every denied line'} in {period.label}{unfiltered}",
+            ):
                 drill(data.Filters(**wanted))
         with right:
             if finding["points"]:
                 sparkline(pd.DataFrame(finding["points"]), key=f"{key}spark_{n}")
     if shown and legend:
-        st.caption(f"Beside each finding: the slice's claim denial rate month by month, {period.label} in red, the "
-                   "baseline's rate dotted. 95% CI: the range the slice's true rate in the period lies in with 95% "
-                   "confidence, given its claims and how much its months vary.")
+        st.caption(
+            f"Beside each finding: the slice's claim denial rate month by month, {period.label} in red, the "
+            "baseline's rate dotted. 95% CI: the range the slice's true rate in the period lies in with 95% "
+            "confidence, given its claims and how much its months vary."
+        )
 
 
 @figure
@@ -731,24 +942,48 @@ def _p_chart(frame_: pd.DataFrame, title: str):
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for name, column, dash in (("upper limit", "upper", "dash"), ("centre (baseline)", "centre", "dot"),
-                               ("lower limit", "lower", "dash")):
-        fig.add_trace(go.Scatter(x=frame_["month"], y=frame_[column], mode="lines", name=name,
-                                 line={"color": "grey", "dash": dash, "width": 1, "shape": "hvh"}))
-    fig.add_trace(go.Scatter(x=frame_["month"], y=frame_["rate"], mode="lines+markers", name="claim denial rate",
-                             line={"color": "#1f77b4"}, customdata=frame_[["claims", "denied_claims"]],
-                             hovertemplate="%{x|%b %Y}: %{y:.1%} (%{customdata[1]} of %{customdata[0]} claims)"
-                                           "<extra></extra>"))
+    for name, column, dash in (
+        ("upper limit", "upper", "dash"),
+        ("centre (baseline)", "centre", "dot"),
+        ("lower limit", "lower", "dash"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=frame_["month"],
+                y=frame_[column],
+                mode="lines",
+                name=name,
+                line={"color": "grey", "dash": dash, "width": 1, "shape": "hvh"},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=frame_["month"],
+            y=frame_["rate"],
+            mode="lines+markers",
+            name="claim denial rate",
+            line={"color": "#1f77b4"},
+            customdata=frame_[["claims", "denied_claims"]],
+            hovertemplate="%{x|%b %Y}: %{y:.1%} (%{customdata[1]} of %{customdata[0]} claims)<extra></extra>",
+        )
+    )
     outside = frame_[frame_["outside"].astype(bool)]
     if not outside.empty:
-        fig.add_trace(go.Scatter(x=outside["month"], y=outside["rate"], mode="markers", name="outside the limits",
-                                 marker={"color": "#d62728", "size": 12, "symbol": "circle-open", "line": {"width": 2}}))
+        fig.add_trace(
+            go.Scatter(
+                x=outside["month"],
+                y=outside["rate"],
+                mode="markers",
+                name="outside the limits",
+                marker={"color": "#d62728", "size": 12, "symbol": "circle-open", "line": {"width": 2}},
+            )
+        )
     import html
 
     fig = _month_axis(fig, frame_["month"])
-    return fig.update_layout(title=html.escape(title, quote=False), yaxis_title="claim denial rate", height=320,
-                             legend={"orientation": "h"}).update_yaxes(tickformat=percent_format(frame_["rate"]),
-                                                                       rangemode="tozero")
+    return fig.update_layout(
+        title=html.escape(title, quote=False), yaxis_title="claim denial rate", height=320, legend={"orientation": "h"}
+    ).update_yaxes(tickformat=percent_format(frame_["rate"]), rangemode="tozero")
 
 
 def p_chart(frame_: pd.DataFrame, title: str) -> None:

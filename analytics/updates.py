@@ -84,6 +84,7 @@ def busy(db: Path) -> bool:
 
 # ---- writing -------------------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def writing(db: str | Path | None = None, wait: float = WAIT, on_wait=None, what: str = "a change"):
     """A read-write connection to `db` (default: the user's database) for one writer at a time.
@@ -123,10 +124,12 @@ def _no_room(db: Path, error: BaseException, pending: int) -> str:
     dashboard's copy, as big as the database will be)."""
     rows = 2 * pending
     size = _size(db) + _size(db.with_name(db.name + ".wal"))
-    return (f"cannot write database {db}: {database.reason(error)}. {_mb(_free(db.parent))} free in {db.parent}; about "
-            f"{_mb(rows + size + rows)} needed (the rows still to load, about {_mb(rows)}, and the dashboard's copy, "
-            f"as big as the database). Files reported loaded are kept, the others are not loaded: make room and "
-            f"load them again (those loaded are skipped). The dashboard shows the data as it was before.")
+    return (
+        f"cannot write database {db}: {database.reason(error)}. {_mb(_free(db.parent))} free in {db.parent}; about "
+        f"{_mb(rows + size + rows)} needed (the rows still to load, about {_mb(rows)}, and the dashboard's copy, "
+        f"as big as the database). Files reported loaded are kept, the others are not loaded: make room and "
+        f"load them again (those loaded are skipped). The dashboard shows the data as it was before."
+    )
 
 
 def _size(path: Path) -> int:
@@ -204,8 +207,10 @@ def _locked(db: Path, deadline: float, on_wait, what: str):
                 break
             if outcome == "busy":
                 if time.monotonic() >= deadline:
-                    raise Busy(f"database {db} is busy: {holder} has held it for longer than this one could "
-                               f"wait; nothing was changed. Try again when it has finished.") from None
+                    raise Busy(
+                        f"database {db} is busy: {holder} has held it for longer than this one could "
+                        f"wait; nothing was changed. Try again when it has finished."
+                    ) from None
                 if on_wait and not told:
                     on_wait(f"waiting for {holder} to finish with {db}...")
                     told = True
@@ -246,8 +251,12 @@ def _try_lock(fd: int, path: Path, what: str) -> tuple[str, str]:
             path.unlink()
             return "taken over", holder
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{what} (process {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})\n"
-                      f"{os.getpid()} {_started(os.getpid())}\n".encode(), 0)
+        os.pwrite(
+            fd,
+            f"{what} (process {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})\n"
+            f"{os.getpid()} {_started(os.getpid())}\n".encode(),
+            0,
+        )
         return "held", ""
     finally:
         os.close(folder)  # releases the folder's lock
@@ -302,8 +311,10 @@ def _connect(db: Path, deadline: float, on_wait) -> duckdb.DuckDBPyConnection:
             if "lock" not in str(e).lower():
                 raise
             if time.monotonic() >= deadline:
-                raise Busy(f"database {db} is busy: another program has it open "
-                           f"({str(e).splitlines()[0]}); nothing was changed. Close it and try again.") from None
+                raise Busy(
+                    f"database {db} is busy: another program has it open "
+                    f"({str(e).splitlines()[0]}); nothing was changed. Close it and try again."
+                ) from None
             if on_wait and not told:
                 on_wait(f"waiting for another program to close {db}...")
                 told = True
@@ -317,7 +328,9 @@ def _copy(db: Path) -> Path:
     pointer = _pointer(db)
     try:
         folder.mkdir(exist_ok=True)
-        numbers = [_number(p) for p in folder.glob("copy-*.duckdb")] + [_number(Path(pointer["copy"])) if pointer else 0]
+        numbers = [_number(p) for p in folder.glob("copy-*.duckdb")] + [
+            _number(Path(pointer["copy"])) if pointer else 0
+        ]
         target = folder / f"copy-{max(numbers, default=0) + 1:06d}.duckdb"
         partial = target.with_name(target.name + ".partial")
         try:
@@ -331,15 +344,22 @@ def _copy(db: Path) -> Path:
         raise Unwritable(
             f"the change is saved in {db}, but the dashboard's copy of it cannot be written in {folder}: {database.reason(e)}. "
             f"It needs {_mb(_size(db))}, {_mb(_free(folder.parent))} free. The dashboard keeps showing the data as it "
-            "was before; make room, and the next load, or the dashboard when no load runs, publishes it.") from None
+            "was before; make room, and the next load, or the dashboard when no load runs, publishes it."
+        ) from None
     return target
 
 
 def _point(db: Path, copy: Path) -> None:
     """Make `copy` the one the dashboard reads (after the database was closed: its state is final)."""
     folder = copies(db)
-    text = json.dumps({"copy": copy.name, "source": _state(db), "version": _version(),
-                       "published": datetime.now().isoformat(timespec="seconds")})
+    text = json.dumps(
+        {
+            "copy": copy.name,
+            "source": _state(db),
+            "version": _version(),
+            "published": datetime.now().isoformat(timespec="seconds"),
+        }
+    )
     partial = folder / "current.partial"
     partial.write_text(text)
     _fsync(partial)
@@ -393,6 +413,7 @@ def _number(path: Path) -> int:
 
 
 # ---- reading -------------------------------------------------------------------------------------------------
+
 
 def current(db: Path) -> Path | None:
     """The copy of `db` the dashboard reads now, if one was published."""

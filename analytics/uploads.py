@@ -25,15 +25,19 @@ DEFAULT_LIMIT_MB = 200  # Streamlit's own default for server.maxUploadSize
 
 # First bytes -> what the file is. X12 starts with "ISA" (after an optional byte-order mark or spaces).
 _ARCHIVES = (
-    (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"PK\x07\x08", "zip"),
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),
+    (b"PK\x07\x08", "zip"),
     (b"\x1f\x8b", "gzip"),
 )
 _IMAGES = (
     (b"%PDF-", "PDF"),
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
     (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF87a", "GIF image"), (b"GIF89a", "GIF image"),
-    (b"II*\x00", "TIFF image"), (b"MM\x00*", "TIFF image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"II*\x00", "TIFF image"),
+    (b"MM\x00*", "TIFF image"),
 )
 
 
@@ -59,9 +63,11 @@ def problem(name: str, content: bytes, limit: int = DEFAULT_LIMIT_MB) -> str | N
     """Why this upload must not be loaded, or None when the loader should read it."""
     size = len(content)
     if size > limit * 1024 * 1024:
-        return (f"{name} is {size / (1024 * 1024):,.1f} MB, over the upload limit of {limit} MB "
-                "(server.maxUploadSize in .streamlit/config.toml); nothing loaded. Split the file, or load it "
-                "with `python -m analytics load`")
+        return (
+            f"{name} is {size / (1024 * 1024):,.1f} MB, over the upload limit of {limit} MB "
+            "(server.maxUploadSize in .streamlit/config.toml); nothing loaded. Split the file, or load it "
+            "with `python -m analytics load`"
+        )
     head = content[:16]
     for magic, kind in _ARCHIVES:
         if head.startswith(magic):
@@ -71,12 +77,16 @@ def problem(name: str, content: bytes, limit: int = DEFAULT_LIMIT_MB) -> str | N
         return f"{name} is an image/PDF, not an X12 file: load the 835 or 837 file itself; nothing loaded"
     for magic, kind in _IMAGES:
         if head.startswith(magic):
-            return (f"{name} is an image/PDF ({kind}), not an X12 file: load the 835 or 837 file itself, not a "
-                    "scan or a printout; nothing loaded")
+            return (
+                f"{name} is an image/PDF ({kind}), not an X12 file: load the 835 or 837 file itself, not a "
+                "scan or a printout; nothing loaded"
+            )
     return None
 
 
-def screen(files: list[tuple[str, bytes]], limit: int = DEFAULT_LIMIT_MB) -> tuple[list[tuple[str, bytes]], list[RefusedUpload]]:
+def screen(
+    files: list[tuple[str, bytes]], limit: int = DEFAULT_LIMIT_MB
+) -> tuple[list[tuple[str, bytes]], list[RefusedUpload]]:
     """The uploads the loader should read, and those refused with their reason."""
     accepted, refused = [], []
     for name, content in files:
@@ -95,10 +105,18 @@ def outcome(result) -> tuple[str, str, str]:
     name = result.path.name
     if result.status != "loaded":
         return ("error" if result.failed else "info"), name, result.message
-    detail = f"{added_text(result)}, {result.diagnostics} diagnostic(s)" + (f"; {result.message}" if result.message else "")
+    detail = f"{added_text(result)}, {result.diagnostics} diagnostic(s)" + (
+        f"; {result.message}" if result.message else ""
+    )
     if "837" in result.kind and "835" not in result.kind:
-        return "success", name, ("read as 837 claims (billed claims, shown under Prevention, the Worklist's "
-                                 f"unanswered claims and Codes; not remittances): {detail}")
+        return (
+            "success",
+            name,
+            (
+                "read as 837 claims (billed claims, shown under Prevention, the Worklist's "
+                f"unanswered claims and Codes; not remittances): {detail}"
+            ),
+        )
     if "837" in result.kind:
         return "success", name, f"read as 835 remittances and 837 claims: {detail}"
     return "success", name, detail
@@ -124,8 +142,9 @@ def load(files: list[tuple[str, bytes]], on_result=None) -> list:
     return results
 
 
-def load_csv(layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, bytes] | None = None,
-                     on_result=None) -> list:
+def load_csv(
+    layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, bytes] | None = None, on_result=None
+) -> list:
     """Load uploaded CSV exports of one layout ('claims' or 'remittances', docs/csv.md), read with an
     uploaded mapping file when given, into the user's own database, as `load-csv` does. A mapping that
     cannot be used raises csv_import.MappingError before the database is touched."""
@@ -135,8 +154,9 @@ def load_csv(layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, by
     results: list = []
     try:
         with _own_database() as con:
-            results = csv_import.load(con, layout, [(Path(name), content) for name, content in files], rules,
-                                      on_result=on_result)
+            results = csv_import.load(
+                con, layout, [(Path(name), content) for name, content in files], rules, on_result=on_result
+            )
     except updates.Unwritable as e:
         return _unwritable(files, results, e)
     return results

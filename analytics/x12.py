@@ -140,7 +140,7 @@ def chunks(text: str) -> Iterator[Chunk]:
             delimiters, body_start = _isa_delimiters(text, pos)
             next_isa = _next_isa(delimiters).search(text, body_start)
             end = next_isa.end() if next_isa else len(text)
-            isa = text[pos : body_start].rstrip(_PADDING)
+            isa = text[pos:body_start].rstrip(_PADDING)
             yield Chunk(delimiters, [isa, *_segments(text[body_start:end], delimiters.segment)], True)
             pos = _start(text, end) if next_isa else len(text)
     elif text.startswith(("ST", "GS"), pos) and len(text) > pos + 2 and not text[pos + 2].isalnum():
@@ -313,8 +313,10 @@ def control_problem(found: str | None, name: str, expected: str | None, opener: 
 def se_problems(elements: list, position: int, st_position: int, st_control: str | None) -> list[str]:
     """What an SE trailer gets wrong against its ST (SE01 the segments counted, SE02 the control
     number): the diagnostics every transaction reader records, in that order."""
-    found = (count_problem(elements[1] or None, position - st_position + 1, "SE01", "segments in the transaction set"),
-             control_problem(elements[2] or None, "SE02", st_control, "ST02"))
+    found = (
+        count_problem(elements[1] or None, position - st_position + 1, "SE01", "segments in the transaction set"),
+        control_problem(elements[2] or None, "SE02", st_control, "ST02"),
+    )
     return [problem for problem in found if problem]
 
 

@@ -54,8 +54,9 @@ def _combine(remit: ParsedFile, billed: ParsedFile | None) -> ParsedFile:
         rows["billed_claims"], rows["billed_lines"] = billed.rows["billed_claims"], billed.rows["billed_lines"]
         if billed.diagnostics:  # one list of diagnostics in file order
             rows["diagnostics"] = sorted(remit.diagnostics + billed.diagnostics, key=lambda d: d[0])
-    return ParsedFile(kind, rows, remit.interchanges, remit.transaction_sets, remit.segments, skipped,
-                      remit.interchange_keys)
+    return ParsedFile(
+        kind, rows, remit.interchanges, remit.transaction_sets, remit.segments, skipped, remit.interchange_keys
+    )
 
 
 class Stream:

@@ -13,21 +13,29 @@ search = st.text_input("Claim id contains", help="The patient control number (CL
 denied = ui.frame("denied_lines", filters, search=search.strip())
 if ui.empty(denied, "denied line"):
     st.stop()
-ui.table(denied, "denied_lines", "Denied lines and claim-level denials under the filters, newest payment first "
-         "(at most 1,000 rows; narrow the filters for more). Patient names are never shown here.")
+ui.table(
+    denied,
+    "denied_lines",
+    "Denied lines and claim-level denials under the filters, newest payment first "
+    "(at most 1,000 rows; narrow the filters for more). Patient names are never shown here.",
+)
 
 st.subheader("One claim")
 choices = denied[["claim_id", "payer_name"]].drop_duplicates()
-picked = st.selectbox("Claim", list(choices.itertuples(index=False, name=None)),
-                      format_func=lambda c: f"{c[0]} ({c[1]})")
+picked = st.selectbox(
+    "Claim", list(choices.itertuples(index=False, name=None)), format_func=lambda c: f"{c[0]} ({c[1]})"
+)
 claim_id, payer = picked
 params = {"claim_id": claim_id, "payer": payer}
 patient = data.record("claims/patient", params)
 # Off by default; once turned on it stays on for this session (also after visiting other pages).
-show = st.toggle("Show patient details", value=st.session_state.get("show_patient_details", False),
-                 help="Off by default: patient names and member ids are protected health information, shown masked. "
-                      "Turn on only when you need them to work the claim; it stays on until you turn it off or close "
-                      "the browser tab.")
+show = st.toggle(
+    "Show patient details",
+    value=st.session_state.get("show_patient_details", False),
+    help="Off by default: patient names and member ids are protected health information, shown masked. "
+    "Turn on only when you need them to work the claim; it stays on until you turn it off or close "
+    "the browser tab.",
+)
 st.session_state["show_patient_details"] = show
 people = {"name": [patient["first_name"], patient["last_name"]], "member id": [patient["member_id"]]}
 hashed = any(privacy.is_hashed(v) for values in people.values() for v in values)
@@ -39,15 +47,24 @@ def shown(value) -> str:
     return str(value).strip() if show else privacy.mask(value)
 
 
-who = ", ".join(f"{what} {' '.join(shown(v) for v in values if v)}" for what, values in people.items()
-                if any(values))
-st.markdown(f"**{ui.md(claim_id)}** at **{ui.md(payer)}**: patient {ui.md(who) if who else 'not named in the remittance'}")
+who = ", ".join(f"{what} {' '.join(shown(v) for v in values if v)}" for what, values in people.items() if any(values))
+st.markdown(
+    f"**{ui.md(claim_id)}** at **{ui.md(payer)}**: patient {ui.md(who) if who else 'not named in the remittance'}"
+)
 if hashed:
-    st.caption("Patient data was stored hashed when this claim was loaded (salted SHA-256): names and member ids "
-               "cannot be read back; the same person has the same hash in every file of this database.")
+    st.caption(
+        "Patient data was stored hashed when this claim was loaded (salted SHA-256): names and member ids "
+        "cannot be read back; the same person has the same hash in every file of this database."
+    )
 name = re.sub(r"[^\w.-]+", "_", claim_id)[:60]  # for file names and keys
-ui.table(data.query("claims/remittances", params), f"{name}_remittances",
-         "Every remittance that adjudicated this claim, in payment order: a reversal (status 22) takes back an "
-         "earlier one; frequency 7 marks a corrected claim.")
-ui.table(data.query("claims/lines", params), f"{name}_lines",
-         "Every line of every adjudication with its adjustments (group-CARC amount) and remark codes.")
+ui.table(
+    data.query("claims/remittances", params),
+    f"{name}_remittances",
+    "Every remittance that adjudicated this claim, in payment order: a reversal (status 22) takes back an "
+    "earlier one; frequency 7 marks a corrected claim.",
+)
+ui.table(
+    data.query("claims/lines", params),
+    f"{name}_lines",
+    "Every line of every adjudication with its adjustments (group-CARC amount) and remark codes.",
+)

@@ -11,22 +11,33 @@ known = list(ui.options()["codes"])
 if not known:
     st.info("No procedure codes yet: load some 835 files on the Data page.")
     st.stop()
-code = st.selectbox("Procedure or drug code", known, index=known.index("J1322") if "J1322" in known else 0,
-                    help="The procedure or drug code the payer adjudicated.")
+code = st.selectbox(
+    "Procedure or drug code",
+    known,
+    index=known.index("J1322") if "J1322" in known else 0,
+    help="The procedure or drug code the payer adjudicated.",
+)
 profile = ui.frame("code_profile", filters, code=code)
 if ui.empty(profile, f"service line for {ui.md(code)}"):
     st.stop()
 first = profile.iloc[0]
 described = first["description"] if isinstance(first["description"], str) else "not in the code table"
-st.markdown(f"**{ui.md(code)}**: {ui.md(described)}"
-            + (f" (billing unit: {ui.md(first['billing_unit'])})" if isinstance(first["billing_unit"], str) else ""))
+st.markdown(
+    f"**{ui.md(code)}**: {ui.md(described)}"
+    + (f" (billing unit: {ui.md(first['billing_unit'])})" if isinstance(first["billing_unit"], str) else "")
+)
 payers = profile[profile["dimension"] == "payer"]
 tiles = st.columns(4)
 tiles[0].metric("Lines", f"{int(payers['lines'].sum()):,}", help="Adjudicated service lines with this code.")
 tiles[1].metric("Denied $", ui.money(payers["denied_amount"].sum()), help="Denial-class adjustments on these lines.")
-tiles[2].metric("Units billed", f"{payers['units_billed'].sum():,.0f}",
-                help="The units billed, as the payer repeats them when it cut them, else the units paid.")
-tiles[3].metric("Units paid", f"{payers['units_paid'].sum():,.0f}", help="The units the payer paid (one when it left them out).")
+tiles[2].metric(
+    "Units billed",
+    f"{payers['units_billed'].sum():,.0f}",
+    help="The units billed, as the payer repeats them when it cut them, else the units paid.",
+)
+tiles[3].metric(
+    "Units paid", f"{payers['units_paid'].sum():,.0f}", help="The units the payer paid (one when it left them out)."
+)
 
 KEYS = {"payer": "payers", "modifiers": "modifiers", "site": "sites"}
 
@@ -42,15 +53,28 @@ def open_claims(dimension: str, key) -> None:
 for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combination"), ("site", "By site of care")):
     part = profile[profile["dimension"] == dimension]
     st.subheader(label)
-    ui.rate_bars(part, "value", "lines", key=f"chart_{dimension}", x_key="key",
-                 on_select=lambda key, dimension=dimension: open_claims(dimension, key))
-    ui.table(part.drop(columns=["dimension", "description", "billing_unit"]), f"{code}_by_{dimension}",
-             "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show unit cuts "
-             "(e.g. CO-151 + N362).", on_select=lambda row, dimension=dimension: open_claims(dimension, row["key"]))
+    ui.rate_bars(
+        part,
+        "value",
+        "lines",
+        key=f"chart_{dimension}",
+        x_key="key",
+        on_select=lambda key, dimension=dimension: open_claims(dimension, key),
+    )
+    ui.table(
+        part.drop(columns=["dimension", "description", "billing_unit"]),
+        f"{code}_by_{dimension}",
+        "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show unit cuts "
+        "(e.g. CO-151 + N362).",
+        on_select=lambda row, dimension=dimension: open_claims(dimension, row["key"]),
+    )
 
 billed = ui.frame("code_billed_units", filters, code=code)
 if not billed.empty:
     st.subheader("Billed against paid units")
-    ui.table(billed, f"{code}_billed_units",
-             "From the claims you billed (837) matched to their remittance line: units billed on the lines a payer "
-             "answered, against the units it paid on its first answer.")
+    ui.table(
+        billed,
+        f"{code}_billed_units",
+        "From the claims you billed (837) matched to their remittance line: units billed on the lines a payer "
+        "answered, against the units it paid on its first answer.",
+    )

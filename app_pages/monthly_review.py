@@ -12,10 +12,16 @@ st.title("Monthly review")
 months = ui.frame("recovery/review_months", filters)["month"]
 if ui.empty(months.to_frame(), "denial"):
     st.stop()
-month = st.selectbox("Month", [pd.Timestamp(m).date() for m in months], format_func=lambda m: f"{m:%B %Y}",
-                     help="The review as it stood at the end of this month: later payments are not counted.")
-st.caption("The sidebar's payer, category, code, modifier and site filters apply; its date range does not (the month "
-           "chosen here sets the dates).")
+month = st.selectbox(
+    "Month",
+    [pd.Timestamp(m).date() for m in months],
+    format_func=lambda m: f"{m:%B %Y}",
+    help="The review as it stood at the end of this month: later payments are not counted.",
+)
+st.caption(
+    "The sidebar's payer, category, code, modifier and site filters apply; its date range does not (the month "
+    "chosen here sets the dates)."
+)
 
 parts = review.frames(lambda name, **extra: ui.frame(name, filters, **extra), month)
 found = ui.change_findings(month=month)
@@ -26,6 +32,7 @@ for tile, (column, label, kind, definition) in zip(tiles, review.SUMMARY, strict
     value = summary[column]
     shown = ui.money(value) if kind == "money" else ui.percent(value) if kind == "percent" else f"{int(value):,}"
     tile.metric(label, shown, help=definition)
+
 
 @st.cache_resource(ttl=300, show_spinner=False, max_entries=50)
 def figures(month, filters, source: str, _parts: dict) -> dict:
@@ -45,8 +52,10 @@ source = f"{shown_from}@{shown_from.stat().st_mtime_ns}"  # a copy never changes
 charts = figures(month, filters, source, parts)
 st.subheader(review.FINDINGS[0])
 if found is None:
-    st.info("This month cannot be compared yet: it is not over on the data date, or fewer than three complete months "
-            "come before it.")
+    st.info(
+        "This month cannot be compared yet: it is not over on the data date, or fewer than three complete months "
+        "come before it."
+    )
 elif parts["review_findings"].empty:
     st.success(f"No slice changed more than chance allows in {month:%B %Y}.")
 else:
@@ -69,10 +78,17 @@ st.subheader("Export")
 scope = scope_text(filters)
 html, workbook = exports(month, filters, source, scope, data.is_demo(), parts)
 left, right = st.columns(2)
-left.download_button("Download the review (HTML)", html,
-                     f"recovery-review-{month:%Y-%m}.html", "text/html",
-                     help="One file with every chart and table; it opens in any browser, offline.")
-right.download_button("Download the review (Excel)", workbook,
-                      f"recovery-review-{month:%Y-%m}.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      help="A summary sheet with the definitions, then one sheet per table.")
+left.download_button(
+    "Download the review (HTML)",
+    html,
+    f"recovery-review-{month:%Y-%m}.html",
+    "text/html",
+    help="One file with every chart and table; it opens in any browser, offline.",
+)
+right.download_button(
+    "Download the review (Excel)",
+    workbook,
+    f"recovery-review-{month:%Y-%m}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    help="A summary sheet with the definitions, then one sheet per table.",
+)

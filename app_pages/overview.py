@@ -8,15 +8,21 @@ from analytics import ui
 filters = st.session_state["filters"]
 st.title("Overview")
 
+
 def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 ORDERS = {"Primary": "primary", "Secondary": "secondary", "Tertiary": "tertiary", "All": "all"}
-chosen = st.radio("Payer order", list(ORDERS), horizontal=True, key="payer_order",
-                  help="HFMA measures primary payers apart from secondary ones: the claim's payer order is its "
-                       "CLP02 (1/19 primary, 2/20 secondary, 3/21 tertiary; 4 'denied': secondary when a prior "
-                       "payer's adjustment, CARC 23, is on it, else primary).")
+chosen = st.radio(
+    "Payer order",
+    list(ORDERS),
+    horizontal=True,
+    key="payer_order",
+    help="HFMA measures primary payers apart from secondary ones: the claim's payer order is its "
+    "CLP02 (1/19 primary, 2/20 secondary, 3/21 tertiary; 4 'denied': secondary when a prior "
+    "payer's adjustment, CARC 23, is on it, else primary).",
+)
 order = ORDERS[chosen]
 whose = "all payers" if order == "all" else f"{order} payers"
 
@@ -26,79 +32,126 @@ if not every.iloc[0]["units"]:
     st.stop()
 kpis = every[every["payer_order"] == order].to_dict("records")[0]
 recovery = ui.frame("recovery_kpis", filters).to_dict("records")[0]
-NOT_COUNTED = ("Not counted: reversals, predeterminations and forwarded claims; later adjudications of a claim "
-               "(reprocessing, corrected claims, appeal decisions: followed on the recovery pages); duplicate-claim "
-               "denials (CARC 18, B13) and expected denials (lines with GA, GY or GZ), shown apart below.")
+NOT_COUNTED = (
+    "Not counted: reversals, predeterminations and forwarded claims; later adjudications of a claim "
+    "(reprocessing, corrected claims, appeal decisions: followed on the recovery pages); duplicate-claim "
+    "denials (CARC 18, B13) and expected denials (lines with GA, GY or GZ), shown apart below."
+)
 headline = st.columns(4)
-headline[0].metric("Initial denial rate (claims)", ui.percent(kpis["claim_denial_rate"]),
-                   help=f"HFMA Claim Integrity Task Force initial denial rate by count, {whose}: initial claims denied "
-                        f"in full or in part ({kpis['denied_claims']:,}) ÷ claims adjudicated for the first time "
-                        f"({kpis['claims']:,}). A claim is denied when one of its lines, or the claim itself, carries "
-                        f"a denial-class adjustment reason (CARC). {NOT_COUNTED}")
-headline[1].metric("Initial denial rate ($)", ui.percent(kpis["dollar_denial_rate"]),
-                   help=f"HFMA initial denial rate by dollars, {whose}: charges of the initial claims denied in full "
-                        f"or in part ({ui.money(kpis['denied_charges'])}) ÷ charges of the claims adjudicated for the "
-                        f"first time ({ui.money(kpis['charges'])}). A partly denied claim counts with its whole "
-                        f"charge. {NOT_COUNTED}")
-headline[2].metric("Claims adjudicated", f"{kpis['claims']:,}",
-                   help=f"Claims the payers adjudicated for the first time (initial adjudications), {whose}. "
-                        f"{kpis['fully_denied_claims']:,} of them were denied in full (nothing paid, explained by "
-                        "denials); reversals, reprocessing, corrected claims, predeterminations and forwarded claims "
-                        "are not counted. Under a code, modifier or site filter, a claim counts when any of its lines "
-                        "matches.")
-headline[3].metric("Denied $", ui.money(kpis["denied_amount"]),
-                   help="Sum of the denial-class adjustment amounts (CAS) of the initial denials: what the payers "
-                        "refused to pay, not charge minus paid. Duplicate-claim and expected denials not included.")
+headline[0].metric(
+    "Initial denial rate (claims)",
+    ui.percent(kpis["claim_denial_rate"]),
+    help=f"HFMA Claim Integrity Task Force initial denial rate by count, {whose}: initial claims denied "
+    f"in full or in part ({kpis['denied_claims']:,}) ÷ claims adjudicated for the first time "
+    f"({kpis['claims']:,}). A claim is denied when one of its lines, or the claim itself, carries "
+    f"a denial-class adjustment reason (CARC). {NOT_COUNTED}",
+)
+headline[1].metric(
+    "Initial denial rate ($)",
+    ui.percent(kpis["dollar_denial_rate"]),
+    help=f"HFMA initial denial rate by dollars, {whose}: charges of the initial claims denied in full "
+    f"or in part ({ui.money(kpis['denied_charges'])}) ÷ charges of the claims adjudicated for the "
+    f"first time ({ui.money(kpis['charges'])}). A partly denied claim counts with its whole "
+    f"charge. {NOT_COUNTED}",
+)
+headline[2].metric(
+    "Claims adjudicated",
+    f"{kpis['claims']:,}",
+    help=f"Claims the payers adjudicated for the first time (initial adjudications), {whose}. "
+    f"{kpis['fully_denied_claims']:,} of them were denied in full (nothing paid, explained by "
+    "denials); reversals, reprocessing, corrected claims, predeterminations and forwarded claims "
+    "are not counted. Under a code, modifier or site filter, a claim counts when any of its lines "
+    "matches.",
+)
+headline[3].metric(
+    "Denied $",
+    ui.money(kpis["denied_amount"]),
+    help="Sum of the denial-class adjustment amounts (CAS) of the initial denials: what the payers "
+    "refused to pay, not charge minus paid. Duplicate-claim and expected denials not included.",
+)
 if kpis["claims"]:
-    st.caption(f"{whose.capitalize()}: {kpis['denied_claims']:,} of {kpis['claims']:,} initial claims denied in full or "
-               f"in part ({kpis['fully_denied_claims']:,} in full); {ui.money(kpis['denied_charges'])} of "
-               f"{ui.money(kpis['charges'])} charged was on a denied claim, of which {ui.money(kpis['denied_amount'])} "
-               "was denied.")
+    st.caption(
+        f"{whose.capitalize()}: {kpis['denied_claims']:,} of {kpis['claims']:,} initial claims denied in full or "
+        f"in part ({kpis['fully_denied_claims']:,} in full); {ui.money(kpis['denied_charges'])} of "
+        f"{ui.money(kpis['charges'])} charged was on a denied claim, of which {ui.money(kpis['denied_amount'])} "
+        "was denied."
+    )
 else:
     st.info(f"No initial claims from {whose} under these filters: choose another payer order above.")
 second = st.columns(4)
-second[0].metric("Line denial rate", ui.percent(kpis["denial_rate"]),
-                 help=f"A second figure, {whose}: denied lines ÷ adjudicated lines (service lines, or claims without "
-                      "lines), initial adjudications only. A line is denied when a denial-class adjustment took all or "
-                      "part of it. Duplicate-claim and expected denials not counted.")
-second[1].metric("Lines adjudicated", f"{kpis['units']:,}",
-                 help="Service lines adjudicated, plus claims adjudicated without lines (each counts as one).")
-second[2].metric("Avoidable share", ui.percent(kpis["avoidable_share"]),
-                 help="Denied dollars whose reason the rule set marks preventable (registration, authorisation, "
-                      "coding, documentation, timely filing...) ÷ all denied dollars (duplicate-claim and expected "
-                      "denials not included).")
-second[3].metric("Recovered $", ui.money(recovery["recovered_amount"]),
-                 help="What later adjudications paid on the denials still pursued (after a reversal, a corrected claim "
-                      "or an appeal), net of reversals and recoupments and never more than was denied, as of the latest "
-                      "payment loaded; every payer order. Pursued: initial denials and denials on readjudication, not "
-                      "those billed to the patient (group PR, GA/GY/GZ lines) nor duplicate claims.")
+second[0].metric(
+    "Line denial rate",
+    ui.percent(kpis["denial_rate"]),
+    help=f"A second figure, {whose}: denied lines ÷ adjudicated lines (service lines, or claims without "
+    "lines), initial adjudications only. A line is denied when a denial-class adjustment took all or "
+    "part of it. Duplicate-claim and expected denials not counted.",
+)
+second[1].metric(
+    "Lines adjudicated",
+    f"{kpis['units']:,}",
+    help="Service lines adjudicated, plus claims adjudicated without lines (each counts as one).",
+)
+second[2].metric(
+    "Avoidable share",
+    ui.percent(kpis["avoidable_share"]),
+    help="Denied dollars whose reason the rule set marks preventable (registration, authorisation, "
+    "coding, documentation, timely filing...) ÷ all denied dollars (duplicate-claim and expected "
+    "denials not included).",
+)
+second[3].metric(
+    "Recovered $",
+    ui.money(recovery["recovered_amount"]),
+    help="What later adjudications paid on the denials still pursued (after a reversal, a corrected claim "
+    "or an appeal), net of reversals and recoupments and never more than was denied, as of the latest "
+    "payment loaded; every payer order. Pursued: initial denials and denials on readjudication, not "
+    "those billed to the patient (group PR, GA/GY/GZ lines) nor duplicate claims.",
+)
 apart = st.columns(4)
-apart[0].metric("Recovery rate", ui.percent(recovery["recovery_rate"]),
-                f"{ui.percent(recovery['recovery_rate_expected'])} of expected reimbursement", delta_color="off",
-                delta_arrow="off",
-                help="Recovered $ ÷ denied $ of the denials still pursued under the filters. Recoveries are paid at "
-                     "the payer's allowed amount, so a fully won denial counts for less than its charge; underneath, "
-                     "recovered $ ÷ what the payer would have paid for the same services (denied $ × its "
-                     "paid-to-charge ratio for the code), like compared with like.")
-apart[1].metric("Duplicate-claim denials", counted(kpis['duplicate_denied_claims'], 'claim'),
-                f"{ui.money(kpis['duplicate_denied_amount'])} denied", delta_color="off", delta_arrow="off",
-                help="Initial claims the payer denied as a duplicate of a claim already sent (CARC 18, B13), and their "
-                     "denied dollars. Counted apart: HFMA's initial denial rate excludes duplicate-claim denials, and "
-                     "nothing is lost when the first claim was paid.")
-apart[2].metric("Expected denials", counted(kpis['expected_denied_lines'], 'line'),
-                f"{ui.money(kpis['expected_denied_amount'])} denied", delta_color="off", delta_arrow="off",
-                help="Lines billed with modifier GA, GY or GZ that the payer denied: the provider knew the payer would "
-                     "not pay (a signed ABN, a statutory exclusion). Neither a payer error nor a provider error to "
-                     "fix, so counted apart from denials.")
+apart[0].metric(
+    "Recovery rate",
+    ui.percent(recovery["recovery_rate"]),
+    f"{ui.percent(recovery['recovery_rate_expected'])} of expected reimbursement",
+    delta_color="off",
+    delta_arrow="off",
+    help="Recovered $ ÷ denied $ of the denials still pursued under the filters. Recoveries are paid at "
+    "the payer's allowed amount, so a fully won denial counts for less than its charge; underneath, "
+    "recovered $ ÷ what the payer would have paid for the same services (denied $ × its "
+    "paid-to-charge ratio for the code), like compared with like.",
+)
+apart[1].metric(
+    "Duplicate-claim denials",
+    counted(kpis["duplicate_denied_claims"], "claim"),
+    f"{ui.money(kpis['duplicate_denied_amount'])} denied",
+    delta_color="off",
+    delta_arrow="off",
+    help="Initial claims the payer denied as a duplicate of a claim already sent (CARC 18, B13), and their "
+    "denied dollars. Counted apart: HFMA's initial denial rate excludes duplicate-claim denials, and "
+    "nothing is lost when the first claim was paid.",
+)
+apart[2].metric(
+    "Expected denials",
+    counted(kpis["expected_denied_lines"], "line"),
+    f"{ui.money(kpis['expected_denied_amount'])} denied",
+    delta_color="off",
+    delta_arrow="off",
+    help="Lines billed with modifier GA, GY or GZ that the payer denied: the provider knew the payer would "
+    "not pay (a signed ABN, a statutory exclusion). Neither a payer error nor a provider error to "
+    "fix, so counted apart from denials.",
+)
 if recovery["readjudication_denials"]:
-    st.caption(f"Apart from the initial denials above: {counted(recovery['readjudication_denials'], 'denial')} on "
-               f"readjudication ({ui.money(recovery['readjudication_denied_amount'])}), a claim the payer denied on a "
-               "later adjudication (a paid claim denied on reprocessing, a corrected claim denied); they are on the "
-               "Worklist and in the recovery figures.")
+    st.caption(
+        f"Apart from the initial denials above: {counted(recovery['readjudication_denials'], 'denial')} on "
+        f"readjudication ({ui.money(recovery['readjudication_denied_amount'])}), a claim the payer denied on a "
+        "later adjudication (a paid claim denied on reprocessing, a corrected claim denied); they are on the "
+        "Worklist and in the recovery figures."
+    )
 if kpis["status_4_without_reason_claims"]:
-    apart[3].metric("Status 4 without a denial reason", counted(kpis['status_4_without_reason_claims'], 'claim'),
-                    help="Claims with CLP02 4 ('denied') whose adjustments are all non-denial reasons (CO-24 "
-                         "capitation, OA-23 prior payer, OA-A7...): not counted as denials; check them with the payer.")
+    apart[3].metric(
+        "Status 4 without a denial reason",
+        counted(kpis["status_4_without_reason_claims"], "claim"),
+        help="Claims with CLP02 4 ('denied') whose adjustments are all non-denial reasons (CO-24 "
+        "capitation, OA-23 prior payer, OA-A7...): not counted as denials; check them with the payer.",
+    )
 
 statuses = ui.frame("claim_status_counts", filters)
 if not statuses.empty:
@@ -106,10 +159,15 @@ if not statuses.empty:
     days = int(statuses["no_answer_days"].max())
     # beside the figures counted apart, unless CLP02 4 without a denial reason takes that place
     slot = st if kpis["status_4_without_reason_claims"] else apart[3]
-    slot.metric("Billed claims with no answer", f"{int(unanswered['claims'].sum()):,}",
-                f"{ui.money(unanswered['charge_amount'].sum())} billed", delta_color="off", delta_arrow="off",
-                help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
-                     "listed on the Worklist.")
+    slot.metric(
+        "Billed claims with no answer",
+        f"{int(unanswered['claims'].sum()):,}",
+        f"{ui.money(unanswered['charge_amount'].sum())} billed",
+        delta_color="off",
+        delta_arrow="off",
+        help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
+        "listed on the Worklist.",
+    )
 
 period, top_findings = ui.top_findings()
 if period is not None:
@@ -117,10 +175,14 @@ if period is not None:
     if not top_findings:
         st.markdown(f"No slice changed more than chance allows in {period.months[0]:%B %Y}.")
     ui.finding_rows(top_findings, period, key="overview_")
-    st.caption(f"{period.label} against the {len(period.baseline)} complete months before: the slices whose initial "
-               "claim denial rate moved more than chance allows (q at most 0.05), largest dollar effect first. Every "
-               "slice is tested, whatever the filters.")
-    st.page_link("app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed")
+    st.caption(
+        f"{period.label} against the {len(period.baseline)} complete months before: the slices whose initial "
+        "claim denial rate moved more than chance allows (q at most 0.05), largest dollar effect first. Every "
+        "slice is tested, whatever the filters."
+    )
+    st.page_link(
+        "app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed"
+    )
 
 trend = ui.frame("monthly_trend", filters, payer_order=order)
 st.subheader("Trend")
@@ -140,24 +202,41 @@ categories, reasons = st.columns(2)
 with categories:
     top = ui.frame("top_categories", filters)
     if not ui.empty(top, "denial"):
-        ui.amount_bars(top, "label", colour_by="category", key="chart_categories",
-                       on_select=lambda category: ui.drill(filters, categories=(category,)))
-        ui.table(top, "denials_by_category", "Denied dollars by category (the primary reason's category, refined by "
-                 "its remark codes), each in its colour on every chart; click a bar or a row to open its denied lines.",
-                 on_select=lambda row: ui.drill(filters, categories=(row["category"],)))
+        ui.amount_bars(
+            top,
+            "label",
+            colour_by="category",
+            key="chart_categories",
+            on_select=lambda category: ui.drill(filters, categories=(category,)),
+        )
+        ui.table(
+            top,
+            "denials_by_category",
+            "Denied dollars by category (the primary reason's category, refined by "
+            "its remark codes), each in its colour on every chart; click a bar or a row to open its denied lines.",
+            on_select=lambda row: ui.drill(filters, categories=(row["category"],)),
+        )
 with reasons:
-    ui.table(ui.frame("top_reasons", filters), "top_reasons",
-             "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.")
+    ui.table(
+        ui.frame("top_reasons", filters),
+        "top_reasons",
+        "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.",
+    )
 
 st.subheader("Biggest movers")
 movers = ui.frame("movers", filters)
 if not movers.empty and not movers["previous_month"].any():
     before = (pd.Timestamp(movers["month"].iloc[0]) - pd.offsets.MonthBegin(1)).date()
     if filters.date_from and filters.date_from > before:
-        st.info("The month before is outside the chosen dates, so every figure is compared with nothing: choose "
-                "*Last 3 complete months* or widen the date range to see what moved.")
+        st.info(
+            "The month before is outside the chosen dates, so every figure is compared with nothing: choose "
+            "*Last 3 complete months* or widen the date range to see what moved."
+        )
     else:
         st.info(f"No denied dollars in {before:%B %Y} under these filters: every figure is compared with nothing.")
-ui.table(movers, "movers",
-         "Denied dollars by payer and by category in the latest complete month of the filtered data against the "
-         "month before (a month not over on the data date is left out); sorted by the size of the change.")
+ui.table(
+    movers,
+    "movers",
+    "Denied dollars by payer and by category in the latest complete month of the filtered data against the "
+    "month before (a month not over on the data date is left out); sorted by the size of the change.",
+)

@@ -7,25 +7,35 @@ from analytics import data, ui
 filters = st.session_state["filters"]
 st.title("Payers")
 
-CLAIM_RATE = ("HFMA initial denial rate: initial claims denied in full or in part ÷ initial claims adjudicated "
-              "(every payer order; duplicate-claim and expected GA/GY/GZ denials not counted).")
+CLAIM_RATE = (
+    "HFMA initial denial rate: initial claims denied in full or in part ÷ initial claims adjudicated "
+    "(every payer order; duplicate-claim and expected GA/GY/GZ denials not counted)."
+)
 
 scorecard = ui.frame("payer_scorecard", filters)
 if ui.empty(scorecard, "payer"):
     st.stop()
-ui.table(scorecard, "payer_scorecard",
-         "Claims: initial claim adjudications. Units: service lines (or claims without lines) adjudicated. Denial "
-         "rate: initial claims denied ÷ initial claims (HFMA). Denial rate by $: charges of the denied claims ÷ "
-         "charges (HFMA). Line denial rate: denied lines ÷ lines. Top category: the category with the most denied "
-         "dollars. Days to pay: median days from the payer's receipt of the claim to payment. Click a row to open the "
-         "payer's denied lines.",
-         denial_rate=st.column_config.NumberColumn("denial rate", format="percent", help=CLAIM_RATE),
-         on_select=lambda row: ui.drill(filters, payers=(row["payer_name"],)))
+ui.table(
+    scorecard,
+    "payer_scorecard",
+    "Claims: initial claim adjudications. Units: service lines (or claims without lines) adjudicated. Denial "
+    "rate: initial claims denied ÷ initial claims (HFMA). Denial rate by $: charges of the denied claims ÷ "
+    "charges (HFMA). Line denial rate: denied lines ÷ lines. Top category: the category with the most denied "
+    "dollars. Days to pay: median days from the payer's receipt of the claim to payment. Click a row to open the "
+    "payer's denied lines.",
+    denial_rate=st.column_config.NumberColumn("denial rate", format="percent", help=CLAIM_RATE),
+    on_select=lambda row: ui.drill(filters, payers=(row["payer_name"],)),
+)
 
 st.subheader("Denial rate by month")
-ui.rate_heatmap(ui.frame("payer_month_rates", filters), "month", "payer_name",
-                "Initial claims denied ÷ initial claims adjudicated (HFMA), per payer and month.", key="chart_payer_month",
-                on_select=lambda payer, month: ui.drill(filters, payers=(payer,), month=month))
+ui.rate_heatmap(
+    ui.frame("payer_month_rates", filters),
+    "month",
+    "payer_name",
+    "Initial claims denied ÷ initial claims adjudicated (HFMA), per payer and month.",
+    key="chart_payer_month",
+    on_select=lambda payer, month: ui.drill(filters, payers=(payer,), month=month),
+)
 
 st.subheader("One payer")
 payer = st.selectbox("Payer", scorecard["payer_name"], help="Everything below narrows to this payer.")
@@ -37,4 +47,8 @@ with left:
     st.caption(f"{ui.md(payer)}: initial claims denied ÷ initial claims adjudicated per month (HFMA).")
     ui.partial_note(trend)
 with right:
-    ui.table(ui.frame("top_reasons", one), "payer_top_reasons", f"{ui.md(payer)}: the reasons behind the most denied dollars.")
+    ui.table(
+        ui.frame("top_reasons", one),
+        "payer_top_reasons",
+        f"{ui.md(payer)}: the reasons behind the most denied dollars.",
+    )

@@ -8,25 +8,38 @@ from analytics import ui
 
 filters = st.session_state["filters"]
 st.title("Prevention")
-st.caption("Checks run on the claims you billed (837 files), with the rules in data/prevention_rules.csv (replace them "
-           "with `python -m analytics reference load prevention-rules FILE`). The sidebar's payer, code and site "
-           "filters and dates (of service) apply.")
+st.caption(
+    "Checks run on the claims you billed (837 files), with the rules in data/prevention_rules.csv (replace them "
+    "with `python -m analytics reference load prevention-rules FILE`). The sidebar's payer, code and site "
+    "filters and dates (of service) apply."
+)
 
 precision = ui.frame("prevention/rule_precision", filters)
 flagged = ui.frame("prevention/flagged_claims", filters)
 if not precision["flagged_lines"].sum():
-    st.info("No billed line is flagged under these filters. Load 837 claim files on the Data page (or with "
-            "`python -m analytics load`) to check them.")
+    st.info(
+        "No billed line is flagged under these filters. Load 837 claim files on the Data page (or with "
+        "`python -m analytics load`) to check them."
+    )
     st.stop()
 
 tiles = st.columns(3)
-tiles[0].metric("Flagged lines", f"{int(precision['flagged_lines'].sum()):,}",
-                help="Billed lines at least one rule flags (a line flagged by two rules counts twice).")
+tiles[0].metric(
+    "Flagged lines",
+    f"{int(precision['flagged_lines'].sum()):,}",
+    help="Billed lines at least one rule flags (a line flagged by two rules counts twice).",
+)
 answered = precision["answered_lines"].sum()
-tiles[1].metric("Answered by the payer", f"{int(answered):,}",
-                help="Flagged lines a remittance has answered (matched line, first adjudication).")
-tiles[2].metric("Denied as foreseen", ui.percent(precision["denied_as_foreseen"].sum() / answered if answered else None),
-                help="Of the answered flagged lines, the share denied in the rule's category (overall precision).")
+tiles[1].metric(
+    "Answered by the payer",
+    f"{int(answered):,}",
+    help="Flagged lines a remittance has answered (matched line, first adjudication).",
+)
+tiles[2].metric(
+    "Denied as foreseen",
+    ui.percent(precision["denied_as_foreseen"].sum() / answered if answered else None),
+    help="Of the answered flagged lines, the share denied in the rule's category (overall precision).",
+)
 
 st.subheader("Rules and their precision")
 shown = precision[precision["flagged_lines"] > 0]
@@ -34,22 +47,38 @@ shown = precision[precision["flagged_lines"] > 0]
 
 @ui.figure
 def answers_chart(shown_):
-    shown_ = shown_.rename(columns={"denied_as_foreseen": "denied as foreseen", "denied_otherwise": "denied otherwise",
-                                    "not_denied": "not denied"})
-    return px.bar(shown_, x="rule_id", y=["denied as foreseen", "denied otherwise", "not denied"],
-                  color_discrete_sequence=["#d62728", "#ff7f0e", "#2ca02c"],
-                  labels={"rule_id": "", "value": "answered flagged lines", "variable": ""}).update_xaxes(type="category")
+    shown_ = shown_.rename(
+        columns={
+            "denied_as_foreseen": "denied as foreseen",
+            "denied_otherwise": "denied otherwise",
+            "not_denied": "not denied",
+        }
+    )
+    return px.bar(
+        shown_,
+        x="rule_id",
+        y=["denied as foreseen", "denied otherwise", "not denied"],
+        color_discrete_sequence=["#d62728", "#ff7f0e", "#2ca02c"],
+        labels={"rule_id": "", "value": "answered flagged lines", "variable": ""},
+    ).update_xaxes(type="category")
 
 
 st.plotly_chart(answers_chart(shown), width="stretch")
-ui.table(precision, "prevention_rules",
-         "Flagged: billed lines the rule flags. Answered: of those, lines a payer has answered. Denied as foreseen: "
-         "denied in the rule's category on the first answer. Precision: denied as foreseen ÷ answered. A rule with "
-         "low precision flags lines payers pay anyway: review it.",
-         precision=st.column_config.NumberColumn("precision", format="percent",
-                                                 help="Denied as foreseen ÷ answered flagged lines."))
+ui.table(
+    precision,
+    "prevention_rules",
+    "Flagged: billed lines the rule flags. Answered: of those, lines a payer has answered. Denied as foreseen: "
+    "denied in the rule's category on the first answer. Precision: denied as foreseen ÷ answered. A rule with "
+    "low precision flags lines payers pay anyway: review it.",
+    precision=st.column_config.NumberColumn(
+        "precision", format="percent", help="Denied as foreseen ÷ answered flagged lines."
+    ),
+)
 
 st.subheader("Flagged claims")
-ui.table(flagged, "flagged_claims",
-         "Each billed line a rule flags, newest first (at most 5,000), with the claim's status so far: fix the ones "
-         "still billed before the payer answers.")
+ui.table(
+    flagged,
+    "flagged_claims",
+    "Each billed line a rule flags, newest first (at most 5,000), with the claim's status so far: fix the ones "
+    "still billed before the payer answers.",
+)

@@ -16,19 +16,34 @@ if ui.empty(tree, "denial"):
 @ui.figure
 def treemap(tree_):
     colours = {label: ui.CATEGORY_COLOURS.get(key, "#c7c7c7") for key, label in ui.category_labels().items()}
-    figure = px.treemap(tree_, path=[px.Constant("all denials"), "category", "reason", "remark"],
-                        values="denied_amount", color="category", color_discrete_map={"(?)": "lightgrey", **colours},
-                        hover_data={"reason_description": True, "remark_description": True},
-                        labels={"reason_description": "reason", "remark_description": "remark",
-                                "denied_amount": "denied $", "category": "category"})
+    figure = px.treemap(
+        tree_,
+        path=[px.Constant("all denials"), "category", "reason", "remark"],
+        values="denied_amount",
+        color="category",
+        color_discrete_map={"(?)": "lightgrey", **colours},
+        hover_data={"reason_description": True, "remark_description": True},
+        labels={
+            "reason_description": "reason",
+            "remark_description": "remark",
+            "denied_amount": "denied $",
+            "category": "category",
+        },
+    )
     return figure.update_traces(root_color="lightgrey")
 
 
 st.plotly_chart(treemap(tree), width="stretch")
-st.caption("Denied dollars by category → primary reason (adjustment group and reason code, the largest denial-class "
-           "adjustment) → its first remark code. Click a box to drill down.")
-ui.table(tree, "reasons", "Each reason (adjustment group and reason code, e.g. CO-197) with what it means, the first "
-         "remark code and the category's usual way back.")
+st.caption(
+    "Denied dollars by category → primary reason (adjustment group and reason code, the largest denial-class "
+    "adjustment) → its first remark code. Click a box to drill down."
+)
+ui.table(
+    tree,
+    "reasons",
+    "Each reason (adjustment group and reason code, e.g. CO-197) with what it means, the first "
+    "remark code and the category's usual way back.",
+)
 
 st.subheader("Trend per category")
 trend = ui.frame("category_trend", filters)

@@ -11,40 +11,61 @@ worklist = ui.frame("recovery/worklist", filters)
 if ui.empty(worklist, "open denial"):
     st.stop()
 as_of = data.record("recovery/data_date")["data_date"]
-st.caption(f"Open denials as of {as_of:%d %B %Y}, the latest payment loaded: initial denials and denials on "
-           "readjudication (kind). Urgent ones (14 days or fewer to the deadline) first, soonest deadline first; then by "
-           "expected recoverable $. Not listed: denials billed to the patient (group PR, or lines billed with GA, GY "
-           "or GZ) and duplicate claims.")
+st.caption(
+    f"Open denials as of {as_of:%d %B %Y}, the latest payment loaded: initial denials and denials on "
+    "readjudication (kind). Urgent ones (14 days or fewer to the deadline) first, soonest deadline first; then by "
+    "expected recoverable $. Not listed: denials billed to the patient (group PR, or lines billed with GA, GY "
+    "or GZ) and duplicate claims."
+)
 tiles = st.columns(4)
-tiles[0].metric("Open denials", f"{len(worklist):,}",
-                help="Denials still pursued with nothing back yet and the deadline not passed.")
-tiles[1].metric("Open denied $", ui.money(worklist["denied_amount"].sum()),
-                help="Denied $ of the open denials: the Monthly review's open inventory as of the data date.")
-tiles[2].metric("Expected recoverable $", ui.money(worklist["expected_recoverable"].sum()),
-                help="Σ denied $ × the historical recovery rate of the denial's payer and category.")
-tiles[3].metric("Urgent", f"{(worklist['priority'] == 'urgent').sum():,}",
-                help="Open denials with 14 days or fewer before the deadline.")
-ui.table(worklist, "worklist",
-         "Expected recoverable $: denied $ × recovery rate, the share of denied $ that came back on settled denials "
-         "(recovered, upheld or presumed lost) of the same payer and category once there are 20 of them, else of the "
-         "category, else of all denials (rate basis). Deadline: for a denial won back by appeal, the denial date + the "
-         "payer's appeal window (data/appeal_windows.csv); for one fixed by a corrected claim (eligibility, coding, "
-         "bundling, coordination of benefits), the date of service + the payer's timely-filing limit "
-         "(data/timely_filing.csv). Next action: the usual path for the category.",
-         recovery_rate=st.column_config.NumberColumn("recovery rate", format="percent",
-                                                     help="Historical recovered $ ÷ denied $ (see rate basis)."),
-         expected_recoverable=st.column_config.NumberColumn("expected $", format="dollar",
-                                                            help="Denied $ × recovery rate."),
-         days_left=st.column_config.NumberColumn("days left", help="Days from the data date to the deadline."),
-         expected_reimbursement=st.column_config.NumberColumn(
-             "expected reimbursement $", format="dollar",
-             help="What the payer would have paid for the denied service: denied $ × its paid-to-charge ratio for "
-                  "the code."))
+tiles[0].metric(
+    "Open denials",
+    f"{len(worklist):,}",
+    help="Denials still pursued with nothing back yet and the deadline not passed.",
+)
+tiles[1].metric(
+    "Open denied $",
+    ui.money(worklist["denied_amount"].sum()),
+    help="Denied $ of the open denials: the Monthly review's open inventory as of the data date.",
+)
+tiles[2].metric(
+    "Expected recoverable $",
+    ui.money(worklist["expected_recoverable"].sum()),
+    help="Σ denied $ × the historical recovery rate of the denial's payer and category.",
+)
+tiles[3].metric(
+    "Urgent",
+    f"{(worklist['priority'] == 'urgent').sum():,}",
+    help="Open denials with 14 days or fewer before the deadline.",
+)
+ui.table(
+    worklist,
+    "worklist",
+    "Expected recoverable $: denied $ × recovery rate, the share of denied $ that came back on settled denials "
+    "(recovered, upheld or presumed lost) of the same payer and category once there are 20 of them, else of the "
+    "category, else of all denials (rate basis). Deadline: for a denial won back by appeal, the denial date + the "
+    "payer's appeal window (data/appeal_windows.csv); for one fixed by a corrected claim (eligibility, coding, "
+    "bundling, coordination of benefits), the date of service + the payer's timely-filing limit "
+    "(data/timely_filing.csv). Next action: the usual path for the category.",
+    recovery_rate=st.column_config.NumberColumn(
+        "recovery rate", format="percent", help="Historical recovered $ ÷ denied $ (see rate basis)."
+    ),
+    expected_recoverable=st.column_config.NumberColumn("expected $", format="dollar", help="Denied $ × recovery rate."),
+    days_left=st.column_config.NumberColumn("days left", help="Days from the data date to the deadline."),
+    expected_reimbursement=st.column_config.NumberColumn(
+        "expected reimbursement $",
+        format="dollar",
+        help="What the payer would have paid for the denied service: denied $ × its paid-to-charge ratio for the code.",
+    ),
+)
 
 unanswered = ui.frame("unanswered_claims", filters)
 if not unanswered.empty:
     st.subheader("Claims with no answer")
-    ui.table(unanswered, "unanswered_claims",
-             f"Billed claims (837) with no remittance after {ui.frame('claim_status_counts', filters)['no_answer_days'].max():.0f} "
-             "days (setting no_answer_days): call the payer or resubmit before the filing limit passes.",
-             charge_amount=st.column_config.NumberColumn("charge $", format="dollar"))
+    ui.table(
+        unanswered,
+        "unanswered_claims",
+        f"Billed claims (837) with no remittance after {ui.frame('claim_status_counts', filters)['no_answer_days'].max():.0f} "
+        "days (setting no_answer_days): call the payer or resubmit before the filing limit passes.",
+        charge_amount=st.column_config.NumberColumn("charge $", format="dollar"),
+    )

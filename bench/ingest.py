@@ -125,14 +125,20 @@ def main() -> int:
         mine = statistics.median(ours)
         create, rebuild = (statistics.median(p[i] for p in phases) for i in (0, 1))
         main_cpu, workers_cpu = (statistics.median(c[i] for c in cpu) for i in (0, 1))
-        print(f"ours (read + parse + store in DuckDB with every check), median of {args.repeat}: {mine:.2f} s,"
-              f" {size / 1e6 / mine:.1f} MB/s, {lines / mine:,.0f} service lines/s"
-              f" (runs: {', '.join(f'{t:.2f}' for t in ours)} s)")
-        print(f"  of which: creating the database {create:.2f} s, recovery rebuild after the load about {rebuild:.2f} s,"
-              f" reading, parsing and storing the rest, {mine - create - rebuild:.2f} s")
+        print(
+            f"ours (read + parse + store in DuckDB with every check), median of {args.repeat}: {mine:.2f} s,"
+            f" {size / 1e6 / mine:.1f} MB/s, {lines / mine:,.0f} service lines/s"
+            f" (runs: {', '.join(f'{t:.2f}' for t in ours)} s)"
+        )
+        print(
+            f"  of which: creating the database {create:.2f} s, recovery rebuild after the load about {rebuild:.2f} s,"
+            f" reading, parsing and storing the rest, {mine - create - rebuild:.2f} s"
+        )
         # CPU time varies far less than wall time on a shared machine: compare it across runs and days
-        print(f"  CPU: {main_cpu:.2f} s in this process (DuckDB's threads included), {workers_cpu:.2f} s in the"
-              f" parsing workers, {main_cpu + workers_cpu:.2f} s in all")
+        print(
+            f"  CPU: {main_cpu:.2f} s in this process (DuckDB's threads included), {workers_cpu:.2f} s in the"
+            f" parsing workers, {main_cpu + workers_cpu:.2f} s in all"
+        )
 
         if parse is not None:
             theirs = []
@@ -144,8 +150,10 @@ def main() -> int:
                         parse(str(path))
                 theirs.append(time.perf_counter() - started)
             peer = statistics.median(theirs)
-            print(f"edi-835-parser (parse only, no storage), median of {args.repeat}: {peer:.2f} s,"
-                  f" {size / 1e6 / peer:.2f} MB/s (runs: {', '.join(f'{t:.2f}' for t in theirs)} s)")
+            print(
+                f"edi-835-parser (parse only, no storage), median of {args.repeat}: {peer:.2f} s,"
+                f" {size / 1e6 / peer:.2f} MB/s (runs: {', '.join(f'{t:.2f}' for t in theirs)} s)"
+            )
             print(f"ratio: ours is {peer / mine:.1f}x edi-835-parser")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -60,8 +60,17 @@ from analytics import data, updates  # noqa: E402
 from analytics.pages import PAGES as DASHBOARD_PAGES  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 # page title -> its URL path: every page but the Data page (uploads)
 PAGES = {page.title: page.url_path for page in DASHBOARD_PAGES if page.title != "Data"}
 # Installed in every page before Streamlit's own scripts: notes when the user last clicked, in the page's
@@ -113,7 +122,6 @@ sys.exit(cli.main())
 """
 
 
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -122,12 +130,30 @@ def free_port() -> int:
 
 def start_server(db: Path, scratch: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "DENIALS_DB": str(db), "DENIALS_DEMO_DB": str(scratch / "unused-demo.duckdb"),
-           "LOAD_TEST_RUNS": str(scratch / "runs.log")}
+    env = {
+        **os.environ,
+        "DENIALS_DB": str(db),
+        "DENIALS_DEMO_DB": str(scratch / "unused-demo.duckdb"),
+        "LOAD_TEST_RUNS": str(scratch / "runs.log"),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVER, "run", "app.py", "--server.address=127.0.0.1", f"--server.port={port}",
-         "--server.headless=true", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=open(scratch / "server.log", "wb"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-c",
+            SERVER,
+            "run",
+            "app.py",
+            "--server.address=127.0.0.1",
+            f"--server.port={port}",
+            "--server.headless=true",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(scratch / "server.log", "wb"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -214,17 +240,27 @@ class SocketSession(Session):
     """One user speaking Streamlit's websocket protocol: asks the server to run a page, as a browser
     does on a click or an opened link, and waits for every message of the run."""
 
-    def __init__(self, browser, url: str, start: int, timeout: float, think: float = 0.0,
-                 filters: list[str] = (), filtered: float = 0.0):
+    def __init__(
+        self,
+        browser,
+        url: str,
+        start: int,
+        timeout: float,
+        think: float = 0.0,
+        filters: list[str] = (),
+        filtered: float = 0.0,
+    ):
         super().__init__(browser, url, start, timeout, think)
         self.filters, self.filtered = list(filters), filtered
 
     async def open(self) -> None:
         import websockets
+
         started = time.perf_counter()
         try:
-            self.socket = await websockets.connect(self.url.replace("http", "ws", 1) + "/_stcore/stream",
-                                                   subprotocols=["streamlit"], max_size=None)
+            self.socket = await websockets.connect(
+                self.url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None
+            )
             await self.run_page("", "")
         except Exception as e:  # noqa: BLE001
             self.errors.append(f"first load: {type(e).__name__}: {str(e).splitlines()[0][:160]}")
@@ -236,8 +272,9 @@ class SocketSession(Session):
         try:
             await asyncio.wait_for(self.run_page(PAGES[title], query), self.timeout)
         except Exception as e:  # noqa: BLE001 - a timeout, a failed run or a lost connection
-            self.errors.append(f"{title}{' ?' + query if query else ''}: {type(e).__name__}: "
-                               f"{(str(e).splitlines() or [''])[0][:160]}")
+            self.errors.append(
+                f"{title}{' ?' + query if query else ''}: {type(e).__name__}: {(str(e).splitlines() or [''])[0][:160]}"
+            )
             await self.close()
             await self.open()
             return
@@ -246,6 +283,7 @@ class SocketSession(Session):
     async def run_page(self, path: str, query: str) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
         request = BackMsg()
         request.rerun_script.page_name = path
         request.rerun_script.query_string = query
@@ -284,17 +322,29 @@ def pd_date(value) -> date:
     return value.date() if hasattr(value, "date") else value
 
 
-async def run(url: str, sessions: int, browsers: int, seconds: float, timeout: float, once: bool = False,
-              think: float = 0.0, filters: list[str] = (), filtered: float = 0.0,
-              meter: contextlib.AbstractContextManager | None = None) -> dict:
+async def run(
+    url: str,
+    sessions: int,
+    browsers: int,
+    seconds: float,
+    timeout: float,
+    once: bool = False,
+    think: float = 0.0,
+    filters: list[str] = (),
+    filtered: float = 0.0,
+    meter: contextlib.AbstractContextManager | None = None,
+) -> dict:
     """Runs the users; returns, per kind of user, (page times, errors, first-load times)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS) if browsers else None
-        users = [Session(browser, url, start, timeout, think) if start < browsers
-                 else SocketSession(None, url, start, timeout, think, filters, filtered)
-                 for start in range(sessions)]
+        users = [
+            Session(browser, url, start, timeout, think)
+            if start < browsers
+            else SocketSession(None, url, start, timeout, think, filters, filtered)
+            for start in range(sessions)
+        ]
         for user in users:  # users arrive one after another, then all browse at once
             await user.open()
         with meter or contextlib.nullcontext():  # the browsing only, not the arrivals
@@ -304,9 +354,15 @@ async def run(url: str, sessions: int, browsers: int, seconds: float, timeout: f
             await u.close()
         if browser:
             await browser.close()
-    kinds = {"browser": [u for u in users if type(u) is Session], "websocket": [u for u in users if type(u) is SocketSession]}
-    return {kind: ([t for u in mine for t in u.times], [e for u in mine for e in u.errors], [u.first_load for u in mine])
-            for kind, mine in kinds.items() if mine}
+    kinds = {
+        "browser": [u for u in users if type(u) is Session],
+        "websocket": [u for u in users if type(u) is SocketSession],
+    }
+    return {
+        kind: ([t for u in mine for t in u.times], [e for u in mine for e in u.errors], [u.first_load for u in mine])
+        for kind, mine in kinds.items()
+        if mine
+    }
 
 
 class Meter:
@@ -335,32 +391,43 @@ class Meter:
                     continue
                 parents[int(entry)] = int(fields[1])
                 cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+
         def under(pid: int, root: int) -> bool:
             while pid > 1:
                 if pid == root:
                     return True
                 pid = parents.get(pid, 0)
             return False
+
         mine = os.getpid()
         total = sum(int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:8]) / ticks
         idle = sum(int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[4:6]) / ticks
         runs = self.runs.read_text().split("\n")[:-1] if self.runs.exists() else []
-        return {"server": sum(c for p, c in cpu.items() if under(p, self.server.pid)),
-                "browser": sum(c for p, c in cpu.items() if under(p, mine) and not under(p, self.server.pid)),
-                "busy": total - idle, "wall": time.monotonic(), "runs": len(runs), "lines": runs}
+        return {
+            "server": sum(c for p, c in cpu.items() if under(p, self.server.pid)),
+            "browser": sum(c for p, c in cpu.items() if under(p, mine) and not under(p, self.server.pid)),
+            "busy": total - idle,
+            "wall": time.monotonic(),
+            "runs": len(runs),
+            "lines": runs,
+        }
 
     def report(self, views: int) -> None:
         took = {k: self.end[k] - self.start[k] for k in ("server", "browser", "busy", "wall")}
         others = max(0.0, took["busy"] - took["server"] - took["browser"])
         cores = os.cpu_count() or 1
-        runs = [tuple(map(float, line.split())) for line in self.end["lines"][self.start["runs"]:self.end["runs"]]]
-        print(f"  CPU over {took['wall']:.0f} s on {cores} cores: server {took['server']:.0f} s, browsers and driver "
-              f"{took['browser']:.0f} s, other programs {others:.0f} s ({took['busy'] / took['wall'] / cores:.0%} busy); "
-              f"per page view: server {took['server'] / max(views, 1):.2f} s, browsers {took['browser'] / max(views, 1):.2f} s")
+        runs = [tuple(map(float, line.split())) for line in self.end["lines"][self.start["runs"] : self.end["runs"]]]
+        print(
+            f"  CPU over {took['wall']:.0f} s on {cores} cores: server {took['server']:.0f} s, browsers and driver "
+            f"{took['browser']:.0f} s, other programs {others:.0f} s ({took['busy'] / took['wall'] / cores:.0%} busy); "
+            f"per page view: server {took['server'] / max(views, 1):.2f} s, browsers {took['browser'] / max(views, 1):.2f} s"
+        )
         if runs:
             walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
-            print(f"  server script runs: {len(runs)}, wall median {statistics.median(walls):.2f} s, p95 "
-                  f"{p95(walls):.2f} s; script-thread CPU median {statistics.median(cpus):.2f} s")
+            print(
+                f"  server script runs: {len(runs)}, wall median {statistics.median(walls):.2f} s, p95 "
+                f"{p95(walls):.2f} s; script-thread CPU median {statistics.median(cpus):.2f} s"
+            )
 
 
 def p95(values: list[float]) -> float:
@@ -369,8 +436,10 @@ def p95(values: list[float]) -> float:
 
 
 def report(label: str, times: list, errors: list, first: list) -> dict:
-    print(f"\n{label}: {len(times)} page views, {len(errors)} error(s); first load median "
-          f"{statistics.median(first):.2f} s")
+    print(
+        f"\n{label}: {len(times)} page views, {len(errors)} error(s); first load median "
+        f"{statistics.median(first):.2f} s"
+    )
     print(f"  {'page':<15} {'views':>6} {'median':>8} {'p95':>8}")
     figures = {}
     for title in PAGES:
@@ -388,17 +457,29 @@ def report(label: str, times: list, errors: list, first: list) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=ROOT / "bench" / "work" / "scale-1000000.duckdb",
-                        help="the database (default: the 1M-line one bench/pages.py builds)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=ROOT / "bench" / "work" / "scale-1000000.duckdb",
+        help="the database (default: the 1M-line one bench/pages.py builds)",
+    )
     parser.add_argument("--sessions", type=int, default=20, help="users at once, browsers included")
     parser.add_argument("--browsers", type=int, default=1, help="how many of them are Chromium (default 1)")
     parser.add_argument("--seconds", type=float, default=60, help="how long the users browse")
     parser.add_argument("--baseline-seconds", type=float, default=20, help="how long each lone user browses")
-    parser.add_argument("--think", type=float, default=5.0,
-                        help="seconds a user reads each page before the next click (each time 0.5-1.5x this; "
-                             "default 5; 0: every user clicks on as soon as a page is done)")
-    parser.add_argument("--filtered", type=float, default=0.3,
-                        help="share of a websocket user's visits with filters in the URL (default 0.3)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="seconds a user reads each page before the next click (each time 0.5-1.5x this; "
+        "default 5; 0: every user clicks on as soon as a page is done)",
+    )
+    parser.add_argument(
+        "--filtered",
+        type=float,
+        default=0.3,
+        help="share of a websocket user's visits with filters in the URL (default 0.3)",
+    )
     parser.add_argument("--timeout", type=float, default=60, help="a page not finished after this is an error")
     args = parser.parse_args()
     if not args.db.exists():
@@ -410,10 +491,14 @@ def main() -> int:
     started = time.perf_counter()
     updates.refresh(args.db, wait=600)  # the copy the dashboard reads, published before the server starts
     filters = url_filters(args.db)
-    print(f"database {args.db} ({args.db.stat().st_size / 1e6:.0f} MB); copy for the dashboard ready in "
-          f"{time.perf_counter() - started:.1f} s; {len(filters)} URL filters to pick from")
-    print(f"{args.sessions} users ({args.browsers} Chromium), reading each page {args.think:g} s on average, "
-          f"{args.filtered:.0%} of websocket visits filtered")
+    print(
+        f"database {args.db} ({args.db.stat().st_size / 1e6:.0f} MB); copy for the dashboard ready in "
+        f"{time.perf_counter() - started:.1f} s; {len(filters)} URL filters to pick from"
+    )
+    print(
+        f"{args.sessions} users ({args.browsers} Chromium), reading each page {args.think:g} s on average, "
+        f"{args.filtered:.0%} of websocket visits filtered"
+    )
     figures = {}
     with tempfile.TemporaryDirectory() as scratch:
         server, url = start_server(args.db, Path(scratch))
@@ -426,13 +511,34 @@ def main() -> int:
                 if kind == "browser" and not args.browsers:
                     continue
                 meter = Meter(server, runs)
-                result = asyncio.run(run(url, 1, browsers, args.baseline_seconds, args.timeout, filters=filters,
-                                         filtered=args.filtered, meter=meter))[kind]  # clicking on at once
+                result = asyncio.run(
+                    run(
+                        url,
+                        1,
+                        browsers,
+                        args.baseline_seconds,
+                        args.timeout,
+                        filters=filters,
+                        filtered=args.filtered,
+                        meter=meter,
+                    )
+                )[kind]  # clicking on at once
                 figures[kind, 1] = report(f"baseline: 1 {kind} user alone, clicking on at once", *result)
                 meter.report(len(result[0]))
             meter = Meter(server, runs)
-            result = asyncio.run(run(url, args.sessions, args.browsers, args.seconds, args.timeout, think=args.think,
-                                     filters=filters, filtered=args.filtered, meter=meter))
+            result = asyncio.run(
+                run(
+                    url,
+                    args.sessions,
+                    args.browsers,
+                    args.seconds,
+                    args.timeout,
+                    think=args.think,
+                    filters=filters,
+                    filtered=args.filtered,
+                    meter=meter,
+                )
+            )
             for kind, numbers in result.items():
                 figures[kind, args.sessions] = report(f"{args.sessions} users at once: the {kind} users", *numbers)
             meter.report(sum(len(numbers[0]) for numbers in result.values()))
@@ -443,8 +549,10 @@ def main() -> int:
     for kind in ("browser", "websocket"):
         if (kind, 1) in figures and (kind, args.sessions) in figures:
             alone, many = figures[kind, 1]["all"], figures[kind, args.sessions]["all"]
-            print(f"{kind} users, {args.sessions} at once / alone: median {many[0] / alone[0]:.1f}x, "
-                  f"p95 {many[1] / alone[1]:.1f}x")
+            print(
+                f"{kind} users, {args.sessions} at once / alone: median {many[0] / alone[0]:.1f}x, "
+                f"p95 {many[1] / alone[1]:.1f}x"
+            )
     return 0
 
 

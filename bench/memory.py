@@ -74,9 +74,9 @@ def renumber(text: str, control: int) -> str:
     """The interchange with ISA13 and IEA02 set to `control` (9 digits)."""
     head = _ISA.match(text)
     number = f"{control:09d}"
-    old = text[head.end(): head.end() + 9]
-    text = text[: head.end()] + number + text[head.end() + 9:]
-    return text[: text.rindex("IEA")] + text[text.rindex("IEA"):].replace(old, number)
+    old = text[head.end() : head.end() + 9]
+    text = text[: head.end()] + number + text[head.end() + 9 :]
+    return text[: text.rindex("IEA")] + text[text.rindex("IEA") :].replace(old, number)
 
 
 def build(parts: list[str], target: int, path: Path, first_control: int = 1) -> int:
@@ -97,14 +97,18 @@ def build(parts: list[str], target: int, path: Path, first_control: int = 1) -> 
 def tiny_claims(count: int, path: Path) -> int:
     """An 835 of `count` claims of one CLP segment each (sets of 1,000 claims), about 30 bytes a claim;
     returns the bytes written."""
-    isa = ("ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240315*1200*^*00501*"
-           "000000001*0*P*:~GS*HP*SENDER*RECEIVER*20240315*1200*1*X*005010X221A1~")
+    isa = (
+        "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240315*1200*^*00501*"
+        "000000001*0*P*:~GS*HP*SENDER*RECEIVER*20240315*1200*1*X*005010X221A1~"
+    )
     sets = (count + 999) // 1000
     with open(path, "w") as f:
         f.write(isa)
         for s in range(sets):
-            f.write(f"ST*835*{s:04d}~BPR*I*0*C*NON************20240315~TRN*1*T{s}*1512345678~"
-                    "N1*PR*ACME~N1*PE*CLINIC*XX*1234567893~")
+            f.write(
+                f"ST*835*{s:04d}~BPR*I*0*C*NON************20240315~TRN*1*T{s}*1512345678~"
+                "N1*PR*ACME~N1*PE*CLINIC*XX*1234567893~"
+            )
             claims = range(s * 1000, min(count, s * 1000 + 1000))
             f.write("".join(f"CLP*{n}*4*10*0**12~" for n in claims))
             f.write(f"SE*{len(claims) + 6}*{s:04d}~")
@@ -124,7 +128,7 @@ def _tree_memory(root: int) -> int:
                 stat = f.read()
         except OSError:
             continue
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
         children.setdefault(ppid, []).append(int(entry))
     total, todo = 0, [root]
     while todo:
@@ -145,8 +149,16 @@ def measure(paths: list[Path], db: Path, stream: bool = True) -> tuple[float, fl
     if stream:
         args = [sys.executable, "-m", "analytics", "--db", str(db), "load", *names]
     else:
-        args = [sys.executable, "-c", "import sys; from analytics.ingest import memory; memory.STREAM_BYTES = 1 << 62;"
-                " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))", "--db", str(db), "load", *names]
+        args = [
+            sys.executable,
+            "-c",
+            "import sys; from analytics.ingest import memory; memory.STREAM_BYTES = 1 << 62;"
+            " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))",
+            "--db",
+            str(db),
+            "load",
+            *names,
+        ]
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=err, text=True)
@@ -176,12 +188,20 @@ def main() -> int:
     parser.add_argument("--shapes", default="many,tiny,huge", help="which shapes to load (default many,tiny,huge)")
     parser.add_argument("--mb", type=float, default=500.0, help="size of the huge file in MB (default 500)")
     parser.add_argument("--many", type=int, default=6, help="how many files in the shape `many` (default 6)")
-    parser.add_argument("--many-mb", type=float, default=0.0,
-                        help="size of each of them in MB (default: 2%% under the streaming threshold)")
+    parser.add_argument(
+        "--many-mb",
+        type=float,
+        default=0.0,
+        help="size of each of them in MB (default: 2%% under the streaming threshold)",
+    )
     parser.add_argument("--tiny-claims", type=int, default=1_000_000, help="claims in the shape `tiny` (default 1M)")
     parser.add_argument("--baseline-mb", type=float, default=5.0, help="size of the baseline file in MB (default 5)")
-    parser.add_argument("--whole-mb", type=float, default=0.0,
-                        help="also load a file of this size read whole, streaming off (default: skip)")
+    parser.add_argument(
+        "--whole-mb",
+        type=float,
+        default=0.0,
+        help="also load a file of this size read whole, streaming off (default: skip)",
+    )
     parser.add_argument("--work", type=Path, help="folder for the files and databases (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
@@ -199,16 +219,20 @@ def main() -> int:
 
         def report(label: str, size: int, paths: list, db: str, stream: bool = True) -> float:
             tree, alone, seconds, line = measure(paths, work / db, stream)
-            print(f"{label:<34} {size / 1e6:7.1f} MB: peak {tree:6.0f} MB (largest process {alone:6.0f} MB),"
-                  f" {seconds:6.1f} s, {size / 1e6 / seconds:5.1f} MB/s  ({line})", flush=True)
+            print(
+                f"{label:<34} {size / 1e6:7.1f} MB: peak {tree:6.0f} MB (largest process {alone:6.0f} MB),"
+                f" {seconds:6.1f} s, {size / 1e6 / seconds:5.1f} MB/s  ({line})",
+                flush=True,
+            )
             return tree
 
         base = report("baseline", small_size, [small], "small.duckdb")
         if "many" in shapes:
             each = args.many_mb * 1e6 or memory.STREAM_BYTES * 0.98
             files = [work / f"many-{n}.835" for n in range(args.many)]
-            size = sum(build(parts, int(each), path, first_control=100_000_001 + n * 1_000_000)
-                       for n, path in enumerate(files))
+            size = sum(
+                build(parts, int(each), path, first_control=100_000_001 + n * 1_000_000) for n, path in enumerate(files)
+            )
             report(f"many: {args.many} x {each / 1e6:.0f} MB", size, files, "many.duckdb")
             for path in files:
                 path.unlink()

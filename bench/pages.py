@@ -28,23 +28,49 @@ from analytics import data, database, demo, derived, findings, startup  # noqa: 
 ONE_PAYER = "MEDICARE PART B J15"
 # page -> the dashboard queries it runs with the default filters (see app_pages/*.py)
 PAGES = {
-    "overview": [("kpis", {}), ("recovery_kpis", {}), ("claim_status_counts", {}),
-                 ("monthly_trend", {"payer_order": "primary"}),
-                 ("top_categories", {}), ("top_reasons", {}), ("movers", {}), ("top_findings", {})],
-    "payers": [("payer_scorecard", {}), ("payer_month_rates", {}),
-               ("monthly_trend", {"payers": (ONE_PAYER,), "payer_order": "all"}),
-               ("top_reasons", {"payers": (ONE_PAYER,)})],
+    "overview": [
+        ("kpis", {}),
+        ("recovery_kpis", {}),
+        ("claim_status_counts", {}),
+        ("monthly_trend", {"payer_order": "primary"}),
+        ("top_categories", {}),
+        ("top_reasons", {}),
+        ("movers", {}),
+        ("top_findings", {}),
+    ],
+    "payers": [
+        ("payer_scorecard", {}),
+        ("payer_month_rates", {}),
+        ("monthly_trend", {"payers": (ONE_PAYER,), "payer_order": "all"}),
+        ("top_reasons", {"payers": (ONE_PAYER,)}),
+    ],
     "modifiers": [("by_modifier", {}), ("waste_modifier_compliance", {}), ("modifier_denials", {})],
     "site_of_care": [("by_site", {}), ("code_site_matrix", {}), ("site_denials_by_payer", {})],
     "reasons": [("reason_tree", {}), ("category_trend", {})],
     "codes": [("code_profile", {"code": "J1322"}), ("code_billed_units", {"code": "J1322"})],
     "claims": [("denied_lines", {"search": ""})],
     # month: the latest month of the database, filled in by main()
-    "monthly_review": [("recovery/review_months", {}), *((f"recovery/{part}", {"month": None}) for part in (
-        "review_summary", "review_sources", "review_cohorts", "review_ageing", "review_expiring", "review_movers",
-        "review_detail"))],
-    "worklist": [("recovery/worklist", {}), ("recovery/data_date", {}), ("unanswered_claims", {}),
-                 ("claim_status_counts", {})],
+    "monthly_review": [
+        ("recovery/review_months", {}),
+        *(
+            (f"recovery/{part}", {"month": None})
+            for part in (
+                "review_summary",
+                "review_sources",
+                "review_cohorts",
+                "review_ageing",
+                "review_expiring",
+                "review_movers",
+                "review_detail",
+            )
+        ),
+    ],
+    "worklist": [
+        ("recovery/worklist", {}),
+        ("recovery/data_date", {}),
+        ("unanswered_claims", {}),
+        ("claim_status_counts", {}),
+    ],
     "prevention": [("prevention/rule_precision", {}), ("prevention/flagged_claims", {})],
 }
 
@@ -97,16 +123,19 @@ def main() -> int:
     print(f"baseline, one scan of all units: {scan * 1000:.0f} ms")
     # The sidebar's filter options depend only on the data, so the app computes them once per database
     # change (st.cache_data keyed by the file's mtime); timed apart, not in every page.
-    options = statistics.median(timed(lambda: data.query("dashboard/filter_options", path=path))
-                                for _ in range(args.repeat))
+    options = statistics.median(
+        timed(lambda: data.query("dashboard/filter_options", path=path)) for _ in range(args.repeat)
+    )
     print(f"sidebar options, once per database change: {options * 1000:.0f} ms")
     # The recovery model and the claim matching are rebuilt after every load (analytics.derived): the
     # loader pays for them.
     con = database.connect(path)
     rebuild = statistics.median(timed(lambda: derived.refresh(con, force=True)) for _ in range(3))
     con.close()
-    print(f"recovery model and claim matching, rebuilt after each load: {rebuild * 1000:.0f} ms, "
-          f"{rebuild / scan:5.1f}x the baseline")
+    print(
+        f"recovery model and claim matching, rebuilt after each load: {rebuild * 1000:.0f} ms, "
+        f"{rebuild / scan:5.1f}x the baseline"
+    )
     latest = data.query("recovery/review_months", path=path).iloc[0]["month"]
     # the pages read the database's published copy, as the dashboard does (DENIALS_DB names the database)
     os.environ["DENIALS_DB"] = str(path)
@@ -121,15 +150,21 @@ def main() -> int:
     # (analytics/findings.py); the same runs in the recovery rebuild above, for the view change_findings.
     period = findings.latest_period([r["month"] for r in data.records("findings/months", path=path) if r["usable"]])
     if period is not None:
-        queries = [("findings/months", {}), ("findings/slices", period.params), ("findings/labels", {}),
-                   ("findings/drivers", period.params)]
+        queries = [
+            ("findings/months", {}),
+            ("findings/slices", period.params),
+            ("findings/labels", {}),
+            ("findings/drivers", period.params),
+        ]
         run_page(queries)
         warm = statistics.median(run_page(queries) for _ in range(args.repeat))
         whole = statistics.median(timed(lambda: findings.for_database(path)) for _ in range(args.repeat))
         result = findings.for_database(path)
-        print(f"{'what_changed':<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries: {len(result.tested)} slices "
-              f"of {period.label} against {len(period.baseline)} months, {len(result.findings)} findings), "
-              f"{warm / scan:5.1f}x the baseline; {whole * 1000:.0f} ms with the tests in Python")
+        print(
+            f"{'what_changed':<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries: {len(result.tested)} slices "
+            f"of {period.label} against {len(period.baseline)} months, {len(result.findings)} findings), "
+            f"{warm / scan:5.1f}x the baseline; {whole * 1000:.0f} ms with the tests in Python"
+        )
     return 0
 
 

@@ -21,8 +21,10 @@ CORPUS_837 = SHARED / "corpus" / "837"
 REFERENCE = SHARED / "reference"
 # Modules that read the public corpus or code lists set `pytestmark = needs_shared`: on a fresh clone
 # without ../shared they are skipped with this reason; in CI (CI set) its absence fails the run instead.
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"needs the public corpus and code lists in {SHARED} "
-                                  "(../shared beside the project; see shared/README.md)")
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(),
+    reason=f"needs the public corpus and code lists in {SHARED} (../shared beside the project; see shared/README.md)",
+)
 
 
 def corpus_files(folder: Path) -> list[Path]:
@@ -81,8 +83,14 @@ def own_db(tmp_path, monkeypatch):
     return db
 
 
-def remittance_835(*claims: str, payer: str = "ACME HEALTH PLAN", payment: str = "0", plb: str = "",
-                   payment_date: str = "20240315", control: str = "000000001") -> str:
+def remittance_835(
+    *claims: str,
+    payer: str = "ACME HEALTH PLAN",
+    payment: str = "0",
+    plb: str = "",
+    payment_date: str = "20240315",
+    control: str = "000000001",
+) -> str:
     """A complete, balanced-enough 005010X221A1 835 around the given claim loops (segments joined
     by '~'); each claim string starts with its CLP segment."""
     body = [
@@ -99,8 +107,7 @@ def remittance_835(*claims: str, payer: str = "ACME HEALTH PLAN", payment: str =
         body.append(plb)
     st = ["ST*835*0001", *body]
     st.append(f"SE*{len(st) + 1}*0001")
-    isa = (f"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240315*1200*^*00501*"
-           f"{control}*0*P*:")
+    isa = f"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240315*1200*^*00501*{control}*0*P*:"
     segments = [isa, "GS*HP*SENDER*RECEIVER*20240315*1200*1*X*005010X221A1", *st, "GE*1*1", f"IEA*1*{control}"]
     return "~\n".join(segments) + "~\n"
 
@@ -129,8 +136,14 @@ def small_history(folder: Path) -> Path:
     return db
 
 
-def claim_837(*claims: str, payer: str = "ACME HEALTH PLAN", payer_id: str = "12345", filing: str = "12",
-              submitted: str = "20240305", control: str = "000000001") -> str:
+def claim_837(
+    *claims: str,
+    payer: str = "ACME HEALTH PLAN",
+    payer_id: str = "12345",
+    filing: str = "12",
+    submitted: str = "20240305",
+    control: str = "000000001",
+) -> str:
     """A 005010X222A1 837P from the practice to one payer around the given claims (segments joined by
     '~'); each claim string starts with its CLM segment and holds its lines (LX, SV1, ...)."""
     body = [
@@ -145,15 +158,18 @@ def claim_837(*claims: str, payer: str = "ACME HEALTH PLAN", payer_id: str = "12
         "REF*EI*123456789",
     ]
     for n, claim in enumerate(claims):
-        body += [f"HL*{n + 2}*1*22*0", f"SBR*P*18*******{filing}", "NM1*IL*1*DOE*JANE****MI*M1",
-                 "DMG*D8*19800101*F", f"NM1*PR*2*{payer}*****PI*{payer_id}"]
+        body += [
+            f"HL*{n + 2}*1*22*0",
+            f"SBR*P*18*******{filing}",
+            "NM1*IL*1*DOE*JANE****MI*M1",
+            "DMG*D8*19800101*F",
+            f"NM1*PR*2*{payer}*****PI*{payer_id}",
+        ]
         body.extend(s for s in claim.strip().strip("~").split("~") if s.strip())
     st = ["ST*837*0001*005010X222A1", *body]
     st.append(f"SE*{len(st) + 1}*0001")
-    isa = (f"ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *240305*1200*^*00501*"
-           f"{control}*0*P*:")
-    segments = [isa, f"GS*HC*SUBMITTER*RECEIVER*{submitted}*1200*1*X*005010X222A1", *st, "GE*1*1",
-                f"IEA*1*{control}"]
+    isa = f"ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *240305*1200*^*00501*{control}*0*P*:"
+    segments = [isa, f"GS*HC*SUBMITTER*RECEIVER*{submitted}*1200*1*X*005010X222A1", *st, "GE*1*1", f"IEA*1*{control}"]
     return "~\n".join(segments) + "~\n"
 
 
@@ -175,9 +191,24 @@ def streamlit_server(db: Path, folder: Path, *options: str, unset: tuple = ()):
     log = folder / f"server-{port}.log"
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address=127.0.0.1", f"--server.port={port}",
-             "--server.headless=true", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none", *options],
-            cwd=Path(APP).parent, env=env, stdout=output, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.address=127.0.0.1",
+                f"--server.port={port}",
+                "--server.headless=true",
+                "--browser.gatherUsageStats=false",
+                "--server.fileWatcherType=none",
+                *options,
+            ],
+            cwd=Path(APP).parent,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

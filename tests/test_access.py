@@ -69,8 +69,13 @@ def test_password_comparison():
 
 
 def test_oidc_sign_in_when_auth_is_configured(own_db):
-    auth = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "id",
-            "client_secret": "secret", "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    auth = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+    }
     at = AppTest.from_file(APP)
     at.secrets["auth"] = auth
     at.user = {"is_logged_in": False}

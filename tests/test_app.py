@@ -64,7 +64,9 @@ def test_overview_kpis_are_the_databases(app, small_db):
     metrics = {m.label: m.value for m in at.metric}
     # initial adjudications only: a claim's later adjudications are followed by the recovery pages
     # (the demo history's payers are all primary: the default payer order shows every claim)
-    units, denied, amount, claims, denied_claims, orders = expected(small_db, """select
+    units, denied, amount, claims, denied_claims, orders = expected(
+        small_db,
+        """select
         (select count(*) from fact_units where claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment'
             and not readjudication),
         (select count(*) from denials where not readjudication and denial_class = 'denial' and (level = 'line'
@@ -72,7 +74,8 @@ def test_overview_kpis_are_the_databases(app, small_db):
         (select sum(denied_amount) from denials where not readjudication and denial_class = 'denial'),
         (select count(distinct claim_key) from fact_units where claim_kind = 'adjudicated' and not readjudication),
         (select count(distinct claim_key) from denials where not readjudication and denial_class = 'denial'),
-        (select list(distinct status_code) from fact_units where claim_kind = 'adjudicated' and not readjudication)""")
+        (select list(distinct status_code) from fact_units where claim_kind = 'adjudicated' and not readjudication)""",
+    )
     assert set(orders) <= {"1", "19"}
     assert metrics["Claims adjudicated"] == f"{claims:,}"
     assert metrics["Initial denial rate (claims)"] == f"{denied_claims / claims:.1%}"
@@ -86,8 +89,11 @@ def test_overview_trend_chart_is_built_from_monthly_figures(app, small_db):
     at = app()
     figure = json.loads(at.get("plotly_chart")[1].proto.spec)  # denied $ per month
     plotted = sum(Decimal(str(round(v, 2))) for v in values(figure["data"][0]["y"]))
-    total = expected(small_db, "select sum(denied_amount) from denials where service_date is not null"
-                             " and not readjudication and denial_class = 'denial'")[0]
+    total = expected(
+        small_db,
+        "select sum(denied_amount) from denials where service_date is not null"
+        " and not readjudication and denial_class = 'denial'",
+    )[0]
     assert abs(plotted - total) < Decimal("0.01")
 
 
@@ -116,14 +122,18 @@ def test_a_chart_is_made_once_per_content_shared_and_shows_text_as_text():
 def test_a_payer_filter_from_the_url_narrows_the_numbers(app, small_db):
     everyone = {m.label: m.value for m in app().metric}
     medicare = {m.label: m.value for m in app(payer="MEDICARE PART B J15").metric}
-    units = expected(small_db, """select count(*) from fact_units where payer_name = 'MEDICARE PART B J15'
-        and claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment' and not readjudication""")[0]
+    units = expected(
+        small_db,
+        """select count(*) from fact_units where payer_name = 'MEDICARE PART B J15'
+        and claim_kind = 'adjudicated' and unit_kind <> 'claim_adjustment' and not readjudication""",
+    )[0]
     assert medicare["Lines adjudicated"] == f"{units:,}" != everyone["Lines adjudicated"]
 
 
 def test_unknown_filter_values_from_the_url_are_ignored(app):
-    assert {m.label: m.value for m in app(payer="NOT A PAYER'; DROP TABLE claims;--").metric} == \
-           {m.label: m.value for m in app().metric}
+    assert {m.label: m.value for m in app(payer="NOT A PAYER'; DROP TABLE claims;--").metric} == {
+        m.label: m.value for m in app().metric
+    }
 
 
 def test_a_filter_that_matches_nothing_shows_a_friendly_empty_state(app):
@@ -134,7 +144,9 @@ def test_a_filter_that_matches_nothing_shows_a_friendly_empty_state(app):
 def test_payers_page_has_a_row_per_payer(app, small_db):
     at = app("app_pages/payers.py")
     scorecard = at.dataframe[0].value
-    assert sorted(scorecard["payer_name"]) == sorted(expected(small_db, "select list(distinct payer_name) from fact_units")[0])
+    assert sorted(scorecard["payer_name"]) == sorted(
+        expected(small_db, "select list(distinct payer_name) from fact_units")[0]
+    )
 
 
 def test_data_page_loads_an_upload_and_lists_it(app, small_db):
@@ -184,35 +196,51 @@ def test_modifiers_page_reports_jw_jz_per_drug_code(app, small_db):
     assert (compliance["with_both_on_a_line"] == 0).all()
     # counted here straight from the service lines of initial adjudications: claims whose drug has
     # neither JW nor JZ anywhere
-    neither = expected(small_db, """select count(*) from (
+    neither = expected(
+        small_db,
+        """select count(*) from (
         select l.claim_key, l.procedure_code from service_lines l join claims c using (claim_key)
         where l.procedure_code like 'J%' and c.status_code not in ('22', '23', '25')
             and claim_key in (select claim_key from fact_units where not readjudication)
-        group by all having not bool_or(list_contains(l.modifiers, 'JW') or list_contains(l.modifiers, 'JZ')))""")[0]
+        group by all having not bool_or(list_contains(l.modifiers, 'JW') or list_contains(l.modifiers, 'JZ')))""",
+    )[0]
     assert compliance["with_neither"].sum() == neither > 0
     by_modifier = at.dataframe[0].value
     jw = by_modifier[(by_modifier["grouping"] == "modifier") & (by_modifier["modifiers"] == "JW")]["lines"].sum()
-    assert jw == expected(small_db, """select count(*) from service_lines l join claims c using (claim_key)
+    assert (
+        jw
+        == expected(
+            small_db,
+            """select count(*) from service_lines l join claims c using (claim_key)
         where list_contains(l.modifiers, 'JW') and c.status_code not in ('22', '23', '25')
-            and claim_key in (select claim_key from fact_units where not readjudication)""")[0] > 0
+            and claim_key in (select claim_key from fact_units where not readjudication)""",
+        )[0]
+        > 0
+    )
 
 
 def test_codes_page_describes_the_code_and_compares_units(app, small_db):
     at = app("app_pages/codes.py")
     assert any("J1322" in m.value and "Elosulfase alfa" in m.value for m in at.markdown)
     metrics = {m.label: m.value for m in at.metric}
-    billed, paid = expected(small_db, """select sum(l.units_billed), sum(l.units_paid) from service_lines l
+    billed, paid = expected(
+        small_db,
+        """select sum(l.units_billed), sum(l.units_paid) from service_lines l
         join claims c using (claim_key) where l.procedure_code = 'J1322' and c.status_code not in ('22', '23', '25')
-        and claim_key in (select claim_key from fact_units where not readjudication)""")
+        and claim_key in (select claim_key from fact_units where not readjudication)""",
+    )
     assert metrics["Units billed"] == f"{billed:,.0f}" and metrics["Units paid"] == f"{paid:,.0f}"
 
 
 def test_overview_shows_what_came_back(app, small_db):
     metrics = {m.label: m.value for m in app().metric}
     # the denials still pursued: not billed to the patient, not duplicate claims
-    recovered, rate, against_expected = expected(small_db, """select sum(recovered_amount),
+    recovered, rate, against_expected = expected(
+        small_db,
+        """select sum(recovered_amount),
         sum(recovered_amount) / sum(denied_amount), sum(recovered_amount) / sum(expected_reimbursement)
-        from recovery_status(data_date()) where status not in ('billed_to_patient', 'duplicate')""")
+        from recovery_status(data_date()) where status not in ('billed_to_patient', 'duplicate')""",
+    )
     assert recovered > 0
     assert metrics["Recovered $"] == f"${float(recovered):,.0f}"
     assert metrics["Recovery rate"] == f"{rate:.1%}"
@@ -226,12 +254,15 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
     assert at.selectbox[0].options[0] == f"{month:%B %Y}"
     metrics = {m.label: m.value for m in at.metric}
     # opened: the initial denials every page counts; recovered: the denials still pursued
-    opened, denied, recovered = expected(small_db, f"""select
+    opened, denied, recovered = expected(
+        small_db,
+        f"""select
         count(*) filter (where denial_month = DATE '{month}' and denial_class = 'denial' and not readjudication),
         sum(denied_amount) filter (where denial_month = DATE '{month}' and denial_class = 'denial' and not readjudication),
         sum(recovered_amount) filter (where date_trunc('month', recovery_date) = DATE '{month}'
                                       and status not in ('billed_to_patient', 'duplicate'))
-        from recovery_status(last_day(DATE '{month}'))""")
+        from recovery_status(last_day(DATE '{month}'))""",
+    )
     assert metrics["Denials opened"] == f"{opened:,}" and opened > 0
     assert metrics["Denied $"] == f"${float(denied):,.0f}"
     assert metrics["Recovered $"] == f"${float(recovered or 0):,.0f}"
@@ -241,8 +272,11 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
     assert not at.exception
     earlier = at.selectbox[0].value
     assert earlier < month
-    opened = expected(small_db, f"""select count(*) from recovery_status(last_day(DATE '{earlier}'))
-        where denial_month = DATE '{earlier}' and denial_class = 'denial' and not readjudication""")[0]
+    opened = expected(
+        small_db,
+        f"""select count(*) from recovery_status(last_day(DATE '{earlier}'))
+        where denial_month = DATE '{earlier}' and denial_class = 'denial' and not readjudication""",
+    )[0]
     assert {m.label: m.value for m in at.metric}["Denials opened"] == f"{opened:,}"
 
 
@@ -278,7 +312,9 @@ def test_worklist_ranks_open_denials(app, small_db):
     # urgent first, the soonest deadline first; then by expected recoverable $
     assert list(urgent) == sorted(urgent, reverse=True)
     assert list(worklist[urgent]["days_left"]) == sorted(worklist[urgent]["days_left"])
-    assert list(worklist[~urgent]["expected_recoverable"]) == sorted(worklist[~urgent]["expected_recoverable"], reverse=True)
+    assert list(worklist[~urgent]["expected_recoverable"]) == sorted(
+        worklist[~urgent]["expected_recoverable"], reverse=True
+    )
     assert worklist["next_action"].str.len().min() > 0
 
 
@@ -304,7 +340,10 @@ def test_unanswered_claims_on_overview_and_worklist(app, small_db):
 def test_codes_page_compares_billed_with_paid_units(app, small_db):
     at = app("app_pages/codes.py")
     billed = at.dataframe[-1].value
-    units_billed, units_paid = expected(small_db, """select sum(b.units_billed), sum(u.units_paid)
+    units_billed, units_paid = expected(
+        small_db,
+        """select sum(b.units_billed), sum(u.units_paid)
         from line_matches m join submitted_lines b using (bill_line_key) join fact_units u using (line_key)
-        where b.procedure_code = 'J1322' and u.claim_kind = 'adjudicated' and not u.readjudication""")
+        where b.procedure_code = 'J1322' and u.claim_kind = 'adjudicated' and not u.readjudication""",
+    )
     assert billed["units_billed"].sum() == units_billed and billed["units_paid"].sum() == units_paid

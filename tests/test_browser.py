@@ -20,18 +20,32 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The first page visited is not the start page: a shared link opened on a freshly started server must work.
-PAGES = {page.script.rsplit("/", 1)[-1].removesuffix(".py"): page.url_path
-         for page in sorted(pages.PAGES, key=lambda page: page.title != "Monthly review")}
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+PAGES = {
+    page.script.rsplit("/", 1)[-1].removesuffix(".py"): page.url_path
+    for page in sorted(pages.PAGES, key=lambda page: page.title != "Monthly review")
+}
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 if not Path(CHROMIUM).exists():
     # CI installs Debian's chromium (.ci/run); elsewhere the check is skipped with this reason
     if os.environ.get("CI"):
         raise RuntimeError("chromium is missing: .ci/run should have installed it")
     pytest.skip("no chromium on this machine (apt-get install chromium)", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
-    "playwright.sync_api", fromlist=["sync_playwright"])
+playwright = (
+    pytest.importorskip("playwright.sync_api")
+    if not os.environ.get("CI")
+    else __import__("playwright.sync_api", fromlist=["sync_playwright"])
+)
 
 
 @contextlib.contextmanager
@@ -95,7 +109,10 @@ def test_a_sidebar_filter_changes_a_number(server, page):
     page.wait_for_function(
         "(before) => { const v = [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
         ".find(m => m.innerText.includes('Lines adjudicated')); "
-        "return v && !v.innerText.includes(before); }", arg=before, timeout=60_000)
+        "return v && !v.innerText.includes(before); }",
+        arg=before,
+        timeout=60_000,
+    )
     assert metric(page, "Lines adjudicated") != before
     assert "payer=MEDICARE" in page.url.replace("+", " ").replace("%20", " ")
     page.screenshot(path=str(SHOTS / "filtered_overview.png"), full_page=True)
@@ -118,8 +135,9 @@ def test_a_table_downloads_as_the_csv_of_what_it_shows(server, page):
     assert download.value.suggested_filename == "payer_scorecard.csv"
     got = pd.read_csv(io.BytesIO(Path(download.value.path()).read_bytes()))
     dates = data.query("dashboard/filter_options", path=db).iloc[0]
-    shown = data.dashboard("payer_scorecard", data.Filters("service", dates["first_date"].date(),
-                                                           dates["last_date"].date()), db)
+    shown = data.dashboard(
+        "payer_scorecard", data.Filters("service", dates["first_date"].date(), dates["last_date"].date()), db
+    )
     assert list(got.columns) == list(shown.columns)
     assert list(got["payer_name"]) == list(shown["payer_name"]) and len(got) >= 2
     assert [round(float(v), 2) for v in got["denied_amount"]] == [round(float(v), 2) for v in shown["denied_amount"]]
@@ -131,7 +149,9 @@ def test_an_upload_on_the_data_page_is_loaded_and_listed(server, page):
     sample = CORPUS_835 / "lfh-x12__secondary-payment.835"
     page.goto(f"{url}/data")
     settle(page)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(sample))  # the X12 uploader
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        str(sample)
+    )  # the X12 uploader
     page.get_by_role("button", name="Load", exact=True).click()
     page.get_by_text(f"{sample.name}").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text=sample.name).wait_for(timeout=60_000)

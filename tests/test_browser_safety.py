@@ -21,8 +21,10 @@ PATIENT = "ZQXPATLAST"
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser-safety")
     db = small_history(folder)
-    clp = (f"CLP|ZQCLAIM1|1|100|0||12|PZQ1|11|1~NM1|QC|1|{PATIENT}|ZQXPATFIRST||||MI|ZQXMEMBER77"
-           "~SVC|HC:99213|100|0||1~DTM|472|20261001~CAS|CO|50|100")
+    clp = (
+        f"CLP|ZQCLAIM1|1|100|0||12|PZQ1|11|1~NM1|QC|1|{PATIENT}|ZQXPATFIRST||||MI|ZQXMEMBER77"
+        "~SVC|HC:99213|100|0||1~DTM|472|20261001~CAS|CO|50|100"
+    )
     text = remittance_835(clp.replace("|", "*"), payer="PAYERNAME", payment_date="20261020")
     (folder / "hostile.835").write_text(text.replace("*", "|").replace("PAYERNAME", HOSTILE))
     con = database.connect(db)

@@ -69,8 +69,12 @@ def check_chart(fig: dict, page: str) -> list[str]:
             continue
         xs = values(xs)
         if axis.get("type") == "date":
-            assert (axis.get("dtick"), axis.get("tickformat")) in (("M1", "%b %Y"), ("M3", "%b %Y"), ("M6", "%b %Y"),
-                                                                   ("M12", "%Y")), (page, axis)
+            assert (axis.get("dtick"), axis.get("tickformat")) in (
+                ("M1", "%b %Y"),
+                ("M3", "%b %Y"),
+                ("M6", "%b %Y"),
+                ("M12", "%Y"),
+            ), (page, axis)
             if len(set(xs)) != len(xs):
                 wrong.append(f"{page}: a month twice in one trace")
             if any(pd.Timestamp(x) != pd.Timestamp(x).normalize().replace(day=1) for x in xs):
@@ -99,11 +103,14 @@ def test_every_chart_draws_aggregates_on_the_right_axes(which, history_db, corpu
         for fig in figures(at):
             charts += 1
             wrong += check_chart(fig, page)
-        if which == "history" and page.endswith(("overview.py", "payers.py", "site_of_care.py", "codes.py",
-                                                 "modifiers.py", "reasons.py")):
+        if which == "history" and page.endswith(
+            ("overview.py", "payers.py", "site_of_care.py", "codes.py", "modifiers.py", "reasons.py")
+        ):
             assert figures(at), f"{page} shows no chart on the demo history"
             for fig in figures(at):
-                assert any(values(t.get("x") if t.get("x") is not None else t.get("values", [])) for t in fig["data"]), page
+                assert any(
+                    values(t.get("x") if t.get("x") is not None else t.get("values", [])) for t in fig["data"]
+                ), page
     assert charts >= 10 and not wrong, wrong
 
 
@@ -116,8 +123,11 @@ def test_code_profile_breaks_down_by_modifier_and_site(app, history_db):
     assert all(s.startswith(("POS ", "TOB ")) and " " in s[4:] for s in site), site  # named sites
     modifiers = at.dataframe[1].value
     assert "JW" in set(modifiers["value"]) or "JZ" in set(modifiers["value"])
-    lines = one(history_db, """select count(*) from fact_units where procedure_code = 'J1322' and unit_kind = 'line'
-        and claim_kind = 'adjudicated' and not readjudication""")[0][0]
+    lines = one(
+        history_db,
+        """select count(*) from fact_units where procedure_code = 'J1322' and unit_kind = 'line'
+        and claim_kind = 'adjudicated' and not readjudication""",
+    )[0][0]
     assert modifiers["lines"].sum() == at.dataframe[2].value["lines"].sum() == lines
 
 
@@ -130,7 +140,9 @@ def test_code_by_site_heatmap_keeps_codes_as_codes(app):
     assert any(c.startswith("J") for c in codes) and all(isinstance(c, str) for c in codes)
     assert all(s.startswith(("POS ", "TOB ")) for s in values(trace["x"]))
     z = trace["z"]
-    rates = values(z) if isinstance(z, dict) else [v for row in z for v in (values(row) if isinstance(row, dict) else row)]
+    rates = (
+        values(z) if isinstance(z, dict) else [v for row in z for v in (values(row) if isinstance(row, dict) else row)]
+    )
     rates = [v for v in rates if v is not None and v == v]
     if max(rates) < 0.1 or max(rates) - min(rates) < 0.1:  # a decimal on the colour bar, not "10%, 10%, 9%"
         assert trace["colorbar"]["tickformat"] == ".1%"
@@ -139,8 +151,10 @@ def test_code_by_site_heatmap_keeps_codes_as_codes(app):
 def test_payer_heatmap_has_one_column_per_month(app, history_db):
     at = app("app_pages/payers.py")
     [heat] = [f for f in figures(at) if f["data"][0]["type"] == "heatmap"]
-    months = one(history_db, "select count(distinct service_month) from fact_units where not readjudication "
-                             "and claim_kind = 'adjudicated'")[0][0]
+    months = one(
+        history_db,
+        "select count(distinct service_month) from fact_units where not readjudication and claim_kind = 'adjudicated'",
+    )[0][0]
     columns = values(heat["data"][0]["x"])
     assert len(columns) == len(set(columns)) == months
     assert all(c[:3].isalpha() and c[4:8].isdigit() for c in columns)  # "Sep 2026"
@@ -170,12 +184,23 @@ def test_percent_ticks_keep_the_precision_small_rates_need():
 def test_tables_show_labels_for_people(app):
     """Every table through ui.table: labels without underscores, money as dollars, rates as percent,
     internal keys hidden; the CSV keeps the machine-readable names."""
-    for page in ("app_pages/overview.py", "app_pages/payers.py", "app_pages/modifiers.py", "app_pages/site_of_care.py",
-                 "app_pages/codes.py", "app_pages/reasons.py", "app_pages/claims.py"):
+    for page in (
+        "app_pages/overview.py",
+        "app_pages/payers.py",
+        "app_pages/modifiers.py",
+        "app_pages/site_of_care.py",
+        "app_pages/codes.py",
+        "app_pages/reasons.py",
+        "app_pages/claims.py",
+    ):
         at = app(page)
         for frame in at.dataframe:
             config = json.loads(frame.proto.columns) if frame.proto.columns else {}
-            shown = [c for c in frame.value.columns if (config.get(f"col:{c}") or config.get(c) or {}).get("hidden") is not True]
+            shown = [
+                c
+                for c in frame.value.columns
+                if (config.get(f"col:{c}") or config.get(c) or {}).get("hidden") is not True
+            ]
             for column in shown:
                 spec = config.get(f"col:{column}") or config.get(column) or {}
                 label = spec.get("label", column)
@@ -204,14 +229,18 @@ def test_sites_are_sites(tmp_path, monkeypatch):
     ]
     clinic = ["CLP*C1*1*100*0**12*PC1*13*1~DTM*232*20240303~SVC*HC:99213*100*0**1~CAS*CO*50*100"]
     assert load_text(con, tmp_path, remittance_835(*hospital, payer="HOSPITAL PLAN"), "h.835").status == "loaded"
-    assert load_text(con, tmp_path, remittance_835(*clinic, payer="CLINIC PLAN", control="000000002"),
-                     "c.835").status == "loaded"
+    assert (
+        load_text(con, tmp_path, remittance_835(*clinic, payer="CLINIC PLAN", control="000000002"), "c.835").status
+        == "loaded"
+    )
     sites = dict(con.execute("select claim_id, site from fact_units where unit_kind <> 'claim_adjustment'").fetchall())
     con.close()
     assert sites == {"H1": "TOB 13x", "H2": "TOB 13x", "C1": "POS 13"}
     known = data.query("dashboard/filter_options", path=path).iloc[0]
-    assert dict(zip(known["sites"], known["site_labels"], strict=True)) == {"POS 13": "POS 13 assisted living facility",
-                                                                "TOB 13x": "TOB 13x hospital outpatient"}
+    assert dict(zip(known["sites"], known["site_labels"], strict=True)) == {
+        "POS 13": "POS 13 assisted living facility",
+        "TOB 13x": "TOB 13x hospital outpatient",
+    }
     at = app_runner(path, monkeypatch, tmp_path)("app_pages/site_of_care.py", site="TOB 13x")
     by_site = next(f.value for f in at.dataframe if "grouping" in f.value.columns)
     rows = by_site[by_site["grouping"] == "site"]
@@ -229,15 +258,22 @@ def test_days_to_pay_under_a_code_filter(app):
 def test_a_missing_jw_jz_counts_under_the_modifier_it_lacked(tmp_path, monkeypatch):
     path = tmp_path / "own.duckdb"
     con = database.connect(path)
-    claims = ["CLP*D1*4*900*0**12*PD1*11*1~DTM*232*20240301~SVC*HC:J1322*900*0**10~CAS*CO*16*900~LQ*HE*N822",
-              "CLP*D2*1*300*300**12*PD2*11*1~DTM*232*20240301~SVC*HC:J1322:JZ*300*300**3"]
+    claims = [
+        "CLP*D1*4*900*0**12*PD1*11*1~DTM*232*20240301~SVC*HC:J1322*900*0**10~CAS*CO*16*900~LQ*HE*N822",
+        "CLP*D2*1*300*300**12*PD2*11*1~DTM*232*20240301~SVC*HC:J1322:JZ*300*300**3",
+    ]
     assert load_text(con, tmp_path, remittance_835(*claims), "d.835").status == "loaded"
-    assert con.execute("select claim_id, missing_modifier from fact_units where denial_type is not null").fetchall() \
-        == [("D1", "JW/JZ")]
+    assert con.execute(
+        "select claim_id, missing_modifier from fact_units where denial_type is not null"
+    ).fetchall() == [("D1", "JW/JZ")]
     con.close()
     at = app_runner(path, monkeypatch, tmp_path)("app_pages/modifiers.py", modifier="JW/JZ")
     assert list(at.sidebar.multiselect(key="filter_modifier").value) == ["JW/JZ"]
-    trend = [f for f in figures(at) if f["layout"].get("yaxis", {}).get("title", {}).get("text") == "missing-modifier denials"]
+    trend = [
+        f
+        for f in figures(at)
+        if f["layout"].get("yaxis", {}).get("title", {}).get("text") == "missing-modifier denials"
+    ]
     assert [values(f["data"][0]["y"]) for f in trend] == [[1]]
     claims_page = app_runner(path, monkeypatch, tmp_path)("app_pages/claims.py", modifier="JW/JZ")
     assert list(claims_page.dataframe[0].value["claim_id"]) == ["D1"]
@@ -246,11 +282,17 @@ def test_a_missing_jw_jz_counts_under_the_modifier_it_lacked(tmp_path, monkeypat
 def test_off_campus_total_on_site_of_care(app, history_db):
     at = app("app_pages/site_of_care.py")
     metrics = {m.label: m.value for m in at.metric}
-    lines, denied = one(history_db, """select count(*), sum(denied_amount) filter (where denial_class = 'denial')
+    lines, denied = one(
+        history_db,
+        """select count(*), sum(denied_amount) filter (where denial_class = 'denial')
         from fact_units where unit_kind = 'line' and claim_kind = 'adjudicated' and not readjudication
-        and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')""")[0]
-    expected = one(history_db, """select sum(expected_reimbursement) from recovery_denials where unit_kind = 'line'
-        and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')""")[0][0]
+        and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')""",
+    )[0]
+    expected = one(
+        history_db,
+        """select sum(expected_reimbursement) from recovery_denials where unit_kind = 'line'
+        and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')""",
+    )[0][0]
     assert metrics["Off-campus lines"] == f"{lines:,}" and metrics["Denied $"] == f"${float(denied):,.0f}"
     assert metrics["Expected reimbursement $"] == f"${float(expected):,.0f}"
 
@@ -270,8 +312,14 @@ def test_date_presets_set_the_range_and_stay_in_the_url(app, history_db):
 
 
 def claims_filters(at) -> dict:
-    return {k: sorted(at.query_params.get_all(k) if hasattr(at.query_params, "get_all") else
-                      ([v] if isinstance(v := at.query_params[k], str) else v)) for k in at.query_params}
+    return {
+        k: sorted(
+            at.query_params.get_all(k)
+            if hasattr(at.query_params, "get_all")
+            else ([v] if isinstance(v := at.query_params[k], str) else v)
+        )
+        for k in at.query_params
+    }
 
 
 def select_point(at, key: str, point: dict):
@@ -329,11 +377,20 @@ def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale(
 
     from analytics import ui
 
-    matrix = pd.DataFrame({"procedure_code": ["96365", "99213", "J1322", "96365"],
-                           "site": ["POS 11", "POS 11", "TOB 13x", "TOB 13x"],
-                           "site_label": ["POS 11 office", "POS 11 office", "TOB 13x hospital outpatient",
-                                          "TOB 13x hospital outpatient"],
-                           "lines": [100, 200, 50, 80], "denial_rate": [0.09, 0.12, 0.14, 0.1]})
+    matrix = pd.DataFrame(
+        {
+            "procedure_code": ["96365", "99213", "J1322", "96365"],
+            "site": ["POS 11", "POS 11", "TOB 13x", "TOB 13x"],
+            "site_label": [
+                "POS 11 office",
+                "POS 11 office",
+                "TOB 13x hospital outpatient",
+                "TOB 13x hospital outpatient",
+            ],
+            "lines": [100, 200, 50, 80],
+            "denial_rate": [0.09, 0.12, 0.14, 0.1],
+        }
+    )
     fig = json.loads(ui._rate_heatmap(matrix, "site_label", "procedure_code", "site", None).to_json())
     trace = fig["data"][0]
     assert values(trace["y"]) == ["96365", "99213", "J1322"]
@@ -346,8 +403,11 @@ def test_unanswered_claims_follow_the_code_filter(app, history_db):
     """Under a code filter the Overview counted every unanswered claim (109 whatever the code)."""
     everyone = {m.label: m.value for m in app().metric}["Billed claims with no answer"]
     coded = {m.label: m.value for m in app(code="J1322").metric}["Billed claims with no answer"]
-    expected = one(history_db, """select count(*) from claim_status where status = 'no answer' and submission_key in
-        (select submission_key from submitted_lines where procedure_code = 'J1322')""")[0][0]
+    expected = one(
+        history_db,
+        """select count(*) from claim_status where status = 'no answer' and submission_key in
+        (select submission_key from submitted_lines where procedure_code = 'J1322')""",
+    )[0][0]
     assert coded == f"{expected:,}" != everyone
 
 
@@ -356,10 +416,21 @@ def test_category_keys_read_as_labels_in_every_table(app):
     CSV keeps the key."""
     at = app("app_pages/worklist.py")
     shown = at.dataframe[0].value
-    labels = {"Prior authorization and referral", "Timely filing", "Medical necessity", "Eligibility and registration",
-              "Missing information or documentation", "Coding, modifiers and units", "Bundling and NCCI edits",
-              "Network and credentialing", "Not a covered benefit", "Coordination of benefits", "Site of care",
-              "Duplicate claim", "Other denial"}
+    labels = {
+        "Prior authorization and referral",
+        "Timely filing",
+        "Medical necessity",
+        "Eligibility and registration",
+        "Missing information or documentation",
+        "Coding, modifiers and units",
+        "Bundling and NCCI edits",
+        "Network and credentialing",
+        "Not a covered benefit",
+        "Coordination of benefits",
+        "Site of care",
+        "Duplicate claim",
+        "Other denial",
+    }
     assert len(shown) and set(shown["category"]) <= labels
 
 
@@ -373,8 +444,15 @@ def test_rate_bars_leave_out_rates_of_too_few_lines_and_say_which():
 
         from analytics import ui
 
-        sites = pd.DataFrame({"value": ["POS 11 office", "POS 13 assisted living facility"], "key": ["POS 11", "POS 13"],
-                              "units": [2400, 1], "denial_rate": [0.1, 1.0], "denied_amount": [1000, 50]})
+        sites = pd.DataFrame(
+            {
+                "value": ["POS 11 office", "POS 13 assisted living facility"],
+                "key": ["POS 11", "POS 13"],
+                "units": [2400, 1],
+                "denial_rate": [0.1, 1.0],
+                "denied_amount": [1000, 50],
+            }
+        )
         ui.rate_bars(sites, "value", "units", key="chart_sites", x_key="key")
 
     at = AppTest.from_function(page).run(timeout=60)

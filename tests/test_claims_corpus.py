@@ -89,17 +89,23 @@ def test_stored_claims_match_the_file(con, path):
     [result] = loader.load_paths(con, [path])
     assert result.status == "loaded", result.message
     want = expected(path)
-    got = rows(con, """
+    got = rows(
+        con,
+        """
         SELECT
             (SELECT count(*) FROM submitted_claims),
             (SELECT count(*) FROM submitted_lines),
             (SELECT coalesce(sum(charge_amount), 0) FROM submitted_claims),
             (SELECT coalesce(sum(charge_amount), 0) FROM submitted_lines)
-    """)[0]
+    """,
+    )[0]
     assert got == (want["claims"], want["lines"], want["claim_charge"], want["line_charge"])
     # every line belongs to a claim of the file, and keys are unique
-    assert rows(con, """SELECT count(*), count(DISTINCT l.bill_line_key) FROM submitted_lines l
-                        JOIN submitted_claims c USING (submission_key) WHERE c.file_id = l.file_id""") == [(want["lines"],) * 2]
+    assert rows(
+        con,
+        """SELECT count(*), count(DISTINCT l.bill_line_key) FROM submitted_lines l
+                        JOIN submitted_claims c USING (submission_key) WHERE c.file_id = l.file_id""",
+    ) == [(want["lines"],) * 2]
 
 
 def test_mixed_file_keeps_its_835s_and_reads_its_837s(con):
@@ -110,25 +116,39 @@ def test_mixed_file_keeps_its_835s_and_reads_its_837s(con):
 
 
 def isa(control: str, guide: str, functional: str = "HC") -> list[str]:
-    return [f"ISA*00*          *00*          *ZZ*CLINIC         *ZZ*CLEARINGHOUSE  *240305*1200*^*00501*{control}*0*P*:",
-            f"GS*{functional}*CLINIC*CLEARINGHOUSE*20240305*1200*1*X*{guide}"]
+    return [
+        f"ISA*00*          *00*          *ZZ*CLINIC         *ZZ*CLEARINGHOUSE  *240305*1200*^*00501*{control}*0*P*:",
+        f"GS*{functional}*CLINIC*CLEARINGHOUSE*20240305*1200*1*X*{guide}",
+    ]
 
 
 def claim_file(*subscribers: str, guide: str = "005010X222A1", control: str = "000000101") -> str:
     """An 837 from GOOD CLINIC around the given subscriber loops (HL 22 onwards, segments joined by '~')."""
-    body = [f"ST*837*0001*{guide}", "BHT*0019*00*B1*20240305*1200*CH", "NM1*41*2*GOOD CLINIC*****46*S1",
-            "NM1*40*2*CLEARINGHOUSE*****46*R1", "HL*1**20*1", "NM1*85*2*GOOD CLINIC*****XX*1234567893",
-            "N3*1 MAIN ST", "N4*SPRINGFIELD*IL*62701", "REF*EI*123456789"]
+    body = [
+        f"ST*837*0001*{guide}",
+        "BHT*0019*00*B1*20240305*1200*CH",
+        "NM1*41*2*GOOD CLINIC*****46*S1",
+        "NM1*40*2*CLEARINGHOUSE*****46*R1",
+        "HL*1**20*1",
+        "NM1*85*2*GOOD CLINIC*****XX*1234567893",
+        "N3*1 MAIN ST",
+        "N4*SPRINGFIELD*IL*62701",
+        "REF*EI*123456789",
+    ]
     for loop in subscribers:
         body += [s.strip() for s in loop.strip().strip("~").split("~") if s.strip()]
     body.append(f"SE*{len(body) + 1}*0001")
     return "~\n".join([*isa(control, guide), *body, "GE*1*1", f"IEA*1*{control}"]) + "~\n"
 
 
-SUBSCRIBER = ("HL*2*1*22*0~SBR*P*18*GRP1******CI~NM1*IL*1*DOE*JANE****MI*M100~DMG*D8*19800101*F~"
-              "NM1*PR*2*ACME HEALTH*****PI*ACME1~")
+SUBSCRIBER = (
+    "HL*2*1*22*0~SBR*P*18*GRP1******CI~NM1*IL*1*DOE*JANE****MI*M100~DMG*D8*19800101*F~"
+    "NM1*PR*2*ACME HEALTH*****PI*ACME1~"
+)
 
-PROFESSIONAL = SUBSCRIBER + """
+PROFESSIONAL = (
+    SUBSCRIBER
+    + """
     CLM*P100*150***11:B:7*Y*A*Y*Y~
     REF*G1*AUTH77~
     REF*F8*PAYER-CLM-9~
@@ -154,33 +174,91 @@ PROFESSIONAL = SUBSCRIBER + """
     SV1*HC:99213*50*UN*1*12**1~
     DTP*472*D8*20240302~
 """
+)
 
 
 def test_professional_claim_fields(con, tmp_path):
     result = load_text(con, tmp_path, claim_file(PROFESSIONAL), "professional.837")
     assert result.status == "loaded" and result.kind == "837"
     assert "1 claim(s) billed, 2 line(s) billed" in result_line(result) and "payment" not in result_line(result)
-    [claim] = rows(con, """SELECT transaction_type, payer_name, payer_id, claim_id, charge_amount, frequency_code,
+    [claim] = rows(
+        con,
+        """SELECT transaction_type, payer_name, payer_id, claim_id, charge_amount, frequency_code,
         site_of_care, filing_indicator, prior_authorization, original_reference, service_date_from, service_date_to,
         submitted_date, billing_provider_npi, diagnosis_codes, facility_qualifier, rendering_provider_npi
-        FROM submitted_claims""")
-    assert claim == ("professional", "ACME HEALTH", "ACME1", "P100", Decimal("150.00"), "7", "11", "CI", "AUTH77",
-                     "PAYER-CLM-9", _d("2024-03-01"), _d("2024-03-03"), _d("2024-03-05"), "1234567893",
-                     "E119 I10", "B", "1999999984")
+        FROM submitted_claims""",
+    )
+    assert claim == (
+        "professional",
+        "ACME HEALTH",
+        "ACME1",
+        "P100",
+        Decimal("150.00"),
+        "7",
+        "11",
+        "CI",
+        "AUTH77",
+        "PAYER-CLM-9",
+        _d("2024-03-01"),
+        _d("2024-03-03"),
+        _d("2024-03-05"),
+        "1234567893",
+        "E119 I10",
+        "B",
+        "1999999984",
+    )
     assert rows(con, "SELECT referral_number FROM bill_claims") == [("REF55",)]
-    lines = rows(con, """SELECT line_number, procedure_qualifier, procedure_code, modifiers, charge_amount, unit_basis,
+    lines = rows(
+        con,
+        """SELECT line_number, procedure_qualifier, procedure_code, modifiers, charge_amount, unit_basis,
         units_billed, place_of_service, service_date, service_date_to, line_control_number, prior_authorization, ndc,
-        ndc_quantity, ndc_unit FROM submitted_lines ORDER BY bill_line_key""")
+        ndc_quantity, ndc_unit FROM submitted_lines ORDER BY bill_line_key""",
+    )
     assert lines == [
-        ("1", "HC", "J1428", ["JW", "59", "XE", "KX"], Decimal("100.00"), "UN", Decimal("2.000"), "11",
-         _d("2024-03-01"), _d("2024-03-03"), "LINE-1", "LINE-AUTH", "60923028410", Decimal("1.500"), "ML"),
-        ("2", "HC", "99213", [], Decimal("50.00"), "UN", Decimal("1.000"), "12",
-         _d("2024-03-02"), _d("2024-03-02"), None, None, None, None, None),
+        (
+            "1",
+            "HC",
+            "J1428",
+            ["JW", "59", "XE", "KX"],
+            Decimal("100.00"),
+            "UN",
+            Decimal("2.000"),
+            "11",
+            _d("2024-03-01"),
+            _d("2024-03-03"),
+            "LINE-1",
+            "LINE-AUTH",
+            "60923028410",
+            Decimal("1.500"),
+            "ML",
+        ),
+        (
+            "2",
+            "HC",
+            "99213",
+            [],
+            Decimal("50.00"),
+            "UN",
+            Decimal("1.000"),
+            "12",
+            _d("2024-03-02"),
+            _d("2024-03-02"),
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
     ]
-    assert rows(con, "SELECT procedure_description FROM bill_lines ORDER BY bill_line_key") == [("EXONDYS 51",), (None,)]
+    assert rows(con, "SELECT procedure_description FROM bill_lines ORDER BY bill_line_key") == [
+        ("EXONDYS 51",),
+        (None,),
+    ]
 
 
-INSTITUTIONAL = SUBSCRIBER + """
+INSTITUTIONAL = (
+    SUBSCRIBER
+    + """
     CLM*I200*2500***13:A:1**A*Y*Y~
     DTP*434*RD8*20240310-20240312~
     DTP*435*DT*202403100830~
@@ -193,16 +271,34 @@ INSTITUTIONAL = SUBSCRIBER + """
     LX*2~
     SV2*0300**500*UN*3~
 """
+)
 
 
 def test_institutional_claim_fields(con, tmp_path):
     assert load_text(con, tmp_path, claim_file(INSTITUTIONAL, guide="005010X223A2"), "hospital.837").status == "loaded"
-    assert rows(con, """SELECT transaction_type, claim_id, charge_amount, site_of_care, facility_qualifier, frequency_code,
-        service_date_from, service_date_to, admission_date, diagnosis_codes FROM submitted_claims""") == [
-        ("institutional", "I200", Decimal("2500.00"), "13", "A", "1", _d("2024-03-10"), _d("2024-03-12"),
-         _d("2024-03-10"), "N179 E871")]
-    assert rows(con, """SELECT revenue_code, procedure_code, modifiers, charge_amount, units_billed, place_of_service,
-        service_date, service_date_to FROM submitted_lines ORDER BY bill_line_key""") == [
+    assert rows(
+        con,
+        """SELECT transaction_type, claim_id, charge_amount, site_of_care, facility_qualifier, frequency_code,
+        service_date_from, service_date_to, admission_date, diagnosis_codes FROM submitted_claims""",
+    ) == [
+        (
+            "institutional",
+            "I200",
+            Decimal("2500.00"),
+            "13",
+            "A",
+            "1",
+            _d("2024-03-10"),
+            _d("2024-03-12"),
+            _d("2024-03-10"),
+            "N179 E871",
+        )
+    ]
+    assert rows(
+        con,
+        """SELECT revenue_code, procedure_code, modifiers, charge_amount, units_billed, place_of_service,
+        service_date, service_date_to FROM submitted_lines ORDER BY bill_line_key""",
+    ) == [
         ("0450", "99284", ["25"], Decimal("2000.00"), Decimal("1.000"), None, _d("2024-03-10"), _d("2024-03-10")),
         ("0300", None, [], Decimal("500.00"), Decimal("3.000"), None, _d("2024-03-10"), _d("2024-03-12")),
     ]
@@ -224,8 +320,11 @@ def test_patient_loop_under_the_subscriber(con, tmp_path):
         CLM*C2*40***11:B:1*Y*A*Y*Y~HI*ABK:I10~LX*1~SV1*HC:99212*40*UN*1***1~DTP*472*D8*20240304~
     """
     assert load_text(con, tmp_path, claim_file(child), "family.837").status == "loaded"
-    assert rows(con, """SELECT claim_id, payer_name, filing_indicator, subscriber_last_name, subscriber_first_name,
-        subscriber_member_id, patient_last_name, patient_first_name, patient_birth_date FROM bill_claims ORDER BY claim_id""") == [
+    assert rows(
+        con,
+        """SELECT claim_id, payer_name, filing_indicator, subscriber_last_name, subscriber_first_name,
+        subscriber_member_id, patient_last_name, patient_first_name, patient_birth_date FROM bill_claims ORDER BY claim_id""",
+    ) == [
         ("C1", "ACME HEALTH", "CI", "DOE", "JANE", "M100", "DOE", "TIMMY", _d("2015-06-01")),
         ("C2", "STATE MEDICAID", "MC", "ROE", "RICHARD", "M200", "ROE", "RICHARD", _d("1950-02-02")),
     ]
@@ -235,7 +334,9 @@ def test_patient_loop_under_the_subscriber(con, tmp_path):
 
 
 def test_claim_outside_a_subscriber_loop_and_a_wrong_count_are_diagnosed(con, tmp_path):
-    text = re.sub(r"SE\*\d+\*0001", "SE*99*0001", claim_file("CLM*X1*10***11:B:1*Y*A*Y*Y~LX*1~SV1*HC:99211*10*UN*1***1~"))
+    text = re.sub(
+        r"SE\*\d+\*0001", "SE*99*0001", claim_file("CLM*X1*10***11:B:1*Y*A*Y*Y~LX*1~SV1*HC:99211*10*UN*1***1~")
+    )
     result = load_text(con, tmp_path, text, "odd.837")
     assert result.status == "loaded" and result.diagnostics == 2
     messages = [m for (m,) in rows(con, "SELECT message FROM load_diagnostics ORDER BY segment_position")]
@@ -247,11 +348,14 @@ def test_claim_outside_a_subscriber_loop_and_a_wrong_count_are_diagnosed(con, tm
 def test_835_and_837_in_one_file(con, tmp_path):
     from conftest import remittance_835
 
-    remit = remittance_835("CLP*P100*1*150*100*0*12*PCN9*11*1~SVC*HC:J1428:JW*100*100**2", payment="100",
-                           control="000000201")
+    remit = remittance_835(
+        "CLP*P100*1*150*100*0*12*PCN9*11*1~SVC*HC:J1428:JW*100*100**2", payment="100", control="000000201"
+    )
     result = load_text(con, tmp_path, remit + claim_file(PROFESSIONAL), "both.x12")
     assert result.status == "loaded" and result.kind == "835+837"
-    assert "1 payment(s), 1 claim(s)" in result_line(result) and "1 claim(s) billed, 2 line(s) billed" in result_line(result)
+    assert "1 payment(s), 1 claim(s)" in result_line(result) and "1 claim(s) billed, 2 line(s) billed" in result_line(
+        result
+    )
     assert rows(con, "SELECT kind, skipped_sets FROM source_files") == [("835+837", None)]
     assert rows(con, "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM submitted_claims)") == [(1, 1)]
 
@@ -260,14 +364,23 @@ def test_keys_are_unique_across_files(con, tmp_path):
     for n in range(3):
         load_text(con, tmp_path, claim_file(PROFESSIONAL, control=f"00000030{n}"), f"p{n}.837")
     assert rows(con, "SELECT count(*), count(DISTINCT submission_key) FROM submitted_claims") == [(3, 3)]
-    assert rows(con, """SELECT count(*), count(DISTINCT bill_line_key) FROM submitted_lines l
-                        JOIN submitted_claims c USING (submission_key, file_id)""") == [(6, 6)]
+    assert rows(
+        con,
+        """SELECT count(*), count(DISTINCT bill_line_key) FROM submitted_lines l
+                        JOIN submitted_claims c USING (submission_key, file_id)""",
+    ) == [(6, 6)]
 
 
 def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "DENIALS_DB": str(db)}
-    return subprocess.run([sys.executable, "-m", "analytics", "load", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", "load", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def counts(db: Path) -> list[int]:
@@ -291,7 +404,12 @@ def test_truncated_837_is_refused_and_nothing_loaded(tmp_path, cut):
     done = cli(str(path), db=db)
     assert done.returncode == 1
     problem = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(problem) == 1 and "cut.837" in problem[0] and "truncated 837" in problem[0] and "nothing loaded" in problem[0]
+    assert (
+        len(problem) == 1
+        and "cut.837" in problem[0]
+        and "truncated 837" in problem[0]
+        and "nothing loaded" in problem[0]
+    )
     assert counts(db) == before
 
 
@@ -305,16 +423,24 @@ def test_loading_the_same_837_twice_changes_nothing(tmp_path):
     copy = tmp_path / "copy.txt"
     copy.write_bytes(path.read_bytes())
     again = cli(str(path), str(copy), db=db)
-    assert again.returncode == 0 and [out.split()[:2] for out in again.stdout.splitlines()[:2]] == [["already", "loaded"]] * 2
+    assert (
+        again.returncode == 0
+        and [out.split()[:2] for out in again.stdout.splitlines()[:2]] == [["already", "loaded"]] * 2
+    )
     assert counts(db) == before
 
 
 def test_parallel_chunked_load_stores_what_a_sequential_load_does(tmp_path, monkeypatch):
     def snapshot(con):
         return {
-            "claims": rows(con, "SELECT file_name, claim_id, charge_amount, service_date_from FROM submitted_claims ORDER BY ALL"),
-            "lines": rows(con, "SELECT l.file_name, c.claim_id, l.procedure_code, l.charge_amount FROM submitted_lines l"
-                               " JOIN submitted_claims c USING (submission_key) ORDER BY ALL"),
+            "claims": rows(
+                con, "SELECT file_name, claim_id, charge_amount, service_date_from FROM submitted_claims ORDER BY ALL"
+            ),
+            "lines": rows(
+                con,
+                "SELECT l.file_name, c.claim_id, l.procedure_code, l.charge_amount FROM submitted_lines l"
+                " JOIN submitted_claims c USING (submission_key) ORDER BY ALL",
+            ),
             "keys": rows(con, "SELECT count(DISTINCT submission_key), count(*) FROM bill_claims"),
         }
 
@@ -338,15 +464,22 @@ def test_a_dental_claim_is_read_with_its_sv3_lines(con, tmp_path):
     """An 837D (005010X224A2): its lines are SV3 segments (procedure, charge, place of service, ...,
     procedure count), read as the lines of a dental claim; once they were dropped and the claim called
     professional."""
-    text = claim_837("CLM*D1*250***11:B:1*Y*A*Y*Y~DTP*472*D8*20240301~LX*1~SV3*AD:D1110*100****1~TOO*JP*3"
-                     "~LX*2~SV3*AD:D0120:XX*150*22***2").replace("005010X222A1", "005010X224A2")
+    text = claim_837(
+        "CLM*D1*250***11:B:1*Y*A*Y*Y~DTP*472*D8*20240301~LX*1~SV3*AD:D1110*100****1~TOO*JP*3"
+        "~LX*2~SV3*AD:D0120:XX*150*22***2"
+    ).replace("005010X222A1", "005010X224A2")
     path = tmp_path / "dental.837"
     path.write_text(text)
     [result] = loader.load_paths(con, [path])
     assert (result.status, result.kind, result.diagnostics) == ("loaded", "837", 0)
-    assert rows(con, "SELECT claim_id, transaction_type, charge_amount FROM bill_claims") == [("D1", "dental", Decimal("250.00"))]
-    assert rows(con, "SELECT procedure_qualifier, procedure_code, modifiers, charge_amount, units_billed, place_of_service,"
-                     " service_date FROM submitted_lines ORDER BY procedure_code") == [
+    assert rows(con, "SELECT claim_id, transaction_type, charge_amount FROM bill_claims") == [
+        ("D1", "dental", Decimal("250.00"))
+    ]
+    assert rows(
+        con,
+        "SELECT procedure_qualifier, procedure_code, modifiers, charge_amount, units_billed, place_of_service,"
+        " service_date FROM submitted_lines ORDER BY procedure_code",
+    ) == [
         ("AD", "D0120", ["XX"], Decimal("150.00"), Decimal("2"), "22", date(2024, 3, 1)),
         ("AD", "D1110", [], Decimal("100.00"), Decimal("1"), "11", date(2024, 3, 1)),
     ]

@@ -11,7 +11,9 @@ from conftest import claim_837, load_text, remittance_835, rows
 # A professional claim: an office visit and infliximab (J1745, single-dose vials) with line control
 # numbers, place of service 11.
 VISIT = "LX*{n}~SV1*HC:99213{mods}*100*UN*1*{pos}**1~DTP*472*D8*20240301~REF*6R*{control}"
-DRUG = "LX*{n}~SV1*HC:J1745{mods}*200*UN*{units}*{pos}**1~DTP*472*D8*20240301~REF*6R*{control}~LIN**N4*{ndc}~CTP****1*UN"
+DRUG = (
+    "LX*{n}~SV1*HC:J1745{mods}*200*UN*{units}*{pos}**1~DTP*472*D8*20240301~REF*6R*{control}~LIN**N4*{ndc}~CTP****1*UN"
+)
 
 
 def clm(claim_id: str, total: str, *lines: str, freq: str = "1", pos: str = "11", extra: str = "") -> str:
@@ -32,27 +34,40 @@ def load(con, tmp_path, text: str, name: str) -> None:
 
 
 def status(con) -> list[tuple]:
-    return rows(con, "SELECT claim_id, status, paid_amount, denied_amount, adjudications FROM claim_status "
-                     "ORDER BY submitted_date, claim_id")
+    return rows(
+        con,
+        "SELECT claim_id, status, paid_amount, denied_amount, adjudications FROM claim_status "
+        "ORDER BY submitted_date, claim_id",
+    )
 
 
 def test_a_claim_matched_line_by_line(con, tmp_path):
     load(con, tmp_path, claim_837(clm("A1", "300", visit(1, "L1"), drug(2, "L2", mods=":JZ"))), "a1.837")
     remit = remittance_835(
         "CLP*A1*1*300*80*0*12*P1*11*1~SVC*HC:99213*100*80**1~DTM*472*20240301~CAS*CO*45*20~REF*6R*L1"
-        "~SVC*HC:J1745:JZ*200*0**10~DTM*472*20240301~CAS*CO*50*200~REF*6R*L2", payment="80")
+        "~SVC*HC:J1745:JZ*200*0**10~DTM*472*20240301~CAS*CO*50*200~REF*6R*L2",
+        payment="80",
+    )
     load(con, tmp_path, remit, "a1.835")
     assert status(con) == [("A1", "partially paid", Decimal("80.00"), Decimal("200.00"), 1)]
-    assert rows(con, """SELECT b.line_control_number, m.match_basis FROM line_matches m
-        JOIN submitted_lines b USING (bill_line_key) ORDER BY 1""") == [
-        ("L1", "line control number"), ("L2", "line control number")]
+    assert rows(
+        con,
+        """SELECT b.line_control_number, m.match_basis FROM line_matches m
+        JOIN submitted_lines b USING (bill_line_key) ORDER BY 1""",
+    ) == [("L1", "line control number"), ("L2", "line control number")]
     assert rows(con, "SELECT match_basis FROM claim_matches") == [("claim id, payer and dates",)]
 
 
 def test_denied_no_answer_and_billed(con, tmp_path):
-    load(con, tmp_path, claim_837(clm("D1", "100", visit(1, "L1")), submitted="20240110", control="000000001"), "d1.837")
-    load(con, tmp_path, claim_837(clm("N1", "100", visit(1, "L1")), submitted="20240111", control="000000002"), "n1.837")
-    load(con, tmp_path, claim_837(clm("B1", "100", visit(1, "L1")), submitted="20240310", control="000000003"), "b1.837")
+    load(
+        con, tmp_path, claim_837(clm("D1", "100", visit(1, "L1")), submitted="20240110", control="000000001"), "d1.837"
+    )
+    load(
+        con, tmp_path, claim_837(clm("N1", "100", visit(1, "L1")), submitted="20240111", control="000000002"), "n1.837"
+    )
+    load(
+        con, tmp_path, claim_837(clm("B1", "100", visit(1, "L1")), submitted="20240310", control="000000003"), "b1.837"
+    )
     remit = remittance_835("CLP*D1*1*100*0*0*12*P1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240301~CAS*CO*50*100~REF*6R*L1")
     load(con, tmp_path, remit, "d1.835")  # paid 2024-03-15: the data date
     assert status(con) == [
@@ -71,35 +86,74 @@ def test_denied_no_answer_and_billed(con, tmp_path):
 def test_lines_without_control_numbers_match_on_code_modifiers_date_and_charge(con, tmp_path):
     plain = "LX*1~SV1*HC:99213:25*100*UN*1***1~DTP*472*D8*20240301"
     load(con, tmp_path, claim_837(clm("C1", "100", plain)), "c1.837")
-    load(con, tmp_path, remittance_835(
-        "CLP*C1*1*100*70*0*12*P1*11*1~SVC*HC:99213:25*100*70**1~DTM*472*20240301~CAS*CO*45*30", payment="70"), "c1.835")
+    load(
+        con,
+        tmp_path,
+        remittance_835(
+            "CLP*C1*1*100*70*0*12*P1*11*1~SVC*HC:99213:25*100*70**1~DTM*472*20240301~CAS*CO*45*30", payment="70"
+        ),
+        "c1.835",
+    )
     assert rows(con, "SELECT match_basis FROM line_matches") == [("code, modifiers, date and charge",)]
     assert status(con) == [("C1", "paid", Decimal("70.00"), Decimal("0.00"), 1)]
 
 
 def test_a_corrected_claim_takes_the_later_answer(con, tmp_path):
     load(con, tmp_path, claim_837(clm("K1", "100", visit(1, "L1")), submitted="20240110"), "k1.837")
-    load(con, tmp_path, remittance_835(
-        "CLP*K1*1*100*0*0*12*ICN1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240301~CAS*CO*16*100~REF*6R*L1",
-        payment_date="20240201", control="000000001"), "k1.835")
+    load(
+        con,
+        tmp_path,
+        remittance_835(
+            "CLP*K1*1*100*0*0*12*ICN1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240301~CAS*CO*16*100~REF*6R*L1",
+            payment_date="20240201",
+            control="000000001",
+        ),
+        "k1.835",
+    )
     corrected = clm("K1", "100", visit(1, "L1", mods=":25"), freq="7", extra="~REF*F8*ICN1")
     load(con, tmp_path, claim_837(corrected, submitted="20240210", control="000000002"), "k1-corrected.837")
-    load(con, tmp_path, remittance_835(
-        "CLP*K1*1*100*75*0*12*ICN2*11*7~REF*F8*ICN1~SVC*HC:99213:25*100*75**1~DTM*472*20240301~CAS*CO*45*25~REF*6R*L1",
-        payment="75", payment_date="20240301", control="000000002"), "k1-corrected.835")
+    load(
+        con,
+        tmp_path,
+        remittance_835(
+            "CLP*K1*1*100*75*0*12*ICN2*11*7~REF*F8*ICN1~SVC*HC:99213:25*100*75**1~DTM*472*20240301~CAS*CO*45*25~REF*6R*L1",
+            payment="75",
+            payment_date="20240301",
+            control="000000002",
+        ),
+        "k1-corrected.835",
+    )
     assert rows(con, "SELECT frequency_code, status, paid_amount FROM claim_status ORDER BY submitted_date") == [
-        ("1", "denied", Decimal("0.00")), ("7", "paid", Decimal("75.00"))]
+        ("1", "denied", Decimal("0.00")),
+        ("7", "paid", Decimal("75.00")),
+    ]
 
 
 def test_payer_ids_that_differ_match_on_the_filing_indicator_only(con, tmp_path):
     # the clearinghouse's payer id differs from the payer's own; the filing indicator (12) agrees
     load(con, tmp_path, claim_837(clm("P1", "100", visit(1, "L1")), payer="ACME", payer_id="CH999"), "p1.837")
-    load(con, tmp_path, remittance_835("CLP*P1*1*100*70*0*12*X1*11*1~SVC*HC:99213*100*70**1~DTM*472*20240301"
-                                       "~CAS*CO*45*30~REF*6R*L1", payment="70", control="000000001"), "p1.835")
+    load(
+        con,
+        tmp_path,
+        remittance_835(
+            "CLP*P1*1*100*70*0*12*X1*11*1~SVC*HC:99213*100*70**1~DTM*472*20240301~CAS*CO*45*30~REF*6R*L1",
+            payment="70",
+            control="000000001",
+        ),
+        "p1.835",
+    )
     # a secondary payer's remittance for the same claim id (Medicaid, MC) is not this claim's answer
-    load(con, tmp_path, remittance_835("CLP*P1*2*100*10*0*MC*Y1*11*1~SVC*HC:99213*100*10**1~DTM*472*20240301"
-                                       "~CAS*OA*23*90~REF*6R*L1", payer="STATE MEDICAID", payment="10",
-                                       control="000000002"), "p1-secondary.835")
+    load(
+        con,
+        tmp_path,
+        remittance_835(
+            "CLP*P1*2*100*10*0*MC*Y1*11*1~SVC*HC:99213*100*10**1~DTM*472*20240301~CAS*OA*23*90~REF*6R*L1",
+            payer="STATE MEDICAID",
+            payment="10",
+            control="000000002",
+        ),
+        "p1-secondary.835",
+    )
     assert rows(con, "SELECT match_basis FROM claim_matches") == [("claim id, filing indicator and dates",)]
     assert status(con) == [("P1", "paid", Decimal("70.00"), Decimal("0.00"), 1)]
 
@@ -116,24 +170,35 @@ def flags(con) -> list[tuple]:
 
 
 def test_prevention_checks(con, tmp_path):
-    reference.load(con, "prevention-rules", rules(
-        tmp_path,
-        "units-J1745,max_units,,,J1745,,100,,,coding,our payers' limit",
-        "site-96365,site_not_allowed,ACME HEALTH PLAN,,96365,19,,,,site_of_care,not at an off-campus department",
-        "auth-J,prior_authorization,12345,,J*,,,2024-01-01,,authorization,ACME needs authorisation for drugs"))
+    reference.load(
+        con,
+        "prevention-rules",
+        rules(
+            tmp_path,
+            "units-J1745,max_units,,,J1745,,100,,,coding,our payers' limit",
+            "site-96365,site_not_allowed,ACME HEALTH PLAN,,96365,19,,,,site_of_care,not at an off-campus department",
+            "auth-J,prior_authorization,12345,,J*,,,2024-01-01,,authorization,ACME needs authorisation for drugs",
+        ),
+    )
     crosswalk = tmp_path / "crosswalk.csv"
     crosswalk.write_text("ndc,hcpcs,description\n22222-2222-22,J1745,infliximab 100 mg vial\n")
     # the shipped JW/JZ rules concern Medicare Part B (filing indicator MB), which these claims are
     reference.load(con, "ndc-crosswalk", crosswalk)
     unlisted = "LX*2~SV1*HC:J3490*50*UN*1***1~DTP*472*D8*20240301~REF*6R*U2~LIN**N4*22222222222~CTP****1*UN"
     infusion = "LX*1~SV1*HC:96365*300*UN*1*19**1~DTP*472*D8*20240301~REF*6R*S1"
-    load(con, tmp_path, claim_837(
-        clm("W1", "300", drug(1, "L1")),  # neither JW nor JZ, no authorisation
-        clm("W2", "300", drug(1, "L1", mods=":JW:JZ")),  # both on one line
-        clm("W3", "300", drug(1, "L1", units=120, mods=":JZ"), extra="~REF*G1*AUTH9"),  # too many units
-        clm("W4", "350", infusion, unlisted),
-        clm("W5", "300", drug(1, "L1", mods=":JZ"), extra="~REF*G1*AUTH10"),  # nothing to flag
-        filing="MB"), "w.837")  # Medicare Part B: the shipped JW/JZ rules apply
+    load(
+        con,
+        tmp_path,
+        claim_837(
+            clm("W1", "300", drug(1, "L1")),  # neither JW nor JZ, no authorisation
+            clm("W2", "300", drug(1, "L1", mods=":JW:JZ")),  # both on one line
+            clm("W3", "300", drug(1, "L1", units=120, mods=":JZ"), extra="~REF*G1*AUTH9"),  # too many units
+            clm("W4", "350", infusion, unlisted),
+            clm("W5", "300", drug(1, "L1", mods=":JZ"), extra="~REF*G1*AUTH10"),  # nothing to flag
+            filing="MB",
+        ),
+        "w.837",
+    )  # Medicare Part B: the shipped JW/JZ rules apply
     assert flags(con) == [
         ("W1", "J1745", "auth-J", "no prior authorisation number sent"),
         ("W1", "J1745", "waste-J1745", "neither JW nor JZ on any line of this drug"),
@@ -149,12 +214,20 @@ def test_prevention_checks(con, tmp_path):
 def test_rule_precision_counts_what_the_payer_did_later(con, tmp_path):
     from analytics import data
 
-    load(con, tmp_path, claim_837(clm("V1", "200", drug(1, "L1")), clm("V2", "200", drug(1, "L1")), filing="MB"), "v.837")
+    load(
+        con, tmp_path, claim_837(clm("V1", "200", drug(1, "L1")), clm("V2", "200", drug(1, "L1")), filing="MB"), "v.837"
+    )
     # V1 denied for the missing modifier (CO-16 + N822: coding), V2 paid anyway
-    load(con, tmp_path, remittance_835(
-        "CLP*V1*1*200*0*0*12*Q1*11*1~SVC*HC:J1745*200*0**10~DTM*472*20240301~CAS*CO*16*200~REF*6R*L1~LQ*HE*N822",
-        "CLP*V2*1*200*150*0*12*Q2*11*1~SVC*HC:J1745*200*150**10~DTM*472*20240301~CAS*CO*45*50~REF*6R*L1",
-        payment="150"), "v.835")
+    load(
+        con,
+        tmp_path,
+        remittance_835(
+            "CLP*V1*1*200*0*0*12*Q1*11*1~SVC*HC:J1745*200*0**10~DTM*472*20240301~CAS*CO*16*200~REF*6R*L1~LQ*HE*N822",
+            "CLP*V2*1*200*150*0*12*Q2*11*1~SVC*HC:J1745*200*150**10~DTM*472*20240301~CAS*CO*45*50~REF*6R*L1",
+            payment="150",
+        ),
+        "v.835",
+    )
     db = tmp_path / "test.duckdb"
     con.close()
     precision = data.query("prevention/rule_precision", data.Filters().params(), db)

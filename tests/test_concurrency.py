@@ -61,16 +61,32 @@ def figures(path: Path | None = None) -> tuple:
         status = data.dashboard("claim_status_counts", data.Filters(), path)
         lines = data.dashboard("kpis", data.Filters(date_basis="payment"), path).iloc[0]
         files = data.query("app/loaded_files", path=path)
-    return (int(kpis["units"]), int(lines["units"]), len(worklist),
-            tuple(sorted(zip(status["status"], status["claims"], strict=True))), len(files))
+    return (
+        int(kpis["units"]),
+        int(lines["units"]),
+        len(worklist),
+        tuple(sorted(zip(status["status"], status["claims"], strict=True))),
+        len(files),
+    )
 
 
 def counted(db: Path) -> dict:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-                for table in ("source_files", "payments", "claims", "service_lines", "adjustments", "denials",
-                              "recoveries", "submitted_lines", "claim_status")}
+        return {
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+            for table in (
+                "source_files",
+                "payments",
+                "claims",
+                "service_lines",
+                "adjustments",
+                "denials",
+                "recoveries",
+                "submitted_lines",
+                "claim_status",
+            )
+        }
     finally:
         con.close()
 
@@ -148,8 +164,9 @@ def test_an_upload_waits_for_a_command_line_load(histories, own, tmp_path):
     assert [r.status for r in results] == ["loaded"]
     # both are in: the counts of a clean load of everything
     expected = tmp_path / "expected.duckdb"
-    subprocess.run(cli("--db", expected, "load", histories[0], second, sample), check=True, cwd=ROOT,
-                   capture_output=True)
+    subprocess.run(
+        cli("--db", expected, "load", histories[0], second, sample), check=True, cwd=ROOT, capture_output=True
+    )
     assert counted(own) == counted(expected)
     assert figures() == figures(updates.current(expected))
 
@@ -167,8 +184,12 @@ def test_a_writer_that_waits_too_long_names_the_database(own):
     holder.start()
     try:
         assert started.wait(60)
-        blocked = subprocess.run(cli("--db", own, "--wait", "1", "load", CORPUS_835 / "lfh-x12__managed-care.835"),
-                                 cwd=ROOT, capture_output=True, text=True)
+        blocked = subprocess.run(
+            cli("--db", own, "--wait", "1", "load", CORPUS_835 / "lfh-x12__managed-care.835"),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         with pytest.raises(updates.Busy, match=str(own)):
             with updates.writing(own, wait=0.3):
                 pass
@@ -180,8 +201,12 @@ def test_a_writer_that_waits_too_long_names_the_database(own):
     last = blocked.stderr.strip().splitlines()[-1]
     assert last.startswith(f"error: database {own} is busy: a long load (test)") and "nothing was changed" in last
     before = counted(own)
-    assert subprocess.run(cli("--db", own, "load", CORPUS_835 / "lfh-x12__managed-care.835"), cwd=ROOT,
-                          capture_output=True).returncode == 0  # free again
+    assert (
+        subprocess.run(
+            cli("--db", own, "load", CORPUS_835 / "lfh-x12__managed-care.835"), cwd=ROOT, capture_output=True
+        ).returncode
+        == 0
+    )  # free again
     assert counted(own)["source_files"] == before["source_files"] + 1
 
 

@@ -57,7 +57,9 @@ def expected(path: Path) -> dict:
         elif in_835 and tag == "SVC":
             counts["lines"] += 1
         elif in_835 and tag == "CAS":
-            counts["adjustments"] += sum(1 for i in range(2, len(fields), 3) if fields[i] or (i + 1 < len(fields) and fields[i + 1]))
+            counts["adjustments"] += sum(
+                1 for i in range(2, len(fields), 3) if fields[i] or (i + 1 < len(fields) and fields[i + 1])
+            )
     return counts
 
 
@@ -80,7 +82,8 @@ def test_every_file_loads(corpus_db):
     _, results = corpus_db
     assert sorted(results) == sorted(p.name for p in FILES)
     assert {name: r.status for name, r in results.items() if r.status != "loaded"} == {
-        name: "already loaded" for name in COPIES}
+        name: "already loaded" for name in COPIES
+    }
 
 
 def test_a_file_repeating_another_files_interchange_stores_nothing(corpus_db):
@@ -90,19 +93,25 @@ def test_a_file_repeating_another_files_interchange_stores_nothing(corpus_db):
         assert rows(con, "SELECT count(*) FROM source_files WHERE file_name = ?", [name]) == [(0,)]
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if p.name not in COPIES], ids=[p.name for p in FILES if p.name not in COPIES])
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if p.name not in COPIES], ids=[p.name for p in FILES if p.name not in COPIES]
+)
 def test_stored_figures_match_the_file(corpus_db, path):
     con, _ = corpus_db
     want = expected(path)
     [file_id] = rows(con, "SELECT file_id FROM source_files WHERE file_name = ?", [path.name])[0]
-    got = rows(con, """
+    got = rows(
+        con,
+        """
         SELECT
             (SELECT count(*) FROM claims WHERE file_id = $1),
             (SELECT count(*) FROM service_lines WHERE file_id = $1),
             (SELECT count(*) FROM adjustments WHERE file_id = $1),
             (SELECT coalesce(sum(charge_amount), 0) FROM claims WHERE file_id = $1),
             (SELECT coalesce(sum(paid_amount), 0) FROM claims WHERE file_id = $1)
-    """, [file_id])[0]
+    """,
+        [file_id],
+    )[0]
     assert dict(zip(("claims", "lines", "adjustments", "charge", "paid"), got, strict=True)) == want
 
 
@@ -111,7 +120,14 @@ def test_defective_files_give_diagnostics_not_exceptions(corpus_db, name):
     con, results = corpus_db
     assert results[name].status == "loaded"
     assert results[name].diagnostics > 0
-    messages = [m for (m,) in rows(con, "SELECT d.message FROM load_diagnostics d JOIN source_files USING (file_id) WHERE file_name = ?", [name])]
+    messages = [
+        m
+        for (m,) in rows(
+            con,
+            "SELECT d.message FROM load_diagnostics d JOIN source_files USING (file_id) WHERE file_name = ?",
+            [name],
+        )
+    ]
     assert messages
 
 
@@ -119,22 +135,43 @@ def test_known_figures_checked_by_hand(corpus_db):
     """A few figures read off the files by eye, independent of both counters."""
     con, _ = corpus_db
     # eMedNY sample: 3 claims; CO-29 timely filing and CO-251 on service lines; N206 remarks
-    assert rows(con, """SELECT group_code || '-' || reason_code, count(*) FROM adjustments
-        WHERE file_name = 'edi835parser__emedny_sample.txt' GROUP BY 1 ORDER BY 1""") == [("CO-251", 2), ("CO-29", 2)]
+    assert rows(
+        con,
+        """SELECT group_code || '-' || reason_code, count(*) FROM adjustments
+        WHERE file_name = 'edi835parser__emedny_sample.txt' GROUP BY 1 ORDER BY 1""",
+    ) == [("CO-251", 2), ("CO-29", 2)]
     # TigerShark: '|' separators, '^' components, newline terminators with a stray leading '~'
-    assert rows(con, """SELECT procedure_code, paid_amount FROM service_lines
-        WHERE file_name = 'tigershark__835-example_pipe_newline.txt' ORDER BY line_control_number""") == [
-        ("88888", Decimal("200.02")), ("88888", Decimal("12145.65"))]
-    assert rows(con, """SELECT reason_code, reference, amount FROM provider_adjustments
-        WHERE file_name = 'tigershark__835-example_pipe_newline.txt'""") == [("WO", "12104411559120820 001GAL295513", Decimal("-361.19"))]
+    assert rows(
+        con,
+        """SELECT procedure_code, paid_amount FROM service_lines
+        WHERE file_name = 'tigershark__835-example_pipe_newline.txt' ORDER BY line_control_number""",
+    ) == [("88888", Decimal("200.02")), ("88888", Decimal("12145.65"))]
+    assert rows(
+        con,
+        """SELECT reason_code, reference, amount FROM provider_adjustments
+        WHERE file_name = 'tigershark__835-example_pipe_newline.txt'""",
+    ) == [("WO", "12104411559120820 001GAL295513", Decimal("-361.19"))]
     # Mixed file: 278 sets are skipped with a note, its four header-only 835s are kept (its two 837s too)
-    assert rows(con, "SELECT transaction_sets, skipped_sets FROM source_files WHERE file_name = 'pyx12__mult_isa_mixed_278_835_837.txt'") == [(4, "278 x6")]
+    assert rows(
+        con,
+        "SELECT transaction_sets, skipped_sets FROM source_files WHERE file_name = 'pyx12__mult_isa_mixed_278_835_837.txt'",
+    ) == [(4, "278 x6")]
 
 
 def test_loading_the_corpus_twice_changes_nothing(corpus_db):
     con, _ = corpus_db
-    tables = ("source_files", "remit_payments", "remit_claims", "remit_service_lines", "remit_adjustments",
-              "remit_remarks", "remit_references", "remit_amounts", "remit_provider_adjustments", "load_diagnostics")
+    tables = (
+        "source_files",
+        "remit_payments",
+        "remit_claims",
+        "remit_service_lines",
+        "remit_adjustments",
+        "remit_remarks",
+        "remit_references",
+        "remit_amounts",
+        "remit_provider_adjustments",
+        "load_diagnostics",
+    )
     before = [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in tables]
     again = loader.load_paths(con, [CORPUS_835])
     assert {r.status for r in again} == {"already loaded"}
@@ -146,17 +183,25 @@ def test_no_recovery_exceeds_its_denial(corpus_db):
     assert rows(con, "SELECT count(*) FROM recoveries WHERE recovered_amount > denied_amount") == [(0,)]
     # every denial whose later adjudications paid back more than it denied is capped and listed: here only
     # in the de-identified files, whose every claim carries the same placeholder ids
-    paid_back = rows(con, """SELECT denial_id FROM recoveries JOIN (SELECT denial_id, sum(amount) AS paid_back
-        FROM recovery_events GROUP BY ALL) USING (denial_id) WHERE paid_back > denied_amount ORDER BY ALL""")
+    paid_back = rows(
+        con,
+        """SELECT denial_id FROM recoveries JOIN (SELECT denial_id, sum(amount) AS paid_back
+        FROM recovery_events GROUP BY ALL) USING (denial_id) WHERE paid_back > denied_amount ORDER BY ALL""",
+    )
     assert paid_back == rows(con, "SELECT denial_id FROM recovery_diagnostics ORDER BY ALL")
     assert {name for (name,) in rows(con, "SELECT DISTINCT file_name FROM recovery_diagnostics")} <= {
-        "oopfactory__4010_Nth_835_DeIdent_01.dat", "oopfactory__4010_Nth_835_DeIdent_02.dat"}
+        "oopfactory__4010_Nth_835_DeIdent_01.dat",
+        "oopfactory__4010_Nth_835_DeIdent_02.dat",
+    }
 
 
 def test_patients_sharing_a_claim_id_are_initial_adjudications_each(corpus_db):
     # the TR3's multiple-claims example: nine patients under one claim id and payer claim number, each
     # claim its own encounter and so an initial adjudication
     con, _ = corpus_db
-    assert rows(con, """SELECT count(*), count(*) FILTER (WHERE NOT readjudication) FROM fact_units
+    assert rows(
+        con,
+        """SELECT count(*), count(*) FILTER (WHERE NOT readjudication) FROM fact_units
         JOIN source_files USING (file_id)
-        WHERE file_name = 'py835__X221-multiple-claims-single-check.edi' AND first_of_claim""") == [(9, 9)]
+        WHERE file_name = 'py835__X221-multiple-claims-single-check.edi' AND first_of_claim""",
+    ) == [(9, 9)]

@@ -45,16 +45,37 @@ BIG = "zz_big.835"  # sorts after the demo's files: loaded last
 # The command line with the loader's sizes scaled down to this small folder, so that it is written as a
 # large one would be: in many transactions (of about 200 kB of files instead of 16 MB), and with its
 # large file (about 1 MB instead of over 64 MB) streamed in pieces of 50,000 characters.
-SCALED = ("import sys; from analytics.ingest import memory; memory.WRITE_BYTES = 200_000; memory.CHUNK_BYTES = 50_000;"
-          " memory.STREAM_BYTES = 500_000; memory.PIECE_CHARS = 50_000;"
-          " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))")
+SCALED = (
+    "import sys; from analytics.ingest import memory; memory.WRITE_BYTES = 200_000; memory.CHUNK_BYTES = 50_000;"
+    " memory.STREAM_BYTES = 500_000; memory.PIECE_CHARS = 50_000;"
+    " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))"
+)
 # Tables holding a file's rows (file_id), and amounts summed to compare two databases.
-FILE_TABLES = ("remit_payments", "remit_claims", "remit_service_lines", "remit_adjustments", "remit_remarks",
-               "remit_references", "remit_amounts", "remit_provider_adjustments", "bill_claims", "bill_lines",
-               "load_diagnostics", "fact_units")
-SUMS = {"remit_payments": "payment_amount", "remit_claims": "charge_amount", "remit_service_lines": "paid_amount",
-        "remit_adjustments": "amount", "remit_amounts": "amount", "remit_provider_adjustments": "amount",
-        "bill_claims": "charge_amount", "bill_lines": "charge_amount", "fact_units": "denied_amount"}
+FILE_TABLES = (
+    "remit_payments",
+    "remit_claims",
+    "remit_service_lines",
+    "remit_adjustments",
+    "remit_remarks",
+    "remit_references",
+    "remit_amounts",
+    "remit_provider_adjustments",
+    "bill_claims",
+    "bill_lines",
+    "load_diagnostics",
+    "fact_units",
+)
+SUMS = {
+    "remit_payments": "payment_amount",
+    "remit_claims": "charge_amount",
+    "remit_service_lines": "paid_amount",
+    "remit_adjustments": "amount",
+    "remit_amounts": "amount",
+    "remit_provider_adjustments": "amount",
+    "bill_claims": "charge_amount",
+    "bill_lines": "charge_amount",
+    "fact_units": "denied_amount",
+}
 
 
 def _big_file(folder: Path) -> Path:
@@ -74,14 +95,20 @@ def _expected(path: Path) -> dict:
     """What the parser finds in one file: row counts and claim charges."""
     text = decode(path.read_bytes())
     parsed = x12_file.read(text)
-    remit = SimpleNamespace(**{name: parsed.rows.get(name, []) for name in ("payments", "claims", "lines", "adjustments")})
+    remit = SimpleNamespace(
+        **{name: parsed.rows.get(name, []) for name in ("payments", "claims", "lines", "adjustments")}
+    )
     billed = SimpleNamespace(claims=parsed.rows.get("billed_claims", []), lines=parsed.rows.get("billed_lines", []))
     charge = remittance.CLAIM_COLUMNS.index("charge_amount")
     billed_charge = billed_claims.CLAIM_COLUMNS.index("charge_amount")
     return {
-        "payments": len(remit.payments), "claims": len(remit.claims), "lines": len(remit.lines),
-        "adjustments": len(remit.adjustments), "charge": sum((Decimal(c[charge]) for c in remit.claims), Decimal(0)),
-        "billed_claims": len(billed.claims), "billed_lines": len(billed.lines),
+        "payments": len(remit.payments),
+        "claims": len(remit.claims),
+        "lines": len(remit.lines),
+        "adjustments": len(remit.adjustments),
+        "charge": sum((Decimal(c[charge]) for c in remit.claims), Decimal(0)),
+        "billed_claims": len(billed.claims),
+        "billed_lines": len(billed.lines),
         "billed_charge": sum((Decimal(c[billed_charge]) for c in billed.claims), Decimal(0)),
     }
 
@@ -115,8 +142,13 @@ def _run(folder: Path, db: Path, scaled: bool = False) -> subprocess.CompletedPr
 def _kill_when(folder: Path, db: Path, scaled: bool, ready) -> list[str]:
     """Start the loader, read its lines as they come, and SIGKILL it (and its workers: its process
     group) once ready(lines, seconds since start) is true; returns the lines it printed."""
-    child = subprocess.Popen(_command(folder, db, scaled), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+    child = subprocess.Popen(
+        _command(folder, db, scaled),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     started, text = time.monotonic(), b""
     try:
         while child.poll() is None and not ready(text.decode().splitlines(), time.monotonic() - started):
@@ -138,6 +170,7 @@ def _after(seconds: float, condition):
         if not since and condition(lines):
             since.append(elapsed)
         return bool(since) and elapsed - since[0] >= seconds
+
     return ready
 
 
@@ -158,7 +191,8 @@ def _check(db: Path, expected: dict) -> int:
         files = con.execute("SELECT file_id, file_path FROM source_files").fetchall()
         for file_id, path in files:
             want = expected[path]
-            got = con.execute("""
+            got = con.execute(
+                """
                 SELECT (SELECT count(*) FROM remit_payments WHERE file_id = $1),
                        (SELECT count(*) FROM remit_claims WHERE file_id = $1),
                        (SELECT count(*) FROM remit_service_lines WHERE file_id = $1),
@@ -166,15 +200,25 @@ def _check(db: Path, expected: dict) -> int:
                        (SELECT coalesce(sum(charge_amount), 0) FROM remit_claims WHERE file_id = $1),
                        (SELECT count(*) FROM bill_claims WHERE file_id = $1),
                        (SELECT count(*) FROM bill_lines WHERE file_id = $1),
-                       (SELECT coalesce(sum(charge_amount), 0) FROM bill_claims WHERE file_id = $1)""", [file_id]).fetchall()[0]
+                       (SELECT coalesce(sum(charge_amount), 0) FROM bill_claims WHERE file_id = $1)""",
+                [file_id],
+            ).fetchall()[0]
             assert dict(zip(want, got, strict=True)) == want, path
         for table in FILE_TABLES:
-            orphans = con.execute(f"SELECT count(*) FROM {table} WHERE file_id NOT IN (SELECT file_id FROM source_files)").fetchall()
+            orphans = con.execute(
+                f"SELECT count(*) FROM {table} WHERE file_id NOT IN (SELECT file_id FROM source_files)"
+            ).fetchall()
             assert orphans == [(0,)], table
         # the files' units were judged with them, and the recovery model follows the files now loaded
-        assert con.execute("SELECT count(DISTINCT file_id) FROM fact_units").fetchall() == con.execute(
-            "SELECT count(*) FROM source_files WHERE transaction_sets > 0 AND file_id IN (SELECT file_id FROM remit_claims)").fetchall()
-        assert con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall() == [(derived._fingerprint(con),)]
+        assert (
+            con.execute("SELECT count(DISTINCT file_id) FROM fact_units").fetchall()
+            == con.execute(
+                "SELECT count(*) FROM source_files WHERE transaction_sets > 0 AND file_id IN (SELECT file_id FROM remit_claims)"
+            ).fetchall()
+        )
+        assert con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall() == [
+            (derived._fingerprint(con),)
+        ]
         assert not derived.refresh(con)  # nothing left to rebuild
         return len(files)
     finally:
@@ -190,10 +234,14 @@ def _summary(con) -> dict:
         out[table] = con.execute(f"SELECT count(*){f', sum({amount})' if amount else ''} FROM {table}").fetchall()
     for table in FILE_TABLES:
         out[f"{table} by file"] = con.execute(
-            f"SELECT f.file_name, count(*) FROM {table} JOIN source_files f USING (file_id) GROUP BY ALL ORDER BY ALL").fetchall()
-    out["files"] = con.execute("SELECT file_name, sha256, kind, interchanges, transaction_sets, segments FROM source_files"
-                               " ORDER BY ALL").fetchall()
-    out["derived"] = {t: con.execute(f"SELECT count(*) > 0 FROM {t}").fetchall() for t in ("adjudication_links", "recovery_denials")}
+            f"SELECT f.file_name, count(*) FROM {table} JOIN source_files f USING (file_id) GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+    out["files"] = con.execute(
+        "SELECT file_name, sha256, kind, interchanges, transaction_sets, segments FROM source_files ORDER BY ALL"
+    ).fetchall()
+    out["derived"] = {
+        t: con.execute(f"SELECT count(*) > 0 FROM {t}").fetchall() for t in ("adjudication_links", "recovery_denials")
+    }
     return out
 
 
@@ -270,8 +318,9 @@ def test_a_loader_killed_alone_leaves_no_worker_and_the_next_load_starts_at_once
     folder, expected, clean, _ = inputs
     db = tmp_path / "alone.duckdb"
     lock = updates.lock_file(db)
-    child = subprocess.Popen(_command(folder, db, scaled=True), cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        _command(folder, db, scaled=True), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
     try:
         loaded = 0
         while loaded < 5 and (line := child.stdout.readline()):
@@ -286,8 +335,13 @@ def test_a_loader_killed_alone_leaves_no_worker_and_the_next_load_starts_at_once
         assert _holding(lock) == []  # no worker outlived its loader
         _check(db, expected)
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "analytics", "--wait", "0", "--db", str(db), "load", str(folder)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "analytics", "--wait", "0", "--db", str(db), "load", str(folder)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     finally:
         child.stdout.close()
         for pid in _holding(lock):  # the old code's orphans: they would never end
@@ -303,8 +357,9 @@ def test_a_worker_killed_while_parsing_fails_its_files_with_one_line_and_the_res
     folder = tmp_path / "in"
     folder.mkdir()
     for n in range(6):
-        (folder / f"{n}.835").write_text(remittance_835(f"CLP*P{n}*1*100*80*20*12*X{n}*11*1~CAS*PR*1*20",
-                                                        payment="80", control=f"{n + 1:09d}"))
+        (folder / f"{n}.835").write_text(
+            remittance_835(f"CLP*P{n}*1*100*80*20*12*X{n}*11*1~CAS*PR*1*20", payment="80", control=f"{n + 1:09d}")
+        )
     (folder / "3.835").rename(folder / "3-killer.835")
     real = workers.parse_files
 
@@ -320,9 +375,13 @@ def test_a_worker_killed_while_parsing_fails_its_files_with_one_line_and_the_res
     results = {r.path.name: r for r in loader.load_paths(con, [folder])}
     killed = results.pop("3-killer.835")
     # the signal when the worker's exit code could be read; on a busy machine the pool may reap it first
-    assert cli.result_line(killed) in (f"failed          {folder / '3-killer.835'}: the parsing worker stopped: {why}; nothing of "
-                             "this file loaded" for why in ("it was killed by SIGKILL (out of memory, or stopped by hand)",
-                                                            "it stopped without finishing (killed, or out of memory)"))
+    assert cli.result_line(killed) in (
+        f"failed          {folder / '3-killer.835'}: the parsing worker stopped: {why}; nothing of this file loaded"
+        for why in (
+            "it was killed by SIGKILL (out of memory, or stopped by hand)",
+            "it stopped without finishing (killed, or out of memory)",
+        )
+    )
     assert {name: r.status for name, r in results.items()} == {f"{n}.835": "loaded" for n in (0, 1, 2, 4, 5)}
     assert rows(con, "SELECT count(*), sum(paid_amount) FROM remit_claims") == [(5, Decimal("400.00"))]
     con.close()
@@ -333,21 +392,31 @@ def test_a_dead_writers_lock_held_by_its_leftover_processes_is_taken_over(tmp_pa
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead = int(ended.stdout)
     # a process holding the lock for a writer that has ended, as the workers of a killed load did
-    holder = subprocess.Popen([sys.executable, "-c", f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"""
 import fcntl, os, sys, time
 fd = os.open({str(updates.lock_file(db))!r}, os.O_RDWR | os.O_CREAT)
 fcntl.flock(fd, fcntl.LOCK_EX)
 os.write(fd, b"python -m analytics load x (process {dead}, since 2026-01-01 00:00:00)\\n{dead} 12345\\n")
 print("held", flush=True)
 time.sleep(60)
-"""], stdout=subprocess.PIPE, text=True)
+""",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "held\n"
         said = []
         with updates.writing(db, wait=0, on_wait=said.append) as con:
             con.execute("SELECT 1")
-        assert said == [f"python -m analytics load x (process {dead}, since 2026-01-01 00:00:00) is no longer running;"
-                        f" its lock on {db} is taken over"]
+        assert said == [
+            f"python -m analytics load x (process {dead}, since 2026-01-01 00:00:00) is no longer running;"
+            f" its lock on {db} is taken over"
+        ]
         assert updates.current(db) is not None  # published
         # a holder that runs is waited for, as before
         with updates.writing(db, what="a long load (test)"):

@@ -55,8 +55,9 @@ def assert_valid(paths) -> None:
     for path in sorted(paths):
         with path.open() as src:
             try:
-                ok = pyx12_document.x12n_document(param=params, src_file=src, fd_997=io.StringIO(), fd_html=None,
-                                                  fd_xmldoc=None, xslt_files=None)
+                ok = pyx12_document.x12n_document(
+                    param=params, src_file=src, fd_997=io.StringIO(), fd_html=None, fd_xmldoc=None, xslt_files=None
+                )
             except Exception as e:  # pyx12 raises while writing its 999 only after it found errors
                 ok = f"{type(e).__name__}: {e}"
         assert ok is True, (path.name, ok)
@@ -91,20 +92,34 @@ def test_generated_claim_files_pass_pyx12_validation(history):
 
 def test_loaded_figures_equal_what_was_written(history):
     summary, con, _ = history
-    got = rows(con, """select
+    got = rows(
+        con,
+        """select
         (select count(*) from source_files where kind like '%835%'), (select count(*) from payments),
         (select count(*) from claims),
         (select count(*) from service_lines), (select count(*) from adjustments),
         (select sum(charge_amount) from claims), (select sum(paid_amount) from claims),
         (select coalesce(sum(amount), 0) from provider_adjustments),
-        (select count(*) from load_diagnostics)""")[0]
+        (select count(*) from load_diagnostics)""",
+    )[0]
     cents = Decimal("0.01")
-    assert got == (summary.files, summary.payments, summary.claims, summary.lines, summary.adjustments,
-                   summary.charge_cents * cents, summary.paid_cents * cents,
-                   summary.provider_adjustment_cents * cents, 0)
+    assert got == (
+        summary.files,
+        summary.payments,
+        summary.claims,
+        summary.lines,
+        summary.adjustments,
+        summary.charge_cents * cents,
+        summary.paid_cents * cents,
+        summary.provider_adjustment_cents * cents,
+        0,
+    )
     # every payment balances: claims paid less provider adjustments is the amount paid
     assert rows(con, "select count(*) from load_diagnostics where message like '%does not balance%'") == [(0,)]
-    assert rows(con, "select count(*) from (select distinct dataset from (select value as dataset from meta where key = 'dataset') where dataset = 'demo')") == [(1,)]
+    assert rows(
+        con,
+        "select count(*) from (select distinct dataset from (select value as dataset from meta where key = 'dataset') where dataset = 'demo')",
+    ) == [(1,)]
 
 
 def _segments(path) -> list[list[str]]:
@@ -147,8 +162,16 @@ def written_claims(files) -> dict:
                 payer = seg[-1]
             elif tag == "CLM":
                 facility, _, frequency = seg[5].split(":")
-                claim = {"sent": sent, "payer": payer, "charge": seg[2], "facility": facility, "frequency": frequency,
-                         "lines": [], "F8": None, "G1": None}
+                claim = {
+                    "sent": sent,
+                    "payer": payer,
+                    "charge": seg[2],
+                    "facility": facility,
+                    "frequency": frequency,
+                    "lines": [],
+                    "F8": None,
+                    "G1": None,
+                }
                 found[seg[1]].append(claim)
             elif tag == "REF" and seg[1] in ("F8", "G1"):
                 claim[seg[1]] = seg[2]
@@ -171,9 +194,13 @@ def test_claims_agree_with_their_remittances(history):
     remits, sent = written_remittances(files), written_claims(files)
     every = [c for claims in sent.values() for c in claims]
     assert (len(list(files.glob("*.837"))), len(every), sum(len(c["lines"]) for c in every)) == (
-        summary.claim_files, summary.submitted_claims, summary.submitted_lines)
+        summary.claim_files,
+        summary.submitted_claims,
+        summary.submitted_lines,
+    )
     assert sorted((i, c["frequency"]) for i, claims in sent.items() for c in claims if c["G1"]) == sorted(
-        summary.prior_authorizations)
+        summary.prior_authorizations
+    )
     assert sum(c["frequency"] == "7" for c in every) == summary.corrected_claims == summary.recoveries["corrected"] > 0
     for claim_id, adjudications in remits.items():
         [original] = [c for c in sent[claim_id] if c["frequency"] == "1"]
@@ -182,8 +209,16 @@ def test_claims_agree_with_their_remittances(history):
         assert original["sent"] <= first["received"], claim_id
         assert (original["charge"], original["facility"], original["frequency"]) == (clp[3], clp[8], clp[9])
         if first["lines"]:  # SVC01 composite, SVC02 charge, SVC04 revenue code, SVC07 else SVC05 units, REF*6R
-            echoed = [[ln["svc"][1], ln["svc"][2], ln["svc"][4], ln["svc"][7] if len(ln["svc"]) > 7 else ln["svc"][5],
-                       ln["control"]] for ln in first["lines"]]
+            echoed = [
+                [
+                    ln["svc"][1],
+                    ln["svc"][2],
+                    ln["svc"][4],
+                    ln["svc"][7] if len(ln["svc"]) > 7 else ln["svc"][5],
+                    ln["control"],
+                ]
+                for ln in first["lines"]
+            ]
             assert original["lines"] == echoed, claim_id
         for later in adjudications[1:]:
             if later["clp"][9] == "7":
@@ -197,7 +232,9 @@ def test_claims_agree_with_their_remittances(history):
     assert not set(summary.unanswered) & set(summary.awaiting)
     # the answers still to come are to claims sent in the last weeks
     end = demo.DEFAULT_END
-    assert summary.awaiting and min(sent[i][0]["sent"] for i in summary.awaiting) > f"{end - timedelta(days=120):%Y%m%d}"
+    assert (
+        summary.awaiting and min(sent[i][0]["sent"] for i in summary.awaiting) > f"{end - timedelta(days=120):%Y%m%d}"
+    )
 
 
 def test_prior_authorisation_numbers_tell_the_story(history):
@@ -234,19 +271,28 @@ def test_prior_authorisation_numbers_tell_the_story(history):
 def test_loaded_claims_equal_what_was_written(history):
     """The 837s load as written; the claims the payer lost were sent and have no remittance."""
     summary, con, _ = history
-    assert rows(con, """select (select count(*) from source_files where kind = '837'),
+    assert rows(
+        con,
+        """select (select count(*) from source_files where kind = '837'),
         (select count(*) from submitted_claims), (select count(*) from submitted_lines),
-        (select count(*) from submitted_claims where frequency_code = '7' and original_reference is not null)""") == [
-        (summary.claim_files, summary.submitted_claims, summary.submitted_lines, summary.corrected_claims)]
-    assert sorted(rows(con, "select claim_id, frequency_code from submitted_claims where prior_authorization is not null")) \
-        == sorted(summary.prior_authorizations)
+        (select count(*) from submitted_claims where frequency_code = '7' and original_reference is not null)""",
+    ) == [(summary.claim_files, summary.submitted_claims, summary.submitted_lines, summary.corrected_claims)]
+    assert sorted(
+        rows(con, "select claim_id, frequency_code from submitted_claims where prior_authorization is not null")
+    ) == sorted(summary.prior_authorizations)
     lost = summary.unanswered
     assert lost
     assert rows(con, "select count(*) from submitted_claims where claim_id in ?", [lost]) == [(len(lost),)]
     assert rows(con, "select count(*) from claims where claim_id in ?", [lost]) == [(0,)]
     # every other claim sent has its remittance, but those whose payment run comes after the end
-    assert sorted(c for (c,) in rows(con, """select distinct claim_id from submitted_claims s
-        where not exists (select 1 from claims c where c.claim_id = s.claim_id)""")) == sorted(lost + summary.awaiting)
+    assert sorted(
+        c
+        for (c,) in rows(
+            con,
+            """select distinct claim_id from submitted_claims s
+        where not exists (select 1 from claims c where c.claim_id = s.claim_id)""",
+        )
+    ) == sorted(lost + summary.awaiting)
 
 
 def test_denial_rate_and_mix_per_payer_are_the_configured_ones(tmp_path):
@@ -260,7 +306,9 @@ def test_denial_rate_and_mix_per_payer_are_the_configured_ones(tmp_path):
         denied = [c for c in mine if c is not None]
         rate = len(denied) / len(mine)
         # whole-claim denials come in clusters of a claim's lines: allow for it in the spread
-        spread = demo.TOLERANCE_SIGMAS * math.sqrt(demo.CLUSTER * profile.denial_rate * (1 - profile.denial_rate) / len(mine))
+        spread = demo.TOLERANCE_SIGMAS * math.sqrt(
+            demo.CLUSTER * profile.denial_rate * (1 - profile.denial_rate) / len(mine)
+        )
         assert abs(rate - profile.denial_rate) <= spread, (profile.payer.name, rate)
         total = sum(profile.mix.values())
         for category, weight in profile.mix.items():
@@ -278,21 +326,30 @@ def test_dated_patterns_are_present(history):
     start = demo.Generator(months=24).start
     month = f"date_diff('month', DATE '{start}', service_date) + 1"
     # Medicare Advantage starts requiring prior authorisation for drugs in month 10
-    auth = monthly(con, f"""select {month.replace('service_date', 'l.service_date')} as m,
+    auth = monthly(
+        con,
+        f"""select {month.replace("service_date", "l.service_date")} as m,
             count(*) filter (where d.category = 'authorization') / count(*)
         from service_lines l left join denials d using (line_key)
-        where l.payer_name = 'SUMMIT MEDICARE ADVANTAGE' and l.procedure_code like 'J%' group by m""")
+        where l.payer_name = 'SUMMIT MEDICARE ADVANTAGE' and l.procedure_code like 'J%' group by m""",
+    )
     before = sum(auth[m] for m in range(1, 10)) / 9
     during = sum(auth[m] for m in range(10, 15)) / 5
     assert during > before + 0.15 and during > 5 * before
     # POS 19 leaves JW/JZ off single-dose drugs in months 6-11: Medicare returns CO-16 + N822
-    n822 = monthly(con, f"""select {month} as m, count(*) from denials
-        where list_contains(remark_codes, 'N822') and site_of_care = '19' group by m""")
+    n822 = monthly(
+        con,
+        f"""select {month} as m, count(*) from denials
+        where list_contains(remark_codes, 'N822') and site_of_care = '19' group by m""",
+    )
     assert sum(n822.get(m, 0) for m in range(6, 12)) > 20
     assert sum(n822.get(m, 0) for m in (*range(1, 6), *range(12, 25))) == 0
     # a staffing gap in months 15-16: claims sent late are rejected for timely filing
-    late = monthly(con, f"""select {month} as m, count(*) from denials
-        where primary_reason = '29' and level = 'claim' group by m""")
+    late = monthly(
+        con,
+        f"""select {month} as m, count(*) from denials
+        where primary_reason = '29' and level = 'claim' group by m""",
+    )
     assert sum(late.get(m, 0) for m in (15, 16)) > 10 * max(1, sum(late.get(m, 0) for m in range(1, 15)))
 
 
@@ -304,10 +361,15 @@ def test_dated_patterns_show_in_the_claim_level_denial_rate(history):
     drugs = [d.code for d in demo.DRUGS]
 
     def rates(payers: list, category: str, codes: list) -> dict:
-        return dict(rows(con, f"""select date_diff('month', DATE '{start}', basis_month) + 1 as m,
+        return dict(
+            rows(
+                con,
+                f"""select date_diff('month', DATE '{start}', basis_month) + 1 as m,
             count(*) filter (where denied) / count(*)
             from initial_claims('service', NULL, NULL, $payers, [$category], $codes, [], []) group by m""",
-                         {"payers": payers, "category": category, "codes": codes}))
+                {"payers": payers, "category": category, "codes": codes},
+            )
+        )
 
     auth = rates(["SUMMIT MEDICARE ADVANTAGE"], "authorization", drugs)
     before, during = sum(auth[m] for m in range(1, 10)) / 9, sum(auth[m] for m in range(10, 15)) / 5
@@ -327,12 +389,18 @@ def test_recovery_paths_are_in_the_remittances(history):
     plb = dict(rows(con, "select reason_code, count(*) from provider_adjustments group by all"))
     assert plb.get("WO", 0) > 0 and plb.get("L6", 0) > 0
     # WO recoupments name a claim the payer paid before
-    assert rows(con, """select count(*) from provider_adjustments p where reason_code = 'WO'
-        and not exists (select 1 from claims c where c.payer_claim_number = p.reference)""") == [(0,)]
+    assert rows(
+        con,
+        """select count(*) from provider_adjustments p where reason_code = 'WO'
+        and not exists (select 1 from claims c where c.payer_claim_number = p.reference)""",
+    ) == [(0,)]
     # reversals negate what they reverse
-    assert rows(con, """select count(*) from claims r where status_code = '22' and not exists (
+    assert rows(
+        con,
+        """select count(*) from claims r where status_code = '22' and not exists (
         select 1 from claims o where o.claim_id = r.claim_id and o.status_code = '1'
-        and o.charge_amount = -r.charge_amount and o.paid_amount = -r.paid_amount)""") == [(0,)]
+        and o.charge_amount = -r.charge_amount and o.paid_amount = -r.paid_amount)""",
+    ) == [(0,)]
 
 
 def test_the_demo_covers_the_codes_modifiers_and_sites_it_promises(history):
@@ -359,9 +427,12 @@ def test_the_same_seed_gives_the_same_files(tmp_path):
 def test_the_835s_do_not_depend_on_what_only_the_837s_draw(tmp_path, monkeypatch):
     """The 837s draw from their own generator: other draws there change the 837s, not the 835s (with no
     claims lost, which take their remittances away)."""
+
     def digests(folder):
-        return {ext: hashlib.sha256(b"".join(p.read_bytes() for p in sorted(folder.glob(f"*.{ext}")))).hexdigest()
-                for ext in ("835", "837")}
+        return {
+            ext: hashlib.sha256(b"".join(p.read_bytes() for p in sorted(folder.glob(f"*.{ext}")))).hexdigest()
+            for ext in ("835", "837")
+        }
 
     monkeypatch.setattr(demo, "LOST_RATE", 0)
     demo.Generator(months=3, lines=3000, seed=5).write(tmp_path / "a")

@@ -6,8 +6,18 @@ from decimal import Decimal
 
 from conftest import load_text, remittance_835, rows
 
-DENIAL_COLUMNS = ("claim_id", "procedure_code", "modifiers", "denial_type", "denied_amount", "primary_reason",
-                  "category", "patient_liable", "reason_codes", "remark_codes")
+DENIAL_COLUMNS = (
+    "claim_id",
+    "procedure_code",
+    "modifiers",
+    "denial_type",
+    "denied_amount",
+    "primary_reason",
+    "category",
+    "patient_liable",
+    "reason_codes",
+    "remark_codes",
+)
 
 
 def load(con, tmp_path, text):
@@ -64,7 +74,9 @@ def test_contractual_and_patient_share_is_not_a_denial(con, tmp_path):
     )
     load(con, tmp_path, text)
     assert denials(con) == []
-    classes = rows(con, "SELECT group_code, reason_code, class FROM adjustments ORDER BY segment_position, triple_index")
+    classes = rows(
+        con, "SELECT group_code, reason_code, class FROM adjustments ORDER BY segment_position, triple_index"
+    )
     assert classes == [("CO", "45", "non_denial"), ("PR", "1", "non_denial"), ("PR", "2", "non_denial")]
 
 
@@ -88,14 +100,21 @@ def test_reversal_is_not_a_denial(con, tmp_path):
     corrected = "CLP*A6*1*100*90*0*12*P6B*11*1~SVC*HC:99213*100*90**1~CAS*CO*45*10"
     load(con, tmp_path, remittance_835(original, reversal, corrected, payment="90"))
     found = denials(con)
-    assert [(d["claim_id"], d["category"], d["denied_amount"]) for d in found] == [("A6", "authorization", Decimal("100.00"))]
+    assert [(d["claim_id"], d["category"], d["denied_amount"]) for d in found] == [
+        ("A6", "authorization", Decimal("100.00"))
+    ]
     assert rows(con, "SELECT status_code FROM claims ORDER BY claim_key") == [("1",), ("22",), ("1",)]
 
 
 def test_claim_without_lines_is_judged_at_claim_level(con, tmp_path):
     load(con, tmp_path, remittance_835("CLP*A7*1*500*0*0*12*P7*11*1~CAS*CO*29*500~DTM*232*20240101"))
     [d] = denials(con)
-    assert (d["level"], d["procedure_code"], d["category"], d["denial_type"]) == ("claim", None, "timely_filing", "full")
+    assert (d["level"], d["procedure_code"], d["category"], d["denial_type"]) == (
+        "claim",
+        None,
+        "timely_filing",
+        "full",
+    )
     assert d["denied_amount"] == Decimal("500.00")
 
 
@@ -112,7 +131,11 @@ def test_co16_without_a_refining_remark_stays_documentation(con, tmp_path):
 
 
 def test_primary_reason_is_the_largest_denial_adjustment(con, tmp_path):
-    load(con, tmp_path, remittance_835("CLP*B1*1*300*0*0*12*Q1*11*1~SVC*HC:97110*300*0**3~CAS*CO*97*100*1*50*150*1~CAS*CO*45*50"))
+    load(
+        con,
+        tmp_path,
+        remittance_835("CLP*B1*1*300*0*0*12*Q1*11*1~SVC*HC:97110*300*0**3~CAS*CO*97*100*1*50*150*1~CAS*CO*45*50"),
+    )
     [d] = denials(con)
     assert (d["primary_reason"], d["denied_amount"]) == ("50", Decimal("250.00"))
 
@@ -121,14 +144,27 @@ def test_claim_status_4_denies_without_any_adjustment(con, tmp_path):
     # (with only non-denial adjustments, e.g. CO-24 or OA-23, it is no denial: tests/test_measures.py)
     load(con, tmp_path, remittance_835("CLP*B2*4*120*0*0*12*Q2*11*1~SVC*HC:99213*120*0**1"))
     [d] = denials(con)
-    assert (d["denial_type"], d["category"], d["primary_reason"], d["denied_amount"]) == ("full", "eligibility", None, Decimal("120.00"))
+    assert (d["denial_type"], d["category"], d["primary_reason"], d["denied_amount"]) == (
+        "full",
+        "eligibility",
+        None,
+        Decimal("120.00"),
+    )
 
 
 def test_claim_level_denial_on_a_claim_with_lines_gets_its_own_row(con, tmp_path):
-    text = remittance_835("CLP*B3*1*300*100*0*12*Q3*11*1~CAS*CO*18*100~SVC*HC:99213*200*100**1~CAS*CO*45*100~SVC*HC:99211*100*0**1", payment="100")
+    text = remittance_835(
+        "CLP*B3*1*300*100*0*12*Q3*11*1~CAS*CO*18*100~SVC*HC:99213*200*100**1~CAS*CO*45*100~SVC*HC:99211*100*0**1",
+        payment="100",
+    )
     load(con, tmp_path, text)
     [d] = denials(con)
-    assert (d["level"], d["category"], d["denial_type"], d["denied_amount"]) == ("claim", "duplicate", "partial", Decimal("100.00"))
+    assert (d["level"], d["category"], d["denial_type"], d["denied_amount"]) == (
+        "claim",
+        "duplicate",
+        "partial",
+        Decimal("100.00"),
+    )
 
 
 def test_every_cas_triple_counts(con, tmp_path):
@@ -143,9 +179,15 @@ def test_every_cas_triple_counts(con, tmp_path):
 
 def test_provider_adjustments_every_pair(con, tmp_path):
     plb = "PLB*1234567893*20241231*WO:CLAIMX1*50*L6:INT*-2.50*FB:BAL*10"
-    load(con, tmp_path, remittance_835("CLP*B5*1*100*100*0*12*Q5*11*1~SVC*HC:99213*100*100**1", payment="42.5", plb=plb))
+    load(
+        con, tmp_path, remittance_835("CLP*B5*1*100*100*0*12*Q5*11*1~SVC*HC:99213*100*100**1", payment="42.5", plb=plb)
+    )
     found = rows(con, "SELECT reason_code, reference, amount FROM provider_adjustments ORDER BY pair_index")
-    assert found == [("WO", "CLAIMX1", Decimal("50.00")), ("L6", "INT", Decimal("-2.50")), ("FB", "BAL", Decimal("10.00"))]
+    assert found == [
+        ("WO", "CLAIMX1", Decimal("50.00")),
+        ("L6", "INT", Decimal("-2.50")),
+        ("FB", "BAL", Decimal("10.00")),
+    ]
     assert diagnostics(con) == []  # 100 paid - 57.50 PLB = 42.50
 
 
@@ -153,6 +195,9 @@ def test_unbalanced_amounts_become_diagnostics(con, tmp_path):
     text = remittance_835("CLP*B6*1*100*70*0*12*Q6*11*1~SVC*HC:99213*100*70**1~CAS*CO*45*20", payment="99")
     load(con, tmp_path, text)
     found = diagnostics(con)
-    assert any("service line does not balance: charge 100.00 - adjustments 20.00 = 80.00, but 70.00 was paid" in m for m in found)
+    assert any(
+        "service line does not balance: charge 100.00 - adjustments 20.00 = 80.00, but 70.00 was paid" in m
+        for m in found
+    )
     assert any(m.startswith("claim B6 does not balance") for m in found)
     assert any(m.startswith("payment does not balance") and "BPR02 says 99.00" in m for m in found)

@@ -31,8 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 GOOD = CORPUS_835 / "edi835parser__emedny_sample.txt"
 # The command line writing in small transactions, as a large load does.
-SCALED = ("import sys; from analytics.ingest import memory; memory.WRITE_BYTES = 100_000; memory.CHUNK_BYTES = 50_000;"
-          " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))")
+SCALED = (
+    "import sys; from analytics.ingest import memory; memory.WRITE_BYTES = 100_000; memory.CHUNK_BYTES = 50_000;"
+    " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 def files_in(db: Path) -> int:
@@ -55,8 +57,14 @@ def test_a_disk_full_during_a_load_stops_it_with_one_message_and_keeps_what_was_
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
         resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
 
-    done = subprocess.run([sys.executable, "-c", SCALED, "--db", str(db), "load", str(folder)], cwd=ROOT,
-                          capture_output=True, text=True, preexec_fn=full_disk, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", SCALED, "--db", str(db), "load", str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=full_disk,
+        timeout=600,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "database error" not in done.stderr + done.stdout
     [message] = [line for line in done.stderr.splitlines() if line.strip()]
@@ -68,8 +76,13 @@ def test_a_disk_full_during_a_load_stops_it_with_one_message_and_keeps_what_was_
     assert updates.current(db) == shown  # the dashboard keeps the copy it had
     assert list(updates.copies(db).glob("*.partial")) == []
     # room again: what was reported loaded is there, the rest loads
-    again = subprocess.run([sys.executable, "-m", "analytics", "--db", str(db), "load", str(folder)], cwd=ROOT,
-                           capture_output=True, text=True, timeout=600)
+    again = subprocess.run(
+        [sys.executable, "-m", "analytics", "--db", str(db), "load", str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert again.returncode == 0, again.stderr
     assert sum(line.startswith("already loaded") for line in again.stdout.splitlines()) == loaded
     assert files_in(db) == 1 + len(list(folder.iterdir()))
@@ -98,7 +111,8 @@ def test_a_disk_full_while_the_dashboards_copy_is_made_leaves_no_partial_copy(tm
         f"error: the change is saved in {db}, but the dashboard's copy of it cannot be written in {folder}: No space"
         f" left on device. It needs {db.stat().st_size / 1e6:,.0f} MB, {updates._mb(updates._free(tmp_path))} free."
         " The dashboard keeps showing the data as it was before; make room, and the next load, or the dashboard"
-        " when no load runs, publishes it.")
+        " when no load runs, publishes it."
+    )
     assert sorted(p.name for p in folder.iterdir()) == ["copy-000001.duckdb", "current"]  # no partial copy
     assert updates.current(db) == shown and updates.stale(db)
     monkeypatch.setattr(updates.shutil, "copyfile", real)  # room again
@@ -141,6 +155,7 @@ def test_a_read_only_database_folder_gives_the_data_page_a_message_not_an_except
     next(b for b in at.button if b.label == "Load").click().run(timeout=120)
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == [
-        f"**new.835**: cannot write database {db}: Permission denied ({updates.lock_file(db)}); nothing was changed"]
+        f"**new.835**: cannot write database {db}: Permission denied ({updates.lock_file(db)}); nothing was changed"
+    ]
     monkeypatch.setattr(os, "open", real)
     assert files_in(db) == 1

@@ -27,12 +27,17 @@ def variants(text: str) -> dict[str, str]:
 
 
 def totals(con) -> list:
-    return rows(con, "SELECT (SELECT count(*) FROM remit_payments), (SELECT sum(payment_amount) FROM remit_payments),"
-                     " (SELECT count(*) FROM denials), (SELECT sum(denied_amount) FROM denials)")
+    return rows(
+        con,
+        "SELECT (SELECT count(*) FROM remit_payments), (SELECT sum(payment_amount) FROM remit_payments),"
+        " (SELECT count(*) FROM denials), (SELECT sum(denied_amount) FROM denials)",
+    )
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
-def test_the_same_interchange_with_other_delimiters_or_line_endings_is_loaded_once(con, tmp_path, monkeypatch, streamed):
+def test_the_same_interchange_with_other_delimiters_or_line_endings_is_loaded_once(
+    con, tmp_path, monkeypatch, streamed
+):
     text = remittance_835(DENIED, PAID, payment="150")
     (tmp_path / "march.835").write_text(text)
     [first] = loader.load_paths(con, [tmp_path / "march.835"])
@@ -45,9 +50,14 @@ def test_the_same_interchange_with_other_delimiters_or_line_endings_is_loaded_on
         (tmp_path / name).write_text(content)
     results = loader.load_paths(con, [tmp_path / name for name in variants(text)])
     assert [(r.path.name, r.status, r.message) for r in results] == [
-        (name, "already loaded", "already loaded as march.835: the same interchange (sender SENDER, control number"
-                                 " 000000001) with other bytes (delimiters, line endings); nothing changed")
-        for name in variants(text)]
+        (
+            name,
+            "already loaded",
+            "already loaded as march.835: the same interchange (sender SENDER, control number"
+            " 000000001) with other bytes (delimiters, line endings); nothing changed",
+        )
+        for name in variants(text)
+    ]
     assert totals(con) == once  # payments and denials not doubled
     assert rows(con, "SELECT count(*) FROM source_files") == [(1,)]
 
@@ -69,10 +79,19 @@ def test_a_new_interchange_reusing_a_control_number_loads_with_a_diagnostic(con,
     loader.load_paths(con, [tmp_path / "march.835"])
     [april] = loader.load_paths(con, [tmp_path / "april.835"])
     assert april.status == "loaded" and april.diagnostics == 1
-    assert rows(con, "SELECT d.segment_position, d.severity, d.segment_id, d.message FROM load_diagnostics d"
-                     " JOIN source_files f USING (file_id) WHERE f.file_name = 'april.835'") == [
-        (1, "warning", "ISA", "ISA13 control number 000000007 of sender SENDER was used before by march.835 for other"
-                              " content: loaded as another interchange")]
+    assert rows(
+        con,
+        "SELECT d.segment_position, d.severity, d.segment_id, d.message FROM load_diagnostics d"
+        " JOIN source_files f USING (file_id) WHERE f.file_name = 'april.835'",
+    ) == [
+        (
+            1,
+            "warning",
+            "ISA",
+            "ISA13 control number 000000007 of sender SENDER was used before by march.835 for other"
+            " content: loaded as another interchange",
+        )
+    ]
     assert rows(con, "SELECT sum(payment_amount) FROM remit_payments") == [(Decimal("150.00"),)]
 
 
@@ -81,9 +100,13 @@ def test_a_file_holding_a_loaded_interchange_and_a_new_one_is_refused_whole(con,
     (tmp_path / "march.835").write_text(old)
     loader.load_paths(con, [tmp_path / "march.835"])
     before = totals(con)
-    (tmp_path / "both.835").write_text(old.replace("~\n", "\n") + remittance_835(PAID, payment="150", control="000000002"))
+    (tmp_path / "both.835").write_text(
+        old.replace("~\n", "\n") + remittance_835(PAID, payment="150", control="000000002")
+    )
     [both] = loader.load_paths(con, [tmp_path / "both.835"])
-    assert cli.result_line(both) == (f"failed          {tmp_path / 'both.835'}: the interchange at segment 1 (sender SENDER, control"
-                           " number 000000001) is already loaded as march.835, the others in the file are not: nothing"
-                           " loaded, as it would count twice; load the others in a file of their own")
+    assert cli.result_line(both) == (
+        f"failed          {tmp_path / 'both.835'}: the interchange at segment 1 (sender SENDER, control"
+        " number 000000001) is already loaded as march.835, the others in the file are not: nothing"
+        " loaded, as it would count twice; load the others in a file of their own"
+    )
     assert totals(con) == before

@@ -30,9 +30,13 @@ def hostile_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     db = folder / "hostile.duckdb"
     con = database.connect(db)
-    for n, (claim_id, day) in enumerate(zip(FORMULA_CLAIMS, ("20240115", "20240215", "20240315", "20240415"), strict=True), 1):
-        claim = (f"CLP*{claim_id}*1*100*0*0*12*ICN{n}*11*1~NM1*QC*1*DOE*JANE****MI*M{n}"
-                 f"~SVC*HC:99213*100*0**1~DTM*472*{day[:6]}01~CAS*CO*50*100")
+    for n, (claim_id, day) in enumerate(
+        zip(FORMULA_CLAIMS, ("20240115", "20240215", "20240315", "20240415"), strict=True), 1
+    ):
+        claim = (
+            f"CLP*{claim_id}*1*100*0*0*12*ICN{n}*11*1~NM1*QC*1*DOE*JANE****MI*M{n}"
+            f"~SVC*HC:99213*100*0**1~DTM*472*{day[:6]}01~CAS*CO*50*100"
+        )
         path = folder / f"{n}.835"
         path.write_text(remittance_835(claim, payer=FORMULA_PAYER, payment_date=day, control=f"{n:09d}"))
         loader.load_paths(con, [path])
@@ -45,8 +49,12 @@ def parts_for(db, month: date) -> dict:
 
 
 def test_spreadsheet_text_is_neutralised_and_numbers_stay_numbers():
-    frame = pd.DataFrame({"payer_name": [FORMULA_PAYER, "ACME", "\tTAB", "\rCR", "-12", None],
-                          "denied_amount": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0]})
+    frame = pd.DataFrame(
+        {
+            "payer_name": [FORMULA_PAYER, "ACME", "\tTAB", "\rCR", "-12", None],
+            "denied_amount": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
     safe = labels.safe_for_spreadsheets(frame)
     assert list(safe["payer_name"][:5]) == ["'" + FORMULA_PAYER, "ACME", "'\tTAB", "'\rCR", "'-12"]
     assert safe["payer_name"][5] is None

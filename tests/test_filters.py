@@ -30,7 +30,7 @@ def test_every_filtering_macro_call_passes_the_parameters_in_the_registered_orde
         for macro in MACROS:
             for match in re.finditer(rf"\b{macro}\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)", text):
                 arguments = [a.strip() for a in match.group(1).split(",")]
-                if "MACRO" in text[max(0, match.start() - 30):match.start()]:
+                if "MACRO" in text[max(0, match.start() - 30) : match.start()]:
                     continue  # the definition
                 if macro == "filtered_recoveries":
                     arguments = arguments[1:]  # as_of first

@@ -31,8 +31,12 @@ def month_file(con, tmp_path, month: date, payer: str, denied: int, claims: int 
     """One payment on the 5th of the month: `claims` claims of the payer, the first `denied` denied."""
     tag = f"{payer[:2]}{month:%y%m}"
     paid_on = f"{month:%Y%m}05"
-    text = remittance_835(*(claim(f"{tag}{n:03d}", n < denied, code, served=f"{month:%Y%m}01") for n in range(claims)),
-                          payer=payer, payment_date=paid_on, control=f"{month:%y%m}{len(payer):02d}{ord(payer[0]):03d}"[:9])
+    text = remittance_835(
+        *(claim(f"{tag}{n:03d}", n < denied, code, served=f"{month:%Y%m}01") for n in range(claims)),
+        payer=payer,
+        payment_date=paid_on,
+        control=f"{month:%y%m}{len(payer):02d}{ord(payer[0]):03d}"[:9],
+    )
     result = load_text(con, tmp_path, text, f"{tag}.835")
     assert result.status == "loaded", result.message
 
@@ -49,9 +53,15 @@ def history(con, tmp_path, beta_period: int, partial_beta: int = 3):
 
 
 def found(con) -> dict:
-    return {(r[0], r[1]): r for r in rows(con, """select dimension, slice, claims, denied_claims, baseline_claims,
+    return {
+        (r[0], r[1]): r
+        for r in rows(
+            con,
+            """select dimension, slice, claims, denied_claims, baseline_claims,
         baseline_denied_claims, effect_amount, direction, finding, test, p_value, q_value, period_from, baseline_from,
-        baseline_months, sentence from change_findings""")}
+        baseline_months, sentence from change_findings""",
+        )
+    }
 
 
 def test_one_payer_that_changes_is_found_with_its_counts_direction_and_effect(con, tmp_path):
@@ -64,11 +74,13 @@ def test_one_payer_that_changes_is_found_with_its_counts_direction_and_effect(co
     assert beta[9] == "fisher"  # every baseline month exactly 3 of 30: no overdispersion
     assert beta[10] == pytest.approx(stats.fisher_exact([[15, 15], [15, 135]]).pvalue)
     assert beta[12:15] == (date(2024, 6, 1), date(2024, 1, 1), 5)
-    assert beta[15].startswith("BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% "
-                               "over the prior 5 months (+$1,200, q ")
+    assert beta[15].startswith(
+        "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% "
+        "over the prior 5 months (+$1,200, q "
+    )
     # the interval in the sentence: the Wilson score interval of June's 15 of 30 (no overdispersion to widen it)
     [interval] = rows(con, "select rate_ci_low, rate_ci_high from change_findings_rows where slice = 'BETA MUTUAL'")
-    centre, half = (15 + 1.96 ** 2 / 2) / (30 + 1.96 ** 2), 1.96 * (30 * 0.25 + 1.96 ** 2 / 4) ** 0.5 / (30 + 1.96 ** 2)
+    centre, half = (15 + 1.96**2 / 2) / (30 + 1.96**2), 1.96 * (30 * 0.25 + 1.96**2 / 4) ** 0.5 / (30 + 1.96**2)
     assert interval == pytest.approx((centre - half, centre + half), abs=1e-4)
     assert "mostly CO-50 (medical necessity)" in beta[15]
     acme = tested[("payer", "ACME HEALTH PLAN")]
@@ -80,8 +92,11 @@ def test_one_payer_that_changes_is_found_with_its_counts_direction_and_effect(co
     category = tested[("category", "medical_necessity")]
     assert category[2:6] == (60, 18, 300, 30) and category[8] is True
     # the payer slices agree with monthly_measures (one definition of a denied claim)
-    assert rows(con, """select sum(initial_claims), sum(denied_claims) from monthly_measures
-        where payer_name = 'BETA MUTUAL' and month = DATE '2024-06-01'""") == [(30, 15)]
+    assert rows(
+        con,
+        """select sum(initial_claims), sum(denied_claims) from monthly_measures
+        where payer_name = 'BETA MUTUAL' and month = DATE '2024-06-01'""",
+    ) == [(30, 15)]
 
 
 def test_nothing_changes_no_finding(con, tmp_path):
@@ -113,8 +128,15 @@ def test_small_slices_are_not_tested(con, tmp_path):
 
 
 def row(dimension: str, value: str, month: date, claims: int, denied: int, charges="0", denied_amount="0") -> dict:
-    out = {"dimension": dimension, **{k: None for k in findings.KEYS}, "month": month, "claims": claims,
-           "denied_claims": denied, "charges": Decimal(charges), "denied_amount": Decimal(denied_amount)}
+    out = {
+        "dimension": dimension,
+        **{k: None for k in findings.KEYS},
+        "month": month,
+        "claims": claims,
+        "denied_claims": denied,
+        "charges": Decimal(charges),
+        "denied_amount": Decimal(denied_amount),
+    }
     out[findings.DIMENSIONS[dimension][1][0]] = value
     return out
 
@@ -150,10 +172,15 @@ def test_overdispersed_baseline_uses_the_beta_binomial_and_is_harder_to_pass():
 
 def test_the_decomposition_adds_up_exactly():
     period = findings.Period("default", (MONTHS[2],), tuple(MONTHS[:2]))
-    data = [row("payer", "A", MONTHS[0], 100, 10, "10000", "900"), row("payer", "A", MONTHS[1], 100, 12, "10000", "1100"),
-            row("payer", "B", MONTHS[0], 50, 10, "8000", "1500"), row("payer", "B", MONTHS[1], 50, 10, "8000", "1700"),
-            row("payer", "A", MONTHS[2], 80, 8, "9000", "800"), row("payer", "B", MONTHS[2], 120, 36, "20000", "6000"),
-            row("payer", "C", MONTHS[2], 10, 5, "1000", "500")]  # C is new in the period
+    data = [
+        row("payer", "A", MONTHS[0], 100, 10, "10000", "900"),
+        row("payer", "A", MONTHS[1], 100, 12, "10000", "1100"),
+        row("payer", "B", MONTHS[0], 50, 10, "8000", "1500"),
+        row("payer", "B", MONTHS[1], 50, 10, "8000", "1700"),
+        row("payer", "A", MONTHS[2], 80, 8, "9000", "800"),
+        row("payer", "B", MONTHS[2], 120, 36, "20000", "6000"),
+        row("payer", "C", MONTHS[2], 10, 5, "1000", "500"),
+    ]  # C is new in the period
     series = findings.monthly_slices(data, period)
     result = findings.attribution(series, period, "payer")
     parts = result["rows"]
@@ -206,25 +233,34 @@ def every_month(db) -> dict:
 
 # the slices that name each pattern
 def prior_authorization(f):
-    return f["payer_name"] == "SUMMIT MEDICARE ADVANTAGE" and f["category"] == "authorization" and f["direction"] == "up"
+    return (
+        f["payer_name"] == "SUMMIT MEDICARE ADVANTAGE" and f["category"] == "authorization" and f["direction"] == "up"
+    )
 
 
 def waste_modifier_lapse(f):  # JW/JZ left off at POS 19: Medicare's CO-16 + N822 (coding)
-    return f["direction"] == "up" and (f["site"] == "POS 19" and f["category"] in (None, "coding")
-                                       or f["remark"] == "N822"
-                                       or f["reason"] == "CO-16" and "POS 19" in f["sentence"]
-                                       or f["payer_name"] == "MEDICARE PART B J15" and f["category"] == "coding")
+    return f["direction"] == "up" and (
+        f["site"] == "POS 19"
+        and f["category"] in (None, "coding")
+        or f["remark"] == "N822"
+        or f["reason"] == "CO-16"
+        and "POS 19" in f["sentence"]
+        or f["payer_name"] == "MEDICARE PART B J15"
+        and f["category"] == "coding"
+    )
 
 
 def late_filing(f):
-    return f["category"] == "timely_filing" and f["payer_name"] is None and f["site"] is None \
-        and f["direction"] == "up"
+    return f["category"] == "timely_filing" and f["payer_name"] is None and f["site"] is None and f["direction"] == "up"
 
 
 # month the pattern starts in the remittances (payment month), the generator's month (service month)
-PATTERNS = {"prior authorisation": (prior_authorization, 10, 10), "JW/JZ lapse at POS 19": (waste_modifier_lapse, 6, 6),
-            # sent 95-160 days late, answered weeks after: CO-29 reaches the remittances in month 19
-            "late filing": (late_filing, 19, 15)}
+PATTERNS = {
+    "prior authorisation": (prior_authorization, 10, 10),
+    "JW/JZ lapse at POS 19": (waste_modifier_lapse, 6, 6),
+    # sent 95-160 days late, answered weeks after: CO-29 reaches the remittances in month 19
+    "late filing": (late_filing, 19, 15),
+}
 
 
 @pytest.fixture(scope="module")
@@ -246,8 +282,9 @@ def test_each_dated_pattern_is_found_in_the_month_it_starts_or_the_month_after(d
 def test_without_patterns_at_most_one_finding_in_24_months(demo_findings):
     _, without = demo_findings
     assert len(without) >= 18  # every month with at least 3 usable months before it was a period
-    assert sum(len(fs) for fs in without.values()) <= 1, {m: [findings.slice_label(f) for f in fs]
-                                                          for m, fs in without.items() if fs}
+    assert sum(len(fs) for fs in without.values()) <= 1, {
+        m: [findings.slice_label(f) for f in fs] for m, fs in without.items() if fs
+    }
 
 
 def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):
@@ -259,7 +296,10 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     con.close()
     at = app_runner(db, monkeypatch, tmp_path)("app_pages/what_changed.py")
     text = " ".join(m.value for m in at.markdown)
-    assert "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200" in text
+    assert (
+        "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200"
+        in text
+    )
     assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
     at.radio(key="findings_period").set_value("month").run(timeout=120)
@@ -292,8 +332,9 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
     month = date(2024, 6, 1)
     parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), db, **extra), month)
     parts["review_findings"] = review.findings_part(findings.for_database(db, month=month))
-    assert list(parts["review_findings"]["effect_amount"]) == sorted(parts["review_findings"]["effect_amount"],
-                                                                     key=abs, reverse=True)
+    assert list(parts["review_findings"]["effect_amount"]) == sorted(
+        parts["review_findings"]["effect_amount"], key=abs, reverse=True
+    )
     html = review.html_report(month, parts, "Filters: none.", demo=False)
     assert "<h2>What changed</h2>" in html and "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024" in html
     workbook = review.excel_workbook(month, parts, "Filters: none.")
@@ -316,10 +357,23 @@ JUNE = {"dates": "payment", "from": "2024-06-01", "to": "2024-06-30"}
 # The findings of beta_db the Overview and the Monthly review show: one per set of claims, the most specific
 # slice (same_as names it on the others). Each: what its sentence starts with, the Claims page's filters its
 # link sets, the payers and number of denied lines it opens, June's rate in its sparkline.
-SHOWN = [("BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months",
-          {"payer": "BETA MUTUAL", "code": "99213", **JUNE}, {"BETA MUTUAL"}, 15, 0.5),
-         ("30.0% of 99213 claims at POS 11 were denied in Jun 2024 (95% CI 19.9–42.5%) against 10.0% over the prior "
-          "5 months", {"code": "99213", "site": "POS 11", **JUNE}, {"BETA MUTUAL", "ACME HEALTH PLAN"}, 18, 0.3)]
+SHOWN = [
+    (
+        "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months",
+        {"payer": "BETA MUTUAL", "code": "99213", **JUNE},
+        {"BETA MUTUAL"},
+        15,
+        0.5,
+    ),
+    (
+        "30.0% of 99213 claims at POS 11 were denied in Jun 2024 (95% CI 19.9–42.5%) against 10.0% over the prior "
+        "5 months",
+        {"code": "99213", "site": "POS 11", **JUNE},
+        {"BETA MUTUAL", "ACME HEALTH PLAN"},
+        18,
+        0.3,
+    ),
+]
 
 
 def test_findings_of_the_same_claims_name_the_most_specific_one(con, tmp_path):
@@ -335,8 +389,11 @@ def sparklines(at, prefix: str) -> dict:
     """The page's sparklines by their number in its list of findings (plotly_chart keys {prefix}spark_{n})."""
     import json
 
-    return {int(el.proto.id.rsplit("spark_", 1)[1]): json.loads(el.proto.spec) for el in at.get("plotly_chart")
-            if el.proto.id.rsplit("-", 1)[-1].startswith(f"{prefix}spark_")}
+    return {
+        int(el.proto.id.rsplit("spark_", 1)[1]): json.loads(el.proto.spec)
+        for el in at.get("plotly_chart")
+        if el.proto.id.rsplit("-", 1)[-1].startswith(f"{prefix}spark_")
+    }
 
 
 def check_findings_shown(at, prefix: str) -> None:
@@ -378,8 +435,10 @@ def test_each_overview_finding_has_its_sparkline_interval_and_denied_lines(beta_
 
     run = app_runner(beta_db, monkeypatch, tmp_path)
     with monkeypatch.context() as patched:  # the Overview reads what the last load stored: no test runs again
+
         def tested_again(*args, **kwargs):
             raise AssertionError("the Overview ran the findings' tests")
+
         patched.setattr(findings, "compute", tested_again)
         patched.setattr(findings, "for_database", tested_again)
         check_findings_shown(run(), "overview_")
@@ -453,5 +512,20 @@ def test_no_patterns_writes_the_same_practice_without_its_dated_patterns(tmp_pat
     assert with_patterns.count("CAS*CO*197") > 1.4 * without.count("CAS*CO*197") > 0
     # the same practice: claims and payers as many
     assert abs(with_patterns.count("\nCLP*") - without.count("\nCLP*")) < 0.02 * with_patterns.count("\nCLP*")
-    assert main(["demo", "--db", str(tmp_path / "flat.duckdb"), "--out", str(tmp_path / "flat"), "--months", "2",
-                 "--lines", "500", "--no-patterns"]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "--db",
+                str(tmp_path / "flat.duckdb"),
+                "--out",
+                str(tmp_path / "flat"),
+                "--months",
+                "2",
+                "--lines",
+                "500",
+                "--no-patterns",
+            ]
+        )
+        == 0
+    )

@@ -33,14 +33,80 @@ FILES = corpus_files(CORPUS_835) + corpus_files(CORPUS_837)
 CONTENT = {p.name: p.read_bytes() for p in FILES}
 
 # Values put into elements: empty, huge and odd numbers and dates, non-ASCII, separators, control text.
-ODD_VALUES = ["", "0", "-0", "9" * 40, "99999999999999999.99", "-1E+400", "1e-400", "NaN", "inf", "1,000.00",
-              "12.345.67", "²", "٣", "Ñ", "日本語", "\u00a0", "\u2028", "20241399", "00000000", "99999999",
-              "20240230", "2024-03-01", "*", "~", ":", "^", "|", "\t", " " * 20, "ISA", "SE", "IEA*1*1",
-              "\x00", "\x1c", "\ufeff", "A" * 300]
+ODD_VALUES = [
+    "",
+    "0",
+    "-0",
+    "9" * 40,
+    "99999999999999999.99",
+    "-1E+400",
+    "1e-400",
+    "NaN",
+    "inf",
+    "1,000.00",
+    "12.345.67",
+    "²",
+    "٣",
+    "Ñ",
+    "日本語",
+    "\u00a0",
+    "\u2028",
+    "20241399",
+    "00000000",
+    "99999999",
+    "20240230",
+    "2024-03-01",
+    "*",
+    "~",
+    ":",
+    "^",
+    "|",
+    "\t",
+    " " * 20,
+    "ISA",
+    "SE",
+    "IEA*1*1",
+    "\x00",
+    "\x1c",
+    "\ufeff",
+    "A" * 300,
+]
 # Segments a mutation may aim at, so that the envelope and the segments the readers keep are hit often.
-TAGS = ["ISA", "GS", "ST", "SE", "GE", "IEA", "BPR", "TRN", "N1", "CLP", "SVC", "CAS", "LQ", "MOA", "MIA",
-        "PLB", "LX", "REF", "DTM", "AMT", "NM1", "BHT", "HL", "SBR", "CLM", "SV1", "SV2", "DTP", "HI", "LIN",
-        "CTP", "SVD", "DMG"]
+TAGS = [
+    "ISA",
+    "GS",
+    "ST",
+    "SE",
+    "GE",
+    "IEA",
+    "BPR",
+    "TRN",
+    "N1",
+    "CLP",
+    "SVC",
+    "CAS",
+    "LQ",
+    "MOA",
+    "MIA",
+    "PLB",
+    "LX",
+    "REF",
+    "DTM",
+    "AMT",
+    "NM1",
+    "BHT",
+    "HL",
+    "SBR",
+    "CLM",
+    "SV1",
+    "SV2",
+    "DTP",
+    "HI",
+    "LIN",
+    "CTP",
+    "SVD",
+    "DMG",
+]
 NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]*)?")
 value = st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=12))
 index = st.integers(min_value=0, max_value=10**6)
@@ -61,9 +127,14 @@ mutation = st.one_of(
     st.tuples(st.just("insert_bytes"), index, st.binary(min_size=1, max_size=16)),
     st.tuples(st.just("replace_byte"), index, st.integers(0, 255)),
     st.tuples(st.just("truncate"), index),
-    st.tuples(st.just("isa_delimiter"), st.sampled_from(["element", "component", "segment", "repetition"]),
-              st.sampled_from(list("*|^:~!\n\r\t >+ A0") + ["\x1d", "Ñ"])),
-    st.tuples(st.just("respell"), st.sampled_from(["element", "segment"]), st.sampled_from(list("|!^~\n+") + ["\r\n", "\x1c"])),
+    st.tuples(
+        st.just("isa_delimiter"),
+        st.sampled_from(["element", "component", "segment", "repetition"]),
+        st.sampled_from(list("*|^:~!\n\r\t >+ A0") + ["\x1d", "Ñ"]),
+    ),
+    st.tuples(
+        st.just("respell"), st.sampled_from(["element", "segment"]), st.sampled_from(list("|!^~\n+") + ["\r\n", "\x1c"])
+    ),
     st.tuples(st.just("bom"), st.booleans()),
     st.tuples(st.just("whitespace"), index, st.sampled_from([" ", "\n", "\r\n", "\t\t", "   \n   ", "\x0b\x0c"])),
 )
@@ -75,7 +146,7 @@ def _layout(text: str) -> tuple[str, str, int]:
     start = len(text) - len(text.lstrip("\ufeff\xef\xbb\xbf \t\r\n"))
     if text.startswith("ISA", start) and len(text) > start + 4:
         element = text[start + 3]
-        fields = text[start:start + 400].split(element)
+        fields = text[start : start + 400].split(element)
         if len(fields) > 16 and len(fields[16]) > 1:
             return element, fields[16][1], start
         return element, "~", start
@@ -135,7 +206,7 @@ def mutate(data: bytes, mutations: list) -> bytes:
         elif op == "replace_byte":
             if text:
                 at = args[0] % len(text)
-                text = text[:at] + chr(args[1]) + text[at + 1:]
+                text = text[:at] + chr(args[1]) + text[at + 1 :]
             continue
         elif op == "truncate":
             text = text[: args[0] % (len(text) + 1)]
@@ -144,7 +215,7 @@ def mutate(data: bytes, mutations: list) -> bytes:
             # one of the ISA's delimiter characters changed, without changing the rest of the file
             at = {"element": isa + 3, "repetition": isa + 82, "component": isa + 104, "segment": isa + 105}[args[0]]
             if at < len(text):
-                text = text[:at] + args[1].encode("utf-8").decode("latin-1") + text[at + 1:]
+                text = text[:at] + args[1].encode("utf-8").decode("latin-1") + text[at + 1 :]
             continue
         elif op == "respell":
             # the whole file written with another separator or terminator, ISA included
@@ -174,8 +245,14 @@ def read_both(data: bytes) -> None:
 
 
 def fuzz(max_examples: int) -> settings:
-    return settings(max_examples=max_examples, derandomize=True, database=None, deadline=None, print_blob=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=max_examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 @fuzz(700)
@@ -199,9 +276,21 @@ def template(tmp_path_factory):
     return path
 
 
-TABLES = ("source_files", "load_diagnostics", "remit_payments", "remit_claims", "remit_service_lines",
-          "remit_adjustments", "remit_remarks", "remit_references", "remit_amounts",
-          "remit_provider_adjustments", "bill_claims", "bill_lines", "fact_units")
+TABLES = (
+    "source_files",
+    "load_diagnostics",
+    "remit_payments",
+    "remit_claims",
+    "remit_service_lines",
+    "remit_adjustments",
+    "remit_remarks",
+    "remit_references",
+    "remit_amounts",
+    "remit_provider_adjustments",
+    "bill_claims",
+    "bill_lines",
+    "fact_units",
+)
 
 
 def _counts(con) -> dict:
@@ -209,7 +298,9 @@ def _counts(con) -> dict:
 
 
 @fuzz(40)
-@given(name=st.sampled_from(sorted(CONTENT)), mutations=st.lists(mutation, min_size=1, max_size=3), streamed=st.booleans())
+@given(
+    name=st.sampled_from(sorted(CONTENT)), mutations=st.lists(mutation, min_size=1, max_size=3), streamed=st.booleans()
+)
 def test_load_file_never_raises(template, tmp_path_factory, name, mutations, streamed):
     """Loaded whole, or streamed in small pieces (as a file over memory.STREAM_BYTES is)."""
     data = mutate(CONTENT[name], mutations)
@@ -230,7 +321,9 @@ def test_load_file_never_raises(template, tmp_path_factory, name, mutations, str
             assert con.execute("SELECT count(*) FROM load_diagnostics").fetchall() == [(result.diagnostics,)]
         else:
             # a message naming the problem, never a database error (that would be a bug of ours)
-            assert "nothing loaded" in result.message and "database error" not in result.message, cli.result_line(result)
+            assert "nothing loaded" in result.message and "database error" not in result.message, cli.result_line(
+                result
+            )
             assert _counts(con) == before
     finally:
         memory.STREAM_BYTES, memory.PIECE_CHARS = sizes

@@ -19,14 +19,30 @@ pytestmark = needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = CORPUS_835 / "edi835parser__emedny_sample.txt"
-TABLES = ("source_files", "remit_payments", "remit_claims", "remit_service_lines", "remit_adjustments",
-          "remit_remarks", "remit_references", "remit_amounts", "remit_provider_adjustments", "load_diagnostics")
+TABLES = (
+    "source_files",
+    "remit_payments",
+    "remit_claims",
+    "remit_service_lines",
+    "remit_adjustments",
+    "remit_remarks",
+    "remit_references",
+    "remit_amounts",
+    "remit_provider_adjustments",
+    "load_diagnostics",
+)
 
 
 def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "DENIALS_DB": str(db)}
-    return subprocess.run([sys.executable, "-m", "analytics", "load", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", "load", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def counts(db: Path) -> list[int]:
@@ -63,7 +79,9 @@ def test_bad_file_gives_one_clear_line_and_changes_nothing(tmp_path, kind):
     assert done.returncode == 1
     problem = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(problem) == 1 and str(path) in problem[0] and "nothing loaded" in problem[0]
-    assert {"empty": "empty", "binary": "binary", "truncated": "truncated 835", "not_x12": "not an X12 file"}[kind] in problem[0]
+    assert {"empty": "empty", "binary": "binary", "truncated": "truncated 835", "not_x12": "not an X12 file"}[
+        kind
+    ] in problem[0]
     assert counts(db) == before
 
 
@@ -114,15 +132,18 @@ def test_one_bad_file_in_a_batch_does_not_keep_the_others_out(con, tmp_path, mon
     folder = tmp_path / "batch"
     folder.mkdir()
     for n in range(3):
-        (folder / f"f{n}.835").write_text(remittance_835(f"CLP*C{n}*1*10*10*0*12*P*11*1", payment="10", control=f"00000000{n}"))
+        (folder / f"f{n}.835").write_text(
+            remittance_835(f"CLP*C{n}*1*10*10*0*12*P*11*1", payment="10", control=f"00000000{n}")
+        )
     real_insert = store.insert
 
     def failing(cur, table, incoming):
         if table == "remit_claims":
             # the chunk's rows are all there; batch_files says which files this attempt writes
             cur.register("probe", incoming)
-            writing_c1 = cur.execute("SELECT count(*) FROM probe JOIN batch_files USING (file_index)"
-                                     " WHERE claim_id = 'C1'").fetchall()[0][0]
+            writing_c1 = cur.execute(
+                "SELECT count(*) FROM probe JOIN batch_files USING (file_index) WHERE claim_id = 'C1'"
+            ).fetchall()[0][0]
             cur.unregister("probe")
             if writing_c1:
                 raise duckdb.ConstraintException("claim C1 cannot be stored")
@@ -136,10 +157,24 @@ def test_one_bad_file_in_a_batch_does_not_keep_the_others_out(con, tmp_path, mon
 
 def test_a_file_with_neither_835_nor_837_is_skipped_with_a_note(con, tmp_path):
     isa = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *240315*1200*^*00501*000000001*0*P*:"
-    text = "~".join([isa, "GS*HI*A*B*20240315*1200*1*X*005010X217", "ST*278*0001", "BHT*0007*13*1*20240315*1200",
-                     "SE*3*0001", "GE*1*1", "IEA*1*000000001"]) + "~"
+    text = (
+        "~".join(
+            [
+                isa,
+                "GS*HI*A*B*20240315*1200*1*X*005010X217",
+                "ST*278*0001",
+                "BHT*0007*13*1*20240315*1200",
+                "SE*3*0001",
+                "GE*1*1",
+                "IEA*1*000000001",
+            ]
+        )
+        + "~"
+    )
     result = load_text(con, tmp_path, text, "authorisation.278")
-    assert result.status == "skipped" and "no 835 or 837 transaction set" in result.message and "278 x1" in result.message
+    assert (
+        result.status == "skipped" and "no 835 or 837 transaction set" in result.message and "278 x1" in result.message
+    )
     assert rows(con, "SELECT count(*) FROM source_files") == [(0,)]
 
 
@@ -155,7 +190,10 @@ def test_delimiter_variants_load_the_same_rows(con, tmp_path):
     for n, (name, text) in enumerate(variants.items()):
         result = load_text(con, tmp_path, text.replace("000000001", f"00000000{n + 2}"), name)
         assert result.status == "loaded", (name, result.message)
-    found = rows(con, "SELECT file_name, procedure_code, modifiers, charge_amount, paid_amount FROM service_lines ORDER BY file_name")
+    found = rows(
+        con,
+        "SELECT file_name, procedure_code, modifiers, charge_amount, paid_amount FROM service_lines ORDER BY file_name",
+    )
     assert [r[1:] for r in found] == [("99213", ["25"], 100, 80)] * len(variants)
 
 
@@ -174,16 +212,30 @@ def test_database_path_comes_from_the_environment(tmp_path, monkeypatch):
 
 def test_parallel_chunked_load_stores_exactly_what_a_sequential_load_does(tmp_path, monkeypatch):
     """Workers, small chunks merged into larger transactions: same rows, keys and diagnostics."""
+
     def snapshot(con):
         return {
-            "claims": rows(con, "SELECT file_name, claim_id, status_code, charge_amount, paid_amount FROM claims ORDER BY ALL"),
-            "lines": rows(con, "SELECT c.claim_id, c.file_name, l.procedure_code, l.paid_amount FROM service_lines l"
-                               " JOIN claims c USING (claim_key) ORDER BY ALL"),
-            "adjustments": rows(con, "SELECT a.file_name, a.claim_id, a.reason_code, a.amount, l.procedure_code"
-                                     " FROM adjustments a LEFT JOIN service_lines l USING (line_key) ORDER BY ALL"),
-            "denials": rows(con, "SELECT file_name, claim_id, procedure_code, denied_amount, category FROM denials ORDER BY ALL"),
-            "diagnostics": rows(con, "SELECT f.file_name, d.segment_position, d.message FROM load_diagnostics d"
-                                     " JOIN source_files f USING (file_id) ORDER BY ALL"),
+            "claims": rows(
+                con, "SELECT file_name, claim_id, status_code, charge_amount, paid_amount FROM claims ORDER BY ALL"
+            ),
+            "lines": rows(
+                con,
+                "SELECT c.claim_id, c.file_name, l.procedure_code, l.paid_amount FROM service_lines l"
+                " JOIN claims c USING (claim_key) ORDER BY ALL",
+            ),
+            "adjustments": rows(
+                con,
+                "SELECT a.file_name, a.claim_id, a.reason_code, a.amount, l.procedure_code"
+                " FROM adjustments a LEFT JOIN service_lines l USING (line_key) ORDER BY ALL",
+            ),
+            "denials": rows(
+                con, "SELECT file_name, claim_id, procedure_code, denied_amount, category FROM denials ORDER BY ALL"
+            ),
+            "diagnostics": rows(
+                con,
+                "SELECT f.file_name, d.segment_position, d.message FROM load_diagnostics d"
+                " JOIN source_files f USING (file_id) ORDER BY ALL",
+            ),
             "keys": rows(con, "SELECT count(DISTINCT claim_key), count(*) FROM remit_claims"),
         }
 
@@ -196,7 +248,8 @@ def test_parallel_chunked_load_stores_exactly_what_a_sequential_load_does(tmp_pa
     results = loader.load_paths(parallel, [CORPUS_835])
     # one corpus file repeats 156 times the interchange another holds once: the same interchange, loaded once
     assert {r.path.name: r.status for r in results if r.status != "loaded"} == {
-        "x12parser-js__profee-multiple_156_isa.edi": "already loaded"}
+        "x12parser-js__profee-multiple_156_isa.edi": "already loaded"
+    }
     assert snapshot(parallel) == snapshot(sequential)
 
 
@@ -241,12 +294,14 @@ def test_a_nul_byte_past_the_first_64_kib_is_refused_as_binary(con, tmp_path, mo
     assert len(text) > 100_000
     at = text.index("C2999")
     path = tmp_path / "nul.835"
-    path.write_bytes(text[:at].encode() + b"\x00" + text[at + 1:].encode())
+    path.write_bytes(text[:at].encode() + b"\x00" + text[at + 1 :].encode())
     if streamed:
         monkeypatch.setattr(memory, "STREAM_BYTES", 0)
     [result] = loader.load_paths(con, [path])
     assert (result.status, result.message) == (
-        "failed", "the file is binary (it contains NUL bytes), not X12 text; nothing loaded")
+        "failed",
+        "the file is binary (it contains NUL bytes), not X12 text; nothing loaded",
+    )
     assert rows(con, "SELECT count(*) FROM source_files") == [(0,)]
 
 
@@ -283,4 +338,6 @@ def test_an_isa_header_with_too_few_elements_is_named_as_malformed(con, tmp_path
     short = "*".join(isa.split("*")[:11])  # ISA and 10 elements, ending with ISA10 (the time)
     [result] = [load_text(con, tmp_path, short + "~" + rest)]
     assert (result.status, result.message) == (
-        "failed", "the ISA header is malformed: it has 10 elements where 16 are needed; nothing loaded")
+        "failed",
+        "the ISA header is malformed: it has 10 elements where 16 are needed; nothing loaded",
+    )

@@ -15,10 +15,28 @@ from analytics.database import sql
 from conftest import app_runner, load_text, remittance_835, rows
 from test_app import values
 
-MEASURE_COLUMNS = ("month", "payer_name", "payer_order", "initial_claims", "denied_claims", "fully_denied_claims",
-                   "claim_denial_rate", "charges", "denied_charges", "dollar_denial_rate", "denied_amount", "lines",
-                   "denied_lines", "line_denial_rate", "complete", "duplicate_denied_claims", "duplicate_denied_amount",
-                   "expected_denied_lines", "expected_denied_amount", "status_4_without_reason_claims")
+MEASURE_COLUMNS = (
+    "month",
+    "payer_name",
+    "payer_order",
+    "initial_claims",
+    "denied_claims",
+    "fully_denied_claims",
+    "claim_denial_rate",
+    "charges",
+    "denied_charges",
+    "dollar_denial_rate",
+    "denied_amount",
+    "lines",
+    "denied_lines",
+    "line_denial_rate",
+    "complete",
+    "duplicate_denied_claims",
+    "duplicate_denied_amount",
+    "expected_denied_lines",
+    "expected_denied_amount",
+    "status_4_without_reason_claims",
+)
 
 
 def claim(claim_id: str, status: str, charge: str, paid: str, *segments: str, served: str = "20240301") -> str:
@@ -29,13 +47,17 @@ def claim(claim_id: str, status: str, charge: str, paid: str, *segments: str, se
 def load(con, tmp_path, *claims: str, payer: str = "ACME HEALTH PLAN", paid_on: str = "20240315"):
     """One payment (its own file) from one payer; every file here must load."""
     name = f"{payer.split()[0].lower()}-{paid_on}.835"
-    result = load_text(con, tmp_path, remittance_835(*claims, payer=payer, payment_date=paid_on,
-                                                     control=paid_on[-6:] + "001"), name)
+    result = load_text(
+        con, tmp_path, remittance_835(*claims, payer=payer, payment_date=paid_on, control=paid_on[-6:] + "001"), name
+    )
     assert result.status == "loaded", result.message
 
 
 def measures(con) -> list[dict]:
-    return [dict(zip(MEASURE_COLUMNS, r, strict=True)) for r in rows(con, f"SELECT {', '.join(MEASURE_COLUMNS)} FROM monthly_measures")]
+    return [
+        dict(zip(MEASURE_COLUMNS, r, strict=True))
+        for r in rows(con, f"SELECT {', '.join(MEASURE_COLUMNS)} FROM monthly_measures")
+    ]
 
 
 def kpis(con, **filters) -> dict:
@@ -64,11 +86,16 @@ def load_mixed_month(con, tmp_path):
 
 
 def test_a_ga_gy_gz_line_denied_is_an_expected_denial_not_in_the_claim_denial_rate(con, tmp_path):
-    load(con, tmp_path,
-         claim("E1", "1", "180", "100", "SVC*HC:99213*100*100**1", "SVC*HC:G0439:GA*80*0**1", "CAS*PR*96*80"),
-         claim("E2", "1", "60", "0", "SVC*HC:A4550:GY*60*0**1", "CAS*CO*96*60"))
+    load(
+        con,
+        tmp_path,
+        claim("E1", "1", "180", "100", "SVC*HC:99213*100*100**1", "SVC*HC:G0439:GA*80*0**1", "CAS*PR*96*80"),
+        claim("E2", "1", "60", "0", "SVC*HC:A4550:GY*60*0**1", "CAS*CO*96*60"),
+    )
     assert rows(con, "SELECT claim_id, denial_class, denied_amount FROM denials ORDER BY claim_id") == [
-        ("E1", "expected", Decimal("80.00")), ("E2", "expected", Decimal("60.00"))]
+        ("E1", "expected", Decimal("80.00")),
+        ("E2", "expected", Decimal("60.00")),
+    ]
     [m] = measures(con)
     assert (m["initial_claims"], m["denied_claims"], m["fully_denied_claims"], m["claim_denial_rate"]) == (2, 0, 0, 0)
     assert (m["denied_charges"], m["dollar_denial_rate"], m["denied_amount"]) == (Decimal("0.00"), 0, Decimal("0.00"))
@@ -77,15 +104,23 @@ def test_a_ga_gy_gz_line_denied_is_an_expected_denial_not_in_the_claim_denial_ra
 
 
 def test_a_duplicate_claim_denial_is_counted_apart(con, tmp_path):
-    load(con, tmp_path,
-         claim("D1", "1", "100", "0", "SVC*HC:99213*100*0**1", "CAS*OA*18*100"),
-         claim("D2", "1", "200", "0", "SVC*HC:99214*200*0**1", "CAS*CO*50*200"))
+    load(
+        con,
+        tmp_path,
+        claim("D1", "1", "100", "0", "SVC*HC:99213*100*0**1", "CAS*OA*18*100"),
+        claim("D2", "1", "200", "0", "SVC*HC:99214*200*0**1", "CAS*CO*50*200"),
+    )
     assert rows(con, "SELECT claim_id, category, denial_class FROM denials ORDER BY claim_id") == [
-        ("D1", "duplicate", "duplicate"), ("D2", "medical_necessity", "denial")]
+        ("D1", "duplicate", "duplicate"),
+        ("D2", "medical_necessity", "denial"),
+    ]
     [m] = measures(con)
     assert (m["initial_claims"], m["denied_claims"], m["claim_denial_rate"]) == (2, 1, 0.5)
-    assert (m["charges"], m["denied_charges"], m["denied_amount"]) == (Decimal("300.00"), Decimal("200.00"),
-                                                                       Decimal("200.00"))
+    assert (m["charges"], m["denied_charges"], m["denied_amount"]) == (
+        Decimal("300.00"),
+        Decimal("200.00"),
+        Decimal("200.00"),
+    )
     assert (m["duplicate_denied_claims"], m["duplicate_denied_amount"]) == (1, Decimal("100.00"))
     # nor in the avoidable share's denied dollars
     assert kpis(con)["all"]["denied_amount"] == Decimal("200.00")
@@ -102,41 +137,73 @@ def test_status_4_with_only_capitation_is_not_a_denial_but_counted_apart(con, tm
 def test_status_4_without_any_adjustment_stays_an_eligibility_denial(con, tmp_path):
     load(con, tmp_path, claim("C5", "4", "120", "0", "SVC*HC:99213*120*0**1"))
     assert rows(con, "SELECT category, denial_class, denied_amount FROM denials") == [
-        ("eligibility", "denial", Decimal("120.00"))]
+        ("eligibility", "denial", Decimal("120.00"))
+    ]
     [m] = measures(con)
-    assert (m["payer_order"], m["denied_claims"], m["fully_denied_claims"], m["status_4_without_reason_claims"]) == \
-           ("primary", 1, 1, 0)
+    assert (m["payer_order"], m["denied_claims"], m["fully_denied_claims"], m["status_4_without_reason_claims"]) == (
+        "primary",
+        1,
+        1,
+        0,
+    )
 
 
 def test_monthly_measures_of_a_mixed_month(con, tmp_path):
     load_mixed_month(con, tmp_path)
     acme, beta = measures(con)
     assert acme == {
-        "month": date(2024, 3, 1), "payer_name": "ACME HEALTH PLAN", "payer_order": "primary",
-        "initial_claims": 3, "denied_claims": 2, "fully_denied_claims": 1, "claim_denial_rate": 2 / 3,
-        "charges": Decimal("600.00"), "denied_charges": Decimal("500.00"), "dollar_denial_rate": 500 / 600,
-        "denied_amount": Decimal("300.00"), "lines": 4, "denied_lines": 2, "line_denial_rate": 0.5,
+        "month": date(2024, 3, 1),
+        "payer_name": "ACME HEALTH PLAN",
+        "payer_order": "primary",
+        "initial_claims": 3,
+        "denied_claims": 2,
+        "fully_denied_claims": 1,
+        "claim_denial_rate": 2 / 3,
+        "charges": Decimal("600.00"),
+        "denied_charges": Decimal("500.00"),
+        "dollar_denial_rate": 500 / 600,
+        "denied_amount": Decimal("300.00"),
+        "lines": 4,
+        "denied_lines": 2,
+        "line_denial_rate": 0.5,
         "complete": False,  # paid 15 March: the month is not over on the data date
-        "duplicate_denied_claims": 0, "duplicate_denied_amount": Decimal("0.00"), "expected_denied_lines": 0,
-        "expected_denied_amount": Decimal("0.00"), "status_4_without_reason_claims": 0}
-    assert (beta["payer_name"], beta["payer_order"], beta["initial_claims"], beta["denied_claims"],
-            beta["fully_denied_claims"]) == ("BETA MUTUAL", "secondary", 2, 1, 1)
+        "duplicate_denied_claims": 0,
+        "duplicate_denied_amount": Decimal("0.00"),
+        "expected_denied_lines": 0,
+        "expected_denied_amount": Decimal("0.00"),
+        "status_4_without_reason_claims": 0,
+    }
+    assert (
+        beta["payer_name"],
+        beta["payer_order"],
+        beta["initial_claims"],
+        beta["denied_claims"],
+        beta["fully_denied_claims"],
+    ) == ("BETA MUTUAL", "secondary", 2, 1, 1)
     assert (beta["charges"], beta["denied_charges"], beta["denied_amount"]) == (
-        Decimal("650.00"), Decimal("400.00"), Decimal("400.00"))
+        Decimal("650.00"),
+        Decimal("400.00"),
+        Decimal("400.00"),
+    )
     assert Fraction(beta["denied_charges"]) / Fraction(beta["charges"]) == Fraction(8, 13)
     assert beta["dollar_denial_rate"] == 400 / 650 and beta["claim_denial_rate"] == 0.5
     # the Overview reads the same macro: primary by default, each order apart, and all together
     figures = kpis(con)
     assert (figures["primary"]["claims"], figures["primary"]["denied_claims"]) == (3, 2)
     assert (figures["secondary"]["claims"], figures["secondary"]["denied_claims"]) == (2, 1)
-    assert (figures["all"]["claims"], figures["all"]["denied_claims"], figures["all"]["claim_denial_rate"]) == (5, 3, 0.6)
+    assert (figures["all"]["claims"], figures["all"]["denied_claims"], figures["all"]["claim_denial_rate"]) == (
+        5,
+        3,
+        0.6,
+    )
     assert figures["all"]["dollar_denial_rate"] == 900 / 1250
     assert (figures["tertiary"]["claims"], figures["tertiary"]["claim_denial_rate"]) == (0, None)
 
 
 def test_a_month_is_complete_once_the_data_date_reaches_its_last_day(con, tmp_path):
-    load(con, tmp_path, claim("M1", "1", "100", "100", "SVC*HC:99213*100*100**1", served="20240201"),
-         paid_on="20240229")
+    load(
+        con, tmp_path, claim("M1", "1", "100", "100", "SVC*HC:99213*100*100**1", served="20240201"), paid_on="20240229"
+    )
     assert [(m["month"], m["complete"]) for m in measures(con)] == [(date(2024, 2, 1), True)]  # 29 Feb 2024
     load(con, tmp_path, claim("M2", "1", "100", "100", "SVC*HC:99213*100*100**1"), paid_on="20240330")
     assert [(m["month"], m["complete"]) for m in measures(con)] == [(date(2024, 2, 1), True), (date(2024, 3, 1), False)]
@@ -155,19 +222,34 @@ def test_a_code_filter_keeps_the_claims_that_have_the_code(con, tmp_path):
 
 
 def test_movers_leave_out_a_partial_latest_month(con, tmp_path):
-    load(con, tmp_path, claim("F1", "1", "50", "0", "SVC*HC:99213*50*0**1", "CAS*CO*50*50", served="20240201"),
-         paid_on="20240215")
+    load(
+        con,
+        tmp_path,
+        claim("F1", "1", "50", "0", "SVC*HC:99213*50*0**1", "CAS*CO*50*50", served="20240201"),
+        paid_on="20240215",
+    )
     load(con, tmp_path, claim("F2", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200"), paid_on="20240315")
-    load(con, tmp_path, claim("F3", "1", "999", "0", "SVC*HC:99213*999*0**1", "CAS*CO*50*999", served="20240401"),
-         payer="BETA MUTUAL", paid_on="20240410")
+    load(
+        con,
+        tmp_path,
+        claim("F3", "1", "999", "0", "SVC*HC:99213*999*0**1", "CAS*CO*50*999", served="20240401"),
+        payer="BETA MUTUAL",
+        paid_on="20240410",
+    )
     # the first six columns (name, the label people read, comes last)
     moved = [r[:6] for r in rows(con, sql("dashboard/movers"), data.Filters(date_basis="payment").params())]
     assert sorted(moved) == [  # March against February; April (data up to 10 April) left out
         ("category", "medical_necessity", date(2024, 3, 1), Decimal("200.00"), Decimal("50.00"), Decimal("150.00")),
-        ("payer", "ACME HEALTH PLAN", date(2024, 3, 1), Decimal("200.00"), Decimal("50.00"), Decimal("150.00"))]
+        ("payer", "ACME HEALTH PLAN", date(2024, 3, 1), Decimal("200.00"), Decimal("50.00"), Decimal("150.00")),
+    ]
     wanted = {k: v for k, v in data.Filters(date_basis="payment").params().items() if k not in ("date_from", "date_to")}
-    review = rows(con, "SELECT dimension, value, this_month, previous_month, month FROM (" + sql("recovery/review_movers")
-                  + ") WHERE dimension = 'payer'", {**wanted, "month": date(2024, 4, 1)})
+    review = rows(
+        con,
+        "SELECT dimension, value, this_month, previous_month, month FROM ("
+        + sql("recovery/review_movers")
+        + ") WHERE dimension = 'payer'",
+        {**wanted, "month": date(2024, 4, 1)},
+    )
     assert review == [("payer", "ACME HEALTH PLAN", Decimal("200.00"), Decimal("50.00"), date(2024, 3, 1))]
 
 
@@ -176,8 +258,9 @@ def mixed_db(tmp_path):
     """The mixed month (ACME primary, BETA secondary, paid 15 March) and a February claim ACME paid in full."""
     path = tmp_path / "own.duckdb"
     con = database.connect(path)
-    load(con, tmp_path, claim("F0", "1", "100", "100", "SVC*HC:99213*100*100**1", served="20240201"),
-         paid_on="20240215")
+    load(
+        con, tmp_path, claim("F0", "1", "100", "100", "SVC*HC:99213*100*100**1", served="20240201"), paid_on="20240215"
+    )
     load_mixed_month(con, tmp_path)
     con.close()
     return path
@@ -216,8 +299,12 @@ def test_overview_trend_marks_the_partial_month(mixed_db, monkeypatch, tmp_path)
 def test_overview_shows_status_4_without_a_denial_reason_only_when_there_is_one(tmp_path, monkeypatch):
     path = tmp_path / "own.duckdb"
     con = database.connect(path)
-    load(con, tmp_path, claim("C4", "4", "150", "0", "SVC*HC:99213*150*0**1", "CAS*CO*24*150"),
-         claim("P9", "1", "100", "100", "SVC*HC:99213*100*100**1"))
+    load(
+        con,
+        tmp_path,
+        claim("C4", "4", "150", "0", "SVC*HC:99213*150*0**1", "CAS*CO*24*150"),
+        claim("P9", "1", "100", "100", "SVC*HC:99213*100*100**1"),
+    )
     con.close()
     metrics = {m.label: m.value for m in app_runner(path, monkeypatch, tmp_path)().metric}
     assert metrics["Status 4 without a denial reason"] == "1 claim"

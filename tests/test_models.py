@@ -10,8 +10,9 @@ from analytics import database, derived, models
 
 QUERIES = models.QUERIES
 SCHEMA_TABLES = set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", (QUERIES / "schema.sql").read_text()))
-_CTE = re.compile(r"(?:\bwith\b(?:\s+recursive)?|,)\s*(\w+)(?:\s*\([\w\s,]*\))?\s+as\s*(?:not\s+)?(?:materialized\s*)?\(",
-                  re.I)
+_CTE = re.compile(
+    r"(?:\bwith\b(?:\s+recursive)?|,)\s*(\w+)(?:\s*\([\w\s,]*\))?\s+as\s*(?:not\s+)?(?:materialized\s*)?\(", re.I
+)
 _RELATION = re.compile(r"(?<!distinct )\b(?:from|join|update|into)\s+([a-z_][a-z0-9_]*)\b(?!\s*\()", re.I)
 _CALL = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(", re.I)
 
@@ -39,11 +40,11 @@ def read_by(text: str, macros: set) -> set:
 
     position = 0
     while (cte := _CTE.search(body, position)) is not None:
-        scan(body[position:cte.start()])
+        scan(body[position : cte.start()])
         end = _closing(body, cte.end() - 1)
         if recursive:  # WITH RECURSIVE: a CTE may read itself
             defined.append(cte.group(1).lower())
-        scan(body[cte.end():end])  # else its own name, not defined yet, is the relation it shadows
+        scan(body[cte.end() : end])  # else its own name, not defined yet, is the relation it shadows
         defined.append(cte.group(1).lower())
         position = end + 1
     scan(body[position:])
@@ -78,8 +79,9 @@ def test_every_need_is_built_by_a_file_loaded_or_shipped():
     built = {name for m in graph.values() for name in m.names} | set(graph)
     for model in graph.values():
         for name in model.needs:
-            assert (name in built or name in SCHEMA_TABLES or name.startswith("ref_")
-                    or name in models.PYTHON_TABLES), f"{model.path} needs {name}: nothing builds it"
+            assert name in built or name in SCHEMA_TABLES or name.startswith("ref_") or name in models.PYTHON_TABLES, (
+                f"{model.path} needs {name}: nothing builds it"
+            )
 
 
 def test_the_build_order_puts_every_file_after_what_it_needs():
@@ -103,8 +105,12 @@ def test_a_new_database_has_everything_the_headers_say_is_built(tmp_path):
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-        macros = {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions() "
-                                            "WHERE function_type IN ('macro', 'table_macro')").fetchall()}
+        macros = {
+            r[0]
+            for r in con.execute(
+                "SELECT function_name FROM duckdb_functions() WHERE function_type IN ('macro', 'table_macro')"
+            ).fetchall()
+        }
     finally:
         con.close()
     for model in models.graph().values():
@@ -115,8 +121,9 @@ def test_a_new_database_has_everything_the_headers_say_is_built(tmp_path):
         elif model.kind == "macros":
             assert set(model.names) <= macros
     assert set(models.PYTHON_TABLES) <= tables
-    assert set(database.PUBLIC_VIEWS) == {m.names[0] for m in models.graph().values()
-                                          if m.kind == "view" and m.documented} | {"claim_status"}
+    assert set(database.PUBLIC_VIEWS) == {
+        m.names[0] for m in models.graph().values() if m.kind == "view" and m.documented
+    } | {"claim_status"}
 
 
 def test_a_database_built_by_an_earlier_release_order_still_opens(tmp_path):

@@ -52,10 +52,15 @@ def shown(at, label: str) -> str:
 def excel_summary(workbook: bytes) -> dict:
     """The Summary sheet's measure -> value, read from the workbook's XML."""
     book = zipfile.ZipFile(io.BytesIO(workbook))
-    strings = [re.sub(r"<[^>]+>", "", s) for s in re.findall(r"<si>(.*?)</si>", book.read("xl/sharedStrings.xml").decode(), re.S)]
+    strings = [
+        re.sub(r"<[^>]+>", "", s)
+        for s in re.findall(r"<si>(.*?)</si>", book.read("xl/sharedStrings.xml").decode(), re.S)
+    ]
     cells = {}
-    for ref, kind, value in re.findall(r'<c r="([A-Z]+\d+)"[^>]*?(?: t="(\w+)")?[^>]*><v>([^<]*)</v></c>',
-                                       book.read("xl/worksheets/sheet1.xml").decode()):
+    for ref, kind, value in re.findall(
+        r'<c r="([A-Z]+\d+)"[^>]*?(?: t="(\w+)")?[^>]*><v>([^<]*)</v></c>',
+        book.read("xl/worksheets/sheet1.xml").decode(),
+    ):
         cells[ref] = strings[int(value)] if kind == "s" else value
     return {cells[f"A{row}"]: cells.get(f"B{row}") for row in range(4, 40) if f"A{row}" in cells}
 

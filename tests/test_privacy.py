@@ -25,30 +25,53 @@ PATIENT_LAST, PATIENT_FIRST, MEMBER = "ZQXPATLAST", "ZQXPATFIRST", "ZQXMEMBER77"
 INSURED_LAST, INSURED_FIRST = "ZQXINSLAST", "ZQXINSFIRST"
 SUBSCRIBER_LAST, SUBSCRIBER_FIRST, CHILD_FIRST = "ZQXSUBLAST", "ZQXSUBFIRST", "ZQXKIDFIRST"
 BIRTH = "19310517"
-SECRETS = (PATIENT_LAST, PATIENT_FIRST, MEMBER, INSURED_LAST, INSURED_FIRST, SUBSCRIBER_LAST, SUBSCRIBER_FIRST,
-           CHILD_FIRST, BIRTH, "1931-05-17", "05/17/1931")
+SECRETS = (
+    PATIENT_LAST,
+    PATIENT_FIRST,
+    MEMBER,
+    INSURED_LAST,
+    INSURED_FIRST,
+    SUBSCRIBER_LAST,
+    SUBSCRIBER_FIRST,
+    CHILD_FIRST,
+    BIRTH,
+    "1931-05-17",
+    "05/17/1931",
+)
 CLAIM = "ZQCLAIM1"
 
 
-def remittance(payer: str = "ZQX PLAN", member: str = MEMBER, claim: str = CLAIM, control: str = "000000001",
-               payment_date: str = "20261020") -> str:
+def remittance(
+    payer: str = "ZQX PLAN",
+    member: str = MEMBER,
+    claim: str = CLAIM,
+    control: str = "000000001",
+    payment_date: str = "20261020",
+) -> str:
     """A denied claim whose patient and insured are named, from `payer`; written with | as the element
     separator, so that the payer's name may hold a *."""
-    clp = (f"CLP|{claim}|1|100|0||12|PCN{claim}|11|1~NM1|QC|1|{PATIENT_LAST}|{PATIENT_FIRST}||||MI|{member}"
-           f"~NM1|IL|1|{INSURED_LAST}|{INSURED_FIRST}||||MI|{member}~DTM|050|20261001"
-           f"~SVC|HC:99213|100|0||1~DTM|472|20261001~CAS|CO|50|100")
+    clp = (
+        f"CLP|{claim}|1|100|0||12|PCN{claim}|11|1~NM1|QC|1|{PATIENT_LAST}|{PATIENT_FIRST}||||MI|{member}"
+        f"~NM1|IL|1|{INSURED_LAST}|{INSURED_FIRST}||||MI|{member}~DTM|050|20261001"
+        f"~SVC|HC:99213|100|0||1~DTM|472|20261001~CAS|CO|50|100"
+    )
     text = remittance_835(clp.replace("|", "*"), payer="PAYERNAME", payment_date=payment_date, control=control)
     return text.replace("*", "|").replace("PAYERNAME", payer)
 
 
 def claims(member: str = MEMBER, claim: str = "ZQBILLED1", control: str = "000000001") -> str:
     """An 837P for a child on a parent's plan (subscriber and patient named, birth dates), never answered."""
-    text = claim_837(f"CLM*{claim}*100***11:B:1*Y*A*Y*Y~HI*ABK:M069~LX*1~SV1*HC:99213*100*UN*1***1~DTP*472*D8*20260801",
-                     submitted="20260802", control=control)
-    return (text.replace("NM1*IL*1*DOE*JANE****MI*M1", f"NM1*IL*1*{SUBSCRIBER_LAST}*{SUBSCRIBER_FIRST}****MI*{member}")
-                .replace("DMG*D8*19800101*F", "DMG*D8*19700101*F")
-                .replace("CLM*", f"HL*9*2*23*0~PAT*19~NM1*QC*1*{SUBSCRIBER_LAST}*{CHILD_FIRST}~DMG*D8*{BIRTH}*M~CLM*", 1)
-                .replace("HL*2*1*22*0", "HL*2*1*22*1"))
+    text = claim_837(
+        f"CLM*{claim}*100***11:B:1*Y*A*Y*Y~HI*ABK:M069~LX*1~SV1*HC:99213*100*UN*1***1~DTP*472*D8*20260801",
+        submitted="20260802",
+        control=control,
+    )
+    return (
+        text.replace("NM1*IL*1*DOE*JANE****MI*M1", f"NM1*IL*1*{SUBSCRIBER_LAST}*{SUBSCRIBER_FIRST}****MI*{member}")
+        .replace("DMG*D8*19800101*F", "DMG*D8*19700101*F")
+        .replace("CLM*", f"HL*9*2*23*0~PAT*19~NM1*QC*1*{SUBSCRIBER_LAST}*{CHILD_FIRST}~DMG*D8*{BIRTH}*M~CLM*", 1)
+        .replace("HL*2*1*22*0", "HL*2*1*22*1")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +85,10 @@ def named_db(tmp_path_factory):
     con = database.connect(db)
     results = loader.load_paths(con, [folder / "named.835", folder / "named.837"])
     assert [r.status for r in results] == ["loaded", "loaded"], [cli.result_line(r) for r in results]
-    assert con.execute("select count(*) from bill_claims where patient_birth_date = DATE '1931-05-17'").fetchall()[0][0] == 1
+    assert (
+        con.execute("select count(*) from bill_claims where patient_birth_date = DATE '1931-05-17'").fetchall()[0][0]
+        == 1
+    )
     con.close()
     return db
 
@@ -160,7 +186,9 @@ def test_parquet_export_holds_the_documented_views_only(named_db, monkeypatch):
     assert sorted(archive.namelist()) == sorted(f"{v}.parquet" for v in database.PUBLIC_VIEWS)
     for name in archive.namelist():
         table = pq.read_table(io.BytesIO(archive.read(name)))
-        assert not [c for c in table.column_names if re.search("patient_(first|last)|insured|subscriber|member|birth", c)]
+        assert not [
+            c for c in table.column_names if re.search("patient_(first|last)|insured|subscriber|member|birth", c)
+        ]
         assert not leaks(table.to_pandas().to_csv()), name
 
 
@@ -193,8 +221,15 @@ def plain(markdown: str) -> str:
 
 
 def test_markdown_escaping_keeps_text_as_it_is():
-    for text in (HOSTILE, "A :smile: $5 :red[x] :material/home: :+1: _x_ [l](http://e) ~~s~~ a&amp;b", "a\\b`c`",
-                 "# heading", "1. list", "- item", "lfh-x12__managed-care.835"):
+    for text in (
+        HOSTILE,
+        "A :smile: $5 :red[x] :material/home: :+1: _x_ [l](http://e) ~~s~~ a&amp;b",
+        "a\\b`c`",
+        "# heading",
+        "1. list",
+        "- item",
+        "lfh-x12__managed-care.835",
+    ):
         escaped = ui.md(text)
         assert plain(escaped) == text
         assert not re.search(r"(?<!\\)[<>*\[\]`$~&]", escaped.replace("\\\\", ""))
@@ -241,11 +276,14 @@ def test_load_can_store_patient_data_hashed(tmp_path):
         assert len(member) == 1 and privacy.is_hashed(member[0])  # the same member id in both files: one hash
         # 835 and 837 link on it too; the insured's id is the patient's here
         assert con.execute("select list(distinct subscriber_member_id) from bill_claims").fetchall()[0][0] == member
-        assert con.execute("select count(*) from bill_claims where patient_birth_date is not null").fetchall()[0][0] == 0
+        assert (
+            con.execute("select count(*) from bill_claims where patient_birth_date is not null").fetchall()[0][0] == 0
+        )
         assert privacy.is_hashed(con.execute("select birth_date_hash from bill_birth_date_hashes").fetchall()[0][0])
         salt = con.execute("select value from meta where key = 'patient_data_salt'").fetchall()[0][0]
         assert len(salt) == 64
         import hashlib
+
         assert member[0] == hashlib.sha256((salt + MEMBER).encode()).hexdigest()
     finally:
         con.close()
@@ -264,12 +302,14 @@ def found_anywhere(con, needles) -> list[tuple]:
             where data_type = 'VARCHAR' and table_name in (select table_name from information_schema.tables
             where table_type = 'BASE TABLE')""").fetchall():
         for needle in needles:
-            if con.execute(f'select count(*) from "{table}" where contains(upper("{column}"), upper(?))',
-                           [needle]).fetchall()[0][0]:
+            if con.execute(
+                f'select count(*) from "{table}" where contains(upper("{column}"), upper(?))', [needle]
+            ).fetchall()[0][0]:
                 hits.append((table, column, needle))
     for needle in ("1931-05-17",):
         hits += [("bill_claims", "patient_birth_date", needle)] * con.execute(
-            "select count(*) from bill_claims where patient_birth_date = DATE '1931-05-17'").fetchall()[0][0]
+            "select count(*) from bill_claims where patient_birth_date = DATE '1931-05-17'"
+        ).fetchall()[0][0]
     return hits
 
 
@@ -286,7 +326,9 @@ def test_the_database_setting_makes_hashing_the_default(tmp_path):
     (tmp_path / "b.835").write_text(remittance(claim="ZQCLAIM2", control="000000002"))
     with privacy.hashing(False):
         assert loader.load_paths(con, [tmp_path / "b.835"])[0].status == "loaded"
-    assert con.execute("select patient_last_name from remit_claims where claim_id = 'ZQCLAIM2'").fetchall() == [(PATIENT_LAST,)]
+    assert con.execute("select patient_last_name from remit_claims where claim_id = 'ZQCLAIM2'").fetchall() == [
+        (PATIENT_LAST,)
+    ]
     con.close()
 
 

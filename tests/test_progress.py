@@ -60,9 +60,19 @@ def test_a_large_file_advances_the_bar_piece_by_piece(tmp_path, monkeypatch):
     remittances(tmp_path / "one", 1)
     big = tmp_path / "big.835"
     # eight payments (a piece ends after a transaction set), fifty claims each
-    big.write_text("".join(remittance_835(*(f"CLP*B{k}{n}*1*100*80*0*12*IB{k}{n}*11*1~NM1*QC*1*DOE*JANE****MI*B{n}~CAS*CO*45*20"
-                                            for n in range(50)), payment=str(80 * 50), control=f"{k + 1:09d}")
-                           for k in range(8)))
+    big.write_text(
+        "".join(
+            remittance_835(
+                *(
+                    f"CLP*B{k}{n}*1*100*80*0*12*IB{k}{n}*11*1~NM1*QC*1*DOE*JANE****MI*B{n}~CAS*CO*45*20"
+                    for n in range(50)
+                ),
+                payment=str(80 * 50),
+                control=f"{k + 1:09d}",
+            )
+            for k in range(8)
+        )
+    )
     monkeypatch.setattr(memory, "STREAM_BYTES", 1000)  # streamed
     monkeypatch.setattr(memory, "PIECE_CHARS", 5000)  # in several pieces
     monkeypatch.setattr(cli, "PROGRESS_BYTES", 1000)

@@ -12,19 +12,26 @@ from analytics import reference
 from conftest import load_text, remittance_835, rows
 
 # A line denied as not medically necessary (CO-50), paid nothing: the denial every sequence starts from.
-DENIED = ("CLP*{id}*1*100*0*0*12*{icn}*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*100*0**1"
-          "~DTM*472*20240301~CAS*CO*50*100~REF*6R*L1")
-REVERSAL = ("CLP*{id}*22*-100*0*0*12*{icn}*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*-100*0**1"
-            "~DTM*472*20240301~CAS*CO*50*-100~REF*6R*L1")
-PAID = ("CLP*{id}*1*100*{paid}*0*12*{icn}*11*{freq}~NM1*QC*1*DOE*JANE****MI*M1{ref}~SVC*HC:99213{mods}*100*{paid}**1"
-        "~DTM*472*20240301~CAS*CO*45*{rest}~REF*6R*L1")
+DENIED = (
+    "CLP*{id}*1*100*0*0*12*{icn}*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*100*0**1"
+    "~DTM*472*20240301~CAS*CO*50*100~REF*6R*L1"
+)
+REVERSAL = (
+    "CLP*{id}*22*-100*0*0*12*{icn}*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*-100*0**1"
+    "~DTM*472*20240301~CAS*CO*50*-100~REF*6R*L1"
+)
+PAID = (
+    "CLP*{id}*1*100*{paid}*0*12*{icn}*11*{freq}~NM1*QC*1*DOE*JANE****MI*M1{ref}~SVC*HC:99213{mods}*100*{paid}**1"
+    "~DTM*472*20240301~CAS*CO*45*{rest}~REF*6R*L1"
+)
 
 OUTCOME = ("status", "recovered_amount", "recovery_date", "days_to_recovery", "recovery_path")
 
 
 def paid(claim_id: str, icn: str, cents: int, freq: str = "1", ref: str = "", mods: str = "") -> str:
-    return PAID.format(id=claim_id, icn=icn, paid=cents // 100, rest=(10000 - cents) // 100, freq=freq,
-                       ref=ref, mods=mods)
+    return PAID.format(
+        id=claim_id, icn=icn, paid=cents // 100, rest=(10000 - cents) // 100, freq=freq, ref=ref, mods=mods
+    )
 
 
 def load_sequence(con, tmp_path, *files: tuple, expect: str = "loaded") -> None:
@@ -39,19 +46,28 @@ def load_sequence(con, tmp_path, *files: tuple, expect: str = "loaded") -> None:
 
 
 def outcome(con, as_of: str = "2024-12-31") -> list[tuple]:
-    return rows(con, f"SELECT claim_id, {', '.join(OUTCOME)} FROM recovery_status(DATE '{as_of}') ORDER BY denial_date, claim_id")
+    return rows(
+        con,
+        f"SELECT claim_id, {', '.join(OUTCOME)} FROM recovery_status(DATE '{as_of}') ORDER BY denial_date, claim_id",
+    )
 
 
 def initial_counts(con) -> tuple:
     """(adjudicated units, denied units) as every dashboard page counts them: initial adjudications."""
-    return rows(con, """SELECT count(*) FILTER (WHERE adjudicated_unit), count(*) FILTER (WHERE denied_unit)
-        FROM filtered_units('service', NULL, NULL, [], [], [], [], [])""")[0]
+    return rows(
+        con,
+        """SELECT count(*) FILTER (WHERE adjudicated_unit), count(*) FILTER (WHERE denied_unit)
+        FROM filtered_units('service', NULL, NULL, [], [], [], [], [])""",
+    )[0]
 
 
 def test_denial_then_reversal_and_payment(con, tmp_path):
-    load_sequence(con, tmp_path,
-                  ("20240315", [DENIED.format(id="R1", icn="P1")], ""),
-                  ("20240510", [REVERSAL.format(id="R1", icn="P1"), paid("R1", "P1", 8000)], ""))
+    load_sequence(
+        con,
+        tmp_path,
+        ("20240315", [DENIED.format(id="R1", icn="P1")], ""),
+        ("20240510", [REVERSAL.format(id="R1", icn="P1"), paid("R1", "P1", 8000)], ""),
+    )
     assert outcome(con) == [("R1", "recovered", Decimal("80.00"), date(2024, 5, 10), 56, "reversal")]
     # the reprocessing is not a second initial adjudication, and the reversal is no denial
     assert initial_counts(con) == (1, 1)
@@ -61,26 +77,30 @@ def test_denial_then_reversal_and_payment(con, tmp_path):
 
 
 def test_order_of_loading_does_not_change_the_outcome(con, tmp_path):
-    load_sequence(con, tmp_path,
-                  ("20240510", [REVERSAL.format(id="R1", icn="P1"), paid("R1", "P1", 8000)], ""),
-                  ("20240315", [DENIED.format(id="R1", icn="P1")], ""))
+    load_sequence(
+        con,
+        tmp_path,
+        ("20240510", [REVERSAL.format(id="R1", icn="P1"), paid("R1", "P1", 8000)], ""),
+        ("20240315", [DENIED.format(id="R1", icn="P1")], ""),
+    )
     assert outcome(con) == [("R1", "recovered", Decimal("80.00"), date(2024, 5, 10), 56, "reversal")]
     assert initial_counts(con) == (1, 1)
 
 
 def test_denial_then_payment_without_reversal_under_a_suffixed_claim_id(con, tmp_path):
     # the payer reprocesses the claim as R2-01: the same claim
-    load_sequence(con, tmp_path,
-                  ("20240315", [DENIED.format(id="R2", icn="P2")], ""),
-                  ("20240601", [paid("R2-01", "P2", 9000)], ""))
+    load_sequence(
+        con,
+        tmp_path,
+        ("20240315", [DENIED.format(id="R2", icn="P2")], ""),
+        ("20240601", [paid("R2-01", "P2", 9000)], ""),
+    )
     assert outcome(con) == [("R2", "recovered", Decimal("90.00"), date(2024, 6, 1), 78, "paid_later")]
 
 
 def test_upheld_denial(con, tmp_path):
     upheld = DENIED.format(id="R3", icn="P3").replace("CAS*CO*50*100", "CAS*CO*193*100")
-    load_sequence(con, tmp_path,
-                  ("20240315", [DENIED.format(id="R3", icn="P3")], ""),
-                  ("20240420", [upheld], ""))
+    load_sequence(con, tmp_path, ("20240315", [DENIED.format(id="R3", icn="P3")], ""), ("20240420", [upheld], ""))
     assert outcome(con) == [("R3", "upheld", Decimal("0.00"), None, None, None)]
     assert rows(con, "SELECT resolved_date FROM recovery_status(DATE '2024-12-31')") == [(date(2024, 4, 20),)]
     # the upheld decision is not a new denial: one denial followed, one initial denial counted
@@ -89,28 +109,32 @@ def test_upheld_denial(con, tmp_path):
 
 def test_partial_recovery(con, tmp_path):
     # on appeal the payer pays 40 and still denies 60 as excess units (CO-151)
-    partly = ("CLP*R4*1*100*40*0*12*P4*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*100*40**1"
-              "~DTM*472*20240301~CAS*CO*151*60~REF*6R*L1")
-    load_sequence(con, tmp_path,
-                  ("20240315", [DENIED.format(id="R4", icn="P4")], ""),
-                  ("20240514", [partly], ""))
+    partly = (
+        "CLP*R4*1*100*40*0*12*P4*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*100*40**1"
+        "~DTM*472*20240301~CAS*CO*151*60~REF*6R*L1"
+    )
+    load_sequence(con, tmp_path, ("20240315", [DENIED.format(id="R4", icn="P4")], ""), ("20240514", [partly], ""))
     assert outcome(con) == [("R4", "partially_recovered", Decimal("40.00"), date(2024, 5, 14), 60, "paid_later")]
 
 
 def test_recoupment_through_plb_wo(con, tmp_path):
     # paid back 80, then 30 of it taken back in a later payment through PLB WO naming the claim (P5)
     other = paid("X9", "P9", 5000)
-    load_sequence(con, tmp_path,
-                  ("20240315", [DENIED.format(id="R5", icn="P5")], ""),
-                  ("20240515", [paid("R5", "P5", 8000)], ""),
-                  ("20240705", [other], "PLB*1234567893*20241231*WO:P5*30"))
+    load_sequence(
+        con,
+        tmp_path,
+        ("20240315", [DENIED.format(id="R5", icn="P5")], ""),
+        ("20240515", [paid("R5", "P5", 8000)], ""),
+        ("20240705", [other], "PLB*1234567893*20241231*WO:P5*30"),
+    )
     assert outcome(con) == [("R5", "partially_recovered", Decimal("50.00"), date(2024, 5, 15), 61, "paid_later")]
     assert rows(con, "SELECT recouped_amount FROM recovery_status(DATE '2024-12-31')") == [(Decimal("30.00"),)]
     # before the recoupment the recovery was whole
     assert outcome(con, "2024-06-30")[0][:3] == ("R5", "recovered", Decimal("80.00"))
     # the recoupment is tied to the adjudication that paid the claim
     assert rows(con, """SELECT r.reference, r.amount, r.claim_id, r.claim_payment_date FROM recoupments r""") == [
-        ("P5", Decimal("30.00"), "R5", date(2024, 5, 15))]
+        ("P5", Decimal("30.00"), "R5", date(2024, 5, 15))
+    ]
 
 
 def test_appeal_window_passed(con, tmp_path):
@@ -133,27 +157,39 @@ def test_a_denial_fixed_by_a_corrected_claim_is_due_within_timely_filing(con, tm
     coding = DENIED.format(id="T1", icn="PT1").replace("CAS*CO*50*100", "CAS*CO*16*100~LQ*HE*M51")
     load_sequence(con, tmp_path, ("20240315", [coding], ""))
     deadline = "SELECT status, deadline_basis, deadline, appeal_deadline, days_left FROM recovery_status(DATE '{}')"
-    assert rows(con, deadline.format("2024-05-01")) == [("open", "timely filing", date(2024, 5, 30), date(2024, 9, 11), 29)]
-    assert rows(con, deadline.format("2024-05-31")) == [("written_off", "timely filing", date(2024, 5, 30), date(2024, 9, 11), None)]
+    assert rows(con, deadline.format("2024-05-01")) == [
+        ("open", "timely filing", date(2024, 5, 30), date(2024, 9, 11), 29)
+    ]
+    assert rows(con, deadline.format("2024-05-31")) == [
+        ("written_off", "timely filing", date(2024, 5, 30), date(2024, 9, 11), None)
+    ]
     # a plan's own filing limit, by payer name
     custom = tmp_path / "filing.csv"
     custom.write_text("scope,value,days,description\ndefault,*,90,default\npayer_name,ACME HEALTH PLAN,180,contract\n")
     reference.load(con, "timely-filing", custom)
-    assert rows(con, deadline.format("2024-05-31")) == [("open", "timely filing", date(2024, 8, 28), date(2024, 9, 11), 89)]
+    assert rows(con, deadline.format("2024-05-31")) == [
+        ("open", "timely filing", date(2024, 8, 28), date(2024, 9, 11), 89)
+    ]
 
 
 def test_a_denial_is_valued_at_the_payers_paid_to_charge_ratio(con, tmp_path):
     # the payer paid five 99213 lines 80 of 100 (and other codes differently): a denied 99213 of 100 would
     # have brought 80; a denied code it never paid is valued at its ratio over all codes
     paid_lines = [paid(f"P{n}", f"PP{n}", 8000) for n in range(5)]
-    other = ("CLP*Q1*1*300*150*0*12*PQ1*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99215*300*150**1"
-             "~DTM*472*20240301~CAS*CO*45*150~REF*6R*L1")
+    other = (
+        "CLP*Q1*1*300*150*0*12*PQ1*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99215*300*150**1"
+        "~DTM*472*20240301~CAS*CO*45*150~REF*6R*L1"
+    )
     never_paid = DENIED.format(id="R9", icn="P9").replace("HC:99213", "HC:99205")
     load_sequence(con, tmp_path, ("20240315", [*paid_lines, other, DENIED.format(id="R8", icn="P8"), never_paid], ""))
-    assert rows(con, """SELECT claim_id, denied_amount, expected_reimbursement, expected_reimbursement_basis
-        FROM recoveries ORDER BY claim_id""") == [
+    assert rows(
+        con,
+        """SELECT claim_id, denied_amount, expected_reimbursement, expected_reimbursement_basis
+        FROM recoveries ORDER BY claim_id""",
+    ) == [
         ("R8", Decimal("100.00"), Decimal("80.00"), "payer and code"),
-        ("R9", Decimal("100.00"), Decimal("68.75"), "payer")]  # (5 x 80 + 150) / (5 x 100 + 300)
+        ("R9", Decimal("100.00"), Decimal("68.75"), "payer"),
+    ]  # (5 x 80 + 150) / (5 x 100 + 300)
 
 
 def test_denials_billed_to_the_patient_and_duplicates_leave_the_inventory(con, tmp_path):
@@ -163,14 +199,24 @@ def test_denials_billed_to_the_patient_and_duplicates_leave_the_inventory(con, t
     expected = DENIED.format(id="B2", icn="PB2").replace("HC:99213", "HC:99213:GY")
     duplicate = DENIED.format(id="B3", icn="PB3").replace("CAS*CO*50*100", "CAS*OA*18*100")
     load_sequence(con, tmp_path, ("20240315", [waiver, expected, duplicate, DENIED.format(id="B4", icn="PB4")], ""))
-    assert rows(con, "SELECT claim_id, status, status_label(status) FROM recovery_status(DATE '2024-06-01') ORDER BY claim_id") == [
-        ("B1", "billed_to_patient", "billed to the patient"), ("B2", "billed_to_patient", "billed to the patient"),
-        ("B3", "duplicate", "duplicate claim"), ("B4", "open", "open")]
-    assert rows(con, """SELECT claim_id FROM filtered_recoveries(DATE '2024-06-01', 'service', NULL, NULL, [], [], [], [], [])
-        WHERE pursued""") == [("B4",)]
+    assert rows(
+        con, "SELECT claim_id, status, status_label(status) FROM recovery_status(DATE '2024-06-01') ORDER BY claim_id"
+    ) == [
+        ("B1", "billed_to_patient", "billed to the patient"),
+        ("B2", "billed_to_patient", "billed to the patient"),
+        ("B3", "duplicate", "duplicate claim"),
+        ("B4", "open", "open"),
+    ]
+    assert rows(
+        con,
+        """SELECT claim_id FROM filtered_recoveries(DATE '2024-06-01', 'service', NULL, NULL, [], [], [], [], [])
+        WHERE pursued""",
+    ) == [("B4",)]
     # presumed lost once the appeal window has passed: only what was pursued
-    assert rows(con, "SELECT claim_id, status_label(status) FROM recovery_status(DATE '2024-12-31') WHERE status = 'written_off'") == [
-        ("B4", "presumed lost")]
+    assert rows(
+        con,
+        "SELECT claim_id, status_label(status) FROM recovery_status(DATE '2024-12-31') WHERE status = 'written_off'",
+    ) == [("B4", "presumed lost")]
 
 
 def test_appeal_windows_file_is_checked(con, tmp_path):
@@ -187,9 +233,12 @@ def test_corrected_claim_linked_through_ref_f8(con, tmp_path):
     # the provider sends a corrected claim under a new claim id, adding modifier 25; the payer's
     # remittance names the original payer claim number (ICN1) in REF*F8
     coding = DENIED.format(id="C7", icn="ICN1").replace("CAS*CO*50*100", "CAS*CO*16*100~LQ*HE*N822")
-    load_sequence(con, tmp_path,
-                  ("20240315", [coding], ""),
-                  ("20240419", [paid("C7B", "ICN2", 7000, freq="7", ref="~REF*F8*ICN1", mods=":25")], ""))
+    load_sequence(
+        con,
+        tmp_path,
+        ("20240315", [coding], ""),
+        ("20240419", [paid("C7B", "ICN2", 7000, freq="7", ref="~REF*F8*ICN1", mods=":25")], ""),
+    )
     assert outcome(con) == [("C7", "recovered", Decimal("70.00"), date(2024, 4, 19), 35, "corrected_claim")]
     assert initial_counts(con) == (1, 1)
 
@@ -211,8 +260,10 @@ def test_claim_denied_without_lines_then_paid(con, tmp_path):
 
 
 def test_loading_again_changes_nothing(con, tmp_path):
-    files = [("20240315", [DENIED.format(id="R1", icn="P1")], ""),
-             ("20240510", [REVERSAL.format(id="R1", icn="P1"), paid("R1", "P1", 8000)], "")]
+    files = [
+        ("20240315", [DENIED.format(id="R1", icn="P1")], ""),
+        ("20240510", [REVERSAL.format(id="R1", icn="P1"), paid("R1", "P1", 8000)], ""),
+    ]
     load_sequence(con, tmp_path, *files)
     before = outcome(con), rows(con, "SELECT count(*) FROM recovery_events")
     load_sequence(con, tmp_path, *files, expect="already loaded")
@@ -225,10 +276,16 @@ def test_demo_recoveries_are_found_as_written(tmp_path):
     summary = demo.build(tmp_path / "demo.duckdb", tmp_path / "files", months=12, lines=15_000, seed=5)
     con = database.connect(tmp_path / "demo.duckdb")
     # far enough after the last payment run that every written event has happened
-    found = {claim_id: (statuses, paths, amount) for claim_id, statuses, paths, amount in rows(con, """
+    found = {
+        claim_id: (statuses, paths, amount)
+        for claim_id, statuses, paths, amount in rows(
+            con,
+            """
         SELECT claim_id, list(DISTINCT status ORDER BY status), list(DISTINCT recovery_path ORDER BY recovery_path),
                sum(recovered_amount)
-        FROM recovery_status(DATE '2030-01-01') GROUP BY claim_id""")}
+        FROM recovery_status(DATE '2030-01-01') GROUP BY claim_id""",
+        )
+    }
     con.close()
     names = {"corrected": "corrected_claim", "reversal": "reversal", "paid_later": "paid_later"}
     assert len(summary.paths) > 100

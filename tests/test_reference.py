@@ -32,14 +32,19 @@ def test_every_carc_and_rarc_is_shipped_with_its_dates():
     assert rarc == {r["code"] for r in read(REFERENCE / "rarc_x12_2024-06.csv")}
 
 
-@pytest.mark.parametrize("ours, theirs, key", [
-    ("carc.csv", "carc_x12_2024-06.csv", "code"),
-    ("rarc.csv", "rarc_x12_2024-06.csv", "code"),
-    ("modifiers.csv", "hcpcs_modifiers_northstar.csv", None),
-])
+@pytest.mark.parametrize(
+    "ours, theirs, key",
+    [
+        ("carc.csv", "carc_x12_2024-06.csv", "code"),
+        ("rarc.csv", "rarc_x12_2024-06.csv", "code"),
+        ("modifiers.csv", "hcpcs_modifiers_northstar.csv", None),
+    ],
+)
 def test_descriptions_are_our_own_words(ours, theirs, key):
-    source = {r.get(key) or r.get("mod_code"): (r.get("description") or r.get("mod_description") or "").strip().lower()
-              for r in read(REFERENCE / theirs)}
+    source = {
+        r.get(key) or r.get("mod_code"): (r.get("description") or r.get("mod_description") or "").strip().lower()
+        for r in read(REFERENCE / theirs)
+    }
     shipped = read(DATA / ours)
     copied = [r for r in shipped if r["description"].strip().lower() == source.get(r.get("code") or r.get("modifier"))]
     assert copied == []
@@ -51,14 +56,24 @@ def test_category_map_covers_every_carc_with_valid_values():
     assert {r["carc"] for r in mapping} == {r["code"] for r in read(DATA / "carc.csv")}
     for r in mapping:
         assert r["class"] in reference.CLASSES
-        assert r["category"] in reference.CATEGORIES or (r["category"] == "none" and r["class"] in ("non_denial", "upheld"))
+        assert r["category"] in reference.CATEGORIES or (
+            r["category"] == "none" and r["class"] in ("non_denial", "upheld")
+        )
     by_code = {r["carc"]: r for r in mapping}
     # the anchors of DOMAIN.md §2 and §3
     assert by_code["45"]["class"] == by_code["253"]["class"] == by_code["23"]["class"] == "non_denial"
     assert by_code["133"]["class"] == "pended"
     assert {c: by_code[c]["category"] for c in ("29", "197", "16", "97", "58", "18", "22", "96", "242")} == {
-        "29": "timely_filing", "197": "authorization", "16": "documentation", "97": "bundling", "58": "site_of_care",
-        "18": "duplicate", "22": "coordination_of_benefits", "96": "non_covered", "242": "network"}
+        "29": "timely_filing",
+        "197": "authorization",
+        "16": "documentation",
+        "97": "bundling",
+        "58": "site_of_care",
+        "18": "duplicate",
+        "22": "coordination_of_benefits",
+        "96": "non_covered",
+        "242": "network",
+    }
 
 
 def test_database_has_every_reference_table(con):
@@ -85,13 +100,22 @@ def test_user_category_map_changes_the_denials_without_code_change(con, tmp_path
     assert rows(con, "SELECT category FROM denials") == [("medical_necessity",)]
 
 
-@pytest.mark.parametrize("content, problem", [
-    ("carc,category,class,preventable\n50,coding,denial,true\n", r"missing column\(s\) appealable"),
-    ("carc,category,class,preventable,appealable\n50,billing,denial,true,true\n", "unknown category 'billing'"),
-    ("carc,category,class,preventable,appealable\n50,coding,maybe,true,true\n", "unknown class 'maybe'"),
-    ("carc,category,class,preventable,appealable\n50,coding,denial,true,true\n50,other,denial,true,true\n", "repeated"),
-    ("carc,category,class,preventable,appealable\n50,coding,denial,perhaps,true\n", 'Line: 2.*could not convert string "perhaps"'),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("carc,category,class,preventable\n50,coding,denial,true\n", r"missing column\(s\) appealable"),
+        ("carc,category,class,preventable,appealable\n50,billing,denial,true,true\n", "unknown category 'billing'"),
+        ("carc,category,class,preventable,appealable\n50,coding,maybe,true,true\n", "unknown class 'maybe'"),
+        (
+            "carc,category,class,preventable,appealable\n50,coding,denial,true,true\n50,other,denial,true,true\n",
+            "repeated",
+        ),
+        (
+            "carc,category,class,preventable,appealable\n50,coding,denial,perhaps,true\n",
+            'Line: 2.*could not convert string "perhaps"',
+        ),
+    ],
+)
 def test_a_bad_user_table_is_refused_and_changes_nothing(con, tmp_path, content, problem):
     before = rows(con, "SELECT * FROM ref_carc_categories ORDER BY carc")
     bad = tmp_path / "bad.csv"
@@ -107,10 +131,20 @@ def test_a_newer_carc_list_loads_from_the_command_line(tmp_path):
     newer.write_text("\n".join([*lines, "Z9,A code from a future list,2025-03-01,,"]) + "\n")
     db = tmp_path / "d.duckdb"
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-m", "analytics", "--db", str(db), "reference", "load", "carc", str(newer)],
-                          cwd=root, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics", "--db", str(db), "reference", "load", "carc", str(newer)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert f"{len(lines)} rows loaded" in done.stdout
-    listed = subprocess.run([sys.executable, "-m", "analytics", "--db", str(db), "reference", "list"],
-                            cwd=root, capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [sys.executable, "-m", "analytics", "--db", str(db), "reference", "list"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "carc" in listed.stdout and "user" in listed.stdout

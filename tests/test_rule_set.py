@@ -21,8 +21,10 @@ pytestmark = needs_shared
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 # A line of 100 denied with one CAS and maybe one remark; {reason} is 'GROUP*CARC'.
-LINE = ("CLP*{id}*1*100*0*0*12*P{id}*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*100*0**1~DTM*472*20240301"
-        "~CAS*{reason}*100~REF*6R*L1")
+LINE = (
+    "CLP*{id}*1*100*0*0*12*P{id}*11*1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*100*0**1~DTM*472*20240301"
+    "~CAS*{reason}*100~REF*6R*L1"
+)
 
 
 def denied_line(claim_id: str, reason: str, rarc: str = "") -> str:
@@ -42,33 +44,40 @@ def read(path: Path) -> list[dict]:
 def denial(con) -> tuple:
     """(primary reason, category, subcategory, denied amount, CAQH scenario, preventability, preventable) of
     the only denial."""
-    [found] = rows(con, """SELECT primary_reason, category, subcategory, denied_amount, caqh_scenario, preventability,
-        preventable FROM denials""")
+    [found] = rows(
+        con,
+        """SELECT primary_reason, category, subcategory, denied_amount, caqh_scenario, preventability,
+        preventable FROM denials""",
+    )
     return found
 
 
 # --- CAQH CORE business scenarios -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("reason, rarc, scenario", [
-    ("CO*16", "M127", "additional_documentation"),
-    ("CO*16", "N706", "additional_documentation"),
-    ("CO*252", "", "additional_documentation"),
-    ("CO*226", "N706", "additional_documentation"),
-    ("CO*16", "M51", "missing_invalid_data"),
-    ("CO*16", "", "missing_invalid_data"),
-    ("CO*4", "N519", "missing_invalid_data"),
-    ("CO*189", "", "missing_invalid_data"),
-    ("CO*5", "", "missing_invalid_data"),
-    ("CO*5", "N428", "not_covered"),  # a rule naming the remark wins over one for any remark
-    ("PR*96", "N130", "not_covered"),
-    ("CO*50", "N115", "not_covered"),
-    ("CO*119", "", "not_covered"),
-    ("CO*97", "M15", "not_separately_payable"),
-    ("CO*234", "", "not_separately_payable"),
-    ("CO*B15", "", "not_separately_payable"),
-    ("CO*29", "", None),
-    ("CO*197", "N54", None),
-])
+
+@pytest.mark.parametrize(
+    "reason, rarc, scenario",
+    [
+        ("CO*16", "M127", "additional_documentation"),
+        ("CO*16", "N706", "additional_documentation"),
+        ("CO*252", "", "additional_documentation"),
+        ("CO*226", "N706", "additional_documentation"),
+        ("CO*16", "M51", "missing_invalid_data"),
+        ("CO*16", "", "missing_invalid_data"),
+        ("CO*4", "N519", "missing_invalid_data"),
+        ("CO*189", "", "missing_invalid_data"),
+        ("CO*5", "", "missing_invalid_data"),
+        ("CO*5", "N428", "not_covered"),  # a rule naming the remark wins over one for any remark
+        ("PR*96", "N130", "not_covered"),
+        ("CO*50", "N115", "not_covered"),
+        ("CO*119", "", "not_covered"),
+        ("CO*97", "M15", "not_separately_payable"),
+        ("CO*234", "", "not_separately_payable"),
+        ("CO*B15", "", "not_separately_payable"),
+        ("CO*29", "", None),
+        ("CO*197", "N54", None),
+    ],
+)
 def test_caqh_scenario_of_the_primary_reason(con, tmp_path, reason, rarc, scenario):
     load(con, tmp_path, denied_line("C1", reason, rarc))
     assert denial(con)[4] == scenario
@@ -78,11 +87,12 @@ def test_caqh_scenario_of_the_primary_reason(con, tmp_path, reason, rarc, scenar
 def test_caqh_scenario_only_for_denials(con, tmp_path):
     # a paid line, and a partial denial whose primary reason (the larger) is CO-97
     paid = "CLP*C2*1*100*80*0*12*PC2*11*1~SVC*HC:99213*100*80**1~DTM*472*20240301~CAS*CO*45*20"
-    partial = ("CLP*C3*1*300*100*0*12*PC3*11*1~SVC*HC:99214*300*100**1~DTM*472*20240301~CAS*CO*97*150**16*50"
-               "~LQ*HE*M127")
+    partial = "CLP*C3*1*300*100*0*12*PC3*11*1~SVC*HC:99214*300*100**1~DTM*472*20240301~CAS*CO*97*150**16*50~LQ*HE*M127"
     load(con, tmp_path, paid, partial, payment="180")
     assert rows(con, "SELECT claim_id, denial_type, caqh_scenario FROM fact_units ORDER BY claim_id") == [
-        ("C2", None, None), ("C3", "partial", "not_separately_payable")]
+        ("C2", None, None),
+        ("C3", "partial", "not_separately_payable"),
+    ]
 
 
 def test_a_user_scenario_table_judges_the_denials_again(con, tmp_path):
@@ -99,12 +109,15 @@ def test_a_user_scenario_table_judges_the_denials_again(con, tmp_path):
     assert rows(con, query) == [("C4", "not_covered"), ("C5", "not_covered")]
 
 
-@pytest.mark.parametrize("content, problem", [
-    ("carc,rarc,group_code,scenario,rule\n16,,,missing_data,x\n", "unknown scenario 'missing_data'"),
-    ("carc,rarc,group_code,scenario,rule\n,M51,,missing_invalid_data,x\n", "no carc"),
-    ("carc,rarc,group_code,scenario,rule\n16,,,not_covered,x\n16,,,missing_invalid_data,y\n", "repeated"),
-    ("carc,rarc,scenario,rule\n16,,not_covered,x\n", r"missing column\(s\) group_code"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("carc,rarc,group_code,scenario,rule\n16,,,missing_data,x\n", "unknown scenario 'missing_data'"),
+        ("carc,rarc,group_code,scenario,rule\n,M51,,missing_invalid_data,x\n", "no carc"),
+        ("carc,rarc,group_code,scenario,rule\n16,,,not_covered,x\n16,,,missing_invalid_data,y\n", "repeated"),
+        ("carc,rarc,scenario,rule\n16,,not_covered,x\n", r"missing column\(s\) group_code"),
+    ],
+)
 def test_a_bad_scenario_table_is_refused_and_changes_nothing(con, tmp_path, content, problem):
     before = rows(con, "SELECT * FROM ref_caqh_scenarios ORDER BY ALL")
     bad = tmp_path / "bad.csv"
@@ -116,23 +129,28 @@ def test_a_bad_scenario_table_is_refused_and_changes_nothing(con, tmp_path, cont
 
 # --- preventability: yes, partly, no, from the category ----------------------------------------------------
 
-@pytest.mark.parametrize("reason, rarc, category, preventability, preventable", [
-    ("CO*197", "", "authorization", "yes", True),
-    ("CO*27", "", "eligibility", "yes", True),
-    ("CO*29", "", "timely_filing", "yes", True),
-    ("CO*50", "", "medical_necessity", "partly", False),
-    ("CO*97", "", "bundling", "partly", False),
-    ("CO*242", "", "network", "partly", False),
-    ("CO*96", "N428", "site_of_care", "partly", False),
-    ("OA*18", "", "duplicate", "no", False),
-    ("CO*A1", "", "other", "no", False),
-])
+
+@pytest.mark.parametrize(
+    "reason, rarc, category, preventability, preventable",
+    [
+        ("CO*197", "", "authorization", "yes", True),
+        ("CO*27", "", "eligibility", "yes", True),
+        ("CO*29", "", "timely_filing", "yes", True),
+        ("CO*50", "", "medical_necessity", "partly", False),
+        ("CO*97", "", "bundling", "partly", False),
+        ("CO*242", "", "network", "partly", False),
+        ("CO*96", "N428", "site_of_care", "partly", False),
+        ("OA*18", "", "duplicate", "no", False),
+        ("CO*A1", "", "other", "no", False),
+    ],
+)
 def test_preventability_comes_from_the_category(con, tmp_path, reason, rarc, category, preventability, preventable):
     load(con, tmp_path, denied_line("V1", reason, rarc))
     assert denial(con)[1:2] + denial(con)[5:] == (category, preventability, preventable)
     # the recovery model carries it too
     assert rows(con, "SELECT category, preventability, preventable FROM recoveries") == [
-        (category, preventability, preventable)]
+        (category, preventability, preventable)
+    ]
 
 
 def test_claim_status_4_without_a_reason_is_preventable_eligibility(con, tmp_path):
@@ -144,8 +162,11 @@ def test_shipped_preventable_flags_agree_with_their_category():
     states = {r["category"]: r["preventability"] for r in read(DATA / "denial_categories.csv")}
     assert set(states) == set(reference.CATEGORIES)
     assert set(states.values()) <= set(reference.PREVENTABILITY)
-    disagree = [(r["carc"], r["category"], r["preventable"]) for r in read(DATA / "carc_categories.csv")
-                if r["category"] in states and (r["preventable"] == "true") != (states[r["category"]] == "yes")]
+    disagree = [
+        (r["carc"], r["category"], r["preventable"])
+        for r in read(DATA / "carc_categories.csv")
+        if r["category"] in states and (r["preventable"] == "true") != (states[r["category"]] == "yes")
+    ]
     assert disagree == []
 
 
@@ -164,23 +185,33 @@ def test_a_category_state_changes_with_its_carcs_flags(con, tmp_path):
     categories, carcs = tmp_path / "categories.csv", tmp_path / "carcs.csv"
     reference.export(con, "denial-categories", categories)
     reference.export(con, "carc-categories", carcs)
-    categories.write_text(categories.read_text().replace("check how the first claim was paid,no",
-                                                         "check how the first claim was paid,yes"))
+    categories.write_text(
+        categories.read_text().replace(
+            "check how the first claim was paid,no", "check how the first claim was paid,yes"
+        )
+    )
     # the category alone disagrees with its CARCs (18 and B13 say false): refused
     with pytest.raises(reference.ReferenceTableError, match="CARC 18 \\(duplicate\\) has preventable = false"):
         reference.load(con, "denial-categories", categories)
     assert denial(con)[5:] == ("no", False)
-    carcs.write_text(carcs.read_text().replace("\n18,duplicate,denial,false,", "\n18,duplicate,denial,true,")
-                     .replace("\nB13,duplicate,denial,false,", "\nB13,duplicate,denial,true,"))
+    carcs.write_text(
+        carcs.read_text()
+        .replace("\n18,duplicate,denial,false,", "\n18,duplicate,denial,true,")
+        .replace("\nB13,duplicate,denial,false,", "\nB13,duplicate,denial,true,")
+    )
     # both together agree
     reference.load(con, "denial-categories", categories, ("carc-categories", carcs))
     assert denial(con)[5:] == ("yes", True)
 
 
-@pytest.mark.parametrize("shipped, edited, refusal", [
-    (",partly,", ",sometimes,", "preventability 'sometimes'"),
-    (",corrected_claim", ",phone_call", "resolved_by 'phone_call'"),
-], ids=["preventability", "resolved_by"])
+@pytest.mark.parametrize(
+    "shipped, edited, refusal",
+    [
+        (",partly,", ",sometimes,", "preventability 'sometimes'"),
+        (",corrected_claim", ",phone_call", "resolved_by 'phone_call'"),
+    ],
+    ids=["preventability", "resolved_by"],
+)
 def test_an_unknown_value_in_the_categories_table_is_refused(con, tmp_path, shipped, edited, refusal):
     bad = tmp_path / "categories.csv"
     reference.export(con, "denial-categories", bad)
@@ -205,15 +236,26 @@ def test_categories_and_carc_flags_load_together_from_the_command_line(tmp_path)
     db = tmp_path / "d.duckdb"
     root = Path(__file__).resolve().parent.parent
     categories, carcs = tmp_path / "categories.csv", tmp_path / "carcs.csv"
-    categories.write_text((DATA / "denial_categories.csv").read_text().replace(
-        "check how the first claim was paid,no", "check how the first claim was paid,yes"))
-    carcs.write_text((DATA / "carc_categories.csv").read_text().replace(
-        "\n18,duplicate,denial,false,", "\n18,duplicate,denial,true,").replace(
-        "\nB13,duplicate,denial,false,", "\nB13,duplicate,denial,true,"))
+    categories.write_text(
+        (DATA / "denial_categories.csv")
+        .read_text()
+        .replace("check how the first claim was paid,no", "check how the first claim was paid,yes")
+    )
+    carcs.write_text(
+        (DATA / "carc_categories.csv")
+        .read_text()
+        .replace("\n18,duplicate,denial,false,", "\n18,duplicate,denial,true,")
+        .replace("\nB13,duplicate,denial,false,", "\nB13,duplicate,denial,true,")
+    )
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "analytics", "--db", str(db), "reference", "load", *args],
-                              cwd=root, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "analytics", "--db", str(db), "reference", "load", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     alone = run("denial-categories", str(categories))
     assert alone.returncode == 1 and "CARC 18 (duplicate) has preventable = false" in alone.stderr
@@ -223,6 +265,7 @@ def test_categories_and_carc_flags_load_together_from_the_command_line(tmp_path)
 
 
 # --- 193, 138, 285, 286: the payer keeps an earlier decision, never a new denial -------------------------
+
 
 def test_carc_193_alone_is_not_a_new_denial(con, tmp_path):
     load(con, tmp_path, denied_line("U1", "CO*193"))
@@ -238,9 +281,11 @@ def test_an_upheld_decision_keeps_the_earlier_denial_upheld(con, tmp_path, carc)
     load(con, tmp_path, denied_line("U2", f"CO*{carc}"), day="20240420", name="second.835")
     # one denial: the first; the decision that keeps it opens none
     assert rows(con, "SELECT primary_reason, category, denied_amount FROM denials") == [
-        ("50", "medical_necessity", Decimal("100.00"))]
+        ("50", "medical_necessity", Decimal("100.00"))
+    ]
     assert rows(con, "SELECT claim_id, status, recovered_amount, resolved_date FROM recoveries") == [
-        ("U2", "upheld", Decimal("0.00"), date(2024, 4, 20))]
+        ("U2", "upheld", Decimal("0.00"), date(2024, 4, 20))
+    ]
 
 
 @pytest.mark.parametrize("carc", ["138", "285", "286"])
@@ -264,26 +309,30 @@ def test_co243_is_authorization(con, tmp_path):
 
 # --- CARC + RARC refinements ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("carc, rarc, category, subcategory", [
-    ("16", "M62", "authorization", "authorization_number"),
-    ("16", "N54", "authorization", "authorization_mismatch"),
-    ("197", "N54", "authorization", "authorization_mismatch"),
-    ("16", "M53", "coding", "units"),
-    ("16", "M51", "coding", "procedure_code"),
-    ("16", "N657", "coding", "procedure_code"),
-    ("96", "N428", "site_of_care", "place_of_service"),
-    ("5", "N428", "site_of_care", "place_of_service"),
-    ("58", "N428", "site_of_care", "place_of_service"),
-    ("16", "MA130", "documentation", "unprocessable"),
-    ("16", "M127", "documentation", "medical_records"),
-    ("16", "N706", "documentation", "records"),
-    ("16", "MA04", "coordination_of_benefits", "primary_payer"),
-    ("16", "N30", "eligibility", "not_eligible"),
-    ("50", "N115", "medical_necessity", "lcd"),
-    ("50", "N386", "medical_necessity", "ncd"),
-    ("96", "N130", "non_covered", "plan_limits"),
-    ("96", "N425", "non_covered", "statutory_exclusion"),
-])
+
+@pytest.mark.parametrize(
+    "carc, rarc, category, subcategory",
+    [
+        ("16", "M62", "authorization", "authorization_number"),
+        ("16", "N54", "authorization", "authorization_mismatch"),
+        ("197", "N54", "authorization", "authorization_mismatch"),
+        ("16", "M53", "coding", "units"),
+        ("16", "M51", "coding", "procedure_code"),
+        ("16", "N657", "coding", "procedure_code"),
+        ("96", "N428", "site_of_care", "place_of_service"),
+        ("5", "N428", "site_of_care", "place_of_service"),
+        ("58", "N428", "site_of_care", "place_of_service"),
+        ("16", "MA130", "documentation", "unprocessable"),
+        ("16", "M127", "documentation", "medical_records"),
+        ("16", "N706", "documentation", "records"),
+        ("16", "MA04", "coordination_of_benefits", "primary_payer"),
+        ("16", "N30", "eligibility", "not_eligible"),
+        ("50", "N115", "medical_necessity", "lcd"),
+        ("50", "N386", "medical_necessity", "ncd"),
+        ("96", "N130", "non_covered", "plan_limits"),
+        ("96", "N425", "non_covered", "statutory_exclusion"),
+    ],
+)
 def test_a_remark_pins_the_denial_down(con, tmp_path, carc, rarc, category, subcategory):
     load(con, tmp_path, denied_line("R1", f"CO*{carc}", rarc))
     assert denial(con)[:4] == (carc, category, subcategory, Decimal("100.00"))
@@ -293,8 +342,15 @@ def test_co16_with_m62_is_authorization(con, tmp_path):
     # the remark may come at claim level (MOA) too; the line inherits it
     text = LINE.format(id="R2", reason="CO*16").replace("~SVC", "~MOA***M62~SVC")
     load(con, tmp_path, text)
-    assert denial(con) == ("16", "authorization", "authorization_number", Decimal("100.00"), "missing_invalid_data",
-                           "yes", True)
+    assert denial(con) == (
+        "16",
+        "authorization",
+        "authorization_number",
+        Decimal("100.00"),
+        "missing_invalid_data",
+        "yes",
+        True,
+    )
 
 
 def test_every_refinement_names_a_known_active_carc_and_rarc():
@@ -316,6 +372,7 @@ def test_every_refinement_names_a_known_active_carc_and_rarc():
 
 # --- J2506 -----------------------------------------------------------------------------------------------
 
+
 def test_pegfilgrastim_is_billed_as_j2506_per_half_milligram(con, tmp_path):
     codes = {r["code"]: r for r in read(DATA / "procedure_codes.csv")}
     hcpcs = {r["hcpcs_code"]: r for r in read(REFERENCE / "hcpcs_level2_2024-07.csv")}
@@ -329,4 +386,6 @@ def test_pegfilgrastim_is_billed_as_j2506_per_half_milligram(con, tmp_path):
     claim = f"CLM*G1*6240***11:B:1*Y*A*Y*Y~HI*ABK:C50911~{line}"
     result = load_text(con, tmp_path, claim_837(claim, filing="MB"), name="g.837")
     assert result.status == "loaded", result.message
-    assert rows(con, "SELECT claim_id, procedure_code, rule_id FROM prevention_flags") == [("G1", "J2506", "waste-J2506")]
+    assert rows(con, "SELECT claim_id, procedure_code, rule_id FROM prevention_flags") == [
+        ("G1", "J2506", "waste-J2506")
+    ]

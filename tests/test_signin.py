@@ -117,21 +117,42 @@ def test_the_store_stays_small_under_a_guessing_flood_from_many_addresses():
 
 def test_settings_and_their_defaults():
     assert Limits.from_settings({}) == Limits() == Limits(5, 900, 900, 50, 10, 1)
-    assert Limits.from_settings({"password_sha256": "x", "max_failures": 3, "lockout_minutes": 0.5,
-                                 "window_minutes": 2, "global_max_failures": 20, "global_interval_seconds": 30,
-                                 "failure_delay_seconds": 0}) == Limits(3, 120, 30, 20, 30, 0)
-    assert set(access.LIMITS) == {"max_failures", "window_minutes", "lockout_minutes", "global_max_failures",
-                                  "global_interval_seconds", "failure_delay_seconds"}
+    assert Limits.from_settings(
+        {
+            "password_sha256": "x",
+            "max_failures": 3,
+            "lockout_minutes": 0.5,
+            "window_minutes": 2,
+            "global_max_failures": 20,
+            "global_interval_seconds": 30,
+            "failure_delay_seconds": 0,
+        }
+    ) == Limits(3, 120, 30, 20, 30, 0)
+    assert set(access.LIMITS) == {
+        "max_failures",
+        "window_minutes",
+        "lockout_minutes",
+        "global_max_failures",
+        "global_interval_seconds",
+        "failure_delay_seconds",
+    }
 
 
 def test_messages():
-    assert Refusal("address", 900).message() == ("Too many wrong passwords from this address: try again in 15 "
-                                                 "minutes. Until then the right password is refused too.")
-    assert Refusal("address", 61).message().startswith("Too many wrong passwords from this address: try again in 2 minutes.")
+    assert Refusal("address", 900).message() == (
+        "Too many wrong passwords from this address: try again in 15 "
+        "minutes. Until then the right password is refused too."
+    )
+    assert (
+        Refusal("address", 61)
+        .message()
+        .startswith("Too many wrong passwords from this address: try again in 2 minutes.")
+    )
     assert "try again in 42 seconds." in Refusal("address", 41.2).message()
     assert "try again in 1 second." in Refusal("address", 0.3).message()
-    assert Refusal("everyone", 10).message() == ("Many wrong passwords on this dashboard lately: sign-in is slowed "
-                                                 "down for everyone. Try again in 10 seconds.")
+    assert Refusal("everyone", 10).message() == (
+        "Many wrong passwords on this dashboard lately: sign-in is slowed down for everyone. Try again in 10 seconds."
+    )
 
 
 def test_addresses_as_the_throttle_counts_them():
@@ -139,7 +160,9 @@ def test_addresses_as_the_throttle_counts_them():
     assert access.address_key("192.0.2.1") == "192.0.2.1"
     assert access.address_key("::ffff:192.0.2.1") == "192.0.2.1"
     # IPv6: a /64 is one household or server
-    assert access.address_key("2001:db8:1:2:aaaa::1") == access.address_key("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    assert (
+        access.address_key("2001:db8:1:2:aaaa::1") == access.address_key("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    )
     assert access.address_key("2001:db8:1:3::1") != access.address_key("2001:db8:1:2::1")
 
 
@@ -150,15 +173,19 @@ def test_streamlits_upload_handler_still_asks_before_it_reads_the_body():
     from streamlit.web.server.starlette import starlette_routes
 
     handler = inspect.getsource(starlette_routes.create_upload_routes)
-    put = handler[handler.index("async def _upload_put"):handler.index("async def _upload_delete")]
+    put = handler[handler.index("async def _upload_put") : handler.index("async def _upload_delete")]
     asked = put.index("runtime.is_active_session(session_id)")
     assert asked < put.index("request.stream()") and asked < put.index(".form()") < put.index("upload_mgr.add_file(")
-    callers = [str(p.relative_to(Path(streamlit.__file__).parent)) for p in Path(streamlit.__file__).parent.rglob("*.py")
-               if re.search(r"\.is_active_session\(", p.read_text(encoding="utf-8", errors="replace"))]
+    callers = [
+        str(p.relative_to(Path(streamlit.__file__).parent))
+        for p in Path(streamlit.__file__).parent.rglob("*.py")
+        if re.search(r"\.is_active_session\(", p.read_text(encoding="utf-8", errors="replace"))
+    ]
     assert sorted(callers) == ["runtime/runtime.py", "web/server/starlette/starlette_routes.py"]
 
 
 # --- In the app: every AppTest is a session of its own, all from this machine ("local") -----------------
+
 
 @pytest.fixture
 def own_db(own_db):
@@ -188,12 +215,17 @@ def test_the_lockout_message_across_sessions_and_the_right_password_after_it(own
     settings = {"max_failures": 2, "lockout_minutes": 3 / 60}
     assert [e.value for e in session("guess", **settings).error] == ["Wrong password."]
     second = session("guess 2", **settings)
-    assert [e.value for e in second.error] == ["Too many wrong passwords from this address: try again in 3 seconds. "
-                                               "Until then the right password is refused too."]
+    assert [e.value for e in second.error] == [
+        "Too many wrong passwords from this address: try again in 3 seconds. "
+        "Until then the right password is refused too."
+    ]
     during = session(PASSWORD, **settings)
     assert not signed_in(during) and during.text_input[0].label == "Password"
-    assert re.fullmatch(r"Too many wrong passwords from this address: try again in [123] seconds?\. "
-                        r"Until then the right password is refused too\.", during.error[0].value)
+    assert re.fullmatch(
+        r"Too many wrong passwords from this address: try again in [123] seconds?\. "
+        r"Until then the right password is refused too\.",
+        during.error[0].value,
+    )
     time.sleep(3.2)
     after = session(PASSWORD, **settings)
     assert signed_in(after) and not after.error
@@ -206,16 +238,22 @@ def test_the_message_when_everyone_is_slowed_down(own_db):
     assert [e.value for e in session("guess 2", **settings).error] == ["Wrong password."]  # one a minute is checked
     slowed = session(PASSWORD, **settings)
     assert not signed_in(slowed)
-    assert [e.value for e in slowed.error] == ["Many wrong passwords on this dashboard lately: sign-in is slowed down "
-                                               "for everyone. Try again in 60 seconds."]
+    assert [e.value for e in slowed.error] == [
+        "Many wrong passwords on this dashboard lately: sign-in is slowed down for everyone. Try again in 60 seconds."
+    ]
 
 
 @needs_shared
 def test_sessions_signed_in_are_the_ones_the_upload_endpoint_lets_through(own_db):
     """The upload endpoint asks access.may_upload, which knows the sessions signed in as of their last run:
     with a password, or with single sign-on (st.user.is_logged_in)."""
-    auth = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "id",
-            "client_secret": "secret", "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    auth = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+    }
     noted = access._signed_in_sessions  # (every AppTest has the same session id)
     noted.clear()
     for logged_in in (False, True, False):

@@ -37,8 +37,13 @@ PASSWORD = "correct horse battery staple"
 DIGEST = __import__("hashlib").sha256(PASSWORD.encode()).hexdigest()
 MB = 1024 * 1024
 # Small numbers, so that the tests are quick: 3 wrong passwords lock an address out for 4 seconds.
-FAST = {"max_failures": 3, "window_minutes": 1, "lockout_minutes": 4 / 60, "failure_delay_seconds": 0,
-        "global_max_failures": 100}
+FAST = {
+    "max_failures": 3,
+    "window_minutes": 1,
+    "lockout_minutes": 4 / 60,
+    "failure_delay_seconds": 0,
+    "global_max_failures": 100,
+}
 LOCKED = "Too many wrong passwords from this address"
 
 
@@ -78,8 +83,15 @@ class Session:
         from websockets.sync.client import connect
 
         headers = {"X-Forwarded-For": address} if address else None
-        self.socket = connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
-                              additional_headers=headers, max_size=None, proxy=None, open_timeout=30, legacy=True)
+        self.socket = connect(
+            url.replace("http", "ws", 1) + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            additional_headers=headers,
+            max_size=None,
+            proxy=None,
+            open_timeout=30,
+            legacy=True,
+        )
         self.session_id = None
         self.widgets: dict[str, str] = {}  # label -> widget id
         self.errors: list[str] = []
@@ -149,14 +161,18 @@ def upload(url: str, session_id: str, size: int) -> tuple[int, int]:
 
     host, port = url.removeprefix("http://").split(":")
     boundary = uuid.uuid4().hex
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.835"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.835"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     token = generate_xsrf_token_string()
-    request = (f"PUT /_stcore/upload_file/{session_id}/{uuid.uuid4()} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-               f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-               f"Content-Length: {len(head) + size + len(tail)}\r\n"
-               f"Cookie: _streamlit_xsrf={token}\r\nX-Xsrftoken: {token}\r\nConnection: close\r\n\r\n").encode()
+    request = (
+        f"PUT /_stcore/upload_file/{session_id}/{uuid.uuid4()} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(head) + size + len(tail)}\r\n"
+        f"Cookie: _streamlit_xsrf={token}\r\nX-Xsrftoken: {token}\r\nConnection: close\r\n\r\n"
+    ).encode()
     chunk = b"\0" * MB
     answer, sent = b"", 0
     with socket.create_connection((host, int(port)), timeout=120) as s:
@@ -165,7 +181,7 @@ def upload(url: str, session_id: str, size: int) -> tuple[int, int]:
             while sent < size:
                 if select.select([s], [], [], 0)[0]:  # answered before the body was sent
                     break
-                s.sendall(chunk[:min(size - sent, MB)])
+                s.sendall(chunk[: min(size - sent, MB)])
                 sent += min(size - sent, MB)
             else:
                 s.sendall(tail)
@@ -206,8 +222,10 @@ def test_an_upload_before_sign_in_is_refused_before_its_body_is_read(gated_serve
     before = rss_mb(process)
     answers = [upload(url, session.session_id, limit * MB - 4096) for _ in range(4)]
     grown = rss_mb(process) - before
-    print(f"server RSS {before:.0f} MB before 4 uploads of {limit} MB, grown by {grown:.0f} MB; "
-          f"(status, MB sent before the answer): {[(status, round(sent / MB)) for status, sent in answers]}")
+    print(
+        f"server RSS {before:.0f} MB before 4 uploads of {limit} MB, grown by {grown:.0f} MB; "
+        f"(status, MB sent before the answer): {[(status, round(sent / MB)) for status, sent in answers]}"
+    )
     session.close()
     assert [status for status, _ in answers] == [403] * 4
     # answered before the body was read: the client could not even send most of it
@@ -271,9 +289,11 @@ def test_with_single_sign_on_an_upload_before_sign_in_is_refused(small_db):
     """[auth] (OpenID Connect): a session whose st.user.is_logged_in is false may not upload either."""
     db, folder = small_db
     secrets = folder / "auth.toml"
-    secrets.write_text('[auth]\nredirect_uri = "http://127.0.0.1/oauth2callback"\ncookie_secret = "' + "x" * 32 + '"\n'
-                       'client_id = "id"\nclient_secret = "secret"\n'
-                       'server_metadata_url = "https://idp.example/.well-known/openid-configuration"\n')
+    secrets.write_text(
+        '[auth]\nredirect_uri = "http://127.0.0.1/oauth2callback"\ncookie_secret = "' + "x" * 32 + '"\n'
+        'client_id = "id"\nclient_secret = "secret"\n'
+        'server_metadata_url = "https://idp.example/.well-known/openid-configuration"\n'
+    )
     with streamlit_server(db, folder, secrets) as (url, _):
         session = Session(url)
         assert not session.signed_in and "Sign in" in session.widgets

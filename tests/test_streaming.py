@@ -23,7 +23,7 @@ FILES = corpus_files(CORPUS_835) + corpus_files(CORPUS_837)
 
 
 def _blocks(text: str, size: int):
-    return (text[i:i + size] for i in range(0, len(text), size))
+    return (text[i : i + size] for i in range(0, len(text), size))
 
 
 def _segments(pieces) -> list:
@@ -60,10 +60,19 @@ def test_stream_yields_what_chunks_yields(path, monkeypatch):
         _same_as_whole(text, block, piece)
 
 
-@settings(max_examples=150, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(name=st.sampled_from(sorted(CONTENT)), mutations=st.lists(mutation, min_size=1, max_size=4),
-       block=st.integers(1, 400), piece=st.integers(1, 3000))
+@settings(
+    max_examples=150,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    name=st.sampled_from(sorted(CONTENT)),
+    mutations=st.lists(mutation, min_size=1, max_size=4),
+    block=st.integers(1, 400),
+    piece=st.integers(1, 3000),
+)
 def test_stream_yields_what_chunks_yields_on_damaged_files(name, mutations, block, piece):
     try:
         text = decode(mutate(CONTENT[name], mutations))
@@ -95,8 +104,15 @@ def _read_in_pieces(text: str, piece: int):
 
 
 def _as_tuple(parsed) -> tuple:
-    return (parsed.kind, parsed.rows, parsed.interchanges, parsed.transaction_sets, parsed.segments, parsed.skipped_sets,
-            parsed.interchange_keys)
+    return (
+        parsed.kind,
+        parsed.rows,
+        parsed.interchanges,
+        parsed.transaction_sets,
+        parsed.segments,
+        parsed.skipped_sets,
+        parsed.interchange_keys,
+    )
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
@@ -112,9 +128,15 @@ def _tables(con) -> dict:
     recovery model derives from all files after the load (its tables, fact_units.readjudication): it
     breaks ties between equal adjudications arbitrarily (queries/marts/adjudication_links.sql), so two
     loads of the same files may already differ there."""
-    names = [n for (n,) in rows(con, "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
-                                     " AND table_name NOT LIKE 'ref_%' AND table_name <> 'meta' ORDER BY 1")
-             if n not in derived.TABLES]
+    names = [
+        n
+        for (n,) in rows(
+            con,
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            " AND table_name NOT LIKE 'ref_%' AND table_name <> 'meta' ORDER BY 1",
+        )
+        if n not in derived.TABLES
+    ]
     assert {"source_files", "remit_claims", "bill_lines", "fact_units", "load_diagnostics"} <= set(names)
     exclude = {"source_files": "EXCLUDE (loaded_at)", "fact_units": "EXCLUDE (readjudication)"}
     return {n: rows(con, f"SELECT * {exclude.get(n, '')} FROM {n} ORDER BY ALL") for n in names}
@@ -123,7 +145,10 @@ def _tables(con) -> dict:
 @pytest.fixture(scope="module")
 def whole_load(tmp_path_factory):
     con = database.connect(tmp_path_factory.mktemp("whole") / "whole.duckdb")
-    results = {r.path.name: (r.status, r.counts, r.diagnostics, r.kind) for r in loader.load_paths(con, [CORPUS_835, CORPUS_837])}
+    results = {
+        r.path.name: (r.status, r.counts, r.diagnostics, r.kind)
+        for r in loader.load_paths(con, [CORPUS_835, CORPUS_837])
+    }
     yield results, _tables(con)
     con.close()
 
@@ -140,7 +165,10 @@ def test_streamed_load_stores_exactly_what_a_whole_load_does(whole_load, tmp_pat
     streamed = {p.name for p in FILES if p.stat().st_size > threshold}
     assert len(streamed) > 30 and "pyx12__mult_isa_mixed_278_835_837.txt" in streamed
     con = database.connect(tmp_path / "streamed.duckdb")
-    results = {r.path.name: (r.status, r.counts, r.diagnostics, r.kind) for r in loader.load_paths(con, [CORPUS_835, CORPUS_837])}
+    results = {
+        r.path.name: (r.status, r.counts, r.diagnostics, r.kind)
+        for r in loader.load_paths(con, [CORPUS_835, CORPUS_837])
+    }
     want_results, want_tables = whole_load
     assert results == want_results
     assert _tables(con) == want_tables
@@ -174,7 +202,7 @@ def test_a_truncated_big_file_is_refused_whole(tmp_path, monkeypatch, cut):
         text = big[: big.rindex("SE*") - 40]
     elif cut == "middle set":
         at = big.index("CLP*", len(big) // 2)
-        text = big[:at] + big[big.index("GE*", at):]  # a set that never reaches its SE, then the envelope goes on
+        text = big[:at] + big[big.index("GE*", at) :]  # a set that never reaches its SE, then the envelope goes on
     else:
         claims_text = (CORPUS_837 / "imsweb-x12__837P_x12_many_claims.txt").read_text()
         text = big + claims_text[: claims_text.rindex("SE*")]
@@ -199,9 +227,13 @@ def test_a_big_file_loads_once_and_its_keys_continue_across_pieces(tmp_path, mon
     assert first.status == "loaded", first.message
     again = loader.load_file(con, path)
     assert again.status == "already loaded"
-    assert rows(con, "SELECT count(*), count(DISTINCT claim_key), min(claim_key), max(claim_key) FROM remit_claims") == [
-        (first.counts["claims"], first.counts["claims"], 1, first.counts["claims"])]
-    assert rows(con, "SELECT count(*) FROM remit_service_lines l LEFT JOIN remit_claims c USING (claim_key) WHERE c.claim_key IS NULL") == [(0,)]
+    assert rows(
+        con, "SELECT count(*), count(DISTINCT claim_key), min(claim_key), max(claim_key) FROM remit_claims"
+    ) == [(first.counts["claims"], first.counts["claims"], 1, first.counts["claims"])]
+    assert rows(
+        con,
+        "SELECT count(*) FROM remit_service_lines l LEFT JOIN remit_claims c USING (claim_key) WHERE c.claim_key IS NULL",
+    ) == [(0,)]
     assert rows(con, "SELECT interchanges, transaction_sets FROM source_files") == [(15, first.counts["payments"])]
     con.close()
 

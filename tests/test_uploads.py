@@ -33,14 +33,21 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
 
 
-@pytest.mark.parametrize("name, content, expected", [
-    ("remits.zip", archive("a.835", X12), "remits.zip is a zip archive: unzip it and load the files inside"),
-    ("remits.835.gz", gzip.compress(X12), "remits.835.gz is a gzip archive: decompress it and load the files inside"),
-    ("scan.png", PNG, "scan.png is an image/PDF (PNG image), not an X12 file"),
-    ("scan.jpg", JPEG, "scan.jpg is an image/PDF (JPEG image), not an X12 file"),
-    ("eob.pdf", PDF, "eob.pdf is an image/PDF (PDF), not an X12 file"),
-    ("photo.heic", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 16, "photo.heic is an image/PDF, not an X12 file"),
-])
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("remits.zip", archive("a.835", X12), "remits.zip is a zip archive: unzip it and load the files inside"),
+        (
+            "remits.835.gz",
+            gzip.compress(X12),
+            "remits.835.gz is a gzip archive: decompress it and load the files inside",
+        ),
+        ("scan.png", PNG, "scan.png is an image/PDF (PNG image), not an X12 file"),
+        ("scan.jpg", JPEG, "scan.jpg is an image/PDF (JPEG image), not an X12 file"),
+        ("eob.pdf", PDF, "eob.pdf is an image/PDF (PDF), not an X12 file"),
+        ("photo.heic", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 16, "photo.heic is an image/PDF, not an X12 file"),
+    ],
+)
 def test_archives_images_and_pdfs_are_refused_by_their_first_bytes(name, content, expected):
     assert uploads.problem(name, content).startswith(expected)
     # whatever the file is called
@@ -114,8 +121,13 @@ def count(db: Path, query: str) -> int:
 
 def test_the_data_page_names_each_refused_upload_and_loads_the_rest(data_page):
     billed = claim_837("CLM*B1*100***11:B:1*Y*A*Y*Y~HI*ABK:M069~LX*1~SV1*HC:99213*100*UN*1***1~DTP*472*D8*20240301")
-    at = data_page(("remits.zip", archive("a.835", X12)), ("scan.png", PNG), ("eob.pdf", PDF),
-                   ("billed.837", billed.encode()), ("a.835", X12))
+    at = data_page(
+        ("remits.zip", archive("a.835", X12)),
+        ("scan.png", PNG),
+        ("eob.pdf", PDF),
+        ("billed.837", billed.encode()),
+        ("a.835", X12),
+    )
     errors = " ".join(e.value for e in at.error)
     assert "remits.zip is a zip archive: unzip it and load the files inside" in errors
     assert "scan.png is an image/PDF" in errors and "eob.pdf is an image/PDF" in errors
@@ -138,12 +150,20 @@ def test_the_data_page_checks_the_configured_size_limit(data_page):
 
 def test_two_uploads_sharing_a_name_stem_each_show_their_diagnostics(data_page):
     # both out of balance (paid 90 of 100 with nothing adjusted, line and claim): diagnostics each, in a table each
-    unbalanced = [remittance_835(f"CLP*S{n}*1*100*90*0*12*PS{n}*11*1~SVC*HC:99213*100*90**1~DTM*472*20240301",
-                                 payment="90", control=f"00000000{n}").encode() for n in (1, 2)]
+    unbalanced = [
+        remittance_835(
+            f"CLP*S{n}*1*100*90*0*12*PS{n}*11*1~SVC*HC:99213*100*90**1~DTM*472*20240301",
+            payment="90",
+            control=f"00000000{n}",
+        ).encode()
+        for n in (1, 2)
+    ]
     at = data_page(("march.835", unbalanced[0]), ("march.txt", unbalanced[1]))
     assert sum("march" in s.value for s in at.success) == 2
-    assert [e.label for e in at.expander if "diagnostic" in e.label] == ["2 diagnostic(s) in march.835",
-                                                                          "2 diagnostic(s) in march.txt"]
+    assert [e.label for e in at.expander if "diagnostic" in e.label] == [
+        "2 diagnostic(s) in march.835",
+        "2 diagnostic(s) in march.txt",
+    ]
 
 
 def test_loaded_files_count_billed_claims_and_show_the_time_of_day(data_page):

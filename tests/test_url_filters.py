@@ -14,7 +14,7 @@ from analytics import database, loader
 from conftest import PAGES, app_runner, remittance_835, small_history
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLISH = "O'BRIEN \"HEALTH\"); DROP TABLE remit_claims; --"
+SQLISH = 'O\'BRIEN "HEALTH"); DROP TABLE remit_claims; --'
 HOSTILE = {
     "payer": "x' OR '1'='1",
     "category": "denial'); DELETE FROM remit_claims; --",
@@ -33,9 +33,13 @@ HOSTILE = {
 def db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("url")
     path = small_history(folder)
-    (folder / "sqlish.835").write_text(remittance_835(
-        "CLP*QB1*1*100*0**12*PQB1*11*1~SVC*HC:99213*100*0**1~DTM*472*20261001~CAS*CO*50*100",
-        payer=SQLISH, payment_date="20261020"))
+    (folder / "sqlish.835").write_text(
+        remittance_835(
+            "CLP*QB1*1*100*0**12*PQB1*11*1~SVC*HC:99213*100*0**1~DTM*472*20261001~CAS*CO*50*100",
+            payer=SQLISH,
+            payment_date="20261020",
+        )
+    )
     con = database.connect(path)
     assert loader.load_paths(con, [folder / "sqlish.835"])[0].status == "loaded"
     con.close()
@@ -50,7 +54,9 @@ def app(db, monkeypatch, tmp_path):
 def counts(db: Path) -> tuple:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute("select (select count(*) from remit_claims), (select count(*) from source_files)").fetchall()[0]
+        return con.execute(
+            "select (select count(*) from remit_claims), (select count(*) from source_files)"
+        ).fetchall()[0]
     finally:
         con.close()
 
@@ -82,8 +88,11 @@ def test_a_payer_whose_name_reads_like_sql_is_just_a_name(app, db):
 
 
 # Page-side code: the pages, the app and the modules they call to read the database.
-PAGE_SIDE = [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "app.py",
-             *(ROOT / "analytics" / f"{m}.py" for m in ("ui", "data", "review", "access", "privacy", "uploads"))]
+PAGE_SIDE = [
+    *sorted((ROOT / "app_pages").glob("*.py")),
+    ROOT / "app.py",
+    *(ROOT / "analytics" / f"{m}.py" for m in ("ui", "data", "review", "access", "privacy", "uploads")),
+]
 
 
 def built_text(node: ast.AST) -> bool:
@@ -105,7 +114,9 @@ def test_no_page_builds_sql_text_from_values():
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             # SQL runs through .execute / .sql; the pages name their queries (files in queries/) and pass
             # values as parameters (data.query / data.record / data.dashboard / ui.frame)
-            if name in ("execute", "executemany", "sql", "query", "record", "dashboard", "frame") and built_text(node.args[0]):
+            if name in ("execute", "executemany", "sql", "query", "record", "dashboard", "frame") and built_text(
+                node.args[0]
+            ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)[:100]}")
         if path.parent.name == "app_pages":
             assert "duckdb" not in path.read_text(), f"{path.name} opens the database itself"

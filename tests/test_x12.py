@@ -26,7 +26,9 @@ def test_several_interchanges_with_their_own_delimiters():
     second = ISA.replace("*", "|").replace("|:", "|^") + "\nGS|HP\nIEA|1|000000001\n"
     parts = list(chunks(ISA + "~IEA*1*000000001~\n" + second))
     assert [(c.delimiters.element, c.delimiters.component, c.delimiters.segment) for c in parts] == [
-        ("*", ":", "~"), ("|", "^", "\n")]
+        ("*", ":", "~"),
+        ("|", "^", "\n"),
+    ]
     assert parts[1].segments[1:] == ["GS|HP", "IEA|1|000000001"]
 
 
@@ -42,13 +44,16 @@ def test_bare_fragment_guesses_delimiters():
     assert (chunk.delimiters.element, chunk.delimiters.component, chunk.delimiters.segment) == ("*", ">", "~")
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"   \n", "empty"),
-    (b"\x00\x01\x02binary", "binary"),
-    (b"Name,Amount\nSmith,10\n", "not an X12 file"),
-    (b"ISA*00*", "cut short"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b"Name,Amount\nSmith,10\n", "not an X12 file"),
+        (b"ISA*00*", "cut short"),
+    ],
+)
 def test_not_x12(data, message):
     with pytest.raises(NotX12Error, match=message):
         list(chunks(decode(data)))

@@ -22,7 +22,9 @@ from analytics.ingest import files as found_files, memory, streaming, workers
 from analytics.ingest.store import Batch, FileResult, merge, store_batch
 
 
-def load_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[str | Path], on_result=None, on_bytes=None) -> list[FileResult]:
+def load_paths(
+    con: duckdb.DuckDBPyConnection, paths: Sequence[str | Path], on_result=None, on_bytes=None
+) -> list[FileResult]:
     """Load every file named or under a folder named; report each file through on_result, and the
     progress of a large (streamed) file through on_bytes(path, characters read) as its pieces go in."""
     files, results = found_files.expand(paths)
@@ -47,8 +49,9 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[str | Path], on_r
             with workers.Workers(cores, known) as pool:
                 _store_in_batches(con, workers.in_order(pool, groups), report, on_bytes)
         else:
-            _store_in_batches(con, (workers.parse_group(g, known) if isinstance(g, list) else g for g in groups),
-                              report, on_bytes)
+            _store_in_batches(
+                con, (workers.parse_group(g, known) if isinstance(g, list) else g for g in groups), report, on_bytes
+            )
         # follow the denials across everything now loaded
         _refresh(con)
     return results
@@ -59,7 +62,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | No
     return load_contents(con, [(Path(path), data)])[0]
 
 
-def load_contents(con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes | None]], on_result=None) -> list[FileResult]:
+def load_contents(
+    con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes | None]], on_result=None
+) -> list[FileResult]:
     """Load files one by one, each whole or not at all (bytes given, e.g. uploads, or read from the
     path when None), then follow the denials across everything loaded once; each file's result also
     goes to on_result as it comes (a progress bar)."""

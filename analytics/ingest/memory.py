@@ -95,8 +95,17 @@ def allow(cur, needed: float, ceiling: float) -> None:
 def to_bytes(setting: str) -> float:
     """A DuckDB memory setting ('18.8 GiB', '500.0 MiB', '1000 bytes') in bytes."""
     number, _, unit = setting.strip().partition(" ")
-    scale = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
-             "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}.get(unit.strip(), 1)
+    scale = {
+        "bytes": 1,
+        "KiB": 2**10,
+        "MiB": 2**20,
+        "GiB": 2**30,
+        "TiB": 2**40,
+        "KB": 1e3,
+        "MB": 1e6,
+        "GB": 1e9,
+        "TB": 1e12,
+    }.get(unit.strip(), 1)
     try:
         return float(number) * scale
     except ValueError:

@@ -79,7 +79,12 @@ _KEYS = {
     "submission_key": _Key("submission_seq", "bill_claims", "billed_claims"),
     "bill_line_key": _Key("bill_line_seq", "bill_lines", "billed_lines"),
 }
-_CHECKS = ("checks/unbalanced_lines", "checks/unbalanced_claims", "checks/unbalanced_payments", "checks/incomplete_claims")
+_CHECKS = (
+    "checks/unbalanced_lines",
+    "checks/unbalanced_claims",
+    "checks/unbalanced_payments",
+    "checks/incomplete_claims",
+)
 FILES_SCHEMA = pa.schema([(name, pa.int64()) for name in ("file_index", "file_id", *_KEYS)])
 _COLUMN_TYPES: dict = {}
 
@@ -127,8 +132,11 @@ def merge(batches: list[Batch]) -> Batch:
 
 def nothing_to_load(parsed: ParsedFile) -> FileResult:
     """The result of a file that holds no transaction set the readers take (kind '')."""
-    return FileResult(_path(parsed), "skipped", "no 835 or 837 transaction set in the file (found: "
-                                                f"{parsed.skipped_text() or 'none'}); nothing loaded")
+    return FileResult(
+        _path(parsed),
+        "skipped",
+        f"no 835 or 837 transaction set in the file (found: {parsed.skipped_text() or 'none'}); nothing loaded",
+    )
 
 
 def _path(item: ParsedFile) -> Path:
@@ -193,8 +201,10 @@ def added_text(result: FileResult) -> str:
     remittances, '3 claim(s) billed, 5 line(s) billed' for billed claims, both for a file of both."""
     c, kind, parts = result.counts, result.kind, []
     if "835" in kind or kind == "csv remittances" or not kind:
-        parts.append(f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
-                     f"{c['adjustments']} adjustment(s)")
+        parts.append(
+            f"{c['payments']} payment(s), {c['claims']} claim(s), {c['lines']} line(s), "
+            f"{c['adjustments']} adjustment(s)"
+        )
     if "837" in kind or kind == "csv claims":
         parts.append(f"{c['billed_claims']} claim(s) billed, {c['billed_lines']} line(s) billed")
     return ", ".join(parts)
@@ -212,9 +222,11 @@ def _write(cur, batch: Batch, indexes: list[int]) -> list[tuple]:
     items = [batch.files[i] for i in indexes]
     with transaction(cur):
         # A file loaded since this load started (by this load or another process) is not loaded twice.
-        known = dict(cur.execute(
-            "SELECT sha256, file_name FROM source_files WHERE sha256 IN ?", [[f.digest for f in items]]
-        ).fetchall())
+        known = dict(
+            cur.execute(
+                "SELECT sha256, file_name FROM source_files WHERE sha256 IN ?", [[f.digest for f in items]]
+            ).fetchall()
+        )
         fresh = [i for i in indexes if batch.files[i].digest not in known]
         # ... nor an interchange loaded already from other bytes (other delimiters, line endings)
         verdicts = dict(zip(fresh, against_loaded(cur, [batch.files[i] for i in fresh]), strict=True))
@@ -259,9 +271,15 @@ def against_loaded(cur, items: list[ParsedFile]) -> list[tuple[tuple[str, str] |
     (status, message): 'already loaded' when every interchange is; 'failed' when some are and others
     not, since loading the file whole would count those twice."""
     controls = sorted({key[1] for item in items for key in item.interchange_keys})
-    loaded = cur.execute(
-        "SELECT i.fingerprint, i.sender, i.control_number, f.file_name FROM source_interchanges i"
-        " JOIN source_files f USING (file_id) WHERE i.control_number IN ?", [controls]).fetchall() if controls else []
+    loaded = (
+        cur.execute(
+            "SELECT i.fingerprint, i.sender, i.control_number, f.file_name FROM source_interchanges i"
+            " JOIN source_files f USING (file_id) WHERE i.control_number IN ?",
+            [controls],
+        ).fetchall()
+        if controls
+        else []
+    )
     by_print = {fingerprint: name for fingerprint, _, _, name in loaded}
     by_control = {(sender, control): name for _, sender, control, name in loaded}
     out: list[tuple[tuple[str, str] | None, list[tuple]]] = []
@@ -273,18 +291,42 @@ def against_loaded(cur, items: list[ParsedFile]) -> list[tuple[tuple[str, str] |
             pairs = list(dict.fromkeys((sender, control) for (sender, control, _, _), _ in same))
             which = "; ".join(f"sender {sender}, control number {control}" for sender, control in pairs[:3])
             which += f"; and {len(pairs) - 3} more" if len(pairs) > 3 else ""
-            out.append((("already loaded", f"already loaded as {names}: the same interchange{'s' if len(same) > 1 else ''}"
-                                           f" ({which}) with other bytes (delimiters, line endings); nothing changed"), []))
+            out.append(
+                (
+                    (
+                        "already loaded",
+                        f"already loaded as {names}: the same interchange{'s' if len(same) > 1 else ''}"
+                        f" ({which}) with other bytes (delimiters, line endings); nothing changed",
+                    ),
+                    [],
+                )
+            )
             continue
         if same:
             (sender, control, position, _), name = same[0]
-            out.append((("failed", f"the interchange at segment {position} (sender {sender}, control number {control})"
-                                   f" is already loaded as {name}, the others in the file are not: nothing loaded, as"
-                                   " it would count twice; load the others in a file of their own"), []))
+            out.append(
+                (
+                    (
+                        "failed",
+                        f"the interchange at segment {position} (sender {sender}, control number {control})"
+                        f" is already loaded as {name}, the others in the file are not: nothing loaded, as"
+                        " it would count twice; load the others in a file of their own",
+                    ),
+                    [],
+                )
+            )
             continue
-        notes = [(position, "warning", "ISA", f"ISA13 control number {control} of sender {sender} was used before by "
-                                              f"{by_control[(sender, control)]} for other content: loaded as another interchange")
-                 for sender, control, position, _ in keys if (sender, control) in by_control]
+        notes = [
+            (
+                position,
+                "warning",
+                "ISA",
+                f"ISA13 control number {control} of sender {sender} was used before by "
+                f"{by_control[(sender, control)]} for other content: loaded as another interchange",
+            )
+            for sender, control, position, _ in keys
+            if (sender, control) in by_control
+        ]
         out.append((None, notes))
         for sender, control, _, fingerprint in keys:
             by_print[fingerprint] = by_control[(sender, control)] = _path(item).name
@@ -293,11 +335,22 @@ def against_loaded(cur, items: list[ParsedFile]) -> list[tuple[tuple[str, str] |
 
 def register_interchanges(cur, files: dict) -> None:
     """Register the interchanges of files (ParsedFile by file id) in source_interchanges."""
-    found = [(file_id, position, sender, control, fingerprint)
-             for file_id, item in files.items() for sender, control, position, fingerprint in item.interchange_keys]
+    found = [
+        (file_id, position, sender, control, fingerprint)
+        for file_id, item in files.items()
+        for sender, control, position, fingerprint in item.interchange_keys
+    ]
     if found:
-        rows = pa.table(dict(zip(("file_id", "segment_position", "sender", "control_number", "fingerprint"),  # noqa: F841 - read by its name below
-                                 map(list, zip(*found, strict=True)), strict=True)))
+        # read by its name in the INSERT below (DuckDB replacement scan)
+        rows = pa.table(  # noqa: F841
+            dict(
+                zip(
+                    ("file_id", "segment_position", "sender", "control_number", "fingerprint"),
+                    map(list, zip(*found, strict=True)),
+                    strict=True,
+                )
+            )
+        )
         cur.execute("INSERT INTO source_interchanges BY NAME SELECT * FROM rows")
 
 
@@ -313,24 +366,33 @@ def first_keys(cur) -> tuple[int, dict]:
 
 def register_files(cur, file_id: int, offsets: dict) -> None:
     """batch_files for one file stored alone (streamed): its id and key offsets, as file_index 0."""
-    cur.register("batch_files", pa.table({"file_index": [0], "file_id": [file_id], **{k: [v] for k, v in offsets.items()}},
-                                         schema=FILES_SCHEMA))
+    cur.register(
+        "batch_files",
+        pa.table(
+            {"file_index": [0], "file_id": [file_id], **{k: [v] for k, v in offsets.items()}}, schema=FILES_SCHEMA
+        ),
+    )
 
 
 def register_sources(cur, indexes: list[int], sources: list[ParsedFile]) -> None:
     """Register the files (at `indexes` in batch_files) in source_files."""
-    cur.register("batch_sources", pa.table({
-        "file_index": pa.array(indexes, pa.int64()),
-        "file_name": pa.array([_path(f).name for f in sources], pa.string()),
-        "file_path": pa.array([str(_path(f).resolve()) for f in sources], pa.string()),
-        "sha256": pa.array([f.digest for f in sources], pa.string()),
-        "kind": pa.array([f.kind for f in sources], pa.string()),
-        "size_bytes": pa.array([f.size for f in sources], pa.int64()),
-        "interchanges": pa.array([f.interchanges for f in sources], pa.int64()),
-        "transaction_sets": pa.array([f.transaction_sets for f in sources], pa.int64()),
-        "segments": pa.array([f.segments for f in sources], pa.int64()),
-        "skipped_sets": pa.array([f.skipped_text() for f in sources], pa.string()),
-    }))
+    cur.register(
+        "batch_sources",
+        pa.table(
+            {
+                "file_index": pa.array(indexes, pa.int64()),
+                "file_name": pa.array([_path(f).name for f in sources], pa.string()),
+                "file_path": pa.array([str(_path(f).resolve()) for f in sources], pa.string()),
+                "sha256": pa.array([f.digest for f in sources], pa.string()),
+                "kind": pa.array([f.kind for f in sources], pa.string()),
+                "size_bytes": pa.array([f.size for f in sources], pa.int64()),
+                "interchanges": pa.array([f.interchanges for f in sources], pa.int64()),
+                "transaction_sets": pa.array([f.transaction_sets for f in sources], pa.int64()),
+                "segments": pa.array([f.segments for f in sources], pa.int64()),
+                "skipped_sets": pa.array([f.skipped_text() for f in sources], pa.string()),
+            }
+        ),
+    )
     cur.execute(
         "INSERT INTO source_files SELECT f.file_id, s.file_name, s.file_path, s.sha256, s.size_bytes, s.kind,"
         " now()::TIMESTAMP, s.interchanges, s.transaction_sets, s.segments, s.skipped_sets"
@@ -343,25 +405,39 @@ def finish(cur, first_id: int, last_id: int, problems: list, units: bool = True)
     diagnostics, their adjudication units (unless stored already); returns the count of diagnostics
     per file id."""
     if problems:
-        cur.register("problems", pa.table(dict(zip(
-            ("file_id", "segment_position", "severity", "segment_id", "message"),
-            (pa.array(column) for column in zip(*problems, strict=True)),
-            strict=True,
-        ))))
+        cur.register(
+            "problems",
+            pa.table(
+                dict(
+                    zip(
+                        ("file_id", "segment_position", "severity", "segment_id", "message"),
+                        (pa.array(column) for column in zip(*problems, strict=True)),
+                        strict=True,
+                    )
+                )
+            ),
+        )
         cur.execute("INSERT INTO load_diagnostics SELECT * FROM problems")
         cur.unregister("problems")
     privacy.protect(cur, first_id, last_id)  # patient data stored hashed when asked (analytics/privacy.py)
     for check in _CHECKS:
-        cur.execute("INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
-                    f" message FROM ({sql(check)})", {"first_id": first_id, "last_id": last_id})
+        cur.execute(
+            "INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
+            f" message FROM ({sql(check)})",
+            {"first_id": first_id, "last_id": last_id},
+        )
     # the files' adjudication units and denials, in the same transaction as their rows
     if units:
-        cur.execute(f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}",
-                    {"first_id": first_id, "last_id": last_id})
-    return dict(cur.execute(
-        "SELECT file_id, count(*) FROM load_diagnostics WHERE file_id BETWEEN ? AND ? GROUP BY file_id",
-        [first_id, last_id],
-    ).fetchall())
+        cur.execute(
+            f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}",
+            {"first_id": first_id, "last_id": last_id},
+        )
+    return dict(
+        cur.execute(
+            "SELECT file_id, count(*) FROM load_diagnostics WHERE file_id BETWEEN ? AND ? GROUP BY file_id",
+            [first_id, last_id],
+        ).fetchall()
+    )
 
 
 def insert(cur, table: str, incoming: pa.Table) -> list:
@@ -372,7 +448,8 @@ def insert(cur, table: str, incoming: pa.Table) -> list:
     if table not in _COLUMN_TYPES:
         _COLUMN_TYPES[table] = cur.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?"
-            " ORDER BY ordinal_position", [table],
+            " ORDER BY ordinal_position",
+            [table],
         ).fetchall()
     names = set(incoming.column_names)
     select, checks = [], []

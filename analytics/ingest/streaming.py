@@ -121,7 +121,9 @@ class _NotWritten(Exception):
         self.result = result
 
 
-def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, ceiling: float, on_bytes=None) -> FileResult:
+def _write_streamed(
+    cur, path: Path, size: int, digest: str, encoding: str, ceiling: float, on_bytes=None
+) -> FileResult:
     """Parse and insert a file piece by piece in one transaction. The readers carry their state (segment
     positions, sequence numbers, open envelopes) from piece to piece, so rows, keys and diagnostics are
     those loading the file whole gives. A refusal rolls the transaction back."""
@@ -135,10 +137,13 @@ def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, ceil
             # registered first (the views the units are derived from read it), completed at the end
             store.register_sources(cur, [0], [ParsedFile(path=path, size=size, digest=digest)])
             try:
-                item, problems, units = _insert_pieces(cur, path, size, digest, encoding, first_id, offsets, ceiling,
-                                                       on_bytes)
+                item, problems, units = _insert_pieces(
+                    cur, path, size, digest, encoding, first_id, offsets, ceiling, on_bytes
+                )
             except Changed:
-                raise _NotWritten(FileResult(path, "failed", "the file changed while it was being loaded; nothing loaded")) from None
+                raise _NotWritten(
+                    FileResult(path, "failed", "the file changed while it was being loaded; nothing loaded")
+                ) from None
             except NotX12Error as e:  # not X12 after all, or cut off ('truncated 835: ...')
                 raise _NotWritten(FileResult(path, "failed", f"{e}; nothing loaded")) from None
             if not item.kind:
@@ -148,17 +153,20 @@ def _write_streamed(cur, path: Path, size: int, digest: str, encoding: str, ceil
                 raise _NotWritten(FileResult(path, *verdict, item.counts, 0, item.kind))
             problems += [(first_id, *note) for note in notes]
             store.register_interchanges(cur, {first_id: item})
-            cur.execute("UPDATE source_files SET kind = ?, interchanges = ?, transaction_sets = ?, segments = ?, skipped_sets = ?"
-                        " WHERE file_id = ?", [item.kind, item.interchanges, item.transaction_sets, item.segments,
-                                               item.skipped_text(), first_id])
+            cur.execute(
+                "UPDATE source_files SET kind = ?, interchanges = ?, transaction_sets = ?, segments = ?, skipped_sets = ?"
+                " WHERE file_id = ?",
+                [item.kind, item.interchanges, item.transaction_sets, item.segments, item.skipped_text(), first_id],
+            )
             counted = store.finish(cur, first_id, first_id, problems, units=not units)
     except _NotWritten as refusal:
         return refusal.result
     return FileResult(path, "loaded", store.loaded_note(item), item.counts, counted.get(first_id, 0), item.kind)
 
 
-def _insert_pieces(cur, path: Path, size: int, digest: str, encoding: str, file_id: int, offsets: dict,
-                   ceiling: float, on_bytes=None) -> tuple[ParsedFile, list, bool]:
+def _insert_pieces(
+    cur, path: Path, size: int, digest: str, encoding: str, file_id: int, offsets: dict, ceiling: float, on_bytes=None
+) -> tuple[ParsedFile, list, bool]:
     """Insert the file's pieces as they are parsed (batch_files holds its keys); returns the file as it
     is registered (rows counted, not kept; an empty kind: neither 835 nor 837), its unreadable values,
     and whether its adjudication units were stored too (piece by piece). `ceiling`: the most memory
@@ -204,8 +212,19 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
         for name in counts:
             counts[name] += parsed.counts[name]
         tables = arrow_tables(parsed.rows, {name: [0] * len(found) for name, found in parsed.rows.items()})
-        file = ParsedFile(parsed.kind, {}, parsed.interchanges, parsed.transaction_sets, parsed.segments,
-                          parsed.skipped_sets, keys, counts, path, size, digest)
+        file = ParsedFile(
+            parsed.kind,
+            {},
+            parsed.interchanges,
+            parsed.transaction_sets,
+            parsed.segments,
+            parsed.skipped_sets,
+            keys,
+            counts,
+            path,
+            size,
+            digest,
+        )
         parsed = None
         yield tables, length, reader.claims_read, reader.remit.claim_seq
         tables = None
@@ -260,7 +279,9 @@ def units_by_piece() -> bool:
     """Whether the units query reads a file's rows only through UNIT_SOURCES (each narrowed to a
     piece's claims by piece_units); if it ever reads more, a streamed file's units are derived once
     for the whole file instead (right, but with memory for the whole file)."""
-    sources = re.findall(r"from\s+(\w+)\s+where\s+file_id\s+between\s+\$first_id", sql("marts/adjudication_units"), re.I)
+    sources = re.findall(
+        r"from\s+(\w+)\s+where\s+file_id\s+between\s+\$first_id", sql("marts/adjudication_units"), re.I
+    )
     return bool(sources) and set(sources) <= set(UNIT_SOURCES)
 
 
@@ -271,9 +292,14 @@ def piece_units(cur, file_id: int, first_claim: int, last_claim: int) -> None:
     catalog = cur.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
     try:
         for name in UNIT_SOURCES:
-            cur.execute(f'CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM "{catalog}".main.{name}'
-                        f" WHERE claim_key BETWEEN {int(first_claim)} AND {int(last_claim)}")
-        cur.execute(f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": file_id, "last_id": file_id})
+            cur.execute(
+                f'CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM "{catalog}".main.{name}'
+                f" WHERE claim_key BETWEEN {int(first_claim)} AND {int(last_claim)}"
+            )
+        cur.execute(
+            f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}",
+            {"first_id": file_id, "last_id": file_id},
+        )
     finally:
         for name in UNIT_SOURCES:
             cur.execute(f"DROP VIEW IF EXISTS temp.main.{name}")

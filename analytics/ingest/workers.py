@@ -131,8 +131,14 @@ class Workers:
             except BrokenProcessPool:
                 worker.join()
                 why = _stopped(worker.exitcode)
-                return Batch([], {}, [FileResult(path, "failed", f"the parsing worker stopped: {why}; nothing of this file"
-                                                                 " loaded") for path in group])
+                return Batch(
+                    [],
+                    {},
+                    [
+                        FileResult(path, "failed", f"the parsing worker stopped: {why}; nothing of this file loaded")
+                        for path in group
+                    ],
+                )
         finally:
             alone.shutdown(wait=True)
 
