@@ -182,7 +182,8 @@ def read_mapping(source: str | Path | bytes, layout: str, name: str | None = Non
     fmt = _table(spec, "format", fail)
     if set(fmt) - _FORMAT_KEYS:
         fail(
-            f"unknown [format] key(s) {', '.join(sorted(set(fmt) - _FORMAT_KEYS))} (allowed: {', '.join(sorted(_FORMAT_KEYS))})"
+            f"unknown [format] key(s) {', '.join(sorted(set(fmt) - _FORMAT_KEYS))} (allowed: "
+            f"{', '.join(sorted(_FORMAT_KEYS))})"
         )
     dates = fmt.get("dates", fmt.get("date"))
     if dates is not None:
@@ -258,7 +259,8 @@ def read_mapping(source: str | Path | bytes, layout: str, name: str | None = Non
             fail("[[adjustments]] is for the remittances layout")
         if "adjustments" in mapping.columns:
             fail(
-                "adjustments are mapped both to one column ([columns]) and to column triples ([[adjustments]]): keep one"
+                "adjustments are mapped both to one column ([columns]) and to column triples ([[adjustments]]): "
+                "keep one"
             )
         if not isinstance(triples, list) or not all(isinstance(t, dict) for t in triples):
             fail("[[adjustments]] must be a list of tables with group, reason and amount headers")

@@ -22,8 +22,8 @@ DEMO_DB = PROJECT_ROOT / "var" / "demo.duckdb"
 TEMPLATES = PROJECT_ROOT / "var" / "templates"
 SCHEMA_VERSION = "1"
 
-# Every documented view (docs/views.md), and the tables it documents; what each SQL file builds and needs is in its header
-# (analytics/models.py).
+# Every documented view (docs/views.md), and the tables it documents; what each SQL file builds and needs is in
+# its header (analytics/models.py).
 PUBLIC_VIEWS = models.documented()
 
 

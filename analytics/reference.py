@@ -336,7 +336,8 @@ def _replace_one(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin
     try:
         cur.execute(
             f"CREATE OR REPLACE TABLE {spec.table} AS SELECT {select} FROM read_csv(?, header = true,"
-            f" auto_detect = false, columns = {{{', '.join(f'{c!r}: {t!r}' for c, t in _all_columns(header, spec).items())}}},"
+            " auto_detect = false, columns = "
+            f"{{{', '.join(f'{c!r}: {t!r}' for c, t in _all_columns(header, spec).items())}}},"
             f" dateformat = '%Y-%m-%d', quote = '\"', escape = '\"')",
             [str(path)],
         )

@@ -342,7 +342,8 @@ def _copy(db: Path) -> Path:
         _fsync(folder)
     except OSError as e:
         raise Unwritable(
-            f"the change is saved in {db}, but the dashboard's copy of it cannot be written in {folder}: {database.reason(e)}. "
+            f"the change is saved in {db}, but the dashboard's copy of it cannot be written in {folder}: "
+            f"{database.reason(e)}. "
             f"It needs {_mb(_size(db))}, {_mb(_free(folder.parent))} free. The dashboard keeps showing the data as it "
             "was before; make room, and the next load, or the dashboard when no load runs, publishes it."
         ) from None

@@ -420,7 +420,8 @@ class Meter:
         print(
             f"  CPU over {took['wall']:.0f} s on {cores} cores: server {took['server']:.0f} s, browsers and driver "
             f"{took['browser']:.0f} s, other programs {others:.0f} s ({took['busy'] / took['wall'] / cores:.0%} busy); "
-            f"per page view: server {took['server'] / max(views, 1):.2f} s, browsers {took['browser'] / max(views, 1):.2f} s"
+            f"per page view: server {took['server'] / max(views, 1):.2f} s, browsers "
+            f"{took['browser'] / max(views, 1):.2f} s"
         )
         if runs:
             walls, cpus = [r[0] for r in runs], [r[1] for r in runs]

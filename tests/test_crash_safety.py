@@ -213,7 +213,8 @@ def _check(db: Path, expected: dict) -> int:
         assert (
             con.execute("SELECT count(DISTINCT file_id) FROM fact_units").fetchall()
             == con.execute(
-                "SELECT count(*) FROM source_files WHERE transaction_sets > 0 AND file_id IN (SELECT file_id FROM remit_claims)"
+                "SELECT count(*) FROM source_files WHERE transaction_sets > 0 "
+                "AND file_id IN (SELECT file_id FROM remit_claims)"
             ).fetchall()
         )
         assert con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall() == [

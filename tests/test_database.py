@@ -29,8 +29,8 @@ def _contents(path) -> dict:
             out[name] = sorted(map(repr, con.execute(f"SELECT *{exclude} FROM {name}").fetchall()))
         out["views"] = con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY 1").fetchall()
         macros = con.execute(
-            "SELECT function_name, macro_definition FROM duckdb_functions() WHERE NOT internal AND function_type LIKE '%macro%'"
-            " ORDER BY 1"
+            "SELECT function_name, macro_definition FROM duckdb_functions()"
+            " WHERE NOT internal AND function_type LIKE '%macro%' ORDER BY 1"
         ).fetchall()
         out["macros"] = [(name, _unordered_excludes(text)) for name, text in macros]
         return out

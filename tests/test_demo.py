@@ -118,7 +118,8 @@ def test_loaded_figures_equal_what_was_written(history):
     assert rows(con, "select count(*) from load_diagnostics where message like '%does not balance%'") == [(0,)]
     assert rows(
         con,
-        "select count(*) from (select distinct dataset from (select value as dataset from meta where key = 'dataset') where dataset = 'demo')",
+        "select count(*) from (select distinct dataset from "
+        "(select value as dataset from meta where key = 'dataset') where dataset = 'demo')",
     ) == [(1,)]
 
 

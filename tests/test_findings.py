@@ -297,8 +297,8 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     at = app_runner(db, monkeypatch, tmp_path)("app_pages/what_changed.py")
     text = " ".join(m.value for m in at.markdown)
     assert (
-        "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200"
-        in text
+        "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the "
+        "prior 5 months (+\\$1,200" in text
     )
     assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
@@ -324,7 +324,10 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
     con.close()
     run = app_runner(db, monkeypatch, tmp_path)
     # BETA MUTUAL's jump, as its most specific slice (the same claims as BETA MUTUAL and BETA × medical necessity)
-    sentence = "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200"
+    sentence = (
+        "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the "
+        "prior 5 months (+\\$1,200"
+    )
     assert sentence in " ".join(m.value for m in run().markdown)
     reviewed = run("app_pages/monthly_review.py")
     reviewed.selectbox[0].set_value(date(2024, 6, 1)).run(timeout=120)
@@ -359,7 +362,8 @@ JUNE = {"dates": "payment", "from": "2024-06-01", "to": "2024-06-30"}
 # link sets, the payers and number of denied lines it opens, June's rate in its sparkline.
 SHOWN = [
     (
-        "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months",
+        "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the "
+        "prior 5 months",
         {"payer": "BETA MUTUAL", "code": "99213", **JUNE},
         {"BETA MUTUAL"},
         15,

@@ -197,8 +197,9 @@ def transaction(cur):
 
 
 def added_text(result: FileResult) -> str:
-    """What a loaded file added, in the words of the command line and the Data page: '2 payment(s), 3 claim(s), 4 line(s), 6 adjustment(s)' for
-    remittances, '3 claim(s) billed, 5 line(s) billed' for billed claims, both for a file of both."""
+    """What a loaded file added, in the words of the command line and the Data page: '2 payment(s), 3
+    claim(s), 4 line(s), 6 adjustment(s)' for remittances, '3 claim(s) billed, 5 line(s) billed' for billed
+    claims, both for a file of both."""
     c, kind, parts = result.counts, result.kind, []
     if "835" in kind or kind == "csv remittances" or not kind:
         parts.append(
