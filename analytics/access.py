@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from analytics import ui
+
 _SIGNED_IN = "access_signed_in"
 # [access] settings of the throttle and their defaults
 LIMITS = {
@@ -351,8 +353,6 @@ def _note(signed_in: bool) -> bool:
 
 
 def _oidc(auth) -> bool:
-    from analytics import ui
-
     if st.user.is_logged_in:
         who = st.user.get("email") or st.user.get("name") or "signed in"
         st.sidebar.caption(f"Signed in: {ui.md(who)}")

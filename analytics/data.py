@@ -10,14 +10,15 @@ import contextlib
 import contextvars
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from analytics import database, updates
-from analytics.database import sql
+from analytics import database, findings, updates
 from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
+from analytics.sql_files import sql
 
 
 def database_path() -> Path:
@@ -85,6 +86,18 @@ def records(name: str, params=None, path: Path | None = None) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
     return _run(name, params, path, every)
+
+
+def change_findings(path: Path, kind: str = "default", month: date | None = None) -> findings.Result | None:
+    """The change findings (analytics/findings.py) of the latest period of a kind in this database, or of the
+    period ending with `month` (None when the data hold no such period), computed from what the pages read."""
+
+    def fetch(name: str, params: dict) -> list:
+        return records(name, params, path)
+
+    usable = findings.usable_months(fetch)
+    period = findings.latest_period(usable, kind) if month is None else findings.period_for(month, usable, kind)
+    return findings.compute(fetch, period) if period is not None else None
 
 
 # Within session(), one page run: one copy of the database, held until the run ends. A copy never

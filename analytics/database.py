@@ -11,11 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import models, reference
-from analytics.transaction import transaction
+from analytics import derived, models, reference
+from analytics.sql_files import PROJECT_ROOT, QUERIES, sql
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-QUERIES = PROJECT_ROOT / "queries"
 DEFAULT_DB = PROJECT_ROOT / "var" / "denials.duckdb"
 DEMO_DB = PROJECT_ROOT / "var" / "demo.duckdb"
 # Empty databases to copy from (see _from_template): no patient data, only what the project ships.
@@ -73,11 +71,6 @@ def reason(error: BaseException) -> str:
         return error.strerror
     text = str(error)
     return next((r for r in _REASONS if r in text), text.splitlines()[0] if text else type(error).__name__)
-
-
-def sql(name: str) -> str:
-    """The text of queries/<name>.sql."""
-    return (QUERIES / f"{name}.sql").read_text()
 
 
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -144,33 +137,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     reference.ensure_tables(con)
     build(con, models.before_load("staging"))
-    refresh_facts(con)  # from the staging views; the marts read it
+    reference.refresh_facts(con)  # from the staging views; the marts read it
     build(con, models.before_load("marts"))
-    from analytics import derived  # it imports this module
-
     derived.refresh(con)
     build(con, models.derived())  # the views that read the after-load tables
-
-
-def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild fact_units when the rules that made them changed (the rule set in force or the unit
-    query itself); returns whether it did. Each load adds its own files' units as it goes."""
-    judging = [t.name for t in reference.TABLES.values() if t.judges]
-    rules = con.execute(
-        "SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?", [judging]
-    ).fetchall()[0][0]
-    text = models.without_comments(sql("marts/fact_units") + sql("marts/adjudication_units"))
-    fingerprint = hashlib.sha256((rules + text).encode()).hexdigest()
-    current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
-    if current and current[0][0] == fingerprint:
-        return False
-    with transaction(con) as cur:
-        cur.execute(sql("marts/fact_units"))
-        cur.execute(
-            f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1}
-        )
-        cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
-    return True
 
 
 def build(con: duckdb.DuckDBPyConnection, built: list) -> None:

@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from analytics import loader, reference, updates
 from analytics.claim_writer import BilledClaim, BilledLine, Provider, write_837
 from analytics.remittance_writer import Adjustment, Claim, Line, Payer, Payment, write_835
 
@@ -1046,8 +1047,6 @@ def build(
     patterns: bool = True,
 ) -> Summary:
     """Write a demo history to `out` and load it into the database `db`, marked as demo data."""
-    from analytics import loader, reference, updates
-
     started = time.perf_counter()
     summary = generate(out, months, lines, seed, shards=shards, patterns=patterns)
     summary.seconds_writing = time.perf_counter() - started
@@ -1063,8 +1062,6 @@ def build(
 def _prevention_rules(out: Path, months: int) -> Path:
     """The demo practice's prevention rules: the shipped ones plus its Medicare Advantage plan's prior
     authorisation requirement for drugs from month 10 (a payer policy, so not in the shipped file)."""
-    from analytics import reference
-
     start = Generator(months=months).start
     month_10 = date(start.year + (start.month + 8) // 12, (start.month + 8) % 12 + 1, 1)
     payer = PAYERS[PRIOR_AUTH_PAYER].payer

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from analytics import derived, models
+from analytics.sql_files import sql
 from analytics.transaction import transaction
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -291,11 +293,29 @@ def reset(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def _rejudge(con: duckdb.DuckDBPyConnection) -> None:
-    from analytics import derived  # these modules import this one
-    from analytics.database import refresh_facts
-
     refresh_facts(con)
     derived.refresh(con)  # a no-op unless what it derives from changed
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild fact_units when the rules that made them changed (the rule set in force or the unit
+    query itself); returns whether it did. Each load adds its own files' units as it goes."""
+    judging = [t.name for t in TABLES.values() if t.judges]
+    rules = con.execute(
+        "SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?", [judging]
+    ).fetchall()[0][0]
+    text = models.without_comments(sql("marts/fact_units") + sql("marts/adjudication_units"))
+    fingerprint = hashlib.sha256((rules + text).encode()).hexdigest()
+    current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
+    if current and current[0][0] == fingerprint:
+        return False
+    with transaction(con) as cur:
+        cur.execute(sql("marts/fact_units"))
+        cur.execute(
+            f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1}
+        )
+        cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
+    return True
 
 
 def export(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:

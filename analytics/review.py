@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import plotly.express as px
 
-from analytics import labels
+from analytics import findings, labels
 
 # Each part of the review: (query in queries/recovery/, title, definition).
 PARTS = {
@@ -168,8 +168,6 @@ FINDING_COLUMNS = [
 def findings_part(result, top: int = 10) -> pd.DataFrame:
     """The month's findings as a table: the sentence (the rate's 95% interval in it) and the figures
     behind it, the interval's bounds, and the slice's monthly rates (the HTML draws them as sparklines)."""
-    from analytics import findings
-
     rows = findings.shown(result, top_findings(result, top)) if result else []
     return pd.DataFrame(
         [

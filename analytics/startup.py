@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from analytics import database, updates
+from analytics import database, demo, updates
 
 
 def ensure_demo() -> None:
@@ -19,8 +19,6 @@ def ensure_demo() -> None:
     if final.exists() and updates.busy(final):  # another server builds it now: wait for it
         if updates.refresh(final, wait=600):
             return
-    from analytics import demo
-
     # A demo database without a copy was never finished (its build publishes it last): start over.
     for leftover in (final, final.with_name(final.name + ".wal")):
         leftover.unlink(missing_ok=True)

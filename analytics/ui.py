@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import data, labels
+from analytics import data, findings, labels
 from analytics.filters import LISTS
 
 CLAIMS_PAGE = "app_pages/claims.py"
@@ -844,9 +844,7 @@ def percent(value) -> str:
 # -- What changed (analytics/findings.py) ---------------------------------------------------------------
 @st.cache_data(ttl=300, show_spinner="Testing every slice...")
 def _findings(path: str, stamp: float, kind: str, month):
-    from analytics import findings
-
-    return findings.for_database(data.Path(path), kind, month)
+    return data.change_findings(data.Path(path), kind, month)
 
 
 def change_findings(kind: str = "default", month=None):
@@ -888,8 +886,6 @@ def sparkline(frame_: pd.DataFrame, key: str) -> None:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _top_findings(path: str, stamp: float) -> tuple:
-    from analytics import findings
-
     return findings.stored(data.records("dashboard/top_findings", {}, data.Path(path)))
 
 
@@ -908,8 +904,6 @@ def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = T
     Claims page (drill). shown: findings.shown() or findings.stored(); note(finding) -> a caption under
     the sentence; key: a prefix for the widgets of one page's list; legend: say under the list what the
     sparklines and the interval show (unless the page's own caption does)."""
-    from analytics import findings
-
     for n, finding in enumerate(shown):
         left, right = st.columns([5, 1], vertical_alignment="center")
         with left:

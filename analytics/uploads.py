@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analytics import data, database, updates
+from analytics import csv_import, data, database, loader, updates
 from analytics.ingest.store import added_text
 
 DEFAULT_LIMIT_MB = 200  # Streamlit's own default for server.maxUploadSize
@@ -131,8 +131,6 @@ def load(files: list[tuple[str, bytes]], on_result=None) -> list:
     in the dashboard) with the same loader as the command line; each file's result also goes to
     on_result as it comes (a progress bar). Waits for a load in progress (up to UPLOAD_WAIT seconds,
     then updates.Busy); the rest of the page run reads the copy published after it."""
-    from analytics import loader
-
     results: list = []
     try:
         with _own_database() as con:
@@ -148,8 +146,6 @@ def load_csv(
     """Load uploaded CSV exports of one layout ('claims' or 'remittances', docs/csv.md), read with an
     uploaded mapping file when given, into the user's own database, as `load-csv` does. A mapping that
     cannot be used raises csv_import.MappingError before the database is touched."""
-    from analytics import csv_import
-
     rules = csv_import.read_mapping(mapping[1], layout, name=mapping[0]) if mapping else None
     results: list = []
     try:
@@ -166,8 +162,6 @@ def _unwritable(files: list[tuple[str, bytes]], results: list, error: updates.Un
     """The results of uploads when the database could not be written (a full disk, a read-only folder),
     in the page's one message per file: a file without a result failed, saying why; a file loaded before
     the dashboard's copy could not be made says that the dashboard does not show it yet."""
-    from analytics import loader
-
     if results:  # all were stored: only the copy failed
         for result in results:
             result.message = "; ".join(filter(None, [result.message, str(error)]))

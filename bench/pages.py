@@ -158,8 +158,8 @@ def main() -> int:
         ]
         run_page(queries)
         warm = statistics.median(run_page(queries) for _ in range(args.repeat))
-        whole = statistics.median(timed(lambda: findings.for_database(path)) for _ in range(args.repeat))
-        result = findings.for_database(path)
+        whole = statistics.median(timed(lambda: data.change_findings(path)) for _ in range(args.repeat))
+        result = data.change_findings(path)
         print(
             f"{'what_changed':<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries: {len(result.tested)} slices "
             f"of {period.label} against {len(period.baseline)} months, {len(result.findings)} findings), "

@@ -13,7 +13,7 @@ from fractions import Fraction
 import pytest
 from scipy import stats
 
-from analytics import database, demo, findings
+from analytics import data, database, demo, findings
 from conftest import load_text, remittance_835, rows
 from test_app import values
 
@@ -334,7 +334,7 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
     assert sentence in " ".join(m.value for m in reviewed.markdown)
     month = date(2024, 6, 1)
     parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), db, **extra), month)
-    parts["review_findings"] = review.findings_part(findings.for_database(db, month=month))
+    parts["review_findings"] = review.findings_part(data.change_findings(db, month=month))
     assert list(parts["review_findings"]["effect_amount"]) == sorted(
         parts["review_findings"]["effect_amount"], key=abs, reverse=True
     )
@@ -444,7 +444,7 @@ def test_each_overview_finding_has_its_sparkline_interval_and_denied_lines(beta_
             raise AssertionError("the Overview ran the findings' tests")
 
         patched.setattr(findings, "compute", tested_again)
-        patched.setattr(findings, "for_database", tested_again)
+        patched.setattr(data, "change_findings", tested_again)
         check_findings_shown(run(), "overview_")
     check_click_through(run, "overview_")
 
@@ -471,7 +471,7 @@ def test_the_review_exports_carry_each_findings_interval(beta_db):
 
     month = date(2024, 6, 1)
     parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), beta_db, **extra), month)
-    parts["review_findings"] = review.findings_part(findings.for_database(beta_db, month=month))
+    parts["review_findings"] = review.findings_part(data.change_findings(beta_db, month=month))
     shown = parts["review_findings"]
     assert len(shown) == len(SHOWN) and shown["rate_ci_low"].notna().all()
     assert (shown["rate_ci_low"] < shown["claim_denial_rate"]).all()
