@@ -1,6 +1,6 @@
 """Read-only access to the database for the pages: every query comes from queries/*.sql.
 
-The pages read the copy of the database published after each load (analytics/updates.py), never the
+The pages read the copy of the database published after each load (analytics/publishing.py), never the
 database the loads write: they never wait for a load and never see one half done.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics import database, findings, updates
+from analytics import database, findings, publishing
 from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
 from analytics.sql_files import sql
 
@@ -39,15 +39,15 @@ def database_path() -> Path:
 
 def source(path: Path) -> Path:
     """The database a file the pages read stands for: the database a copy was made of, else itself."""
-    return updates.database_of(path) or path
+    return publishing.database_of(path) or path
 
 
-def _pick() -> tuple[Path, updates.Held | None]:
+def _pick() -> tuple[Path, publishing.Held | None]:
     own, demo = database.default_path(), database.demo_path()
     for db in (own, demo):
-        if db.exists() and updates.stale(db):
-            updates.refresh(db)  # never waits: a load that holds the database publishes when it is done
-        held = updates.hold(db)
+        if db.exists() and publishing.stale(db):
+            publishing.refresh(db)  # never waits: a load that holds the database publishes when it is done
+        held = publishing.hold(db)
         if held is not None:
             return held.path, held
     return (own if own.exists() else demo), None
@@ -131,7 +131,7 @@ def _let_go(run: dict) -> None:
         for path in run.pop("shared", ()):
             _shared[path][1] -= 1
         for path, (con, users, db) in list(_shared.items()):
-            if not users and updates.current(db) != path:  # superseded and idle
+            if not users and publishing.current(db) != path:  # superseded and idle
                 con.close()
                 del _shared[path]
     held = run.pop("held", None)

@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from analytics import loader, reference, updates
+from analytics import loader, publishing, reference
 from analytics.claim_writer import BilledClaim, BilledLine, Provider, write_837
 from analytics.remittance_writer import Adjustment, Claim, Line, Payer, Payment, write_835
 
@@ -1050,7 +1050,7 @@ def build(
     started = time.perf_counter()
     summary = generate(out, months, lines, seed, shards=shards, patterns=patterns)
     summary.seconds_writing = time.perf_counter() - started
-    with updates.writing(db, what=f"the demo history ({out})") as con:  # published for the dashboard when done
+    with publishing.writing(db, what=f"the demo history ({out})") as con:  # published for the dashboard when done
         loader.load_paths(con, [out], on_result=on_result)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'demo')")
         if patterns:  # the Medicare Advantage plan's authorisation rule is one of the patterns

@@ -5,7 +5,7 @@
 
 For each page it runs the queries the page runs (same SQL files, default filters) once cold, then --repeat
 times, and prints the median of the warm totals. The queries read the database the way the dashboard does: its
-published copy (analytics/updates.py), through the one read-only connection the server keeps per copy, so a
+published copy (analytics/publishing.py), through the one read-only connection the server keeps per copy, so a
 warm run finds DuckDB's cache as a user's second view of a page does. The baseline, measured in the same run,
 is one plain scan of every adjudication unit (count and sum of charges): the ratio says how many such scans a
 page costs. Target on a 2-core machine: under 300 ms per page at 1M lines, 1 s at 10M.

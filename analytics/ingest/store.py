@@ -169,7 +169,7 @@ def store_batch(con: duckdb.DuckDBPyConnection, batch: Batch, report, only: list
         stored = _write(cur, batch, indexes)
     except duckdb.Error as e:
         if database.cannot_write(e):
-            raise  # no file can be written now: the load stops (updates.writing says why)
+            raise  # no file can be written now: the load stops (publishing.writing says why)
         if len(indexes) > 1:  # find the file that cannot be written; store the others
             for i in indexes:
                 store_batch(con, batch, report, [i])
