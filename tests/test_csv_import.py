@@ -1,4 +1,4 @@
-"""CSV import of practice-management exports (analytics/csv_import.py, docs/csv.md): hand-written claims and
+"""CSV import of practice-management exports (analytics/csv_import/, docs/csv.md): hand-written claims and
 remittance-line files in both layouts, the shipped mapping examples, refused files with their line numbers,
 repeated loads, matching against 837 claims, and the command line."""
 
