@@ -21,7 +21,7 @@ becomes a diagnostic, never an exception. Only an 837 transaction set that is ne
 file) is refused with `TruncatedError`. Envelopes (ISA/GS counts and control numbers) are checked by the
 835 reader, which the loader runs on every file; this reader only reads them for the version in GS08.
 
-About 430 lines, past the ~400 the house keeps to: one transaction's loops and their handlers, which
+About 490 lines, past the ~400 the house keeps to: one transaction's loops and their handlers, which
 read best side by side.
 """
 

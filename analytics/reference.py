@@ -3,7 +3,11 @@
 Each table is a CSV in data/ that is copied into the database (`ref_<name>`). A user can load their own
 version of any of them (a newer CARC list, their own CARC -> category map) with
 `python -m analytics reference load NAME FILE`; it stays in force until `reference reset NAME`. A shipped
-table that changed in a new release is reloaded automatically unless the user replaced it.
+table that changed in a new release is reloaded automatically unless the user replaced it. When the rule
+set changes, the denials are judged again (`refresh_facts`, then the after-load step).
+
+About 490 lines, past the ~400 the house keeps to: some 170 of them declare the tables (`TABLES`, one
+entry per CSV: columns, checks, what it judges); the code that loads and checks them is the rest.
 """
 
 from __future__ import annotations
