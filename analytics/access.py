@@ -184,6 +184,11 @@ class Throttle:
                 return self._lock_out(entry, now, limits)
             return None
 
+    def remembered(self) -> tuple[int, int]:
+        """(addresses, failures) held now: what bounds the store's memory."""
+        with self._lock:
+            return len(self._addresses), len(self._failures)
+
     def reset(self) -> None:
         with self._lock:
             self._addresses.clear()

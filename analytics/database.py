@@ -16,7 +16,7 @@ from analytics.sql_files import PROJECT_ROOT, QUERIES, sql
 
 DEFAULT_DB = PROJECT_ROOT / "var" / "denials.duckdb"
 DEMO_DB = PROJECT_ROOT / "var" / "demo.duckdb"
-# Empty databases to copy from (see _from_template): no patient data, only what the project ships.
+# Empty databases to copy from (see from_template): no patient data, only what the project ships.
 TEMPLATES = PROJECT_ROOT / "var" / "templates"
 SCHEMA_VERSION = "1"
 
@@ -79,7 +79,7 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     copied = False
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-        copied = not path.exists() and _from_template(path)
+        copied = not path.exists() and from_template(path)
     con = duckdb.connect(str(path))
     if copied:  # the template's reference tables came into this database now
         con.execute("UPDATE ref_sources SET loaded_at = now()::TIMESTAMP")
@@ -87,7 +87,7 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _from_template(path: Path) -> bool:
+def from_template(path: Path) -> bool:
     """Start a new database as a copy of an empty one made earlier by this release: creating the tables,
     reference tables, views and empty derived tables costs about 0.3 s, a copy about 0.01 s, and every
     new database pays it (each test, the demo, a benchmark run). `ensure_schema` runs on the copy as on
@@ -95,7 +95,7 @@ def _from_template(path: Path) -> bool:
     creates the database as before."""
     part = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        shutil.copyfile(_template(), part)  # with the permissions DuckDB would give a new file
+        shutil.copyfile(template(), part)  # with the permissions DuckDB would give a new file
         os.link(part, path)  # never over a database another process has just made
         return True
     except (OSError, duckdb.Error):  # FileExistsError included: that process's database is used as it is
@@ -105,28 +105,28 @@ def _from_template(path: Path) -> bool:
 
 
 @functools.cache
-def _template() -> Path:
+def template() -> Path:
     """The empty database for this release: named by a hash of DuckDB's version and of everything that
     shapes a new database (the schema, queries, reference data and this package's code), made once."""
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for folder, pattern in ((QUERIES, "**/*.sql"), (reference.DATA, "*.csv"), (Path(__file__).parent, "*.py")):
+    for folder, pattern in ((QUERIES, "**/*.sql"), (reference.DATA, "*.csv"), (Path(__file__).parent, "**/*.py")):
         for file in sorted(folder.glob(pattern)):
             digest.update(file.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + file.read_bytes())
-    template = TEMPLATES / f"empty-{digest.hexdigest()[:16]}.duckdb"
-    if not template.exists():
+    empty = TEMPLATES / f"empty-{digest.hexdigest()[:16]}.duckdb"
+    if not empty.exists():
         TEMPLATES.mkdir(parents=True, exist_ok=True)
-        building = template.with_name(f".{template.stem}.{os.getpid()}.duckdb")
+        building = empty.with_name(f".{empty.stem}.{os.getpid()}.duckdb")
         try:
             con = duckdb.connect(str(building))
             try:
                 ensure_schema(con)
             finally:
                 con.close()
-            os.replace(building, template)  # whole or not at all; a concurrent builder writes the same
+            os.replace(building, empty)  # whole or not at all; a concurrent builder writes the same
         finally:
             building.unlink(missing_ok=True)
             building.with_name(building.name + ".wal").unlink(missing_ok=True)
-    return template
+    return empty
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
