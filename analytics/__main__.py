@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import csv_import, database, demo, loader, privacy, progress, reference, updates
+from analytics import csv_import, database, demo, loader, privacy, progress, publishing, reference, writer_lock
 from analytics.ingest.store import added_text
 
 
@@ -22,10 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--wait",
         type=float,
-        default=updates.WAIT,
+        default=writer_lock.WAIT,
         metavar="SECONDS",
         help="how long to wait for another load into the same database to finish (default "
-        f"{updates.WAIT:.0f}); loads take turns, the dashboard keeps showing the last one",
+        f"{writer_lock.WAIT:.0f}); loads take turns, the dashboard keeps showing the last one",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     db_path = args.db or database.default_path()
     if args.command == "reference" and args.action in ("list", "export"):
-        held = updates.hold(db_path)  # reading: the copy the dashboard shows, even while a load runs
+        held = publishing.hold(db_path)  # reading: the copy the dashboard shows, even while a load runs
         if held is not None:
             try:
                 con = duckdb.connect(str(held.path), read_only=True)
@@ -130,11 +130,11 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 held.release()
     # Every change goes through the one writer: loads take turns, and the dashboard, which reads the
-    # copy published after each, never waits and never sees a load half done (analytics/updates.py).
+    # copy published after each, never waits and never sees a load half done (analytics/publishing.py).
     what = " ".join(["python -m analytics", *(argv if argv is not None else sys.argv[1:])])[:300]
     try:
         return _change(args, db_path, mapping, what)
-    except updates.Unwritable as e:  # a full disk, a read-only folder: what is kept and what to do, no traceback
+    except writer_lock.Unwritable as e:  # a full disk, a read-only folder: what is kept and what to do, no traceback
         print(f"error: {e}", file=sys.stderr)
         return 2
 
@@ -143,9 +143,11 @@ def _change(args, db_path: Path, mapping, what: str) -> int:
     with contextlib.ExitStack() as stack:
         try:
             con = stack.enter_context(
-                updates.writing(db_path, args.wait, on_wait=lambda m: print(m, file=sys.stderr, flush=True), what=what)
+                publishing.writing(
+                    db_path, args.wait, on_wait=lambda m: print(m, file=sys.stderr, flush=True), what=what
+                )
             )
-        except updates.Busy as e:
+        except writer_lock.Busy as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
         except (duckdb.Error, OSError) as e:

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from analytics import ui
+
 _SIGNED_IN = "access_signed_in"
 # [access] settings of the throttle and their defaults
 LIMITS = {
@@ -181,6 +183,11 @@ class Throttle:
             if len(entry.failures) >= limits.max_failures:
                 return self._lock_out(entry, now, limits)
             return None
+
+    def remembered(self) -> tuple[int, int]:
+        """(addresses, failures) held now: what bounds the store's memory."""
+        with self._lock:
+            return len(self._addresses), len(self._failures)
 
     def reset(self) -> None:
         with self._lock:
@@ -351,8 +358,6 @@ def _note(signed_in: bool) -> bool:
 
 
 def _oidc(auth) -> bool:
-    from analytics import ui
-
     if st.user.is_logged_in:
         who = st.user.get("email") or st.user.get("name") or "signed in"
         st.sidebar.caption(f"Signed in: {ui.md(who)}")

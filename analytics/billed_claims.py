@@ -1,10 +1,10 @@
 """Read X12 837 claims (professional 837P, institutional 837I, dental 837D; 5010 and 4010) into rows: the
 reader contract (analytics/ingest/contract.py), `read(bytes or text) -> ParsedFile`.
 
-What the provider billed: one row per claim (CLM) and one per service line (SV1 on a professional claim,
-SV2 on an institutional one, SV3 on a dental one). An 837 nests its claims in a hierarchy of HL loops: the billing provider
-(HL level 20), under it each subscriber, the insured person, with the payer billed (level 22), and under
-a subscriber a patient who is not the subscriber, e.g. a child on a parent's plan (level 23). Each claim
+What the provider billed: one row per claim (CLM) and one per service line (SV1 on a professional claim, SV2
+on an institutional one, SV3 on a dental one). An 837 nests its claims in a hierarchy of HL loops: the billing
+provider (HL level 20), under it each subscriber, the insured person, with the payer billed (level 22), and
+under a subscriber a patient who is not the subscriber, e.g. a child on a parent's plan (level 23). Each claim
 takes its billing provider, subscriber, payer and patient from the loops it sits in.
 
 After the claim's own segments come loops about other people and other payers: the claim's providers
@@ -21,7 +21,7 @@ becomes a diagnostic, never an exception. Only an 837 transaction set that is ne
 file) is refused with `TruncatedError`. Envelopes (ISA/GS counts and control numbers) are checked by the
 835 reader, which the loader runs on every file; this reader only reads them for the version in GS08.
 
-About 430 lines, past the ~400 the house keeps to: one transaction's loops and their handlers, which
+About 490 lines, past the ~400 the house keeps to: one transaction's loops and their handlers, which
 read best side by side.
 """
 

@@ -1,6 +1,6 @@
 """Read-only access to the database for the pages: every query comes from queries/*.sql.
 
-The pages read the copy of the database published after each load (analytics/updates.py), never the
+The pages read the copy of the database published after each load (analytics/publishing.py), never the
 database the loads write: they never wait for a load and never see one half done.
 """
 
@@ -10,14 +10,15 @@ import contextlib
 import contextvars
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from analytics import database, updates
-from analytics.database import sql
+from analytics import database, findings, publishing
 from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
+from analytics.sql_files import sql
 
 
 def database_path() -> Path:
@@ -38,15 +39,15 @@ def database_path() -> Path:
 
 def source(path: Path) -> Path:
     """The database a file the pages read stands for: the database a copy was made of, else itself."""
-    return updates.database_of(path) or path
+    return publishing.database_of(path) or path
 
 
-def _pick() -> tuple[Path, updates.Held | None]:
+def _pick() -> tuple[Path, publishing.Held | None]:
     own, demo = database.default_path(), database.demo_path()
     for db in (own, demo):
-        if db.exists() and updates.stale(db):
-            updates.refresh(db)  # never waits: a load that holds the database publishes when it is done
-        held = updates.hold(db)
+        if db.exists() and publishing.stale(db):
+            publishing.refresh(db)  # never waits: a load that holds the database publishes when it is done
+        held = publishing.hold(db)
         if held is not None:
             return held.path, held
     return (own if own.exists() else demo), None
@@ -87,6 +88,18 @@ def records(name: str, params=None, path: Path | None = None) -> list[dict]:
     return _run(name, params, path, every)
 
 
+def change_findings(path: Path, kind: str = "default", month: date | None = None) -> findings.Result | None:
+    """The change findings (analytics/findings.py) of the latest period of a kind in this database, or of the
+    period ending with `month` (None when the data hold no such period), computed from what the pages read."""
+
+    def fetch(name: str, params: dict) -> list:
+        return records(name, params, path)
+
+    usable = findings.usable_months(fetch)
+    period = findings.latest_period(usable, kind) if month is None else findings.period_for(month, usable, kind)
+    return findings.compute(fetch, period) if period is not None else None
+
+
 # Within session(), one page run: one copy of the database, held until the run ends. A copy never
 # changes, so the process keeps one read-only connection per copy for every session (each query takes
 # a cursor of its own: opening a connection costs ~40 ms and loses DuckDB's cache), and closes it once
@@ -118,7 +131,7 @@ def _let_go(run: dict) -> None:
         for path in run.pop("shared", ()):
             _shared[path][1] -= 1
         for path, (con, users, db) in list(_shared.items()):
-            if not users and updates.current(db) != path:  # superseded and idle
+            if not users and publishing.current(db) != path:  # superseded and idle
                 con.close()
                 del _shared[path]
     held = run.pop("held", None)

@@ -11,19 +11,17 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import models, reference
-from analytics.transaction import transaction
+from analytics import derived, models, reference
+from analytics.sql_files import PROJECT_ROOT, QUERIES, sql
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-QUERIES = PROJECT_ROOT / "queries"
 DEFAULT_DB = PROJECT_ROOT / "var" / "denials.duckdb"
 DEMO_DB = PROJECT_ROOT / "var" / "demo.duckdb"
-# Empty databases to copy from (see _from_template): no patient data, only what the project ships.
+# Empty databases to copy from (see from_template): no patient data, only what the project ships.
 TEMPLATES = PROJECT_ROOT / "var" / "templates"
 SCHEMA_VERSION = "1"
 
-# Every documented view (docs/views.md), and the tables it documents; what each SQL file builds and needs is in its header
-# (analytics/models.py).
+# Every documented view (docs/views.md), and the tables it documents; what each SQL file builds and needs is in
+# its header (analytics/models.py).
 PUBLIC_VIEWS = models.documented()
 
 
@@ -75,18 +73,13 @@ def reason(error: BaseException) -> str:
     return next((r for r in _REASONS if r in text), text.splitlines()[0] if text else type(error).__name__)
 
 
-def sql(name: str) -> str:
-    """The text of queries/<name>.sql."""
-    return (QUERIES / f"{name}.sql").read_text()
-
-
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """A read-write connection to a database that has every table, reference table and view."""
     path = Path(path) if path is not None else default_path()
     copied = False
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-        copied = not path.exists() and _from_template(path)
+        copied = not path.exists() and from_template(path)
     con = duckdb.connect(str(path))
     if copied:  # the template's reference tables came into this database now
         con.execute("UPDATE ref_sources SET loaded_at = now()::TIMESTAMP")
@@ -94,7 +87,7 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _from_template(path: Path) -> bool:
+def from_template(path: Path) -> bool:
     """Start a new database as a copy of an empty one made earlier by this release: creating the tables,
     reference tables, views and empty derived tables costs about 0.3 s, a copy about 0.01 s, and every
     new database pays it (each test, the demo, a benchmark run). `ensure_schema` runs on the copy as on
@@ -102,7 +95,7 @@ def _from_template(path: Path) -> bool:
     creates the database as before."""
     part = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        shutil.copyfile(_template(), part)  # with the permissions DuckDB would give a new file
+        shutil.copyfile(template(), part)  # with the permissions DuckDB would give a new file
         os.link(part, path)  # never over a database another process has just made
         return True
     except (OSError, duckdb.Error):  # FileExistsError included: that process's database is used as it is
@@ -112,28 +105,28 @@ def _from_template(path: Path) -> bool:
 
 
 @functools.cache
-def _template() -> Path:
+def template() -> Path:
     """The empty database for this release: named by a hash of DuckDB's version and of everything that
     shapes a new database (the schema, queries, reference data and this package's code), made once."""
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for folder, pattern in ((QUERIES, "**/*.sql"), (reference.DATA, "*.csv"), (Path(__file__).parent, "*.py")):
+    for folder, pattern in ((QUERIES, "**/*.sql"), (reference.DATA, "*.csv"), (Path(__file__).parent, "**/*.py")):
         for file in sorted(folder.glob(pattern)):
             digest.update(file.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + file.read_bytes())
-    template = TEMPLATES / f"empty-{digest.hexdigest()[:16]}.duckdb"
-    if not template.exists():
+    empty = TEMPLATES / f"empty-{digest.hexdigest()[:16]}.duckdb"
+    if not empty.exists():
         TEMPLATES.mkdir(parents=True, exist_ok=True)
-        building = template.with_name(f".{template.stem}.{os.getpid()}.duckdb")
+        building = empty.with_name(f".{empty.stem}.{os.getpid()}.duckdb")
         try:
             con = duckdb.connect(str(building))
             try:
                 ensure_schema(con)
             finally:
                 con.close()
-            os.replace(building, template)  # whole or not at all; a concurrent builder writes the same
+            os.replace(building, empty)  # whole or not at all; a concurrent builder writes the same
         finally:
             building.unlink(missing_ok=True)
             building.with_name(building.name + ".wal").unlink(missing_ok=True)
-    return template
+    return empty
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -144,33 +137,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     reference.ensure_tables(con)
     build(con, models.before_load("staging"))
-    refresh_facts(con)  # from the staging views; the marts read it
+    reference.refresh_facts(con)  # from the staging views; the marts read it
     build(con, models.before_load("marts"))
-    from analytics import derived  # it imports this module
-
     derived.refresh(con)
     build(con, models.derived())  # the views that read the after-load tables
-
-
-def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild fact_units when the rules that made them changed (the rule set in force or the unit
-    query itself); returns whether it did. Each load adds its own files' units as it goes."""
-    judging = [t.name for t in reference.TABLES.values() if t.judges]
-    rules = con.execute(
-        "SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?", [judging]
-    ).fetchall()[0][0]
-    text = models.without_comments(sql("marts/fact_units") + sql("marts/adjudication_units"))
-    fingerprint = hashlib.sha256((rules + text).encode()).hexdigest()
-    current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
-    if current and current[0][0] == fingerprint:
-        return False
-    with transaction(con) as cur:
-        cur.execute(sql("marts/fact_units"))
-        cur.execute(
-            f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1}
-        )
-        cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
-    return True
 
 
 def build(con: duckdb.DuckDBPyConnection, built: list) -> None:

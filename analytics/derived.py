@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from analytics import findings, models
-from analytics.database import QUERIES
+from analytics.sql_files import QUERIES
 from analytics.transaction import transaction
 
 # The tables this step writes: the SQL graph's after-load tables, then the change findings.

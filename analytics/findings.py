@@ -21,6 +21,11 @@ by claims (queries/findings/slices.sql counts, from the one claim-level definiti
 
 Money stays Decimal; rates and p-values are floats. docs/views.md (`change_findings`) explains each
 method in plain words with its reference.
+
+About 880 lines in one module on purpose: the after-load step (analytics/derived.py) hashes this file's
+text, with the findings' SQL, to decide when the stored findings (change_findings) are computed again; a
+part moved to another file would change the findings without that hash noticing. How the pages read them
+is elsewhere (data.change_findings, ui.finding_views).
 """
 
 from __future__ import annotations
@@ -34,8 +39,8 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 
-from analytics.database import sql
 from analytics.filters import LISTS
+from analytics.sql_files import sql
 
 FDR = 0.05  # the false-discovery rate a finding's q must not exceed
 BASELINE_MONTHS = 12
@@ -687,19 +692,6 @@ def compute(fetch: Fetch, period: Period, fdr: float = FDR) -> Result:
             if row["finding"]:
                 row["sentence"] = sentence(row, period, labels, denials)
     return Result(period, tested, series, {d: attribution(series, period, d) for d in PARTITIONS})
-
-
-def for_database(path, kind: str = "default", month: date | None = None) -> Result | None:
-    """The findings of the latest period of a kind in the database the pages read, or of the period
-    ending with `month` (None when the data hold no such period): read-only, through analytics.data."""
-    from analytics import data
-
-    def fetch(name: str, params: dict) -> list:
-        return data.records(name, params, path)
-
-    usable = usable_months(fetch)
-    period = latest_period(usable, kind) if month is None else period_for(month, usable, kind)
-    return compute(fetch, period) if period is not None else None
 
 
 def monthly_counts(series: dict, period: Period) -> list:

@@ -1,7 +1,8 @@
 """Labels for people, one registry for every table the dashboard shows and every export it writes: the
-column's label, its kind (money: $ with thousands; rate: %; count; days: a whole number; probability: a
-p or q value; date; datetime; month; text; hidden) and its definition, keyed by the column name the SQL gives. Downloads keep the column
-names; text from the files is neutralised where a spreadsheet would read it as a formula."""
+column's label, its kind (money: $ with thousands; rate: %; count; days: a whole number; probability: a p or q
+value; date; datetime; month; text; hidden) and its definition, keyed by the column name the SQL gives.
+Downloads keep the column names; text from the files is neutralised where a spreadsheet would read it as a
+formula."""
 
 from __future__ import annotations
 

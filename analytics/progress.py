@@ -30,7 +30,8 @@ class Progress:
         when = f"{_duration(left)} left" if left is not None else "starting"
         scale, unit = (1e6, "MB") if self.total >= 1e6 else (1e3, "KB")
         return (
-            f"[{bar}] {self.files_done:,}/{self.files:,} files, {self.bytes_done / scale:,.1f}/{self.total / scale:,.1f} "
+            f"[{bar}] {self.files_done:,}/{self.files:,} files, "
+            f"{self.bytes_done / scale:,.1f}/{self.total / scale:,.1f} "
             f"{unit}, {rate:,.1f} MB/s, {when}"
         )
 

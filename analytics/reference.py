@@ -3,7 +3,11 @@
 Each table is a CSV in data/ that is copied into the database (`ref_<name>`). A user can load their own
 version of any of them (a newer CARC list, their own CARC -> category map) with
 `python -m analytics reference load NAME FILE`; it stays in force until `reference reset NAME`. A shipped
-table that changed in a new release is reloaded automatically unless the user replaced it.
+table that changed in a new release is reloaded automatically unless the user replaced it. When the rule
+set changes, the denials are judged again (`refresh_facts`, then the after-load step).
+
+About 490 lines, past the ~400 the house keeps to: some 170 of them declare the tables (`TABLES`, one
+entry per CSV: columns, checks, what it judges); the code that loads and checks them is the rest.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from analytics import derived, models
+from analytics.sql_files import sql
 from analytics.transaction import transaction
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -291,11 +297,29 @@ def reset(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def _rejudge(con: duckdb.DuckDBPyConnection) -> None:
-    from analytics import derived  # these modules import this one
-    from analytics.database import refresh_facts
-
     refresh_facts(con)
     derived.refresh(con)  # a no-op unless what it derives from changed
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild fact_units when the rules that made them changed (the rule set in force or the unit
+    query itself); returns whether it did. Each load adds its own files' units as it goes."""
+    judging = [t.name for t in TABLES.values() if t.judges]
+    rules = con.execute(
+        "SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?", [judging]
+    ).fetchall()[0][0]
+    text = models.without_comments(sql("marts/fact_units") + sql("marts/adjudication_units"))
+    fingerprint = hashlib.sha256((rules + text).encode()).hexdigest()
+    current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
+    if current and current[0][0] == fingerprint:
+        return False
+    with transaction(con) as cur:
+        cur.execute(sql("marts/fact_units"))
+        cur.execute(
+            f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1}
+        )
+        cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
+    return True
 
 
 def export(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
@@ -336,7 +360,8 @@ def _replace_one(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path, origin
     try:
         cur.execute(
             f"CREATE OR REPLACE TABLE {spec.table} AS SELECT {select} FROM read_csv(?, header = true,"
-            f" auto_detect = false, columns = {{{', '.join(f'{c!r}: {t!r}' for c, t in _all_columns(header, spec).items())}}},"
+            " auto_detect = false, columns = "
+            f"{{{', '.join(f'{c!r}: {t!r}' for c, t in _all_columns(header, spec).items())}}},"
             f" dateformat = '%Y-%m-%d', quote = '\"', escape = '\"')",
             [str(path)],
         )

@@ -10,7 +10,7 @@ stored with the file. Only input that is not X12 at all, or that ends inside an 
 file), is refused. The envelope (ISA/GS/ST and their trailers' counts and control numbers) is checked
 here, for every file; the 837 reader (`claims`) leaves it to this one.
 
-About 480 lines, past the ~400 the house keeps to: one transaction's loops and their handlers, which
+About 650 lines, past the ~400 the house keeps to: one transaction's loops and their handlers, which
 read best side by side.
 """
 

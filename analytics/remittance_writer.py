@@ -227,7 +227,8 @@ def _claim_segments(claim: Claim) -> list[str]:
             adjusted += a.cents
             if a.group != "PR":
                 not_patient += a.cents
-        svc = f"SVC*{composite}*{money(line.charge)}*{money(line.charge - adjusted)}*{line.revenue_code or ''}*{line.units_paid}"
+        paid = money(line.charge - adjusted)
+        svc = f"SVC*{composite}*{money(line.charge)}*{paid}*{line.revenue_code or ''}*{line.units_paid}"
         svc += f"**{units_billed}" if units_billed is not None else ""
         out.append(svc)
         out.append(f"DTM*472*{d8(line.service_date)}")

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import shutil
 
-from analytics import database, updates
+from analytics import database, demo, publishing, writer_lock
 
 
 def ensure_demo() -> None:
     """Build the demo database on first start, when the user's own database has no copy for the
     pages (none yet, or its first load is still running)."""
     own, final = database.default_path(), database.demo_path()
-    if own.exists() and updates.refresh(own, wait=5):  # published now if it had no copy yet
+    if own.exists() and publishing.refresh(own, wait=5):  # published now if it had no copy yet
         return
-    if updates.current(final) is not None:
+    if publishing.current(final) is not None:
         return
-    if final.exists() and updates.busy(final):  # another server builds it now: wait for it
-        if updates.refresh(final, wait=600):
+    if final.exists() and writer_lock.busy(final):  # another server builds it now: wait for it
+        if publishing.refresh(final, wait=600):
             return
-    from analytics import demo
-
     # A demo database without a copy was never finished (its build publishes it last): start over.
     for leftover in (final, final.with_name(final.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -34,4 +32,4 @@ def ensure_current() -> None:
     skipped when a load holds the database (it publishes when it is done)."""
     for db in (database.default_path(), database.demo_path()):
         if db.exists():
-            updates.refresh(db)
+            publishing.refresh(db)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analytics import data, database, updates
+from analytics import csv_import, data, database, loader, publishing, writer_lock
 from analytics.ingest.store import added_text
 
 DEFAULT_LIMIT_MB = 200  # Streamlit's own default for server.maxUploadSize
@@ -130,14 +130,12 @@ def load(files: list[tuple[str, bytes]], on_result=None) -> list:
     """Load uploaded files into the user's own database (created on first upload, replacing the demo
     in the dashboard) with the same loader as the command line; each file's result also goes to
     on_result as it comes (a progress bar). Waits for a load in progress (up to UPLOAD_WAIT seconds,
-    then updates.Busy); the rest of the page run reads the copy published after it."""
-    from analytics import loader
-
+    then writer_lock.Busy); the rest of the page run reads the copy published after it."""
     results: list = []
     try:
         with _own_database() as con:
             results = loader.load_contents(con, [(Path(name), content) for name, content in files], on_result)
-    except updates.Unwritable as e:
+    except writer_lock.Unwritable as e:
         return _unwritable(files, results, e)
     return results
 
@@ -148,8 +146,6 @@ def load_csv(
     """Load uploaded CSV exports of one layout ('claims' or 'remittances', docs/csv.md), read with an
     uploaded mapping file when given, into the user's own database, as `load-csv` does. A mapping that
     cannot be used raises csv_import.MappingError before the database is touched."""
-    from analytics import csv_import
-
     rules = csv_import.read_mapping(mapping[1], layout, name=mapping[0]) if mapping else None
     results: list = []
     try:
@@ -157,17 +153,15 @@ def load_csv(
             results = csv_import.load(
                 con, layout, [(Path(name), content) for name, content in files], rules, on_result=on_result
             )
-    except updates.Unwritable as e:
+    except writer_lock.Unwritable as e:
         return _unwritable(files, results, e)
     return results
 
 
-def _unwritable(files: list[tuple[str, bytes]], results: list, error: updates.Unwritable) -> list:
+def _unwritable(files: list[tuple[str, bytes]], results: list, error: writer_lock.Unwritable) -> list:
     """The results of uploads when the database could not be written (a full disk, a read-only folder),
     in the page's one message per file: a file without a result failed, saying why; a file loaded before
     the dashboard's copy could not be made says that the dashboard does not show it yet."""
-    from analytics import loader
-
     if results:  # all were stored: only the copy failed
         for result in results:
             result.message = "; ".join(filter(None, [result.message, str(error)]))
@@ -176,8 +170,8 @@ def _unwritable(files: list[tuple[str, bytes]], results: list, error: updates.Un
 
 
 def _own_database():
-    """The one writer (analytics/updates.py) on the user's own database, for an upload. The page run
+    """The one writer (analytics/publishing.py) on the user's own database, for an upload. The page run
     lets go of what it read (in one process a read-only and a read-write connection to the same file
     conflict, should it have read the database itself), and reads the new copy afterwards."""
     data.release()
-    return updates.writing(database.default_path(), UPLOAD_WAIT, what="an upload on the Data page")
+    return publishing.writing(database.default_path(), UPLOAD_WAIT, what="an upload on the Data page")

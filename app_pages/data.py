@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import csv_import, data, database, privacy, ui, updates, uploads
+from analytics import csv_import, data, database, privacy, ui, uploads, writer_lock
 
 st.title("Data")
 
@@ -99,7 +99,7 @@ if x12_files and st.button("Load", type="primary"):
         try:
             with privacy.hashing(hashed):  # after a load in progress, if there is one
                 results = uploads.load(accepted, progress_bar(len(accepted)))
-        except updates.Busy as e:
+        except writer_lock.Busy as e:
             st.error(ui.md(e))
         else:
             loaded(results, refused)
@@ -142,7 +142,7 @@ if csv_uploads and st.button("Load CSV", type="primary", key="csv_load"):
                 )
     except csv_import.MappingError as e:
         st.error(f"{ui.md(e)}; nothing loaded")
-    except updates.Busy as e:
+    except writer_lock.Busy as e:
         st.error(ui.md(e))
     else:
         if results:

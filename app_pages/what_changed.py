@@ -115,8 +115,9 @@ for tab, dimension in zip(st.tabs(["By payer", "By site of care"]), findings.PAR
             f"The overall claim denial rate moved {float(parts['rate_change']) * 100:+.2f} points: each "
             f"{dimension}'s rate effect (its own rate changed, at its average share of claims) plus its mix "
             "effect (its share of claims changed, at its average rate) add up exactly to that. Denied $ a month "
-            f"moved {findings.money(parts['denied_change'])}: {findings.money(parts['volume_effect'])} from the volume of "
-            "charges, the rest per slice by its denied $ per charged $ (rate) and its share of charges (mix). "
+            f"moved {findings.money(parts['denied_change'])}: {findings.money(parts['volume_effect'])} from the "
+            "volume of charges, the rest per slice by its denied $ per charged $ (rate) and its share of charges "
+            "(mix). "
             "Symmetric shift-share decomposition; docs/views.md.",
             claim_share_before=st.column_config.NumberColumn("share before", format="percent"),
             claim_share_after=st.column_config.NumberColumn("share after", format="percent"),

@@ -56,7 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import data, updates  # noqa: E402
+from analytics import data, publishing  # noqa: E402
 from analytics.pages import PAGES as DASHBOARD_PAGES  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -306,7 +306,7 @@ class SocketSession(Session):
 
 def url_filters(db: Path) -> list[str]:
     """Query strings a shared link could carry: each payer, each denial category, each quarter."""
-    known = data.query("dashboard/filter_options", path=updates.current(db) or db).iloc[0]
+    known = data.query("dashboard/filter_options", path=publishing.current(db) or db).iloc[0]
     links = [urllib.parse.urlencode({"payer": p}) for p in known["payers"]]
     links += [urllib.parse.urlencode({"category": c}) for c in known["categories"]]
     first, last = pd_date(known["first_date"]), pd_date(known["last_date"])
@@ -420,7 +420,8 @@ class Meter:
         print(
             f"  CPU over {took['wall']:.0f} s on {cores} cores: server {took['server']:.0f} s, browsers and driver "
             f"{took['browser']:.0f} s, other programs {others:.0f} s ({took['busy'] / took['wall'] / cores:.0%} busy); "
-            f"per page view: server {took['server'] / max(views, 1):.2f} s, browsers {took['browser'] / max(views, 1):.2f} s"
+            f"per page view: server {took['server'] / max(views, 1):.2f} s, browsers "
+            f"{took['browser'] / max(views, 1):.2f} s"
         )
         if runs:
             walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
@@ -489,7 +490,7 @@ def main() -> int:
         print("no chromium: apt-get install chromium", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    updates.refresh(args.db, wait=600)  # the copy the dashboard reads, published before the server starts
+    publishing.refresh(args.db, wait=600)  # the copy the dashboard reads, published before the server starts
     filters = url_filters(args.db)
     print(
         f"database {args.db} ({args.db.stat().st_size / 1e6:.0f} MB); copy for the dashboard ready in "

@@ -5,8 +5,8 @@
 
 Each input is loaded into a fresh database by the command line (`python -m analytics --db X load ...`)
 in a child process. Its peak memory is that of the whole process tree (the loader and its parsing
-workers, sampled from /proc every 20 ms: their proportional set sizes, shared pages counted once), with the largest single process's ru_maxrss beside it; and
-its wall time. Shapes:
+workers, sampled from /proc every 20 ms: their proportional set sizes, shared pages counted once), with
+the largest single process's ru_maxrss beside it; and its wall time. Shapes:
 
 - many: `--many` files each just under the streaming threshold (ingest.memory.STREAM_BYTES less 2%; `--many-mb`
   sets another size), parsed whole in worker processes: the shape where parse-ahead multiplies memory;

@@ -3,12 +3,12 @@
     python bench/pages.py --lines 1000000            # builds bench/work/scale-1000000.duckdb once (demo scale mode)
     python bench/pages.py --db path/to/any.duckdb    # or time an existing database
 
-For each page it runs the queries the page runs (same SQL files, default filters) once cold, then
---repeat times, and prints the median of the warm totals. The queries read the database the way the
-dashboard does: its published copy (analytics/updates.py), through the one read-only connection the
-server keeps per copy, so a warm run finds DuckDB's cache as a user's second view of a page does. The baseline, measured in the same run, is
-one plain scan of every adjudication unit (count and sum of charges): the ratio says how many such
-scans a page costs. Target on a 2-core machine: under 300 ms per page at 1M lines, 1 s at 10M.
+For each page it runs the queries the page runs (same SQL files, default filters) once cold, then --repeat
+times, and prints the median of the warm totals. The queries read the database the way the dashboard does: its
+published copy (analytics/publishing.py), through the one read-only connection the server keeps per copy, so a
+warm run finds DuckDB's cache as a user's second view of a page does. The baseline, measured in the same run,
+is one plain scan of every adjudication unit (count and sum of charges): the ratio says how many such scans a
+page costs. Target on a 2-core machine: under 300 ms per page at 1M lines, 1 s at 10M.
 """
 
 from __future__ import annotations
@@ -158,8 +158,8 @@ def main() -> int:
         ]
         run_page(queries)
         warm = statistics.median(run_page(queries) for _ in range(args.repeat))
-        whole = statistics.median(timed(lambda: findings.for_database(path)) for _ in range(args.repeat))
-        result = findings.for_database(path)
+        whole = statistics.median(timed(lambda: data.change_findings(path)) for _ in range(args.repeat))
+        result = data.change_findings(path)
         print(
             f"{'what_changed':<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries: {len(result.tested)} slices "
             f"of {period.label} against {len(period.baseline)} months, {len(result.findings)} findings), "

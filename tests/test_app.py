@@ -258,7 +258,8 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
         small_db,
         f"""select
         count(*) filter (where denial_month = DATE '{month}' and denial_class = 'denial' and not readjudication),
-        sum(denied_amount) filter (where denial_month = DATE '{month}' and denial_class = 'denial' and not readjudication),
+        sum(denied_amount) filter (where denial_month = DATE '{month}' and denial_class = 'denial'
+                                   and not readjudication),
         sum(recovered_amount) filter (where date_trunc('month', recovery_date) = DATE '{month}'
                                       and status not in ('billed_to_patient', 'duplicate'))
         from recovery_status(last_day(DATE '{month}'))""",

@@ -97,7 +97,7 @@ def test_every_chart_draws_aggregates_on_the_right_axes(which, history_db, corpu
     run = app_runner(db, monkeypatch, tmp_path)
     wrong, charts = [], 0
     for page in PAGES:
-        if page.endswith("monthly_review.py"):  # its charts are analytics/review.py's (another change)
+        if page.endswith("monthly_review.py"):  # its charts are analytics/review/parts.py's (another change)
             continue
         at = run(page)
         for fig in figures(at):
@@ -375,7 +375,7 @@ def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale(
     14% get a decimal on the colour bar (not "10%, 10%, 9%, 9%")."""
     import pandas as pd
 
-    from analytics import ui
+    from analytics.ui import charts
 
     matrix = pd.DataFrame(
         {
@@ -391,7 +391,7 @@ def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale(
             "denial_rate": [0.09, 0.12, 0.14, 0.1],
         }
     )
-    fig = json.loads(ui._rate_heatmap(matrix, "site_label", "procedure_code", "site", None).to_json())
+    fig = json.loads(charts._rate_heatmap(matrix, "site_label", "procedure_code", "site", None).to_json())
     trace = fig["data"][0]
     assert values(trace["y"]) == ["96365", "99213", "J1322"]
     assert fig["layout"]["yaxis"]["type"] == fig["layout"]["xaxis"]["type"] == "category"

@@ -312,7 +312,8 @@ def test_institutional_by_its_claim_when_the_guide_is_not_named(con, tmp_path):
 
 def test_patient_loop_under_the_subscriber(con, tmp_path):
     child = """
-        HL*2*1*22*1~SBR*P**GRP1******CI~NM1*IL*1*DOE*JANE****MI*M100~DMG*D8*19800101*F~NM1*PR*2*ACME HEALTH*****PI*ACME1~
+        HL*2*1*22*1~SBR*P**GRP1******CI~NM1*IL*1*DOE*JANE****MI*M100~DMG*D8*19800101*F~
+        NM1*PR*2*ACME HEALTH*****PI*ACME1~
         HL*3*2*23*0~PAT*19~NM1*QC*1*DOE*TIMMY~DMG*D8*20150601*M~
         CLM*C1*80***11:B:1*Y*A*Y*Y~HI*ABK:J069~LX*1~SV1*HC:99213*80*UN*1***1~DTP*472*D8*20240304~
         HL*4*1*22*0~SBR*P*18*GRP2******MC~NM1*IL*1*ROE*RICHARD****MI*M200~DMG*D8*19500202*M~
@@ -323,7 +324,8 @@ def test_patient_loop_under_the_subscriber(con, tmp_path):
     assert rows(
         con,
         """SELECT claim_id, payer_name, filing_indicator, subscriber_last_name, subscriber_first_name,
-        subscriber_member_id, patient_last_name, patient_first_name, patient_birth_date FROM bill_claims ORDER BY claim_id""",
+        subscriber_member_id, patient_last_name, patient_first_name, patient_birth_date FROM bill_claims
+        ORDER BY claim_id""",
     ) == [
         ("C1", "ACME HEALTH", "CI", "DOE", "JANE", "M100", "DOE", "TIMMY", _d("2015-06-01")),
         ("C2", "STATE MEDICAID", "MC", "ROE", "RICHARD", "M200", "ROE", "RICHARD", _d("1950-02-02")),

@@ -1,6 +1,6 @@
 """Loads while the dashboard is open: a command-line load while pages are queried from several threads,
 an upload on the Data page while a command-line load runs, and the writer's lock and its timeout
-(analytics/updates.py). Every query answers, nobody sees a load half done, the final counts are exact."""
+(analytics/publishing.py). Every query answers, nobody sees a load half done, the final counts are exact."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import data, demo, updates, uploads
+from analytics import data, demo, publishing, uploads, writer_lock
 from conftest import CORPUS_835, needs_shared
 
 pytestmark = needs_shared
@@ -139,9 +139,9 @@ def test_pages_answer_while_the_command_line_loads(histories, own):
     assert {f for _, f in readers.seen} <= {before, after}  # before the load or after it, never in between
     assert readers.seen[-1][1] == after
     # the figures and counts of a clean load of both histories at once
-    assert after == figures(updates.current(clean))
+    assert after == figures(publishing.current(clean))
     assert counted(own) == counted(clean)
-    assert counted(updates.current(own)) == counted(own)
+    assert counted(publishing.current(own)) == counted(own)
 
 
 def test_an_upload_waits_for_a_command_line_load(histories, own, tmp_path):
@@ -150,7 +150,7 @@ def test_an_upload_waits_for_a_command_line_load(histories, own, tmp_path):
     log = (tmp_path / "load.log").open("w+")  # not a pipe: a full pipe would stop the load
     load = subprocess.Popen(cli("--db", own, "load", second), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
-        lock = updates.lock_file(own)
+        lock = writer_lock.lock_file(own)
         deadline = time.monotonic() + 60
         while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
             time.sleep(0.05)  # until the load holds the lock (it writes who it is into the file)
@@ -168,7 +168,7 @@ def test_an_upload_waits_for_a_command_line_load(histories, own, tmp_path):
         cli("--db", expected, "load", histories[0], second, sample), check=True, cwd=ROOT, capture_output=True
     )
     assert counted(own) == counted(expected)
-    assert figures() == figures(updates.current(expected))
+    assert figures() == figures(publishing.current(expected))
 
 
 def test_a_writer_that_waits_too_long_names_the_database(own):
@@ -176,7 +176,7 @@ def test_a_writer_that_waits_too_long_names_the_database(own):
     release = threading.Event()
 
     def hold():
-        with updates.writing(own, what="a long load (test)"):
+        with publishing.writing(own, what="a long load (test)"):
             started.set()
             release.wait(60)
 
@@ -190,8 +190,8 @@ def test_a_writer_that_waits_too_long_names_the_database(own):
             capture_output=True,
             text=True,
         )
-        with pytest.raises(updates.Busy, match=str(own)):
-            with updates.writing(own, wait=0.3):
+        with pytest.raises(writer_lock.Busy, match=str(own)):
+            with publishing.writing(own, wait=0.3):
                 pass
     finally:
         release.set()
@@ -211,28 +211,28 @@ def test_a_writer_that_waits_too_long_names_the_database(own):
 
 
 def test_a_failed_change_is_not_published_and_a_stale_copy_is_replaced(own):
-    copy = updates.current(own)
+    copy = publishing.current(own)
     with pytest.raises(RuntimeError):
-        with updates.writing(own) as con:
+        with publishing.writing(own) as con:
             con.execute("DELETE FROM meta WHERE key = 'dataset'")
             raise RuntimeError("stop")
-    assert updates.current(own) == copy  # nothing published
-    assert updates.stale(own)  # the database changed under the copy (as after a crash between commit and publish)
+    assert publishing.current(own) == copy  # nothing published
+    assert publishing.stale(own)  # the database changed under the copy (as after a crash between commit and publish)
     path = data.database_path()  # the next page run publishes it again, as no load runs
-    assert path != copy and not updates.stale(own)
+    assert path != copy and not publishing.stale(own)
     assert not copy.exists()  # the older copy, read by no page, is removed
-    assert [p.name for p in updates.copies(own).glob("copy-*")] == [path.name]
+    assert [p.name for p in publishing.copies(own).glob("copy-*")] == [path.name]
 
 
 def test_a_copy_a_page_still_reads_is_kept_until_it_is_done(own):
     with data.session():
         held = data.database_path()
         data.query("app/loaded_files")
-        assert updates.refresh(own) and not updates.stale(own)  # nothing changed: nothing to publish
-        with updates.writing(own):
+        assert publishing.refresh(own) and not publishing.stale(own)  # nothing changed: nothing to publish
+        with publishing.writing(own):
             pass  # a change: a new copy
-        assert updates.current(own) != held and held.exists()  # this page still reads the old one
+        assert publishing.current(own) != held and held.exists()  # this page still reads the old one
         assert data.database_path() == held
         data.query("app/loaded_files")
     assert not held.exists()  # the last page out removed it
-    assert data.database_path() == updates.current(own)
+    assert data.database_path() == publishing.current(own)

@@ -154,7 +154,8 @@ def test_known_figures_checked_by_hand(corpus_db):
     # Mixed file: 278 sets are skipped with a note, its four header-only 835s are kept (its two 837s too)
     assert rows(
         con,
-        "SELECT transaction_sets, skipped_sets FROM source_files WHERE file_name = 'pyx12__mult_isa_mixed_278_835_837.txt'",
+        "SELECT transaction_sets, skipped_sets FROM source_files WHERE file_name = "
+        "'pyx12__mult_isa_mixed_278_835_837.txt'",
     ) == [(4, "278 x6")]
 
 

@@ -35,7 +35,18 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from analytics import __main__ as cli, billed_claims, database, demo, derived, loader, remittance, updates, x12_file
+from analytics import (
+    __main__ as cli,
+    billed_claims,
+    database,
+    demo,
+    derived,
+    loader,
+    publishing,
+    remittance,
+    writer_lock,
+    x12_file,
+)
 from analytics.ingest import memory, workers
 from analytics.x12 import decode
 from conftest import remittance_835, rows
@@ -213,7 +224,8 @@ def _check(db: Path, expected: dict) -> int:
         assert (
             con.execute("SELECT count(DISTINCT file_id) FROM fact_units").fetchall()
             == con.execute(
-                "SELECT count(*) FROM source_files WHERE transaction_sets > 0 AND file_id IN (SELECT file_id FROM remit_claims)"
+                "SELECT count(*) FROM source_files WHERE transaction_sets > 0 "
+                "AND file_id IN (SELECT file_id FROM remit_claims)"
             ).fetchall()
         )
         assert con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall() == [
@@ -317,7 +329,7 @@ def test_a_loader_killed_alone_leaves_no_worker_and_the_next_load_starts_at_once
     its parsing workers die with it, and the next load, told not to wait at all, takes the lock."""
     folder, expected, clean, _ = inputs
     db = tmp_path / "alone.duckdb"
-    lock = updates.lock_file(db)
+    lock = writer_lock.lock_file(db)
     child = subprocess.Popen(
         _command(folder, db, scaled=True), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
@@ -398,7 +410,7 @@ def test_a_dead_writers_lock_held_by_its_leftover_processes_is_taken_over(tmp_pa
             "-c",
             f"""
 import fcntl, os, sys, time
-fd = os.open({str(updates.lock_file(db))!r}, os.O_RDWR | os.O_CREAT)
+fd = os.open({str(writer_lock.lock_file(db))!r}, os.O_RDWR | os.O_CREAT)
 fcntl.flock(fd, fcntl.LOCK_EX)
 os.write(fd, b"python -m analytics load x (process {dead}, since 2026-01-01 00:00:00)\\n{dead} 12345\\n")
 print("held", flush=True)
@@ -411,17 +423,17 @@ time.sleep(60)
     try:
         assert holder.stdout.readline() == "held\n"
         said = []
-        with updates.writing(db, wait=0, on_wait=said.append) as con:
+        with publishing.writing(db, wait=0, on_wait=said.append) as con:
             con.execute("SELECT 1")
         assert said == [
             f"python -m analytics load x (process {dead}, since 2026-01-01 00:00:00) is no longer running;"
             f" its lock on {db} is taken over"
         ]
-        assert updates.current(db) is not None  # published
+        assert publishing.current(db) is not None  # published
         # a holder that runs is waited for, as before
-        with updates.writing(db, what="a long load (test)"):
-            with pytest.raises(updates.Busy):
-                with updates.writing(db, wait=0.3):
+        with publishing.writing(db, what="a long load (test)"):
+            with pytest.raises(writer_lock.Busy):
+                with publishing.writing(db, wait=0.3):
                     pass
     finally:
         holder.kill()

@@ -1,4 +1,4 @@
-"""CSV import of practice-management exports (analytics/csv_import.py, docs/csv.md): hand-written claims and
+"""CSV import of practice-management exports (analytics/csv_import/, docs/csv.md): hand-written claims and
 remittance-line files in both layouts, the shipped mapping examples, refused files with their line numbers,
 repeated loads, matching against 837 claims, and the command line."""
 
@@ -26,11 +26,15 @@ REMIT_HEADER = (
 )
 ACME_REMITS = (
     # a paid visit written down by contract; a drug denied for medical necessity
-    "ACME HEALTH PLAN,12345,2024-03-15,EFT0001,A100,1,PCN9001,CI,11,,,99213,,100.00,80.00,1,,2024-03-01,A100-1,CO-45:20.00,\n"
-    "ACME HEALTH PLAN,12345,2024-03-15,EFT0001,A100,1,PCN9001,CI,11,,,J1745,JZ,200.00,0.00,10,,2024-03-01,A100-2,CO-50:200.00,N115\n"
+    "ACME HEALTH PLAN,12345,2024-03-15,EFT0001,A100,1,PCN9001,CI,11,,,99213,,100.00,80.00,1,,2024-03-01,A100-1,"
+    "CO-45:20.00,\n"
+    "ACME HEALTH PLAN,12345,2024-03-15,EFT0001,A100,1,PCN9001,CI,11,,,J1745,JZ,200.00,0.00,10,,2024-03-01,A100-2,"
+    "CO-50:200.00,N115\n"
     # a contractual write-down and a copay: no denial; units cut from 2 to 1 (MUE): a partial denial
-    "ACME HEALTH PLAN,12345,2024-03-15,EFT0001,B200,1,PCN9002,CI,11,,,99214,25 59,150.00,100.00,1,,2024-03-02,,CO-45:45.00 PR-2:5.00,\n"
-    'ACME HEALTH PLAN,12345,2024-03-15,EFT0001,B200,1,PCN9002,CI,11,,,J3399,,"1,000.00",600.00,1,2,2024-03-02,,CO-151:400.00,N362\n'
+    "ACME HEALTH PLAN,12345,2024-03-15,EFT0001,B200,1,PCN9002,CI,11,,,99214,25 59,150.00,100.00,1,,2024-03-02,,"
+    "CO-45:45.00 PR-2:5.00,\n"
+    'ACME HEALTH PLAN,12345,2024-03-15,EFT0001,B200,1,PCN9002,CI,11,,,J3399,,"1,000.00",600.00,1,2,2024-03-02,,'
+    "CO-151:400.00,N362\n"
 )
 # another payer and payment: a claim denied outright without service lines (type of bill 131)
 BETA_REMITS = (
@@ -43,10 +47,14 @@ PORTAL_REMITS = (
     "Check Date,Check/EFT #,Patient Acct #,Claim Status,Payer ICN,Plan Type,POS,CPT,Mod 1,Mod 2,Billed,Paid,Units,"
     "Billed Units,DOS,Line Item Control #,Adj Group 1,Adj Reason 1,Adj Amount 1,Adj Group 2,Adj Reason 2,Adj Amount 2,"
     "Adj Group 3,Adj Reason 3,Adj Amount 3,Remarks\n"
-    "03/15/2024,EFT0001,A100,Processed as Primary,PCN9001,Commercial,11,99213,,,100.00,80.00,1,,3/1/2024,A100-1,CO,45,20.00,,,,,,,\n"
-    "03/15/2024,EFT0001,A100,Processed as Primary,PCN9001,Commercial,11,J1745,JZ,,200.00,0.00,10,,03/01/24,A100-2,CO,50,200.00,,,,,,,N115\n"
-    "03/15/2024,EFT0001,B200,Processed as Primary,PCN9002,Commercial,11,99214,25,59,150.00,100.00,1,,03/02/2024,,CO,45,45.00,PR,2,5.00,,,,\n"
-    '03/15/2024,EFT0001,B200,processed as primary,PCN9002,Commercial,11,J3399,,,"$1,000.00",600.00,1,2,03/02/2024,,,,,CO,151,400.00,,,,N362\n'
+    "03/15/2024,EFT0001,A100,Processed as Primary,PCN9001,Commercial,11,99213,,,100.00,80.00,1,,3/1/2024,A100-1,CO,"
+    "45,20.00,,,,,,,\n"
+    "03/15/2024,EFT0001,A100,Processed as Primary,PCN9001,Commercial,11,J1745,JZ,,200.00,0.00,10,,03/01/24,A100-2,"
+    "CO,50,200.00,,,,,,,N115\n"
+    "03/15/2024,EFT0001,B200,Processed as Primary,PCN9002,Commercial,11,99214,25,59,150.00,100.00,1,,03/02/2024,,CO,"
+    "45,45.00,PR,2,5.00,,,,\n"
+    '03/15/2024,EFT0001,B200,processed as primary,PCN9002,Commercial,11,J3399,,,"$1,000.00",600.00,1,2,03/02/2024,,,'
+    ",,CO,151,400.00,,,,N362\n"
 )
 
 CLAIM_HEADER = (
@@ -55,8 +63,10 @@ CLAIM_HEADER = (
     "procedure_code,modifiers,revenue_code,charge_amount,units_billed,service_date,line_control_number,ndc\n"
 )
 ACME_CLAIMS = (
-    "A100,ACME HEALTH PLAN,12345,CI,2024-03-05,300.00,11,1,,,,1234567893,M06.9 E11.9,1,99213,,,100.00,1,2024-03-01,A100-1,\n"
-    "A100,ACME HEALTH PLAN,12345,CI,2024-03-05,300.00,11,1,,,,1234567893,M06.9 E11.9,2,J1745,JZ,,200.00,10,2024-03-01,A100-2,57894-0030-01\n"
+    "A100,ACME HEALTH PLAN,12345,CI,2024-03-05,300.00,11,1,,,,1234567893,M06.9 E11.9,1,99213,,,100.00,1,2024-03-01,"
+    "A100-1,\n"
+    "A100,ACME HEALTH PLAN,12345,CI,2024-03-05,300.00,11,1,,,,1234567893,M06.9 E11.9,2,J1745,JZ,,200.00,10,"
+    "2024-03-01,A100-2,57894-0030-01\n"
     "B200,ACME HEALTH PLAN,12345,CI,2024-03-05,,11,1,AUTH55,,,1234567893,,1,99214,25 59,,150.00,1,2024-03-02,,\n"
     "B200,ACME HEALTH PLAN,12345,CI,2024-03-05,,11,1,AUTH55,,,1234567893,,2,J3399,,,1000.00,2,2024-03-02,,\n"
 )
@@ -69,7 +79,8 @@ EXPORTED_CLAIMS = (
     "Claim No;Insurance;Insurance ID;Sent;Place;Freq;Auth No;Billing NPI;Dx1;Dx2;Line;Code;Mod1;Mod2;Mod3;Mod4;Rev;"
     "Amount;Qty;Date of Service;Line Ref;NDC\n"
     "A100;ACME HEALTH PLAN;12345;05.03.2024;11;1;;1234567893;M06.9;E11.9;1;99213;;;;;;100,00;1;01.03.2024;A100-1;\n"
-    "A100;ACME HEALTH PLAN;12345;05.03.2024;11;1;;1234567893;M06.9;E11.9;2;J1745;JZ;;;;;200,00;10;01.03.2024;A100-2;57894-0030-01\n"
+    "A100;ACME HEALTH PLAN;12345;05.03.2024;11;1;;1234567893;M06.9;E11.9;2;J1745;JZ;;;;;"
+    "200,00;10;01.03.2024;A100-2;57894-0030-01\n"
     "B200;ACME HEALTH PLAN;12345;05.03.2024;11;1;AUTH55;1234567893;;;1;99214;25;59;;;;150,00;1;02.03.2024;;\n"
     "B200;ACME HEALTH PLAN;12345;05.03.2024;11;1;AUTH55;1234567893;;;2;J3399;;;;;;1.000,00;2,000;02.03.2024;;\n"
 )
@@ -271,8 +282,10 @@ def test_a_line_that_does_not_balance_loads_with_a_diagnostic_naming_its_line(co
 
 def test_reversal_and_new_adjudication_in_one_payment_are_two_claims(con, tmp_path):
     text = REMIT_HEADER + (
-        "ACME HEALTH PLAN,12345,2024-04-12,EFT0009,A100,22,PCN9001,CI,11,,,J1745,JZ,-200.00,0.00,-10,,2024-03-01,A100-2,CO-50:-200.00,\n"
-        "ACME HEALTH PLAN,12345,2024-04-12,EFT0009,A100,1,PCN9003,CI,11,7,,J1745,JZ,200.00,150.00,10,,2024-03-01,A100-2,CO-45:50.00,\n"
+        "ACME HEALTH PLAN,12345,2024-04-12,EFT0009,A100,22,PCN9001,CI,11,,,J1745,JZ,-200.00,0.00,-10,,2024-03-01,"
+        "A100-2,CO-50:-200.00,\n"
+        "ACME HEALTH PLAN,12345,2024-04-12,EFT0009,A100,1,PCN9003,CI,11,7,,J1745,JZ,200.00,150.00,10,,2024-03-01,"
+        "A100-2,CO-45:50.00,\n"
     )
     loaded(con, tmp_path, "remittances", REMITS, "remits.csv")
     loaded(con, tmp_path, "remittances", text, "reprocessed.csv")
@@ -612,7 +625,8 @@ def test_bad_rows_are_reported_with_their_line_numbers_and_nothing_loads(con, tm
         + row.format(claim="C1", filing="CI", paid="80.00", day="2024-03-01", cas="CO-45:20.00")  # 2: good
         + row.format(claim="C2", filing="CI", paid='"12,5x"', day="2024-03-01", cas="")  # 3: amount
         + "\n"  # 4: blank
-        + 'ACME HEALTH PLAN,12345,2024-03-15,EFT0002,C3,1,"PCN\nSPLIT",CI,11,,,99213,,100.00,100.00,1,,2024-03-01,,,\n'  # 5-6
+        + 'ACME HEALTH PLAN,12345,2024-03-15,EFT0002,C3,1,"PCN\nSPLIT",CI,11,,,99213,,100.00,100.00,1,,2024-03-01,'
+        ",,\n"  # 5-6
         + row.format(claim="C4", filing="CI", paid="80.00", day="2024-02-30", cas="CO-45:20.00")  # 7: date
         + row.format(claim="C5", filing="CI", paid="80.00", day="2024-03-01", cas="XX-45:20.00")  # 8: group
         + row.format(claim="C1", filing="MC", paid="80.00", day="2024-03-01", cas="CO-45:20.00")  # 9: disagrees with 2
@@ -636,14 +650,12 @@ def test_bad_rows_are_reported_with_their_line_numbers_and_nothing_loads(con, tm
 
 
 def test_claim_level_problems_of_the_claims_layout(con, tmp_path):
-    text = (
-        CLAIM_HEADER
-        + (
-            "A1,ACME,1,CI,2024-03-05,250.00,11,1,,,,,,1,99213,,,100.00,1,2024-03-01,,\n"  # 2: charge is not the sum
-            "A1,ACME,1,CI,2024-03-05,250.00,11,1,,,,,,1,99214,,,100.00,1,2024-03-01,,\n"  # 3: line number 1 again
-            "B1,ACME,1,CI,2024-03-05,,11,1,,,,,,,,JW JZ 25 59 XU,,10.00,1,2024-03-01,,1234\n"  # 4: no code, 5 modifiers, NDC
-            "C1,ACME,1,CI,2024-03-05,,131,7,,,professional,,,,J3399,,,10.00,1,2024-03-01,,\n"  # 5: TOB frequency 1 vs 7
-        )
+    text = CLAIM_HEADER + (
+        "A1,ACME,1,CI,2024-03-05,250.00,11,1,,,,,,1,99213,,,100.00,1,2024-03-01,,\n"  # 2: charge is not the sum
+        "A1,ACME,1,CI,2024-03-05,250.00,11,1,,,,,,1,99214,,,100.00,1,2024-03-01,,\n"  # 3: line number 1 again
+        # 4: no code, 5 modifiers, NDC
+        "B1,ACME,1,CI,2024-03-05,,11,1,,,,,,,,JW JZ 25 59 XU,,10.00,1,2024-03-01,,1234\n"
+        "C1,ACME,1,CI,2024-03-05,,131,7,,,professional,,,,J3399,,,10.00,1,2024-03-01,,\n"  # 5: TOB frequency 1 vs 7
     )
     result = load(con, tmp_path, "claims", text, "claims.csv")
     assert cli.problem_lines(result) == [
@@ -727,7 +739,8 @@ def test_a_file_that_is_not_usable_gets_one_message_naming_it(con, tmp_path, con
 
 def test_values_are_normalised_to_what_the_x12_readers_emit(con, tmp_path):
     text = REMIT_HEADER + (
-        "ACME,1,20240315,T1,A1,01,,ci,3,,2024-03-10,j1745,jz,(10.00),-5.00,1.50,2,20240301,,co-45:-5.00:1.5 OA-23:0,n115 ma130\n"
+        "ACME,1,20240315,T1,A1,01,,ci,3,,2024-03-10,j1745,jz,(10.00),-5.00,1.50,2,20240301,,co-45:-5.00:1.5 OA-23:0,"
+        "n115 ma130\n"
         "ACME,1,20240315,T1,A2,1,,,0131,,,,,$1.234.00-,0,,,20240301,,CO-27:-1234.00,\n"
     ).replace("$1.234.00-", '"1,234.00-"')
     loaded(con, tmp_path, "remittances", text, "odd.csv")
@@ -808,7 +821,8 @@ def test_command_line_exit_codes(tmp_path, capsys):
     assert main(["load-csv", "remittances", str(tmp_path / "remits.csv"), "--db", str(db)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        f"loaded          {tmp_path / 'remits.csv'}: 2 payment(s), 3 claim(s), 4 line(s), 6 adjustment(s), 0 diagnostic(s)",
+        f"loaded          {tmp_path / 'remits.csv'}: 2 payment(s), 3 claim(s), 4 line(s), 6 adjustment(s), "
+        "0 diagnostic(s)",
         f"1 file(s): 1 loaded. Added 2 payment(s), 3 claim(s), 4 service line(s), 6 adjustment(s) to {db}.",
     ]
 

@@ -29,8 +29,8 @@ def _contents(path) -> dict:
             out[name] = sorted(map(repr, con.execute(f"SELECT *{exclude} FROM {name}").fetchall()))
         out["views"] = con.execute("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY 1").fetchall()
         macros = con.execute(
-            "SELECT function_name, macro_definition FROM duckdb_functions() WHERE NOT internal AND function_type LIKE '%macro%'"
-            " ORDER BY 1"
+            "SELECT function_name, macro_definition FROM duckdb_functions()"
+            " WHERE NOT internal AND function_type LIKE '%macro%' ORDER BY 1"
         ).fetchall()
         out["macros"] = [(name, _unordered_excludes(text)) for name, text in macros]
         return out
@@ -45,8 +45,8 @@ def test_a_copied_database_holds_what_a_created_one_holds(tmp_path, monkeypatch)
     con.close()
 
     copied, copies = tmp_path / "copied.duckdb", []
-    copy = database._from_template
-    monkeypatch.setattr(database, "_from_template", lambda path: copies.append(copy(path)) or copies[-1])
+    copy = database.from_template
+    monkeypatch.setattr(database, "from_template", lambda path: copies.append(copy(path)) or copies[-1])
     con = database.connect(copied)
     assert copies == [True]
     stamped = con.execute("SELECT min(loaded_at) FROM ref_sources").fetchall()[0][0]
@@ -70,7 +70,7 @@ def test_the_template_never_replaces_an_existing_database(tmp_path):
     con.close()
     before = db.read_bytes()
 
-    assert not database._from_template(db)
+    assert not database.from_template(db)
     assert db.read_bytes() == before
     con = database.connect(db)
     assert con.execute("SELECT count(*) FROM claims").fetchall()[0][0] == result.counts["claims"] > 0
@@ -81,14 +81,14 @@ def test_without_a_usable_template_the_database_is_created(tmp_path, monkeypatch
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("the templates folder cannot be made here")
     monkeypatch.setattr(database, "TEMPLATES", blocked / "templates")
-    database._template.cache_clear()
+    database.template.cache_clear()
     try:
         db = tmp_path / "plain.duckdb"
         with pytest.raises(OSError):
-            database._template()
+            database.template()
         con = database.connect(db)
         con.close()
         contents = _contents(db)
         assert contents["ref_carc"] and "denials" in dict(contents["views"])
     finally:
-        database._template.cache_clear()
+        database.template.cache_clear()

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 
 from analytics import database, demo
+from analytics.demo import history as demo_history
 from conftest import rows
 
 # Payers' first adjudications (a claim's lowest claim_key): units as the denials view counts them.
@@ -118,7 +119,8 @@ def test_loaded_figures_equal_what_was_written(history):
     assert rows(con, "select count(*) from load_diagnostics where message like '%does not balance%'") == [(0,)]
     assert rows(
         con,
-        "select count(*) from (select distinct dataset from (select value as dataset from meta where key = 'dataset') where dataset = 'demo')",
+        "select count(*) from (select distinct dataset from "
+        "(select value as dataset from meta where key = 'dataset') where dataset = 'demo')",
     ) == [(1,)]
 
 
@@ -434,7 +436,7 @@ def test_the_835s_do_not_depend_on_what_only_the_837s_draw(tmp_path, monkeypatch
             for ext in ("835", "837")
         }
 
-    monkeypatch.setattr(demo, "LOST_RATE", 0)
+    monkeypatch.setattr(demo_history, "LOST_RATE", 0)  # the module that draws the lost claims
     demo.Generator(months=3, lines=3000, seed=5).write(tmp_path / "a")
     other = demo.Generator(months=3, lines=3000, seed=5)
     other.claim_rng = random.Random("another")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from pathlib import Path
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from analytics import __main__ as cli, database, demo, loader, updates
+from analytics import __main__ as cli, database, demo, loader, publishing, writer_lock
 from conftest import CORPUS_835, needs_shared, remittance_835
 
 pytestmark = needs_shared
@@ -50,7 +51,7 @@ def test_a_disk_full_during_a_load_stops_it_with_one_message_and_keeps_what_was_
     demo.generate(folder, months=4, lines=6000, seed=2)
     db = tmp_path / "d.duckdb"
     assert cli.main(["--db", str(db), "load", str(GOOD)]) == 0
-    shown = updates.current(db)
+    shown = publishing.current(db)
     room = 1_500_000  # a file, the write-ahead log included, may grow to this: room for a few transactions, not all
 
     def full_disk():
@@ -73,8 +74,8 @@ def test_a_disk_full_during_a_load_stops_it_with_one_message_and_keeps_what_was_
     assert "Files reported loaded are kept" in message
     loaded = sum(line.startswith("loaded") for line in done.stdout.splitlines())
     assert 0 < loaded < len(list(folder.iterdir()))
-    assert updates.current(db) == shown  # the dashboard keeps the copy it had
-    assert list(updates.copies(db).glob("*.partial")) == []
+    assert publishing.current(db) == shown  # the dashboard keeps the copy it had
+    assert list(publishing.copies(db).glob("*.partial")) == []
     # room again: what was reported loaded is there, the rest loads
     again = subprocess.run(
         [sys.executable, "-m", "analytics", "--db", str(db), "load", str(folder)],
@@ -86,50 +87,52 @@ def test_a_disk_full_during_a_load_stops_it_with_one_message_and_keeps_what_was_
     assert again.returncode == 0, again.stderr
     assert sum(line.startswith("already loaded") for line in again.stdout.splitlines()) == loaded
     assert files_in(db) == 1 + len(list(folder.iterdir()))
-    assert files_in(updates.current(db)) == files_in(db)
+    assert files_in(publishing.current(db)) == files_in(db)
 
 
 def test_a_disk_full_while_the_dashboards_copy_is_made_leaves_no_partial_copy(tmp_path, monkeypatch, capsys):
     db = tmp_path / "d.duckdb"
     assert cli.main(["--db", str(db), "load", str(GOOD)]) == 0
-    shown = updates.current(db)
+    shown = publishing.current(db)
     new = tmp_path / "new.835"
     new.write_text(remittance_835("CLP*N1*1*100*80*20*12*X1*11*1~CAS*PR*1*20", payment="80", control="000000042"))
-    real = updates.shutil.copyfile
+    real = publishing.shutil.copyfile
 
     def full(source, target):
         Path(target).write_bytes(b"\0" * 4096)  # part of the copy, then the disk is full
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
-    monkeypatch.setattr(updates.shutil, "copyfile", full)
+    monkeypatch.setattr(publishing.shutil, "copyfile", full)
     capsys.readouterr()
     assert cli.main(["--db", str(db), "load", str(new)]) == 2  # no traceback: a message
     out, err = capsys.readouterr()
     assert "1 loaded" in out
-    folder = updates.copies(db)
+    folder = publishing.copies(db)
+    free = shutil.disk_usage(tmp_path).free
+    free_mb = f"{free / 1e6:,.0f} MB" if free >= 1e6 else f"{free / 1e6:.1f} MB"
     assert err.strip() == (
         f"error: the change is saved in {db}, but the dashboard's copy of it cannot be written in {folder}: No space"
-        f" left on device. It needs {db.stat().st_size / 1e6:,.0f} MB, {updates._mb(updates._free(tmp_path))} free."
+        f" left on device. It needs {db.stat().st_size / 1e6:,.0f} MB, {free_mb} free."
         " The dashboard keeps showing the data as it was before; make room, and the next load, or the dashboard"
         " when no load runs, publishes it."
     )
     assert sorted(p.name for p in folder.iterdir()) == ["copy-000001.duckdb", "current"]  # no partial copy
-    assert updates.current(db) == shown and updates.stale(db)
-    monkeypatch.setattr(updates.shutil, "copyfile", real)  # room again
+    assert publishing.current(db) == shown and publishing.stale(db)
+    monkeypatch.setattr(publishing.shutil, "copyfile", real)  # room again
     assert cli.main(["--db", str(db), "load", str(new)]) == 0
     assert "already loaded" in capsys.readouterr().out
-    assert files_in(updates.current(db)) == 2
+    assert files_in(publishing.current(db)) == 2
 
 
 def test_an_unfinished_copy_left_by_a_dead_writer_is_removed_before_the_next_change(tmp_path):
     db = tmp_path / "d.duckdb"
     assert cli.main(["--db", str(db), "load", str(GOOD)]) == 0
-    leftover = updates.copies(db) / "copy-000002.duckdb.partial"
+    leftover = publishing.copies(db) / "copy-000002.duckdb.partial"
     leftover.write_bytes(b"\0" * 100_000)  # the room a full disk lacks
-    with updates.writing(db) as con:
+    with publishing.writing(db) as con:
         assert not leftover.exists()  # gone before the change writes anything
         loader.load_paths(con, [CORPUS_835 / "lfh-x12__managed-care.835"])
-    assert files_in(updates.current(db)) == 2
+    assert files_in(publishing.current(db)) == 2
 
 
 def test_a_read_only_database_folder_gives_the_data_page_a_message_not_an_exception(tmp_path, monkeypatch):
@@ -155,7 +158,7 @@ def test_a_read_only_database_folder_gives_the_data_page_a_message_not_an_except
     next(b for b in at.button if b.label == "Load").click().run(timeout=120)
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == [
-        f"**new.835**: cannot write database {db}: Permission denied ({updates.lock_file(db)}); nothing was changed"
+        f"**new.835**: cannot write database {db}: Permission denied ({writer_lock.lock_file(db)}); nothing was changed"
     ]
     monkeypatch.setattr(os, "open", real)
     assert files_in(db) == 1

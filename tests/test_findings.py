@@ -13,7 +13,7 @@ from fractions import Fraction
 import pytest
 from scipy import stats
 
-from analytics import database, demo, findings
+from analytics import data, database, demo, findings
 from conftest import load_text, remittance_835, rows
 from test_app import values
 
@@ -297,8 +297,8 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     at = app_runner(db, monkeypatch, tmp_path)("app_pages/what_changed.py")
     text = " ".join(m.value for m in at.markdown)
     assert (
-        "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200"
-        in text
+        "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the "
+        "prior 5 months (+\\$1,200" in text
     )
     assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
@@ -324,14 +324,17 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
     con.close()
     run = app_runner(db, monkeypatch, tmp_path)
     # BETA MUTUAL's jump, as its most specific slice (the same claims as BETA MUTUAL and BETA × medical necessity)
-    sentence = "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months (+\\$1,200"
+    sentence = (
+        "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the "
+        "prior 5 months (+\\$1,200"
+    )
     assert sentence in " ".join(m.value for m in run().markdown)
     reviewed = run("app_pages/monthly_review.py")
     reviewed.selectbox[0].set_value(date(2024, 6, 1)).run(timeout=120)
     assert sentence in " ".join(m.value for m in reviewed.markdown)
     month = date(2024, 6, 1)
     parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), db, **extra), month)
-    parts["review_findings"] = review.findings_part(findings.for_database(db, month=month))
+    parts["review_findings"] = review.findings_part(data.change_findings(db, month=month))
     assert list(parts["review_findings"]["effect_amount"]) == sorted(
         parts["review_findings"]["effect_amount"], key=abs, reverse=True
     )
@@ -359,7 +362,8 @@ JUNE = {"dates": "payment", "from": "2024-06-01", "to": "2024-06-30"}
 # link sets, the payers and number of denied lines it opens, June's rate in its sparkline.
 SHOWN = [
     (
-        "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the prior 5 months",
+        "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the "
+        "prior 5 months",
         {"payer": "BETA MUTUAL", "code": "99213", **JUNE},
         {"BETA MUTUAL"},
         15,
@@ -440,7 +444,7 @@ def test_each_overview_finding_has_its_sparkline_interval_and_denied_lines(beta_
             raise AssertionError("the Overview ran the findings' tests")
 
         patched.setattr(findings, "compute", tested_again)
-        patched.setattr(findings, "for_database", tested_again)
+        patched.setattr(data, "change_findings", tested_again)
         check_findings_shown(run(), "overview_")
     check_click_through(run, "overview_")
 
@@ -467,7 +471,7 @@ def test_the_review_exports_carry_each_findings_interval(beta_db):
 
     month = date(2024, 6, 1)
     parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), beta_db, **extra), month)
-    parts["review_findings"] = review.findings_part(findings.for_database(beta_db, month=month))
+    parts["review_findings"] = review.findings_part(data.change_findings(beta_db, month=month))
     shown = parts["review_findings"]
     assert len(shown) == len(SHOWN) and shown["rate_ci_low"].notna().all()
     assert (shown["rate_ci_low"] < shown["claim_denial_rate"]).all()

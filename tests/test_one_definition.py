@@ -102,7 +102,8 @@ def test_worklist_holds_the_open_inventory_of_the_recovery_figures(history, monk
     con = duckdb.connect(str(db), read_only=True)
     # the open denials the recovery tiles count: pursued (not billed to the patient, not duplicates)
     count, amount = con.execute("""SELECT count(*), sum(open_amount) FROM (SELECT denied_amount AS open_amount
-        FROM filtered_recoveries(data_date(), 'service', NULL, NULL, [], [], [], [], []) WHERE pursued AND status = 'open')""").fetchall()[0]
+        FROM filtered_recoveries(data_date(), 'service', NULL, NULL, [], [], [], [], [])
+        WHERE pursued AND status = 'open')""").fetchall()[0]
     kpis = data.dashboard("recovery_kpis", data.Filters(), db).iloc[0]
     con.close()
     assert kpis["open_denials"] == count

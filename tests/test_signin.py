@@ -112,7 +112,8 @@ def test_the_store_stays_small_under_a_guessing_flood_from_many_addresses():
         clock.now += 4
         checked += guess(throttle, f"2001:db8:{n:x}::1", limits) is None
     assert checked <= 50 + 20_000 * 4 / 10 + 1  # then one every 10 s
-    assert len(throttle._addresses) <= 50 + 90 + 1 and len(throttle._failures) <= 50 + 90 + 1
+    addresses, failures = throttle.remembered()
+    assert addresses <= 50 + 90 + 1 and failures <= 50 + 90 + 1
 
 
 def test_settings_and_their_defaults():

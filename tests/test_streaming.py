@@ -232,7 +232,8 @@ def test_a_big_file_loads_once_and_its_keys_continue_across_pieces(tmp_path, mon
     ) == [(first.counts["claims"], first.counts["claims"], 1, first.counts["claims"])]
     assert rows(
         con,
-        "SELECT count(*) FROM remit_service_lines l LEFT JOIN remit_claims c USING (claim_key) WHERE c.claim_key IS NULL",
+        "SELECT count(*) FROM remit_service_lines l LEFT JOIN remit_claims c USING (claim_key) "
+        "WHERE c.claim_key IS NULL",
     ) == [(0,)]
     assert rows(con, "SELECT interchanges, transaction_sets FROM source_files") == [(15, first.counts["payments"])]
     con.close()

@@ -8,16 +8,17 @@ from analytics import database
 from conftest import rows
 
 CONTRACT = {
-    "payments": "file_name payer_name payer_id payee_name payee_npi payment_amount payment_method payment_date trace_number",
-    "claims": "file_name payer_name claim_id status_code charge_amount paid_amount patient_responsibility filing_indicator "
-    "payer_claim_number site_of_care frequency_code service_date_from service_date_to payment_date",
-    "service_lines": "file_name claim_id payer_name procedure_qualifier procedure_code modifiers charge_amount paid_amount "
-    "revenue_code units_paid units_billed service_date line_control_number allowed_amount",
+    "payments": "file_name payer_name payer_id payee_name payee_npi payment_amount payment_method "
+    "payment_date trace_number",
+    "claims": "file_name payer_name claim_id status_code charge_amount paid_amount patient_responsibility "
+    "filing_indicator payer_claim_number site_of_care frequency_code service_date_from service_date_to payment_date",
+    "service_lines": "file_name claim_id payer_name procedure_qualifier procedure_code modifiers charge_amount "
+    "paid_amount revenue_code units_paid units_billed service_date line_control_number allowed_amount",
     "adjustments": "file_name claim_id level group_code reason_code amount quantity category class",
     "remarks": "file_name claim_id level code",
     "provider_adjustments": "file_name provider_id reason_code reference amount",
-    "denials": "file_name payer_name claim_id procedure_code modifiers site_of_care service_date payment_date denial_type "
-    "denied_amount primary_reason category patient_liable reason_codes remark_codes",
+    "denials": "file_name payer_name claim_id procedure_code modifiers site_of_care service_date payment_date "
+    "denial_type denied_amount primary_reason category patient_liable reason_codes remark_codes",
     "recoveries": "file_name payer_name claim_id procedure_code modifiers site_of_care service_date denial_date "
     "denied_amount category primary_reason status recovered_amount recovery_date days_to_recovery "
     "recovery_path",
@@ -29,12 +30,12 @@ CONTRACT = {
     "adjudications first_payment_date last_payment_date days_since_sent",
     "prevention_flags": "file_name rule_id check category finding payer_name claim_id procedure_code modifiers "
     "units_billed site service_date submitted_date rule",
-    "submitted_claims": "file_name transaction_type payer_name payer_id claim_id charge_amount frequency_code site_of_care "
-    "filing_indicator prior_authorization original_reference service_date_from service_date_to "
+    "submitted_claims": "file_name transaction_type payer_name payer_id claim_id charge_amount frequency_code "
+    "site_of_care filing_indicator prior_authorization original_reference service_date_from service_date_to "
     "submitted_date billing_provider_npi diagnosis_codes admission_date facility_qualifier "
     "rendering_provider_npi submission_key file_id segment_position",
-    "monthly_measures": "month payer_name payer_order initial_claims denied_claims fully_denied_claims claim_denial_rate "
-    "charges denied_charges dollar_denial_rate denied_amount lines denied_lines line_denial_rate "
+    "monthly_measures": "month payer_name payer_order initial_claims denied_claims fully_denied_claims "
+    "claim_denial_rate charges denied_charges dollar_denial_rate denied_amount lines denied_lines line_denial_rate "
     "complete duplicate_denied_claims duplicate_denied_amount expected_denied_lines "
     "expected_denied_amount status_4_without_reason_claims",
     "change_findings": "period_from period_to baseline_from baseline_to baseline_months dimension slice payer_name "
@@ -42,8 +43,8 @@ CONTRACT = {
     "claim_denial_rate baseline_claims baseline_denied_claims baseline_claim_denial_rate rate_change "
     "ci_low ci_high charges denied_amount baseline_charges baseline_denied_amount "
     "expected_denied_amount effect_amount p_value q_value direction finding test dispersion sentence",
-    "submitted_lines": "file_name claim_id payer_name line_number procedure_qualifier procedure_code modifiers revenue_code "
-    "charge_amount unit_basis units_billed place_of_service service_date service_date_to "
+    "submitted_lines": "file_name claim_id payer_name line_number procedure_qualifier procedure_code modifiers "
+    "revenue_code charge_amount unit_basis units_billed place_of_service service_date service_date_to "
     "line_control_number prior_authorization ndc ndc_quantity ndc_unit submission_key bill_line_key "
     "file_id segment_position",
 }

@@ -117,7 +117,7 @@ def _unwritten(files: list[Path], results: list[FileResult]):
     except duckdb.Error as e:
         if database.cannot_write(e):
             done = {r.path for r in results}
-            # an attribute of our own on DuckDB's exception (read with getattr by updates.writing): not in its type
+            # an attribute of our own on DuckDB's exception (read with getattr by publishing.writing): not in its type
             e.pending = sum(found_files.size_of(f) for f in files if f not in done)  # type: ignore[attr-defined]
         raise
 

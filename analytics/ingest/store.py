@@ -10,6 +10,10 @@ Rows arrive as text (contract.py) and are cast here, in bulk, to the columns' ty
 not cast is stored as empty with a warning. Each file's key columns are the reader's sequence numbers
 plus an offset past the largest key in use. In the same transaction: the balance checks, the patient
 data hashed when asked (privacy.py), and the files' adjudication units.
+
+About 490 lines, past the ~400 the house keeps to: the steps of one file's transaction (dedup, keys, casts,
+checks, registration, units), which the streaming path (streaming.py) also runs piece by piece; apart, each
+would be a module of one caller.
 """
 
 from __future__ import annotations
@@ -169,7 +173,7 @@ def store_batch(con: duckdb.DuckDBPyConnection, batch: Batch, report, only: list
         stored = _write(cur, batch, indexes)
     except duckdb.Error as e:
         if database.cannot_write(e):
-            raise  # no file can be written now: the load stops (updates.writing says why)
+            raise  # no file can be written now: the load stops (publishing.writing says why)
         if len(indexes) > 1:  # find the file that cannot be written; store the others
             for i in indexes:
                 store_batch(con, batch, report, [i])
@@ -197,8 +201,9 @@ def transaction(cur):
 
 
 def added_text(result: FileResult) -> str:
-    """What a loaded file added, in the words of the command line and the Data page: '2 payment(s), 3 claim(s), 4 line(s), 6 adjustment(s)' for
-    remittances, '3 claim(s) billed, 5 line(s) billed' for billed claims, both for a file of both."""
+    """What a loaded file added, in the words of the command line and the Data page: '2 payment(s), 3
+    claim(s), 4 line(s), 6 adjustment(s)' for remittances, '3 claim(s) billed, 5 line(s) billed' for billed
+    claims, both for a file of both."""
     c, kind, parts = result.counts, result.kind, []
     if "835" in kind or kind == "csv remittances" or not kind:
         parts.append(

@@ -154,8 +154,8 @@ def _write_streamed(
             problems += [(first_id, *note) for note in notes]
             store.register_interchanges(cur, {first_id: item})
             cur.execute(
-                "UPDATE source_files SET kind = ?, interchanges = ?, transaction_sets = ?, segments = ?, skipped_sets = ?"
-                " WHERE file_id = ?",
+                "UPDATE source_files SET kind = ?, interchanges = ?, transaction_sets = ?, segments = ?,"
+                " skipped_sets = ? WHERE file_id = ?",
                 [item.kind, item.interchanges, item.transaction_sets, item.segments, item.skipped_text(), first_id],
             )
             counted = store.finish(cur, first_id, first_id, problems, units=not units)

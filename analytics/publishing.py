@@ -1,15 +1,15 @@
-"""Every change to a database goes through here, one at a time, and is then published for the dashboard.
+"""Every change to a database goes through `writing()`, and is then published for the dashboard.
 
 DuckDB lets one process write a database file and keeps every other process out meanwhile, readers
 included, for as long as the writer has it open (a big load: minutes). So the dashboard never reads
 the database that loads write. It reads a copy, published after each successful change:
 
 - Writers (`python -m analytics load`, `load-csv`, `demo`, `reference load/reset`, the Data page's
-  uploads) take the database's lock file in turn: a second writer waits for the first, saying who
-  holds it, and gives up after a timeout with a message naming the database. Under the lock it opens
-  the database read-write, does its work, checkpoints, and copies the file into the folder of copies
-  (copied under a temporary name, flushed to disk, then renamed: a copy is complete or absent), then
-  points `current` at it. A change that fails is not published.
+  uploads) take the database's lock file in turn (analytics/writer_lock.py): a second writer waits for
+  the first, saying who holds it, and gives up after a timeout with a message naming the database. Under
+  the lock it opens the database read-write, does its work, checkpoints, and copies the file into the
+  folder of copies (copied under a temporary name, flushed to disk, then renamed: a copy is complete or
+  absent), then points `current` at it. A change that fails is not published.
 - Readers (the dashboard's page runs) read `current` and open that copy read-only, holding a shared
   lock on it while the page runs. They never wait for a load and never see one half done: a page
   shows the database as it was before a load or after it. A new copy has a new name, so the next
@@ -40,24 +40,9 @@ from pathlib import Path
 import duckdb
 
 from analytics import database
+from analytics.writer_lock import POLL, WAIT, Busy, Unwritable, held
 
-WAIT = 1800.0  # seconds a command waits for another writer before giving up
 _FOLDER = ".dashboard"
-_POLL = 0.2
-
-
-class Busy(RuntimeError):
-    """Another writer kept the database past the time this one was willing to wait."""
-
-
-class Unwritable(RuntimeError):
-    """A change could not be written: the disk is full, the folder read-only. The message names the
-    path, the room free and the room needed; what was committed before stays, the dashboard keeps
-    the copy it had."""
-
-
-def lock_file(db: Path) -> Path:
-    return db.with_name(db.name + ".lock")
 
 
 def copies(db: Path) -> Path:
@@ -73,15 +58,6 @@ def database_of(path: Path) -> Path | None:
     return None
 
 
-def busy(db: Path) -> bool:
-    """Whether a writer holds the database now."""
-    try:
-        with _locked(Path(db), 0.0, None, "a check"):
-            return False
-    except Busy:
-        return True
-
-
 # ---- writing -------------------------------------------------------------------------------------------------
 
 
@@ -94,7 +70,7 @@ def writing(db: str | Path | None = None, wait: float = WAIT, on_wait=None, what
     published for the dashboard; otherwise nothing is published."""
     db = Path(db) if db is not None else database.default_path()
     deadline = time.monotonic() + wait
-    with _locked(db, deadline, on_wait, what):
+    with held(db, deadline, on_wait, what):
         _remove_partials(db)  # a dead writer's unfinished copy would hold the room this change needs
         try:
             con = _connect(db, deadline, on_wait)
@@ -167,7 +143,7 @@ def refresh(db: str | Path, wait: float = 0.0) -> bool:
     if not db.exists():
         return False
     try:
-        with _locked(db, time.monotonic() + wait, None, "a publication"):
+        with held(db, time.monotonic() + wait, None, "a publication"):
             _remove_partials(db)
             if stale(db):  # another writer may have published while this one waited
                 con = _connect(db, time.monotonic() + wait, None)
@@ -191,115 +167,6 @@ def stale(db: Path) -> bool:
     return pointer["source"] != _state(db) or pointer["version"] != _version()
 
 
-@contextlib.contextmanager
-def _locked(db: Path, deadline: float, on_wait, what: str):
-    path = lock_file(db)
-    try:
-        db.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as e:  # a read-only folder, a full disk
-        raise Unwritable(f"cannot write database {db}: {database.reason(e)} ({path}); nothing was changed") from None
-    try:
-        told = False
-        while True:
-            outcome, holder = _try_lock(fd, path, what)
-            if outcome == "held":
-                break
-            if outcome == "busy":
-                if time.monotonic() >= deadline:
-                    raise Busy(
-                        f"database {db} is busy: {holder} has held it for longer than this one could "
-                        f"wait; nothing was changed. Try again when it has finished."
-                    ) from None
-                if on_wait and not told:
-                    on_wait(f"waiting for {holder} to finish with {db}...")
-                    told = True
-                time.sleep(_POLL)
-                continue
-            if outcome == "taken over" and on_wait:
-                on_wait(f"{holder} is no longer running; its lock on {db} is taken over")
-            os.close(fd)  # the lock file was replaced: try the one there now
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _try_lock(fd: int, path: Path, what: str) -> tuple[str, str]:
-    """One try at the writer's lock on `path` (open as fd): ('held', ''), having written who holds it;
-    ('busy', holder); ('taken over', holder) when the holder is no longer running: its lock file is
-    removed, and those still holding it (worker processes a killed writer left behind, which inherited
-    its file descriptor) keep a lock nobody asks for; or ('replaced', '') when `path` names another file
-    now. Under a lock on the folder, so that taking the lock and writing who holds it, and taking over a
-    dead holder's, never interleave."""
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        fcntl.flock(folder, fcntl.LOCK_EX)
-        if not _same_file(fd, path):
-            return "replaced", ""
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            text = os.pread(fd, 500, 0).decode(errors="replace")
-            holder = text.strip().splitlines()[0] if text.strip() else "another writer"
-            if _alive(text):
-                return "busy", holder
-            path.unlink()
-            return "taken over", holder
-        os.ftruncate(fd, 0)
-        os.pwrite(
-            fd,
-            f"{what} (process {os.getpid()}, since {datetime.now():%Y-%m-%d %H:%M:%S})\n"
-            f"{os.getpid()} {_started(os.getpid())}\n".encode(),
-            0,
-        )
-        return "held", ""
-    finally:
-        os.close(folder)  # releases the folder's lock
-
-
-def _alive(text: str) -> bool:
-    """Whether the writer the lock file names (its last line: process id and start time) still runs;
-    a file without them (written by an older version, or being written) counts as alive."""
-    try:
-        number, started = text.strip().splitlines()[-1].split()
-        pid = int(number)
-    except (IndexError, ValueError):
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # another user's process: it exists
-    now = _started(pid)
-    # a zombie (killed, not yet reaped) has ended; another process under the same id started later
-    return now != "zombie" and (now == "?" or started == "?" or now == started)
-
-
-def _started(pid: int) -> str:
-    """When the process started (Linux: clock ticks since boot, /proc/<pid>/stat field 22), "zombie" for a
-    process that has ended but was not reaped, "?" where unknown."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return "?"
-    return "zombie" if fields[0] in ("Z", "X") else fields[19]
-
-
-def _same_file(fd: int, path: Path) -> bool:
-    """Whether `path` still names the file open as fd."""
-    try:
-        return os.fstat(fd).st_ino == os.stat(path).st_ino
-    except FileNotFoundError:
-        return False
-
-
 def _connect(db: Path, deadline: float, on_wait) -> duckdb.DuckDBPyConnection:
     """database.connect, retried while a process outside these commands (an analyst's DuckDB client)
     holds the file."""
@@ -318,7 +185,7 @@ def _connect(db: Path, deadline: float, on_wait) -> duckdb.DuckDBPyConnection:
             if on_wait and not told:
                 on_wait(f"waiting for another program to close {db}...")
                 told = True
-            time.sleep(_POLL)
+            time.sleep(POLL)
 
 
 def _copy(db: Path) -> Path:
@@ -342,7 +209,8 @@ def _copy(db: Path) -> Path:
         _fsync(folder)
     except OSError as e:
         raise Unwritable(
-            f"the change is saved in {db}, but the dashboard's copy of it cannot be written in {folder}: {database.reason(e)}. "
+            f"the change is saved in {db}, but the dashboard's copy of it cannot be written in {folder}: "
+            f"{database.reason(e)}. "
             f"It needs {_mb(_size(db))}, {_mb(_free(folder.parent))} free. The dashboard keeps showing the data as it "
             "was before; make room, and the next load, or the dashboard when no load runs, publishes it."
         ) from None

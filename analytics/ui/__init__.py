@@ -1,0 +1,81 @@
+"""Streamlit helpers every page shares: filters in the sidebar and the URL, tables with a CSV download,
+numbers with their definitions, charts by kind, the change findings, the empty state and the demo label.
+
+Pages call them as `ui.NAME`; each lives in the module of its job:
+
+- `frames`: a query's frame for the filters (cached), the filter options, the empty state, the demo label;
+- `sidebar`: the sidebar's filters, the URL, the click-through to the Claims page (`drill`);
+- `tables`: tables with their labels and a CSV download;
+- `charts`: the charts by kind;
+- `finding_views`: the change findings and p-charts;
+- `text`: text from the files made safe (`md`), money and percentages.
+"""
+
+from __future__ import annotations
+
+from analytics.ui.charts import (
+    CATEGORY_COLOURS,
+    CLICK_LAYER,
+    MAIN,
+    MIN_RATE_VOLUME,
+    PARTIAL,
+    amount_bars,
+    category_area,
+    category_colours,
+    figure,
+    mark_partial,
+    month_bars,
+    partial_months,
+    partial_note,
+    percent_format,
+    rate_bars,
+    rate_heatmap,
+    rate_trend,
+)
+from analytics.ui.finding_views import change_findings, finding_rows, p_chart, sparkline, top_findings
+from analytics.ui.frames import category_labels, demo_label, empty, frame, options, site_labels
+from analytics.ui.sidebar import CLAIMS_PAGE, PERIODS, drill, period_range, sidebar_filters
+from analytics.ui.tables import column_config, table
+from analytics.ui.text import chart_data, md, money, percent
+
+__all__ = [
+    "md",
+    "chart_data",
+    "money",
+    "percent",
+    "frame",
+    "options",
+    "site_labels",
+    "category_labels",
+    "demo_label",
+    "empty",
+    "CLAIMS_PAGE",
+    "PERIODS",
+    "period_range",
+    "sidebar_filters",
+    "drill",
+    "column_config",
+    "table",
+    "figure",
+    "CATEGORY_COLOURS",
+    "MAIN",
+    "CLICK_LAYER",
+    "category_colours",
+    "percent_format",
+    "PARTIAL",
+    "partial_months",
+    "mark_partial",
+    "partial_note",
+    "rate_heatmap",
+    "MIN_RATE_VOLUME",
+    "rate_bars",
+    "amount_bars",
+    "rate_trend",
+    "month_bars",
+    "category_area",
+    "change_findings",
+    "sparkline",
+    "top_findings",
+    "finding_rows",
+    "p_chart",
+]

@@ -1,0 +1,472 @@
+"""Charts by kind (rate heatmap, rate bars, amount bars, rate trend, month bars, category area), built by one
+function each (cached by `figure`) and drawn by another; a partial month marked as partial; clicks on
+points become filters.
+
+About 470 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
+axis, colour and partial-month helpers they share; split, each part would import most of the others."""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+import streamlit as st
+
+from analytics import data
+from analytics.ui.text import chart_data, md, money
+
+
+def figure(build):
+    """Decorates a page's function that makes a plotly figure from frames: the figure is made once per
+    content and shared by every session (st.cache_resource: one object, never pickled, so never rebuilt).
+    Plotly express spends 50-300 ms of Python on a figure, most of a page run's CPU, and every session
+    runs in one Python process. Frames reach build through chart_data (text shown as it is). A figure
+    returned is shown as it is, never changed after (st.plotly_chart only reads it)."""
+
+    @functools.wraps(build)
+    def shown_as_text(*frames, **options):
+        return build(*(chart_data(f) if isinstance(f, pd.DataFrame) else f for f in frames), **options)
+
+    return st.cache_resource(ttl=300, show_spinner=False, max_entries=200)(shown_as_text)
+
+
+# Charts draw what the SQL computed: no chart bins or aggregates (no histogram, no density trace). Codes,
+# sites, modifiers, payers and categories are categorical axes (a code like 99213 is not a number);
+# months are months: a date axis with one tick per month (or category labels "Sep 2026"), one point per
+# month. One helper per kind of chart, below; tests/test_charts.py walks every page to hold them to it.
+
+# One colour per denial category, the same on every chart (the order of data/denial_categories.csv).
+CATEGORY_COLOURS = {
+    "eligibility": "#1f77b4",
+    "authorization": "#d62728",
+    "medical_necessity": "#2ca02c",
+    "documentation": "#ff7f0e",
+    "coding": "#9467bd",
+    "bundling": "#8c564b",
+    "site_of_care": "#e377c2",
+    "network": "#17becf",
+    "non_covered": "#bcbd22",
+    "duplicate": "#7f7f7f",
+    "timely_filing": "#393b79",
+    "coordination_of_benefits": "#637939",
+    "other": "#c7c7c7",
+}
+MAIN = "#1f77b4"
+CLICK_LAYER = "click layer"  # the invisible markers that take clicks on a heatmap's cells
+
+
+def category_colours(frame_: pd.DataFrame, label: str = "category_label") -> dict:
+    """The fixed colour of each category, keyed by the label a chart shows."""
+    pairs = (
+        frame_[["category", label]].drop_duplicates()
+        if label in frame_.columns
+        else frame_[["category"]].assign(**{label: frame_["category"]})
+    )
+    return {row[label]: CATEGORY_COLOURS.get(row["category"], "#c7c7c7") for _, row in pairs.iterrows()}
+
+
+def percent_format(values) -> str:
+    """A percent tick format with the precision the values need: small rates do not all read 0%."""
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").dropna().abs()
+    if numbers.empty:
+        return ".0%"
+    top, span = numbers.max(), numbers.max() - numbers.min()
+    if top < 0.01:
+        return ".2%"
+    # ticks 1-2 points apart ("10%, 10%, 9%") need a decimal as much as small rates do
+    return ".1%" if top < 0.1 or span < 0.1 else ".0%"
+
+
+def _month_axis(fig, months):
+    """A monthly x axis: one tick per month labelled 'Sep 2026', padded half a month either side (a
+    single month reads as that month, not as hours around its first day)."""
+    months = sorted(pd.Timestamp(m) for m in pd.Series(months).dropna().unique())
+    if not months:
+        return fig
+    span = (months[-1].year - months[0].year) * 12 + months[-1].month - months[0].month + 1
+    # about a dozen ticks whatever the span: 2 years of months, or 24 years of a public corpus
+    step, shown = next(
+        (s, f)
+        for limit, s, f in ((15, "M1", "%b %Y"), (40, "M3", "%b %Y"), (90, "M6", "%b %Y"), (10**6, "M12", "%Y"))
+        if span <= limit
+    )
+    return fig.update_xaxes(
+        type="date",
+        dtick=step,
+        tickformat=shown,
+        title_text="",
+        range=[months[0] - pd.Timedelta(days=16), months[-1] + pd.Timedelta(days=16)],
+    )
+
+
+def _rate_axis(fig, values, title: str):
+    """A rate y axis from 0, with the precision its values need."""
+    top = pd.to_numeric(pd.Series(values), errors="coerce").max()
+    # room above the highest point for its label, never far above 100%
+    top = 0.01 if pd.isna(top) or top <= 0 else min(float(top) * 1.15, max(float(top), 1.05))
+    return fig.update_yaxes(range=[0, top], tickformat=percent_format([0, top]), title_text=title, rangemode="tozero")
+
+
+# A month not over on the data date (column `complete` false, from month_complete() in the SQL) is
+# marked on every monthly chart: shaded and labelled "partial", its line segment dashed, its heatmap
+# column labelled, and partial_note() says up to which date the data goes.
+PARTIAL = "partial month"
+
+
+def partial_months(frame_: pd.DataFrame) -> list:
+    if "complete" not in frame_.columns or "month" not in frame_.columns:
+        return []
+    return sorted(pd.Timestamp(m) for m in frame_.loc[~frame_["complete"].astype(bool), "month"].unique())
+
+
+def mark_partial(fig, frame_: pd.DataFrame):
+    """Shade each partial month of a figure whose x axis is `month` and label it; returns the figure."""
+    for month in partial_months(frame_):
+        fig.add_vrect(
+            x0=month - pd.Timedelta(days=15),
+            x1=month + pd.Timedelta(days=15),
+            fillcolor="lightgrey",
+            opacity=0.4,
+            line_width=0,
+            layer="below",
+            annotation_text=PARTIAL,
+            annotation_position="top right",
+        )
+    return fig
+
+
+def partial_note(frame_: pd.DataFrame) -> None:
+    """The caption under a monthly chart with a partial month: up to which date the data goes."""
+    months = partial_months(frame_)
+    if months:
+        as_of = data.record("recovery/data_date", path=data.database_path())["data_date"]
+        shown = ", ".join(f"{m:%B %Y}" for m in months)
+        st.caption(
+            f"Partial month: data up to {as_of:%d %B %Y}. {shown} is not over yet, so its figures are "
+            "incomplete (marked on the chart); month-over-month comparisons leave it out."
+        )
+
+
+def _month_label(month, complete: bool = True) -> str:
+    return f"{pd.Timestamp(month):%b %Y}" + ("" if complete else f" ({PARTIAL})")
+
+
+def _selected_points(event) -> list:
+    try:
+        return list(event.selection.points) if event else []
+    except AttributeError:
+        return list((event or {}).get("selection", {}).get("points", []))
+
+
+def _chart(fig, key: str | None, on_select):
+    """st.plotly_chart; with on_select(point) -> drill filters, a click on a bar or cell opens its denied lines."""
+    if on_select is None:
+        st.plotly_chart(fig, width="stretch", key=key)
+        return
+    event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun", selection_mode="points")
+    points = _selected_points(event)
+    if points:
+        on_select(points[0])
+
+
+@figure
+def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_key: str | None):
+    import plotly.graph_objects as go
+
+    # categorical axes (go.Heatmap on aggregates: px.density_heatmap bins dates and numeric-looking codes)
+    shown = frame_.copy()
+    if x == "month":
+        complete = shown["complete"].astype(bool) if "complete" in shown.columns else [True] * len(shown)
+        shown["x"] = [_month_label(m, c) for m, c in zip(shown["month"], complete, strict=True)]
+        shown["x_key"] = [f"{pd.Timestamp(m):%Y-%m-%d}" for m in shown["month"]]
+        order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
+    else:
+        shown["x"] = shown[x].astype(str)
+        shown["x_key"] = shown[x_key or x].astype(str)
+        order = list(dict.fromkeys(shown.sort_values(x)["x"]))
+    shown["y"] = shown[y].astype(str)
+    shown["y_key"] = shown[y_key or y].astype(str)
+    rows = list(dict.fromkeys(shown.sort_values(y)["y"]))
+    matrix = shown.pivot_table(index="y", columns="x", values="denial_rate", aggfunc="first").reindex(
+        index=rows, columns=order
+    )
+    keys = shown.drop_duplicates(["y", "x"]).set_index(["y", "x"])
+    custom = [[[keys["y_key"].get((r, c), ""), keys["x_key"].get((r, c), "")] for c in order] for r in rows]
+    volume = "lines" if "lines" in shown.columns else "claims"
+    counts = shown.pivot_table(index="y", columns="x", values=volume, aggfunc="first").reindex(
+        index=rows, columns=order
+    )
+    text = [[("" if pd.isna(v) else f"{int(v):,} {volume}") for v in row] for row in counts.values]
+    heat = go.Figure(
+        go.Heatmap(
+            z=matrix.values,
+            x=order,
+            y=rows,
+            customdata=custom,
+            text=text,
+            colorscale="Reds",
+            xgap=1,
+            ygap=1,
+            colorbar={"tickformat": percent_format(matrix.values.ravel()), "title": {"text": "denial rate"}},
+            hovertemplate="%{y}<br>%{x}<br>denial rate %{z:.1%}<br>%{text}<extra>click: open the denied lines</extra>",
+        )
+    )
+    # a browser sends no selection for a click on a heatmap cell: an invisible marker at each cell's centre
+    # takes the click (and the hover), so a click opens that cell's denied lines
+    cells = [
+        (r, c, custom[i][j], text[i][j], matrix.values[i][j])
+        for i, r in enumerate(rows)
+        for j, c in enumerate(order)
+        if not pd.isna(matrix.values[i][j])
+    ]
+    if cells:
+        heat.update_traces(hoverinfo="skip", hovertemplate=None)
+        heat.add_trace(
+            go.Scatter(
+                x=[c[1] for c in cells],
+                y=[c[0] for c in cells],
+                customdata=[c[2] for c in cells],
+                mode="markers",
+                text=[c[3] for c in cells],
+                meta=CLICK_LAYER,
+                showlegend=False,
+                marker={"size": 18, "opacity": 0},
+                selected={"marker": {"opacity": 0}},
+                unselected={"marker": {"opacity": 0}},
+                hovertext=[f"denial rate {c[4]:.1%}" for c in cells],
+                hovertemplate="%{y}<br>%{x}<br>%{hovertext}<br>%{text}<extra>click: open the denied lines</extra>",
+            )
+        )
+    # hoverdistance -1: anywhere in a cell is closest to its own marker
+    heat.update_layout(
+        height=max(320, 28 * len(rows) + 160),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        hovermode="closest",
+        hoverdistance=-1,
+    )
+    return heat.update_xaxes(type="category", title_text="").update_yaxes(
+        type="category", autorange="reversed", title_text=""
+    )
+
+
+def rate_heatmap(
+    frame_: pd.DataFrame,
+    x: str,
+    y: str,
+    caption: str,
+    key: str | None = None,
+    on_select=None,
+    x_key: str | None = None,
+    y_key: str | None = None,
+) -> None:
+    """A denial-rate heatmap (column denial_rate) of aggregates: both axes categorical (months labelled
+    'Sep 2026', one column each), with its definition underneath; a partial month's column is labelled.
+    on_select(y key, x key) -> a click on a cell opens its denied lines."""
+    select = (lambda point: on_select(*point["customdata"])) if on_select else None
+    _chart(_rate_heatmap(frame_, x, y, x_key, y_key), key, select)
+    st.caption(caption + (" Click a cell to open its denied lines on the Claims page." if on_select else ""))
+    partial_note(frame_)
+
+
+@figure
+def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str | None):
+    import plotly.graph_objects as go
+
+    shown = frame_.copy()
+    keys = shown[x_key or x].astype(object).where(shown[x_key or x].notna(), "").astype(str)
+    fig = go.Figure(
+        go.Bar(
+            x=shown[x].astype(str),
+            y=shown["denial_rate"],
+            marker_color=MAIN,
+            customdata=keys,
+            text=[
+                f"{rate:.1%} of {int(n):,}"  # a decimal always: bars of 9.9% and 10.4% do not both read 10%
+                for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0), strict=True)
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[
+                f"{int(n):,} {volume}, {money(d)} denied"
+                for n, d in zip(shown[volume], shown["denied_amount"], strict=True)
+            ],
+            hovertemplate="%{x}<br>denial rate %{y:.1%}<br>%{hovertext}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(type="category", title_text=label)
+    return _rate_axis(fig, shown["denial_rate"], "denial rate").update_layout(margin={"t": 30})
+
+
+# A rate of fewer lines is mostly chance (1 denied of 1 reads 100%): rate bars leave such values out.
+MIN_RATE_VOLUME = 20
+
+
+def rate_bars(
+    frame_: pd.DataFrame,
+    x: str,
+    volume: str,
+    label: str = "",
+    key: str | None = None,
+    on_select=None,
+    x_key: str | None = None,
+) -> None:
+    """The denial rate (column denial_rate) of each value of x as a bar on a categorical axis; `volume`
+    and denied dollars on hover. on_select(key) -> a click on a bar opens its denied lines. Values with
+    fewer than MIN_RATE_VOLUME of `volume` are not drawn (unless none has more), and a caption says so:
+    the page's table lists them."""
+    drawn = frame_[frame_[volume] >= MIN_RATE_VOLUME]
+    if drawn.empty:
+        drawn = frame_
+    select = (lambda point: on_select(point.get("customdata"))) if on_select else None
+    _chart(_rate_bars(drawn, x, label, volume, x_key), key, select)
+    if len(drawn) < len(frame_):
+        left_out = ", ".join(str(v) for v in frame_.loc[~frame_.index.isin(drawn.index), x])
+        st.caption(
+            f"Not drawn, fewer than {MIN_RATE_VOLUME} {volume} each (a rate of so few is mostly chance; the "
+            f"table lists them): {md(left_out)}."
+        )
+
+
+@figure
+def _amount_bars(frame_: pd.DataFrame, y: str, amount: str, colour_by: str | None):
+    import plotly.graph_objects as go
+
+    shown = frame_.copy()
+    colours = [CATEGORY_COLOURS.get(c, MAIN) for c in shown[colour_by]] if colour_by else MAIN
+    fig = go.Figure(
+        go.Bar(
+            x=shown[amount],
+            y=shown[y].astype(str),
+            orientation="h",
+            marker_color=colours,
+            customdata=shown[colour_by] if colour_by else None,
+            text=[money(v) for v in shown[amount]],
+            textposition="auto",
+            hovertemplate="%{y}<br>%{text}<extra>click: open the denied lines</extra>",
+        )
+    )
+    fig.update_yaxes(type="category", autorange="reversed", title_text="")
+    return fig.update_xaxes(tickprefix="$", tickformat=",.0f", title_text="denied $").update_layout(margin={"t": 30})
+
+
+def amount_bars(
+    frame_: pd.DataFrame,
+    y: str,
+    amount: str = "denied_amount",
+    colour_by: str | None = None,
+    key: str | None = None,
+    on_select=None,
+) -> None:
+    """Dollars per category (or payer, code) as horizontal bars on a categorical axis, each category in its
+    own colour; on_select(key) -> a click opens the denied lines."""
+    select = (lambda point: on_select(point.get("customdata"))) if on_select else None
+    _chart(_amount_bars(frame_, y, amount, colour_by), key, select)
+
+
+@figure
+def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
+    import plotly.graph_objects as go
+
+    complete = frame_["complete"].astype(bool) if "complete" in frame_.columns else pd.Series(True, index=frame_.index)
+    done = frame_[complete]
+    fig = go.Figure(
+        go.Scatter(
+            x=done["month"],
+            y=done[column],
+            mode="lines+markers",
+            name=label,
+            line={"color": MAIN},
+            hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+        )
+    )
+    if (~complete).any():  # the partial month: dashed from the last complete month, an open marker
+        tail = frame_[~complete]
+        if not done.empty:
+            tail = pd.concat([done.tail(1), tail])
+        fig.add_trace(
+            go.Scatter(
+                x=tail["month"],
+                y=tail[column],
+                mode="lines+markers",
+                name=PARTIAL,
+                line={"color": MAIN, "dash": "dash"},
+                marker={"symbol": "circle-open", "size": 9},
+                hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+            )
+        )
+    fig.update_layout(showlegend=False, margin={"t": 30})
+    _month_axis(fig, frame_["month"])
+    return mark_partial(_rate_axis(fig, frame_[column], label), frame_)
+
+
+def rate_trend(frame_: pd.DataFrame, label: str = "denial rate", column: str = "denial_rate", **_ignored) -> None:
+    """A rate per month (column denial_rate) as a line: one point per month on a monthly axis, the rate
+    axis from 0; a partial month dashed and shaded."""
+    if frame_.empty:
+        st.caption(f"No {label} under these filters.")
+        return
+    st.plotly_chart(_rate_trend(frame_, label, column), width="stretch")
+
+
+@figure
+def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
+    import plotly.graph_objects as go
+
+    opacity = [1.0 if c else 0.4 for c in frame_["complete"].astype(bool)] if "complete" in frame_.columns else 1.0
+    # a bar's width on a date axis is in milliseconds: 20 days, so that one month alone is a bar, not a line
+    fig = go.Figure(
+        go.Bar(
+            x=frame_["month"],
+            y=frame_[y],
+            marker_color=MAIN,
+            marker_opacity=opacity,
+            width=[20 * 86_400_000] * len(frame_),
+            hovertemplate="%{x|%b %Y}: " + ("$%{y:,.0f}" if money_axis else "%{y:,}") + "<extra></extra>",
+        )
+    )
+    fig.update_yaxes(
+        title_text=label, rangemode="tozero", tickprefix="$" if money_axis else "", tickformat=",.0f"
+    ).update_layout(margin={"t": 30})
+    _month_axis(fig, frame_["month"])
+    return mark_partial(fig, frame_)
+
+
+def month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool | None = None) -> None:
+    """A monthly amount as bars, one per month; a partial month's bar lighter and shaded."""
+    if frame_.empty:
+        st.caption(f"No {label} under these filters.")
+        return
+    money_axis = ("$" in label or "amount" in y) if money_axis is None else money_axis
+    st.plotly_chart(_month_bars(frame_, y, label, money_axis), width="stretch")
+
+
+@figure
+def _category_area(frame_: pd.DataFrame, y: str, label: str):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    colours = category_colours(frame_)
+    months = sorted(frame_["month"].unique())
+    for name, part in frame_.groupby("category_label", sort=False):
+        part = part.set_index("month").reindex(months)  # one point per month, a month without denials at 0
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=part[y].fillna(0),
+                name=name,
+                stackgroup="one",
+                mode="lines",
+                line={"color": colours.get(name, MAIN), "width": 0.5},
+                hovertemplate=name + "<br>%{x|%b %Y}: $%{y:,.0f}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title_text=label, tickprefix="$", tickformat=",.0f", rangemode="tozero")
+    fig.update_layout(legend={"title": {"text": ""}}, margin={"t": 30})
+    _month_axis(fig, frame_["month"])
+    return mark_partial(fig, frame_)
+
+
+def category_area(frame_: pd.DataFrame, y: str = "denied_amount", label: str = "denied $") -> None:
+    """Dollars per month stacked by category (columns month, category, category_label), each category in
+    its fixed colour, one point per month."""
+    st.plotly_chart(_category_area(frame_, y, label), width="stretch")

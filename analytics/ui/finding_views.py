@@ -1,0 +1,157 @@
+"""Change findings as the pages show them (analytics/findings.py): each its sentence, its sparkline and a
+button to its denied lines; and the p-charts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import data, findings
+from analytics.filters import LISTS
+from analytics.ui.charts import _month_axis, figure, percent_format
+from analytics.ui.sidebar import drill
+from analytics.ui.text import md
+
+
+@st.cache_data(ttl=300, show_spinner="Testing every slice...")
+def _findings(path: str, stamp: float, kind: str, month):
+    return data.change_findings(data.Path(path), kind, month)
+
+
+def change_findings(kind: str = "default", month=None):
+    """The change findings of the latest period of a kind, or of the one ending with `month`
+    (findings.Result, or None), cached until the database file changes."""
+    path = data.database_path()
+    return _findings(str(path), path.stat().st_mtime, kind, month)
+
+
+@figure
+def _sparkline(frame_: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    colours = ["#d62728" if p else "#1f77b4" for p in frame_["period"]]
+    fig = go.Figure(
+        go.Scatter(
+            x=frame_["month"],
+            y=frame_["rate"],
+            mode="lines+markers",
+            line={"color": "#1f77b4", "width": 1.5},
+            marker={"color": colours, "size": 6},
+            hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
+        )
+    )
+    fig.add_hline(y=float(frame_["baseline_rate"].iloc[0]), line={"dash": "dot", "color": "grey", "width": 1})
+    fig = _month_axis(fig, frame_["month"])  # months as months, even where the axis is not drawn
+    return (
+        fig.update_layout(height=90, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False)
+        .update_xaxes(visible=False)
+        .update_yaxes(visible=False, rangemode="tozero")
+    )
+
+
+def sparkline(frame_: pd.DataFrame, key: str) -> None:
+    """A slice's monthly claim denial rate (columns month, rate, period, baseline_rate): the period's
+    months red, the baseline rate dotted."""
+    st.plotly_chart(_sparkline(frame_), width="stretch", key=key, config={"displayModeBar": False})
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _top_findings(path: str, stamp: float) -> tuple:
+    return findings.stored(data.records("dashboard/top_findings", {}, data.Path(path)))
+
+
+def top_findings() -> tuple:
+    """(period, findings) of the default period as stored after the last load (the table behind
+    change_findings; no test runs again): the three with the largest dollar effect, as finding_rows()
+    shows them. (None, []) when nothing was tested; (period, []) when nothing changed."""
+    path = data.database_path()
+    return _top_findings(str(path), path.stat().st_mtime)
+
+
+def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = True) -> None:
+    """Findings as every page shows them (What changed, the Overview, the Monthly review): each its
+    sentence (with the period rate's 95% interval), the sparkline of the slice's monthly claim denial rate
+    over the baseline and the period, and a button that opens its denied lines in the period on the
+    Claims page (drill). shown: findings.shown() or findings.stored(); note(finding) -> a caption under
+    the sentence; key: a prefix for the widgets of one page's list; legend: say under the list what the
+    sparklines and the interval show (unless the page's own caption does)."""
+    for n, finding in enumerate(shown):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        with left:
+            st.markdown(md(finding["sentence"]))
+            if note:
+                st.caption(note(finding))
+            wanted = findings.claims_filters(finding, period)
+            named = [str(wanted[f.field][0]) for f in LISTS if wanted.get(f.field)]
+            unfiltered = " (the Claims page has no reason filter: every denied line)" if finding.get("reason") else ""
+            if st.button(
+                "Denied lines",
+                key=f"{key}drill_{n}",
+                icon=":material/search:",
+                help=f"The Claims page: {' × '.join(named) or 'every denied line'} in {period.label}{unfiltered}",
+            ):
+                drill(data.Filters(**wanted))
+        with right:
+            if finding["points"]:
+                sparkline(pd.DataFrame(finding["points"]), key=f"{key}spark_{n}")
+    if shown and legend:
+        st.caption(
+            f"Beside each finding: the slice's claim denial rate month by month, {period.label} in red, the "
+            "baseline's rate dotted. 95% CI: the range the slice's true rate in the period lies in with 95% "
+            "confidence, given its claims and how much its months vary."
+        )
+
+
+@figure
+def _p_chart(frame_: pd.DataFrame, title: str):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for name, column, dash in (
+        ("upper limit", "upper", "dash"),
+        ("centre (baseline)", "centre", "dot"),
+        ("lower limit", "lower", "dash"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=frame_["month"],
+                y=frame_[column],
+                mode="lines",
+                name=name,
+                line={"color": "grey", "dash": dash, "width": 1, "shape": "hvh"},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=frame_["month"],
+            y=frame_["rate"],
+            mode="lines+markers",
+            name="claim denial rate",
+            line={"color": "#1f77b4"},
+            customdata=frame_[["claims", "denied_claims"]],
+            hovertemplate="%{x|%b %Y}: %{y:.1%} (%{customdata[1]} of %{customdata[0]} claims)<extra></extra>",
+        )
+    )
+    outside = frame_[frame_["outside"].astype(bool)]
+    if not outside.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=outside["month"],
+                y=outside["rate"],
+                mode="markers",
+                name="outside the limits",
+                marker={"color": "#d62728", "size": 12, "symbol": "circle-open", "line": {"width": 2}},
+            )
+        )
+    import html
+
+    fig = _month_axis(fig, frame_["month"])
+    return fig.update_layout(
+        title=html.escape(title, quote=False), yaxis_title="claim denial rate", height=320, legend={"orientation": "h"}
+    ).update_yaxes(tickformat=percent_format(frame_["rate"]), rangemode="tozero")
+
+
+def p_chart(frame_: pd.DataFrame, title: str) -> None:
+    """A p-chart (columns month, rate, centre, lower, upper, outside, claims, denied_claims): months
+    outside the limits ringed red."""
+    st.plotly_chart(_p_chart(frame_, title), width="stretch")

@@ -1,0 +1,69 @@
+"""What a page reads: a query's frame for the filters (cached until the database changes), the filter
+options and their labels, and the empty state and the demo label."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import data
+from analytics.filters import LISTS
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _cached(name: str, filters: data.Filters, path: str, stamp: float, extra: tuple) -> pd.DataFrame:
+    return data.dashboard(name, filters, data.Path(path), **dict(extra))
+
+
+def frame(name: str, filters: data.Filters, **extra) -> pd.DataFrame:
+    """A dashboard query, cached until the database file changes."""
+    path = data.database_path()
+    return _cached(name, filters, str(path), path.stat().st_mtime, tuple(sorted(extra.items())))
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _cached_options(path: str, stamp: float) -> dict:
+    return data.query("dashboard/filter_options", path=data.Path(path)).iloc[0].to_dict()
+
+
+def options() -> dict:
+    path = data.database_path()
+    known = dict(_cached_options(str(path), path.stat().st_mtime))
+    for field in (
+        *(f.field for f in LISTS),
+        "site_labels",
+        "category_labels",
+    ):  # nothing loaded yet: empty lists, not None
+        if known.get(field) is None:
+            known[field] = []
+    return known
+
+
+def site_labels() -> dict[str, str]:
+    """Site key ('POS 19', 'TOB 13x') -> its name for people ('POS 19 off campus-outpatient hospital')."""
+    known = options()
+    return dict(zip((str(s) for s in known["sites"]), (str(s) for s in known["site_labels"]), strict=True))
+
+
+def category_labels() -> dict[str, str]:
+    """Category key ('authorization') -> its label ('Prior authorization and referral')."""
+    known = options()
+    return dict(zip((str(c) for c in known["categories"]), (str(c) for c in known["category_labels"]), strict=True))
+
+
+def demo_label() -> None:
+    if data.is_demo(data.database_path()):
+        st.warning(
+            "**Demo data**: a synthetic remittance history, not real patients or payers. Load your own "
+            "835 files on the Data page or with `python -m analytics load FOLDER`; the dashboard then "
+            "shows them instead.",
+            icon=":material/science:",
+        )
+
+
+def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
+    """Show a friendly note and return True when the filters leave nothing to show."""
+    if frame_.empty:
+        st.info(f"No {what} matches these filters. Widen the date range or clear a filter in the sidebar.")
+        return True
+    return False

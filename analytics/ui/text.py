@@ -1,0 +1,53 @@
+"""Text for people: text from the files made safe for markdown and for plotly labels, money and percentages."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+
+def md(value) -> str:
+    """Text from the files (a payer's name, a claim id, a file name) for st.markdown, st.caption, alerts and
+    labels, shown as it is: every character markdown, Streamlit or GitHub could read inside a line escaped
+    (so `<script>`, `<b>`, `*x*`, links, `$math$`, `:emoji:` and `:red[...]` stay text), those that only
+    mean something at the start of a line escaped there; line breaks become spaces. Plain names and
+    sentences (letters, digits, `-`, `.`, `_` inside words, `: ` before a space) read the same."""
+    text = " ".join(str(value).splitlines())
+    text = _INLINE.sub(lambda m: "\\" + m.group(0), text)
+    text = _UNDERSCORES.sub(lambda m: m.group(0) if _inside_word(m) else m.group(0).replace("_", "\\_"), text)
+    text = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _SHORTCODE.sub(":\u2060", text)
+
+
+def _inside_word(run: re.Match) -> bool:
+    """Underscores between two letters or digits (a_b, x__y) never make emphasis: left as they are."""
+    text, start, end = run.string, run.start(), run.end()
+    return 0 < start and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
+
+
+def chart_data(frame_: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a frame for a plotly chart, its text shown as it is: plotly.js reads a few HTML tags in
+    labels and hover text (<b>, <br>, <a href>...), so < > & become entities, which it shows as the
+    characters."""
+    import html
+
+    out = frame_.copy()
+    for column in out.columns:
+        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: html.escape(v, quote=False) if isinstance(v, str) else v)
+    return out
+
+
+_INLINE = re.compile(r"[\\`*\[\]<>~$&|@]|:(?=[\w+/-])")  # a colon before a space or the end means nothing
+_UNDERSCORES = re.compile(r"_+")
+_LINE_START = re.compile(r"^(\s*\d*)([#>+=!.)-])")  # headings, quotes, lists, rules
+_SHORTCODE = re.compile(r"(?<=\\):(?=[\w+/\\-]+\\?:)")  # the colon opening an emoji or icon code, once escaped
+
+
+def money(value) -> str:
+    return f"${float(value or 0):,.0f}"
+
+
+def percent(value) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):.1%}"
