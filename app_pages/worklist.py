@@ -7,9 +7,13 @@ from analytics import data, ui
 filters = st.session_state["filters"]
 st.title("Worklist")
 
-worklist = ui.frame("recovery/worklist", filters)
+# The first rows, sorted in SQL, and the totals over them all: the whole list (137,000 rows at 10M lines) is
+# fetched only for the CSV download.
+worklist = ui.frame("recovery/worklist_page", filters)
 if ui.empty(worklist, "open denial"):
     st.stop()
+totals = ui.frame("recovery/worklist_totals", filters).iloc[0]
+open_denials = int(totals["open_denials"])
 as_of = data.record("recovery/data_date")["data_date"]
 st.caption(
     f"Open denials as of {as_of:%d %B %Y}, the latest payment loaded: initial denials and denials on "
@@ -20,22 +24,22 @@ st.caption(
 tiles = st.columns(4)
 tiles[0].metric(
     "Open denials",
-    f"{len(worklist):,}",
+    f"{open_denials:,}",
     help="Denials still pursued with nothing back yet and the deadline not passed.",
 )
 tiles[1].metric(
     "Open denied $",
-    ui.money(worklist["denied_amount"].sum()),
+    ui.money(totals["denied_amount"]),
     help="Denied $ of the open denials: the Monthly review's open inventory as of the data date.",
 )
 tiles[2].metric(
     "Expected recoverable $",
-    ui.money(worklist["expected_recoverable"].sum()),
+    ui.money(totals["expected_recoverable"]),
     help="Σ denied $ × the historical recovery rate of the denial's payer and category.",
 )
 tiles[3].metric(
     "Urgent",
-    f"{(worklist['priority'] == 'urgent').sum():,}",
+    f"{int(totals['urgent']):,}",
     help="Open denials with 14 days or fewer before the deadline.",
 )
 ui.table(
@@ -46,7 +50,13 @@ ui.table(
     "category, else of all denials (rate basis). Deadline: for a denial won back by appeal, the denial date + the "
     "payer's appeal window (data/appeal_windows.csv); for one fixed by a corrected claim (eligibility, coding, "
     "bundling, coordination of benefits), the date of service + the payer's timely-filing limit "
-    "(data/timely_filing.csv). Next action: the usual path for the category.",
+    "(data/timely_filing.csv). Next action: the usual path for the category."
+    + (
+        f" Showing the first {len(worklist):,} of {open_denials:,}; the CSV download has them all."
+        if len(worklist) < open_denials
+        else ""
+    ),
+    download=lambda: data.dashboard("recovery/worklist", filters),
     recovery_rate=st.column_config.NumberColumn(
         "recovery rate", format="percent", help="Historical recovered $ ÷ denied $ (see rate basis)."
     ),
@@ -61,11 +71,12 @@ ui.table(
 
 unanswered = ui.frame("unanswered_claims", filters)
 if not unanswered.empty:
+    no_answer_days = ui.frame("claim_status_counts", filters)["no_answer_days"].max()
     st.subheader("Claims with no answer")
     ui.table(
         unanswered,
         "unanswered_claims",
-        f"Billed claims (837) with no remittance after {ui.frame('claim_status_counts', filters)['no_answer_days'].max():.0f} "
+        f"Billed claims (837) with no remittance after {no_answer_days:.0f} "
         "days (setting no_answer_days): call the payer or resubmit before the filing limit passes.",
         charge_amount=st.column_config.NumberColumn("charge $", format="dollar"),
     )

@@ -66,7 +66,8 @@ PAGES = {
         ),
     ],
     "worklist": [
-        ("recovery/worklist", {}),
+        ("recovery/worklist_page", {}),
+        ("recovery/worklist_totals", {}),
         ("recovery/data_date", {}),
         ("unanswered_claims", {}),
         ("claim_status_counts", {}),

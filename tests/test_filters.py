@@ -9,7 +9,7 @@ from datetime import date
 from analytics import filters
 from analytics.database import QUERIES
 
-MACROS = ("filtered_units", "initial_claims", "filtered_recoveries")
+MACROS = ("filtered_units", "initial_claims", "filtered_recoveries", "filtered_drug_line_cells", "open_worklist")
 
 
 def test_the_filters_are_the_dates_and_the_registered_lists():

@@ -58,10 +58,11 @@ def _labelled(frame_: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, **given) -> None:
+def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, download=None, **given) -> None:
     """A table with labels for people (column_config), its definitions (header hover and caption) and a
     CSV download of what it shows (with the machine-readable column names). on_select(row) -> the
-    filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page."""
+    filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page.
+    download() -> the whole frame when the table shows only its first rows: run when the button is clicked."""
     shown = _labelled(frame_)
     config = column_config(shown, **given)
     order = []
@@ -91,7 +92,7 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     # lines, 12,000 rows, takes 260 ms; even hashing the table to cache it took 30 ms of each run).
     st.download_button(
         "Download CSV",
-        lambda: labels.safe_for_spreadsheets(frame_).to_csv(index=False).encode(),
+        lambda: labels.safe_for_spreadsheets(download() if download else frame_).to_csv(index=False).encode(),
         f"{name}.csv",
         "text/csv",
         key=f"download_{name}",

@@ -5,31 +5,31 @@ with
 
 claims as (select * from submitted_claims),
 lines as (select * from submitted_lines),
-line_pairs as (select * from line_matches),
-units as (select * from fact_units where unit_kind = 'line' and claim_kind = 'adjudicated' and not readjudication),
+-- the first answer to each billed line (matched remittance line, initial adjudication), built after each load
+answers as (select * from line_answers),
 
+-- the code's billed lines under the filters; the claim (its type and place of service) is read only for
+-- the site filter: submitted_claims derives every claim's service dates from all its lines
 billed as (
-    select lines.*, claims.payer_name as billed_payer, coalesce(lines.place_of_service, claims.site_of_care) as site
+    select lines.*, lines.payer_name as billed_payer
     from lines
-    join claims using (submission_key)
     where lines.procedure_code = $code
-      and (len($payers) = 0 or list_contains($payers, claims.payer_name))
-      and (len($sites) = 0 or list_contains($sites, case when claims.transaction_type = 'institutional'
-          then 'TOB ' || claims.site_of_care || 'x' else 'POS ' || coalesce(lines.place_of_service, claims.site_of_care) end))
+      and (len($payers) = 0 or list_contains($payers, lines.payer_name))
       and ($date_from is null or lines.service_date >= $date_from)
       and ($date_to is null or lines.service_date <= $date_to)
+      and (len($sites) = 0 or lines.bill_line_key in (
+          select sited.bill_line_key
+          from lines as sited
+          join claims using (submission_key)
+          where sited.procedure_code = $code
+            and list_contains($sites, case when claims.transaction_type = 'institutional'
+                then 'TOB ' || claims.site_of_care || 'x' else 'POS ' || coalesce(sited.place_of_service, claims.site_of_care) end)))
 ),
 
--- the first answer to each billed line
 answered as (
-    select
-        billed.bill_line_key,
-        arg_min(units.units_paid, (units.payment_date, units.line_key)) as units_paid,
-        arg_min(units.denial_type is not null, (units.payment_date, units.line_key)) as denied
+    select answers.bill_line_key, answers.units_paid, answers.denied
     from billed
-    join line_pairs using (bill_line_key)
-    join units using (line_key)
-    group by billed.bill_line_key
+    join answers using (bill_line_key)
 )
 
 select

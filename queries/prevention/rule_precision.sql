@@ -13,20 +13,14 @@ flags as (
       and ($date_to is null or service_date <= $date_to)
 ),
 rules as (select * from ref_prevention_rules),
-line_pairs as (select * from line_matches),
-units as (select * from fact_units where unit_kind = 'line' and claim_kind = 'adjudicated' and not readjudication),
+-- the first answer to each billed line (matched remittance line, initial adjudication), built after each load
+answers as (select * from line_answers),
 
 -- the first answer to each flagged line
 answered as (
-    select
-        flags.rule_id,
-        flags.bill_line_key,
-        arg_min(units.denial_type is not null, (units.payment_date, units.line_key)) as denied,
-        arg_min(units.category, (units.payment_date, units.line_key)) as denied_category
+    select distinct flags.rule_id, flags.bill_line_key, answers.denied, answers.denied_category
     from flags
-    join line_pairs using (bill_line_key)
-    join units using (line_key)
-    group by all
+    join answers using (bill_line_key)
 ),
 
 per_rule as (
