@@ -1,12 +1,17 @@
 -- Internal tables: what the loaders write. Analysts should query the documented views instead
 -- (payments, claims, service_lines, adjustments, remarks, provider_adjustments, denials,
--- submitted_claims, submitted_lines), whose columns are a stable contract; these tables may change
+-- billed_claims, billed_lines), whose columns are a stable contract; these tables may change
 -- between versions.
--- Keys: every file gets a file_id; payments, claims, lines, submitted claims and submitted lines get
+-- Keys: every file gets a file_id; payments, claims, lines, billed claims and billed lines get
 -- keys unique across the database, assigned at load time. segment_position is the 1-based ordinal of the segment in its file
 -- (the line number of the row in a CSV file).
 
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+-- The 837 views were called submitted_claims and submitted_lines before they took the one word the 837
+-- side has everywhere (billed): a database made before keeps no stale copy beside billed_claims/billed_lines.
+DROP VIEW IF EXISTS submitted_claims;
+DROP VIEW IF EXISTS submitted_lines;
 
 CREATE TABLE IF NOT EXISTS source_files (
     file_id INTEGER PRIMARY KEY,

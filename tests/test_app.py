@@ -344,7 +344,7 @@ def test_codes_page_compares_billed_with_paid_units(app, small_db):
     units_billed, units_paid = expected(
         small_db,
         """select sum(b.units_billed), sum(u.units_paid)
-        from line_matches m join submitted_lines b using (bill_line_key) join fact_units u using (line_key)
+        from line_matches m join billed_lines b using (bill_line_key) join fact_units u using (line_key)
         where b.procedure_code = 'J1322' and u.claim_kind = 'adjudicated' and not u.readjudication""",
     )
     assert billed["units_billed"].sum() == units_billed and billed["units_paid"].sum() == units_paid

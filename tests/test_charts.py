@@ -406,7 +406,7 @@ def test_unanswered_claims_follow_the_code_filter(app, history_db):
     expected = one(
         history_db,
         """select count(*) from claim_status where status = 'no answer' and submission_key in
-        (select submission_key from submitted_lines where procedure_code = 'J1322')""",
+        (select submission_key from billed_lines where procedure_code = 'J1322')""",
     )[0][0]
     assert coded == f"{expected:,}" != everyone
 

@@ -93,18 +93,18 @@ def test_stored_claims_match_the_file(con, path):
         con,
         """
         SELECT
-            (SELECT count(*) FROM submitted_claims),
-            (SELECT count(*) FROM submitted_lines),
-            (SELECT coalesce(sum(charge_amount), 0) FROM submitted_claims),
-            (SELECT coalesce(sum(charge_amount), 0) FROM submitted_lines)
+            (SELECT count(*) FROM billed_claims),
+            (SELECT count(*) FROM billed_lines),
+            (SELECT coalesce(sum(charge_amount), 0) FROM billed_claims),
+            (SELECT coalesce(sum(charge_amount), 0) FROM billed_lines)
     """,
     )[0]
     assert got == (want["claims"], want["lines"], want["claim_charge"], want["line_charge"])
     # every line belongs to a claim of the file, and keys are unique
     assert rows(
         con,
-        """SELECT count(*), count(DISTINCT l.bill_line_key) FROM submitted_lines l
-                        JOIN submitted_claims c USING (submission_key) WHERE c.file_id = l.file_id""",
+        """SELECT count(*), count(DISTINCT l.bill_line_key) FROM billed_lines l
+                        JOIN billed_claims c USING (submission_key) WHERE c.file_id = l.file_id""",
     ) == [(want["lines"],) * 2]
 
 
@@ -186,7 +186,7 @@ def test_professional_claim_fields(con, tmp_path):
         """SELECT transaction_type, payer_name, payer_id, claim_id, charge_amount, frequency_code,
         site_of_care, filing_indicator, prior_authorization, original_reference, service_date_from, service_date_to,
         submitted_date, billing_provider_npi, diagnosis_codes, facility_qualifier, rendering_provider_npi
-        FROM submitted_claims""",
+        FROM billed_claims""",
     )
     assert claim == (
         "professional",
@@ -212,7 +212,7 @@ def test_professional_claim_fields(con, tmp_path):
         con,
         """SELECT line_number, procedure_qualifier, procedure_code, modifiers, charge_amount, unit_basis,
         units_billed, place_of_service, service_date, service_date_to, line_control_number, prior_authorization, ndc,
-        ndc_quantity, ndc_unit FROM submitted_lines ORDER BY bill_line_key""",
+        ndc_quantity, ndc_unit FROM billed_lines ORDER BY bill_line_key""",
     )
     assert lines == [
         (
@@ -279,7 +279,7 @@ def test_institutional_claim_fields(con, tmp_path):
     assert rows(
         con,
         """SELECT transaction_type, claim_id, charge_amount, site_of_care, facility_qualifier, frequency_code,
-        service_date_from, service_date_to, admission_date, diagnosis_codes FROM submitted_claims""",
+        service_date_from, service_date_to, admission_date, diagnosis_codes FROM billed_claims""",
     ) == [
         (
             "institutional",
@@ -297,7 +297,7 @@ def test_institutional_claim_fields(con, tmp_path):
     assert rows(
         con,
         """SELECT revenue_code, procedure_code, modifiers, charge_amount, units_billed, place_of_service,
-        service_date, service_date_to FROM submitted_lines ORDER BY bill_line_key""",
+        service_date, service_date_to FROM billed_lines ORDER BY bill_line_key""",
     ) == [
         ("0450", "99284", ["25"], Decimal("2000.00"), Decimal("1.000"), None, _d("2024-03-10"), _d("2024-03-10")),
         ("0300", None, [], Decimal("500.00"), Decimal("3.000"), None, _d("2024-03-10"), _d("2024-03-12")),
@@ -331,7 +331,7 @@ def test_patient_loop_under_the_subscriber(con, tmp_path):
         ("C2", "STATE MEDICAID", "MC", "ROE", "RICHARD", "M200", "ROE", "RICHARD", _d("1950-02-02")),
     ]
     # who the patient is stays out of the public view
-    columns = [c for (c, *_) in rows(con, "DESCRIBE submitted_claims")]
+    columns = [c for (c, *_) in rows(con, "DESCRIBE billed_claims")]
     assert not [c for c in columns if "patient" in c or "subscriber" in c or "birth" in c or "member" in c]
 
 
@@ -344,7 +344,7 @@ def test_claim_outside_a_subscriber_loop_and_a_wrong_count_are_diagnosed(con, tm
     messages = [m for (m,) in rows(con, "SELECT message FROM load_diagnostics ORDER BY segment_position")]
     assert "CLM outside a subscriber or patient loop" in messages[0]
     assert "SE01 says '99'" in messages[1]
-    assert rows(con, "SELECT claim_id, payer_name FROM submitted_claims") == [("X1", None)]
+    assert rows(con, "SELECT claim_id, payer_name FROM billed_claims") == [("X1", None)]
 
 
 def test_835_and_837_in_one_file(con, tmp_path):
@@ -359,17 +359,17 @@ def test_835_and_837_in_one_file(con, tmp_path):
         result
     )
     assert rows(con, "SELECT kind, skipped_sets FROM source_files") == [("835+837", None)]
-    assert rows(con, "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM submitted_claims)") == [(1, 1)]
+    assert rows(con, "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM billed_claims)") == [(1, 1)]
 
 
 def test_keys_are_unique_across_files(con, tmp_path):
     for n in range(3):
         load_text(con, tmp_path, claim_file(PROFESSIONAL, control=f"00000030{n}"), f"p{n}.837")
-    assert rows(con, "SELECT count(*), count(DISTINCT submission_key) FROM submitted_claims") == [(3, 3)]
+    assert rows(con, "SELECT count(*), count(DISTINCT submission_key) FROM billed_claims") == [(3, 3)]
     assert rows(
         con,
-        """SELECT count(*), count(DISTINCT bill_line_key) FROM submitted_lines l
-                        JOIN submitted_claims c USING (submission_key, file_id)""",
+        """SELECT count(*), count(DISTINCT bill_line_key) FROM billed_lines l
+                        JOIN billed_claims c USING (submission_key, file_id)""",
     ) == [(6, 6)]
 
 
@@ -436,12 +436,12 @@ def test_parallel_chunked_load_stores_what_a_sequential_load_does(tmp_path, monk
     def snapshot(con):
         return {
             "claims": rows(
-                con, "SELECT file_name, claim_id, charge_amount, service_date_from FROM submitted_claims ORDER BY ALL"
+                con, "SELECT file_name, claim_id, charge_amount, service_date_from FROM billed_claims ORDER BY ALL"
             ),
             "lines": rows(
                 con,
-                "SELECT l.file_name, c.claim_id, l.procedure_code, l.charge_amount FROM submitted_lines l"
-                " JOIN submitted_claims c USING (submission_key) ORDER BY ALL",
+                "SELECT l.file_name, c.claim_id, l.procedure_code, l.charge_amount FROM billed_lines l"
+                " JOIN billed_claims c USING (submission_key) ORDER BY ALL",
             ),
             "keys": rows(con, "SELECT count(DISTINCT submission_key), count(*) FROM bill_claims"),
         }
@@ -480,7 +480,7 @@ def test_a_dental_claim_is_read_with_its_sv3_lines(con, tmp_path):
     assert rows(
         con,
         "SELECT procedure_qualifier, procedure_code, modifiers, charge_amount, units_billed, place_of_service,"
-        " service_date FROM submitted_lines ORDER BY procedure_code",
+        " service_date FROM billed_lines ORDER BY procedure_code",
     ) == [
         ("AD", "D0120", ["XX"], Decimal("150.00"), Decimal("2"), "22", date(2024, 3, 1)),
         ("AD", "D1110", [], Decimal("100.00"), Decimal("1"), "11", date(2024, 3, 1)),

@@ -53,7 +53,7 @@ def test_a_claim_matched_line_by_line(con, tmp_path):
     assert rows(
         con,
         """SELECT b.line_control_number, m.match_basis FROM line_matches m
-        JOIN submitted_lines b USING (bill_line_key) ORDER BY 1""",
+        JOIN billed_lines b USING (bill_line_key) ORDER BY 1""",
     ) == [("L1", "line control number"), ("L2", "line control number")]
     assert rows(con, "SELECT match_basis FROM claim_matches") == [("claim id, payer and dates",)]
 

@@ -83,7 +83,7 @@ def counted(db: Path) -> dict:
                 "adjustments",
                 "denials",
                 "recoveries",
-                "submitted_lines",
+                "billed_lines",
                 "claim_status",
             )
         }

@@ -92,8 +92,8 @@ VIEWS = (
     "adjustments",
     "remarks",
     "denials",
-    "submitted_claims",
-    "submitted_lines",
+    "billed_claims",
+    "billed_lines",
 )
 TABLES = (
     "source_files",
@@ -314,7 +314,7 @@ def test_claims_load_as_an_837_would(con, tmp_path):
         "SELECT transaction_type, payer_name, payer_id, claim_id, charge_amount, frequency_code, "
         "site_of_care, filing_indicator, prior_authorization, original_reference, service_date_from, "
         "service_date_to, submitted_date, billing_provider_npi, diagnosis_codes, facility_qualifier, "
-        "segment_position FROM submitted_claims ORDER BY submission_key",
+        "segment_position FROM billed_claims ORDER BY submission_key",
     ) == [
         (
             "professional",
@@ -378,7 +378,7 @@ def test_claims_load_as_an_837_would(con, tmp_path):
         con,
         "SELECT claim_id, line_number, procedure_qualifier, procedure_code, modifiers, revenue_code, "
         "charge_amount, unit_basis, units_billed, place_of_service, service_date, service_date_to, "
-        "line_control_number, ndc FROM submitted_lines ORDER BY bill_line_key",
+        "line_control_number, ndc FROM billed_lines ORDER BY bill_line_key",
     ) == [
         (
             "A100",
@@ -477,7 +477,7 @@ def test_claims_and_remittances_from_csv_match_in_claim_status(con, tmp_path):
     assert rows(
         con,
         "SELECT b.claim_id, b.procedure_code, m.match_basis FROM line_matches m "
-        "JOIN submitted_lines b USING (bill_line_key) ORDER BY bill_line_key",
+        "JOIN billed_lines b USING (bill_line_key) ORDER BY bill_line_key",
     ) == [
         ("A100", "99213", "line control number"),
         ("A100", "J1745", "line control number"),
@@ -537,7 +537,7 @@ def test_the_claims_mapping_example_reads_a_semicolon_decimal_comma_export_like_
         mapped.execute("UPDATE bill_claims SET payer_name = 'ACME HEALTH PLAN' WHERE payer_name = 'ACMÉ HEALTH PLAN'")
         for name in VIEWS:
             assert view(mapped, name) == view(native, name), name
-        assert len(view(mapped, "submitted_lines")) == 4
+        assert len(view(mapped, "billed_lines")) == 4
     finally:
         native.close()
         mapped.close()

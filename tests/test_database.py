@@ -92,3 +92,18 @@ def test_without_a_usable_template_the_database_is_created(tmp_path, monkeypatch
         assert contents["ref_carc"] and "denials" in dict(contents["views"])
     finally:
         database.template.cache_clear()
+
+
+def test_a_database_made_before_the_837_views_were_renamed_keeps_no_stale_copy(tmp_path):
+    db = tmp_path / "older.duckdb"
+    database.connect(db).close()
+    con = duckdb.connect(str(db))  # as a release before the rename left it
+    con.execute("CREATE VIEW submitted_claims AS SELECT * FROM bill_claims")
+    con.execute("CREATE VIEW submitted_lines AS SELECT * FROM bill_lines")
+    con.close()
+
+    con = database.connect(db)
+    views = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    con.close()
+    assert {"billed_claims", "billed_lines"} <= views
+    assert not views & {"submitted_claims", "submitted_lines"}

@@ -197,8 +197,8 @@ def test_claims_agree_with_their_remittances(history):
     every = [c for claims in sent.values() for c in claims]
     assert (len(list(files.glob("*.837"))), len(every), sum(len(c["lines"]) for c in every)) == (
         summary.claim_files,
-        summary.submitted_claims,
-        summary.submitted_lines,
+        summary.billed_claims,
+        summary.billed_lines,
     )
     assert sorted((i, c["frequency"]) for i, claims in sent.items() for c in claims if c["G1"]) == sorted(
         summary.prior_authorizations
@@ -276,22 +276,22 @@ def test_loaded_claims_equal_what_was_written(history):
     assert rows(
         con,
         """select (select count(*) from source_files where kind = '837'),
-        (select count(*) from submitted_claims), (select count(*) from submitted_lines),
-        (select count(*) from submitted_claims where frequency_code = '7' and original_reference is not null)""",
-    ) == [(summary.claim_files, summary.submitted_claims, summary.submitted_lines, summary.corrected_claims)]
+        (select count(*) from billed_claims), (select count(*) from billed_lines),
+        (select count(*) from billed_claims where frequency_code = '7' and original_reference is not null)""",
+    ) == [(summary.claim_files, summary.billed_claims, summary.billed_lines, summary.corrected_claims)]
     assert sorted(
-        rows(con, "select claim_id, frequency_code from submitted_claims where prior_authorization is not null")
+        rows(con, "select claim_id, frequency_code from billed_claims where prior_authorization is not null")
     ) == sorted(summary.prior_authorizations)
     lost = summary.unanswered
     assert lost
-    assert rows(con, "select count(*) from submitted_claims where claim_id in ?", [lost]) == [(len(lost),)]
+    assert rows(con, "select count(*) from billed_claims where claim_id in ?", [lost]) == [(len(lost),)]
     assert rows(con, "select count(*) from claims where claim_id in ?", [lost]) == [(0,)]
     # every other claim sent has its remittance, but those whose payment run comes after the end
     assert sorted(
         c
         for (c,) in rows(
             con,
-            """select distinct claim_id from submitted_claims s
+            """select distinct claim_id from billed_claims s
         where not exists (select 1 from claims c where c.claim_id = s.claim_id)""",
         )
     ) == sorted(lost + summary.awaiting)

@@ -30,7 +30,7 @@ CONTRACT = {
     "adjudications first_payment_date last_payment_date days_since_sent",
     "prevention_flags": "file_name rule_id check category finding payer_name claim_id procedure_code modifiers "
     "units_billed site service_date submitted_date rule",
-    "submitted_claims": "file_name transaction_type payer_name payer_id claim_id charge_amount frequency_code "
+    "billed_claims": "file_name transaction_type payer_name payer_id claim_id charge_amount frequency_code "
     "site_of_care filing_indicator prior_authorization original_reference service_date_from service_date_to "
     "submitted_date billing_provider_npi diagnosis_codes admission_date facility_qualifier "
     "rendering_provider_npi submission_key file_id segment_position",
@@ -43,7 +43,7 @@ CONTRACT = {
     "claim_denial_rate baseline_claims baseline_denied_claims baseline_claim_denial_rate rate_change "
     "ci_low ci_high charges denied_amount baseline_charges baseline_denied_amount "
     "expected_denied_amount effect_amount p_value q_value direction finding test dispersion sentence",
-    "submitted_lines": "file_name claim_id payer_name line_number procedure_qualifier procedure_code modifiers "
+    "billed_lines": "file_name claim_id payer_name line_number procedure_qualifier procedure_code modifiers "
     "revenue_code charge_amount unit_basis units_billed place_of_service service_date service_date_to "
     "line_control_number prior_authorization ndc ndc_quantity ndc_unit submission_key bill_line_key "
     "file_id segment_position",

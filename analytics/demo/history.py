@@ -60,8 +60,8 @@ class Summary:
     paths: list = field(default_factory=list)  # (claim id, path, cents recovered) per denied claim followed up
     # the 837s: files (one per day claims are sent), claims (originals and replacements) and lines
     claim_files: int = 0
-    submitted_claims: int = 0
-    submitted_lines: int = 0
+    billed_claims: int = 0
+    billed_lines: int = 0
     corrected_claims: int = 0  # replacement claims (frequency 7, REF*F8) among them
     unanswered: list = field(default_factory=list)  # claim ids sent and lost by the payer: no 835 at all
     awaiting: list = field(default_factory=list)  # claim ids sent whose first 835 comes after the end
@@ -161,8 +161,8 @@ class Generator:
         (out / f"{day:%Y%m%d}_CLAIMS_{control:07d}.837").write_text(write_837(claims, day, control, PROVIDER))
         summary.claim_files += 1
         for claim, fate in batch:
-            summary.submitted_claims += 1
-            summary.submitted_lines += len(claim.lines)
+            summary.billed_claims += 1
+            summary.billed_lines += len(claim.lines)
             summary.corrected_claims += claim.frequency == "7"
             if claim.prior_authorization:
                 summary.prior_authorizations.append((claim.claim_id, claim.frequency))

@@ -51,8 +51,8 @@ def _combine(parts: list[Summary]) -> Summary:
             "paid_cents",
             "provider_adjustment_cents",
             "claim_files",
-            "submitted_claims",
-            "submitted_lines",
+            "billed_claims",
+            "billed_lines",
             "corrected_claims",
         ):
             setattr(total, name, getattr(total, name) + getattr(part, name))

@@ -9,7 +9,7 @@ claims as (
       and ($date_from is null or service_date_from >= $date_from)
       and ($date_to is null or service_date_from <= $date_to)
       -- under a code or modifier filter, a claim counts when one of its billed lines matches
-      -- (bill_lines, the table: the submitted_lines view joins claims and files for every line; without a
+      -- (bill_lines, the table: the billed_lines view joins claims and files for every line; without a
       -- code or modifier filter its scan is folded away)
       and (len($codes) = 0 and len($modifiers) = 0 or submission_key in (
           select submission_key from bill_lines

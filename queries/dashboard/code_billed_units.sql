@@ -3,13 +3,13 @@
 -- units the payer paid for them. Under the payer and site filters and service dates.
 with
 
-claims as (select * from submitted_claims),
-lines as (select * from submitted_lines),
+claims as (select * from billed_claims),
+lines as (select * from billed_lines),
 -- the first answer to each billed line (matched remittance line, initial adjudication), built after each load
 answers as (select * from line_answers),
 
 -- the code's billed lines under the filters; the claim (its type and place of service) is read only for
--- the site filter: submitted_claims derives every claim's service dates from all its lines
+-- the site filter: billed_claims derives every claim's service dates from all its lines
 billed as (
     select lines.*, lines.payer_name as billed_payer
     from lines

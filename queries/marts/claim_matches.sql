@@ -1,5 +1,5 @@
 -- builds: table claim_matches
--- needs: claims, submitted_claims
+-- needs: claims, billed_claims
 -- claim_matches: each remittance adjudication (835 CLP) paired with the billed claim (837 CLM) it
 -- answers. Rebuilt after each load into the table claim_matches (analytics.derived).
 -- A remittance answers a billed claim with the same claim id (tolerating a '-01'-style suffix) from
@@ -9,7 +9,7 @@
 -- remittance goes to the latest claim sent on or before its payment date.
 with
 
-submitted as (select * from submitted_claims),
+submitted as (select * from billed_claims),
 remitted as (select * from claims),
 
 submitted_keys as (

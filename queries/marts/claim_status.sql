@@ -1,5 +1,5 @@
 -- builds: table claim_status (documented)
--- needs: claim_answers, data_date, ref_settings, submitted_claims
+-- needs: claim_answers, data_date, ref_settings, billed_claims
 -- claim_status: one row per billed claim (837 CLM) with what the payers answered, as of the data date
 -- (the latest payment loaded, or the latest claim sent when no remittance is loaded):
 -- 'paid' (adjudicated with no denial: paid, or applied to the patient's share), 'partially paid'
@@ -8,7 +8,7 @@
 -- The latest adjudication decides denied / partially paid; paid_amount is net of reversals.
 with
 
-submitted as (select * from submitted_claims),
+submitted as (select * from billed_claims),
 answers as (select * from claim_answers),
 settings as (select * from ref_settings),
 

@@ -1,5 +1,5 @@
 -- builds: table flagged_lines
--- needs: ref_ndc_crosswalk, ref_prevention_rules, submitted_claims, submitted_lines
+-- needs: ref_ndc_crosswalk, ref_prevention_rules, billed_claims, billed_lines
 -- flagged_lines: billed lines (837) that a denial-prevention rule (ref_prevention_rules) says a payer
 -- is likely to deny, found before any remittance arrives; one row per rule and line. Rebuilt after
 -- each load and when the rules change into the table flagged_lines; the view prevention_flags shows it.
@@ -19,8 +19,8 @@ with
 
 rules as (select * from ref_prevention_rules),
 crosswalk as (select replace(ndc, '-', '') as ndc, hcpcs from ref_ndc_crosswalk),
-claims as (select * from submitted_claims),
-lines as (select * from submitted_lines),
+claims as (select * from billed_claims),
+lines as (select * from billed_lines),
 
 billed as (
     select

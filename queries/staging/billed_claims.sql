@@ -1,6 +1,6 @@
--- builds: view submitted_claims
+-- builds: view billed_claims
 -- needs: bill_claims, bill_lines, source_files
--- submitted_claims: one row per 837 CLM, a claim as the provider billed it (837P or 837I).
+-- billed_claims: one row per 837 CLM, a claim as the provider billed it (837P or 837I).
 -- Who the patient is stays in the internal table bill_claims: nothing here names a person.
 with
 

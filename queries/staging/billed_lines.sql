@@ -1,6 +1,6 @@
--- builds: view submitted_lines
+-- builds: view billed_lines
 -- needs: bill_claims, bill_lines, source_files
--- submitted_lines: one row per 837 SV1 (professional) or SV2 (institutional), a service as billed.
+-- billed_lines: one row per 837 SV1 (professional) or SV2 (institutional), a service as billed.
 with
 
 lines as (select * from bill_lines),
