@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics import csv_import, data, database, loader, publishing, writer_lock
+from analytics.ingest.contract import ReadOptions
 from analytics.ingest.store import added_text
 
 DEFAULT_LIMIT_MB = 200  # Streamlit's own default for server.maxUploadSize
@@ -150,8 +151,12 @@ def load_csv(
     results: list = []
     try:
         with _own_database() as con:
-            results = csv_import.load(
-                con, layout, [(Path(name), content) for name, content in files], rules, on_result=on_result
+            results = loader.load_contents(
+                con,
+                [(Path(name), content) for name, content in files],
+                on_result,
+                fmt=csv_import.KINDS[layout],
+                options=ReadOptions(mapping=rules),
             )
     except writer_lock.Unwritable as e:
         return _unwritable(files, results, e)
