@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from analytics import csv_import, database, demo, loader, privacy, progress, publishing, reference, writer_lock
+from analytics.ingest.contract import ReadOptions
 from analytics.ingest.store import added_text
 
 
@@ -158,8 +159,12 @@ def _change(args, db_path: Path, mapping, what: str) -> int:
                 return _summary(loader.load_paths(con, args.paths, on_result=on_result, on_bytes=on_bytes), db_path)
         if args.command == "load-csv":
             with privacy.hashing(args.hash_patient_data):
-                results = csv_import.load(
-                    con, args.layout, [(path, None) for path in args.files], mapping, on_result=_show
+                results = loader.load_contents(
+                    con,
+                    [(path, None) for path in args.files],
+                    _show,
+                    fmt=csv_import.KINDS[args.layout],
+                    options=ReadOptions(mapping=mapping),
                 )
             return _summary(results, db_path)
         return _reference(con, args)

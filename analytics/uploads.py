@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics import csv_import, data, database, loader, publishing, writer_lock
+from analytics.ingest.contract import ReadOptions
 from analytics.ingest.store import added_text
 
 DEFAULT_LIMIT_MB = 200  # Streamlit's own default for server.maxUploadSize
@@ -126,15 +127,19 @@ def outcome(result) -> tuple[str, str, str]:
 UPLOAD_WAIT = 600.0  # seconds an upload waits for a load in progress before it gives up
 
 
-def load(files: list[tuple[str, bytes]], on_result=None) -> list:
+def load(
+    files: list[tuple[str, bytes]], on_result=None, fmt: str | None = None, options: ReadOptions | None = None
+) -> list:
     """Load uploaded files into the user's own database (created on first upload, replacing the demo
-    in the dashboard) with the same loader as the command line; each file's result also goes to
-    on_result as it comes (a progress bar). Waits for a load in progress (up to UPLOAD_WAIT seconds,
+    in the dashboard) with the same loader as the command line: each file in the input format named
+    `fmt`, else the one it is recognised as (analytics/ingest/formats.py); each file's result also goes
+    to on_result as it comes (a progress bar). Waits for a load in progress (up to UPLOAD_WAIT seconds,
     then writer_lock.Busy); the rest of the page run reads the copy published after it."""
     results: list = []
     try:
         with _own_database() as con:
-            results = loader.load_contents(con, [(Path(name), content) for name, content in files], on_result)
+            items: list[tuple[Path, bytes | None]] = [(Path(name), content) for name, content in files]
+            results = loader.load_contents(con, items, on_result, fmt=fmt, options=options)
     except writer_lock.Unwritable as e:
         return _unwritable(files, results, e)
     return results
@@ -144,18 +149,11 @@ def load_csv(
     layout: str, files: list[tuple[str, bytes]], mapping: tuple[str, bytes] | None = None, on_result=None
 ) -> list:
     """Load uploaded CSV exports of one layout ('claims' or 'remittances', docs/csv.md), read with an
-    uploaded mapping file when given, into the user's own database, as `load-csv` does. A mapping that
-    cannot be used raises csv_import.MappingError before the database is touched."""
+    uploaded mapping file when given, into the user's own database, as `load-csv` does: `load` with the
+    layout's format. A mapping that cannot be used raises csv_import.MappingError before the database
+    is touched."""
     rules = csv_import.read_mapping(mapping[1], layout, name=mapping[0]) if mapping else None
-    results: list = []
-    try:
-        with _own_database() as con:
-            results = csv_import.load(
-                con, layout, [(Path(name), content) for name, content in files], rules, on_result=on_result
-            )
-    except writer_lock.Unwritable as e:
-        return _unwritable(files, results, e)
-    return results
+    return load(files, on_result, fmt=csv_import.KINDS[layout], options=ReadOptions(mapping=rules))
 
 
 def _unwritable(files: list[tuple[str, bytes]], results: list, error: writer_lock.Unwritable) -> list:

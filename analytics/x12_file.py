@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analytics import billed_claims, remittance
-from analytics.ingest.contract import ParsedFile
+from analytics.ingest.contract import ParsedFile, ReadOptions
 from analytics.x12 import Chunk, NotX12Error, TruncatedError, decode
 
 
-def read(data: bytes | str) -> ParsedFile:
-    """The reader contract for X12: one file's 835 and 837 rows. Raises NotX12Error, or TruncatedError
-    with a message saying which kind of file was cut off ('truncated 835: ...')."""
+def read(data: bytes | str, options: ReadOptions | None = None) -> ParsedFile:
+    """The reader contract for X12: one file's 835 and 837 rows (`options`: none apply). Raises
+    NotX12Error, or TruncatedError with a message saying which kind of file was cut off ('truncated
+    835: ...')."""
     text = decode(data) if isinstance(data, bytes) else data
     try:
         remit = remittance.read(text)

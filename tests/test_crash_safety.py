@@ -375,10 +375,10 @@ def test_a_worker_killed_while_parsing_fails_its_files_with_one_line_and_the_res
     (folder / "3.835").rename(folder / "3-killer.835")
     real = workers.parse_files
 
-    def parse_or_die(paths, known, contents):
+    def parse_or_die(paths, known, contents, *how):  # how: the format named, its options
         if any(p.name == "3-killer.835" for p in paths):
             os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would: in the worker, and again on a retry
-        return real(paths, known, contents)
+        return real(paths, known, contents, *how)
 
     monkeypatch.setattr(workers, "parse_files", parse_or_die)  # the forked workers inherit it
     monkeypatch.setattr(memory, "CHUNK_BYTES", 1)  # one file per group: several groups, in workers

@@ -11,9 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from analytics import __main__ as cli, csv_import, database
+from analytics import __main__ as cli, csv_import, database, loader
 from analytics.__main__ import main
+from analytics.ingest.contract import ReadOptions
 from conftest import claim_837, load_text, rows
+
+
+def csv_load(con, layout: str, items, mapping=None):
+    """CSV files of one layout loaded as any input format is (analytics/ingest/formats.py)."""
+    return loader.load_contents(con, items, fmt=csv_import.KINDS[layout], options=ReadOptions(mapping=mapping))
+
 
 PROJECT = Path(__file__).resolve().parent.parent
 MAPPINGS = PROJECT / "docs" / "csv-mappings"
@@ -114,7 +121,7 @@ def load(con, tmp_path: Path, layout: str, text: str, name: str, mapping: Path |
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     rules = csv_import.read_mapping(mapping, layout) if mapping else None
-    [result] = csv_import.load(con, layout, [(path, None)], rules)
+    [result] = csv_load(con, layout, [(path, None)], rules)
     return result
 
 
@@ -527,7 +534,7 @@ def test_the_claims_mapping_example_reads_a_semicolon_decimal_comma_export_like_
         # Windows-1252, as such systems often write: read without being told
         path = tmp_path / "export.csv"
         path.write_bytes(EXPORTED_CLAIMS.replace("ACME HEALTH PLAN", "ACMÉ HEALTH PLAN").encode("cp1252"))
-        [result] = csv_import.load(
+        [result] = csv_load(
             mapped,
             "claims",
             [(path, None)],
@@ -727,7 +734,7 @@ def test_problems_are_listed_up_to_fifty_and_counted_beyond(con, tmp_path):
 def test_a_file_that_is_not_usable_gets_one_message_naming_it(con, tmp_path, content, message):
     path = tmp_path / "export.csv"
     path.write_bytes(content)
-    [result] = csv_import.load(con, "remittances", [(path, None)])
+    [result] = csv_load(con, "remittances", [(path, None)])
     assert result.failed and result.message == message and not result.problems
     assert cli.result_line(result) == f"failed          {path}: {message}"
     assert rows(con, "SELECT count(*) FROM source_files") == [(0,)]
@@ -785,7 +792,7 @@ def test_an_excel_export_with_a_sep_line_bom_and_crlf(con, tmp_path):
     )
     path = tmp_path / "excel.csv"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
-    [result] = csv_import.load(con, "remittances", [(path, None)])
+    [result] = csv_load(con, "remittances", [(path, None)])
     assert result.status == "loaded", result.problems
     assert rows(con, "SELECT count(*), sum(paid_amount) FROM service_lines") == [(4, D("780.00"))]
     assert rows(con, "SELECT min(segment_position) FROM remit_service_lines") == [(3,)]  # the header is line 2

@@ -21,13 +21,14 @@ reason.
 The package, one module per job: `layouts` (the two layouts' columns, the Mapping type), `mapping` (a TOML
 mapping file read into a Mapping), `values` (one value read and normalised), `rows` (a file decoded and its
 rows read and checked), `grouping` (rows grouped into payments, claims and lines: the reader contract's
-rows), `reader` (`read`), `load` (`load`: files into the database).
+rows), `reader` (`read`; `read_layout`, as the loader calls it). The loader reads a CSV file as it reads
+any input format (analytics/ingest/formats.py: 'csv claims', 'csv remittances'): `loader.load_contents(con,
+items, fmt=..., options=ReadOptions(mapping=...))`.
 """
 
 from __future__ import annotations
 
 from analytics.csv_import.layouts import KINDS, LAYOUT_COLUMNS, LAYOUTS, Column, Mapping, MappingError
-from analytics.csv_import.load import load
 from analytics.csv_import.mapping import read_mapping
 from analytics.csv_import.reader import read
 from analytics.csv_import.rows import CsvRefused
@@ -42,5 +43,4 @@ __all__ = [
     "read_mapping",
     "CsvRefused",
     "read",
-    "load",
 ]

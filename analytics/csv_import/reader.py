@@ -1,11 +1,14 @@
-"""The reader contract for CSV (analytics/ingest/contract.py): `read(layout, data, mapping) -> ParsedFile`."""
+"""The reader contract for CSV (analytics/ingest/contract.py): `read(layout, data, mapping) -> ParsedFile`;
+`read_layout(layout, data, options)` is the same as ingest/formats.py calls it, one format per layout."""
 
 from __future__ import annotations
+
+from typing import cast
 
 from analytics.csv_import.grouping import build_claims, build_remittances
 from analytics.csv_import.layouts import KINDS, Mapping
 from analytics.csv_import.rows import CsvRefused, Problems, decode, read_rows
-from analytics.ingest.contract import ParsedFile
+from analytics.ingest.contract import ParsedFile, ReadOptions
 
 
 def read(
@@ -30,6 +33,11 @@ def read(
         shown = f" (the first {len(listed)} listed)" if problems.count > len(listed) else ""
         raise CsvRefused(f"{problems.count} problem(s) in the rows{shown}; nothing loaded", listed)
     return ParsedFile(KINDS[layout], out, transaction_sets=len(out.get("payments", ())), segments=len(rows))
+
+
+def read_layout(layout: str, data: bytes, options: ReadOptions) -> ParsedFile:
+    """`read` with what the loader gives every reader: the mapping and the database's code lists."""
+    return read(layout, data, cast(Mapping | None, options.mapping), options.statuses, options.groups)
 
 
 # The shipped code lists, used when no database is at hand (read() alone).

@@ -1,4 +1,5 @@
-"""The reader contract: every input format is a module with a `read(...)` that returns a ParsedFile.
+"""The reader contract: every input format is a module with a `read(data, options)` that returns a
+ParsedFile, registered with one line in ingest/formats.py.
 
 A reader turns one file's bytes (or text) into rows, one list per kind of row named in TABLES, each row
 a tuple (or list) in that kind's column order, with values as text the way the file sent them (amounts
@@ -213,6 +214,17 @@ class ReadError(ValueError):
     the rows at fault when the reader can name them (CSV)."""
 
     problems: list = []
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a reader may be given besides the bytes (ingest/formats.py passes it to every reader; each
+    uses what it needs): a CSV mapping file (csv_import.Mapping), and the claim statuses and adjustment
+    groups the database knows (its reference tables; None: the shipped lists)."""
+
+    mapping: object = None
+    statuses: set | None = None
+    groups: set | None = None
 
 
 @dataclass(eq=False)

@@ -10,6 +10,7 @@ the files, the recovery model follows the denials across everything loaded (deri
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,8 @@ import duckdb
 import pyarrow as pa
 
 from analytics import database, derived
-from analytics.ingest import files as found_files, memory, streaming, workers
+from analytics.ingest import files as found_files, formats, memory, streaming, workers
+from analytics.ingest.contract import ReadOptions
 from analytics.ingest.store import Batch, FileResult, merge, store_batch
 
 
@@ -63,11 +65,20 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, data: bytes | No
 
 
 def load_contents(
-    con: duckdb.DuckDBPyConnection, items: list[tuple[Path, bytes | None]], on_result=None
+    con: duckdb.DuckDBPyConnection,
+    items: list[tuple[Path, bytes | None]],
+    on_result=None,
+    fmt: str | None = None,
+    options: ReadOptions | None = None,
 ) -> list[FileResult]:
     """Load files one by one, each whole or not at all (bytes given, e.g. uploads, or read from the
     path when None), then follow the denials across everything loaded once; each file's result also
-    goes to on_result as it comes (a progress bar)."""
+    goes to on_result as it comes (a progress bar). `fmt` names the input format (ingest/formats.py,
+    e.g. 'csv claims'; ValueError for an unknown one), else each file's is recognised from its bytes;
+    `options` go to its reader, with the database's claim statuses and adjustment groups."""
+    if fmt is not None:
+        formats.named(fmt)
+    options = _with_codes(con, options or ReadOptions())
     results: list[FileResult] = []
 
     def report(result: FileResult) -> None:
@@ -77,13 +88,21 @@ def load_contents(
 
     with _unwritten([Path(path) for path, _ in items], results), memory.capped(con):
         for path, data in items:
-            if data is None and found_files.streamed(Path(path)):
+            if data is None and fmt is None and found_files.streamed(Path(path)):  # X12 only
                 streaming.stream_file(con, Path(path), report)
                 continue
             known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
-            store_batch(con, workers.parse_group([Path(path)], known, [data] if data is not None else None), report)
+            batch = workers.parse_group([Path(path)], known, [data] if data is not None else None, fmt, options)
+            store_batch(con, batch, report)
         _refresh(con)
     return results
+
+
+def _with_codes(con, options: ReadOptions) -> ReadOptions:
+    """The options with the claim statuses and adjustment groups of the database's reference tables."""
+    statuses = {r[0] for r in con.execute("SELECT status_code FROM ref_claim_statuses").fetchall()}
+    groups = {r[0] for r in con.execute("SELECT group_code FROM ref_adjustment_groups").fetchall()}
+    return dataclasses.replace(options, statuses=statuses, groups=groups)
 
 
 def _store_in_batches(con, batches, report, on_bytes=None) -> None:

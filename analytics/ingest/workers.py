@@ -20,29 +20,40 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from analytics import x12_file
-from analytics.ingest import files as found_files, memory
-from analytics.ingest.contract import ParsedFile
+from analytics.ingest import files as found_files, formats, memory
+from analytics.ingest.contract import ParsedFile, ReadError, ReadOptions
 from analytics.ingest.store import Batch, FileResult, batch_of, nothing_to_load
-from analytics.x12 import NotX12Error
 
 
-def parse_group(paths: list[Path], known: dict, contents: list[bytes] | None = None) -> Batch:
-    """Read, hash and parse files into one batch (bytes given in `contents`, else read from the paths);
-    files whose digest is in `known` (digest -> file name) are reported as loaded already."""
+def parse_group(
+    paths: list[Path],
+    known: dict,
+    contents: list[bytes] | None = None,
+    fmt: str | None = None,
+    options: ReadOptions | None = None,
+) -> Batch:
+    """Read, hash and parse files into one batch (bytes given in `contents`, else read from the paths)
+    with the format named `fmt`, else the one each file is recognised as (ingest/formats.py); files
+    whose digest is in `known` (digest -> file name) are reported as loaded already."""
     # Parsing makes millions of small lists and tuples that live until the batch is stored; the
     # cyclic garbage collector would scan them over and over (it doubled the time), and they hold
     # no cycles, so it is paused while they are built.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return parse_files(paths, known, contents)
+        return parse_files(paths, known, contents, fmt, options)
     finally:
         if collecting:
             gc.enable()
 
 
-def parse_files(paths: list[Path], known: dict, contents: list[bytes] | None) -> Batch:
+def parse_files(
+    paths: list[Path],
+    known: dict,
+    contents: list[bytes] | None,
+    fmt: str | None = None,
+    options: ReadOptions | None = None,
+) -> Batch:
     """parse_group's work, with the garbage collector as it is."""
     parsed: list[ParsedFile] = []
     results: list[FileResult] = []
@@ -51,17 +62,17 @@ def parse_files(paths: list[Path], known: dict, contents: list[bytes] | None) ->
         try:
             data = contents[n] if contents is not None else path.read_bytes()
         except OSError as e:
-            results.append(FileResult(path, "failed", f"cannot be read ({e.strerror or e})"))
+            results.append(FileResult(path, "failed", formats.unreadable(e, fmt)))
             continue
         digest = hashlib.sha256(data).hexdigest()
         if digest in known or digest in seen:
             original = known.get(digest) or seen[digest]
             results.append(FileResult(path, "already loaded", f"same content as {original}; nothing changed"))
             continue
-        try:
-            item = x12_file.read(data)
-        except NotX12Error as e:  # not X12, or cut off ('truncated 835: ...')
-            results.append(FileResult(path, "failed", f"{e}; nothing loaded"))
+        try:  # the one dispatch point of every input format
+            item = formats.chosen(fmt, data).read(data, options or ReadOptions())
+        except ReadError as e:  # not X12, cut off ('truncated 835: ...'), CSV rows refused
+            results.append(FileResult(path, "failed", formats.refusal(e), problems=list(e.problems)))
             continue
         item.path, item.size, item.digest = path, len(data), digest
         if not item.kind:
