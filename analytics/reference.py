@@ -315,8 +315,11 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     with transaction(con) as cur:
         cur.execute(sql("marts/fact_units"))
+        # in the order of the files, as loads add them: a file's units sit together with its payment dates, so
+        # the newest denials (the Claims page) are read from the last row groups, not from all of them
         cur.execute(
-            f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": 0, "last_id": 2**31 - 1}
+            f"INSERT INTO fact_units BY NAME SELECT * FROM ({sql('marts/adjudication_units')}) ORDER BY file_id",
+            {"first_id": 0, "last_id": 2**31 - 1},
         )
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('facts_fingerprint', ?)", [fingerprint])
     return True
