@@ -10,7 +10,6 @@ the files, the recovery model follows the denials across everything loaded (deri
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,7 +38,7 @@ def load_paths(
 
     known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
     groups = found_files.group(files)
-    cores = os.cpu_count() or 1
+    cores = workers.processes()
     with _unwritten(files, results), memory.capped(con):
         if sum(isinstance(g, list) for g in groups) > 1 and cores > 1:
             # Parse in worker processes while this one writes what is ready. pyarrow imports pandas on its

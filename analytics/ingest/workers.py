@@ -26,6 +26,15 @@ from analytics.ingest.contract import ParsedFile
 from analytics.ingest.store import Batch, FileResult, batch_of, nothing_to_load
 from analytics.x12 import NotX12Error
 
+# Worker processes of a load: 0 for one per core the machine has (os.cpu_count); 1 parses in the
+# loading process itself (no pool). Benchmarks set it to measure how the load scales with cores.
+PROCESSES = 0
+
+
+def processes() -> int:
+    """The number of parsing processes a load uses (PROCESSES, else one per core)."""
+    return PROCESSES or os.cpu_count() or 1
+
 
 def parse_group(paths: list[Path], known: dict, contents: list[bytes] | None = None) -> Batch:
     """Read, hash and parse files into one batch (bytes given in `contents`, else read from the paths);
