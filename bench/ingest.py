@@ -1,18 +1,41 @@
-"""Ingest benchmark: load >= 20 MB of 835 files end to end and compare with edi-835-parser.
+"""Ingest benchmark: load 835 files end to end and compare, in one run, with two parsers that only parse.
 
-    python bench/ingest.py [--mb 20] [--corpus ../shared/corpus/835] [--no-peer]
+    python bench/ingest.py [--sizes 20,150] [--repeat 3] [--workers 1,2,4] [--corpus ../shared/corpus/835]
+                           [--peer-repeat 1] [--no-peer]
 
-Builds the input by repeating the corpus files that edi-835-parser can also read (ISA-enveloped,
-`~`-terminated), giving each copy its own interchange control number so that our loader does not
-skip it as already loaded. Then, in the same run and on the same files:
-  1. our loader: read, parse, store in a fresh DuckDB database, with every check (end to end);
-  2. edi-835-parser (pip install edi-835-parser), parse only: the baseline.
-Prints MB/s for each and the ratio. Needs nothing but the requirements in requirements-dev.txt.
+Builds each input (--sizes, in MB) by repeating the corpus files that both peers can also read
+(ISA-enveloped, `~`-terminated), giving each copy its own interchange control number so that our
+loader does not skip it as already loaded. Then, round after round (contenders alternated, so a busy
+machine slows each of them alike; medians compared), on the same files:
+  1. ours: read, parse, store in a fresh DuckDB database with every check, units and the recovery
+     rebuild that ends every load (end to end), with every core (analytics.ingest.workers.PROCESSES);
+  2. oxedi (Rust, pip install oxedi), parse only, and parse into Arrow tables: the yardstick;
+  3. edi-835-parser (pure Python), parse only (--peer-repeat rounds: it is the slowest by far).
+Then, at the first size, ours again with 1, 2, 4 ... parsing processes (--workers; 1 parses in the
+loading process), and where the time goes: parse, to Arrow, insert, checks, units, COMMIT and the
+rebuild, timed in the loading process (in the 1-process run every phase is there), and the CPU
+seconds of the parsing processes, from which the time on more cores is projected.
+Peers not installed are left out (pip install -r requirements-dev.txt).
+
+Measured on 2 shared cores, December 2026 (the machine 3-5x slower than when idle: compare ratios):
+20 MB, ours 5.8x / 4.8x oxedi's parse-only time end to end (4.6x / 3.9x without the rebuild), 150 MB
+5.2x (4.0x); edi-835-parser takes 1.2-2x our end-to-end time. Per core, parsing and to Arrow ~1.1 s
+per 20 MB idle; the one writer (insert, checks, units, COMMIT) about as much, units the largest part,
+so the load is bound by the writer from 2 cores on. What was tried for the writer and the Arrow step
+(CPU seconds, alternated rounds): rows to Arrow by struct (the store's way) 0.08-0.12 s per 6 MB,
+one array per column 0.10 (plus the transposition), numpy object columns 0.17; DuckDB's appender
+(con.append, pandas only) 2x the Arrow scan; 16 MB transactions vs one for 20 MB, checkpoint at
+the end, fsst or zstd disabled, preserve_insertion_order off: within the noise (one transaction
+~10% less CPU, a 16% smaller file); per-batch units and COMMIT stay flat up to 150 MB (incremental).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
+import functools
+import os
 import re
 import resource
 import shutil
@@ -26,8 +49,54 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import database, derived, loader  # noqa: E402
+from analytics import database, x12_file  # noqa: E402
 from analytics.__main__ import result_line  # noqa: E402
+from analytics.ingest import load, store, workers  # noqa: E402
+from analytics.ingest.load import load_paths  # noqa: E402
+
+# Time spent in each phase of our load, in this (the loading) process.
+PHASES: collections.Counter = collections.Counter()
+_PHASES = (
+    (x12_file, "read", "parse"),
+    (workers, "batch_of", "to Arrow"),
+    (store, "insert", "insert"),
+    (store, "checks", "checks"),
+    (store, "add_units", "units"),
+    (load, "_refresh", "rebuild"),
+)
+
+
+def _timed(function, label: str):
+    @functools.wraps(function)
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            PHASES[label] += time.perf_counter() - started
+
+    return timed
+
+
+@contextlib.contextmanager
+def _begun(cur):
+    """store's BEGIN ... COMMIT, with the COMMIT timed."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        started = time.perf_counter()
+        cur.execute("COMMIT")
+        PHASES["COMMIT"] += time.perf_counter() - started
+    except BaseException:
+        with contextlib.suppress(Exception):
+            cur.execute("ROLLBACK")
+        raise
+
+
+def instrument() -> None:
+    for module, name, label in _PHASES:
+        setattr(module, name, _timed(getattr(module, name), label))
+    store.begun = _begun
 
 
 def _cpu() -> tuple[float, float]:
@@ -36,28 +105,44 @@ def _cpu() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
-def peer_parse():
+def peers(skip: bool) -> dict:
+    """The parse-only peers installed: name -> parse(path)."""
+    found: dict = {}
+    if skip:
+        return found
+    try:
+        import oxedi
+    except ImportError:
+        print("oxedi is not installed (pip install -r requirements-dev.txt): left out")
+    else:
+        found["oxedi"] = oxedi.parse_file
     try:
         from edi_835_parser import parse
     except ImportError:
-        return None
-    return parse
+        print("edi-835-parser is not installed (pip install -r requirements-dev.txt): left out")
+    else:
+
+        def quiet(path):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return parse(path)
+
+        found["edi-835-parser"] = quiet
+    return found
 
 
-def eligible(corpus: Path, parse) -> list[Path]:
-    """Corpus files with an ISA envelope, `~` terminators and `*` separators that the peer can parse."""
+def eligible(corpus: Path, parsers: dict) -> list[Path]:
+    """Corpus files with an ISA envelope, `~` terminators and `*` separators that every peer can parse."""
     chosen = []
     for path in sorted(corpus.iterdir()):
         text = path.read_text(errors="replace").lstrip("\ufeff \r\n\t")
         if not text.startswith("ISA*") or text[105:106] != "~":
             continue
-        if parse is not None:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    parse(str(path))
-            except Exception:
-                continue
+        try:
+            for parse in parsers.values():
+                parse(str(path))
+        except Exception:
+            continue
         chosen.append(path)
     return chosen
 
@@ -85,76 +170,158 @@ def build_input(files: list[Path], target: int, out: Path) -> list[Path]:
     return written
 
 
+def ours(folder: Path, db: Path, processes: int) -> dict:
+    """One load of `folder` into a fresh database `db` with `processes` parsing processes (0: one per
+    core): wall seconds, the phases, CPU seconds here and in the parsers, service lines loaded."""
+    workers.PROCESSES = processes
+    PHASES.clear()
+    before = _cpu()
+    started = time.perf_counter()
+    con = database.connect(db)
+    created = time.perf_counter()
+    results = load_paths(con, [folder])
+    con.close()
+    wall = time.perf_counter() - started
+    main, children = (after - b for after, b in zip(_cpu(), before, strict=True))
+    failed = [r for r in results if r.status != "loaded"]
+    assert not failed, result_line(failed[0])
+    db.unlink()
+    return {
+        "wall": wall,
+        "create": created - started,
+        "cpu here": main,
+        "cpu parsers": children,
+        "lines": sum(r.counts.get("lines", 0) for r in results),
+        **PHASES,
+    }
+
+
+def oxedi_arrow(path: str) -> dict:
+    """oxedi's tables of a file as Arrow tables (they export through the Arrow PyCapsule interface)."""
+    import oxedi
+    import pyarrow as pa
+
+    tables = oxedi.parse_file(path).tables
+    return {name: pa.table(tables[name]) for name in tables.keys()}
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(run.get(key, 0.0) for run in runs)
+
+
+def _seconds(values: list[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def breakdown(runs: list[dict], size: float) -> None:
+    """Where our time goes (medians), in the loading process; parsing in other processes shows as
+    waiting, its CPU seconds beside."""
+    wall = _median(runs, "wall")
+    parts = ["create", "parse", "to Arrow", "insert", "checks", "units", "COMMIT", "rebuild"]
+    shown = {p: _median(runs, p) for p in parts}
+    rest = wall - sum(shown.values())
+    text = ", ".join(f"{p} {v:.2f}" for p, v in shown.items() if v)
+    waited = "reading, hashing, waiting for the parsers and the rest" if not shown["parse"] else "the rest"
+    print(f"    where the time goes: {text}, {waited} {rest:.2f} s")
+    ingest = wall - shown["rebuild"]
+    print(
+        f"    without the rebuild (derived.refresh, not the loader's: timed apart) {ingest:.2f} s,"
+        f" {size / ingest:.1f} MB/s; CPU {_median(runs, 'cpu here'):.2f} s here (DuckDB's threads"
+        f" included), {_median(runs, 'cpu parsers'):.2f} s in the parsing processes"
+    )
+
+
+def run_size(mb: float, args, parsers: dict, files: list[Path], work: Path, scale: bool) -> None:
+    folder = work / f"input-{mb:g}"
+    inputs = build_input(files, int(mb * 1e6), folder)
+    size = sum(p.stat().st_size for p in inputs) / 1e6
+    names = [str(p) for p in inputs]
+    print(f"\n== {size:.1f} MB: {len(inputs)} files, repeating {len(files)} corpus files")
+    cores = os.cpu_count() or 1
+    counts = sorted({*args.workers, 0}) if scale else [0]
+    mine: dict[int, list[dict]] = {n: [] for n in counts}
+    theirs: dict[str, list[float]] = collections.defaultdict(list)
+    contenders = {"oxedi (parse only)": "oxedi", "oxedi (parse to Arrow)": "oxedi", "edi-835-parser": "edi-835-parser"}
+    for round_ in range(args.repeat):
+        for n in counts:
+            mine[n].append(ours(folder, work / "bench.duckdb", n))
+        for label, peer in contenders.items():
+            if peer not in parsers or (peer == "edi-835-parser" and round_ >= args.peer_repeat):
+                continue
+            parse = oxedi_arrow if label.endswith("Arrow)") else parsers[peer]
+            started = time.perf_counter()
+            for name in names:
+                parse(name)
+            theirs[label].append(time.perf_counter() - started)
+    default = mine[0]
+    wall = _median(default, "wall")
+    print(
+        f"ours, end to end (read, parse, store with every check, units, rebuild), {cores} cores, median of"
+        f" {len(default)}: {wall:.2f} s, {size / wall:.1f} MB/s, {_median(default, 'lines') / wall:,.0f} service"
+        f" lines/s (runs: {_seconds([r['wall'] for r in default])} s)"
+    )
+    breakdown(default, size)
+    for label, times in theirs.items():
+        peer = statistics.median(times)
+        print(
+            f"{label}, median of {len(times)}: {peer:.2f} s, {size / peer:.1f} MB/s (runs: {_seconds(times)} s);"
+            f" ours takes {wall / peer:.2f}x, {(wall - _median(default, 'rebuild')) / peer:.2f}x without the rebuild"
+        )
+    if not scale:
+        return
+    print("scaling (parsing processes; 1: in the loading process, parse and store one after the other):")
+    for n in counts:
+        if n == 0:
+            continue
+        runs = mine[n]
+        print(f"  {n} process(es): {_median(runs, 'wall'):.2f} s (runs: {_seconds([r['wall'] for r in runs])} s)")
+        breakdown(runs, size)
+    project(mine[1], size, theirs.get("oxedi (parse only)"))
+
+
+def project(serial: list[dict], size: float, oxedi: list[float] | None) -> None:
+    """Time on more cores from the per-core figures of the 1-process run: parsing and to Arrow spread
+    over the cores; the store (one writer, DuckDB's own threads) and the rebuild as measured."""
+    parallel = _median(serial, "parse") + _median(serial, "to Arrow")
+    wall = _median(serial, "wall")
+    rest = wall - parallel - _median(serial, "rebuild")
+    print(
+        f"  per core: parsing and to Arrow {parallel:.2f} s ({size / parallel:.1f} MB/s), storing, checks, units,"
+        f" COMMIT and the rest {rest:.2f} s (one writer), rebuild {_median(serial, 'rebuild'):.2f} s"
+    )
+    for cores in (2, 4, 8):
+        # the writer stores while the parsers parse: the longer of the two, plus the first group's parse
+        first = parallel * workers.memory.CHUNK_BYTES / (size * 1e6)
+        ingest = max(parallel / cores, rest) + first
+        line = f"  projected on {cores} cores: {ingest:.2f} s without the rebuild"
+        if oxedi:
+            line += f" ({ingest / statistics.median(oxedi):.1f}x oxedi parse-only)"
+        print(line + f", {ingest + _median(serial, 'rebuild'):.2f} s with it")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=float, default=20.0, help="input size in MB (default 20)")
+    parser.add_argument("--sizes", default="20,150", help="input sizes in MB, comma-separated (default 20,150)")
+    parser.add_argument("--mb", type=float, help="one input of this size (instead of --sizes)")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "835")
-    parser.add_argument("--no-peer", action="store_true", help="skip edi-835-parser")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the median is compared (default 3)")
+    parser.add_argument("--no-peer", action="store_true", help="time our loader only")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; medians are compared (default 3)")
+    parser.add_argument("--peer-repeat", type=int, default=1, help="rounds of edi-835-parser (default 1)")
+    parser.add_argument(
+        "--workers", default="1,2,4", help="parsing processes to scale over at the first size ('' for none)"
+    )
     args = parser.parse_args()
+    args.workers = [int(n) for n in args.workers.split(",") if n]
+    sizes = [args.mb] if args.mb else [float(s) for s in args.sizes.split(",")]
 
-    parse = None if args.no_peer else peer_parse()
-    if parse is None and not args.no_peer:
-        print("edi-835-parser is not installed (pip install -r requirements-dev.txt); timing our loader only")
-    files = eligible(args.corpus, parse)
+    instrument()
+    parsers = peers(args.no_peer)
+    files = eligible(args.corpus, parsers)
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    print(f"{os.cpu_count()} cores; peers: {', '.join(parsers) or 'none'}")
     try:
-        inputs = build_input(files, int(args.mb * 1e6), work / "input")
-        size = sum(p.stat().st_size for p in inputs)
-        print(f"input: {len(inputs)} files, {size / 1e6:.1f} MB, repeating {len(files)} corpus files")
-
-        ours, phases, cpu, lines = [], [], [], 0
-        for run in range(args.repeat):
-            before = _cpu()
-            started = time.perf_counter()
-            con = database.connect(work / f"bench{run}.duckdb")
-            created = time.perf_counter()
-            results = loader.load_paths(con, [work / "input"])
-            con.close()
-            ours.append(time.perf_counter() - started)
-            cpu.append(tuple(after - b for after, b in zip(_cpu(), before, strict=True)))
-            failed = [r for r in results if r.status != "loaded"]
-            lines = sum(r.counts.get("lines", 0) for r in results if r.status == "loaded")
-            assert not failed, result_line(failed[0])
-            # where the time goes: the recovery rebuild that ends every load, timed again on its own
-            con = database.connect(work / f"bench{run}.duckdb")
-            rebuild = time.perf_counter()
-            derived.refresh(con, force=True)
-            phases.append((created - started, time.perf_counter() - rebuild))
-            con.close()
-        mine = statistics.median(ours)
-        create, rebuild = (statistics.median(p[i] for p in phases) for i in (0, 1))
-        main_cpu, workers_cpu = (statistics.median(c[i] for c in cpu) for i in (0, 1))
-        print(
-            f"ours (read + parse + store in DuckDB with every check), median of {args.repeat}: {mine:.2f} s,"
-            f" {size / 1e6 / mine:.1f} MB/s, {lines / mine:,.0f} service lines/s"
-            f" (runs: {', '.join(f'{t:.2f}' for t in ours)} s)"
-        )
-        print(
-            f"  of which: creating the database {create:.2f} s, recovery rebuild after the load about {rebuild:.2f} s,"
-            f" reading, parsing and storing the rest, {mine - create - rebuild:.2f} s"
-        )
-        # CPU time varies far less than wall time on a shared machine: compare it across runs and days
-        print(
-            f"  CPU: {main_cpu:.2f} s in this process (DuckDB's threads included), {workers_cpu:.2f} s in the"
-            f" parsing workers, {main_cpu + workers_cpu:.2f} s in all"
-        )
-
-        if parse is not None:
-            theirs = []
-            for _ in range(args.repeat):
-                started = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    for path in inputs:
-                        parse(str(path))
-                theirs.append(time.perf_counter() - started)
-            peer = statistics.median(theirs)
-            print(
-                f"edi-835-parser (parse only, no storage), median of {args.repeat}: {peer:.2f} s,"
-                f" {size / 1e6 / peer:.2f} MB/s (runs: {', '.join(f'{t:.2f}' for t in theirs)} s)"
-            )
-            print(f"ratio: ours is {peer / mine:.1f}x edi-835-parser")
+        for k, mb in enumerate(sizes):
+            run_size(mb, args, parsers, files, work, scale=k == 0 and bool(args.workers))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

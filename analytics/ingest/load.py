@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,7 +40,7 @@ def load_paths(
 
     known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
     groups = found_files.group(files)
-    cores = os.cpu_count() or 1
+    cores = workers.processes()
     with _unwritten(files, results), memory.capped(con):
         if sum(isinstance(g, list) for g in groups) > 1 and cores > 1:
             # Parse in worker processes while this one writes what is ready. pyarrow imports pandas on its

@@ -425,23 +425,31 @@ def finish(cur, first_id: int, last_id: int, problems: list, units: bool = True)
         cur.execute("INSERT INTO load_diagnostics SELECT * FROM problems")
         cur.unregister("problems")
     privacy.protect(cur, first_id, last_id)  # patient data stored hashed when asked (analytics/privacy.py)
+    checks(cur, first_id, last_id)
+    if units:
+        add_units(cur, first_id, last_id)
+    return dict(
+        cur.execute(
+            "SELECT file_id, count(*) FROM load_diagnostics WHERE file_id BETWEEN ? AND ? GROUP BY file_id",
+            [first_id, last_id],
+        ).fetchall()
+    )
+
+
+def checks(cur, first_id: int, last_id: int) -> None:
+    """The balance checks of files first_id..last_id, as diagnostics (they read only those files' rows)."""
     for check in _CHECKS:
         cur.execute(
             "INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
             f" message FROM ({sql(check)})",
             {"first_id": first_id, "last_id": last_id},
         )
-    # the files' adjudication units and denials, in the same transaction as their rows
-    if units:
-        cur.execute(
-            f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}",
-            {"first_id": first_id, "last_id": last_id},
-        )
-    return dict(
-        cur.execute(
-            "SELECT file_id, count(*) FROM load_diagnostics WHERE file_id BETWEEN ? AND ? GROUP BY file_id",
-            [first_id, last_id],
-        ).fetchall()
+
+
+def add_units(cur, first_id: int, last_id: int) -> None:
+    """The adjudication units and denials of files first_id..last_id, in the transaction of their rows."""
+    cur.execute(
+        f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": first_id, "last_id": last_id}
     )
 
 

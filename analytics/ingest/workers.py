@@ -24,6 +24,15 @@ from analytics.ingest import files as found_files, formats, memory
 from analytics.ingest.contract import ParsedFile, ReadError, ReadOptions
 from analytics.ingest.store import Batch, FileResult, batch_of, nothing_to_load
 
+# Worker processes of a load: 0 for one per core the machine has (os.cpu_count); 1 parses in the
+# loading process itself (no pool). Benchmarks set it to measure how the load scales with cores.
+PROCESSES = 0
+
+
+def processes() -> int:
+    """The number of parsing processes a load uses (PROCESSES, else one per core)."""
+    return PROCESSES or os.cpu_count() or 1
+
 
 def parse_group(
     paths: list[Path],
