@@ -27,7 +27,9 @@ TABLES = (*(m.names[0] for m in models.after_load() if m.kind == "table"), *mode
 RULES = ("prevention-rules", "ndc-crosswalk", "appeal-windows", "timely-filing", "settings")
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A hash of everything the derived tables are built from (the loaded files, the rules, the SQL and
+    the findings code): stored in meta as recovery_fingerprint when they are rebuilt."""
     files = con.execute(
         "SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_files"
     ).fetchall()[0]
@@ -46,9 +48,9 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """Rebuild the links and recovery tables when the loaded files or the rules changed; returns
     whether it did. One transaction: a reader sees the old tables or the new ones."""
-    fingerprint = _fingerprint(con)
+    inputs = fingerprint(con)
     current = con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall()
-    if not force and current and current[0][0] == fingerprint:
+    if not force and current and current[0][0] == inputs:
         return False
     with transaction(con) as cur:
         # the tables, updates and macros of the SQL graph, in the order of what they need (analytics/models.py)
@@ -56,5 +58,5 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
             models.build(cur, model)
         # the change findings read the claim facts (initial_claims, built above): after them
         findings.refresh(cur)
-        cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [fingerprint])
+        cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [inputs])
     return True

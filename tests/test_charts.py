@@ -391,7 +391,7 @@ def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale(
             "denial_rate": [0.09, 0.12, 0.14, 0.1],
         }
     )
-    fig = json.loads(charts._rate_heatmap(matrix, "site_label", "procedure_code", "site", None).to_json())
+    fig = json.loads(charts.heatmap_figure(matrix, "site_label", "procedure_code", "site", None).to_json())
     trace = fig["data"][0]
     assert values(trace["y"]) == ["96365", "99213", "J1322"]
     assert fig["layout"]["yaxis"]["type"] == fig["layout"]["xaxis"]["type"] == "category"

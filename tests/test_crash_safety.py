@@ -190,7 +190,7 @@ def _stale(db: Path) -> bool:
     con = duckdb.connect(str(db), read_only=True)
     try:
         stored = con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall()
-        return stored != [(derived._fingerprint(con),)]
+        return stored != [(derived.fingerprint(con),)]
     finally:
         con.close()
 
@@ -229,7 +229,7 @@ def _check(db: Path, expected: dict) -> int:
             ).fetchall()
         )
         assert con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall() == [
-            (derived._fingerprint(con),)
+            (derived.fingerprint(con),)
         ]
         assert not derived.refresh(con)  # nothing left to rebuild
         return len(files)

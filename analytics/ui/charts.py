@@ -170,7 +170,7 @@ def _chart(fig, key: str | None, on_select):
 
 
 @figure
-def _rate_heatmap(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_key: str | None):
+def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_key: str | None):
     import plotly.graph_objects as go
 
     # categorical axes (go.Heatmap on aggregates: px.density_heatmap bins dates and numeric-looking codes)
@@ -263,7 +263,7 @@ def rate_heatmap(
     'Sep 2026', one column each), with its definition underneath; a partial month's column is labelled.
     on_select(y key, x key) -> a click on a cell opens its denied lines."""
     select = (lambda point: on_select(*point["customdata"])) if on_select else None
-    _chart(_rate_heatmap(frame_, x, y, x_key, y_key), key, select)
+    _chart(heatmap_figure(frame_, x, y, x_key, y_key), key, select)
     st.caption(caption + (" Click a cell to open its denied lines on the Claims page." if on_select else ""))
     partial_note(frame_)
 
