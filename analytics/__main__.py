@@ -107,7 +107,12 @@ def main(argv: list[str] | None = None) -> int:
             metavar="SECONDS",
             help="how long to wait for another load to finish",
         )
+    from analytics.spark import cli as spark_cli  # argparse only: pyspark is imported when `spark` runs
+
+    spark_cli.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "spark":
+        return spark_cli.run(args)
     if args.command == "demo":
         return _demo(args)
     mapping = None

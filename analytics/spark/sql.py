@@ -198,9 +198,58 @@ def _needs_columns(tree: exp.Expression) -> bool:
     return any(star.args.get("replace") for star in tree.find_all(exp.Star))
 
 
-def to_spark(text: str, macros: dict, params: dict | None = None, schema: dict | None = None) -> list[str]:
-    """DuckDB SQL (one file's statements) as Spark SQL statements. `schema` (relation -> column -> Spark
-    type) lets sqlglot expand `* EXCLUDE` and `* REPLACE` into the columns they leave."""
+def split_ctes(tree: exp.Expression, prefix: str) -> tuple[list[tuple[str, str]], str]:
+    """A query's CTEs read more than once, as (relation name, Spark SQL) to build first, and the query
+    that reads them by those names. Spark inlines every CTE where it is read, so a chain of CTEs each
+    read twice grows a plan exponentially (minutes of planning for a few thousand rows); built one by
+    one, each plan stays small. A recursive CTE, and what reads it, stays in the query."""
+    with_ = tree.args.get("with_") or tree.args.get("with")
+    if not isinstance(tree, exp.Select) or with_ is None or with_.args.get("recursive"):
+        return [], tree.sql(dialect="spark")
+    parts: list[tuple[str, str]] = []
+    ctes = list(with_.expressions)
+    kept = []
+    for n, cte in enumerate(ctes):
+        name = cte.alias_or_name
+        later = [c.this for c in ctes[n + 1 :]] + [tree]
+        reads = sum(
+            1
+            for node in later
+            for table in node.find_all(exp.Table)
+            if table.name == name and not table.args.get("db")
+        )
+        if reads < 2:
+            kept.append(cte)
+            continue
+        relation = f"{prefix}__{name}"
+        body = cte.this.copy()
+        # earlier CTEs kept inline go with it
+        if kept:
+            body.set("with_", exp.With(expressions=[k.copy() for k in kept]))
+        parts.append((relation, body.sql(dialect="spark")))
+
+        def rename(node, name=name, relation=relation):
+            if isinstance(node, exp.Table) and node.name == name and not node.args.get("db"):
+                alias = node.alias or name
+                return exp.Table(this=exp.to_identifier(relation), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+            return node
+
+        for c in ctes[n + 1 :]:
+            c.set("this", c.this.transform(rename))
+        tree.set("expressions", [e.transform(rename) for e in tree.expressions])
+        for key in ("from_", "from", "joins", "where", "group", "having", "order", "qualify"):
+            value = tree.args.get(key)
+            if isinstance(value, list):
+                tree.set(key, [v.transform(rename) for v in value])
+            elif isinstance(value, exp.Expression):
+                tree.set(key, value.transform(rename))
+    with_.set("expressions", kept) if kept else tree.set("with_" if "with_" in tree.args else "with", None)
+    return parts, tree.sql(dialect="spark")
+
+
+def spark_trees(text: str, macros: dict, params: dict | None = None, schema: dict | None = None) -> list:
+    """DuckDB SQL (one file's statements) as sqlglot trees ready to be written as Spark SQL. `schema`
+    (relation -> column -> Spark type) lets sqlglot expand `* REPLACE (...)` into columns."""
     from sqlglot.optimizer.qualify import qualify
 
     out = []
@@ -218,8 +267,13 @@ def to_spark(text: str, macros: dict, params: dict | None = None, schema: dict |
                 quote_identifiers=False,
                 identify=False,
             )
-        out.append(_spark_rewrites(tree).sql(dialect="spark"))
+        out.append(_spark_rewrites(tree))
     return out
+
+
+def to_spark(text: str, macros: dict, params: dict | None = None, schema: dict | None = None) -> list[str]:
+    """DuckDB SQL (one file's statements) as Spark SQL statements."""
+    return [tree.sql(dialect="spark") for tree in spark_trees(text, macros, params, schema)]
 
 
 # -- building on Spark ---------------------------------------------------------------------------------
@@ -288,10 +342,14 @@ class Builder:
             self.spark.createDataFrame(table).createOrReplaceTempView(name)
 
     def query(self, model: models.Model) -> str:
-        """The Spark SQL that gives the model's rows (its variant when it has one)."""
+        """The Spark SQL that gives the model's rows (its variant when it has one); the CTEs it reads
+        more than once are built first, as relations of their own (split_ctes)."""
         if has_variant(model):
             return "\n".join(statements(variant_path(model).read_text()))
-        (statement,) = to_spark(model.text(), self.macros, ALL_FILES, self.schema())
+        (tree,) = spark_trees(model.text(), self.macros, ALL_FILES, self.schema())
+        parts, statement = split_ctes(tree, f"_{model.node}")
+        for relation, part in parts:
+            self.materialize(relation, self.spark.sql(part), folder=self.lake.path("marts", self.build, "_cte", relation))
         return statement
 
     def schema(self) -> dict:
@@ -347,9 +405,13 @@ class Builder:
         else:
             self.materialize(model.names[0], frame)
 
-    def materialize(self, name: str, frame) -> None:
+    def materialize(self, name: str, frame, folder: str | None = None) -> None:
         """Write a table of the build and read it from there; a table written again (an update) goes to
         a new folder (Spark cannot overwrite what it reads), and the old one is removed."""
+        if folder is not None:  # a CTE built apart: read from there, not published
+            frame.write.mode("overwrite").parquet(folder)
+            self.spark.read.parquet(folder).createOrReplaceTempView(name)
+            return
         old = self.written.get(name)
         folder = self.lake.path("marts", self.build, name)
         n = 1
@@ -401,14 +463,14 @@ def build(spark, lake_root: str, targets: tuple = MARTS, reference_db: str | Non
         clock = time.perf_counter()
         builder.run(model)
         builder.seconds[model.node] = time.perf_counter() - clock
-    for folder in builder.stale:
-        lake.delete(folder)
     for name in targets:
         if name not in builder.written:
             builder.materialize(name, spark.table(name))
     # the loaded tables too, so that DuckDB can read the whole lake from one build (DENIALS_LAKE)
     for name in ("source_files",):
         builder.materialize(name, spark.table(name))
+    for folder in [*builder.stale, lake.path("marts", build_id, "_cte")]:
+        lake.delete(folder)
     lake.write_text(lake.path("marts", build_id, "_COMMITTED"), json.dumps(builder.written))
     for old in lake.children(lake.path("marts"))[:-2]:  # keep the previous build for readers still on it
         if old != build_id:
