@@ -58,8 +58,19 @@ def test_corpus_loads_into_the_lake_like_duckdb(spark, corpus_lake, corpus_db):
 
     root, outcome, _ = corpus_lake
     con = duckdb.connect(str(corpus_db), read_only=True)
-    assert outcome.counts() == {"loaded": con.execute("SELECT count(*) FROM source_files").fetchall()[0][0], "already loaded": 1}
-    for table in ("remit_payments", "remit_claims", "remit_service_lines", "remit_adjustments", "remit_remarks", "bill_claims", "bill_lines"):
+    assert outcome.counts() == {
+        "loaded": con.execute("SELECT count(*) FROM source_files").fetchall()[0][0],
+        "already loaded": 1,
+    }
+    for table in (
+        "remit_payments",
+        "remit_claims",
+        "remit_service_lines",
+        "remit_adjustments",
+        "remit_remarks",
+        "bill_claims",
+        "bill_lines",
+    ):
         lake_rel = f"read_parquet('{root}/raw/{table}/**/*.parquet', hive_partitioning = true)"
         theirs = f"SELECT * EXCLUDE (payment_month) FROM {lake_rel}"
         count = lambda q: con.execute(f"SELECT count(*) FROM ({q})").fetchall()[0][0]  # noqa: E731

@@ -11,7 +11,9 @@ def add_parser(commands) -> None:
     spark = commands.add_parser("spark", help="load files into a Parquet lake and build the marts on Apache Spark")
     actions = spark.add_subparsers(dest="action", required=True)
     load = actions.add_parser("load", help="load 835/837 files into the lake, then build the marts there")
-    load.add_argument("--input", action="append", required=True, metavar="PATH_OR_URI", help="file or folder (repeatable)")
+    load.add_argument(
+        "--input", action="append", required=True, metavar="PATH_OR_URI", help="file or folder (repeatable)"
+    )
     load.add_argument("--lake", required=True, metavar="PATH_OR_URI", help="the lake's root folder or URI")
     load.add_argument("--master", help="Spark master URL (default $SPARK_MASTER, else local[2])")
     load.add_argument("--no-build", dest="build", action="store_false", help="load only; build the marts later")

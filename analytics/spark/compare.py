@@ -32,9 +32,7 @@ def differences(con: duckdb.DuckDBPyConnection, root: str, name: str, ignore: tu
         return column
 
     select = ", ".join(expr(c, ours[c]) for c in shared)
-    lake_select = ", ".join(
-        expr(c, ours[c]) if expr(c, ours[c]) != c else f"{c}::{ours[c]} AS {c}" for c in shared
-    )
+    lake_select = ", ".join(expr(c, ours[c]) if expr(c, ours[c]) != c else f"{c}::{ours[c]} AS {c}" for c in shared)
     a = f"SELECT {select} FROM {name}"
     b = f"SELECT {lake_select} FROM {lake_rel}"
     count = lambda q: con.execute(f"SELECT count(*) FROM ({q})").fetchall()[0][0]  # noqa: E731

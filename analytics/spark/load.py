@@ -72,8 +72,13 @@ def months(parsed: ParsedFile) -> dict:
     of its claims, lines and adjustments too; a billed claim's BHT04 date for billed rows."""
     rows = parsed.rows
     cols = {name: {c: i for i, c in enumerate(columns)} for name, columns in TABLES.items()}
-    by_payment = {r[cols["payments"]["payment_seq"]]: _month(r[cols["payments"]["payment_date"]]) for r in rows.get("payments", ())}
-    by_claim = {r[cols["claims"]["claim_seq"]]: by_payment.get(r[cols["claims"]["payment_seq"]]) for r in rows.get("claims", ())}
+    by_payment = {
+        r[cols["payments"]["payment_seq"]]: _month(r[cols["payments"]["payment_date"]])
+        for r in rows.get("payments", ())
+    }
+    by_claim = {
+        r[cols["claims"]["claim_seq"]]: by_payment.get(r[cols["claims"]["payment_seq"]]) for r in rows.get("claims", ())
+    }
     by_submission = {
         r[cols["billed_claims"]["submission_seq"]]: _month(r[cols["billed_claims"]["submitted_date"]])
         for r in rows.get("billed_claims", ())
@@ -137,7 +142,12 @@ def envelope(path: str, data: bytes, known: frozenset) -> Iterator:
                         for f in schema
                         if not f.name.startswith("_")
                     ]
-                    tags = {"_table": [name] * n, "_path": [path] * n, "_sha256": [digest] * n, "_month": by_month[name]}
+                    tags = {
+                        "_table": [name] * n,
+                        "_path": [path] * n,
+                        "_sha256": [digest] * n,
+                        "_month": by_month[name],
+                    }
                     arrays += [
                         pa.array(tags[f.name], f.type) if f.name in tags else pa.nulls(n, f.type)
                         for f in schema
@@ -179,7 +189,8 @@ class _Loaded:
     query from the lake's interchanges (the rows of the control numbers asked for)."""
 
     def __init__(self, rows: list) -> None:
-        self.rows, self.found = rows, []
+        self.rows: list = rows
+        self.found: list = []
 
     def execute(self, _query, params):
         wanted = set(params[0])
@@ -233,8 +244,7 @@ def publish(lake: Lake, run: str) -> None:
 
 def load(spark, inputs: list[str], lake_root: str) -> Outcome:
     """Load every file under `inputs` (files or folders, any URI) into the lake; idempotent by content."""
-    from pyspark.sql import functions as F
-    from pyspark.sql import types as T
+    from pyspark.sql import functions as F, types as T
 
     lake = Lake(spark, lake_root)
     recover(lake)
@@ -292,7 +302,11 @@ def load(spark, inputs: list[str], lake_root: str) -> Outcome:
         for more in [*bad_frames, *([extra] if extra is not None else [])]:
             diagnostics = diagnostics.unionByName(more)
         diagnostics.write.parquet(f"{staged}/load_diagnostics")
-        counts = spark.read.parquet(f"{staged}/remit_service_lines").count() if lake.exists(f"{staged}/remit_service_lines") else 0
+        counts = (
+            spark.read.parquet(f"{staged}/remit_service_lines").count()
+            if lake.exists(f"{staged}/remit_service_lines")
+            else 0
+        )
         outcome.lines = counts
     spark.createDataFrame(sources, meta_schema["files"]).coalesce(1).write.parquet(f"{staged}/files")
     outcome.seconds["cast, key and write"] = time.perf_counter() - clock
@@ -345,7 +359,9 @@ def _decide(lake: Lake, files_meta, file_rows: list[dict], run: str):
         first_id = (stats["file_id"] or 0) + 1
         offsets = {k: stats[k] or 0 for k in _KEYS}
         names = {r[0]: r[1] for r in files_meta.select("sha256", "file_name").collect()}
-    results, candidates, seen = [], [], {}
+    results: list = []
+    candidates: list = []
+    seen: dict = {}
     for r in file_rows:
         path, status = r["_path"], r["_status"]
         name = path.rsplit("/", 1)[-1]
@@ -377,7 +393,9 @@ def _decide(lake: Lake, files_meta, file_rows: list[dict], run: str):
                 .collect()
             ]
     verdicts = against_loaded(_Loaded(loaded_before), [item for _, item in candidates]) if candidates else []
-    batch_files, sources, interchanges = {}, [], []
+    batch_files: dict = {}
+    sources: list = []
+    interchanges: list = []
     now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     for (r, item), (verdict, notes) in zip(candidates, verdicts, strict=True):
         if verdict is not None:
@@ -406,7 +424,9 @@ def _decide(lake: Lake, files_meta, file_rows: list[dict], run: str):
             interchanges.append((file_id, position, sender, control, fingerprint))
         for k, rows in KEY_COUNTS.items():
             offsets[k] += item.counts.get(rows, 0)
-        results.append(_result(r, "loaded", f"skipped transaction sets: {r['_skipped']}" if r["_skipped"] else "", file_id))
+        results.append(
+            _result(r, "loaded", f"skipped transaction sets: {r['_skipped']}" if r["_skipped"] else "", file_id)
+        )
     results.sort(key=lambda x: x["path"])
     return batch_files, results, sources, interchanges
 

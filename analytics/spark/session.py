@@ -36,7 +36,9 @@ def java_missing() -> str | None:
     return None
 
 
-def start(master: str | None = None, shuffle_partitions: int = 4, app: str = "denial-analytics", conf: dict | None = None):
+def start(
+    master: str | None = None, shuffle_partitions: int = 4, app: str = "denial-analytics", conf: dict | None = None
+):
     """The SparkSession (created once per process; `master` defaults to $SPARK_MASTER, else local[2])."""
     from pyspark.sql import SparkSession
 

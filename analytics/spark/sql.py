@@ -124,10 +124,7 @@ def _inline_windows(tree: exp.Expression) -> exp.Expression:
         specs: dict = {}
         for window in named:
             base = specs.get(window.alias) if window.alias else None
-            full = {
-                key: window.args.get(key) or (base or {}).get(key)
-                for key in ("partition_by", "order", "spec")
-            }
+            full = {key: window.args.get(key) or (base or {}).get(key) for key in ("partition_by", "order", "spec")}
             specs[window.name] = full
 
         def fill(node, specs=specs):
@@ -163,8 +160,10 @@ def _spark_rewrites(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.ArrayOverlaps):
             return exp.Anonymous(this="arrays_overlap", expressions=[node.this, node.expression])
         # format('{} ...', ...) (fmt style) -> format_string('%s ...')
-        if isinstance(node, exp.Anonymous) and str(node.this).lower() == "format" or (
-            type(node).__name__ == "Format" and hasattr(node, "expressions")
+        if (
+            isinstance(node, exp.Anonymous)
+            and str(node.this).lower() == "format"
+            or (type(node).__name__ == "Format" and hasattr(node, "expressions"))
         ):
             args = list(node.expressions) if isinstance(node, exp.Anonymous) else [node.this, *node.expressions]
             if args and isinstance(args[0], exp.Literal) and args[0].is_string:
@@ -186,7 +185,9 @@ def _spark_rewrites(tree: exp.Expression) -> exp.Expression:
             and len(node.expressions) == 1
             and isinstance(node.expressions[0], exp.Literal)
         ):
-            return exp.Dot(this=exp.column(node.this.this), expression=exp.to_identifier(f"col{int(node.expressions[0].this) + 1}"))
+            return exp.Dot(
+                this=exp.column(node.this.this), expression=exp.to_identifier(f"col{int(node.expressions[0].this) + 1}")
+            )
         return node
 
     return tree.transform(fix)
@@ -213,10 +214,7 @@ def split_ctes(tree: exp.Expression, prefix: str) -> tuple[list[tuple[str, str]]
         name = cte.alias_or_name
         later = [c.this for c in ctes[n + 1 :]] + [tree]
         reads = sum(
-            1
-            for node in later
-            for table in node.find_all(exp.Table)
-            if table.name == name and not table.args.get("db")
+            1 for node in later for table in node.find_all(exp.Table) if table.name == name and not table.args.get("db")
         )
         if reads < 2:
             kept.append(cte)
@@ -256,7 +254,7 @@ def spark_trees(text: str, macros: dict, params: dict | None = None, schema: dic
     for statement in statements(text):
         for name, value in (params or {}).items():
             statement = statement.replace(f"${name}", value)
-        tree = sqlglot.parse_one(statement, read="duckdb")
+        tree: exp.Expression = sqlglot.parse_one(statement, read="duckdb")  # type: ignore[assignment]
         tree = inline(tree, macros)
         if schema is not None and _needs_columns(tree):
             tree = qualify(
@@ -306,7 +304,9 @@ def duckdb_tables(statement: str | None = None, reference_db: str | None = None)
                     [name],
                 ).fetchall()
             )
-        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'ref_%'").fetchall()]
+        names = [
+            r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'ref_%'").fetchall()
+        ]
         return {name: con.table(name).to_arrow_table() for name in names}
     finally:
         con.close()
@@ -349,7 +349,9 @@ class Builder:
         (tree,) = spark_trees(model.text(), self.macros, ALL_FILES, self.schema())
         parts, statement = split_ctes(tree, f"_{model.node}")
         for relation, part in parts:
-            self.materialize(relation, self.spark.sql(part), folder=self.lake.path("marts", self.build, "_cte", relation))
+            self.materialize(
+                relation, self.spark.sql(part), folder=self.lake.path("marts", self.build, "_cte", relation)
+            )
         return statement
 
     def schema(self) -> dict:
@@ -357,7 +359,9 @@ class Builder:
         out = {}
         for table in self.spark.catalog.listTables():
             if table.isTemporary:
-                out[table.name] = {f.name: f.dataType.simpleString() for f in self.spark.table(table.name).schema.fields}
+                out[table.name] = {
+                    f.name: f.dataType.simpleString() for f in self.spark.table(table.name).schema.fields
+                }
         return out
 
     def run(self, model: models.Model) -> None:
@@ -365,7 +369,9 @@ class Builder:
             self._run(model)
         except Exception as e:  # the file that failed, and Spark's first line: the plan it prints is long
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            where = variant_path(model).relative_to(QUERIES.parent) if has_variant(model) else f"queries/{model.path}.sql"
+            where = (
+                variant_path(model).relative_to(QUERIES.parent) if has_variant(model) else f"queries/{model.path}.sql"
+            )
             raise BuildError(f"{where}: {first[:500]}") from e
 
     def _run(self, model: models.Model) -> None:
@@ -431,7 +437,9 @@ def needed(targets: tuple) -> set:
     wanted = {m.node for m in models.closure(owners)}
     while True:
         built = {name for node in wanted for name in models.graph()[node].names}
-        more = [m for m in models.graph().values() if m.kind == "update" and m.names[0] in built and m.node not in wanted]
+        more = [
+            m for m in models.graph().values() if m.kind == "update" and m.names[0] in built and m.node not in wanted
+        ]
         if not more:
             return wanted
         wanted |= {m.node for m in models.closure(more)}
