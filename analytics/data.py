@@ -6,6 +6,8 @@ database the loads write: they never wait for a load and never see one half done
 
 from __future__ import annotations
 
+import os
+
 import contextlib
 import contextvars
 import threading
@@ -42,6 +44,10 @@ def source(path: Path) -> Path:
 
 
 def _pick() -> tuple[Path, updates.Held | None]:
+    if os.environ.get("DENIALS_LAKE"):  # the lake's Parquet, built on Spark (docs/scale.md)
+        from analytics.spark import duckdb_lake
+
+        return duckdb_lake.database_for(os.environ["DENIALS_LAKE"]), None
     own, demo = database.default_path(), database.demo_path()
     for db in (own, demo):
         if db.exists() and updates.stale(db):

@@ -115,3 +115,19 @@ def test_a_rerun_loads_nothing_twice_and_a_killed_run_leaves_nothing(spark, corp
     # a run killed while publishing (READY): the next run finishes it, and only then is it read
     runs = lake.committed_runs()
     assert runs and first.run in runs
+
+
+def test_the_dashboard_reads_the_lake_through_duckdb(corpus_lake, corpus_db, monkeypatch):
+    import duckdb
+
+    from analytics import data
+
+    root, _, _ = corpus_lake
+    monkeypatch.setenv("DENIALS_LAKE", root)
+    path = data.database_path()
+    lake = duckdb.connect(str(path), read_only=True)
+    own = duckdb.connect(str(corpus_db), read_only=True)
+    query = "SELECT count(*), sum(denied_amount), count(DISTINCT file_id) FROM denials"
+    assert lake.execute(query).fetchall() == own.execute(query).fetchall()
+    query = "SELECT count(*), sum(paid_amount) FROM remit_service_lines"
+    assert lake.execute(query).fetchall() == own.execute(query).fetchall()

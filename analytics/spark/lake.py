@@ -209,4 +209,5 @@ def local_mart_paths(root: str) -> dict:
     builds = sorted(p for p in base.glob("*/_COMMITTED")) if base.is_dir() else []
     if not builds:
         return {}
-    return {name: str(builds[-1].parent / name) for name in json.loads(builds[-1].read_text())}
+    written = json.loads(builds[-1].read_text())  # name -> its folder (an updated table's is NAME.1)
+    return {name: str(builds[-1].parent / folder.rstrip("/").rsplit("/", 1)[-1]) for name, folder in written.items()}
