@@ -6,10 +6,9 @@ database the loads write: they never wait for a load and never see one half done
 
 from __future__ import annotations
 
-import os
-
 import contextlib
 import contextvars
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
