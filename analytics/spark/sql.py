@@ -150,6 +150,11 @@ def _spark_rewrites(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
             node.set("materialized", None)
             return node
+        # UNION ALL BY NAME (initial_claims: claim_facts and claim_rollup(...), the same columns in the
+        # same order, claim_facts being `select * from claim_rollup(...)`): by position on Spark
+        if isinstance(node, exp.Union) and node.args.get("by_name"):
+            node.set("by_name", None)
+            return node
         # HUGEINT: Spark's widest exact integer is DECIMAL(38, 0)
         if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
             return exp.DataType.build("DECIMAL(38, 0)")
