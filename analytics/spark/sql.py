@@ -76,6 +76,30 @@ def _substitute(tree: exp.Expression, values: dict) -> exp.Expression:
     return tree.transform(swap)
 
 
+def _own_ctes(body: exp.Expression, prefix: str) -> exp.Expression:
+    """A macro body's CTEs renamed PREFIX__NAME (read under their own names as aliases): Spark SQL
+    written by sqlglot lifts nested CTEs to the top, where initial_claims' `claims` and claim_rollup's
+    `claims` would clash."""
+    with_ = body.args.get("with_") or body.args.get("with")
+    if with_ is None:
+        return body
+    names = {cte.alias_or_name: f"{prefix}__{cte.alias_or_name}" for cte in with_.expressions}
+
+    def rename(node):
+        if isinstance(node, exp.Table) and node.name in names and not node.args.get("db"):
+            alias = node.alias or node.name
+            return exp.Table(
+                this=exp.to_identifier(names[node.name]), alias=exp.TableAlias(this=exp.to_identifier(alias))
+            )
+        return node
+
+    body = body.transform(rename)
+    with_ = body.args.get("with_") or body.args.get("with")
+    for cte in with_.expressions if with_ is not None else []:
+        cte.set("alias", exp.TableAlias(this=exp.to_identifier(names[cte.alias_or_name])))
+    return body
+
+
 def inline(tree: exp.Expression, macros: dict) -> exp.Expression:
     """Macro calls replaced by their bodies, repeatedly (a macro may call another)."""
     for _ in range(10):
@@ -89,11 +113,11 @@ def inline(tree: exp.Expression, macros: dict) -> exp.Expression:
             if name not in macros:
                 return node
             macro = macros[name]
+            if macro.table:
+                return node  # a table macro is inlined where its Table is (`tables`), on the next pass
             values = dict(zip(macro.params, node.expressions, strict=True))
             body = _substitute(sqlglot.parse_one(macro.body, read="duckdb"), values)
             changed = True
-            if macro.table:
-                return body  # replaced in its Table below
             return exp.Paren(this=body) if not isinstance(body, exp.Select) else exp.Subquery(this=body)
 
         def tables(node):
@@ -103,7 +127,7 @@ def inline(tree: exp.Expression, macros: dict) -> exp.Expression:
                 if name in macros and macros[name].table:
                     macro = macros[name]
                     values = dict(zip(macro.params, node.this.expressions, strict=True))
-                    body = _substitute(sqlglot.parse_one(macro.body, read="duckdb"), values)
+                    body = _own_ctes(_substitute(sqlglot.parse_one(macro.body, read="duckdb"), values), name)
                     changed = True
                     return exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(node.alias_or_name)))
             return node
