@@ -15,6 +15,7 @@ import duckdb
 from analytics import csv_import, database, demo, loader, privacy, progress, publishing, reference, writer_lock
 from analytics.ingest.contract import ReadOptions
 from analytics.ingest.store import added_text
+from analytics.spark import cli as spark_cli  # argparse only: pyspark is imported when `spark` runs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
             metavar="SECONDS",
             help="how long to wait for another load to finish",
         )
+    spark_cli.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "spark":
+        return spark_cli.run(args)
     if args.command == "demo":
         return _demo(args)
     mapping = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -18,6 +19,7 @@ import pandas as pd
 
 from analytics import database, findings, publishing
 from analytics.filters import Filters  # noqa: F401  (data.Filters: what every page passes)
+from analytics.spark import duckdb_lake  # no pyspark: DuckDB views over the lake's Parquet
 from analytics.sql_files import sql
 
 
@@ -43,6 +45,8 @@ def source(path: Path) -> Path:
 
 
 def _pick() -> tuple[Path, publishing.Held | None]:
+    if os.environ.get("DENIALS_LAKE"):  # the lake's Parquet, built on Spark (docs/scale.md)
+        return duckdb_lake.database_for(os.environ["DENIALS_LAKE"]), None
     own, demo = database.default_path(), database.demo_path()
     for db in (own, demo):
         if db.exists() and publishing.stale(db):

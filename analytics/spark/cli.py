@@ -1,0 +1,54 @@
+"""`python -m analytics spark load|build`: the command line of the Spark loads (pyspark imported only
+when one runs, so `python -m analytics` works without it)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from analytics.spark import load, session
+
+
+def add_parser(commands) -> None:
+    spark = commands.add_parser("spark", help="load files into a Parquet lake and build the marts on Apache Spark")
+    actions = spark.add_subparsers(dest="action", required=True)
+    load = actions.add_parser("load", help="load 835/837 files into the lake, then build the marts there")
+    load.add_argument(
+        "--input", action="append", required=True, metavar="PATH_OR_URI", help="file or folder (repeatable)"
+    )
+    load.add_argument("--lake", required=True, metavar="PATH_OR_URI", help="the lake's root folder or URI")
+    load.add_argument("--master", help="Spark master URL (default $SPARK_MASTER, else local[2])")
+    load.add_argument("--no-build", dest="build", action="store_false", help="load only; build the marts later")
+    build = actions.add_parser("build", help="build the staging and marts SQL on Spark from the lake")
+    build.add_argument("--lake", required=True, metavar="PATH_OR_URI")
+    build.add_argument("--master", help="Spark master URL (default $SPARK_MASTER, else local[2])")
+    for sub in (load, build):
+        sub.add_argument(
+            "--reference-db",
+            metavar="DUCKDB",
+            help="take the rule set and reference tables in force in this DuckDB database (default: shipped)",
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+
+    missing = session.java_missing()
+    if missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return 1
+    spark = session.start(args.master)
+    if args.action == "load":
+        outcome = load.load(spark, args.input, args.lake)
+        for path, status, message, _ in outcome.files:
+            if status != "loaded":
+                print(f"{path}: {status}{': ' + message if message else ''}")
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(outcome.counts().items()))
+        print(f"run {outcome.run}: {counts or 'no files'}; {outcome.lines} service lines loaded")
+        failed = any(status == "failed" for _, status, _, _ in outcome.files)
+        if not args.build:
+            return 1 if failed else 0
+    from analytics.spark import sql  # optional dependency: sqlglot, imported only when `spark build` runs
+
+    builder = sql.build(spark, args.lake, reference_db=args.reference_db)
+    print(f"built {', '.join(builder.written)} in {sum(builder.seconds.values()):.0f} s")
+    return 1 if args.action == "load" and failed else 0

@@ -1,0 +1,487 @@
+"""Load X12 files into the lake on Spark: the project's own readers run in the executors, one file per task.
+
+1. Spark's binary file source reads the files; `mapInArrow` hashes each (SHA-256) and, unless the lake
+   has that content already, parses it with `x12_file.read` (the reader contract). Every row of every
+   kind comes out of one Arrow "envelope" (the union of the contract's columns, text as sent, tagged
+   with its kind, file and payment month), with one row per file saying what the reader made of it.
+   The envelope is written to the run's staging folder once.
+2. The driver takes the file rows (small): files already loaded (same content, or the same
+   interchanges with other bytes: the DuckDB store's own rule, `store.against_loaded`), file ids and
+   key offsets, as the DuckDB store gives them: the next file id, and each key after the largest used.
+3. Per table, the rows are cast to schema.sql's types (money DECIMAL(18, 2), dates from CCYYMMDD; a
+   value that does not cast is stored as empty with a warning, as in DuckDB), keyed, and written as
+   Parquet partitioned by payment month; then published (lake.py).
+
+About 480 lines in one module: the three steps share the envelope's layout and the run's staging state,
+and each is one Spark job reading what the one before wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analytics import x12_file
+from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile
+from analytics.ingest.store import _KEYS, TARGETS, against_loaded
+from analytics.spark.lake import PARTITION, RAW_TABLES, Lake, duckdb_columns, schema_of, spark_type
+from analytics.x12 import NotX12Error
+
+# The envelope: every column of the contract (integers as int64, the rest text), then the tags.
+COLUMNS = tuple(dict.fromkeys(c for columns in TABLES.values() for c in columns))
+FILE_FIELDS = (
+    ("_status", "string"),  # 'parsed', 'known' (content in the lake), 'failed', 'skipped' (nothing to load)
+    ("_message", "string"),
+    ("_kind", "string"),
+    ("_size", "int64"),
+    ("_interchanges", "int64"),
+    ("_transaction_sets", "int64"),
+    ("_segments", "int64"),
+    ("_skipped", "string"),
+    ("_counts", "string"),  # JSON: kind of row -> rows
+    ("_interchange_keys", "string"),  # JSON: [[sender, control, position, fingerprint], ...]
+)
+TAGS = (("_table", "string"), ("_path", "string"), ("_sha256", "string"), ("_month", "string"), *FILE_FIELDS)
+KEY_COUNTS = {name: key.rows for name, key in _KEYS.items()}  # payment_key -> 'payments', ...
+
+
+def envelope_schema():
+    import pyarrow as pa
+
+    kinds = {"string": pa.string(), "int64": pa.int64()}
+    fields = [(c, pa.int64() if c in INTEGER_COLUMNS else pa.string()) for c in COLUMNS]
+    return pa.schema(fields + [(name, kinds[kind]) for name, kind in TAGS])
+
+
+def _ddl() -> str:
+    kinds = {"string": "string", "int64": "bigint"}
+    cols = [f"`{c}` {'bigint' if c in INTEGER_COLUMNS else 'string'}" for c in COLUMNS]
+    return ", ".join(cols + [f"`{name}` {kinds[kind]}" for name, kind in TAGS])
+
+
+# -- in the executors ---------------------------------------------------------------------------------
+
+
+def _month(text) -> str | None:
+    """'YYYYMM01' of a CCYYMMDD date as sent, else None."""
+    return f"{text[:6]}01" if isinstance(text, str) and len(text) == 8 and text.isdigit() else None
+
+
+def months(parsed: ParsedFile) -> dict:
+    """Kind of row -> the payment month of each row ('YYYYMM01'): a payment's BPR16 date, for the rows
+    of its claims, lines and adjustments too; a billed claim's BHT04 date for billed rows."""
+    rows = parsed.rows
+    cols = {name: {c: i for i, c in enumerate(columns)} for name, columns in TABLES.items()}
+    by_payment = {
+        r[cols["payments"]["payment_seq"]]: _month(r[cols["payments"]["payment_date"]])
+        for r in rows.get("payments", ())
+    }
+    by_claim = {
+        r[cols["claims"]["claim_seq"]]: by_payment.get(r[cols["claims"]["payment_seq"]]) for r in rows.get("claims", ())
+    }
+    by_submission = {
+        r[cols["billed_claims"]["submission_seq"]]: _month(r[cols["billed_claims"]["submitted_date"]])
+        for r in rows.get("billed_claims", ())
+    }
+    out = {}
+    for name, found in rows.items():
+        c = cols[name]
+        if "claim_seq" in c:
+            out[name] = [by_claim.get(r[c["claim_seq"]]) for r in found]
+        elif "payment_seq" in c:
+            out[name] = [by_payment.get(r[c["payment_seq"]]) for r in found]
+        elif "submission_seq" in c:
+            out[name] = [by_submission.get(r[c["submission_seq"]]) for r in found]
+        else:
+            out[name] = [None] * len(found)
+    return out
+
+
+def envelope(path: str, data: bytes, known: frozenset) -> Iterator:
+    """The envelope batches of one file: its rows of every kind, then the row that describes the file."""
+    import pyarrow as pa
+
+    schema = envelope_schema()
+    digest = hashlib.sha256(data).hexdigest()
+    info: dict = {"_status": "parsed", "_size": len(data)}
+    if digest in known:
+        info["_status"] = "known"
+    else:
+        try:
+            parsed = x12_file.read(data)
+        except NotX12Error as e:
+            info.update(_status="failed", _message=f"{e}; nothing loaded")
+        else:
+            info.update(
+                _kind=parsed.kind,
+                _interchanges=parsed.interchanges,
+                _transaction_sets=parsed.transaction_sets,
+                _segments=parsed.segments,
+                _skipped=parsed.skipped_text(),
+                _counts=json.dumps(parsed.counts),
+                _interchange_keys=json.dumps([list(k) for k in parsed.interchange_keys]),
+            )
+            if not parsed.kind:
+                info.update(
+                    _status="skipped",
+                    _message="no 835 or 837 transaction set in the file (found: "
+                    f"{parsed.skipped_text() or 'none'}); nothing loaded",
+                )
+            else:
+                by_month = months(parsed)
+                for name, found in parsed.rows.items():
+                    if not found:
+                        continue
+                    n = len(found)
+                    columns = dict(zip(TABLES[name], map(list, zip(*found, strict=True)), strict=True))
+                    arrays = [
+                        pa.array(columns[f.name], f.type) if f.name in columns else pa.nulls(n, f.type)
+                        for f in schema
+                        if not f.name.startswith("_")
+                    ]
+                    tags = {
+                        "_table": [name] * n,
+                        "_path": [path] * n,
+                        "_sha256": [digest] * n,
+                        "_month": by_month[name],
+                    }
+                    arrays += [
+                        pa.array(tags[f.name], f.type) if f.name in tags else pa.nulls(n, f.type)
+                        for f in schema
+                        if f.name.startswith("_")
+                    ]
+                    yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+    row = {"_table": "_file", "_path": path, "_sha256": digest, **info}
+    yield pa.RecordBatch.from_pylist([row], schema=schema)
+
+
+def parse_partition(batches: Iterator, known: frozenset) -> Iterator:
+    """mapInArrow's function: every file of the task's batches, whole (one file per task)."""
+    for batch in batches:
+        for path, data in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist(), strict=True):
+            yield from envelope(path, data, known)
+
+
+# -- on the driver -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What a run did: per file (path, status, message), and where the time went."""
+
+    run: str
+    files: list = field(default_factory=list)  # (path, status, message, kind)
+    seconds: dict = field(default_factory=dict)
+    lines: int = 0
+
+    def counts(self) -> dict:
+        out: dict = {}
+        for _, status, _, _ in self.files:
+            out[status] = out.get(status, 0) + 1
+        return out
+
+
+class _Loaded:
+    """store.against_loaded reads the interchanges loaded before through a cursor: this one answers its
+    query from the lake's interchanges (the rows of the control numbers asked for)."""
+
+    def __init__(self, rows: list) -> None:
+        self.rows: list = rows
+        self.found: list = []
+
+    def execute(self, _query, params):
+        wanted = set(params[0])
+        self.found = [r for r in self.rows if r[2] in wanted]
+        return self
+
+    def fetchall(self):
+        return self.found
+
+
+def _new_run() -> str:
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+
+
+def recover(lake: Lake) -> list[str]:
+    """Finish the publication of READY runs a killed job left, and drop runs that never got READY.
+    Returns the runs published."""
+    done = []
+    for run in lake.children(lake.path("_staging")):
+        staged = lake.path("_staging", run)
+        if lake.exists(f"{staged}/_READY"):
+            publish(lake, run)
+            done.append(run)
+        else:
+            lake.delete(staged)
+    return done
+
+
+def publish(lake: Lake, run: str) -> None:
+    """Move a READY run's data files into raw/ (each renamed after the run), its interchanges and results,
+    then its files table: the commit. Each step may be repeated after a kill (moved files are gone from
+    staging; a target already there is left)."""
+    staged = lake.path("_staging", run)
+    for table in RAW_TABLES:
+        base = f"{staged}/{table}"
+        for source in lake.files_under(base):
+            name = source.rsplit("/", 1)[-1]
+            if not name.endswith(".parquet"):
+                continue
+            relative = source[source.index(f"/{table}/") + len(table) + 2 :].rsplit("/", 1)[0]
+            relative = "" if relative == name else relative
+            folder = "/".join(p for p in (lake.path("raw", table), relative if "=" in relative else "") if p)
+            lake.rename(source, f"{folder}/{run}-{name}")
+    for meta in ("interchanges", "results", "files"):  # files last: the commit
+        parts = [p for p in lake.files_under(f"{staged}/{meta}") if p.endswith(".parquet")]
+        target = lake.path(meta, f"{run}.parquet")
+        if parts and not lake.exists(target):
+            lake.rename(parts[0], target)
+    lake.delete(staged)
+
+
+def load(spark, inputs: list[str], lake_root: str) -> Outcome:
+    """Load every file under `inputs` (files or folders, any URI) into the lake; idempotent by content."""
+    from pyspark.sql import functions as F, types as T
+
+    lake = Lake(spark, lake_root)
+    recover(lake)
+    run = _new_run()
+    outcome = Outcome(run)
+    staged = lake.path("_staging", run)
+    clock = time.perf_counter()
+
+    files_meta = lake.read_meta("files")
+    known: frozenset = frozenset()
+    if files_meta is not None:
+        known = frozenset(r[0] for r in files_meta.select("sha256").collect())
+    raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(inputs).select("path", "content")
+    parsed = raw.mapInArrow(lambda it: parse_partition(it, known), _ddl())
+    # one input file per task: a file counts as at least 128 MB when files are packed into tasks
+    cost = spark.conf.get("spark.sql.files.openCostInBytes")
+    spark.conf.set("spark.sql.files.openCostInBytes", str(128 * 1024 * 1024))
+    try:
+        parsed.write.parquet(f"{staged}/parsed")
+    finally:
+        spark.conf.set("spark.sql.files.openCostInBytes", cost)
+    outcome.seconds["read and parse"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    envelope_df = spark.read.parquet(f"{staged}/parsed")
+    file_rows = [r.asDict() for r in envelope_df.filter("_table = '_file'").select(*(n for n, _ in TAGS)).collect()]
+    file_rows.sort(key=lambda r: r["_path"])
+    batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows, run)
+    outcome.files = [(r["path"], r["status"], r["message"], r["kind"]) for r in results]
+
+    meta_schema = _meta_schemas()
+    spark.createDataFrame(results, meta_schema["results"]).coalesce(1).write.parquet(f"{staged}/results")
+    spark.createDataFrame(interchanges, meta_schema["interchanges"]).coalesce(1).write.parquet(f"{staged}/interchanges")
+    if batch_files:
+        keys = spark.createDataFrame(
+            [(p, v["file_id"], *(v[k] for k in _KEYS)) for p, v in batch_files.items()],
+            T.StructType(
+                [T.StructField("_path", T.StringType()), T.StructField("_file_id", T.IntegerType())]
+                + [T.StructField(f"_{k}", T.LongType()) for k in _KEYS]
+            ),
+        )
+        body = envelope_df.filter("_table <> '_file'").join(F.broadcast(keys), "_path")
+        problems = [(batch_files[p]["file_id"], *note) for p, notes in _notes(batch_files).items() for note in notes]
+        bad_frames = []
+        for name, table in TARGETS.items():
+            frame, bad = _typed(body.filter(F.col("_table") == name), table)
+            target = f"{staged}/{table}"
+            if table == "load_diagnostics":
+                diagnostics = frame
+            else:
+                frame.write.partitionBy(PARTITION).parquet(target)
+            if bad is not None:
+                bad_frames.append(bad)
+        extra = spark.createDataFrame(problems, schema_of("load_diagnostics")) if problems else None
+        for more in [*bad_frames, *([extra] if extra is not None else [])]:
+            diagnostics = diagnostics.unionByName(more)
+        diagnostics.write.parquet(f"{staged}/load_diagnostics")
+        counts = (
+            spark.read.parquet(f"{staged}/remit_service_lines").count()
+            if lake.exists(f"{staged}/remit_service_lines")
+            else 0
+        )
+        outcome.lines = counts
+    spark.createDataFrame(sources, meta_schema["files"]).coalesce(1).write.parquet(f"{staged}/files")
+    outcome.seconds["cast, key and write"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    lake.delete(f"{staged}/parsed")
+    lake.write_text(f"{staged}/_READY", run)
+    publish(lake, run)
+    outcome.seconds["publish"] = time.perf_counter() - clock
+    return outcome
+
+
+def _notes(batch_files: dict) -> dict:
+    return {p: v["notes"] for p, v in batch_files.items() if v["notes"]}
+
+
+def _meta_schemas() -> dict:
+    from pyspark.sql import types as T
+
+    files = schema_of("source_files")
+    for k in _KEYS:
+        files = files.add(k, T.LongType())
+    for rows in dict.fromkeys(KEY_COUNTS.values()):
+        files = files.add(rows, T.LongType())
+    results = T.StructType(
+        [
+            T.StructField("path", T.StringType()),
+            T.StructField("sha256", T.StringType()),
+            T.StructField("status", T.StringType()),
+            T.StructField("message", T.StringType()),
+            T.StructField("kind", T.StringType()),
+            T.StructField("file_id", T.IntegerType()),
+            T.StructField("counts", T.StringType()),
+        ]
+    )
+    return {"files": files, "results": results, "interchanges": schema_of("source_interchanges")}
+
+
+def _decide(lake: Lake, files_meta, file_rows: list[dict], run: str):
+    """Which files of the run to load, their ids and key offsets (as the DuckDB store numbers them),
+    and the rows of files, results and interchanges."""
+    import datetime
+
+    from pyspark.sql import functions as F
+
+    first_id, offsets, names = 1, dict.fromkeys(_KEYS, 0), {}
+    if files_meta is not None:
+        stats = files_meta.agg(
+            F.max("file_id").alias("file_id"), *(F.max(F.col(k) + F.col(r)).alias(k) for k, r in KEY_COUNTS.items())
+        ).collect()[0]
+        first_id = (stats["file_id"] or 0) + 1
+        offsets = {k: stats[k] or 0 for k in _KEYS}
+        names = {r[0]: r[1] for r in files_meta.select("sha256", "file_name").collect()}
+    results: list = []
+    candidates: list = []
+    seen: dict = {}
+    for r in file_rows:
+        path, status = r["_path"], r["_status"]
+        name = path.rsplit("/", 1)[-1]
+        if status == "known" or (status == "parsed" and r["_sha256"] in seen):
+            original = names.get(r["_sha256"]) or seen.get(r["_sha256"])
+            results.append(_result(r, "already loaded", f"same content as {original}; nothing changed"))
+        elif status == "parsed":
+            seen[r["_sha256"]] = name
+            item = ParsedFile(
+                r["_kind"],
+                interchange_keys=[tuple(k) for k in json.loads(r["_interchange_keys"] or "[]")],
+                counts=json.loads(r["_counts"]),
+                path=Path(name),
+            )
+            candidates.append((r, item))
+        else:
+            results.append(_result(r, "failed" if status == "failed" else "skipped", r["_message"] or ""))
+    loaded_before = []
+    controls = sorted({k[1] for _, item in candidates for k in item.interchange_keys})
+    if controls:
+        found = lake.read_meta("interchanges")
+        if found is not None:
+            files = lake.read_meta("files").select("file_id", "file_name")
+            loaded_before = [
+                tuple(x)
+                for x in found.filter(F.col("control_number").isin(controls))
+                .join(files, "file_id")
+                .select("fingerprint", "sender", "control_number", "file_name")
+                .collect()
+            ]
+    verdicts = against_loaded(_Loaded(loaded_before), [item for _, item in candidates]) if candidates else []
+    batch_files: dict = {}
+    sources: list = []
+    interchanges: list = []
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    for (r, item), (verdict, notes) in zip(candidates, verdicts, strict=True):
+        if verdict is not None:
+            results.append(_result(r, *verdict))
+            continue
+        file_id = first_id + len(batch_files)
+        batch_files[r["_path"]] = {"file_id": file_id, **offsets, "notes": notes}
+        sources.append(
+            (
+                file_id,
+                r["_path"].rsplit("/", 1)[-1],
+                r["_path"],
+                r["_sha256"],
+                r["_size"],
+                r["_kind"],
+                now,
+                r["_interchanges"],
+                r["_transaction_sets"],
+                r["_segments"],
+                r["_skipped"],
+                *offsets.values(),
+                *(item.counts.get(rows, 0) for rows in dict.fromkeys(KEY_COUNTS.values())),
+            )
+        )
+        for sender, control, position, fingerprint in item.interchange_keys:
+            interchanges.append((file_id, position, sender, control, fingerprint))
+        for k, rows in KEY_COUNTS.items():
+            offsets[k] += item.counts.get(rows, 0)
+        results.append(
+            _result(r, "loaded", f"skipped transaction sets: {r['_skipped']}" if r["_skipped"] else "", file_id)
+        )
+    results.sort(key=lambda x: x["path"])
+    return batch_files, results, sources, interchanges
+
+
+def _result(r: dict, status: str, message: str, file_id: int | None = None) -> dict:
+    return {
+        "path": r["_path"],
+        "sha256": r["_sha256"],
+        "status": status,
+        "message": message,
+        "kind": r["_kind"] or "",
+        "file_id": file_id,
+        "counts": r["_counts"],
+    }
+
+
+def _typed(rows, table: str):
+    """The envelope rows of one kind as the table's columns and types (schema.sql), keyed as the DuckDB
+    store keys them, with the payment month; and the warnings for values that did not cast (or None)."""
+    from pyspark.sql import functions as F
+
+    names = set(next(cols for kind, cols in TABLES.items() if TARGETS[kind] == table))
+    select, checks = [], []
+    for name, kind in duckdb_columns()[table]:
+        target = spark_type(kind)
+        if name == "file_id":
+            value = F.col("_file_id")
+        elif name in _KEYS and _KEYS[name].seq in names:
+            value = F.col(f"_{name}") + F.col(_KEYS[name].seq)
+        elif name not in names:
+            value = F.lit(None)
+        elif kind.startswith("DECIMAL"):
+            value = F.expr(f"try_cast(`{name}` AS {target.simpleString()})")
+            checks.append((name, value, "a number"))
+        elif kind == "DATE":
+            value = F.expr(f"CASE WHEN `{name}` RLIKE '^[0-9]{{8}}$' THEN try_to_date(`{name}`, 'yyyyMMdd') END")
+            checks.append((name, value, "a date (CCYYMMDD)"))
+        else:
+            value = F.col(name)
+        select.append(value.cast(target).alias(name))
+    if table != "load_diagnostics":
+        select.append(F.expr("try_to_date(_month, 'yyyyMMdd')").alias(PARTITION))
+    frame = rows.select(*select)
+    if not checks:
+        return frame, None
+    bad = None
+    for name, cast, what in checks:
+        one = rows.filter(F.col(name).isNotNull() & cast.isNull()).select(
+            F.col("_file_id").cast("int").alias("file_id"),
+            F.col("segment_position").cast("int").alias("segment_position"),
+            F.lit("warning").alias("severity"),
+            F.lit(None).cast("string").alias("segment_id"),
+            F.format_string(f"{name} '%s' is not {what}; stored as empty", F.col(name)).alias("message"),
+        )
+        bad = one if bad is None else bad.unionByName(one)
+    return frame, bad
