@@ -15,7 +15,7 @@ Every such file opens with two header lines:
 - `update TABLE`: statements run as they are in that same step (the file's own name is its node);
 - `macros NAME, NAME`: CREATE MACRO statements, run as they are;
 - `units table NAME` / `units query NAME`: the table of adjudication units and the query that fills it
-  as each file loads (analytics/database.refresh_facts and the loader run them, not this graph).
+  as each file loads (analytics/reference.refresh_facts and the ingest store run them, not this graph).
 
 `needs` names what the SQL reads: other files' builds (or their file names), the loaded tables of
 queries/schema.sql, reference tables (ref_*), and tables written in Python (PYTHON_TABLES). Views and
@@ -49,7 +49,7 @@ _NEEDS = re.compile(r"^-- needs: ([\w, ]*)$")
 class Model:
     """One SQL file of the graph."""
 
-    path: str  # 'marts/denials', as analytics.database.sql() takes it
+    path: str  # 'marts/denials', as analytics.sql_files.sql() takes it
     kind: str
     names: tuple  # what it builds (for an update, the table it changes)
     needs: tuple
