@@ -24,20 +24,10 @@ import json
 import duckdb
 
 from analytics.database import sql
+from analytics.ingest.store import TARGETS
 
-RAW_TABLES = (
-    "remit_payments",
-    "remit_claims",
-    "remit_service_lines",
-    "remit_adjustments",
-    "remit_remarks",
-    "remit_references",
-    "remit_amounts",
-    "remit_provider_adjustments",
-    "bill_claims",
-    "bill_lines",
-    "load_diagnostics",
-)
+# the loaded tables, one per kind of row of the reader contract (ingest.store.TARGETS, in its order)
+RAW_TABLES = tuple(TARGETS.values())
 PARTITION = "payment_month"
 
 
