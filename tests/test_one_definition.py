@@ -114,6 +114,14 @@ def test_worklist_holds_the_open_inventory_of_the_recovery_figures(history, monk
     assert money(shown(worklist, "Open denied $")) == round(amount)
 
 
+def test_the_worklist_page_shows_the_first_rows_of_its_csv(history):
+    db, *_ = history
+    page = data.dashboard("recovery/worklist_page", data.Filters(), db)
+    whole = data.dashboard("recovery/worklist", data.Filters(), db)
+    assert len(page) == min(len(whole), 1000)
+    assert page.equals(whole.head(len(page)))
+
+
 def test_no_page_shows_a_recovery_rate_above_one(history, monkeypatch, tmp_path):
     db, month, *_ = history
     con = duckdb.connect(str(db), read_only=True)
