@@ -7,15 +7,17 @@ from analytics import ui
 filters = st.session_state["filters"]
 st.title("Codes")
 
-known = list(ui.options()["codes"])
+options = ui.options()
+known = list(options["codes"])
 if not known:
     st.info("No procedure codes yet: load some 835 files on the Data page.")
     st.stop()
 code = st.selectbox(
     "Procedure or drug code",
     known,
-    index=known.index("J1322") if "J1322" in known else 0,
-    help="The procedure or drug code the payer adjudicated.",
+    index=known.index(options["top_denied_code"]) if options["top_denied_code"] in known else 0,
+    help="The procedure or drug code the payer adjudicated. The page opens on the code with the most denied dollars.",
+    key="codes_page_code",
 )
 profile = ui.frame("code_profile", filters, code=code)
 if ui.empty(profile, f"service line for {ui.md(code)}"):

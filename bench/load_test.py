@@ -41,7 +41,6 @@ import asyncio
 import contextlib
 import os
 import random
-import shutil
 import socket
 import statistics
 import subprocess
@@ -58,19 +57,8 @@ sys.path.insert(0, str(ROOT))
 
 from analytics import data, publishing  # noqa: E402
 from analytics.pages import PAGES as DASHBOARD_PAGES  # noqa: E402
+from tests.chromium import ARGS, CHROMIUM  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # page title -> its URL path: every page but the Data page (uploads)
 PAGES = {page.title: page.url_path for page in DASHBOARD_PAGES if page.title != "Data"}
 # Installed in every page before Streamlit's own scripts: notes when the user last clicked, in the page's

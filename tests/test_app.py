@@ -219,8 +219,23 @@ def test_modifiers_page_reports_jw_jz_per_drug_code(app, small_db):
     )
 
 
+def test_codes_page_opens_on_the_code_with_the_most_denied_dollars(app, small_db):
+    at = app("app_pages/codes.py")
+    (first, runner_up), (most, next_most) = expected(
+        small_db,
+        """select list(procedure_code order by denied desc)[1:2], list(denied order by denied desc)[1:2]
+        from (select procedure_code, sum(denied_amount) as denied from fact_units
+            where unit_kind = 'line' and claim_kind = 'adjudicated' and denial_class = 'denial' group by all)""",
+    )
+    assert most > next_most  # not a tie: the default is decided by the denied dollars alone
+    shown = at.selectbox(key="codes_page_code")
+    assert shown.value == first
+    assert first not in ("J1322", shown.options[0])  # neither earlier default would pass
+
+
 def test_codes_page_describes_the_code_and_compares_units(app, small_db):
     at = app("app_pages/codes.py")
+    at.selectbox(key="codes_page_code").set_value("J1322").run()
     assert any("J1322" in m.value and "Elosulfase alfa" in m.value for m in at.markdown)
     metrics = {m.label: m.value for m in at.metric}
     billed, paid = expected(
@@ -340,6 +355,7 @@ def test_unanswered_claims_on_overview_and_worklist(app, small_db):
 
 def test_codes_page_compares_billed_with_paid_units(app, small_db):
     at = app("app_pages/codes.py")
+    at.selectbox(key="codes_page_code").set_value("J1322").run()
     billed = at.dataframe[-1].value
     units_billed, units_paid = expected(
         small_db,

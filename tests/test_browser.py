@@ -6,35 +6,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from analytics import pages
+from chromium import ARGS, CHROMIUM
 from conftest import CORPUS_835, needs_shared, small_history, streamlit_server as running
 
 pytestmark = needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The first page visited is not the start page: a shared link opened on a freshly started server must work.
 PAGES = {
     page.script.rsplit("/", 1)[-1].removesuffix(".py"): page.url_path
     for page in sorted(pages.PAGES, key=lambda page: page.title != "Monthly review")
 }
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 if not Path(CHROMIUM).exists():
     # CI installs Debian's chromium (.ci/run); elsewhere the check is skipped with this reason

@@ -10,8 +10,9 @@ import urllib.parse
 import pytest
 
 from analytics import database, loader
+from chromium import ARGS, CHROMIUM
 from conftest import remittance_835, small_history
-from test_browser import ARGS, CHROMIUM, playwright, settle, streamlit_server
+from test_browser import playwright, settle, streamlit_server
 
 HOSTILE = "<script>alert(1)</script><b>BOLD</b> *star*"
 PATIENT = "ZQXPATLAST"

@@ -117,6 +117,7 @@ def test_every_chart_draws_aggregates_on_the_right_axes(which, history_db, corpu
 def test_code_profile_breaks_down_by_modifier_and_site(app, history_db):
     """The second and third `union all by name` branches left dimension/value unnamed: always empty."""
     at = app("app_pages/codes.py")
+    at.selectbox(key="codes_page_code").set_value("J1322").run()
     bars = figures(at)[:3]
     assert [len(values(b["data"][0]["x"])) > 0 for b in bars] == [True, True, True]
     site = values(bars[2]["data"][0]["x"])
@@ -361,6 +362,7 @@ def test_a_code_site_cell_opens_that_code_at_that_site(app):
 
 def test_a_row_of_the_codes_tables_opens_its_denied_lines(app):
     at = app("app_pages/codes.py")
+    at.selectbox(key="codes_page_code").set_value("J1322").run()
     payer = at.dataframe[0].value.iloc[0]["value"]
     at.session_state["table_J1322_by_payer"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run(timeout=120)

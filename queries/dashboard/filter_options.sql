@@ -29,6 +29,16 @@ modifiers as (
         select distinct missing_modifier from units where missing_modifier is not null and missing_modifier <> 'other'
     )
 ),
+-- the code the Codes page opens on: the one with the most denied dollars over all the data (then the
+-- most lines), so a practice's own costliest code shows first, not the first in the alphabet
+top_code as (
+    select procedure_code as top_denied_code
+    from units
+    where unit_kind = 'line' and claim_kind = 'adjudicated' and procedure_code is not null
+    group by procedure_code
+    order by coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) desc, count(*) desc, procedure_code
+    limit 1
+),
 dates as (
     select least(min(service_date), min(payment_date)) as first_date,
         greatest(max(service_date), max(payment_date)) as last_date
@@ -36,5 +46,6 @@ dates as (
 )
 
 select payers.payers, categories.categories, codes.codes, sites.sites, dates.first_date, dates.last_date,
-    modifiers.modifiers, sites.site_labels, categories.category_labels, data_date() as data_date
+    modifiers.modifiers, sites.site_labels, categories.category_labels, data_date() as data_date,
+    (select top_denied_code from top_code) as top_denied_code
 from payers, categories, codes, sites, dates, modifiers
