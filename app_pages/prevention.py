@@ -17,9 +17,12 @@ st.caption(
 precision = ui.frame("prevention/rule_precision", filters)
 flagged = ui.frame("prevention/flagged_claims", filters)
 if not precision["flagged_lines"].sum():
+    billed = ui.options()["billed_lines"]
     st.info(
-        "No billed line is flagged under these filters. Load 837 claim files on the Data page (or with "
-        "`python -m analytics load`) to check them."
+        f"None of the {billed:,} billed lines loaded is flagged by the rules under these filters."
+        if billed
+        else "No billed claims yet: load 837 claim files on the Data page (or with `python -m analytics load`) "
+        "to check them."
     )
     st.stop()
 

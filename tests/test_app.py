@@ -364,3 +364,20 @@ def test_codes_page_compares_billed_with_paid_units(app, small_db):
         where b.procedure_code = 'J1322' and u.claim_kind = 'adjudicated' and not u.readjudication""",
     )
     assert billed["units_billed"].sum() == units_billed and billed["units_paid"].sum() == units_paid
+
+
+def test_prevention_says_when_no_billed_line_is_flagged(app, small_db):
+    billed, payer = expected(
+        small_db,
+        """select (select count(*) from bill_lines), any_value(payer_name) from fact_units
+        join source_files using (file_id) where file_name = 'edi835parser__emedny_sample.txt'""",
+    )
+    quiet = app("app_pages/prevention.py", payer=payer)  # a corpus payer: no billed claim of the demo's
+    assert [i.value for i in quiet.info] == [
+        f"None of the {billed:,} billed lines loaded is flagged by the rules under these filters."
+    ]
+
+
+def test_prevention_asks_for_837_files_when_none_is_loaded(own_db, monkeypatch, tmp_path):
+    at = app_runner(own_db, monkeypatch, tmp_path)("app_pages/prevention.py")
+    assert [i.value[:22] for i in at.info] == ["No billed claims yet: "]

@@ -5,6 +5,7 @@
 with
 
 units as (select * from fact_units),
+billed as (select * from bill_lines),
 
 payers as (select list(payer_name order by payer_name) as payers from (select distinct payer_name from units where payer_name is not null)),
 categories as (
@@ -47,5 +48,7 @@ dates as (
 
 select payers.payers, categories.categories, codes.codes, sites.sites, dates.first_date, dates.last_date,
     modifiers.modifiers, sites.site_labels, categories.category_labels, data_date() as data_date,
-    (select top_denied_code from top_code) as top_denied_code
+    (select top_denied_code from top_code) as top_denied_code,
+    -- whether any 837 is loaded: the Prevention page says which is missing, the claims or a flag
+    (select count(*) from billed) as billed_lines
 from payers, categories, codes, sites, dates, modifiers
