@@ -296,6 +296,8 @@ def test_off_campus_total_on_site_of_care(app, history_db):
     )[0][0]
     assert metrics["Off-campus lines"] == f"{lines:,}" and metrics["Denied $"] == f"${float(denied):,.0f}"
     assert metrics["Expected reimbursement $"] == f"${float(expected):,.0f}"
+    parts = at.dataframe[0].value
+    assert list(parts.iloc[:, 0])[-1] == "off-campus total" and len(parts) > 2  # the total under its parts
 
 
 def test_date_presets_set_the_range_and_stay_in_the_url(app, history_db):

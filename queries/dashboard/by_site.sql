@@ -108,4 +108,5 @@ group by all
 union all
 select 'off_campus', part, NULL, units, denial_rate, denied_amount, expected_reimbursement
 from off_campus_total
-order by grouping desc, denied_amount desc
+-- the off-campus total after its parts (it has the most denied $, and ties them when only one part has lines)
+order by grouping desc, value = 'off-campus total', denied_amount desc
