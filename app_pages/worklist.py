@@ -10,64 +10,73 @@ st.title("Worklist")
 # The first rows, sorted in SQL, and the totals over them all: the whole list (137,000 rows at 10M lines) is
 # fetched only for the CSV download.
 worklist = ui.frame("recovery/worklist_page", filters)
-if ui.empty(worklist, "open denial"):
-    st.stop()
-totals = ui.frame("recovery/worklist_totals", filters).iloc[0]
-open_denials = int(totals["open_denials"])
 as_of = data.record("recovery/data_date")["data_date"]
-st.caption(
-    f"Open denials as of {as_of:%d %B %Y}, the latest payment loaded: initial denials and denials on "
-    "readjudication (kind). Urgent ones (14 days or fewer to the deadline) first, soonest deadline first; then by "
-    "expected recoverable $. Not listed: denials billed to the patient (group PR, or lines billed with GA, GY "
-    "or GZ) and duplicate claims."
-)
-tiles = st.columns(4)
-tiles[0].metric(
-    "Open denials",
-    f"{open_denials:,}",
-    help="Denials still pursued with nothing back yet and the deadline not passed.",
-)
-tiles[1].metric(
-    "Open denied $",
-    ui.money(totals["denied_amount"]),
-    help="Denied $ of the open denials: the Monthly review's open inventory as of the data date.",
-)
-tiles[2].metric(
-    "Expected recoverable $",
-    ui.money(totals["expected_recoverable"]),
-    help="Σ denied $ × the historical recovery rate of the denial's payer and category.",
-)
-tiles[3].metric(
-    "Urgent",
-    f"{int(totals['urgent']):,}",
-    help="Open denials with 14 days or fewer before the deadline.",
-)
-ui.table(
-    worklist,
-    "worklist",
-    "Expected recoverable $: denied $ × recovery rate, the share of denied $ that came back on settled denials "
-    "(recovered, upheld or presumed lost) of the same payer and category once there are 20 of them, else of the "
-    "category, else of all denials (rate basis). Deadline: for a denial won back by appeal, the denial date + the "
-    "payer's appeal window (data/appeal_windows.csv); for one fixed by a corrected claim (eligibility, coding, "
-    "bundling, coordination of benefits), the date of service + the payer's timely-filing limit "
-    "(data/timely_filing.csv). Next action: the usual path for the category."
-    + (
-        f" Showing the first {len(worklist):,} of {open_denials:,}; the CSV download has them all."
-        if len(worklist) < open_denials
-        else ""
-    ),
-    download=lambda: data.dashboard("recovery/worklist", filters),
-    recovery_rate=st.column_config.NumberColumn(
-        "recovery rate", format="percent", help="Historical recovered $ ÷ denied $ (see rate basis)."
-    ),
-    expected_recoverable=st.column_config.NumberColumn("expected $", format="dollar", help="Denied $ × recovery rate."),
-    days_left=st.column_config.NumberColumn("days left", help="Days from the data date to the deadline."),
-    expected_reimbursement=st.column_config.NumberColumn(
-        "expected reimbursement $",
-        format="dollar",
-        help="What the payer would have paid for the denied service: denied $ × its paid-to-charge ratio for the code.",
-    ),
-)
+if worklist.empty:  # the claims with no answer below still show
+    st.info(
+        "No open denial under these filters"
+        + (f" as of {as_of:%d %B %Y}, the latest payment loaded" if as_of else "")
+        + ": each one came back, was settled, is billed to the patient or is past its deadline (the Monthly "
+        "review counts them)."
+    )
+else:
+    totals = ui.frame("recovery/worklist_totals", filters).iloc[0]
+    open_denials = int(totals["open_denials"])
+    st.caption(
+        f"Open denials as of {as_of:%d %B %Y}, the latest payment loaded: initial denials and denials on "
+        "readjudication (kind). Urgent ones (14 days or fewer to the deadline) first, soonest deadline first; then by "
+        "expected recoverable $. Not listed: denials billed to the patient (group PR, or lines billed with GA, GY "
+        "or GZ) and duplicate claims."
+    )
+    tiles = st.columns(4)
+    tiles[0].metric(
+        "Open denials",
+        f"{open_denials:,}",
+        help="Denials still pursued with nothing back yet and the deadline not passed.",
+    )
+    tiles[1].metric(
+        "Open denied $",
+        ui.money(totals["denied_amount"]),
+        help="Denied $ of the open denials: the Monthly review's open inventory as of the data date.",
+    )
+    tiles[2].metric(
+        "Expected recoverable $",
+        ui.money(totals["expected_recoverable"]),
+        help="Σ denied $ × the historical recovery rate of the denial's payer and category.",
+    )
+    tiles[3].metric(
+        "Urgent",
+        f"{int(totals['urgent']):,}",
+        help="Open denials with 14 days or fewer before the deadline.",
+    )
+    ui.table(
+        worklist,
+        "worklist",
+        "Expected recoverable $: denied $ × recovery rate, the share of denied $ that came back on settled denials "
+        "(recovered, upheld or presumed lost) of the same payer and category once there are 20 of them, else of the "
+        "category, else of all denials (rate basis). Deadline: for a denial won back by appeal, the denial date + the "
+        "payer's appeal window (data/appeal_windows.csv); for one fixed by a corrected claim (eligibility, coding, "
+        "bundling, coordination of benefits), the date of service + the payer's timely-filing limit "
+        "(data/timely_filing.csv). Next action: the usual path for the category."
+        + (
+            f" Showing the first {len(worklist):,} of {open_denials:,}; the CSV download has them all."
+            if len(worklist) < open_denials
+            else ""
+        ),
+        download=lambda: data.dashboard("recovery/worklist", filters),
+        recovery_rate=st.column_config.NumberColumn(
+            "recovery rate", format="percent", help="Historical recovered $ ÷ denied $ (see rate basis)."
+        ),
+        expected_recoverable=st.column_config.NumberColumn(
+            "expected $", format="dollar", help="Denied $ × recovery rate."
+        ),
+        days_left=st.column_config.NumberColumn("days left", help="Days from the data date to the deadline."),
+        expected_reimbursement=st.column_config.NumberColumn(
+            "expected reimbursement $",
+            format="dollar",
+            help="What the payer would have paid for the denied service: denied $ × its paid-to-charge ratio for the "
+            "code.",
+        ),
+    )
 
 unanswered = ui.frame("unanswered_claims", filters)
 if not unanswered.empty:

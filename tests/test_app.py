@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import database, loader, pages
 from analytics.filters import scope_text
-from conftest import APP, CORPUS_835, app_runner, needs_shared, small_history
+from conftest import APP, CORPUS_835, CORPUS_837, app_runner, needs_shared, small_history
 
 pytestmark = needs_shared
 
@@ -381,3 +381,21 @@ def test_prevention_says_when_no_billed_line_is_flagged(app, small_db):
 def test_prevention_asks_for_837_files_when_none_is_loaded(own_db, monkeypatch, tmp_path):
     at = app_runner(own_db, monkeypatch, tmp_path)("app_pages/prevention.py")
     assert [i.value[:22] for i in at.info] == ["No billed claims yet: "]
+
+
+def test_worklist_with_no_open_denial_still_lists_the_claims_with_no_answer(tmp_path_factory, monkeypatch, tmp_path):
+    """The public corpus: every denial is years past its deadline, and most billed claims have no answer."""
+    db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"
+    con = database.connect(db)
+    loader.load_paths(con, [CORPUS_835, CORPUS_837])
+    con.close()
+    # within the sidebar's default dates: those of the remittances (two corpus claims were billed before any)
+    unanswered, as_of = expected(
+        db,
+        """select count(*) filter (where status = 'no answer' and service_date_from >=
+            (select least(min(service_date), min(payment_date)) from fact_units)), data_date() from claim_status""",
+    )
+    at = app_runner(db, monkeypatch, tmp_path)("app_pages/worklist.py")
+    assert [i.value[:52] for i in at.info] == [f"No open denial under these filters as of {as_of:%d %B %Y}"[:52]]
+    assert [s.value for s in at.subheader] == ["Claims with no answer"]
+    assert len(at.dataframe[0].value) == unanswered > 1000
