@@ -14,11 +14,15 @@ from pathlib import Path
 import pytest
 
 from analytics import database, loader
+from analytics.ingest import store
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 CORPUS_835 = SHARED / "corpus" / "835"
 CORPUS_837 = SHARED / "corpus" / "837"
 REFERENCE = SHARED / "reference"
+# Every table a load writes (analytics/ingest/store.py), with the files and the units judged as each file
+# loads: what "a file loads whole or not at all" and "loading a file twice changes nothing" compare.
+LOADED_TABLES = ("source_files", *store.TARGETS.values(), "fact_units")
 # Modules that read the public corpus or code lists set `pytestmark = needs_shared`: on a fresh clone
 # without ../shared they are skipped with this reason; in CI (CI set) its absence fails the run instead.
 needs_shared = pytest.mark.skipif(
@@ -117,6 +121,11 @@ def load_text(con, tmp_path: Path, text: str, name: str = "test.835") -> loader.
     path.write_text(text)
     [result] = loader.load_paths(con, [path])
     return result
+
+
+def table_counts(con) -> dict[str, int]:
+    """The rows in each table a load writes."""
+    return {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] for table in LOADED_TABLES}
 
 
 def rows(con, query: str, params=None) -> list[tuple]:

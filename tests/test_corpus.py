@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from analytics import database, loader
-from conftest import CORPUS_835, corpus_files, needs_shared, rows
+from conftest import CORPUS_835, corpus_files, needs_shared, rows, table_counts
 
 pytestmark = needs_shared
 
@@ -161,22 +161,10 @@ def test_known_figures_checked_by_hand(corpus_db):
 
 def test_loading_the_corpus_twice_changes_nothing(corpus_db):
     con, _ = corpus_db
-    tables = (
-        "source_files",
-        "remit_payments",
-        "remit_claims",
-        "remit_service_lines",
-        "remit_adjustments",
-        "remit_remarks",
-        "remit_references",
-        "remit_amounts",
-        "remit_provider_adjustments",
-        "load_diagnostics",
-    )
-    before = [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in tables]
+    before = table_counts(con)
     again = loader.load_paths(con, [CORPUS_835])
     assert {r.status for r in again} == {"already loaded"}
-    assert [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in tables] == before
+    assert table_counts(con) == before
 
 
 def test_no_recovery_exceeds_its_denial(corpus_db):

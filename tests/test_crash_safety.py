@@ -49,7 +49,7 @@ from analytics import (
 )
 from analytics.ingest import memory, workers
 from analytics.x12 import decode
-from conftest import remittance_835, rows
+from conftest import LOADED_TABLES, remittance_835, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 BIG = "zz_big.835"  # sorts after the demo's files: loaded last
@@ -62,20 +62,7 @@ SCALED = (
     " from analytics.__main__ import main; sys.exit(main(sys.argv[1:]))"
 )
 # Tables holding a file's rows (file_id), and amounts summed to compare two databases.
-FILE_TABLES = (
-    "remit_payments",
-    "remit_claims",
-    "remit_service_lines",
-    "remit_adjustments",
-    "remit_remarks",
-    "remit_references",
-    "remit_amounts",
-    "remit_provider_adjustments",
-    "bill_claims",
-    "bill_lines",
-    "load_diagnostics",
-    "fact_units",
-)
+FILE_TABLES = tuple(table for table in LOADED_TABLES if table != "source_files")
 SUMS = {
     "remit_payments": "payment_amount",
     "remit_claims": "charge_amount",

@@ -14,7 +14,7 @@ import pytest
 from analytics import __main__ as cli, csv_import, database, loader
 from analytics.__main__ import main
 from analytics.ingest.contract import ReadOptions
-from conftest import claim_837, load_text, rows
+from conftest import claim_837, load_text, rows, table_counts
 
 
 def csv_load(con, layout: str, items, mapping=None):
@@ -102,19 +102,6 @@ VIEWS = (
     "billed_claims",
     "billed_lines",
 )
-TABLES = (
-    "source_files",
-    "remit_payments",
-    "remit_claims",
-    "remit_service_lines",
-    "remit_adjustments",
-    "remit_remarks",
-    "remit_references",
-    "bill_claims",
-    "bill_lines",
-    "fact_units",
-    "load_diagnostics",
-)
 
 
 def load(con, tmp_path: Path, layout: str, text: str, name: str, mapping: Path | None = None, encoding="utf-8"):
@@ -129,10 +116,6 @@ def loaded(con, tmp_path, layout, text, name, mapping=None):
     result = load(con, tmp_path, layout, text, name, mapping)
     assert result.status == "loaded", (result.message, result.problems)
     return result
-
-
-def counts(con) -> dict:
-    return {table: rows(con, f"SELECT count(*) FROM {table}")[0][0] for table in TABLES}
 
 
 def view(con, name: str) -> list[tuple]:
@@ -623,7 +606,7 @@ def test_a_header_the_mapping_names_but_the_file_lacks_refuses_the_file(con, tmp
 
 def test_bad_rows_are_reported_with_their_line_numbers_and_nothing_loads(con, tmp_path):
     loaded(con, tmp_path, "remittances", REMITS, "good.csv")
-    before = counts(con)
+    before = table_counts(con)
     row = (
         "ACME HEALTH PLAN,12345,2024-03-15,EFT0002,{claim},1,PCN1,{filing},11,,,99213,,100.00,{paid},1,,{day},,{cas},\n"
     )
@@ -653,7 +636,7 @@ def test_bad_rows_are_reported_with_their_line_numbers_and_nothing_loads(con, tm
         "line 11: 3 fields where the header (line 1) has 21",
         "line 12, adjustments: 'CO45' is not an adjustment (group-reason:amount, e.g. CO-45:20.00)",
     ]
-    assert counts(con) == before
+    assert table_counts(con) == before
 
 
 def test_claim_level_problems_of_the_claims_layout(con, tmp_path):
@@ -811,11 +794,11 @@ def test_old_mac_line_ends_count_as_lines(con, tmp_path):
 def test_loading_the_same_csv_again_changes_nothing(con, tmp_path):
     loaded(con, tmp_path, "remittances", REMITS, "remits.csv")
     loaded(con, tmp_path, "claims", CLAIMS, "claims.csv")
-    before = counts(con)
+    before = table_counts(con)
     again = load(con, tmp_path, "remittances", REMITS, "renamed.csv")
     assert again.status == "already loaded" and again.message == "same content as remits.csv; nothing changed"
     assert load(con, tmp_path, "claims", CLAIMS, "claims.csv").status == "already loaded"
-    assert counts(con) == before
+    assert table_counts(con) == before
 
 
 def test_command_line_exit_codes(tmp_path, capsys):

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from analytics import __main__ as cli, billed_claims, database, loader, remittance
 from analytics.ingest import memory
 from analytics.x12 import NotX12Error, decode
-from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared
+from conftest import CORPUS_835, CORPUS_837, LOADED_TABLES, corpus_files, needs_shared
 
 pytestmark = needs_shared
 
@@ -276,21 +276,7 @@ def template(tmp_path_factory):
     return path
 
 
-TABLES = (
-    "source_files",
-    "load_diagnostics",
-    "remit_payments",
-    "remit_claims",
-    "remit_service_lines",
-    "remit_adjustments",
-    "remit_remarks",
-    "remit_references",
-    "remit_amounts",
-    "remit_provider_adjustments",
-    "bill_claims",
-    "bill_lines",
-    "fact_units",
-)
+TABLES = (*LOADED_TABLES, "remarks", "denials", "billed_claims", "billed_lines")
 
 
 def _counts(con) -> dict:

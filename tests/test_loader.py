@@ -13,24 +13,12 @@ import pytest
 
 from analytics import database, loader
 from analytics.ingest import memory, store, workers
-from conftest import CORPUS_835, load_text, needs_shared, remittance_835, rows
+from conftest import CORPUS_835, load_text, needs_shared, remittance_835, rows, table_counts
 
 pytestmark = needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = CORPUS_835 / "edi835parser__emedny_sample.txt"
-TABLES = (
-    "source_files",
-    "remit_payments",
-    "remit_claims",
-    "remit_service_lines",
-    "remit_adjustments",
-    "remit_remarks",
-    "remit_references",
-    "remit_amounts",
-    "remit_provider_adjustments",
-    "load_diagnostics",
-)
 
 
 def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
@@ -45,10 +33,10 @@ def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
     )
 
 
-def counts(db: Path) -> list[int]:
+def counts(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return [con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES]
+        return table_counts(con)
     finally:
         con.close()
 
@@ -114,7 +102,7 @@ def test_same_content_under_another_name_is_not_loaded_twice(con, tmp_path):
 
 def test_a_file_that_fails_to_store_leaves_nothing_behind(con, tmp_path, monkeypatch):
     load_text(con, tmp_path, GOOD.read_text(), "good.835")
-    before = [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES]
+    before = table_counts(con)
     real_insert = store.insert
 
     def failing(cur, table, incoming):
@@ -125,7 +113,7 @@ def test_a_file_that_fails_to_store_leaves_nothing_behind(con, tmp_path, monkeyp
     monkeypatch.setattr(store, "insert", failing)
     result = load_text(con, tmp_path, remittance_835("CLP*X1*1*100*0*0*12*P*11*1~SVC*HC:99213*100*0**1~CAS*CO*50*100"))
     assert result.status == "failed" and "simulated failure" in result.message
-    assert [rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES] == before
+    assert table_counts(con) == before
 
 
 def test_one_bad_file_in_a_batch_does_not_keep_the_others_out(con, tmp_path, monkeypatch):
