@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from analytics import database, x12_file  # noqa: E402
 from analytics.__main__ import result_line  # noqa: E402
-from analytics.ingest import load, store, workers  # noqa: E402
+from analytics.ingest import load, ready, store, workers  # noqa: E402
 from analytics.ingest.load import load_paths  # noqa: E402
 
 # Time spent in each phase of our load, in this (the loading) process.
@@ -59,11 +59,16 @@ PHASES: collections.Counter = collections.Counter()
 _PHASES = (
     (x12_file, "read", "parse"),
     (workers, "batch_of", "to Arrow"),
+    (ready, "prepare", "ready"),
     (store, "insert", "insert"),
+    (store, "insert_ready", "insert"),
     (store, "checks", "checks"),
     (store, "add_units", "units"),
     (load, "_refresh", "rebuild"),
 )
+# Where units are derived: "ready", in the parsing processes (ready.py); "writer", by the writing
+# process after it inserts the rows (main's way before ready.py; still the way of streamed files).
+WAYS = {"ready": "units in the parsing processes", "writer": "units in the writer (main's way)"}
 
 
 def _timed(function, label: str):
@@ -73,9 +78,40 @@ def _timed(function, label: str):
         try:
             return function(*args, **kwargs)
         finally:
-            PHASES[label] += time.perf_counter() - started
+            # a ready batch's units are inserted by insert_ready too
+            PHASES["units" if args[1:2] == ("fact_units",) else label] += time.perf_counter() - started
 
     return timed
+
+
+@contextlib.contextmanager
+def _replaced(module, name: str, value):
+    original = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+@contextlib.contextmanager
+def units_in(way: str, con, processes: int):
+    """Loads within the block derive units the `way` named: "writer" with the parsing processes only
+    parsing (their batches left as text, as main's code did); "ready" with one process, each group
+    parsed and made ready in the loading process before it is stored (where every phase is timed)."""
+    if way == "writer":
+        with _replaced(ready, "prepare", lambda batch: batch):
+            yield
+    elif processes == 1:
+        parse = workers.parse_group
+        ready.use_references(ready.references(con))
+        try:
+            with _replaced(workers, "parse_group", lambda *args: ready.prepare(parse(*args))):
+                yield
+        finally:
+            ready.use_references({})  # closed before a pool forks
+    else:
+        yield
 
 
 @contextlib.contextmanager
@@ -170,16 +206,18 @@ def build_input(files: list[Path], target: int, out: Path) -> list[Path]:
     return written
 
 
-def ours(folder: Path, db: Path, processes: int) -> dict:
+def ours(folder: Path, db: Path, processes: int, way: str) -> dict:
     """One load of `folder` into a fresh database `db` with `processes` parsing processes (0: one per
-    core): wall seconds, the phases, CPU seconds here and in the parsers, service lines loaded."""
+    core), units derived the `way` named: wall seconds, the phases, CPU seconds here and in the parsers,
+    service lines loaded."""
     workers.PROCESSES = processes
     PHASES.clear()
     before = _cpu()
     started = time.perf_counter()
     con = database.connect(db)
     created = time.perf_counter()
-    results = load_paths(con, [folder])
+    with units_in(way, con, processes):
+        results = load_paths(con, [folder])
     con.close()
     wall = time.perf_counter() - started
     main, children = (after - b for after, b in zip(_cpu(), before, strict=True))
@@ -217,7 +255,7 @@ def breakdown(runs: list[dict], size: float) -> None:
     """Where our time goes (medians), in the loading process; parsing in other processes shows as
     waiting, its CPU seconds beside."""
     wall = _median(runs, "wall")
-    parts = ["create", "parse", "to Arrow", "insert", "checks", "units", "COMMIT", "rebuild"]
+    parts = ["create", "parse", "to Arrow", "ready", "insert", "checks", "units", "COMMIT", "rebuild"]
     shown = {p: _median(runs, p) for p in parts}
     rest = wall - sum(shown.values())
     text = ", ".join(f"{p} {v:.2f}" for p, v in shown.items() if v)
@@ -239,12 +277,12 @@ def run_size(mb: float, args, parsers: dict, files: list[Path], work: Path, scal
     print(f"\n== {size:.1f} MB: {len(inputs)} files, repeating {len(files)} corpus files")
     cores = os.cpu_count() or 1
     counts = sorted({*args.workers, 0}) if scale else [0]
-    mine: dict[int, list[dict]] = {n: [] for n in counts}
+    mine: dict[tuple[int, str], list[dict]] = {(n, way): [] for n in counts for way in WAYS}
     theirs: dict[str, list[float]] = collections.defaultdict(list)
     contenders = {"oxedi (parse only)": "oxedi", "oxedi (parse to Arrow)": "oxedi", "edi-835-parser": "edi-835-parser"}
     for round_ in range(args.repeat):
-        for n in counts:
-            mine[n].append(ours(folder, work / "bench.duckdb", n))
+        for n, way in mine:
+            mine[n, way].append(ours(folder, work / "bench.duckdb", n, way))
         for label, peer in contenders.items():
             if peer not in parsers or (peer == "edi-835-parser" and round_ >= args.peer_repeat):
                 continue
@@ -253,41 +291,46 @@ def run_size(mb: float, args, parsers: dict, files: list[Path], work: Path, scal
             for name in names:
                 parse(name)
             theirs[label].append(time.perf_counter() - started)
-    default = mine[0]
-    wall = _median(default, "wall")
-    print(
-        f"ours, end to end (read, parse, store with every check, units, rebuild), {cores} cores, median of"
-        f" {len(default)}: {wall:.2f} s, {size / wall:.1f} MB/s, {_median(default, 'lines') / wall:,.0f} service"
-        f" lines/s (runs: {_seconds([r['wall'] for r in default])} s)"
-    )
-    breakdown(default, size)
-    for label, times in theirs.items():
-        peer = statistics.median(times)
+    for way in WAYS:
+        default = mine[0, way]
+        wall = _median(default, "wall")
         print(
-            f"{label}, median of {len(times)}: {peer:.2f} s, {size / peer:.1f} MB/s (runs: {_seconds(times)} s);"
-            f" ours takes {wall / peer:.2f}x, {(wall - _median(default, 'rebuild')) / peer:.2f}x without the rebuild"
+            f"ours, {WAYS[way]}, end to end (read, parse, store with every check, units, rebuild), {cores} cores,"
+            f" median of {len(default)}: {wall:.2f} s, {size / wall:.1f} MB/s, {_median(default, 'lines') / wall:,.0f}"
+            f" service lines/s (runs: {_seconds([r['wall'] for r in default])} s)"
         )
+        breakdown(default, size)
+        for label, times in theirs.items():
+            peer = statistics.median(times)
+            print(
+                f"  {label}, median of {len(times)}: {peer:.2f} s, {size / peer:.1f} MB/s (runs: {_seconds(times)} s);"
+                f" ours takes {wall / peer:.2f}x, {(wall - _median(default, 'rebuild')) / peer:.2f}x without rebuild"
+            )
+    ratio = [r["wall"] / w["wall"] for r, w in zip(mine[0, "ready"], mine[0, "writer"], strict=True)]
+    print(f"units in the parsing processes / in the writer, per round: {_seconds(ratio)}")
     if not scale:
         return
-    print("scaling (parsing processes; 1: in the loading process, parse and store one after the other):")
-    for n in counts:
-        if n == 0:
-            continue
-        runs = mine[n]
-        print(f"  {n} process(es): {_median(runs, 'wall'):.2f} s (runs: {_seconds([r['wall'] for r in runs])} s)")
-        breakdown(runs, size)
-    project(mine[1], size, theirs.get("oxedi (parse only)"))
+    for way in WAYS:
+        print(f"scaling, {WAYS[way]} (parsing processes; 1: in the loading process, one step after the other):")
+        for n in counts:
+            if n == 0:
+                continue
+            runs = mine[n, way]
+            print(f"  {n} process(es): {_median(runs, 'wall'):.2f} s (runs: {_seconds([r['wall'] for r in runs])} s)")
+            breakdown(runs, size)
+        project(mine[1, way], size, theirs.get("oxedi (parse only)"))
 
 
 def project(serial: list[dict], size: float, oxedi: list[float] | None) -> None:
-    """Time on more cores from the per-core figures of the 1-process run: parsing and to Arrow spread
-    over the cores; the store (one writer, DuckDB's own threads) and the rebuild as measured."""
-    parallel = _median(serial, "parse") + _median(serial, "to Arrow")
+    """Time on more cores from the per-core figures of the 1-process run: parsing, to Arrow and making
+    ready spread over the cores; the store (one writer, DuckDB's own threads) and the rebuild as measured."""
+    parallel = _median(serial, "parse") + _median(serial, "to Arrow") + _median(serial, "ready")
     wall = _median(serial, "wall")
     rest = wall - parallel - _median(serial, "rebuild")
     print(
-        f"  per core: parsing and to Arrow {parallel:.2f} s ({size / parallel:.1f} MB/s), storing, checks, units,"
-        f" COMMIT and the rest {rest:.2f} s (one writer), rebuild {_median(serial, 'rebuild'):.2f} s"
+        f"  per core: parsing, to Arrow and ready {parallel:.2f} s ({size / parallel:.1f} MB/s), storing (with checks"
+        f" and units unless ready), COMMIT and the rest {rest:.2f} s (one writer), rebuild"
+        f" {_median(serial, 'rebuild'):.2f} s"
     )
     for cores in (2, 4, 8):
         # the writer stores while the parsers parse: the longer of the two, plus the first group's parse

@@ -33,14 +33,18 @@ def references(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
     names = [
         r[0]
         for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND starts_with(table_name, 'ref_')"
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            " AND schema_name = 'main' AND starts_with(table_name, 'ref_')"
         ).fetchall()
     ]
     return {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in names}
 
 
 def use_references(tables: dict[str, pa.Table]) -> None:
-    """In a parsing process: the reference tables its batches are judged with."""
+    """In a parsing process: the reference tables its batches are judged with (an in-memory database
+    opened with others is closed)."""
+    while _scratch:
+        _scratch.pop().close()
     _references.clear()
     _references.update(tables)
 

@@ -428,12 +428,13 @@ def finish(cur, first_id: int, last_id: int, problems: list, units: bool | pa.Ta
     add_problems(cur, problems)
     hashed = privacy.protect(cur, first_id, last_id)  # patient data stored hashed when asked (privacy.py)
     if isinstance(units, pa.Table):
+        derive = hashed
         if not hashed:
             insert_ready(cur, "fact_units", units)
-        units = hashed
     else:
+        derive = units
         checks(cur, first_id, last_id)
-    if units:
+    if derive:
         add_units(cur, first_id, last_id)
     return dict(
         cur.execute(
