@@ -56,6 +56,7 @@ def open_scratch() -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(":memory:")
         con.execute("SET threads = 1")
         con.execute(sql("schema"))
+        con.execute(sql("marts/fact_units"))
         for name, table in _references.items():
             con.register("reference", table)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM reference")
@@ -84,14 +85,13 @@ def prepare(batch: Batch) -> Batch:
         store.register_sources(cur, indexes, batch.files)
         store.add_problems(cur, problems)
         store.checks(cur, 0, indexes[-1])
-        params = {"first_id": 0, "last_id": indexes[-1]}
-        units = cur.sql(sql("marts/adjudication_units"), params=params).to_arrow_table()
-        tables = {name: _exported(cur, table) for name, table in TARGETS.items()}
+        store.add_units(cur, 0, indexes[-1])
+        tables = {name: _exported(cur, table) for name, table in {**TARGETS, store.UNITS: "fact_units"}.items()}
     finally:
         cur.execute("ROLLBACK")
         cur.close()
     ready = {name: table for name, table in tables.items() if table.num_rows}
-    return Batch(batch.files, {**ready, store.UNITS: _indexed(units)}, batch.results, offsets)
+    return Batch(batch.files, ready, batch.results, offsets)
 
 
 def _exported(cur, table: str) -> pa.Table:
