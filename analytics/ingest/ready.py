@@ -1,7 +1,7 @@
 """A batch made ready to store in the parsing process that parsed it, so that the one writing process
 only inserts rows and commits: the rows cast, their balance checks and their adjudication units
-derived there, by the store's own steps (store.insert, store.checks, queries/marts/adjudication_units.sql)
-in an in-memory DuckDB that has the target database's tables, staging views and reference tables.
+derived there, by the store's own steps (store.insert, store.checks, store.add_units: the same SQL) in an
+in-memory DuckDB that has the target database's tables, staging views and reference tables.
 
 Keys and file ids are the writer's to give (store.first_keys, under its lock): here each file of the
 batch has file_id = its file_index and keys offset past those of the files before it in the batch,
@@ -95,10 +95,7 @@ def prepare(batch: Batch) -> Batch:
 
 
 def _exported(cur, table: str) -> pa.Table:
-    """A table's rows in the in-memory database, file_id as file_index."""
-    return _indexed(cur.sql(f"SELECT * FROM {table}").to_arrow_table())
-
-
-def _indexed(table: pa.Table) -> pa.Table:
-    """file_id (here, the file's index in its batch) renamed file_index, as store.insert_ready reads it."""
-    return table.rename_columns(["file_index" if name == "file_id" else name for name in table.column_names])
+    """A table's rows in the in-memory database, file_id (here, the file's index in its batch) renamed
+    file_index, as store.insert_ready reads it."""
+    rows = cur.sql(f"SELECT * FROM {table}").to_arrow_table()
+    return rows.rename_columns(["file_index" if name == "file_id" else name for name in rows.column_names])

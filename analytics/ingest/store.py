@@ -13,7 +13,7 @@ data hashed when asked (privacy.py), and the files' adjudication units. A batch 
 process (ready.py: rows cast, checked and units derived there) arrives typed, with its units: only its
 keys and file ids are set here.
 
-About 540 lines, past the ~400 the house keeps to: the steps of one file's transaction (dedup, keys, casts,
+About 570 lines, past the ~400 the house keeps to: the steps of one file's transaction (dedup, keys, casts,
 checks, registration, units), which the streaming path (streaming.py) and the parsing processes (ready.py)
 also run; apart, each would be a module of one caller.
 """
