@@ -17,16 +17,26 @@ rebuild, timed in the loading process (in the 1-process run every phase is there
 seconds of the parsing processes, from which the time on more cores is projected.
 Peers not installed are left out (pip install -r requirements-dev.txt).
 
-Measured on 2 shared cores, December 2026 (the machine 3-5x slower than when idle: compare ratios):
-20 MB, ours 5.8x / 4.8x oxedi's parse-only time end to end (4.6x / 3.9x without the rebuild), 150 MB
-5.2x (4.0x); edi-835-parser takes 1.2-2x our end-to-end time. Per core, parsing and to Arrow ~1.1 s
-per 20 MB idle; the one writer (insert, checks, units, COMMIT) about as much, units the largest part,
-so the load is bound by the writer from 2 cores on. What was tried for the writer and the Arrow step
+Measured on 2 shared cores, December 2026 (other jobs kept the load average at 9-19: seconds 2-4x those
+of an idle machine; compare ratios): 20 MB, ours 9.6x / 5.9x oxedi's parse-only time end to end in two
+runs (7.6x / 4.6x without the rebuild), 150 MB 6.8x (5.3x); edi-835-parser takes 0.75-1.3x our
+end-to-end time. 1, 2 and 4 parsing processes: 10.9, 10.1, 9.8 s at 20 MB. Per core, parse 2.2-2.8 s and
+to Arrow 1.3-1.8 s per 20 MB; the one writer (insert, checks, units, COMMIT and the rest) 5.0-5.2 s, units
+the largest part, so the load is bound by the writer from 2 cores on: projected 5.4-5.7 s without the
+rebuild on 4 or 8 cores (2.2-3.5x that run's oxedi). Earlier runs timed no parse phase (the format registry kept the
+untimed reader), so the writer's share was overstated. What was tried for the writer and the Arrow step
 (CPU seconds, alternated rounds): rows to Arrow by struct (the store's way) 0.08-0.12 s per 6 MB,
 one array per column 0.10 (plus the transposition), numpy object columns 0.17; DuckDB's appender
 (con.append, pandas only) 2x the Arrow scan; 16 MB transactions vs one for 20 MB, checkpoint at
 the end, fsst or zstd disabled, preserve_insertion_order off: within the noise (one transaction
 ~10% less CPU, a 16% smaller file); per-batch units and COMMIT stay flat up to 150 MB (incremental).
+Units and checks derived in the parsing processes (commits 475d941..bdbb4a6, reverted: each worker an
+in-memory DuckDB with the target's reference tables running the store's own steps, keys remapped by the
+writer; equal row for row on the corpus): 1.3-1.8x slower at 20 MB (six rounds) and 1.4-1.5x at 150 MB.
+The writer's CPU fell 0.4-1.0 s per 20 MB (4.4 s at 150 MB), the workers' rose 3.5-3.9 s (25 s): their own
+insert, ~0.15 s of fixed cost per 2 MB group (25 statements, the units query planned), the typed export
+and 2.3x the bytes pickled. In one process: ready 6.9 s per 20 MB against 2.8 s for the writer's insert,
+checks and units; projected on 8 cores 5.3 s against 5.7 s (-6%) for a second path through the store.
 """
 
 from __future__ import annotations
@@ -52,7 +62,7 @@ sys.path.insert(0, str(ROOT))
 
 from analytics import database, x12_file  # noqa: E402
 from analytics.__main__ import result_line  # noqa: E402
-from analytics.ingest import formats, load, ready, store, workers  # noqa: E402
+from analytics.ingest import formats, load, store, workers  # noqa: E402
 from analytics.ingest.load import load_paths  # noqa: E402
 
 # Time spent in each phase of our load, in this (the loading) process.
@@ -60,66 +70,23 @@ PHASES: collections.Counter = collections.Counter()
 _PHASES = (
     (x12_file, "read", "parse"),
     (workers, "batch_of", "to Arrow"),
-    (ready, "prepare", "ready"),
     (store, "insert", "insert"),
-    (store, "insert_ready", "insert"),
     (store, "checks", "checks"),
     (store, "add_units", "units"),
     (load, "_refresh", "rebuild"),
 )
-# Where units are derived: "ready", in the parsing processes (ready.py); "writer", by the writing
-# process after it inserts the rows (main's way before ready.py; still the way of streamed files).
-WAYS = {"ready": "units in the parsing processes", "writer": "units in the writer (main's way)"}
-
-
-_WITHIN: list[str] = []  # the phases being timed, outermost first
 
 
 def _timed(function, label: str):
     @functools.wraps(function)
     def timed(*args, **kwargs):
-        if "ready" in _WITHIN:  # the store's steps run by ready.prepare count as its time only
-            return function(*args, **kwargs)
         started = time.perf_counter()
-        _WITHIN.append(label)
         try:
             return function(*args, **kwargs)
         finally:
-            _WITHIN.pop()
-            # a ready batch's units are inserted by insert_ready too
-            PHASES["units" if args[1:2] == ("fact_units",) else label] += time.perf_counter() - started
+            PHASES[label] += time.perf_counter() - started
 
     return timed
-
-
-@contextlib.contextmanager
-def _replaced(module, name: str, value):
-    original = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, original)
-
-
-@contextlib.contextmanager
-def units_in(way: str, con, processes: int):
-    """Loads within the block derive units the `way` named: "writer" with the parsing processes only
-    parsing (their batches left as text, as main's code did); "ready" with one process, each group
-    parsed and made ready in the loading process before it is stored (where every phase is timed)."""
-    if way == "writer":
-        with _replaced(ready, "prepare", lambda batch: batch):
-            yield
-    elif processes == 1:
-        parse = workers.parse_group
-        ready.use_references(ready.references(con))
-        try:
-            with _replaced(workers, "parse_group", lambda *args: ready.prepare(parse(*args))):
-                yield
-        finally:
-            ready.use_references({})  # closed before a pool forks
-    else:
-        yield
 
 
 @contextlib.contextmanager
@@ -216,18 +183,16 @@ def build_input(files: list[Path], target: int, out: Path) -> list[Path]:
     return written
 
 
-def ours(folder: Path, db: Path, processes: int, way: str) -> dict:
+def ours(folder: Path, db: Path, processes: int) -> dict:
     """One load of `folder` into a fresh database `db` with `processes` parsing processes (0: one per
-    core), units derived the `way` named: wall seconds, the phases, CPU seconds here and in the parsers,
-    service lines loaded."""
+    core): wall seconds, the phases, CPU seconds here and in the parsers, service lines loaded."""
     workers.PROCESSES = processes
     PHASES.clear()
     before = _cpu()
     started = time.perf_counter()
     con = database.connect(db)
     created = time.perf_counter()
-    with units_in(way, con, processes):
-        results = load_paths(con, [folder])
+    results = load_paths(con, [folder])
     con.close()
     wall = time.perf_counter() - started
     main, children = (after - b for after, b in zip(_cpu(), before, strict=True))
@@ -265,7 +230,7 @@ def breakdown(runs: list[dict], size: float) -> None:
     """Where our time goes (medians), in the loading process; parsing in other processes shows as
     waiting, its CPU seconds beside."""
     wall = _median(runs, "wall")
-    parts = ["create", "parse", "to Arrow", "ready", "insert", "checks", "units", "COMMIT", "rebuild"]
+    parts = ["create", "parse", "to Arrow", "insert", "checks", "units", "COMMIT", "rebuild"]
     shown = {p: _median(runs, p) for p in parts}
     rest = wall - sum(shown.values())
     text = ", ".join(f"{p} {v:.2f}" for p, v in shown.items() if v)
@@ -287,12 +252,12 @@ def run_size(mb: float, args, parsers: dict, files: list[Path], work: Path, scal
     print(f"\n== {size:.1f} MB: {len(inputs)} files, repeating {len(files)} corpus files")
     cores = os.cpu_count() or 1
     counts = sorted({*args.workers, 0}) if scale else [0]
-    mine: dict[tuple[int, str], list[dict]] = {(n, way): [] for n in counts for way in WAYS}
+    mine: dict[int, list[dict]] = {n: [] for n in counts}
     theirs: dict[str, list[float]] = collections.defaultdict(list)
     contenders = {"oxedi (parse only)": "oxedi", "oxedi (parse to Arrow)": "oxedi", "edi-835-parser": "edi-835-parser"}
     for round_ in range(args.repeat):
-        for n, way in mine:
-            mine[n, way].append(ours(folder, work / "bench.duckdb", n, way))
+        for n in counts:
+            mine[n].append(ours(folder, work / "bench.duckdb", n))
         for label, peer in contenders.items():
             if peer not in parsers or (peer == "edi-835-parser" and round_ >= args.peer_repeat):
                 continue
@@ -301,46 +266,41 @@ def run_size(mb: float, args, parsers: dict, files: list[Path], work: Path, scal
             for name in names:
                 parse(name)
             theirs[label].append(time.perf_counter() - started)
-    for way in WAYS:
-        default = mine[0, way]
-        wall = _median(default, "wall")
+    default = mine[0]
+    wall = _median(default, "wall")
+    print(
+        f"ours, end to end (read, parse, store with every check, units, rebuild), {cores} cores, median of"
+        f" {len(default)}: {wall:.2f} s, {size / wall:.1f} MB/s, {_median(default, 'lines') / wall:,.0f} service"
+        f" lines/s (runs: {_seconds([r['wall'] for r in default])} s)"
+    )
+    breakdown(default, size)
+    for label, times in theirs.items():
+        peer = statistics.median(times)
         print(
-            f"ours, {WAYS[way]}, end to end (read, parse, store with every check, units, rebuild), {cores} cores,"
-            f" median of {len(default)}: {wall:.2f} s, {size / wall:.1f} MB/s, {_median(default, 'lines') / wall:,.0f}"
-            f" service lines/s (runs: {_seconds([r['wall'] for r in default])} s)"
+            f"{label}, median of {len(times)}: {peer:.2f} s, {size / peer:.1f} MB/s (runs: {_seconds(times)} s);"
+            f" ours takes {wall / peer:.2f}x, {(wall - _median(default, 'rebuild')) / peer:.2f}x without the rebuild"
         )
-        breakdown(default, size)
-        for label, times in theirs.items():
-            peer = statistics.median(times)
-            print(
-                f"  {label}, median of {len(times)}: {peer:.2f} s, {size / peer:.1f} MB/s (runs: {_seconds(times)} s);"
-                f" ours takes {wall / peer:.2f}x, {(wall - _median(default, 'rebuild')) / peer:.2f}x without rebuild"
-            )
-    ratio = [r["wall"] / w["wall"] for r, w in zip(mine[0, "ready"], mine[0, "writer"], strict=True)]
-    print(f"units in the parsing processes / in the writer, per round: {_seconds(ratio)}")
     if not scale:
         return
-    for way in WAYS:
-        print(f"scaling, {WAYS[way]} (parsing processes; 1: in the loading process, one step after the other):")
-        for n in counts:
-            if n == 0:
-                continue
-            runs = mine[n, way]
-            print(f"  {n} process(es): {_median(runs, 'wall'):.2f} s (runs: {_seconds([r['wall'] for r in runs])} s)")
-            breakdown(runs, size)
-        project(mine[1, way], size, theirs.get("oxedi (parse only)"))
+    print("scaling (parsing processes; 1: in the loading process, parse and store one after the other):")
+    for n in counts:
+        if n == 0:
+            continue
+        runs = mine[n]
+        print(f"  {n} process(es): {_median(runs, 'wall'):.2f} s (runs: {_seconds([r['wall'] for r in runs])} s)")
+        breakdown(runs, size)
+    project(mine[1], size, theirs.get("oxedi (parse only)"))
 
 
 def project(serial: list[dict], size: float, oxedi: list[float] | None) -> None:
-    """Time on more cores from the per-core figures of the 1-process run: parsing, to Arrow and making
-    ready spread over the cores; the store (one writer, DuckDB's own threads) and the rebuild as measured."""
-    parallel = _median(serial, "parse") + _median(serial, "to Arrow") + _median(serial, "ready")
+    """Time on more cores from the per-core figures of the 1-process run: parsing and to Arrow spread
+    over the cores; the store (one writer, DuckDB's own threads) and the rebuild as measured."""
+    parallel = _median(serial, "parse") + _median(serial, "to Arrow")
     wall = _median(serial, "wall")
     rest = wall - parallel - _median(serial, "rebuild")
     print(
-        f"  per core: parsing, to Arrow and ready {parallel:.2f} s ({size / parallel:.1f} MB/s), storing (with checks"
-        f" and units unless ready), COMMIT and the rest {rest:.2f} s (one writer), rebuild"
-        f" {_median(serial, 'rebuild'):.2f} s"
+        f"  per core: parsing and to Arrow {parallel:.2f} s ({size / parallel:.1f} MB/s), storing, checks, units,"
+        f" COMMIT and the rest {rest:.2f} s (one writer), rebuild {_median(serial, 'rebuild'):.2f} s"
     )
     for cores in (2, 4, 8):
         # the writer stores while the parsers parse: the longer of the two, plus the first group's parse

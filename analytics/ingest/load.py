@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics import database, derived
-from analytics.ingest import files as found_files, formats, memory, ready, streaming, workers
+from analytics.ingest import files as found_files, formats, memory, streaming, workers
 from analytics.ingest.contract import ReadOptions
 from analytics.ingest.store import Batch, FileResult, merge, store_batch
 
@@ -47,7 +47,7 @@ def load_paths(
             # first conversion of Python values (about 0.25 s); done here, the forked workers inherit it
             # instead of each paying for it.
             pa.array([0])
-            with workers.Workers(cores, known, ready.references(con)) as pool:
+            with workers.Workers(cores, known) as pool:
                 _store_in_batches(con, workers.in_order(pool, groups), report, on_bytes)
         else:
             _store_in_batches(

@@ -9,13 +9,11 @@ from other bytes (other delimiters, line endings) is not loaded twice either.
 Rows arrive as text (contract.py) and are cast here, in bulk, to the columns' types; a value that does
 not cast is stored as empty with a warning. Each file's key columns are the reader's sequence numbers
 plus an offset past the largest key in use. In the same transaction: the balance checks, the patient
-data hashed when asked (privacy.py), and the files' adjudication units. A batch made ready in a parsing
-process (ready.py: rows cast, checked and units derived there) arrives typed, with its units: only its
-keys and file ids are set here.
+data hashed when asked (privacy.py), and the files' adjudication units.
 
-About 570 lines, past the ~400 the house keeps to: the steps of one file's transaction (dedup, keys, casts,
-checks, registration, units), which the streaming path (streaming.py) and the parsing processes (ready.py)
-also run; apart, each would be a module of one caller.
+About 490 lines, past the ~400 the house keeps to: the steps of one file's transaction (dedup, keys, casts,
+checks, registration, units), which the streaming path (streaming.py) also runs piece by piece; apart, each
+would be a module of one caller.
 """
 
 from __future__ import annotations
@@ -99,17 +97,11 @@ _COLUMN_TYPES: dict = {}
 class Batch:
     """Files parsed, to be stored together: their rows as one Arrow table per kind of row, tagged by
     file_index (the file's position in `files`, whose rows were moved to `tables`), and the results of
-    the files that could not be parsed. A batch made ready (ready.py) has `offsets`: per file_index, the
-    key offsets its rows were given there (FILES_SCHEMA, file_id = file_index); its tables then hold
-    typed rows (their checks among the diagnostics) and, under UNITS, the files' adjudication units."""
+    the files that could not be parsed."""
 
     files: list[ParsedFile]
     tables: dict  # kind of row -> pyarrow.Table
     results: list[FileResult] = field(default_factory=list)
-    offsets: pa.Table | None = None
-
-
-UNITS = "units"  # a ready batch's adjudication units, among its tables
 
 
 def batch_of(parsed: list[ParsedFile], results: list[FileResult] | None = None) -> Batch:
@@ -128,28 +120,18 @@ def merge(batches: list[Batch]) -> Batch:
     """Batches as one (file indexes renumbered)."""
     if len(batches) == 1:
         return batches[0]
-    ready = {batch.offsets is not None for batch in batches if batch.files}
-    assert len(ready) <= 1, "ready batches are stored apart from batches of text rows"
     files: list[ParsedFile] = []
     results: list[FileResult] = []
     parts: dict[str, list] = {}
-    offsets: list[pa.Table] = []
     for batch in batches:
         offset = len(files)
         files += batch.files
         results += batch.results
         for name, table in batch.tables.items():
-            parts.setdefault(name, []).append(_renumbered(table, offset))
-        if batch.offsets is not None:
-            offsets.append(_renumbered(batch.offsets, offset))
-    tables = {name: pa.concat_tables(found) for name, found in parts.items()}
-    return Batch(files, tables, results, pa.concat_tables(offsets) if offsets else None)
-
-
-def _renumbered(table: pa.Table, offset: int) -> pa.Table:
-    """A batch's table with its file indexes moved up by `offset` (batches merged)."""
-    index = table.column_names.index("file_index")
-    return table.set_column(index, "file_index", pc.add(table.column(index), offset))
+            index = table.column("file_index")
+            table = table.set_column(table.column_names.index("file_index"), "file_index", pc.add(index, offset))
+            parts.setdefault(name, []).append(table)
+    return Batch(files, {name: pa.concat_tables(tables) for name, tables in parts.items()}, results)
 
 
 def nothing_to_load(parsed: ParsedFile) -> FileResult:
@@ -256,19 +238,23 @@ def _write(cur, batch: Batch, indexes: list[int]) -> list[tuple]:
         refused = {i: verdict for i, (verdict, _) in verdicts.items() if verdict is not None}
         fresh = [i for i in fresh if i not in refused]
         first_id, offsets = first_keys(cur)
-        files = keyed_files(fresh, [batch.files[i] for i in fresh], first_id, offsets)
-        cur.register("batch_files", _rebased(files, batch.offsets))
+        # Per file: its id, and the offsets its sequence numbers are added to to make each key.
+        files: dict[str, list[int]] = {"file_index": [], "file_id": [], **{name: [] for name in _KEYS}}
+        for n, i in enumerate(fresh):
+            files["file_index"].append(i)
+            files["file_id"].append(first_id + n)
+            for name, key in _KEYS.items():
+                files[name].append(offsets[name])
+                offsets[name] += batch.files[i].counts[key.rows]
+        cur.register("batch_files", pa.table(files, schema=FILES_SCHEMA))
         problems = [(first_id + n, *note) for n, i in enumerate(fresh) for note in verdicts[i][1]]
         for name, table in TARGETS.items():
             if name in batch.tables:
-                if batch.offsets is None:
-                    problems += insert(cur, table, batch.tables[name])
-                else:
-                    insert_ready(cur, table, batch.tables[name])
+                problems += insert(cur, table, batch.tables[name])
         register_sources(cur, fresh, [batch.files[i] for i in fresh])
         register_interchanges(cur, {first_id + n: batch.files[i] for n, i in enumerate(fresh)})
         last_id = first_id + len(fresh) - 1
-        counted = finish(cur, first_id, last_id, problems, batch.tables.get(UNITS, True))
+        counted = finish(cur, first_id, last_id, problems)
     ids = {i: first_id + n for n, i in enumerate(fresh)}
     out = []
     for i in indexes:
@@ -419,22 +405,28 @@ def register_sources(cur, indexes: list[int], sources: list[ParsedFile]) -> None
     )
 
 
-def finish(cur, first_id: int, last_id: int, problems: list, units: bool | pa.Table = True) -> dict:
+def finish(cur, first_id: int, last_id: int, problems: list, units: bool = True) -> dict:
     """After the rows of files first_id..last_id: their unreadable values and balance checks as
-    diagnostics, their adjudication units; returns the count of diagnostics per file id. `units`: True
-    to derive them here; False when stored already (streamed); a table when derived in the parsing
-    process (ready.py: the checks are among the rows then), stored unless patient data was hashed here,
-    which changes their patient keys: then derived here from the hashed rows."""
-    add_problems(cur, problems)
-    hashed = privacy.protect(cur, first_id, last_id)  # patient data stored hashed when asked (privacy.py)
-    if isinstance(units, pa.Table):
-        derive = hashed
-        if not hashed:
-            insert_ready(cur, "fact_units", units)
-    else:
-        derive = units
-        checks(cur, first_id, last_id)
-    if derive:
+    diagnostics, their adjudication units (unless stored already); returns the count of diagnostics
+    per file id."""
+    if problems:
+        cur.register(
+            "problems",
+            pa.table(
+                dict(
+                    zip(
+                        ("file_id", "segment_position", "severity", "segment_id", "message"),
+                        (pa.array(column) for column in zip(*problems, strict=True)),
+                        strict=True,
+                    )
+                )
+            ),
+        )
+        cur.execute("INSERT INTO load_diagnostics SELECT * FROM problems")
+        cur.unregister("problems")
+    privacy.protect(cur, first_id, last_id)  # patient data stored hashed when asked (analytics/privacy.py)
+    checks(cur, first_id, last_id)
+    if units:
         add_units(cur, first_id, last_id)
     return dict(
         cur.execute(
@@ -442,26 +434,6 @@ def finish(cur, first_id: int, last_id: int, problems: list, units: bool | pa.Ta
             [first_id, last_id],
         ).fetchall()
     )
-
-
-def add_problems(cur, problems: list) -> None:
-    """Diagnostics (file_id, segment_position, severity, segment_id, message) into load_diagnostics."""
-    if not problems:
-        return
-    cur.register(
-        "problems",
-        pa.table(
-            dict(
-                zip(
-                    ("file_id", "segment_position", "severity", "segment_id", "message"),
-                    (pa.array(column) for column in zip(*problems, strict=True)),
-                    strict=True,
-                )
-            )
-        ),
-    )
-    cur.execute("INSERT INTO load_diagnostics SELECT * FROM problems")
-    cur.unregister("problems")
 
 
 def checks(cur, first_id: int, last_id: int) -> None:
@@ -478,46 +450,6 @@ def add_units(cur, first_id: int, last_id: int) -> None:
     """The adjudication units and denials of files first_id..last_id, in the transaction of their rows."""
     cur.execute(
         f"INSERT INTO fact_units BY NAME {sql('marts/adjudication_units')}", {"first_id": first_id, "last_id": last_id}
-    )
-
-
-def keyed_files(indexes: list[int], items: list[ParsedFile], first_id: int, offsets: dict | None = None) -> pa.Table:
-    """batch_files: per file (at `indexes` in its batch), its id (from first_id on) and the offsets its
-    sequence numbers are added to to make each key (from `offsets` on, else 0; each past the files
-    before it)."""
-    running = dict(offsets or dict.fromkeys(_KEYS, 0))
-    files: dict[str, list[int]] = {"file_index": list(indexes), "file_id": [], **{name: [] for name in _KEYS}}
-    for n, item in enumerate(items):
-        files["file_id"].append(first_id + n)
-        for name, key in _KEYS.items():
-            files[name].append(running[name])
-            running[name] += item.counts[key.rows]
-    return pa.table(files, schema=FILES_SCHEMA)
-
-
-def _rebased(files: pa.Table, ready: pa.Table | None) -> pa.Table:
-    """batch_files of a ready batch: each key offset less the one its rows were given in the parsing
-    process, so that adding it to a key found there gives the key here."""
-    if ready is None:
-        return files
-    there = files.select(["file_index"]).join(ready, "file_index").sort_by("file_index")
-    here = files.sort_by("file_index")
-    for name in _KEYS:
-        here = here.set_column(here.column_names.index(name), name, pc.subtract(here[name], there[name]))
-    return here
-
-
-def insert_ready(cur, table: str, incoming: pa.Table) -> None:
-    """Insert typed rows made ready in a parsing process (ready.py) into `table`: their file_index
-    becomes the file's id, and each key (a unit's unit_id: a line's key, or minus its claim's key) has
-    the file's offset added (batch_files, rebased)."""
-    keys = [f"i.{name} + f.{name} AS {name}" for name in _KEYS if name in incoming.column_names]
-    if "unit_id" in incoming.column_names:
-        keys.append("CASE WHEN i.unit_id < 0 THEN i.unit_id - f.claim_key ELSE i.unit_id + f.line_key END AS unit_id")
-    replaced = f" REPLACE ({', '.join(keys)})" if keys else ""
-    cur.execute(
-        f"INSERT INTO {table} BY NAME SELECT f.file_id, i.* EXCLUDE (file_index){replaced}"
-        " FROM incoming i JOIN batch_files f USING (file_index)"
     )
 
 

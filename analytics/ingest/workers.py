@@ -1,11 +1,7 @@
 """Reading and parsing groups of files, in worker processes when there are many.
 
 A group (files.group) is read, hashed and parsed into one store.Batch by `parse_group`, in this process
-or in a worker; a worker also makes it ready to store (ready.py: rows cast, checks and adjudication
-units derived with the target database's reference tables, given to each worker when it starts), so
-that the one writing process only inserts and commits.
-
-The workers die with the loading process (Linux), so a killed load leaves no worker
+or in a worker. The workers die with the loading process (Linux), so a killed load leaves no worker
 behind holding the writer's lock (they inherit its file descriptor). A worker that dies (killed, out of
 memory) breaks the pool: the groups it was running and those waiting are parsed again, each alone in a
 fresh worker, so a worker killed from outside costs nothing and a group that kills its worker again
@@ -24,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from analytics.ingest import files as found_files, formats, memory, ready
+from analytics.ingest import files as found_files, formats, memory
 from analytics.ingest.contract import ParsedFile, ReadError, ReadOptions
 from analytics.ingest.store import Batch, FileResult, batch_of, nothing_to_load
 
@@ -119,9 +115,9 @@ def in_order(pool: Workers, groups: list):
 class Workers:
     """The parsing worker processes (see the module's docstring for how they fail)."""
 
-    def __init__(self, size: int, known: dict, references: dict):
-        self.size, self.known, self.references = size, known, references
-        self.pool = _pool(size, references)
+    def __init__(self, size: int, known: dict):
+        self.size, self.known = size, known
+        self.pool = _pool(size)
 
     def __enter__(self):
         return self
@@ -131,11 +127,11 @@ class Workers:
 
     def submit(self, group: list) -> Future:
         try:
-            return self.pool.submit(parse_ready, group, self.known)
+            return self.pool.submit(parse_group, group, self.known)
         except BrokenProcessPool:
             self.pool.shutdown(wait=True)
-            self.pool = _pool(self.size, self.references)
-            return self.pool.submit(parse_ready, group, self.known)
+            self.pool = _pool(self.size)
+            return self.pool.submit(parse_group, group, self.known)
 
     def result(self, group, item):
         """The batch parsed from `group` (a path to stream passes through)."""
@@ -145,9 +141,9 @@ class Workers:
             return item.result()
         except BrokenProcessPool:
             pass
-        alone = _pool(1, self.references)
+        alone = _pool(1)
         try:
-            future = alone.submit(parse_ready, group, self.known)
+            future = alone.submit(parse_group, group, self.known)
             # the executor's one process (started by submit; no public accessor): its exit code says why it stopped
             worker = next(iter(alone._processes.values()))
             try:
@@ -167,19 +163,8 @@ class Workers:
             alone.shutdown(wait=True)
 
 
-def parse_ready(group: list[Path], known: dict) -> Batch:
-    """In a worker: the group parsed (parse_group) and made ready to store (ready.prepare)."""
-    return ready.prepare(parse_group(group, known))
-
-
-def _pool(size: int, references: dict) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=size, initializer=_start, initargs=(os.getpid(), references))
-
-
-def _start(parent: int, references: dict) -> None:
-    """A worker's start: dies with the loader; judges units with the target database's reference tables."""
-    _die_with_parent(parent)
-    ready.use_references(references)
+def _pool(size: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=size, initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
 def _die_with_parent(parent: int) -> None:
