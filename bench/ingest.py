@@ -17,16 +17,26 @@ rebuild, timed in the loading process (in the 1-process run every phase is there
 seconds of the parsing processes, from which the time on more cores is projected.
 Peers not installed are left out (pip install -r requirements-dev.txt).
 
-Measured on 2 shared cores, December 2026 (the machine 3-5x slower than when idle: compare ratios):
-20 MB, ours 5.8x / 4.8x oxedi's parse-only time end to end (4.6x / 3.9x without the rebuild), 150 MB
-5.2x (4.0x); edi-835-parser takes 1.2-2x our end-to-end time. Per core, parsing and to Arrow ~1.1 s
-per 20 MB idle; the one writer (insert, checks, units, COMMIT) about as much, units the largest part,
-so the load is bound by the writer from 2 cores on. What was tried for the writer and the Arrow step
+Measured on 2 shared cores, December 2026 (other jobs kept the load average at 9-19: seconds 2-4x those
+of an idle machine; compare ratios): 20 MB, ours 9.6x / 5.9x oxedi's parse-only time end to end in two
+runs (7.6x / 4.6x without the rebuild), 150 MB 6.8x (5.3x); edi-835-parser takes 0.75-1.3x our
+end-to-end time. 1, 2 and 4 parsing processes: 10.9, 10.1, 9.8 s at 20 MB. Per core, parse 2.2-2.8 s and
+to Arrow 1.3-1.8 s per 20 MB; the one writer (insert, checks, units, COMMIT and the rest) 5.0-5.2 s, units
+the largest part, so the load is bound by the writer from 2 cores on: projected 5.4-5.7 s without the
+rebuild on 4 or 8 cores (2.2-3.5x that run's oxedi). Earlier runs timed no parse phase (the format registry kept the
+untimed reader), so the writer's share was overstated. What was tried for the writer and the Arrow step
 (CPU seconds, alternated rounds): rows to Arrow by struct (the store's way) 0.08-0.12 s per 6 MB,
 one array per column 0.10 (plus the transposition), numpy object columns 0.17; DuckDB's appender
 (con.append, pandas only) 2x the Arrow scan; 16 MB transactions vs one for 20 MB, checkpoint at
 the end, fsst or zstd disabled, preserve_insertion_order off: within the noise (one transaction
 ~10% less CPU, a 16% smaller file); per-batch units and COMMIT stay flat up to 150 MB (incremental).
+Units and checks derived in the parsing processes (commits 475d941..bdbb4a6, reverted: each worker an
+in-memory DuckDB with the target's reference tables running the store's own steps, keys remapped by the
+writer; equal row for row on the corpus): 1.3-1.8x slower at 20 MB (six rounds) and 1.4-1.5x at 150 MB.
+The writer's CPU fell 0.4-1.0 s per 20 MB (4.4 s at 150 MB), the workers' rose 3.5-3.9 s (25 s): their own
+insert, ~0.15 s of fixed cost per 2 MB group (25 statements, the units query planned), the typed export
+and 2.3x the bytes pickled. In one process: ready 6.9 s per 20 MB against 2.8 s for the writer's insert,
+checks and units; projected on 8 cores 5.3 s against 5.7 s (-6%) for a second path through the store.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import dataclasses
 import functools
 import os
 import re
@@ -51,7 +62,7 @@ sys.path.insert(0, str(ROOT))
 
 from analytics import database, x12_file  # noqa: E402
 from analytics.__main__ import result_line  # noqa: E402
-from analytics.ingest import load, store, workers  # noqa: E402
+from analytics.ingest import formats, load, store, workers  # noqa: E402
 from analytics.ingest.load import load_paths  # noqa: E402
 
 # Time spent in each phase of our load, in this (the loading) process.
@@ -96,6 +107,8 @@ def _begun(cur):
 def instrument() -> None:
     for module, name, label in _PHASES:
         setattr(module, name, _timed(getattr(module, name), label))
+    # the registry holds the reader it was given at import: give it the timed one
+    formats.FORMATS["x12"] = dataclasses.replace(formats.FORMATS["x12"], read=x12_file.read)
     store.begun = _begun
 
 
