@@ -28,7 +28,7 @@ from pathlib import Path
 
 from analytics import x12_file
 from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile
-from analytics.ingest.store import _KEYS, TARGETS, against_loaded
+from analytics.ingest.store import SURROGATE_KEYS, TARGETS, against_loaded
 from analytics.spark.lake import PARTITION, RAW_TABLES, Lake, duckdb_columns, schema_of, spark_type
 from analytics.x12 import NotX12Error
 
@@ -47,7 +47,7 @@ FILE_FIELDS = (
     ("_interchange_keys", "string"),  # JSON: [[sender, control, position, fingerprint], ...]
 )
 TAGS = (("_table", "string"), ("_path", "string"), ("_sha256", "string"), ("_month", "string"), *FILE_FIELDS)
-KEY_COUNTS = {name: key.rows for name, key in _KEYS.items()}  # payment_key -> 'payments', ...
+KEY_COUNTS = {name: key.rows for name, key in SURROGATE_KEYS.items()}  # payment_key -> 'payments', ...
 
 
 def envelope_schema():
@@ -282,10 +282,10 @@ def load(spark, inputs: list[str], lake_root: str) -> Outcome:
     spark.createDataFrame(interchanges, meta_schema["interchanges"]).coalesce(1).write.parquet(f"{staged}/interchanges")
     if batch_files:
         keys = spark.createDataFrame(
-            [(p, v["file_id"], *(v[k] for k in _KEYS)) for p, v in batch_files.items()],
+            [(p, v["file_id"], *(v[k] for k in SURROGATE_KEYS)) for p, v in batch_files.items()],
             T.StructType(
                 [T.StructField("_path", T.StringType()), T.StructField("_file_id", T.IntegerType())]
-                + [T.StructField(f"_{k}", T.LongType()) for k in _KEYS]
+                + [T.StructField(f"_{k}", T.LongType()) for k in SURROGATE_KEYS]
             ),
         )
         body = envelope_df.filter("_table <> '_file'").join(F.broadcast(keys), "_path")
@@ -328,7 +328,7 @@ def _meta_schemas() -> dict:
     from pyspark.sql import types as T
 
     files = schema_of("source_files")
-    for k in _KEYS:
+    for k in SURROGATE_KEYS:
         files = files.add(k, T.LongType())
     for rows in dict.fromkeys(KEY_COUNTS.values()):
         files = files.add(rows, T.LongType())
@@ -353,13 +353,13 @@ def _decide(lake: Lake, files_meta, file_rows: list[dict], run: str):
 
     from pyspark.sql import functions as F
 
-    first_id, offsets, names = 1, dict.fromkeys(_KEYS, 0), {}
+    first_id, offsets, names = 1, dict.fromkeys(SURROGATE_KEYS, 0), {}
     if files_meta is not None:
         stats = files_meta.agg(
             F.max("file_id").alias("file_id"), *(F.max(F.col(k) + F.col(r)).alias(k) for k, r in KEY_COUNTS.items())
         ).collect()[0]
         first_id = (stats["file_id"] or 0) + 1
-        offsets = {k: stats[k] or 0 for k in _KEYS}
+        offsets = {k: stats[k] or 0 for k in SURROGATE_KEYS}
         names = {r[0]: r[1] for r in files_meta.select("sha256", "file_name").collect()}
     results: list = []
     candidates: list = []
@@ -456,8 +456,8 @@ def _typed(rows, table: str):
         target = spark_type(kind)
         if name == "file_id":
             value = F.col("_file_id")
-        elif name in _KEYS and _KEYS[name].seq in names:
-            value = F.col(f"_{name}") + F.col(_KEYS[name].seq)
+        elif name in SURROGATE_KEYS and SURROGATE_KEYS[name].seq in names:
+            value = F.col(f"_{name}") + F.col(SURROGATE_KEYS[name].seq)
         elif name not in names:
             value = F.lit(None)
         elif kind.startswith("DECIMAL"):
