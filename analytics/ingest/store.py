@@ -83,7 +83,7 @@ SURROGATE_KEYS = {
     "submission_key": _Key("submission_seq", "bill_claims", "billed_claims"),
     "bill_line_key": _Key("bill_line_seq", "bill_lines", "billed_lines"),
 }
-_CHECKS = (
+BALANCE_CHECKS = (
     "checks/unbalanced_lines",
     "checks/unbalanced_claims",
     "checks/unbalanced_payments",
@@ -438,7 +438,7 @@ def finish(cur, first_id: int, last_id: int, problems: list, units: bool = True)
 
 def checks(cur, first_id: int, last_id: int) -> None:
     """The balance checks of files first_id..last_id, as diagnostics (they read only those files' rows)."""
-    for check in _CHECKS:
+    for check in BALANCE_CHECKS:
         cur.execute(
             "INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
             f" message FROM ({sql(check)})",

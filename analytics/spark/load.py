@@ -1,18 +1,19 @@
-"""Load X12 files into the lake on Spark: the project's own readers run in the executors, one file per task.
+"""Load X12 files into the lake on Spark: the project's own readers run in the executors, files packed into tasks.
 
-1. Spark's binary file source reads the files; `mapInArrow` hashes each (SHA-256) and, unless the lake
-   has that content already, parses it with `x12_file.read` (the reader contract). Every row of every
-   kind comes out of one Arrow "envelope" (the union of the contract's columns, text as sent, tagged
-   with its kind, file and payment month), with one row per file saying what the reader made of it.
-   The envelope is written to the run's staging folder once.
+1. Spark's binary file source reads the files, packed into tasks by size; `mapInArrow` hashes each
+   (SHA-256) and, unless the lake has that content already, parses it with `x12_file.read` (the reader
+   contract). Every row of every kind comes out of one Arrow "envelope" (the union of the contract's
+   columns, text as sent, tagged with its kind, file and payment month), with one row per file saying
+   what the reader made of it. The envelope is written to the run's staging folder once.
 2. The driver takes the file rows (small): files already loaded (same content, or the same
    interchanges with other bytes: the DuckDB store's own rule, `store.against_loaded`), file ids and
    key offsets, as the DuckDB store gives them: the next file id, and each key after the largest used.
 3. Per table, the rows are cast to schema.sql's types (money DECIMAL(18, 2), dates from CCYYMMDD; a
    value that does not cast is stored as empty with a warning, as in DuckDB), keyed, and written as
-   Parquet partitioned by payment month; then published (lake.py).
+   Parquet partitioned by payment month, patient data hashed when asked, the balance checks run on the
+   run's tables (finish.py: the steps of the DuckDB store's `finish`); then published (lake.py).
 
-About 480 lines in one module: the three steps share the envelope's layout and the run's staging state,
+About 540 lines in one module: the three steps share the envelope's layout and the run's staging state,
 and each is one Spark job reading what the one before wrote.
 """
 
@@ -29,6 +30,7 @@ from pathlib import Path
 from analytics import x12_file
 from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile
 from analytics.ingest.store import SURROGATE_KEYS, TARGETS, against_loaded
+from analytics.spark import finish
 from analytics.spark.lake import PARTITION, RAW_TABLES, Lake, duckdb_columns, schema_of, spark_type
 from analytics.x12 import NotX12Error
 
@@ -47,6 +49,12 @@ FILE_FIELDS = (
     ("_interchange_keys", "string"),  # JSON: [[sender, control, position, fingerprint], ...]
 )
 TAGS = (("_table", "string"), ("_path", "string"), ("_sha256", "string"), ("_month", "string"), *FILE_FIELDS)
+# Tasks of about 16 MB of files, each file counting 64 KB besides its size (opening it, its Python round
+# trip): 751 demo files of 20 KB make 4 tasks, not 751 (docs/scale.md has the before and after).
+TASK_BYTES = 16 * 1024 * 1024
+FILE_COST_BYTES = 64 * 1024
+# the tables queries/privacy/hash_patient_data.sql fills when patient data is hashed (not partitioned)
+HASH_TABLES = ("bill_birth_date_hashes",)
 KEY_COUNTS = {name: key.rows for name, key in SURROGATE_KEYS.items()}  # payment_key -> 'payments', ...
 
 
@@ -226,7 +234,7 @@ def publish(lake: Lake, run: str) -> None:
     then its files table: the commit. Each step may be repeated after a kill (moved files are gone from
     staging; a target already there is left)."""
     staged = lake.path("_staging", run)
-    for table in RAW_TABLES:
+    for table in (*RAW_TABLES, *HASH_TABLES):
         base = f"{staged}/{table}"
         for source in lake.files_under(base):
             name = source.rsplit("/", 1)[-1]
@@ -244,8 +252,30 @@ def publish(lake: Lake, run: str) -> None:
     lake.delete(staged)
 
 
-def load(spark, inputs: list[str], lake_root: str) -> Outcome:
-    """Load every file under `inputs` (files or folders, any URI) into the lake; idempotent by content."""
+def packing(task_bytes: int) -> dict:
+    """The scan settings that put files into tasks: 0 puts each file in a task of its own; otherwise
+    files are packed into tasks of about `task_bytes` (each file counting FILE_COST_BYTES besides its
+    size), and no fewer tasks than cores while there are files enough."""
+    if not task_bytes:  # a file counts as 128 MB, the most a task takes: one file per task
+        return {"spark.sql.files.openCostInBytes": str(128 * 1024 * 1024)}
+    return {
+        "spark.sql.files.maxPartitionBytes": str(task_bytes),
+        "spark.sql.files.openCostInBytes": str(FILE_COST_BYTES),
+    }
+
+
+def load(
+    spark,
+    inputs: list[str],
+    lake_root: str,
+    task_bytes: int = TASK_BYTES,
+    hash_patient_data: bool = False,
+    salt: str | None = None,
+) -> Outcome:
+    """Load every file under `inputs` (files or folders, any URI) into the lake; idempotent by content.
+    Files are read in tasks of about `task_bytes` (0: one file per task). With `hash_patient_data`,
+    patient names, member ids and birth dates are stored hashed with the lake's salt (`salt` makes it
+    when the lake has none yet), as `python -m analytics load --hash-patient-data` stores them."""
     from pyspark.sql import functions as F, types as T
 
     lake = Lake(spark, lake_root)
@@ -261,13 +291,15 @@ def load(spark, inputs: list[str], lake_root: str) -> Outcome:
         known = frozenset(r[0] for r in files_meta.select("sha256").collect())
     raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(inputs).select("path", "content")
     parsed = raw.mapInArrow(lambda it: parse_partition(it, known), _ddl())
-    # one input file per task: a file counts as at least 128 MB when files are packed into tasks
-    cost = spark.conf.get("spark.sql.files.openCostInBytes")
-    spark.conf.set("spark.sql.files.openCostInBytes", str(128 * 1024 * 1024))
+    settings = packing(task_bytes)
+    before = {key: spark.conf.get(key) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
     try:
         parsed.write.parquet(f"{staged}/parsed")
     finally:
-        spark.conf.set("spark.sql.files.openCostInBytes", cost)
+        for key, value in before.items():
+            spark.conf.set(key, value)
     outcome.seconds["read and parse"] = time.perf_counter() - clock
     clock = time.perf_counter()
 
@@ -290,19 +322,34 @@ def load(spark, inputs: list[str], lake_root: str) -> Outcome:
         )
         body = envelope_df.filter("_table <> '_file'").join(F.broadcast(keys), "_path")
         problems = [(batch_files[p]["file_id"], *note) for p, notes in _notes(batch_files).items() for note in notes]
-        bad_frames = []
+        ids = [v["file_id"] for v in batch_files.values()]
+        first_id, last_id = min(ids), max(ids)
+        plan = finish.hashing(finish.salt(lake, salt), first_id, last_id) if hash_patient_data else None
+        bad_frames, frames = [], {}
         for name, table in TARGETS.items():
             frame, bad = _typed(body.filter(F.col("_table") == name), table)
-            target = f"{staged}/{table}"
             if table == "load_diagnostics":
                 diagnostics = frame
             else:
-                frame.write.partitionBy(PARTITION).parquet(target)
+                frames[table] = frame
             if bad is not None:
                 bad_frames.append(bad)
+        # as the DuckDB store: the rows, then their patient data hashed, then the balance checks
+        for table, frame in (finish.inserted(spark, plan, frames) if plan else {}).items():
+            frame.write.parquet(f"{staged}/{table}")
+        for table, frame in frames.items():
+            (finish.hashed(frame, table, plan) if plan else frame).write.partitionBy(PARTITION).parquet(
+                f"{staged}/{table}"
+            )
         extra = spark.createDataFrame(problems, schema_of("load_diagnostics")) if problems else None
         for more in [*bad_frames, *([extra] if extra is not None else [])]:
             diagnostics = diagnostics.unionByName(more)
+        if plan:
+            diagnostics = finish.hashed(diagnostics, "load_diagnostics", plan)
+        written = {table: _staged_table(spark, lake, f"{staged}/{table}", table) for table in frames}
+        checked = finish.balance_checks(spark, written, first_id, last_id)
+        if checked is not None:
+            diagnostics = diagnostics.unionByName(checked)
         diagnostics.write.parquet(f"{staged}/load_diagnostics")
         counts = (
             spark.read.parquet(f"{staged}/remit_service_lines").count()
@@ -318,6 +365,14 @@ def load(spark, inputs: list[str], lake_root: str) -> Outcome:
     publish(lake, run)
     outcome.seconds["publish"] = time.perf_counter() - clock
     return outcome
+
+
+def _staged_table(spark, lake: Lake, folder: str, table: str):
+    """A table the run has written to its staging folder (empty with its columns when it has no rows)."""
+    if any(p.endswith(".parquet") for p in lake.files_under(folder)):
+        frame = spark.read.option("basePath", folder).parquet(folder)
+        return frame.select(*(frame[f.name].cast(f.dataType).alias(f.name) for f in schema_of(table).fields))
+    return spark.createDataFrame([], schema_of(table))
 
 
 def _notes(batch_files: dict) -> dict:
