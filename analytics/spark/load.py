@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,11 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analytics import x12_file
-from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile
-from analytics.ingest.store import SURROGATE_KEYS, TARGETS, against_loaded
+from analytics.ingest import formats
+from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile, ReadError
+from analytics.ingest.store import SURROGATE_KEYS, TARGETS, against_loaded, nothing_to_load
 from analytics.spark import finish
 from analytics.spark.lake import PARTITION, RAW_TABLES, Lake, duckdb_columns, schema_of, spark_type
-from analytics.x12 import NotX12Error
 
 # The envelope: every column of the contract (integers as int64, the rest text), then the tags.
 COLUMNS = tuple(dict.fromkeys(c for columns in TABLES.values() for c in columns))
@@ -122,8 +123,8 @@ def envelope(path: str, data: bytes, known: frozenset) -> Iterator:
     else:
         try:
             parsed = x12_file.read(data)
-        except NotX12Error as e:
-            info.update(_status="failed", _message=f"{e}; nothing loaded")
+        except ReadError as e:  # not X12, cut off: refused, with the DuckDB loader's words
+            info.update(_status="failed", _message=formats.refusal(e))
         else:
             info.update(
                 _kind=parsed.kind,
@@ -135,11 +136,8 @@ def envelope(path: str, data: bytes, known: frozenset) -> Iterator:
                 _interchange_keys=json.dumps([list(k) for k in parsed.interchange_keys]),
             )
             if not parsed.kind:
-                info.update(
-                    _status="skipped",
-                    _message="no 835 or 837 transaction set in the file (found: "
-                    f"{parsed.skipped_text() or 'none'}); nothing loaded",
-                )
+                parsed.path = Path(path.rsplit("/", 1)[-1])
+                info.update(_status="skipped", _message=nothing_to_load(parsed).message)
             else:
                 by_month = months(parsed)
                 for name, found in parsed.rows.items():
@@ -305,7 +303,7 @@ def load(
 
     envelope_df = spark.read.parquet(f"{staged}/parsed")
     file_rows = [r.asDict() for r in envelope_df.filter("_table = '_file'").select(*(n for n, _ in TAGS)).collect()]
-    file_rows.sort(key=lambda r: r["_path"])
+    file_rows.sort(key=lambda r: load_order(r["_path"], inputs))
     batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows, run)
     outcome.files = [(r["path"], r["status"], r["message"], r["kind"]) for r in results]
 
@@ -365,6 +363,20 @@ def load(
     publish(lake, run)
     outcome.seconds["publish"] = time.perf_counter() - clock
     return outcome
+
+
+def load_order(path: str, inputs: list[str]) -> tuple:
+    """Where a file comes in the DuckDB loader's order (ingest.files.expand), which numbers the files:
+    the inputs in the order given, a folder's files (sorted) before its subfolders' (sorted). A path
+    under no input as written (a URI Hadoop qualified otherwise) comes after them, by path."""
+    for n, given in enumerate(inputs):
+        prefix = given.rstrip("/") if "://" in given or given.startswith("file:") else "file:" + os.path.abspath(given)
+        if path == prefix:
+            return (n, ((0, ""),))
+        if path.startswith(prefix + "/"):
+            *folders, name = path[len(prefix) + 1 :].split("/")
+            return (n, (*((1, f) for f in folders), (0, name)))
+    return (len(inputs), ((0, path),))
 
 
 def _staged_table(spark, lake: Lake, folder: str, table: str):
