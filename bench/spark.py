@@ -1,18 +1,23 @@
 """Spark load benchmark: demo service lines loaded on Spark local mode with 1 and 2 cores, against the
 DuckDB loader on the same files (docs/scale.md has the figures and the projection to 1 billion lines).
 
-    python bench/spark.py [--lines 1000000] [--months 24] [--cores 1 2] [--build]
+    python bench/spark.py [--lines 1000000] [--months 24] [--input FOLDER] [--cores 1 2]
+                          [--task-mb 0 16] [--repeat 3] [--no-duckdb] [--build]
 
-Writes a demo history (analytics/demo.py, sharded) once into bench/work/spark-<lines>/, then per run a
-fresh lake: prints lines/s end to end and where the time went (Spark's read and parse in the executors,
-the cast, key and write of the tables, the publish; with --build the SQL graph of the denials), and the
-DuckDB loader's lines/s (read, parse, store with every check, the after-load step).
+Writes a demo history (analytics/demo.py, sharded) once into bench/work/spark-<lines>/ (or takes the
+files of --input), then per run a fresh lake, the contenders alternating round by round (medians at the
+end; --task-mb 0 is the one-file-per-task load): prints lines/s end to end and where the time went
+(Spark's read and parse in the executors, the cast, key and write of the tables, the publish; with
+--build the SQL graph of the denials), and the DuckDB loader's lines/s (read, parse, store with every
+check, the after-load step).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,56 +41,84 @@ def history(lines: int, months: int) -> Path:
     return folder / "files"
 
 
-def duckdb_run(files: Path) -> float:
+def duckdb_run(files: Path) -> tuple[float, int]:
+    """Seconds and service lines of the DuckDB loader on `files` (a fresh database)."""
     with tempfile.TemporaryDirectory() as tmp:
         clock = time.perf_counter()
         con = database.connect(Path(tmp) / "bench.duckdb")
         loader.load_paths(con, [files])
+        seconds = time.perf_counter() - clock
+        lines = con.execute("SELECT count(*) FROM remit_service_lines").fetchall()[0][0]
         con.close()
-        return time.perf_counter() - clock
+        return seconds, lines
 
 
-def spark_run(files: Path, cores: int, build: bool) -> None:
-    """In a process of its own: one SparkSession per core count."""
+def spark_run(files: Path, cores: int, build: bool, task_mb: float) -> dict:
+    """In a process of its own: one SparkSession per run (its start is not counted)."""
     code = f"""
-import time, tempfile, json
+import time, tempfile, json, shutil
 from analytics.spark import session, load, sql
 spark = session.start("local[{cores}]", shuffle_partitions={max(2, cores * 2)})
 root = tempfile.mkdtemp(prefix="bench-lake-")
 clock = time.perf_counter()
-outcome = load.load(spark, [{str(files)!r}], root)
+outcome = load.load(spark, [{str(files)!r}], root, task_bytes=int({task_mb} * 2**20))
 seconds = dict(outcome.seconds)
 seconds["total load"] = time.perf_counter() - clock
 if {build}:
     clock = time.perf_counter()
     builder = sql.build(spark, root, ("denials",))
     seconds["SQL (denials and what it needs)"] = time.perf_counter() - clock
+shutil.rmtree(root, ignore_errors=True)
 print(json.dumps({{"lines": outcome.lines, "seconds": seconds}}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    import json
-
     result = json.loads(out.stdout.strip().splitlines()[-1])
     total = result["seconds"]["total load"]
-    print(f"spark local[{cores}]: {result['lines']:,} lines in {total:.1f} s = {result['lines'] / total:,.0f} lines/s")
+    packing = f"{task_mb:g} MB per task" if task_mb else "one file per task"
+    print(
+        f"spark local[{cores}], {packing}: {result['lines']:,} lines in {total:.1f} s"
+        f" = {result['lines'] / total:,.0f} lines/s",
+        flush=True,
+    )
     for step, seconds in result["seconds"].items():
-        print(f"    {step}: {seconds:.1f} s")
+        print(f"    {step}: {seconds:.1f} s", flush=True)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--input", type=Path, help="load these files instead of writing a demo history")
     parser.add_argument("--cores", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--task-mb", type=float, nargs="+", default=[16], help="MB of files per Spark task (0: one file per task)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="rounds, each contender once per round, alternating")
+    parser.add_argument("--no-duckdb", dest="duckdb", action="store_false", help="skip the DuckDB loader")
     parser.add_argument("--build", action="store_true", help="also time the SQL graph of the denials")
     args = parser.parse_args()
-    files = history(args.lines, args.months)
-    size = sum(p.stat().st_size for p in files.rglob("*") if p.is_file())
-    print(f"input: {args.lines:,} demo lines asked, {size / 1e6:.1f} MB in {files}")
-    seconds = duckdb_run(files)
-    print(f"duckdb loader: {seconds:.1f} s = {args.lines / seconds:,.0f} lines/s (asked lines)")
-    for cores in args.cores:
-        spark_run(files, cores, args.build)
+    files = args.input or history(args.lines, args.months)
+    found = [p for p in files.rglob("*") if p.is_file()]
+    print(f"input: {len(found):,} files, {sum(p.stat().st_size for p in found) / 1e6:.1f} MB in {files}", flush=True)
+    totals: dict = {}
+    for _ in range(args.repeat):
+        if args.duckdb:
+            seconds, lines = duckdb_run(files)
+            print(f"duckdb loader: {lines:,} lines in {seconds:.1f} s = {lines / seconds:,.0f} lines/s", flush=True)
+            totals.setdefault("duckdb loader", []).append((seconds, lines))
+        for cores in args.cores:
+            for task_mb in args.task_mb:
+                result = spark_run(files, cores, args.build, task_mb)
+                packing = f"{task_mb:g} MB per task" if task_mb else "one file per task"
+                name = f"spark local[{cores}], {packing}"
+                totals.setdefault(name, []).append((result["seconds"]["total load"], result["lines"]))
+    print("medians:")
+    base = statistics.median(s for s, _ in totals["duckdb loader"]) if "duckdb loader" in totals else None
+    for name, runs in totals.items():
+        seconds, lines = statistics.median(s for s, _ in runs), runs[0][1]
+        ratio = f", {seconds / base:.1f}x the DuckDB loader's time" if base and name != "duckdb loader" else ""
+        print(f"  {name}: {seconds:.1f} s over {len(runs)} run(s) = {lines / seconds:,.0f} lines/s{ratio}")
 
 
 if __name__ == "__main__":

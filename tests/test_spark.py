@@ -19,22 +19,43 @@ def spark():
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("duckdb") / "corpus.duckdb"
-    con = database.connect(path)
-    loader.load_paths(con, [CORPUS_835, CORPUS_837])
-    con.close()
-    return path
+def demo_files(tmp_path_factory):
+    """A small demo history (four months, about 1,000 service lines in 200 files, its recoveries and
+    corrected claims), with a file the reader refuses."""
+    from analytics import demo
+
+    folder = tmp_path_factory.mktemp("demo") / "files"
+    demo.generate(folder, months=4, lines=1500, seed=11)
+    (folder / "refused.835").write_text("not an X12 interchange\n")
+    return folder
 
 
 @pytest.fixture(scope="module")
-def corpus_lake(spark, tmp_path_factory):
+def history_db(tmp_path_factory, demo_files):
+    """DuckDB loaded as the lake is: the corpus in one load, then the demo history in a second."""
+    path = tmp_path_factory.mktemp("duckdb") / "history.duckdb"
+    con = database.connect(path)
+    corpus = loader.load_paths(con, [CORPUS_835, CORPUS_837])
+    demo = loader.load_paths(con, [demo_files])
+    con.close()
+    return path, corpus, demo
+
+
+@pytest.fixture(scope="module")
+def history_lake(spark, tmp_path_factory, demo_files):
+    """The lake: the corpus in one run, the demo history in a second (keys and file ids continue),
+    then one build of the marts over both."""
     from analytics.spark import load, sql
 
     root = str(tmp_path_factory.mktemp("lake") / "lake")
-    outcome = load.load(spark, [str(CORPUS_835), str(CORPUS_837)], root)
+    corpus = load.load(spark, [str(CORPUS_835), str(CORPUS_837)], root)
+    demo = load.load(spark, [str(demo_files)], root)
     builder = sql.build(spark, root)  # denials, recoveries, monthly_measures, claim_status
-    return root, outcome, builder
+    return root, corpus, demo, builder
+
+
+def _count(con, query: str) -> int:
+    return con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
 
 
 def test_every_file_transpiles_or_has_a_spark_variant():
@@ -53,29 +74,57 @@ def test_every_file_transpiles_or_has_a_spark_variant():
             assert head == model.text().splitlines()[:2], model.path
 
 
-def test_corpus_loads_into_the_lake_like_duckdb(spark, corpus_lake, corpus_db):
+LOADED = (
+    "remit_payments",
+    "remit_claims",
+    "remit_service_lines",
+    "remit_adjustments",
+    "remit_remarks",
+    "remit_references",
+    "remit_amounts",
+    "remit_provider_adjustments",
+    "bill_claims",
+    "bill_lines",
+)
+
+
+def _same_rows(con, root: str, table: str) -> tuple:
+    """(rows in DuckDB, rows in the lake, rows only in DuckDB, rows only in the lake) of a loaded table."""
+    if table in ("load_diagnostics", "bill_birth_date_hashes"):  # not partitioned
+        theirs = f"SELECT * FROM read_parquet('{root}/raw/{table}/*.parquet')"
+    else:
+        theirs = (
+            "SELECT * EXCLUDE (payment_month)"
+            f" FROM read_parquet('{root}/raw/{table}/**/*.parquet', hive_partitioning = true)"
+        )
+    ours = f"SELECT * FROM {table}"
+    return (
+        _count(con, ours),
+        _count(con, theirs),
+        _count(con, f"{ours} EXCEPT ALL {theirs}"),
+        _count(con, f"{theirs} EXCEPT ALL {ours}"),
+    )
+
+
+def test_corpus_and_demo_history_load_into_the_lake_like_duckdb(spark, history_lake, history_db):
     import duckdb
 
-    root, outcome, _ = corpus_lake
-    con = duckdb.connect(str(corpus_db), read_only=True)
-    assert outcome.counts() == {
-        "loaded": con.execute("SELECT count(*) FROM source_files").fetchall()[0][0],
-        "already loaded": 1,
-    }
-    for table in (
-        "remit_payments",
-        "remit_claims",
-        "remit_service_lines",
-        "remit_adjustments",
-        "remit_remarks",
-        "bill_claims",
-        "bill_lines",
-    ):
-        lake_rel = f"read_parquet('{root}/raw/{table}/**/*.parquet', hive_partitioning = true)"
-        theirs = f"SELECT * EXCLUDE (payment_month) FROM {lake_rel}"
-        count = lambda q: con.execute(f"SELECT count(*) FROM ({q})").fetchall()[0][0]  # noqa: E731
-        assert count(f"SELECT * FROM {table} EXCEPT ALL {theirs}") == 0, table
-        assert count(f"{theirs} EXCEPT ALL SELECT * FROM {table}") == 0, table
+    root, corpus, demo, _ = history_lake
+    path, corpus_results, demo_results = history_db
+    con = duckdb.connect(str(path), read_only=True)
+    corpus_files = sum(r.status == "loaded" for r in corpus_results)
+    assert corpus.counts() == {"loaded": corpus_files, "already loaded": 1}
+    assert demo.counts() == {"loaded": sum(r.status == "loaded" for r in demo_results), "failed": 1}
+    assert demo.counts()["loaded"] > 150 and demo.lines > 500
+    # every loaded table and the diagnostics (the readers', unreadable values, the balance checks),
+    # keys and file ids included: the demo's run numbers its files and keys after the corpus's
+    for table in (*LOADED, "load_diagnostics"):
+        duckdb_rows, lake_rows, only_duckdb, only_lake = _same_rows(con, root, table)
+        assert (lake_rows, only_duckdb, only_lake) == (duckdb_rows, 0, 0), table
+        if table in ("remit_claims", "bill_claims", "remit_service_lines"):
+            assert _count(con, f"SELECT 1 FROM {table} WHERE file_id > {corpus_files}") > 300, table
+    checks = "message LIKE '%does not balance%' OR message LIKE '%has no readable charge%'"
+    assert _count(con, f"SELECT 1 FROM load_diagnostics WHERE {checks}") > 10  # the balance checks ran
     # same columns and types as the DuckDB tables (money DECIMAL(18, 2))
     from analytics.spark.lake import Lake, schema_of
 
@@ -84,24 +133,48 @@ def test_corpus_loads_into_the_lake_like_duckdb(spark, corpus_lake, corpus_db):
     assert dict(lake.read_raw("remit_claims").dtypes)["paid_amount"] == "decimal(18,2)"
 
 
+def test_refused_and_skipped_files_are_in_the_lake_as_duckdb_reports_them(history_lake, history_db):
+    import duckdb
+
+    root, corpus, demo, _ = history_lake
+    _, corpus_results, demo_results = history_db
+    ours = {(r.path.name, r.status, r.message) for r in corpus_results + demo_results}
+    con = duckdb.connect()
+    theirs = set(
+        con.execute(
+            "SELECT regexp_extract(path, '[^/]+$'), status, message"
+            f" FROM read_parquet('{root}/results/*.parquet') WHERE status <> 'loaded'"
+        ).fetchall()
+    )
+    assert theirs == {r for r in ours if r[1] != "loaded"}
+    assert ("refused.835", "failed") in {r[:2] for r in theirs}
+
+
 @pytest.mark.parametrize("mart", ["denials", "recoveries", "monthly_measures", "claim_status"])
-def test_marts_on_spark_equal_duckdb_row_for_row(corpus_lake, corpus_db, mart):
+def test_marts_on_spark_equal_duckdb_row_for_row(history_lake, history_db, mart):
     import duckdb
 
     from analytics.spark import compare
 
-    root, _, _ = corpus_lake
-    con = duckdb.connect(str(corpus_db), read_only=True)
+    root, corpus, _, _ = history_lake
+    con = duckdb.connect(str(history_db[0]), read_only=True)
     found = compare.differences(con, root, mart)
-    assert found["duckdb"] > 30
     assert found == {**found, "lake": found["duckdb"], "only_duckdb": 0, "only_lake": 0, "missing_columns": []}
+    # both histories are in it: the corpus (file ids first) and the demo (after them)
+    corpus_files = corpus.counts()["loaded"]
+    columns = {r[0] for r in con.execute(f"DESCRIBE {mart}").fetchall()}
+    if "file_id" in columns:
+        assert _count(con, f"SELECT 1 FROM {mart} WHERE file_id <= {corpus_files}") > 30
+        assert _count(con, f"SELECT 1 FROM {mart} WHERE file_id > {corpus_files}") > 5
+    else:
+        assert found["duckdb"] > 30
 
 
-def test_a_rerun_loads_nothing_twice_and_a_killed_run_leaves_nothing(spark, corpus_lake, tmp_path):
+def test_a_rerun_loads_nothing_twice_and_a_killed_run_leaves_nothing(spark, history_lake, tmp_path):
     from analytics.spark import load
     from analytics.spark.lake import Lake
 
-    root, first, _ = corpus_lake
+    root, first, _, _ = history_lake
     lake = Lake(spark, root)
     lines = lake.read_raw("remit_service_lines").count()
     again = load.load(spark, [str(CORPUS_835)], root)
@@ -118,17 +191,51 @@ def test_a_rerun_loads_nothing_twice_and_a_killed_run_leaves_nothing(spark, corp
     assert runs and first.run in runs
 
 
-def test_the_dashboard_reads_the_lake_through_duckdb(corpus_lake, corpus_db, monkeypatch):
+def test_the_dashboard_reads_the_lake_through_duckdb(history_lake, history_db, monkeypatch):
     import duckdb
 
     from analytics import data
 
-    root, _, _ = corpus_lake
+    root, _, _, _ = history_lake
     monkeypatch.setenv("DENIALS_LAKE", root)
     path = data.database_path()
     lake = duckdb.connect(str(path), read_only=True)
-    own = duckdb.connect(str(corpus_db), read_only=True)
+    own = duckdb.connect(str(history_db[0]), read_only=True)
     query = "SELECT count(*), sum(denied_amount), count(DISTINCT file_id) FROM denials"
     assert lake.execute(query).fetchall() == own.execute(query).fetchall()
     query = "SELECT count(*), sum(paid_amount) FROM remit_service_lines"
     assert lake.execute(query).fetchall() == own.execute(query).fetchall()
+
+
+def test_patient_data_hashed_on_spark_as_in_duckdb(spark, tmp_path):
+    """--hash-patient-data: with the same salt, the lake holds DuckDB's hashes (names, member ids, birth
+    dates, diagnostics quoting them); here with one file per task, the load's other packing, and the
+    837 folder named first: files are numbered in the order named, as the DuckDB loader numbers them."""
+    import duckdb
+
+    from analytics import privacy
+    from analytics.spark import finish, load
+    from analytics.spark.lake import Lake
+
+    inputs = [CORPUS_837, *sorted(CORPUS_835.iterdir())[:12]]
+    path = tmp_path / "hashed.duckdb"
+    con = database.connect(path)
+    with privacy.hashing(True):
+        loader.load_paths(con, inputs)
+    salt = con.execute("SELECT value FROM meta WHERE key = 'patient_data_salt'").fetchall()[0][0]
+    con.close()
+    root = str(tmp_path / "lake")
+    outcome = load.load(spark, [str(p) for p in inputs], root, task_bytes=0, hash_patient_data=True, salt=salt)
+    assert outcome.counts()["loaded"] > 20
+    assert finish.salt(Lake(spark, root)) == salt
+    con = duckdb.connect(str(path), read_only=True)
+    for table in ("remit_claims", "bill_claims", "bill_birth_date_hashes", "load_diagnostics"):
+        duckdb_rows, lake_rows, only_duckdb, only_lake = _same_rows(con, root, table)
+        assert (lake_rows, only_duckdb, only_lake) == (duckdb_rows, 0, 0), table
+    hashed = "SELECT subscriber_member_id FROM bill_claims WHERE subscriber_member_id IS NOT NULL"
+    assert _count(con, hashed) > 100
+    assert all(privacy.is_hashed(v) for (v,) in con.execute(hashed).fetchall())
+    assert _count(con, "SELECT 1 FROM bill_birth_date_hashes") > 100
+    hashed = "SELECT patient_member_id FROM remit_claims WHERE patient_member_id IS NOT NULL"
+    assert _count(con, hashed) > 20
+    assert all(privacy.is_hashed(v) for (v,) in con.execute(hashed).fetchall())

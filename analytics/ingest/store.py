@@ -76,20 +76,20 @@ class _Key:
     rows: str
 
 
-_KEYS = {
+SURROGATE_KEYS = {
     "payment_key": _Key("payment_seq", "remit_payments", "payments"),
     "claim_key": _Key("claim_seq", "remit_claims", "claims"),
     "line_key": _Key("line_seq", "remit_service_lines", "lines"),
     "submission_key": _Key("submission_seq", "bill_claims", "billed_claims"),
     "bill_line_key": _Key("bill_line_seq", "bill_lines", "billed_lines"),
 }
-_CHECKS = (
+BALANCE_CHECKS = (
     "checks/unbalanced_lines",
     "checks/unbalanced_claims",
     "checks/unbalanced_payments",
     "checks/incomplete_claims",
 )
-FILES_SCHEMA = pa.schema([(name, pa.int64()) for name in ("file_index", "file_id", *_KEYS)])
+FILES_SCHEMA = pa.schema([(name, pa.int64()) for name in ("file_index", "file_id", *SURROGATE_KEYS)])
 _COLUMN_TYPES: dict = {}
 
 
@@ -239,11 +239,11 @@ def _write(cur, batch: Batch, indexes: list[int]) -> list[tuple]:
         fresh = [i for i in fresh if i not in refused]
         first_id, offsets = first_keys(cur)
         # Per file: its id, and the offsets its sequence numbers are added to to make each key.
-        files: dict[str, list[int]] = {"file_index": [], "file_id": [], **{name: [] for name in _KEYS}}
+        files: dict[str, list[int]] = {"file_index": [], "file_id": [], **{name: [] for name in SURROGATE_KEYS}}
         for n, i in enumerate(fresh):
             files["file_index"].append(i)
             files["file_id"].append(first_id + n)
-            for name, key in _KEYS.items():
+            for name, key in SURROGATE_KEYS.items():
                 files[name].append(offsets[name])
                 offsets[name] += batch.files[i].counts[key.rows]
         cur.register("batch_files", pa.table(files, schema=FILES_SCHEMA))
@@ -362,11 +362,11 @@ def register_interchanges(cur, files: dict) -> None:
 def first_keys(cur) -> tuple[int, dict]:
     """The next file id, and per key the largest in use: a file's keys are its reader's sequence
     numbers plus an offset that starts there."""
-    largest = ", ".join(f"(SELECT coalesce(max({name}), 0) FROM {key.table})" for name, key in _KEYS.items())
+    largest = ", ".join(f"(SELECT coalesce(max({name}), 0) FROM {key.table})" for name, key in SURROGATE_KEYS.items())
     first_id, *bases = cur.execute(
         f"SELECT (SELECT coalesce(max(file_id), 0) + 1 FROM source_files), {largest}"
     ).fetchall()[0]
-    return first_id, dict(zip(_KEYS, bases, strict=True))
+    return first_id, dict(zip(SURROGATE_KEYS, bases, strict=True))
 
 
 def register_files(cur, file_id: int, offsets: dict) -> None:
@@ -438,7 +438,7 @@ def finish(cur, first_id: int, last_id: int, problems: list, units: bool = True)
 
 def checks(cur, first_id: int, last_id: int) -> None:
     """The balance checks of files first_id..last_id, as diagnostics (they read only those files' rows)."""
-    for check in _CHECKS:
+    for check in BALANCE_CHECKS:
         cur.execute(
             "INSERT INTO load_diagnostics SELECT file_id, segment_position, severity, segment_id,"
             f" message FROM ({sql(check)})",
@@ -467,9 +467,9 @@ def insert(cur, table: str, incoming: pa.Table) -> list:
     names = set(incoming.column_names)
     select, checks = [], []
     for name, kind in _COLUMN_TYPES[table]:
-        if name == "file_id" or (name in _KEYS and _KEYS[name].seq in names):
+        if name == "file_id" or (name in SURROGATE_KEYS and SURROGATE_KEYS[name].seq in names):
             # database-wide keys: the file's offset plus the reader's sequence number
-            select.append("f.file_id" if name == "file_id" else f"f.{name} + i.{_KEYS[name].seq}")
+            select.append("f.file_id" if name == "file_id" else f"f.{name} + i.{SURROGATE_KEYS[name].seq}")
         elif name not in names:
             select.append("NULL")
         elif kind.startswith("DECIMAL"):

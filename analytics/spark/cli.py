@@ -6,7 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analytics.spark import load, session
+import duckdb
+
+from analytics import privacy
+from analytics.spark import session
 
 
 def add_parser(commands) -> None:
@@ -18,6 +21,16 @@ def add_parser(commands) -> None:
     )
     load.add_argument("--lake", required=True, metavar="PATH_OR_URI", help="the lake's root folder or URI")
     load.add_argument("--master", help="Spark master URL (default $SPARK_MASTER, else local[2])")
+    load.add_argument(
+        "--hash-patient-data",
+        action="store_true",
+        help="store patient names, member ids and birth dates as salted SHA-256 hashes (the lake's salt)",
+    )
+    load.add_argument(
+        "--task-mb",
+        type=float,
+        help="MB of input files per Spark task (default 16; 0: one file per task)",
+    )
     load.add_argument("--no-build", dest="build", action="store_false", help="load only; build the marts later")
     build = actions.add_parser("build", help="build the staging and marts SQL on Spark from the lake")
     build.add_argument("--lake", required=True, metavar="PATH_OR_URI")
@@ -30,6 +43,17 @@ def add_parser(commands) -> None:
         )
 
 
+def _setting(reference_db: str | None) -> bool:
+    """The hash_patient_data setting of the reference database (as a DuckDB load into it would honour)."""
+    if reference_db is None:
+        return False
+    con = duckdb.connect(reference_db, read_only=True)
+    try:
+        return privacy.setting(con)
+    finally:
+        con.close()
+
+
 def run(args: argparse.Namespace) -> int:
 
     missing = session.java_missing()
@@ -37,8 +61,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {missing}", file=sys.stderr)
         return 1
     spark = session.start(args.master)
+    # sqlglot: the load runs the balance checks' and the privacy SQL, the build all of queries/
+    from analytics.spark import load as load_module, sql  # optional dependency: sqlglot
+
     if args.action == "load":
-        outcome = load.load(spark, args.input, args.lake)
+        outcome = load_module.load(
+            spark,
+            args.input,
+            args.lake,
+            task_bytes=load_module.TASK_BYTES if args.task_mb is None else int(args.task_mb * 2**20),
+            hash_patient_data=args.hash_patient_data or _setting(args.reference_db),
+        )
         for path, status, message, _ in outcome.files:
             if status != "loaded":
                 print(f"{path}: {status}{': ' + message if message else ''}")
@@ -47,8 +80,6 @@ def run(args: argparse.Namespace) -> int:
         failed = any(status == "failed" for _, status, _, _ in outcome.files)
         if not args.build:
             return 1 if failed else 0
-    from analytics.spark import sql  # optional dependency: sqlglot, imported only when `spark build` runs
-
     builder = sql.build(spark, args.lake, reference_db=args.reference_db)
     print(f"built {', '.join(builder.written)} in {sum(builder.seconds.values()):.0f} s")
     return 1 if args.action == "load" and failed else 0

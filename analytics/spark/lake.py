@@ -3,7 +3,9 @@
 Layout (docs/scale.md):
 
     raw/<table>/payment_month=YYYY-MM-01/<run>-part-*.parquet   the loaded tables (schema.sql's columns)
-    raw/load_diagnostics/<run>-part-*.parquet                    what the readers and the load noticed
+    raw/load_diagnostics/<run>-part-*.parquet                    what the readers, the load and the checks noticed
+    raw/bill_birth_date_hashes/<run>-part-*.parquet              birth dates hashed (--hash-patient-data)
+    meta/patient_data_salt       the salt of the lake's patient data hashes (made once)
     files/<run>.parquet          source_files of the run, keyed by SHA-256, with each file's key offsets
     interchanges/<run>.parquet   source_interchanges of the run
     results/<run>.parquet        what became of every file the run saw (loaded, already loaded, failed...)

@@ -1,18 +1,19 @@
-"""Load X12 files into the lake on Spark: the project's own readers run in the executors, one file per task.
+"""Load X12 files into the lake on Spark: the project's own readers run in the executors, files packed into tasks.
 
-1. Spark's binary file source reads the files; `mapInArrow` hashes each (SHA-256) and, unless the lake
-   has that content already, parses it with `x12_file.read` (the reader contract). Every row of every
-   kind comes out of one Arrow "envelope" (the union of the contract's columns, text as sent, tagged
-   with its kind, file and payment month), with one row per file saying what the reader made of it.
-   The envelope is written to the run's staging folder once.
+1. Spark's binary file source reads the files, packed into tasks by size; `mapInArrow` hashes each
+   (SHA-256) and, unless the lake has that content already, parses it with `x12_file.read` (the reader
+   contract). Every row of every kind comes out of one Arrow "envelope" (the union of the contract's
+   columns, text as sent, tagged with its kind, file and payment month), with one row per file saying
+   what the reader made of it. The envelope is written to the run's staging folder once.
 2. The driver takes the file rows (small): files already loaded (same content, or the same
    interchanges with other bytes: the DuckDB store's own rule, `store.against_loaded`), file ids and
    key offsets, as the DuckDB store gives them: the next file id, and each key after the largest used.
 3. Per table, the rows are cast to schema.sql's types (money DECIMAL(18, 2), dates from CCYYMMDD; a
    value that does not cast is stored as empty with a warning, as in DuckDB), keyed, and written as
-   Parquet partitioned by payment month; then published (lake.py).
+   Parquet partitioned by payment month, patient data hashed when asked, the balance checks run on the
+   run's tables (finish.py: the steps of the DuckDB store's `finish`); then published (lake.py).
 
-About 480 lines in one module: the three steps share the envelope's layout and the run's staging state,
+About 540 lines in one module: the three steps share the envelope's layout and the run's staging state,
 and each is one Spark job reading what the one before wrote.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,10 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analytics import x12_file
-from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile
-from analytics.ingest.store import _KEYS, TARGETS, against_loaded
+from analytics.ingest import formats
+from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile, ReadError
+from analytics.ingest.store import SURROGATE_KEYS, TARGETS, against_loaded, nothing_to_load
+from analytics.spark import finish
 from analytics.spark.lake import PARTITION, RAW_TABLES, Lake, duckdb_columns, schema_of, spark_type
-from analytics.x12 import NotX12Error
 
 # The envelope: every column of the contract (integers as int64, the rest text), then the tags.
 COLUMNS = tuple(dict.fromkeys(c for columns in TABLES.values() for c in columns))
@@ -47,7 +50,13 @@ FILE_FIELDS = (
     ("_interchange_keys", "string"),  # JSON: [[sender, control, position, fingerprint], ...]
 )
 TAGS = (("_table", "string"), ("_path", "string"), ("_sha256", "string"), ("_month", "string"), *FILE_FIELDS)
-KEY_COUNTS = {name: key.rows for name, key in _KEYS.items()}  # payment_key -> 'payments', ...
+# Tasks of about 16 MB of files, each file counting 64 KB besides its size (opening it, its Python round
+# trip): 751 demo files of 20 KB make 4 tasks, not 751 (docs/scale.md has the before and after).
+TASK_BYTES = 16 * 1024 * 1024
+FILE_COST_BYTES = 64 * 1024
+# the tables queries/privacy/hash_patient_data.sql fills when patient data is hashed (not partitioned)
+HASH_TABLES = ("bill_birth_date_hashes",)
+KEY_COUNTS = {name: key.rows for name, key in SURROGATE_KEYS.items()}  # payment_key -> 'payments', ...
 
 
 def envelope_schema():
@@ -114,8 +123,8 @@ def envelope(path: str, data: bytes, known: frozenset) -> Iterator:
     else:
         try:
             parsed = x12_file.read(data)
-        except NotX12Error as e:
-            info.update(_status="failed", _message=f"{e}; nothing loaded")
+        except ReadError as e:  # not X12, cut off: refused, with the DuckDB loader's words
+            info.update(_status="failed", _message=formats.refusal(e))
         else:
             info.update(
                 _kind=parsed.kind,
@@ -127,11 +136,8 @@ def envelope(path: str, data: bytes, known: frozenset) -> Iterator:
                 _interchange_keys=json.dumps([list(k) for k in parsed.interchange_keys]),
             )
             if not parsed.kind:
-                info.update(
-                    _status="skipped",
-                    _message="no 835 or 837 transaction set in the file (found: "
-                    f"{parsed.skipped_text() or 'none'}); nothing loaded",
-                )
+                parsed.path = Path(path.rsplit("/", 1)[-1])
+                info.update(_status="skipped", _message=nothing_to_load(parsed).message)
             else:
                 by_month = months(parsed)
                 for name, found in parsed.rows.items():
@@ -226,7 +232,7 @@ def publish(lake: Lake, run: str) -> None:
     then its files table: the commit. Each step may be repeated after a kill (moved files are gone from
     staging; a target already there is left)."""
     staged = lake.path("_staging", run)
-    for table in RAW_TABLES:
+    for table in (*RAW_TABLES, *HASH_TABLES):
         base = f"{staged}/{table}"
         for source in lake.files_under(base):
             name = source.rsplit("/", 1)[-1]
@@ -244,8 +250,30 @@ def publish(lake: Lake, run: str) -> None:
     lake.delete(staged)
 
 
-def load(spark, inputs: list[str], lake_root: str) -> Outcome:
-    """Load every file under `inputs` (files or folders, any URI) into the lake; idempotent by content."""
+def packing(task_bytes: int) -> dict:
+    """The scan settings that put files into tasks: 0 puts each file in a task of its own; otherwise
+    files are packed into tasks of about `task_bytes` (each file counting FILE_COST_BYTES besides its
+    size), and no fewer tasks than cores while there are files enough."""
+    if not task_bytes:  # a file counts as 128 MB, the most a task takes: one file per task
+        return {"spark.sql.files.openCostInBytes": str(128 * 1024 * 1024)}
+    return {
+        "spark.sql.files.maxPartitionBytes": str(task_bytes),
+        "spark.sql.files.openCostInBytes": str(FILE_COST_BYTES),
+    }
+
+
+def load(
+    spark,
+    inputs: list[str],
+    lake_root: str,
+    task_bytes: int = TASK_BYTES,
+    hash_patient_data: bool = False,
+    salt: str | None = None,
+) -> Outcome:
+    """Load every file under `inputs` (files or folders, any URI) into the lake; idempotent by content.
+    Files are read in tasks of about `task_bytes` (0: one file per task). With `hash_patient_data`,
+    patient names, member ids and birth dates are stored hashed with the lake's salt (`salt` makes it
+    when the lake has none yet), as `python -m analytics load --hash-patient-data` stores them."""
     from pyspark.sql import functions as F, types as T
 
     lake = Lake(spark, lake_root)
@@ -261,19 +289,21 @@ def load(spark, inputs: list[str], lake_root: str) -> Outcome:
         known = frozenset(r[0] for r in files_meta.select("sha256").collect())
     raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(inputs).select("path", "content")
     parsed = raw.mapInArrow(lambda it: parse_partition(it, known), _ddl())
-    # one input file per task: a file counts as at least 128 MB when files are packed into tasks
-    cost = spark.conf.get("spark.sql.files.openCostInBytes")
-    spark.conf.set("spark.sql.files.openCostInBytes", str(128 * 1024 * 1024))
+    settings = packing(task_bytes)
+    before = {key: spark.conf.get(key) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
     try:
         parsed.write.parquet(f"{staged}/parsed")
     finally:
-        spark.conf.set("spark.sql.files.openCostInBytes", cost)
+        for key, value in before.items():
+            spark.conf.set(key, value)
     outcome.seconds["read and parse"] = time.perf_counter() - clock
     clock = time.perf_counter()
 
     envelope_df = spark.read.parquet(f"{staged}/parsed")
     file_rows = [r.asDict() for r in envelope_df.filter("_table = '_file'").select(*(n for n, _ in TAGS)).collect()]
-    file_rows.sort(key=lambda r: r["_path"])
+    file_rows.sort(key=lambda r: load_order(r["_path"], inputs))
     batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows, run)
     outcome.files = [(r["path"], r["status"], r["message"], r["kind"]) for r in results]
 
@@ -282,27 +312,42 @@ def load(spark, inputs: list[str], lake_root: str) -> Outcome:
     spark.createDataFrame(interchanges, meta_schema["interchanges"]).coalesce(1).write.parquet(f"{staged}/interchanges")
     if batch_files:
         keys = spark.createDataFrame(
-            [(p, v["file_id"], *(v[k] for k in _KEYS)) for p, v in batch_files.items()],
+            [(p, v["file_id"], *(v[k] for k in SURROGATE_KEYS)) for p, v in batch_files.items()],
             T.StructType(
                 [T.StructField("_path", T.StringType()), T.StructField("_file_id", T.IntegerType())]
-                + [T.StructField(f"_{k}", T.LongType()) for k in _KEYS]
+                + [T.StructField(f"_{k}", T.LongType()) for k in SURROGATE_KEYS]
             ),
         )
         body = envelope_df.filter("_table <> '_file'").join(F.broadcast(keys), "_path")
         problems = [(batch_files[p]["file_id"], *note) for p, notes in _notes(batch_files).items() for note in notes]
-        bad_frames = []
+        ids = [v["file_id"] for v in batch_files.values()]
+        first_id, last_id = min(ids), max(ids)
+        plan = finish.hashing(finish.salt(lake, salt), first_id, last_id) if hash_patient_data else None
+        bad_frames, frames = [], {}
         for name, table in TARGETS.items():
             frame, bad = _typed(body.filter(F.col("_table") == name), table)
-            target = f"{staged}/{table}"
             if table == "load_diagnostics":
                 diagnostics = frame
             else:
-                frame.write.partitionBy(PARTITION).parquet(target)
+                frames[table] = frame
             if bad is not None:
                 bad_frames.append(bad)
+        # as the DuckDB store: the rows, then their patient data hashed, then the balance checks
+        for table, frame in (finish.inserted(spark, plan, frames) if plan else {}).items():
+            frame.write.parquet(f"{staged}/{table}")
+        for table, frame in frames.items():
+            (finish.hashed(frame, table, plan) if plan else frame).write.partitionBy(PARTITION).parquet(
+                f"{staged}/{table}"
+            )
         extra = spark.createDataFrame(problems, schema_of("load_diagnostics")) if problems else None
         for more in [*bad_frames, *([extra] if extra is not None else [])]:
             diagnostics = diagnostics.unionByName(more)
+        if plan:
+            diagnostics = finish.hashed(diagnostics, "load_diagnostics", plan)
+        written = {table: _staged_table(spark, lake, f"{staged}/{table}", table) for table in frames}
+        checked = finish.balance_checks(spark, written, first_id, last_id)
+        if checked is not None:
+            diagnostics = diagnostics.unionByName(checked)
         diagnostics.write.parquet(f"{staged}/load_diagnostics")
         counts = (
             spark.read.parquet(f"{staged}/remit_service_lines").count()
@@ -320,6 +365,28 @@ def load(spark, inputs: list[str], lake_root: str) -> Outcome:
     return outcome
 
 
+def load_order(path: str, inputs: list[str]) -> tuple:
+    """Where a file comes in the DuckDB loader's order (ingest.files.expand), which numbers the files:
+    the inputs in the order given, a folder's files (sorted) before its subfolders' (sorted). A path
+    under no input as written (a URI Hadoop qualified otherwise) comes after them, by path."""
+    for n, given in enumerate(inputs):
+        prefix = given.rstrip("/") if "://" in given or given.startswith("file:") else "file:" + os.path.abspath(given)
+        if path == prefix:
+            return (n, ((0, ""),))
+        if path.startswith(prefix + "/"):
+            *folders, name = path[len(prefix) + 1 :].split("/")
+            return (n, (*((1, f) for f in folders), (0, name)))
+    return (len(inputs), ((0, path),))
+
+
+def _staged_table(spark, lake: Lake, folder: str, table: str):
+    """A table the run has written to its staging folder (empty with its columns when it has no rows)."""
+    if any(p.endswith(".parquet") for p in lake.files_under(folder)):
+        frame = spark.read.option("basePath", folder).parquet(folder)
+        return frame.select(*(frame[f.name].cast(f.dataType).alias(f.name) for f in schema_of(table).fields))
+    return spark.createDataFrame([], schema_of(table))
+
+
 def _notes(batch_files: dict) -> dict:
     return {p: v["notes"] for p, v in batch_files.items() if v["notes"]}
 
@@ -328,7 +395,7 @@ def _meta_schemas() -> dict:
     from pyspark.sql import types as T
 
     files = schema_of("source_files")
-    for k in _KEYS:
+    for k in SURROGATE_KEYS:
         files = files.add(k, T.LongType())
     for rows in dict.fromkeys(KEY_COUNTS.values()):
         files = files.add(rows, T.LongType())
@@ -353,13 +420,13 @@ def _decide(lake: Lake, files_meta, file_rows: list[dict], run: str):
 
     from pyspark.sql import functions as F
 
-    first_id, offsets, names = 1, dict.fromkeys(_KEYS, 0), {}
+    first_id, offsets, names = 1, dict.fromkeys(SURROGATE_KEYS, 0), {}
     if files_meta is not None:
         stats = files_meta.agg(
             F.max("file_id").alias("file_id"), *(F.max(F.col(k) + F.col(r)).alias(k) for k, r in KEY_COUNTS.items())
         ).collect()[0]
         first_id = (stats["file_id"] or 0) + 1
-        offsets = {k: stats[k] or 0 for k in _KEYS}
+        offsets = {k: stats[k] or 0 for k in SURROGATE_KEYS}
         names = {r[0]: r[1] for r in files_meta.select("sha256", "file_name").collect()}
     results: list = []
     candidates: list = []
@@ -456,8 +523,8 @@ def _typed(rows, table: str):
         target = spark_type(kind)
         if name == "file_id":
             value = F.col("_file_id")
-        elif name in _KEYS and _KEYS[name].seq in names:
-            value = F.col(f"_{name}") + F.col(_KEYS[name].seq)
+        elif name in SURROGATE_KEYS and SURROGATE_KEYS[name].seq in names:
+            value = F.col(f"_{name}") + F.col(SURROGATE_KEYS[name].seq)
         elif name not in names:
             value = F.lit(None)
         elif kind.startswith("DECIMAL"):
