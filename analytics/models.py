@@ -21,6 +21,16 @@ Every such file opens with two header lines:
 queries/schema.sql, reference tables (ref_*), and tables written in Python (PYTHON_TABLES). Views and
 macros are created as soon as what they need exists: before the after-load step when they need none of
 its tables; else macros within it, views after it. tests/test_models.py checks every header against the SQL it heads.
+
+A table whose every row belongs to one 835 claim adjudication, and depends only on the rows of the claims
+of its encounters, says so on a third line, naming the column that holds the claim key (or the unit id):
+
+    -- partition: claim_key
+    -- partition: unit_id as denial_id
+
+When files were only added, analytics/derived.py rebuilds such a table for the touched claims alone
+(rebuild_scope.sql): its rows of those claims are deleted and its own SQL, reading its inputs narrowed to
+those claims, inserts them again. Every other after-load table is rebuilt whole.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ _BUILDS = re.compile(
     r"^-- builds: (units table|units query|view|table|update|macros) ([\w, ]+?)( \((?:internal|documented)\))?$"
 )
 _NEEDS = re.compile(r"^-- needs: ([\w, ]*)$")
+_PARTITION = re.compile(r"^-- partition: (claim_key|unit_id)(?: as (\w+))?$")
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,8 @@ class Model:
     names: tuple  # what it builds (for an update, the table it changes)
     needs: tuple
     documented: bool = False  # in docs/views.md, and exported with the views (data.py)
+    # (the scope's key, claim_key or unit_id; the table's column that holds it): rebuilt per claim
+    partition: tuple[str, str] | None = None
 
     @property
     def node(self) -> str:
@@ -104,7 +117,11 @@ def parse(path: str, text: str) -> Model:
     needs = tuple(n.strip() for n in needed.group(1).split(",") if n.strip())
     # views are documented unless marked internal; tables are internal unless marked documented
     documented = built.group(3) == " (documented)" if built.group(1) == "table" else built.group(3) is None
-    return Model(path, built.group(1), names, needs, documented)
+    split = next((_PARTITION.match(line) for line in lines[2:3] if _PARTITION.match(line)), None)
+    if split is not None and built.group(1) != "table":
+        raise ValueError(f"queries/{path}.sql: only a table has a partition")
+    partition = (split.group(1), split.group(2) or split.group(1)) if split else None
+    return Model(path, built.group(1), names, needs, documented, partition)
 
 
 @functools.cache
