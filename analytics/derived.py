@@ -105,10 +105,7 @@ def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int) -> None:
     """The after-load step when files after `since` were only added: the partitioned tables for the
     claims those files touch (rebuild_scope), every other step whole, in the graph's order."""
     database = cur.execute("SELECT current_database()").fetchall()[0][0]
-    cur.execute("CREATE TEMP TABLE rebuild_claims AS SELECT claim_key FROM rebuild_scope(?)", [since])
-    cur.execute(
-        "CREATE TEMP TABLE rebuild_units AS SELECT unit_id FROM fact_units SEMI JOIN rebuild_claims USING (claim_key)"
-    )
+    cur.execute("CREATE TEMP TABLE rebuild_keys AS SELECT * FROM rebuild_scope(?)", [since])
     try:
         for model in models.after_load():
             if model.partition is None:
@@ -116,29 +113,30 @@ def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int) -> None:
             else:
                 _rebuild_partition(cur, model, database)
     finally:
-        cur.execute("DROP TABLE temp.main.rebuild_claims")
-        cur.execute("DROP TABLE temp.main.rebuild_units")
+        cur.execute("DROP TABLE temp.main.rebuild_keys")
 
 
 def _rebuild_partition(cur: duckdb.DuckDBPyConnection, model: models.Model, database: str) -> None:
     """A partitioned table's rows of the touched claims: deleted, then inserted by its own SQL, which reads
-    every input that has a claim_key through a temporary view of the same name narrowed to those claims
-    (the database's own relations are named in full; the temporary ones come first in name lookup)."""
+    every input that has a claim_key or submission_key through a temporary view of the same name narrowed
+    to those claims (the database's own relations are named in full; the temporary ones come first in
+    name lookup)."""
     key, column = model.partition or ("", "")
     table = f'"{database}".main.{model.names[0]}'
-    scope = "rebuild_claims" if key == "claim_key" else "rebuild_units"
-    cur.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT {key} FROM temp.main.{scope})")
-    narrowed = [name for name in _reads(model) if _has_claim_key(cur, database, name)]
-    for name in narrowed:
-        cur.execute(
-            f'CREATE TEMP VIEW {name} AS SELECT * FROM "{database}".main.{name} '
-            "WHERE claim_key IN (SELECT claim_key FROM temp.main.rebuild_claims)"
-        )
+    cur.execute(f"DELETE FROM {table} WHERE {column} IN ({_scope(key)})")
+    narrowed = {name: keys for name in _reads(model) if (keys := _keys(cur, database, name))}
+    for name, keys in narrowed.items():
+        where = " AND ".join(f"{k} IN ({_scope(k)})" for k in keys)
+        cur.execute(f'CREATE TEMP VIEW {name} AS SELECT * FROM "{database}".main.{name} WHERE {where}')
     try:
         cur.execute(f"INSERT INTO {table}\n{model.text()}")
     finally:
         for name in narrowed:
             cur.execute(f"DROP VIEW temp.main.{name}")
+
+
+def _scope(key: str) -> str:
+    return f"SELECT value FROM temp.main.rebuild_keys WHERE key = '{key}'"
 
 
 def _reads(model: models.Model) -> set[str]:
@@ -150,11 +148,11 @@ def _reads(model: models.Model) -> set[str]:
     return found
 
 
-def _has_claim_key(cur: duckdb.DuckDBPyConnection, database: str, name: str) -> bool:
-    return bool(
-        cur.execute(
-            "SELECT count(*) FROM information_schema.columns "
-            "WHERE table_catalog = ? AND table_schema = 'main' AND table_name = ? AND column_name = 'claim_key'",
-            [database, name],
-        ).fetchall()[0][0]
-    )
+def _keys(cur: duckdb.DuckDBPyConnection, database: str, name: str) -> list[str]:
+    """The claim keys a relation of the database has (claim_key, submission_key)."""
+    found = cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? AND table_schema = 'main' "
+        "AND table_name = ? AND column_name IN ('claim_key', 'submission_key') ORDER BY column_name",
+        [database, name],
+    ).fetchall()
+    return [column for (column,) in found]

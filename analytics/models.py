@@ -22,15 +22,17 @@ queries/schema.sql, reference tables (ref_*), and tables written in Python (PYTH
 macros are created as soon as what they need exists: before the after-load step when they need none of
 its tables; else macros within it, views after it. tests/test_models.py checks every header against the SQL it heads.
 
-A table whose every row belongs to one 835 claim adjudication, and depends only on the rows of the claims
-of its encounters, says so on a third line, naming the column that holds the claim key (or the unit id):
+A table whose every row belongs to one claim, and depends only on the claims of the claim ids tied to it
+(rebuild_scope.sql says which ties), says so on a third line: the key of the claim its rows belong to
+(claim_key, unit_id, submission_key or bill_line_key), and the table's column that holds it when named
+otherwise:
 
     -- partition: claim_key
     -- partition: unit_id as denial_id
 
-When files were only added, analytics/derived.py rebuilds such a table for the touched claims alone
-(rebuild_scope.sql): its rows of those claims are deleted and its own SQL, reading its inputs narrowed to
-those claims, inserts them again. Every other after-load table is rebuilt whole.
+When files were only added, analytics/derived.py rebuilds such a table for the claims they touch alone:
+its rows of those claims are deleted and its own SQL, reading its inputs narrowed to those claims (by
+claim_key and submission_key), inserts them again. Every other after-load table is rebuilt whole.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ _BUILDS = re.compile(
     r"^-- builds: (units table|units query|view|table|update|macros) ([\w, ]+?)( \((?:internal|documented)\))?$"
 )
 _NEEDS = re.compile(r"^-- needs: ([\w, ]*)$")
-_PARTITION = re.compile(r"^-- partition: (claim_key|unit_id)(?: as (\w+))?$")
+_PARTITION = re.compile(r"^-- partition: (claim_key|unit_id|submission_key|bill_line_key)(?: as (\w+))?$")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class Model:
     names: tuple  # what it builds (for an update, the table it changes)
     needs: tuple
     documented: bool = False  # in docs/views.md, and exported with the views (data.py)
-    # (the scope's key, claim_key or unit_id; the table's column that holds it): rebuilt per claim
+    # (the key of rebuild_scope, the table's column that holds it): rebuilt per claim
     partition: tuple[str, str] | None = None
 
     @property
