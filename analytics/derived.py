@@ -7,7 +7,9 @@ change findings (analytics/findings.py).
 A file's own units are judged as it loads (queries/marts/adjudication_units.sql), but whether a denial
 came back depends on files loaded before or after it, so these tables are derived from all of them:
 rebuilt after every load, and on opening a database whose files, rules or SQL changed since (for
-instance when a load was interrupted between committing its files and this step).
+instance when a load was interrupted between committing its files and this step). When the only change
+is files added, the tables whose rows each belong to one claim ('-- partition:' in their header) are
+rebuilt for the claims those files touch, and the rest whole (docs/architecture.md).
 """
 
 from __future__ import annotations
