@@ -146,3 +146,24 @@ def test_an_incremental_rebuild_leaves_the_fingerprint_so_reopening_rebuilds_not
     con = database.connect(db)
     assert not derived.refresh(con)
     con.close()
+
+
+def test_the_scope_of_a_load_follows_its_ties_and_leaves_the_rest(tmp_path):
+    """The third hand file pays C1B (REF*F8 naming C1's CLP07) and recoups R1's CLP07 by PLB WO: the scope
+    holds C1's and R1's claims from the earlier files, and not an unrelated claim of the first file."""
+    other = paid("X1", "PX1", 5000)
+    first = hand_file(tmp_path, 0)
+    first.write_text(first.read_text().replace("LX*2~", f"LX*2~{other}~LX*3~", 1))
+    db = tmp_path / "scope.duckdb"
+    load_in_batches(db, [[first], [hand_file(tmp_path, 1)], [hand_file(tmp_path, 2)]])
+    con = database.connect(db)
+    since = rows(con, "SELECT max(file_id) - 1 FROM source_files")[0][0]
+    scoped = rows(
+        con,
+        "SELECT DISTINCT claim_id FROM claims WHERE claim_key IN "
+        "(SELECT value FROM rebuild_scope(?) WHERE key = 'claim_key') ORDER BY 1",
+        [since],
+    )
+    assert scoped == [("C1",), ("C1B",), ("R1",)]
+    assert rows(con, "SELECT count(*) FROM claims WHERE claim_id = 'X1'") == [(1,)]
+    con.close()
