@@ -7,7 +7,9 @@ change findings (analytics/findings.py).
 A file's own units are judged as it loads (queries/marts/adjudication_units.sql), but whether a denial
 came back depends on files loaded before or after it, so these tables are derived from all of them:
 rebuilt after every load, and on opening a database whose files, rules or SQL changed since (for
-instance when a load was interrupted between committing its files and this step).
+instance when a load was interrupted between committing its files and this step). When the only change
+is files added, the tables whose rows each belong to one claim ('-- partition:' in their header) are
+rebuilt for the claims those files touch, and the rest whole (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -33,30 +35,126 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     files = con.execute(
         "SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_files"
     ).fetchall()[0]
+    return hashlib.sha256(f"{files}|{_basis(con)}".encode()).hexdigest()
+
+
+def _basis(con: duckdb.DuckDBPyConnection) -> str:
+    """What the derived tables are built from but the files: the facts, the rules, the SQL and the findings
+    code (a change to any of them rebuilds everything)."""
     facts = con.execute("SELECT coalesce(max(value), '') FROM meta WHERE key = 'facts_fingerprint'").fetchall()[0][0]
     rules = con.execute(
         "SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?", [list(RULES)]
     ).fetchall()[0][0]
-    # the after-load tables and everything they read (analytics/models.py)
-    text = "".join(model.text() for model in models.closure(models.after_load()))
+    # the after-load tables, everything they read, and the scope of a rebuild per claim (analytics/models.py)
+    scope = models.owner("rebuild_scope")
+    text = "".join(model.text() for model in models.closure([*models.after_load(), *([scope] if scope else [])]))
     # the change findings of the default period (analytics/findings.py) are rebuilt in the same step
     text += "".join(p.read_text() for p in sorted((QUERIES / "findings").glob("*.sql")))
     text = models.without_comments(text) + Path(findings.__file__).read_text()
-    return hashlib.sha256(f"{files}|{facts}|{rules}|{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{facts}|{rules}|{text}".encode()).hexdigest()
+
+
+def _files(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> str:
+    """The loaded files (up to file_id `upto`) as 'latest file_id:hash of every file_id'."""
+    latest, ids = con.execute(
+        "SELECT coalesce(max(file_id), 0), md5(coalesce(string_agg(file_id::varchar, ',' ORDER BY file_id), '')) "
+        "FROM source_files WHERE ? IS NULL OR file_id <= ?",
+        [upto, upto],
+    ).fetchall()[0]
+    return f"{latest}:{ids}"
+
+
+def _appended_since(con: duckdb.DuckDBPyConnection, seen: dict) -> int | None:
+    """The latest file_id the last rebuild saw, when the only change since is files added after it (same
+    facts, rules and SQL, no file removed); else None, as after a rebuild that saw no file."""
+    if "recovery_files" not in seen or seen.get("recovery_basis") != _basis(con):
+        return None
+    latest = int(seen["recovery_files"].split(":")[0])
+    return latest if latest and _files(con, latest) == seen["recovery_files"] else None
 
 
 def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """Rebuild the links and recovery tables when the loaded files or the rules changed; returns
-    whether it did. One transaction: a reader sees the old tables or the new ones."""
+    whether it did. When files were only added, the tables partitioned by claim are rebuilt for the
+    claims those files touch, the others whole. One transaction: a reader sees the old tables or the new
+    ones."""
     inputs = fingerprint(con)
-    current = con.execute("SELECT value FROM meta WHERE key = 'recovery_fingerprint'").fetchall()
-    if not force and current and current[0][0] == inputs:
+    seen = dict(
+        con.execute(
+            "SELECT key, value FROM meta WHERE key IN ('recovery_fingerprint', 'recovery_basis', 'recovery_files')"
+        ).fetchall()
+    )
+    if not force and seen.get("recovery_fingerprint") == inputs:
         return False
+    since = None if force else _appended_since(con, seen)
     with transaction(con) as cur:
-        # the tables, updates and macros of the SQL graph, in the order of what they need (analytics/models.py)
-        for model in models.after_load():
-            models.build(cur, model)
+        if since is None:
+            # the tables, updates and macros of the SQL graph, in the order of what they need (analytics/models.py)
+            for model in models.after_load():
+                models.build(cur, model)
+        else:
+            _rebuild_touched(cur, since)
         # the change findings read the claim facts (initial_claims, built above): after them
         findings.refresh(cur)
-        cur.execute("INSERT OR REPLACE INTO meta VALUES ('recovery_fingerprint', ?)", [inputs])
+        cur.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            [("recovery_fingerprint", inputs), ("recovery_basis", _basis(cur)), ("recovery_files", _files(cur))],
+        )
     return True
+
+
+def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int) -> None:
+    """The after-load step when files after `since` were only added: the partitioned tables for the
+    claims those files touch (rebuild_scope), every other step whole, in the graph's order."""
+    database = cur.execute("SELECT current_database()").fetchall()[0][0]
+    cur.execute("CREATE TEMP TABLE rebuild_keys AS SELECT * FROM rebuild_scope(?)", [since])
+    try:
+        for model in models.after_load():
+            if model.partition is None:
+                models.build(cur, model)
+            else:
+                _rebuild_partition(cur, model, database)
+    finally:
+        cur.execute("DROP TABLE temp.main.rebuild_keys")
+
+
+def _rebuild_partition(cur: duckdb.DuckDBPyConnection, model: models.Model, database: str) -> None:
+    """A partitioned table's rows of the touched claims: deleted, then inserted by its own SQL, which reads
+    every input that has a claim_key or submission_key through a temporary view of the same name narrowed
+    to those claims (the database's own relations are named in full; the temporary ones come first in
+    name lookup)."""
+    key, column = model.partition or ("", "")
+    table = f'"{database}".main.{model.names[0]}'
+    cur.execute(f"DELETE FROM {table} WHERE {column} IN ({_scope(key)})")
+    narrowed = {name: keys for name in _reads(model) if (keys := _keys(cur, database, name))}
+    for name, keys in narrowed.items():
+        where = " AND ".join(f"{k} IN ({_scope(k)})" for k in keys)
+        cur.execute(f'CREATE TEMP VIEW {name} AS SELECT * FROM "{database}".main.{name} WHERE {where}')
+    try:
+        cur.execute(f"INSERT INTO {table}\n{model.text()}")
+    finally:
+        for name in narrowed:
+            cur.execute(f"DROP VIEW temp.main.{name}")
+
+
+def _scope(key: str) -> str:
+    return f"SELECT value FROM temp.main.rebuild_keys WHERE key = '{key}'"
+
+
+def _reads(model: models.Model) -> set[str]:
+    """The relations a model reads, through the macros it calls."""
+    found: set[str] = set()
+    for name in model.needs:
+        needed = models.owner(name)
+        found |= _reads(needed) if needed is not None and needed.kind == "macros" else {name}
+    return found
+
+
+def _keys(cur: duckdb.DuckDBPyConnection, database: str, name: str) -> list[str]:
+    """The claim keys a relation of the database has (claim_key, submission_key)."""
+    found = cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? AND table_schema = 'main' "
+        "AND table_name = ? AND column_name IN ('claim_key', 'submission_key') ORDER BY column_name",
+        [database, name],
+    ).fetchall()
+    return [column for (column,) in found]

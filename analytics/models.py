@@ -21,6 +21,18 @@ Every such file opens with two header lines:
 queries/schema.sql, reference tables (ref_*), and tables written in Python (PYTHON_TABLES). Views and
 macros are created as soon as what they need exists: before the after-load step when they need none of
 its tables; else macros within it, views after it. tests/test_models.py checks every header against the SQL it heads.
+
+A table whose every row belongs to one claim, and depends only on the claims of the claim ids tied to it
+(rebuild_scope.sql says which ties), says so on a third line: the key of the claim its rows belong to
+(claim_key, unit_id, submission_key or bill_line_key), and the table's column that holds it when named
+otherwise:
+
+    -- partition: claim_key
+    -- partition: unit_id as denial_id
+
+When files were only added, analytics/derived.py rebuilds such a table for the claims they touch alone:
+its rows of those claims are deleted and its own SQL, reading its inputs narrowed to those claims (by
+claim_key and submission_key), inserts them again. Every other after-load table is rebuilt whole.
 """
 
 from __future__ import annotations
@@ -43,6 +55,7 @@ _BUILDS = re.compile(
     r"^-- builds: (units table|units query|view|table|update|macros) ([\w, ]+?)( \((?:internal|documented)\))?$"
 )
 _NEEDS = re.compile(r"^-- needs: ([\w, ]*)$")
+_PARTITION = re.compile(r"^-- partition: (claim_key|unit_id|submission_key|bill_line_key)(?: as (\w+))?$")
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,8 @@ class Model:
     names: tuple  # what it builds (for an update, the table it changes)
     needs: tuple
     documented: bool = False  # in docs/views.md, and exported with the views (data.py)
+    # (the key of rebuild_scope, the table's column that holds it): rebuilt per claim
+    partition: tuple[str, str] | None = None
 
     @property
     def node(self) -> str:
@@ -104,7 +119,11 @@ def parse(path: str, text: str) -> Model:
     needs = tuple(n.strip() for n in needed.group(1).split(",") if n.strip())
     # views are documented unless marked internal; tables are internal unless marked documented
     documented = built.group(3) == " (documented)" if built.group(1) == "table" else built.group(3) is None
-    return Model(path, built.group(1), names, needs, documented)
+    split = next((_PARTITION.match(line) for line in lines[2:3] if _PARTITION.match(line)), None)
+    if split is not None and built.group(1) != "table":
+        raise ValueError(f"queries/{path}.sql: only a table has a partition")
+    partition = (split.group(1), split.group(2) or split.group(1)) if split else None
+    return Model(path, built.group(1), names, needs, documented, partition)
 
 
 @functools.cache

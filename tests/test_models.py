@@ -62,6 +62,34 @@ def test_a_file_without_a_header_is_refused_with_its_name():
         models.parse("marts/nameless", "-- a comment\nselect 1")
 
 
+def test_a_partition_line_names_the_key_and_its_column_and_heads_only_a_table():
+    header = "-- builds: table t\n-- needs: fact_units\n"
+    assert models.parse("marts/t", header + "-- partition: claim_key\nselect 1").partition == ("claim_key", "claim_key")
+    assert models.parse("marts/t", header + "-- partition: unit_id as denial_id\nselect 1").partition == (
+        "unit_id",
+        "denial_id",
+    )
+    assert models.parse("marts/t", header + "select 1").partition is None
+    with pytest.raises(ValueError, match="only a table"):
+        models.parse("marts/v", "-- builds: view v\n-- needs: fact_units\n-- partition: claim_key\nselect 1")
+
+
+def test_every_partitioned_table_has_the_column_its_partition_line_names(tmp_path):
+    """A table rebuilt per claim (analytics/derived.py) holds the column its header names."""
+    con = database.connect(tmp_path / "p.duckdb")
+    partitioned = [m for m in models.after_load() if m.partition]
+    assert {m.names[0] for m in partitioned} >= {
+        "adjudication_links",
+        "recovery_events",
+        "recovery_outcomes",
+        "claim_facts",
+    }
+    for model in partitioned:
+        columns = {r[0] for r in con.execute(f"DESCRIBE {model.names[0]}").fetchall()}
+        assert model.partition[1] in columns, model.path
+    con.close()
+
+
 def test_each_header_names_exactly_what_its_sql_reads():
     graph = models.graph()
     macros = {name for m in graph.values() if m.kind in ("macros", "units table") for name in m.names}

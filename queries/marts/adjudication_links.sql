@@ -1,5 +1,6 @@
 -- builds: table adjudication_links
 -- needs: fact_units, ref_carc_categories
+-- partition: claim_key
 -- adjudication_links: every adjudication (and reversal) of each encounter and of each of its lines, in
 -- the order the payer made them, linked across payments and files. Rebuilt after each load into the
 -- table adjudication_links (analytics.derived); the recovery model and the initial-adjudication flag

@@ -1,5 +1,6 @@
 -- builds: table claim_answers
 -- needs: claim_matches, claims, fact_units
+-- partition: submission_key
 -- claim_answers: per billed claim (837), what the remittances matched to it (claim_matches) say: how
 -- many adjudications, paid net of reversals, first and last payment dates, and the denied dollars of
 -- the latest adjudication that is not a reversal. Rebuilt after each load into the table

@@ -1,5 +1,6 @@
 -- builds: table claim_facts
 -- needs: claim_rollup, readjudication_flags
+-- partition: claim_key
 -- claim_facts: the claim-level facts of every initial claim adjudication, without filters
 -- (claim_rollup.sql says what each column means), rebuilt after each load once the readjudication
 -- flags are set. initial_claims reads it unless a code, modifier, site or category filter asks for the

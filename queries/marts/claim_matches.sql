@@ -1,5 +1,6 @@
 -- builds: table claim_matches
--- needs: claims, billed_claims
+-- needs: base_claim_id, claims, billed_claims
+-- partition: claim_key
 -- claim_matches: each remittance adjudication (835 CLP) paired with the billed claim (837 CLM) it
 -- answers. Rebuilt after each load into the table claim_matches (analytics.derived).
 -- A remittance answers a billed claim with the same claim id (tolerating a '-01'-style suffix) from
@@ -15,7 +16,7 @@ remitted as (select * from claims),
 submitted_keys as (
     select
         submission_key,
-        regexp_replace(claim_id, '[-_.][0-9]{1,2}$', '') as base_id,
+        base_claim_id(claim_id) as base_id,
         payer_id,
         upper(trim(payer_name)) as payer,
         filing_indicator,
@@ -29,7 +30,7 @@ submitted_keys as (
 remitted_keys as (
     select
         claim_key,
-        regexp_replace(claim_id, '[-_.][0-9]{1,2}$', '') as base_id,
+        base_claim_id(claim_id) as base_id,
         payer_id,
         upper(trim(payer_name)) as payer,
         filing_indicator,

@@ -1,5 +1,6 @@
 -- builds: table flagged_lines
 -- needs: ref_ndc_crosswalk, ref_prevention_rules, billed_claims, billed_lines
+-- partition: submission_key
 -- flagged_lines: billed lines (837) that a denial-prevention rule (ref_prevention_rules) says a payer
 -- is likely to deny, found before any remittance arrives; one row per rule and line. Rebuilt after
 -- each load and when the rules change into the table flagged_lines; the view prevention_flags shows it.

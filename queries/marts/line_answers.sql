@@ -1,5 +1,6 @@
 -- builds: table line_answers
 -- needs: fact_units, line_matches, readjudication_flags
+-- partition: bill_line_key
 -- line_answers: the first answer to each billed line (837) a payer has answered: of the remittance lines
 -- matched to it (line_matches) in an initial adjudication, the first paid (payment date, then line key).
 -- The Codes page's billed-against-paid units and the Prevention page's rule precision read it, instead of

@@ -1,5 +1,6 @@
 -- builds: table line_matches
 -- needs: claim_matches, service_lines, billed_lines
+-- partition: claim_key
 -- line_matches: each remittance service line (835 SVC) paired with the billed line (837 SV1/SV2) of
 -- the claim it answers (claim_matches): by line control number (REF*6R) when both carry one, else by
 -- procedure code, modifiers, service date and charge (a reversal's negated charge matches too).

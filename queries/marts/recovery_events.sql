@@ -1,5 +1,6 @@
 -- builds: table recovery_events
 -- needs: adjudication_links, recoupments
+-- partition: claim_key
 -- recovery_events: what happened to each followed denial afterwards, one row per event: a later
 -- adjudication of the same line or claim (what it added to the line's payment: its paid amount less
 -- what stood paid before it; whether the denial still stands, whether it was upheld under CARC 193,

@@ -1,5 +1,6 @@
 -- builds: table recovery_outcomes
 -- needs: recovery_events
+-- partition: unit_id as denial_id
 -- recovery_outcomes: what the events after each followed denial add up to, as of each date something
 -- happened (recovery_events), rebuilt after each load into the table recovery_outcomes, so that
 -- recovery_status(as_of) reads the outcome as known on any date without summing the events again.

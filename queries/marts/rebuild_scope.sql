@@ -1,0 +1,86 @@
+-- builds: macros rebuild_scope
+-- needs: base_claim_id, billed_claims, billed_lines, claims, fact_units, recoupments
+-- rebuild_scope(since): what the files loaded after file_id `since` may change in the tables partitioned
+-- by claim (analytics/models.py: '-- partition:'), when files were only added (analytics/derived.py):
+-- every 835 claim adjudication (claim_key), its units (unit_id), billed claim (submission_key) and billed
+-- line (bill_line_key) of the claim ids (base_claim_id) they touch. A superset is harmless; a claim left
+-- out would keep stale rows, so the claim ids follow everything that ties one claim's rows to another's
+-- (adjudication_links.sql, claim_matches.sql):
+-- - the claim ids of the new files' remittances and billed claims: their encounters are split and their
+--   remittances matched to billed claims again (a claim group, payer | claim id, is within one claim id);
+-- - the claim ids of claims whose payer claim number (CLP07) a new PLB WO recoupment names, or that share
+--   a recouped claim number with a new claim (an older recoupment may now take the newer claim);
+-- - every claim id tied to those by a corrected claim's REF*F8 naming another claim's CLP07 of the same
+--   payer, either way, followed to the end of the chain.
+-- Grain: one row per key ('claim_key', 'unit_id', 'submission_key', 'bill_line_key') and value.
+CREATE OR REPLACE MACRO rebuild_scope(since) AS TABLE
+with recursive
+
+remitted as (
+    select
+        claim_key, base_claim_id(coalesce(claim_id, '')) as claim_id, split_part(claim_group_key, '|', 1) as payer_key,
+        nullif(payer_claim_number, '') as payer_claim_number, original_reference, file_id
+    from fact_units
+    where first_of_claim
+),
+
+billed as (
+    select submission_key, base_claim_id(coalesce(claim_id, '')) as claim_id, file_id from billed_claims
+),
+
+new_claim_numbers as (
+    select payer_claim_number from remitted where file_id > since and payer_claim_number is not null
+),
+
+recouped_numbers as (
+    select reference from recoupments
+    where file_id > since or reference in (select payer_claim_number from new_claim_numbers)
+),
+
+seeds as (
+    select claim_id from remitted where file_id > since
+    union
+    select claim_id from billed where file_id > since
+    union
+    select claim_id from remitted where payer_claim_number in (select reference from recouped_numbers)
+),
+
+-- claim ids tied by a REF*F8, both ways
+corrections as (
+    select distinct corrected.claim_id as from_id, named.claim_id as to_id
+    from remitted as corrected
+    join remitted as named
+        on named.payer_key = corrected.payer_key
+        and named.payer_claim_number = corrected.original_reference
+    where corrected.claim_id <> named.claim_id
+),
+
+ties as (
+    select from_id, to_id from corrections
+    union
+    select to_id, from_id from corrections
+),
+
+reached(claim_id) as (
+    select claim_id from seeds
+    union
+    select ties.to_id from reached join ties on ties.from_id = reached.claim_id
+),
+
+-- every claim of those ids: the 835 claims (the claims view holds the few without units too), their
+-- units, the billed claims and their lines
+claim_keys as (
+    select claim_key from claims where base_claim_id(coalesce(claim_id, '')) in (select claim_id from reached)
+),
+
+submission_keys as (
+    select submission_key from billed semi join reached using (claim_id)
+)
+
+select 'claim_key' as key, claim_key as value from claim_keys
+union all
+select 'unit_id', unit_id from fact_units semi join claim_keys using (claim_key)
+union all
+select 'submission_key', submission_key from submission_keys
+union all
+select 'bill_line_key', bill_line_key from billed_lines semi join submission_keys using (submission_key);
