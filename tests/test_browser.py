@@ -140,7 +140,9 @@ def test_an_upload_on_the_data_page_is_loaded_and_listed(server, page):
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(sample)
     )  # the X12 uploader
-    page.get_by_role("button", name="Load", exact=True).click()
+    # the button shows once the upload has reached the server and the page has run again: on a busy
+    # machine that can pass the 30 s default (a CI run failed there once), so it gets the 60 s of the waits below
+    page.get_by_role("button", name="Load", exact=True).click(timeout=60_000)
     page.get_by_text(f"{sample.name}").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text=sample.name).wait_for(timeout=60_000)
     settle(page)
