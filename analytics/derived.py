@@ -29,13 +29,14 @@ TABLES = (*(m.names[0] for m in models.after_load() if m.kind == "table"), *mode
 RULES = ("prevention-rules", "ndc-crosswalk", "appeal-windows", "timely-filing", "settings")
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+def fingerprint(con: duckdb.DuckDBPyConnection, basis: str | None = None) -> str:
     """A hash of everything the derived tables are built from (the loaded files, the rules, the SQL and
-    the findings code): stored in meta as recovery_fingerprint when they are rebuilt."""
+    the findings code; `basis`: _basis(con) when the caller has it): stored in meta as recovery_fingerprint
+    when they are rebuilt."""
     files = con.execute(
         "SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_files"
     ).fetchall()[0]
-    return hashlib.sha256(f"{files}|{_basis(con)}".encode()).hexdigest()
+    return hashlib.sha256(f"{files}|{basis or _basis(con)}".encode()).hexdigest()
 
 
 def _basis(con: duckdb.DuckDBPyConnection) -> str:
@@ -64,10 +65,10 @@ def _files(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> str:
     return f"{latest}:{ids}"
 
 
-def _appended_since(con: duckdb.DuckDBPyConnection, seen: dict) -> int | None:
+def _appended_since(con: duckdb.DuckDBPyConnection, seen: dict, basis: str) -> int | None:
     """The latest file_id the last rebuild saw, when the only change since is files added after it (same
     facts, rules and SQL, no file removed); else None, as after a rebuild that saw no file."""
-    if "recovery_files" not in seen or seen.get("recovery_basis") != _basis(con):
+    if "recovery_files" not in seen or seen.get("recovery_basis") != basis:
         return None
     latest = int(seen["recovery_files"].split(":")[0])
     return latest if latest and _files(con, latest) == seen["recovery_files"] else None
@@ -78,7 +79,8 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     whether it did. When files were only added, the tables partitioned by claim are rebuilt for the
     claims those files touch, the others whole. One transaction: a reader sees the old tables or the new
     ones."""
-    inputs = fingerprint(con)
+    basis = _basis(con)  # reads and hashes the SQL and findings code: once per refresh
+    inputs = fingerprint(con, basis)
     seen = dict(
         con.execute(
             "SELECT key, value FROM meta WHERE key IN ('recovery_fingerprint', 'recovery_basis', 'recovery_files')"
@@ -86,7 +88,7 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     )
     if not force and seen.get("recovery_fingerprint") == inputs:
         return False
-    since = None if force else _appended_since(con, seen)
+    since = None if force else _appended_since(con, seen, basis)
     with transaction(con) as cur:
         if since is None:
             # the tables, updates and macros of the SQL graph, in the order of what they need (analytics/models.py)
@@ -98,7 +100,7 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
         findings.refresh(cur)
         cur.executemany(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            [("recovery_fingerprint", inputs), ("recovery_basis", _basis(cur)), ("recovery_files", _files(cur))],
+            [("recovery_fingerprint", inputs), ("recovery_basis", basis), ("recovery_files", _files(cur))],
         )
     return True
 
