@@ -15,6 +15,8 @@ rebuilt for the claims those files touch, and the rest whole (docs/architecture.
 from __future__ import annotations
 
 import hashlib
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -74,11 +76,12 @@ def _appended_since(con: duckdb.DuckDBPyConnection, seen: dict, basis: str) -> i
     return latest if latest and _files(con, latest) == seen["recovery_files"] else None
 
 
-def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
+def refresh(con: duckdb.DuckDBPyConnection, force: bool = False, steps: dict[str, float] | None = None) -> bool:
     """Rebuild the links and recovery tables when the loaded files or the rules changed; returns
     whether it did. When files were only added, the tables partitioned by claim are rebuilt for the
     claims those files touch, the others whole. One transaction: a reader sees the old tables or the new
-    ones."""
+    ones. `steps`, when given, receives the seconds each step took (bench/pages.py prints them)."""
+    timer = _Timer(steps)
     basis = _basis(con)  # reads and hashes the SQL and findings code: once per refresh
     inputs = fingerprint(con, basis)
     seen = dict(
@@ -93,11 +96,13 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
         if since is None:
             # the tables, updates and macros of the SQL graph, in the order of what they need (analytics/models.py)
             for model in models.after_load():
-                models.build(cur, model)
+                with timer(_step(model)):
+                    models.build(cur, model)
         else:
-            _rebuild_touched(cur, since)
+            _rebuild_touched(cur, since, timer)
         # the change findings read the claim facts (initial_claims, built above): after them
-        findings.refresh(cur)
+        with timer("change findings"):
+            findings.refresh(cur)
         cur.executemany(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
             [("recovery_fingerprint", inputs), ("recovery_basis", basis), ("recovery_files", _files(cur))],
@@ -105,17 +110,36 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     return True
 
 
-def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int) -> None:
+class _Timer:
+    """Seconds per step, summed into `steps` when given."""
+
+    def __init__(self, steps: dict[str, float] | None) -> None:
+        self.steps = steps
+
+    @contextmanager
+    def __call__(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.steps is not None:
+                self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - start
+
+
+def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int, timer: _Timer | None = None) -> None:
     """The after-load step when files after `since` were only added: the partitioned tables for the
     claims those files touch (rebuild_scope), every other step whole, in the graph's order."""
+    timer = timer or _Timer(None)
     database = cur.execute("SELECT current_database()").fetchall()[0][0]
-    cur.execute("CREATE TEMP TABLE rebuild_keys AS SELECT * FROM rebuild_scope(?)", [since])
+    with timer("rebuild_scope"):
+        cur.execute("CREATE TEMP TABLE rebuild_keys AS SELECT * FROM rebuild_scope(?)", [since])
     try:
         for model in models.after_load():
-            if model.partition is None:
-                models.build(cur, model)
-            else:
-                _rebuild_partition(cur, model, database)
+            with timer(_step(model)):
+                if model.partition is None:
+                    models.build(cur, model)
+                else:
+                    _rebuild_partition(cur, model, database)
     finally:
         cur.execute("DROP TABLE temp.main.rebuild_keys")
 
@@ -137,6 +161,10 @@ def _rebuild_partition(cur: duckdb.DuckDBPyConnection, model: models.Model, data
     finally:
         for name in narrowed:
             cur.execute(f"DROP VIEW temp.main.{name}")
+
+
+def _step(model: models.Model) -> str:
+    return model.names[0] if model.kind == "table" else f"{model.kind} {model.names[0]}"
 
 
 def _scope(key: str) -> str:

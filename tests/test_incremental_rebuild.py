@@ -48,9 +48,9 @@ def incremental(monkeypatch):
     calls = []
     rebuild = derived._rebuild_touched
 
-    def counted(cur, since):
+    def counted(cur, since, *timer):
         calls.append(since)
-        rebuild(cur, since)
+        rebuild(cur, since, *timer)
 
     monkeypatch.setattr(derived, "_rebuild_touched", counted)
     return calls
