@@ -148,16 +148,19 @@ def _rebuild_partition(cur: duckdb.DuckDBPyConnection, model: models.Model, data
     """A partitioned table's rows of the touched claims: deleted, then inserted by its own SQL, which reads
     every input that has a claim_key or submission_key through a temporary view of the same name narrowed
     to those claims (the database's own relations are named in full; the temporary ones come first in
-    name lookup)."""
-    key, column = model.partition or ("", "")
+    name lookup). A partitioned update runs its statements with its inputs narrowed the same way, all but
+    the tables it changes."""
     table = f'"{database}".main.{model.names[0]}'
-    cur.execute(f"DELETE FROM {table} WHERE {column} IN ({_scope(key)})")
-    narrowed = {name: keys for name in _reads(model) if (keys := _keys(cur, database, name))}
+    if model.kind == "table":
+        key, column = model.partition or ("", "")
+        cur.execute(f"DELETE FROM {table} WHERE {column} IN ({_scope(key)})")
+    reads = _reads(model) - set(model.names)
+    narrowed = {name: keys for name in sorted(reads) if (keys := _keys(cur, database, name))}
     for name, keys in narrowed.items():
         where = " AND ".join(f"{k} IN ({_scope(k)})" for k in keys)
         cur.execute(f'CREATE TEMP VIEW {name} AS SELECT * FROM "{database}".main.{name} WHERE {where}')
     try:
-        cur.execute(f"INSERT INTO {table}\n{model.text()}")
+        cur.execute(f"INSERT INTO {table}\n{model.text()}" if model.kind == "table" else model.statement())
     finally:
         for name in narrowed:
             cur.execute(f"DROP VIEW temp.main.{name}")

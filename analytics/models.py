@@ -32,7 +32,9 @@ otherwise:
 
 When files were only added, analytics/derived.py rebuilds such a table for the claims they touch alone:
 its rows of those claims are deleted and its own SQL, reading its inputs narrowed to those claims (by
-claim_key and submission_key), inserts them again. Every other after-load table is rebuilt whole.
+claim_key and submission_key), inserts them again. An update may say the same (`-- partition: claim_key`):
+its statements then run with what they read, but the table they change, narrowed the same way, so they
+must keep to the claims those inputs hold. Every other after-load table is rebuilt whole.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class Model:
     names: tuple  # what it builds (for an update, the table it changes)
     needs: tuple
     documented: bool = False  # in docs/views.md, and exported with the views (data.py)
-    # (the key of rebuild_scope, the table's column that holds it): rebuilt per claim
+    # (the key of rebuild_scope, the table's column that holds it): rebuilt per claim (a table or an update)
     partition: tuple[str, str] | None = None
 
     @property
@@ -120,8 +122,8 @@ def parse(path: str, text: str) -> Model:
     # views are documented unless marked internal; tables are internal unless marked documented
     documented = built.group(3) == " (documented)" if built.group(1) == "table" else built.group(3) is None
     split = next((_PARTITION.match(line) for line in lines[2:3] if _PARTITION.match(line)), None)
-    if split is not None and built.group(1) != "table":
-        raise ValueError(f"queries/{path}.sql: only a table has a partition")
+    if split is not None and built.group(1) not in ("table", "update"):
+        raise ValueError(f"queries/{path}.sql: only a table or an update has a partition")
     partition = (split.group(1), split.group(2) or split.group(1)) if split else None
     return Model(path, built.group(1), names, needs, documented, partition)
 

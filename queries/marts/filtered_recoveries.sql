@@ -1,5 +1,5 @@
 -- builds: macros filtered_recoveries
--- needs: recovery_denials, recovery_status
+-- needs: recovery_denials, recovery_status, revalued_denials
 -- filtered_recoveries(as_of, ...filters): recovery_status(as_of) narrowed by the dashboard's filters,
 -- as filtered_units narrows fact_units, with the flags every recovery page counts by (initial_denial,
 -- pursued). Dates: the claim's first date of service, or the denial's payment date when

@@ -1,11 +1,13 @@
 -- builds: table recovery_ledger
 -- needs: recovery_denials, recovery_outcomes, ref_appeal_windows, ref_denial_categories, ref_timely_filing
+-- partition: claim_key
 -- recovery_ledger: every followed denial (recovery_denials) with what does not depend on the date it is
 -- judged at, rebuilt after each load into the table recovery_ledger: its deadline, and its outcome as
 -- of the data date (the latest of recovery_outcomes, with outcome_from, the date it holds from).
 -- recovery_status(as_of) compares the deadline with as_of, and takes an earlier outcome from
 -- recovery_outcomes only when as_of is before outcome_from.
--- Grain: one row per denial_id of recovery_denials.
+-- Grain: one row per denial_id of recovery_denials. Rebuilt per claim when files were only added (a
+-- denial's deadline and outcome are its claim's); revalued_denials.sql values the others again.
 -- The deadline depends on how the money is won back (ref_denial_categories.resolved_by): an appeal is
 -- due within the appeal window from the denial (ref_appeal_windows); a corrected claim within timely
 -- filing from the date of service (ref_timely_filing; a denial without a service date counts from the

@@ -1,5 +1,5 @@
 -- builds: macros data_date, status_label, recovery_status
--- needs: fact_units, recovery_ledger, recovery_outcomes
+-- needs: fact_units, recovery_ledger, recovery_outcomes, revalued_denials
 -- data_date(): the latest payment date loaded. The `recoveries` view, the worklist and the Overview
 -- judge recoveries as of this date, so that a history loaded months later reads as it did then
 -- (deadlines are not counted against the day it happens to be opened). Load remittances as they
