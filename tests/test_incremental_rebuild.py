@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import database, demo, derived, loader, reference
+from analytics import database, demo, derived, loader, models, reference
 from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared, remittance_835, rows
 from test_recovery import DENIED, REVERSAL, paid
 
@@ -33,8 +33,10 @@ def hand_file(folder: Path, n: int) -> Path:
 
 
 def snapshot(con) -> dict:
-    """Every table the step writes, and the readjudication flags, as sorted rows (floats to 9 places)."""
+    """Every table the step writes, the views that read them (claim_status judges claim_status_rows as of
+    the data date) and the readjudication flags, as sorted rows (floats to 9 places)."""
     tables = {t: f"SELECT * FROM {t} ORDER BY ALL" for t in derived.TABLES}
+    tables |= {m.names[0]: f"SELECT * FROM {m.names[0]} ORDER BY ALL" for m in models.derived()}
     tables["fact_units.readjudication"] = "SELECT unit_id, readjudication FROM fact_units ORDER BY ALL"
     return {
         name: [tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows(con, query)]

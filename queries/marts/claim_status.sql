@@ -1,19 +1,21 @@
--- builds: table claim_status (documented)
--- needs: claim_answers, data_date, ref_settings, billed_claims
+-- builds: view claim_status
+-- needs: claim_status_rows, data_date, ref_settings
 -- claim_status: one row per billed claim (837 CLM) with what the payers answered, as of the data date
 -- (the latest payment loaded, or the latest claim sent when no remittance is loaded):
 -- 'paid' (adjudicated with no denial: paid, or applied to the patient's share), 'partially paid'
 -- (paid, but a denial took part of it), 'denied' (a denial and nothing paid), 'billed' (no answer
 -- yet), 'no answer' (no answer after the number of days set in ref_settings: no_answer_days).
 -- The latest adjudication decides denied / partially paid; paid_amount is net of reversals.
+-- What the payers answered is the table claim_status_rows, rebuilt after each load (per claim when files
+-- were only added); the days since a claim was sent, and so 'no answer', are counted here, as of the data
+-- date when the view is read.
 with
 
-submitted as (select * from billed_claims),
-answers as (select * from claim_answers),
+claims as (select * from claim_status_rows),
 settings as (select * from ref_settings),
 
 as_of as (
-    select coalesce(data_date(), (select max(submitted_date) from submitted)) as day
+    select coalesce(data_date(), (select max(submitted_date) from claims)) as day
 ),
 
 no_answer_days as (
@@ -22,17 +24,10 @@ no_answer_days as (
 
 judged as (
     select
-        submitted.*,
-        coalesce(answers.adjudications, 0) as adjudications,
-        coalesce(answers.paid_amount, 0) as paid_amount,
-        coalesce(answers.denied_amount, 0) as denied_amount,
-        answers.first_payment_date,
-        answers.last_payment_date,
-        date_diff('day', coalesce(submitted.submitted_date, submitted.service_date_to, submitted.service_date_from),
-                  (select day from as_of)) as days_since_sent,
+        claims.*,
+        date_diff('day', claims.sent_date, (select day from as_of)) as days_since_sent,
         (select days from no_answer_days) as no_answer_days
-    from submitted
-    left join answers using (submission_key)
+    from claims
 ),
 
 final as (

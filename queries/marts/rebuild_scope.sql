@@ -1,5 +1,5 @@
 -- builds: macros rebuild_scope
--- needs: base_claim_id, billed_claims, billed_lines, claims, fact_units, recoupments
+-- needs: base_claim_id, billed_claims, billed_lines, claims, fact_units, provider_adjustments
 -- rebuild_scope(since): what the files loaded after file_id `since` may change in the tables partitioned
 -- by claim (analytics/models.py: '-- partition:'), when files were only added (analytics/derived.py):
 -- every 835 claim adjudication (claim_key), its units (unit_id), billed claim (submission_key) and billed
@@ -13,31 +13,36 @@
 -- - every claim id tied to those by a corrected claim's REF*F8 naming another claim's CLP07 of the same
 --   payer, either way, followed to the end of the chain.
 -- Grain: one row per key ('claim_key', 'unit_id', 'submission_key', 'bill_line_key') and value.
+-- base_claim_id (a regular expression) is applied to the few claims in question only: the new files'
+-- claims, the ends of REF*F8 ties, and the claims whose id, or id less its last 2 or 3 characters (the
+-- most a suffix takes), is one of the ids reached.
 CREATE OR REPLACE MACRO rebuild_scope(since) AS TABLE
 with recursive
 
 remitted as (
     select
-        claim_key, base_claim_id(coalesce(claim_id, '')) as claim_id, split_part(claim_group_key, '|', 1) as payer_key,
+        claim_key, coalesce(claim_id, '') as claim_id, split_part(claim_group_key, '|', 1) as payer_key,
         nullif(payer_claim_number, '') as payer_claim_number, original_reference, file_id
     from fact_units
     where first_of_claim
 ),
 
 billed as (
-    select submission_key, base_claim_id(coalesce(claim_id, '')) as claim_id, file_id from billed_claims
+    select submission_key, coalesce(claim_id, '') as claim_id, file_id from billed_claims
 ),
 
 new_claim_numbers as (
     select payer_claim_number from remitted where file_id > since and payer_claim_number is not null
 ),
 
+-- the PLB WO recoupments (recoupments.sql), read where they are stored: the claims recoupments.sql ties
+-- them to are not needed here
 recouped_numbers as (
-    select reference from recoupments
-    where file_id > since or reference in (select payer_claim_number from new_claim_numbers)
+    select reference from provider_adjustments
+    where reason_code = 'WO' and (file_id > since or reference in (select payer_claim_number from new_claim_numbers))
 ),
 
-seeds as (
+seed_claims as (
     select claim_id from remitted where file_id > since
     union
     select claim_id from billed where file_id > since
@@ -45,14 +50,32 @@ seeds as (
     select claim_id from remitted where payer_claim_number in (select reference from recouped_numbers)
 ),
 
--- claim ids tied by a REF*F8, both ways
+seeds as (
+    select distinct base_claim_id(claim_id) as claim_id from seed_claims
+),
+
+-- claim ids tied by a REF*F8, both ways: the corrected claims, and the claims their REF*F8 names
+correcting as (
+    select claim_id, payer_key, original_reference from remitted where original_reference is not null
+),
+
+named as (
+    select claim_id, payer_key, payer_claim_number from remitted
+    where payer_claim_number in (select original_reference from correcting)
+),
+
+corrected_claims as (
+    select distinct
+        base_claim_id(correcting.claim_id) as from_id,
+        base_claim_id(named.claim_id) as to_id
+    from correcting
+    join named
+        on named.payer_key = correcting.payer_key
+        and named.payer_claim_number = correcting.original_reference
+),
+
 corrections as (
-    select distinct corrected.claim_id as from_id, named.claim_id as to_id
-    from remitted as corrected
-    join remitted as named
-        on named.payer_key = corrected.payer_key
-        and named.payer_claim_number = corrected.original_reference
-    where corrected.claim_id <> named.claim_id
+    select from_id, to_id from corrected_claims where from_id <> to_id
 ),
 
 ties as (
@@ -68,13 +91,37 @@ reached(claim_id) as (
 ),
 
 -- every claim of those ids: the 835 claims (the claims view holds the few without units too), their
--- units, the billed claims and their lines
+-- units, the billed claims and their lines; a claim id is one of them when it is, or it less a suffix is
+remitted_ids as (
+    select claim_key, coalesce(claim_id, '') as claim_id from claims
+),
+
+remitted_candidates as (
+    select claim_key, claim_id from remitted_ids semi join reached using (claim_id)
+    union
+    select claim_key, claim_id from remitted_ids
+    semi join reached on reached.claim_id = substr(remitted_ids.claim_id, 1, length(remitted_ids.claim_id) - 2)
+    union
+    select claim_key, claim_id from remitted_ids
+    semi join reached on reached.claim_id = substr(remitted_ids.claim_id, 1, length(remitted_ids.claim_id) - 3)
+),
+
 claim_keys as (
-    select claim_key from claims where base_claim_id(coalesce(claim_id, '')) in (select claim_id from reached)
+    select claim_key from remitted_candidates where base_claim_id(claim_id) in (select claim_id from reached)
+),
+
+billed_candidates as (
+    select submission_key, claim_id from billed semi join reached using (claim_id)
+    union
+    select submission_key, claim_id from billed
+    semi join reached on reached.claim_id = substr(billed.claim_id, 1, length(billed.claim_id) - 2)
+    union
+    select submission_key, claim_id from billed
+    semi join reached on reached.claim_id = substr(billed.claim_id, 1, length(billed.claim_id) - 3)
 ),
 
 submission_keys as (
-    select submission_key from billed semi join reached using (claim_id)
+    select submission_key from billed_candidates where base_claim_id(claim_id) in (select claim_id from reached)
 )
 
 select 'claim_key' as key, claim_key as value from claim_keys

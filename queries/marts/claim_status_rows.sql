@@ -1,0 +1,39 @@
+-- builds: table claim_status_rows
+-- needs: claim_answers, billed_claims
+-- partition: submission_key
+-- claim_status_rows: one row per billed claim (837 CLM) with what the payers answered (claim_answers),
+-- and the day it counts as sent (sent_date: the claim file's date, else its service dates); the view
+-- claim_status judges it as of the data date. Kept apart from the data date, so that a load that only adds
+-- files rebuilds it for the claims it touches (analytics/derived.py).
+with
+
+submitted as (select * from billed_claims),
+answers as (select * from claim_answers),
+
+final as (
+    select
+        submitted.file_name,
+        submitted.payer_name,
+        submitted.claim_id,
+        submitted.submitted_date,
+        submitted.charge_amount,
+        coalesce(answers.adjudications, 0) as adjudications,
+        coalesce(answers.paid_amount, 0) as paid_amount,
+        coalesce(answers.denied_amount, 0) as denied_amount,
+        answers.first_payment_date,
+        answers.last_payment_date,
+        coalesce(submitted.submitted_date, submitted.service_date_to, submitted.service_date_from) as sent_date,
+        submitted.frequency_code,
+        submitted.site_of_care,
+        submitted.transaction_type,
+        submitted.payer_id,
+        submitted.service_date_from,
+        submitted.service_date_to,
+        submitted.prior_authorization,
+        submitted.submission_key,
+        submitted.file_id
+    from submitted
+    left join answers using (submission_key)
+)
+
+select * from final

@@ -1,0 +1,6 @@
+-- builds: update recovery_denials, recovery_ledger
+-- needs: recovery_denials
+-- revalued_denials on Spark: the build is always whole there, so every denial is valued at the ratios of
+-- all lines loaded already (recovery_denials.sql) and queries/marts/revalued_denials.sql would change
+-- nothing: recovery_denials as it is.
+select * from recovery_denials
