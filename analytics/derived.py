@@ -14,6 +14,8 @@ rebuilt for the claims those files touch, and the rest whole (docs/architecture.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import hashlib
 import time
 from contextlib import contextmanager
@@ -128,42 +130,123 @@ class _Timer:
 
 def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int, timer: _Timer | None = None) -> None:
     """The after-load step when files after `since` were only added: the partitioned tables for the
-    claims those files touch (rebuild_scope), every other step whole, in the graph's order."""
+    claims those files touch (rebuild_scope), the regrouped tables for the groups their units fall in,
+    every other step whole, in the graph's order."""
     timer = timer or _Timer(None)
     database = cur.execute("SELECT current_database()").fetchall()[0][0]
     with timer("rebuild_scope"):
         cur.execute("CREATE TEMP TABLE rebuild_keys AS SELECT * FROM rebuild_scope(?)", [since])
+    regrouped = [model for model in models.after_load() if model.regroup]
     try:
+        for model in regrouped:  # the groups the touched claims' units fall in before the step
+            with timer(_step(model)):
+                _touched_groups(cur, model, database, first=True)
         for model in models.after_load():
             with timer(_step(model)):
-                if model.partition is None:
-                    models.build(cur, model)
-                else:
+                if model.partition is not None:
                     _rebuild_partition(cur, model, database)
+                elif model.regroup is not None:
+                    _rebuild_groups(cur, model, database)
+                else:
+                    models.build(cur, model)
     finally:
         cur.execute("DROP TABLE temp.main.rebuild_keys")
+        for model in regrouped:
+            cur.execute(f"DROP TABLE IF EXISTS temp.main.{_groups(model)}")
 
 
-def _rebuild_partition(cur: duckdb.DuckDBPyConnection, model: models.Model, database: str) -> None:
-    """A partitioned table's rows of the touched claims: deleted, then inserted by its own SQL, which reads
-    every input that has a claim_key or submission_key through a temporary view of the same name narrowed
-    to those claims (the database's own relations are named in full; the temporary ones come first in
-    name lookup). A partitioned update runs its statements with its inputs narrowed the same way, all but
-    the tables it changes."""
-    table = f'"{database}".main.{model.names[0]}'
-    if model.kind == "table":
-        key, column = model.partition or ("", "")
-        cur.execute(f"DELETE FROM {table} WHERE {column} IN ({_scope(key)})")
+@contextmanager
+def _narrowed(cur: duckdb.DuckDBPyConnection, model: models.Model, database: str):
+    """Within: every input of the model that has a claim_key or submission_key (but the tables it changes)
+    read through a temporary view of the same name narrowed to the touched claims (the database's own
+    relations are named in full; the temporary ones come first in name lookup)."""
     reads = _reads(model) - set(model.names)
     narrowed = {name: keys for name in sorted(reads) if (keys := _keys(cur, database, name))}
     for name, keys in narrowed.items():
         where = " AND ".join(f"{k} IN ({_scope(k)})" for k in keys)
         cur.execute(f'CREATE TEMP VIEW {name} AS SELECT * FROM "{database}".main.{name} WHERE {where}')
     try:
-        cur.execute(f"INSERT INTO {table}\n{model.text()}" if model.kind == "table" else model.statement())
+        yield
     finally:
         for name in narrowed:
             cur.execute(f"DROP VIEW temp.main.{name}")
+
+
+def _rebuild_partition(cur: duckdb.DuckDBPyConnection, model: models.Model, database: str) -> None:
+    """A partitioned table's rows of the touched claims: deleted, then inserted by its own SQL reading its
+    inputs narrowed to those claims (_narrowed). A partitioned update runs its statements on its inputs
+    narrowed the same way."""
+    table = f'"{database}".main.{model.names[0]}'
+    if model.kind == "table":
+        key, column = model.partition or ("", "")
+        cur.execute(f"DELETE FROM {table} WHERE {column} IN ({_scope(key)})")
+    with _narrowed(cur, model, database):
+        cur.execute(f"INSERT INTO {table}\n{model.text()}" if model.kind == "table" else model.statement())
+
+
+def _groups(model: models.Model) -> str:
+    return f"touched_groups_{model.names[0]}"
+
+
+def _touched_groups(cur: duckdb.DuckDBPyConnection, model: models.Model, database: str, first: bool) -> None:
+    """The groups (model.regroup) of the model's own SQL run on its inputs narrowed to the touched claims,
+    into a temporary table: before the step (first) and after what it needs was rebuilt. A unit that
+    enters a group is in the second, one that leaves it (a claim now a readjudication) in the first."""
+    columns = ", ".join(model.regroup or ())
+    query = f"SELECT DISTINCT {columns} FROM (\n{model.text()}\n) AS grouped"
+    with _narrowed(cur, model, database):
+        if first:
+            cur.execute(f"CREATE TEMP TABLE {_groups(model)} AS {query}")
+        else:
+            cur.execute(f"INSERT INTO temp.main.{_groups(model)} {query}")
+
+
+def _rebuild_groups(cur: duckdb.DuckDBPyConnection, model: models.Model, database: str) -> None:
+    """A regrouped table's groups that the touched claims' units fall in, before or after: deleted, then
+    summed again by its own SQL from all units, the groups given as constants (DuckDB pushes those through
+    the sums down to the scan; a semi join it would not)."""
+    _touched_groups(cur, model, database, first=False)
+    groups = cur.execute(f"SELECT DISTINCT * FROM temp.main.{_groups(model)}").fetchall()
+    if not groups:
+        return
+    where = _group_filter(model.regroup or (), groups)
+    table = f'"{database}".main.{model.names[0]}'
+    cur.execute(f"DELETE FROM {table} WHERE {where}")
+    cur.execute(f"INSERT INTO {table}\nSELECT * FROM (\n{model.text()}\n) AS regrouped WHERE {where}")
+
+
+def _group_filter(columns: tuple[str, ...], groups: list[tuple]) -> str:
+    """A WHERE condition that holds for the rows of these groups: per value of the leading columns, the
+    last one IN a list of constants."""
+    *heads, last = columns
+    by_head: dict[tuple, list] = {}
+    for group in groups:
+        by_head.setdefault(tuple(group[:-1]), []).append(group[-1])
+    parts = []
+    for head, values in by_head.items():
+        present = [v for v in values if v is not None]
+        choices = [f"{last} IN ({', '.join(_literal(v) for v in present)})"] if present else []
+        choices += [f"{last} IS NULL"] if len(present) < len(values) else []
+        terms = [f"{c} IS NULL" if v is None else f"{c} = {_literal(v)}" for c, v in zip(heads, head, strict=True)]
+        parts.append("(" + " AND ".join([*terms, "(" + " OR ".join(choices) + ")"]) + ")")
+    return " OR ".join(parts)
+
+
+def _literal(value: object) -> str:
+    """A group key value as a SQL constant."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime.datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, datetime.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, int | float | decimal.Decimal):
+        return (
+            repr(value)
+            if isinstance(value, int)
+            else f"'{value}'::{'DOUBLE' if isinstance(value, float) else 'DECIMAL(38, 10)'}"
+        )
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _step(model: models.Model) -> str:

@@ -34,7 +34,16 @@ When files were only added, analytics/derived.py rebuilds such a table for the c
 its rows of those claims are deleted and its own SQL, reading its inputs narrowed to those claims (by
 claim_key and submission_key), inserts them again. An update may say the same (`-- partition: claim_key`):
 its statements then run with what they read, but the table they change, narrowed the same way, so they
-must keep to the claims those inputs hold. Every other after-load table is rebuilt whole.
+must keep to the claims those inputs hold.
+
+A table of sums over units (a row per group of units, not per claim) names the columns that key its groups:
+
+    -- regroup: basis, basis_date
+
+When files were only added, the groups the touched claims' units fall in, before the step and after it (its
+own SQL run on its inputs narrowed to those claims, twice), are deleted and summed again from all units of
+those groups (its SQL with the groups as constants, which DuckDB pushes down to the scan). Every other
+after-load table is rebuilt whole.
 """
 
 from __future__ import annotations
@@ -58,6 +67,7 @@ _BUILDS = re.compile(
 )
 _NEEDS = re.compile(r"^-- needs: ([\w, ]*)$")
 _PARTITION = re.compile(r"^-- partition: (claim_key|unit_id|submission_key|bill_line_key)(?: as (\w+))?$")
+_REGROUP = re.compile(r"^-- regroup: (\w+(?:, \w+)*)$")
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class Model:
     documented: bool = False  # in docs/views.md, and exported with the views (data.py)
     # (the key of rebuild_scope, the table's column that holds it): rebuilt per claim (a table or an update)
     partition: tuple[str, str] | None = None
+    # the columns that key its groups: a table of sums rebuilt for the groups the touched claims fall in
+    regroup: tuple[str, ...] | None = None
 
     @property
     def node(self) -> str:
@@ -125,7 +137,11 @@ def parse(path: str, text: str) -> Model:
     if split is not None and built.group(1) not in ("table", "update"):
         raise ValueError(f"queries/{path}.sql: only a table or an update has a partition")
     partition = (split.group(1), split.group(2) or split.group(1)) if split else None
-    return Model(path, built.group(1), names, needs, documented, partition)
+    grouped = next((_REGROUP.match(line) for line in lines[2:3] if _REGROUP.match(line)), None)
+    if grouped is not None and built.group(1) != "table":
+        raise ValueError(f"queries/{path}.sql: only a table is regrouped")
+    regroup = tuple(grouped.group(1).split(", ")) if grouped else None
+    return Model(path, built.group(1), names, needs, documented, partition, regroup)
 
 
 @functools.cache

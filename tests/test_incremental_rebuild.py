@@ -6,6 +6,7 @@ files that reverse, recoup, correct or pay again a claim of an earlier batch."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,27 @@ def test_the_scope_of_a_load_follows_its_ties_and_leaves_the_rest(tmp_path):
     assert scoped == [("C1",), ("C1B",), ("R1",)]
     assert rows(con, "SELECT count(*) FROM claims WHERE claim_id = 'X1'") == [(1,)]
     con.close()
+
+
+def test_a_drug_line_that_becomes_a_readjudication_leaves_its_day_of_drug_line_cells(tmp_path, incremental):
+    """A drug claim paid on 10 June, then a remittance of the same claim dated 10 May loaded after it: the
+    June adjudication is now the later one, and drug_line_cells' June day (by payment) loses its line, a
+    day none of the new files' lines falls in (the groups before the rebuild, analytics/derived.py)."""
+    drug = paid("D1", "PD1", 8000, mods=":JZ").replace("HC:99213", "HC:J1428")
+    files = []
+    for n, day in enumerate(("20240610", "20240510")):
+        files.append(tmp_path / f"drug_{day}.835")
+        files[-1].write_text(remittance_835(drug, payment="80", payment_date=day, control=f"{n + 1:09d}"))
+    db = tmp_path / "drug.duckdb"
+    load_in_batches(db, [[files[0]], [files[1]]])
+    assert len(incremental) == 1
+    con = database.connect(db)
+    assert rows(con, "SELECT payment_date, readjudication FROM fact_units WHERE unit_kind = 'line' ORDER BY 1") == [
+        (date(2024, 5, 10), False),
+        (date(2024, 6, 10), True),
+    ]
+    assert rows(con, "SELECT basis_date, lines FROM drug_line_cells WHERE basis = 'payment'") == [
+        (date(2024, 5, 10), 1)
+    ]
+    con.close()
+    assert_as_full_rebuild(db, tmp_path)

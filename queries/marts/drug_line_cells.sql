@@ -1,5 +1,6 @@
 -- builds: table drug_line_cells
 -- needs: fact_units, readjudication_flags
+-- regroup: basis, basis_date
 -- drug_line_cells: the lines the JW/JZ figures read (queries/dashboard/waste_modifier_compliance.sql),
 -- summed once after each load instead of scanned on every view of the Modifiers page: initial adjudicated
 -- lines that are single-dose drug lines (waste_status) or denied for a missing modifier
@@ -8,6 +9,8 @@
 -- (filtered_drug_line_cells narrows it as filtered_units narrows fact_units): the basis date and its month,
 -- payer, category and whether the line was denied, code, modifiers, missing modifier, site, waste status
 -- and denial class. Sums: lines, drug claims (first_of_claim_code), units billed (and on JW lines), denied $.
+-- When files were only added, the days (basis, basis_date) of the touched claims' lines are summed again
+-- (analytics/derived.py: '-- regroup:').
 with
 
 units as (select * from fact_units),
