@@ -100,11 +100,13 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False, steps: dict[str
             for model in models.after_load():
                 with timer(_step(model)):
                     models.build(cur, model)
+            changed = None
         else:
-            _rebuild_touched(cur, since, timer)
-        # the change findings read the claim facts (initial_claims, built above): after them
+            changed = _rebuild_touched(cur, since, timer)
+        # the change findings read the claim facts (initial_claims, built above): after them; after a load
+        # that only added files, kept when their period is the same and no claim they count changed
         with timer("change findings"):
-            findings.refresh(cur)
+            findings.refresh(cur, changed)
         cur.executemany(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
             [("recovery_fingerprint", inputs), ("recovery_basis", basis), ("recovery_files", _files(cur))],
@@ -128,15 +130,19 @@ class _Timer:
                 self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - start
 
 
-def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int, timer: _Timer | None = None) -> None:
+def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int, timer: _Timer | None = None) -> list:
     """The after-load step when files after `since` were only added: the partitioned tables for the
     claims those files touch (rebuild_scope), the regrouped tables for the groups their units fall in,
-    every other step whole, in the graph's order."""
+    every other step whole, in the graph's order. Returns the payment months of the claim facts that
+    changed (a claim's row of claim_facts added, removed or different), for the change findings."""
     timer = timer or _Timer(None)
     database = cur.execute("SELECT current_database()").fetchall()[0][0]
     with timer("rebuild_scope"):
         cur.execute("CREATE TEMP TABLE rebuild_keys AS SELECT * FROM rebuild_scope(?)", [since])
     regrouped = [model for model in models.after_load() if model.regroup]
+    cur.execute(
+        f"CREATE TEMP TABLE claim_facts_before AS SELECT * FROM claim_facts WHERE claim_key IN ({_scope('claim_key')})"
+    )
     try:
         for model in regrouped:  # the groups the touched claims' units fall in before the step
             with timer(_step(model)):
@@ -149,10 +155,34 @@ def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int, timer: _Timer |
                     _rebuild_groups(cur, model, database)
                 else:
                     models.build(cur, model)
+        with timer("claim facts changed"):
+            return _changed_months(cur)
     finally:
         cur.execute("DROP TABLE temp.main.rebuild_keys")
+        cur.execute("DROP TABLE temp.main.claim_facts_before")
         for model in regrouped:
             cur.execute(f"DROP TABLE IF EXISTS temp.main.{_groups(model)}")
+
+
+def _changed_months(cur: duckdb.DuckDBPyConnection) -> list:
+    """The payment months (claim_facts.month, and the month of its payment date) of the touched claims'
+    rows of claim_facts that are not what they were before the step: a claim's facts are its own, so no
+    other claim's changed."""
+    changed = cur.execute(
+        f"""
+        WITH after AS (SELECT * FROM claim_facts WHERE claim_key IN ({_scope("claim_key")})),
+        changed AS (
+            (SELECT * FROM after EXCEPT SELECT * FROM temp.main.claim_facts_before)
+            UNION ALL
+            (SELECT * FROM temp.main.claim_facts_before EXCEPT SELECT * FROM after)
+        )
+        SELECT DISTINCT month FROM (
+            SELECT month::date AS month FROM changed
+            UNION ALL SELECT date_trunc('month', payment_date)::date FROM changed
+        )
+        """
+    ).fetchall()
+    return [month for (month,) in changed]
 
 
 @contextmanager

@@ -825,6 +825,17 @@ COLUMNS = (
 )
 
 
+def _unchanged(cur, period: Period, changed: list) -> bool:
+    """Whether change_findings_rows holds this period's findings and no changed month is in its window
+    (the baseline's first month to the period's last: what slices.sql and drivers.sql count)."""
+    stored = cur.execute(
+        "SELECT DISTINCT period_from, period_to, baseline_from, baseline_to FROM change_findings_rows"
+    ).fetchall()
+    window = (period.baseline[0], period.months[-1])
+    same = stored == [(period.months[0], period.months[-1], period.baseline[0], period.baseline[-1])]
+    return same and not any(window[0] <= month <= window[1] for month in changed)
+
+
 def table_rows(result: Result | None) -> list:
     if result is None:
         return []
@@ -847,15 +858,20 @@ def table_rows(result: Result | None) -> list:
     return out
 
 
-def refresh(cur) -> int:
+def refresh(cur, changed: list | None = None) -> int:
     """Rebuild the table change_findings_rows (the view change_findings) for the default period: the
     last usable month against the 12 before. Runs inside the recovery rebuild's transaction, after the
-    derived tables. Returns the rows written."""
+    derived tables. `changed`: after a load that only added files, the payment months of the claim facts
+    it changed (analytics/derived.py); the rows are kept as they are when the period is the one they hold
+    and none of those months is in it or its baseline (every figure of a finding counts the claims of
+    those months, by payment date). Returns the rows written (or kept)."""
     defined = cur.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'initial_claims'").fetchall()
     result = None
     if defined[0][0]:  # a brand-new database creates its macros after this first rebuild: empty then
         fetch = fetcher(cur)
         period = latest_period(usable_months(fetch))
+        if changed is not None and period is not None and _unchanged(cur, period, changed):
+            return cur.execute("SELECT count(*) FROM change_findings_rows").fetchall()[0][0]
         result = compute(fetch, period) if period is not None else None
     rows = table_rows(result)
     columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)

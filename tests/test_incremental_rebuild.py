@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import database, demo, derived, loader, models, reference
+from analytics import database, demo, derived, findings, loader, models, reference
 from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared, remittance_835, rows
 from test_recovery import DENIED, REVERSAL, paid
 
@@ -53,7 +53,7 @@ def incremental(monkeypatch):
 
     def counted(cur, since, *timer):
         calls.append(since)
-        rebuild(cur, since, *timer)
+        return rebuild(cur, since, *timer)
 
     monkeypatch.setattr(derived, "_rebuild_touched", counted)
     return calls
@@ -193,4 +193,39 @@ def test_a_drug_line_that_becomes_a_readjudication_leaves_its_day_of_drug_line_c
         (date(2024, 5, 10), 1)
     ]
     con.close()
+    assert_as_full_rebuild(db, tmp_path)
+
+
+def test_the_change_findings_are_kept_when_no_month_they_count_changed(tmp_path, incremental, monkeypatch):
+    """A six-month demo loaded up to 15 October, then the rest of October: the findings' period (September
+    against the three months before) is the same and the new claims are October's, so the findings are
+    kept, not tested again; then a remittance paid in September loaded late: tested again. Both equal a
+    full rebuild."""
+    computed = []
+    compute = findings.compute
+
+    def counted(fetch, period, *args):
+        computed.append(period)
+        return compute(fetch, period, *args)
+
+    monkeypatch.setattr(findings, "compute", counted)
+    demo.generate(tmp_path / "files", months=6, lines=8000, seed=5)
+    files = sorted((tmp_path / "files").iterdir())
+    db = tmp_path / "kept.duckdb"
+    # (in two loads: the first rebuild of a new database comes before its macros, without findings)
+    load_in_batches(
+        db, [[f for f in files if f.name[:6] == "202605"], [f for f in files if "202606" <= f.name[:8] <= "20261015"]]
+    )
+    con = database.connect(db)
+    assert rows(con, "SELECT DISTINCT period_from FROM change_findings_rows") == [(date(2026, 9, 1),)]
+    con.close()
+    computed.clear()
+    load_in_batches(db, [[f for f in files if f.name[:8] > "20261015"]])
+    assert len(incremental) == 2 and computed == []
+    assert_as_full_rebuild(db, tmp_path)
+    late = tmp_path / "late.835"
+    late.write_text(remittance_835(paid("Z9", "PZ9", 5000), payment="50", payment_date="20260915", control="000000009"))
+    computed.clear()
+    load_in_batches(db, [[late]])
+    assert len(incremental) == 3 and len(computed) == 1
     assert_as_full_rebuild(db, tmp_path)
