@@ -9,7 +9,9 @@ came back depends on files loaded before or after it, so these tables are derive
 rebuilt after every load, and on opening a database whose files, rules or SQL changed since (for
 instance when a load was interrupted between committing its files and this step). When the only change
 is files added, the tables whose rows each belong to one claim ('-- partition:' in their header) are
-rebuilt for the claims those files touch, and the rest whole (docs/architecture.md).
+rebuilt for the claims those files touch, the tables of sums ('-- regroup:') for the groups those claims'
+units fall in, the change findings only when a month they count changed, and the rest (small) whole
+(docs/architecture.md).
 """
 
 from __future__ import annotations

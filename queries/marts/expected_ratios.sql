@@ -1,41 +1,34 @@
 -- builds: table expected_ratios
--- needs: fact_units
+-- needs: paid_to_charge
 -- expected_ratios: the paid-to-charge ratios a denial is valued at (recovery_denials' expected
 -- reimbursement): what payers paid on the lines they paid in full (no denial), over what those lines
--- charged, per payer and code, per payer, and over all payers. A small table of its own, rebuilt whole
--- after each load: a load that adds paid lines changes the ratios of denials it does not touch, and
--- revalued_denials.sql values those again.
+-- charged (paid_to_charge), per payer and code, per payer, and over all payers. A small table of its own,
+-- rebuilt whole after each load: a load that adds paid lines changes the ratios of denials it does not
+-- touch, and revalued_denials.sql values those again.
 -- Grain: one row per level ('payer and code': payer_key and procedure_code; 'payer': payer_key; 'all
 -- payers': one row, its ratio NULL when no line was paid) and key; a payer or a code counts once it has 5
 -- such lines. payer_key: the payer id, else its name.
 with
 
-units as (select * from fact_units),
-
-paid_lines as (
-    select coalesce(nullif(payer_id, ''), payer_name) as payer_key, procedure_code, paid_amount, charge_amount
-    from units
-    where claim_kind = 'adjudicated' and unit_kind = 'line' and denial_type is null
-        and paid_amount > 0 and charge_amount > 0
-),
+sums as (select * from paid_to_charge),
 
 code_ratios as (
     select 'payer and code' as level, payer_key, procedure_code, sum(paid_amount) / sum(charge_amount) as ratio
-    from paid_lines
+    from sums
     group by all
-    having count(*) >= 5
+    having sum(lines) >= 5
 ),
 
 payer_ratios as (
     select 'payer' as level, payer_key, null as procedure_code, sum(paid_amount) / sum(charge_amount) as ratio
-    from paid_lines
+    from sums
     group by all
-    having count(*) >= 5
+    having sum(lines) >= 5
 ),
 
 overall_ratio as (
     select 'all payers' as level, null as payer_key, null as procedure_code, sum(paid_amount) / sum(charge_amount) as ratio
-    from paid_lines
+    from sums
 ),
 
 final as (

@@ -1,5 +1,5 @@
 -- builds: macros rebuild_scope
--- needs: base_claim_id, billed_claims, billed_lines, claims, fact_units, provider_adjustments
+-- needs: base_claim_id, bill_claims, bill_lines, claims, fact_units, provider_adjustments
 -- rebuild_scope(since): what the files loaded after file_id `since` may change in the tables partitioned
 -- by claim (analytics/models.py: '-- partition:'), when files were only added (analytics/derived.py):
 -- every 835 claim adjudication (claim_key), its units (unit_id), billed claim (submission_key) and billed
@@ -27,8 +27,10 @@ remitted as (
     where first_of_claim
 ),
 
+-- the billed claims and lines read where they are stored: the views billed_claims and billed_lines hold
+-- the same keys, and billed_claims sums every claim's lines for its service dates, not needed here
 billed as (
-    select submission_key, coalesce(claim_id, '') as claim_id, file_id from billed_claims
+    select submission_key, coalesce(claim_id, '') as claim_id, file_id from bill_claims
 ),
 
 new_claim_numbers as (
@@ -130,4 +132,4 @@ select 'unit_id', unit_id from fact_units semi join claim_keys using (claim_key)
 union all
 select 'submission_key', submission_key from submission_keys
 union all
-select 'bill_line_key', bill_line_key from billed_lines semi join submission_keys using (submission_key);
+select 'bill_line_key', bill_line_key from bill_lines semi join submission_keys using (submission_key);
