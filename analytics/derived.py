@@ -155,6 +155,8 @@ def _rebuild_touched(cur: duckdb.DuckDBPyConnection, since: int, timer: _Timer |
                     _rebuild_partition(cur, model, database)
                 elif model.regroup is not None:
                     _rebuild_groups(cur, model, database)
+                elif model.accumulate is not None:
+                    _accumulate(cur, model, database, since)
                 else:
                     models.build(cur, model)
         with timer("claim facts changed"):
@@ -245,6 +247,44 @@ def _rebuild_groups(cur: duckdb.DuckDBPyConnection, model: models.Model, databas
     table = f'"{database}".main.{model.names[0]}'
     cur.execute(f"DELETE FROM {table} WHERE {where}")
     cur.execute(f"INSERT INTO {table}\nSELECT * FROM (\n{model.text()}\n) AS regrouped WHERE {where}")
+
+
+def _accumulate(cur: duckdb.DuckDBPyConnection, model: models.Model, database: str, since: int) -> None:
+    """An accumulated table: its own SQL on its inputs narrowed to the files after `since` (file_id), and
+    those sums added to the table's, group by group (keys compared NULL-safe); groups it had not, inserted."""
+    table = f'"{database}".main.{model.names[0]}'
+    keys = model.accumulate or ()
+    reads = _reads(model) - set(model.names)
+    narrowed = [name for name in sorted(reads) if _has_column(cur, database, name, "file_id")]
+    for name in narrowed:
+        cur.execute(f'CREATE TEMP VIEW {name} AS SELECT * FROM "{database}".main.{name} WHERE file_id > {int(since)}')
+    try:
+        cur.execute(f"CREATE TEMP TABLE accumulated AS\n{model.text()}")
+    finally:
+        for name in narrowed:
+            cur.execute(f"DROP VIEW temp.main.{name}")
+    try:
+        columns = [d[0] for d in cur.execute("SELECT * FROM temp.main.accumulated LIMIT 0").description]
+        same = " AND ".join(f"{table}.{k} IS NOT DISTINCT FROM added.{k}" for k in keys)
+        sums = ", ".join(
+            f"{c} = coalesce({table}.{c} + added.{c}, {table}.{c}, added.{c})" for c in columns if c not in keys
+        )
+        cur.execute(f"UPDATE {table} SET {sums} FROM temp.main.accumulated AS added WHERE {same}")
+        cur.execute(
+            f"INSERT INTO {table} SELECT * FROM temp.main.accumulated AS added "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same})"
+        )
+    finally:
+        cur.execute("DROP TABLE temp.main.accumulated")
+
+
+def _has_column(cur: duckdb.DuckDBPyConnection, database: str, name: str, column: str) -> bool:
+    found = cur.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_catalog = ? AND table_schema = 'main' "
+        "AND table_name = ? AND column_name = ?",
+        [database, name, column],
+    ).fetchall()
+    return found[0][0] > 0
 
 
 def _group_filter(columns: tuple[str, ...], groups: list[tuple]) -> str:

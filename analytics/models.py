@@ -42,8 +42,10 @@ A table of sums over units (a row per group of units, not per claim) names the c
 
 When files were only added, the groups the touched claims' units fall in, before the step and after it (its
 own SQL run on its inputs narrowed to those claims, twice), are deleted and summed again from all units of
-those groups (its SQL with the groups as constants, which DuckDB pushes down to the scan). Every other
-after-load table is rebuilt whole.
+those groups (its SQL with the groups as constants, which DuckDB pushes down to the scan). A table of sums
+over fact_units columns that never change once a unit is loaded (not readjudication) says `-- accumulate:
+KEYS` instead: its SQL runs on the new files' units alone, and their sums are added to the table's (every
+column but the keys is a sum or a count). Every other after-load table is rebuilt whole.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ _BUILDS = re.compile(
 )
 _NEEDS = re.compile(r"^-- needs: ([\w, ]*)$")
 _PARTITION = re.compile(r"^-- partition: (claim_key|unit_id|submission_key|bill_line_key)(?: as (\w+))?$")
-_REGROUP = re.compile(r"^-- regroup: (\w+(?:, \w+)*)$")
+_REGROUP = re.compile(r"^-- (regroup|accumulate): (\w+(?:, \w+)*)$")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class Model:
     partition: tuple[str, str] | None = None
     # the columns that key its groups: a table of sums rebuilt for the groups the touched claims fall in
     regroup: tuple[str, ...] | None = None
+    # the same for a table of sums over units that never change once loaded: the new files' sums added
+    accumulate: tuple[str, ...] | None = None
 
     @property
     def node(self) -> str:
@@ -139,9 +143,10 @@ def parse(path: str, text: str) -> Model:
     partition = (split.group(1), split.group(2) or split.group(1)) if split else None
     grouped = next((_REGROUP.match(line) for line in lines[2:3] if _REGROUP.match(line)), None)
     if grouped is not None and built.group(1) != "table":
-        raise ValueError(f"queries/{path}.sql: only a table is regrouped")
-    regroup = tuple(grouped.group(1).split(", ")) if grouped else None
-    return Model(path, built.group(1), names, needs, documented, partition, regroup)
+        raise ValueError(f"queries/{path}.sql: only a table is regrouped or accumulated")
+    keys = tuple(grouped.group(2).split(", ")) if grouped else None
+    regroup, accumulate = (keys, None) if grouped is None or grouped.group(1) == "regroup" else (None, keys)
+    return Model(path, built.group(1), names, needs, documented, partition, regroup, accumulate)
 
 
 @functools.cache
