@@ -172,7 +172,10 @@ def test_a_database_built_by_an_earlier_release_order_still_opens(tmp_path):
 
 def test_a_regroup_line_names_the_columns_of_the_groups_and_heads_only_a_table():
     header = "-- builds: table t\n-- needs: fact_units\n"
-    assert models.parse("marts/t", header + "-- regroup: basis, basis_date\nselect 1").regroup == ("basis", "basis_date")
+    assert models.parse("marts/t", header + "-- regroup: basis, basis_date\nselect 1").regroup == (
+        "basis",
+        "basis_date",
+    )
     assert models.parse("marts/t", header + "select 1").regroup is None
     accumulated = models.parse("marts/t", header + "-- accumulate: payer_key, procedure_code\nselect 1")
     assert accumulated.accumulate == ("payer_key", "procedure_code") and accumulated.regroup is None
