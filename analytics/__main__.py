@@ -71,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument(
         "--shards",
         type=int,
-        default=1,
-        help="write the history in this many independent parts, in parallel (for scale data)",
+        default=None,
+        help="write the history in this many independent parts, in parallel processes, each month loaded "
+        "while the next is written (default: one per core from 500,000 lines, else 1)",
     )
     demo.add_argument(
         "--no-patterns",

@@ -452,3 +452,53 @@ def test_demo_command_refuses_a_folder_with_files(tmp_path):
     (tmp_path / "out" / "mine.835").write_text("x")
     assert main(["demo", "--db", str(tmp_path / "d.duckdb"), "--out", str(tmp_path / "out"), "--lines", "100"]) == 2
     assert not (tmp_path / "d.duckdb").exists()
+
+
+def test_a_sharded_build_loads_each_month_as_a_load_of_the_whole_folder_would(tmp_path, monkeypatch):
+    """With shards the history is loaded month by month while it is written, the after-load rebuild once
+    at the end: every table equals a load of the finished folder at once, ids and keys included (but the
+    load times, and what the demo adds after: its mark and its prevention rule)."""
+    from analytics import loader, publishing
+    from analytics.demo import writing
+
+    loads, load = [], writing._load
+    monkeypatch.setattr(
+        writing, "_load", lambda con, files, on_result: (loads.append(files), load(con, files, on_result))
+    )
+    summary = demo.build(tmp_path / "piped.duckdb", tmp_path / "files", months=4, lines=6000, seed=5, shards=2)
+    with publishing.writing(tmp_path / "whole.duckdb", what="the same files at once") as con:
+        loader.load_paths(con, [tmp_path / "files"])
+    con = database.connect(tmp_path / "piped.duckdb")
+    try:
+        con.execute(f"ATTACH '{tmp_path / 'whole.duckdb'}' AS whole (READ_ONLY)")
+        tables = [
+            name
+            for (name,) in rows(
+                con,
+                "select table_name from information_schema.tables where table_catalog = current_database() "
+                "and table_schema = 'main' and table_type = 'BASE TABLE' order by 1",
+            )
+        ]
+        assert {"remit_claims", "remit_service_lines", "bill_claims", "recovery_outcomes", "claim_facts"} <= set(tables)
+        assert rows(con, "select count(*) from service_lines") == [(summary.lines,)]
+        differ = []
+        for table in set(tables) - {"meta", "ref_prevention_rules", "ref_sources"}:
+            columns = ", ".join(
+                f'"{c}"'
+                for (c,) in rows(
+                    con,
+                    "select column_name from information_schema.columns "
+                    "where table_catalog = current_database() and table_name = ?",
+                    [table],
+                )
+                if not c.endswith("_at")
+            )
+            mine, theirs = f"select {columns} from main.{table}", f"select {columns} from whole.main.{table}"
+            if rows(con, f"select count(*) from ({mine} except all {theirs})") != [(0,)] or rows(
+                con, f"select count(*) from ({theirs} except all {mine})"
+            ) != [(0,)]:
+                differ.append(table)
+        assert differ == []
+    finally:
+        con.close()
+    assert len([files for files in loads if files]) > 1  # in parts, while the shards wrote

@@ -13,6 +13,7 @@ import heapq
 import random
 from bisect import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -172,8 +173,11 @@ class Generator:
         return ready + timedelta(days=(profile.weekday - ready.weekday()) % 7)
 
     # -- writing ------------------------------------------------------------------------------------
-    def write(self, out: Path) -> Summary:
-        """Simulate the whole period and write the 837 and 835 files to `out`; returns what was written."""
+    def write(self, out: Path, month_written: Callable[[date], None] | None = None) -> Summary:
+        """Simulate the whole period and write the 837 and 835 files to `out`; returns what was written.
+        `month_written(day)`, when given, is called on the last day of each month once every file dated
+        up to that day is written (no later step writes a file dated before the day it runs): a loader
+        may take them while the next month is written."""
         out.mkdir(parents=True, exist_ok=True)
         summary = Summary()
         pending: list[_Event] = []
@@ -200,6 +204,8 @@ class Generator:
                 self.pay(payer_index, day, runs[payer_index], control, out, summary)
             if day in self.batches:
                 self.send(day, self.batches.pop(day), out, summary)
+            if month_written and (day == self.end or (day + timedelta(days=1)).day == 1):
+                month_written(day)
             day += timedelta(days=1)
         return summary  # claims to be sent after the end (self.batches) have not been sent yet
 
