@@ -297,15 +297,15 @@ def _cas(adjustments: list[Adjustment]) -> list[str]:
     if len(adjustments) == 1:
         a = adjustments[0]
         return [f"CAS*{a.group}*{a.reason}*{money(a.cents)}" + (f"*{a.quantity}" if a.quantity is not None else "")]
-    groups: dict[str, list[Adjustment]] = {}
+    groups: dict[str, list[str]] = {}
     for a in adjustments:
-        groups.setdefault(a.group, []).append(a)
+        triple = f"{a.reason}*{money(a.cents)}*{a.quantity if a.quantity is not None else ''}"
+        if a.group in groups:
+            groups[a.group].append(triple)
+        else:
+            groups[a.group] = [triple]
     out = []
-    for group, mine in groups.items():
-        for start in range(0, len(mine), 6):
-            triples = "*".join(
-                f"{a.reason}*{money(a.cents)}*{a.quantity if a.quantity is not None else ''}"
-                for a in mine[start : start + 6]
-            )
-            out.append(f"CAS*{group}*{triples.rstrip('*')}")
+    for group, triples in groups.items():
+        for start in range(0, len(triples), 6):
+            out.append(f"CAS*{group}*" + "*".join(triples[start : start + 6]).rstrip("*"))
     return out

@@ -567,7 +567,7 @@ class Generator:
     def pay_line(self, line: Line, profile: PayerProfile, base: int | None = None) -> None:
         rng = self.rng
         charge = line.charge if base is None else base
-        allowed = int(charge * profile.allowed_share * rng.uniform(0.92, 1.05))
+        allowed = int(charge * profile.allowed_share * (0.92 + (1.05 - 0.92) * rng.random()))  # rng.uniform
         allowed = min(allowed, charge)
         if charge - allowed:
             line.adjustments.append(Adjustment("CO", "45", charge - allowed))
