@@ -102,25 +102,23 @@ def build(
     seconds_loading the time after it (the last month's load, the rebuild, the publishing)."""
     shards = shards or default_shards(lines)
     started = time.perf_counter()
-    if shards > 1:
-        with publishing.writing(db, what=f"the demo history ({out})") as con:
-            summary = _write_and_load(con, out, months, lines, seed, shards, patterns, on_result)
-            summary.seconds_writing = summary.seconds_writing - started
-            _mark(con, out, months, patterns)
-    else:
+    if shards == 1:
         summary = generate(out, months, lines, seed, shards=shards, patterns=patterns)
         summary.seconds_writing = time.perf_counter() - started
-        with publishing.writing(db, what=f"the demo history ({out})") as con:  # published for the dashboard when done
+    with publishing.writing(db, what=f"the demo history ({out})") as con:  # published for the dashboard when done
+        if patterns:
+            # The Medicare Advantage plan's authorisation rule (one of the patterns) goes in before the files:
+            # the after-load rebuild then runs once, with it (loaded after, it rebuilt everything a second time).
+            out.parent.mkdir(parents=True, exist_ok=True)
+            reference.load(con, "prevention-rules", _prevention_rules(out, months))
+        if shards == 1:
             loader.load_paths(con, [out], on_result=on_result)
-            _mark(con, out, months, patterns)
+        else:
+            summary = _write_and_load(con, out, months, lines, seed, shards, patterns, on_result)
+            summary.seconds_writing -= started
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'demo')")
     summary.seconds_loading = time.perf_counter() - started - summary.seconds_writing
     return summary
-
-
-def _mark(con: duckdb.DuckDBPyConnection, out: Path, months: int, patterns: bool) -> None:
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'demo')")
-    if patterns:  # the Medicare Advantage plan's authorisation rule is one of the patterns
-        reference.load(con, "prevention-rules", _prevention_rules(out, months))
 
 
 def _write_and_load(
