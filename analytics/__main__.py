@@ -291,7 +291,8 @@ def _demo(args) -> int:
     print(
         f"wrote {summary.files} files ({summary.claims} claims, {summary.lines} service lines) to {out}"
         f" in {summary.seconds_writing:.1f} s and loaded them into {db} in {summary.seconds_loading:.1f} s"
-        f" ({time.perf_counter() - started:.1f} s in all)"
+        + (" more (each month loaded while the next was written)" if summary.overlapped else "")
+        + f" ({time.perf_counter() - started:.1f} s in all)"
     )
     return 0
 

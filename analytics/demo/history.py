@@ -72,7 +72,8 @@ class Summary:
     awaiting: list = field(default_factory=list)  # claim ids sent whose first 835 comes after the end
     prior_authorizations: list = field(default_factory=list)  # (claim id, frequency) of 837 claims with REF*G1
     seconds_writing: float = 0.0
-    seconds_loading: float = 0.0
+    seconds_loading: float = 0.0  # after the writing (when overlapped, the loading still to do then)
+    overlapped: bool = False  # loaded month by month while it was written (several shards)
 
 
 class _Event(NamedTuple):

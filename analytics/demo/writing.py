@@ -7,6 +7,7 @@ takes them: the same files, ids and keys; the after-load rebuild (derived.refres
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -150,24 +151,28 @@ def _write_and_load(
     written: dict[int, str] = {}  # shard -> the day (YYYYMMDD) up to which its files are all written
     parts: dict[int, Summary] = {}
     loaded = ""  # files dated up to this day are loaded
-    finished = 0.0
+    finished = 0.0  # time.time() when the last shard finished
     try:
         while len(parts) < shards:
             try:
-                shard, what = reports.get(timeout=1)
+                reported = [reports.get(timeout=1)]
             except queue.Empty:
                 for k, process in enumerate(processes):
                     if k not in parts and not process.is_alive():
                         raise RuntimeError(f"demo shard {k} stopped (exit status {process.exitcode})") from None
                 continue
-            if isinstance(what, Summary):
-                parts[shard] = what
-                written[shard] = "99999999"
-                finished = time.perf_counter()
-            elif isinstance(what, date):
-                written[shard] = f"{what:%Y%m%d}"
-            else:
-                raise RuntimeError(f"demo shard {shard} failed:\n{what}")
+            with contextlib.suppress(queue.Empty):
+                while True:  # and whatever else came while the last month loaded: loaded together
+                    reported.append(reports.get_nowait())
+            for shard, what in reported:
+                if isinstance(what, tuple):  # (its Summary, time.time() when it finished)
+                    parts[shard], done = what
+                    written[shard] = "99999999"
+                    finished = max(finished, done)
+                elif isinstance(what, date):
+                    written[shard] = f"{what:%Y%m%d}"
+                else:
+                    raise RuntimeError(f"demo shard {shard} failed:\n{what}")
             upto = min(written.values()) if len(written) == shards else ""
             if upto > loaded and len(parts) < shards:
                 _load(con, [p for p in _files(out) if loaded < p.name[:8] <= upto], on_result)
@@ -180,20 +185,21 @@ def _write_and_load(
                 process.kill()
     ingest_load._refresh(con)  # once, over everything loaded: as a load of the whole folder ends
     summary = _combine([parts[k] for k in range(shards)])
-    summary.seconds_writing = finished
+    summary.seconds_writing = time.perf_counter() - (time.time() - finished)  # on perf_counter's clock
+    summary.overlapped = True
     return summary
 
 
 def _write_shard_reporting(job: tuple, reports) -> None:
     """In a shard's process: write it, putting (shard, day) on `reports` as each month is written, then
-    (shard, its Summary), or (shard, the traceback) when it fails."""
+    (shard, (its Summary, the time it finished)), or (shard, the traceback) when it fails."""
     shard = job[5]
     try:
         summary = _write_shard(job, lambda day: reports.put((shard, day)))
     except BaseException:
         reports.put((shard, traceback.format_exc()))
         raise
-    reports.put((shard, summary))
+    reports.put((shard, (summary, time.time())))
 
 
 def _files(out: Path) -> list[Path]:
