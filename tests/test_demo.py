@@ -467,7 +467,7 @@ def test_a_sharded_build_loads_each_month_as_a_load_of_the_whole_folder_would(tm
     monkeypatch.setattr(
         writing, "_load", lambda con, files, on_result: (loads.append(files), load(con, files, on_result))
     )
-    summary = demo.build(tmp_path / "piped.duckdb", tmp_path / "files", months=12, lines=8000, seed=5, shards=2)
+    summary = demo.build(tmp_path / "piped.duckdb", tmp_path / "files", months=12, lines=5000, seed=5, shards=2)
     with publishing.writing(tmp_path / "whole.duckdb", what="the same files at once") as con:
         loader.load_paths(con, [tmp_path / "files"])
         reference.load(con, "prevention-rules", tmp_path / "files-prevention-rules.csv")
