@@ -463,6 +463,7 @@ def test_a_sharded_build_loads_each_month_as_a_load_of_the_whole_folder_would(tm
     from analytics import loader, publishing, reference
     from analytics.demo import writing
 
+    monkeypatch.setattr(writing, "LOAD_PART_BYTES", 0)  # every month as it is written (not 64 MB of them)
     loads, load = [], writing._load
     monkeypatch.setattr(
         writing, "_load", lambda con, files, on_result: (loads.append(files), load(con, files, on_result))

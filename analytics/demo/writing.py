@@ -1,8 +1,9 @@
 """Writing a demo history (in parallel processes for scale data) and building the demo database from it.
 
-A large history (`shards` > 1) is written by one process per shard while this one loads each month as
-soon as every shard has written it, in the order of the file names (dated), as a load of the whole folder
-takes them: the same files, ids and keys; the after-load rebuild (derived.refresh) runs once, at the end.
+A large history (`shards` > 1) is written by one process per shard while this one loads the months every
+shard has written (once they hold LOAD_PART_BYTES), in the order of the file names (dated), as a load of
+the whole folder takes them: the same files, ids and keys; the after-load rebuild (derived.refresh) runs
+once, at the end.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from analytics.ingest import files as found_files, load as ingest_load, memory, 
 
 # From this many lines on, a history is written in one shard per core (and loaded as it is written).
 SHARDED_FROM = 500_000
+# A sharded history is loaded while it is written in parts of at least this many bytes of files (whole
+# months): each part costs about half a second of the loader's fixed work (a transaction and its checks,
+# the parsing processes started), so at 100,000 lines (34 MB) it loads once, after the writing.
+LOAD_PART_BYTES = 64 * 1024 * 1024
 
 
 def default_shards(lines: int) -> int:
@@ -175,8 +180,10 @@ def _write_and_load(
                     raise RuntimeError(f"demo shard {shard} failed:\n{what}")
             upto = min(written.values()) if len(written) == shards else ""
             if upto > loaded and len(parts) < shards:
-                _load(con, [p for p in _files(out) if loaded < p.name[:8] <= upto], on_result)
-                loaded = upto
+                ready = [p for p in _files(out) if loaded < p.name[:8] <= upto]
+                if sum(map(found_files.size_of, ready)) >= LOAD_PART_BYTES:
+                    _load(con, ready, on_result)
+                    loaded = upto
         _load(con, [p for p in _files(out) if p.name[:8] > loaded], on_result)
     finally:
         for process in processes:
