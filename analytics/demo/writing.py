@@ -23,7 +23,7 @@ import duckdb
 from analytics import loader, publishing, reference
 from analytics.demo.history import Generator, Summary
 from analytics.demo.practice import DEFAULT_END, PAYERS, PRIOR_AUTH_PAYER
-from analytics.ingest import files as found_files, load as ingest_load, memory, workers
+from analytics.ingest import files as found_files
 
 # From this many lines on, a history is written in one shard per core (and loaded as it is written).
 SHARDED_FROM = 500_000
@@ -190,7 +190,7 @@ def _write_and_load(
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
-    ingest_load._refresh(con)  # once, over everything loaded: as a load of the whole folder ends
+    loader.refresh_derived(con)  # once, over everything loaded: as a load of the whole folder ends
     summary = _combine([parts[k] for k in range(shards)])
     summary.seconds_writing = time.perf_counter() - (time.time() - finished)  # on perf_counter's clock
     summary.overlapped = True
@@ -216,22 +216,9 @@ def _files(out: Path) -> list[Path]:
 
 
 def _load(con: duckdb.DuckDBPyConnection, files: list[Path], on_result) -> None:
-    """loader.load_paths for some of the history's files, without the after-load rebuild (run once when
-    all are loaded): parsed in worker processes, stored in batches, each file whole or not at all."""
-    if not files:
-        return
-    results: list = []
-
-    def report(result) -> None:
-        results.append(result)
-        if on_result:
-            on_result(result)
-
-    known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
-    groups = found_files.group(files)
-    with ingest_load._unwritten(files, results), memory.capped(con):
-        with workers.Workers(workers.processes(), known) as pool:
-            ingest_load._store_in_batches(con, workers.in_order(pool, groups), report)
+    """Some of the history's files, loaded without the after-load rebuild (run once when all are loaded)."""
+    if files:
+        loader.load_paths(con, files, on_result=on_result, rebuild=False)
 
 
 def _prevention_rules(out: Path, months: int) -> Path:
