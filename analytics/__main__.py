@@ -71,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument(
         "--shards",
         type=int,
-        default=1,
-        help="write the history in this many independent parts, in parallel (for scale data)",
+        default=None,
+        help="write the history in this many independent parts, in parallel processes, each month loaded "
+        "while the next is written (default: one per core from 500,000 lines, else 1)",
     )
     demo.add_argument(
         "--no-patterns",
@@ -290,7 +291,8 @@ def _demo(args) -> int:
     print(
         f"wrote {summary.files} files ({summary.claims} claims, {summary.lines} service lines) to {out}"
         f" in {summary.seconds_writing:.1f} s and loaded them into {db} in {summary.seconds_loading:.1f} s"
-        f" ({time.perf_counter() - started:.1f} s in all)"
+        + (" more (each month loaded while the next was written)" if summary.overlapped else "")
+        + f" ({time.perf_counter() - started:.1f} s in all)"
     )
     return 0
 

@@ -5,7 +5,7 @@ docs/architecture.md ("Load side") says which does what."""
 from __future__ import annotations
 
 from analytics.ingest.files import expand
-from analytics.ingest.load import load_contents, load_file, load_paths
+from analytics.ingest.load import load_contents, load_file, load_paths, refresh_derived
 from analytics.ingest.store import FileResult
 
-__all__ = ["FileResult", "expand", "load_contents", "load_file", "load_paths"]
+__all__ = ["FileResult", "expand", "load_contents", "load_file", "load_paths", "refresh_derived"]

@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 
-@dataclass
+@dataclass(slots=True)
 class Adjustment:
     group: str  # CO, PR, OA, PI
     reason: str  # CARC
@@ -21,7 +21,7 @@ class Adjustment:
     quantity: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     code: str
     modifiers: tuple
@@ -37,10 +37,13 @@ class Line:
 
     @property
     def paid(self) -> int:
-        return self.charge - sum(a.cents for a in self.adjustments)
+        paid = self.charge
+        for a in self.adjustments:
+            paid -= a.cents
+        return paid
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     claim_id: str  # CLP01, the provider's patient control number
     status: str  # CLP02
@@ -60,12 +63,26 @@ class Claim:
 
     @property
     def charge(self) -> int:
-        return sum(line.charge for line in self.lines) if self.lines else self.charge_without_lines
+        if not self.lines:
+            return self.charge_without_lines
+        charge = 0
+        for line in self.lines:
+            charge += line.charge
+        return charge
 
     @property
     def paid(self) -> int:
-        line_adjusted = sum(a.cents for line in self.lines for a in line.adjustments)
-        return self.charge - line_adjusted - sum(a.cents for a in self.adjustments)
+        if not self.lines:
+            paid = self.charge_without_lines
+        else:
+            paid = 0
+            for line in self.lines:
+                paid += line.charge
+                for a in line.adjustments:
+                    paid -= a.cents
+        for a in self.adjustments:
+            paid -= a.cents
+        return paid
 
     @property
     def patient_responsibility(self) -> int:
@@ -141,10 +158,15 @@ class Payment:
 
 
 def money(cents: int) -> str:
-    """Cents as an X12 decimal: 12345 -> '123.45', -5 -> '-0.05', 1200 -> '12'."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole}" if part == 0 else f"{sign}{whole}.{part:02d}".rstrip("0")
+    """Cents as an X12 decimal: 12345 -> '123.45', -5 -> '-0.05', 1200 -> '12', 1250 -> '12.5'."""
+    if cents < 0:
+        return "-" + money(-cents)
+    whole, part = divmod(cents, 100)
+    return f"{whole}{_CENTS[part]}"
+
+
+# the decimals of 0 to 99 cents, trailing zeros dropped: '', '.01', ..., '.1', ..., '.99'
+_CENTS = tuple("" if not n else f".{n:02d}".rstrip("0") for n in range(100))
 
 
 @lru_cache(maxsize=4096)
@@ -154,19 +176,27 @@ def d8(day: date) -> str:
 
 def write_835(payment: Payment, control: int, sender: str = "DEMOPAYER", receiver: str = "DEMOCLINIC") -> str:
     """One interchange holding one 835 transaction set for `payment`; `control` numbers the envelopes."""
-    if payment.amount < 0:
+    # the claims first: their segments and what they pay, each summed once (BPR02 needs the total)
+    body: list[str] = []
+    paid = 0
+    for n, claim in enumerate(payment.claims, 1):
+        body.append(f"LX*{n}")
+        paid += _claim_segments(claim, body)
+    amount = paid - sum(cents for _, _, cents in payment.provider_adjustments)
+    if amount < 0:
         raise ValueError("a payment cannot be negative: carry the balance forward instead")
     day = payment.payment_date
+    ymd = d8(day)
     segments = [
         "ST*835*0001",
         # BPR: ACH credit in CCP format; a zero payment is a notice (H) with method NON
         (
-            f"BPR*I*{money(payment.amount)}*C*ACH*CCP*01*011000015*DA*0001234567*1512345678**01*021000021*DA*0009876543*{d8(day)}"
-            if payment.amount
-            else f"BPR*H*0*C*NON************{d8(day)}"
+            f"BPR*I*{money(amount)}*C*ACH*CCP*01*011000015*DA*0001234567*1512345678**01*021000021*DA*0009876543*{ymd}"
+            if amount
+            else f"BPR*H*0*C*NON************{ymd}"
         ),
         f"TRN*1*{payment.trace_number}*1512345678",
-        f"DTM*405*{d8(day)}",
+        f"DTM*405*{ymd}",
         f"N1*PR*{payment.payer.name}*XV*{payment.payer.payer_id}",
         "N3*PO BOX 1000",
         f"N4*{payment.payer.city}*{payment.payer.state}*{payment.payer.zip_code}",
@@ -177,9 +207,7 @@ def write_835(payment: Payment, control: int, sender: str = "DEMOPAYER", receive
         "N4*SPRINGFIELD*IL*62701",
         f"REF*TJ*{payment.payee_tax_id}",
     ]
-    for n, claim in enumerate(payment.claims, 1):
-        segments.append(f"LX*{n}")
-        segments += _claim_segments(claim)
+    segments += body
     if payment.provider_adjustments:
         fiscal = d8(payment.fiscal_period_end or date(day.year, 12, 31))
         for start in range(0, len(payment.provider_adjustments), 6):
@@ -195,7 +223,7 @@ def write_835(payment: Payment, control: int, sender: str = "DEMOPAYER", receive
     )
     envelope = [
         isa,
-        f"GS*HP*{sender}*{receiver}*{d8(day)}*1200*{control}*X*005010X221A1",
+        f"GS*HP*{sender}*{receiver}*{ymd}*1200*{control}*X*005010X221A1",
         *segments,
         f"GE*1*{control}",
         f"IEA*1*{control:09d}",
@@ -203,13 +231,54 @@ def write_835(payment: Payment, control: int, sender: str = "DEMOPAYER", receive
     return "~\n".join(envelope) + "~\n"
 
 
-def _claim_segments(claim: Claim) -> list[str]:
-    out = [
-        f"CLP*{claim.claim_id}*{claim.status}*{money(claim.charge)}*{money(claim.paid)}*"
-        f"{money(claim.patient_responsibility)}*{claim.filing_indicator}*"
-        f"{claim.payer_claim_number}*{claim.facility_code}*{claim.frequency}",
-    ]
-    out += _cas(claim.adjustments)
+def _claim_segments(claim: Claim, out: list[str]) -> int:
+    """Append the claim's segments (CLP to its last line's remarks) to `out`; return what it pays (CLP04).
+    Its charge, payment and patient share are summed in the one pass that writes its lines."""
+    lines: list[str] = []
+    charge = adjusted = patient = 0
+    for line in claim.lines:
+        line_charge = line.charge
+        charge += line_charge
+        line_adjusted = not_patient = 0
+        for a in line.adjustments:
+            line_adjusted += a.cents
+            if a.group != "PR":
+                not_patient += a.cents
+        adjusted += line_adjusted
+        patient += line_adjusted - not_patient
+        composite = f"{line.qualifier}:{line.code}"
+        if line.modifiers:
+            composite += ":" + ":".join(line.modifiers)
+        units_billed = line.units_billed
+        svc = (
+            f"SVC*{composite}*{money(line_charge)}*{money(line_charge - line_adjusted)}*{line.revenue_code or ''}"
+            f"*{line.units_paid}"
+        )
+        if units_billed is not None and units_billed != line.units_paid:
+            svc += f"**{units_billed}"
+        lines.append(svc)
+        lines.append(f"DTM*472*{d8(line.service_date)}")
+        if line.adjustments:
+            lines += _cas(line.adjustments)
+        lines.append(f"REF*6R*{line.control}")
+        allowed = line_charge - not_patient
+        if line_charge and allowed:
+            lines.append(f"AMT*B6*{money(allowed)}")
+        for code in line.remarks:
+            lines.append(f"LQ*HE*{code}")
+    if not claim.lines:
+        charge = claim.charge_without_lines
+    for a in claim.adjustments:
+        adjusted += a.cents
+        if a.group == "PR":
+            patient += a.cents
+    paid = charge - adjusted
+    out.append(
+        f"CLP*{claim.claim_id}*{claim.status}*{money(charge)}*{money(paid)}*{money(patient)}*"
+        f"{claim.filing_indicator}*{claim.payer_claim_number}*{claim.facility_code}*{claim.frequency}"
+    )
+    if claim.adjustments:
+        out += _cas(claim.adjustments)
     last, first, member = claim.patient
     out.append(f"NM1*QC*1*{last}*{first}****MI*{member}")
     if claim.remarks:
@@ -219,26 +288,8 @@ def _claim_segments(claim: Claim) -> list[str]:
     out.append(f"DTM*232*{d8(claim.service_from)}")
     out.append(f"DTM*233*{d8(claim.service_to)}")
     out.append(f"DTM*050*{d8(claim.received)}")
-    for line in claim.lines:
-        composite = ":".join([line.qualifier, line.code, *line.modifiers])
-        units_billed = line.units_billed if line.units_billed not in (None, line.units_paid) else None
-        adjusted = not_patient = 0
-        for a in line.adjustments:
-            adjusted += a.cents
-            if a.group != "PR":
-                not_patient += a.cents
-        paid = money(line.charge - adjusted)
-        svc = f"SVC*{composite}*{money(line.charge)}*{paid}*{line.revenue_code or ''}*{line.units_paid}"
-        svc += f"**{units_billed}" if units_billed is not None else ""
-        out.append(svc)
-        out.append(f"DTM*472*{d8(line.service_date)}")
-        out += _cas(line.adjustments)
-        out.append(f"REF*6R*{line.control}")
-        allowed = line.charge - not_patient
-        if line.charge and allowed:
-            out.append(f"AMT*B6*{money(allowed)}")
-        out += [f"LQ*HE*{code}" for code in line.remarks]
-    return out
+    out += lines
+    return paid
 
 
 def _cas(adjustments: list[Adjustment]) -> list[str]:
@@ -246,12 +297,15 @@ def _cas(adjustments: list[Adjustment]) -> list[str]:
     if len(adjustments) == 1:
         a = adjustments[0]
         return [f"CAS*{a.group}*{a.reason}*{money(a.cents)}" + (f"*{a.quantity}" if a.quantity is not None else "")]
+    groups: dict[str, list[str]] = {}
+    for a in adjustments:
+        triple = f"{a.reason}*{money(a.cents)}*{a.quantity if a.quantity is not None else ''}"
+        if a.group in groups:
+            groups[a.group].append(triple)
+        else:
+            groups[a.group] = [triple]
     out = []
-    for group in dict.fromkeys(a.group for a in adjustments):
-        mine = [a for a in adjustments if a.group == group]
-        for start in range(0, len(mine), 6):
-            triples = []
-            for a in mine[start : start + 6]:
-                triples.append(f"{a.reason}*{money(a.cents)}*{a.quantity if a.quantity is not None else ''}")
-            out.append(f"CAS*{group}*" + "*".join(triples).rstrip("*"))
+    for group, triples in groups.items():
+        for start in range(0, len(triples), 6):
+            out.append(f"CAS*{group}*" + "*".join(triples[start : start + 6]).rstrip("*"))
     return out

@@ -73,7 +73,7 @@ _PHASES = (
     (store, "insert", "insert"),
     (store, "checks", "checks"),
     (store, "add_units", "units"),
-    (load, "_refresh", "rebuild"),
+    (load, "refresh_derived", "rebuild"),
 )
 
 

@@ -452,3 +452,60 @@ def test_demo_command_refuses_a_folder_with_files(tmp_path):
     (tmp_path / "out" / "mine.835").write_text("x")
     assert main(["demo", "--db", str(tmp_path / "d.duckdb"), "--out", str(tmp_path / "out"), "--lines", "100"]) == 2
     assert not (tmp_path / "d.duckdb").exists()
+
+
+def test_a_sharded_build_loads_each_month_as_a_load_of_the_whole_folder_would(tmp_path, monkeypatch):
+    """With shards the history is loaded month by month while it is written, its prevention rule before
+    the files and the after-load rebuild once at the end: every table equals a load of the finished folder
+    at once followed by the rule (two rebuilds), ids, keys and fingerprints included, but the load times and the
+    demo's mark.
+    Twelve months: the Medicare Advantage plan's rule starts in month 10 and flags lines."""
+    from analytics import loader, publishing, reference
+    from analytics.demo import writing
+
+    monkeypatch.setattr(writing, "LOAD_PART_BYTES", 0)  # every month as it is written (not 64 MB of them)
+    loads, load = [], writing._load
+    monkeypatch.setattr(
+        writing, "_load", lambda con, files, on_result: (loads.append(files), load(con, files, on_result))
+    )
+    summary = demo.build(tmp_path / "piped.duckdb", tmp_path / "files", months=12, lines=5000, seed=5, shards=2)
+    with publishing.writing(tmp_path / "whole.duckdb", what="the same files at once") as con:
+        loader.load_paths(con, [tmp_path / "files"])
+        reference.load(con, "prevention-rules", tmp_path / "files-prevention-rules.csv")
+    con = database.connect(tmp_path / "piped.duckdb")
+    try:
+        con.execute(f"ATTACH '{tmp_path / 'whole.duckdb'}' AS whole (READ_ONLY)")
+        tables = [
+            name
+            for (name,) in rows(
+                con,
+                "select table_name from information_schema.tables where table_catalog = current_database() "
+                "and table_schema = 'main' and table_type = 'BASE TABLE' order by 1",
+            )
+        ]
+        assert {"remit_claims", "remit_service_lines", "bill_claims", "recovery_outcomes", "claim_facts"} <= set(tables)
+        assert rows(con, "select count(*) from service_lines") == [(summary.lines,)]
+        assert rows(con, "select count(*) > 0 from flagged_lines where rule_id like 'auth-%'") == [(True,)]
+        differ = []
+        meta = "select * from {} where key <> 'dataset' order by key"
+        assert rows(con, meta.format("main.meta")) == rows(con, meta.format("whole.main.meta"))
+        for table in set(tables) - {"meta"}:
+            columns = ", ".join(
+                f'"{c}"'
+                for (c,) in rows(
+                    con,
+                    "select column_name from information_schema.columns "
+                    "where table_catalog = current_database() and table_name = ?",
+                    [table],
+                )
+                if not c.endswith("_at")
+            )
+            mine, theirs = f"select {columns} from main.{table}", f"select {columns} from whole.main.{table}"
+            if rows(con, f"select count(*) from ({mine} except all {theirs})") != [(0,)] or rows(
+                con, f"select count(*) from ({theirs} except all {mine})"
+            ) != [(0,)]:
+                differ.append(table)
+        assert differ == []
+    finally:
+        con.close()
+    assert len([files for files in loads if files]) > 1  # in parts, while the shards wrote

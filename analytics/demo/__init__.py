@@ -51,7 +51,7 @@ Names, member ids, addresses, birth dates, authorisation numbers, NDCs and NPIs 
 The package: `practice` (the practice and its payers: rates, codes, sites, names: the assumptions above as
 data), `history` (`Generator`: the months of claims, adjudications, payments and recoveries, written as 837
 and 835 files), `writing` (`generate` in one or several processes, `build`: written and loaded as the demo
-database).
+database; a history in several shards is loaded month by month while the shards write the next).
 """
 
 from __future__ import annotations

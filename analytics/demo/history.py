@@ -2,7 +2,7 @@
 payment runs (835), with denials, recoveries and the dated patterns; `Summary` holds the figures a load of
 its files must reproduce.
 
-About 600 lines, past the ~400 the house keeps to: one class that carries the history's state (the
+About 700 lines, past the ~400 the house keeps to: one class that carries the history's state (the
 random generators, the claims waiting for a payment run, the counts) through every step of a claim's
 life; its methods read best side by side."""
 
@@ -11,10 +11,15 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import random
+from bisect import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 from analytics.claim_writer import BilledClaim, BilledLine, Provider, write_837
 from analytics.demo.practice import (
@@ -67,17 +72,64 @@ class Summary:
     awaiting: list = field(default_factory=list)  # claim ids sent whose first 835 comes after the end
     prior_authorizations: list = field(default_factory=list)  # (claim id, frequency) of 837 claims with REF*G1
     seconds_writing: float = 0.0
-    seconds_loading: float = 0.0
+    seconds_loading: float = 0.0  # after the writing (when overlapped, the loading still to do then)
+    overlapped: bool = False  # loaded month by month while it was written (several shards)
 
 
-@dataclass(order=True)
-class _Event:
-    """A claim adjudication waiting for its payer's payment run."""
+class _Event(NamedTuple):
+    """A claim adjudication waiting for its payer's payment run (ordered by run, then seq: unique)."""
 
     run: date
     seq: int
-    payer: int = field(compare=False)
-    claim: Claim = field(compare=False)
+    payer: int
+    claim: Claim
+
+
+class _Weighted:
+    """rng.choices(population, weights)[0] with the cumulative weights summed once: the same draw (one
+    rng.random(), bisected the same way), without rebuilding them on every call."""
+
+    __slots__ = ("population", "cumulative", "total", "hi")
+
+    def __init__(self, population, weights):
+        self.population = tuple(population)
+        self.cumulative = list(accumulate(weights))
+        self.total = self.cumulative[-1] + 0.0
+        self.hi = len(self.population) - 1
+
+    def draw(self, rng: random.Random):
+        return self.population[bisect(self.cumulative, rng.random() * self.total, 0, self.hi)]
+
+
+@dataclass(frozen=True)
+class _Mix:
+    """A payer's denial mix as adjudicate() draws from it, computed once per payer."""
+
+    claim_rate: float  # probability that a claim is denied as a whole
+    claim_wide: _Weighted | None  # its category
+    per_line: tuple  # the categories that deny one line
+    line_rate: float  # probability that a line is denied for one of them
+    line_category: _Weighted | None
+
+
+def _mix(profile: PayerProfile) -> _Mix:
+    mix = profile.mix
+    total = sum(mix.values())
+    whole = [c for c in mix if c in CLAIM_WIDE]
+    per_line = [c for c in mix if c not in CLAIM_WIDE]
+    return _Mix(
+        profile.denial_rate * sum(mix[c] for c in whole) / total,
+        _Weighted(whole, [mix[c] for c in whole]) if whole else None,
+        tuple(per_line),
+        profile.denial_rate * sum(mix[c] for c in per_line) / total,
+        _Weighted(per_line, [mix[c] for c in per_line]) if per_line else None,
+    )
+
+
+_PAYER = _Weighted(range(len(PAYERS)), [p.share for p in PAYERS])
+_SITE = _Weighted(SITES, [s[3] for s in SITES])
+_DRUG = _Weighted(DRUGS, DRUG_WEIGHTS)
+_MIXES = tuple(_mix(profile) for profile in PAYERS)
 
 
 class Generator:
@@ -122,8 +174,11 @@ class Generator:
         return ready + timedelta(days=(profile.weekday - ready.weekday()) % 7)
 
     # -- writing ------------------------------------------------------------------------------------
-    def write(self, out: Path) -> Summary:
-        """Simulate the whole period and write the 837 and 835 files to `out`; returns what was written."""
+    def write(self, out: Path, month_written: Callable[[date], None] | None = None) -> Summary:
+        """Simulate the whole period and write the 837 and 835 files to `out`; returns what was written.
+        `month_written(day)`, when given, is called on the last day of each month once every file dated
+        up to that day is written (no later step writes a file dated before the day it runs): a loader
+        may take them while the next month is written."""
         out.mkdir(parents=True, exist_ok=True)
         summary = Summary()
         pending: list[_Event] = []
@@ -150,6 +205,8 @@ class Generator:
                 self.pay(payer_index, day, runs[payer_index], control, out, summary)
             if day in self.batches:
                 self.send(day, self.batches.pop(day), out, summary)
+            if month_written and (day == self.end or (day + timedelta(days=1)).day == 1):
+                month_written(day)
             day += timedelta(days=1)
         return summary  # claims to be sent after the end (self.batches) have not been sent yet
 
@@ -181,6 +238,13 @@ class Generator:
             claims=claims,
         )
         rng = self.rng
+        paid = [claim.paid for claim in claims]  # each claim's payment, summed once
+        plb = payment.provider_adjustments
+
+        def amount() -> int:  # payment.amount, without summing the claims again
+            return claims_paid - sum(cents for _, _, cents in plb)
+
+        claims_paid = sum(paid)
         # Now and then an overpayment on a claim paid weeks ago is recouped (PLB WO naming the payer's
         # claim number), when this run pays enough to absorb it; slow payers add interest (L6,
         # negative: it adds to the payment).
@@ -188,22 +252,22 @@ class Generator:
         if history and history[0][0] <= day - timedelta(days=45) and rng.random() < 0.1:
             _, number, cents = history.pop(0)
             recouped = min(cents, max(500, cents // 3))
-            if payment.amount - recouped >= 0:
-                payment.provider_adjustments.append(("WO", number, recouped))
-        if profile.interest and payment.amount > 0 and rng.random() < 0.3:
-            payment.provider_adjustments.append(("L6", "INTEREST", -max(1, payment.amount // 400)))
+            if amount() - recouped >= 0:
+                plb.append(("WO", number, recouped))
+        if profile.interest and amount() > 0 and rng.random() < 0.3:
+            plb.append(("L6", "INTEREST", -max(1, amount() // 400)))
         # A balance owed from an earlier run is taken back first (PLB FB, positive); a run that would
         # be negative (a reversal larger than what else is paid) pays zero and forwards the rest.
         owed = self.forward.pop(payer_index, 0)
         if owed:
-            payment.provider_adjustments.append(("FB", "BALANCE", owed))
-        if payment.amount < 0:
-            self.forward[payer_index] = -payment.amount
-            payment.provider_adjustments.append(("FB", "BALANCE", payment.amount))
+            plb.append(("FB", "BALANCE", owed))
+        if amount() < 0:
+            self.forward[payer_index] = -amount()
+            plb.append(("FB", "BALANCE", -self.forward[payer_index]))
         history += [
-            (day, c.payer_claim_number, c.paid)
-            for c in claims
-            if c.status == "1" and c.paid > 0 and c.claim_id not in self.denied_claims
+            (day, c.payer_claim_number, cents)
+            for c, cents in zip(claims, paid, strict=True)
+            if c.status == "1" and cents > 0 and c.claim_id not in self.denied_claims
         ]
         del history[:-200]
         name = f"{day:%Y%m%d}_{profile.payer.payer_id}_{control:06d}.835"
@@ -211,21 +275,23 @@ class Generator:
         summary.files += 1
         summary.payments += 1
         summary.claims += len(claims)
+        summary.paid_cents += claims_paid
         for claim in claims:
             summary.lines += len(claim.lines)
-            summary.adjustments += len(claim.adjustments) + sum(len(line.adjustments) for line in claim.lines)
+            summary.adjustments += len(claim.adjustments)
+            for line in claim.lines:
+                summary.adjustments += len(line.adjustments)
             summary.charge_cents += claim.charge
-            summary.paid_cents += claim.paid
-        summary.provider_adjustment_cents += sum(cents for _, _, cents in payment.provider_adjustments)
+        summary.provider_adjustment_cents += sum(cents for _, _, cents in plb)
 
     # -- one visit ----------------------------------------------------------------------------------
     def encounter(self, day: date, summary: Summary) -> list[_Event]:
         rng = self.rng
         # a claim the payer loses is adjudicated all the same (the same draws), then forgotten
         lost = self.claim_rng.random() < LOST_RATE
-        payer_index = rng.choices(range(len(PAYERS)), weights=[p.share for p in PAYERS])[0]
+        payer_index = _PAYER.draw(rng)
         profile = PAYERS[payer_index]
-        site, frequency, institutional, _ = rng.choices(SITES, weights=[s[3] for s in SITES])[0]
+        site, frequency, institutional, _ = _SITE.draw(rng)
         month = self.month_index(day)
         self.claim_number += 1
         claim_id = f"R{'V' if not self.shard else self.shard}{self.claim_number:07d}"
@@ -282,12 +348,10 @@ class Generator:
         kind = drugs[0] if drugs else "visit"
         diagnoses: tuple[str, ...] = (rng.choice(DIAGNOSES[kind]),)
         if rng.random() < 0.4:
-            diagnoses += (rng.choice([c for c in SECONDARY if c != diagnoses[0]]),)
+            diagnoses += (rng.choice(_SECONDARY_BESIDE[diagnoses[0]]),)
         last, first, member = claim.patient
         sex = "M" if kind == "J1428" else _SEX[first]
-        years = {"J3399": (0, 1), "J1428": (6, 18), "J1322": (5, 30)}.get(
-            kind, (65, 90) if profile.filing_indicator in ("MB", "16") else (19, 64)
-        )
+        years = _AGES.get(kind) or ((65, 90) if profile.filing_indicator in ("MB", "16") else (19, 64))
         birth = claim.service_from - timedelta(days=rng.randint(years[0] * 365 + 60, years[1] * 365 + 300))
         # prior authorisation: the Medicare Advantage plan requires it for drugs from month 10; other
         # payers' drug claims carry one now and then; a claim denied CO-197 was sent without one
@@ -305,10 +369,13 @@ class Generator:
             for line in billed:
                 units = line.units_billed or line.units_paid
                 vial = _VIAL_UNITS.get(line.code)
+                modifiers = line.modifiers
+                if strip_waiver and "GA" in modifiers:
+                    modifiers = tuple(m for m in modifiers if m != "GA")
                 out.append(
                     BilledLine(
                         line.code,
-                        tuple(m for m in line.modifiers if not (strip_waiver and m == "GA")),
+                        modifiers,
                         line.charge,
                         units,
                         line.service_date,
@@ -380,7 +447,7 @@ class Generator:
                 add(ADMIN[2], 1)
             return lines
         # an infusion or injection visit: administration, the drug, its waste, sometimes an E/M
-        drug = rng.choices(DRUGS, weights=DRUG_WEIGHTS)[0]
+        drug = _DRUG.draw(rng)
         add(
             ADMIN[3]
             if drug.code in ("J1745",) and rng.random() < 0.2
@@ -425,25 +492,23 @@ class Generator:
         if lag > profile.filing_limit_days:  # sent too late: the payer rejects the claim as a whole
             self.deny_claim(claim, "CO", "29", ())
             return [(None, "timely_filing")]
-        mix = profile.mix
-        total = sum(mix.values())
-        whole = [c for c in mix if c in CLAIM_WIDE]
-        if rng.random() < profile.denial_rate * sum(mix[c] for c in whole) / total:
-            category = rng.choices(whole, weights=[mix[c] for c in whole])[0]
+        mix = _MIXES[payer_index]
+        if rng.random() < mix.claim_rate:
+            assert mix.claim_wide is not None  # a rate above 0 has categories
+            category = mix.claim_wide.draw(rng)
             group, reason, remarks = rng.choice(REASONS[category])
             for line in claim.lines:
                 self.deny_line(line, group, reason, remarks)
             return [(n, category) for n in range(len(claim.lines))]
-        per_line = [c for c in mix if c not in CLAIM_WIDE]
-        line_rate = profile.denial_rate * sum(mix[c] for c in per_line) / total
         # single-dose drugs billed with neither JW nor JZ on any of their lines
-        flagged = {line.code for line in claim.lines if {"JW", "JZ"} & set(line.modifiers)}
-        unflagged = {line.code for line in claim.lines if line.code.startswith("J")} - flagged
+        drugs = {line.code for line in claim.lines if line.code[0] == "J"}
+        if drugs:
+            drugs -= {line.code for line in claim.lines if "JW" in line.modifiers or "JZ" in line.modifiers}
         denied = []
         for n, line in enumerate(claim.lines):
-            category = self.pattern_denial(line, profile, payer_index, month, line.code in unflagged)
-            if category is None and per_line and rng.random() < line_rate:
-                category = rng.choices(per_line, weights=[mix[c] for c in per_line])[0]
+            category = self.pattern_denial(line, profile, payer_index, month, line.code in drugs)
+            if category is None and mix.line_category is not None and rng.random() < mix.line_rate:
+                category = mix.line_category.draw(rng)
                 self.deny_for(line, category, profile)
             if category:
                 denied.append((n, category))
@@ -503,7 +568,7 @@ class Generator:
     def pay_line(self, line: Line, profile: PayerProfile, base: int | None = None) -> None:
         rng = self.rng
         charge = line.charge if base is None else base
-        allowed = int(charge * profile.allowed_share * rng.uniform(0.92, 1.05))
+        allowed = int(charge * profile.allowed_share * (0.92 + (1.05 - 0.92) * rng.random()))  # rng.uniform
         allowed = min(allowed, charge)
         if charge - allowed:
             line.adjustments.append(Adjustment("CO", "45", charge - allowed))
@@ -617,12 +682,16 @@ class Generator:
 PROVIDER = Provider(*PAYEE)
 _VIAL_UNITS = {drug.code: drug.vial_units for drug in DRUGS}
 _SEX = {name: "MF"[n % 2] for n, name in enumerate(FIRST)}  # the names alternate male, female
+_AGES = {"J3399": (0, 1), "J1428": (6, 18), "J1322": (5, 30)}  # years of age of these drugs' patients
+# the secondary diagnoses that may follow a principal one (any but itself)
+_SECONDARY_BESIDE = {code: [c for c in SECONDARY if c != code] for codes in DIAGNOSES.values() for code in codes}
 
 
 def _weekday_on_or_before(day: date) -> date:
     return day - timedelta(days=max(0, day.weekday() - 4))
 
 
+@lru_cache(maxsize=4096)
 def _quantity(units: int, per_container: int) -> str:
     """Billed units as containers (CTP04, unit UN): 45 units of a 10-unit vial -> '4.5'."""
     whole, part = divmod(units * 1000 // per_container, 1000)

@@ -24,10 +24,16 @@ from analytics.ingest.store import Batch, FileResult, merge, store_batch
 
 
 def load_paths(
-    con: duckdb.DuckDBPyConnection, paths: Sequence[str | Path], on_result=None, on_bytes=None
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | Path],
+    on_result=None,
+    on_bytes=None,
+    rebuild: bool = True,
 ) -> list[FileResult]:
     """Load every file named or under a folder named; report each file through on_result, and the
-    progress of a large (streamed) file through on_bytes(path, characters read) as its pieces go in."""
+    progress of a large (streamed) file through on_bytes(path, characters read) as its pieces go in.
+    rebuild=False leaves the after-load rebuild to the caller (refresh_derived, once after several
+    loads: the demo loads a history in parts as it is written)."""
     files, results = found_files.expand(paths)
     if on_result:
         for problem in results:
@@ -53,8 +59,8 @@ def load_paths(
             _store_in_batches(
                 con, (workers.parse_group(g, known) if isinstance(g, list) else g for g in groups), report, on_bytes
             )
-        # follow the denials across everything now loaded
-        _refresh(con)
+        if rebuild:  # follow the denials across everything now loaded
+            refresh_derived(con)
     return results
 
 
@@ -93,7 +99,7 @@ def load_contents(
             known = dict(con.execute("SELECT sha256, file_name FROM source_files").fetchall())
             batch = workers.parse_group([Path(path)], known, [data] if data is not None else None, fmt, options)
             store_batch(con, batch, report)
-        _refresh(con)
+        refresh_derived(con)
     return results
 
 
@@ -140,7 +146,7 @@ def _unwritten(files: list[Path], results: list[FileResult]):
         raise
 
 
-def _refresh(con) -> None:
+def refresh_derived(con) -> None:
     """derived.refresh within the memory DuckDB is given for a load (it spills to disk; slower), unless
     that is not enough."""
     with memory.capped(con) as limit:
