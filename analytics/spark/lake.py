@@ -133,6 +133,32 @@ class Lake:
             found.append(str(it.next().getPath().toString()))
         return sorted(found)
 
+    def qualified(self, path: str) -> str:
+        """The path as Spark's file sources name it (file:/abs/... for a local one)."""
+        p, fs = self._fs(path)
+        return str(fs.makeQualified(p).toString())
+
+    def walk(self, path: str):
+        """(qualified path, is_folder) of each entry directly under path, by name; [] when it is a file
+        or does not exist."""
+        p, fs = self._fs(path)
+        if not fs.exists(p) or not fs.getFileStatus(p).isDirectory():
+            return []
+        found = [(str(s.getPath().toString()), bool(s.isDirectory())) for s in fs.listStatus(p)]
+        return sorted(found, key=lambda f: f[0].rsplit("/", 1)[-1])
+
+    def is_file(self, path: str) -> bool:
+        p, fs = self._fs(path)
+        return bool(fs.exists(p)) and bool(fs.getFileStatus(p).isFile())
+
+    def copy_in(self, source: str, target: str) -> None:
+        """Copy a file (from any file system Hadoop reads) to a path under the lake."""
+        s, source_fs = self._fs(source)
+        t, target_fs = self._fs(target)
+        jvm = self.spark.sparkContext._jvm
+        if not jvm.org.apache.hadoop.fs.FileUtil.copy(source_fs, s, target_fs, t, False, True, self._conf):
+            raise OSError(f"could not copy {source} to {target}")
+
     def write_text(self, path: str, text: str) -> None:
         p, fs = self._fs(path)
         out = fs.create(p, True)
