@@ -315,22 +315,24 @@ def test_csv_exports_load_on_spark_as_load_csv_loads_them(spark, tmp_path):
     root = str(tmp_path / "lake")
     ours = []
     for layout, folder, rules in runs:
-        outcome = load.load(spark, [str(folder)], root, fmt=csv_import.KINDS[layout], options=ReadOptions(mapping=rules))
-        ours += outcome.files
+        options = ReadOptions(mapping=rules)
+        ours += load.load(spark, [str(folder)], root, fmt=csv_import.KINDS[layout], options=options).files
     assert sorted((p.rsplit("/", 1)[-1], s, m) for p, s, m, _ in ours) == sorted(
         (r.path.name, r.status, r.message) for r in theirs
     )
     assert [r.status for r in theirs].count("loaded") == 3
     refused = next(r for r in theirs if r.status == "failed")
     assert refused.problems
-    found = duckdb.connect().execute(
-        f"SELECT problems FROM read_parquet('{root}/results/*.parquet') WHERE status = 'failed'"
-    ).fetchall()
+    found = (
+        duckdb.connect()
+        .execute(f"SELECT problems FROM read_parquet('{root}/results/*.parquet') WHERE status = 'failed'")
+        .fetchall()
+    )
     assert [tuple(p) for p in json.loads(found[0][0])] == [tuple(p) for p in refused.problems]
     con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
     for table in (*LOADED, "load_diagnostics"):
-        duckdb_rows, lake_rows, only_duckdb, only_lake = _same_rows(con, root, table) if _count(
-            con, f"SELECT 1 FROM {table}"
-        ) else (0, 0, 0, 0)
+        duckdb_rows, lake_rows, only_duckdb, only_lake = (
+            _same_rows(con, root, table) if _count(con, f"SELECT 1 FROM {table}") else (0, 0, 0, 0)
+        )
         assert (lake_rows, only_duckdb, only_lake) == (duckdb_rows, 0, 0), table
     assert _count(con, "SELECT 1 FROM bill_lines") > 6 and _count(con, "SELECT 1 FROM remit_adjustments") > 4

@@ -1,10 +1,13 @@
-"""Load X12 files into the lake on Spark: the project's own readers run in the executors, files packed into tasks.
+"""Load X12 (or CSV) files into the lake on Spark: the project's own readers run in the executors, files packed
+into tasks.
 
-1. Spark's binary file source reads the files, packed into tasks by size; `mapInArrow` hashes each
-   (SHA-256) and, unless the lake has that content already, parses it with the reader of its format
-   (ingest/formats.py, the reader contract: X12, or CSV when named). Every row of every kind comes out of one Arrow "envelope" (the union of the contract's
-   columns, text as sent, tagged with its kind, file and payment month), with one row per file saying
-   what the reader made of it. The envelope is written to the run's staging folder once.
+1. The driver lists the inputs as the DuckDB loader does (`listing`: Spark's own listing leaves out names
+   starting with '_'); Spark's binary file source reads the files, packed into tasks by size; `mapInArrow`
+   hashes each (SHA-256) and, unless the lake has that content already, parses it with the reader of its
+   format (ingest/formats.py, the reader contract: X12, or CSV when named). Every row of every kind comes
+   out of one Arrow "envelope" (the union of the contract's columns, text as sent, tagged with its kind,
+   file and payment month), with one row per file saying what the reader made of it. The envelope is
+   written to the run's staging folder once.
 2. The driver takes the file rows (small): files already loaded (same content, or the same
    interchanges with other bytes: the DuckDB store's own rule, `store.against_loaded`), file ids and
    key offsets, as the DuckDB store gives them: the next file id, and each key after the largest used.
