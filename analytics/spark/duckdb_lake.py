@@ -22,7 +22,7 @@ from analytics.spark.lake import RAW_TABLES, duckdb_columns, local_mart_paths
 
 # Loaded tables whose rowid the SQL reads (queries/staging/remarks.sql: the order remark codes were sent,
 # several sharing a segment): a view has no rowid, so these are copied into the file, in the order the
-# DuckDB loader inserts them: by file, by segment, and within a segment as the lake's Parquet keeps them.
+# DuckDB loader's rowid orders them within a claim: by file, by segment, then as the lake's Parquet keeps them.
 ROWID_TABLES = ("remit_remarks",)
 
 
