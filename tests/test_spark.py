@@ -239,3 +239,139 @@ def test_patient_data_hashed_on_spark_as_in_duckdb(spark, tmp_path):
     hashed = "SELECT patient_member_id FROM remit_claims WHERE patient_member_id IS NOT NULL"
     assert _count(con, hashed) > 20
     assert all(privacy.is_hashed(v) for (v,) in con.execute(hashed).fetchall())
+
+
+def test_files_named_with_underscore_or_dot_load_as_the_duckdb_loader_loads_them(spark, tmp_path):
+    """Spark's file listing leaves out names starting with '_' or '.' (Hadoop's hidden files) wherever it
+    meets them, a file named itself too: the load still reads every file the DuckDB loader reads (a
+    '_remit.835', a folder '_old/', a file named '_named.835'), and, as it does, leaves out of a folder
+    only the names starting with '.'; each file is reported under its own path, none silently dropped."""
+    import shutil
+    from pathlib import Path
+
+    from analytics.spark import load
+
+    files = [p for p in sorted(CORPUS_835.iterdir()) if p.is_file()][:6]
+    folder = tmp_path / "in"
+    (folder / "_old").mkdir(parents=True)
+    (folder / ".cache").mkdir()
+    shutil.copy(files[0], folder / "_remit.835")
+    shutil.copy(files[1], folder / "plain.835")
+    shutil.copy(files[2], folder / "_old" / "_older.835")
+    shutil.copy(files[3], folder / ".hidden.835")  # left out of a folder by both loaders
+    shutil.copy(files[4], folder / ".cache" / "cached.835")
+    named = tmp_path / "_named.835"
+    shutil.copy(files[5], named)
+    inputs = [str(folder), str(named)]
+    con = database.connect(tmp_path / "db.duckdb")
+    theirs = loader.load_paths(con, inputs)
+    con.close()
+    root = str(tmp_path / "lake")
+    outcome = load.load(spark, inputs, root)
+    ours = sorted((Path(path).name, status) for path, status, _, _ in outcome.files)
+    assert ours == sorted((r.path.name, r.status) for r in theirs)
+    assert {name for name, _ in ours} == {"_remit.835", "plain.835", "_older.835", "_named.835"}
+    assert all("_staging" not in path and path.startswith("file:" + str(tmp_path)) for path, *_ in outcome.files)
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    for table in ("remit_claims", "remit_service_lines", "load_diagnostics"):
+        duckdb_rows, lake_rows, only_duckdb, only_lake = _same_rows(con, root, table)
+        assert (lake_rows, only_duckdb, only_lake) == (duckdb_rows, 0, 0), table
+    assert _count(con, "SELECT DISTINCT file_id FROM remit_claims") == 4
+
+
+def test_csv_exports_load_on_spark_as_load_csv_loads_them(spark, tmp_path):
+    """`spark load --csv claims|remittances`: the CSV reader runs in the executors as `load-csv` runs it
+    (the same reader contract, the format named, its mapping): the same rows, keys, diagnostics, and a
+    refused file with its message and its rows' problems."""
+    import json
+
+    import duckdb
+
+    from analytics import csv_import
+    from analytics.ingest.contract import ReadOptions
+    from analytics.spark import load
+    from tests.test_csv_import import CLAIMS, EXPORTED_CLAIMS, MAPPINGS, REMITS
+
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    (claims / "claims.csv").write_text(CLAIMS)
+    (claims / "refused.csv").write_text(CLAIMS.replace("2024-03-05", "2024-13-05"))
+    exported = tmp_path / "exported"
+    exported.mkdir()
+    (exported / "exported.csv").write_text(EXPORTED_CLAIMS.replace("A100", "E100").replace("B200", "E200"))
+    remits = tmp_path / "remits"
+    remits.mkdir()
+    (remits / "remits.csv").write_text(REMITS)
+    mapping = csv_import.read_mapping(MAPPINGS / "claims-semicolon-decimal-comma.toml", "claims")
+    runs = [("claims", claims, None), ("claims", exported, mapping), ("remittances", remits, None)]
+    con = database.connect(tmp_path / "db.duckdb")
+    theirs = []
+    for layout, folder, rules in runs:
+        items = [(p, None) for p in sorted(folder.iterdir())]
+        theirs += loader.load_contents(con, items, fmt=csv_import.KINDS[layout], options=ReadOptions(mapping=rules))
+    con.close()
+    root = str(tmp_path / "lake")
+    ours = []
+    for layout, folder, rules in runs:
+        options = ReadOptions(mapping=rules)
+        ours += load.load(spark, [str(folder)], root, fmt=csv_import.KINDS[layout], options=options).files
+    assert sorted((p.rsplit("/", 1)[-1], s, m) for p, s, m, _ in ours) == sorted(
+        (r.path.name, r.status, r.message) for r in theirs
+    )
+    assert [r.status for r in theirs].count("loaded") == 3
+    refused = next(r for r in theirs if r.status == "failed")
+    assert refused.problems
+    found = (
+        duckdb.connect()
+        .execute(f"SELECT problems FROM read_parquet('{root}/results/*.parquet') WHERE status = 'failed'")
+        .fetchall()
+    )
+    assert [tuple(p) for p in json.loads(found[0][0])] == [tuple(p) for p in refused.problems]
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    for table in (*LOADED, "load_diagnostics"):
+        duckdb_rows, lake_rows, only_duckdb, only_lake = (
+            _same_rows(con, root, table) if _count(con, f"SELECT 1 FROM {table}") else (0, 0, 0, 0)
+        )
+        assert (lake_rows, only_duckdb, only_lake) == (duckdb_rows, 0, 0), table
+    assert _count(con, "SELECT 1 FROM bill_lines") > 6 and _count(con, "SELECT 1 FROM remit_adjustments") > 4
+
+
+def test_the_dashboard_on_the_lake_has_every_table_its_pages_read(history_lake, history_db, monkeypatch):
+    """With DENIALS_LAKE, the after-load tables the Spark build does not make (line_matches, flagged_lines,
+    recovery_rates..., the change findings) are made by DuckDB from the lake with the same SQL: equal to
+    the DuckDB database's row for row; remarks keep the order they were sent (rowid); every page runs."""
+    import duckdb
+
+    from analytics import data, derived
+    from tests.conftest import APP, PAGES
+
+    root, _, _, _ = history_lake
+    monkeypatch.setenv("DENIALS_LAKE", root)
+    path = data.database_path()
+    lake = duckdb.connect(str(path), read_only=True)
+    lake.execute(f"ATTACH '{history_db[0]}' AS own (READ_ONLY)")
+    rows = {}
+    for table in (*derived.TABLES, "remarks", "change_findings"):
+        columns = ", ".join(f'"{r[0]}"' for r in lake.execute(f"DESCRIBE own.main.{table}").fetchall())
+        # remarks: sent_order is a rowid, its values the load's own; what it says is the order within a claim
+        sent = "row_number() OVER (PARTITION BY claim_key, line_key ORDER BY sent_order) AS sent_order"
+        columns = columns.replace('"sent_order"', sent)
+        ours, theirs = f"SELECT {columns} FROM own.main.{table}", f"SELECT {columns} FROM main.{table}"
+        rows[table] = _count(lake, ours)
+        found = (
+            _count(lake, theirs),
+            _count(lake, f"{ours} EXCEPT ALL {theirs}"),
+            _count(lake, f"{theirs} EXCEPT ALL {ours}"),
+        )
+        assert found == (rows[table], 0, 0), table
+    assert min(rows[t] for t in ("line_matches", "recovery_rates", "remarks")) > 0, rows
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DENIALS_DEMO_DB", str(root) + "-unused-demo.duckdb")
+    for page in PAGES:
+        at = AppTest.from_file(APP)
+        at.run(timeout=300)
+        at.switch_page(page).run(timeout=300)
+        assert not at.exception, (page, [e.value for e in at.exception])

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import duckdb
 
-from analytics import privacy
+from analytics import csv_import, privacy
+from analytics.ingest.contract import ReadOptions
 from analytics.spark import session
 
 
@@ -31,6 +33,12 @@ def add_parser(commands) -> None:
         type=float,
         help="MB of input files per Spark task (default 16; 0: one file per task)",
     )
+    load.add_argument(
+        "--csv",
+        choices=csv_import.LAYOUTS,
+        help="the files are practice-management CSV exports of this layout (as `load-csv`; docs/csv.md)",
+    )
+    load.add_argument("--mapping", type=Path, help="with --csv: a TOML mapping file for another export layout")
     load.add_argument("--no-build", dest="build", action="store_false", help="load only; build the marts later")
     build = actions.add_parser("build", help="build the staging and marts SQL on Spark from the lake")
     build.add_argument("--lake", required=True, metavar="PATH_OR_URI")
@@ -54,8 +62,32 @@ def _setting(reference_db: str | None) -> bool:
         con.close()
 
 
-def run(args: argparse.Namespace) -> int:
+def _options(args: argparse.Namespace) -> ReadOptions:
+    """The readers' options: the CSV mapping, and the claim statuses and adjustment groups of the
+    reference database (as `load-csv` takes them from the database it loads into; else the shipped lists)."""
+    mapping = csv_import.read_mapping(args.mapping, args.csv) if args.mapping else None
+    if args.reference_db is None:
+        return ReadOptions(mapping=mapping)
+    con = duckdb.connect(args.reference_db, read_only=True)
+    try:
+        statuses = {r[0] for r in con.execute("SELECT status_code FROM ref_claim_statuses").fetchall()}
+        groups = {r[0] for r in con.execute("SELECT group_code FROM ref_adjustment_groups").fetchall()}
+    finally:
+        con.close()
+    return ReadOptions(mapping=mapping, statuses=statuses, groups=groups)
 
+
+def run(args: argparse.Namespace) -> int:
+    options = None
+    if args.action == "load":
+        if args.mapping and not args.csv:
+            print("error: --mapping is for CSV files: name their layout with --csv", file=sys.stderr)
+            return 1
+        try:  # before Spark starts: a bad mapping loads nothing
+            options = _options(args)
+        except csv_import.MappingError as e:
+            print(f"error: {e}; nothing loaded", file=sys.stderr)
+            return 1
     missing = session.java_missing()
     if missing:
         print(f"error: {missing}", file=sys.stderr)
@@ -71,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
             args.lake,
             task_bytes=load_module.TASK_BYTES if args.task_mb is None else int(args.task_mb * 2**20),
             hash_patient_data=args.hash_patient_data or _setting(args.reference_db),
+            fmt=csv_import.KINDS[args.csv] if args.csv else None,
+            options=options,
         )
         for path, status, message, _ in outcome.files:
             if status != "loaded":

@@ -4,7 +4,9 @@ Parquet through read_parquet, so the pages and their SQL run unchanged; loads st
 The file has the whole schema (tables, views, macros, reference tables) of a new database; then each
 loaded table becomes a view over the data files of the lake's committed runs, source_files a view
 over its files table, and every table of the newest committed build (marts/<build>/) a view over its
-folder. It is made once per build, in var/, and reads a lake on this machine's file system (DuckDB
+folder; the after-load tables the build does not make (line_matches, flagged_lines, recovery_rates,
+the change findings) are made by DuckDB in the file, with the same SQL, from those views (`derive`).
+It is made once per build, in var/, and reads a lake on this machine's file system (DuckDB
 reads object stores only through an extension it downloads: mount the bucket, or copy the marts).
 Imports no pyspark.
 """
@@ -15,12 +17,31 @@ import hashlib
 import os
 from pathlib import Path
 
-from analytics import database
+from analytics import database, findings, models
 from analytics.spark.lake import RAW_TABLES, duckdb_columns, local_mart_paths
+
+# Loaded tables whose rowid the SQL reads (queries/staging/remarks.sql: the order remark codes were sent,
+# several sharing a segment): a view has no rowid, so these are copied into the file, in the order the
+# DuckDB loader's rowid orders them within a claim: by file, by segment, then as the lake's Parquet keeps them.
+ROWID_TABLES = ("remit_remarks",)
 
 
 def _quote(path: str) -> str:
     return "'" + path.replace("'", "''") + "'"
+
+
+def derive(con, built: set) -> list[str]:
+    """The after-load tables the Spark build did not make (line_matches, flagged_lines, recovery_rates...,
+    the change findings), made here by DuckDB with the after-load step's own SQL (analytics/models.py,
+    in its order) and findings code, reading the lake's tables and marts through the views above: the
+    pages that read them show the lake's figures, not empty tables. Returns the tables made."""
+    made = []
+    for model in models.after_load():
+        if model.kind == "table" and model.names[0] not in built:
+            models.build(con, model)
+            made.append(model.names[0])
+    findings.refresh(con)  # the change findings of the default period, as derived.refresh makes them
+    return [*made, "change_findings_rows"]
 
 
 def database_for(root: str) -> Path:
@@ -39,10 +60,10 @@ def database_for(root: str) -> Path:
     try:
         kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
 
-        def replace(name: str, select: str) -> None:
+        def replace(name: str, select: str, kind: str = "VIEW") -> None:
             if name in kinds:
                 con.execute(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {name}")
-            con.execute(f"CREATE VIEW {name} AS {select}")
+            con.execute(f"CREATE {kind} {name} AS {select}")
 
         prefixes = tuple(f"{run}-" for run in runs)
         for table in RAW_TABLES:
@@ -50,7 +71,12 @@ def database_for(root: str) -> Path:
             columns = ", ".join(f"{c}::{k} AS {c}" for c, k in duckdb_columns()[table])
             if files:
                 listed = "[" + ", ".join(map(_quote, files)) + "]"
-                replace(table, f"SELECT {columns} FROM read_parquet({listed}, hive_partitioning = false)")
+                if table in ROWID_TABLES:
+                    options = "hive_partitioning = false, filename = true, file_row_number = true"
+                    select = f"SELECT {columns} FROM read_parquet({listed}, {options})"
+                    replace(table, f"{select} ORDER BY file_id, segment_position, filename, file_row_number", "TABLE")
+                else:
+                    replace(table, f"SELECT {columns} FROM read_parquet({listed}, hive_partitioning = false)")
         if runs:
             columns = ", ".join(f"{c}::{k} AS {c}" for c, k in duckdb_columns()["source_files"])
             listed = "[" + ", ".join(_quote(str(base / "files" / f"{r}.parquet")) for r in runs) + "]"
@@ -58,6 +84,8 @@ def database_for(root: str) -> Path:
         for name, folder in marts.items():
             if name != "source_files":
                 replace(name, f"SELECT * FROM read_parquet({_quote(folder + '/*.parquet')})")
+        if marts:
+            derive(con, set(marts))
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 
 import duckdb
 
@@ -84,6 +85,15 @@ def schema_of(table: str):
     return T.StructType([T.StructField(c, spark_type(k), True) for c, k in duckdb_columns()[table]])
 
 
+def _local(path: str) -> str | None:
+    """The local file system path of a path or file: URI, else None (another file system)."""
+    if path.startswith("file://"):
+        return path[len("file://") :]
+    if path.startswith("file:"):
+        return path[len("file:") :]
+    return None if "://" in path else path
+
+
 class Lake:
     """Paths and file operations under the lake's root, through Hadoop's FileSystem (any URI Spark reads)."""
 
@@ -132,6 +142,39 @@ class Lake:
         while it.hasNext():
             found.append(str(it.next().getPath().toString()))
         return sorted(found)
+
+    def qualified(self, path: str) -> str:
+        """The path as Spark's file sources name it (file:/abs/... for a local one)."""
+        p, fs = self._fs(path)
+        return str(fs.makeQualified(p).toString())
+
+    def walk(self, path: str):
+        """(qualified path, is_folder) of each entry directly under path, by name; [] when it is a file
+        or does not exist."""
+        local = _local(path)
+        if local is not None:  # without a round trip to the JVM per entry (1 ms each: 3 s for 3,000 files)
+            if not os.path.isdir(local):
+                return []
+            with os.scandir(local) as entries:
+                found = [("file:" + os.path.abspath(e.path), e.is_dir()) for e in entries]
+        else:
+            p, fs = self._fs(path)
+            if not fs.exists(p) or not fs.getFileStatus(p).isDirectory():
+                return []
+            found = [(str(s.getPath().toString()), bool(s.isDirectory())) for s in fs.listStatus(p)]
+        return sorted(found, key=lambda f: f[0].rsplit("/", 1)[-1])
+
+    def is_file(self, path: str) -> bool:
+        p, fs = self._fs(path)
+        return bool(fs.exists(p)) and bool(fs.getFileStatus(p).isFile())
+
+    def copy_in(self, source: str, target: str) -> None:
+        """Copy a file (from any file system Hadoop reads) to a path under the lake."""
+        s, source_fs = self._fs(source)
+        t, target_fs = self._fs(target)
+        jvm = self.spark.sparkContext._jvm
+        if not jvm.org.apache.hadoop.fs.FileUtil.copy(source_fs, s, target_fs, t, False, True, self._conf):
+            raise OSError(f"could not copy {source} to {target}")
 
     def write_text(self, path: str, text: str) -> None:
         p, fs = self._fs(path)

@@ -1,10 +1,13 @@
-"""Load X12 files into the lake on Spark: the project's own readers run in the executors, files packed into tasks.
+"""Load X12 (or CSV) files into the lake on Spark: the project's own readers run in the executors, files packed
+into tasks.
 
-1. Spark's binary file source reads the files, packed into tasks by size; `mapInArrow` hashes each
-   (SHA-256) and, unless the lake has that content already, parses it with `x12_file.read` (the reader
-   contract). Every row of every kind comes out of one Arrow "envelope" (the union of the contract's
-   columns, text as sent, tagged with its kind, file and payment month), with one row per file saying
-   what the reader made of it. The envelope is written to the run's staging folder once.
+1. The driver lists the inputs as the DuckDB loader does (`listing`: Spark's own listing leaves out names
+   starting with '_'); Spark's binary file source reads the files, packed into tasks by size; `mapInArrow`
+   hashes each (SHA-256) and, unless the lake has that content already, parses it with the reader of its
+   format (ingest/formats.py, the reader contract: X12, or CSV when named). Every row of every kind comes
+   out of one Arrow "envelope" (the union of the contract's columns, text as sent, tagged with its kind,
+   file and payment month), with one row per file saying what the reader made of it. The envelope is
+   written to the run's staging folder once.
 2. The driver takes the file rows (small): files already loaded (same content, or the same
    interchanges with other bytes: the DuckDB store's own rule, `store.against_loaded`), file ids and
    key offsets, as the DuckDB store gives them: the next file id, and each key after the largest used.
@@ -13,7 +16,7 @@
    Parquet partitioned by payment month, patient data hashed when asked, the balance checks run on the
    run's tables (finish.py: the steps of the DuckDB store's `finish`); then published (lake.py).
 
-About 540 lines in one module: the three steps share the envelope's layout and the run's staging state,
+About 620 lines in one module: the three steps share the envelope's layout and the run's staging state,
 and each is one Spark job reading what the one before wrote.
 """
 
@@ -28,9 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analytics import x12_file
 from analytics.ingest import formats
-from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile, ReadError
+from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile, ReadError, ReadOptions
 from analytics.ingest.store import SURROGATE_KEYS, TARGETS, against_loaded, nothing_to_load
 from analytics.spark import finish
 from analytics.spark.lake import PARTITION, RAW_TABLES, Lake, duckdb_columns, schema_of, spark_type
@@ -48,6 +50,7 @@ FILE_FIELDS = (
     ("_skipped", "string"),
     ("_counts", "string"),  # JSON: kind of row -> rows
     ("_interchange_keys", "string"),  # JSON: [[sender, control, position, fingerprint], ...]
+    ("_problems", "string"),  # JSON: [[line, column, message], ...] of a refused CSV file's bad rows
 )
 TAGS = (("_table", "string"), ("_path", "string"), ("_sha256", "string"), ("_month", "string"), *FILE_FIELDS)
 # Tasks of about 16 MB of files, each file counting 64 KB besides its size (opening it, its Python round
@@ -111,8 +114,12 @@ def months(parsed: ParsedFile) -> dict:
     return out
 
 
-def envelope(path: str, data: bytes, known: frozenset) -> Iterator:
-    """The envelope batches of one file: its rows of every kind, then the row that describes the file."""
+def envelope(
+    path: str, data: bytes, known: frozenset, fmt: str | None = None, options: ReadOptions | None = None
+) -> Iterator:
+    """The envelope batches of one file: its rows of every kind, then the row that describes the file.
+    The file is read as the DuckDB loader reads it (ingest.workers.parse_files): with the format named
+    `fmt` (ingest/formats.py, e.g. 'csv claims'), else the one its bytes are recognised as."""
     import pyarrow as pa
 
     schema = envelope_schema()
@@ -122,9 +129,10 @@ def envelope(path: str, data: bytes, known: frozenset) -> Iterator:
         info["_status"] = "known"
     else:
         try:
-            parsed = x12_file.read(data)
-        except ReadError as e:  # not X12, cut off: refused, with the DuckDB loader's words
-            info.update(_status="failed", _message=formats.refusal(e))
+            parsed = formats.chosen(fmt, data).read(data, options or ReadOptions())
+        except ReadError as e:  # not X12, cut off, CSV rows refused: with the DuckDB loader's words
+            problems = json.dumps([list(p) for p in e.problems]) if e.problems else None
+            info.update(_status="failed", _message=formats.refusal(e), _problems=problems)
         else:
             info.update(
                 _kind=parsed.kind,
@@ -166,11 +174,19 @@ def envelope(path: str, data: bytes, known: frozenset) -> Iterator:
     yield pa.RecordBatch.from_pylist([row], schema=schema)
 
 
-def parse_partition(batches: Iterator, known: frozenset) -> Iterator:
-    """mapInArrow's function: every file of the task's batches, whole (one file per task)."""
+def parse_partition(
+    batches: Iterator,
+    known: frozenset,
+    originals: dict | None = None,
+    fmt: str | None = None,
+    options: ReadOptions | None = None,
+) -> Iterator:
+    """mapInArrow's function: every file of the task's batches, each whole; a file Spark read from a
+    copy (`originals`: copy -> the file's own path, see `listing`) under its own path."""
+    originals = originals or {}
     for batch in batches:
         for path, data in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist(), strict=True):
-            yield from envelope(path, data, known)
+            yield from envelope(originals.get(path, path), data, known, fmt, options)
 
 
 # -- on the driver -----------------------------------------------------------------------------------
@@ -250,6 +266,51 @@ def publish(lake: Lake, run: str) -> None:
     lake.delete(staged)
 
 
+def hidden_from_spark(name: str) -> bool:
+    """Whether Spark's file listing leaves out a file or folder of this name, wherever it meets it and
+    even when it is named itself (Hadoop's hidden files: HadoopFSUtils.shouldFilterOutPathName)."""
+    left_out = (name.startswith("_") and "=" not in name) or name.startswith(".") or name.endswith("._COPYING_")
+    return left_out and not name.startswith(("_common_metadata", "_metadata"))
+
+
+def listing(lake: Lake, inputs: list[str], staged: str) -> tuple[list[str], dict]:
+    """The paths to give Spark's binary file source so that it reads every file the DuckDB loader reads
+    (ingest.files.expand: a file named, whatever its name; folders walked, leaving out only names that
+    start with '.'), and for a file read from a copy, the copy -> the file's own path.
+
+    Spark leaves out names starting with '_' or '.' (Hadoop's hidden files) wherever it meets them: a
+    folder '_old/' under an input is given as an input of its own (Spark lists a folder it is given),
+    and a file '_remit.835', which Spark will not read even when named, is copied into the run's
+    staging folder under a plain name, read from there and reported under its own path."""
+    paths: list[str] = []
+    originals: dict = {}
+
+    def copied(path: str) -> None:
+        copy = f"{staged}/hidden/{len(originals):06d}.in"
+        lake.copy_in(path, copy)
+        originals[lake.qualified(copy)] = lake.qualified(path)
+
+    def walk(folder: str) -> None:
+        for path, is_folder in lake.walk(folder):
+            name = path.rsplit("/", 1)[-1]
+            if name.startswith("."):
+                continue  # as ingest.files.expand: hidden, left out of a folder's files
+            if is_folder:
+                if hidden_from_spark(name):
+                    paths.append(path)
+                walk(path)
+            elif hidden_from_spark(name):
+                copied(path)
+
+    for given in inputs:
+        if lake.is_file(given) and hidden_from_spark(given.rstrip("/").rsplit("/", 1)[-1]):
+            copied(given)
+        else:
+            paths.append(given)
+            walk(given)
+    return paths + list(originals), originals
+
+
 def packing(task_bytes: int) -> dict:
     """The scan settings that put files into tasks: 0 puts each file in a task of its own; otherwise
     files are packed into tasks of about `task_bytes` (each file counting FILE_COST_BYTES besides its
@@ -269,11 +330,18 @@ def load(
     task_bytes: int = TASK_BYTES,
     hash_patient_data: bool = False,
     salt: str | None = None,
+    fmt: str | None = None,
+    options: ReadOptions | None = None,
 ) -> Outcome:
     """Load every file under `inputs` (files or folders, any URI) into the lake; idempotent by content.
     Files are read in tasks of about `task_bytes` (0: one file per task). With `hash_patient_data`,
     patient names, member ids and birth dates are stored hashed with the lake's salt (`salt` makes it
-    when the lake has none yet), as `python -m analytics load --hash-patient-data` stores them."""
+    when the lake has none yet), as `python -m analytics load --hash-patient-data` stores them. `fmt`
+    names the input format (ingest/formats.py: 'csv claims', 'csv remittances'; else each file's is
+    recognised from its bytes, as X12) and `options` go to its reader (a CSV mapping; the claim
+    statuses and adjustment groups known, else the shipped lists), as in `python -m analytics load-csv`."""
+    if fmt is not None:
+        formats.named(fmt)  # ValueError for an unknown one, before anything is read
     from pyspark.sql import functions as F, types as T
 
     lake = Lake(spark, lake_root)
@@ -287,8 +355,9 @@ def load(
     known: frozenset = frozenset()
     if files_meta is not None:
         known = frozenset(r[0] for r in files_meta.select("sha256").collect())
-    raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(inputs).select("path", "content")
-    parsed = raw.mapInArrow(lambda it: parse_partition(it, known), _ddl())
+    paths, originals = listing(lake, inputs, staged)
+    raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(paths).select("path", "content")
+    parsed = raw.mapInArrow(lambda it: parse_partition(it, known, originals, fmt, options), _ddl())
     settings = packing(task_bytes)
     before = {key: spark.conf.get(key) for key in settings}
     for key, value in settings.items():
@@ -349,12 +418,8 @@ def load(
         if checked is not None:
             diagnostics = diagnostics.unionByName(checked)
         diagnostics.write.parquet(f"{staged}/load_diagnostics")
-        counts = (
-            spark.read.parquet(f"{staged}/remit_service_lines").count()
-            if lake.exists(f"{staged}/remit_service_lines")
-            else 0
-        )
-        outcome.lines = counts
+        # (a run of billed claims only writes no remittance line: the folder holds no Parquet file)
+        outcome.lines = written["remit_service_lines"].count()
     spark.createDataFrame(sources, meta_schema["files"]).coalesce(1).write.parquet(f"{staged}/files")
     outcome.seconds["cast, key and write"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -408,6 +473,7 @@ def _meta_schemas() -> dict:
             T.StructField("kind", T.StringType()),
             T.StructField("file_id", T.IntegerType()),
             T.StructField("counts", T.StringType()),
+            T.StructField("problems", T.StringType()),  # JSON [[line, column, message], ...]: a refused CSV's rows
         ]
     )
     return {"files": files, "results": results, "interchanges": schema_of("source_interchanges")}
@@ -509,6 +575,7 @@ def _result(r: dict, status: str, message: str, file_id: int | None = None) -> d
         "kind": r["_kind"] or "",
         "file_id": file_id,
         "counts": r["_counts"],
+        "problems": r["_problems"],
     }
 
 
