@@ -1,4 +1,4 @@
--- Denial rate of the 15 codes with the most denied dollars, by site of care.
+-- Denial rate of the 15 codes with the most denied dollars (ties by code, so the same 15 on every run), by site of care.
 -- (Denials of class 'denial' only: duplicate-claim and expected GA/GY/GZ denials are counted apart.)
 with
 
@@ -18,7 +18,7 @@ per_code_site as (
 ),
 
 top_codes as (
-    select procedure_code from per_code_site group by all order by sum(denied_amount) desc limit 15
+    select procedure_code from per_code_site group by all order by sum(denied_amount) desc, procedure_code limit 15
 )
 
 -- site: the key the filters take ('POS 19'); site_label: its name for people

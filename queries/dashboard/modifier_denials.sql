@@ -22,5 +22,5 @@ select
     sum(denied_amount) as denied_amount
 from modifier_problems
 group by all
-order by denied_amount desc
+order by denied_amount desc, denials desc, payer_name, procedure_code, modifiers, reason, remarks
 limit 200

@@ -39,5 +39,5 @@ select
 from compared
 left join ref_denial_categories as categories on dimension = 'category' and categories.category = value
 where this_month <> 0 or previous_month <> 0
-order by abs(change) desc
+order by abs(change) desc, dimension, value
 limit 10

@@ -23,5 +23,5 @@ select
 from by_reason
 left join carc on carc.code = by_reason.primary_reason
 left join categories using (category)
-order by denied_amount desc
+order by denied_amount desc, reason
 limit 15
