@@ -8,26 +8,28 @@
 -- Grain: one row per level ('payer and code': payer_key and procedure_code; 'payer': payer_key; 'all
 -- payers': one row, its ratio NULL when no line was paid) and key; a payer or a code counts once it has 5
 -- such lines. payer_key: the payer id, else its name.
+-- The ratio is a double, divided as doubles: what DuckDB gives for a division of sums of money, and what
+-- Spark gives once told (its decimal division rounds to 6 places), so the lake's ratios are DuckDB's.
 with
 
 sums as (select * from paid_to_charge),
 
 code_ratios as (
-    select 'payer and code' as level, payer_key, procedure_code, sum(paid_amount) / sum(charge_amount) as ratio
+    select 'payer and code' as level, payer_key, procedure_code, sum(paid_amount)::double / sum(charge_amount)::double as ratio
     from sums
     group by all
     having sum(lines) >= 5
 ),
 
 payer_ratios as (
-    select 'payer' as level, payer_key, null as procedure_code, sum(paid_amount) / sum(charge_amount) as ratio
+    select 'payer' as level, payer_key, null as procedure_code, sum(paid_amount)::double / sum(charge_amount)::double as ratio
     from sums
     group by all
     having sum(lines) >= 5
 ),
 
 overall_ratio as (
-    select 'all payers' as level, null as payer_key, null as procedure_code, sum(paid_amount) / sum(charge_amount) as ratio
+    select 'all payers' as level, null as payer_key, null as procedure_code, sum(paid_amount)::double / sum(charge_amount)::double as ratio
     from sums
 ),
 

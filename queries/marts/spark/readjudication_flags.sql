@@ -1,5 +1,5 @@
 -- builds: update fact_units
--- needs: adjudication_links, fact_units
+-- needs: adjudication_links, claims, fact_units
 -- readjudication_flags on Spark: Parquet has no UPDATE, so this query gives fact_units with the flag
 -- as queries/marts/readjudication_flags.sql's two statements leave it (the encounter's flag from
 -- adjudication_links, false for a claim it does not follow), and the builder writes it as the new
