@@ -116,6 +116,16 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False, steps: dict[str
     return True
 
 
+def build_missing(con: duckdb.DuckDBPyConnection, built: set) -> None:
+    """The after-load tables not in `built`, made by their own SQL in the graph's order, then the change
+    findings, as refresh makes them: for a DuckDB file over a Spark lake, whose build makes the others
+    (analytics/spark/duckdb_lake.py)."""
+    for model in models.after_load():
+        if model.kind == "table" and model.names[0] not in built:
+            models.build(con, model)
+    findings.refresh(con)
+
+
 class _Timer:
     """Seconds per step, summed into `steps` when given."""
 

@@ -5,7 +5,7 @@ The file has the whole schema (tables, views, macros, reference tables) of a new
 loaded table becomes a view over the data files of the lake's committed runs, source_files a view
 over its files table, and every table of the newest committed build (marts/<build>/) a view over its
 folder; the after-load tables the build does not make (line_matches, flagged_lines, recovery_rates,
-the change findings) are made by DuckDB in the file, with the same SQL, from those views (`derive`).
+the change findings) are made by DuckDB in the file, with the same SQL, from those views (`derived.build_missing`).
 It is made once per build, in var/, and reads a lake on this machine's file system (DuckDB
 reads object stores only through an extension it downloads: mount the bucket, or copy the marts).
 Imports no pyspark.
@@ -17,7 +17,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from analytics import database, findings, models
+from analytics import database, derived
 from analytics.spark.lake import RAW_TABLES, duckdb_columns, local_mart_paths
 
 # Loaded tables whose rowid the SQL reads (queries/staging/remarks.sql: the order remark codes were sent,
@@ -28,20 +28,6 @@ ROWID_TABLES = ("remit_remarks",)
 
 def _quote(path: str) -> str:
     return "'" + path.replace("'", "''") + "'"
-
-
-def derive(con, built: set) -> list[str]:
-    """The after-load tables the Spark build did not make (line_matches, flagged_lines, recovery_rates...,
-    the change findings), made here by DuckDB with the after-load step's own SQL (analytics/models.py,
-    in its order) and findings code, reading the lake's tables and marts through the views above: the
-    pages that read them show the lake's figures, not empty tables. Returns the tables made."""
-    made = []
-    for model in models.after_load():
-        if model.kind == "table" and model.names[0] not in built:
-            models.build(con, model)
-            made.append(model.names[0])
-    findings.refresh(con)  # the change findings of the default period, as derived.refresh makes them
-    return [*made, "change_findings_rows"]
 
 
 def database_for(root: str) -> Path:
@@ -85,7 +71,7 @@ def database_for(root: str) -> Path:
             if name != "source_files":
                 replace(name, f"SELECT * FROM read_parquet({_quote(folder + '/*.parquet')})")
         if marts:
-            derive(con, set(marts))
+            derived.build_missing(con, set(marts))
         con.execute("CHECKPOINT")
     finally:
         con.close()
