@@ -858,18 +858,76 @@ def table_rows(result: Result | None) -> list:
     return out
 
 
+# The counts per payment month that the findings of any period read (slices.sql, drivers.sql): counted once
+# per load, so no page counts units. table -> the query that counts some months ($months), its columns.
+MONTHLY_COUNTS = {
+    "slice_months": (
+        "findings/slice_counts",
+        (
+            *((name, "VARCHAR") for name in ("dimension", *KEYS)),
+            ("month", "DATE"),
+            ("claims", "BIGINT"),
+            ("denied_claims", "BIGINT"),
+            ("charges", "DECIMAL(18, 2)"),
+            ("denied_amount", "DECIMAL(18, 2)"),
+        ),
+    ),
+    "driver_months": (
+        "findings/driver_counts",
+        (
+            *((name, "VARCHAR") for name in ("payer_name", "site", "procedure_code")),
+            ("modifiers", "VARCHAR[]"),
+            ("category", "VARCHAR"),
+            ("reason", "VARCHAR"),
+            ("remark_codes", "VARCHAR[]"),
+            ("month", "DATE"),
+            ("denials", "BIGINT"),
+            ("denied_amount", "DECIMAL(18, 2)"),
+        ),
+    ),
+}
+
+
+def _create_monthly(cur, table: str) -> None:
+    columns = ", ".join(f"{name} {kind}" for name, kind in MONTHLY_COUNTS[table][1])
+    cur.execute(f"CREATE OR REPLACE TABLE {table} ({columns})")
+
+
+def count_months(cur, complete: list, changed: list | None) -> None:
+    """The tables of MONTHLY_COUNTS for the complete months (`complete`): in full, or after a load that only
+    added files (`changed`: the payment months of the claim facts it changed) those months and the months
+    newly complete (a month's counts are its own claims')."""
+    for table, (name, _) in MONTHLY_COUNTS.items():
+        if changed is None:
+            _create_monthly(cur, table)
+            months = complete
+        else:
+            stored = {m for (m,) in cur.execute(f"SELECT DISTINCT month FROM {table}").fetchall()}
+            months = [m for m in complete if m in changed or m not in stored]
+            if months:
+                cur.execute(f"DELETE FROM {table} WHERE list_contains(?, month)", [months])
+        if months:
+            cur.execute(f"INSERT INTO {table}\n{sql(name)}", {"months": months})
+
+
 def refresh(cur, changed: list | None = None) -> int:
-    """Rebuild the table change_findings_rows (the view change_findings) for the default period: the
-    last usable month against the 12 before. Runs inside the recovery rebuild's transaction, after the
-    derived tables. `changed`: after a load that only added files, the payment months of the claim facts
-    it changed (analytics/derived.py); the rows are kept as they are when the period is the one they hold
-    and none of those months is in it or its baseline (every figure of a finding counts the claims of
-    those months, by payment date). Returns the rows written (or kept)."""
+    """Count the months (MONTHLY_COUNTS), then rebuild the table change_findings_rows (the view
+    change_findings) for the default period: the last usable month against the 12 before. Runs inside the
+    recovery rebuild's transaction, after the derived tables. `changed`: after a load that only added
+    files, the payment months of the claim facts it changed (analytics/derived.py); the rows are kept as
+    they are when the period is the one they hold and none of those months is in it or its baseline (every
+    figure of a finding counts the claims of those months, by payment date). Returns the rows written (or
+    kept)."""
     defined = cur.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'initial_claims'").fetchall()
     result = None
-    if defined[0][0]:  # a brand-new database creates its macros after this first rebuild: empty then
+    if not defined[0][0]:  # a brand-new database creates its macros after this first rebuild: empty then
+        for table in MONTHLY_COUNTS:
+            _create_monthly(cur, table)
+    else:
         fetch = fetcher(cur)
-        period = latest_period(usable_months(fetch))
+        months = fetch("findings/months", {})
+        count_months(cur, [r["month"] for r in months if r["complete"]], changed)
+        period = latest_period([r["month"] for r in months if r["usable"]])
         if changed is not None and period is not None and _unchanged(cur, period, changed):
             return cur.execute("SELECT count(*) FROM change_findings_rows").fetchall()[0][0]
         result = compute(fetch, period) if period is not None else None

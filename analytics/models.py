@@ -60,7 +60,11 @@ QUERIES = Path(__file__).resolve().parent.parent / "queries"
 FOLDERS = ("staging", "marts")
 KINDS = ("view", "table", "update", "macros", "units table", "units query")
 # Tables Python writes in the after-load step, after the SQL tables (name -> the module that writes it).
-PYTHON_TABLES = {"change_findings_rows": "analytics/findings.py"}
+PYTHON_TABLES = {
+    "slice_months": "analytics/findings.py",
+    "driver_months": "analytics/findings.py",
+    "change_findings_rows": "analytics/findings.py",
+}
 # Built after every load, in the order of the graph.
 AFTER_LOAD = ("table", "update")
 
