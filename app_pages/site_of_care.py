@@ -73,12 +73,13 @@ ui.table(
 
 st.subheader("Code × site")
 matrix = ui.frame("code_site_matrix", filters)
-if not ui.empty(matrix, "service line"):
+if not ui.empty(matrix, "code with denied dollars"):
     ui.rate_heatmap(
         matrix,
         "site_label",
         "procedure_code",
-        "Denial rate of the 15 codes with the most denied dollars, at each site (denied lines ÷ lines).",
+        "Denial rate of the 15 codes with the most denied dollars (codes with none left out), at each site "
+        "(denied lines ÷ lines).",
         key="chart_code_site",
         x_key="site",
         on_select=lambda code, site: ui.drill(filters, codes=(code,), sites=(site,)),

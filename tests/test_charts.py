@@ -464,3 +464,22 @@ def test_rate_bars_leave_out_rates_of_too_few_lines_and_say_which():
     [fig] = figures(at)
     assert values(fig["data"][0]["x"]) == ["POS 11 office"]
     assert "fewer than 20 units" in at.caption[0].value and "POS 13 assisted living facility" in at.caption[0].value
+
+
+def test_the_code_by_site_heatmap_leaves_out_codes_with_no_denied_dollars(corpus_db, monkeypatch, tmp_path):
+    at = app_runner(corpus_db, monkeypatch, tmp_path)("app_pages/site_of_care.py")
+    [heat] = [f for f in figures(at) if f["data"][0]["type"] == "heatmap"]
+    params = at.session_state["filters"].params()  # the page's own filters (all dates, by service date)
+    con = duckdb.connect(str(corpus_db), read_only=True)
+    try:
+        denied = con.execute(
+            "SELECT procedure_code, coalesce(sum(denied_amount) FILTER (WHERE denial_class = 'denial'), 0) "
+            "FROM filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, "
+            "$sites) WHERE unit_kind = 'line' AND claim_kind = 'adjudicated' GROUP BY ALL",
+            params,
+        ).fetchall()
+    finally:
+        con.close()
+    most = sorted((-amount, code) for code, amount in denied if amount > 0)[:15]
+    assert len(denied) > 15 > len(most)  # the corpus has codes with no denied dollars, and fewer than 15 with some
+    assert set(values(heat["data"][0]["y"])) == {code for _, code in most}
