@@ -8,7 +8,9 @@ with
 denials as (
     select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
                                       $codes, $modifiers, $sites)
-    where pursued and denial_month > $month::date - interval 12 month
+    -- the 12 months by denial_date (not denial_month, worked out after the status): a filter on the column
+    -- reaches the scan, so the status is worked out for those months' denials alone
+    where pursued and denial_date >= ($month::date - interval 11 month)::date
 ),
 events as (select * from recovery_events where event_date <= last_day($month::date)),
 

@@ -6,7 +6,9 @@ with
 denials as (
     select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
                                       $codes, $modifiers, $sites)
-    where denial_month = $month::date and denial_class = 'denial'
+    -- the month by denial_date (not denial_month, worked out after the status): a filter on the column
+    -- reaches the scan, so the status is worked out for the month's denials alone
+    where denial_date between $month::date and last_day($month::date) and denial_class = 'denial'
 ),
 
 categories as (select * from ref_denial_categories)

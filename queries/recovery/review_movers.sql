@@ -14,7 +14,9 @@ denials as (
     select * from filtered_recoveries(
         last_day(case when month_complete($month::date) then $month::date else $month::date - interval 1 month end),
         $date_basis, NULL, NULL, $payers, $categories, $codes, $modifiers, $sites)
-    where initial_denial and denial_month > (select month from chosen) - interval 13 month
+    -- the 13 months by denial_date (not denial_month, worked out after the status): a filter on the column
+    -- reaches the scan, so the status is worked out for those months' denials alone
+    where initial_denial and denial_date >= ((select month from chosen) - interval 12 month)::date
 ),
 
 categories as (select * from ref_denial_categories),
