@@ -32,5 +32,7 @@ select
     case when denials.readjudication then 'on readjudication' else 'initial' end as kind
 from denials
 left join categories using (category)
-order by denials.denied_amount desc, denials.claim_id
+-- ties broken down to the denial (a claim's lines can deny the same amount): the rows kept are the same on
+-- every run
+order by denials.denied_amount desc, denials.claim_id, denials.denial_id
 limit 20000
