@@ -36,6 +36,8 @@ CREATE OR REPLACE MACRO recovery_status(as_of) AS TABLE
 with
 
 -- (site and missing_modifier are for filtered_recoveries' lookups: not carried through the steps below)
+-- latest_holds: whether the latest outcome (recovery_ledger's) is known on as_of, worked out once here:
+-- as_of may be a subquery (data_date()), which DuckDB plans again wherever it is written
 denials as (
     select * exclude (site, missing_modifier), outcome_from <= as_of as latest_holds
     from recovery_ledger
