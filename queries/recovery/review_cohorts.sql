@@ -8,7 +8,9 @@ with
 denials as (
     select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
                                       $codes, $modifiers, $sites)
-    where pursued and denial_month > $month::date - interval 12 month
+    -- the 12 months by denial_date (not denial_month, worked out after the status): a filter on the column
+    -- reaches the scan, so the status is worked out for those months' denials alone
+    where pursued and denial_date >= ($month::date - interval 11 month)::date
 ),
 events as (select * from recovery_events where event_date <= last_day($month::date)),
 
@@ -22,6 +24,8 @@ cohorts as (
 denial_months as (
     select
         events.denial_id,
+        denials.denial_month,
+        denials.denied_amount,
         date_diff('month', denials.denial_month, date_trunc('month', events.event_date)) as months_since,
         sum(events.amount) as amount
     from events
@@ -34,26 +38,23 @@ offsets as (
     from cohorts
 ),
 
--- each denial's recovery by the end of each month that changed it: net of reversals and recoupments
--- so far, between zero and its denied $; what that added to the one before
+-- each denial's recovery by the end of each month that changed it: the running sum of what came back
+-- (net of reversals and recoupments so far)
 denial_steps as (
     select
-        denial_months.denial_id,
-        denials.denial_month,
-        denial_months.months_since,
-        least(greatest(sum(denial_months.amount) over (partition by denial_months.denial_id
-                                                       order by denial_months.months_since), 0),
-              denials.denied_amount) as recovered_so_far
+        *,
+        sum(amount) over (partition by denial_id order by months_since) as running_amount
     from denial_months
-    join denials using (denial_id)
 ),
 
--- what each step added to the denial's recovery before it
+-- what each step added to the denial's recovery: its recovery after the step less the one before it, each
+-- between zero and the denied $ (the one before is the running sum less this step's amount: no second
+-- window for it)
 denial_increments as (
     select
         denial_month,
         months_since,
-        recovered_so_far - coalesce(lag(recovered_so_far) over (partition by denial_id order by months_since), 0)
+        least(greatest(running_amount, 0), denied_amount) - least(greatest(running_amount - amount, 0), denied_amount)
             as added
     from denial_steps
 ),

@@ -6,7 +6,9 @@ with
 denials as (
     select * from filtered_recoveries(last_day($month::date), $date_basis, NULL, NULL, $payers, $categories,
                                       $codes, $modifiers, $sites)
-    where denial_month = $month::date and denial_class = 'denial'
+    -- the month by denial_date (not denial_month, worked out after the status): a filter on the column
+    -- reaches the scan, so the status is worked out for the month's denials alone
+    where denial_date between $month::date and last_day($month::date) and denial_class = 'denial'
 ),
 
 categories as (select * from ref_denial_categories)
@@ -30,5 +32,7 @@ select
     case when denials.readjudication then 'on readjudication' else 'initial' end as kind
 from denials
 left join categories using (category)
-order by denials.denied_amount desc, denials.claim_id
+-- ties broken down to the denial (a claim's lines can deny the same amount): the rows kept are the same on
+-- every run
+order by denials.denied_amount desc, denials.claim_id, denials.denial_id
 limit 20000

@@ -14,7 +14,11 @@ denials as (
     select * from filtered_recoveries(
         last_day(case when month_complete($month::date) then $month::date else $month::date - interval 1 month end),
         $date_basis, NULL, NULL, $payers, $categories, $codes, $modifiers, $sites)
-    where initial_denial and denial_month > (select month from chosen) - interval 13 month
+    -- the 13 months by denial_date (not denial_month, worked out after the status). The month compared
+    -- depends on the data date (a subquery, applied after the status is worked out), so a bound of
+    -- parameters alone, 13 months before $month, is given as well: the scan applies that one
+    where initial_denial and denial_date >= ((select month from chosen) - interval 12 month)::date
+      and denial_date >= ($month::date - interval 13 month)::date
 ),
 
 categories as (select * from ref_denial_categories),
