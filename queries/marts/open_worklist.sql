@@ -65,7 +65,8 @@ final as (
         rated.denial_date,
         rated.denied_amount,
         rated.recovery_rate,
-        round(rated.denied_amount * coalesce(rated.recovery_rate, 0), 2) as expected_recoverable,
+        -- money as DECIMAL: a sum of doubles changed in its last digits with the plan's order
+        round(rated.denied_amount * coalesce(rated.recovery_rate, 0), 2)::decimal(18, 2) as expected_recoverable,
         rated.deadline,
         rated.days_left,
         coalesce(categories.usual_path, 'Review the remittance and decide') as next_action,
