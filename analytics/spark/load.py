@@ -198,6 +198,7 @@ class Outcome:
 
     run: str
     files: list = field(default_factory=list)  # (path, status, message, kind)
+    problems: dict = field(default_factory=dict)  # path -> [[line, column, message], ...] of a refused CSV file
     seconds: dict = field(default_factory=dict)
     lines: int = 0
 
@@ -375,6 +376,7 @@ def load(
     file_rows.sort(key=lambda r: load_order(r["_path"], inputs))
     batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows, run)
     outcome.files = [(r["path"], r["status"], r["message"], r["kind"]) for r in results]
+    outcome.problems = {r["path"]: json.loads(r["problems"]) for r in results if r["problems"]}
 
     meta_schema = _meta_schemas()
     spark.createDataFrame(results, meta_schema["results"]).coalesce(1).write.parquet(f"{staged}/results")
