@@ -644,14 +644,19 @@ def _typed(rows, table: str):
     frame = rows.select(*select)
     if not checks:
         return frame, None
-    bad = None
-    for name, cast, what in checks:
-        one = rows.filter(F.col(name).isNotNull() & cast.isNull()).select(
-            F.col("_file_id").cast("int").alias("file_id"),
-            F.col("segment_position").cast("int").alias("segment_position"),
-            F.lit("warning").alias("severity"),
-            F.lit(None).cast("string").alias("segment_id"),
-            F.format_string(f"{name} '%s' is not {what}; stored as empty", F.col(name)).alias("message"),
+    # every column's check in one pass: the rows are decoded again for each pass over them
+    found = [
+        F.when(
+            F.col(name).isNotNull() & cast.isNull(),
+            F.format_string(f"{name} '%s' is not {what}; stored as empty", F.col(name)),
         )
-        bad = one if bad is None else bad.unionByName(one)
+        for name, cast, what in checks
+    ]
+    bad = rows.select(
+        F.col("_file_id").cast("int").alias("file_id"),
+        F.col("segment_position").cast("int").alias("segment_position"),
+        F.lit("warning").alias("severity"),
+        F.lit(None).cast("string").alias("segment_id"),
+        F.explode(F.array_compact(F.array(*found))).alias("message"),
+    )
     return frame, bad
