@@ -4,19 +4,21 @@ into tasks.
 1. The driver lists the inputs as the DuckDB loader does (`listing`: Spark's own listing leaves out names
    starting with '_'); Spark's binary file source reads the files, packed into tasks by size; `mapInArrow`
    hashes each (SHA-256) and, unless the lake has that content already, parses it with the reader of its
-   format (ingest/formats.py, the reader contract: X12, or CSV when named). Every row of every kind comes
-   out of one Arrow "envelope" (the union of the contract's columns, text as sent, tagged with its kind,
-   file and payment month), with one row per file saying what the reader made of it. The envelope is
-   written to the run's staging folder once.
+   format (ingest/formats.py, the reader contract: X12, or CSV when named). Out comes a narrow
+   "envelope", written to the run's staging folder once: one row per file saying what the reader made of
+   it, and one per file and kind of row holding those rows as an Arrow IPC stream (the kind's columns,
+   text as sent, and each row's payment month). A row per parsed row in the union of every kind's
+   columns (117) cost the JVM more CPU to convert and write than the parsing itself (docs/scale.md).
 2. The driver takes the file rows (small): files already loaded (same content, or the same
    interchanges with other bytes: the DuckDB store's own rule, `store.against_loaded`), file ids and
    key offsets, as the DuckDB store gives them: the next file id, and each key after the largest used.
-3. Per table, the rows are cast to schema.sql's types (money DECIMAL(18, 2), dates from CCYYMMDD; a
-   value that does not cast is stored as empty with a warning, as in DuckDB), keyed, and written as
-   Parquet partitioned by payment month, patient data hashed when asked, the balance checks run on the
-   run's tables (finish.py: the steps of the DuckDB store's `finish`); then published (lake.py).
+3. Per table, its kind's streams are decoded in the executors (`mapInArrow`, each row tagged with its
+   file's id and key offsets), the rows cast to schema.sql's types (money DECIMAL(18, 2), dates from
+   CCYYMMDD; a value that does not cast is stored as empty with a warning, as in DuckDB), keyed, and
+   written as Parquet partitioned by payment month, patient data hashed when asked, the balance checks
+   run on the run's tables (finish.py: the steps of the DuckDB store's `finish`); then published (lake.py).
 
-About 620 lines in one module: the three steps share the envelope's layout and the run's staging state,
+About 660 lines in one module: the three steps share the envelope's layout and the run's staging state,
 and each is one Spark job reading what the one before wrote.
 """
 
