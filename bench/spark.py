@@ -54,9 +54,10 @@ def duckdb_run(files: Path) -> tuple[float, int]:
         return seconds, lines
 
 
-def cpu_seconds(pid: int) -> tuple[float, float]:
-    """CPU seconds (user and system) so far of the JVM `pid` and of its Python workers (its descendants,
-    with the workers they have reaped), from /proc: they do not depend on the load from other work."""
+def cpu_seconds(pid: int) -> tuple[float, dict]:
+    """CPU seconds (user and system) so far of the JVM `pid`, and of each of its Python processes (its
+    descendants) by process id, from /proc: they do not depend on the load from other work. PySpark's
+    daemon ignores SIGCHLD: a worker's CPU is counted nowhere once it exits."""
     tick = os.sysconf("SC_CLK_TCK")
     children: dict = {}
     stats: dict = {}
@@ -68,21 +69,20 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
         except OSError:
             continue
         fields = text[text.rindex(")") + 2 :].split()
-        stats[int(entry.name)] = [int(f) for f in fields[11:15]]  # utime, stime, cutime, cstime
+        stats[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime, stime
         children.setdefault(int(fields[1]), []).append(int(entry.name))
-    jvm = sum(stats.get(pid, [0, 0])[:2]) / tick
-    python, todo = 0, list(children.get(pid, []))
+    python, todo = {}, list(children.get(pid, []))
     while todo:
         child = todo.pop()
-        python += sum(stats[child])
+        python[child] = stats[child] / tick
         todo += children.get(child, [])
-    return jvm, python / tick
+    return stats.get(pid, 0) / tick, python
 
 
 def spark_run(files: Path, cores: int, build: bool, task_mb: float) -> dict:
     """In a process of its own: one SparkSession per run (its start is not counted). The CPU seconds of
-    the JVM and the Python workers are sampled every 0.2 s: those at the end of the read and parse stage
-    are the nearest sample's."""
+    the JVM and the Python workers are sampled every 0.2 s (a worker that exits counts with its last
+    sample): those at the end of the read and parse stage are the nearest sample's."""
     code = f"""
 import time, tempfile, json, shutil, threading
 from analytics.spark import session, load, sql
@@ -90,10 +90,12 @@ from bench.spark import cpu_seconds
 spark = session.start("local[{cores}]", shuffle_partitions={max(2, cores * 2)})
 root = tempfile.mkdtemp(prefix="bench-lake-")
 jvm = spark.sparkContext._gateway.proc.pid
-samples, done = [], threading.Event()
+samples, workers, done = [], {{}}, threading.Event()
 def sample():
     while not done.is_set():
-        samples.append((time.perf_counter(), *cpu_seconds(jvm)))
+        jvm_cpu, found = cpu_seconds(jvm)
+        workers.update(found)
+        samples.append((time.perf_counter(), jvm_cpu, sum(workers.values())))
         done.wait(0.2)
 thread = threading.Thread(target=sample, daemon=True)
 thread.start()
