@@ -14,7 +14,7 @@ import duckdb
 
 from analytics import csv_import, database, demo, loader, privacy, progress, publishing, reference, writer_lock
 from analytics.ingest.contract import ReadOptions
-from analytics.ingest.store import added_text
+from analytics.ingest.store import added_text, problem_lines
 from analytics.spark import cli as spark_cli  # argparse only: pyspark is imported when `spark` runs
 
 
@@ -217,7 +217,7 @@ def _show(result: loader.FileResult) -> None:
     """One line per file; a refused CSV file's bad rows below it, one per line."""
     out = sys.stderr if result.failed else sys.stdout
     print(result_line(result), file=out, flush=True)
-    for line in problem_lines(result):
+    for line in problem_lines(result.problems):
         print(f"    {line}", file=out, flush=True)
 
 
@@ -231,14 +231,6 @@ def result_line(result: loader.FileResult) -> str:
             text += f"; {result.message}"
         return _one_line(f"loaded          {name}: {text}")
     return _one_line(f"{result.status:<15} {name}: {result.message}")
-
-
-def problem_lines(result: loader.FileResult) -> list[str]:
-    """A refused CSV file's problems, one line each: 'line 4, paid_amount: ...'."""
-    return [
-        f"line {line}, {column}: {message}" if column else f"line {line}: {message}"
-        for line, column, message in result.problems
-    ]
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -53,23 +54,69 @@ def duckdb_run(files: Path) -> tuple[float, int]:
         return seconds, lines
 
 
+def cpu_seconds(pid: int) -> tuple[float, dict]:
+    """CPU seconds (user and system) so far of the JVM `pid`, and of each of its Python processes (its
+    descendants) by process id, from /proc: they do not depend on the load from other work. PySpark's
+    daemon ignores SIGCHLD: a worker's CPU is counted nowhere once it exits."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict = {}
+    stats: dict = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        stats[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime, stime
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    python, todo = {}, list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        python[child] = stats[child] / tick
+        todo += children.get(child, [])
+    return stats.get(pid, 0) / tick, python
+
+
 def spark_run(files: Path, cores: int, build: bool, task_mb: float) -> dict:
-    """In a process of its own: one SparkSession per run (its start is not counted)."""
+    """In a process of its own: one SparkSession per run (its start is not counted). The CPU seconds of
+    the JVM and the Python workers are sampled every 0.2 s (a worker that exits counts with its last
+    sample): those at the end of the read and parse stage are the nearest sample's."""
     code = f"""
-import time, tempfile, json, shutil
+import time, tempfile, json, shutil, threading
 from analytics.spark import session, load, sql
+from bench.spark import cpu_seconds
 spark = session.start("local[{cores}]", shuffle_partitions={max(2, cores * 2)})
 root = tempfile.mkdtemp(prefix="bench-lake-")
+jvm = spark.sparkContext._gateway.proc.pid
+samples, workers, done = [], {{}}, threading.Event()
+def sample():
+    while not done.is_set():
+        jvm_cpu, found = cpu_seconds(jvm)
+        workers.update(found)
+        samples.append((time.perf_counter(), jvm_cpu, sum(workers.values())))
+        done.wait(0.2)
+thread = threading.Thread(target=sample, daemon=True)
+thread.start()
 clock = time.perf_counter()
 outcome = load.load(spark, [{str(files)!r}], root, task_bytes=int({task_mb} * 2**20))
 seconds = dict(outcome.seconds)
 seconds["total load"] = time.perf_counter() - clock
+done.set()
+thread.join()
+start = samples[0]
+parsed = min(samples, key=lambda s: abs(s[0] - clock - seconds["read and parse"]))
+cpu = {{
+    "read and parse": [parsed[1] - start[1], parsed[2] - start[2]],
+    "total load": [samples[-1][1] - start[1], samples[-1][2] - start[2]],
+}}
 if {build}:
     clock = time.perf_counter()
     builder = sql.build(spark, root, ("denials",))
     seconds["SQL (denials and what it needs)"] = time.perf_counter() - clock
 shutil.rmtree(root, ignore_errors=True)
-print(json.dumps({{"lines": outcome.lines, "seconds": seconds}}))
+print(json.dumps({{"lines": outcome.lines, "seconds": seconds, "cpu": cpu}}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -82,6 +129,9 @@ print(json.dumps({{"lines": outcome.lines, "seconds": seconds}}))
     )
     for step, seconds in result["seconds"].items():
         print(f"    {step}: {seconds:.1f} s", flush=True)
+    for step, (jvm, python) in result["cpu"].items():
+        print(f"    CPU of {step}: JVM {jvm:.1f} s, Python workers {python:.1f} s", flush=True)
+    print(f"    load average: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)
     return result
 
 

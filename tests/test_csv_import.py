@@ -627,7 +627,7 @@ def test_bad_rows_are_reported_with_their_line_numbers_and_nothing_loads(con, tm
     result = load(con, tmp_path, "remittances", text, "bad.csv")
     assert result.failed
     assert result.message == "7 problem(s) in the rows; nothing loaded"
-    assert cli.problem_lines(result) == [
+    assert cli.problem_lines(result.problems) == [
         "line 3, paid_amount: '12,5x' is not a number (decimal mark '.', thousands ',')",
         "line 7, service_date: '2024-02-30' is not a date (YYYY-MM-DD or YYYYMMDD)",
         "line 8, adjustments: unknown adjustment group 'XX' in XX-45 (CO, CR, OA, PI, PR)",
@@ -648,7 +648,7 @@ def test_claim_level_problems_of_the_claims_layout(con, tmp_path):
         "C1,ACME,1,CI,2024-03-05,,131,7,,,professional,,,,J3399,,,10.00,1,2024-03-01,,\n"  # 5: TOB frequency 1 vs 7
     )
     result = load(con, tmp_path, "claims", text, "claims.csv")
-    assert cli.problem_lines(result) == [
+    assert cli.problem_lines(result.problems) == [
         "line 2, claim_charge: 250.00 is not the sum of the claim's line charges (200.00)",
         "line 3, line_number: line number 1 is already used on line 2 of the same claim",
         "line 4, modifiers: 'JW JZ 25 59 XU': more than 4 modifiers",
@@ -667,7 +667,7 @@ def test_a_claim_without_lines_has_one_row(con, tmp_path):
         + BETA_REMITS.replace(",,,500.00,0.00,,,2024-03-03", ",99213,,500.00,0.00,,,2024-03-03")
     )
     result = load(con, tmp_path, "remittances", text, "mixed.csv")
-    assert cli.problem_lines(result) == [
+    assert cli.problem_lines(result.problems) == [
         "line 2, procedure_code: a row without procedure or revenue code stands for a claim answered without "
         "service lines, but claim H300 has 1 other row(s)"
     ]

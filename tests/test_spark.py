@@ -375,3 +375,23 @@ def test_the_dashboard_on_the_lake_has_every_table_its_pages_read(history_lake, 
         at.run(timeout=300)
         at.switch_page(page).run(timeout=300)
         assert not at.exception, (page, [e.value for e in at.exception])
+
+
+def test_spark_load_prints_a_refused_csv_files_row_problems_as_load_csv_does(spark, tmp_path, capsys):
+    """`spark load --csv`: a refused file's line, then its rows' problems below it, one per line, in the
+    words `load-csv` prints them (line, column, message)."""
+    from analytics.__main__ import main
+    from tests.test_csv_import import CLAIMS
+
+    head = "".join(CLAIMS.splitlines(keepends=True)[:3])  # the header and claim A100's two lines
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad.csv").write_text(head.replace("2024-03-01,A100-2", "2024-02-30,A100-2"))
+    args = ["spark", "load", "--csv", "claims", "--input", str(folder), "--lake", str(tmp_path / "lake")]
+    assert main([*args, "--master", "local[2]", "--no-build"]) == 1
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == [
+        f"file:{folder}/bad.csv: failed: 1 problem(s) in the rows; nothing loaded",
+        "    line 3, service_date: '2024-02-30' is not a date (YYYY-MM-DD or YYYYMMDD)",
+    ]
+    assert printed[2].startswith("run ") and printed[2].endswith(": 1 failed; 0 service lines loaded")

@@ -215,6 +215,15 @@ def added_text(result: FileResult) -> str:
     return ", ".join(parts)
 
 
+def problem_lines(problems: list) -> list[str]:
+    """A refused CSV file's problems ((line, column, message), FileResult.problems), one line each:
+    'line 4, paid_amount: ...'. `load-csv` and `spark load --csv` print them under the file's line."""
+    return [
+        f"line {line}, {column}: {message}" if column else f"line {line}: {message}"
+        for line, column, message in problems
+    ]
+
+
 def loaded_note(item: ParsedFile) -> str:
     """The message of a loaded file: the transaction sets it held that were not read."""
     skipped = item.skipped_text()

@@ -11,6 +11,7 @@ import duckdb
 
 from analytics import csv_import, privacy
 from analytics.ingest.contract import ReadOptions
+from analytics.ingest.store import problem_lines
 from analytics.spark import session
 
 
@@ -109,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         for path, status, message, _ in outcome.files:
             if status != "loaded":
                 print(f"{path}: {status}{': ' + message if message else ''}")
+                for line in problem_lines(outcome.problems.get(path, [])):  # as `load-csv` prints them
+                    print(f"    {line}")
         counts = ", ".join(f"{n} {status}" for status, n in sorted(outcome.counts().items()))
         print(f"run {outcome.run}: {counts or 'no files'}; {outcome.lines} service lines loaded")
         failed = any(status == "failed" for _, status, _, _ in outcome.files)

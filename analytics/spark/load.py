@@ -4,19 +4,21 @@ into tasks.
 1. The driver lists the inputs as the DuckDB loader does (`listing`: Spark's own listing leaves out names
    starting with '_'); Spark's binary file source reads the files, packed into tasks by size; `mapInArrow`
    hashes each (SHA-256) and, unless the lake has that content already, parses it with the reader of its
-   format (ingest/formats.py, the reader contract: X12, or CSV when named). Every row of every kind comes
-   out of one Arrow "envelope" (the union of the contract's columns, text as sent, tagged with its kind,
-   file and payment month), with one row per file saying what the reader made of it. The envelope is
-   written to the run's staging folder once.
+   format (ingest/formats.py, the reader contract: X12, or CSV when named). Out comes a narrow
+   "envelope", written to the run's staging folder once: one row per file saying what the reader made of
+   it, and one per file and kind of row holding those rows as an Arrow IPC stream (the kind's columns,
+   text as sent, and each row's payment month). A row per parsed row in the union of every kind's
+   columns (117) cost the JVM more CPU to convert and write than the parsing itself (docs/scale.md).
 2. The driver takes the file rows (small): files already loaded (same content, or the same
    interchanges with other bytes: the DuckDB store's own rule, `store.against_loaded`), file ids and
    key offsets, as the DuckDB store gives them: the next file id, and each key after the largest used.
-3. Per table, the rows are cast to schema.sql's types (money DECIMAL(18, 2), dates from CCYYMMDD; a
-   value that does not cast is stored as empty with a warning, as in DuckDB), keyed, and written as
-   Parquet partitioned by payment month, patient data hashed when asked, the balance checks run on the
-   run's tables (finish.py: the steps of the DuckDB store's `finish`); then published (lake.py).
+3. Per table, its kind's streams are decoded in the executors (`mapInArrow`, each row tagged with its
+   file's id and key offsets), the rows cast to schema.sql's types (money DECIMAL(18, 2), dates from
+   CCYYMMDD; a value that does not cast is stored as empty with a warning, as in DuckDB), keyed, and
+   written as Parquet partitioned by payment month, patient data hashed when asked, the balance checks
+   run on the run's tables (finish.py: the steps of the DuckDB store's `finish`); then published (lake.py).
 
-About 620 lines in one module: the three steps share the envelope's layout and the run's staging state,
+About 660 lines in one module: the three steps share the envelope's layout and the run's staging state,
 and each is one Spark job reading what the one before wrote.
 """
 
@@ -37,8 +39,6 @@ from analytics.ingest.store import SURROGATE_KEYS, TARGETS, against_loaded, noth
 from analytics.spark import finish
 from analytics.spark.lake import PARTITION, RAW_TABLES, Lake, duckdb_columns, schema_of, spark_type
 
-# The envelope: every column of the contract (integers as int64, the rest text), then the tags.
-COLUMNS = tuple(dict.fromkeys(c for columns in TABLES.values() for c in columns))
 FILE_FIELDS = (
     ("_status", "string"),  # 'parsed', 'known' (content in the lake), 'failed', 'skipped' (nothing to load)
     ("_message", "string"),
@@ -52,7 +52,13 @@ FILE_FIELDS = (
     ("_interchange_keys", "string"),  # JSON: [[sender, control, position, fingerprint], ...]
     ("_problems", "string"),  # JSON: [[line, column, message], ...] of a refused CSV file's bad rows
 )
-TAGS = (("_table", "string"), ("_path", "string"), ("_sha256", "string"), ("_month", "string"), *FILE_FIELDS)
+TAGS = (("_table", "string"), ("_path", "string"), ("_sha256", "string"), *FILE_FIELDS)
+# The envelope is narrow: a row per file (its tags) and a row per file and kind of row (tagged with the
+# kind) holding those rows as an Arrow IPC stream, so that the JVM converts and writes a few rows per file,
+# not every parsed row in the union of every kind's columns (117, mostly empty): docs/scale.md.
+ENVELOPE = (*TAGS, ("_rows", "binary"))
+# rows per IPC stream: a file's rows of one kind take several beyond this (Spark's binary values stop at 2 GB)
+BLOB_ROWS = 100_000
 # Tasks of about 16 MB of files, each file counting 64 KB besides its size (opening it, its Python round
 # trip): 751 demo files of 20 KB make 4 tasks, not 751 (docs/scale.md has the before and after).
 TASK_BYTES = 16 * 1024 * 1024
@@ -65,15 +71,25 @@ KEY_COUNTS = {name: key.rows for name, key in SURROGATE_KEYS.items()}  # payment
 def envelope_schema():
     import pyarrow as pa
 
-    kinds = {"string": pa.string(), "int64": pa.int64()}
-    fields = [(c, pa.int64() if c in INTEGER_COLUMNS else pa.string()) for c in COLUMNS]
-    return pa.schema(fields + [(name, kinds[kind]) for name, kind in TAGS])
+    kinds = {"string": pa.string(), "int64": pa.int64(), "binary": pa.binary()}
+    return pa.schema([(name, kinds[kind]) for name, kind in ENVELOPE])
 
 
-def _ddl() -> str:
-    kinds = {"string": "string", "int64": "bigint"}
-    cols = [f"`{c}` {'bigint' if c in INTEGER_COLUMNS else 'string'}" for c in COLUMNS]
-    return ", ".join(cols + [f"`{name}` {kinds[kind]}" for name, kind in TAGS])
+def rows_schema(kind: str):
+    """The columns of one kind's IPC streams: the contract's (integers as int64, the rest text as sent),
+    then the payment month."""
+    import pyarrow as pa
+
+    columns = [(c, pa.int64() if c in INTEGER_COLUMNS else pa.string()) for c in TABLES[kind]]
+    return pa.schema([*columns, ("_month", pa.string())])
+
+
+def _ddl(schema) -> str:
+    """An Arrow schema's columns as mapInArrow's DDL."""
+    import pyarrow as pa
+
+    kinds = {pa.string(): "string", pa.int64(): "bigint", pa.int32(): "int", pa.binary(): "binary"}
+    return ", ".join(f"`{f.name}` {kinds[f.type]}" for f in schema)
 
 
 # -- in the executors ---------------------------------------------------------------------------------
@@ -117,12 +133,14 @@ def months(parsed: ParsedFile) -> dict:
 def envelope(
     path: str, data: bytes, known: frozenset, fmt: str | None = None, options: ReadOptions | None = None
 ) -> Iterator:
-    """The envelope batches of one file: its rows of every kind, then the row that describes the file.
+    """The envelope of one file: a row per kind of row it holds (those rows as an Arrow IPC stream; more
+    than one beyond BLOB_ROWS rows), then the row that describes the file.
     The file is read as the DuckDB loader reads it (ingest.workers.parse_files): with the format named
     `fmt` (ingest/formats.py, e.g. 'csv claims'), else the one its bytes are recognised as."""
     import pyarrow as pa
 
     schema = envelope_schema()
+    out: list = []
     digest = hashlib.sha256(data).hexdigest()
     info: dict = {"_status": "parsed", "_size": len(data)}
     if digest in known:
@@ -151,27 +169,20 @@ def envelope(
                 for name, found in parsed.rows.items():
                     if not found:
                         continue
-                    n = len(found)
-                    columns = dict(zip(TABLES[name], map(list, zip(*found, strict=True)), strict=True))
-                    arrays = [
-                        pa.array(columns[f.name], f.type) if f.name in columns else pa.nulls(n, f.type)
-                        for f in schema
-                        if not f.name.startswith("_")
-                    ]
-                    tags = {
-                        "_table": [name] * n,
-                        "_path": [path] * n,
-                        "_sha256": [digest] * n,
-                        "_month": by_month[name],
-                    }
-                    arrays += [
-                        pa.array(tags[f.name], f.type) if f.name in tags else pa.nulls(n, f.type)
-                        for f in schema
-                        if f.name.startswith("_")
-                    ]
-                    yield pa.RecordBatch.from_arrays(arrays, schema=schema)
-    row = {"_table": "_file", "_path": path, "_sha256": digest, **info}
-    yield pa.RecordBatch.from_pylist([row], schema=schema)
+                    kind = rows_schema(name)
+                    columns = [*zip(*found, strict=True), by_month[name]]
+                    rows = pa.RecordBatch.from_arrays(
+                        [pa.array(c, f.type) for c, f in zip(columns, kind, strict=True)], schema=kind
+                    )
+                    for start in range(0, rows.num_rows, BLOB_ROWS):
+                        sink = pa.BufferOutputStream()
+                        with pa.ipc.new_stream(sink, kind) as writer:
+                            writer.write_batch(rows.slice(start, BLOB_ROWS))
+                        out.append(
+                            {"_table": name, "_path": path, "_sha256": digest, "_rows": sink.getvalue().to_pybytes()}
+                        )
+    out.append({"_table": "_file", "_path": path, "_sha256": digest, **info})
+    yield pa.RecordBatch.from_pylist(out, schema=schema)
 
 
 def parse_partition(
@@ -189,6 +200,19 @@ def parse_partition(
             yield from envelope(originals.get(path, path), data, known, fmt, options)
 
 
+def decode_partition(batches: Iterator, kind: str, schema) -> Iterator:
+    """mapInArrow's function of step 3: the rows of one kind out of the IPC streams of the batches' rows,
+    each row with its stream's other columns (its file's id and key offsets) as `schema` orders them."""
+    import pyarrow as pa
+
+    for batch in batches:
+        tags = [n for n in batch.schema.names if n != "_rows"]
+        for i, blob in enumerate(batch.column("_rows")):
+            for rows in pa.ipc.open_stream(blob.as_buffer()):
+                extra = [pa.repeat(batch.column(n)[i], rows.num_rows) for n in tags]
+                yield pa.RecordBatch.from_arrays([*rows.columns, *extra], schema=schema)
+
+
 # -- on the driver -----------------------------------------------------------------------------------
 
 
@@ -198,6 +222,7 @@ class Outcome:
 
     run: str
     files: list = field(default_factory=list)  # (path, status, message, kind)
+    problems: dict = field(default_factory=dict)  # path -> [[line, column, message], ...] of a refused CSV file
     seconds: dict = field(default_factory=dict)
     lines: int = 0
 
@@ -357,7 +382,7 @@ def load(
         known = frozenset(r[0] for r in files_meta.select("sha256").collect())
     paths, originals = listing(lake, inputs, staged)
     raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(paths).select("path", "content")
-    parsed = raw.mapInArrow(lambda it: parse_partition(it, known, originals, fmt, options), _ddl())
+    parsed = raw.mapInArrow(lambda it: parse_partition(it, known, originals, fmt, options), _ddl(envelope_schema()))
     settings = packing(task_bytes)
     before = {key: spark.conf.get(key) for key in settings}
     for key, value in settings.items():
@@ -375,6 +400,7 @@ def load(
     file_rows.sort(key=lambda r: load_order(r["_path"], inputs))
     batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows, run)
     outcome.files = [(r["path"], r["status"], r["message"], r["kind"]) for r in results]
+    outcome.problems = {r["path"]: json.loads(r["problems"]) for r in results if r["problems"]}
 
     meta_schema = _meta_schemas()
     spark.createDataFrame(results, meta_schema["results"]).coalesce(1).write.parquet(f"{staged}/results")
@@ -387,14 +413,15 @@ def load(
                 + [T.StructField(f"_{k}", T.LongType()) for k in SURROGATE_KEYS]
             ),
         )
-        body = envelope_df.filter("_table <> '_file'").join(F.broadcast(keys), "_path")
+        blobs = envelope_df.filter("_table <> '_file'").select("_table", "_path", "_rows")
+        body = blobs.join(F.broadcast(keys), "_path").drop("_path")
         problems = [(batch_files[p]["file_id"], *note) for p, notes in _notes(batch_files).items() for note in notes]
         ids = [v["file_id"] for v in batch_files.values()]
         first_id, last_id = min(ids), max(ids)
         plan = finish.hashing(finish.salt(lake, salt), first_id, last_id) if hash_patient_data else None
         bad_frames, frames = [], {}
         for name, table in TARGETS.items():
-            frame, bad = _typed(body.filter(F.col("_table") == name), table)
+            frame, bad = _typed(_decoded(body.filter(F.col("_table") == name).drop("_table"), name), table)
             if table == "load_diagnostics":
                 diagnostics = frame
             else:
@@ -579,8 +606,19 @@ def _result(r: dict, status: str, message: str, file_id: int | None = None) -> d
     }
 
 
+def _decoded(blobs, kind: str):
+    """The rows of one kind out of their IPC streams (`blobs`: `_rows` and the tags of each stream's file:
+    its id and key offsets), with those tags."""
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import to_arrow_type
+
+    tags = [pa.field(f.name, to_arrow_type(f.dataType)) for f in blobs.schema if f.name != "_rows"]
+    schema = pa.schema([*rows_schema(kind), *tags])
+    return blobs.mapInArrow(lambda it: decode_partition(it, kind, schema), _ddl(schema))
+
+
 def _typed(rows, table: str):
-    """The envelope rows of one kind as the table's columns and types (schema.sql), keyed as the DuckDB
+    """The rows of one kind as the table's columns and types (schema.sql), keyed as the DuckDB
     store keys them, with the payment month; and the warnings for values that did not cast (or None)."""
     from pyspark.sql import functions as F
 
@@ -608,14 +646,19 @@ def _typed(rows, table: str):
     frame = rows.select(*select)
     if not checks:
         return frame, None
-    bad = None
-    for name, cast, what in checks:
-        one = rows.filter(F.col(name).isNotNull() & cast.isNull()).select(
-            F.col("_file_id").cast("int").alias("file_id"),
-            F.col("segment_position").cast("int").alias("segment_position"),
-            F.lit("warning").alias("severity"),
-            F.lit(None).cast("string").alias("segment_id"),
-            F.format_string(f"{name} '%s' is not {what}; stored as empty", F.col(name)).alias("message"),
+    # every column's check in one pass: the rows are decoded again for each pass over them
+    found = [
+        F.when(
+            F.col(name).isNotNull() & cast.isNull(),
+            F.format_string(f"{name} '%s' is not {what}; stored as empty", F.col(name)),
         )
-        bad = one if bad is None else bad.unionByName(one)
+        for name, cast, what in checks
+    ]
+    bad = rows.select(
+        F.col("_file_id").cast("int").alias("file_id"),
+        F.col("segment_position").cast("int").alias("segment_position"),
+        F.lit("warning").alias("severity"),
+        F.lit(None).cast("string").alias("segment_id"),
+        F.explode(F.array_compact(F.array(*found))).alias("message"),
+    )
     return frame, bad
