@@ -118,8 +118,16 @@ def test_a_table_downloads_as_the_csv_of_what_it_shows(server, page):
     tab = page.context.browser.new_page()  # a session of its own: no filter left by an earlier test
     tab.goto(f"{url}/payers")
     settle(tab)
+    # both of the page's tables drawn (the scorecard, then one payer's top reasons): in one CI run on a busy
+    # machine the click came while only the second was drawn, and downloaded it
+    buttons = tab.get_by_role("button", name="Download CSV")
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('button')].filter(b => b.innerText.includes('Download CSV')).length >= 2",
+        timeout=60_000,
+    )
+    settle(tab)
     with tab.expect_download(timeout=60_000) as download:
-        tab.get_by_role("button", name="Download CSV").first.click()
+        buttons.first.click()
     assert download.value.suggested_filename == "payer_scorecard.csv"
     got = pd.read_csv(io.BytesIO(Path(download.value.path()).read_bytes()))
     dates = data.query("dashboard/filter_options", path=db).iloc[0]
