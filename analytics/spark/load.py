@@ -66,6 +66,8 @@ FILE_COST_BYTES = 64 * 1024
 # the tables queries/privacy/hash_patient_data.sql fills when patient data is hashed (not partitioned)
 HASH_TABLES = ("bill_birth_date_hashes",)
 KEY_COUNTS = {name: key.rows for name, key in SURROGATE_KEYS.items()}  # payment_key -> 'payments', ...
+# a typed table's column of the values that did not cast, kept apart from the table's own columns
+WARNINGS = "_warnings"
 
 
 def envelope_schema():
@@ -419,15 +421,18 @@ def load(
         ids = [v["file_id"] for v in batch_files.values()]
         first_id, last_id = min(ids), max(ids)
         plan = finish.hashing(finish.salt(lake, salt), first_id, last_id) if hash_patient_data else None
-        bad_frames, frames = [], {}
+        bad_frames, frames, decoded = [], {}, []
         for name, table in TARGETS.items():
-            frame, bad = _typed(_decoded(body.filter(F.col("_table") == name).drop("_table"), name), table)
+            typed = _typed(_decoded(body.filter(F.col("_table") == name).drop("_table"), name), table)
+            if WARNINGS in typed.columns:  # read by the write, the warnings, the hashing: decoded once
+                typed = typed.persist()
+                decoded.append(typed)
+                bad_frames.append(_warnings(typed))
+                typed = typed.drop(WARNINGS)
             if table == "load_diagnostics":
-                diagnostics = frame
+                diagnostics = typed
             else:
-                frames[table] = frame
-            if bad is not None:
-                bad_frames.append(bad)
+                frames[table] = typed
         # as the DuckDB store: the rows, then their patient data hashed, then the balance checks
         for table, frame in (finish.inserted(spark, plan, frames) if plan else {}).items():
             frame.write.parquet(f"{staged}/{table}")
@@ -445,6 +450,8 @@ def load(
         if checked is not None:
             diagnostics = diagnostics.unionByName(checked)
         diagnostics.write.parquet(f"{staged}/load_diagnostics")
+        for typed in decoded:
+            typed.unpersist()
         # (a run of billed claims only writes no remittance line: the folder holds no Parquet file)
         outcome.lines = written["remit_service_lines"].count()
     spark.createDataFrame(sources, meta_schema["files"]).coalesce(1).write.parquet(f"{staged}/files")
@@ -619,7 +626,8 @@ def _decoded(blobs, kind: str):
 
 def _typed(rows, table: str):
     """The rows of one kind as the table's columns and types (schema.sql), keyed as the DuckDB
-    store keys them, with the payment month; and the warnings for values that did not cast (or None)."""
+    store keys them, with the payment month; where the table has money or dates, also WARNINGS:
+    each row's values that did not cast (empty for most rows), worked out in the same pass."""
     from pyspark.sql import functions as F
 
     names = set(next(cols for kind, cols in TABLES.items() if TARGETS[kind] == table))
@@ -643,22 +651,26 @@ def _typed(rows, table: str):
         select.append(value.cast(target).alias(name))
     if table != "load_diagnostics":
         select.append(F.expr("try_to_date(_month, 'yyyyMMdd')").alias(PARTITION))
-    frame = rows.select(*select)
-    if not checks:
-        return frame, None
-    # every column's check in one pass: the rows are decoded again for each pass over them
-    found = [
-        F.when(
-            F.col(name).isNotNull() & cast.isNull(),
-            F.format_string(f"{name} '%s' is not {what}; stored as empty", F.col(name)),
-        )
-        for name, cast, what in checks
-    ]
-    bad = rows.select(
-        F.col("_file_id").cast("int").alias("file_id"),
+    if checks:
+        found = [
+            F.when(
+                F.col(name).isNotNull() & cast.isNull(),
+                F.format_string(f"{name} '%s' is not {what}; stored as empty", F.col(name)),
+            )
+            for name, cast, what in checks
+        ]
+        select.append(F.array_compact(F.array(*found)).alias(WARNINGS))
+    return rows.select(*select)
+
+
+def _warnings(typed):
+    """The load_diagnostics rows of a typed frame's WARNINGS."""
+    from pyspark.sql import functions as F
+
+    return typed.filter(F.size(WARNINGS) > 0).select(
+        F.col("file_id").cast("int").alias("file_id"),
         F.col("segment_position").cast("int").alias("segment_position"),
         F.lit("warning").alias("severity"),
         F.lit(None).cast("string").alias("segment_id"),
-        F.explode(F.array_compact(F.array(*found))).alias("message"),
+        F.explode(WARNINGS).alias("message"),
     )
-    return frame, bad
