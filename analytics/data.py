@@ -99,7 +99,7 @@ def change_findings(path: Path, kind: str = "default", month: date | None = None
     def fetch(name: str, params: dict) -> list:
         return records(name, params, path)
 
-    usable = findings.usable_months(fetch)
+    _, usable = findings.payment_months(fetch)
     period = findings.latest_period(usable, kind) if month is None else findings.period_for(month, usable, kind)
     return findings.compute(fetch, period) if period is not None else None
 

@@ -163,9 +163,11 @@ def latest_period(usable: list, kind: str = "default") -> Period | None:
     return None
 
 
-def usable_months(fetch: Fetch) -> list:
-    """Payment months that are complete and that the data cover from their start (months.sql)."""
-    return [r["month"] for r in fetch("findings/months", {}) if r["usable"]]
+def payment_months(fetch: Fetch) -> tuple[list, list]:
+    """(complete, usable) payment months (months.sql): the months that are over, and of those the
+    ones the data cover from their start, which periods and baselines are made of."""
+    months = fetch("findings/months", {})
+    return [r["month"] for r in months if r["complete"]], [r["month"] for r in months if r["usable"]]
 
 
 def fetcher(con) -> Fetch:
@@ -943,9 +945,9 @@ def refresh(cur, changed: list | None = None) -> int:
             _create_monthly(cur, table)
     else:
         fetch = fetcher(cur)
-        months = fetch("findings/months", {})
-        count_months(cur, [r["month"] for r in months if r["complete"]], changed)
-        period = latest_period([r["month"] for r in months if r["usable"]])
+        complete, usable = payment_months(fetch)
+        count_months(cur, complete, changed)
+        period = latest_period(usable)
         if changed is not None and period is not None and _unchanged(cur, period, changed):
             return cur.execute("SELECT count(*) FROM change_findings_rows").fetchall()[0][0]
         result = compute(fetch, period) if period is not None else None

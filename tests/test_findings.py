@@ -112,7 +112,7 @@ def test_a_partial_month_is_never_a_finding(con, tmp_path):
     assert {r[12] for r in tested.values()} == {date(2024, 6, 1)}  # the period is June, the last complete month
     assert not any(r[8] for r in tested.values())
     fetch = findings.fetcher(con)
-    usable = findings.usable_months(fetch)
+    _, usable = findings.payment_months(fetch)
     assert usable == MONTHS[:6] and findings.period_for(MONTHS[6], usable) is None
     assert findings.latest_period(usable, "month") == findings.Period("month", (MONTHS[5],), (MONTHS[4],))
 
@@ -220,7 +220,7 @@ def every_month(db) -> dict:
     con = database.connect(db)
     try:
         fetch = findings.fetcher(con)
-        usable = findings.usable_months(fetch)
+        _, usable = findings.payment_months(fetch)
         out = {}
         for month in usable:
             period = findings.period_for(month, usable)
