@@ -94,42 +94,30 @@ reached(claim_id) as (
 
 -- every claim of those ids: the 835 claims (the claims view holds the few without units too), their
 -- units, the billed claims and their lines; a claim id is one of them when it is, or it less a suffix is
-remitted_ids as (
-    select claim_key, coalesce(claim_id, '') as claim_id from claims
+claim_ids as (
+    select 'claim_key' as key, claim_key as value, coalesce(claim_id, '') as claim_id from claims
+    union all
+    select 'submission_key', submission_key, claim_id from billed
 ),
 
-remitted_candidates as (
-    select claim_key, claim_id from remitted_ids semi join reached using (claim_id)
+candidates as (
+    select key, value, claim_id from claim_ids semi join reached using (claim_id)
     union
-    select claim_key, claim_id from remitted_ids
-    semi join reached on reached.claim_id = substr(remitted_ids.claim_id, 1, length(remitted_ids.claim_id) - 2)
+    select key, value, claim_id from claim_ids
+    semi join reached on reached.claim_id = substr(claim_ids.claim_id, 1, length(claim_ids.claim_id) - 2)
     union
-    select claim_key, claim_id from remitted_ids
-    semi join reached on reached.claim_id = substr(remitted_ids.claim_id, 1, length(remitted_ids.claim_id) - 3)
+    select key, value, claim_id from claim_ids
+    semi join reached on reached.claim_id = substr(claim_ids.claim_id, 1, length(claim_ids.claim_id) - 3)
 ),
 
-claim_keys as (
-    select claim_key from remitted_candidates where base_claim_id(claim_id) in (select claim_id from reached)
-),
-
-billed_candidates as (
-    select submission_key, claim_id from billed semi join reached using (claim_id)
-    union
-    select submission_key, claim_id from billed
-    semi join reached on reached.claim_id = substr(billed.claim_id, 1, length(billed.claim_id) - 2)
-    union
-    select submission_key, claim_id from billed
-    semi join reached on reached.claim_id = substr(billed.claim_id, 1, length(billed.claim_id) - 3)
-),
-
-submission_keys as (
-    select submission_key from billed_candidates where base_claim_id(claim_id) in (select claim_id from reached)
+claims_in_scope as (
+    select key, value from candidates where base_claim_id(claim_id) in (select claim_id from reached)
 )
 
-select 'claim_key' as key, claim_key as value from claim_keys
+select key, value from claims_in_scope
 union all
-select 'unit_id', unit_id from fact_units semi join claim_keys using (claim_key)
+select 'unit_id', unit_id from fact_units
+semi join claims_in_scope on claims_in_scope.key = 'claim_key' and claims_in_scope.value = fact_units.claim_key
 union all
-select 'submission_key', submission_key from submission_keys
-union all
-select 'bill_line_key', bill_line_key from bill_lines semi join submission_keys using (submission_key);
+select 'bill_line_key', bill_line_key from bill_lines
+semi join claims_in_scope on claims_in_scope.key = 'submission_key' and claims_in_scope.value = bill_lines.submission_key;
