@@ -281,6 +281,127 @@ def test_files_named_with_underscore_or_dot_load_as_the_duckdb_loader_loads_them
     assert _count(con, "SELECT DISTINCT file_id FROM remit_claims") == 4
 
 
+def _first_load(path, last_file: int):
+    """DuckDB's database at `path` as its first load left it (files 1..last_file): each loaded table and
+    the diagnostics a view of their rows (in a connection of its own)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{path}' AS history (READ_ONLY)")
+    for table in (*LOADED, "load_diagnostics"):
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM history.{table} WHERE file_id <= {last_file}")
+    return con
+
+
+def test_big_files_are_streamed_by_their_tasks_into_what_reading_them_whole_loads(
+    spark, history_db, tmp_path, monkeypatch
+):
+    """A file over memory.STREAM_BYTES is not read by Spark: its task opens it and streams it as the
+    DuckDB loader does. The threshold and the piece are lowered (read by the driver, handed to the
+    tasks), so that most of the corpus is streamed, some files in tens of pieces: the results,
+    every loaded table and the diagnostics, keys and file ids included, equal DuckDB's load of the corpus
+    read whole (the first load of history_db)."""
+    from analytics.ingest import memory
+    from analytics.spark import load
+
+    threshold = 1300
+    monkeypatch.setattr(memory, "STREAM_BYTES", threshold)
+    monkeypatch.setattr(memory, "PIECE_CHARS", 2000)
+    root = str(tmp_path / "lake")
+    outcome = load.load(spark, [str(CORPUS_835), str(CORPUS_837)], root)
+    big = {p.name for folder in (CORPUS_835, CORPUS_837) for p in folder.iterdir() if p.stat().st_size > threshold}
+    assert {path.rsplit("/", 1)[-1] for path in outcome.pieces} == big and len(big) > 30
+    # a transaction set is never cut: files of one large set are one or two pieces
+    assert sum(n > 1 for n in outcome.pieces.values()) > 15 and max(outcome.pieces.values()) > 50
+    _, corpus_results, _ = history_db
+    assert sorted((p.rsplit("/", 1)[-1], s, m) for p, s, m, _ in outcome.files) == sorted(
+        (r.path.name, r.status, r.message) for r in corpus_results
+    )
+    con = _first_load(history_db[0], sum(r.status == "loaded" for r in corpus_results))
+    for table in (*LOADED, "load_diagnostics"):
+        duckdb_rows, lake_rows, only_duckdb, only_lake = _same_rows(con, root, table)
+        assert (lake_rows, only_duckdb, only_lake) == (duckdb_rows, 0, 0), table
+
+
+def test_a_streamed_file_is_refused_as_duckdb_refuses_it_and_a_rerun_changes_nothing(spark, tmp_path, monkeypatch):
+    """Files streamed on both loaders: one that is not X12, one cut short after some of its pieces were
+    read, one binary (refused before its first piece), one good: the same statuses and messages, the good
+    one's rows; run again, the good one is already loaded (by the digest its task computed) and nothing
+    changes."""
+    from analytics.ingest import memory
+    from analytics.spark import load
+    from analytics.spark.lake import Lake
+    from tests.test_streaming import _big_835
+
+    monkeypatch.setattr(memory, "STREAM_BYTES", 20_000)
+    monkeypatch.setattr(memory, "PIECE_CHARS", 3000)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    big = _big_835(6)
+    (folder / "big.835").write_text(big)
+    (folder / "cut.835").write_text(big[: big.rindex("SE*") - 40])
+    (folder / "not_x12.835").write_text("not an X12 interchange\n" * 2000)
+    (folder / "binary.835").write_bytes(b"ISA" + b"\0" * 30_000)
+    con = database.connect(tmp_path / "db.duckdb")
+    theirs = sorted((r.path.name, r.status, r.message) for r in loader.load_paths(con, [folder]))
+    con.close()
+    assert [status for _, status, _ in theirs] == ["loaded", "failed", "failed", "failed"]
+    assert "truncated 835" in theirs[2][2]
+    root = str(tmp_path / "lake")
+    first = load.load(spark, [str(folder)], root)
+    assert sorted((p.rsplit("/", 1)[-1], s, m) for p, s, m, _ in first.files) == theirs
+    pieces = {p.rsplit("/", 1)[-1]: n for p, n in first.pieces.items()}
+    assert pieces["binary.835"] == 0 and pieces["cut.835"] > 10 and pieces["big.835"] > pieces["cut.835"]
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    for table in ("remit_payments", "remit_claims", "remit_service_lines", "remit_adjustments", "load_diagnostics"):
+        duckdb_rows, lake_rows, only_duckdb, only_lake = _same_rows(con, root, table)
+        assert (lake_rows, only_duckdb, only_lake) == (duckdb_rows, 0, 0), table
+    lake = Lake(spark, root)
+    before = {table: lake.read_raw(table).count() for table in (*LOADED, "load_diagnostics")}
+    again = load.load(spark, [str(folder)], root)
+    refused = [r for r in theirs if r[1] == "failed"]
+    assert sorted((p.rsplit("/", 1)[-1], s, m) for p, s, m, _ in again.files) == sorted(
+        [*refused, ("big.835", "already loaded", "same content as big.835; nothing changed")]
+    )
+    assert again.pieces[f"file:{folder}/big.835"] == 0 and again.lines == 0
+    assert {table: lake.read_raw(table).count() for table in before} == before
+    assert lake.read_meta("files").count() == 1
+
+
+def test_a_file_that_changes_while_its_task_streams_it_is_refused_as_duckdb_refuses_it(tmp_path, monkeypatch):
+    """The file grows between the survey (size, SHA-256) and the pieces: refused with the DuckDB
+    loader's message, in the executors' own function (a test's patch does not reach Spark's workers)."""
+    from analytics.ingest import memory, streaming
+    from analytics.spark import load
+    from tests.test_streaming import _big_835
+
+    path = tmp_path / "growing.835"
+    real = streaming.survey
+
+    def survey_then_append(*args):
+        found = real(*args)
+        with open(path, "a") as f:
+            f.write("\n")
+        return found
+
+    monkeypatch.setattr(streaming, "survey", survey_then_append)
+    monkeypatch.setattr(memory, "STREAM_BYTES", 0)
+    monkeypatch.setattr(memory, "PIECE_CHARS", 2000)
+    text = _big_835(8)  # more than x12.stream looks ahead: pieces are read before the change shows
+    path.write_text(text)
+    con = database.connect(tmp_path / "db.duckdb")
+    theirs = loader.load_file(con, path)
+    con.close()
+    assert theirs.status == "failed" and "changed while it was being loaded" in theirs.message
+    path.write_text(text)
+    batches = list(load.streamed_envelope(f"file:{path}", frozenset(), 2000))
+    ours = batches[-1].to_pylist()[-1]
+    assert (ours["_table"], ours["_status"], ours["_message"]) == ("_file", "failed", theirs.message)
+    assert ours["_pieces"] > 10 and len(batches) > 10
+
+
 def test_csv_exports_load_on_spark_as_load_csv_loads_them(spark, tmp_path):
     """`spark load --csv claims|remittances`: the CSV reader runs in the executors as `load-csv` runs it
     (the same reader contract, the format named, its mapping): the same rows, keys, diagnostics, and a

@@ -2,7 +2,8 @@
 or at the end of an interchange (x12.stream), each piece parsed and inserted as it comes, with the
 readers' state carried from piece to piece (x12_file.Stream). All its pieces go into one transaction,
 so it too loads whole or not at all, and memory holds about one piece, not the file. Its adjudication
-units are derived piece by piece too, when the units query allows it (units_by_piece).
+units are derived piece by piece too, when the units query allows it (units_by_piece). The load on Spark
+streams its big files with the same steps (survey, text_blocks, read_pieces), opened its own way.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ import gc
 import hashlib
 import re
 import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from queue import Full, Queue
+from typing import BinaryIO
 
 import duckdb
 
 from analytics import database, x12_file
 from analytics.database import sql
-from analytics.ingest import memory, store
+from analytics.ingest import formats, memory, store
 from analytics.ingest.contract import TABLES, ParsedFile, arrow_tables
 from analytics.ingest.store import FileResult
 from analytics.x12 import NotX12Error, stream
@@ -35,10 +39,10 @@ def stream_file(con: duckdb.DuckDBPyConnection, path: Path, report, on_bytes=Non
     try:
         size, digest, encoding = survey(path)
     except OSError as e:
-        report(FileResult(path, "failed", f"cannot be read ({e.strerror or e})"))
+        report(FileResult(path, "failed", unreadable(e)))
         return
     except NotX12Error as e:
-        report(FileResult(path, "failed", f"{e}; nothing loaded"))
+        report(FileResult(path, "failed", formats.refusal(e)))
         return
     collecting = gc.isenabled()
     gc.disable()  # as in workers.parse_group: the readers' rows hold no cycles
@@ -56,13 +60,22 @@ def stream_file(con: duckdb.DuckDBPyConnection, path: Path, report, on_bytes=Non
             gc.enable()
 
 
-def survey(path: Path) -> tuple[int, str, str]:
-    """Size, SHA-256 and text encoding of a file, read once in blocks; refuses what `decode` refuses
-    (nothing but white space, NUL bytes). UTF-8 unless some byte sequence is not, then
-    Latin-1 for the whole file, as `decode` does."""
+def unreadable(error: OSError) -> str:
+    """Why a streamed file could not be read."""
+    return f"cannot be read ({error.strerror or error})"
+
+
+def _open_local(path) -> BinaryIO:
+    return open(path, "rb")
+
+
+def survey(path, opener: Callable = _open_local) -> tuple[int, str, str]:
+    """Size, SHA-256 and text encoding of a file (`opener(path)`: a binary file object, by default the
+    local file), read once in blocks; refuses what `decode` refuses (nothing but white space, NUL bytes).
+    UTF-8 unless some byte sequence is not, then Latin-1 for the whole file, as `decode` does."""
     digest, size, blank, utf8 = hashlib.sha256(), 0, True, True
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(path, "rb") as f:
+    with opener(path) as f:
         while block := f.read(memory.READ_BYTES):
             if b"\x00" in block:  # as `decode`: anywhere in the file
                 raise NotX12Error("the file is binary (it contains NUL bytes), not X12 text")
@@ -88,14 +101,17 @@ def survey(path: Path) -> tuple[int, str, str]:
 class Changed(NotX12Error):
     """The file is not what `survey` read: it changed while it was being loaded."""
 
+    def __init__(self) -> None:
+        super().__init__("the file changed while it was being loaded")
 
-def _text_blocks(path: Path, encoding: str, digest: str):
+
+def text_blocks(path, encoding: str, digest: str, opener: Callable = _open_local) -> Iterator[str]:
     """The file's text, block by block (what `decode` makes of the whole); checks at the end that the
-    bytes read are those `survey` hashed."""
+    bytes read are those `survey` hashed (else Changed)."""
     check = hashlib.sha256()
     decoder = codecs.getincrementaldecoder(encoding)()
     first = True
-    with open(path, "rb") as f:
+    with opener(path) as f:
         while block := f.read(memory.READ_BYTES):
             check.update(block)
             if first and block.startswith(b"\xef\xbb\xbf"):
@@ -140,12 +156,8 @@ def _write_streamed(
                 item, problems, units = _insert_pieces(
                     cur, path, size, digest, encoding, first_id, offsets, ceiling, on_bytes
                 )
-            except Changed:
-                raise _NotWritten(
-                    FileResult(path, "failed", "the file changed while it was being loaded; nothing loaded")
-                ) from None
-            except NotX12Error as e:  # not X12 after all, or cut off ('truncated 835: ...')
-                raise _NotWritten(FileResult(path, "failed", f"{e}; nothing loaded")) from None
+            except NotX12Error as e:  # not X12 after all, cut off ('truncated 835: ...'), or Changed
+                raise _NotWritten(FileResult(path, "failed", formats.refusal(e))) from None
             if not item.kind:
                 raise _NotWritten(store.nothing_to_load(item))
             [(verdict, notes)] = store.against_loaded(cur, [item])
@@ -195,23 +207,48 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
     """The file's pieces parsed: per piece its rows as Arrow tables (file_index 0), its length in
     characters, and the claims before and after it (the 835 reader's claim_seq). When done,
     tally['file'] is the file as it is to be registered."""
+    for piece in read_pieces(text_blocks(path, encoding, digest), memory.PIECE_CHARS):
+        tables = arrow_tables(piece.rows, {name: [0] * len(found) for name, found in piece.rows.items()})
+        length, claims, file = piece.length, piece.claims, piece.file
+        del piece  # a piece's rows are not kept while the next is parsed
+        yield tables, length, *claims
+        del tables
+    tally["file"] = replace(file, path=path, size=size, digest=digest)
+
+
+@dataclass
+class Piece:
+    """A piece of a file read in pieces: its rows (kind of row -> rows), its length in characters, the
+    835 reader's claims before and after it (claim_seq), and the file so far (without rows: its kind,
+    envelopes, segments, skipped sets, interchange keys and counts of rows)."""
+
+    rows: dict
+    length: int
+    claims: tuple[int, int]
+    file: ParsedFile
+
+
+def read_pieces(blocks: Iterable[str], size: int) -> Iterator[Piece]:
+    """The X12 text the blocks make up, cut into pieces of about `size` characters (x12.stream) and parsed
+    by both readers with their state carried from piece to piece (x12_file.Stream): rows, positions and
+    sequence numbers are those of the file read whole. The last piece is the end of the file (no text:
+    the checks of an envelope left open); its `file` is the whole file's. Raises NotX12Error."""
     counts = dict.fromkeys(TABLES, 0)
     keys: list = []
     # dropped (set to None) as soon as used: a piece's rows are not kept while the next is parsed
+    chunks: list | None
     parsed: ParsedFile | None
-    tables: dict | None
     reader = x12_file.Stream()
-    pieces = stream(_text_blocks(path, encoding, digest), memory.PIECE_CHARS)
+    pieces = stream(blocks, size)
     while True:
-        piece = next(pieces, None)
-        final = piece is None  # the last call: only the checks of an envelope left open
-        length = sum(sum(map(len, chunk.segments)) for chunk in piece or ())
-        parsed = reader.read(piece, pieces)
-        piece = None
+        chunks = next(pieces, None)
+        final = chunks is None
+        length = sum(sum(map(len, chunk.segments)) for chunk in chunks or ())
+        parsed = reader.read(chunks, pieces)
+        chunks = None
         keys += parsed.interchange_keys
         for name in counts:
             counts[name] += parsed.counts[name]
-        tables = arrow_tables(parsed.rows, {name: [0] * len(found) for name, found in parsed.rows.items()})
         file = ParsedFile(
             parsed.kind,
             {},
@@ -221,16 +258,11 @@ def _parsed_pieces(path: Path, size: int, digest: str, encoding: str, tally: dic
             parsed.skipped_sets,
             keys,
             counts,
-            path,
-            size,
-            digest,
         )
+        yield Piece(parsed.rows, length, (reader.claims_read, reader.remit.claim_seq), file)
         parsed = None
-        yield tables, length, reader.claims_read, reader.remit.claim_seq
-        tables = None
         if final:
-            break
-    tally["file"] = file
+            return
 
 
 def _ahead(items, depth: int = 1):

@@ -85,13 +85,36 @@ def schema_of(table: str):
     return T.StructType([T.StructField(c, spark_type(k), True) for c, k in duckdb_columns()[table]])
 
 
-def _local(path: str) -> str | None:
+def local_path(path: str) -> str | None:
     """The local file system path of a path or file: URI, else None (another file system)."""
     if path.startswith("file://"):
         return path[len("file://") :]
     if path.startswith("file:"):
         return path[len("file:") :]
     return None if "://" in path else path
+
+
+# A file the load streams is opened by its task (`opened`): a file: path directly, a URI of these schemes
+# through pyarrow's file system for it (credentials from the environment, not from Spark's Hadoop
+# settings; nothing is installed at run time). Under any other scheme (s3a://, hdfs://, ...) files are
+# read whole through Spark (up to 2 GB each).
+PYARROW_SCHEMES = ("s3", "gs", "gcs", "abfs", "abfss")
+
+
+def streamable(path: str) -> bool:
+    """Whether a task can open the files under this path itself to stream them."""
+    return local_path(path) is not None or path.split("://", 1)[0] in PYARROW_SCHEMES
+
+
+def opened(path: str):
+    """A file under a streamable path, opened to read its bytes."""
+    local = local_path(path)
+    if local is not None:
+        return open(local, "rb")
+    from pyarrow import fs
+
+    system, inner = fs.FileSystem.from_uri(path)
+    return system.open_input_stream(inner)
 
 
 class Lake:
@@ -151,7 +174,7 @@ class Lake:
     def walk(self, path: str):
         """(qualified path, is_folder) of each entry directly under path, by name; [] when it is a file
         or does not exist."""
-        local = _local(path)
+        local = local_path(path)
         if local is not None:  # without a round trip to the JVM per entry (1 ms each: 3 s for 3,000 files)
             if not os.path.isdir(local):
                 return []

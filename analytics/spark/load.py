@@ -9,6 +9,9 @@ into tasks.
    it, and one per file and kind of row holding those rows as an Arrow IPC stream (the kind's columns,
    text as sent, and each row's payment month). A row per parsed row in the union of every kind's
    columns (117) cost the JVM more CPU to convert and write than the parsing itself (docs/scale.md).
+   An X12 file larger than memory.STREAM_BYTES is streamed, as the DuckDB loader streams it: Spark reads
+   only its path and length, and a task of its own opens it and writes the envelope of each piece as it
+   is parsed (`streamed_envelope`), so that a task holds about a piece, not the file.
 2. The driver takes the file rows (small): files already loaded (same content, or the same
    interchanges with other bytes: the DuckDB store's own rule, `store.against_loaded`), file ids and
    key offsets, as the DuckDB store gives them: the next file id, and each key after the largest used.
@@ -33,11 +36,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analytics.ingest import formats
+from analytics.ingest import formats, memory, streaming
 from analytics.ingest.contract import INTEGER_COLUMNS, TABLES, ParsedFile, ReadError, ReadOptions
 from analytics.ingest.store import SURROGATE_KEYS, TARGETS, against_loaded, nothing_to_load
 from analytics.spark import finish
-from analytics.spark.lake import PARTITION, RAW_TABLES, Lake, duckdb_columns, schema_of, spark_type
+from analytics.spark.lake import PARTITION, RAW_TABLES, Lake, duckdb_columns, opened, schema_of, spark_type, streamable
+from analytics.x12 import NotX12Error
 
 FILE_FIELDS = (
     ("_status", "string"),  # 'parsed', 'known' (content in the lake), 'failed', 'skipped' (nothing to load)
@@ -51,6 +55,7 @@ FILE_FIELDS = (
     ("_counts", "string"),  # JSON: kind of row -> rows
     ("_interchange_keys", "string"),  # JSON: [[sender, control, position, fingerprint], ...]
     ("_problems", "string"),  # JSON: [[line, column, message], ...] of a refused CSV file's bad rows
+    ("_pieces", "int64"),  # the pieces a streamed file was read in (None: read whole)
 )
 TAGS = (("_table", "string"), ("_path", "string"), ("_sha256", "string"), *FILE_FIELDS)
 # The envelope is narrow: a row per file (its tags) and a row per file and kind of row (tagged with the
@@ -102,10 +107,10 @@ def _month(text) -> str | None:
     return f"{text[:6]}01" if isinstance(text, str) and len(text) == 8 and text.isdigit() else None
 
 
-def months(parsed: ParsedFile) -> dict:
+def months(rows: dict) -> dict:
     """Kind of row -> the payment month of each row ('YYYYMM01'): a payment's BPR16 date, for the rows
-    of its claims, lines and adjustments too; a billed claim's BHT04 date for billed rows."""
-    rows = parsed.rows
+    of its claims, lines and adjustments too; a billed claim's BHT04 date for billed rows. `rows` hold
+    whole transaction sets (a file, or a piece of one cut after an SE)."""
     cols = {name: {c: i for i, c in enumerate(columns)} for name, columns in TABLES.items()}
     by_payment = {
         r[cols["payments"]["payment_seq"]]: _month(r[cols["payments"]["payment_date"]])
@@ -141,7 +146,6 @@ def envelope(
     `fmt` (ingest/formats.py, e.g. 'csv claims'), else the one its bytes are recognised as."""
     import pyarrow as pa
 
-    schema = envelope_schema()
     out: list = []
     digest = hashlib.sha256(data).hexdigest()
     info: dict = {"_status": "parsed", "_size": len(data)}
@@ -154,37 +158,85 @@ def envelope(
             problems = json.dumps([list(p) for p in e.problems]) if e.problems else None
             info.update(_status="failed", _message=formats.refusal(e), _problems=problems)
         else:
-            info.update(
-                _kind=parsed.kind,
-                _interchanges=parsed.interchanges,
-                _transaction_sets=parsed.transaction_sets,
-                _segments=parsed.segments,
-                _skipped=parsed.skipped_text(),
-                _counts=json.dumps(parsed.counts),
-                _interchange_keys=json.dumps([list(k) for k in parsed.interchange_keys]),
-            )
-            if not parsed.kind:
-                parsed.path = Path(path.rsplit("/", 1)[-1])
-                info.update(_status="skipped", _message=nothing_to_load(parsed).message)
-            else:
-                by_month = months(parsed)
-                for name, found in parsed.rows.items():
-                    if not found:
-                        continue
-                    kind = rows_schema(name)
-                    columns = [*zip(*found, strict=True), by_month[name]]
-                    rows = pa.RecordBatch.from_arrays(
-                        [pa.array(c, f.type) for c, f in zip(columns, kind, strict=True)], schema=kind
-                    )
-                    for start in range(0, rows.num_rows, BLOB_ROWS):
-                        sink = pa.BufferOutputStream()
-                        with pa.ipc.new_stream(sink, kind) as writer:
-                            writer.write_batch(rows.slice(start, BLOB_ROWS))
-                        out.append(
-                            {"_table": name, "_path": path, "_sha256": digest, "_rows": sink.getvalue().to_pybytes()}
-                        )
+            info.update(_described(path, parsed))
+            if parsed.kind:
+                out = _blobs(path, digest, parsed.rows)
     out.append({"_table": "_file", "_path": path, "_sha256": digest, **info})
-    yield pa.RecordBatch.from_pylist(out, schema=schema)
+    yield pa.RecordBatch.from_pylist(out, schema=envelope_schema())
+
+
+def _described(path: str, parsed: ParsedFile) -> dict:
+    """The envelope's columns of a file read: what it holds, its counts, and 'skipped' with the DuckDB
+    loader's words when that is nothing to load."""
+    info = {
+        "_kind": parsed.kind,
+        "_interchanges": parsed.interchanges,
+        "_transaction_sets": parsed.transaction_sets,
+        "_segments": parsed.segments,
+        "_skipped": parsed.skipped_text(),
+        "_counts": json.dumps(parsed.counts),
+        "_interchange_keys": json.dumps([list(k) for k in parsed.interchange_keys]),
+    }
+    if not parsed.kind:
+        parsed.path = Path(path.rsplit("/", 1)[-1])
+        info.update(_status="skipped", _message=nothing_to_load(parsed).message)
+    return info
+
+
+def _blobs(path: str, digest: str, rows: dict) -> list[dict]:
+    """The envelope's rows holding a file's rows (kind of row -> rows, whole transaction sets): per kind,
+    Arrow IPC streams of BLOB_ROWS rows at most, each row with its payment month."""
+    import pyarrow as pa
+
+    out = []
+    by_month = months(rows)
+    for name, found in rows.items():
+        if not found:
+            continue
+        kind = rows_schema(name)
+        columns = [*zip(*found, strict=True), by_month[name]]
+        batch = pa.RecordBatch.from_arrays(
+            [pa.array(c, f.type) for c, f in zip(columns, kind, strict=True)], schema=kind
+        )
+        for start in range(0, batch.num_rows, BLOB_ROWS):
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, kind) as writer:
+                writer.write_batch(batch.slice(start, BLOB_ROWS))
+            out.append({"_table": name, "_path": path, "_sha256": digest, "_rows": sink.getvalue().to_pybytes()})
+    return out
+
+
+def streamed_envelope(path: str, known: frozenset, piece: int, source: str | None = None) -> Iterator:
+    """The envelope of an X12 file too large to parse whole, read from `source` (else `path`) as the
+    DuckDB loader streams it (ingest/streaming.py): its size, SHA-256 and encoding first, then its pieces
+    of about `piece` characters, the readers' state carried from piece to piece. Each piece's rows are
+    written as they are parsed, so that the task holds about a piece, not the file; the file's row, last,
+    is what parsing it whole gives, with the pieces it was read in (`_pieces`). A refused file has the
+    DuckDB loader's message (the rows of its pieces before are written, and never loaded)."""
+    import pyarrow as pa
+
+    schema = envelope_schema()
+    source = source or path
+    digest = None
+    info: dict = {"_status": "parsed", "_pieces": 0}
+    try:
+        info["_size"], digest, encoding = streaming.survey(source, opened)
+        if digest in known:
+            info["_status"] = "known"
+        else:
+            for found in streaming.read_pieces(streaming.text_blocks(source, encoding, digest, opened), piece):
+                out, file = _blobs(path, digest, found.rows), found.file
+                info["_pieces"] += found.length > 0  # not the end of the file
+                del found  # a piece's rows are not kept while the next is parsed
+                if out:
+                    yield pa.RecordBatch.from_pylist(out, schema=schema)
+                del out
+            info.update(_described(path, file))
+    except OSError as e:
+        info.update(_status="failed", _message=streaming.unreadable(e))
+    except NotX12Error as e:  # not X12, cut off, or changed while read: with the DuckDB loader's words
+        info.update(_status="failed", _message=formats.refusal(e))
+    yield pa.RecordBatch.from_pylist([{"_table": "_file", "_path": path, "_sha256": digest, **info}], schema=schema)
 
 
 def parse_partition(
@@ -200,6 +252,14 @@ def parse_partition(
     for batch in batches:
         for path, data in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist(), strict=True):
             yield from envelope(originals.get(path, path), data, known, fmt, options)
+
+
+def stream_partition(batches: Iterator, known: frozenset, originals: dict, piece: int) -> Iterator:
+    """mapInArrow's function for the files streamed: each path of the task's batches opened and
+    streamed (`streamed_envelope`), a copy (`originals`) under its file's own path."""
+    for batch in batches:
+        for path in batch.column("path").to_pylist():
+            yield from streamed_envelope(originals.get(path, path), known, piece, path)
 
 
 def decode_partition(batches: Iterator, kind: str, schema) -> Iterator:
@@ -224,6 +284,7 @@ class Outcome:
 
     run: str
     files: list = field(default_factory=list)  # (path, status, message, kind)
+    pieces: dict = field(default_factory=dict)  # path -> pieces, of each file streamed (too large to read whole)
     problems: dict = field(default_factory=dict)  # path -> [[line, column, message], ...] of a refused CSV file
     seconds: dict = field(default_factory=dict)
     lines: int = 0
@@ -338,6 +399,14 @@ def listing(lake: Lake, inputs: list[str], staged: str) -> tuple[list[str], dict
     return paths + list(originals), originals
 
 
+def _streamed(spark, paths: list[str], known: frozenset, originals: dict):
+    """The envelope of the files too large to read whole: a task each, streaming its file in pieces of
+    memory.PIECE_CHARS (read here, when the load runs: the executors' own processes see no change to it)."""
+    piece = memory.PIECE_CHARS
+    tasks = spark.createDataFrame(spark.sparkContext.parallelize([(p,) for p in paths], len(paths)), "path string")
+    return tasks.mapInArrow(lambda it: stream_partition(it, known, originals, piece), _ddl(envelope_schema()))
+
+
 def packing(task_bytes: int) -> dict:
     """The scan settings that put files into tasks: 0 puts each file in a task of its own; otherwise
     files are packed into tasks of about `task_bytes` (each file counting FILE_COST_BYTES besides its
@@ -383,8 +452,17 @@ def load(
     if files_meta is not None:
         known = frozenset(r[0] for r in files_meta.select("sha256").collect())
     paths, originals = listing(lake, inputs, staged)
-    raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(paths).select("path", "content")
-    parsed = raw.mapInArrow(lambda it: parse_partition(it, known, originals, fmt, options), _ddl(envelope_schema()))
+    raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(paths)
+    big: list = []
+    if fmt is None and all(streamable(p) for p in paths):  # X12 only, as the DuckDB loader streams
+        # the length filters reach the source: it reads no content for the first, none of big files for the second
+        largest = memory.STREAM_BYTES
+        big = [r[0] for r in raw.filter(F.col("length") > largest).select("path").collect()]
+        raw = raw.filter(F.col("length") <= largest)
+    whole = raw.select("path", "content")
+    parsed = whole.mapInArrow(lambda it: parse_partition(it, known, originals, fmt, options), _ddl(envelope_schema()))
+    if big:
+        parsed = parsed.unionByName(_streamed(spark, big, known, originals))
     settings = packing(task_bytes)
     before = {key: spark.conf.get(key) for key in settings}
     for key, value in settings.items():
@@ -400,6 +478,7 @@ def load(
     envelope_df = spark.read.parquet(f"{staged}/parsed")
     file_rows = [r.asDict() for r in envelope_df.filter("_table = '_file'").select(*(n for n, _ in TAGS)).collect()]
     file_rows.sort(key=lambda r: load_order(r["_path"], inputs))
+    outcome.pieces = {r["_path"]: r["_pieces"] for r in file_rows if r["_pieces"] is not None}
     batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows, run)
     outcome.files = [(r["path"], r["status"], r["message"], r["kind"]) for r in results]
     outcome.problems = {r["path"]: json.loads(r["problems"]) for r in results if r["problems"]}
