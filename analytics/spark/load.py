@@ -21,7 +21,7 @@ into tasks.
    written as Parquet partitioned by payment month, patient data hashed when asked, the balance checks
    run on the run's tables (finish.py: the steps of the DuckDB store's `finish`); then published (lake.py).
 
-About 660 lines in one module: the three steps share the envelope's layout and the run's staging state,
+About 750 lines in one module: the three steps share the envelope's layout and the run's staging state,
 and each is one Spark job reading what the one before wrote.
 """
 
