@@ -577,19 +577,16 @@ def standalone_cluster(tmp_path):
                 process.wait()
 
 
-def test_the_corpus_loads_on_a_standalone_cluster_as_into_duckdb(standalone_cluster, tmp_path):
+def test_the_corpus_loads_on_a_standalone_cluster_as_into_duckdb(standalone_cluster, history_db, tmp_path):
     """`spark load --master spark://...` on a real cluster, where the readers run in executors of their
     own (JVMs, working folders, Python workers) importing the project from the shipped zip: the corpus's
     loaded tables and diagnostics equal a DuckDB load's row for row. (The build's SQL runs in the JVMs,
     no Python in the executors: its run on this cluster is in docs/scale.md, too long for here.)"""
-    import duckdb
-
     url, work = standalone_cluster
-    db = tmp_path / "corpus.duckdb"
-    con = database.connect(db)
-    theirs = loader.load_paths(con, [CORPUS_835, CORPUS_837])
+    _, theirs, _ = history_db  # its first load: the corpus
+    loaded = sum(r.status == "loaded" for r in theirs)
+    con = _first_load(history_db[0], loaded)
     lines = con.execute("SELECT count(*) FROM remit_service_lines").fetchall()[0][0]
-    con.close()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.update(PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1")
     inputs = ["--input", str(CORPUS_835), "--input", str(CORPUS_837)]
@@ -603,10 +600,8 @@ def test_the_corpus_loads_on_a_standalone_cluster_as_into_duckdb(standalone_clus
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    loaded = sum(r.status == "loaded" for r in theirs)
     assert done.stdout.splitlines()[-1].endswith(f": 1 already loaded, {loaded} loaded; {lines} service lines loaded")
     assert list(work.glob("app-*/*/analytics.zip"))  # the executor fetched the package, not the driver's folder
-    con = duckdb.connect(str(db), read_only=True)
     for table in (*LOADED, "load_diagnostics"):
         duckdb_rows, lake_rows, only_duckdb, only_lake = _same_rows(con, str(tmp_path / "lake"), table)
         assert (lake_rows, only_duckdb, only_lake) == (duckdb_rows, 0, 0), table

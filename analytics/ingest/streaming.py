@@ -39,7 +39,7 @@ def stream_file(con: duckdb.DuckDBPyConnection, path: Path, report, on_bytes=Non
     try:
         size, digest, encoding = survey(path)
     except OSError as e:
-        report(FileResult(path, "failed", unreadable(e)))
+        report(FileResult(path, "failed", formats.unreadable(e, None)))  # X12
         return
     except NotX12Error as e:
         report(FileResult(path, "failed", formats.refusal(e)))
@@ -58,11 +58,6 @@ def stream_file(con: duckdb.DuckDBPyConnection, path: Path, report, on_bytes=Non
         cur.close()
         if collecting:
             gc.enable()
-
-
-def unreadable(error: OSError) -> str:
-    """Why a streamed file could not be read."""
-    return f"cannot be read ({error.strerror or error})"
 
 
 def _open_local(path) -> BinaryIO:

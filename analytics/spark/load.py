@@ -233,7 +233,7 @@ def streamed_envelope(path: str, known: frozenset, piece: int, source: str | Non
                 del out
             info.update(_described(path, file))
     except OSError as e:
-        info.update(_status="failed", _message=streaming.unreadable(e))
+        info.update(_status="failed", _message=formats.unreadable(e, None))  # X12, as the DuckDB loader words it
     except NotX12Error as e:  # not X12, cut off, or changed while read: with the DuckDB loader's words
         info.update(_status="failed", _message=formats.refusal(e))
     yield pa.RecordBatch.from_pylist([{"_table": "_file", "_path": path, "_sha256": digest, **info}], schema=schema)
