@@ -22,7 +22,7 @@ by claims (queries/findings/slices.sql counts, from the one claim-level definiti
 Money stays Decimal; rates and p-values are floats. docs/views.md (`change_findings`) explains each
 method in plain words with its reference.
 
-About 880 lines in one module on purpose: the after-load step (analytics/derived.py) hashes this file's
+About 1010 lines in one module on purpose: the after-load step (analytics/derived.py) hashes this file's
 text, with the findings' SQL, to decide when the stored findings (change_findings) are computed again; a
 part moved to another file would change the findings without that hash noticing. How the pages read them
 is elsewhere (data.change_findings, ui.finding_views).
@@ -38,6 +38,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
+
+import numpy as np
 
 from analytics.filters import LISTS
 from analytics.sql_files import sql
@@ -227,11 +229,46 @@ def newcombe(k1: int, n1: int, k0: int, n0: int, deff1: float = 1.0, deff0: floa
     return d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
 
 
+# -- the exact tests, summed over the support ------------------------------------------------------------
+# scipy.stats' distribution machinery costs about 1.6 ms a Fisher test, most of the page's time over a few
+# hundred slices; these sum the same probabilities with numpy from the ratio of consecutive terms (a
+# recurrence in logs): one vector step per slice, over as many terms as the slice has denials.
+TIES = 1e-7  # relative: a table this close to the observed one's probability counts as it (R's fisher.test)
+
+
+def _log_terms(log_first: float, ratios: np.ndarray) -> np.ndarray:
+    """log P(x) over the support, from log P(first) and P(x + 1) / P(x) for each x but the last."""
+    return log_first + np.concatenate(([0.0], np.cumsum(np.log(ratios))))
+
+
+def fisher_two_sided(k1: int, n1: int, k0: int, n0: int) -> float:
+    """Fisher's exact test of [[k1, n1 - k1], [k0, n0 - k0]], two-sided as scipy.stats.fisher_exact and R's
+    fisher.test: given the margins (the hypergeometric distribution of the first row's k), the probability
+    of every table no more probable than the observed one."""
+    denied, total = k1 + k0, n1 + n0
+    first, last = max(0, n1 + denied - total), min(denied, n1)
+    if first == last:
+        return 1.0
+    x = np.arange(first, last, dtype=float)
+    log_p = _log_terms(0.0, (denied - x) * (n1 - x) / ((x + 1) * (total - denied - n1 + x + 1)))
+    p = np.exp(log_p - log_p.max())  # scaled so the most probable table is 1: none overflows
+    return float(min(1.0, p[p <= p[k1 - first] * (1 + TIES)].sum() / p.sum()))
+
+
+def beta_binomial_tails(k: int, n: int, a: float, b: float) -> tuple:
+    """(P(X <= k), P(X >= k)) for X beta-binomial (n, a, b): the lower tail summed from 0, the upper its
+    complement, as scipy.stats.betabinom's cdf(k) and sf(k - 1) give them."""
+    from scipy.special import betaln
+
+    x = np.arange(k, dtype=float)
+    p = np.exp(_log_terms(betaln(a, n + b) - betaln(a, b), (n - x) * (x + a) / ((x + 1) * (n - x - 1 + b))))
+    low = float(p.sum())  # the recurrence's rounding is about 1e-10 of a tail over 40,000 terms: kept in [0, 1]
+    return min(low, 1.0), min(max(1.0 - (low - float(p[-1])), 0.0), 1.0)
+
+
 def test(baseline: list, period: list) -> dict:
     """Compare the period's (claims, denied) months with the baseline's: p-value, test, dispersion and
     the 95% interval of the rate change."""
-    from scipy import stats
-
     n0, k0 = sum(m[0] for m in baseline), sum(m[1] for m in baseline)
     n1, k1 = sum(m[0] for m in period), sum(m[1] for m in period)
     p0 = k0 / n0
@@ -249,10 +286,10 @@ def test(baseline: list, period: list) -> dict:
         variance = v1 + n1 * n1 * v0 / (n0 * n0)
         rho_total = min(max((variance / n1 - 1) / (n1 - 1), 1e-12), 0.999)
         a, b = p0 * (1 / rho_total - 1), (1 - p0) * (1 / rho_total - 1)
-        low, high = stats.betabinom.cdf(k1, n1, a, b), stats.betabinom.sf(k1 - 1, n1, a, b)
+        low, high = beta_binomial_tails(k1, n1, a, b)
         p_value, method, deff1, deff0 = min(1.0, 2 * min(low, high)), "beta-binomial", v1 / n1, v0 / n0
     else:
-        p_value = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]]).pvalue
+        p_value = fisher_two_sided(k1, n1, k0, n0)
         method, deff1, deff0 = "fisher", 1.0, 1.0
     low_ci, high_ci = newcombe(k1, n1, k0, n0, deff1, deff0)
     # the period rate's own 95% interval: the Wilson interval Newcombe's is built from
@@ -306,10 +343,14 @@ def monthly_slices(rows: list, period: Period) -> dict:
 def analyse(rows: list, period: Period, fdr: float = FDR) -> list:
     """Every slice tested in the period, with counts, rates, p, q, interval, effect $ and direction,
     findings (q <= fdr) first by the size of their effect in dollars."""
+    return _analysed(monthly_slices(rows, period), period, fdr)
+
+
+def _analysed(by_slice: dict, period: Period, fdr: float) -> list:
     from scipy import stats
 
     tested = []
-    for key, series in monthly_slices(rows, period).items():
+    for key, series in by_slice.items():
         named = dict(zip(KEYS, key[1:], strict=True))
         if key[0] == "all" or any(named[k] is None for k in DIMENSIONS[key[0]][1]):
             continue  # the totals, and claims without a site (CLP08) are no slice
@@ -702,9 +743,8 @@ class Result:
 
 def compute(fetch: Fetch, period: Period, fdr: float = FDR) -> Result:
     """The findings, attribution and charts of a period (slices.sql, then the statistics)."""
-    rows = fetch("findings/slices", period.params)
-    tested = analyse(rows, period, fdr)
-    series = monthly_slices(rows, period)
+    series = monthly_slices(fetch("findings/slices", period.params), period)
+    tested = _analysed(series, period, fdr)
     if any(r["finding"] for r in tested):
         labels = {(r["kind"], r["value"]): r["label"] for r in fetch("findings/labels", {})}
         denials = Denials(fetch("findings/drivers", period.params))

@@ -170,6 +170,38 @@ def test_overdispersed_baseline_uses_the_beta_binomial_and_is_harder_to_pass():
     assert a["rate_change"] == pytest.approx(0.07) and a["ci_low"] < 0.07 < a["ci_high"]
 
 
+# (period denied, period claims, baseline denied, baseline claims): small and large, the observed table at
+# either end of its support, nothing or everything denied in a row, the shapes of a 10M-line history
+TABLES = [
+    (15, 30, 15, 150),
+    (0, 30, 40, 150),
+    (30, 30, 3, 150),
+    (1, 1, 0, 5),
+    (5, 5, 0, 5),
+    (3, 10, 3, 10),
+    (7, 200, 97, 1000),
+    (511, 14000, 4700, 160425),
+    (1739, 45914, 15600, 480281),
+    (36004, 40005, 352720, 400001),
+    (2, 40000, 1200, 400000),
+]
+
+
+@pytest.mark.parametrize(("k1", "n1", "k0", "n0"), TABLES)
+def test_fishers_exact_test_gives_scipys_two_sided_p_value(k1, n1, k0, n0):
+    expected = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]]).pvalue
+    assert findings.fisher_two_sided(k1, n1, k0, n0) == pytest.approx(expected, rel=1e-8)
+
+
+@pytest.mark.parametrize(("k1", "n1", "k0", "n0"), TABLES)
+@pytest.mark.parametrize(("a", "b"), [(0.4, 0.9), (2.5, 40.0), (160.0, 400.0), (177.0, 1668.0)])
+def test_the_beta_binomial_tails_are_scipys(k1, n1, k0, n0, a, b):
+    low, high = findings.beta_binomial_tails(k1, n1, a, b)
+    # both take the upper tail as 1 less the lower: about 1e-10 of rounding either way over 40,000 terms
+    assert low == pytest.approx(stats.betabinom.cdf(k1, n1, a, b), rel=1e-6, abs=1e-9)
+    assert high == pytest.approx(stats.betabinom.sf(k1 - 1, n1, a, b), rel=1e-6, abs=1e-9)
+
+
 def test_the_decomposition_adds_up_exactly():
     period = findings.Period("default", (MONTHS[2],), tuple(MONTHS[:2]))
     data = [
