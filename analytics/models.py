@@ -20,7 +20,8 @@ Every such file opens with two header lines:
 `needs` names what the SQL reads: other files' builds (or their file names), the loaded tables of
 queries/schema.sql, reference tables (ref_*), and tables written in Python (PYTHON_TABLES). Views and
 macros are created as soon as what they need exists: before the after-load step when they need none of
-its tables; else macros within it, views after it. tests/test_models.py checks every header against the SQL it heads.
+its tables; else macros within it, views after it (and the macros that read those views).
+tests/test_models.py checks every header against the SQL it heads.
 
 A table whose every row belongs to one claim, and depends only on the claims of the claim ids tied to it
 (rebuild_scope.sql says which ties), says so on a third line: the key of the claim its rows belong to
@@ -186,6 +187,14 @@ def _depends_on_after_load(model: Model, seen: frozenset = frozenset()) -> bool:
     return False
 
 
+def _reads_a_derived_view(model: Model) -> bool:
+    """Whether a model reads a view that reads what the after-load step builds (claim_status)."""
+    return any(
+        (needed := owner(name)) is not None and needed.kind == "view" and _depends_on_after_load(needed)
+        for name in model.needs
+    )
+
+
 def before_load(folder: str) -> list[Model]:
     """The views and macros of a folder that need nothing built after a load, in order."""
     return [
@@ -197,13 +206,22 @@ def before_load(folder: str) -> list[Model]:
 
 def after_load() -> list[Model]:
     """The steps rebuilt after each load, in order: its tables and updates, and the macros that read
-    them (a table may call one: claim_status calls data_date())."""
-    return [m for m in graph().values() if m.kind in AFTER_LOAD or (m.kind == "macros" and _depends_on_after_load(m))]
+    them (a table may call one: claim_status calls data_date()), but for those that read its views."""
+    return [
+        m
+        for m in graph().values()
+        if m.kind in AFTER_LOAD or (m.kind == "macros" and _depends_on_after_load(m) and not _reads_a_derived_view(m))
+    ]
 
 
 def derived() -> list[Model]:
-    """The views that read what the after-load step builds: created after it, in order."""
-    return [m for m in graph().values() if m.kind == "view" and _depends_on_after_load(m)]
+    """The views that read what the after-load step builds, and the macros that read those views (DuckDB
+    binds a macro's query when it is created): created after it, in order."""
+    return [
+        m
+        for m in graph().values()
+        if _depends_on_after_load(m) and (m.kind == "view" or (m.kind == "macros" and _reads_a_derived_view(m)))
+    ]
 
 
 def documented() -> tuple[str, ...]:

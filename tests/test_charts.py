@@ -415,6 +415,35 @@ def test_unanswered_claims_follow_the_code_filter(app, history_db):
     assert coded == f"{expected:,}" != everyone
 
 
+def test_the_unanswered_claims_listed_are_those_the_status_counts_count_under_every_filter(history_db):
+    """The Worklist's list of unanswered claims and the claim status counts (Overview, Worklist) narrow the
+    billed claims by one definition (filtered_claim_status), filter by filter."""
+    payer, site, code, modifier, first_day, last_day = one(
+        history_db,
+        """select mode(payer_name), mode(case when transaction_type = 'institutional' then 'TOB ' || site_of_care
+        || 'x' else 'POS ' || site_of_care end), any_value(procedure_code), any_value(modifier_1),
+        min(claim_status.service_date_from) + 30, min(claim_status.service_date_from) + 365
+        from claim_status join bill_lines using (submission_key)
+        where status = 'no answer' and modifier_1 is not null""",
+    )[0]
+    cases = [
+        data.Filters(),
+        data.Filters(payers=(payer,)),
+        data.Filters(sites=(site,)),
+        data.Filters(codes=(code,)),
+        data.Filters(modifiers=(modifier,)),
+        data.Filters(date_from=first_day),
+        data.Filters(payers=(payer,), sites=(site,), date_to=last_day),
+    ]
+    counted = []
+    for filters in cases:
+        statuses = data.dashboard("claim_status_counts", filters, history_db)
+        no_answer = int(statuses.loc[statuses["status"] == "no answer", "claims"].sum())
+        assert len(data.dashboard("unanswered_claims", filters, history_db)) == no_answer, filters
+        counted.append(no_answer)
+    assert counted[0] > max(counted[1:]) and min(counted[1:]) > 0  # each filter narrows, none to nothing
+
+
 def test_category_keys_read_as_labels_in_every_table(app):
     """A table whose query has only the category key (the Worklist's) shows the category's label; its
     CSV keeps the key."""

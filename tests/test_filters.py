@@ -9,7 +9,14 @@ from datetime import date
 from analytics import filters
 from analytics.database import QUERIES
 
-MACROS = ("filtered_units", "initial_claims", "filtered_recoveries", "filtered_drug_line_cells", "open_worklist")
+MACROS = (
+    "filtered_units",
+    "initial_claims",
+    "filtered_recoveries",
+    "filtered_drug_line_cells",
+    "open_worklist",
+    "filtered_claim_status",
+)
 
 
 def test_the_filters_are_the_dates_and_the_registered_lists():

@@ -37,7 +37,7 @@ def snapshot(con) -> dict:
     """Every table the step writes, the views that read them (claim_status judges claim_status_rows as of
     the data date) and the readjudication flags, as sorted rows (floats to 9 places)."""
     tables = {t: f"SELECT * FROM {t} ORDER BY ALL" for t in derived.TABLES}
-    tables |= {m.names[0]: f"SELECT * FROM {m.names[0]} ORDER BY ALL" for m in models.derived()}
+    tables |= {m.names[0]: f"SELECT * FROM {m.names[0]} ORDER BY ALL" for m in models.derived() if m.kind == "view"}
     tables["fact_units.readjudication"] = "SELECT unit_id, readjudication FROM fact_units ORDER BY ALL"
     return {
         name: [tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows(con, query)]

@@ -1,0 +1,24 @@
+-- builds: macros filtered_claim_status
+-- needs: bill_lines, claim_status
+-- filtered_claim_status(...): claim_status (one row per billed claim) under the dashboard's filters (the
+-- eight parameters of filtered_units, in its order): payer, dates (the claim's first date of service,
+-- whatever the date basis: a claim with no answer has no payment date), site ('POS 11', 'TOB 13x', as
+-- fact_units.site; the claim's site in the column site) and code or modifier (a claim counts when one of
+-- its billed lines matches); a billed claim has no denial category, so categories keeps every claim. A NULL
+-- date or an empty list keeps everything. The one definition of which billed claims a filter keeps, for
+-- the claim status counts and the unanswered claims.
+CREATE OR REPLACE MACRO filtered_claim_status(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
+    SELECT *,
+        CASE WHEN transaction_type = 'institutional' THEN 'TOB ' || site_of_care || 'x' ELSE 'POS ' || site_of_care END AS site
+    FROM claim_status
+    WHERE (len(payers) = 0 OR list_contains(payers, payer_name))
+      AND (len(sites) = 0 OR list_contains(sites, site))
+      AND (date_from IS NULL OR service_date_from >= date_from)
+      AND (date_to IS NULL OR service_date_from <= date_to)
+      -- bill_lines, the table (the billed_lines view joins claims and files for every line); without a
+      -- code or modifier filter its scan is folded away
+      AND (len(codes) = 0 AND len(modifiers) = 0 OR submission_key IN (
+          SELECT submission_key FROM bill_lines
+          WHERE (len(codes) > 0 OR len(modifiers) > 0)
+            AND (len(codes) = 0 OR list_contains(codes, procedure_code))
+            AND (len(modifiers) = 0 OR list_has_any(modifiers, [modifier_1, modifier_2, modifier_3, modifier_4]))));
