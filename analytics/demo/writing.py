@@ -159,25 +159,7 @@ def _write_and_load(
     finished = 0.0  # time.time() when the last shard finished
     try:
         while len(parts) < shards:
-            try:
-                reported = [reports.get(timeout=1)]
-            except queue.Empty:
-                for k, process in enumerate(processes):
-                    if k not in parts and not process.is_alive():
-                        raise RuntimeError(f"demo shard {k} stopped (exit status {process.exitcode})") from None
-                continue
-            with contextlib.suppress(queue.Empty):
-                while True:  # and whatever else came while the last month loaded: loaded together
-                    reported.append(reports.get_nowait())
-            for shard, what in reported:
-                if isinstance(what, tuple):  # (its Summary, time.time() when it finished)
-                    parts[shard], done = what
-                    written[shard] = "99999999"
-                    finished = max(finished, done)
-                elif isinstance(what, date):
-                    written[shard] = f"{what:%Y%m%d}"
-                else:
-                    raise RuntimeError(f"demo shard {shard} failed:\n{what}")
+            finished = max(finished, _take(_reports(reports, processes, parts), written, parts))
             upto = min(written.values()) if len(written) == shards else ""
             if upto > loaded and len(parts) < shards:
                 ready = [p for p in _files(out) if loaded < p.name[:8] <= upto]
@@ -195,6 +177,39 @@ def _write_and_load(
     summary.seconds_writing = time.perf_counter() - (time.time() - finished)  # on perf_counter's clock
     summary.overlapped = True
     return summary
+
+
+def _reports(reports, processes: list, parts: dict) -> list:
+    """The next (shard, what) the shards report, and whatever else came while the last month loaded (to
+    be loaded together); a shard that stopped without finishing is an error."""
+    while True:
+        try:
+            reported = [reports.get(timeout=1)]
+            break
+        except queue.Empty:
+            for k, process in enumerate(processes):
+                if k not in parts and not process.is_alive():
+                    raise RuntimeError(f"demo shard {k} stopped (exit status {process.exitcode})") from None
+    with contextlib.suppress(queue.Empty):
+        while True:
+            reported.append(reports.get_nowait())
+    return reported
+
+
+def _take(reported: list, written: dict, parts: dict) -> float:
+    """Note what the shards reported: the day up to which a shard's files are written, or its Summary once
+    it finished. The latest time.time() at which one of them finished (0.0 if none did)."""
+    finished = 0.0
+    for shard, what in reported:
+        if isinstance(what, tuple):  # (its Summary, time.time() when it finished)
+            parts[shard], done = what
+            written[shard] = "99999999"
+            finished = max(finished, done)
+        elif isinstance(what, date):
+            written[shard] = f"{what:%Y%m%d}"
+        else:
+            raise RuntimeError(f"demo shard {shard} failed:\n{what}")
+    return finished
 
 
 def _write_shard_reporting(job: tuple, reports) -> None:
