@@ -17,7 +17,14 @@ rebuild, timed in the loading process (in the 1-process run every phase is there
 seconds of the parsing processes, from which the time on more cores is projected.
 Peers not installed are left out (pip install -r requirements-dev.txt).
 
-Measured on 2 shared cores, December 2026 (other jobs kept the load average at 9-19: seconds 2-4x those
+Measured on a quiet machine (nothing else running), December 2026, medians of 3: 20 MB, ours 3.44 s end to
+end, 5.1x oxedi's parse-only 0.67 s (4.0x without the rebuild; 3.0x / 2.3x its parse into Arrow); 150 MB,
+ours 24.3 s, 3.9x oxedi's 6.33 s (3.0x without the rebuild; 2.4x / 1.9x into Arrow); edi-835-parser takes
+1.4x our time at 20 MB and 1.8x at 150 MB. Where ours goes at 150 MB, in the writing process: units 6.0 s,
+COMMIT 6.2 s, insert 2.7 s, checks 0.4 s, rebuild 5.4 s; the parsing processes 17.1 CPU seconds. 1, 2, 4
+parsing processes at 20 MB: 4.50, 3.39, 3.61 s; per core, parse and to Arrow 1.91 s, the one writer 1.83 s:
+projected 2.03 s without the rebuild on 2 cores or more (3.0x oxedi), the writer's time.
+Measured before on 2 shared cores, December 2026 (other jobs kept the load average at 9-19: seconds 2-4x those
 of an idle machine; compare ratios): 20 MB, ours 9.6x / 5.9x oxedi's parse-only time end to end in two
 runs (7.6x / 4.6x without the rebuild), 150 MB 6.8x (5.3x); edi-835-parser takes 0.75-1.3x our
 end-to-end time. 1, 2 and 4 parsing processes: 10.9, 10.1, 9.8 s at 20 MB. Per core, parse 2.2-2.8 s and
