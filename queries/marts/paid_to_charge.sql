@@ -1,5 +1,5 @@
 -- builds: table paid_to_charge
--- needs: fact_units
+-- needs: fact_units, payer_key
 -- accumulate: payer_key, procedure_code
 -- paid_to_charge: what payers paid on the lines they paid in full (no denial), and what those lines
 -- charged, summed per payer and code: the sums expected_ratios divides. Whether a unit counts and what
@@ -12,7 +12,7 @@ with
 units as (select * from fact_units),
 
 paid_lines as (
-    select coalesce(nullif(payer_id, ''), payer_name) as payer_key, procedure_code, paid_amount, charge_amount
+    select payer_key(payer_id, payer_name) as payer_key, procedure_code, paid_amount, charge_amount
     from units
     where claim_kind = 'adjudicated' and unit_kind = 'line' and denial_type is null
         and paid_amount > 0 and charge_amount > 0

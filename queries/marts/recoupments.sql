@@ -1,5 +1,5 @@
 -- builds: view recoupments
--- needs: claims, payments, provider_adjustments
+-- needs: claims, payer_key, payments, provider_adjustments
 -- recoupments: one row per PLB WO pair (overpayment recovery), tied to the claim adjudication its
 -- reference names when it can be found: the same payer's latest adjudication, paid on or before the
 -- recoupment, whose payer claim number (CLP07) equals the reference.
@@ -13,7 +13,7 @@ recoupments as (
     select
         provider_adjustments.*,
         payments.payment_date,
-        coalesce(nullif(payments.payer_id, ''), payments.payer_name) as payer_key
+        payer_key(payments.payer_id, payments.payer_name) as payer_key
     from provider_adjustments
     join payments using (payment_key)
 ),
@@ -21,7 +21,7 @@ recoupments as (
 candidates as (
     select
         claims.*,
-        coalesce(nullif(claims.payer_id, ''), claims.payer_name) as payer_key
+        payer_key(claims.payer_id, claims.payer_name) as payer_key
     from claims
     semi join recoupments on recoupments.reference = claims.payer_claim_number
 ),

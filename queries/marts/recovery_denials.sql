@@ -1,5 +1,5 @@
 -- builds: table recovery_denials
--- needs: adjudication_links, expected_ratios, expected_reimbursement, expected_reimbursement_basis, fact_units, source_files
+-- needs: adjudication_links, expected_ratios, expected_reimbursement, expected_reimbursement_basis, fact_units, payer_key, source_files
 -- partition: claim_key
 -- recovery_denials: the denials the recovery model follows, one row per denial (a denied unit whose
 -- previous adjudication of the same claim/line was not a denial; see adjudication_links.sql), with the
@@ -61,9 +61,9 @@ final as (
     join links using (unit_id)
     join files using (file_id)
     left join code_ratios
-        on code_ratios.payer_key = coalesce(nullif(units.payer_id, ''), units.payer_name)
+        on code_ratios.payer_key = payer_key(units.payer_id, units.payer_name)
         and code_ratios.procedure_code = units.procedure_code
-    left join payer_ratios on payer_ratios.payer_key = coalesce(nullif(units.payer_id, ''), units.payer_name)
+    left join payer_ratios on payer_ratios.payer_key = payer_key(units.payer_id, units.payer_name)
 )
 
 select * from final

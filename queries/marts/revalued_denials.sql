@@ -1,5 +1,5 @@
 -- builds: update recovery_denials, recovery_ledger
--- needs: expected_ratios, expected_reimbursement, expected_reimbursement_basis, recovery_denials, recovery_ledger
+-- needs: expected_ratios, expected_reimbursement, expected_reimbursement_basis, payer_key, recovery_denials, recovery_ledger
 -- When files were only added, recovery_denials and recovery_ledger are rebuilt for the claims the files
 -- touch (analytics/derived.py); the new paid lines also move the paid-to-charge ratios (expected_ratios)
 -- the other denials are valued at. This values every denial again at the ratios of all lines loaded and
@@ -24,9 +24,9 @@ valued as (
         expected_reimbursement_basis(code_ratios.ratio, payer_ratios.ratio) as expected_reimbursement_basis
     from denials
     left join code_ratios
-        on code_ratios.payer_key = coalesce(nullif(denials.payer_id, ''), denials.payer_name)
+        on code_ratios.payer_key = payer_key(denials.payer_id, denials.payer_name)
         and code_ratios.procedure_code = denials.procedure_code
-    left join payer_ratios on payer_ratios.payer_key = coalesce(nullif(denials.payer_id, ''), denials.payer_name)
+    left join payer_ratios on payer_ratios.payer_key = payer_key(denials.payer_id, denials.payer_name)
 ),
 
 final as (
