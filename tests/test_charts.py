@@ -420,10 +420,10 @@ def test_the_unanswered_claims_listed_are_those_the_status_counts_count_under_ev
     billed claims by one definition (filtered_claim_status), filter by filter."""
     payer, site, code, modifier, first_day, last_day = one(
         history_db,
-        """select mode(payer_name), mode(case when transaction_type = 'institutional' then 'TOB ' || site_of_care
-        || 'x' else 'POS ' || site_of_care end), any_value(procedure_code), any_value(modifier_1),
-        min(claim_status.service_date_from) + 30, min(claim_status.service_date_from) + 365
-        from claim_status join bill_lines using (submission_key)
+        """select mode(payer_name), mode(site), any_value(procedure_code), any_value(modifier_1),
+        min(claims.service_date_from) + 30, min(claims.service_date_from) + 365
+        from filtered_claim_status('service', null, null, [], [], [], [], []) as claims
+        join bill_lines using (submission_key)
         where status = 'no answer' and modifier_1 is not null""",
     )[0]
     cases = [
