@@ -308,7 +308,9 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
     rules = con.execute(
         "SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?", [judging]
     ).fetchall()[0][0]
-    text = models.without_comments(sql("marts/fact_units") + sql("marts/adjudication_units"))
+    # the units query, the table it fills and everything it reads (views, macros), transitively
+    units_sql = models.closure([m for m in map(models.owner, ("fact_units", "adjudication_units")) if m])
+    text = models.without_comments("".join(model.text() for model in units_sql))
     fingerprint = hashlib.sha256((rules + text).encode()).hexdigest()
     current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
     if current and current[0][0] == fingerprint:

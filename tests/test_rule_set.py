@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import reference
+from analytics import database, models, reference
 from conftest import REFERENCE, claim_837, load_text, needs_shared, remittance_835, rows
 
 pytestmark = needs_shared
@@ -107,6 +107,18 @@ def test_a_user_scenario_table_judges_the_denials_again(con, tmp_path):
     assert rows(con, query) == [("C4", None), ("C5", "not_covered")]
     reference.reset(con, "caqh-scenarios")
     assert rows(con, query) == [("C4", "not_covered"), ("C5", "not_covered")]
+
+
+def test_a_changed_macro_of_the_units_query_judges_the_stored_units_again(con, tmp_path, monkeypatch):
+    """The stored units are judged again when anything the units query reads changes, the macros it calls
+    (site_key) included, not only the query itself and the rule set."""
+    load(con, tmp_path, denied_line("C6", "CO*16"))
+    assert rows(con, "SELECT site FROM fact_units") == [("POS 11",)]
+    text = models.owner("site_key").text().replace("'POS '", "'Place '")
+    read_file = models.Model.text
+    monkeypatch.setattr(models.Model, "text", lambda self: text if self.node == "site_key" else read_file(self))
+    database.ensure_schema(con)  # as on opening the database with the new release
+    assert rows(con, "SELECT site FROM fact_units") == [("Place 11",)]
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,7 @@ billed as (
           from lines as sited
           join claims using (submission_key)
           where sited.procedure_code = $code
-            and list_contains($sites, case when claims.transaction_type = 'institutional'
-                then 'TOB ' || claims.site_of_care || 'x' else 'POS ' || coalesce(sited.place_of_service, claims.site_of_care) end)))
+            and list_contains($sites, site_key(claims.transaction_type, coalesce(sited.place_of_service, claims.site_of_care)))))
 ),
 
 answered as (

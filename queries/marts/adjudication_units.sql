@@ -1,5 +1,5 @@
 -- builds: units query adjudication_units
--- needs: adjustments, claims, ref_caqh_scenarios, ref_carc_categories, ref_claim_statuses, ref_denial_categories, ref_rarc_refinements, remarks, remit_claims, remit_references, service_lines
+-- needs: adjustments, claims, payer_key, ref_caqh_scenarios, ref_carc_categories, ref_claim_statuses, ref_denial_categories, ref_rarc_refinements, remarks, remit_claims, remit_references, service_lines, site_key
 -- adjudication units of the files $first_id..$last_id, with the denial judgement of each: every
 -- service line; every claim adjudicated without lines; and the claim-level part of a claim with
 -- lines when it carries denial-class adjustments (so no denied dollar is lost). Stored in
@@ -102,7 +102,7 @@ classified_claims as (
         -- the '-01'-style suffix some payers add to a reprocessed claim. The patient and the service
         -- period split it into encounters (adjudication_links.sql): many practice systems send the
         -- patient's account number as CLP01, the same on every visit
-        coalesce(nullif(claims.payer_id, ''), claims.payer_name, '') || '|'
+        coalesce(payer_key(claims.payer_id, claims.payer_name), '') || '|'
             || regexp_replace(coalesce(claims.claim_id, ''), '[-_.][0-9]{1,2}$', '') as claim_group_key,
         patient_keys.patient_key,
         patient_keys.patient_name_key,
@@ -481,11 +481,8 @@ classed as (
             when category = 'duplicate' then 'duplicate'
             else 'denial'
         end as denial_class,
-        -- the site as people name it: 'POS 11' (place of service, professional claims) or 'TOB 13x' (type
-        -- of bill, institutional claims), so a POS 13 and a TOB 13x never mix
-        case when site_of_care is not null then
-            case when claim_type = 'institutional' then 'TOB ' || site_of_care || 'x' else 'POS ' || site_of_care end
-        end as site,
+        -- the site as the dashboard names it: 'POS 11' or 'TOB 13x' (site_key.sql)
+        site_key(claim_type, site_of_care) as site,
         -- a denial for a missing or invalid modifier (CO-16 or CO-4 with N822, N823 or N519) counts under the
         -- modifier it lacked: 'JW/JZ' on a single-dose drug sent with neither, else 'other'
         case when denial_type is not null and list_has_any(reason_codes, ['16', '4'])

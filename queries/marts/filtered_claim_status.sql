@@ -1,5 +1,5 @@
 -- builds: macros filtered_claim_status
--- needs: bill_lines, claim_status
+-- needs: bill_lines, claim_status, site_key
 -- filtered_claim_status(...): claim_status (one row per billed claim) under the dashboard's filters (the
 -- eight parameters of filtered_units, in its order): payer, dates (the claim's first date of service,
 -- whatever the date basis: a claim with no answer has no payment date), site ('POS 11', 'TOB 13x', as
@@ -9,7 +9,7 @@
 -- the claim status counts and the unanswered claims.
 CREATE OR REPLACE MACRO filtered_claim_status(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
     SELECT *,
-        CASE WHEN transaction_type = 'institutional' THEN 'TOB ' || site_of_care || 'x' ELSE 'POS ' || site_of_care END AS site
+        site_key(transaction_type, site_of_care) AS site
     FROM claim_status
     WHERE (len(payers) = 0 OR list_contains(payers, payer_name))
       AND (len(sites) = 0 OR list_contains(sites, site))

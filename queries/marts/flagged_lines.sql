@@ -1,5 +1,5 @@
 -- builds: table flagged_lines
--- needs: ref_ndc_crosswalk, ref_prevention_rules, billed_claims, billed_lines
+-- needs: billed_claims, billed_lines, ref_ndc_crosswalk, ref_prevention_rules, site_key
 -- partition: submission_key
 -- flagged_lines: billed lines (837) that a denial-prevention rule (ref_prevention_rules) says a payer
 -- is likely to deny, found before any remittance arrives; one row per rule and line. Rebuilt after
@@ -31,8 +31,7 @@ billed as (
         claims.site_of_care,
         claims.submitted_date,
         coalesce(lines.place_of_service, claims.site_of_care) as site,
-        case when claims.transaction_type = 'institutional' then 'TOB ' || claims.site_of_care || 'x'
-            else 'POS ' || coalesce(lines.place_of_service, claims.site_of_care) end as site_key,
+        site_key(claims.transaction_type, coalesce(lines.place_of_service, claims.site_of_care)) as site_key,
         coalesce(lines.prior_authorization, claims.prior_authorization) as authorization_number
     from lines
     join claims using (submission_key)
