@@ -309,7 +309,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> bool:
         "SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_sources WHERE name IN ?", [judging]
     ).fetchall()[0][0]
     # the units query, the table it fills and everything it reads (views, macros), transitively
-    units_sql = models.closure([m for m in map(models.owner, ("fact_units", "adjudication_units")) if m])
+    units_sql = models.closure([models.graph()["fact_units"], models.graph()["adjudication_units"]])
     text = models.without_comments("".join(model.text() for model in units_sql))
     fingerprint = hashlib.sha256((rules + text).encode()).hexdigest()
     current = con.execute("SELECT value FROM meta WHERE key = 'facts_fingerprint'").fetchall()
