@@ -9,14 +9,18 @@ from analytics.filters import scope_text
 filters = st.session_state["filters"]
 st.title("Monthly review")
 
-months = ui.frame("recovery/review_months", filters)["month"]
-if ui.empty(months.to_frame(), "denial"):
+months = ui.frame("recovery/review_months", filters)
+if ui.empty(months, "denial"):
     st.stop()
+partial = {pd.Timestamp(m).date() for m in months.loc[~months["complete"].astype(bool), "month"]}
+choices = [pd.Timestamp(m).date() for m in months["month"]]
 month = st.selectbox(
     "Month",
-    [pd.Timestamp(m).date() for m in months],
-    format_func=lambda m: f"{m:%B %Y}",
-    help="The review as it stood at the end of this month: later payments are not counted.",
+    choices,
+    index=next((n for n, m in enumerate(choices) if m not in partial), 0),
+    format_func=lambda m: f"{m:%B %Y}" + (" (partial month: not over on the data date)" if m in partial else ""),
+    help="The review as it stood at the end of this month: later payments are not counted. It opens on the "
+    "latest month that is over on the data date (the latest payment loaded).",
 )
 st.caption(
     "The sidebar's payer, category, code, modifier and site filters apply; its date range does not (the month "

@@ -213,7 +213,7 @@ with categories:
             top,
             "denials_by_category",
             "Denied dollars by category (the primary reason's category, refined by "
-            "its remark codes), each in its colour on every chart; click a bar or a row to open its denied lines.",
+            "its remark codes), each in its colour on every chart; click a bar to open its denied lines.",
             on_select=lambda row: ui.drill(filters, categories=(row["category"],)),
         )
 with reasons:

@@ -142,5 +142,8 @@ for column, dimension, label in zip(st.columns(2), ("payer", "category"), ("Paye
         if not charts:
             continue
         order = sorted(charts, key=lambda k: (-sum(p["outside"] for p in charts[k]), str(k)))
-        picked = st.selectbox(label, order, key=f"pchart_{dimension}")
-        ui.p_chart(pd.DataFrame(charts[picked]), str(picked))
+        names = ui.category_labels() if dimension == "category" else {}
+        picked = st.selectbox(
+            label, order, key=f"pchart_{dimension}", format_func=lambda k, names=names: names.get(k, k)
+        )
+        ui.p_chart(pd.DataFrame(charts[picked]), names.get(picked, str(picked)))

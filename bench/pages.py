@@ -225,7 +225,8 @@ def main() -> int:
     print(f"sidebar options, once per database change: {options * 1000:.0f} ms")
     if not args.pages_only:
         rebuilds(path, scan)
-    latest = data.query("recovery/review_months", path=path).iloc[0]["month"]
+    months = data.query("recovery/review_months", path=path)
+    latest = months.loc[months["complete"], "month"].iloc[0]  # the month the Monthly review opens on
     # the pages read the database's published copy, as the dashboard does (DENIALS_DB names the database)
     os.environ["DENIALS_DB"] = str(path)
     os.environ["DENIALS_DEMO_DB"] = str(path.with_name(path.stem + "-no-demo.duckdb"))

@@ -265,8 +265,15 @@ def test_overview_shows_what_came_back(app, small_db):
 
 def test_monthly_review_reports_the_chosen_month(app, small_db):
     at = app("app_pages/monthly_review.py")
-    month = at.selectbox[0].value  # the latest month first
-    assert at.selectbox[0].options[0] == f"{month:%B %Y}"
+    # it opens on the latest month over on the data date; a newer month not over yet is marked partial
+    month = at.selectbox[0].value
+    [over] = expected(small_db, f"select data_date() >= last_day(DATE '{month}')")
+    assert over
+    options = at.selectbox[0].options
+    chosen = options.index(f"{month:%B %Y}")
+    [partial] = expected(small_db, "select data_date() < last_day(data_date())")
+    assert chosen == int(partial) and partial  # the demo's last payment run is before its month's end
+    assert options[0].endswith("(partial month: not over on the data date)")
     metrics = {m.label: m.value for m in at.metric}
     # opened: the initial denials every page counts; recovered: the denials still pursued
     opened, denied, recovered = expected(

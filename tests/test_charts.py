@@ -208,8 +208,8 @@ def test_tables_show_labels_for_people(app):
                 assert "_" not in label, (page, column, label)
                 if column.endswith("_amount") or column in ("this_month", "previous_month", "change"):
                     assert spec.get("type_config", {}).get("format") == "dollar", (page, column, spec)
-                if column.endswith("_rate"):
-                    assert spec.get("type_config", {}).get("format") == "percent", (page, column, spec)
+                if column.endswith("_rate"):  # in points, one decimal, whatever the value: 4.7% shows 4.7%
+                    assert spec.get("type_config", {}).get("format") == "%.1f%%", (page, column, spec)
             for hidden in ("key", "complete"):
                 if hidden in frame.value.columns:
                     assert hidden not in shown, (page, hidden)
@@ -217,6 +217,27 @@ def test_tables_show_labels_for_people(app):
     categories = overview.dataframe[0].value
     assert "category" in categories.columns  # the CSV's column; shown as its label
     assert any("machine-readable" in c.value for c in overview.caption)
+
+
+def test_a_table_shows_every_rate_as_points_with_one_decimal():
+    """Streamlit's own percent format showed 4.7% above 32.18%; printf on points rounds (0.32184 reads 32.2%)."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+
+        from analytics import ui
+
+        frame_ = pd.DataFrame({"payer": ["A", "B"], "denial_rate": [0.32184, 0.047], "share": [0.5, 0.25]})
+        ui.table(frame_, "rates", share=ui.tables.st.column_config.NumberColumn("share", format="percent"))
+
+    at = AppTest.from_function(page).run()
+    shown = at.dataframe[0]
+    config = json.loads(shown.proto.columns)
+    formats = [(config.get(f"col:{c}") or config[c])["type_config"]["format"] for c in ("denial_rate", "share")]
+    assert formats == ["%.1f%%"] * 2
+    assert shown.value["denial_rate"].round(6).tolist() == [32.184, 4.7]
+    assert shown.value["share"].tolist() == [50.0, 25.0]
 
 
 def test_sites_are_sites(tmp_path, monkeypatch):
@@ -401,6 +422,45 @@ def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale(
     assert fig["layout"]["yaxis"]["type"] == fig["layout"]["xaxis"]["type"] == "category"
     assert trace["colorbar"]["tickformat"] == ".1%"
     assert trace["customdata"][0][0] == ["96365", "POS 11"]  # what a click on the cell opens
+
+
+def test_a_payer_by_month_heatmap_spans_its_colours_over_the_complete_months():
+    """One claim of one payer denied in a partial month (100%) made every complete month's cell pale."""
+    import pandas as pd
+
+    from analytics.ui import charts
+
+    months = [pd.Timestamp("2026-08-01"), pd.Timestamp("2026-09-01"), pd.Timestamp("2026-10-01")]
+    frame_ = pd.DataFrame(
+        {
+            "payer": ["A", "A", "A", "B", "B"],
+            "month": months + months[:2],
+            "complete": [True, True, False, True, True],
+            "claims": [200, 180, 1, 150, 160],
+            "denial_rate": [0.12, 0.18, 1.0, 0.25, 0.2],
+        }
+    )
+    trace = json.loads(charts.heatmap_figure(frame_, "month", "payer", None, None).to_json())["data"][0]
+    assert (trace["zmin"], trace["zmax"]) == (0, 0.25)
+    assert values(trace["x"])[-1] == "Oct 2026 (partial month)"
+
+
+def test_a_rate_trend_breaks_its_line_at_months_without_claims():
+    """The corpus has claims in 2004 and 2008 only: the line joined them across four years of no data."""
+    from datetime import date
+
+    import pandas as pd
+
+    from analytics.ui import charts
+
+    frame_ = pd.DataFrame(
+        {"month": [date(2004, 1, 1), date(2004, 2, 1), date(2004, 5, 1)], "denial_rate": [0.1, 0.2, 0.4]}
+    )
+    line = json.loads(charts._rate_trend(frame_, "denial rate", "denial_rate").to_json())["data"][0]
+    assert [m[:7] for m in values(line["x"])] == ["2004-01", "2004-02", "2004-03", "2004-04", "2004-05"]
+    assert values(line["y"])[:2] == [0.1, 0.2] and values(line["y"])[4] == 0.4
+    assert all(v is None or v != v for v in values(line["y"])[2:4])  # no point, so no line, in March and April
+    assert not line.get("connectgaps")
 
 
 def test_unanswered_claims_follow_the_code_filter(app, history_db):

@@ -5,6 +5,7 @@ shift-share decomposition, partial months, and the demo's dated patterns found (
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -334,6 +335,12 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     )
     assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
+    # the category's p-chart is named by its label, its legend above the plot (below, it hid the months)
+    category = at.selectbox(key="pchart_category")
+    assert category.value == "medical_necessity" and "Medical necessity" in category.options
+    p_chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert p_chart["layout"]["title"]["text"] == "Medical necessity"
+    assert p_chart["layout"]["legend"]["y"] > 1 and p_chart["layout"]["legend"]["yanchor"] == "bottom"
     at.radio(key="findings_period").set_value("month").run(timeout=120)
     assert not at.exception
     at.radio(key="findings_period").set_value("default").run(timeout=120)

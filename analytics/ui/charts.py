@@ -197,6 +197,10 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
         index=rows, columns=order
     )
     text = [[("" if pd.isna(v) else f"{int(v):,} {volume}") for v in row] for row in counts.values]
+    # the colours span the complete months: a partial month's few claims (1 of 1 denied: 100%) paled the rest
+    partial = {_month_label(m, False) for m in partial_months(shown)}
+    spanned = matrix[[c for c in order if c not in partial]] if len(partial) < len(order) else matrix
+    top = pd.to_numeric(pd.Series(spanned.values.ravel()), errors="coerce").max()
     heat = go.Figure(
         go.Heatmap(
             z=matrix.values,
@@ -205,6 +209,8 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
             customdata=custom,
             text=text,
             colorscale="Reds",
+            zmin=0,
+            zmax=None if pd.isna(top) or top <= 0 else float(top),
             xgap=1,
             ygap=1,
             colorbar={"tickformat": percent_format(matrix.values.ravel()), "title": {"text": "denial rate"}},
@@ -369,10 +375,12 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
 
     complete = frame_["complete"].astype(bool) if "complete" in frame_.columns else pd.Series(True, index=frame_.index)
     done = frame_[complete]
+    # a month with no claims has no rate: the line breaks there instead of drawing years without data
+    line = _every_month(done, column)
     fig = go.Figure(
         go.Scatter(
-            x=done["month"],
-            y=done[column],
+            x=line["month"],
+            y=line[column],
             mode="lines+markers",
             name=label,
             line={"color": MAIN},
@@ -397,6 +405,16 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
     fig.update_layout(showlegend=False, margin={"t": 30})
     _month_axis(fig, frame_["month"])
     return mark_partial(_rate_axis(fig, frame_[column], label), frame_)
+
+
+def _every_month(frame_: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The frame's month and column with a row for every month between its first and last (NaN where it
+    has none: plotly does not join a line across it)."""
+    if frame_.empty:
+        return frame_[["month", column]]
+    by_month = frame_.assign(month=pd.to_datetime(frame_["month"])).set_index("month")[column]
+    every = pd.date_range(by_month.index.min(), by_month.index.max(), freq="MS")
+    return by_month.reindex(every).rename_axis("month").reset_index()
 
 
 def rate_trend(frame_: pd.DataFrame, label: str = "denial rate", column: str = "denial_rate", **_ignored) -> None:

@@ -146,8 +146,13 @@ def _p_chart(frame_: pd.DataFrame, title: str):
     import html
 
     fig = _month_axis(fig, frame_["month"])
+    # the legend above the plot: below it, it covered the month labels a half-width chart slants
     return fig.update_layout(
-        title=html.escape(title, quote=False), yaxis_title="claim denial rate", height=320, legend={"orientation": "h"}
+        title=html.escape(title, quote=False),
+        yaxis_title="claim denial rate",
+        height=360,
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        margin={"t": 100},
     ).update_yaxes(tickformat=percent_format(frame_["rate"]), rangemode="tozero")
 
 

@@ -58,6 +58,28 @@ def _labelled(frame_: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+# a rate in percentage points as a table shows it (printf: rounded to one decimal)
+POINTS = "%.1f%%"
+
+
+def _rates_in_points(shown: pd.DataFrame, config: dict) -> pd.DataFrame:
+    """Rates shown with one decimal, as the metrics and the Excel export show them: Streamlit's "percent"
+    format drops trailing zeros ("4.7%" above "32.18%") and its step truncates, so a percent column is
+    shown as points formatted by printf, which rounds (the CSV keeps the fractions)."""
+    rates = [
+        c
+        for c, spec in config.items()
+        if c in shown.columns and spec and spec.get("type_config", {}).get("format") == "percent"
+    ]
+    if not rates:
+        return shown
+    shown = shown.copy()
+    for column in rates:
+        shown[column] = pd.to_numeric(shown[column], errors="coerce").astype("float64") * 100
+        config[column] = {**config[column], "type_config": {**config[column]["type_config"], "format": POINTS}}
+    return shown
+
+
 def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, download=None, **given) -> None:
     """A table with labels for people (column_config), its definitions (header hover and caption) and a
     CSV download of what it shows (with the machine-readable column names). on_select(row) -> the
@@ -65,6 +87,7 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     download() -> the whole frame when the table shows only its first rows: run when the button is clicked."""
     shown = _labelled(frame_)
     config = column_config(shown, **given)
+    shown = _rates_in_points(shown, config)
     order = []
     for column in frame_.columns:  # a label takes the place of the key it stands for
         if config.get(column) is not None and column not in order:
