@@ -46,6 +46,7 @@ from analytics.demo.practice import (
     PayerProfile,
     Procedure,
 )
+from analytics.ingest import memory
 from analytics.remittance_writer import Adjustment, Claim, Line, Payment, write_835
 
 
@@ -179,6 +180,10 @@ class Generator:
         `month_written(day)`, when given, is called on the last day of each month once every file dated
         up to that day is written (no later step writes a file dated before the day it runs): a loader
         may take them while the next month is written."""
+        with memory.no_cycle_collection():  # its claims, events and summaries hold no cycles
+            return self._write(out, month_written)
+
+    def _write(self, out: Path, month_written: Callable[[date], None] | None) -> Summary:
         out.mkdir(parents=True, exist_ok=True)
         summary = Summary()
         pending: list[_Event] = []

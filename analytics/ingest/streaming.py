@@ -9,7 +9,6 @@ streams its big files with the same steps (survey, text_blocks, read_pieces), op
 from __future__ import annotations
 
 import codecs
-import gc
 import hashlib
 import re
 import threading
@@ -44,11 +43,9 @@ def stream_file(con: duckdb.DuckDBPyConnection, path: Path, report, on_bytes=Non
     except NotX12Error as e:
         report(FileResult(path, "failed", formats.refusal(e)))
         return
-    collecting = gc.isenabled()
-    gc.disable()  # as in workers.parse_group: the readers' rows hold no cycles
     cur = con.cursor()
     try:
-        with memory.capped(cur) as limit:
+        with memory.no_cycle_collection(), memory.capped(cur) as limit:  # the readers' rows hold no cycles
             report(_write_streamed(cur, path, size, digest, encoding, memory.to_bytes(limit), on_bytes))
     except duckdb.Error as e:
         if database.cannot_write(e):
@@ -56,8 +53,6 @@ def stream_file(con: duckdb.DuckDBPyConnection, path: Path, report, on_bytes=Non
         report(FileResult(path, "failed", f"database error, nothing loaded: {str(e).splitlines()[0]}"))
     finally:
         cur.close()
-        if collecting:
-            gc.enable()
 
 
 def _open_local(path) -> BinaryIO:

@@ -11,7 +11,6 @@ fails, its files named; a new pool takes the groups after them.
 from __future__ import annotations
 
 import ctypes
-import gc
 import hashlib
 import os
 import signal
@@ -44,16 +43,9 @@ def parse_group(
     """Read, hash and parse files into one batch (bytes given in `contents`, else read from the paths)
     with the format named `fmt`, else the one each file is recognised as (ingest/formats.py); files
     whose digest is in `known` (digest -> file name) are reported as loaded already."""
-    # Parsing makes millions of small lists and tuples that live until the batch is stored; the
-    # cyclic garbage collector would scan them over and over (it doubled the time), and they hold
-    # no cycles, so it is paused while they are built.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # millions of small lists and tuples that live until the batch is stored, and hold no cycles
+    with memory.no_cycle_collection():
         return parse_files(paths, known, contents, fmt, options)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def parse_files(
