@@ -463,6 +463,27 @@ def test_a_rate_trend_breaks_its_line_at_months_without_claims():
     assert not line.get("connectgaps")
 
 
+def test_a_category_area_puts_months_without_denials_at_zero():
+    """The corpus denied dollars in 2004 and 2010 only: the area ran across the years between at their level."""
+    from datetime import date
+
+    import pandas as pd
+
+    from analytics.ui import charts
+
+    frame_ = pd.DataFrame(
+        {
+            "month": [date(2004, 1, 1), date(2004, 4, 1)],
+            "category": ["timely_filing"] * 2,
+            "category_label": ["Timely filing"] * 2,
+            "denied_amount": [900.0, 800.0],
+        }
+    )
+    [area] = json.loads(charts._category_area(frame_, "denied_amount", "denied $").to_json())["data"]
+    assert [m[:7] for m in values(area["x"])] == ["2004-01", "2004-02", "2004-03", "2004-04"]
+    assert values(area["y"]) == [900.0, 0.0, 0.0, 800.0]
+
+
 def test_unanswered_claims_follow_the_code_filter(app, history_db):
     """Under a code filter the Overview counted every unanswered claim (109 whatever the code)."""
     everyone = {m.label: m.value for m in app().metric}["Billed claims with no answer"]

@@ -407,14 +407,20 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
     return mark_partial(_rate_axis(fig, frame_[column], label), frame_)
 
 
+def _month_range(months) -> pd.DatetimeIndex:
+    """Every month from the first of `months` to the last: a month missing from the data is drawn as one
+    (a gap, or $0), not skipped over (a line across years without data reads as data)."""
+    stamps = pd.to_datetime(pd.Series(months))
+    return pd.date_range(stamps.min(), stamps.max(), freq="MS")
+
+
 def _every_month(frame_: pd.DataFrame, column: str) -> pd.DataFrame:
     """The frame's month and column with a row for every month between its first and last (NaN where it
     has none: plotly does not join a line across it)."""
     if frame_.empty:
         return frame_[["month", column]]
     by_month = frame_.assign(month=pd.to_datetime(frame_["month"])).set_index("month")[column]
-    every = pd.date_range(by_month.index.min(), by_month.index.max(), freq="MS")
-    return by_month.reindex(every).rename_axis("month").reset_index()
+    return by_month.reindex(_month_range(frame_["month"])).rename_axis("month").reset_index()
 
 
 def rate_trend(frame_: pd.DataFrame, label: str = "denial rate", column: str = "denial_rate", **_ignored) -> None:
@@ -464,8 +470,9 @@ def _category_area(frame_: pd.DataFrame, y: str, label: str):
 
     fig = go.Figure()
     colours = category_colours(frame_)
-    months = sorted(frame_["month"].unique())
-    for name, part in frame_.groupby("category_label", sort=False):
+    months = _month_range(frame_["month"])
+    dated = frame_.assign(month=pd.to_datetime(frame_["month"]))
+    for name, part in dated.groupby("category_label", sort=False):
         part = part.set_index("month").reindex(months)  # one point per month, a month without denials at 0
         fig.add_trace(
             go.Scatter(
