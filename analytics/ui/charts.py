@@ -198,9 +198,9 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     )
     text = [[("" if pd.isna(v) else f"{int(v):,} {volume}") for v in row] for row in counts.values]
     # the colours span the complete months: a partial month's few claims (1 of 1 denied: 100%) paled the rest
-    partial = {_month_label(m, False) for m in partial_months(shown)}
-    spanned = matrix[[c for c in order if c not in partial]] if len(partial) < len(order) else matrix
-    top = pd.to_numeric(pd.Series(spanned.values.ravel()), errors="coerce").max()
+    # (every month partial: top is NaN and plotly spans the cells itself)
+    partial = [_month_label(m, False) for m in partial_months(shown)]
+    top = pd.to_numeric(pd.Series(matrix.drop(columns=partial).values.ravel()), errors="coerce").max()
     heat = go.Figure(
         go.Heatmap(
             z=matrix.values,
@@ -407,20 +407,19 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
     return mark_partial(_rate_axis(fig, frame_[column], label), frame_)
 
 
-def _month_range(months) -> pd.DatetimeIndex:
-    """Every month from the first of `months` to the last: a month missing from the data is drawn as one
-    (a gap, or $0), not skipped over (a line across years without data reads as data)."""
-    stamps = pd.to_datetime(pd.Series(months))
-    return pd.date_range(stamps.min(), stamps.max(), freq="MS")
+def _month_range(months: pd.Series) -> pd.DatetimeIndex:
+    """Every month from the first of `months` (timestamps) to the last: a month missing from the data is
+    drawn as one (a gap, or $0), not skipped over (a line across years without data reads as data)."""
+    if months.empty:
+        return pd.DatetimeIndex([])
+    return pd.date_range(months.min(), months.max(), freq="MS")
 
 
 def _every_month(frame_: pd.DataFrame, column: str) -> pd.DataFrame:
     """The frame's month and column with a row for every month between its first and last (NaN where it
     has none: plotly does not join a line across it)."""
-    if frame_.empty:
-        return frame_[["month", column]]
     by_month = frame_.assign(month=pd.to_datetime(frame_["month"])).set_index("month")[column]
-    return by_month.reindex(_month_range(frame_["month"])).rename_axis("month").reset_index()
+    return by_month.reindex(_month_range(by_month.index.to_series())).rename_axis("month").reset_index()
 
 
 def rate_trend(frame_: pd.DataFrame, label: str = "denial rate", column: str = "denial_rate", **_ignored) -> None:
@@ -470,8 +469,8 @@ def _category_area(frame_: pd.DataFrame, y: str, label: str):
 
     fig = go.Figure()
     colours = category_colours(frame_)
-    months = _month_range(frame_["month"])
     dated = frame_.assign(month=pd.to_datetime(frame_["month"]))
+    months = _month_range(dated["month"])
     for name, part in dated.groupby("category_label", sort=False):
         part = part.set_index("month").reindex(months)  # one point per month, a month without denials at 0
         fig.add_trace(

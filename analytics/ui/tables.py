@@ -62,22 +62,23 @@ def _labelled(frame_: pd.DataFrame) -> pd.DataFrame:
 POINTS = "%.1f%%"
 
 
-def _rates_in_points(shown: pd.DataFrame, config: dict) -> pd.DataFrame:
+def _rates_in_points(shown: pd.DataFrame, config: dict) -> tuple[pd.DataFrame, dict]:
     """Rates shown with one decimal, as the metrics and the Excel export show them: Streamlit's "percent"
     format drops trailing zeros ("4.7%" above "32.18%") and its step truncates, so a percent column is
-    shown as points formatted by printf, which rounds (the CSV keeps the fractions)."""
+    shown as points formatted by printf, which rounds (the CSV keeps the fractions). Returns the frame
+    and the column config to show."""
     rates = [
         c
         for c, spec in config.items()
         if c in shown.columns and spec and spec.get("type_config", {}).get("format") == "percent"
     ]
     if not rates:
-        return shown
-    shown = shown.copy()
+        return shown, config
+    shown, config = shown.copy(), dict(config)
     for column in rates:
         shown[column] = pd.to_numeric(shown[column], errors="coerce").astype("float64") * 100
         config[column] = {**config[column], "type_config": {**config[column]["type_config"], "format": POINTS}}
-    return shown
+    return shown, config
 
 
 def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, download=None, **given) -> None:
@@ -86,8 +87,7 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page.
     download() -> the whole frame when the table shows only its first rows: run when the button is clicked."""
     shown = _labelled(frame_)
-    config = column_config(shown, **given)
-    shown = _rates_in_points(shown, config)
+    shown, config = _rates_in_points(shown, column_config(shown, **given))
     order = []
     for column in frame_.columns:  # a label takes the place of the key it stands for
         if config.get(column) is not None and column not in order:
