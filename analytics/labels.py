@@ -104,7 +104,12 @@ COLUMNS = {
     "not_denied": ("not denied", "count", "Answered flagged lines the payer did not deny."),
     # days
     "median_days_to_pay": ("days to pay", "days", "Median days from the payer's receipt of the claim to payment."),
-    "days_left": ("days left", "days", "Days from the data date (latest payment loaded) to the appeal deadline."),
+    "days_left": ("days left", "days", "Days from the data date (latest payment loaded) to the deadline."),
+    "days_left_to_file": (
+        "days left to file",
+        "days",
+        "Days from the data date (latest payment loaded) to the filing deadline; negative once it has passed.",
+    ),
     "days_since_sent": ("days since sent", "days", "Days from the date the claim was sent to the data date."),
     "days_to_recovery": ("days to recovery", "days", "Days from the denial to the payment that recovered it."),
     # dates
@@ -116,6 +121,11 @@ COLUMNS = {
     "recovery_date": ("recovered on", "date", "The date the money came back."),
     "appeal_deadline": ("appeal deadline", "date", "Denial date + the payer's appeal window."),
     "deadline": ("deadline", "date", "The appeal or timely-filing deadline that applies."),
+    "filing_deadline": (
+        "filing deadline",
+        "date",
+        "The claim's first date of service + the payer's timely-filing limit (data/timely_filing.csv).",
+    ),
     "month": ("month", "month", "The month."),
     "denial_month": ("denial month", "month", "The month of the denial."),
     # text

@@ -81,11 +81,15 @@ else:
 unanswered = ui.frame("unanswered_claims", filters)
 if not unanswered.empty:
     no_answer_days = ui.frame("claim_status_counts", filters)["no_answer_days"].max()
+    in_time = int((unanswered["days_left_to_file"] >= 0).sum())
     st.subheader("Claims with no answer")
     ui.table(
         unanswered,
         "unanswered_claims",
-        f"Billed claims (837) with no remittance after {no_answer_days:.0f} "
-        "days (setting no_answer_days): call the payer or resubmit before the filing limit passes.",
+        f"Billed claims (837) with no remittance after {no_answer_days:.0f} days (setting no_answer_days); "
+        f"{in_time:,} of {len(unanswered):,} still within their filing deadline: the first date of service + the "
+        "payer's timely-filing limit (data/timely_filing.csv). Those come first, the soonest deadline first: call the "
+        "payer or resubmit before it passes. Then those past it, the most recently passed first: a resubmission then "
+        "needs proof of timely filing (the clearinghouse's acceptance report).",
         charge_amount=st.column_config.NumberColumn("charge $", format="dollar"),
     )

@@ -3,9 +3,10 @@ claim_status view, and the denial-prevention checks with their precision."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from analytics import reference
+from analytics import data, reference
 from conftest import claim_837, load_text, remittance_835, rows
 
 # A professional claim: an office visit and infliximab (J1745, single-dose vials) with line control
@@ -81,6 +82,36 @@ def test_denied_no_answer_and_billed(con, tmp_path):
     settings.write_text("setting,value,description\nno_answer_days,90,our payers are slow\n")
     reference.load(con, "settings", settings)
     assert rows(con, "SELECT status FROM claim_status WHERE claim_id = 'N1'") == [("billed",)]
+
+
+def test_a_claim_with_no_answer_shows_its_payers_filing_deadline(con, tmp_path):
+    """The deadline of a claim the payer never answered: its first date of service + the timely-filing
+    limit of the most specific rule (payer id, then filing indicator, then the default), as for a denial
+    fixed by a corrected claim; the Worklist lists those still in time first, the soonest first."""
+    limits = tmp_path / "timely_filing.csv"
+    limits.write_text(
+        "scope,value,days,description\ndefault,*,90,common\nfiling_indicator,MB,365,Medicare Part B\n"
+        "payer_id,99999,30,a strict plan\n"
+    )
+    reference.load(con, "timely-filing", limits)
+    billed = [("N1", "12345", "12"), ("M1", "12345", "MB"), ("P1", "99999", "MB"), ("D1", "12345", "12")]
+    for n, (claim_id, payer_id, filing) in enumerate(billed):  # every line served on 2024-03-01
+        text = claim_837(clm(claim_id, "100", visit(1, "L1")), payer_id=payer_id, filing=filing, control=f"00000000{n}")
+        load(con, tmp_path, text, f"{claim_id}.837")
+    remit = remittance_835(
+        "CLP*D1*1*100*0*0*12*P1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240301~CAS*CO*50*100~REF*6R*L1",
+        payment_date="20240601",  # the data date
+    )
+    load(con, tmp_path, remit, "d1.835")
+    unanswered = "SELECT claim_id, filing_deadline, days_left_to_file FROM claim_status WHERE status = 'no answer'"
+    assert rows(con, unanswered + " ORDER BY 1") == [
+        ("M1", date(2025, 3, 1), 273),  # Medicare Part B: a year
+        ("N1", date(2024, 5, 30), -2),  # the default 90 days
+        ("P1", date(2024, 3, 31), -62),  # the payer's own rule wins over its filing indicator's
+    ]
+    con.close()  # the dashboard opens the database read-only
+    listed = data.dashboard("unanswered_claims", data.Filters(), tmp_path / "test.duckdb")
+    assert list(listed["claim_id"]) == ["M1", "N1", "P1"]
 
 
 def test_lines_without_control_numbers_match_on_code_modifiers_date_and_charge(con, tmp_path):

@@ -1,5 +1,7 @@
 -- Billed claims with no answer after the configured number of days (claim_status 'no answer'), under
--- the payer, code, modifier and site filters and service dates: for Overview and the worklist.
+-- the payer, code, modifier and site filters and service dates: for Overview and the worklist. Those
+-- still within their filing deadline first, the soonest first (resubmit or call before it passes); then
+-- those past it, the most recently passed first (a resubmission then needs proof of timely filing).
 with
 
 claims as (
@@ -8,6 +10,8 @@ claims as (
 )
 
 select
+    filing_deadline,
+    days_left_to_file,
     submitted_date,
     days_since_sent,
     payer_name,
@@ -18,4 +22,4 @@ select
     file_name
 from claims
 left join site_names as names on names.site = claims.site
-order by days_since_sent desc, charge_amount desc, claim_id
+order by days_left_to_file < 0, abs(days_left_to_file), charge_amount desc, claim_id

@@ -8,7 +8,7 @@
 -- The latest adjudication decides denied / partially paid; paid_amount is net of reversals.
 -- What the payers answered is the table claim_status_rows, rebuilt after each load (per claim when files
 -- were only added); the days since a claim was sent, and so 'no answer', are counted here, as of the data
--- date when the view is read.
+-- date when the view is read, as are the days left before the filing deadline (negative once it passed).
 with
 
 claims as (select * from claim_status_rows),
@@ -26,6 +26,7 @@ judged as (
     select
         claims.*,
         date_diff('day', claims.sent_date, (select day from as_of)) as days_since_sent,
+        date_diff('day', (select day from as_of), claims.filing_deadline) as days_left_to_file,
         (select days from no_answer_days) as no_answer_days
     from claims
 ),
@@ -51,6 +52,8 @@ final as (
         last_payment_date,
         days_since_sent,
         no_answer_days,
+        filing_deadline,
+        days_left_to_file,
         frequency_code,
         site_of_care,
         transaction_type,

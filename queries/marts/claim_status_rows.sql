@@ -1,14 +1,17 @@
 -- builds: table claim_status_rows
--- needs: claim_answers, billed_claims
+-- needs: billed_claims, claim_answers, payer_deadlines
 -- partition: submission_key
 -- claim_status_rows: one row per billed claim (837 CLM) with what the payers answered (claim_answers),
--- and the day it counts as sent (sent_date: the claim file's date, else its service dates); the view
+-- the day it counts as sent (sent_date: the claim file's date, else its service dates) and its filing
+-- deadline (the first date of service + the payer's timely-filing limit, payer_deadlines: a claim the payer
+-- never answered must reach it by then, as a corrected claim must); the view
 -- claim_status judges it as of the data date. Kept apart from the data date, so that a load that only adds
 -- files rebuilds it for the claims it touches (analytics/derived.py).
 with
 
 submitted as (select * from billed_claims),
 answers as (select * from claim_answers),
+deadlines as (select * from payer_deadlines),
 
 final as (
     select
@@ -23,6 +26,7 @@ final as (
         answers.first_payment_date,
         answers.last_payment_date,
         coalesce(submitted.submitted_date, submitted.service_date_to, submitted.service_date_from) as sent_date,
+        coalesce(submitted.service_date_from, submitted.submitted_date) + deadlines.filing_limit_days as filing_deadline,
         submitted.frequency_code,
         submitted.site_of_care,
         submitted.transaction_type,
@@ -34,6 +38,10 @@ final as (
         submitted.file_id
     from submitted
     left join answers using (submission_key)
+    left join deadlines
+        on deadlines.payer_id is not distinct from submitted.payer_id
+        and deadlines.payer_name is not distinct from submitted.payer_name
+        and deadlines.filing_indicator is not distinct from submitted.filing_indicator
 )
 
 select * from final
