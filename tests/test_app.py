@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import database, loader, pages
 from analytics.filters import scope_text
-from conftest import APP, CORPUS_835, CORPUS_837, app_runner, needs_shared, small_history
+from conftest import APP, CORPUS_835, CORPUS_837, app_runner, load_text, needs_shared, remittance_835, small_history
 
 pytestmark = needs_shared
 
@@ -301,6 +301,28 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
         where denial_month = DATE '{earlier}' and denial_class = 'denial' and not readjudication""",
     )[0]
     assert {m.label: m.value for m in at.metric}["Denials opened"] == f"{opened:,}"
+
+
+def test_monthly_review_opens_on_the_latest_complete_month_with_a_payment(monkeypatch, tmp_path):
+    """Payments in January and April: February and March are over on the data date but hold no payment
+    (read as months with nothing at all), so the review opens on January and marks the others."""
+    con = database.connect(tmp_path / "gaps.duckdb")
+    denied = "CLP*G1*1*100*0*0*12*P1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240105~CAS*CO*50*100"
+    paid = "CLP*G2*1*100*80*0*12*P2*11*1~SVC*HC:99213*100*80**1~DTM*472*20240401~CAS*CO*45*20"
+    load_text(con, tmp_path, remittance_835(denied, payment_date="20240115"), "january.835")
+    load_text(
+        con, tmp_path, remittance_835(paid, payment="80", payment_date="20240410", control="000000002"), "april.835"
+    )
+    con.close()
+    at = app_runner(tmp_path / "gaps.duckdb", monkeypatch, tmp_path)("app_pages/monthly_review.py")
+    assert not at.exception
+    assert at.selectbox[0].value.isoformat() == "2024-01-01"
+    assert at.selectbox[0].options == [
+        "April 2024 (partial month: not over on the data date)",
+        "March 2024 (no payment loaded)",
+        "February 2024 (no payment loaded)",
+        "January 2024",
+    ]
 
 
 def test_monthly_review_exports_open_offline(app, small_db):

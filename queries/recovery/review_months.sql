@@ -1,6 +1,7 @@
 -- The months a review can be run for: every month from the first denial to the latest payment loaded,
--- newest first; complete: month_complete(month), the month is over on the data date (the review opens on
--- the newest complete month: a month not over yet reads as a month with little recovered).
+-- newest first; complete: month_complete(month), the month is over on the data date; paid: a payment
+-- loaded is dated in it. The review opens on the newest complete month with a payment (a month not over
+-- yet reads as a month with little recovered; one without a payment, as a month with nothing at all).
 with
 
 bounds as (
@@ -14,8 +15,12 @@ months as (
     select unnest(generate_series(first_month, last_month, interval 1 month))::date as month
     from bounds
     where first_month is not null
+),
+
+paid_months as (
+    select distinct payment_month as month from fact_units
 )
 
-select month, month_complete(month) as complete
+select month, month_complete(month) as complete, month in (select month from paid_months) as paid
 from months
 order by month desc
