@@ -53,9 +53,10 @@ select
     coalesce(claim_rates.denied_amount, 0) as denied_amount,
     claim_rates.dollar_denial_rate,
     per_payer.denied_units / nullif(per_payer.units, 0) as line_denial_rate,
-    top_category.top_category,
     days_to_pay.median_days_to_pay,
     per_payer.paid_amount,
+    -- the long text last: the figures fit the first screen's width
+    top_category.top_category,
     coalesce(categories.label, top_category.top_category) as top_category_label
 from per_payer
 left join claim_rates using (payer_name)

@@ -62,14 +62,15 @@ final as (
         rated.procedure_code,
         coalesce(categories.label, rated.category) as category,
         rated.primary_group || '-' || rated.primary_reason as reason,
-        rated.denial_date,
         rated.denied_amount,
-        rated.recovery_rate,
         -- money as DECIMAL: a sum of doubles changed in its last digits with the plan's order
         round(rated.denied_amount * coalesce(rated.recovery_rate, 0), 2)::decimal(18, 2) as expected_recoverable,
         rated.deadline,
         rated.days_left,
+        -- what to do next within the first screen's width; the rest of the columns explain the row
         coalesce(categories.usual_path, 'Review the remittance and decide') as next_action,
+        rated.denial_date,
+        rated.recovery_rate,
         rated.rate_basis,
         rated.payer_claim_number,
         rated.service_date,

@@ -15,16 +15,17 @@ names as (select * from site_names)
 
 select
     flags.submitted_date,
+    -- the claim's status and what the rule found first: within the first screen's width
+    coalesce(status.status, 'billed') as claim_status,
     flags.payer_name,
     flags.claim_id,
     flags.procedure_code,
     array_to_string(flags.modifiers, ' ') as modifiers,
     flags.units_billed,
-    coalesce(names.site_label, flags.site_key) as site,
-    flags.rule_id,
-    flags.category,
     flags.finding,
-    coalesce(status.status, 'billed') as claim_status,
+    flags.category,
+    flags.rule_id,
+    coalesce(names.site_label, flags.site_key) as site,
     flags.service_date
 from flags
 left join status using (submission_key)
