@@ -12,7 +12,7 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from analytics import loader, uploads
+from analytics import data, database, loader, uploads
 from conftest import claim_837, needs_shared, remittance_835
 
 pytestmark = needs_shared
@@ -175,6 +175,22 @@ def test_loaded_files_count_billed_claims_and_show_the_time_of_day(data_page):
     from analytics import ui
 
     assert ui.column_config(files)["loaded_at"]["type_config"]["format"] == "YYYY-MM-DD HH:mm"
+
+
+def test_loaded_files_list_the_file_loaded_last_first(tmp_path):
+    """Files loaded in one transaction share its time: among them, too, the one loaded last comes first."""
+    folder = tmp_path / "first load"
+    folder.mkdir()
+    for n, name in enumerate(["a.835", "b.835", "c.835"]):
+        claim = f"CLP*{name[0]}1*1*100*100*0*12*P1*11*1~SVC*HC:99213*100*100**1~DTM*472*20240301"
+        text = remittance_835(claim, payment="100", control=f"00000000{n}")
+        (folder if name != "c.835" else tmp_path).joinpath(name).write_text(text)
+    con = database.connect(tmp_path / "files.duckdb")
+    loader.load_paths(con, [folder])  # a and b, in one transaction
+    loader.load_paths(con, [tmp_path / "c.835"])
+    con.close()
+    files = data.query("app/loaded_files", path=tmp_path / "files.duckdb")
+    assert list(files["file_name"]) == ["c.835", "b.835", "a.835"]
 
 
 def test_the_demo_label_goes_once_your_own_files_load(tmp_path, monkeypatch):

@@ -1,5 +1,6 @@
--- Every file loaded, newest first, with what it added (remittance claims from 835s and CSV remittance
--- lines, billed claims from 837s and CSV claims) and how many diagnostics it raised.
+-- Every file loaded, newest first (the files of one transaction share its time: the one loaded last
+-- first), with what it added (remittance claims from 835s and CSV remittance lines, billed claims from
+-- 837s and CSV claims) and how many diagnostics it raised.
 with
 
 files as (select * from source_files),
@@ -9,6 +10,7 @@ diagnostics as (select file_id, count(*) as diagnostics from load_diagnostics gr
 
 listed as (
     select
+        files.file_id,
         files.file_name,
         files.loaded_at,
         files.kind as holds,
@@ -24,5 +26,5 @@ listed as (
     left join diagnostics using (file_id)
 )
 
-select * from listed
-order by loaded_at desc, file_name
+select * exclude (file_id) from listed
+order by loaded_at desc, file_id desc
