@@ -313,6 +313,10 @@ def test_monthly_review_opens_on_the_latest_complete_month_with_a_payment(monkey
     load_text(
         con, tmp_path, remittance_835(paid, payment="80", payment_date="20240410", control="000000002"), "april.835"
     )
+    # a remittance without a payment date (BPR16) or a production date has no payment month: the other
+    # months still say whether they have one
+    undated = remittance_835(paid.replace("G2", "G3"), payment="80", payment_date="", control="000000003")
+    load_text(con, tmp_path, undated.replace("DTM*405*20240314~\n", ""), "undated.835")
     con.close()
     at = app_runner(tmp_path / "gaps.duckdb", monkeypatch, tmp_path)("app_pages/monthly_review.py")
     assert not at.exception

@@ -17,8 +17,9 @@ months as (
     where first_month is not null
 ),
 
+-- (a remittance without a payment date has none: a NULL here would make `in` NULL for every other month)
 paid_months as (
-    select distinct payment_month as month from fact_units
+    select distinct payment_month as month from fact_units where payment_month is not null
 )
 
 select month, month_complete(month) as complete, month in (select month from paid_months) as paid
