@@ -303,28 +303,28 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
     assert {m.label: m.value for m in at.metric}["Denials opened"] == f"{opened:,}"
 
 
-def test_monthly_review_opens_on_the_latest_complete_month_with_a_payment(monkeypatch, tmp_path):
-    """Payments in January and April: February and March are over on the data date but hold no payment
-    (read as months with nothing at all), so the review opens on January and marks the others."""
+def test_monthly_review_opens_on_the_latest_complete_month_with_denials(monkeypatch, tmp_path):
+    """Denials in January, a payment without one in March, April not over: February and March are over on
+    the data date but had no denial (they read as months where nothing happened), so the review opens on
+    January and says so of the others."""
     con = database.connect(tmp_path / "gaps.duckdb")
     denied = "CLP*G1*1*100*0*0*12*P1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240105~CAS*CO*50*100"
-    paid = "CLP*G2*1*100*80*0*12*P2*11*1~SVC*HC:99213*100*80**1~DTM*472*20240401~CAS*CO*45*20"
+    paid = "CLP*G2*1*100*80*0*12*P2*11*1~SVC*HC:99213*100*80**1~DTM*472*20240301~CAS*CO*45*20"
     load_text(con, tmp_path, remittance_835(denied, payment_date="20240115"), "january.835")
-    load_text(
-        con, tmp_path, remittance_835(paid, payment="80", payment_date="20240410", control="000000002"), "april.835"
-    )
-    # a remittance without a payment date (BPR16) or a production date has no payment month: the other
-    # months still say whether they have one
-    undated = remittance_835(paid.replace("G2", "G3"), payment="80", payment_date="", control="000000003")
+    load_text(con, tmp_path, remittance_835(paid, payment="80", payment_date="20240320", control="2"), "march.835")
+    # a denial on a remittance without a payment date (BPR16) or a production date: denied in no month
+    undated = remittance_835(denied.replace("G1", "G3"), payment_date="", control="3")
     load_text(con, tmp_path, undated.replace("DTM*405*20240314~\n", ""), "undated.835")
+    april = remittance_835(denied.replace("G1", "G4"), payment_date="20240410", control="4")
+    load_text(con, tmp_path, april, "april.835")
     con.close()
     at = app_runner(tmp_path / "gaps.duckdb", monkeypatch, tmp_path)("app_pages/monthly_review.py")
-    assert not at.exception
+    assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox[0].value.isoformat() == "2024-01-01"
     assert at.selectbox[0].options == [
         "April 2024 (partial month: not over on the data date)",
-        "March 2024 (no payment loaded)",
-        "February 2024 (no payment loaded)",
+        "March 2024 (no denial)",
+        "February 2024 (no denial)",
         "January 2024",
     ]
 

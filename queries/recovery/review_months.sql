@@ -1,14 +1,16 @@
 -- The months a review can be run for: every month from the first denial to the latest payment loaded,
--- newest first; complete: month_complete(month), the month is over on the data date; paid: a payment
--- loaded is dated in it. The review opens on the newest complete month with a payment (a month not over
--- yet reads as a month with little recovered; one without a payment, as a month with nothing at all).
+-- newest first; complete: month_complete(month), the month is over on the data date; denials: a denial
+-- was paid in it. The review opens on the newest complete month with denials (a month not over yet reads
+-- as a month with little recovered; one without a denial, as a month where nothing happened).
 with
+
+denials as (select * from recovery_denials),
 
 bounds as (
     select
         date_trunc('month', min(denial_date))::date as first_month,
         date_trunc('month', (select max(payment_date) from fact_units))::date as last_month
-    from recovery_denials
+    from denials
 ),
 
 months as (
@@ -17,11 +19,12 @@ months as (
     where first_month is not null
 ),
 
--- (a remittance without a payment date has none: a NULL here would make `in` NULL for every other month)
-paid_months as (
-    select distinct payment_month as month from fact_units where payment_month is not null
+-- (a denial on a remittance without a payment date has none: a NULL here would make `in` NULL for every
+-- month without a denial)
+denial_months as (
+    select distinct date_trunc('month', denial_date)::date as month from denials where denial_date is not null
 )
 
-select month, month_complete(month) as complete, month in (select month from paid_months) as paid
+select month, month_complete(month) as complete, month in (select month from denial_months) as denials
 from months
 order by month desc
