@@ -12,26 +12,13 @@ st.title("Monthly review")
 months = ui.frame("recovery/review_months", filters)
 if ui.empty(months, "denial"):
     st.stop()
-partial = {pd.Timestamp(m).date() for m in months.loc[~months["complete"].astype(bool), "month"]}
-quiet = {pd.Timestamp(m).date() for m in months.loc[~months["denials"].astype(bool), "month"]}
 choices = [pd.Timestamp(m).date() for m in months["month"]]
-complete = [n for n, m in enumerate(choices) if m not in partial]
-
-
-def _month_label(month) -> str:
-    notes = []
-    if month in partial:
-        notes.append("partial month: not over on the data date")
-    if month in quiet:
-        notes.append("no denial")
-    return f"{month:%B %Y}" + (f" ({'; '.join(notes)})" if notes else "")
-
-
+labels = dict(zip(choices, months["label"], strict=True))
 month = st.selectbox(
     "Month",
     choices,
-    index=next((n for n in complete if choices[n] not in quiet), complete[0] if complete else 0),
-    format_func=_month_label,
+    index=int(months["opens"].astype(bool).argmax()),
+    format_func=labels.__getitem__,
     help="The review as it stood at the end of this month: later payments are not counted. It opens on the "
     "latest month that is over on the data date (the latest payment loaded) and had denials.",
 )

@@ -226,7 +226,7 @@ def main() -> int:
     if not args.pages_only:
         rebuilds(path, scan)
     months = data.query("recovery/review_months", path=path)
-    latest = months.loc[months["complete"], "month"].iloc[0]  # the month the Monthly review opens on
+    latest = months.loc[months["opens"], "month"].iloc[0]  # the month the Monthly review opens on
     # the pages read the database's published copy, as the dashboard does (DENIALS_DB names the database)
     os.environ["DENIALS_DB"] = str(path)
     os.environ["DENIALS_DEMO_DB"] = str(path.with_name(path.stem + "-no-demo.duckdb"))

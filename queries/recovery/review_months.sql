@@ -1,7 +1,8 @@
 -- The months a review can be run for: every month from the first denial to the latest payment loaded,
--- newest first; complete: month_complete(month), the month is over on the data date; denials: a denial
--- was paid in it. The review opens on the newest complete month with denials (a month not over yet reads
--- as a month with little recovered; one without a denial, as a month where nothing happened).
+-- newest first, with the label the month selector shows; complete: month_complete(month), the month is
+-- over on the data date; denials: a denial was paid in it. opens: the month the review opens on, the
+-- newest complete month with denials (a month not over yet reads as a month with little recovered; one
+-- without a denial, as a month where nothing happened), else the newest complete one, else the newest.
 with
 
 denials as (select * from recovery_denials),
@@ -23,8 +24,35 @@ months as (
 -- month without a denial)
 denial_months as (
     select distinct date_trunc('month', denial_date)::date as month from denials where denial_date is not null
+),
+
+judged as (
+    select month, month_complete(month) as complete, month in (select month from denial_months) as denials
+    from months
+),
+
+opening as (
+    select coalesce(
+        max(month) filter (where complete and denials), max(month) filter (where complete), max(month)
+    ) as month
+    from judged
+),
+
+labelled as (
+    select
+        *,
+        concat_ws('; ',
+            case when not complete then 'partial month: not over on the data date' end,
+            case when not denials then 'no denial' end
+        ) as notes
+    from judged
 )
 
-select month, month_complete(month) as complete, month in (select month from denial_months) as denials
-from months
+select
+    month,
+    complete,
+    denials,
+    strftime(month, '%B %Y') || case when notes <> '' then ' (' || notes || ')' else '' end as label,
+    month = (select month from opening) as opens
+from labelled
 order by month desc
