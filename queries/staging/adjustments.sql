@@ -28,7 +28,9 @@ classified as (
         adjustments.line_key,
         adjustments.file_id
     from adjustments
-    join claims using (claim_key)
+    -- a row and its claim come from one file: the file id in the join lets a filter on the file ids (the
+    -- units of a load read its files alone) narrow the claims too, not only the adjustments
+    join claims on claims.claim_key = adjustments.claim_key and claims.file_id = adjustments.file_id
     left join carc_categories on carc_categories.carc = adjustments.reason_code
 )
 

@@ -32,7 +32,9 @@ renamed as (
         lines.claim_key,
         lines.file_id
     from lines
-    join claims using (claim_key)
+    -- a row and its claim come from one file: the file id in the join lets a filter on the file ids (the
+    -- units of a load read its files alone) narrow the claims too, not only the lines
+    join claims on claims.claim_key = lines.claim_key and claims.file_id = lines.file_id
 )
 
 select * from renamed

@@ -22,7 +22,9 @@ renamed as (
         remarks.line_key,
         remarks.file_id
     from remarks
-    join claims using (claim_key)
+    -- a row and its claim come from one file: the file id in the join lets a filter on the file ids (the
+    -- units of a load read its files alone) narrow the claims too, not only the remarks
+    join claims on claims.claim_key = remarks.claim_key and claims.file_id = remarks.file_id
 )
 
 select * from renamed
