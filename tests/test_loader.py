@@ -276,6 +276,28 @@ def test_parse_ahead_is_bounded_by_the_bytes_in_flight_not_by_the_number_of_file
     assert pool.most == 6000
 
 
+def test_a_transaction_is_written_once_the_rows_waiting_for_it_fill_the_memory_allowed(tmp_path, monkeypatch):
+    """Transactions take about memory.WRITE_BYTES of input, or less when the parsed rows waiting for one
+    reach memory.WRITE_HELD_BYTES (claims of one segment take 60 times their input in memory)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(4):
+        claims = (f"CLP*F{n}C{k}*1*100*100*0*12*X{k}*11*1" for k in range(500))
+        (folder / f"{n}.835").write_text(remittance_835(*claims, payment="50000", control=f"00000000{n}"))
+    monkeypatch.setattr(memory, "CHUNK_BYTES", 1)  # a group per file
+    monkeypatch.setattr(memory, "WRITE_BYTES", 1 << 30)
+
+    def transactions(held: int) -> int:
+        monkeypatch.setattr(memory, "WRITE_HELD_BYTES", held)
+        con = database.connect(tmp_path / f"{held}.duckdb")
+        results = loader.load_paths(con, [folder], rebuild=False)
+        assert [r.status for r in results] == ["loaded"] * 4
+        return rows(con, "SELECT count(DISTINCT loaded_at) FROM source_files")[0][0]  # now() of each transaction
+
+    assert transactions(1 << 30) == 1
+    assert transactions(1) == 4
+
+
 @pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
 def test_a_nul_byte_past_the_first_64_kib_is_refused_as_binary(con, tmp_path, monkeypatch, streamed):
     text = remittance_835(*(f"CLP*C{n}*1*100*100*0*12*X{n}*11*1" for n in range(3000)), payment="300000")

@@ -111,23 +111,24 @@ def _with_codes(con, options: ReadOptions) -> ReadOptions:
 
 
 def _store_in_batches(con, batches, report, on_bytes=None) -> None:
-    """Write parsed batches a few at a time: one transaction for about memory.WRITE_BYTES of input costs
-    far less than one per group, while small groups keep the workers' results flowing. A path among
-    them is a large file, streamed in its own transaction."""
+    """Write parsed batches a few at a time: one transaction for about memory.WRITE_BYTES of input (or
+    memory.WRITE_HELD_BYTES of parsed rows held) costs far less than one per group, while small groups keep
+    the workers' results flowing. A path among them is a large file, streamed in its own transaction."""
     pending: list[Batch] = []
-    size = 0
+    size = held = 0
     for batch in batches:
         if isinstance(batch, Path):
             if pending:
                 store_batch(con, merge(pending), report)
-                pending, size = [], 0
+                pending, size, held = [], 0, 0
             streaming.stream_file(con, batch, report, on_bytes)
             continue
         pending.append(batch)
         size += sum(f.size for f in batch.files)
-        if size >= memory.WRITE_BYTES:
+        held += sum(table.nbytes for table in batch.tables.values())
+        if size >= memory.WRITE_BYTES or held >= memory.WRITE_HELD_BYTES:
             store_batch(con, merge(pending), report)
-            pending, size = [], 0
+            pending, size, held = [], 0, 0
     if pending:
         store_batch(con, merge(pending), report)
 
