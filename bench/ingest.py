@@ -24,6 +24,10 @@ ours 24.3 s, 3.9x oxedi's 6.33 s (3.0x without the rebuild; 2.4x / 1.9x into Arr
 COMMIT 6.2 s, insert 2.7 s, checks 0.4 s, rebuild 5.4 s; the parsing processes 17.1 CPU seconds. 1, 2, 4
 parsing processes at 20 MB: 4.50, 3.39, 3.61 s; per core, parse and to Arrow 1.91 s, the one writer 1.83 s:
 projected 2.03 s without the rebuild on 2 cores or more (3.0x oxedi), the writer's time.
+After 32 MB transactions (24 MB parsed ahead) and the staging views' joins by file id, in one sitting against
+93025d0 run just before: 20 MB 3.32 -> 2.98 s (5.45x -> 5.17x oxedi, which ran 5% faster the second time), 150 MB
+19.30 -> 17.85 s (4.24x -> 4.19x); COMMIT at 150 MB 5.18 -> 2.63 s; the writer per 20 MB 1.71 -> 1.31 s, projected
+1.45 s without the rebuild on 2 cores or more (2.5x oxedi, was 3.1x).
 Measured before on 2 shared cores, December 2026 (other jobs kept the load average at 9-19: seconds 2-4x those
 of an idle machine; compare ratios): 20 MB, ours 9.6x / 5.9x oxedi's parse-only time end to end in two
 runs (7.6x / 4.6x without the rebuild), 150 MB 6.8x (5.3x); edi-835-parser takes 0.75-1.3x our

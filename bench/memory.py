@@ -38,6 +38,8 @@ The largest unit of memory left is a file parsed whole: its rows take 10 times i
 claims of a single segment. Four 7.6 MB files of tiny claims (1.4M claims), two parsed at once, peak at
 1,003 MB (1,671 MB before the DuckDB cap): the one shape measured at the 1 GB target. A lower threshold
 would stream more files, one at a time, where workers parse them in parallel.
+Twelve 8 MB files (--many 12): 994 MB with 16 MB transactions; 1,094 MB with 32 MB ones and 32 MB parsed ahead;
+1,000 MB with 32 MB transactions and 24 MB ahead, the setting since (December 2026).
 """
 
 from __future__ import annotations
