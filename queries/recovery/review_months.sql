@@ -1,6 +1,6 @@
 -- The months a review can be run for: every month from the first denial to the latest payment loaded,
--- newest first, with the label the month selector shows; complete: month_complete(month), the month is
--- over on the data date; denials: a denial was paid in it. opens: the month the review opens on, the
+-- newest first, with the label the month selector shows (noting a month not over on the data date,
+-- month_complete, and one in which no denial was paid) and whether the review opens on it (opens): the
 -- newest complete month with denials (a month not over yet reads as a month with little recovered; one
 -- without a denial, as a month where nothing happened), else the newest complete one, else the newest.
 with
@@ -38,21 +38,16 @@ opening as (
     from judged
 ),
 
-labelled as (
+final as (
     select
-        *,
-        concat_ws('; ',
+        month,
+        strftime(month, '%B %Y') || coalesce(' (' || nullif(concat_ws('; ',
             case when not complete then 'partial month: not over on the data date' end,
             case when not denials then 'no denial' end
-        ) as notes
+        ), '') || ')', '') as label,
+        month = (select month from opening) as opens
     from judged
 )
 
-select
-    month,
-    complete,
-    denials,
-    strftime(month, '%B %Y') || case when notes <> '' then ' (' || notes || ')' else '' end as label,
-    month = (select month from opening) as opens
-from labelled
+select * from final
 order by month desc
