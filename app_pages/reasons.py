@@ -36,7 +36,8 @@ def treemap(tree_):
 st.plotly_chart(treemap(tree), width="stretch")
 st.caption(
     "Denied dollars by category → primary reason (adjustment group and reason code, the largest denial-class "
-    "adjustment) → its first remark code. Click a box to drill down."
+    "adjustment) → its first remark code; duplicate-claim and expected GA/GY/GZ denials are counted apart, as on "
+    "the Overview. Click a box to drill down."
 )
 ui.table(
     tree,
@@ -47,6 +48,6 @@ ui.table(
 
 st.subheader("Trend per category")
 trend = ui.frame("category_trend", filters)
-ui.category_area(trend)
+ui.category_month_bars(trend)
 st.caption("Denied dollars per month and category (duplicate-claim and expected GA/GY/GZ denials not counted).")
 ui.partial_note(trend)

@@ -78,8 +78,8 @@ if not ui.empty(matrix, "code with denied dollars"):
         matrix,
         "site_label",
         "procedure_code",
-        "Denial rate of the 15 codes with the most denied dollars (codes with none left out), at each site "
-        "(denied lines ÷ lines).",
+        f"Denial rate of the {matrix['procedure_code'].nunique()} codes with the most denied dollars (at most 15; "
+        "codes with none left out), at each site (denied lines ÷ lines).",
         key="chart_code_site",
         x_key="site",
         on_select=lambda code, site: ui.drill(filters, codes=(code,), sites=(site,)),

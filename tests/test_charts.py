@@ -140,6 +140,8 @@ def test_code_by_site_heatmap_keeps_codes_as_codes(app):
     codes = values(trace["y"])
     assert any(c.startswith("J") for c in codes) and all(isinstance(c, str) for c in codes)
     assert all(s.startswith(("POS ", "TOB ")) for s in values(trace["x"]))
+    # the caption counts the codes drawn (the history has fewer than 15 with denied dollars)
+    assert any(f"Denial rate of the {len(set(codes))} codes" in c.value for c in at.caption)
     z = trace["z"]
     rates = (
         values(z) if isinstance(z, dict) else [v for row in z for v in (values(row) if isinstance(row, dict) else row)]
@@ -361,6 +363,13 @@ def test_a_category_bar_opens_its_denied_lines(app):
     assert list(at.sidebar.multiselect(key="filter_category").value) == ["authorization"]
 
 
+def test_a_category_bars_dollar_label_reads_level_however_thin_the_bar(app):
+    """On the corpus one category's label did not fit in its bar and plotly turned it on its side."""
+    [bars] = [f for f in figures(app()) if f["data"][0].get("orientation") == "h"]
+    assert bars["data"][0]["textangle"] == 0
+    assert all(t.startswith("$") for t in values(bars["data"][0]["text"]))
+
+
 def test_a_payer_month_cell_opens_that_payer_and_month(app):
     at = app("app_pages/payers.py")
     select_point(at, "chart_payer_month", {"customdata": ["MEDICARE PART B J15", "2026-03-01"], "x": "Mar 2026"})
@@ -463,8 +472,9 @@ def test_a_rate_trend_breaks_its_line_at_months_without_claims():
     assert not line.get("connectgaps")
 
 
-def test_a_category_area_puts_months_without_denials_at_zero():
-    """The corpus denied dollars in 2004 and 2010 only: the area ran across the years between at their level."""
+def test_denied_dollars_per_category_are_stacked_bars_one_per_month_a_month_without_denials_at_zero():
+    """The corpus denied dollars in 2004 and 2010 only: an area ran across the years between at their level.
+    Months are counted apart, so each is a bar; the partial month's bars are lighter."""
     from datetime import date
 
     import pandas as pd
@@ -473,15 +483,19 @@ def test_a_category_area_puts_months_without_denials_at_zero():
 
     frame_ = pd.DataFrame(
         {
-            "month": [date(2004, 1, 1), date(2004, 4, 1)],
-            "category": ["timely_filing"] * 2,
-            "category_label": ["Timely filing"] * 2,
-            "denied_amount": [900.0, 800.0],
+            "month": [date(2004, 1, 1), date(2004, 4, 1), date(2004, 4, 1)],
+            "category": ["timely_filing", "timely_filing", "medical_necessity"],
+            "category_label": ["Timely filing", "Timely filing", "Medical necessity"],
+            "denied_amount": [900.0, 800.0, 50.0],
+            "complete": [True, False, False],
         }
     )
-    [area] = json.loads(charts._category_area(frame_, "denied_amount", "denied $").to_json())["data"]
-    assert [m[:7] for m in values(area["x"])] == ["2004-01", "2004-02", "2004-03", "2004-04"]
-    assert values(area["y"]) == [900.0, 0.0, 0.0, 800.0]
+    fig = json.loads(charts._category_month_bars(frame_, "denied_amount", "denied $").to_json())
+    timely, medical = fig["data"]
+    assert fig["layout"]["barmode"] == "stack" and timely["type"] == medical["type"] == "bar"
+    assert [m[:7] for m in values(timely["x"])] == ["2004-01", "2004-02", "2004-03", "2004-04"]
+    assert values(timely["y"]) == [900.0, 0.0, 0.0, 800.0] and values(medical["y"]) == [0.0, 0.0, 0.0, 50.0]
+    assert values(timely["marker"]["opacity"]) == [1.0, 1.0, 1.0, 0.4]  # April 2004 is not over
 
 
 def test_unanswered_claims_follow_the_code_filter(app, history_db):

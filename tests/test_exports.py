@@ -94,6 +94,7 @@ def test_the_html_review_reads_like_the_page(hostile_db):
     assert len(colours) == len(set(colours)) == len(figure.data) >= 3
     assert figure.layout.legend.title.text == "denials of"
     assert json.loads(figure.to_json())["data"][0]["line"]["color"] == colours[0]
+    assert -1 < figure.layout.xaxis.range[0] < 0  # a month alone was drawn from "-1" to "1"
 
 
 def test_the_excel_review_has_formats_frozen_headers_and_whole_sheet_names(hostile_db):

@@ -1,5 +1,5 @@
 """One definition of a denial: the same figure under the same filters is the same on the Overview, the
-Payers page, the Monthly review, its HTML and Excel exports and the Worklist, on the demo history and
+Payers and Reasons pages, the Monthly review, its HTML and Excel exports and the Worklist, on the demo history and
 on the public corpus. Read from what each page shows (AppTest) and from the export files."""
 
 from __future__ import annotations
@@ -81,6 +81,9 @@ def test_denied_dollars_are_the_same_on_every_page_and_export(history, narrowed,
 
     payers = run("app_pages/payers.py", **query)
     assert round(Decimal(str(payers.dataframe[0].value["denied_amount"].sum()))) == denied
+
+    reasons = run("app_pages/reasons.py", **query)
+    assert round(Decimal(str(reasons.dataframe[0].value["denied_amount"].sum()))) == denied
 
     reviewed = run("app_pages/monthly_review.py", **query)
     reviewed.selectbox[0].set_value(month).run(timeout=120)

@@ -10,12 +10,12 @@ from analytics.ui.frames import category_labels, site_labels
 
 # Labels for people: every table shown through table() takes its column labels, formats and definitions
 # from analytics/labels.py (the exports use the same registry); the CSV download keeps the column names.
-_FORMATS = {"money": "dollar", "rate": "percent", "count": "localized", "days": "%d", "probability": "%.3f"}
+_FORMATS = {"money": "dollar", "rate": "percent", "count": "localized", "days": "localized", "probability": "%.3f"}
 
 
 def column_config(frame_: pd.DataFrame, **given) -> dict:
     """st.column_config for every column of a frame from the registry above: labels for people, money as
-    $ with thousands, rates as %, days as whole numbers, dates as dates; unknown columns get their name
+    $ with thousands, rates as %, days with thousands separators, dates as dates; unknown columns get their name
     without underscores."""
     config = dict(given)
     for column in frame_.columns:

@@ -1,4 +1,6 @@
--- Denials by category, primary reason (CARC) and first remark code (RARC), with descriptions.
+-- Denials by category, primary reason (CARC) and first remark code (RARC), with descriptions: the
+-- denials every other page counts (denial_class 'denial'), so the Reasons page adds up to Overview's
+-- denied dollars; duplicate-claim and expected (GA/GY/GZ) denials are counted apart, as there.
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
@@ -14,7 +16,7 @@ denied as (
         coalesce(remark_codes[1], '(no remark)') as remark,
         denied_amount
     from units
-    where denial_type is not null
+    where denial_class = 'denial'
 ),
 
 grouped as (
@@ -30,7 +32,7 @@ select
     grouped.remark,
     grouped.denials,
     grouped.denied_amount,
-    coalesce(carc.description, '') as reason_description,
+    coalesce(carc.description, 'Claim denied without a reason code') as reason_description,
     coalesce(rarc.description, '') as remark_description,
     coalesce(categories.usual_path, '') as usual_path
 from grouped
