@@ -1,5 +1,5 @@
 -- builds: macros rebuild_scope
--- needs: base_claim_id, bill_claims, bill_lines, claims, fact_units, provider_adjustments
+-- needs: base_claim_id, bill_claims, bill_lines, fact_units, provider_adjustments, remit_claims
 -- rebuild_scope(since): what the files loaded after file_id `since` may change in the tables partitioned
 -- by claim (analytics/models.py: '-- partition:'), when files were only added (analytics/derived.py):
 -- every 835 claim adjudication (claim_key), its units (unit_id), billed claim (submission_key) and billed
@@ -19,9 +19,10 @@
 CREATE OR REPLACE MACRO rebuild_scope(since) AS TABLE
 with recursive
 
+-- every 835 claim once (its first unit); the payer key is split off only for the few corrections read
 remitted as (
     select
-        claim_key, coalesce(claim_id, '') as claim_id, split_part(claim_group_key, '|', 1) as payer_key,
+        claim_key, coalesce(claim_id, '') as claim_id, claim_group_key,
         nullif(payer_claim_number, '') as payer_claim_number, original_reference, file_id
     from fact_units
     where first_of_claim
@@ -58,11 +59,12 @@ seeds as (
 
 -- claim ids tied by a REF*F8, both ways: the corrected claims, and the claims their REF*F8 names
 correcting as (
-    select claim_id, payer_key, original_reference from remitted where original_reference is not null
+    select claim_id, split_part(claim_group_key, '|', 1) as payer_key, original_reference from remitted
+    where original_reference is not null
 ),
 
 named as (
-    select claim_id, payer_key, payer_claim_number from remitted
+    select claim_id, split_part(claim_group_key, '|', 1) as payer_key, payer_claim_number from remitted
     where payer_claim_number in (select original_reference from correcting)
 ),
 
@@ -92,10 +94,11 @@ reached(claim_id) as (
     select ties.to_id from reached join ties on ties.from_id = reached.claim_id
 ),
 
--- every claim of those ids: the 835 claims (the claims view holds the few without units too), their
--- units, the billed claims and their lines; a claim id is one of them when it is, or it less a suffix is
+-- every claim of those ids: the 835 claims (read where they are stored, with the few without units),
+-- their units, the billed claims and their lines; a claim id is one of them when it is, or it less a
+-- suffix is
 claim_ids as (
-    select 'claim_key' as key, claim_key as value, coalesce(claim_id, '') as claim_id from claims
+    select 'claim_key' as key, claim_key as value, coalesce(claim_id, '') as claim_id from remit_claims
     union all
     select 'submission_key', submission_key, claim_id from billed
 ),
