@@ -102,6 +102,11 @@ COLUMNS = {
     "denied_as_foreseen": ("denied as foreseen", "count", "Answered flagged lines denied in the rule's category."),
     "denied_otherwise": ("denied otherwise", "count", "Answered flagged lines denied in another category."),
     "not_denied": ("not denied", "count", "Answered flagged lines the payer did not deny."),
+    "within_filing_deadline": (
+        "within filing deadline",
+        "count",
+        "Claims whose filing deadline (first date of service + the payer's timely-filing limit) has not passed.",
+    ),
     # days
     "median_days_to_pay": ("days to pay", "days", "Median days from the payer's receipt of the claim to payment."),
     "days_left": ("days left", "days", "Days from the data date (latest payment loaded) to the deadline."),

@@ -80,8 +80,9 @@ else:
 
 unanswered = ui.frame("unanswered_claims", filters)
 if not unanswered.empty:
-    no_answer_days = ui.frame("claim_status_counts", filters)["no_answer_days"].max()
-    in_time = int((unanswered["days_left_to_file"] >= 0).sum())
+    statuses = ui.frame("claim_status_counts", filters).set_index("status")
+    no_answer_days = statuses["no_answer_days"].max()
+    in_time = int(statuses.loc["no answer", "within_filing_deadline"])
     st.subheader("Claims with no answer")
     ui.table(
         unanswered,

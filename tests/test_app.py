@@ -383,7 +383,11 @@ def test_unanswered_claims_on_overview_and_worklist(app, small_db):
     metrics = {m.label: m.value for m in app().metric}
     assert metrics["Billed claims with no answer"] == f"{unanswered:,}"
     worklist = app("app_pages/worklist.py")
-    assert len(worklist.dataframe[1].value) == unanswered
+    listed = worklist.dataframe[1].value
+    assert len(listed) == unanswered
+    in_time = int((listed["days_left_to_file"] >= 0).sum())
+    assert 0 < in_time < unanswered  # the demo has both
+    assert any(f"{in_time:,} of {unanswered:,} still within their filing deadline" in c.value for c in worklist.caption)
 
 
 def test_codes_page_compares_billed_with_paid_units(app, small_db):

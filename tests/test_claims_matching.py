@@ -112,6 +112,8 @@ def test_a_claim_with_no_answer_shows_its_payers_filing_deadline(con, tmp_path):
     con.close()  # the dashboard opens the database read-only
     listed = data.dashboard("unanswered_claims", data.Filters(), tmp_path / "test.duckdb")
     assert list(listed["claim_id"]) == ["M1", "N1", "P1"]
+    counts = data.dashboard("claim_status_counts", data.Filters(), tmp_path / "test.duckdb").set_index("status")
+    assert counts.loc["no answer", "within_filing_deadline"] == 1  # M1, whose worklist caption counts it
 
 
 def test_lines_without_control_numbers_match_on_code_modifiers_date_and_charge(con, tmp_path):
