@@ -87,7 +87,8 @@ def test_the_html_review_reads_like_the_page(hostile_db):
     assert tiles["Denials opened"] == "1" and tiles["Denied $"] == "$100"
     assert re.fullmatch(r"\d+\.\d%|–", tiles["Recovery rate, 12 months"])
     assert "@page { size: A4 landscape" in page
-    assert "<th>denied $</th>" in page and "denied_amount" not in page.split("<body>")[1].split("Plotly")[0]
+    assert "<th class='num'>denied $</th>" in page and "denied_amount" not in page.split("<body>")[1].split("Plotly")[0]
+    assert re.search(r"<td class='num'>\$[\d,]+</td>", page) and "<td class='num'>Mar 2024" not in page  # money right
     # the cohort lines: one colour each, with a legend
     figure = review.figures(parts)["review_cohorts"]
     colours = [trace.line.color for trace in figure.data]
@@ -95,6 +96,7 @@ def test_the_html_review_reads_like_the_page(hostile_db):
     assert figure.layout.legend.title.text == "denials of"
     assert json.loads(figure.to_json())["data"][0]["line"]["color"] == colours[0]
     assert -1 < figure.layout.xaxis.range[0] < 0  # a month alone was drawn from "-1" to "1"
+    assert figure.layout.height >= 440  # twelve cohorts in the legend: the export's 380 px cut the last ones off
 
 
 def test_the_excel_review_has_formats_frozen_headers_and_whole_sheet_names(hostile_db):

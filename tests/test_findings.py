@@ -516,9 +516,10 @@ def test_the_review_exports_carry_each_findings_interval(beta_db):
     assert (shown["rate_ci_low"] < shown["claim_denial_rate"]).all()
     page = review.html_report(month, parts, "Filters: none.", demo=False)
     section = page.split("<h2>What changed</h2>")[1].split("</section>")[0]
-    assert "<th>95% CI from</th><th>95% CI to</th>" in section
+    assert "<th class='num'>95% CI from</th><th class='num'>95% CI to</th>" in section
     assert section.count("<tr>") == len(shown) + 1
-    assert section.count("<td>33.2%</td><td>66.8%</td>") == 1 and section.count("<td>19.9%</td><td>42.5%</td>") == 1
+    pair = "<td class='num'>{}</td><td class='num'>{}</td>"
+    assert section.count(pair.format("33.2%", "66.8%")) == 1 and section.count(pair.format("19.9%", "42.5%")) == 1
     assert section.count("(95% CI ") == len(shown)  # in every sentence
     assert section.count("<svg class='spark'") == len(shown)  # a sparkline each, Jan-Jun: six points
     assert section.split("<svg")[1].count("<circle") == 6 and "<title>Jun 2024: 50.0%</title>" in section

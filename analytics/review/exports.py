@@ -27,17 +27,24 @@ def _shown_columns(frame: pd.DataFrame) -> list:
     ]
 
 
+_NUMBERS = {"money", "rate", "count", "days", "probability"}
+
+
 def _html_table(frame: pd.DataFrame) -> str:
     """A table with the dashboard's labels and formats; every value is escaped, since names and codes come
     from the payers' files. A findings table's sparkline column is drawn (svg_sparkline), last."""
     columns = _shown_columns(frame)
     drawn = "sparkline" in frame.columns
+    # numbers right-aligned, so that dollars line up by their digits as in the dashboard's tables
+    cell = {c: "<td class='num'>" if _kind(c) in _NUMBERS else "<td>" for c in columns}
     head = "".join(
-        f"<th>{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>" for c in columns
+        f"{cell[c].replace('td', 'th')}"
+        f"{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>"
+        for c in columns
     ) + ("<th>month by month</th>" if drawn else "")
     body = "".join(
         "<tr>"
-        + "".join(f"<td>{html.escape(labels.formatted(str(c), row[c], _kind(c)))}</td>" for c in columns)
+        + "".join(f"{cell[c]}{html.escape(labels.formatted(str(c), row[c], _kind(c)))}</td>" for c in columns)
         + (f"<td>{svg_sparkline(row['sparkline'])}</td>" if drawn else "")
         + "</tr>"
         for _, row in frame.iterrows()
@@ -113,6 +120,7 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
 table {{ border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .85rem; }}
 th, td {{ border-bottom: 1px solid #eee; padding: .25rem .6rem; text-align: left; }}
 td {{ font-variant-numeric: tabular-nums; }}
+.num {{ text-align: right; }}
 @page {{ size: A4 landscape; margin: 12mm; }}
 @media print {{
   body {{ margin: 0; font-size: 10pt; }}
@@ -138,7 +146,7 @@ _EXCEL_FORMATS = {
     "money": "$#,##0.00",
     "rate": "0.0%",
     "count": "#,##0",
-    "days": "0",
+    "days": "#,##0",
     "probability": "0.000",
     "date": "yyyy-mm-dd",
     "month": "mmm yyyy",
