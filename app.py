@@ -12,7 +12,7 @@ if not access.gate():  # sign-in, when .streamlit/secrets.toml sets one up (READ
     st.stop()
 
 
-@st.cache_resource(show_spinner="Preparing the database (on first start: building the demo, about 20 seconds)...")
+@st.cache_resource(show_spinner="Preparing the database (on first start: building the demo, about 10 seconds)...")
 def _database_ready() -> bool:
     # cache_resource: once per server, however many sessions open at the same time
     startup.ensure_demo()

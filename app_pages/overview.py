@@ -238,5 +238,7 @@ ui.table(
     movers,
     "movers",
     "Denied dollars by payer and by category in the latest complete month of the filtered data against the "
-    "month before (a month not over on the data date is left out); sorted by the size of the change.",
+    "month before (a month not over on the data date is left out); sorted by the size of the change. A mover is "
+    "not a finding: a few costly claims swing a month's dollars, so What changed tests which rates moved more "
+    "than chance allows.",
 )
