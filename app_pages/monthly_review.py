@@ -57,8 +57,8 @@ charts = figures(month, filters, source, parts)
 st.subheader(review.FINDINGS[0])
 if found is None:
     st.info(
-        "This month cannot be compared yet: it is not over on the data date, or fewer than three complete months "
-        "come before it."
+        "This month cannot be compared: it is not over on the data date, or fewer than "
+        f"{findings.MIN_BASELINE_MONTHS} of the {findings.BASELINE_MONTHS} months before it have claims."
     )
 elif parts["review_findings"].empty:
     st.success(f"No slice changed more than chance allows in {month:%B %Y}.")

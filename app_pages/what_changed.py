@@ -18,9 +18,9 @@ kind = st.radio(
 result = ui.change_findings(kind)
 if result is None:
     st.info(
-        "Not enough complete months yet for this comparison: it needs the period and at least "
-        f"{findings.MIN_BASELINE_MONTHS} complete months before it (one for a month against the month before, "
-        "three for a quarter)."
+        "Not enough complete months with claims for this comparison: the latest one needs at least "
+        f"{findings.MIN_BASELINE_MONTHS} months with claims among the {findings.BASELINE_MONTHS} before it (against "
+        "the month before: that month; a quarter: the quarter before, every month with claims)."
     )
     st.stop()
 period = result.period

@@ -542,6 +542,21 @@ def test_the_overview_says_when_nothing_changed(tmp_path, monkeypatch):
     assert "No slice changed more than chance allows in June 2024." in shown
 
 
+def test_what_changed_says_why_a_history_with_gaps_cannot_be_compared(tmp_path, monkeypatch):
+    """The corpus has months with claims years apart: the page said "not enough complete months yet", though
+    there were years of them, only without claims."""
+    from conftest import app_runner
+
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    for month in (MONTHS[0], MONTHS[4], MONTHS[5], MONTHS[6]):  # January, May, June; July is not over
+        month_file(con, tmp_path, month, "ACME HEALTH PLAN", 3)
+    con.close()
+    [info] = app_runner(db, monkeypatch, tmp_path)("app_pages/what_changed.py").info
+    assert info.value.startswith("Not enough complete months with claims for this comparison: the latest one")
+    assert f"at least {findings.MIN_BASELINE_MONTHS} months with claims among the 12 before it" in info.value
+
+
 def test_no_patterns_writes_the_same_practice_without_its_dated_patterns(tmp_path):
     from analytics.__main__ import main
 
