@@ -5,6 +5,7 @@ on the public corpus. Read from what each page shows (AppTest) and from the expo
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from datetime import date
@@ -16,6 +17,7 @@ import pytest
 from analytics import data, database, loader, review
 from analytics.filters import scope_text
 from conftest import CORPUS_835, app_runner, needs_shared, small_history
+from test_app import values
 
 pytestmark = needs_shared
 
@@ -84,6 +86,8 @@ def test_denied_dollars_are_the_same_on_every_page_and_export(history, narrowed,
 
     reasons = run("app_pages/reasons.py", **query)
     assert round(Decimal(str(reasons.dataframe[0].value["denied_amount"].sum()))) == denied
+    [stacked] = [json.loads(c.proto.spec) for c in reasons.get("plotly_chart") if '"barmode":"stack"' in c.proto.spec]
+    assert round(sum(Decimal(str(y)) for trace in stacked["data"] for y in values(trace["y"]))) == denied
 
     reviewed = run("app_pages/monthly_review.py", **query)
     reviewed.selectbox[0].set_value(month).run(timeout=120)
