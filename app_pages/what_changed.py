@@ -19,8 +19,8 @@ result = ui.change_findings(kind)
 if result is None:
     st.info(
         "Not enough complete months with claims for this comparison: the latest one needs at least "
-        f"{findings.MIN_BASELINE_MONTHS} months with claims among the {findings.BASELINE_MONTHS} before it (against "
-        "the month before: that month; a quarter: the quarter before, every month with claims)."
+        f"{findings.MIN_BASELINE_MONTHS} months with claims among the {findings.BASELINE_MONTHS} before it (to "
+        "compare with the month before, that month needs claims; to compare quarters, every month of both)."
     )
     st.stop()
 period = result.period

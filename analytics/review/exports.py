@@ -36,15 +36,14 @@ def _html_table(frame: pd.DataFrame) -> str:
     columns = _shown_columns(frame)
     drawn = "sparkline" in frame.columns
     # numbers right-aligned, so that dollars line up by their digits as in the dashboard's tables
-    cell = {c: "<td class='num'>" if _kind(c) in _NUMBERS else "<td>" for c in columns}
+    align = {c: " class='num'" if _kind(c) in _NUMBERS else "" for c in columns}
     head = "".join(
-        f"{cell[c].replace('td', 'th')}"
-        f"{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>"
+        f"<th{align[c]}>{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>"
         for c in columns
     ) + ("<th>month by month</th>" if drawn else "")
     body = "".join(
         "<tr>"
-        + "".join(f"{cell[c]}{html.escape(labels.formatted(str(c), row[c], _kind(c)))}</td>" for c in columns)
+        + "".join(f"<td{align[c]}>{html.escape(labels.formatted(str(c), row[c], _kind(c)))}</td>" for c in columns)
         + (f"<td>{svg_sparkline(row['sparkline'])}</td>" if drawn else "")
         + "</tr>"
         for _, row in frame.iterrows()

@@ -227,14 +227,14 @@ def figures(parts: dict) -> dict:
                 "cohort": "denials of",
             },
         )
+        # from month 0 (one month alone was drawn from "-1"), tall enough for the legend's twelve cohorts
+        # (the HTML export's 380 px cut the last ones off)
+        last = max(1, cohorts["months_since"].max())
         out["review_cohorts"] = (
             curves.update_yaxes(tickformat=".0%", rangemode="tozero")
-            .update_xaxes(
-                dtick=1,
-                range=[-0.25, max(1, cohorts["months_since"].max()) + 0.25],  # no "month -1" before month 0
-            )
+            .update_xaxes(dtick=1, range=[-0.25, last + 0.25])
             .update_layout(height=460)
-        )  # the legend's twelve cohorts, whole (the HTML export's 380 px cut it)
+        )
     ageing = parts["review_ageing"]
     if not ageing.empty:
         out["review_ageing"] = px.bar(
