@@ -483,18 +483,18 @@ def test_denied_dollars_per_category_are_stacked_bars_one_per_month_a_month_with
 
     frame_ = pd.DataFrame(
         {
-            "month": [date(2004, 1, 1), date(2004, 4, 1), date(2004, 4, 1)],
-            "category": ["timely_filing", "timely_filing", "medical_necessity"],
-            "category_label": ["Timely filing", "Timely filing", "Medical necessity"],
-            "denied_amount": [900.0, 800.0, 50.0],
-            "complete": [True, False, False],
+            "month": [date(2004, 1, 1), date(2004, 1, 1), date(2004, 4, 1)],
+            "category": ["medical_necessity", "timely_filing", "timely_filing"],
+            "category_label": ["Medical necessity", "Timely filing", "Timely filing"],
+            "denied_amount": [50.0, 900.0, 800.0],
+            "complete": [True, True, False],
         }
     )
     fig = json.loads(charts._category_month_bars(frame_, "denied_amount", "denied $").to_json())
-    timely, medical = fig["data"]
+    timely, medical = fig["data"]  # the largest category first: the bottom of the stack
     assert fig["layout"]["barmode"] == "stack" and timely["type"] == medical["type"] == "bar"
     assert [m[:7] for m in values(timely["x"])] == ["2004-01", "2004-02", "2004-03", "2004-04"]
-    assert values(timely["y"]) == [900.0, 0.0, 0.0, 800.0] and values(medical["y"]) == [0.0, 0.0, 0.0, 50.0]
+    assert values(timely["y"]) == [900.0, 0.0, 0.0, 800.0] and values(medical["y"]) == [50.0, 0.0, 0.0, 0.0]
     assert values(timely["marker"]["opacity"]) == [1.0, 1.0, 1.0, 0.4]  # April 2004 is not over
 
 

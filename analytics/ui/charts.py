@@ -474,8 +474,10 @@ def _category_month_bars(frame_: pd.DataFrame, y: str, label: str):
     months = _month_range(dated["month"])
     partial = set(pd.to_datetime(partial_months(frame_)))
     opacity = [0.4 if m in partial else 1.0 for m in months]
-    for name, part in dated.groupby("category_label", sort=False):
-        part = part.set_index("month").reindex(months)  # one bar per month, a month without denials at 0
+    # the largest category at the bottom, where its bars share one baseline and read best
+    largest_first = dated.groupby("category_label")[y].sum().sort_values(ascending=False, kind="stable").index
+    for name in largest_first:
+        part = dated[dated["category_label"] == name].set_index("month").reindex(months)  # a month without: 0
         fig.add_trace(
             go.Bar(
                 x=months,
