@@ -1,5 +1,5 @@
 """Labels for people, one registry for every table the dashboard shows and every export it writes: the
-column's label, its kind (money: $ with thousands; rate: %; count; days: a whole number; probability: a p or q
+column's label, its kind (money: $ with thousands; rate: %; count; days: with thousands; probability: a p or q
 value; date; datetime; month; text; hidden) and its definition, keyed by the column name the SQL gives.
 Downloads keep the column names; text from the files is neutralised where a spreadsheet would read it as a
 formula."""
@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+
+# the kinds whose values are numbers (right-aligned in the exported tables)
+NUMBER_KINDS = frozenset({"money", "rate", "count", "days", "probability"})
 
 COLUMNS = {
     # rates

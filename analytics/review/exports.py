@@ -27,16 +27,13 @@ def _shown_columns(frame: pd.DataFrame) -> list:
     ]
 
 
-_NUMBERS = {"money", "rate", "count", "days", "probability"}
-
-
 def _html_table(frame: pd.DataFrame) -> str:
     """A table with the dashboard's labels and formats; every value is escaped, since names and codes come
     from the payers' files. A findings table's sparkline column is drawn (svg_sparkline), last."""
     columns = _shown_columns(frame)
     drawn = "sparkline" in frame.columns
     # numbers right-aligned, so that dollars line up by their digits as in the dashboard's tables
-    align = {c: " class='num'" if _kind(c) in _NUMBERS else "" for c in columns}
+    align = {c: " class='num'" if _kind(c) in labels.NUMBER_KINDS else "" for c in columns}
     head = "".join(
         f"<th{align[c]}>{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>"
         for c in columns

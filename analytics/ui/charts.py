@@ -432,19 +432,27 @@ def rate_trend(frame_: pd.DataFrame, label: str = "denial rate", column: str = "
     st.plotly_chart(_rate_trend(frame_, label, column), width="stretch")
 
 
+# a bar's width on a date axis is in milliseconds: 20 days, so that one month alone is a bar, not a line
+_MONTH_BAR_WIDTH = 20 * 86_400_000
+
+
+def _bar_opacity(months, frame_: pd.DataFrame) -> list[float]:
+    """Each month's bar opacity: a partial month's lighter (partial_months)."""
+    partial = set(partial_months(frame_))
+    return [0.4 if pd.Timestamp(m) in partial else 1.0 for m in months]
+
+
 @figure
 def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
     import plotly.graph_objects as go
 
-    opacity = [1.0 if c else 0.4 for c in frame_["complete"].astype(bool)] if "complete" in frame_.columns else 1.0
-    # a bar's width on a date axis is in milliseconds: 20 days, so that one month alone is a bar, not a line
     fig = go.Figure(
         go.Bar(
             x=frame_["month"],
             y=frame_[y],
             marker_color=MAIN,
-            marker_opacity=opacity,
-            width=[20 * 86_400_000] * len(frame_),
+            marker_opacity=_bar_opacity(frame_["month"], frame_),
+            width=[_MONTH_BAR_WIDTH] * len(frame_),
             hovertemplate="%{x|%b %Y}: " + ("$%{y:,.0f}" if money_axis else "%{y:,}") + "<extra></extra>",
         )
     )
@@ -472,8 +480,7 @@ def _category_month_bars(frame_: pd.DataFrame, y: str, label: str):
     colours = category_colours(frame_)
     dated = frame_.assign(month=pd.to_datetime(frame_["month"]))
     months = _month_range(dated["month"])
-    partial = set(pd.to_datetime(partial_months(frame_)))
-    opacity = [0.4 if m in partial else 1.0 for m in months]
+    opacity = _bar_opacity(months, frame_)
     # the largest category at the bottom, where its bars share one baseline and read best
     largest_first = dated.groupby("category_label")[y].sum().sort_values(ascending=False, kind="stable").index
     for name in largest_first:
@@ -484,7 +491,7 @@ def _category_month_bars(frame_: pd.DataFrame, y: str, label: str):
                 y=part[y].fillna(0),
                 name=name,
                 marker={"color": colours.get(name, MAIN), "opacity": opacity},
-                width=[20 * 86_400_000] * len(months),  # 20 days in ms, as _month_bars
+                width=[_MONTH_BAR_WIDTH] * len(months),
                 hovertemplate=name + "<br>%{x|%b %Y}: $%{y:,.0f}<extra></extra>",
             )
         )
