@@ -81,6 +81,12 @@ COLUMNS = {
     "units": ("units", "count", "Adjudicated units: service lines, or claims adjudicated without lines."),
     "lines": ("lines", "count", "Adjudicated service lines."),
     "denied_lines": ("denied lines", "count", "Service lines with a denial-class adjustment."),
+    "expected_denied_lines": (
+        "expected denials",
+        "count",
+        "Lines billed with GA, GY or GZ that the payer denied: the provider knew it would not pay (a signed "
+        "ABN, a statutory exclusion), so counted apart, not in the denial rate.",
+    ),
     "claims": ("claims", "count", "Claim adjudications (CLP) the payer processed."),
     "units_billed": (
         "units billed",
@@ -168,7 +174,7 @@ COLUMNS = {
     "loaded_at": ("loaded at", "datetime", "When the file was loaded (this machine's clock)."),
     "holds": ("holds", "text", "What the file holds: 835 remittances, 837 billed claims, or a CSV export of either."),
     "kind": (
-        "denied on",
+        "denial kind",
         "text",
         "initial: on the payer's first adjudication of the claim; on readjudication: on a "
         "later one (a paid claim denied on reprocessing, a corrected claim denied).",
@@ -188,7 +194,8 @@ COLUMNS = {
     ),
     "size_bytes": ("size (bytes)", "count", "The file's size."),
     "skipped_sets": ("skipped", "text", "Transaction sets in the file read as neither 835 nor 837 (e.g. 278 x6)."),
-    "rule_id": ("rule", "text", "The prevention rule."),
+    "rule_id": ("rule", "text", "The prevention rule's id (data/prevention_rules.csv)."),
+    "rule_description": ("what the rule checks", "text", "The rule's description in the rule set."),
     "finding": ("finding", "text", "What was found."),
     "claim_denial_rate": ("claim denial rate", "rate", "Initial claims denied ÷ initial claims (HFMA)."),
     "rate_ci_low": (

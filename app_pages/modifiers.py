@@ -23,7 +23,8 @@ ui.rate_bars(
 )
 st.caption(
     "Denied lines ÷ adjudicated lines carrying each modifier (a line with two modifiers counts for both); "
-    "(none): lines without a modifier. Click a bar to open its denied lines."
+    "(none): lines without a modifier. Expected denials (GA, GY, GZ: the provider knew the payer would not pay) "
+    "are not counted as denied; a bar names how many it has. Click a bar to open its denied lines."
 )
 ui.table(modifiers, "denials_by_modifier", "By single modifier and by combination (sorted, joined with +).")
 

@@ -23,9 +23,9 @@ else:
     open_denials = int(totals["open_denials"])
     st.caption(
         f"Open denials as of {as_of:%d %B %Y}, the latest payment loaded: initial denials and denials on "
-        "readjudication (kind). Urgent ones (14 days or fewer to the deadline) first, soonest deadline first; then by "
-        "expected recoverable $. Not listed: denials billed to the patient (group PR, or lines billed with GA, GY "
-        "or GZ) and duplicate claims."
+        "readjudication (denial kind). Urgent ones (14 days or fewer to the deadline) first, soonest deadline "
+        "first; then by expected recoverable $. Not listed: denials billed to the patient (group PR, or lines "
+        "billed with GA, GY or GZ) and duplicate claims."
     )
     tiles = st.columns(4)
     tiles[0].metric(

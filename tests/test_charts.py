@@ -185,17 +185,9 @@ def test_percent_ticks_keep_the_precision_small_rates_need():
 
 
 def test_tables_show_labels_for_people(app):
-    """Every table through ui.table: labels without underscores, money as dollars, rates as percent,
-    internal keys hidden; the CSV keeps the machine-readable names."""
-    for page in (
-        "app_pages/overview.py",
-        "app_pages/payers.py",
-        "app_pages/modifiers.py",
-        "app_pages/site_of_care.py",
-        "app_pages/codes.py",
-        "app_pages/reasons.py",
-        "app_pages/claims.py",
-    ):
+    """Every table through ui.table: labels without underscores and no two alike, money as dollars, rates as
+    percent, internal keys hidden; the CSV keeps the machine-readable names."""
+    for page in PAGES:
         at = app(page)
         for frame in at.dataframe:
             config = json.loads(frame.proto.columns) if frame.proto.columns else {}
@@ -204,6 +196,8 @@ def test_tables_show_labels_for_people(app):
                 for c in frame.value.columns
                 if (config.get(f"col:{c}") or config.get(c) or {}).get("hidden") is not True
             ]
+            headers = [(config.get(f"col:{c}") or config.get(c) or {}).get("label", c) for c in shown]
+            assert not {h for h in headers if headers.count(h) > 1}, (page, list(zip(shown, headers, strict=True)))
             for column in shown:
                 spec = config.get(f"col:{column}") or config.get(column) or {}
                 label = spec.get("label", column)
@@ -301,6 +295,25 @@ def test_a_missing_jw_jz_counts_under_the_modifier_it_lacked(tmp_path, monkeypat
     assert [values(f["data"][0]["y"]) for f in trend] == [[1]]
     claims_page = app_runner(path, monkeypatch, tmp_path)("app_pages/claims.py", modifier="JW/JZ")
     assert list(claims_page.dataframe[0].value["claim_id"]) == ["D1"]
+
+
+def test_a_modifier_denied_only_as_expected_says_so_not_that_it_is_never_denied(tmp_path, monkeypatch):
+    path = tmp_path / "own.duckdb"
+    con = database.connect(path)
+    claims = [
+        "CLP*G1*4*100*0**12*PG1*11*1~DTM*232*20240301~SVC*HC:99213:GA*100*0**1~CAS*PR*50*100",
+        "CLP*G2*1*100*80**12*PG2*11*1~DTM*232*20240301~SVC*HC:99213:25*100*80**1~CAS*CO*45*20",
+    ]
+    assert load_text(con, tmp_path, remittance_835(*claims), "g.835").status == "loaded"
+    con.close()
+    at = app_runner(path, monkeypatch, tmp_path)("app_pages/modifiers.py")
+    bars = figures(at)[0]["data"][0]
+    text = dict(zip(bars["x"], bars["text"], strict=True))
+    assert text == {"GA": "0.0% of 1 · 1 expected", "25": "0.0% of 1"}
+    table = at.dataframe[0].value
+    by_modifier = table[table["grouping"] == "modifier"].set_index("modifiers")
+    assert by_modifier["expected_denied_lines"].to_dict() == {"GA": 1, "25": 0}
+    assert "Expected denials (GA, GY, GZ" in " ".join(c.value for c in at.caption)
 
 
 def test_off_campus_total_on_site_of_care(app, history_db):

@@ -6,6 +6,7 @@ formula neutralised (OWASP CSV injection) while numbers stay numbers."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -17,6 +18,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analytics import data, database, labels, loader, review
 from analytics.filters import scope_text
+from analytics.review.parts import COHORT_COLOURS
 from conftest import app_runner, remittance_835
 
 # a payer name and claim ids from a hostile file: formulas a spreadsheet would run
@@ -93,10 +95,20 @@ def test_the_html_review_reads_like_the_page(hostile_db):
     figure = review.figures(parts)["review_cohorts"]
     colours = [trace.line.color for trace in figure.data]
     assert len(colours) == len(set(colours)) == len(figure.data) >= 3
+    assert min(map(colour_distance, *zip(*itertools.combinations(COHORT_COLOURS, 2), strict=True))) > 130
     assert figure.layout.legend.title.text == "denials of"
     assert json.loads(figure.to_json())["data"][0]["line"]["color"] == colours[0]
     assert -1 < figure.layout.xaxis.range[0] < 0  # a month alone was drawn from "-1" to "1"
     assert figure.layout.height >= 440  # twelve cohorts in the legend: the export's 380 px cut the last ones off
+    ageing = review.figures(parts)["review_ageing"].data[0]
+    assert list(ageing.text) == [f"{n:,} denials" for n in parts["review_ageing"]["denials"]] != []  # not dollars
+
+
+def colour_distance(one: str, other: str) -> float:
+    """How far apart two colours look ("redmean", weighted RGB): under ~100 they read as one."""
+    (r1, g1, b1), (r2, g2, b2) = (bytes.fromhex(c.lstrip("#")) for c in (one, other))
+    red = (r1 + r2) / 2
+    return ((2 + red / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2 + (2 + (255 - red) / 256) * (b1 - b2) ** 2) ** 0.5
 
 
 def test_the_excel_review_has_formats_frozen_headers_and_whole_sheet_names(hostile_db):

@@ -41,7 +41,7 @@ PARTS = {
     "review_detail": (
         "The month's denials",
         "Every denial paid in the month with its outcome as known at the month end (largest first, "
-        "at most 20,000): initial denials and denials on readjudication (kind); presumed lost: nothing "
+        "at most 20,000): initial denials and denials on readjudication (denial kind); presumed lost: nothing "
         "back by the deadline.",
     ),
 }
@@ -241,7 +241,7 @@ def figures(parts: dict) -> dict:
             ageing,
             x="age",
             y="denied_amount",
-            text="denials",
+            text=[f"{int(n):,} denials" for n in ageing["denials"]],  # a bare count read as dollars on a $ axis
             color_discrete_sequence=[MAIN],
             labels={"age": "days since denial", "denied_amount": "open denied $"},
         ).update_yaxes(tickprefix="$", tickformat=",.0f")
@@ -249,8 +249,12 @@ def figures(parts: dict) -> dict:
 
 
 MAIN = "#1f77b4"
-# twelve cohorts, twelve colours that tell apart on screen and in print
-COHORT_COLOURS = px.colors.qualitative.Dark24[:12]
+# twelve cohorts, twelve colours that tell apart on screen and in print: Dark24's first twelve drew two
+# magentas and two violets side by side, so its olive and brown take the place of one of each
+COHORT_COLOURS = [
+    *("#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A"),
+    *("#B68100", "#750D86", "#EB663B", "#00A08B", "#6C7C32", "#862A16"),
+]
 
 
 def _month_labels(months: pd.Series) -> pd.Series:

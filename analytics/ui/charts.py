@@ -288,7 +288,10 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
             customdata=keys,
             text=[
                 f"{rate:.1%} of {int(n):,}"  # a decimal always: bars of 9.9% and 10.4% do not both read 10%
-                for rate, n in zip(shown["denial_rate"].fillna(0), shown[volume].fillna(0), strict=True)
+                + (f" · {int(expected):,} expected" if expected else "")
+                for rate, n, expected in zip(
+                    shown["denial_rate"].fillna(0), shown[volume].fillna(0), _expected_denials(shown), strict=True
+                )
             ],
             textposition="outside",
             cliponaxis=False,
@@ -301,6 +304,14 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
     )
     fig.update_xaxes(type="category", title_text=label)
     return _rate_axis(fig, shown["denial_rate"], "denial rate").update_layout(margin={"t": 30})
+
+
+def _expected_denials(frame_: pd.DataFrame) -> pd.Series:
+    """Each row's expected denials (GA/GY/GZ lines denied as foreseen), where the frame counts them: left out of
+    the denial rate, a bar of them alone would otherwise read as a modifier the payer never denies."""
+    if "expected_denied_lines" not in frame_:
+        return pd.Series(0, index=frame_.index)
+    return frame_["expected_denied_lines"].fillna(0)
 
 
 # A rate of fewer lines is mostly chance (1 denied of 1 reads 100%): rate bars leave such values out.

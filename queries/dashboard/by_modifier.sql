@@ -1,5 +1,7 @@
 -- Denial rate and denied dollars of service lines by modifier, and by modifier combination.
--- (Denials of class 'denial' only: duplicate-claim and expected GA/GY/GZ denials are counted apart.)
+-- (Denials of class 'denial' only: duplicate-claim denials are left out, and expected denials of lines with
+-- GA, GY or GZ are counted apart, in expected_denied_lines, so a GA line denied as foreseen does not read as
+-- a modifier the payer never denies.)
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
@@ -10,6 +12,7 @@ combinations as (
         modifier_combination,
         count(*) as lines,
         count(*) filter (where denial_class = 'denial') as denied_lines,
+        count(*) filter (where denial_class = 'expected') as expected_denied_lines,
         coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount
     from units
     where unit_kind = 'line' and claim_kind = 'adjudicated'
@@ -18,12 +21,13 @@ combinations as (
 
 by_single as (
     select 'modifier' as grouping, coalesce(nullif(modifier, ''), '(none)') as modifiers, lines, denied_lines,
-        denied_amount
+        expected_denied_lines, denied_amount
     from (select *, unnest(string_split(modifier_combination, '+')) as modifier from combinations)
 ),
 
 by_combination as (
-    select 'combination', coalesce(nullif(modifier_combination, ''), '(none)'), lines, denied_lines, denied_amount
+    select 'combination', coalesce(nullif(modifier_combination, ''), '(none)'), lines, denied_lines,
+        expected_denied_lines, denied_amount
     from combinations
 )
 
@@ -32,7 +36,8 @@ select
     modifiers,
     sum(lines) as lines,
     sum(denied_lines) / sum(lines) as denial_rate,
-    sum(denied_amount) as denied_amount
+    sum(denied_amount) as denied_amount,
+    sum(expected_denied_lines)::bigint as expected_denied_lines
 from (select * from by_single union all select * from by_combination)
 group by all
 order by grouping desc, denied_amount desc

@@ -34,7 +34,7 @@ per_rule as (
         count(*) filter (where answered.denied and answered.denied_category is distinct from rules.category)
             as denied_otherwise,
         count(*) filter (where not answered.denied) as not_denied,
-        any_value(rules.description) as rule
+        any_value(rules.description) as rule_description
     from rules
     left join flags using (rule_id)
     left join answered using (rule_id, bill_line_key)
@@ -51,6 +51,6 @@ select
     denied_otherwise,
     not_denied,
     denied_as_foreseen / nullif(answered_lines, 0) as precision,
-    rule
+    rule_description
 from per_rule
 order by flagged_lines desc, rule_id
