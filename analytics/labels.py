@@ -169,6 +169,13 @@ COLUMNS = {
     "part": ("", "text", None),
     "claim_id": ("claim id", "text", "The claim id you billed under (the patient control number)."),
     "denial_type": ("denied", "text", "full: nothing paid; partial: part of the line denied."),
+    "counted_as": (
+        "counted as",
+        "text",
+        "denial: counts in denial rates and denied $; expected: a line billed with GA, GY or GZ, which the "
+        "provider knew the payer would not pay; duplicate: a duplicate claim (CARC 18, B13). Only denials count "
+        "in the other pages' figures.",
+    ),
     "patient_liable": ("patient liable", "text", "Group PR: billed to the patient."),
     "file_name": ("file", "text", "The file it came from."),
     "loaded_at": ("loaded at", "datetime", "When the file was loaded (this machine's clock)."),

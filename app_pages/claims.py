@@ -17,7 +17,9 @@ ui.table(
     denied,
     "denied_lines",
     "Denied lines and claim-level denials under the filters, newest payment first "
-    "(at most 1,000 rows; narrow the filters for more). Patient names are never shown here.",
+    "(at most 1,000 rows; narrow the filters for more). Counted as: only a denial counts in the other pages' "
+    "denial rates and denied $; expected denials (GA, GY, GZ lines) and duplicate claims are listed here too. "
+    "Patient names are never shown here.",
 )
 
 st.subheader("One claim")

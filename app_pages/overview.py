@@ -198,10 +198,10 @@ with right:
 ui.partial_note(trend)
 
 st.subheader("Where the money goes")
-categories, reasons = st.columns(2)
-with categories:
-    top = ui.frame("top_categories", filters)
-    if not ui.empty(top, "denial"):
+top = ui.frame("top_categories", filters)
+if not ui.empty(top, "denial"):
+    chart, table = st.columns(2)
+    with chart:
         ui.amount_bars(
             top,
             "label",
@@ -209,6 +209,7 @@ with categories:
             key="chart_categories",
             on_select=lambda category: ui.drill(filters, categories=(category,)),
         )
+    with table:
         ui.table(
             top,
             "denials_by_category",
@@ -216,12 +217,12 @@ with categories:
             "its remark codes), each in its colour on every chart; click a bar to open its denied lines.",
             on_select=lambda row: ui.drill(filters, categories=(row["category"],)),
         )
-with reasons:
-    ui.table(
-        ui.frame("top_reasons", filters),
-        "top_reasons",
-        "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.",
-    )
+# the whole width: in half of it the reasons' descriptions pushed their dollars out of view
+ui.table(
+    ui.frame("top_reasons", filters),
+    "top_reasons",
+    "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.",
+)
 
 st.subheader("Biggest movers")
 movers = ui.frame("movers", filters)

@@ -147,6 +147,9 @@ def test_payers_page_has_a_row_per_payer(app, small_db):
     assert sorted(scorecard["payer_name"]) == sorted(
         expected(small_db, "select list(distinct payer_name) from fact_units")[0]
     )
+    # the one payer's reasons sit in half the page: their figures come before the descriptions that hid them
+    reasons = at.dataframe[1].value
+    assert list(reasons.columns[:3]) == ["reason", "denials", "denied_amount"] and len(reasons)
 
 
 def test_data_page_loads_an_upload_and_lists_it(app, small_db):

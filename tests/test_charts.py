@@ -303,17 +303,20 @@ def test_a_modifier_denied_only_as_expected_says_so_not_that_it_is_never_denied(
     claims = [
         "CLP*G1*4*100*0**12*PG1*11*1~DTM*232*20240301~SVC*HC:99213:GA*100*0**1~CAS*PR*50*100",
         "CLP*G2*1*100*80**12*PG2*11*1~DTM*232*20240301~SVC*HC:99213:25*100*80**1~CAS*CO*45*20",
+        "CLP*G3*4*100*0**12*PG3*11*1~DTM*232*20240301~SVC*HC:99213*100*0**1~CAS*CO*50*100",
     ]
     assert load_text(con, tmp_path, remittance_835(*claims), "g.835").status == "loaded"
     con.close()
     at = app_runner(path, monkeypatch, tmp_path)("app_pages/modifiers.py")
     bars = figures(at)[0]["data"][0]
     text = dict(zip(bars["x"], bars["text"], strict=True))
-    assert text == {"GA": "0.0% of 1 · 1 expected", "25": "0.0% of 1"}
+    assert text == {"GA": "0.0% of 1<br>1 expected", "25": "0.0% of 1", "(none)": "100.0% of 1"}
     table = at.dataframe[0].value
     by_modifier = table[table["grouping"] == "modifier"].set_index("modifiers")
-    assert by_modifier["expected_denied_lines"].to_dict() == {"GA": 1, "25": 0}
+    assert by_modifier["expected_denied_lines"].to_dict() == {"GA": 1, "25": 0, "(none)": 0}
     assert "Expected denials (GA, GY, GZ" in " ".join(c.value for c in at.caption)
+    listed = app_runner(path, monkeypatch, tmp_path)("app_pages/claims.py").dataframe[0].value
+    assert listed.set_index("claim_id")["counted_as"].to_dict() == {"G1": "expected", "G3": "denial"}
 
 
 def test_off_campus_total_on_site_of_care(app, history_db):

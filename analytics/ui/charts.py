@@ -288,7 +288,7 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
             customdata=keys,
             text=[
                 f"{rate:.1%} of {int(n):,}"  # a decimal always: bars of 9.9% and 10.4% do not both read 10%
-                + (f" · {int(expected):,} expected" if expected else "")
+                + (f"<br>{int(expected):,} expected" if expected else "")  # a line of its own: the font keeps its size
                 for rate, n, expected in zip(
                     shown["denial_rate"].fillna(0), shown[volume].fillna(0), _expected_denials(shown), strict=True
                 )

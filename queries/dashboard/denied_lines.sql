@@ -1,6 +1,7 @@
 -- Denied lines (and claim-level denials) under the filters, newest payment first; $search narrows by
 -- claim id ('' keeps all). site and category are keys ('POS 19', 'authorization'): the page shows their
--- names (ui.table), the CSV the keys.
+-- names (ui.table), the CSV the keys. Every denial is listed, with what it counts as (counted_as): only
+-- 'denial' counts in the denial rates and denied dollars of the other pages.
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites))
@@ -15,6 +16,7 @@ select
     service_date,
     denial_type,
     denied_amount,
+    denial_class as counted_as,  -- 'denial', 'expected' (GA/GY/GZ) or 'duplicate' (the claim was a duplicate)
     coalesce(primary_group || '-', '') || coalesce(primary_reason, '') as reason,
     category,
     array_to_string(remark_codes, ' ') as remarks,

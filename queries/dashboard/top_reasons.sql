@@ -13,13 +13,14 @@ by_reason as (
     group by all
 )
 
+-- the figures before the words: beside a chart, in half the page, the descriptions hid them
 select
     coalesce(by_reason.primary_group || '-', '') || coalesce(by_reason.primary_reason, 'CLP02 4') as reason,
+    by_reason.denials,
+    by_reason.denied_amount,
     coalesce(carc.description, 'Claim denied without a reason code') as description,
     by_reason.category,
-    coalesce(categories.label, by_reason.category) as category_label,
-    by_reason.denials,
-    by_reason.denied_amount
+    coalesce(categories.label, by_reason.category) as category_label
 from by_reason
 left join carc on carc.code = by_reason.primary_reason
 left join categories using (category)
