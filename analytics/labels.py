@@ -93,7 +93,12 @@ COLUMNS = {
         "count",
         "Units on the claim as billed (the payer repeats them when it cut them).",
     ),
-    "units_paid": ("units paid", "count", "Units the payer paid (one when it left them out)."),
+    "units_paid": (
+        "units paid",
+        "count",
+        "Units the payer paid (SVC05, one when it left them out); summed over lines, a line denied in full "
+        "counts none, though its answer mostly repeats the units billed.",
+    ),
     "with_neither": (
         "claims with neither JW nor JZ",
         "count",

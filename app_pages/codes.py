@@ -38,7 +38,10 @@ tiles[2].metric(
     help="The units billed, as the payer repeats them when it cut them, else the units paid.",
 )
 tiles[3].metric(
-    "Units paid", f"{payers['units_paid'].sum():,.0f}", help="The units the payer paid (one when it left them out)."
+    "Units paid",
+    f"{payers['units_paid'].sum():,.0f}",
+    help="The units the payer paid (one when it left them out); a line denied in full counts none, though its "
+    "answer mostly repeats the units billed.",
 )
 
 KEYS = {"payer": "payers", "modifiers": "modifiers", "site": "sites"}
@@ -66,8 +69,8 @@ for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combi
     ui.table(
         part.drop(columns=["dimension", "description", "billing_unit"]),
         f"{code}_by_{dimension}",
-        "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show unit cuts "
-        "(e.g. CO-151 + N362).",
+        "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show what was not paid: "
+        "lines denied in full and unit cuts (e.g. CO-151 + N362).",
         on_select=lambda row, dimension=dimension: open_claims(dimension, row["key"]),
     )
 
@@ -78,5 +81,5 @@ if not billed.empty:
         billed,
         f"{code}_billed_units",
         "From the claims you billed (837) matched to their remittance line: units billed on the lines a payer "
-        "answered, against the units it paid on its first answer.",
+        "answered, against the units it paid on its first answer (none on a line it denied in full).",
     )

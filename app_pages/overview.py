@@ -177,8 +177,9 @@ if period is not None:
     ui.finding_rows(top_findings, period, key="overview_")
     st.caption(
         f"{period.label} against the {len(period.baseline)} complete months before: the slices whose initial "
-        "claim denial rate moved more than chance allows (q at most 0.05), largest dollar effect first. Every "
-        "slice is tested, whatever the filters."
+        "claim denial rate moved more than chance allows (q at most 0.05), largest dollar effect first, by "
+        f"month of payment{' (the trend is by date of service)' if filters.date_basis == 'service' else ''}. "
+        "Every slice is tested, whatever the filters."
     )
     st.page_link(
         "app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed"

@@ -27,7 +27,9 @@ period = result.period
 st.caption(
     f"{period.label} against {period.baseline_label.removeprefix('in ').removeprefix('over ')}: "
     f"{len(result.tested)} slices tested (payer, category, reason, code, modifier, site and their pairs) on "
-    "HFMA's initial denial rate by claims. A finding changed more than chance allows with at most "
+    "HFMA's initial denial rate by claims, by the month of each claim's first adjudication (its payment date: "
+    "a month is final once over, while months by date of service, the Overview's default, keep filling; so "
+    "the two rates of one month differ). A finding changed more than chance allows with at most "
     f"{findings.FDR:.0%} false findings expected among them (Benjamini-Hochberg q ≤ {findings.FDR}). "
     "The sidebar's filters do not apply here: every slice is tested."
 )

@@ -470,6 +470,42 @@ def test_a_payer_by_month_heatmap_spans_its_colours_over_the_complete_months():
     assert values(trace["x"])[-1] == "Oct 2026 (partial month)"
 
 
+def test_a_heatmap_cell_of_few_claims_is_grey_not_the_darkest_red():
+    """1 of 1 denied read as the darkest cell of the Payers heatmap; a history where every cell is small keeps
+    its colours."""
+    import pandas as pd
+
+    from analytics.ui import charts
+
+    months = [pd.Timestamp("2026-08-01"), pd.Timestamp("2026-09-01")]
+    frame_ = pd.DataFrame(
+        {
+            "payer": ["A", "A", "B", "B"],
+            "month": months + months,
+            "complete": [True] * 4,
+            "claims": [200, 3, 150, 160],
+            "denial_rate": [0.12, 1.0, 0.25, 0.2],
+        }
+    )
+    rates, grey, clicks = json.loads(charts.heatmap_figure(frame_, "month", "payer", None, None).to_json())["data"]
+    assert cells(rates["z"]) == [0.12, None, 0.25, 0.2]
+    assert rates["zmax"] == 0.25
+    assert cells(grey["z"]) == [None, 1.0, None, None]
+    assert grey["showscale"] is False
+    hover = dict(zip(zip(clicks["y"], clicks["x"], strict=True), clicks["hovertext"], strict=True))
+    assert hover[("A", "Sep 2026")] == "denial rate 100.0% (too few for a rate)"
+    assert hover[("A", "Aug 2026")] == "denial rate 12.0%"
+    small = frame_.assign(claims=[10, 3, 15, 16])
+    [rates, _] = json.loads(charts.heatmap_figure(small, "month", "payer", None, None).to_json())["data"]
+    assert cells(rates["z"]) == [0.12, 1.0, 0.25, 0.2]
+
+
+def cells(z) -> list:
+    """A heatmap's z, row by row, None where empty (plotly's JSON encodes it typed and flat, or as lists)."""
+    flat = values(z) if isinstance(z, dict) else [v for row in z for v in values(row)]
+    return [None if v is None or v != v else v for v in flat]
+
+
 def test_a_rate_trend_breaks_its_line_at_months_without_claims():
     """The corpus has claims in 2004 and 2008 only: the line joined them across four years of no data."""
     from datetime import date

@@ -334,6 +334,8 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
         "prior 5 months (+\\$1,200" in text
     )
     assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
+    # by payment month, said so: the Overview's trend of the same month is by date of service and differs
+    assert any("by the month of each claim's first adjudication" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
     # the category's p-chart is named by its label, its legend above the plot (below, it hid the months)
     category = at.selectbox(key="pchart_category")
@@ -484,7 +486,9 @@ def test_each_overview_finding_has_its_sparkline_interval_and_denied_lines(beta_
 
         patched.setattr(findings, "compute", tested_again)
         patched.setattr(data, "change_findings", tested_again)
-        check_findings_shown(run(), "overview_")
+        overview = run()
+        check_findings_shown(overview, "overview_")
+    assert any("by month of payment (the trend is by date of service)" in c.value for c in overview.caption)
     check_click_through(run, "overview_")
 
 

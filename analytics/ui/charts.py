@@ -192,18 +192,21 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     )
     keys = shown.drop_duplicates(["y", "x"]).set_index(["y", "x"])
     custom = [[[keys["y_key"].get((r, c), ""), keys["x_key"].get((r, c), "")] for c in order] for r in rows]
-    volume = "lines" if "lines" in shown.columns else "claims"
+    volume = _heatmap_volume(shown)
     counts = shown.pivot_table(index="y", columns="x", values=volume, aggfunc="first").reindex(
         index=rows, columns=order
     )
     text = [[("" if pd.isna(v) else f"{int(v):,} {volume}") for v in row] for row in counts.values]
+    # a cell of few claims is grey, not coloured: 1 of 1 denied read as the darkest red of the chart
+    few = _too_few(counts)
+    coloured = matrix.where(~few)
     # the colours span the complete months: a partial month's few claims (1 of 1 denied: 100%) paled the rest
     # (every month partial: top is NaN and plotly spans the cells itself)
     partial = [_month_label(m, False) for m in partial_months(shown)]
-    top = pd.to_numeric(pd.Series(matrix.drop(columns=partial).values.ravel()), errors="coerce").max()
+    top = pd.to_numeric(pd.Series(coloured.drop(columns=partial).values.ravel()), errors="coerce").max()
     heat = go.Figure(
         go.Heatmap(
-            z=matrix.values,
+            z=coloured.values,
             x=order,
             y=rows,
             customdata=custom,
@@ -217,10 +220,23 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
             hovertemplate="%{y}<br>%{x}<br>denial rate %{z:.1%}<br>%{text}<extra>click: open the denied lines</extra>",
         )
     )
+    if few.values.any():
+        heat.add_trace(
+            go.Heatmap(
+                z=few.where(few).astype(float).values,
+                x=order,
+                y=rows,
+                colorscale=[[0, FEW_GREY], [1, FEW_GREY]],
+                showscale=False,
+                xgap=1,
+                ygap=1,
+                hoverinfo="skip",
+            )
+        )
     # a browser sends no selection for a click on a heatmap cell: an invisible marker at each cell's centre
     # takes the click (and the hover), so a click opens that cell's denied lines
     cells = [
-        (r, c, custom[i][j], text[i][j], matrix.values[i][j])
+        (r, c, custom[i][j], text[i][j], matrix.values[i][j], few.values[i][j])
         for i, r in enumerate(rows)
         for j, c in enumerate(order)
         if not pd.isna(matrix.values[i][j])
@@ -239,7 +255,7 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
                 marker={"size": 18, "opacity": 0},
                 selected={"marker": {"opacity": 0}},
                 unselected={"marker": {"opacity": 0}},
-                hovertext=[f"denial rate {c[4]:.1%}" for c in cells],
+                hovertext=[f"denial rate {c[4]:.1%}" + (" (too few for a rate)" if c[5] else "") for c in cells],
                 hovertemplate="%{y}<br>%{x}<br>%{hovertext}<br>%{text}<extra>click: open the denied lines</extra>",
             )
         )
@@ -270,8 +286,25 @@ def rate_heatmap(
     on_select(y key, x key) -> a click on a cell opens its denied lines."""
     select = (lambda point: on_select(*point["customdata"])) if on_select else None
     _chart(heatmap_figure(frame_, x, y, x_key, y_key), key, select)
-    st.caption(caption + (" Click a cell to open its denied lines on the Claims page." if on_select else ""))
+    volume = _heatmap_volume(frame_)
+    grey = (
+        f" Grey: fewer than {MIN_RATE_VOLUME} {volume}, too few for a rate to mean much (hover shows it)."
+        if _too_few(frame_[volume]).any()
+        else ""
+    )
+    st.caption(caption + grey + (" Click a cell to open its denied lines on the Claims page." if on_select else ""))
     partial_note(frame_)
+
+
+def _heatmap_volume(frame_: pd.DataFrame) -> str:
+    return "lines" if "lines" in frame_.columns else "claims"
+
+
+def _too_few(counts: pd.DataFrame | pd.Series):
+    """Which cells have fewer than MIN_RATE_VOLUME claims or lines (none when no cell has more: a small
+    history keeps its colours)."""
+    few = counts < MIN_RATE_VOLUME
+    return few & (counts >= MIN_RATE_VOLUME).values.any()
 
 
 @figure
@@ -314,8 +347,10 @@ def _expected_denials(frame_: pd.DataFrame) -> pd.Series:
     return frame_["expected_denied_lines"].fillna(0)
 
 
-# A rate of fewer lines is mostly chance (1 denied of 1 reads 100%): rate bars leave such values out.
+# A rate of fewer lines is mostly chance (1 denied of 1 reads 100%): rate bars leave such values out, heatmaps
+# grey their cells.
 MIN_RATE_VOLUME = 20
+FEW_GREY = "#e6e6e6"
 
 
 def rate_bars(

@@ -9,7 +9,10 @@ codes as (select * from ref_procedure_codes),
 -- materialized: the three breakdowns below read it, and a CTE read three times is otherwise kept whole
 -- (units, every line at 10M lines) with the code filter applied after; only the columns they read
 lines as materialized (
-    select payer_name, modifiers, site, denial_class, denied_amount, units_billed, units_paid from units
+    select payer_name, modifiers, site, denial_class, denied_amount, units_billed,
+        -- a line denied in full paid no units, whatever units its answer repeats (SVC05)
+        case when denial_type = 'full' then 0 else units_paid end as units_paid
+    from units
     where unit_kind = 'line' and claim_kind = 'adjudicated' and procedure_code = $code
 ),
 

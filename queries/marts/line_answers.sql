@@ -14,7 +14,10 @@ units as (select * from fact_units where unit_kind = 'line' and claim_kind = 'ad
 answered as (
     select
         line_pairs.bill_line_key,
-        arg_min(units.units_paid, (units.payment_date, units.line_key)) as units_paid,
+        -- a line denied in full paid no units, whatever units its answer repeats (SVC05: most payers send
+        -- the units billed on a denied line too)
+        arg_min(case when units.denial_type = 'full' then 0 else units.units_paid end,
+            (units.payment_date, units.line_key)) as units_paid,
         arg_min(units.denial_type is not null, (units.payment_date, units.line_key)) as denied,
         arg_min(units.category, (units.payment_date, units.line_key)) as denied_category
     from line_pairs
