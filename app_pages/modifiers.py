@@ -38,11 +38,13 @@ per_code = waste[waste["grouping"] == "code"][
 left, right = st.columns(2)
 with left:
     if trend["drug_claims"].sum():
-        ui.rate_trend(trend[trend["drug_claims"] > 0], label="JW/JZ compliance", column="jw_jz_compliance")
-        st.caption(
+        ui.rate_trend(
+            trend[trend["drug_claims"] > 0],
             "JW/JZ compliance on single-dose drugs (J codes): drug claims whose drug carries JW (a line for the "
             "discarded amount) or JZ (nothing discarded) ÷ drug claims, per month. Medicare returns a drug "
-            "without either as unprocessable (CO-16 + N822)."
+            "without either as unprocessable (CO-16 + N822).",
+            label="JW/JZ compliance",
+            column="jw_jz_compliance",
         )
     else:
         st.caption("No single-dose drug (J code) under these filters.")

@@ -191,8 +191,11 @@ left, right = st.columns(2)
 
 
 with left:
-    ui.rate_trend(trend, tickformat=".1%", label="initial denial rate (claims)")
-    st.caption(f"Initial claims denied ÷ initial claims adjudicated (HFMA), {whose}, per month of the chosen date.")
+    ui.rate_trend(
+        trend,
+        f"Initial claims denied ÷ initial claims adjudicated (HFMA), {whose}, per month of the chosen date.",
+        label="initial denial rate (claims)",
+    )
 with right:
     ui.month_bars(trend, "denied_amount", "denied $")
     st.caption("Denied dollars per month (duplicate-claim and expected denials not included).")

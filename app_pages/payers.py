@@ -42,8 +42,11 @@ one = data.Filters(**{**filters.__dict__, "payers": (payer,)})
 left, right = st.columns(2)
 with left:
     trend = ui.frame("monthly_trend", one, payer_order="all")
-    ui.rate_trend(trend, label="initial denial rate (claims)")
-    st.caption(f"{ui.md(payer)}: initial claims denied ÷ initial claims adjudicated per month (HFMA).")
+    ui.rate_trend(
+        trend,
+        f"{ui.md(payer)}: initial claims denied ÷ initial claims adjudicated per month (HFMA).",
+        label="initial denial rate (claims)",
+    )
     ui.partial_note(trend)
 with right:
     ui.table(

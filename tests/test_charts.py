@@ -524,6 +524,46 @@ def test_a_rate_trend_breaks_its_line_at_months_without_claims():
     assert not line.get("connectgaps")
 
 
+def test_a_month_of_few_claims_is_a_grey_circle_off_the_trend_line():
+    """The corpus's months of one claim drew the Overview's trend as spikes to 100%."""
+    from datetime import date
+
+    import pandas as pd
+
+    from analytics.ui import charts
+
+    frame_ = pd.DataFrame(
+        {
+            "month": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)],
+            "claims": [100, 1, 120],
+            "denial_rate": [0.1, 1.0, 0.12],
+        }
+    )
+    line, sparse = json.loads(charts._rate_trend(frame_, "denial rate", "denial_rate").to_json())["data"]
+    assert [None if v != v else v for v in values(line["y"])] == [0.1, None, 0.12]  # the line breaks there
+    assert [m[:7] for m in values(sparse["x"])] == ["2024-02"] and values(sparse["y"]) == [1.0]
+    assert sparse["marker"]["symbol"] == "circle-open" and sparse["name"] == charts.TOO_FEW
+    assert "too few for a rate" in sparse["hovertemplate"]
+    # a history where every month is small keeps its line
+    [line] = json.loads(charts._rate_trend(frame_.assign(claims=[5, 1, 6]), "r", "denial_rate").to_json())["data"]
+    assert values(line["y"]) == [0.1, 1.0, 0.12]
+
+
+def test_the_corpus_overview_trend_greys_its_months_of_few_claims(corpus_db, monkeypatch, tmp_path):
+    at = app_runner(corpus_db, monkeypatch, tmp_path)()
+    trend = figures(at)[0]
+    few = one(
+        corpus_db,
+        """select count(*) filter (where n < 20), count(*) filter (where n >= 20) from (
+            select service_month, count(distinct claim_key) as n from fact_units
+            where first_of_claim and claim_kind = 'adjudicated' and not readjudication group by all)""",
+    )[0]
+    assert few[0] and few[1]  # the corpus has both
+    [sparse] = [t for t in trend["data"] if t.get("name") == "too few claims"]
+    assert 0 < len(values(sparse["x"])) <= few[0]
+    assert any("Grey circles: months of fewer than 20 claims" in c.value for c in at.caption)
+
+
 def test_denied_dollars_per_category_are_stacked_bars_one_per_month_a_month_without_denials_at_zero():
     """The corpus denied dollars in 2004 and 2010 only: an area ran across the years between at their level.
     Months are counted apart, so each is a bar; the partial month's bars are lighter."""

@@ -350,7 +350,9 @@ def _expected_denials(frame_: pd.DataFrame) -> pd.Series:
 # A rate of fewer lines is mostly chance (1 denied of 1 reads 100%): rate bars leave such values out, heatmaps
 # grey their cells.
 MIN_RATE_VOLUME = 20
-FEW_GREY = "#e6e6e6"
+FEW_GREY = "#e6e6e6"  # a heatmap cell
+FEW_MARKER = "#9e9e9e"  # a trend's point, visible on white
+TOO_FEW = "too few claims"
 
 
 def rate_bars(
@@ -422,8 +424,10 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
 
     complete = frame_["complete"].astype(bool) if "complete" in frame_.columns else pd.Series(True, index=frame_.index)
     done = frame_[complete]
+    # a month of few claims is a grey circle off the line: 1 of 1 denied drew a spike to 100%
+    few = _too_few(done["claims"]) if "claims" in done.columns else pd.Series(False, index=done.index)
     # a month with no claims has no rate: the line breaks there instead of drawing years without data
-    line = _every_month(done, column)
+    line = _every_month(done[~few], column)
     fig = go.Figure(
         go.Scatter(
             x=line["month"],
@@ -434,6 +438,19 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
             hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
         )
     )
+    if few.any():
+        sparse = done[few]
+        fig.add_trace(
+            go.Scatter(
+                x=sparse["month"],
+                y=sparse[column],
+                mode="markers",
+                name=TOO_FEW,
+                marker={"color": FEW_MARKER, "symbol": "circle-open", "size": 7},
+                customdata=sparse["claims"],
+                hovertemplate="%{x|%b %Y}: %{y:.1%} of %{customdata:,} claims (too few for a rate)<extra></extra>",
+            )
+        )
     if (~complete).any():  # the partial month: dashed from the last complete month, an open marker
         tail = frame_[~complete]
         if not done.empty:
@@ -469,13 +486,24 @@ def _every_month(frame_: pd.DataFrame, column: str) -> pd.DataFrame:
     return by_month.reindex(_month_range(by_month.index.to_series())).rename_axis("month").reset_index()
 
 
-def rate_trend(frame_: pd.DataFrame, label: str = "denial rate", column: str = "denial_rate", **_ignored) -> None:
+def rate_trend(frame_: pd.DataFrame, caption: str, label: str = "denial rate", column: str = "denial_rate") -> None:
     """A rate per month (column denial_rate) as a line: one point per month on a monthly axis, the rate
-    axis from 0; a partial month dashed and shaded."""
+    axis from 0; a partial month dashed and shaded; months of few claims grey circles off the line. Its
+    definition (caption) underneath, with what the grey circles are when there are some."""
     if frame_.empty:
         st.caption(f"No {label} under these filters.")
         return
-    st.plotly_chart(_rate_trend(frame_, label, column), width="stretch")
+    fig = _rate_trend(frame_, label, column)
+    st.plotly_chart(fig, width="stretch")
+    grey = any(trace.name == TOO_FEW for trace in fig.data)
+    st.caption(
+        caption
+        + (
+            f" Grey circles: months of fewer than {MIN_RATE_VOLUME} claims, too few for a rate to mean much."
+            if grey
+            else ""
+        )
+    )
 
 
 # a bar's width on a date axis is in milliseconds: 20 days, so that one month alone is a bar, not a line
