@@ -301,8 +301,8 @@ def _heatmap_volume(frame_: pd.DataFrame) -> str:
 
 
 def _too_few(counts: pd.DataFrame | pd.Series):
-    """Which cells have fewer than MIN_RATE_VOLUME claims or lines (none when no cell has more: a small
-    history keeps its colours)."""
+    """Which counts (a heatmap's cells, a trend's months) are under MIN_RATE_VOLUME claims or lines; none
+    when no count is larger: a small history keeps its colours and its line."""
     few = counts < MIN_RATE_VOLUME
     return few & (counts >= MIN_RATE_VOLUME).values.any()
 
@@ -348,7 +348,7 @@ def _expected_denials(frame_: pd.DataFrame) -> pd.Series:
 
 
 # A rate of fewer lines is mostly chance (1 denied of 1 reads 100%): rate bars leave such values out, heatmaps
-# grey their cells.
+# grey their cells, rate trends draw such months as grey circles off the line.
 MIN_RATE_VOLUME = 20
 FEW_GREY = "#e6e6e6"  # a heatmap cell
 FEW_MARKER = "#9e9e9e"  # a trend's point, visible on white
