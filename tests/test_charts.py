@@ -534,19 +534,21 @@ def test_a_month_of_few_claims_is_a_grey_circle_off_the_trend_line():
 
     frame_ = pd.DataFrame(
         {
-            "month": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)],
-            "claims": [100, 1, 120],
-            "denial_rate": [0.1, 1.0, 0.12],
+            "month": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)],
+            "claims": [100, 1, 120, 7],
+            "denial_rate": [0.1, 1.0, 0.12, 0.57],
+            "complete": [True, True, True, False],  # April not over: 4 of 7 denied so far
         }
     )
     line, sparse = json.loads(charts._rate_trend(frame_, "denial rate", "denial_rate").to_json())["data"]
     assert [None if v != v else v for v in values(line["y"])] == [0.1, None, 0.12]  # the line breaks there
-    assert [m[:7] for m in values(sparse["x"])] == ["2024-02"] and values(sparse["y"]) == [1.0]
+    assert [m[:7] for m in values(sparse["x"])] == ["2024-02", "2024-04"] and values(sparse["y"]) == [1.0, 0.57]
     assert sparse["marker"]["symbol"] == "circle-open" and sparse["name"] == charts.TOO_FEW
     assert "too few for a rate" in sparse["hovertemplate"]
     # a history where every month is small keeps its line
-    [line] = json.loads(charts._rate_trend(frame_.assign(claims=[5, 1, 6]), "r", "denial_rate").to_json())["data"]
-    assert values(line["y"]) == [0.1, 1.0, 0.12]
+    small = frame_.assign(claims=[5, 1, 6, 2])
+    [line, partial] = json.loads(charts._rate_trend(small, "r", "denial_rate").to_json())["data"]
+    assert values(line["y"]) == [0.1, 1.0, 0.12] and values(partial["y"]) == [0.12, 0.57]
 
 
 def test_the_corpus_overview_trend_greys_its_months_of_few_claims(corpus_db, monkeypatch, tmp_path):

@@ -423,11 +423,11 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
     import plotly.graph_objects as go
 
     complete = frame_["complete"].astype(bool) if "complete" in frame_.columns else pd.Series(True, index=frame_.index)
-    done = frame_[complete]
-    # a month of few claims is a grey circle off the line: 1 of 1 denied drew a spike to 100%
-    few = _too_few(done["claims"]) if "claims" in done.columns else pd.Series(False, index=done.index)
+    # a month of few claims, over or not, is a grey circle off the line: 1 of 1 denied drew a spike to 100%
+    few = _too_few(frame_["claims"]) if "claims" in frame_.columns else pd.Series(False, index=frame_.index)
+    done = frame_[complete & ~few]
     # a month with no claims has no rate: the line breaks there instead of drawing years without data
-    line = _every_month(done[~few], column)
+    line = _every_month(done, column)
     fig = go.Figure(
         go.Scatter(
             x=line["month"],
@@ -439,7 +439,7 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
         )
     )
     if few.any():
-        sparse = done[few]
+        sparse = frame_[few]
         fig.add_trace(
             go.Scatter(
                 x=sparse["month"],
@@ -451,8 +451,8 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
                 hovertemplate="%{x|%b %Y}: %{y:.1%} of %{customdata:,} claims (too few for a rate)<extra></extra>",
             )
         )
-    if (~complete).any():  # the partial month: dashed from the last complete month, an open marker
-        tail = frame_[~complete]
+    if (~complete & ~few).any():  # the partial month: dashed from the last complete month, an open marker
+        tail = frame_[~complete & ~few]
         if not done.empty:
             tail = pd.concat([done.tail(1), tail])
         fig.add_trace(
