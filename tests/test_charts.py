@@ -351,6 +351,13 @@ def test_date_presets_set_the_range_and_stay_in_the_url(app, history_db):
     assert end < as_of.replace(day=1) or end == as_of and start.day == 1
     at.switch_page("app_pages/payers.py").run(timeout=120)  # kept across pages
     assert at.session_state["filters"].date_from == start
+    # opened without a period, every date loaded, and the period says so (it read "Custom range")
+    fresh = app()
+    period = fresh.sidebar.selectbox(key="filter_period")
+    assert period.value == "custom" and period.format_func(period.value) == "All dates, or a range below"
+    first, last = one(history_db, "select min(service_date), max(service_date) from fact_units")[0]
+    chosen = fresh.session_state["filters"]
+    assert chosen.date_from <= first and chosen.date_to >= last
 
 
 def claims_filters(at) -> dict:

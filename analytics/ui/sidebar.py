@@ -19,7 +19,7 @@ CLAIMS_PAGE = "app_pages/claims.py"
 # Date presets (sidebar, kept in the URL as period=...): a complete month is over on the data date (the
 # latest payment loaded), as month_complete() in queries/marts/initial_claims.sql decides.
 PERIODS = {
-    "custom": "Custom range",
+    "custom": "All dates, or a range below",  # the default: every date loaded until one is chosen
     "last-month": "Last complete month",
     "last-3-months": "Last 3 complete months",
     "quarter": "Quarter to date",
