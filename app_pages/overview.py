@@ -221,12 +221,12 @@ if not ui.empty(top, "denial"):
             "its remark codes), each in its colour on every chart; click a bar to open its denied lines.",
             on_select=lambda row: ui.drill(filters, categories=(row["category"],)),
         )
-# the whole width: in half of it the reasons' descriptions pushed their dollars out of view
-ui.table(
-    ui.frame("top_reasons", filters),
-    "top_reasons",
-    "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.",
-)
+    # the whole width: in half of it the reasons' descriptions pushed their dollars out of view
+    ui.table(
+        ui.frame("top_reasons", filters),
+        "top_reasons",
+        "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.",
+    )
 
 st.subheader("Biggest movers")
 movers = ui.frame("movers", filters)

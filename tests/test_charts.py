@@ -319,6 +319,19 @@ def test_a_modifier_denied_only_as_expected_says_so_not_that_it_is_never_denied(
     assert listed.set_index("claim_id")["counted_as"].to_dict() == {"G1": "expected", "G3": "denial"}
 
 
+def test_claims_without_a_denial_draw_zero_dollars_plainly_and_no_empty_reasons_table(tmp_path, monkeypatch):
+    path = tmp_path / "own.duckdb"
+    con = database.connect(path)
+    paid = "CLP*P1*1*100*80**12*PP1*11*1~DTM*232*20240301~SVC*HC:99213*100*80**1~CAS*CO*45*20"
+    assert load_text(con, tmp_path, remittance_835(paid), "p.835").status == "loaded"
+    con.close()
+    at = app_runner(path, monkeypatch, tmp_path)()
+    assert any("No denial matches these filters" in i.value for i in at.info)
+    assert not [f for f in at.dataframe if "reason" in f.value.columns]  # not an empty table under the message
+    [dollars] = [f for f in figures(at) if f["layout"]["yaxis"]["title"]["text"] == "denied $"]
+    assert dollars["layout"]["yaxis"]["tickvals"] == [0]  # not "$0, $0, $1, $1"
+
+
 def test_off_campus_total_on_site_of_care(app, history_db):
     at = app("app_pages/site_of_care.py")
     metrics = {m.label: m.value for m in at.metric}

@@ -533,6 +533,8 @@ def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
     fig.update_yaxes(
         title_text=label, rangemode="tozero", tickprefix="$" if money_axis else "", tickformat=",.0f"
     ).update_layout(margin={"t": 30})
+    if not (frame_[y] > 0).any():  # every month at zero: one tick at 0 (plotly's 0-1 range read "$0, $0, $1, $1")
+        fig.update_yaxes(range=[0, 1], tickvals=[0])
     _month_axis(fig, frame_["month"])
     return mark_partial(fig, frame_)
 
