@@ -101,7 +101,11 @@ def test_the_html_review_reads_like_the_page(hostile_db):
     assert -1 < figure.layout.xaxis.range[0] < 0  # a month alone was drawn from "-1" to "1"
     assert figure.layout.height >= 440  # twelve cohorts in the legend: the export's 380 px cut the last ones off
     ageing = review.figures(parts)["review_ageing"].data[0]
-    assert list(ageing.text) == [f"{n:,} denials" for n in parts["review_ageing"]["denials"]] != []  # not dollars
+    open_by_age = parts["review_ageing"]
+    assert list(ageing.text) == [f"{n:,} denials" if n else "" for n in open_by_age["denials"]]  # not dollars
+    # every age, at zero where nothing is open that old: an age left out read as a gap
+    assert list(open_by_age["age"])[::5] == ["0-30 days", "over 180 days"] and len(open_by_age) == 6
+    assert 0 in set(open_by_age["denials"]) and open_by_age["denials"].sum() > 0
 
 
 def colour_distance(one: str, other: str) -> float:

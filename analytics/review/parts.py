@@ -241,7 +241,8 @@ def figures(parts: dict) -> dict:
             ageing,
             x="age",
             y="denied_amount",
-            text=[f"{int(n):,} denials" for n in ageing["denials"]],  # a bare count read as dollars on a $ axis
+            # "26 denials": a bare count read as dollars on a $ axis; an age with none has no label
+            text=[f"{int(n):,} denials" if n else "" for n in ageing["denials"]],
             color_discrete_sequence=[MAIN],
             labels={"age": "days since denial", "denied_amount": "open denied $"},
         ).update_yaxes(tickprefix="$", tickformat=",.0f")

@@ -23,13 +23,29 @@ bucketed as (
         end as bucket,
         denied_amount
     from aged
+),
+
+counted as (
+    select bucket, count(*) as denials, sum(denied_amount) as denied_amount
+    from bucketed
+    group by bucket
+),
+
+ages as (
+    select * from (values
+        (1, '0-30 days'), (2, '31-60 days'), (3, '61-90 days'), (4, '91-120 days'), (5, '121-180 days'),
+        (6, 'over 180 days')
+    ) as ages (bucket, age)
 )
 
+-- every age, at zero where nothing is open that old (an age left out read as a gap in the chart); no row
+-- at all when nothing is open
 select
-    bucket,
-    ['0-30 days', '31-60 days', '61-90 days', '91-120 days', '121-180 days', 'over 180 days'][bucket] as age,
-    count(*) as denials,
-    sum(denied_amount) as denied_amount
-from bucketed
-group by bucket
-order by bucket
+    ages.bucket,
+    ages.age,
+    coalesce(counted.denials, 0) as denials,
+    coalesce(counted.denied_amount, 0) as denied_amount
+from ages
+left join counted using (bucket)
+where exists (select 1 from counted)
+order by ages.bucket
