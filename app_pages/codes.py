@@ -69,8 +69,9 @@ for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combi
     ui.table(
         part.drop(columns=["dimension", "description", "billing_unit"]),
         f"{code}_by_{dimension}",
-        "Denial rate: denied lines ÷ adjudicated lines. Units billed against units paid show what was not paid: "
-        "lines denied in full and unit cuts (e.g. CO-151 + N362).",
+        "Denial rate: denied lines ÷ adjudicated lines; expected denials (GA, GY, GZ) counted apart. Units "
+        "billed against units paid show what was not paid: lines denied in full and unit cuts (e.g. CO-151 + "
+        "N362).",
         on_select=lambda row, dimension=dimension: open_claims(dimension, row["key"]),
     )
 

@@ -315,6 +315,9 @@ def test_a_modifier_denied_only_as_expected_says_so_not_that_it_is_never_denied(
     by_modifier = table[table["grouping"] == "modifier"].set_index("modifiers")
     assert by_modifier["expected_denied_lines"].to_dict() == {"GA": 1, "25": 0, "(none)": 0}
     assert "Expected denials (GA, GY, GZ" in " ".join(c.value for c in at.caption)
+    codes = app_runner(path, monkeypatch, tmp_path)("app_pages/codes.py")  # 99213's modifier combinations
+    [combinations] = [f["data"][0] for f in figures(codes) if "GA" in values(f["data"][0]["x"])]
+    assert dict(zip(combinations["x"], combinations["text"], strict=True))["GA"] == "0.0% of 1<br>1 expected"
     listed = app_runner(path, monkeypatch, tmp_path)("app_pages/claims.py").dataframe[0].value
     assert listed.set_index("claim_id")["counted_as"].to_dict() == {"G1": "expected", "G3": "denial"}
 

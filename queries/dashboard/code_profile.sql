@@ -1,6 +1,6 @@
 -- One procedure or drug code ($code): its description, volume and units, and its denials by payer,
--- (Denials of class 'denial' only: duplicate-claim and expected GA/GY/GZ denials are counted apart.)
--- modifier combination and site.
+-- modifier combination and site. (Denials of class 'denial' only: expected GA/GY/GZ denials are counted
+-- apart in expected_denied_lines, duplicate-claim denials left out.)
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
@@ -38,6 +38,7 @@ select
     count(*) as lines,
     count(*) filter (where denial_class = 'denial') / count(*) as denial_rate,
     coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount,
+    count(*) filter (where denial_class = 'expected') as expected_denied_lines,
     sum(units_billed) as units_billed,
     sum(units_paid) as units_paid,
     any_value(codes.description) as description,
