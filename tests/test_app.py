@@ -57,6 +57,7 @@ def test_every_page_runs(app, page):
     at = app(page)
     assert at.title[0].value == Path(page).stem.replace("_", " ").capitalize()
     assert not at.warning  # the user's own data: no demo label
+    assert [m.label for m in at.metric if not m.help] == []  # every number carries its definition
 
 
 def test_overview_kpis_are_the_databases(app, small_db):
