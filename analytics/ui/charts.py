@@ -1,9 +1,10 @@
-"""Charts by kind (rate heatmap, rate bars, amount bars, rate trend, month bars, category area), built by one
-function each (cached by `figure`) and drawn by another; a partial month marked as partial; clicks on
-points become filters.
+"""Charts by kind (rate heatmap, rate bars, amount bars, rate trend, month bars, category month bars), built
+by one function each (cached by `figure`) and drawn by another; a partial month marked as partial, a rate of
+few claims set apart; clicks on points become filters.
 
-About 470 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
-axis, colour and partial-month helpers they share; split, each part would import most of the others."""
+About 580 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
+axis, colour, partial-month and few-claims helpers they share; split, each part would import most of the
+others."""
 
 from __future__ import annotations
 
