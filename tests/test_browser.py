@@ -85,6 +85,19 @@ def test_every_page_renders_without_an_exception(server, page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def test_the_latest_month_keeps_its_label_on_the_monthly_charts(server, page):
+    """Plotly hides a tick label that would pass the chart's edge: the Overview's trends lost their latest
+    month's label (the month a manager looks for first)."""
+    url, _ = server
+    page.goto(url)
+    settle(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] g.xtick text', timeout=60_000)
+    for chart in page.locator('[data-testid="stPlotlyChart"]').all()[:2]:  # the rate trend, the denied $ bars
+        labels = chart.locator("g.xtick text")
+        shown = [labels.nth(i).text_content() for i in range(labels.count()) if labels.nth(i).is_visible()]
+        assert shown and len(shown) == labels.count(), shown
+
+
 def test_a_sidebar_filter_changes_a_number(server, page):
     url, _ = server
     page.goto(url)

@@ -91,6 +91,9 @@ def _month_axis(fig, months):
         for limit, s, f in ((15, "M1", "%b %Y"), (40, "M3", "%b %Y"), (90, "M6", "%b %Y"), (10**6, "M12", "%Y"))
         if span <= limit
     )
+    # room on the right for the last month's label: plotly hides a label that would pass the chart's edge, and
+    # that was the latest month (the Overview's "Oct 2026", the month What changed tests)
+    fig.update_layout(margin_r=60)
     return fig.update_xaxes(
         type="date",
         dtick=step,
