@@ -10,8 +10,7 @@ codes as (select * from ref_procedure_codes),
 -- (units, every line at 10M lines) with the code filter applied after; only the columns they read
 lines as materialized (
     select payer_name, modifiers, site, denial_class, denied_amount, units_billed,
-        -- a line denied in full paid no units, whatever units its answer repeats (SVC05)
-        case when denial_type = 'full' then 0 else units_paid end as units_paid
+        paid_units(denial_type, units_paid) as units_paid  -- none on a line denied in full
     from units
     where unit_kind = 'line' and claim_kind = 'adjudicated' and procedure_code = $code
 ),

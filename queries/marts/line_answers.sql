@@ -1,5 +1,5 @@
 -- builds: table line_answers
--- needs: fact_units, line_matches, readjudication_flags
+-- needs: fact_units, line_matches, paid_units, readjudication_flags
 -- partition: bill_line_key
 -- line_answers: the first answer to each billed line (837) a payer has answered: of the remittance lines
 -- matched to it (line_matches) in an initial adjudication, the first paid (payment date, then line key).
@@ -14,10 +14,7 @@ units as (select * from fact_units where unit_kind = 'line' and claim_kind = 'ad
 answered as (
     select
         line_pairs.bill_line_key,
-        -- a line denied in full paid no units, whatever units its answer repeats (SVC05: most payers send
-        -- the units billed on a denied line too)
-        arg_min(case when units.denial_type = 'full' then 0 else units.units_paid end,
-            (units.payment_date, units.line_key)) as units_paid,
+        arg_min(paid_units(units.denial_type, units.units_paid), (units.payment_date, units.line_key)) as units_paid,
         arg_min(units.denial_type is not null, (units.payment_date, units.line_key)) as denied,
         arg_min(units.category, (units.payment_date, units.line_key)) as denied_category
     from line_pairs
