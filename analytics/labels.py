@@ -84,8 +84,9 @@ COLUMNS = {
     "expected_denied_lines": (
         "expected denials",
         "count",
-        "Lines billed with GA, GY or GZ that the payer denied: the provider knew it would not pay (a signed "
-        "ABN, a statutory exclusion), so counted apart, not in the denial rate.",
+        "Lines billed with modifier GA, GY or GZ that the payer denied: the provider knew the payer would not "
+        "pay (a signed ABN, a statutory exclusion). Neither a payer error nor a provider error to fix, so "
+        "counted apart, not in the denial rate.",
     ),
     "claims": ("claims", "count", "Claim adjudications (CLP) the payer processed."),
     "units_billed": (

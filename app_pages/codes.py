@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import ui
+from analytics import labels, ui
 
 filters = st.session_state["filters"]
 st.title("Codes")
@@ -37,12 +37,7 @@ tiles[2].metric(
     f"{payers['units_billed'].sum():,.0f}",
     help="The units billed, as the payer repeats them when it cut them, else the units paid.",
 )
-tiles[3].metric(
-    "Units paid",
-    f"{payers['units_paid'].sum():,.0f}",
-    help="The units the payer paid (one when it left them out); a line denied in full counts none, though its "
-    "answer mostly repeats the units billed.",
-)
+tiles[3].metric("Units paid", f"{payers['units_paid'].sum():,.0f}", help=labels.describe("units_paid")[2])
 
 KEYS = {"payer": "payers", "modifiers": "modifiers", "site": "sites"}
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import ui
+from analytics import labels, ui
 
 filters = st.session_state["filters"]
 st.title("Overview")
@@ -134,9 +134,7 @@ apart[2].metric(
     f"{ui.money(kpis['expected_denied_amount'])} denied",
     delta_color="off",
     delta_arrow="off",
-    help="Lines billed with modifier GA, GY or GZ that the payer denied: the provider knew the payer would "
-    "not pay (a signed ABN, a statutory exclusion). Neither a payer error nor a provider error to "
-    "fix, so counted apart from denials.",
+    help=labels.describe("expected_denied_lines")[2],
 )
 if recovery["readjudication_denials"]:
     st.caption(

@@ -235,6 +235,7 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
                 xgap=1,
                 ygap=1,
                 hoverinfo="skip",
+                name=TOO_FEW,
             )
         )
     # a browser sends no selection for a click on a heatmap cell: an invisible marker at each cell's centre
@@ -289,11 +290,12 @@ def rate_heatmap(
     'Sep 2026', one column each), with its definition underneath; a partial month's column is labelled.
     on_select(y key, x key) -> a click on a cell opens its denied lines."""
     select = (lambda point: on_select(*point["customdata"])) if on_select else None
-    _chart(heatmap_figure(frame_, x, y, x_key, y_key), key, select)
-    volume = _heatmap_volume(frame_)
+    fig = heatmap_figure(frame_, x, y, x_key, y_key)
+    _chart(fig, key, select)
     grey = (
-        f" Grey: fewer than {MIN_RATE_VOLUME} {volume}, too few for a rate to mean much (hover shows it)."
-        if _too_few(frame_[volume]).any()
+        f" Grey: fewer than {MIN_RATE_VOLUME} {_heatmap_volume(frame_)}, too few for a rate to mean much (hover "
+        "shows it)."
+        if _has_too_few(fig)
         else ""
     )
     st.caption(caption + grey + (" Click a cell to open its denied lines on the Claims page." if on_select else ""))
@@ -302,6 +304,11 @@ def rate_heatmap(
 
 def _heatmap_volume(frame_: pd.DataFrame) -> str:
     return "lines" if "lines" in frame_.columns else "claims"
+
+
+def _has_too_few(fig) -> bool:
+    """Whether a chart set apart values of few claims (its TOO_FEW trace): its caption then says what grey is."""
+    return any(trace.name == TOO_FEW for trace in fig.data)
 
 
 def _too_few(counts: pd.DataFrame | pd.Series):
@@ -499,12 +506,11 @@ def rate_trend(frame_: pd.DataFrame, caption: str, label: str = "denial rate", c
         return
     fig = _rate_trend(frame_, label, column)
     st.plotly_chart(fig, width="stretch")
-    grey = any(trace.name == TOO_FEW for trace in fig.data)
     st.caption(
         caption
         + (
             f" Grey circles: months of fewer than {MIN_RATE_VOLUME} claims, too few for a rate to mean much."
-            if grey
+            if _has_too_few(fig)
             else ""
         )
     )

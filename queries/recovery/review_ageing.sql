@@ -8,6 +8,14 @@ denials as (
     where status = 'open' and pursued
 ),
 
+-- the ages shown, each up to its last day (none for the oldest)
+ages as (
+    select * from (values
+        (1, 30, '0-30 days'), (2, 60, '31-60 days'), (3, 90, '61-90 days'), (4, 120, '91-120 days'),
+        (5, 180, '121-180 days'), (6, null, 'over 180 days')
+    ) as ages (bucket, up_to_days, age)
+),
+
 aged as (
     select
         *,
@@ -17,10 +25,7 @@ aged as (
 
 bucketed as (
     select
-        case
-            when age_days <= 30 then 1 when age_days <= 60 then 2 when age_days <= 90 then 3
-            when age_days <= 120 then 4 when age_days <= 180 then 5 else 6
-        end as bucket,
+        (select min(bucket) from ages where up_to_days is null or aged.age_days <= up_to_days) as bucket,
         denied_amount
     from aged
 ),
@@ -29,13 +34,6 @@ counted as (
     select bucket, count(*) as denials, sum(denied_amount) as denied_amount
     from bucketed
     group by bucket
-),
-
-ages as (
-    select * from (values
-        (1, '0-30 days'), (2, '31-60 days'), (3, '61-90 days'), (4, '91-120 days'), (5, '121-180 days'),
-        (6, 'over 180 days')
-    ) as ages (bucket, age)
 )
 
 -- every age, at zero where nothing is open that old (an age left out read as a gap in the chart); no row
