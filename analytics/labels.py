@@ -231,6 +231,7 @@ COLUMNS = {
     # hidden: keys for the Claims page and flags the charts read
     "key": ("", "hidden", None),
     "complete": ("", "hidden", None),
+    "answering": ("", "hidden", None),
     "bucket": ("", "hidden", None),  # the order of the ageing buckets: their label (age) is shown
     "sparkline": ("", "hidden", None),  # a finding's monthly rates (findings.sparkline), drawn by the HTML review
 }

@@ -241,7 +241,8 @@ ui.table(
     movers,
     "movers",
     "Denied dollars by payer and by category in the latest complete month of the filtered data against the "
-    "month before (a month not over on the data date is left out); sorted by the size of the change. A mover is "
+    "month before (a month not final is left out: not over on the data date, or by date of service still being "
+    "answered); sorted by the size of the change. A mover is "
     "not a finding: a few costly claims swing a month's dollars, so What changed tests which rates moved more "
     "than chance allows.",
 )

@@ -472,25 +472,27 @@ def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale(
     assert trace["customdata"][0][0] == ["96365", "POS 11"]  # what a click on the cell opens
 
 
-def test_a_payer_by_month_heatmap_spans_its_colours_over_the_complete_months():
-    """One claim of one payer denied in a partial month (100%) made every complete month's cell pale."""
+def test_a_payer_by_month_heatmap_spans_its_colours_over_the_final_months():
+    """One claim of one payer denied in a partial month (100%) made every complete month's cell pale; a month
+    still being answered is not final either."""
     import pandas as pd
 
     from analytics.ui import charts
 
-    months = [pd.Timestamp("2026-08-01"), pd.Timestamp("2026-09-01"), pd.Timestamp("2026-10-01")]
+    months = [pd.Timestamp("2026-07-01"), pd.Timestamp("2026-08-01"), pd.Timestamp("2026-09-01")]
     frame_ = pd.DataFrame(
         {
             "payer": ["A", "A", "A", "B", "B"],
             "month": months + months[:2],
             "complete": [True, True, False, True, True],
+            "answering": [False, True, False, False, True],
             "claims": [200, 180, 1, 150, 160],
-            "denial_rate": [0.12, 0.18, 1.0, 0.25, 0.2],
+            "denial_rate": [0.12, 0.4, 1.0, 0.25, 0.2],
         }
     )
     trace = json.loads(charts.heatmap_figure(frame_, "month", "payer", None, None).to_json())["data"][0]
     assert (trace["zmin"], trace["zmax"]) == (0, 0.25)
-    assert values(trace["x"])[-1] == "Oct 2026 (partial month)"
+    assert values(trace["x"]) == ["Jul 2026", "Aug 2026 (not final)", "Sep 2026 (partial month)"]
 
 
 def test_a_heatmap_cell_of_few_claims_is_grey_not_the_darkest_red():

@@ -211,6 +211,77 @@ def test_a_month_is_complete_once_the_data_date_reaches_its_last_day(con, tmp_pa
     assert [(m["month"], m["complete"]) for m in measures(con)] == [(date(2024, 2, 1), True), (date(2024, 3, 1), True)]
 
 
+def load_runout(con, tmp_path):
+    """Claims answered 30, 30 and 15 days after service (90% within 30 days); data up to 20 March 2024: March is
+    not over, February (ended 29 Feb) still being answered until 30 March, January final."""
+    load(
+        con,
+        tmp_path,
+        claim("J1", "1", "100", "0", "SVC*HC:99213*100*0**1", "CAS*CO*50*100", served="20240110"),
+        paid_on="20240209",
+    )
+    load(
+        con,
+        tmp_path,
+        claim("B1", "1", "400", "0", "SVC*HC:99213*400*0**1", "CAS*CO*50*400", served="20240130"),
+        payer="BETA MUTUAL",
+        paid_on="20240229",
+    )
+    load(
+        con,
+        tmp_path,
+        claim("F1", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200", served="20240210"),
+        paid_on="20240311",
+    )
+    load(
+        con, tmp_path, claim("M1", "1", "100", "100", "SVC*HC:99213*100*100**1", served="20240305"), paid_on="20240320"
+    )
+
+
+def test_a_month_of_service_still_being_answered_is_not_final_and_movers_leave_it_out(con, tmp_path):
+    """By date of service, February's claims were still arriving on 20 March: its denied dollars fell against
+    January's and the movers read it as a drop."""
+    load_runout(con, tmp_path)
+    assert rows(con, "SELECT days_90, claims FROM answer_lag") == [(30, 4)]
+    trend = "SELECT month, complete, answering FROM (" + sql("dashboard/monthly_trend") + ")"
+    service = {**data.Filters().params(), "payer_order": "all"}
+    assert rows(con, trend, service) == [
+        (date(2024, 1, 1), True, False),
+        (date(2024, 2, 1), True, True),
+        (date(2024, 3, 1), False, False),
+    ]
+    # by date of payment a month over is final: its payments are all in
+    payment = {**data.Filters(date_basis="payment").params(), "payer_order": "all"}
+    assert rows(con, trend, payment) == [(date(2024, 2, 1), True, False), (date(2024, 3, 1), False, False)]
+    movers = sorted(r[:6] for r in rows(con, sql("dashboard/movers"), data.Filters().params()))
+    assert movers == [  # January against December, not February (still arriving) against January
+        ("category", "medical_necessity", date(2024, 1, 1), Decimal("500.00"), Decimal("0"), Decimal("500.00")),
+        ("payer", "ACME HEALTH PLAN", date(2024, 1, 1), Decimal("100.00"), Decimal("0"), Decimal("100.00")),
+        ("payer", "BETA MUTUAL", date(2024, 1, 1), Decimal("400.00"), Decimal("0"), Decimal("400.00")),
+    ]
+    by_payment = sorted(r[2] for r in rows(con, sql("dashboard/movers"), data.Filters(date_basis="payment").params()))
+    assert set(by_payment) == {date(2024, 2, 1)}
+
+
+def test_the_overview_marks_a_month_still_being_answered_not_final_and_says_for_how_long(con, tmp_path, monkeypatch):
+    load_runout(con, tmp_path)
+    con.close()
+    at = app_runner(tmp_path / "test.duckdb", monkeypatch, tmp_path)()
+    at.radio(key="payer_order").set_value("All").run(timeout=120)
+    rate = json.loads(at.get("plotly_chart")[0].proto.spec)
+    solid, tail = rate["data"]
+    assert [x[:7] for x in solid["x"]] == ["2024-01"]
+    assert tail["name"] == "not final" and tail["line"]["dash"] == "dash"
+    assert [x[:7] for x in tail["x"]] == ["2024-01", "2024-02", "2024-03"]
+    [shade] = rate["layout"]["shapes"]  # February and March under one label
+    assert shade["x0"][:10] == "2024-01-17" and shade["x1"][:10] == "2024-03-16"
+    assert [a["text"] for a in rate["layout"]["annotations"]] == ["not final"]
+    [note] = [c.value for c in at.caption if "Not final" in c.value]
+    assert "Partial month: data up to 20 March 2024. March 2024 is not over yet" in note
+    assert "payers are still answering claims for February 2024 (90% of claims are answered within 30 days" in note
+    assert note.endswith("Month-over-month comparisons leave them out.")
+
+
 def test_a_code_filter_keeps_the_claims_that_have_the_code(con, tmp_path):
     load_mixed_month(con, tmp_path)
     # P2's second line is 97110: before, only a claim's first line counted its claim, so 0 claims showed

@@ -1,9 +1,9 @@
 """Charts by kind (rate heatmap, rate bars, amount bars, rate trend, month bars, category month bars), built
-by one function each (cached by `figure`) and drawn by another; a partial month marked as partial, a rate of
-few claims set apart; clicks on points become filters.
+by one function each (cached by `figure`) and drawn by another; a month not final (partial, or still being
+answered) marked, a rate of few claims set apart; clicks on points become filters.
 
-About 580 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
-axis, colour, partial-month and few-claims helpers they share; split, each part would import most of the
+About 630 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
+axis, colour, months-not-final and few-claims helpers they share; split, each part would import most of the
 others."""
 
 from __future__ import annotations
@@ -111,10 +111,13 @@ def _rate_axis(fig, values, title: str):
     return fig.update_yaxes(range=[0, top], tickformat=percent_format([0, top]), title_text=title, rangemode="tozero")
 
 
-# A month not over on the data date (column `complete` false, from month_complete() in the SQL) is
-# marked on every monthly chart: shaded and labelled "partial", its line segment dashed, its heatmap
-# column labelled, and partial_note() says up to which date the data goes.
+# A month whose figures are not final is marked on every monthly chart: a partial month, not over on the
+# data date (column `complete` false: month_complete() in the SQL), and by date of service a month over but
+# still being answered (column `answering` true: month_answering()), whose claims are still to come. They are
+# shaded under one label, their line segment dashed, their bars lighter, their heatmap columns labelled, and
+# partial_note() says why.
 PARTIAL = "partial month"
+NOT_FINAL = "not final"
 
 
 def partial_months(frame_: pd.DataFrame) -> list:
@@ -123,36 +126,66 @@ def partial_months(frame_: pd.DataFrame) -> list:
     return sorted(pd.Timestamp(m) for m in frame_.loc[~frame_["complete"].astype(bool), "month"].unique())
 
 
+def answering_months(frame_: pd.DataFrame) -> list:
+    """Months of service over but still being answered (column answering)."""
+    if "answering" not in frame_.columns or "month" not in frame_.columns:
+        return []
+    return sorted(pd.Timestamp(m) for m in frame_.loc[frame_["answering"].fillna(False).astype(bool), "month"].unique())
+
+
+def unfinished_months(frame_: pd.DataFrame) -> dict:
+    """Each month whose figures are not final, with its label: PARTIAL or NOT_FINAL."""
+    labels = {**dict.fromkeys(answering_months(frame_), NOT_FINAL), **dict.fromkeys(partial_months(frame_), PARTIAL)}
+    return dict(sorted(labels.items()))
+
+
 def mark_partial(fig, frame_: pd.DataFrame):
-    """Shade each partial month of a figure whose x axis is `month` and label it; returns the figure."""
-    for month in partial_months(frame_):
+    """Shade the months whose figures are not final (unfinished_months) on a figure whose x axis is `month`,
+    under one label: "not final" when one is still being answered, else "partial month"; returns the figure."""
+    months = unfinished_months(frame_)
+    if months:
         fig.add_vrect(
-            x0=month - pd.Timedelta(days=15),
-            x1=month + pd.Timedelta(days=15),
+            x0=min(months) - pd.Timedelta(days=15),
+            x1=max(months) + pd.Timedelta(days=15),
             fillcolor="lightgrey",
             opacity=0.4,
             line_width=0,
             layer="below",
-            annotation_text=PARTIAL,
+            annotation_text=NOT_FINAL if NOT_FINAL in months.values() else PARTIAL,
             annotation_position="top right",
         )
     return fig
 
 
 def partial_note(frame_: pd.DataFrame) -> None:
-    """The caption under a monthly chart with a partial month: up to which date the data goes."""
-    months = partial_months(frame_)
-    if months:
+    """The caption under a monthly chart with months not final: up to which date the data goes, and for how
+    long payers go on answering a month of service."""
+    partial, answering = partial_months(frame_), answering_months(frame_)
+    notes = []
+    if partial:
         as_of = data.record("recovery/data_date", path=data.database_path())["data_date"]
-        shown = ", ".join(f"{m:%B %Y}" for m in months)
-        st.caption(
-            f"Partial month: data up to {as_of:%d %B %Y}. {shown} is not over yet, so its figures are "
-            "incomplete (marked on the chart); month-over-month comparisons leave it out."
+        notes.append(
+            f"Partial month: data up to {as_of:%d %B %Y}. {_month_names(partial)} is not over yet, so its figures "
+            "are incomplete (marked on the chart)."
         )
+    if answering:
+        days = data.record("dashboard/answer_lag", path=data.database_path())["days_90"]
+        notes.append(
+            f"Not final: payers are still answering claims for {_month_names(answering)} (90% of claims are "
+            f"answered within {days} days of the date of service), so its counts and dollars will still grow."
+        )
+    if notes:
+        them = "it" if len(partial) + len(answering) == 1 else "them"
+        st.caption(" ".join([*notes, f"Month-over-month comparisons leave {them} out."]))
 
 
-def _month_label(month, complete: bool = True) -> str:
-    return f"{pd.Timestamp(month):%b %Y}" + ("" if complete else f" ({PARTIAL})")
+def _month_names(months: list) -> str:
+    return ", ".join(f"{m:%B %Y}" for m in months)
+
+
+def _month_label(month, unfinished: str | None = None) -> str:
+    """'Sep 2026', or 'Sep 2026 (partial month)' with the label of a month not final."""
+    return f"{pd.Timestamp(month):%b %Y}" + (f" ({unfinished})" if unfinished else "")
 
 
 def _selected_points(event) -> list:
@@ -180,8 +213,8 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     # categorical axes (go.Heatmap on aggregates: px.density_heatmap bins dates and numeric-looking codes)
     shown = frame_.copy()
     if x == "month":
-        complete = shown["complete"].astype(bool) if "complete" in shown.columns else [True] * len(shown)
-        shown["x"] = [_month_label(m, c) for m, c in zip(shown["month"], complete, strict=True)]
+        unfinished = unfinished_months(shown)
+        shown["x"] = [_month_label(m, unfinished.get(pd.Timestamp(m))) for m in shown["month"]]
         shown["x_key"] = [f"{pd.Timestamp(m):%Y-%m-%d}" for m in shown["month"]]
         order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
     else:
@@ -204,10 +237,10 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     # a cell of few claims is grey, not coloured: 1 of 1 denied read as the darkest red of the chart
     few = _too_few(counts)
     coloured = matrix.where(~few)
-    # the colours span the complete months: a partial month's few claims (1 of 1 denied: 100%) paled the rest
-    # (every month partial: top is NaN and plotly spans the cells itself)
-    partial = [_month_label(m, False) for m in partial_months(shown)]
-    top = pd.to_numeric(pd.Series(coloured.drop(columns=partial).values.ravel()), errors="coerce").max()
+    # the colours span the final months: a partial month's few claims (1 of 1 denied: 100%) paled the rest
+    # (every month not final: top is NaN and plotly spans the cells itself)
+    not_final = [_month_label(m, label) for m, label in unfinished_months(shown).items()]
+    top = pd.to_numeric(pd.Series(coloured.drop(columns=not_final).values.ravel()), errors="coerce").max()
     heat = go.Figure(
         go.Heatmap(
             z=coloured.values,
@@ -287,7 +320,7 @@ def rate_heatmap(
     y_key: str | None = None,
 ) -> None:
     """A denial-rate heatmap (column denial_rate) of aggregates: both axes categorical (months labelled
-    'Sep 2026', one column each), with its definition underneath; a partial month's column is labelled.
+    'Sep 2026', one column each), with its definition underneath; a month not final has its column labelled.
     on_select(y key, x key) -> a click on a cell opens its denied lines."""
     select = (lambda point: on_select(*point["customdata"])) if on_select else None
     fig = heatmap_figure(frame_, x, y, x_key, y_key)
@@ -433,10 +466,11 @@ def amount_bars(
 def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
     import plotly.graph_objects as go
 
-    complete = frame_["complete"].astype(bool) if "complete" in frame_.columns else pd.Series(True, index=frame_.index)
+    unfinished = unfinished_months(frame_)
+    final = ~pd.to_datetime(frame_["month"]).isin(list(unfinished))
     # a month of few claims, over or not, is a grey circle off the line: 1 of 1 denied drew a spike to 100%
     few = _too_few(frame_["claims"]) if "claims" in frame_.columns else pd.Series(False, index=frame_.index)
-    done = frame_[complete & ~few]
+    done = frame_[final & ~few]
     # a month with no claims has no rate: the line breaks there instead of drawing years without data
     line = _every_month(done, column)
     fig = go.Figure(
@@ -462,8 +496,8 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
                 hovertemplate="%{x|%b %Y}: %{y:.1%} of %{customdata:,} claims (too few for a rate)<extra></extra>",
             )
         )
-    if (~complete & ~few).any():  # the partial month: dashed from the last complete month, an open marker
-        tail = frame_[~complete & ~few]
+    if (~final & ~few).any():  # the months not final: dashed from the last final month, open markers
+        tail = frame_[~final & ~few]
         if not done.empty:
             tail = pd.concat([done.tail(1), tail])
         fig.add_trace(
@@ -471,7 +505,7 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
                 x=tail["month"],
                 y=tail[column],
                 mode="lines+markers",
-                name=PARTIAL,
+                name=NOT_FINAL if NOT_FINAL in unfinished.values() else PARTIAL,
                 line={"color": MAIN, "dash": "dash"},
                 marker={"symbol": "circle-open", "size": 9},
                 hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
@@ -499,7 +533,7 @@ def _every_month(frame_: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def rate_trend(frame_: pd.DataFrame, caption: str, label: str = "denial rate", column: str = "denial_rate") -> None:
     """A rate per month (column denial_rate) as a line: one point per month on a monthly axis, the rate
-    axis from 0; a partial month dashed and shaded; months of few claims grey circles off the line. Its
+    axis from 0; months not final dashed and shaded; months of few claims grey circles off the line. Its
     definition (caption) underneath, with what the grey circles are when there are some."""
     if frame_.empty:
         st.caption(f"No {label} under these filters.")
@@ -521,9 +555,9 @@ _MONTH_BAR_WIDTH = 20 * 86_400_000
 
 
 def _bar_opacity(months, frame_: pd.DataFrame) -> list[float]:
-    """Each month's bar opacity: a partial month's lighter (partial_months)."""
-    partial = set(partial_months(frame_))
-    return [0.4 if pd.Timestamp(m) in partial else 1.0 for m in months]
+    """Each month's bar opacity: a month not final lighter (unfinished_months)."""
+    unfinished = unfinished_months(frame_)
+    return [0.4 if pd.Timestamp(m) in unfinished else 1.0 for m in months]
 
 
 @figure
@@ -550,7 +584,7 @@ def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
 
 
 def month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool | None = None) -> None:
-    """A monthly amount as bars, one per month; a partial month's bar lighter and shaded."""
+    """A monthly amount as bars, one per month; a month not final lighter and shaded."""
     if frame_.empty:
         st.caption(f"No {label} under these filters.")
         return
@@ -589,6 +623,6 @@ def _category_month_bars(frame_: pd.DataFrame, y: str, label: str):
 
 def category_month_bars(frame_: pd.DataFrame, y: str = "denied_amount", label: str = "denied $") -> None:
     """Dollars per month as bars stacked by category (columns month, category, category_label), each
-    category in its fixed colour, one bar per month; a partial month's bars lighter and shaded. Bars, not
+    category in its fixed colour, one bar per month; a month not final lighter and shaded. Bars, not
     areas: months are counted apart, and a few costly drug denials made areas read as a flow of spikes."""
     st.plotly_chart(_category_month_bars(frame_, y, label), width="stretch")

@@ -1,5 +1,5 @@
 -- Denied dollars per category and month (denial_class 'denial'). complete is false for a month not
--- over on the data date.
+-- over on the data date; answering is true for a month of service still being answered (month_answering).
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
@@ -12,7 +12,7 @@ monthly as (
 )
 
 select month, category, coalesce(categories.label, category) as category_label, denials, denied_amount,
-    month_complete(month) as complete
+    month_complete(month) as complete, month_answering($date_basis, month) as answering
 from monthly
 left join ref_denial_categories as categories using (category)
 order by month, category

@@ -1,7 +1,8 @@
 -- Per month of the chosen date basis: HFMA's initial denial rate by claims (denial_rate) and by
 -- dollars, the line rate, and denied dollars (denial_class 'denial'), for one payer order
 -- ($payer_order: 'primary', 'secondary', 'tertiary' or 'all'). complete is false for a month not over
--- on the data date (the charts mark it partial).
+-- on the data date (the charts mark it partial); answering is true for a month of service still being
+-- answered (month_answering: the charts mark it not final).
 with
 
 claims as (
@@ -34,6 +35,7 @@ select
     denied_units,
     denied_units / nullif(units, 0) as line_denial_rate,
     denied_amount,
-    month_complete(month) as complete
+    month_complete(month) as complete,
+    month_answering($date_basis, month) as answering
 from monthly
 order by month

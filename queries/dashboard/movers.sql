@@ -1,6 +1,7 @@
 -- Biggest movers: denied dollars (denial_class 'denial') by payer and by category in the latest
--- complete month of the filtered data (over on the data date: month_complete) against the month
--- before. A partial latest month is left out: half a month against a whole one is no movement.
+-- complete month of the filtered data (over on the data date: month_complete; by date of service, no
+-- longer being answered: month_answering) against the month before. A partial latest month is left out:
+-- half a month against a whole one is no movement; so is a month of service whose claims are still to come.
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
@@ -9,7 +10,9 @@ dated as (
     select payer_name, category, basis_month as month, denied_amount from units where denial_class = 'denial'
 ),
 
-latest as (select max(month) as month from dated where month_complete(month)),
+latest as (
+    select max(month) as month from dated where month_complete(month) and not month_answering($date_basis, month)
+),
 
 by_dimension as (
     select 'payer' as dimension, payer_name as value, month, denied_amount from dated

@@ -1,5 +1,6 @@
 -- HFMA's initial denial rate by claims per payer and month (every payer order): the heatmap of the
--- Payers page. complete is false for a month not over on the data date.
+-- Payers page. complete is false for a month not over on the data date; answering is true for a month of
+-- service still being answered (month_answering).
 with
 
 claims as (
@@ -18,6 +19,7 @@ select
     month,
     claims,
     denied_claims / claims as denial_rate,
-    month_complete(month) as complete
+    month_complete(month) as complete,
+    month_answering($date_basis, month) as answering
 from monthly
 order by payer_name, month

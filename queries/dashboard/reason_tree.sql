@@ -11,7 +11,7 @@ rarc as (select * from ref_rarc),
 denied as (
     select
         category,
-        coalesce(primary_group || '-', '') || coalesce(primary_reason, 'CLP02 4') as reason,
+        reason_code(primary_group, primary_reason) as reason,
         primary_reason,
         coalesce(remark_codes[1], '(no remark)') as remark,
         denied_amount
@@ -32,7 +32,7 @@ select
     grouped.remark,
     grouped.denials,
     grouped.denied_amount,
-    coalesce(carc.description, 'Claim denied without a reason code') as reason_description,
+    reason_description(carc.description) as reason_description,
     coalesce(rarc.description, '') as remark_description,
     coalesce(categories.usual_path, '') as usual_path
 from grouped

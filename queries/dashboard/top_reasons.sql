@@ -15,10 +15,10 @@ by_reason as (
 
 -- the figures before the words: beside a chart, in half the page, the descriptions hid them
 select
-    coalesce(by_reason.primary_group || '-', '') || coalesce(by_reason.primary_reason, 'CLP02 4') as reason,
+    reason_code(by_reason.primary_group, by_reason.primary_reason) as reason,
     by_reason.denials,
     by_reason.denied_amount,
-    coalesce(carc.description, 'Claim denied without a reason code') as description,
+    reason_description(carc.description) as description,
     by_reason.category,
     coalesce(categories.label, by_reason.category) as category_label
 from by_reason

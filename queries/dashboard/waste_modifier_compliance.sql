@@ -5,7 +5,8 @@
 -- And per month of the chosen date basis (grouping 'month', the Modifiers page's trend): JW/JZ
 -- compliance (drug claims with JW or JZ ÷ drug claims) and the missing-modifier denials (CO-16/CO-4 with
 -- N822, N823 or N519: fact_units.missing_modifier, class 'denial'), those for a missing JW/JZ apart;
--- complete is false for a month not over on the data date. One scan for both.
+-- complete is false for a month not over on the data date, answering true for a month of service still
+-- being answered (month_answering). One scan for both.
 -- The lines come summed by every filtered value (drug_line_cells, built after each load: a scan of
 -- fact_units here took 300 ms at 10M lines); each cell's sums stand for its lines.
 with
@@ -86,7 +87,8 @@ select
     missing_modifier_denials,
     missing_jw_jz_denials,
     missing_modifier_denied_amount,
-    month_complete(month) as complete
+    month_complete(month) as complete,
+    month_answering($date_basis, month) as answering
 from grouped
 where grouping = 'month' and month is not null
    or grouping = 'code' and claims > 0

@@ -1,5 +1,5 @@
--- builds: macros month_complete, initial_claims
--- needs: claim_facts, claim_rollup, data_date
+-- builds: macros month_complete, month_answering, initial_claims
+-- needs: answer_lag, claim_facts, claim_rollup, data_date
 -- The claim-level judgement behind every denial rate by claims (HFMA Claim Integrity Task Force): the
 -- view monthly_measures and the dashboard's headline read these macros, so there is one definition.
 
@@ -7,6 +7,15 @@
 -- loaded: see recovery_status.sql). The latest month is usually partial; trends mark it and
 -- month-over-month comparisons leave it out.
 CREATE OR REPLACE MACRO month_complete(month) AS coalesce(data_date() >= last_day(month::date), false);
+
+-- month_answering(date_basis, month): by date of service, whether a month over on the data date is still
+-- being answered: it ended fewer than answer_lag.days_90 days before the data date, so claims for it are
+-- still to come (its counts and dollars will grow). Trends mark it not final and month-over-month
+-- comparisons leave it out, as a partial month. By date of payment never: a payment month over is final.
+CREATE OR REPLACE MACRO month_answering(date_basis, month) AS
+    date_basis = 'service'
+    and month_complete(month)
+    and data_date() < last_day(month::date) + coalesce((select days_90 from answer_lag), 0);
 
 -- initial_claims(...): one row per initial claim adjudication, under the dashboard's filters (the same
 -- eight parameters as filtered_units; a NULL date or an empty list keeps everything).
