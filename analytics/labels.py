@@ -78,7 +78,8 @@ COLUMNS = {
         "count",
         "Denied units: service lines, or claims without lines, with a denial-class adjustment.",
     ),
-    "units": ("units", "count", "Adjudicated units: service lines, or claims adjudicated without lines."),
+    # a "unit" of the SQL is a line, or a claim answered without lines: "units" on a page read as drug units
+    "units": ("lines", "count", "Service lines adjudicated; a claim adjudicated without lines counts as one."),
     "lines": ("lines", "count", "Adjudicated service lines."),
     "denied_lines": ("denied lines", "count", "Service lines with a denial-class adjustment."),
     "expected_denied_lines": (

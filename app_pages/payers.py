@@ -18,9 +18,9 @@ if ui.empty(scorecard, "payer"):
 ui.table(
     scorecard,
     "payer_scorecard",
-    "Claims: initial claim adjudications. Units: service lines (or claims without lines) adjudicated. Denial "
-    "rate: initial claims denied ÷ initial claims (HFMA). Denial rate by $: charges of the denied claims ÷ "
-    "charges (HFMA). Line denial rate: denied lines ÷ lines. Top category: the category with the most denied "
+    "Claims: initial claim adjudications. Lines: service lines adjudicated (a claim without lines counts as "
+    "one). Denial rate: initial claims denied ÷ initial claims (HFMA). Denial rate by $: charges of the denied "
+    "claims ÷ charges (HFMA). Line denial rate: denied lines ÷ lines. Top category: the category with the most denied "
     "dollars. Days to pay: median days from the payer's receipt of the claim to payment.",
     denial_rate=st.column_config.NumberColumn("denial rate", format="percent", help=CLAIM_RATE),
     on_select=lambda row: ui.drill(filters, payers=(row["payer_name"],)),

@@ -59,7 +59,7 @@ ui.rate_bars(
     on_select=lambda site: ui.drill(filters, sites=(site,)),
 )
 st.caption(
-    "Denied units ÷ adjudicated units by site: place of service (POS, professional claims) or type of bill "
+    "Denied lines ÷ adjudicated lines by site: place of service (POS, professional claims) or type of bill "
     "(TOB, institutional claims: revenue codes or a DRG, or a claim without lines whose payment's claims with "
     "the same code are institutional). Click a bar to open its denied lines."
 )

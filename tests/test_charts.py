@@ -186,7 +186,9 @@ def test_percent_ticks_keep_the_precision_small_rates_need():
 
 def test_tables_show_labels_for_people(app):
     """Every table through ui.table: labels without underscores and no two alike, money as dollars, rates as
-    percent, internal keys hidden; the CSV keeps the machine-readable names."""
+    percent, internal keys hidden; the CSV keeps the machine-readable names. A count of adjudicated lines reads
+    "lines" (it read "units" beside the Codes page's units billed)."""
+    lines_columns = 0
     for page in PAGES:
         at = app(page)
         for frame in at.dataframe:
@@ -206,9 +208,13 @@ def test_tables_show_labels_for_people(app):
                     assert spec.get("type_config", {}).get("format") == "dollar", (page, column, spec)
                 if column.endswith("_rate"):  # in points, one decimal, whatever the value: 4.7% shows 4.7%
                     assert spec.get("type_config", {}).get("format") == "%.1f%%", (page, column, spec)
-            for hidden in ("key", "complete"):
+                if column == "units":
+                    assert label == "lines", (page, label)
+                    lines_columns += 1
+            for hidden in ("key", "complete", "answering"):
                 if hidden in frame.value.columns:
                     assert hidden not in shown, (page, hidden)
+    assert lines_columns >= 2  # Payers, Site of care
     overview = app()
     categories = overview.dataframe[0].value
     assert "category" in categories.columns  # the CSV's column; shown as its label
@@ -353,6 +359,8 @@ def test_off_campus_total_on_site_of_care(app, history_db):
     assert metrics["Expected reimbursement $"] == f"${float(expected):,.0f}"
     parts = at.dataframe[0].value
     assert list(parts.iloc[:, 0])[-1] == "off-campus total" and len(parts) > 2  # the total under its parts
+    # POS 19's row leaves out its lines with PO or PN (counted under those): named so, its count is not the site's
+    assert "POS 19 without PO or PN" in list(parts.iloc[:, 0])
 
 
 def test_date_presets_set_the_range_and_stay_in_the_url(app, history_db):

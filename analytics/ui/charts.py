@@ -13,7 +13,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from analytics import data
+from analytics import data, labels
 from analytics.ui.text import chart_data, md, money
 
 
@@ -373,7 +373,7 @@ def _rate_bars(frame_: pd.DataFrame, x: str, label: str, volume: str, x_key: str
             textposition="outside",
             cliponaxis=False,
             hovertext=[
-                f"{int(n):,} {volume}, {money(d)} denied"
+                f"{int(n):,} {labels.describe(volume)[0]}, {money(d)} denied"
                 for n, d in zip(shown[volume], shown["denied_amount"], strict=True)
             ],
             hovertemplate="%{x}<br>denial rate %{y:.1%}<br>%{hovertext}<extra></extra>",
@@ -420,7 +420,8 @@ def rate_bars(
     if len(drawn) < len(frame_):
         left_out = ", ".join(str(v) for v in frame_.loc[~frame_.index.isin(drawn.index), x])
         st.caption(
-            f"Not drawn, fewer than {MIN_RATE_VOLUME} {volume} each (a rate of so few is mostly chance; the "
+            f"Not drawn, fewer than {MIN_RATE_VOLUME} {labels.describe(volume)[0]} each (a rate of so few is mostly "
+            "chance; the "
             f"table lists them): {md(left_out)}."
         )
 

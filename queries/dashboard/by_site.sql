@@ -47,7 +47,7 @@ adjudicated as (
 off_campus_denials as (
     select
         case when list_contains(modifiers, 'PN') then 'PN' when list_contains(modifiers, 'PO') then 'PO'
-            else 'POS 19' end as part,
+            else 'POS 19 without PO or PN' end as part,
         sum(expected_reimbursement) as expected_reimbursement
     from recovery_denials
     where unit_kind = 'line' and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')
@@ -64,7 +64,7 @@ off_campus_denials as (
 
 off_campus as (
     select
-        case when pn then 'PN' when po then 'PO' else 'POS 19' end as part,
+        case when pn then 'PN' when po then 'PO' else 'POS 19 without PO or PN' end as part,
         units,
         denied_units,
         denied_amount
