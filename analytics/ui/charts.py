@@ -152,7 +152,7 @@ def mark_partial(fig, frame_: pd.DataFrame):
             line_width=0,
             layer="below",
             annotation_text=NOT_FINAL if NOT_FINAL in months.values() else PARTIAL,
-            annotation_position="top right",
+            annotation_position="outside top",  # above the plot: inside, it sat on a line at 100%
         )
     return fig
 
