@@ -55,7 +55,7 @@ with right:
         "invalid combination) per month. Those on a drug sent without JW or JZ count under the modifier they "
         "lacked: the sidebar's modifier filter 'JW/JZ missing' selects them."
     )
-ui.partial_note(trend)
+ui.not_final_note(trend)
 
 st.subheader("JW / JZ on single-dose drugs")
 ui.table(

@@ -197,7 +197,7 @@ with left:
 with right:
     ui.month_bars(trend, "denied_amount", "denied $")
     st.caption("Denied dollars per month (duplicate-claim and expected denials not included).")
-ui.partial_note(trend)
+ui.not_final_note(trend)
 
 st.subheader("Where the money goes")
 top = ui.frame("top_categories", filters)

@@ -47,7 +47,7 @@ with left:
         f"{ui.md(payer)}: initial claims denied ÷ initial claims adjudicated per month (HFMA).",
         label="initial denial rate (claims)",
     )
-    ui.partial_note(trend)
+    ui.not_final_note(trend)
 with right:
     ui.table(
         ui.frame("top_reasons", one),

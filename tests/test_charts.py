@@ -714,7 +714,7 @@ def test_rate_bars_leave_out_rates_of_too_few_lines_and_say_which():
     assert not at.exception
     [fig] = figures(at)
     assert values(fig["data"][0]["x"]) == ["POS 11 office"]
-    assert "fewer than 20 units" in at.caption[0].value and "POS 13 assisted living facility" in at.caption[0].value
+    assert "fewer than 20 lines" in at.caption[0].value and "POS 13 assisted living facility" in at.caption[0].value
 
 
 def test_the_code_by_site_heatmap_leaves_out_codes_with_no_denied_dollars(corpus_db, monkeypatch, tmp_path):

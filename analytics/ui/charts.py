@@ -115,7 +115,7 @@ def _rate_axis(fig, values, title: str):
 # data date (column `complete` false: month_complete() in the SQL), and by date of service a month over but
 # still being answered (column `answering` true: month_answering()), whose claims are still to come. They are
 # shaded under one label, their line segment dashed, their bars lighter, their heatmap columns labelled, and
-# partial_note() says why.
+# not_final_note() says why.
 PARTIAL = "partial month"
 NOT_FINAL = "not final"
 
@@ -135,11 +135,11 @@ def answering_months(frame_: pd.DataFrame) -> list:
 
 def unfinished_months(frame_: pd.DataFrame) -> dict:
     """Each month whose figures are not final, with its label: PARTIAL or NOT_FINAL."""
-    labels = {**dict.fromkeys(answering_months(frame_), NOT_FINAL), **dict.fromkeys(partial_months(frame_), PARTIAL)}
-    return dict(sorted(labels.items()))
+    by_month = {**dict.fromkeys(answering_months(frame_), NOT_FINAL), **dict.fromkeys(partial_months(frame_), PARTIAL)}
+    return dict(sorted(by_month.items()))
 
 
-def mark_partial(fig, frame_: pd.DataFrame):
+def mark_not_final(fig, frame_: pd.DataFrame):
     """Shade the months whose figures are not final (unfinished_months) on a figure whose x axis is `month`,
     under one label: "not final" when one is still being answered, else "partial month"; returns the figure."""
     months = unfinished_months(frame_)
@@ -157,7 +157,7 @@ def mark_partial(fig, frame_: pd.DataFrame):
     return fig
 
 
-def partial_note(frame_: pd.DataFrame) -> None:
+def not_final_note(frame_: pd.DataFrame) -> None:
     """The caption under a monthly chart with months not final: up to which date the data goes, and for how
     long payers go on answering a month of service."""
     partial, answering = partial_months(frame_), answering_months(frame_)
@@ -332,7 +332,7 @@ def rate_heatmap(
         else ""
     )
     st.caption(caption + grey + (" Click a cell to open its denied lines on the Claims page." if on_select else ""))
-    partial_note(frame_)
+    not_final_note(frame_)
 
 
 def _heatmap_volume(frame_: pd.DataFrame) -> str:
@@ -421,8 +421,7 @@ def rate_bars(
         left_out = ", ".join(str(v) for v in frame_.loc[~frame_.index.isin(drawn.index), x])
         st.caption(
             f"Not drawn, fewer than {MIN_RATE_VOLUME} {labels.describe(volume)[0]} each (a rate of so few is mostly "
-            "chance; the "
-            f"table lists them): {md(left_out)}."
+            f"chance; the table lists them): {md(left_out)}."
         )
 
 
@@ -514,7 +513,7 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
         )
     fig.update_layout(showlegend=False, margin={"t": 30})
     _month_axis(fig, frame_["month"])
-    return mark_partial(_rate_axis(fig, frame_[column], label), frame_)
+    return mark_not_final(_rate_axis(fig, frame_[column], label), frame_)
 
 
 def _month_range(months: pd.Series) -> pd.DatetimeIndex:
@@ -581,7 +580,7 @@ def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
     if not (frame_[y] > 0).any():  # every month at zero: one tick at 0 (plotly's 0-1 range read "$0, $0, $1, $1")
         fig.update_yaxes(range=[0, 1], tickvals=[0])
     _month_axis(fig, frame_["month"])
-    return mark_partial(fig, frame_)
+    return mark_not_final(fig, frame_)
 
 
 def month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool | None = None) -> None:
@@ -619,7 +618,7 @@ def _category_month_bars(frame_: pd.DataFrame, y: str, label: str):
     fig.update_yaxes(title_text=label, tickprefix="$", tickformat=",.0f", rangemode="tozero")
     fig.update_layout(barmode="stack", legend={"title": {"text": ""}, "traceorder": "reversed"}, margin={"t": 30})
     _month_axis(fig, frame_["month"])
-    return mark_partial(fig, frame_)
+    return mark_not_final(fig, frame_)
 
 
 def category_month_bars(frame_: pd.DataFrame, y: str = "denied_amount", label: str = "denied $") -> None:
