@@ -69,7 +69,9 @@ headline[3].metric(
     help="Sum of the denial-class adjustment amounts (CAS) of the initial denials: what the payers "
     "refused to pay, not charge minus paid. Duplicate-claim and expected denials not included.",
 )
+trend = ui.frame("monthly_trend", filters, payer_order=order)
 if kpis["claims"]:
+    ui.not_final_headline(trend)
     st.caption(
         f"{whose.capitalize()}: {kpis['denied_claims']:,} of {kpis['claims']:,} initial claims denied in full or "
         f"in part ({kpis['fully_denied_claims']:,} in full); {ui.money(kpis['denied_charges'])} of "
@@ -183,7 +185,6 @@ if period is not None:
         "app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed"
     )
 
-trend = ui.frame("monthly_trend", filters, payer_order=order)
 st.subheader("Trend")
 left, right = st.columns(2)
 

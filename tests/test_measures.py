@@ -280,6 +280,11 @@ def test_the_overview_marks_a_month_still_being_answered_not_final_and_says_for_
     assert "Partial month: data up to 20 March 2024. March 2024 is not over yet" in note
     assert "payers are still answering claims for February 2024 (90% of claims are answered within 30 days" in note
     assert note.endswith("Month-over-month comparisons leave them out.")
+    assert not at.warning  # 2 of the 4 claims are in months not final: the tiles are mostly final
+    # February alone (as the last complete month by date of service would be): the tiles say it is not final
+    february = app_runner(tmp_path / "test.duckdb", monkeypatch, tmp_path)(**{"from": "2024-02-01", "to": "2024-02-29"})
+    [warning] = [w.value for w in february.warning]
+    assert warning.startswith("Not final: every claim here is in February 2024, whose figures will still change")
 
 
 def test_a_code_filter_keeps_the_claims_that_have_the_code(con, tmp_path):

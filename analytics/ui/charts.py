@@ -179,6 +179,23 @@ def not_final_note(frame_: pd.DataFrame) -> None:
         st.caption(" ".join([*notes, f"Month-over-month comparisons leave {them} out."]))
 
 
+def not_final_headline(frame_: pd.DataFrame) -> None:
+    """Under a period's headline figures (frame_: its months with their claims): when most of its claims are
+    in months not final, say so there, not only under the trend: the last complete month by date of service
+    is still being answered, and its tiles read as a usual month's."""
+    unfinished = unfinished_months(frame_)
+    if not unfinished or "claims" not in frame_.columns:
+        return
+    inside = int(frame_.loc[pd.to_datetime(frame_["month"]).isin(list(unfinished)), "claims"].sum())
+    total = int(frame_["claims"].sum())
+    if inside * 2 > total:
+        which = "every claim here is" if inside == total else f"{inside:,} of these {total:,} claims are"
+        st.warning(
+            f"Not final: {which} in {_month_names(list(unfinished))}, whose figures will still change (see the "
+            "note under the trend)."
+        )
+
+
 def _month_names(months: list) -> str:
     return ", ".join(f"{m:%B %Y}" for m in months)
 
