@@ -321,6 +321,13 @@ def test_a_modifier_denied_only_as_expected_says_so_not_that_it_is_never_denied(
     by_modifier = table[table["grouping"] == "modifier"].set_index("modifiers")
     assert by_modifier["expected_denied_lines"].to_dict() == {"GA": 1, "25": 0, "(none)": 0}
     assert "Expected denials (GA, GY, GZ" in " ".join(c.value for c in at.caption)
+    # one claim's lines count units paid as the Codes page does: none on G1's line, denied in full (its SVC05
+    # repeats the unit billed), beside $0 paid
+    claim = app_runner(path, monkeypatch, tmp_path)("app_pages/claims.py")
+    claim.text_input[0].input("G1").run(timeout=120)  # "Claim id contains": G1 alone
+    assert claim.selectbox[0].options == ["G1 (ACME HEALTH PLAN)"]
+    [lines] = [f.value for f in claim.dataframe if "units_paid" in f.value.columns]
+    assert lines[["units_billed", "units_paid", "paid_amount"]].values.tolist() == [[1, 0, 0]]
     codes = app_runner(path, monkeypatch, tmp_path)("app_pages/codes.py")  # 99213's modifier combinations
     [combinations] = [f["data"][0] for f in figures(codes) if "GA" in values(f["data"][0]["x"])]
     assert dict(zip(combinations["x"], combinations["text"], strict=True))["GA"] == "0.0% of 1<br>1 expected"

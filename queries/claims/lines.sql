@@ -1,11 +1,14 @@
 -- The lines of every adjudication of a claim ($claim_id at $payer), each with its adjustments and
--- remarks, plus the claim-level adjustments as a line of their own.
+-- remarks, plus the claim-level adjustments as a line of their own. Units paid as every page counts them
+-- (paid_units): none on a line denied in full, whatever units its answer repeats.
 with
 
 claims as (select * from claims where claim_id = $claim_id and payer_name = $payer),
 lines as (select * from service_lines semi join claims using (claim_key)),
 adjustments as (select * from adjustments semi join claims using (claim_key)),
 remarks as (select * from remarks semi join claims using (claim_key)),
+-- how each line was judged (denial_type 'full': denied in full)
+judged as (select line_key, denial_type from fact_units semi join claims using (claim_key) where unit_kind = 'line'),
 
 adjusted as (
     select claim_key, line_key,
@@ -29,11 +32,12 @@ rows_ as (
         array_to_string(lines.modifiers, '+') as modifiers,
         lines.service_date,
         lines.units_billed,
-        lines.units_paid,
+        paid_units(judged.denial_type, lines.units_paid) as units_paid,
         lines.charge_amount,
         lines.paid_amount
     from lines
     join claims using (claim_key)
+    left join judged using (line_key)
     union all
     select payment_date, claim_key, null, '(claim level)', null, service_date_from, null, null, null, null
     from claims
