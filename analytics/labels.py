@@ -98,8 +98,8 @@ COLUMNS = {
     "units_paid": (
         "units paid",
         "count",
-        "Units the payer paid (SVC05, one when it left them out); summed over lines, a line denied in full "
-        "counts none, though its answer mostly repeats the units billed.",
+        "Units the payer paid (SVC05, one when it left them out); none on a line denied in full, though its "
+        "answer mostly repeats the units billed.",
     ),
     "with_neither": (
         "claims with neither JW nor JZ",
