@@ -233,6 +233,7 @@ COLUMNS = {
     "key": ("", "hidden", None),
     "complete": ("", "hidden", None),
     "answering": ("", "hidden", None),
+    "answer_days": ("", "hidden", None),
     "bucket": ("", "hidden", None),  # the order of the ageing buckets: their label (age) is shown
     "sparkline": ("", "hidden", None),  # a finding's monthly rates (findings.sparkline), drawn by the HTML review
 }

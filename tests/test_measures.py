@@ -212,8 +212,9 @@ def test_a_month_is_complete_once_the_data_date_reaches_its_last_day(con, tmp_pa
 
 
 def load_runout(con, tmp_path):
-    """Claims answered 30, 30 and 15 days after service (90% within 30 days); data up to 20 March 2024: March is
-    not over, February (ended 29 Feb) still being answered until 30 March, January final."""
+    """ACME's claims answered 30, 30 and 15 days after service, BETA's one in 10 (90% of all four within 30 days);
+    data up to 20 March 2024: March is not over, February (ended 29 Feb) still being answered until 30 March,
+    January final."""
     load(
         con,
         tmp_path,
@@ -225,7 +226,7 @@ def load_runout(con, tmp_path):
         tmp_path,
         claim("B1", "1", "400", "0", "SVC*HC:99213*400*0**1", "CAS*CO*50*400", served="20240130"),
         payer="BETA MUTUAL",
-        paid_on="20240229",
+        paid_on="20240209",
     )
     load(
         con,
@@ -242,7 +243,19 @@ def test_a_month_of_service_still_being_answered_is_not_final_and_movers_leave_i
     """By date of service, February's claims were still arriving on 20 March: its denied dollars fell against
     January's and the movers read it as a drop."""
     load_runout(con, tmp_path)
-    assert rows(con, "SELECT days_90, claims FROM answer_lag") == [(30, 4)]
+    assert rows(con, "SELECT scope, payer_name, days_90, claims FROM answer_lag ORDER BY scope, payer_name") == [
+        ("all", None, 30, 4),
+        ("payer", "ACME HEALTH PLAN", 30, 3),
+        ("payer", "BETA MUTUAL", 10, 1),
+    ]
+    # under a payer filter, by the chosen payers' own pace (the slowest of them): BETA answers within 10 days,
+    # so its February was final on 10 March
+    answering = "SELECT month_answering('service', DATE '2024-02-01', ?::VARCHAR[])"
+    assert [rows(con, answering, [p])[0][0] for p in ([], ["BETA MUTUAL"], ["ACME HEALTH PLAN", "BETA MUTUAL"])] == [
+        True,
+        False,
+        True,
+    ]
     trend = "SELECT month, complete, answering FROM (" + sql("dashboard/monthly_trend") + ")"
     service = {**data.Filters().params(), "payer_order": "all"}
     assert rows(con, trend, service) == [

@@ -113,7 +113,8 @@ def _rate_axis(fig, values, title: str):
 
 # A month whose figures are not final is marked on every monthly chart: a partial month, not over on the
 # data date (column `complete` false: month_complete() in the SQL), and by date of service a month over but
-# still being answered (column `answering` true: month_answering()), whose claims are still to come. They are
+# still being answered (column `answering` true: month_answering(), by column `answer_days`), whose claims are
+# still to come. They are
 # shaded under one label, their line segment dashed, their bars lighter, their heatmap columns labelled, and
 # not_final_note() says why.
 PARTIAL = "partial month"
@@ -169,7 +170,7 @@ def not_final_note(frame_: pd.DataFrame) -> None:
             "are incomplete (marked on the chart)."
         )
     if answering:
-        days = data.record("dashboard/answer_lag", path=data.database_path())["days_90"]
+        days = int(frame_["answer_days"].max())  # the days the SQL judged by (month_answering)
         notes.append(
             f"Not final: payers are still answering claims for {_month_names(answering)} (90% of claims are "
             f"answered within {days} days of the date of service), so its counts and dollars will still grow."

@@ -2,7 +2,7 @@
 -- dollars, the line rate, and denied dollars (denial_class 'denial'), for one payer order
 -- ($payer_order: 'primary', 'secondary', 'tertiary' or 'all'). complete is false for a month not over
 -- on the data date (the charts mark it partial); answering is true for a month of service still being
--- answered (month_answering: the charts mark it not final).
+-- answered (month_answering: the charts mark it not final; answer_days: the days it was judged by).
 with
 
 claims as (
@@ -36,6 +36,7 @@ select
     denied_units / nullif(units, 0) as line_denial_rate,
     denied_amount,
     month_complete(month) as complete,
-    month_answering($date_basis, month) as answering
+    month_answering($date_basis, month, $payers) as answering,
+    answer_days($payers) as answer_days
 from monthly
 order by month

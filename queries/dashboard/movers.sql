@@ -11,7 +11,7 @@ dated as (
 ),
 
 latest as (
-    select max(month) as month from dated where month_complete(month) and not month_answering($date_basis, month)
+    select max(month) as month from dated where month_complete(month) and not month_answering($date_basis, month, $payers)
 ),
 
 by_dimension as (

@@ -6,7 +6,7 @@
 -- compliance (drug claims with JW or JZ ÷ drug claims) and the missing-modifier denials (CO-16/CO-4 with
 -- N822, N823 or N519: fact_units.missing_modifier, class 'denial'), those for a missing JW/JZ apart;
 -- complete is false for a month not over on the data date, answering true for a month of service still
--- being answered (month_answering). One scan for both.
+-- being answered (month_answering, by answer_days). One scan for both.
 -- The lines come summed by every filtered value (drug_line_cells, built after each load: a scan of
 -- fact_units here took 300 ms at 10M lines); each cell's sums stand for its lines.
 with
@@ -88,7 +88,8 @@ select
     missing_jw_jz_denials,
     missing_modifier_denied_amount,
     month_complete(month) as complete,
-    month_answering($date_basis, month) as answering
+    month_answering($date_basis, month, $payers) as answering,
+    answer_days($payers) as answer_days
 from grouped
 where grouping = 'month' and month is not null
    or grouping = 'code' and claims > 0

@@ -1,4 +1,4 @@
--- builds: macros month_complete, month_answering, initial_claims
+-- builds: macros month_complete, answer_days, month_answering, initial_claims
 -- needs: answer_lag, claim_facts, claim_rollup, data_date
 -- The claim-level judgement behind every denial rate by claims (HFMA Claim Integrity Task Force): the
 -- view monthly_measures and the dashboard's headline read these macros, so there is one definition.
@@ -8,14 +8,22 @@
 -- month-over-month comparisons leave it out.
 CREATE OR REPLACE MACRO month_complete(month) AS coalesce(data_date() >= last_day(month::date), false);
 
--- month_answering(date_basis, month): by date of service, whether a month over on the data date is still
--- being answered: it ended fewer than answer_lag.days_90 days before the data date, so claims for it are
--- still to come (its counts and dollars will grow). Trends mark it not final and month-over-month
+-- answer_days(payers): within how many days of service 90% of the claims of these payers are answered
+-- (answer_lag.days_90: of all payers when the list is empty; the slowest of those listed, so that a month is
+-- final once every chosen payer's claims are mostly in); 0 before any claim is loaded.
+CREATE OR REPLACE MACRO answer_days(payers) AS coalesce((
+    select max(days_90) from answer_lag
+    where (len(payers) = 0 and scope = 'all') or (len(payers) > 0 and scope = 'payer' and list_contains(payers, payer_name))
+), 0);
+
+-- month_answering(date_basis, month, payers): by date of service, whether a month over on the data date is
+-- still being answered: it ended fewer than answer_days(payers) days before the data date, so claims for it
+-- are still to come (its counts and dollars will grow). Trends mark it not final and month-over-month
 -- comparisons leave it out, as a partial month. By date of payment never: a payment month over is final.
-CREATE OR REPLACE MACRO month_answering(date_basis, month) AS
+CREATE OR REPLACE MACRO month_answering(date_basis, month, payers) AS
     date_basis = 'service'
     and month_complete(month)
-    and data_date() < last_day(month::date) + coalesce((select days_90 from answer_lag), 0);
+    and data_date() < last_day(month::date) + answer_days(payers);
 
 -- initial_claims(...): one row per initial claim adjudication, under the dashboard's filters (the same
 -- eight parameters as filtered_units; a NULL date or an empty list keeps everything).
