@@ -173,7 +173,8 @@ def not_final_note(frame_: pd.DataFrame) -> None:
         days = int(frame_["answer_days"].max())  # the days the SQL judged by (month_answering)
         notes.append(
             f"Not final: payers are still answering claims for {_month_names(answering)} (90% of claims are "
-            f"answered within {days} days of the date of service), so its counts and dollars will still grow."
+            f"answered within {days} days of the date of service), so {'its' if len(answering) == 1 else 'their'} "
+            "counts and dollars will still grow."
         )
     if notes:
         them = "it" if len(partial) + len(answering) == 1 else "them"
