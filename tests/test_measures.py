@@ -215,28 +215,14 @@ def load_runout(con, tmp_path):
     """ACME's claims answered 30, 30 and 15 days after service, BETA's one in 10 (90% of all four within 30 days);
     data up to 20 March 2024: March is not over, February (ended 29 Feb) still being answered until 30 March,
     January final."""
-    load(
-        con,
-        tmp_path,
-        claim("J1", "1", "100", "0", "SVC*HC:99213*100*0**1", "CAS*CO*50*100", served="20240110"),
-        paid_on="20240209",
-    )
-    load(
-        con,
-        tmp_path,
-        claim("B1", "1", "400", "0", "SVC*HC:99213*400*0**1", "CAS*CO*50*400", served="20240130"),
-        payer="BETA MUTUAL",
-        paid_on="20240209",
-    )
-    load(
-        con,
-        tmp_path,
-        claim("F1", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200", served="20240210"),
-        paid_on="20240311",
-    )
-    load(
-        con, tmp_path, claim("M1", "1", "100", "100", "SVC*HC:99213*100*100**1", served="20240305"), paid_on="20240320"
-    )
+    acme, beta = "ACME HEALTH PLAN", "BETA MUTUAL"
+    for answer, payer, paid_on in (
+        (claim("J1", "1", "100", "0", "SVC*HC:99213*100*0**1", "CAS*CO*50*100", served="20240110"), acme, "20240209"),
+        (claim("B1", "1", "400", "0", "SVC*HC:99213*400*0**1", "CAS*CO*50*400", served="20240130"), beta, "20240209"),
+        (claim("F1", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200", served="20240210"), acme, "20240311"),
+        (claim("M1", "1", "100", "100", "SVC*HC:99213*100*100**1", served="20240305"), acme, "20240320"),
+    ):
+        load(con, tmp_path, answer, payer=payer, paid_on=paid_on)
 
 
 def test_a_month_of_service_still_being_answered_is_not_final_and_movers_leave_it_out(con, tmp_path):

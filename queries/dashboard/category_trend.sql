@@ -1,5 +1,6 @@
 -- Denied dollars per category and month (denial_class 'denial'). complete is false for a month not
--- over on the data date; answering is true for a month of service still being answered (month_answering, by answer_days).
+-- over on the data date; answering is true for a month of service still being answered (month_answering,
+-- by answer_days).
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
