@@ -120,6 +120,12 @@ apart[0].metric(
     "recovered $ ÷ what the payer would have paid for the same services (denied $ × its "
     "paid-to-charge ratio for the code), like compared with like.",
 )
+if (recovery["open_share"] or 0) > 0.5:  # young denials: a recovery rate of 0.2% read as recovery collapsing
+    st.caption(
+        f"Recovery rate: {ui.percent(recovery['open_share'])} of the pursued denied dollars here are still open "
+        f"({ui.money(recovery['open_amount'])}; no answer to the appeal or corrected claim yet, deadline not "
+        "passed), so the rate will still rise as they close."
+    )
 apart[1].metric(
     "Duplicate-claim denials",
     counted(kpis["duplicate_denied_claims"], "claim"),

@@ -280,6 +280,9 @@ def test_the_overview_marks_a_month_still_being_answered_not_final_and_says_for_
     assert "payers are still answering claims for February 2024 (90% of claims are answered within 30 days" in note
     assert note.endswith("Month-over-month comparisons leave them out.")
     assert not at.warning  # 2 of the 4 claims are in months not final: the tiles are mostly final
+    # and every denial is still open on 20 March: the recovery rate (0%) is young, and says so
+    [young] = [c.value for c in at.caption if c.value.startswith("Recovery rate:")]
+    assert young.startswith("Recovery rate: 100.0% of the pursued denied dollars here are still open ($700;")
     # February alone (as the last complete month by date of service would be): the tiles say it is not final
     february = app_runner(tmp_path / "test.duckdb", monkeypatch, tmp_path)(**{"from": "2024-02-01", "to": "2024-02-29"})
     [warning] = [w.value for w in february.warning]

@@ -4,7 +4,8 @@
 -- equals the Overview's denied $ for all payer orders. Denials on readjudication (a paid claim denied on
 -- reprocessing) are counted apart. Recovery measures count the denials still pursued (filtered_recoveries
 -- .pursued: not billed to the patient, not duplicates; initial or on readjudication), as the Monthly
--- review and the Worklist do.
+-- review and the Worklist do. open_share: the pursued denied $ still open (not recovered, upheld nor past
+-- the deadline): young denials are mostly open, and the recovery rate still rises as they close.
 with
 
 denials as (
@@ -38,6 +39,7 @@ recovery_measures as (
         sum(recovered_amount) / nullif(sum(expected_reimbursement), 0) as recovery_rate_expected,
         count(*) filter (where status = 'open') as open_denials,
         coalesce(sum(denied_amount) filter (where status = 'open'), 0) as open_amount,
+        sum(denied_amount) filter (where status = 'open') / nullif(sum(denied_amount), 0) as open_share,
         coalesce(sum(denied_amount) filter (where status = 'written_off'), 0) as written_off_amount
     from pursued
 ),
