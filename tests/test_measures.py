@@ -274,7 +274,9 @@ def test_the_overview_marks_a_month_still_being_answered_not_final_and_says_for_
     assert [x[:7] for x in tail["x"]] == ["2024-01", "2024-02", "2024-03"]
     [shade] = rate["layout"]["shapes"]  # February and March under one label
     assert shade["x0"][:10] == "2024-01-17" and shade["x1"][:10] == "2024-03-16"
-    assert [a["text"] for a in rate["layout"]["annotations"]] == ["not final"]
+    [label] = rate["layout"]["annotations"]
+    # above the plot (the top of its domain, anchored at its bottom): inside, it sat on a line at 100%
+    assert (label["text"], label["yref"], label["y"], label["yanchor"]) == ("not final", "y domain", 1, "bottom")
     [note] = [c.value for c in at.caption if "Not final" in c.value]
     assert "Partial month: data up to 20 March 2024. March 2024 is not over yet" in note
     assert "payers are still answering claims for February 2024 (90% of claims are answered within 30 days" in note
