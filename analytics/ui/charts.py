@@ -2,7 +2,7 @@
 by one function each (cached by `figure`) and drawn by another; a month not final (partial, or still being
 answered) marked, a rate of few claims set apart; clicks on points become filters.
 
-About 630 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
+About 660 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
 axis, colour, months-not-final and few-claims helpers they share; split, each part would import most of the
 others."""
 
@@ -114,24 +114,27 @@ def _rate_axis(fig, values, title: str):
 # A month whose figures are not final is marked on every monthly chart: a partial month, not over on the
 # data date (column `complete` false: month_complete() in the SQL), and by date of service a month over but
 # still being answered (column `answering` true: month_answering(), by column `answer_days`), whose claims are
-# still to come. They are
-# shaded under one label, their line segment dashed, their bars lighter, their heatmap columns labelled, and
-# not_final_note() says why.
+# still to come. They are shaded under one label, their line segment dashed, their bars lighter, their heatmap
+# columns labelled, and not_final_note() says why.
 PARTIAL = "partial month"
 NOT_FINAL = "not final"
 
 
 def partial_months(frame_: pd.DataFrame) -> list:
-    if "complete" not in frame_.columns or "month" not in frame_.columns:
-        return []
-    return sorted(pd.Timestamp(m) for m in frame_.loc[~frame_["complete"].astype(bool), "month"].unique())
+    """Months not over on the data date (column complete false)."""
+    return _months_where(frame_, "complete", False)
 
 
 def answering_months(frame_: pd.DataFrame) -> list:
     """Months of service over but still being answered (column answering)."""
-    if "answering" not in frame_.columns or "month" not in frame_.columns:
+    return _months_where(frame_, "answering", True)
+
+
+def _months_where(frame_: pd.DataFrame, flag: str, value: bool) -> list:
+    if flag not in frame_.columns or "month" not in frame_.columns:
         return []
-    return sorted(pd.Timestamp(m) for m in frame_.loc[frame_["answering"].fillna(False).astype(bool), "month"].unique())
+    chosen = frame_[flag].fillna(not value).astype(bool) == value
+    return sorted(pd.Timestamp(m) for m in frame_.loc[chosen, "month"].unique())
 
 
 def unfinished_months(frame_: pd.DataFrame) -> dict:
@@ -140,9 +143,19 @@ def unfinished_months(frame_: pd.DataFrame) -> dict:
     return dict(sorted(by_month.items()))
 
 
+def _not_final_label(unfinished: dict) -> str:
+    """The one label of the months not final: "not final" when one is still being answered, else "partial month"."""
+    return NOT_FINAL if NOT_FINAL in unfinished.values() else PARTIAL
+
+
+def _in_months(frame_: pd.DataFrame, months) -> pd.Series:
+    """Which rows of the frame fall in `months`."""
+    return pd.to_datetime(frame_["month"]).isin(list(months))
+
+
 def mark_not_final(fig, frame_: pd.DataFrame):
     """Shade the months whose figures are not final (unfinished_months) on a figure whose x axis is `month`,
-    under one label: "not final" when one is still being answered, else "partial month"; returns the figure."""
+    under one label (_not_final_label); returns the figure."""
     months = unfinished_months(frame_)
     if months:
         fig.add_vrect(
@@ -152,7 +165,7 @@ def mark_not_final(fig, frame_: pd.DataFrame):
             opacity=0.4,
             line_width=0,
             layer="below",
-            annotation_text=NOT_FINAL if NOT_FINAL in months.values() else PARTIAL,
+            annotation_text=_not_final_label(months),
             annotation_position="outside top",  # above the plot: inside, it sat on a line at 100%
         )
     return fig
@@ -188,7 +201,7 @@ def not_final_headline(frame_: pd.DataFrame) -> None:
     unfinished = unfinished_months(frame_)
     if not unfinished or "claims" not in frame_.columns:
         return
-    inside = int(frame_.loc[pd.to_datetime(frame_["month"]).isin(list(unfinished)), "claims"].sum())
+    inside = int(frame_.loc[_in_months(frame_, unfinished), "claims"].sum())
     total = int(frame_["claims"].sum())
     if inside * 2 > total:
         which = "every claim here is" if inside == total else f"{inside:,} of these {total:,} claims are"
@@ -486,7 +499,7 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
     import plotly.graph_objects as go
 
     unfinished = unfinished_months(frame_)
-    final = ~pd.to_datetime(frame_["month"]).isin(list(unfinished))
+    final = ~_in_months(frame_, unfinished)
     # a month of few claims, over or not, is a grey circle off the line: 1 of 1 denied drew a spike to 100%
     few = _too_few(frame_["claims"]) if "claims" in frame_.columns else pd.Series(False, index=frame_.index)
     done = frame_[final & ~few]
@@ -524,7 +537,7 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
                 x=tail["month"],
                 y=tail[column],
                 mode="lines+markers",
-                name=NOT_FINAL if NOT_FINAL in unfinished.values() else PARTIAL,
+                name=_not_final_label(unfinished),
                 line={"color": MAIN, "dash": "dash"},
                 marker={"symbol": "circle-open", "size": 9},
                 hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
