@@ -62,8 +62,12 @@ def page(server):
 
 
 def settle(tab) -> None:
-    """Wait until Streamlit has finished running the script."""
-    tab.wait_for_selector('[data-testid="stApp"]')
+    """Wait until Streamlit is connected and has finished running the script. The app's own state attributes
+    say so (what Streamlit's end-to-end tests wait on): the status widget shows only some way into a run, so
+    a check for its absence alone passes before a page's first run has begun, and widgets are disabled
+    until the connection is up (an upload set then is dropped)."""
+    tab.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=60_000)
+    tab.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     tab.wait_for_timeout(300)
 
@@ -158,11 +162,14 @@ def test_an_upload_on_the_data_page_is_loaded_and_listed(server, page):
     sample = CORPUS_835 / "lfh-x12__secondary-payment.835"
     page.goto(f"{url}/data")
     settle(page)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
-        str(sample)
-    )  # the X12 uploader
-    # the button shows once the upload has reached the server and the page has run again: on a busy
-    # machine that can pass the 30 s default (a CI run failed there once), so it gets the 60 s of the waits below
+    # as a user does: the X12 uploader's button (a click waits for it to be enabled), then the file chooser.
+    # Twice in CI a file set straight on the hidden input was dropped and the Load button never came.
+    with page.expect_file_chooser(timeout=60_000) as chooser:
+        page.locator('[data-testid="stFileUploaderDropzone"]').first.get_by_role(
+            "button", name="Upload", exact=True
+        ).click(timeout=60_000)
+    chooser.value.set_files(str(sample))
+    page.locator(f'[data-testid="stFileChipName"][title="{sample.name}"]').wait_for(timeout=60_000)  # uploaded
     page.get_by_role("button", name="Load", exact=True).click(timeout=60_000)
     page.get_by_text(f"{sample.name}").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text=sample.name).wait_for(timeout=60_000)
