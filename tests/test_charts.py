@@ -487,9 +487,10 @@ def test_a_code_by_site_heatmap_of_close_rates_keeps_codes_and_a_readable_scale(
     assert trace["customdata"][0][0] == ["96365", "POS 11"]  # what a click on the cell opens
 
 
-def test_a_payer_by_month_heatmap_spans_its_colours_over_the_final_months():
-    """One claim of one payer denied in a partial month (100%) made every complete month's cell pale; a month
-    still being answered is not final either."""
+def test_a_payer_by_month_heatmap_spans_its_colours_over_the_final_cells_and_outlines_those_still_answered():
+    """One claim of one payer denied in a partial month (100%) made every complete month's cell pale. A month
+    still being answered is its payer's own: a slow payer's August is not final while a fast payer's is, so
+    that cell alone is outlined (its colour kept: paler would read as a lower rate) and left out of the span."""
     import pandas as pd
 
     from analytics.ui import charts
@@ -500,14 +501,22 @@ def test_a_payer_by_month_heatmap_spans_its_colours_over_the_final_months():
             "payer": ["A", "A", "A", "B", "B"],
             "month": months + months[:2],
             "complete": [True, True, False, True, True],
-            "answering": [False, True, False, False, True],
+            "answering": [False, True, False, False, False],
             "claims": [200, 180, 1, 150, 160],
             "denial_rate": [0.12, 0.4, 1.0, 0.25, 0.2],
         }
     )
-    trace = json.loads(charts.heatmap_figure(frame_, "month", "payer", None, None).to_json())["data"][0]
+    fig = json.loads(charts.heatmap_figure(frame_, "month", "payer", None, None).to_json())
+    trace = fig["data"][0]
     assert (trace["zmin"], trace["zmax"]) == (0, 0.25)
-    assert values(trace["x"]) == ["Jul 2026", "Aug 2026 (not final)", "Sep 2026 (partial month)"]
+    assert values(trace["x"]) == ["Jul 2026", "Aug 2026", "Sep 2026 (partial month)"]
+    [outline] = fig["layout"]["shapes"]
+    assert (outline["x0"], outline["x1"], outline["y0"], outline["y1"]) == (0.5, 1.5, -0.5, 0.5)  # A, August
+    assert outline["line"]["dash"] == "dot" and "fillcolor" not in outline
+    clicks = fig["data"][-1]
+    hover = dict(zip(zip(clicks["y"], clicks["x"], strict=True), clicks["hovertext"], strict=True))
+    assert hover[("A", "Aug 2026")] == "denial rate 40.0% (not final: still being answered)"
+    assert hover[("B", "Aug 2026")] == "denial rate 20.0%"
 
 
 def test_a_heatmap_cell_of_few_claims_is_grey_not_the_darkest_red():

@@ -262,6 +262,24 @@ def test_a_month_of_service_still_being_answered_is_not_final_and_movers_leave_i
     assert set(by_payment) == {date(2024, 2, 1)}
 
 
+def test_the_payer_heatmap_judges_each_payers_month_by_its_own_pace(con, tmp_path):
+    """Judged by all payers' pace, BETA's February (it answers within 10 days) read as still being answered, and
+    a slow payer's month as final once most payers' were: each row goes by its own payer's days."""
+    load_runout(con, tmp_path)
+    beta_february = claim("B2", "1", "300", "0", "SVC*HC:99213*300*0**1", "CAS*CO*50*300", served="20240225")
+    load(con, tmp_path, beta_february, payer="BETA MUTUAL", paid_on="20240306")
+    heatmap = (
+        "SELECT payer_name, month, complete, answering, answer_days FROM (" + sql("dashboard/payer_month_rates") + ")"
+    )
+    assert rows(con, heatmap, data.Filters().params()) == [
+        ("ACME HEALTH PLAN", date(2024, 1, 1), True, False, 30),
+        ("ACME HEALTH PLAN", date(2024, 2, 1), True, True, 30),  # until 30 March
+        ("ACME HEALTH PLAN", date(2024, 3, 1), False, False, 30),
+        ("BETA MUTUAL", date(2024, 1, 1), True, False, 10),
+        ("BETA MUTUAL", date(2024, 2, 1), True, False, 10),  # final since 10 March
+    ]
+
+
 def test_the_overview_marks_a_month_still_being_answered_not_final_and_says_for_how_long(con, tmp_path, monkeypatch):
     load_runout(con, tmp_path)
     con.close()

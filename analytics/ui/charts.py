@@ -2,7 +2,7 @@
 by one function each (cached by `figure`) and drawn by another; a month not final (partial, or still being
 answered) marked, a rate of few claims set apart; clicks on points become filters.
 
-About 660 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
+About 690 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
 axis, colour, months-not-final and few-claims helpers they share; split, each part would import most of the
 others."""
 
@@ -114,8 +114,9 @@ def _rate_axis(fig, values, title: str):
 # A month whose figures are not final is marked on every monthly chart: a partial month, not over on the
 # data date (column `complete` false: month_complete() in the SQL), and by date of service a month over but
 # still being answered (column `answering` true: month_answering(), by column `answer_days`), whose claims are
-# still to come. They are shaded under one label, their line segment dashed, their bars lighter, their heatmap
-# columns labelled, and not_final_note() says why.
+# still to come. They are shaded under one label, their line segment dashed, their bars lighter, and
+# not_final_note() says why. On the payer-by-month heatmap each payer answers at its own pace (answering per
+# row): a partial month's column is labelled, a cell still being answered outlined.
 PARTIAL = "partial month"
 NOT_FINAL = "not final"
 
@@ -171,9 +172,9 @@ def mark_not_final(fig, frame_: pd.DataFrame):
     return fig
 
 
-def not_final_note(frame_: pd.DataFrame) -> None:
+def not_final_note(frame_: pd.DataFrame, outlined: bool = False) -> None:
     """The caption under a monthly chart with months not final: up to which date the data goes, and for how
-    long payers go on answering a month of service."""
+    long payers go on answering a month of service (outlined: per payer, the heatmap's outlined cells)."""
     partial, answering = partial_months(frame_), answering_months(frame_)
     notes = []
     if partial:
@@ -182,7 +183,14 @@ def not_final_note(frame_: pd.DataFrame) -> None:
             f"Partial month: data up to {as_of:%d %B %Y}. {_month_names(partial)} is not over yet, so its figures "
             "are incomplete (marked on the chart)."
         )
-    if answering:
+    if answering and outlined:
+        days = frame_.loc[frame_["answering"].fillna(False).astype(bool), "answer_days"].astype(int)
+        span = f"{days.min()}" if days.min() == days.max() else f"{days.min()} to {days.max()}"
+        notes.append(
+            f"Outlined: a month of service its payer is still answering (90% of a payer's claims are answered "
+            f"within {span} days of the date of service here), so its rate will still change."
+        )
+    elif answering:
         days = int(frame_["answer_days"].max())  # the days the SQL judged by (month_answering)
         notes.append(
             f"Not final: payers are still answering claims for {_month_names(answering)} (90% of claims are "
@@ -215,9 +223,9 @@ def _month_names(months: list) -> str:
     return ", ".join(f"{m:%B %Y}" for m in months)
 
 
-def _month_label(month, unfinished: str | None = None) -> str:
-    """'Sep 2026', or 'Sep 2026 (partial month)' with the label of a month not final."""
-    return f"{pd.Timestamp(month):%b %Y}" + (f" ({unfinished})" if unfinished else "")
+def _month_label(month, partial: bool = False) -> str:
+    """'Sep 2026', or 'Sep 2026 (partial month)'."""
+    return f"{pd.Timestamp(month):%b %Y}" + (f" ({PARTIAL})" if partial else "")
 
 
 def _selected_points(event) -> list:
@@ -244,9 +252,9 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
 
     # categorical axes (go.Heatmap on aggregates: px.density_heatmap bins dates and numeric-looking codes)
     shown = frame_.copy()
+    partial = partial_months(shown) if x == "month" else []
     if x == "month":
-        unfinished = unfinished_months(shown)
-        shown["x"] = [_month_label(m, unfinished.get(pd.Timestamp(m))) for m in shown["month"]]
+        shown["x"] = [_month_label(m, pd.Timestamp(m) in partial) for m in shown["month"]]
         shown["x_key"] = [f"{pd.Timestamp(m):%Y-%m-%d}" for m in shown["month"]]
         order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
     else:
@@ -269,10 +277,11 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     # a cell of few claims is grey, not coloured: 1 of 1 denied read as the darkest red of the chart
     few = _too_few(counts)
     coloured = matrix.where(~few)
-    # the colours span the final months: a partial month's few claims (1 of 1 denied: 100%) paled the rest
-    # (every month not final: top is NaN and plotly spans the cells itself)
-    not_final = [_month_label(m, label) for m, label in unfinished_months(shown).items()]
-    top = pd.to_numeric(pd.Series(coloured.drop(columns=not_final).values.ravel()), errors="coerce").max()
+    answering = _cells(shown, "answering", rows, order)
+    # the colours span the final cells: a partial month's few claims (1 of 1 denied: 100%) paled the rest
+    # (every cell not final: top is NaN and plotly spans the cells itself)
+    final = coloured.where(~answering).drop(columns=[_month_label(m, partial=True) for m in partial])
+    top = pd.to_numeric(pd.Series(final.values.ravel()), errors="coerce").max()
     heat = go.Figure(
         go.Heatmap(
             z=coloured.values,
@@ -303,10 +312,21 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
                 name=TOO_FEW,
             )
         )
+    # a cell its payer is still answering keeps its colour (a paler one would read as a lower rate) and is
+    # outlined; on categorical axes a cell spans its index ± 0.5
+    for i, j in zip(*answering.values.nonzero(), strict=True):
+        heat.add_shape(
+            type="rect",
+            x0=j - 0.5,
+            x1=j + 0.5,
+            y0=i - 0.5,
+            y1=i + 0.5,
+            line={"color": "#444", "width": 1.5, "dash": "dot"},
+        )
     # a browser sends no selection for a click on a heatmap cell: an invisible marker at each cell's centre
     # takes the click (and the hover), so a click opens that cell's denied lines
     cells = [
-        (r, c, custom[i][j], text[i][j], matrix.values[i][j], few.values[i][j])
+        (r, c, custom[i][j], text[i][j], matrix.values[i][j], few.values[i][j], answering.values[i][j])
         for i, r in enumerate(rows)
         for j, c in enumerate(order)
         if not pd.isna(matrix.values[i][j])
@@ -325,7 +345,12 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
                 marker={"size": 18, "opacity": 0},
                 selected={"marker": {"opacity": 0}},
                 unselected={"marker": {"opacity": 0}},
-                hovertext=[f"denial rate {c[4]:.1%}" + (" (too few for a rate)" if c[5] else "") for c in cells],
+                hovertext=[
+                    f"denial rate {c[4]:.1%}"
+                    + (" (too few for a rate)" if c[5] else "")
+                    + (" (not final: still being answered)" if c[6] else "")
+                    for c in cells
+                ],
                 hovertemplate="%{y}<br>%{x}<br>%{hovertext}<br>%{text}<extra>click: open the denied lines</extra>",
             )
         )
@@ -341,6 +366,15 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     )
 
 
+def _cells(shown: pd.DataFrame, flag: str, rows: list, order: list) -> pd.DataFrame:
+    """A heatmap's cells (rows × columns) where the boolean column `flag` is true; none without the column."""
+    if flag not in shown.columns:
+        return pd.DataFrame(False, index=rows, columns=order)
+    flags = shown.assign(flag=shown[flag].fillna(False).astype(bool))
+    cells = flags.pivot_table(index="y", columns="x", values="flag", aggfunc="any", fill_value=False)
+    return cells.reindex(index=rows, columns=order, fill_value=False).astype(bool)
+
+
 def rate_heatmap(
     frame_: pd.DataFrame,
     x: str,
@@ -352,8 +386,8 @@ def rate_heatmap(
     y_key: str | None = None,
 ) -> None:
     """A denial-rate heatmap (column denial_rate) of aggregates: both axes categorical (months labelled
-    'Sep 2026', one column each), with its definition underneath; a month not final has its column labelled.
-    on_select(y key, x key) -> a click on a cell opens its denied lines."""
+    'Sep 2026', one column each), with its definition underneath; a partial month's column is labelled, a cell
+    still being answered outlined. on_select(y key, x key) -> a click on a cell opens its denied lines."""
     select = (lambda point: on_select(*point["customdata"])) if on_select else None
     fig = heatmap_figure(frame_, x, y, x_key, y_key)
     _chart(fig, key, select)
@@ -364,7 +398,7 @@ def rate_heatmap(
         else ""
     )
     st.caption(caption + grey + (" Click a cell to open its denied lines on the Claims page." if on_select else ""))
-    not_final_note(frame_)
+    not_final_note(frame_, outlined=True)
 
 
 def _heatmap_volume(frame_: pd.DataFrame) -> str:

@@ -1,6 +1,7 @@
 -- HFMA's initial denial rate by claims per payer and month (every payer order): the heatmap of the
 -- Payers page. complete is false for a month not over on the data date; answering is true for a month of
--- service still being answered (month_answering, by answer_days).
+-- service that payer is still answering (month_answering by its own answer_days: a slow payer's August can
+-- be unfinished while a fast payer's September is final).
 with
 
 claims as (
@@ -20,7 +21,7 @@ select
     claims,
     denied_claims / claims as denial_rate,
     month_complete(month) as complete,
-    month_answering($date_basis, month, $payers) as answering,
-    answer_days($payers) as answer_days
+    month_answering($date_basis, month, [payer_name]) as answering,
+    answer_days([payer_name]) as answer_days
 from monthly
 order by payer_name, month
