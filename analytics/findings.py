@@ -610,10 +610,14 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
     claims1: dict[str, tuple[int, int]] = {}
     money0: dict[str, tuple[Fraction, Fraction]] = {}
     money1: dict[str, tuple[Fraction, Fraction]] = {}
+    overall: defaultdict[date, list[int]] = defaultdict(lambda: [0, 0])  # month -> [claims, denied claims]
     for key, series in by_slice.items():
         if key[0] != dimension:
             continue
         value = key[1 + KEYS.index(DIMENSIONS[dimension][1][0])]
+        for month, counts in series.items():
+            overall[month][0] += counts["claims"]
+            overall[month][1] += counts["denied_claims"]
         for months, claims, money in ((period.baseline, claims0, money0), (period.months, claims1, money1)):
             counts = Counts()
             for month in months:
@@ -657,7 +661,18 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
         "denied_after": v1 * dollars["after"],
         "denied_change": v1 * dollars["after"] - v0 * dollars["before"],
         "volume_effect": (v1 - v0) * (dollars["before"] + dollars["after"]) / 2,
+        "overall_test": _overall_test(overall, period),
     }
+
+
+def _overall_test(overall: dict, period: Period) -> dict | None:
+    """The overall rate's change tested as a slice's is (test(): its months, so a baseline that varies from
+    month to month sets a wider bar); None without claims on either side."""
+    baseline = [tuple(overall.get(month, (0, 0))) for month in period.baseline]
+    months = [tuple(overall.get(month, (0, 0))) for month in period.months]
+    if not sum(n for n, _ in baseline) or not sum(n for n, _ in months):
+        return None
+    return test(baseline, months)
 
 
 def attribution_sentence(result: dict, period: Period) -> str:
@@ -665,7 +680,8 @@ def attribution_sentence(result: dict, period: Period) -> str:
     change = result["rate_change"]
     text = (
         f"The claim denial rate went from {float(result['rate_before']):.1%} {period.baseline_label} to "
-        f"{float(result['rate_after']):.1%} in {period.label} ({float(change) * 100:+.1f} points)"
+        f"{float(result['rate_after']):.1%} in {period.label} ({float(change) * 100:+.1f} points"
+        f"{_chance(result['overall_test'])})"
     )
     if rows and change:
         top = rows[0]
@@ -673,6 +689,15 @@ def attribution_sentence(result: dict, period: Period) -> str:
         who = top["value"]
         text += f"; {who} explains {float(top['total']) * 100:+.1f} points, mostly by {kind}"
     return text + "."
+
+
+def _chance(tested: dict | None) -> str:
+    """Whether the overall change is more than chance allows, with its 95% interval: one test, so its p is
+    held to the bar a finding's q is (with one test q is p)."""
+    if tested is None:
+        return ""
+    verdict = "more than chance allows" if tested["p_value"] <= FDR else "within what chance allows"
+    return f", 95% CI {tested['ci_low'] * 100:+.1f} to {tested['ci_high'] * 100:+.1f}: {verdict}"
 
 
 # -- control charts --------------------------------------------------------------------------------------

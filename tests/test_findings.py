@@ -231,6 +231,25 @@ def test_the_decomposition_adds_up_exactly():
     assert c["rate_effect"] == 0 and c["mix_effect"] == Fraction(10, 210) * Fraction(1, 2)
 
 
+def test_the_overall_change_says_whether_it_is_more_than_chance_allows():
+    """Under "Findings: 0" the attribution gave the overall rate's move (-4.0 points on the demo) without saying
+    whether it was more than chance: a manager read it as a real drop. It is tested as a slice is, on the
+    partition's months summed, and the sentence gives its interval and the verdict."""
+    period = findings.Period("default", (MONTHS[5],), tuple(MONTHS[:5]))
+    steady = [row("payer", payer, month, 100, 10) for payer in ("A", "B") for month in MONTHS[:5]]
+
+    def sentence(denied_a: int, denied_b: int) -> str:
+        now = [row("payer", "A", MONTHS[5], 100, denied_a), row("payer", "B", MONTHS[5], 100, denied_b)]
+        series = findings.monthly_slices([*steady, *now], period)
+        return findings.attribution_sentence(findings.attribution(series, period, "payer"), period)
+
+    small = findings.test([(200, 20)] * 5, [(200, 23)])  # both payers' months summed
+    assert f"(+1.5 points, 95% CI {small['ci_low'] * 100:+.1f} to {small['ci_high'] * 100:+.1f}: within what " in (
+        sentence(11, 12)
+    )
+    assert "(+10.0 points, 95% CI" in sentence(20, 20) and ": more than chance allows);" in sentence(20, 20)
+
+
 def test_p_chart_marks_a_month_outside_the_baseline_limits():
     period = findings.Period("default", (MONTHS[5],), tuple(MONTHS[:5]))
     series = {m: {"claims": 100, "denied_claims": d} for m, d in zip(MONTHS[:6], (10, 10, 10, 10, 10, 25), strict=True)}
