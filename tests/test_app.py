@@ -254,6 +254,9 @@ def test_codes_page_describes_the_code_and_compares_units(app, small_db):
     )
     assert metrics["Units billed"] == f"{billed:,.0f}" and metrics["Units paid"] == f"{paid:,.0f}"
     assert paid < billed  # a line denied in full paid none of the units its answer repeats
+    # a JW claim's administered amount is on a line without a modifier: "(none)" read as a JW/JZ lapse
+    [combinations] = [c.value for c in at.caption if c.value.startswith("Denial rate") and "(none):" in c.value]
+    assert "administered amount beside its JW line" in combinations and "Modifiers page" in combinations
 
 
 def test_overview_shows_what_came_back(app, small_db):
