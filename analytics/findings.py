@@ -691,6 +691,21 @@ def attribution_sentence(result: dict, period: Period) -> str:
     return text + "."
 
 
+def overall_sentence(rows: list, period: Period) -> str | None:
+    """The overall claim denial rate of the period against its baseline, tested as the attribution's sentence
+    tests it (rows: queries/findings/overall.sql, the payer slices summed per month); None without claims."""
+    months = {row["month"]: (row["claims"], row["denied_claims"]) for row in rows}
+    before = [months.get(month, (0, 0)) for month in period.baseline]
+    after = [months.get(month, (0, 0)) for month in period.months]
+    (n0, k0), (n1, k1) = ([sum(c) for c in zip(*side, strict=True)] for side in (before, after))
+    if not n0 or not n1:
+        return None
+    return (
+        f"Overall, {k1 / n1:.1%} of initial claims were denied in {period.label}, against {k0 / n0:.1%} "
+        f"{period.baseline_label} ({(k1 / n1 - k0 / n0) * 100:+.1f} points{_chance(_overall_test(months, period))})."
+    )
+
+
 def _chance(tested: dict | None) -> str:
     """Whether the overall change is more than chance allows, with its 95% interval: one test, so its p is
     held to the bar a finding's q is (with one test q is p)."""

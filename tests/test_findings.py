@@ -563,6 +563,28 @@ def test_the_overview_says_when_nothing_changed(tmp_path, monkeypatch):
     con.close()
     shown = " ".join(m.value for m in app_runner(db, monkeypatch, tmp_path)().markdown)
     assert "No slice changed more than chance allows in June 2024." in shown
+    # and whether the overall rate moved: 6 of 60 claims denied in June as in each month before
+    assert "Overall, 10.0% of initial claims were denied in Jun 2024, against 10.0% over the prior 5 months " in shown
+    assert "(+0.0 points, 95% CI " in shown and ": within what chance allows)." in shown
+
+
+def test_the_overview_and_the_monthly_review_say_the_overall_rate_moved_more_than_chance_allows(tmp_path, monkeypatch):
+    """With no finding, or one, a manager still asks whether the overall rate's move is real: both pages say
+    it, in one sentence (the What changed page's attribution tests it the same way)."""
+    from conftest import app_runner
+
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    history(con, tmp_path, beta_period=15)  # June: 18 of 60 denied, against 6 of 60 a month before
+    con.close()
+    run = app_runner(db, monkeypatch, tmp_path)
+    said = [
+        [m.value for m in at.markdown if m.value.startswith("Overall, ")]
+        for at in (run(), run("app_pages/monthly_review.py"))
+    ]
+    assert said[0] == said[1] and len(said[0]) == 1
+    assert said[0][0].startswith("Overall, 30.0% of initial claims were denied in Jun 2024, against 10.0% over ")
+    assert said[0][0].endswith(": more than chance allows).")
 
 
 def test_what_changed_says_why_a_history_with_gaps_cannot_be_compared(tmp_path, monkeypatch):

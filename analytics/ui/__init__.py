@@ -30,7 +30,7 @@ from analytics.ui.charts import (
     rate_heatmap,
     rate_trend,
 )
-from analytics.ui.finding_views import change_findings, finding_rows, p_chart, sparkline, top_findings
+from analytics.ui.finding_views import change_findings, finding_rows, overall_change, p_chart, sparkline, top_findings
 from analytics.ui.frames import category_labels, demo_label, empty, frame, options, site_labels
 from analytics.ui.sidebar import CLAIMS_PAGE, PERIODS, drill, period_range, sidebar_filters
 from analytics.ui.tables import column_config, table
@@ -73,5 +73,6 @@ __all__ = [
     "sparkline",
     "top_findings",
     "finding_rows",
+    "overall_change",
     "p_chart",
 ]

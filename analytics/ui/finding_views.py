@@ -68,6 +68,20 @@ def top_findings() -> tuple:
     return _top_findings(str(path), path.stat().st_mtime)
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _overall(path: str, stamp: float, period: findings.Period) -> str | None:
+    return findings.overall_sentence(data.records("findings/overall", period.params, data.Path(path)), period)
+
+
+def overall_change(period: findings.Period) -> None:
+    """Under a period's findings: the overall claim denial rate against the baseline, and whether its change is
+    more than chance allows (with no finding, a manager still asks whether the overall move is real)."""
+    path = data.database_path()
+    sentence = _overall(str(path), path.stat().st_mtime, period)
+    if sentence:
+        st.markdown(sentence)
+
+
 def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = True) -> None:
     """Findings as every page shows them (What changed, the Overview, the Monthly review): each its
     sentence (with the period rate's 95% interval), the sparkline of the slice's monthly claim denial rate
