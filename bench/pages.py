@@ -41,6 +41,7 @@ PAGES = {
         ("top_reasons", {}),
         ("movers", {}),
         ("top_findings", {}),
+        ("findings/overall", {"period": None}),
     ],
     "payers": [
         ("payer_scorecard", {}),
@@ -53,9 +54,10 @@ PAGES = {
     "reasons": [("reason_tree", {}), ("category_trend", {})],
     "codes": [("code_profile", {"code": "J1322"}), ("code_billed_units", {"code": "J1322"})],
     "claims": [("denied_lines", {"search": ""})],
-    # month: the latest month of the database, filled in by main()
+    # month: the latest month of the database, filled in by main(); period: the latest findings period's
     "monthly_review": [
         ("recovery/review_months", {}),
+        ("findings/overall", {"period": None}),
         *(
             (f"recovery/{part}", {"month": None})
             for part in (
@@ -231,14 +233,21 @@ def main() -> int:
     os.environ["DENIALS_DB"] = str(path)
     os.environ["DENIALS_DEMO_DB"] = str(path.with_name(path.stem + "-no-demo.duckdb"))
     startup.ensure_current()
+    # the latest findings period: the Overview's, and the What changed page's below
+    period = findings.latest_period([r["month"] for r in data.records("findings/months", path=path) if r["usable"]])
+
+    def filled(extra: dict) -> dict:
+        if "period" in extra:
+            return dict(period.params) if period else {}
+        return {k: (latest if k == "month" else v) for k, v in extra.items()}
+
     for page, queries in PAGES.items():
-        queries = [(name, {k: (latest if k == "month" else v) for k, v in extra.items()}) for name, extra in queries]
+        queries = [(name, filled(extra)) for name, extra in queries]
         run_page(queries)  # cold
         warm = statistics.median(run_page(queries) for _ in range(args.repeat))
         print(f"{page:<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries), {warm / scan:5.1f}x the baseline")
     # What changed: every slice of the default period counted (queries/findings/), then tested in Python
     # (analytics/findings.py); the same runs in the recovery rebuild above, for the view change_findings.
-    period = findings.latest_period([r["month"] for r in data.records("findings/months", path=path) if r["usable"]])
     if period is not None:
         queries = [
             ("findings/months", {}),
