@@ -51,7 +51,14 @@ PREVENTABILITY = ("yes", "partly", "no")
 SCENARIOS = ("additional_documentation", "missing_invalid_data", "not_covered", "not_separately_payable")
 WINDOW_SCOPES = ("payer_id", "payer_name", "filing_indicator", "default")
 RESOLUTIONS = ("appeal", "corrected_claim", "no_rework")
-PREVENTION_CHECKS = ("waste_modifier", "max_units", "site_not_allowed", "prior_authorization", "unlisted_code")
+# the checks a prevention rule can run (queries/marts/flagged_lines.sql), with the name the Prevention page shows
+PREVENTION_CHECKS = {
+    "waste_modifier": "JW or JZ missing on a single-dose drug",
+    "max_units": "more units than allowed",
+    "site_not_allowed": "site of care not allowed",
+    "prior_authorization": "no prior authorisation number",
+    "unlisted_code": "unlisted code for a drug with its own",
+}
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def open_claims(dimension: str, key) -> None:
 
 
 # a drug billed with JW has its administered amount on a line without a modifier: "(none)" is not a JW/JZ lapse
-NONE = {
+NONE_NOTE = {
     "modifiers": " (none): lines without a modifier, such as a drug's administered amount beside its JW line (the "
     "discarded amount); a drug claim with neither JW nor JZ is counted per claim on the Modifiers page."
 }
@@ -71,7 +71,7 @@ for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combi
         f"{code}_by_{dimension}",
         "Denial rate: denied lines ÷ adjudicated lines; expected denials (GA, GY, GZ) counted apart. Units "
         "billed against units paid show what was not paid: lines denied in full and unit cuts (e.g. CO-151 + "
-        "N362)." + NONE.get(dimension, ""),
+        "N362)." + NONE_NOTE.get(dimension, ""),
         on_select=lambda row, dimension=dimension: open_claims(dimension, row["key"]),
     )
 

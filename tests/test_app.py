@@ -387,6 +387,10 @@ def test_prevention_page_lists_rules_and_flags(app, small_db):
     assert len(flagged) == min(total, 5000)
     assert set(flagged["rule_id"]) <= set(rules["rule_id"])
     assert all(m.help for m in at.metric)
+    # each rule's check by what it checks, not its key in the rule set ("waste_modifier")
+    checks = dict(zip(rules["rule_id"], rules["check"], strict=True))
+    assert checks["waste-J1745"] == "JW or JZ missing on a single-dose drug"
+    assert not set(checks.values()) & {"waste_modifier", "prior_authorization", "unlisted_code"}
 
 
 def test_unanswered_claims_on_overview_and_worklist(app, small_db):

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import labels
+from analytics.reference import PREVENTION_CHECKS
 from analytics.ui.frames import category_labels, site_labels
 
 # Labels for people: every table shown through table() takes its column labels, formats and definitions
@@ -43,13 +44,16 @@ def column_config(frame_: pd.DataFrame, **given) -> dict:
 
 
 def _labelled(frame_: pd.DataFrame) -> pd.DataFrame:
-    """The frame as people read it: a category key ('authorization') shown as its label and a site key
-    ('POS 19') as its name, when the query left no label beside it (the CSV keeps the keys)."""
+    """The frame as people read it: a category key ('authorization') shown as its label, a site key
+    ('POS 19') as its name and a prevention check ('waste_modifier') as what it checks, when the query left
+    no label beside it (the CSV keeps the keys)."""
     swaps = {}
     if "category" in frame_.columns and not {"category_label", "label"} & set(frame_.columns):
         swaps["category"] = category_labels()
     if "site" in frame_.columns and "site_label" not in frame_.columns:
         swaps["site"] = site_labels()
+    if "check" in frame_.columns:
+        swaps["check"] = PREVENTION_CHECKS
     if not swaps or frame_.empty:
         return frame_
     shown = frame_.copy()
