@@ -691,18 +691,34 @@ def attribution_sentence(result: dict, period: Period) -> str:
     return text + "."
 
 
-def overall_sentence(rows: list, period: Period) -> str | None:
-    """The overall claim denial rate of the period against its baseline, tested as the attribution's sentence
-    tests it (rows: queries/findings/overall.sql, the payer slices summed per month); None without claims."""
+def overall_change(rows: list, period: Period) -> dict | None:
+    """The overall claim denial rate of the period against its baseline, tested as the attribution tests it
+    (rows: queries/findings/overall.sql, the payer slices summed per month): counts, rates, the change's p and
+    95% interval (test()); None without claims on either side."""
     months = {row["month"]: (row["claims"], row["denied_claims"]) for row in rows}
-    before = [months.get(month, (0, 0)) for month in period.baseline]
-    after = [months.get(month, (0, 0)) for month in period.months]
-    (n0, k0), (n1, k1) = ([sum(c) for c in zip(*side, strict=True)] for side in (before, after))
-    if not n0 or not n1:
+    tested = _overall_test(months, period)
+    if tested is None:
         return None
+    (n0, k0), (n1, k1) = (
+        [sum(counts) for counts in zip(*(months.get(month, (0, 0)) for month in side), strict=True)]
+        for side in (period.baseline, period.months)
+    )
+    return {
+        "claims": n1,
+        "denied_claims": k1,
+        "claim_denial_rate": k1 / n1,
+        "baseline_claim_denial_rate": k0 / n0,
+        "rate_change": k1 / n1 - k0 / n0,
+        **tested,
+    }
+
+
+def overall_sentence(change: dict, period: Period) -> str:
+    """overall_change() in words, as the Overview, the Monthly review and its exports give it."""
     return (
-        f"Overall, {k1 / n1:.1%} of initial claims were denied in {period.label}, against {k0 / n0:.1%} "
-        f"{period.baseline_label} ({(k1 / n1 - k0 / n0) * 100:+.1f} points{_chance(_overall_test(months, period))})."
+        f"Overall, {change['claim_denial_rate']:.1%} of initial claims were denied in {period.label}, against "
+        f"{change['baseline_claim_denial_rate']:.1%} {period.baseline_label} ({change['rate_change'] * 100:+.1f} "
+        f"points{_chance(change)})."
     )
 
 

@@ -226,6 +226,14 @@ COLUMNS = {
         "Excess denied claims against the baseline rate × the period's denied $ per denied claim.",
     ),
     "q_value": ("q", "probability", "Benjamini-Hochberg q: the false-discovery rate at which this slice is a finding."),
+    "change_ci_low": (
+        "change, 95% CI from",
+        "rate",
+        "The low end of the 95% confidence interval of the rate's change against the baseline, in points "
+        "(Newcombe, widened when the months vary more than chance).",
+    ),
+    "change_ci_high": ("change, 95% CI to", "rate", "The high end of that interval, in points."),
+    "p_value": ("p", "probability", "The chance of a change at least this large were the rate unchanged."),
     "claim_status": ("claim status", "text", "What the payer answered so far."),
     "dimension": ("by", "text", None),
     "grouping": ("by", "text", None),

@@ -64,8 +64,8 @@ elif parts["review_findings"].empty:
     st.success(f"No slice changed more than chance allows in {month:%B %Y}.")
 else:
     ui.finding_rows(findings.shown(found, review.top_findings(found, 5)), found.period, key="review_", legend=False)
-if found is not None:
-    ui.overall_change(found.period)
+if found is not None:  # the sentence under the findings, and its figures for the exports
+    parts["review_overall"] = review.overall_part(ui.overall_change(found.period), found.period)
 st.caption(review.FINDINGS[1])
 st.page_link("app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed")
 

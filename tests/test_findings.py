@@ -558,6 +558,32 @@ def test_the_review_exports_carry_each_findings_interval(beta_db):
     assert len(re.findall(r"<v>0\.3315\d*</v>", sheet)) == 1 and len(re.findall(r"<v>0\.6684\d*</v>", sheet)) == 1
 
 
+def test_the_review_exports_carry_the_overall_rates_change_as_the_page_says_it(beta_db, tmp_path, monkeypatch):
+    """The Monthly review says whether the overall rate moved more than chance allows; the HTML and Excel
+    exports a lead brings to the meeting said nothing of it."""
+    from analytics import data, review
+    from conftest import app_runner
+
+    month = date(2024, 6, 1)
+    result = data.change_findings(beta_db, month=month)
+    change = findings.overall_change(data.records("findings/overall", result.period.params, beta_db), result.period)
+    part = review.overall_part(change, result.period)
+    said = [m.value for m in app_runner(beta_db, monkeypatch, tmp_path)("app_pages/monthly_review.py").markdown]
+    assert part["finding"].tolist() == [s for s in said if s.startswith("Overall, ")]  # the page's sentence
+    assert part["claim_denial_rate"].iloc[0] == change["claim_denial_rate"] > change["baseline_claim_denial_rate"]
+    assert part["change_ci_low"].iloc[0] < change["rate_change"] < part["change_ci_high"].iloc[0]
+    parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), beta_db, **extra), month)
+    parts["review_findings"] = review.findings_part(result)
+    parts["review_overall"] = part
+    page = review.html_report(month, parts, "Filters: none.", demo=False)
+    section = page.split("<h2>Overall claim denial rate</h2>")[1].split("</section>")[0]
+    assert "<th class='num'>change, 95% CI from</th><th class='num'>change, 95% CI to</th>" in section
+    assert section.count("<tr>") == 2 and "more than chance allows" in section
+    book = zipfile.ZipFile(io.BytesIO(review.excel_workbook(month, parts, "Filters: none.")))
+    assert "Overall claim denial rate" in book.read("xl/workbook.xml").decode()
+    assert "change, 95% CI from" in book.read("xl/sharedStrings.xml").decode()
+
+
 def test_the_overview_says_when_nothing_changed(tmp_path, monkeypatch):
     from conftest import app_runner
 

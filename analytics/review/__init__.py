@@ -20,6 +20,7 @@ from analytics.review.parts import (
     figures,
     findings_part,
     frames,
+    overall_part,
     top_findings,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "frames",
     "top_findings",
     "findings_part",
+    "overall_part",
     "cohort_matrix",
     "figures",
     "svg_sparkline",

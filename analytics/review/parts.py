@@ -56,7 +56,15 @@ FINDINGS = (
     "confidence interval and its monthly rate (red: the month; dotted: the baseline's rate); the What changed "
     "page has the attribution and the control charts. The sidebar's filters do not apply.",
 )
-SECTIONS = {"review_findings": FINDINGS, **PARTS}
+# The overall claim denial rate of the month against the 12 before, tested (findings.overall_change): the
+# sentence the page shows under the findings, with its figures; put into the parts by overall_part().
+OVERALL = (
+    "Overall claim denial rate",
+    "Initial claims denied ÷ initial claims of every payer in the month (by payment month), against the 12 "
+    "complete months before, tested as each slice is: the change's 95% confidence interval in points, and "
+    "whether it is more than chance allows (p at most 0.05). The sidebar's filters do not apply.",
+)
+SECTIONS = {"review_findings": FINDINGS, "review_overall": OVERALL, **PARTS}
 
 # Excel's sheet names hold 31 characters: the parts whose title is longer
 SHEETS = {"review_sources": "Recovered, by denial month"}
@@ -183,6 +191,28 @@ def findings_part(result, top: int = 10) -> pd.DataFrame:
             for f in rows
         ],
         columns=FINDING_COLUMNS,
+    )
+
+
+OVERALL_COLUMNS = ["finding", "claims", "denied_claims", "claim_denial_rate", "baseline_claim_denial_rate"]
+
+
+def overall_part(change: dict | None, period) -> pd.DataFrame:
+    """The overall rate's change (findings.overall_change, or None) as a table: the sentence and its figures,
+    the change's 95% interval and p."""
+    if change is None:
+        return pd.DataFrame(columns=[*OVERALL_COLUMNS, "change_ci_low", "change_ci_high", "p_value"])
+    row = {column: change[column] for column in OVERALL_COLUMNS if column != "finding"}
+    return pd.DataFrame(
+        [
+            {
+                "finding": findings.overall_sentence(change, period),
+                **row,
+                "change_ci_low": change["ci_low"],
+                "change_ci_high": change["ci_high"],
+                "p_value": change["p_value"],
+            }
+        ]
     )
 
 

@@ -69,17 +69,19 @@ def top_findings() -> tuple:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _overall(path: str, stamp: float, period: findings.Period) -> str | None:
-    return findings.overall_sentence(data.records("findings/overall", period.params, data.Path(path)), period)
+def _overall(path: str, stamp: float, period: findings.Period) -> dict | None:
+    return findings.overall_change(data.records("findings/overall", period.params, data.Path(path)), period)
 
 
-def overall_change(period: findings.Period) -> None:
+def overall_change(period: findings.Period) -> dict | None:
     """Under a period's findings: the overall claim denial rate against the baseline, and whether its change is
-    more than chance allows (with no finding, a manager still asks whether the overall move is real)."""
+    more than chance allows (with no finding, a manager still asks whether the overall move is real); returns
+    findings.overall_change()."""
     path = data.database_path()
-    sentence = _overall(str(path), path.stat().st_mtime, period)
-    if sentence:
-        st.markdown(sentence)
+    change = _overall(str(path), path.stat().st_mtime, period)
+    if change:
+        st.markdown(findings.overall_sentence(change, period))
+    return change
 
 
 def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = True) -> None:
