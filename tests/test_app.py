@@ -391,6 +391,8 @@ def test_prevention_page_lists_rules_and_flags(app, small_db):
     checks = dict(zip(rules["rule_id"], rules["check"], strict=True))
     assert checks["waste-J1745"] == "JW or JZ missing on a single-dose drug"
     assert not set(checks.values()) & {"waste_modifier", "prior_authorization", "unlisted_code"}
+    # precision beside the rule, in view before the counts (at the end, the check's names pushed it out of view)
+    assert list(rules.columns)[:4] == ["rule_id", "check", "category", "precision"]
 
 
 def test_unanswered_claims_on_overview_and_worklist(app, small_db):

@@ -41,16 +41,17 @@ per_rule as (
     group by all
 )
 
+-- precision beside the rule: the measure a reader looks for, in view before the counts behind it
 select
     rule_id,
     "check",
     category,
+    denied_as_foreseen / nullif(answered_lines, 0) as precision,
     flagged_lines,
     answered_lines,
     denied_as_foreseen,
     denied_otherwise,
     not_denied,
-    denied_as_foreseen / nullif(answered_lines, 0) as precision,
     rule_description
 from per_rule
 order by flagged_lines desc, rule_id
