@@ -661,18 +661,28 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
         "denied_after": v1 * dollars["after"],
         "denied_change": v1 * dollars["after"] - v0 * dollars["before"],
         "volume_effect": (v1 - v0) * (dollars["before"] + dollars["after"]) / 2,
-        "overall_test": _overall_test(overall, period),
+        "overall_test": _overall(overall, period),
     }
 
 
-def _overall_test(overall: dict, period: Period) -> dict | None:
-    """The overall rate's change tested as a slice's is (test(): its months, so a baseline that varies from
-    month to month sets a wider bar); None without claims on either side."""
+def _overall(overall: dict, period: Period) -> dict | None:
+    """The overall rate of the period against its baseline (overall: month -> (claims, denied claims)), tested
+    as a slice's is (test(): its months, so a baseline that varies from month to month sets a wider bar):
+    counts, rates, the change, its p and 95% interval; None without claims on either side."""
     baseline = [tuple(overall.get(month, (0, 0))) for month in period.baseline]
     months = [tuple(overall.get(month, (0, 0))) for month in period.months]
-    if not sum(n for n, _ in baseline) or not sum(n for n, _ in months):
+    n0, k0 = (sum(side) for side in zip(*baseline, strict=True))
+    n1, k1 = (sum(side) for side in zip(*months, strict=True))
+    if not n0 or not n1:
         return None
-    return test(baseline, months)
+    return {
+        "claims": n1,
+        "denied_claims": k1,
+        "claim_denial_rate": k1 / n1,
+        "baseline_claim_denial_rate": k0 / n0,
+        "rate_change": k1 / n1 - k0 / n0,
+        **test(baseline, months),
+    }
 
 
 def attribution_sentence(result: dict, period: Period) -> str:
@@ -693,24 +703,8 @@ def attribution_sentence(result: dict, period: Period) -> str:
 
 def overall_change(rows: list, period: Period) -> dict | None:
     """The overall claim denial rate of the period against its baseline, tested as the attribution tests it
-    (rows: queries/findings/overall.sql, the payer slices summed per month): counts, rates, the change's p and
-    95% interval (test()); None without claims on either side."""
-    months = {row["month"]: (row["claims"], row["denied_claims"]) for row in rows}
-    tested = _overall_test(months, period)
-    if tested is None:
-        return None
-    (n0, k0), (n1, k1) = (
-        [sum(counts) for counts in zip(*(months.get(month, (0, 0)) for month in side), strict=True)]
-        for side in (period.baseline, period.months)
-    )
-    return {
-        "claims": n1,
-        "denied_claims": k1,
-        "claim_denial_rate": k1 / n1,
-        "baseline_claim_denial_rate": k0 / n0,
-        "rate_change": k1 / n1 - k0 / n0,
-        **tested,
-    }
+    (_overall; rows: queries/findings/overall.sql, the payer slices summed per month)."""
+    return _overall({row["month"]: (row["claims"], row["denied_claims"]) for row in rows}, period)
 
 
 def overall_sentence(change: dict, period: Period) -> str:

@@ -194,26 +194,27 @@ def findings_part(result, top: int = 10) -> pd.DataFrame:
     )
 
 
-OVERALL_COLUMNS = ["finding", "claims", "denied_claims", "claim_denial_rate", "baseline_claim_denial_rate"]
+# the overall part's figures: column -> key of findings.overall_change()
+OVERALL_FIGURES = {
+    "claims": "claims",
+    "denied_claims": "denied_claims",
+    "claim_denial_rate": "claim_denial_rate",
+    "baseline_claim_denial_rate": "baseline_claim_denial_rate",
+    "change_ci_low": "ci_low",
+    "change_ci_high": "ci_high",
+    "p_value": "p_value",
+}
 
 
 def overall_part(change: dict | None, period) -> pd.DataFrame:
     """The overall rate's change (findings.overall_change, or None) as a table: the sentence and its figures,
     the change's 95% interval and p."""
-    if change is None:
-        return pd.DataFrame(columns=[*OVERALL_COLUMNS, "change_ci_low", "change_ci_high", "p_value"])
-    row = {column: change[column] for column in OVERALL_COLUMNS if column != "finding"}
-    return pd.DataFrame(
-        [
-            {
-                "finding": findings.overall_sentence(change, period),
-                **row,
-                "change_ci_low": change["ci_low"],
-                "change_ci_high": change["ci_high"],
-                "p_value": change["p_value"],
-            }
-        ]
-    )
+    rows = []
+    if change is not None:
+        rows.append(
+            {"finding": findings.overall_sentence(change, period)} | {c: change[k] for c, k in OVERALL_FIGURES.items()}
+        )
+    return pd.DataFrame(rows, columns=["finding", *OVERALL_FIGURES])
 
 
 def cohort_matrix(cohorts: pd.DataFrame) -> pd.DataFrame:
