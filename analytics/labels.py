@@ -171,9 +171,10 @@ COLUMNS = {
         "text",
         "Place of service (professional claims) or type of bill (institutional claims).",
     ),
-    "value": ("", "text", None),
-    "name": ("", "text", None),
-    "part": ("", "text", None),
+    # the member of a breakdown beside its "by" (payer beside MEDICARE): named, so no column is without a header
+    "value": ("name", "text", "The payer, category, code, modifier or site the row is for (its kind under by)."),
+    "name": ("name", "text", "The payer, category, code, modifier or site the row is for (its kind under by)."),
+    "part": ("part", "text", "The off-campus lines: with PN, with PO, at POS 19 without either, and in total."),
     "claim_id": ("claim id", "text", "The claim id you billed under (the patient control number)."),
     "denial_type": ("denied", "text", "full: nothing paid; partial: part of the line denied."),
     "counted_as": (

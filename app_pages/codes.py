@@ -55,7 +55,12 @@ NONE_NOTE = {
     "modifiers": " (none): lines without a modifier, such as a drug's administered amount beside its JW line (the "
     "discarded amount); a drug claim with neither JW nor JZ is counted per claim on the Modifiers page."
 }
-for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combination"), ("site", "By site of care")):
+BREAKDOWNS = (
+    ("payer", "By payer", "payer"),
+    ("modifiers", "By modifier combination", "modifier combination"),
+    ("site", "By site of care", "site of care"),
+)
+for dimension, label, column in BREAKDOWNS:
     part = profile[profile["dimension"] == dimension]
     st.subheader(label)
     ui.rate_bars(
@@ -73,6 +78,7 @@ for dimension, label in (("payer", "By payer"), ("modifiers", "By modifier combi
         "billed against units paid show what was not paid: lines denied in full and unit cuts (e.g. CO-151 + "
         "N362)." + NONE_NOTE.get(dimension, ""),
         on_select=lambda row, dimension=dimension: open_claims(dimension, row["key"]),
+        value=st.column_config.TextColumn(column),
     )
 
 billed = ui.frame("code_billed_units", filters, code=code)

@@ -186,7 +186,8 @@ if period is not None:
         f"{period.label} against the {len(period.baseline)} complete months before: the slices whose initial "
         "claim denial rate moved more than chance allows (q at most 0.05), largest dollar effect first, by "
         f"month of payment{' (the trend is by date of service)' if filters.date_basis == 'service' else ''}. "
-        "Every slice is tested, whatever the filters."
+        "Every slice is tested, whatever the filters, on the initial claims of every payer order"
+        f"{'' if order == 'all' else f' (the figures above are for {whose} only)'}."
     )
     st.page_link(
         "app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed"
@@ -210,24 +211,21 @@ ui.not_final_note(trend)
 st.subheader("Where the money goes")
 top = ui.frame("top_categories", filters)
 if not ui.empty(top, "denial"):
-    chart, table = st.columns(2)
-    with chart:
-        ui.amount_bars(
-            top,
-            "label",
-            colour_by="category",
-            key="chart_categories",
-            on_select=lambda category: ui.drill(filters, categories=(category,)),
-        )
-    with table:
-        ui.table(
-            top,
-            "denials_by_category",
-            "Denied dollars by category (the primary reason's category, refined by "
-            "its remark codes), each in its colour on every chart; click a bar to open its denied lines.",
-            on_select=lambda row: ui.drill(filters, categories=(row["category"],)),
-        )
-    # the whole width: in half of it the reasons' descriptions pushed their dollars out of view
+    ui.amount_bars(
+        top,
+        "label",
+        colour_by="category",
+        key="chart_categories",
+        on_select=lambda category: ui.drill(filters, categories=(category,)),
+    )
+    # the tables take the whole width: in half of it the usual path, and the reasons' dollars, were out of view
+    ui.table(
+        top,
+        "denials_by_category",
+        "Denied dollars by category (the primary reason's category, refined by its remark codes), each in its "
+        "colour on every chart; click a bar to open its denied lines.",
+        on_select=lambda row: ui.drill(filters, categories=(row["category"],)),
+    )
     ui.table(
         ui.frame("top_reasons", filters),
         "top_reasons",

@@ -69,6 +69,7 @@ ui.table(
     "By site, and by campus: PO / PN mark off-campus hospital departments "
     "(excepted / non-excepted); POS 19 and 22 split off- from on-campus on professional claims.",
     on_select=lambda row: ui.drill(filters, sites=(row["key"],)) if isinstance(row["key"], str) else None,
+    value=st.column_config.TextColumn("site or campus"),
 )
 
 st.subheader("Code × site")

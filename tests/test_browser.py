@@ -210,3 +210,24 @@ def test_a_click_on_a_chart_opens_its_denied_lines(server, page):
     tab.wait_for_url("**/claims?**", timeout=60_000)
     assert "category=" in tab.url
     tab.close()
+
+
+def test_a_short_table_shows_every_row_without_scrolling(server, page):
+    """Streamlit's default height shows ten rows: the Overview's eleventh category and its reasons past the
+    tenth were hidden below a scroll bar. A table of up to ui.tables.WHOLE_ROWS rows is drawn whole."""
+    from analytics.ui.tables import WHOLE_ROWS
+
+    url, _ = server
+    page.goto(url)
+    settle(page)
+    page.locator('[data-testid="stDataFrame"] [aria-rowcount]').nth(2).wait_for(state="attached", timeout=60_000)
+    tables = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(table => {
+            const scroller = table.querySelector('.dvn-scroller'), grid = table.querySelector('[aria-rowcount]');
+            return {rows: grid && Number(grid.getAttribute('aria-rowcount')) - 1,
+                    hidden: scroller && scroller.scrollHeight - scroller.clientHeight};
+        })"""
+    )
+    short = [t for t in tables if t["rows"] is not None and t["rows"] <= WHOLE_ROWS]
+    assert any(t["rows"] > 10 for t in short), tables  # else the check below could not fail
+    assert all(t["hidden"] <= 1 for t in short), tables

@@ -204,6 +204,7 @@ def test_tables_show_labels_for_people(app):
                 spec = config.get(f"col:{column}") or config.get(column) or {}
                 label = spec.get("label", column)
                 assert "_" not in label, (page, column, label)
+                assert label.strip(), (page, column)  # a column without a header: the reader guesses what it is
                 if column.endswith("_amount") or column in ("this_month", "previous_month", "change"):
                     assert spec.get("type_config", {}).get("format") == "dollar", (page, column, spec)
                 if column.endswith("_rate"):  # in points, one decimal, whatever the value: 4.7% shows 4.7%

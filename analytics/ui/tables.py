@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +14,9 @@ from analytics.ui.frames import category_labels, site_labels
 # Labels for people: every table shown through table() takes its column labels, formats and definitions
 # from analytics/labels.py (the exports use the same registry); the CSV download keeps the column names.
 _FORMATS = {"money": "dollar", "rate": "percent", "count": "localized", "days": "localized", "probability": "%.3f"}
+# A table of up to this many rows is shown whole: Streamlit's default height shows ten, and the eleventh
+# category or the modifier combinations under the single modifiers were hidden below a scroll bar.
+WHOLE_ROWS = 25
 
 
 def column_config(frame_: pd.DataFrame, **given) -> dict:
@@ -98,12 +103,14 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
             order.append(column)
         elif config.get(column) is None:
             order += [c for c in labels.HIDDEN_BESIDE.get(column, ()) if c in frame_.columns and c not in order]
+    height: Literal["content", "auto"] = "content" if len(shown) <= WHOLE_ROWS else "auto"
     event = None
     if on_select:
         event = st.dataframe(
             shown,
             hide_index=True,
             width="stretch",
+            height=height,
             column_config=config,
             column_order=order,
             placeholder="–",
@@ -112,7 +119,15 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
             key=f"table_{name}",
         )
     else:
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, column_order=order, placeholder="–")
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            height=height,
+            column_config=config,
+            column_order=order,
+            placeholder="–",
+        )
     note = " Click a row to open its denied lines on the Claims page." if on_select else ""
     st.caption(((caption or "") + note + " The CSV download keeps machine-readable column names.").strip())
     # The CSV is written when the button is clicked, not on every run of the page (the worklist's at 1M
