@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -103,31 +103,18 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
             order.append(column)
         elif config.get(column) is None:
             order += [c for c in labels.HIDDEN_BESIDE.get(column, ()) if c in frame_.columns and c not in order]
-    height: Literal["content", "auto"] = "content" if len(shown) <= WHOLE_ROWS else "auto"
-    event = None
-    if on_select:
-        event = st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            height=height,
-            column_config=config,
-            column_order=order,
-            placeholder="–",
-            on_select="rerun",
-            selection_mode="single-row",
-            key=f"table_{name}",
-        )
+    layout: dict[str, Any] = {
+        "hide_index": True,
+        "width": "stretch",
+        "height": "content" if len(shown) <= WHOLE_ROWS else "auto",
+        "column_config": config,
+        "column_order": order,
+        "placeholder": "–",
+    }
+    if not on_select:
+        st.dataframe(shown, **layout)
     else:
-        st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            height=height,
-            column_config=config,
-            column_order=order,
-            placeholder="–",
-        )
+        event = st.dataframe(shown, on_select="rerun", selection_mode="single-row", key=f"table_{name}", **layout)
     note = " Click a row to open its denied lines on the Claims page." if on_select else ""
     st.caption(((caption or "") + note + " The CSV download keeps machine-readable column names.").strip())
     # The CSV is written when the button is clicked, not on every run of the page (the worklist's at 1M
@@ -139,7 +126,5 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
         "text/csv",
         key=f"download_{name}",
     )
-    if on_select:
-        rows = event.selection.rows if event else []
-        if rows:
-            on_select(frame_.iloc[rows[0]])
+    if on_select and event.selection.rows:
+        on_select(frame_.iloc[event.selection.rows[0]])
