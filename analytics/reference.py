@@ -211,6 +211,7 @@ TABLES = {
             {"setting": "VARCHAR", "value": "VARCHAR", "description": "VARCHAR"},
             ("setting",),
             "Settings: no_answer_days (a billed claim with no remittance after this many days has no answer), "
+            "stale_data_days (the Worklist warns when the latest payment loaded is older than this many days), "
             "hash_patient_data (true: store patient names, member ids and birth dates hashed at load)",
             ("value",),
             judges=False,

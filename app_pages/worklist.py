@@ -11,6 +11,22 @@ st.title("Worklist")
 # fetched only for the CSV download.
 worklist = ui.frame("recovery/worklist_page", filters)
 as_of = data.record("recovery/data_date")["data_date"]
+totals = ui.frame("recovery/worklist_totals", filters).iloc[0]
+# the lists count days from the latest payment loaded: unless remittances are loaded as they come, a deadline
+# shown as days away may have passed (the demo's history ends on a fixed date: not a sign of stale files)
+if as_of and not data.is_demo() and totals["data_age_days"] > totals["stale_data_days"]:
+    lapsed = int(totals["lapsed_since"])
+    st.warning(
+        f"The latest payment loaded is from {as_of:%d %B %Y}, {int(totals['data_age_days'])} days ago: the lists "
+        "below are as of that date, and their days left count from it."
+        + (
+            f" {lapsed:,} open denial{'s' if lapsed != 1 else ''} ({ui.money(totals['lapsed_since_amount'])}) "
+            "reached the deadline since then: lapsed, unless paid on remittances not loaded yet."
+            if lapsed
+            else ""
+        )
+        + " Load your newer 835 files on the Data page to bring the lists up to date."
+    )
 if worklist.empty:  # the claims with no answer below still show
     st.info(
         "No open denial under these filters"
@@ -19,7 +35,6 @@ if worklist.empty:  # the claims with no answer below still show
         "review counts them)."
     )
 else:
-    totals = ui.frame("recovery/worklist_totals", filters).iloc[0]
     open_denials = int(totals["open_denials"])
     st.caption(
         f"Open denials as of {as_of:%d %B %Y}, the latest payment loaded: initial denials and denials on "

@@ -56,7 +56,7 @@ def expected(db: Path, query: str) -> tuple:
 def test_every_page_runs(app, page):
     at = app(page)
     assert at.title[0].value == Path(page).stem.replace("_", " ").capitalize()
-    assert not at.warning  # the user's own data: no demo label
+    assert not any("Demo data" in w.value for w in at.warning)  # the user's own data: no demo label
     assert [m.label for m in at.metric if not m.help] == []  # every number carries its definition
 
 
@@ -377,6 +377,31 @@ def test_worklist_ranks_open_denials(app, small_db):
         worklist[~urgent]["expected_recoverable"], reverse=True
     )
     assert worklist["next_action"].str.len().min() > 0
+
+
+def test_the_worklist_warns_when_no_remittance_was_loaded_for_more_than_a_week(app, small_db, monkeypatch, tmp_path):
+    """The lists count days left from the latest payment loaded (the history ends in October 2026): opened
+    weeks later, "3 days left" had long passed. The page says how old the data is and what reached its
+    deadline since; with stale_data_days (ref_settings) above the data's age it says nothing."""
+    import shutil
+
+    age, lapsed, amount, as_of = expected(
+        small_db,
+        """select date_diff('day', data_date(), current_date), count(*) filter (where deadline < current_date),
+        sum(denied_amount) filter (where deadline < current_date), data_date()
+        from open_worklist('service', null, null, [], [], [], [], [])""",
+    )
+    assert age > 7 and lapsed > 0
+    [warning] = [w.value for w in app("app_pages/worklist.py").warning]
+    assert warning.startswith(f"The latest payment loaded is from {as_of:%d %B %Y}, {age} days ago")
+    assert f"{lapsed:,} open denials (${amount:,.0f}) reached the deadline since then" in warning
+
+    fresh = tmp_path / "fresh.duckdb"
+    shutil.copy(small_db, fresh)
+    con = database.connect(fresh)
+    con.execute("update ref_settings set value = ? where setting = 'stale_data_days'", [str(age + 1)])
+    con.close()
+    assert not app_runner(fresh, monkeypatch, tmp_path)("app_pages/worklist.py").warning
 
 
 def test_prevention_page_lists_rules_and_flags(app, small_db):
