@@ -18,7 +18,8 @@ if ui.empty(scorecard, "payer"):
 ui.table(
     scorecard,
     "payer_scorecard",
-    "Claims: initial claim adjudications. Lines: service lines adjudicated (a claim without lines counts as "
+    "Claims: initial claim adjudications, as primary, secondary or tertiary payer alike (the Overview shows "
+    "primary payers apart). Lines: service lines adjudicated (a claim without lines counts as "
     "one). Denial rate: initial claims denied ÷ initial claims (HFMA). Denial rate by $: charges of the denied "
     "claims ÷ charges (HFMA). Line denial rate: denied lines ÷ lines. Top category: the category with the most denied "
     "dollars. Days to pay: median days from the payer's receipt of the claim to payment.",
