@@ -90,6 +90,7 @@ COLUMNS = {
         "counted apart, not in the denial rate.",
     ),
     "claims": ("claims", "count", "Claim adjudications (CLP) the payer processed."),
+    "denied_claims": ("denied claims", "count", "Initial claims denied in full or in part."),
     "units_billed": (
         "units billed",
         "count",

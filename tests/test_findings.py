@@ -578,6 +578,7 @@ def test_the_review_exports_carry_the_overall_rates_change_as_the_page_says_it(b
     page = review.html_report(month, parts, "Filters: none.", demo=False)
     section = page.split("<h2>Overall claim denial rate</h2>")[1].split("</section>")[0]
     assert "<th class='num'>change, 95% CI from</th><th class='num'>change, 95% CI to</th>" in section
+    assert "<th class='num'>claims</th><th class='num'>denied claims</th>" in section  # counts right-aligned alike
     assert section.count("<tr>") == 2 and "more than chance allows" in section
     book = zipfile.ZipFile(io.BytesIO(review.excel_workbook(month, parts, "Filters: none.")))
     assert "Overall claim denial rate" in book.read("xl/workbook.xml").decode()
