@@ -1,8 +1,8 @@
 """Labels for people, one registry for every table the dashboard shows and every export it writes: the
-column's label, its kind (money: $ with thousands; rate: %; count; days: with thousands; probability: a p or q
-value; date; datetime; month; text; hidden) and its definition, keyed by the column name the SQL gives.
-Downloads keep the column names; text from the files is neutralised where a spreadsheet would read it as a
-formula."""
+column's label, its kind (money: $ with thousands; rate: %; points: a rate's change in percentage points;
+count; days: with thousands; probability: a p or q value; date; datetime; month; text; hidden) and its
+definition, keyed by the column name the SQL gives. Downloads keep the column names; text from the files is
+neutralised where a spreadsheet would read it as a formula."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 
 # the kinds whose values are numbers (right-aligned in the exported tables)
-NUMBER_KINDS = frozenset({"money", "rate", "count", "days", "probability"})
+NUMBER_KINDS = frozenset({"money", "rate", "points", "count", "days", "probability"})
 
 COLUMNS = {
     # rates
@@ -229,12 +229,12 @@ COLUMNS = {
     ),
     "q_value": ("q", "probability", "Benjamini-Hochberg q: the false-discovery rate at which this slice is a finding."),
     "change_ci_low": (
-        "change, 95% CI from",
-        "rate",
-        "The low end of the 95% confidence interval of the rate's change against the baseline, in points "
-        "(Newcombe, widened when the months vary more than chance).",
+        "change, 95% CI from (points)",
+        "points",
+        "The low end of the 95% confidence interval of the rate's change against the baseline, in percentage "
+        "points (Newcombe, widened when the months vary more than chance).",
     ),
-    "change_ci_high": ("change, 95% CI to", "rate", "The high end of that interval, in points."),
+    "change_ci_high": ("change, 95% CI to (points)", "points", "The high end of that interval, in percentage points."),
     "p_value": ("p", "probability", "The chance of a change at least this large were the rate unchanged."),
     "claim_status": ("claim status", "text", "What the payer answered so far."),
     "dimension": ("by", "text", None),
@@ -292,6 +292,8 @@ def formatted(column: str, value, kind: str | None = None) -> str:
             return f"-${-number:,.0f}" if number < 0 else f"${number:,.0f}"
         if kind == "rate":
             return f"{number:.1%}"
+        if kind == "points":
+            return f"{number:+.1f}"
         if kind == "probability":
             return "< 0.001" if number < 0.001 else f"{number:.3f}"
         if number.is_integer():

@@ -62,8 +62,8 @@ tested = pd.DataFrame(
             "claim_denial_rate": r["claim_denial_rate"],
             "baseline_claims": r["baseline_claims"],
             "baseline_rate": r["baseline_claim_denial_rate"],
-            "ci_low": r["ci_low"],
-            "ci_high": r["ci_high"],
+            "change_ci_low": r["ci_low"] * 100,  # in percentage points, as the sentences say them
+            "change_ci_high": r["ci_high"] * 100,
             "effect_amount": float(r["effect_amount"]),
             "p": r["p_value"],
             "q": r["q_value"],
@@ -83,8 +83,6 @@ with st.expander(f"Every slice tested ({len(tested)})"):
         f"{findings.MIN_DENIED} denied claims in both are not tested: no change there could pass the bar.",
         claim_denial_rate=st.column_config.NumberColumn("rate", format="percent"),
         baseline_rate=st.column_config.NumberColumn("baseline rate", format="percent"),
-        ci_low=st.column_config.NumberColumn("change from", format="percent"),
-        ci_high=st.column_config.NumberColumn("change to", format="percent"),
         effect_amount=st.column_config.NumberColumn("effect $", format="dollar"),
     )
 

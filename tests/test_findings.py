@@ -356,6 +356,14 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     # by payment month, said so: the Overview's trend of the same month is by date of service and differs
     assert any("by the month of each claim's first adjudication" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
+    # every slice tested, each change's interval in percentage points as the sentences say it (as -7.8% it
+    # read as a relative change)
+    tested = next(frame for frame in at.dataframe if "change_ci_low" in frame.value.columns)
+    beta = tested.value[tested.value["slice"] == "BETA MUTUAL"].iloc[0]
+    assert beta["change_ci_low"] < 40 < beta["change_ci_high"]  # +40 points: from 10.0% to 50.0%
+    config = json.loads(tested.proto.columns)
+    spec = config.get("col:change_ci_low") or config["change_ci_low"]
+    assert spec["label"] == "change, 95% CI from (points)" and spec["type_config"]["format"] == "%+.1f"
     # the category's p-chart is named by its label, its legend above the plot (below, it hid the months)
     category = at.selectbox(key="pchart_category")
     assert category.value == "medical_necessity" and "Medical necessity" in category.options
@@ -571,18 +579,21 @@ def test_the_review_exports_carry_the_overall_rates_change_as_the_page_says_it(b
     said = [m.value for m in app_runner(beta_db, monkeypatch, tmp_path)("app_pages/monthly_review.py").markdown]
     assert part["finding"].tolist() == [s for s in said if s.startswith("Overall, ")]  # the page's sentence
     assert part["claim_denial_rate"].iloc[0] == change["claim_denial_rate"] > change["baseline_claim_denial_rate"]
-    assert part["change_ci_low"].iloc[0] < change["rate_change"] < part["change_ci_high"].iloc[0]
+    # in percentage points, as the sentence says them (a rate difference shown as -7.8% read as a relative change)
+    assert part["change_ci_low"].iloc[0] < change["rate_change"] * 100 < part["change_ci_high"].iloc[0]
     parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), beta_db, **extra), month)
     parts["review_findings"] = review.findings_part(result)
     parts["review_overall"] = part
     page = review.html_report(month, parts, "Filters: none.", demo=False)
     section = page.split("<h2>Overall claim denial rate</h2>")[1].split("</section>")[0]
-    assert "<th class='num'>change, 95% CI from</th><th class='num'>change, 95% CI to</th>" in section
+    assert "<th class='num'>change, 95% CI from (points)</th><th class='num'>change, 95% CI to (points)</th>" in section
+    low, high = (f"{part[c].iloc[0]:+.1f}" for c in ("change_ci_low", "change_ci_high"))
+    assert f"<td class='num'>{low}</td><td class='num'>{high}</td>" in section and f"CI {low} to {high}:" in section
     assert "<th class='num'>claims</th><th class='num'>denied claims</th>" in section  # counts right-aligned alike
     assert section.count("<tr>") == 2 and "more than chance allows" in section
     book = zipfile.ZipFile(io.BytesIO(review.excel_workbook(month, parts, "Filters: none.")))
     assert "Overall claim denial rate" in book.read("xl/workbook.xml").decode()
-    assert "change, 95% CI from" in book.read("xl/sharedStrings.xml").decode()
+    assert "change, 95% CI from (points)" in book.read("xl/sharedStrings.xml").decode()
 
 
 def test_the_overview_says_when_nothing_changed(tmp_path, monkeypatch):

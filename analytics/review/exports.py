@@ -141,6 +141,7 @@ def sheet_name(part: str) -> str:
 _EXCEL_FORMATS = {
     "money": "$#,##0.00",
     "rate": "0.0%",
+    "points": "+0.0;-0.0;0.0",
     "count": "#,##0",
     "days": "#,##0",
     "probability": "0.000",

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import plotly.express as px
 
-from analytics import findings
+from analytics import findings, labels
 
 # Each part of the review: (query in queries/recovery/, title, definition).
 PARTS = {
@@ -208,11 +208,13 @@ OVERALL_FIGURES = {
 
 def overall_part(change: dict | None, period) -> pd.DataFrame:
     """The overall rate's change (findings.overall_change, or None) as a table: the sentence and its figures,
-    the change's 95% interval and p."""
+    the change's 95% interval (in percentage points, as the sentence says it) and p."""
     rows = []
     if change is not None:
+        scale = {c: 100 if labels.describe(c)[1] == "points" else 1 for c in OVERALL_FIGURES}
         rows.append(
-            {"finding": findings.overall_sentence(change, period)} | {c: change[k] for c, k in OVERALL_FIGURES.items()}
+            {"finding": findings.overall_sentence(change, period)}
+            | {c: change[k] * scale[c] for c, k in OVERALL_FIGURES.items()}
         )
     return pd.DataFrame(rows, columns=["finding", *OVERALL_FIGURES])
 

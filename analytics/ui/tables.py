@@ -13,7 +13,14 @@ from analytics.ui.frames import category_labels, site_labels
 
 # Labels for people: every table shown through table() takes its column labels, formats and definitions
 # from analytics/labels.py (the exports use the same registry); the CSV download keeps the column names.
-_FORMATS = {"money": "dollar", "rate": "percent", "count": "localized", "days": "localized", "probability": "%.3f"}
+_FORMATS = {
+    "money": "dollar",
+    "rate": "percent",
+    "points": "%+.1f",  # a rate's change, already in percentage points: -4.0, not -4.0% (read as relative)
+    "count": "localized",
+    "days": "localized",
+    "probability": "%.3f",
+}
 # A table of up to this many rows is shown whole: Streamlit's default height shows ten, and the eleventh
 # category or the modifier combinations under the single modifiers were hidden below a scroll bar.
 WHOLE_ROWS = 25
