@@ -92,6 +92,26 @@ def test_cli_loads_folders_recursively_and_summarises(tmp_path):
     assert out[-1].startswith("2 file(s): 2 loaded. Added 2 payment(s), 5 claim(s), 12 service line(s)")
 
 
+def test_a_folder_that_holds_the_database_loads_its_files_and_not_the_database(tmp_path):
+    """`load . --db ./denials.duckdb` in the folder of one's 835s: the database, its log, its lock and the
+    dashboard's copies were read as input and reported failed (binary, not X12) on every load."""
+    folder = tmp_path / "remittances"
+    folder.mkdir()
+    (folder / "a.835").write_bytes(GOOD.read_bytes())
+    db = folder / "denials.duckdb"
+    first = cli(str(folder), db=db)
+    again = cli(str(folder), db=db)
+    assert first.returncode == again.returncode == 0, (first.stderr, again.stderr)
+    assert db.with_name(db.name + ".dashboard").is_dir() and db.with_name(db.name + ".lock").exists()  # beside it
+    assert first.stdout.splitlines()[-1].startswith("1 file(s): 1 loaded.")
+    assert again.stdout.splitlines() == [
+        "already loaded  " + str(folder / "a.835") + ": same content as a.835; nothing changed",
+        "1 file(s): 1 already loaded. Added 0 payment(s), 0 claim(s), 0 service line(s), 0 adjustment(s) to "
+        + str(db)
+        + ".",
+    ]
+
+
 def test_same_content_under_another_name_is_not_loaded_twice(con, tmp_path):
     first = load_text(con, tmp_path, GOOD.read_text(), "first.835")
     second = load_text(con, tmp_path, GOOD.read_text(), "copy-of-first.835")

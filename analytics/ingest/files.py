@@ -12,8 +12,10 @@ from analytics.ingest import memory
 from analytics.ingest.store import FileResult
 
 
-def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files named, and files under folders named (recursively, sorted); unreadable paths as failures."""
+def expand(paths: Sequence[str | Path], database: Path | None = None) -> tuple[list[Path], list[FileResult]]:
+    """Files named, and files under folders named (recursively, sorted); unreadable paths as failures. The
+    files of `database` (the one the load writes to, when it sits in a folder loaded) are left out: they are
+    not input, and read as such they failed as binary or not X12."""
     files: list[Path] = []
     problems: list[FileResult] = []
     for raw in paths:
@@ -28,7 +30,19 @@ def expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[FileResult]]:
             problems.append(FileResult(path, "failed", "not a regular file or folder"))
         else:
             problems.append(FileResult(path, "failed", _missing(path)))
+    if database is not None:
+        files = [path for path in files if not _belongs_to(path, database)]
     return files, problems
+
+
+def _belongs_to(path: Path, database: Path) -> bool:
+    """Whether a file is the database or one the database keeps beside it, all named after it: its log
+    (.wal), the writer's lock (.lock) and the dashboard's copies (.dashboard/)."""
+    try:
+        first = path.resolve().relative_to(database.resolve().parent).parts[0]
+    except ValueError:
+        return False
+    return first == database.name or first.startswith(database.name + ".")
 
 
 def _missing(path: Path) -> str:

@@ -34,7 +34,10 @@ def load_paths(
     progress of a large (streamed) file through on_bytes(path, characters read) as its pieces go in.
     rebuild=False leaves the after-load rebuild to the caller (refresh_derived, once after several
     loads: the demo loads a history in parts as it is written)."""
-    files, results = found_files.expand(paths)
+    [(written,)] = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    files, results = found_files.expand(paths, Path(written) if written else None)
     if on_result:
         for problem in results:
             on_result(problem)
