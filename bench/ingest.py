@@ -300,7 +300,8 @@ def run_size(mb: float, args, parsers: dict, files: list[Path], work: Path, scal
         runs = mine[n]
         print(f"  {n} process(es): {_median(runs, 'wall'):.2f} s (runs: {_seconds([r['wall'] for r in runs])} s)")
         breakdown(runs, size)
-    project(mine[1], size, theirs.get("oxedi (parse only)"))
+    if 1 in mine:  # the projection reads the per-core figures of the 1-process run (--workers without 1: none)
+        project(mine[1], size, theirs.get("oxedi (parse only)"))
 
 
 def project(serial: list[dict], size: float, oxedi: list[float] | None) -> None:
