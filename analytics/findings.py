@@ -881,9 +881,13 @@ def claims_filters(finding: dict, period: Period) -> dict:
     return out
 
 
-def slice_label(row: dict) -> str:
-    """A slice in short words: 'SUMMIT MEDICARE ADVANTAGE × authorization'."""
-    return " × ".join(str(row[k]) for k in DIMENSIONS[row["dimension"]][1])
+def slice_label(row: dict, categories: dict | None = None) -> str:
+    """A slice in short words: 'SUMMIT MEDICARE ADVANTAGE × authorization', or with categories (key -> label)
+    as people read it: 'SUMMIT MEDICARE ADVANTAGE × Prior authorization and referral'."""
+    named = categories or {}
+    return " × ".join(
+        named.get(row[k], str(row[k])) if k == "category" else str(row[k]) for k in DIMENSIONS[row["dimension"]][1]
+    )
 
 
 # -- the derived table change_findings -------------------------------------------------------------------
