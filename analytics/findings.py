@@ -22,7 +22,7 @@ by claims (queries/findings/slices.sql counts, from the one claim-level definiti
 Money stays Decimal; rates and p-values are floats. docs/views.md (`change_findings`) explains each
 method in plain words with its reference.
 
-About 1010 lines in one module on purpose: the after-load step (analytics/derived.py) hashes this file's
+About 1070 lines in one module on purpose: the after-load step (analytics/derived.py) hashes this file's
 text, with the findings' SQL, to decide when the stored findings (change_findings) are computed again; a
 part moved to another file would change the findings without that hash noticing. How the pages read them
 is elsewhere (data.change_findings, ui.finding_views).
