@@ -229,7 +229,9 @@ if not ui.empty(top, "denial"):
     ui.table(
         ui.frame("top_reasons", filters),
         "top_reasons",
-        "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars.",
+        "The primary reasons (adjustment group and reason code, e.g. CO-197) behind the most denied dollars, one "
+        "row per reason and category: a reason's remark codes can put its denials in more than one (CO-16 with "
+        "N822, a missing modifier, is a coding denial).",
     )
 
 st.subheader("Biggest movers")

@@ -53,5 +53,5 @@ with right:
     ui.table(
         ui.frame("top_reasons", one),
         "payer_top_reasons",
-        f"{ui.md(payer)}: the reasons behind the most denied dollars.",
+        f"{ui.md(payer)}: the reasons behind the most denied dollars, one row per reason and category.",
     )

@@ -259,6 +259,26 @@ def test_codes_page_describes_the_code_and_compares_units(app, small_db):
     assert "administered amount beside its JW line" in combinations and "Modifiers page" in combinations
 
 
+def test_overview_top_reasons_give_each_reason_its_own_categorys_figures(app, small_db):
+    """A reason's denials can fall in several categories (CO-16 refined by its remark codes): the table
+    showed one reason with any one of its categories beside all of its dollars (CO-16, $3.5M, "Missing
+    information", of which $1.7M were coding denials). Each row is now one reason in one category."""
+    shown = next(f.value for f in app().dataframe if "description" in f.value.columns)
+    import duckdb
+
+    con = duckdb.connect(str(small_db), read_only=True)
+    split = con.execute(
+        """select coalesce(primary_group || '-', '') || primary_reason as reason, category, count(*), sum(denied_amount)
+        from fact_units where denial_class = 'denial' and not readjudication and claim_kind = 'adjudicated'
+        group by all order by 4 desc limit 15"""
+    ).fetchall()
+    con.close()
+    assert len({reason for reason, *_ in split}) < len(split)  # one reason in two categories among them
+    assert [(r, c, n, float(d)) for r, c, n, d in split] == [
+        (row.reason, row.category, row.denials, float(row.denied_amount)) for row in shown.itertuples()
+    ]
+
+
 def test_overview_shows_what_came_back(app, small_db):
     metrics = {m.label: m.value for m in app().metric}
     # the denials still pursued: not billed to the patient, not duplicate claims

@@ -1,4 +1,6 @@
--- The reasons (primary CARC) behind the most denied dollars, with their descriptions.
+-- The reasons (primary CARC) behind the most denied dollars, with their descriptions: one row per reason
+-- and category, since a reason's denials can fall in several categories (CO-16 is refined by its remark
+-- codes: N290 missing information, N822 a modifier), and each row's figures are then exactly its own.
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
@@ -6,8 +8,7 @@ carc as (select * from ref_carc),
 categories as (select * from ref_denial_categories),
 
 by_reason as (
-    select primary_group, primary_reason, any_value(category) as category, count(*) as denials,
-        sum(denied_amount) as denied_amount
+    select primary_group, primary_reason, category, count(*) as denials, sum(denied_amount) as denied_amount
     from units
     where denial_class = 'denial'  -- duplicate-claim and expected denials are counted apart
     group by all
@@ -24,5 +25,5 @@ select
 from by_reason
 left join carc on carc.code = by_reason.primary_reason
 left join categories using (category)
-order by denied_amount desc, reason
+order by denied_amount desc, reason, category
 limit 15
