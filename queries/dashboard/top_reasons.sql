@@ -14,14 +14,15 @@ by_reason as (
     group by all
 )
 
--- the figures before the words: beside a chart, in half the page, the descriptions hid them
+-- the figures, then the category (a reason can be in two), then the long description: beside a chart, in
+-- half the page (Payers), what came after the description was out of view
 select
     reason_code(by_reason.primary_group, by_reason.primary_reason) as reason,
     by_reason.denials,
     by_reason.denied_amount,
-    reason_description(carc.description) as description,
     by_reason.category,
-    coalesce(categories.label, by_reason.category) as category_label
+    coalesce(categories.label, by_reason.category) as category_label,
+    reason_description(carc.description) as description
 from by_reason
 left join carc on carc.code = by_reason.primary_reason
 left join categories using (category)
