@@ -205,10 +205,16 @@ with left:
     )
 with right:
     ui.month_bars(trend, "denied_amount", "denied $")
-    st.caption("Denied dollars per month (duplicate-claim and expected denials not included).")
+    st.caption(f"Denied dollars per month, {whose} (duplicate-claim and expected denials not included).")
 ui.not_final_note(trend)
 
 st.subheader("Where the money goes")
+everyone = every[every["payer_order"] == "all"].to_dict("records")[0]
+if everyone["denied_amount"] != kpis["denied_amount"]:  # the tiles' order leaves out some denied dollars
+    st.caption(
+        f"Below, every payer order: these denied dollars add up to {ui.money(everyone['denied_amount'])}, the "
+        f"Denied $ of all payer orders; the tiles above are for {whose} ({ui.money(kpis['denied_amount'])})."
+    )
 top = ui.frame("top_categories", filters)
 if not ui.empty(top, "denial"):
     ui.amount_bars(

@@ -279,6 +279,37 @@ def test_overview_top_reasons_give_each_reason_its_own_categorys_figures(app, sm
     ]
 
 
+def test_overview_says_its_categories_count_every_payer_order_when_the_tiles_do_not(tmp_path, monkeypatch):
+    """The tiles follow the payer order chosen (primary by default); the categories, reasons and movers below
+    count every order. With secondary denials loaded the category table added up to more than Denied $,
+    and nothing said why."""
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    loader.load_paths(
+        con,
+        [
+            CORPUS_835 / name
+            for name in ("oopfactory__4010_Nth_835_DeIdent_01.dat", "py835__X221-claim-adjustment-reason-code-45.edi")
+        ],
+    )
+    con.close()
+    every, primary = expected(
+        db,
+        """select sum(denied_amount), sum(denied_amount) filter (where status_code not in ('2', '20', '3', '21'))
+        from fact_units where denial_class = 'denial' and not readjudication and claim_kind = 'adjudicated'""",
+    )
+    assert every > primary > 0  # the file's secondary claims
+    at = app_runner(db, monkeypatch, tmp_path)()
+    categories = next(f.value for f in at.dataframe if "share_of_denied" in f.value.columns)
+    assert float(categories["denied_amount"].sum()) == pytest.approx(float(every))
+    assert {m.label: m.value for m in at.metric}["Denied $"] == f"${primary:,.0f}"
+    [said] = [c.value for c in at.caption if c.value.startswith("Below, every payer order")]
+    assert f"add up to ${every:,.0f}, the Denied $ of all payer orders" in said
+    assert f"the tiles above are for primary payers (${primary:,.0f})" in said
+    at.radio(key="payer_order").set_value("All").run(timeout=120)
+    assert not [c for c in at.caption if c.value.startswith("Below, every payer order")]  # the tiles agree
+
+
 def test_overview_shows_what_came_back(app, small_db):
     metrics = {m.label: m.value for m in app().metric}
     # the denials still pursued: not billed to the patient, not duplicate claims
