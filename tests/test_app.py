@@ -310,6 +310,24 @@ def test_overview_says_its_categories_count_every_payer_order_when_the_tiles_do_
     assert not [c for c in at.caption if c.value.startswith("Below, every payer order")]  # the tiles agree
 
 
+def test_rows_with_the_same_denied_dollars_come_by_volume_then_name(small_db):
+    """Modifiers and payers with no denied dollars came in any order, from one run of a page to the next."""
+    from analytics import data
+
+    dates = data.query("dashboard/filter_options", path=small_db).iloc[0]
+    filters = data.Filters("service", dates["first_date"].date(), dates["last_date"].date())
+    ties = 0
+    for name, volume, key in (("by_modifier", "lines", "modifiers"), ("payer_scorecard", "claims", "payer_name")):
+        frame = data.dashboard(name, filters, small_db)
+        if name == "by_modifier":
+            frame = frame[frame["grouping"] == "modifier"]
+        for _, same in frame.groupby("denied_amount", sort=False):
+            ties += len(same) > 1
+            order = list(zip(-same[volume], same[key], strict=True))
+            assert order == sorted(order)
+    assert ties  # else the order within a tie is not checked
+
+
 def test_overview_shows_what_came_back(app, small_db):
     metrics = {m.label: m.value for m in app().metric}
     # the denials still pursued: not billed to the patient, not duplicate claims

@@ -40,4 +40,4 @@ select
     sum(expected_denied_lines)::bigint as expected_denied_lines
 from (select * from by_single union all select * from by_combination)
 group by all
-order by grouping desc, denied_amount desc
+order by grouping desc, denied_amount desc, lines desc, modifiers

@@ -109,4 +109,4 @@ union all
 select 'off_campus', part, NULL, units, denial_rate, denied_amount, expected_reimbursement
 from off_campus_total
 -- the off-campus total after its parts (it has the most denied $, and ties them when only one part has lines)
-order by grouping desc, value = 'off-campus total', denied_amount desc
+order by grouping desc, value = 'off-campus total', denied_amount desc, units desc, value

@@ -16,4 +16,4 @@ select
     any_value(no_answer_days) as no_answer_days
 from claims
 group by status
-order by claims desc
+order by claims desc, status

@@ -41,4 +41,4 @@ select
 from billed
 left join answered using (bill_line_key)
 group by all
-order by billed_lines desc
+order by billed_lines desc, payer_name

@@ -51,4 +51,4 @@ group by dimension, value
 select grouped.* replace (case when dimension = 'site' then coalesce(names.site_label, value) else value end as value)
 from grouped
 left join names on dimension = 'site' and names.site = grouped.key
-order by dimension, lines desc
+order by dimension, lines desc, value

@@ -63,4 +63,4 @@ left join claim_rates using (payer_name)
 left join top_category using (payer_name)
 left join days_to_pay using (payer_name)
 left join ref_denial_categories as categories on categories.category = top_category.top_category
-order by denied_amount desc
+order by denied_amount desc, claims desc, per_payer.payer_name

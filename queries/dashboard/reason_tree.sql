@@ -39,4 +39,4 @@ from grouped
 left join categories using (category)
 left join carc on carc.code = grouped.primary_reason
 left join rarc on rarc.code = grouped.remark
-order by grouped.denied_amount desc
+order by grouped.denied_amount desc, grouped.denials desc, grouped.reason, grouped.remark

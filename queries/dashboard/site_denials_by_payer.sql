@@ -13,4 +13,4 @@ from units
 left join names using (site)
 where denial_type is not null and category = 'site_of_care'
 group by all
-order by denied_amount desc
+order by denied_amount desc, denials desc, payer_name, site

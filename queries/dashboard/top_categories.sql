@@ -21,4 +21,4 @@ select
     categories.usual_path
 from by_category
 left join categories using (category)
-order by denied_amount desc
+order by denied_amount desc, by_category.category
