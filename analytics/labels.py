@@ -13,6 +13,9 @@ import pandas as pd
 # the kinds whose values are numbers (right-aligned in the exported tables)
 NUMBER_KINDS = frozenset({"money", "rate", "points", "count", "days", "probability"})
 
+# a breakdown's member ('value', or its label 'name'), beside the column "by" that says its kind
+_MEMBER = ("name", "text", "The payer, category, code, modifier or site the row is for (its kind under by).")
+
 COLUMNS = {
     # rates
     "denial_rate": (
@@ -173,8 +176,8 @@ COLUMNS = {
         "Place of service (professional claims) or type of bill (institutional claims).",
     ),
     # the member of a breakdown beside its "by" (payer beside MEDICARE): named, so no column is without a header
-    "value": ("name", "text", "The payer, category, code, modifier or site the row is for (its kind under by)."),
-    "name": ("name", "text", "The payer, category, code, modifier or site the row is for (its kind under by)."),
+    "value": _MEMBER,
+    "name": _MEMBER,
     "part": ("part", "text", "The off-campus lines: with PN, with PO, at POS 19 without either, and in total."),
     "claim_id": ("claim id", "text", "The claim id you billed under (the patient control number)."),
     "denial_type": ("denied", "text", "full: nothing paid; partial: part of the line denied."),

@@ -30,7 +30,8 @@ every = ui.frame("kpis", filters)
 if not every.iloc[0]["units"]:
     ui.empty(every.iloc[0:0], "adjudication")
     st.stop()
-kpis = every[every["payer_order"] == order].to_dict("records")[0]
+by_order = {row["payer_order"]: row for row in every.to_dict("records")}  # 'all' and each payer order
+kpis = by_order[order]
 recovery = ui.frame("recovery_kpis", filters).to_dict("records")[0]
 NOT_COUNTED = (
     "Not counted: reversals, predeterminations and forwarded claims; later adjudications of a claim "
@@ -209,7 +210,7 @@ with right:
 ui.not_final_note(trend)
 
 st.subheader("Where the money goes")
-everyone = every[every["payer_order"] == "all"].to_dict("records")[0]
+everyone = by_order["all"]
 if everyone["denied_amount"] != kpis["denied_amount"]:  # the tiles' order leaves out some denied dollars
     st.caption(
         f"Below, every payer order: these denied dollars add up to {ui.money(everyone['denied_amount'])}, the "

@@ -31,18 +31,19 @@ def expand(paths: Sequence[str | Path], database: Path | None = None) -> tuple[l
         else:
             problems.append(FileResult(path, "failed", _missing(path)))
     if database is not None:
-        files = [path for path in files if not _belongs_to(path, database)]
+        home = database.resolve().parent
+        files = [path for path in files if not _belongs_to(path, home, database.name)]
     return files, problems
 
 
-def _belongs_to(path: Path, database: Path) -> bool:
-    """Whether a file is the database or one the database keeps beside it, all named after it: its log
-    (.wal), the writer's lock (.lock) and the dashboard's copies (.dashboard/)."""
+def _belongs_to(path: Path, home: Path, name: str) -> bool:
+    """Whether a file is the database `name` in the folder `home`, or one it keeps beside it, all named after
+    it: its log (.wal), the writer's lock (.lock) and the dashboard's copies (.dashboard/)."""
     try:
-        first = path.resolve().relative_to(database.resolve().parent).parts[0]
+        first = path.resolve().relative_to(home).parts[0]
     except ValueError:
         return False
-    return first == database.name or first.startswith(database.name + ".")
+    return first == name or first.startswith(name + ".")
 
 
 def _missing(path: Path) -> str:
