@@ -249,6 +249,9 @@ COLUMNS = {
     "answer_days": ("", "hidden", None),
     "bucket": ("", "hidden", None),  # the order of the ageing buckets: their label (age) is shown
     "sparkline": ("", "hidden", None),  # a finding's monthly rates (findings.sparkline), drawn by the HTML review
+    # shares of a rule's answered lines, drawn beside its precision by the Prevention chart (counts in the table)
+    "denied_otherwise_share": ("", "hidden", None),
+    "not_denied_share": ("", "hidden", None),
 }
 # a column hidden when the table also has its label
 HIDDEN_BESIDE = {

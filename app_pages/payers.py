@@ -40,18 +40,16 @@ ui.rate_heatmap(
 st.subheader("One payer")
 payer = st.selectbox("Payer", scorecard["payer_name"], help="Everything below narrows to this payer.")
 one = data.Filters(**{**filters.__dict__, "payers": (payer,)})
-left, right = st.columns(2)
-with left:
-    trend = ui.frame("monthly_trend", one, payer_order="all")
-    ui.rate_trend(
-        trend,
-        f"{ui.md(payer)}: initial claims denied ÷ initial claims adjudicated per month (HFMA).",
-        label="initial denial rate (claims)",
-    )
-    ui.not_final_note(trend)
-with right:
-    ui.table(
-        ui.frame("top_reasons", one),
-        "payer_top_reasons",
-        f"{ui.md(payer)}: the reasons behind the most denied dollars, one row per reason and category.",
-    )
+trend = ui.frame("monthly_trend", one, payer_order="all")
+ui.rate_trend(
+    trend,
+    f"{ui.md(payer)}: initial claims denied ÷ initial claims adjudicated per month (HFMA).",
+    label="initial denial rate (claims)",
+)
+ui.not_final_note(trend)
+# under the trend, at full width: beside it, the reasons' descriptions were cut off
+ui.table(
+    ui.frame("top_reasons", one),
+    "payer_top_reasons",
+    f"{ui.md(payer)}: the reasons behind the most denied dollars, one row per reason and category.",
+)

@@ -45,28 +45,39 @@ tiles[2].metric(
 )
 
 st.subheader("Rules and their precision")
-shown = precision[precision["flagged_lines"] > 0]
+# one bar per rule a payer has answered, as shares of its answered lines: counts would hide every rule
+# but the busiest, and precision is what the section is about
+answered_rules = precision[precision["answered_lines"] > 0]
 
 
 @ui.figure
-def answers_chart(shown_):
-    shown_ = shown_.rename(
-        columns={
-            "denied_as_foreseen": "denied as foreseen",
-            "denied_otherwise": "denied otherwise",
-            "not_denied": "not denied",
-        }
-    )
-    return px.bar(
-        shown_,
-        x="rule_id",
-        y=["denied as foreseen", "denied otherwise", "not denied"],
+def answers_chart(rules):
+    shares = {
+        "precision": "denied as foreseen",
+        "denied_otherwise_share": "denied otherwise",
+        "not_denied_share": "not denied",
+    }
+    rules = rules.assign(rule=[f"{r.rule_id} ({r.answered_lines:,} answered)" for r in rules.itertuples()])
+    figure = px.bar(
+        rules.rename(columns=shares),
+        y="rule",
+        x=list(shares.values()),
+        orientation="h",
         color_discrete_sequence=["#d62728", "#ff7f0e", "#2ca02c"],
-        labels={"rule_id": "", "value": "answered flagged lines", "variable": ""},
-    ).update_xaxes(type="category")
+        labels={"rule": "", "value": "share of the answered flagged lines", "variable": ""},
+        text_auto=".1%",
+        height=max(240, 46 * len(rules) + 130),
+    )
+    figure.update_yaxes(type="category", autorange="reversed")
+    figure.update_xaxes(tickformat=".0%", range=[0, 1])
+    return figure.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
 
 
-st.plotly_chart(answers_chart(shown), width="stretch")
+st.plotly_chart(answers_chart(answered_rules), width="stretch")
+st.caption(
+    "For each rule, how payers answered the lines it flagged: red, denied in the rule's category (its precision); "
+    "orange, denied for another reason; green, not denied. Rules no payer has answered yet are left out of the chart."
+)
 ui.table(
     precision,
     "prevention_rules",

@@ -30,7 +30,14 @@ def treemap(tree_):
             "category": "category",
         },
     )
-    return figure.update_traces(root_color="lightgrey")
+    # each box says what it holds: the dollars and their share of all denied dollars, not a name alone
+    figure.update_traces(
+        root_color="lightgrey",
+        texttemplate="%{label}<br>%{value:$,.0f} · %{percentRoot:.0%}",
+        hovertemplate="%{label}<br>denied $: %{value:$,.0f} (%{percentRoot:.1%} of all denials)<extra></extra>",
+    )
+    # tall enough that a reason's remark codes can be read inside it
+    return figure.update_layout(height=620, margin={"t": 30, "l": 0, "r": 0, "b": 0})
 
 
 st.plotly_chart(treemap(tree), width="stretch")

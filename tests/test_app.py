@@ -150,9 +150,10 @@ def test_payers_page_has_a_row_per_payer(app, small_db):
     assert sorted(scorecard["payer_name"]) == sorted(
         expected(small_db, "select list(distinct payer_name) from fact_units")[0]
     )
-    # the one payer's reasons sit in half the page: their figures come before the descriptions that hid them
     reasons = at.dataframe[1].value
     assert list(reasons.columns[:3]) == ["reason", "denials", "denied_amount"] and len(reasons)
+    # at the page's full width, under the payer's trend: in half the page the descriptions were cut off
+    assert not [column for column in at.columns if column.dataframe]
 
 
 def test_data_page_loads_an_upload_and_lists_it(app, small_db):
@@ -487,6 +488,39 @@ def test_prevention_page_lists_rules_and_flags(app, small_db):
     assert not set(checks.values()) & {"waste_modifier", "prior_authorization", "unlisted_code"}
     # precision beside the rule, in view before the counts (at the end, the check's names pushed it out of view)
     assert list(rules.columns)[:4] == ["rule_id", "check", "category", "precision"]
+
+
+def test_prevention_draws_each_answered_rule_as_shares_of_its_answered_lines(app):
+    """In counts, the busiest rule (874 answered lines on the demo) flattened the others (6 to 42) to slivers,
+    and the precision the section is named for could not be read off any bar."""
+    at = app("app_pages/prevention.py")
+    rules = at.dataframe[0].value.set_index("rule_id")
+    [chart] = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    traces = {t["name"]: t for t in chart["data"]}
+    assert list(traces) == ["denied as foreseen", "denied otherwise", "not denied"]
+    answered = rules[rules["answered_lines"] > 0]
+    assert len(answered) >= 2 and len(answered) < len(rules)  # the demo has rules nobody answered yet
+    labels = [f"{rule} ({lines:,} answered)" for rule, lines in answered["answered_lines"].items()]
+    for trace in traces.values():
+        assert trace["orientation"] == "h" and values(trace["y"]) == labels
+    shares = numpy.array([values(t["x"]) for t in traces.values()])
+    assert numpy.allclose(shares.sum(axis=0), 1)  # every bar is the whole of the rule's answered lines
+    assert numpy.allclose(shares[0] * 100, answered["precision"].astype(float))  # the table shows points
+    counts = answered[["denied_as_foreseen", "denied_otherwise", "not_denied"]].to_numpy(float).T
+    assert numpy.allclose(shares, counts / answered["answered_lines"].to_numpy(float))
+    assert chart["layout"]["xaxis"]["tickformat"] == ".0%"
+
+
+def test_reasons_treemap_boxes_show_their_dollars_and_share(app):
+    at = app("app_pages/reasons.py")
+    [treemap] = [json.loads(c.proto.spec) for c in at.get("plotly_chart")][:1]
+    trace = treemap["data"][0]
+    assert trace["type"] == "treemap"
+    assert "%{value:$,.0f}" in trace["texttemplate"] and "%{percentRoot" in trace["texttemplate"]
+    tree = at.dataframe[0].value
+    root = values(trace["values"])[values(trace["ids"]).index("all denials")]
+    assert root == pytest.approx(float(tree["denied_amount"].sum()))
+    assert treemap["layout"]["height"] >= 600  # a reason's remark codes readable inside it
 
 
 def test_unanswered_claims_on_overview_and_worklist(app, small_db):

@@ -1,7 +1,8 @@
 -- How well each prevention rule foresees denials: of the billed lines it flagged (under the page's
 -- payer, code and site filters and service dates) that a payer has answered (the matched remittance
 -- line's initial adjudication), how many were denied in the rule's category (precision = those ÷
--- answered), denied for another reason, or not denied.
+-- answered), denied for another reason, or not denied; the last two also as shares of answered, drawn
+-- beside precision on the Prevention page.
 with
 
 flags as (
@@ -52,6 +53,8 @@ select
     denied_as_foreseen,
     denied_otherwise,
     not_denied,
+    denied_otherwise / nullif(answered_lines, 0) as denied_otherwise_share,
+    not_denied / nullif(answered_lines, 0) as not_denied_share,
     rule_description
 from per_rule
 order by flagged_lines desc, rule_id
