@@ -205,6 +205,15 @@ COLUMNS = {
         "service, for a denial fixed by a corrected claim.",
     ),
     "payments": ("payments", "count", "835 transaction sets: one payment, or one notice that nothing is paid."),
+    "files": ("files", "count", "Files holding a payment of the month."),
+    "payers": ("payers", "count", "Payers with a payment in the month."),
+    "gap": ("no payment", "text", "No payment at all was loaded for this month."),
+    "payers_missing": (
+        "payers missing",
+        "text",
+        "Payers paid in the month before and in the month after, but not in this one: check that their files "
+        "for the month were loaded.",
+    ),
     "billed_claims": ("billed claims", "count", "Claims you billed (837, or a CSV claims export)."),
     "diagnostics": (
         "diagnostics",

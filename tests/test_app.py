@@ -156,6 +156,36 @@ def test_payers_page_has_a_row_per_payer(app, small_db):
     assert not [column for column in at.columns if column.dataframe]
 
 
+def test_data_page_names_the_months_and_payers_missing_from_the_remittances(tmp_path, monkeypatch):
+    """A month whose 835s were not loaded reads as a month without claims or denials on every page: the
+    Data page says which months have no payment at all, and which payers were paid in the months around
+    one but not in it."""
+    from analytics import demo
+
+    files = tmp_path / "files"
+    demo.generate(files, months=12, lines=5000, seed=3)
+    for remittance in [*files.glob("202605*.835"), *files.glob("202603??_BRP77_*.835")]:
+        remittance.unlink()
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    loader.load_paths(con, [files])
+    con.close()
+    blue_ridge = expected(db, "select any_value(payer_name) from payments where file_name like '%BRP77%'")[0]
+
+    at = app_runner(db, monkeypatch, tmp_path)("app_pages/data.py")
+    months = next(f.value for f in at.dataframe if "payers_missing" in f.value.columns)
+    by_month = months.set_index(months["month"].astype(str).str[:7])
+    assert by_month.loc["2026-05", "gap"] and by_month.loc["2026-05", "payments"] == 0
+    assert by_month.loc["2026-03", "payers_missing"] == blue_ridge
+    assert not by_month.loc["2026-04", "gap"] and by_month.loc["2026-04", "payers_missing"] is None
+    assert months["payments"].sum() == expected(db, "select count(payment_date) from payments")[0]
+    [warning] = [w.value for w in at.warning]
+    assert "No payment was loaded for 1 of the 12 months from November 2025 to October 2026: May 2026." in warning
+    assert f"{blue_ridge} in March 2026" in warning
+    # with every file loaded, nothing to say
+    assert not app_runner(small_history(tmp_path / "whole"), monkeypatch, tmp_path)("app_pages/data.py").warning
+
+
 def test_data_page_loads_an_upload_and_lists_it(app, small_db):
     at = app("app_pages/data.py")
     before = expected(small_db, "select count(*) from source_files")[0]
