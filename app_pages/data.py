@@ -149,41 +149,9 @@ if csv_uploads and st.button("Load CSV", type="primary", key="csv_load"):
             loaded(results, refused)
 
 
-def holes(months: pd.DataFrame) -> str | None:
-    """What the remittance months lack, in words (remittance_months.sql), or None when nothing is missing."""
-    gaps = [f"{m:%B %Y}" for m in months.loc[months["gap"], "month"]]
-    missing = [
-        f"{ui.md(row.payers_missing)} in {row.month:%B %Y}"
-        for row in months.itertuples()
-        if row.payers_missing and not row.gap
-    ]
-    if not gaps and not missing:
-        return None
-    said = []
-    if gaps:
-        first, last = months["month"].min(), months["month"].max()
-        said.append(
-            f"No payment was loaded for {len(gaps):,} of the {len(months):,} months from {first:%B %Y} to "
-            f"{last:%B %Y}: {', '.join(gaps[:6])}{f' and {len(gaps) - 6:,} more' if len(gaps) > 6 else ''}."
-        )
-    if missing:
-        said.append(
-            "Paid nothing in a month, though paid in the month before and the month after: "
-            f"{'; '.join(missing[:6])}{f' and {len(missing) - 6:,} more' if len(missing) > 6 else ''}."
-        )
-    return " ".join(
-        [
-            *said,
-            "A month missing from the files reads as a month without claims or denials on every page: "
-            "load its 835 files if you have them.",
-        ]
-    )
-
-
 st.subheader("What is loaded")
-months = data.query("app/remittance_months")
+months = ui.remittance_months()
 if not months.empty:
-    months["month"] = pd.to_datetime(months["month"])
     paid = months[~months["gap"]]
     tiles = st.columns(4)
     tiles[0].metric(
@@ -205,7 +173,7 @@ if not months.empty:
         help="The month of the latest payment loaded (the data date): complete months, the Worklist's days left "
         "and the recoveries are counted as of that payment, not as of today.",
     )
-    warning = holes(months)
+    warning = ui.missing_remittances(months)
     if warning:
         st.warning(warning)
     ui.table(

@@ -208,6 +208,9 @@ with right:
     ui.month_bars(trend, "denied_amount", "denied $")
     st.caption(f"Denied dollars per month, {whose} (duplicate-claim and expected denials not included).")
 ui.not_final_note(trend)
+missing = ui.missing_remittances(ui.remittance_months())
+if missing:  # a month not loaded looks like a month with fewer claims and denials on the charts above
+    st.warning(f"{missing} The Data page lists the remittances loaded per month.")
 
 st.subheader("Where the money goes")
 everyone = by_order["all"]

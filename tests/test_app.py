@@ -156,7 +156,7 @@ def test_payers_page_has_a_row_per_payer(app, small_db):
     assert not [column for column in at.columns if column.dataframe]
 
 
-def test_data_page_names_the_months_and_payers_missing_from_the_remittances(tmp_path, monkeypatch):
+def test_data_page_and_overview_name_the_months_and_payers_missing_from_the_remittances(tmp_path, monkeypatch):
     """A month whose 835s were not loaded reads as a month without claims or denials on every page: the
     Data page says which months have no payment at all, and which payers were paid in the months around
     one but not in it."""
@@ -182,8 +182,13 @@ def test_data_page_names_the_months_and_payers_missing_from_the_remittances(tmp_
     [warning] = [w.value for w in at.warning]
     assert "No payment was loaded for 1 of the 12 months from November 2025 to October 2026: May 2026." in warning
     assert f"{blue_ridge} in March 2026" in warning
+    # and the Overview, whose trend shows the missing month as a dip, says the same under it
+    overview = app_runner(db, monkeypatch, tmp_path)()
+    assert any(w.value.startswith(warning) for w in overview.warning)
     # with every file loaded, nothing to say
-    assert not app_runner(small_history(tmp_path / "whole"), monkeypatch, tmp_path)("app_pages/data.py").warning
+    whole = app_runner(small_history(tmp_path / "whole"), monkeypatch, tmp_path)
+    assert not whole("app_pages/data.py").warning
+    assert not [w for w in whole().warning if "No payment was loaded" in w.value or "Paid nothing" in w.value]
 
 
 def test_data_page_loads_an_upload_and_lists_it(app, small_db):

@@ -231,3 +231,23 @@ def test_a_short_table_shows_every_row_without_scrolling(server, page):
     short = [t for t in tables if t["rows"] is not None and t["rows"] <= WHOLE_ROWS]
     assert any(t["rows"] > 10 for t in short), tables  # else the check below could not fail
     assert all(t["hidden"] <= 1 for t in short), tables
+
+
+def test_a_long_table_shows_twenty_rows_then_scrolls(server, page):
+    """The worklist (a thousand open denials on the demo) showed ten rows at a time, Streamlit's default."""
+    from analytics.ui.tables import LONG_ROWS, WHOLE_ROWS
+
+    url, _ = server
+    page.goto(f"{url}/worklist")
+    settle(page)
+    page.locator('[data-testid="stDataFrame"] [aria-rowcount]').first.wait_for(state="attached", timeout=60_000)
+    tables = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(table => {
+            const scroller = table.querySelector('.dvn-scroller'), grid = table.querySelector('[aria-rowcount]');
+            return {rows: grid && Number(grid.getAttribute('aria-rowcount')) - 1,
+                    seen: scroller && Math.round(scroller.clientHeight / 35) - 1};
+        })"""
+    )
+    long = [t for t in tables if t["rows"] is not None and t["rows"] > WHOLE_ROWS]
+    assert long, tables  # the worklist
+    assert all(t["seen"] == LONG_ROWS for t in long), tables

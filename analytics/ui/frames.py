@@ -26,6 +26,18 @@ def _cached_options(path: str, stamp: float) -> dict:
     return data.query("dashboard/filter_options", path=data.Path(path)).iloc[0].to_dict()
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _cached_remittance_months(path: str, stamp: float) -> pd.DataFrame:
+    months = data.query("app/remittance_months", path=data.Path(path))
+    return months.assign(month=pd.to_datetime(months["month"]))
+
+
+def remittance_months() -> pd.DataFrame:
+    """The remittances loaded per month of payment, with the months and payers missing (whatever the filters)."""
+    path = data.database_path()
+    return _cached_remittance_months(str(path), path.stat().st_mtime)
+
+
 def options() -> dict:
     path = data.database_path()
     known = dict(_cached_options(str(path), path.stat().st_mtime))

@@ -24,6 +24,10 @@ _FORMATS = {
 # A table of up to this many rows is shown whole: Streamlit's default height shows ten, and the eleventh
 # category or the modifier combinations under the single modifiers were hidden below a scroll bar.
 WHOLE_ROWS = 25
+# A longer one (the worklist, the denied lines) shows this many and scrolls: twice Streamlit's ten, one
+# screen of a laptop. Streamlit draws a row and the header 35 px high, plus a border.
+LONG_ROWS = 20
+_LONG_HEIGHT = 35 * (LONG_ROWS + 1) + 3
 
 
 def column_config(frame_: pd.DataFrame, **given) -> dict:
@@ -113,7 +117,7 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     layout: dict[str, Any] = {
         "hide_index": True,
         "width": "stretch",
-        "height": "content" if len(shown) <= WHOLE_ROWS else "auto",
+        "height": "content" if len(shown) <= WHOLE_ROWS else _LONG_HEIGHT,
         "column_config": config,
         "column_order": order,
         "placeholder": "–",

@@ -51,3 +51,39 @@ def money(value) -> str:
 
 def percent(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
+def missing_remittances(months: pd.DataFrame) -> str | None:
+    """What the remittances loaded lack, in words (queries/app/remittance_months.sql: months with no payment
+    at all, payers paid in the months around one but not in it), or None when nothing is missing."""
+    gaps = [f"{m:%B %Y}" for m in months.loc[months["gap"], "month"]]
+    missing = [
+        f"{md(row.payers_missing)} in {row.month:%B %Y}"
+        for row in months.itertuples()
+        if isinstance(row.payers_missing, str) and not row.gap
+    ]
+    said = []
+    if gaps:
+        said.append(
+            f"No payment was loaded for {len(gaps):,} of the {len(months):,} months from "
+            f"{months['month'].min():%B %Y} to {months['month'].max():%B %Y}: {_first(gaps, ', ')}."
+        )
+    if missing:
+        said.append(
+            f"Paid nothing in a month, though paid in the month before and the month after: {_first(missing, '; ')}."
+        )
+    if not said:
+        return None
+    return " ".join(
+        [
+            *said,
+            "A month missing from the files reads as a month without claims or denials on every page: load its "
+            "835 files if you have them.",
+        ]
+    )
+
+
+def _first(items: list, separator: str, shown: int = 6) -> str:
+    """The first few of a list, and how many more."""
+    more = f" and {len(items) - shown:,} more" if len(items) > shown else ""
+    return separator.join(items[:shown]) + more
