@@ -91,6 +91,9 @@ def test_the_html_review_reads_like_the_page(hostile_db):
     assert "@page { size: A4 landscape" in page
     assert "<th class='num'>denied $</th>" in page and "denied_amount" not in page.split("<body>")[1].split("Plotly")[0]
     assert re.search(r"<td class='num'>\$[\d,]+</td>", page) and "<td class='num'>Mar 2024" not in page  # money right
+    # dates and numbers on one line: in the wide table of the month's denials, 2026-09-14 wrapped after its year
+    assert re.search(r"<td class='date'>\d{4}-\d\d-\d\d</td>", page) and "<td class='date'>Mar 2024</td>" in page
+    assert ".date { white-space: nowrap; }" in page and ".num { text-align: right; white-space: nowrap; }" in page
     # the cohort lines: one colour each, with a legend
     figure = review.figures(parts)["review_cohorts"]
     colours = [trace.line.color for trace in figure.data]

@@ -32,8 +32,16 @@ def _html_table(frame: pd.DataFrame) -> str:
     from the payers' files. A findings table's sparkline column is drawn (svg_sparkline), last."""
     columns = _shown_columns(frame)
     drawn = "sparkline" in frame.columns
-    # numbers right-aligned, so that dollars line up by their digits as in the dashboard's tables
-    align = {c: " class='num'" if _kind(c) in labels.NUMBER_KINDS else "" for c in columns}
+    # numbers right-aligned, so that dollars line up by their digits as in the dashboard's tables; numbers
+    # and dates kept on one line (a wide table wrapped 2026-09-14 after its year)
+    align = {
+        c: " class='num'"
+        if _kind(c) in labels.NUMBER_KINDS
+        else " class='date'"
+        if _kind(c) in ("date", "month")
+        else ""
+        for c in columns
+    }
     head = "".join(
         f"<th{align[c]}>{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>"
         for c in columns
@@ -116,7 +124,8 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
 table {{ border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: .85rem; }}
 th, td {{ border-bottom: 1px solid #eee; padding: .25rem .6rem; text-align: left; }}
 td {{ font-variant-numeric: tabular-nums; }}
-.num {{ text-align: right; }}
+.num {{ text-align: right; white-space: nowrap; }}
+.date {{ white-space: nowrap; }}
 @page {{ size: A4 landscape; margin: 12mm; }}
 @media print {{
   body {{ margin: 0; font-size: 10pt; }}
