@@ -30,11 +30,19 @@ def treemap(tree_):
             "category": "category",
         },
     )
-    # each box says what it holds: the dollars and their share of all denied dollars, not a name alone
+    # each box says what it holds: the dollars and their share of all denied dollars, not a name alone; a
+    # remark's box (a leaf) also what its reason and remark mean
+    amount = "%{label}<br>denied $: %{value:$,.0f} (%{percentRoot:.1%} of all denials)"
+    headers = set(figure.data[0].parents)
     figure.update_traces(
         root_color="lightgrey",
         texttemplate="%{label}<br>%{value:$,.0f} · %{percentRoot:.0%}",
-        hovertemplate="%{label}<br>denied $: %{value:$,.0f} (%{percentRoot:.1%} of all denials)<extra></extra>",
+        hovertemplate=[
+            f"{amount}<extra></extra>"
+            if id_ in headers
+            else f"{amount}<br>reason: %{{customdata[0]}}<br>remark: %{{customdata[1]}}<extra></extra>"
+            for id_ in figure.data[0].ids
+        ],
     )
     # tall enough that a reason's remark codes can be read inside it
     return figure.update_layout(height=620, margin={"t": 30, "l": 0, "r": 0, "b": 0})
@@ -43,14 +51,15 @@ def treemap(tree_):
 st.plotly_chart(treemap(tree), width="stretch")
 st.caption(
     "Denied dollars by category → primary reason (adjustment group and reason code, the largest denial-class "
-    "adjustment) → its first remark code; duplicate-claim and expected GA/GY/GZ denials are counted apart, as on "
+    "adjustment) → the remark code that refined its category in the rule set, else the first sent; duplicate-claim "
+    "and expected GA/GY/GZ denials are counted apart, as on "
     "the Overview. Click a box to drill down."
 )
 ui.table(
     tree,
     "reasons",
-    "Each reason (adjustment group and reason code, e.g. CO-197) with what it means, the first "
-    "remark code and the category's usual way back.",
+    "Each reason (adjustment group and reason code, e.g. CO-197) with what it means, its remark code (the one "
+    "that refined the category, else the first sent) and the category's usual way back.",
 )
 
 st.subheader("Trend per category")

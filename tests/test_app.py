@@ -420,6 +420,25 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
     assert {m.label: m.value for m in at.metric}["Denials opened"] == f"{opened:,}"
 
 
+def test_reasons_show_the_remark_that_refined_the_category(monkeypatch, tmp_path):
+    """CO-16 sent with N290 (rendering provider id) and then N822 (drug waste modifier missing) is a coding
+    denial by the rule set's CO-16 + N822; under "Coding" the tree showed N290, a remark that says nothing
+    of coding. A remark that refines nothing leaves the first one sent."""
+    con = database.connect(tmp_path / "remarks.duckdb")
+    refined = "CLP*R1*1*100*0*0*12*P1*11*1~SVC*HC:J1745*100*0**1~DTM*472*20240105~CAS*CO*16*100~LQ*HE*N290~LQ*HE*N822"
+    plain = "CLP*R2*1*60*0*0*12*P2*11*1~SVC*HC:99213*60*0**1~DTM*472*20240105~CAS*CO*16*60~LQ*HE*N290"
+    load_text(con, tmp_path, remittance_835(refined, plain, payment_date="20240115"), "remarks.835")
+    con.close()
+    at = app_runner(tmp_path / "remarks.duckdb", monkeypatch, tmp_path)("app_pages/reasons.py")
+    tree = at.dataframe[0].value
+    rows = {(r.category, r.reason, r.remark): r.denied_amount for r in tree.itertuples()}
+    assert rows == {
+        ("Coding, modifiers and units", "CO-16", "N822"): 100,
+        ("Missing information or documentation", "CO-16", "N290"): 60,
+    }
+    assert tree.set_index("remark").loc["N822", "remark_description"].startswith("Procedure modifier")
+
+
 def test_monthly_review_opens_on_the_latest_complete_month_with_denials(monkeypatch, tmp_path):
     """Denials in January, a payment without one in March, April not over: February and March are over on
     the data date but had no denial (they read as months where nothing happened), so the review opens on
@@ -556,6 +575,9 @@ def test_reasons_treemap_boxes_show_their_dollars_and_share(app):
     root = values(trace["values"])[values(trace["ids"]).index("all denials")]
     assert root == pytest.approx(float(tree["denied_amount"].sum()))
     assert treemap["layout"]["height"] >= 600  # a reason's remark codes readable inside it
+    # hovering a remark's box says what its reason and remark mean
+    leaves = [t for i, t in zip(values(trace["ids"]), trace["hovertemplate"], strict=True) if i.count("/") == 3]
+    assert leaves and all("%{customdata[0]}" in t and "%{customdata[1]}" in t for t in leaves)
 
 
 def test_unanswered_claims_on_overview_and_worklist(app, small_db):

@@ -1,22 +1,38 @@
--- Denials by category, primary reason (CARC) and first remark code (RARC), with descriptions: the
+-- Denials by category, primary reason (CARC) and remark code (RARC), with descriptions: the
 -- denials every other page counts (denial_class 'denial'), so the Reasons page adds up to Overview's
 -- denied dollars; duplicate-claim and expected (GA/GY/GZ) denials are counted apart, as there.
+-- The remark is the one that refined the reason's category, when one did (the rule set's CARC + RARC pair,
+-- the first sent that matches, as adjudication_units.sql judges it): under "Coding", CO-16 sent with N290
+-- then N822 shows N822, the remark that made it a coding denial. Else the first remark sent.
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 categories as (select * from ref_denial_categories),
 carc as (select * from ref_carc),
 rarc as (select * from ref_rarc),
+refinements as (select * from ref_rarc_refinements),
+
+-- per reason code, the remark codes that refine its category
+refining as (
+    select carc as primary_reason, list(rarc) as refining_remarks from refinements group by carc
+),
 
 denied as (
     select
-        category,
-        reason_code(primary_group, primary_reason) as reason,
-        primary_reason,
-        coalesce(remark_codes[1], '(no remark)') as remark,
-        denied_amount
+        units.category,
+        reason_code(units.primary_group, units.primary_reason) as reason,
+        units.primary_reason,
+        -- (only a unit with two remarks or more is searched: with one, it is the one)
+        coalesce(
+            case when len(units.remark_codes) > 1 then
+                list_filter(units.remark_codes, lambda code: list_contains(refining.refining_remarks, code))[1] end,
+            units.remark_codes[1],
+            '(no remark)'
+        ) as remark,
+        units.denied_amount
     from units
-    where denial_class = 'denial'
+    left join refining using (primary_reason)
+    where units.denial_class = 'denial'
 ),
 
 grouped as (
