@@ -258,6 +258,7 @@ COLUMNS = {
     "answer_days": ("", "hidden", None),
     "bucket": ("", "hidden", None),  # the order of the ageing buckets: their label (age) is shown
     "sparkline": ("", "hidden", None),  # a finding's monthly rates (findings.sparkline), drawn by the HTML review
+    "category_denied_amount": ("", "hidden", None),  # a category's denied $, in its box on the Reasons treemap
     # shares of a rule's answered lines, drawn beside its precision by the Prevention chart (counts in the table)
     "denied_otherwise_share": ("", "hidden", None),
     "not_denied_share": ("", "hidden", None),

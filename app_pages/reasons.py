@@ -16,9 +16,13 @@ if ui.empty(tree, "denial"):
 @ui.figure
 def treemap(tree_):
     colours = {label: ui.CATEGORY_COLOURS.get(key, "#c7c7c7") for key, label in ui.category_labels().items()}
+    # a category's header says its dollars too (plotly shows a header's name alone, whatever its text)
+    tree_ = tree_.assign(
+        category_box=[f"{r.category} · {ui.money(r.category_denied_amount)}" for r in tree_.itertuples()]
+    )
     figure = px.treemap(
         tree_,
-        path=[px.Constant("all denials"), "category", "reason", "remark"],
+        path=[px.Constant("all denials"), "category_box", "reason", "remark"],
         values="denied_amount",
         color="category",
         color_discrete_map={"(?)": "lightgrey", **colours},
@@ -28,6 +32,7 @@ def treemap(tree_):
             "remark_description": "remark",
             "denied_amount": "denied $",
             "category": "category",
+            "category_box": "category",
         },
     )
     # each box says what it holds: the dollars and their share of all denied dollars, not a name alone; a

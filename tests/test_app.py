@@ -575,6 +575,10 @@ def test_reasons_treemap_boxes_show_their_dollars_and_share(app):
     root = values(trace["values"])[values(trace["ids"]).index("all denials")]
     assert root == pytest.approx(float(tree["denied_amount"].sum()))
     assert treemap["layout"]["height"] >= 600  # a reason's remark codes readable inside it
+    # a category's header gives its denied dollars (plotly shows a header's name alone)
+    headers = {i.split("/")[1] for i in values(trace["ids"]) if i.count("/") >= 1}
+    totals = tree.groupby("category")["denied_amount"].sum()
+    assert headers == {f"{category} · ${float(total):,.0f}" for category, total in totals.items()}
     # hovering a remark's box says what its reason and remark mean
     leaves = [t for i, t in zip(values(trace["ids"]), trace["hovertemplate"], strict=True) if i.count("/") == 3]
     assert leaves and all("%{customdata[0]}" in t and "%{customdata[1]}" in t for t in leaves)

@@ -48,6 +48,8 @@ select
     grouped.remark,
     grouped.denials,
     grouped.denied_amount,
+    -- the category's own total, for its box's header (a treemap's header shows its name alone)
+    sum(grouped.denied_amount) over (partition by grouped.category) as category_denied_amount,
     reason_description(carc.description) as reason_description,
     coalesce(rarc.description, '') as remark_description,
     coalesce(categories.usual_path, '') as usual_path
