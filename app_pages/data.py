@@ -151,7 +151,9 @@ if csv_uploads and st.button("Load CSV", type="primary", key="csv_load"):
 
 st.subheader("What is loaded")
 months = ui.remittance_months()
-if not months.empty:
+if months.empty:
+    st.info("No remittance with a payment date is loaded yet: load your 835 files above.")
+else:
     paid = months[~months["gap"]]
     tiles = st.columns(4)
     tiles[0].metric(

@@ -627,6 +627,15 @@ def test_prevention_asks_for_837_files_when_none_is_loaded(own_db, monkeypatch, 
     assert [i.value[:22] for i in at.info] == ["No billed claims yet: "]
 
 
+def test_data_page_says_when_no_remittance_is_loaded(tmp_path, monkeypatch):
+    con = database.connect(tmp_path / "billed.duckdb")
+    loader.load_paths(con, [CORPUS_837])  # claims billed, no payer has answered
+    con.close()
+    at = app_runner(tmp_path / "billed.duckdb", monkeypatch, tmp_path)("app_pages/data.py")
+    assert "No remittance with a payment date is loaded yet: load your 835 files above." in [i.value for i in at.info]
+    assert not [f for f in at.dataframe if "payers_missing" in f.value.columns]
+
+
 def test_worklist_with_no_open_denial_still_lists_the_claims_with_no_answer(tmp_path_factory, monkeypatch, tmp_path):
     """The public corpus: every denial is years past its deadline, and most billed claims have no answer."""
     db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"
