@@ -162,9 +162,10 @@ else:
         help="835 transaction sets (and payments of CSV remittance lines) with a payment date.",
     )
     tiles[1].metric(
-        "Claims adjudicated",
+        "Claims in the remittances",
         f"{int(months['claims'].sum()):,}",
-        help="The payers' claim adjudications (CLP) in those payments.",
+        help="Every claim the payers' remittances hold (CLP), reversals, corrections and secondary claims "
+        "included; the Overview's Claims adjudicated counts initial claims of the payer order chosen.",
     )
     tiles[2].metric(
         "First payment month", f"{paid['month'].min():%b %Y}", help="The month of the earliest payment loaded."
