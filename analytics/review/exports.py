@@ -27,21 +27,19 @@ def _shown_columns(frame: pd.DataFrame) -> list:
     ]
 
 
+def _cell_class(column: str) -> str:
+    """Numbers right-aligned, so that dollars line up by their digits as in the dashboard's tables; numbers and
+    dates kept on one line (a wide table wrapped 2026-09-14 after its year)."""
+    kind = _kind(column)
+    return " class='num'" if kind in labels.NUMBER_KINDS else " class='date'" if kind in ("date", "month") else ""
+
+
 def _html_table(frame: pd.DataFrame) -> str:
     """A table with the dashboard's labels and formats; every value is escaped, since names and codes come
     from the payers' files. A findings table's sparkline column is drawn (svg_sparkline), last."""
     columns = _shown_columns(frame)
     drawn = "sparkline" in frame.columns
-    # numbers right-aligned, so that dollars line up by their digits as in the dashboard's tables; numbers
-    # and dates kept on one line (a wide table wrapped 2026-09-14 after its year)
-    align = {
-        c: " class='num'"
-        if _kind(c) in labels.NUMBER_KINDS
-        else " class='date'"
-        if _kind(c) in ("date", "month")
-        else ""
-        for c in columns
-    }
+    align = {c: _cell_class(c) for c in columns}
     head = "".join(
         f"<th{align[c]}>{html.escape(labels.describe(str(c))[0] if not str(c).startswith('+') else str(c))}</th>"
         for c in columns

@@ -3,12 +3,13 @@ numbers with their definitions, charts by kind, the change findings, the empty s
 
 Pages call them as `ui.NAME`; each lives in the module of its job:
 
-- `frames`: a query's frame for the filters (cached), the filter options, the empty state, the demo label;
+- `frames`: a query's frame for the filters (cached), the filter options, the remittances loaded per month, the
+  empty state, the demo label;
 - `sidebar`: the sidebar's filters, the URL, the click-through to the Claims page (`drill`);
 - `tables`: tables with their labels and a CSV download;
 - `charts`: the charts by kind;
 - `finding_views`: the change findings and p-charts;
-- `text`: text from the files made safe (`md`), money and percentages.
+- `text`: text from the files made safe (`md`), money and percentages, the remittances missing in words.
 """
 
 from __future__ import annotations
