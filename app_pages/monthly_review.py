@@ -26,6 +26,9 @@ st.caption(
     "The sidebar's payer, category, code, modifier and site filters apply; its date range does not (the month "
     "chosen here sets the dates)."
 )
+missing = ui.missing_in_month(ui.remittance_months(), month)
+if missing:  # a month's remittances not loaded read as a month with fewer denials and recoveries
+    st.warning(missing)
 
 parts = review.frames(lambda name, **extra: ui.frame(name, filters, **extra), month)
 found = ui.change_findings(month=month)
@@ -47,8 +50,8 @@ def figures(month, filters, source: str, _parts: dict) -> dict:
 
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=50)
-def exports(month, filters, source: str, scope: str, demo: bool, _parts: dict) -> tuple[str, bytes]:
-    return review.html_report(month, _parts, scope, demo), review.excel_workbook(month, _parts, scope)
+def exports(month, filters, source: str, scope: str, demo: bool, warning, _parts: dict) -> tuple[str, bytes]:
+    return review.html_report(month, _parts, scope, demo, warning), review.excel_workbook(month, _parts, scope, warning)
 
 
 shown_from = data.database_path()
@@ -82,7 +85,7 @@ for name, (title, definition) in review.PARTS.items():
 
 st.subheader("Export")
 scope = scope_text(filters)
-html, workbook = exports(month, filters, source, scope, data.is_demo(), parts)
+html, workbook = exports(month, filters, source, scope, data.is_demo(), missing, parts)
 left, right = st.columns(2)
 left.download_button(
     "Download the review (HTML)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,6 +186,17 @@ def test_data_page_and_overview_name_the_months_and_payers_missing_from_the_remi
     # and the Overview, whose trend shows the missing month as a dip, says the same under it
     overview = app_runner(db, monkeypatch, tmp_path)()
     assert any(w.value.startswith(warning) for w in overview.warning)
+    # and the Monthly review of such a month, whose denials and recoveries it undercounts
+    review = app_runner(db, monkeypatch, tmp_path)("app_pages/monthly_review.py")
+    review.selectbox[0].set_value(date(2026, 5, 1)).run(timeout=120)
+    assert [w.value for w in review.warning][:1] == [
+        "No payment at all was loaded for May 2026: its denials and recoveries are missing, not zero. Load its "
+        "835 files if you have them."
+    ]
+    review.selectbox[0].set_value(date(2026, 3, 1)).run(timeout=120)
+    assert review.warning[0].value.startswith(f"{blue_ridge}: nothing paid in March 2026, though paid in the month")
+    review.selectbox[0].set_value(date(2026, 4, 1)).run(timeout=120)
+    assert not review.warning
     # with every file loaded, nothing to say
     whole = app_runner(small_history(tmp_path / "whole"), monkeypatch, tmp_path)
     assert not whole("app_pages/data.py").warning

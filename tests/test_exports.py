@@ -91,6 +91,9 @@ def test_the_html_review_reads_like_the_page(hostile_db):
     assert "@page { size: A4 landscape" in page
     assert "<th class='num'>denied $</th>" in page and "denied_amount" not in page.split("<body>")[1].split("Plotly")[0]
     assert re.search(r"<td class='num'>\$[\d,]+</td>", page) and "<td class='num'>Mar 2024" not in page  # money right
+    # what the month's remittances may lack, under the title (escaped: a payer's name comes from the files)
+    warned = review.html_report(month, parts, "Filters: none.", demo=False, warning="<b>ACME</b>: nothing paid")
+    assert "<p class='demo'>&lt;b&gt;ACME&lt;/b&gt;: nothing paid</p>" in warned and "nothing paid" not in page
     # dates and numbers on one line: in the wide table of the month's denials, 2026-09-14 wrapped after its year
     assert re.search(r"<td class='date'>\d{4}-\d\d-\d\d</td>", page) and "<td class='date'>Mar 2024</td>" in page
     assert ".date { white-space: nowrap; }" in page and ".num { text-align: right; white-space: nowrap; }" in page
@@ -132,3 +135,9 @@ def test_the_excel_review_has_formats_frozen_headers_and_whole_sheet_names(hosti
     assert not any("<f>" in s for s in sheets)  # no formula anywhere, whatever the files held
     strings = book.read("xl/sharedStrings.xml").decode()
     assert "HYPERLINK" in strings and "<t>-2+3</t>" in strings  # kept as text (the March denial's claim id)
+    # what the month's remittances may lack, under the title of the summary sheet
+    warned = zipfile.ZipFile(
+        io.BytesIO(review.excel_workbook(month, parts_for(hostile_db, month), "Filters: none.", "ACME: nothing paid"))
+    )
+    assert "<t>ACME: nothing paid</t>" in warned.read("xl/sharedStrings.xml").decode()
+    assert "nothing paid" not in strings

@@ -83,8 +83,9 @@ def svg_sparkline(points: list, width: int = 132, height: int = 30) -> str:
 TILE_KINDS = {"money": "money", "percent": "rate", "count": "count"}
 
 
-def html_report(month: date, parts: dict, scope: str, demo: bool) -> str:
-    """The review as one HTML file that opens offline: plotly.js is embedded once, then every chart."""
+def html_report(month: date, parts: dict, scope: str, demo: bool, warning: str | None = None) -> str:
+    """The review as one HTML file that opens offline: plotly.js is embedded once, then every chart. warning:
+    what the month's remittances may lack (ui.missing_in_month), said under the title as on the page."""
     charts = figures(parts)
     summary = parts["review_summary"].iloc[0]
     tiles = "".join(
@@ -109,7 +110,7 @@ def html_report(month: date, parts: dict, scope: str, demo: bool) -> str:
         )
     label = (
         "<p class='demo'>Demo data: a synthetic remittance history, not real patients or payers.</p>" if demo else ""
-    )
+    ) + (f"<p class='demo'>{html.escape(warning)}</p>" if warning else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Revenue-recovery review {month:%B %Y}</title>
 <style>
@@ -157,8 +158,9 @@ _EXCEL_FORMATS = {
 }
 
 
-def excel_workbook(month: date, parts: dict, scope: str) -> bytes:
-    """The review as an Excel workbook: a summary sheet with the definitions, then a sheet per part, each
+def excel_workbook(month: date, parts: dict, scope: str, warning: str | None = None) -> bytes:
+    """The review as an Excel workbook: a summary sheet with the definitions (and the warning of html_report
+    under its title), then a sheet per part, each
     with the dashboard's column labels, number formats (currency, percent, dates, months), a frozen header
     row and columns wide enough to read. Text from the files stays text: xlsxwriter writes no formula
     from a string (a payer named =HYPERLINK(...) is a name, not a link)."""
@@ -171,6 +173,8 @@ def excel_workbook(month: date, parts: dict, scope: str) -> bytes:
         bold = book.add_format({"bold": True})
         sheet = book.add_worksheet("Summary")
         sheet.write(0, 0, f"Revenue-recovery review: {month:%B %Y}. {scope}", bold)
+        if warning:
+            sheet.write(1, 0, warning)
         for col, head in enumerate(("measure", "value", "definition")):
             sheet.write(2, col, head, bold)
         for row, (column, label, kind, definition) in enumerate(SUMMARY, start=3):

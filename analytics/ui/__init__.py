@@ -35,13 +35,14 @@ from analytics.ui.finding_views import change_findings, finding_rows, overall_ch
 from analytics.ui.frames import category_labels, demo_label, empty, frame, options, remittance_months, site_labels
 from analytics.ui.sidebar import CLAIMS_PAGE, PERIODS, drill, period_range, sidebar_filters
 from analytics.ui.tables import column_config, table
-from analytics.ui.text import chart_data, md, missing_remittances, money, percent
+from analytics.ui.text import chart_data, md, missing_in_month, missing_remittances, money, percent
 
 __all__ = [
     "md",
     "chart_data",
     "money",
     "missing_remittances",
+    "missing_in_month",
     "percent",
     "frame",
     "options",

@@ -83,6 +83,25 @@ def missing_remittances(months: pd.DataFrame) -> str | None:
     )
 
 
+def missing_in_month(months: pd.DataFrame, month) -> str | None:
+    """What one month's remittances may lack, in words (the month of a review), or None."""
+    row = months[months["month"] == pd.Timestamp(month)]
+    if row.empty:
+        return None
+    if row["gap"].iloc[0]:
+        return (
+            f"No payment at all was loaded for {month:%B %Y}: its denials and recoveries are missing, not zero. "
+            "Load its 835 files if you have them."
+        )
+    payers = row["payers_missing"].iloc[0]
+    if not isinstance(payers, str):
+        return None
+    return (
+        f"{md(payers)}: nothing paid in {month:%B %Y}, though paid in the month before and the month after. If "
+        "their remittances for the month were not loaded, its denials and recoveries are undercounted."
+    )
+
+
 def _first(items: list, separator: str, shown: int = 6) -> str:
     """The first few of a list, and how many more."""
     more = f" and {len(items) - shown:,} more" if len(items) > shown else ""
