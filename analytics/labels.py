@@ -211,8 +211,8 @@ COLUMNS = {
     "payers_missing": (
         "payers missing",
         "text",
-        "Payers paid in the month before and in the month after, but not in this one: check that their files "
-        "for the month were loaded.",
+        "Payers paid in the month before and in the month after, but not in this one, and in most months "
+        "otherwise: check that their files for the month were loaded.",
     ),
     "billed_claims": ("billed claims", "count", "Claims you billed (837, or a CSV claims export)."),
     "diagnostics": (

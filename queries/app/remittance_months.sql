@@ -3,8 +3,9 @@
 -- adjudicated, and what the payers paid. A month that is missing in the files reads as a month without
 -- claims or denials on every page, so two kinds of hole are named:
 -- - gap: no payment at all in a month between the first and the latest;
--- - payers_missing: payers paid in the month before and in the month after, but not in this one (most often
---   their files for the month were not loaded; a payer that pays every other month shows here too).
+-- - payers_missing: payers paid in the month before and in the month after, but not in this one, that are
+--   paid in most months (three in four or more from their first payment to their last): most often their
+--   files for the month were not loaded. A payer that pays now and then is not named every time it skips one.
 -- Grain: one row per month. Payments without a date (no BPR16 nor DTM*405) are left out.
 with
 
@@ -44,12 +45,21 @@ payer_months as (
     select distinct payer_name, date_trunc('month', payment_date)::date as month from payments
 ),
 
--- a payer paid in the months on either side of a month, not in it
+-- the payers paid in three months in four or more of their span (first payment month to last)
+regular_payers as (
+    select payer_name
+    from payer_months
+    group by payer_name
+    having count(*) >= 0.75 * (date_diff('month', min(month), max(month)) + 1)
+),
+
+-- a regular payer paid in the months on either side of a month, not in it
 missing as (
     select
         (before.month + interval 1 month)::date as month,
         string_agg(before.payer_name, ', ' order by before.payer_name) as payers_missing
     from payer_months as before
+    semi join regular_payers using (payer_name)
     join payer_months as after
         on after.payer_name = before.payer_name and after.month = before.month + interval 2 month
     anti join payer_months as this
