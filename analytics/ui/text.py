@@ -70,7 +70,7 @@ def missing_remittances(months: pd.DataFrame) -> str | None:
         )
     if missing:
         said.append(
-            f"Paid nothing in a month, though paid in the month before and the month after: {_first(missing, '; ')}."
+            f"Paid in the month before and the month after but not in the month itself: {_first(missing, '; ')}."
         )
     if not said:
         return None
