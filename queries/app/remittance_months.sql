@@ -1,6 +1,6 @@
 -- The remittances loaded, per month of payment from the first payment to the latest (the data date), newest
--- first: files, payments (835 transaction sets, or payments of CSV remittance lines), payers and claims
--- adjudicated, and what the payers paid. A month that is missing in the files reads as a month without
+-- first: files, payments (835 transaction sets, or payments of CSV remittance lines), payers and claims (every
+-- CLP: reversals and corrections too), and what the payers paid. A month that is missing in the files reads as a month without
 -- claims or denials on every page, so two kinds of hole are named:
 -- - gap: no payment at all in a month between the first and the latest;
 -- - payers_missing: payers paid in the month before and in the month after, but not in this one, that are
