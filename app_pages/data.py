@@ -154,7 +154,6 @@ months = ui.remittance_months()
 if months.empty:
     st.info("No remittance with a payment date is loaded yet: load your 835 files above.")
 else:
-    paid = months[~months["gap"]]
     tiles = st.columns(4)
     tiles[0].metric(
         "Payments",
@@ -168,11 +167,11 @@ else:
         "included; the Overview's Claims adjudicated counts initial claims of the payer order chosen.",
     )
     tiles[2].metric(
-        "First payment month", f"{paid['month'].min():%b %Y}", help="The month of the earliest payment loaded."
+        "First payment month", f"{months['month'].min():%b %Y}", help="The month of the earliest payment loaded."
     )
     tiles[3].metric(
         "Latest payment month",
-        f"{paid['month'].max():%b %Y}",
+        f"{months['month'].max():%b %Y}",
         help="The month of the latest payment loaded (the data date): complete months, the Worklist's days left "
         "and the recoveries are counted as of that payment, not as of today.",
     )

@@ -60,7 +60,7 @@ def missing_remittances(months: pd.DataFrame) -> str | None:
     missing = [
         f"{md(row.payers_missing)} in {row.month:%B %Y}"
         for row in months.itertuples()
-        if isinstance(row.payers_missing, str) and not row.gap
+        if isinstance(row.payers_missing, str)  # NULL comes as None, or NaN once a frame has been through pandas
     ]
     said = []
     if gaps:

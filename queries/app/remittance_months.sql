@@ -76,7 +76,8 @@ final as (
         coalesce(adjudicated.claims, 0) as claims,
         coalesce(adjudicated.paid_amount, 0) as paid_amount,
         paid.month is null as gap,
-        missing.payers_missing
+        -- in a month with no payment at all every payer is missing: the gap says it once
+        case when paid.month is not null then missing.payers_missing end as payers_missing
     from months
     left join paid using (month)
     left join adjudicated using (month)

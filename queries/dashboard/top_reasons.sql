@@ -14,8 +14,8 @@ by_reason as (
     group by all
 )
 
--- the figures, then the category (a reason can be in two), then the long description: beside a chart, in
--- half the page (Payers), what came after the description was out of view
+-- the figures, then the category (a reason can be in two), then the long description: what comes after the
+-- description is the first to go out of view in a narrow window
 select
     reason_code(by_reason.primary_group, by_reason.primary_reason) as reason,
     by_reason.denials,
