@@ -201,7 +201,8 @@ def test_the_demo_label_goes_once_your_own_files_load(tmp_path, monkeypatch):
     monkeypatch.setenv("DENIALS_DEMO_DB", str(tmp_path / "demo.duckdb"))
     at = AppTest.from_file(APP).run(timeout=120)
     at.switch_page("app_pages/data.py").run(timeout=120)
-    assert any("Demo data" in w.value for w in at.warning)
+    label = next(w.value for w in at.warning if "Demo data" in w.value)
+    assert f"`DENIALS_DB` names `{tmp_path / 'own.duckdb'}`, where there is no database yet" in label
     at.file_uploader[0].set_value([("mine.835", X12, "application/octet-stream")]).run(timeout=120)
     next(b for b in at.button if b.label == "Load").click().run(timeout=120)
     assert not at.exception, [e.value for e in at.exception]

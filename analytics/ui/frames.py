@@ -3,10 +3,12 @@ options and their labels, and the empty state and the demo label."""
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import streamlit as st
 
-from analytics import data
+from analytics import data, database
 from analytics.filters import LISTS
 
 
@@ -68,9 +70,20 @@ def demo_label() -> None:
         st.warning(
             "**Demo data**: a synthetic remittance history, not real patients or payers. Load your own "
             "835 files on the Data page or with `python -m analytics load FOLDER`; the dashboard then "
-            "shows them instead.",
+            "shows them instead." + _named_database_missing(),
             icon=":material/science:",
         )
+
+
+def _named_database_missing() -> str:
+    """Why the demo shows when DENIALS_DB names a file that is not there: a mistyped path would otherwise
+    go unnoticed behind the demo."""
+    if not os.environ.get("DENIALS_DB") or database.default_path().exists():
+        return ""
+    return (
+        f"\n\n`DENIALS_DB` names `{database.default_path().resolve()}`, where there is no database yet: "
+        "your files load there. If you meant another file, correct the path and start the dashboard again."
+    )
 
 
 def empty(frame_: pd.DataFrame, what: str = "data") -> bool:
