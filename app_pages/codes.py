@@ -34,10 +34,10 @@ tiles[0].metric("Lines", f"{int(payers['lines'].sum()):,}", help="Adjudicated se
 tiles[1].metric("Denied $", ui.money(payers["denied_amount"].sum()), help="Denial-class adjustments on these lines.")
 tiles[2].metric(
     "Units billed",
-    f"{payers['units_billed'].sum():,.0f}",
+    ui.quantity(payers["units_billed"].sum()),
     help="The units billed, as the payer repeats them when it cut them, else the units paid.",
 )
-tiles[3].metric("Units paid", f"{payers['units_paid'].sum():,.0f}", help=labels.describe("units_paid")[2])
+tiles[3].metric("Units paid", ui.quantity(payers["units_paid"].sum()), help=labels.describe("units_paid")[2])
 
 KEYS = {"payer": "payers", "modifiers": "modifiers", "site": "sites"}
 

@@ -309,11 +309,19 @@ def test_codes_page_describes_the_code_and_compares_units(app, small_db):
         join claims c using (claim_key) where l.procedure_code = 'J1322' and c.status_code not in ('22', '23', '25')
         and claim_key in (select claim_key from fact_units where not readjudication)""",
     )
-    assert metrics["Units billed"] == f"{billed:,.0f}" and metrics["Units paid"] == f"{paid:,.0f}"
+    assert metrics["Units billed"] == f"{billed.normalize():,f}" and metrics["Units paid"] == f"{paid.normalize():,f}"
     assert paid < billed  # a line denied in full paid none of the units its answer repeats
     # a JW claim's administered amount is on a line without a modifier: "(none)" read as a JW/JZ lapse
     [combinations] = [c.value for c in at.caption if c.value.startswith("Denial rate") and "(none):" in c.value]
     assert "administered amount beside its JW line" in combinations and "Modifiers page" in combinations
+
+
+def test_unit_tiles_keep_the_fractions_their_tables_show():
+    """A corpus code billed 3,448 + 547 + 249.993 units: the tile said 4,245, its table the units as billed."""
+    from analytics import ui
+
+    assert ui.quantity(3448.0 + 547 + 249.993) == "4,244.993"
+    assert ui.quantity(Decimal("3448.000")) == "3,448" and ui.quantity(None) == "0"
 
 
 def test_overview_top_reasons_give_each_reason_its_own_categorys_figures(app, small_db):

@@ -49,6 +49,12 @@ def money(value) -> str:
     return f"${float(value or 0):,.0f}"
 
 
+def quantity(value) -> str:
+    """Units, which may be fractions (249.993 mg-units of a drug): as billed, to three decimals at most
+    (X12's own), none when whole; rounding to whole units put the tiles off from their tables."""
+    return f"{float(value or 0):,.3f}".rstrip("0").rstrip(".")
+
+
 def percent(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{float(value):.1%}"
 
