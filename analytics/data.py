@@ -104,6 +104,11 @@ def change_findings(path: Path, kind: str = "default", month: date | None = None
     return findings.compute(fetch, period) if period is not None else None
 
 
+def no_comparison_reason(path: Path, month: date) -> str:
+    """Why `month` has no change findings (change_findings gave None), in words."""
+    return findings.no_period_reason(month, lambda name, params: records(name, params, path))
+
+
 # Within session(), one page run: one copy of the database, held until the run ends. A copy never
 # changes, so the process keeps one read-only connection per copy for every session (each query takes
 # a cursor of its own: opening a connection costs ~40 ms and loses DuckDB's cache), and closes it once

@@ -155,6 +155,25 @@ def period_for(month: date, usable: list, kind: str = "default") -> Period | Non
     return Period(kind, (month,), baseline)
 
 
+def no_period_reason(month: date, fetch: Fetch) -> str:
+    """Why a month ends no default period (period_for gives None), in words: a reader told only that
+    it "cannot be compared" cannot tell a month still open from a history too short."""
+    rows = {r["month"]: r for r in fetch("findings/months", {})}
+    row = rows.get(month)
+    if row is None:
+        return "no initial claim was paid in it"
+    if not row["complete"]:
+        return "it is not over on the data date (the latest payment loaded)"
+    if not row["usable"]:
+        return "the files start part way through it, so its earlier payments are missing"
+    before = (_month_before(month, k) for k in range(1, BASELINE_MONTHS + 1))
+    baseline = sum(1 for m in before if m in rows and rows[m]["usable"])
+    return (
+        f"{baseline} of the {BASELINE_MONTHS} months before it have claims paid, and the comparison needs "
+        f"at least {MIN_BASELINE_MONTHS}"
+    )
+
+
 def latest_period(usable: list, kind: str = "default") -> Period | None:
     """The most recent period of the kind the data allow: its last month is the latest usable one
     (for a quarter, the latest usable month closing a quarter)."""

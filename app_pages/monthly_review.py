@@ -50,21 +50,22 @@ def figures(month, filters, source: str, _parts: dict) -> dict:
 
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=50)
-def exports(month, filters, source: str, scope: str, demo: bool, warning, _parts: dict) -> tuple[str, bytes]:
-    return review.html_report(month, _parts, scope, demo, warning), review.excel_workbook(month, _parts, scope, warning)
+def exports(month, filters, source: str, scope: str, demo: bool, warning, note: str, _parts: dict) -> tuple[str, bytes]:
+    return (
+        review.html_report(month, _parts, scope, demo, warning, note),
+        review.excel_workbook(month, _parts, scope, warning, note),
+    )
 
 
 shown_from = data.database_path()
 source = f"{shown_from}@{shown_from.stat().st_mtime_ns}"  # a copy never changes; the database itself may
 charts = figures(month, filters, source, parts)
 st.subheader(review.FINDINGS[0])
+findings_note = review.findings_note(month, found, ui.no_comparison_reason(month) if found is None else None)
 if found is None:
-    st.info(
-        "This month cannot be compared: it is not over on the data date, or fewer than "
-        f"{findings.MIN_BASELINE_MONTHS} of the {findings.BASELINE_MONTHS} months before it have claims."
-    )
+    st.info(findings_note)
 elif parts["review_findings"].empty:
-    st.success(f"No slice changed more than chance allows in {month:%B %Y}.")
+    st.success(findings_note)
 else:
     ui.finding_rows(findings.shown(found, review.top_findings(found, 5)), found.period, key="review_", legend=False)
 if found is not None:  # the sentence under the findings, and its figures for the exports
@@ -85,7 +86,7 @@ for name, (title, definition) in review.PARTS.items():
 
 st.subheader("Export")
 scope = scope_text(filters)
-html, workbook = exports(month, filters, source, scope, data.is_demo(), missing, parts)
+html, workbook = exports(month, filters, source, scope, data.is_demo(), missing, findings_note, parts)
 left, right = st.columns(2)
 left.download_button(
     "Download the review (HTML)",

@@ -647,6 +647,37 @@ def test_what_changed_says_why_a_history_with_gaps_cannot_be_compared(tmp_path, 
     assert f"at least {findings.MIN_BASELINE_MONTHS} months with claims among the 12 before it" in info.value
 
 
+def test_the_monthly_review_and_its_exports_say_why_a_month_cannot_be_compared(tmp_path, monkeypatch):
+    """The page said "not over on the data date, or fewer than 3 of the 12 months before it have claims" for
+    any month, and the exports "Nothing this month.", which reads as "nothing changed"."""
+    from analytics import data, review
+    from conftest import app_runner
+
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    for month in (MONTHS[0], MONTHS[4], MONTHS[5], MONTHS[6]):  # January, May, June; July is not over
+        month_file(con, tmp_path, month, "ACME HEALTH PLAN", 3)
+    con.close()
+    at = app_runner(db, monkeypatch, tmp_path)("app_pages/monthly_review.py")
+    assert at.selectbox[0].value == MONTHS[5]
+    assert [i.value for i in at.info] == [
+        "June 2024 cannot be compared: 2 of the 12 months before it have claims paid, and the comparison needs "
+        f"at least {findings.MIN_BASELINE_MONTHS}."
+    ]
+    at.selectbox[0].set_value(MONTHS[6]).run(timeout=120)
+    assert [i.value for i in at.info] == [
+        "July 2024 cannot be compared: it is not over on the data date (the latest payment loaded)."
+    ]
+    note = review.findings_note(MONTHS[5], None, data.no_comparison_reason(db, MONTHS[5]))
+    parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), db, **extra), MONTHS[5])
+    parts["review_findings"] = review.findings_part(None)
+    page = review.html_report(MONTHS[5], parts, "Filters: none.", False, None, note)
+    section = page.split("<h2>What changed</h2>")[1].split("</section>")[0]
+    assert f"<p>{note}</p>" in section and "Nothing this month." not in section
+    book = zipfile.ZipFile(io.BytesIO(review.excel_workbook(MONTHS[5], parts, "Filters: none.", None, note)))
+    assert note in book.read("xl/sharedStrings.xml").decode()
+
+
 def test_no_patterns_writes_the_same_practice_without_its_dated_patterns(tmp_path):
     from analytics.__main__ import main
 

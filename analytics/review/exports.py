@@ -83,9 +83,12 @@ def svg_sparkline(points: list, width: int = 132, height: int = 30) -> str:
 TILE_KINDS = {"money": "money", "percent": "rate", "count": "count"}
 
 
-def html_report(month: date, parts: dict, scope: str, demo: bool, warning: str | None = None) -> str:
+def html_report(
+    month: date, parts: dict, scope: str, demo: bool, warning: str | None = None, findings_note: str = ""
+) -> str:
     """The review as one HTML file that opens offline: plotly.js is embedded once, then every chart. warning:
-    what the month's remittances may lack (ui.missing_in_month), said under the title as on the page."""
+    what the month's remittances may lack (ui.missing_in_month), said under the title as on the page;
+    findings_note: what the findings section says when it lists none (findings_note in parts.py)."""
     charts = figures(parts)
     summary = parts["review_summary"].iloc[0]
     tiles = "".join(
@@ -103,7 +106,8 @@ def html_report(month: date, parts: dict, scope: str, demo: bool, warning: str |
         if name in charts:
             chart = charts[name].to_html(full_html=False, include_plotlyjs=not plotly_included, default_height="380px")
             plotly_included = True
-        table = _html_table(shown) if not shown.empty else "<p>Nothing this month.</p>"
+        empty = findings_note if name == "review_findings" and findings_note else "Nothing this month."
+        table = _html_table(shown) if not shown.empty else f"<p>{html.escape(empty)}</p>"
         sections.append(
             f"<section><h2>{html.escape(title)}</h2><p class='help'>{html.escape(definition)}</p>"
             f"{chart}{table}</section>"
@@ -158,9 +162,9 @@ _EXCEL_FORMATS = {
 }
 
 
-def excel_workbook(month: date, parts: dict, scope: str, warning: str | None = None) -> bytes:
+def excel_workbook(month: date, parts: dict, scope: str, warning: str | None = None, findings_note: str = "") -> bytes:
     """The review as an Excel workbook: a summary sheet with the definitions (and the warning of html_report
-    under its title), then a sheet per part, each
+    under its title), then a sheet per part (the findings' with html_report's findings_note when empty), each
     with the dashboard's column labels, number formats (currency, percent, dates, months), a frozen header
     row and columns wide enough to read. Text from the files stays text: xlsxwriter writes no formula
     from a string (a payer named =HYPERLINK(...) is a name, not a link)."""
@@ -200,13 +204,18 @@ def excel_workbook(month: date, parts: dict, scope: str, warning: str | None = N
                 cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name],
                 formats,
                 bold,
+                findings_note if name == "review_findings" else "",
             )
     return buffer.getvalue()
 
 
-def _part_sheet(book, name: str, title: str, definition: str, frame: pd.DataFrame, formats: dict, bold) -> None:
+def _part_sheet(
+    book, name: str, title: str, definition: str, frame: pd.DataFrame, formats: dict, bold, empty: str = ""
+) -> None:
     sheet = book.add_worksheet(name)
     sheet.write(0, 0, f"{title}: {definition}")
+    if frame.empty and empty:
+        sheet.write(1, 0, empty)
     columns = _shown_columns(frame)
     for col, column in enumerate(columns):
         label = str(column) if str(column).startswith("+") else labels.describe(str(column))[0]

@@ -156,6 +156,15 @@ def top_findings(result, top: int = 10) -> list:
     return sorted(result.distinct_findings if result else [], key=lambda f: -abs(f["effect_amount"]))[:top]
 
 
+def findings_note(month: date, result, reason: str | None = None) -> str:
+    """What the findings section says when it lists no finding, on the page and in the exports: that no
+    slice moved more than chance allows, or why the month cannot be compared (result None; reason:
+    ui.no_comparison_reason). The two must not read alike: one is news, the other is no test at all."""
+    if result is None:
+        return f"{month:%B %Y} cannot be compared: {reason}."
+    return f"No slice changed more than chance allows in {month:%B %Y}."
+
+
 FINDING_COLUMNS = [
     "finding",
     "claims",

@@ -9,7 +9,7 @@ Pages call them as `ui.NAME`; each lives in the module of its job:
 - `tables`: tables with their labels and a CSV download;
 - `charts`: the charts by kind;
 - `finding_views`: the change findings and p-charts;
-- `text`: text from the files made safe (`md`), money and percentages, the remittances missing in words.
+- `text`: text from the files made safe (`md`), money, percentages and units, the remittances missing in words.
 """
 
 from __future__ import annotations
@@ -31,16 +31,25 @@ from analytics.ui.charts import (
     rate_heatmap,
     rate_trend,
 )
-from analytics.ui.finding_views import change_findings, finding_rows, overall_change, p_chart, sparkline, top_findings
+from analytics.ui.finding_views import (
+    change_findings,
+    finding_rows,
+    no_comparison_reason,
+    overall_change,
+    p_chart,
+    sparkline,
+    top_findings,
+)
 from analytics.ui.frames import category_labels, demo_label, empty, frame, options, remittance_months, site_labels
 from analytics.ui.sidebar import CLAIMS_PAGE, PERIODS, drill, period_range, sidebar_filters
 from analytics.ui.tables import column_config, table
-from analytics.ui.text import chart_data, md, missing_in_month, missing_remittances, money, percent
+from analytics.ui.text import chart_data, md, missing_in_month, missing_remittances, money, percent, quantity
 
 __all__ = [
     "md",
     "chart_data",
     "money",
+    "quantity",
     "missing_remittances",
     "missing_in_month",
     "percent",
@@ -78,5 +87,6 @@ __all__ = [
     "top_findings",
     "finding_rows",
     "overall_change",
+    "no_comparison_reason",
     "p_chart",
 ]

@@ -25,6 +25,17 @@ def change_findings(kind: str = "default", month=None):
     return _findings(str(path), path.stat().st_mtime, kind, month)
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _no_comparison_reason(path: str, stamp: float, month) -> str:
+    return data.no_comparison_reason(data.Path(path), month)
+
+
+def no_comparison_reason(month) -> str:
+    """Why the month has no change findings (change_findings gave None), in words."""
+    path = data.database_path()
+    return _no_comparison_reason(str(path), path.stat().st_mtime, month)
+
+
 @figure
 def _sparkline(frame_: pd.DataFrame):
     import plotly.graph_objects as go
