@@ -93,7 +93,7 @@ def records(name: str, params=None, path: Path | None = None) -> list[dict]:
 
 
 def change_findings(path: Path, kind: str = "default", month: date | None = None) -> findings.Result | None:
-    """The change findings (analytics/findings.py) of the latest period of a kind in this database, or of the
+    """The change findings (analytics/findings/) of the latest period of a kind in this database, or of the
     period ending with `month` (None when the data hold no such period), computed from what the pages read."""
 
     def fetch(name: str, params: dict) -> list:

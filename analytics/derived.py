@@ -2,7 +2,7 @@
 updates of the SQL graph (analytics/models.py, in the order their headers give: the recovery model
 that follows every denial to its outcome, the match of billed claims (837) to the remittances that
 answer them, the claim facts behind the denial rates, the deadlines and recovery rates), then the
-change findings (analytics/findings.py).
+change findings (analytics/findings/).
 
 A file's own units are judged as it loads (queries/marts/adjudication_units.sql), but whether a denial
 came back depends on files loaded before or after it, so these tables are derived from all of them:
@@ -55,9 +55,11 @@ def _basis(con: duckdb.DuckDBPyConnection) -> str:
     # the after-load tables, everything they read, and the scope of a rebuild per claim (analytics/models.py)
     scope = models.owner("rebuild_scope")
     text = "".join(model.text() for model in models.closure([*models.after_load(), *([scope] if scope else [])]))
-    # the change findings of the default period (analytics/findings.py) are rebuilt in the same step
+    # the change findings of the default period (analytics/findings/) are rebuilt in the same step
     text += "".join(p.read_text() for p in sorted((QUERIES / "findings").glob("*.sql")))
-    text = models.without_comments(text) + Path(findings.__file__).read_text()
+    text = models.without_comments(text) + "".join(
+        p.read_text() for p in sorted(Path(findings.__file__).parent.glob("*.py"))
+    )
     return hashlib.sha256(f"{facts}|{rules}|{text}".encode()).hexdigest()
 
 

@@ -62,9 +62,9 @@ FOLDERS = ("staging", "marts")
 KINDS = ("view", "table", "update", "macros", "units table", "units query")
 # Tables Python writes in the after-load step, after the SQL tables (name -> the module that writes it).
 PYTHON_TABLES = {
-    "slice_months": "analytics/findings.py",
-    "driver_months": "analytics/findings.py",
-    "change_findings_rows": "analytics/findings.py",
+    "slice_months": "analytics/findings/store.py",
+    "driver_months": "analytics/findings/store.py",
+    "change_findings_rows": "analytics/findings/store.py",
 }
 # Built after every load, in the order of the graph.
 AFTER_LOAD = ("table", "update")

@@ -1,4 +1,4 @@
-"""What changed: the change findings (analytics/findings.py), their attribution and p-charts."""
+"""What changed: the change findings (analytics/findings/), their attribution and p-charts."""
 
 import pandas as pd
 import streamlit as st

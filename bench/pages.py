@@ -247,7 +247,7 @@ def main() -> int:
         warm = statistics.median(run_page(queries) for _ in range(args.repeat))
         print(f"{page:<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries), {warm / scan:5.1f}x the baseline")
     # What changed: every slice of the default period counted (queries/findings/), then tested in Python
-    # (analytics/findings.py); the same runs in the recovery rebuild above, for the view change_findings.
+    # (analytics/findings/); the same runs in the recovery rebuild above, for the view change_findings.
     if period is not None:
         queries = [
             ("findings/months", {}),

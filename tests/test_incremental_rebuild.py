@@ -208,7 +208,7 @@ def test_the_change_findings_are_kept_when_no_month_they_count_changed(tmp_path,
         computed.append(period)
         return compute(fetch, period, *args)
 
-    monkeypatch.setattr(findings, "compute", counted)
+    monkeypatch.setattr(findings.analysis, "compute", counted)  # where the after-load step looks it up
     demo.generate(tmp_path / "files", months=6, lines=8000, seed=5)
     files = sorted((tmp_path / "files").iterdir())
     db = tmp_path / "kept.duckdb"

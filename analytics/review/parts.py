@@ -46,7 +46,7 @@ PARTS = {
     ),
 }
 
-# The change findings of the month (analytics/findings.py), first in the exports: not a query of
+# The change findings of the month (analytics/findings/), first in the exports: not a query of
 # queries/recovery/ but the page's findings for the month, put into the parts by findings_part().
 FINDINGS = (
     "What changed",

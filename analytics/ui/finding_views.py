@@ -1,4 +1,4 @@
-"""Change findings as the pages show them (analytics/findings.py): each its sentence, its sparkline and a
+"""Change findings as the pages show them (analytics/findings/): each its sentence, its sparkline and a
 button to its denied lines; and the p-charts."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 -- What the counted denials of each payment month of $months consist of, for the change findings'
 -- "mostly CO-197 at POS 19": the month's counted denials (denial_class 'denial') of initial claims, by
--- the slice dimensions and the reason. analytics/findings.py writes them into the table driver_months
+-- the slice dimensions and the reason. analytics/findings/store.py writes them into the table driver_months
 -- after each load, as it writes slice_months; queries/findings/drivers.sql sums a period of it.
 -- Grain: one row per payment month × payer × site × code × modifiers × category × reason × remarks.
 with

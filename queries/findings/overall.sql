@@ -1,5 +1,5 @@
 -- The overall claim denial rate's months for its change test on the Overview and the Monthly review
--- (analytics/findings.py: overall_sentence): initial claims and those denied in each payment month from
+-- (analytics/findings/attribution.py: overall_sentence): initial claims and those denied in each payment month from
 -- $baseline_from to $period_to, the payer slices of slice_months summed (every claim has one payer), as
 -- the What changed page's attribution sums them.
 -- Grain: one row per payment month.

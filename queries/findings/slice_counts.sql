@@ -1,5 +1,5 @@
 -- The counts behind the change findings: every slice's claims, denied claims, charges and denied
--- dollars in each payment month of $months (first days of months). analytics/findings.py writes them into
+-- dollars in each payment month of $months (first days of months). analytics/findings/store.py writes them into
 -- the table slice_months after each load (the months over on the data date, and after a load that only
 -- added files the months whose claims it changed); queries/findings/slices.sql reads a period of it.
 -- Grain: one row per slice × payment month. A slice is one value of a dimension or a pair of them:

@@ -3,7 +3,7 @@
 -- change_findings: the change findings of the default period (the last complete payment month against
 -- the 12 complete months before it), one row per slice tested, findings (q <= 0.05) first.
 -- Grain: one row per slice (dimension and its values) tested in the period. Written by
--- analytics/findings.py into change_findings_rows with the recovery tables after every load, from
+-- analytics/findings/store.py into change_findings_rows with the recovery tables after every load, from
 -- queries/findings/slices.sql. Methods and columns: docs/views.md.
 with
 

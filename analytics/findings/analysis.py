@@ -1,0 +1,84 @@
+"""Everything for one period: every slice tested, the findings' sentences, the attribution and the
+p-charts (compute); and the findings as the pages show them, from a computation or from the stored rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analytics.findings.attribution import PARTITIONS, attribution
+from analytics.findings.chance import FDR
+from analytics.findings.control_charts import p_chart
+from analytics.findings.periods import Fetch, Period, months_from
+from analytics.findings.sentences import Denials, sentence
+from analytics.findings.slices import (
+    DIMENSIONS,
+    KEYS,
+    analyse_series,
+    monthly_counts,
+    monthly_slices,
+    slice_key,
+    sparkline,
+)
+
+
+@dataclass
+class Result:
+    period: Period
+    tested: list  # every slice tested (analyse), sentences on the findings
+    series: dict  # slice key -> {month: counts}
+    attribution: dict = field(default_factory=dict)  # 'payer' / 'site' -> attribution()
+
+    @property
+    def findings(self) -> list:
+        return [r for r in self.tested if r["finding"]]
+
+    @property
+    def distinct_findings(self) -> list:
+        """The findings less those that describe the same claims as a more specific one (same_as)."""
+        return [r for r in self.findings if r["same_as"] is None]
+
+    def charts(self, dimension: str) -> dict:
+        """p-charts per payer or per category: value -> points."""
+        index = 1 + KEYS.index(DIMENSIONS[dimension][1][0])
+        return {key[index]: p_chart(series, self.period) for key, series in self.series.items() if key[0] == dimension}
+
+
+def compute(fetch: Fetch, period: Period, fdr: float = FDR) -> Result:
+    """The findings, attribution and charts of a period (slices.sql, then the statistics)."""
+    series = monthly_slices(fetch("findings/slices", period.params), period)
+    tested = analyse_series(series, period, fdr)
+    if any(r["finding"] for r in tested):
+        labels = {(r["kind"], r["value"]): r["label"] for r in fetch("findings/labels", {})}
+        denials = Denials(fetch("findings/drivers", period.params))
+        for row in tested:
+            if row["finding"]:
+                row["sentence"] = sentence(row, period, labels, denials)
+    return Result(period, tested, series, {d: attribution(series, period, d) for d in PARTITIONS})
+
+
+def shown(result: Result, rows: list) -> list:
+    """Findings of a Result as the pages show them: each with the points of its sparkline."""
+    return [
+        {
+            **row,
+            "points": sparkline(
+                monthly_counts(result.series.get(slice_key(row), {}), result.period), row, result.period
+            ),
+        }
+        for row in rows
+    ]
+
+
+def stored(rows: list) -> tuple:
+    """(period, findings) from rows of the table change_findings_rows (queries/dashboard/top_findings.sql,
+    its default period: no statistics run again): the findings as the pages show them (shown()), from
+    the months stored with each slice; a row without a sentence says only the period. (None, []) when
+    nothing was tested."""
+    if not rows:
+        return None, []
+    first = rows[0]
+    baseline = months_from(first["baseline_from"], first["baseline_to"])[-first["baseline_months"] :]
+    period = Period("default", months_from(first["period_from"], first["period_to"]), baseline)
+    return period, [
+        {**row, "points": sparkline(row["months"] or [], row, period)} for row in rows if row["sentence"] is not None
+    ]

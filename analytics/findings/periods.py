@@ -1,0 +1,138 @@
+"""The periods the change findings compare: a complete payment month (or quarter) against the months
+before it, made only of months the data cover from their start, and why a month makes none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from analytics.sql_files import sql
+
+BASELINE_MONTHS = 12
+# Fewer baseline months say nothing about how much a slice's rate varies from month to month.
+MIN_BASELINE_MONTHS = 3
+PERIOD_KINDS = {
+    "default": "last complete month against the 12 months before",
+    "month": "last complete month against the month before",
+    "quarter": "last complete quarter against the quarter before",
+}
+
+Fetch = Callable[[str, dict], list]
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    months: tuple  # the period's payment months (first days)
+    baseline: tuple  # the baseline's, oldest first
+
+    @property
+    def params(self) -> dict:
+        return {"baseline_from": self.baseline[0], "period_from": self.months[0], "period_to": self.months[-1]}
+
+    @property
+    def label(self) -> str:
+        return _months_label(self.months)
+
+    @property
+    def baseline_label(self) -> str:
+        if self.kind == "default":
+            return (
+                f"over the prior {len(self.baseline)} months"
+                if len(self.baseline) > 1
+                else f"in {_months_label(self.baseline)}"
+            )
+        return f"in {_months_label(self.baseline)}"
+
+
+def _months_label(months: tuple) -> str:
+    if len(months) == 1:
+        return f"{months[0]:%b %Y}"
+    if len(months) == 3 and months[0].month % 3 == 1:
+        return f"Q{(months[0].month - 1) // 3 + 1} {months[0].year}"
+    return f"{months[0]:%b %Y}–{months[-1]:%b %Y}"
+
+
+def month_before(month: date, k: int = 1) -> date:
+    index = month.year * 12 + month.month - 1 - k
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_from(first: date, last: date) -> tuple:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = month_before(month, -1)
+    return tuple(months)
+
+
+def period_for(month: date, usable: list, kind: str = "default") -> Period | None:
+    """The period ending with `month` (a usable month) and its baseline of usable months, or None when
+    the data do not hold enough of them."""
+    available = set(usable)
+    if kind == "quarter":
+        if month.month % 3:
+            return None
+        months = tuple(month_before(month, k) for k in (2, 1, 0))
+        baseline = tuple(month_before(month, k) for k in (5, 4, 3))
+        if not set(months + baseline) <= available:
+            return None
+        return Period(kind, months, baseline)
+    count = 1 if kind == "month" else BASELINE_MONTHS
+    baseline = tuple(m for m in (month_before(month, k) for k in range(count, 0, -1)) if m in available)
+    if (
+        month not in available
+        or len(baseline) < (1 if kind == "month" else MIN_BASELINE_MONTHS)
+        or (kind == "month" and baseline[0] != month_before(month))
+    ):
+        return None
+    return Period(kind, (month,), baseline)
+
+
+def no_period_reason(month: date, fetch: Fetch) -> str:
+    """Why a month ends no default period (period_for gives None), in words: a reader told only that
+    it "cannot be compared" cannot tell a month still open from a history too short."""
+    rows = {r["month"]: r for r in fetch("findings/months", {})}
+    row = rows.get(month)
+    if row is None:
+        return "no initial claim was paid in it"
+    if not row["complete"]:
+        return "it is not over on the data date (the latest payment loaded)"
+    if not row["usable"]:
+        return "the files start part way through it, so its earlier payments are missing"
+    before = (month_before(month, k) for k in range(1, BASELINE_MONTHS + 1))
+    baseline = sum(1 for m in before if m in rows and rows[m]["usable"])
+    return (
+        f"{baseline} of the {BASELINE_MONTHS} months before it have claims paid, and the comparison needs "
+        f"at least {MIN_BASELINE_MONTHS}"
+    )
+
+
+def latest_period(usable: list, kind: str = "default") -> Period | None:
+    """The most recent period of the kind the data allow: its last month is the latest usable one
+    (for a quarter, the latest usable month closing a quarter)."""
+    for month in sorted(usable, reverse=True):
+        found = period_for(month, usable, kind)
+        if found is not None or kind != "quarter":
+            return found
+    return None
+
+
+def payment_months(fetch: Fetch) -> tuple[list, list]:
+    """(complete, usable) payment months (months.sql): the months that are over, and of those the
+    ones the data cover from their start, which periods and baselines are made of."""
+    months = fetch("findings/months", {})
+    return [r["month"] for r in months if r["complete"]], [r["month"] for r in months if r["usable"]]
+
+
+def fetcher(con) -> Fetch:
+    """A Fetch on a DuckDB connection or cursor: queries/<name>.sql as dicts with exact types."""
+
+    def fetch(name: str, params: dict) -> list:
+        text = sql(name)
+        result = con.execute(text, {k: v for k, v in params.items() if f"${k}" in text})
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+    return fetch
