@@ -175,6 +175,13 @@ else:
         help="The month of the latest payment loaded (the data date): complete months, the Worklist's days left "
         "and the recoveries are counted as of that payment, not as of today.",
     )
+    undated = data.record("app/undated_remittances")
+    if undated["payments"] or undated["claims"]:  # else these counts fall short of what the loads reported
+        st.caption(
+            f"Also loaded: {undated['payments']:,} payment(s) and {undated['claims']:,} claim(s) with no payment "
+            "date (neither BPR16 nor DTM*405): they have no month, so the counts above and the months below leave "
+            "them out."
+        )
     warning = ui.missing_remittances(months)
     if warning:
         st.warning(warning)

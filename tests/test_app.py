@@ -665,6 +665,41 @@ def test_data_page_says_when_no_remittance_is_loaded(tmp_path, monkeypatch):
     assert not [f for f in at.dataframe if "payers_missing" in f.value.columns]
 
 
+def test_data_page_counts_the_remittances_without_a_payment_date_apart(tmp_path, monkeypatch):
+    """A corpus 835 with neither BPR16 nor DTM*405: the load reported its payment and claims, the Data page's
+    tiles (by month of payment) left them out without a word."""
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    loader.load_paths(
+        con,
+        [
+            CORPUS_835 / "edi835parser__emedny_sample.txt",
+            CORPUS_835 / "tigershark__X12-0.08_sample_835_placeholder_crlf.txt",
+        ],
+    )
+    con.close()
+    payments, claims, undated_payments, undated_claims = expected(
+        db,
+        """select (select count(*) from payments), (select count(*) from claims),
+            (select count(*) from payments where payment_date is null),
+            (select count(*) from claims where payment_date is null)""",
+    )
+    assert (undated_payments, undated_claims) == (1, 2)  # the tigershark file's one payment and its two claims
+    at = app_runner(db, monkeypatch, tmp_path)("app_pages/data.py")
+    tiles = {
+        m.label: int(m.value.replace(",", ""))
+        for m in at.metric
+        if m.label in ("Payments", "Claims in the remittances")
+    }
+    assert tiles == {"Payments": payments - 1, "Claims in the remittances": claims - 2}
+    assert "Also loaded: 1 payment(s) and 2 claim(s) with no payment date (neither BPR16 nor DTM*405)" in " ".join(
+        c.value for c in at.caption
+    )
+    # every payment dated: nothing to say
+    dated = app_runner(small_history(tmp_path / "dated"), monkeypatch, tmp_path)("app_pages/data.py")
+    assert not [c for c in dated.caption if c.value.startswith("Also loaded:")]
+
+
 def test_worklist_with_no_open_denial_still_lists_the_claims_with_no_answer(tmp_path_factory, monkeypatch, tmp_path):
     """The public corpus: every denial is years past its deadline, and most billed claims have no answer."""
     db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"

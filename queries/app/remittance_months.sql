@@ -6,10 +6,11 @@
 -- - payers_missing: payers paid in the month before and in the month after, but not in this one, that are
 --   paid in most months (three in four or more from their first payment to their last): most often their
 --   files for the month were not loaded. A payer that pays now and then is not named every time it skips one.
--- Grain: one row per month. Payments without a date (no BPR16 nor DTM*405) are left out.
+-- Grain: one row per month. Payments without a date (no BPR16 nor DTM*405) are left out: undated_remittances.sql
+-- counts them.
 with
 
-payments as (select * from payments where payment_date is not null and payer_name is not null),
+payments as (select * from payments where payment_date is not null),
 claims as (select * from claims where payment_date is not null),
 
 bounds as (
@@ -42,7 +43,9 @@ adjudicated as (
 ),
 
 payer_months as (
-    select distinct payer_name, date_trunc('month', payment_date)::date as month from payments
+    select distinct payer_name, date_trunc('month', payment_date)::date as month
+    from payments
+    where payer_name is not null
 ),
 
 -- the payers paid in three months in four or more of their span (first payment month to last)
