@@ -661,7 +661,7 @@ def test_the_monthly_review_and_its_exports_say_why_a_month_cannot_be_compared(t
     at = app_runner(db, monkeypatch, tmp_path)("app_pages/monthly_review.py")
     assert at.selectbox[0].value == MONTHS[5]
     assert [i.value for i in at.info] == [
-        "June 2024 cannot be compared: 2 of the 12 months before it have claims paid, and the comparison needs "
+        "June 2024 cannot be compared: only 2 of the 12 months before it have claims paid, and the comparison needs "
         f"at least {findings.MIN_BASELINE_MONTHS}."
     ]
     at.selectbox[0].set_value(MONTHS[6]).run(timeout=120)

@@ -103,9 +103,11 @@ def no_period_reason(month: date, fetch: Fetch) -> str:
         return "the files start part way through it, so its earlier payments are missing"
     before = (month_before(month, k) for k in range(1, BASELINE_MONTHS + 1))
     baseline = sum(1 for m in before if m in rows and rows[m]["usable"])
+    had = "none" if baseline == 0 else f"only {baseline}"
+    verb = "have" if baseline > 1 else "has"
     return (
-        f"{baseline} of the {BASELINE_MONTHS} months before it have claims paid, and the comparison needs "
-        f"at least {MIN_BASELINE_MONTHS}"
+        f"{had} of the {BASELINE_MONTHS} months before it {verb} claims paid, and the comparison needs at least "
+        f"{MIN_BASELINE_MONTHS}"
     )
 
 
