@@ -13,13 +13,19 @@ search = st.text_input("Claim id contains", help="The patient control number (CL
 denied = ui.frame("denied_lines", filters, search=search.strip())
 if ui.empty(denied, "denied line"):
     st.stop()
+found = ui.frame("denied_line_counts", filters, search=search.strip()).iloc[0]
+listed = (
+    f"all {int(found['lines']):,}"
+    if len(denied) == found["lines"]
+    else f"the newest {len(denied):,} of {int(found['lines']):,} (narrow the filters or search a claim id for the rest)"
+)
 ui.table(
     denied,
     "denied_lines",
-    "Denied lines and claim-level denials under the filters, newest payment first "
-    "(at most 1,000 rows; narrow the filters for more). Counted as: only a denial counts in the other pages' "
-    "denial rates and denied $; expected denials (GA, GY, GZ lines) and duplicate claims are listed here too. "
-    "Patient names are never shown here.",
+    f"Denied lines and claim-level denials under the filters, newest payment first: {listed}; "
+    f"{int(found['denials']):,} of them count as denials, {ui.money(found['denied_amount'])} denied. Counted as: "
+    "only a denial counts in the other pages' denial rates and denied $; expected denials (GA, GY, GZ lines) and "
+    "duplicate claims are listed here too. Patient names are never shown here.",
 )
 
 st.subheader("One claim")

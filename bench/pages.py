@@ -53,7 +53,7 @@ PAGES = {
     "site_of_care": [("by_site", {}), ("code_site_matrix", {}), ("site_denials_by_payer", {})],
     "reasons": [("reason_tree", {}), ("category_trend", {})],
     "codes": [("code_profile", {"code": "J1322"}), ("code_billed_units", {"code": "J1322"})],
-    "claims": [("denied_lines", {"search": ""})],
+    "claims": [("denied_lines", {"search": ""}), ("denied_line_counts", {"search": ""})],
     # month: the latest month of the database, filled in by main(); period: the latest findings period's
     "monthly_review": [
         ("recovery/review_months", {}),

@@ -238,6 +238,11 @@ def test_first_start_builds_the_demo_and_labels_it(tmp_path, monkeypatch):
     assert "Demo data" in at.warning[0].value
     units = int({m.label: m.value for m in at.metric}["Lines adjudicated"].replace(",", ""))
     assert units > 50_000
+    # the Claims page lists the newest 1,000 denied lines, and says of how many
+    at.switch_page("app_pages/claims.py").run(timeout=120)
+    [lines] = expected(tmp_path / "demo.duckdb", "select count(*) from fact_units where denial_type is not null")
+    assert len(at.dataframe[0].value) == 1000 < lines
+    assert any(f"newest payment first: the newest 1,000 of {lines:,} (narrow" in c.value for c in at.caption)
 
 
 def test_claims_page_masks_the_patient_until_asked(app, small_db):

@@ -15,7 +15,7 @@ import pytest
 
 from analytics import data, database, loader
 from conftest import CORPUS_835, PAGES, app_runner, load_text, remittance_835, small_history
-from test_app import values
+from test_app import expected, values
 
 MONTHLY = "monthly"  # trend charts: x is a month
 
@@ -408,14 +408,23 @@ def select_point(at, key: str, point: dict):
     return at.run(timeout=120)
 
 
-def test_a_category_bar_opens_its_denied_lines(app):
+def test_a_category_bar_opens_its_denied_lines(app, history_db):
     at = app()
+    categories = next(f.value for f in at.dataframe if "usual_path" in f.value.columns).set_index("category")
+    denials = int(categories.loc["authorization", "denials"])
     select_point(at, "chart_categories", {"customdata": "authorization"})
     assert at.title[0].value == "Claims"
     assert at.query_params["category"] in ("authorization", ["authorization"])
     shown = at.dataframe[0].value
     assert len(shown) and set(shown["category"]) == {"Prior authorization and referral"}
     assert list(at.sidebar.multiselect(key="filter_category").value) == ["authorization"]
+    # it says how many lines it lists of how many, and the category's denials are the Overview's
+    [lines] = expected(
+        history_db, "select count(*) from fact_units where denial_type is not null and category = 'authorization'"
+    )
+    listed = f"all {lines:,}" if lines <= 1000 else f"the newest 1,000 of {lines:,}"
+    [caption] = [c.value for c in at.caption if c.value.startswith("Denied lines and claim-level denials")]
+    assert f"newest payment first: {listed}" in caption and f"; {denials:,} of them count as denials, $" in caption
 
 
 def test_a_category_bars_dollar_label_reads_level_however_thin_the_bar(app):
