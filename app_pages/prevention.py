@@ -90,9 +90,11 @@ ui.table(
 )
 
 st.subheader("Flagged claims")
+flags = int(precision["flagged_lines"].sum())  # one row per line and rule, as the list's
+listed = f"all {flags:,}" if len(flagged) == flags else f"the newest {len(flagged):,} of {flags:,}"
 ui.table(
     flagged,
     "flagged_claims",
-    "Each billed line a rule flags, newest first (at most 5,000), with the claim's status so far: fix the ones "
-    "still billed before the payer answers.",
+    f"Each billed line a rule flags, newest first ({listed}), with the claim's status so far: fix the ones still "
+    "billed before the payer answers.",
 )

@@ -568,6 +568,7 @@ def test_prevention_page_lists_rules_and_flags(app, small_db):
     total = expected(small_db, "select count(*) from prevention_flags")[0]
     assert rules["flagged_lines"].sum() == total > 0
     assert len(flagged) == min(total, 5000)
+    assert any(f"newest first (all {total:,})" in c.value for c in at.caption)  # the list says how many of how many
     assert set(flagged["rule_id"]) <= set(rules["rule_id"])
     assert all(m.help for m in at.metric)
     # each rule's check by what it checks, not its key in the rule set ("waste_modifier")
