@@ -14,11 +14,9 @@ denied = ui.frame("denied_lines", filters, search=search.strip())
 if ui.empty(denied, "denied line"):
     st.stop()
 found = ui.frame("denied_line_counts", filters, search=search.strip()).iloc[0]
-listed = (
-    f"all {int(found['lines']):,}"
-    if len(denied) == found["lines"]
-    else f"the newest {len(denied):,} of {int(found['lines']):,} (narrow the filters or search a claim id for the rest)"
-)
+listed = ui.shown_of(len(denied), found["lines"])
+if len(denied) < found["lines"]:
+    listed += " (narrow the filters or search a claim id for the rest)"
 ui.table(
     denied,
     "denied_lines",

@@ -90,8 +90,7 @@ ui.table(
 )
 
 st.subheader("Flagged claims")
-flags = int(precision["flagged_lines"].sum())  # one row per line and rule, as the list's
-listed = f"all {flags:,}" if len(flagged) == flags else f"the newest {len(flagged):,} of {flags:,}"
+listed = ui.shown_of(len(flagged), precision["flagged_lines"].sum())  # the tile's: a row per line and rule, as here
 ui.table(
     flagged,
     "flagged_claims",

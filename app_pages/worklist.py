@@ -73,7 +73,7 @@ else:
         "bundling, coordination of benefits), the date of service + the payer's timely-filing limit "
         "(data/timely_filing.csv). Next action: the usual path for the category."
         + (
-            f" Showing the first {len(worklist):,} of {open_denials:,}; the CSV download has them all."
+            f" Showing {ui.shown_of(len(worklist), open_denials, 'first')}; the CSV download has them all."
             if len(worklist) < open_denials
             else ""
         ),

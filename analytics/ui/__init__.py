@@ -9,7 +9,8 @@ Pages call them as `ui.NAME`; each lives in the module of its job:
 - `tables`: tables with their labels and a CSV download;
 - `charts`: the charts by kind;
 - `finding_views`: the change findings and p-charts;
-- `text`: text from the files made safe (`md`), money, percentages and units, the remittances missing in words.
+- `text`: text from the files made safe (`md`), money, percentages, units, how much of a list is shown, the
+  remittances missing in words.
 """
 
 from __future__ import annotations
@@ -43,13 +44,14 @@ from analytics.ui.finding_views import (
 from analytics.ui.frames import category_labels, demo_label, empty, frame, options, remittance_months, site_labels
 from analytics.ui.sidebar import CLAIMS_PAGE, PERIODS, drill, period_range, sidebar_filters
 from analytics.ui.tables import column_config, table
-from analytics.ui.text import chart_data, md, missing_in_month, missing_remittances, money, percent, quantity
+from analytics.ui.text import chart_data, md, missing_in_month, missing_remittances, money, percent, quantity, shown_of
 
 __all__ = [
     "md",
     "chart_data",
     "money",
     "quantity",
+    "shown_of",
     "missing_remittances",
     "missing_in_month",
     "percent",
