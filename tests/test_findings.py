@@ -678,6 +678,29 @@ def test_the_monthly_review_and_its_exports_say_why_a_month_cannot_be_compared(t
     assert note in book.read("xl/sharedStrings.xml").decode()
 
 
+def test_each_reason_a_month_cannot_be_compared_is_named():
+    """months.sql rows: January started part way through (the first month loaded), February to April usable,
+    June not over; May had no initial claim paid."""
+
+    def fetch(name, params):
+        assert name == "findings/months"
+        return [
+            {"month": date(2024, 1, 1), "complete": True, "usable": False},
+            *({"month": date(2024, m, 1), "complete": True, "usable": True} for m in (2, 3, 4)),
+            {"month": date(2024, 6, 1), "complete": False, "usable": False},
+        ]
+
+    def reason(month):
+        return findings.no_period_reason(month, fetch)
+
+    assert reason(date(2024, 1, 1)) == "the files start part way through it, so its earlier payments are missing"
+    assert reason(date(2024, 2, 1)).startswith("none of the 12 months before it has claims paid, and the comparison")
+    assert reason(date(2024, 3, 1)).startswith("only 1 of the 12 months before it has claims paid")
+    assert reason(date(2024, 4, 1)).startswith("only 2 of the 12 months before it have claims paid")
+    assert reason(date(2024, 5, 1)) == "no initial claim was paid in it"
+    assert reason(date(2024, 6, 1)) == "it is not over on the data date (the latest payment loaded)"
+
+
 def test_no_patterns_writes_the_same_practice_without_its_dated_patterns(tmp_path):
     from analytics.__main__ import main
 
