@@ -79,8 +79,7 @@ def period_for(month: date, usable: list, kind: str = "default") -> Period | Non
         if not set(months + baseline) <= available:
             return None
         return Period(kind, months, baseline)
-    count = 1 if kind == "month" else BASELINE_MONTHS
-    baseline = tuple(m for m in (month_before(month, k) for k in range(count, 0, -1)) if m in available)
+    baseline = _baseline(month, available, 1 if kind == "month" else BASELINE_MONTHS)
     if (
         month not in available
         or len(baseline) < (1 if kind == "month" else MIN_BASELINE_MONTHS)
@@ -88,6 +87,11 @@ def period_for(month: date, usable: list, kind: str = "default") -> Period | Non
     ):
         return None
     return Period(kind, (month,), baseline)
+
+
+def _baseline(month: date, available: set, count: int = BASELINE_MONTHS) -> tuple:
+    """The available months among the `count` before `month`, oldest first."""
+    return tuple(m for m in (month_before(month, k) for k in range(count, 0, -1)) if m in available)
 
 
 def no_period_reason(month: date, fetch: Fetch) -> str:
@@ -101,8 +105,7 @@ def no_period_reason(month: date, fetch: Fetch) -> str:
         return "it is not over on the data date (the latest payment loaded)"
     if not row["usable"]:
         return "the files start part way through it, so its earlier payments are missing"
-    before = (month_before(month, k) for k in range(1, BASELINE_MONTHS + 1))
-    baseline = sum(1 for m in before if m in rows and rows[m]["usable"])
+    baseline = len(_baseline(month, {m for m, r in rows.items() if r["usable"]}))
     had = "none" if baseline == 0 else f"only {baseline}"
     verb = "have" if baseline > 1 else "has"
     return (
