@@ -72,6 +72,16 @@ def settle(tab) -> None:
     tab.wait_for_timeout(300)
 
 
+def tables_drawn(tab) -> None:
+    """Wait until every table on the page has drawn its grid: the grids appear one by one, and a wait on the
+    first grid found could be met by a later table's before the first table had drawn its own."""
+    tab.wait_for_function(
+        """() => { const tables = [...document.querySelectorAll('[data-testid="stDataFrame"]')];
+            return tables.length > 0 && tables.every(table => table.querySelector('[aria-rowcount]')); }""",
+        timeout=60_000,
+    )
+
+
 def metric(tab, label: str) -> str:
     box = tab.locator('[data-testid="stMetric"]').filter(has_text=label).first
     return box.locator('[data-testid="stMetricValue"]').inner_text()
@@ -220,7 +230,7 @@ def test_a_short_table_shows_every_row_without_scrolling(server, page):
     url, _ = server
     page.goto(url)
     settle(page)
-    page.locator('[data-testid="stDataFrame"] [aria-rowcount]').nth(2).wait_for(state="attached", timeout=60_000)
+    tables_drawn(page)
     tables = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(table => {
             const scroller = table.querySelector('.dvn-scroller'), grid = table.querySelector('[aria-rowcount]');
@@ -240,7 +250,7 @@ def test_a_long_table_shows_twenty_rows_then_scrolls(server, page):
     url, _ = server
     page.goto(f"{url}/worklist")
     settle(page)
-    page.locator('[data-testid="stDataFrame"] [aria-rowcount]').first.wait_for(state="attached", timeout=60_000)
+    tables_drawn(page)
     tables = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(table => {
             const scroller = table.querySelector('.dvn-scroller'), grid = table.querySelector('[aria-rowcount]');
