@@ -441,7 +441,7 @@ SHOWN = [
         0.5,
     ),
     (
-        "30.0% of 99213 claims at POS 11 were denied in Jun 2024 (95% CI 19.9–42.5%) against 10.0% over the prior "
+        "30.0% of 99213 claims at POS 11 office were denied in Jun 2024 (95% CI 19.9–42.5%) against 10.0% over the prior "
         "5 months",
         {"code": "99213", "site": "POS 11", **JUNE},
         {"BETA MUTUAL", "ACME HEALTH PLAN"},

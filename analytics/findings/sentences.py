@@ -11,7 +11,7 @@ from analytics.findings.periods import Period
 
 
 def _site(value, labels) -> str:
-    return str(value)  # 'POS 19', 'TOB 13x': as the dashboard names sites
+    return labels.get(("site", value), str(value))  # 'POS 19 off campus-outpatient hospital', as on the pages
 
 
 def _category(value, labels) -> str:

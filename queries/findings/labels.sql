@@ -1,10 +1,14 @@
--- Words for the change findings' sentences: each category's label (ref_denial_categories), lower case.
--- Sites need none: they read as the dashboard names them ('POS 19', 'TOB 13x').
--- Grain: one row per category.
+-- Words for the change findings' sentences: each category's label (ref_denial_categories), lower case, and
+-- each site's name as the dashboard shows it ('POS 19 off campus-outpatient hospital', site_names).
+-- Grain: one row per category and per named site.
 with
 
 categories as (select category, label from ref_denial_categories),
+sites as (select site, site_label from site_names),
 
-final as (select 'category' as kind, category as value, lower(label) as label from categories)
+category_words as (select 'category' as kind, category as value, lower(label) as label from categories),
+site_words as (select 'site' as kind, site as value, site_label as label from sites),
 
-select kind, value, label from final order by value
+final as (select * from category_words union all select * from site_words)
+
+select kind, value, label from final order by kind, value
