@@ -104,9 +104,14 @@ def change_findings(path: Path, kind: str = "default", month: date | None = None
     return findings.compute(fetch, period) if period is not None else None
 
 
-def no_comparison_reason(path: Path, month: date) -> str:
-    """Why `month` has no change findings (change_findings gave None), in words."""
-    return findings.no_period_reason(month, lambda name, params: records(name, params, path))
+def no_comparison_reason(path: Path, month: date | None, kind: str = "default") -> str:
+    """Why `month`, or with None the latest period of a kind, has no change findings (change_findings gave
+    None), in words."""
+
+    def fetch(name: str, params: dict) -> list:
+        return records(name, params, path)
+
+    return findings.no_period_reason(month, fetch) if month else findings.no_latest_period_reason(kind, fetch)
 
 
 # Within session(), one page run: one copy of the database, held until the run ends. A copy never

@@ -177,8 +177,10 @@ if not statuses.empty:
     )
 
 period, top_findings = ui.top_findings()
-if period is not None:
-    st.subheader("What changed")
+st.subheader("What changed")
+if period is None:  # a young history: say so, rather than leave the section out unexplained
+    st.markdown(ui.no_comparison_reason())
+else:
     if not top_findings:
         st.markdown(f"No slice changed more than chance allows in {period.months[0]:%B %Y}.")
     ui.finding_rows(top_findings, period, key="overview_")

@@ -17,11 +17,7 @@ kind = st.radio(
 )
 result = ui.change_findings(kind)
 if result is None:
-    st.info(
-        "Not enough complete months with claims for this comparison: the latest one needs at least "
-        f"{findings.MIN_BASELINE_MONTHS} months with claims among the {findings.BASELINE_MONTHS} before it (to "
-        "compare with the month before, that month needs claims; to compare quarters, every month of both)."
-    )
+    st.info(ui.no_comparison_reason(kind=kind))
     st.stop()
 period = result.period
 st.caption(

@@ -441,8 +441,8 @@ SHOWN = [
         0.5,
     ),
     (
-        "30.0% of 99213 claims at POS 11 office were denied in Jun 2024 (95% CI 19.9–42.5%) against 10.0% over the prior "
-        "5 months",
+        "30.0% of 99213 claims at POS 11 office were denied in Jun 2024 (95% CI 19.9–42.5%) against 10.0% over the "
+        "prior 5 months",
         {"code": "99213", "site": "POS 11", **JUNE},
         {"BETA MUTUAL", "ACME HEALTH PLAN"},
         18,
@@ -642,9 +642,51 @@ def test_what_changed_says_why_a_history_with_gaps_cannot_be_compared(tmp_path, 
     for month in (MONTHS[0], MONTHS[4], MONTHS[5], MONTHS[6]):  # January, May, June; July is not over
         month_file(con, tmp_path, month, "ACME HEALTH PLAN", 3)
     con.close()
-    [info] = app_runner(db, monkeypatch, tmp_path)("app_pages/what_changed.py").info
-    assert info.value.startswith("Not enough complete months with claims for this comparison: the latest one")
-    assert f"at least {findings.MIN_BASELINE_MONTHS} months with claims among the 12 before it" in info.value
+    run = app_runner(db, monkeypatch, tmp_path)
+    at = run("app_pages/what_changed.py")
+    why = (
+        "June 2024, the latest complete month, cannot be compared: only 2 of the 12 months before it have claims "
+        f"paid, and the comparison needs at least {findings.MIN_BASELINE_MONTHS}."
+    )
+    assert [i.value for i in at.info] == [why]
+    overview = run()  # its What changed section says the same, rather than leave itself out
+    assert "What changed" in [h.value for h in overview.subheader] and why in [m.value for m in overview.markdown]
+    at.radio[0].set_value("quarter").run(timeout=120)
+    assert [i.value for i in at.info] == [
+        "No quarter can be compared with the quarter before it: that needs claims paid in each of the six months "
+        "of two calendar quarters in a row, and the longest run of complete months with claims paid here is 2 "
+        "(May 2024–Jun 2024)."
+    ]
+    at.radio[0].set_value("month").run(timeout=120)  # June against May: both have claims
+    assert not at.info and at.subheader[0].value.startswith("Findings: ")
+
+
+def test_the_latest_period_of_each_kind_says_which_months_stop_it():
+    """months.sql rows: March 2024 started part way through (the first month loaded), April usable, May had no
+    initial claim paid, June usable, July not over."""
+    months = [
+        {"month": date(2024, 3, 1), "complete": True, "usable": False},
+        {"month": date(2024, 4, 1), "complete": True, "usable": True},
+        {"month": date(2024, 6, 1), "complete": True, "usable": True},
+        {"month": date(2024, 7, 1), "complete": False, "usable": False},
+    ]
+
+    def reason(kind, rows=months):
+        return findings.no_latest_period_reason(kind, lambda name, params: rows)
+
+    assert reason("default") == (
+        "June 2024, the latest complete month, cannot be compared: only 1 of the 12 months before it has claims "
+        f"paid, and the comparison needs at least {findings.MIN_BASELINE_MONTHS}."
+    )
+    assert reason("month") == (
+        "June 2024, the latest complete month, cannot be compared with May 2024: no initial claim was paid in May 2024."
+    )
+    assert reason("quarter").endswith("the longest run of complete months with claims paid here is 1 (Apr 2024).")
+    assert reason("default", [months[0], months[-1]]) == (
+        "No month can be compared yet: March 2024: the files start part way through it, so its earlier payments "
+        "are missing; July 2024: it is not over on the data date (the latest payment loaded)."
+    )
+    assert reason("month", []) == "No month can be compared yet: no initial claim with a payment date is loaded."
 
 
 def test_the_monthly_review_and_its_exports_say_why_a_month_cannot_be_compared(tmp_path, monkeypatch):

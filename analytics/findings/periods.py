@@ -94,23 +94,57 @@ def _baseline(month: date, available: set, count: int = BASELINE_MONTHS) -> tupl
     return tuple(m for m in (month_before(month, k) for k in range(count, 0, -1)) if m in available)
 
 
+def _unusable(row: dict | None, name: str = "it") -> str:
+    """Why a month (its findings/months row, None when it has none; `name` in the sentence) is no period
+    nor part of a baseline."""
+    if row is None:
+        return f"no initial claim was paid in {name}"
+    if not row["complete"]:
+        return f"{name} is not over on the data date (the latest payment loaded)"
+    return f"the files start part way through {name}, so its earlier payments are missing"
+
+
 def no_period_reason(month: date, fetch: Fetch) -> str:
     """Why a month ends no default period (period_for gives None), in words: a reader told only that
     it "cannot be compared" cannot tell a month still open from a history too short."""
     rows = {r["month"]: r for r in fetch("findings/months", {})}
     row = rows.get(month)
-    if row is None:
-        return "no initial claim was paid in it"
-    if not row["complete"]:
-        return "it is not over on the data date (the latest payment loaded)"
-    if not row["usable"]:
-        return "the files start part way through it, so its earlier payments are missing"
+    if row is None or not row["usable"]:
+        return _unusable(row)
     baseline = len(_baseline(month, {m for m, r in rows.items() if r["usable"]}))
     had = "none" if baseline == 0 else f"only {baseline}"
     verb = "have" if baseline > 1 else "has"
     return (
         f"{had} of the {BASELINE_MONTHS} months before it {verb} claims paid, and the comparison needs at least "
         f"{MIN_BASELINE_MONTHS}"
+    )
+
+
+def no_latest_period_reason(kind: str, fetch: Fetch) -> str:
+    """Why the data hold no period of a kind (latest_period gives None), as a sentence naming the months."""
+    rows = {r["month"]: r for r in fetch("findings/months", {}) if r["month"] is not None}
+    usable = sorted(m for m, r in rows.items() if r["usable"])
+    if not usable:
+        told = "; ".join(f"{m:%B %Y}: {_unusable(r)}" for m, r in sorted(rows.items()))
+        return f"No month can be compared yet: {told or 'no initial claim with a payment date is loaded'}."
+    latest = usable[-1]
+    if kind == "default":
+        return f"{latest:%B %Y}, the latest complete month, cannot be compared: {no_period_reason(latest, fetch)}."
+    if kind == "month":
+        before = month_before(latest)
+        return (
+            f"{latest:%B %Y}, the latest complete month, cannot be compared with {before:%B %Y}: "
+            f"{_unusable(rows.get(before), f'{before:%B %Y}')}."
+        )
+    run: list[date] = []
+    longest: list[date] = []  # the longest run of usable months in a row
+    for month in usable:
+        run = [*run, month] if run and month_before(month) == run[-1] else [month]
+        longest = max(longest, run, key=len)
+    return (
+        "No quarter can be compared with the quarter before it: that needs claims paid in each of the six months "
+        f"of two calendar quarters in a row, and the longest run of complete months with claims paid here is "
+        f"{len(longest)} ({_months_label(tuple(longest))})."
     )
 
 

@@ -26,14 +26,15 @@ def change_findings(kind: str = "default", month=None):
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _no_comparison_reason(path: str, stamp: float, month) -> str:
-    return data.no_comparison_reason(data.Path(path), month)
+def _no_comparison_reason(path: str, stamp: float, month, kind: str) -> str:
+    return data.no_comparison_reason(data.Path(path), month, kind)
 
 
-def no_comparison_reason(month) -> str:
-    """Why the month has no change findings (change_findings gave None), in words."""
+def no_comparison_reason(month=None, kind: str = "default") -> str:
+    """Why the month, or with None the latest period of a kind, has no change findings (change_findings
+    gave None), in words."""
     path = data.database_path()
-    return _no_comparison_reason(str(path), path.stat().st_mtime, month)
+    return _no_comparison_reason(str(path), path.stat().st_mtime, month, kind)
 
 
 @figure
