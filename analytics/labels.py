@@ -272,6 +272,12 @@ HIDDEN_BESIDE = {
 }
 
 
+def shown_of(shown: int, total: int, first: str = "newest") -> str:
+    """How much of a list a table shows, for its caption: 'all 1,030', or 'the newest 1,000 of 6,388' when
+    it holds only the first rows (a list of 1,000 read as all there is)."""
+    return f"all {int(total):,}" if shown >= total else f"the {first} {shown:,} of {int(total):,}"
+
+
 def describe(column: str) -> tuple[str, str | None, str | None]:
     """(label, kind, definition) of a column; a column the registry does not know is read by its name:
     *_amount money, *_rate rate, *_date a date, *month a month, else its name without underscores."""

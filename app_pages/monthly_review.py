@@ -73,7 +73,9 @@ if found is not None:  # the sentence under the findings, and its figures for th
 st.caption(review.FINDINGS[1])
 st.page_link("app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed")
 
-for name, (title, definition) in review.PARTS.items():
+described = review.sections(parts)
+for name in review.PARTS:
+    title, definition = described[name]
     st.subheader(title)
     if name in charts:
         st.plotly_chart(charts[name], width="stretch", key=f"chart_{name}")

@@ -441,6 +441,15 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
     assert metrics["Denied $"] == f"${float(denied):,.0f}"
     assert metrics["Recovered $"] == f"${float(recovered or 0):,.0f}"
     assert all(m.help for m in at.metric)
+    # the month's denials, one by one: all of them, initial and on readjudication, and the caption says so
+    [readjudicated] = expected(
+        small_db,
+        f"""select count(*) from recovery_status(last_day(DATE '{month}'))
+        where denial_month = DATE '{month}' and denial_class = 'denial' and readjudication""",
+    )
+    [detail] = [t.value for t in at.dataframe if "recovery_path" in t.value.columns]
+    assert len(detail) == opened + readjudicated
+    assert any(f"largest first (all {len(detail):,})" in c.value for c in at.caption)
     # an earlier month: its figures as they stood then
     at.selectbox[0].select_index(3).run(timeout=120)
     assert not at.exception

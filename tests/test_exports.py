@@ -141,3 +141,21 @@ def test_the_excel_review_has_formats_frozen_headers_and_whole_sheet_names(hosti
     )
     assert "<t>ACME: nothing paid</t>" in warned.read("xl/sharedStrings.xml").decode()
     assert "nothing paid" not in strings
+
+
+def test_the_exported_review_says_how_many_of_the_month_s_denials_it_lists(hostile_db):
+    """The month's denials stop at 20,000 rows (queries/recovery/review_detail.sql): a workbook of 20,000 rows
+    read as every denial of a large group's month. Both exports say 'all N', or 'the largest 20,000 of N'."""
+    month = date(2024, 3, 1)
+    parts = parts_for(hostile_db, month)
+    assert len(parts["review_detail"]) == 1
+    page = review.html_report(month, parts, "Filters: none.", demo=False)
+    assert "with its outcome as known at the month end, largest first (all 1)" in page
+    summary = parts["review_summary"].copy()
+    summary["denials_opened"] = 24_999  # as if the query had stopped at its first row
+    summary["readjudication_denials"] = 1
+    cut = {**parts, "review_summary": summary}
+    said = "largest first (the first 1 of 25,000)"
+    assert said in review.html_report(month, cut, "Filters: none.", demo=False)
+    book = zipfile.ZipFile(io.BytesIO(review.excel_workbook(month, cut, "Filters: none.")))
+    assert said in book.read("xl/sharedStrings.xml").decode()

@@ -22,6 +22,7 @@ from analytics.review.parts import (
     findings_part,
     frames,
     overall_part,
+    sections,
     top_findings,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "findings_note",
     "findings_part",
     "overall_part",
+    "sections",
     "cohort_matrix",
     "figures",
     "svg_sparkline",

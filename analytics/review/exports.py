@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from analytics import labels
-from analytics.review.parts import MAIN, SECTIONS, SHEETS, SUMMARY, cohort_matrix, figures
+from analytics.review.parts import MAIN, SECTIONS, SHEETS, SUMMARY, cohort_matrix, figures, sections
 
 
 def _kind(column: str) -> str | None:
@@ -97,8 +97,8 @@ def html_report(
         f"<div class='help'>{html.escape(definition)}</div></div>"
         for column, label, kind, definition in SUMMARY
     )
-    sections, plotly_included = [], False
-    for name, (title, definition) in SECTIONS.items():
+    blocks, plotly_included = [], False
+    for name, (title, definition) in sections(parts).items():
         if name not in parts:
             continue
         shown = cohort_matrix(parts[name]) if name == "review_cohorts" else parts[name]
@@ -108,7 +108,7 @@ def html_report(
             plotly_included = True
         empty = findings_note if name == "review_findings" and findings_note else "Nothing this month."
         table = _html_table(shown) if not shown.empty else f"<p>{html.escape(empty)}</p>"
-        sections.append(
+        blocks.append(
             f"<section><h2>{html.escape(title)}</h2><p class='help'>{html.escape(definition)}</p>"
             f"{chart}{table}</section>"
         )
@@ -140,7 +140,7 @@ td {{ font-variant-numeric: tabular-nums; }}
 <h1>Revenue-recovery review: {month:%B %Y}</h1>
 {label}<p class="help">{html.escape(scope)}</p>
 <div class="tiles">{tiles}</div>
-{"".join(sections)}
+{"".join(blocks)}
 </body></html>"""
 
 
@@ -193,7 +193,7 @@ def excel_workbook(month: date, parts: dict, scope: str, warning: str | None = N
         sheet.set_column(1, 1, 16)
         sheet.set_column(2, 2, 110)
         sheet.freeze_panes(3, 0)
-        for name, (title, definition) in SECTIONS.items():
+        for name, (title, definition) in sections(parts).items():
             if name not in parts:
                 continue
             _part_sheet(

@@ -40,9 +40,8 @@ PARTS = {
     ),
     "review_detail": (
         "The month's denials",
-        "Every denial paid in the month with its outcome as known at the month end (largest first, "
-        "at most 20,000): initial denials and denials on readjudication (denial kind); presumed lost: nothing "
-        "back by the deadline.",
+        "Every denial paid in the month with its outcome as known at the month end, largest first ({listed}): "
+        "initial denials and denials on readjudication (denial kind); presumed lost: nothing back by the deadline.",
     ),
 }
 
@@ -65,6 +64,18 @@ OVERALL = (
     "whether it is more than chance allows (p at most 0.05). The sidebar's filters do not apply.",
 )
 SECTIONS = {"review_findings": FINDINGS, "review_overall": OVERALL, **PARTS}
+
+
+def sections(parts: dict) -> dict:
+    """SECTIONS as the page and the exports say them: the month's denials with how many it lists, 'all 241'
+    or 'the first 20,000 of 31,204' (the query stops at 20,000; the summary counts them all: the denials
+    opened and those on readjudication)."""
+    summary = parts["review_summary"].iloc[0]
+    total = int(summary["denials_opened"]) + int(summary["readjudication_denials"])
+    title, definition = SECTIONS["review_detail"]
+    listed = labels.shown_of(len(parts["review_detail"]), total, "first")
+    return {**SECTIONS, "review_detail": (title, definition.format(listed=listed))}
+
 
 # Excel's sheet names hold 31 characters: the parts whose title is longer
 SHEETS = {"review_sources": "Recovered, by denial month"}

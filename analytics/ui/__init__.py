@@ -15,6 +15,7 @@ Pages call them as `ui.NAME`; each lives in the module of its job:
 
 from __future__ import annotations
 
+from analytics.labels import shown_of
 from analytics.ui.charts import (
     CATEGORY_COLOURS,
     CLICK_LAYER,
@@ -44,7 +45,7 @@ from analytics.ui.finding_views import (
 from analytics.ui.frames import category_labels, demo_label, empty, frame, options, remittance_months, site_labels
 from analytics.ui.sidebar import CLAIMS_PAGE, PERIODS, drill, period_range, sidebar_filters
 from analytics.ui.tables import column_config, table
-from analytics.ui.text import chart_data, md, missing_in_month, missing_remittances, money, percent, quantity, shown_of
+from analytics.ui.text import chart_data, md, missing_in_month, missing_remittances, money, percent, quantity
 
 __all__ = [
     "md",

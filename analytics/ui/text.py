@@ -55,12 +55,6 @@ def quantity(value) -> str:
     return f"{float(value or 0):,.3f}".rstrip("0").rstrip(".")
 
 
-def shown_of(shown: int, total: int, first: str = "newest") -> str:
-    """How much of a list a table shows, for its caption: 'all 1,030', or 'the newest 1,000 of 6,388' when
-    it holds only the first rows (a list of 1,000 read as all there is)."""
-    return f"all {int(total):,}" if shown >= total else f"the {first} {shown:,} of {int(total):,}"
-
-
 def percent(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{float(value):.1%}"
 
