@@ -449,6 +449,8 @@ def test_monthly_review_reports_the_chosen_month(app, small_db):
     )
     [detail] = [t.value for t in at.dataframe if "recovery_path" in t.value.columns]
     assert len(detail) == opened + readjudicated
+    # sites named as on every page: CLP08's bare '13' read alike for a place of service and a type of bill
+    assert detail["site_label"].str.fullmatch(r"(POS \d\d|TOB \d\dx) [a-z].*").all()
     assert any(f"largest first (all {len(detail):,})" in c.value for c in at.caption)
     # an earlier month: its figures as they stood then
     at.selectbox[0].select_index(3).run(timeout=120)

@@ -151,6 +151,7 @@ def test_the_exported_review_says_how_many_of_the_month_s_denials_it_lists(hosti
     assert len(parts["review_detail"]) == 1
     page = review.html_report(month, parts, "Filters: none.", demo=False)
     assert "with its outcome as known at the month end, largest first (all 1)" in page
+    assert "<th>site of care</th>" in page and "<td>POS 11 office</td>" in page  # not CLP08's bare '11'
     summary = parts["review_summary"].copy()
     summary["denials_opened"] = 24_999  # as if the query had stopped at its first row
     summary["readjudication_denials"] = 1
