@@ -645,8 +645,8 @@ def test_what_changed_says_why_a_history_with_gaps_cannot_be_compared(tmp_path, 
     run = app_runner(db, monkeypatch, tmp_path)
     at = run("app_pages/what_changed.py")
     why = (
-        "June 2024, the latest complete month, cannot be compared: only 2 of the 12 months before it have claims "
-        f"paid, and the comparison needs at least {findings.MIN_BASELINE_MONTHS}."
+        "June 2024, the latest complete month with claims paid, cannot be compared: only 2 of the 12 months before "
+        f"it have claims paid, and the comparison needs at least {findings.MIN_BASELINE_MONTHS}."
     )
     assert [i.value for i in at.info] == [why]
     overview = run()  # its What changed section says the same, rather than leave itself out
@@ -675,11 +675,12 @@ def test_the_latest_period_of_each_kind_says_which_months_stop_it():
         return findings.no_latest_period_reason(kind, lambda name, params: rows)
 
     assert reason("default") == (
-        "June 2024, the latest complete month, cannot be compared: only 1 of the 12 months before it has claims "
-        f"paid, and the comparison needs at least {findings.MIN_BASELINE_MONTHS}."
+        "June 2024, the latest complete month with claims paid, cannot be compared: only 1 of the 12 months before "
+        f"it has claims paid, and the comparison needs at least {findings.MIN_BASELINE_MONTHS}."
     )
     assert reason("month") == (
-        "June 2024, the latest complete month, cannot be compared with May 2024: no initial claim was paid in May 2024."
+        "June 2024, the latest complete month with claims paid, cannot be compared with May 2024: no initial claim "
+        "was paid in May 2024."
     )
     assert reason("quarter").endswith("the longest run of complete months with claims paid here is 1 (Apr 2024).")
     assert reason("default", [months[0], months[-1]]) == (

@@ -128,14 +128,12 @@ def no_latest_period_reason(kind: str, fetch: Fetch) -> str:
         told = "; ".join(f"{m:%B %Y}: {_unusable(r)}" for m, r in sorted(rows.items()))
         return f"No month can be compared yet: {told or 'no initial claim with a payment date is loaded'}."
     latest = usable[-1]
+    named = f"{latest:%B %Y}, the latest complete month with claims paid, cannot be compared"
     if kind == "default":
-        return f"{latest:%B %Y}, the latest complete month, cannot be compared: {no_period_reason(latest, fetch)}."
+        return f"{named}: {no_period_reason(latest, fetch)}."
     if kind == "month":
         before = month_before(latest)
-        return (
-            f"{latest:%B %Y}, the latest complete month, cannot be compared with {before:%B %Y}: "
-            f"{_unusable(rows.get(before), f'{before:%B %Y}')}."
-        )
+        return f"{named} with {before:%B %Y}: {_unusable(rows.get(before), f'{before:%B %Y}')}."
     run: list[date] = []
     longest: list[date] = []  # the longest run of usable months in a row
     for month in usable:
