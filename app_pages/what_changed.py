@@ -48,11 +48,11 @@ def counts(finding: dict) -> str:
 
 ui.finding_rows(findings.shown(result, result.findings[:20]), period, note=counts)
 
-categories = ui.category_labels()
+names = {"category": ui.category_labels(), "site": ui.site_labels()}
 tested = pd.DataFrame(
     [
         {
-            "slice": findings.slice_label(r, categories),
+            "slice": findings.slice_label(r, names),
             "dimension": findings.DIMENSIONS[r["dimension"]][0],
             "claims": r["claims"],
             "denied_claims": r["denied_claims"],

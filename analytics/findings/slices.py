@@ -179,13 +179,12 @@ def _mark_same_claims(tested: list) -> None:
             row["same_as"] = slice_label(rows[0])
 
 
-def slice_label(row: dict, categories: dict | None = None) -> str:
-    """A slice in short words: 'SUMMIT MEDICARE ADVANTAGE × authorization', or with categories (key -> label)
-    as people read it: 'SUMMIT MEDICARE ADVANTAGE × Prior authorization and referral'."""
-    named = categories or {}
-    return " × ".join(
-        named.get(row[k], str(row[k])) if k == "category" else str(row[k]) for k in DIMENSIONS[row["dimension"]][1]
-    )
+def slice_label(row: dict, names: dict | None = None) -> str:
+    """A slice in short words: 'SUMMIT MEDICARE ADVANTAGE × authorization', or with names (per key column, key
+    -> label: {'category': ..., 'site': ...}) as people read it: 'SUMMIT MEDICARE ADVANTAGE × Prior
+    authorization and referral', '99213 × POS 11 office'."""
+    named = names or {}
+    return " × ".join(named.get(k, {}).get(row[k], str(row[k])) for k in DIMENSIONS[row["dimension"]][1])
 
 
 def monthly_counts(series: dict, period: Period) -> list:
