@@ -87,7 +87,7 @@ st.subheader("What explains the change")
 for tab, dimension in zip(st.tabs(["By payer", "By site of care"]), findings.PARTITIONS, strict=True):
     with tab:
         parts = result.attribution[dimension]
-        st.markdown(ui.md(findings.attribution_sentence(parts, period)))
+        st.markdown(ui.md(findings.attribution_sentence(parts, period, names.get(dimension))))
         frame = pd.DataFrame(
             [
                 {

@@ -363,6 +363,7 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     # a category and a site by their names, as the sentences say them ("medical_necessity" was the rule set's
     # key, "POS 11" the site's)
     assert {"BETA MUTUAL × Medical necessity", "99213 × POS 11 office"} <= set(tested.value["slice"])
+    assert any("; POS 11 office explains " in m.value for m in at.markdown)  # the attribution by site
     assert not tested.value["slice"].str.contains("_").any()
     assert beta["change_ci_low"] < 40 < beta["change_ci_high"]  # +40 points: from 10.0% to 50.0%
     config = json.loads(tested.proto.columns)

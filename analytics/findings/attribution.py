@@ -134,7 +134,8 @@ def _overall(overall: dict, period: Period) -> dict | None:
     }
 
 
-def attribution_sentence(result: dict, period: Period) -> str:
+def attribution_sentence(result: dict, period: Period, names: dict | None = None) -> str:
+    """The attribution in words, the slice explaining most named for people (names: key -> label, for sites)."""
     rows = result["rows"]
     change = result["rate_change"]
     text = (
@@ -145,7 +146,7 @@ def attribution_sentence(result: dict, period: Period) -> str:
     if rows and change:
         top = rows[0]
         kind = "its own rate" if abs(top["rate_effect"]) >= abs(top["mix_effect"]) else "its share of claims"
-        who = top["value"]
+        who = (names or {}).get(top["value"], top["value"])
         text += f"; {who} explains {float(top['total']) * 100:+.1f} points, mostly by {kind}"
     return text + "."
 
