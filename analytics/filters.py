@@ -54,9 +54,14 @@ class Filters:
         return [(f, getattr(self, f.field)) for f in LISTS if getattr(self, f.field)]
 
 
-def scope_text(filters: Filters) -> str:
-    """What a report covers, in words: 'Filters: payer: X; site of care: POS 19.'"""
-    chosen = [f"{f.label.lower()}: {', '.join(map(str, values))}" for f, values in filters.chosen()]
+def scope_text(filters: Filters, names: dict | None = None) -> str:
+    """What a report covers, in words: 'Filters: payer: X; site of care: POS 19 off campus-outpatient
+    hospital.' names: per filter field, key -> its name for people (categories and sites are filtered by key)."""
+    named = names or {}
+    chosen = [
+        f"{f.label.lower()}: {', '.join(str(named.get(f.field, {}).get(v, v)) for v in values)}"
+        for f, values in filters.chosen()
+    ]
     return (
         "Filters: "
         + ("; ".join(chosen) if chosen else "none (all payers, categories, codes, modifiers and sites)")

@@ -87,7 +87,7 @@ for name in review.PARTS:
         ui.table(shown, name, definition)
 
 st.subheader("Export")
-scope = scope_text(filters)
+scope = scope_text(filters, {"categories": ui.category_labels(), "sites": ui.site_labels()})
 html, workbook = exports(month, filters, source, scope, data.is_demo(), missing, findings_note, parts)
 left, right = st.columns(2)
 left.download_button(

@@ -53,3 +53,9 @@ def test_the_scope_line_names_each_filter_set_with_its_label():
     text = filters.scope_text(filters.Filters(payers=("MEDICARE PART B J15",), sites=("POS 19",)))
     assert text == "Filters: payer: MEDICARE PART B J15; site of care: POS 19."
     assert filters.scope_text(filters.Filters()).startswith("Filters: none")
+    # the exports' scope line names a category and a site as the sidebar shows them, not by their keys
+    chosen = filters.Filters(categories=("authorization",), sites=("POS 19", "POS 99"))
+    names = {"categories": {"authorization": "Prior authorization and referral"}, "sites": {"POS 19": "POS 19 off"}}
+    assert filters.scope_text(chosen, names) == (
+        "Filters: denial category: Prior authorization and referral; site of care: POS 19 off, POS 99."
+    )
