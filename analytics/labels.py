@@ -141,6 +141,12 @@ COLUMNS = {
     "payment_date": ("paid on", "date", "The date of the payment (the remittance's payment date)."),
     "service_date": ("date of service", "date", "The line's date of service."),
     "submitted_date": ("sent on", "date", "The date the claim file was created."),
+    "sent_date": (
+        "sent on",
+        "date",
+        "The day the claim counts as sent: its file's date, or its last date of service when the file is dated "
+        "before it.",
+    ),
     "service_date_from": ("date of service", "date", "The claim's first date of service."),
     "denial_date": ("denied on", "date", "The payment date of the denial."),
     "recovery_date": ("recovered on", "date", "The date the money came back."),

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pandas as pd
+
 from analytics import data, reference
 from conftest import claim_837, load_text, remittance_835, rows
 
 # A professional claim: an office visit and infliximab (J1745, single-dose vials) with line control
 # numbers, place of service 11.
-VISIT = "LX*{n}~SV1*HC:99213{mods}*100*UN*1*{pos}**1~DTP*472*D8*20240301~REF*6R*{control}"
+VISIT = "LX*{n}~SV1*HC:99213{mods}*100*UN*1*{pos}**1~DTP*472*D8*{served}~REF*6R*{control}"
 DRUG = (
     "LX*{n}~SV1*HC:J1745{mods}*200*UN*{units}*{pos}**1~DTP*472*D8*20240301~REF*6R*{control}~LIN**N4*{ndc}~CTP****1*UN"
 )
@@ -21,8 +23,8 @@ def clm(claim_id: str, total: str, *lines: str, freq: str = "1", pos: str = "11"
     return f"CLM*{claim_id}*{total}***{pos}:B:{freq}*Y*A*Y*Y{extra}~HI*ABK:M069~" + "~".join(lines)
 
 
-def visit(n: int, control: str, mods: str = "", pos: str = "") -> str:
-    return VISIT.format(n=n, control=control, mods=mods, pos=pos)
+def visit(n: int, control: str, mods: str = "", pos: str = "", served: str = "20240301") -> str:
+    return VISIT.format(n=n, control=control, mods=mods, pos=pos, served=served)
 
 
 def drug(n: int, control: str, units: int = 10, mods: str = "", pos: str = "", ndc: str = "11111111111") -> str:
@@ -61,15 +63,21 @@ def test_a_claim_matched_line_by_line(con, tmp_path):
 
 def test_denied_no_answer_and_billed(con, tmp_path):
     load(
-        con, tmp_path, claim_837(clm("D1", "100", visit(1, "L1")), submitted="20240110", control="000000001"), "d1.837"
+        con,
+        tmp_path,
+        claim_837(clm("D1", "100", visit(1, "L1", served="20240105")), submitted="20240110", control="000000001"),
+        "d1.837",
     )
     load(
-        con, tmp_path, claim_837(clm("N1", "100", visit(1, "L1")), submitted="20240111", control="000000002"), "n1.837"
+        con,
+        tmp_path,
+        claim_837(clm("N1", "100", visit(1, "L1", served="20240105")), submitted="20240111", control="000000002"),
+        "n1.837",
     )
     load(
         con, tmp_path, claim_837(clm("B1", "100", visit(1, "L1")), submitted="20240310", control="000000003"), "b1.837"
     )
-    remit = remittance_835("CLP*D1*1*100*0*0*12*P1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240301~CAS*CO*50*100~REF*6R*L1")
+    remit = remittance_835("CLP*D1*1*100*0*0*12*P1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240105~CAS*CO*50*100~REF*6R*L1")
     load(con, tmp_path, remit, "d1.835")  # paid 2024-03-15: the data date
     assert status(con) == [
         ("D1", "denied", Decimal("0.00"), Decimal("100.00"), 1),
@@ -82,6 +90,25 @@ def test_denied_no_answer_and_billed(con, tmp_path):
     settings.write_text("setting,value,description\nno_answer_days,90,our payers are slow\n")
     reference.load(con, "settings", settings)
     assert rows(con, "SELECT status FROM claim_status WHERE claim_id = 'N1'") == [("billed",)]
+
+
+def test_a_claim_file_dated_before_its_services_counts_as_sent_once_they_were_given(con, tmp_path):
+    """Sample 837s dated 1996 bill services of 2017: the Worklist listed them as sent in 1996, 10,705 days
+    without an answer. A claim counts as sent on its file's date, but never before its last date of service."""
+    load(con, tmp_path, claim_837(clm("E1", "100", visit(1, "L1")), submitted="19960918"), "e1.837")
+    served = visit(1, "L1", served="20240105")
+    load(con, tmp_path, claim_837(clm("N1", "100", served), submitted="20240111", control="2"), "n1.837")
+    remit = remittance_835("CLP*D1*1*100*0*0*12*P1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240301~CAS*CO*50*100")
+    load(con, tmp_path, remit, "d1.835")  # paid 2024-03-15: the data date
+    assert rows(con, "SELECT claim_id, submitted_date, sent_date, days_since_sent, status FROM claim_status") == [
+        ("E1", date(1996, 9, 18), date(2024, 3, 1), 14, "billed"),  # served on 2024-03-01
+        ("N1", date(2024, 1, 11), date(2024, 1, 11), 64, "no answer"),
+    ]
+    con.close()  # the dashboard opens the database read-only
+    listed = data.dashboard("unanswered_claims", data.Filters(), tmp_path / "test.duckdb")
+    assert listed[["claim_id", "sent_date", "days_since_sent"]].values.tolist() == [
+        ["N1", pd.Timestamp(2024, 1, 11), 64]
+    ]
 
 
 def test_a_claim_with_no_answer_shows_its_payers_filing_deadline(con, tmp_path):

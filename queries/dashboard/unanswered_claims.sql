@@ -12,7 +12,7 @@ claims as (
 select
     filing_deadline,
     days_left_to_file,
-    submitted_date,
+    sent_date,
     days_since_sent,
     payer_name,
     claim_id,

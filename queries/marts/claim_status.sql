@@ -51,6 +51,7 @@ final as (
         first_payment_date,
         last_payment_date,
         days_since_sent,
+        sent_date,
         no_answer_days,
         filing_deadline,
         days_left_to_file,

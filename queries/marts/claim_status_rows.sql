@@ -2,7 +2,8 @@
 -- needs: billed_claims, claim_answers, payer_deadlines
 -- partition: submission_key
 -- claim_status_rows: one row per billed claim (837 CLM) with what the payers answered (claim_answers),
--- the day it counts as sent (sent_date: the claim file's date, else its service dates) and its filing
+-- the day it counts as sent (sent_date: the claim file's date, never before the claim's last date of service,
+-- else its service dates) and its filing
 -- deadline (the first date of service + the payer's timely-filing limit, payer_deadlines: a claim the payer
 -- never answered must reach it by then, as a corrected claim must); the view
 -- claim_status judges it as of the data date. Kept apart from the data date, so that a load that only adds
@@ -25,7 +26,9 @@ final as (
         coalesce(answers.denied_amount, 0) as denied_amount,
         answers.first_payment_date,
         answers.last_payment_date,
-        coalesce(submitted.submitted_date, submitted.service_date_to, submitted.service_date_from) as sent_date,
+        -- a claim is sent once its services are given: a file dated before them has a wrong date (sample
+        -- files dated 1996 bill services of 2017), which would count decades without an answer
+        greatest(submitted.submitted_date, submitted.service_date_to, submitted.service_date_from) as sent_date,
         coalesce(submitted.service_date_from, submitted.submitted_date) + deadlines.filing_limit_days as filing_deadline,
         submitted.frequency_code,
         submitted.site_of_care,
