@@ -15,7 +15,7 @@ claims as (select * from claim_status_rows),
 settings as (select * from ref_settings),
 
 as_of as (
-    select coalesce(data_date(), (select max(submitted_date) from claims)) as day
+    select coalesce(data_date(), (select max(sent_date) from claims)) as day
 ),
 
 no_answer_days as (
