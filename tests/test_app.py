@@ -581,6 +581,13 @@ def test_prevention_page_lists_rules_and_flags(app, small_db):
     assert len(flagged) == min(total, 5000)
     assert any(f"newest first (all {total:,})" in c.value for c in at.caption)  # the list says how many of how many
     assert set(flagged["rule_id"]) <= set(rules["rule_id"])
+    # sent on as the Worklist says it (claim_status.sent_date: never before the last date of service), newest first
+    import duckdb
+
+    with duckdb.connect(str(small_db), read_only=True) as con:
+        sent = set(con.execute("select claim_id, sent_date from claim_status").fetchall())
+    assert {(c, d.date()) for c, d in zip(flagged["claim_id"], flagged["sent_date"], strict=True)} <= sent
+    assert flagged["sent_date"].is_monotonic_decreasing
     assert all(m.help for m in at.metric)
     # each rule's check by what it checks, not its key in the rule set ("waste_modifier")
     checks = dict(zip(rules["rule_id"], rules["check"], strict=True))

@@ -1,5 +1,6 @@
 -- Billed lines a prevention rule flags, under the page's payer, code and site filters and service
--- dates, newest claims first, with what the payer answered so far (claim_status).
+-- dates, newest claims first, with what the payer answered so far and the day each counts as sent
+-- (claim_status: the file's date, never before the last date of service, as the Worklist says it).
 with
 
 flags as (
@@ -10,11 +11,11 @@ flags as (
       and ($date_from is null or service_date >= $date_from)
       and ($date_to is null or service_date <= $date_to)
 ),
-status as (select submission_key, status from claim_status),
+status as (select submission_key, status, sent_date from claim_status),
 names as (select * from site_names)
 
 select
-    flags.submitted_date,
+    coalesce(status.sent_date, flags.submitted_date) as sent_date,
     -- the claim's status and what the rule found first: within the first screen's width
     coalesce(status.status, 'billed') as claim_status,
     flags.payer_name,
@@ -30,5 +31,5 @@ select
 from flags
 left join status using (submission_key)
 left join names on names.site = flags.site_key
-order by flags.submitted_date desc nulls last, flags.claim_id, flags.rule_id
+order by sent_date desc nulls last, flags.claim_id, flags.rule_id
 limit 5000
