@@ -9,8 +9,8 @@ Pages call them as `ui.NAME`; each lives in the module of its job:
 - `tables`: tables with their labels and a CSV download;
 - `charts`: the charts by kind;
 - `finding_views`: the change findings and p-charts;
-- `text`: text from the files made safe (`md`), money, percentages, units, how much of a list is shown, the
-  remittances missing in words.
+- `text`: text from the files made safe (`md`), money, percentages, units, the remittances missing in words;
+- `shown_of` (how much of a list is shown) comes from `analytics.labels`, which the exports share.
 """
 
 from __future__ import annotations
