@@ -169,11 +169,11 @@ if not statuses.empty:
     slot.metric(
         "Billed claims with no answer",
         f"{int(unanswered['claims'].sum()):,}",
-        f"{ui.money(unanswered['charge_amount'].sum())} billed",
+        f"{ui.money(unanswered['charge_amount'].sum())} billed" + (", every category" if filters.categories else ""),
         delta_color="off",
         delta_arrow="off",
         help=f"Claims you billed (837) with no remittance after {days} days (setting no_answer_days); "
-        "listed on the Worklist.",
+        "listed on the Worklist." + ui.uncategorised_note(filters),
     )
 
 period, top_findings = ui.top_findings()

@@ -106,6 +106,6 @@ if not unanswered.empty:
         f"{in_time:,} of {len(unanswered):,} still within their filing deadline: the first date of service + the "
         "payer's timely-filing limit (data/timely_filing.csv). Those come first, the soonest deadline first: call the "
         "payer or resubmit before it passes. Then those past it, the most recently passed first: a resubmission then "
-        "needs proof of timely filing (the clearinghouse's acceptance report).",
+        "needs proof of timely filing (the clearinghouse's acceptance report)." + ui.uncategorised_note(filters),
         charge_amount=st.column_config.NumberColumn("charge $", format="dollar"),
     )

@@ -661,6 +661,13 @@ def test_unanswered_claims_follow_the_code_filter(app, history_db):
         (select submission_key from billed_lines where procedure_code = 'J1322')""",
     )[0][0]
     assert coded == f"{expected:,}" != everyone
+    # a denial category cannot narrow them (no answer, no denial reason): the tile keeps them all and says so
+    tile = next(m for m in app(category="timely_filing").metric if m.label == "Billed claims with no answer")
+    assert tile.value == everyone and tile.proto.delta.endswith(" billed, every category")
+    assert "The denial category filter does not narrow them" in tile.help
+    worklist = app("app_pages/worklist.py", category="timely_filing")
+    assert any("The denial category filter does not narrow them" in c.value for c in worklist.caption)
+    assert not any("does not narrow them" in c.value for c in app("app_pages/worklist.py").caption)
 
 
 def test_the_unanswered_claims_listed_are_those_the_status_counts_count_under_every_filter(history_db):

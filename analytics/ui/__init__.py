@@ -45,13 +45,23 @@ from analytics.ui.finding_views import (
 from analytics.ui.frames import category_labels, demo_label, empty, frame, options, remittance_months, site_labels
 from analytics.ui.sidebar import CLAIMS_PAGE, PERIODS, drill, period_range, sidebar_filters
 from analytics.ui.tables import column_config, table
-from analytics.ui.text import chart_data, md, missing_in_month, missing_remittances, money, percent, quantity
+from analytics.ui.text import (
+    chart_data,
+    md,
+    missing_in_month,
+    missing_remittances,
+    money,
+    percent,
+    quantity,
+    uncategorised_note,
+)
 
 __all__ = [
     "md",
     "chart_data",
     "money",
     "quantity",
+    "uncategorised_note",
     "shown_of",
     "missing_remittances",
     "missing_in_month",

@@ -55,6 +55,14 @@ def quantity(value) -> str:
     return f"{float(value or 0):,.3f}".rstrip("0").rstrip(".")
 
 
+def uncategorised_note(filters) -> str:
+    """Said of billed claims with no answer under a denial category filter, which cannot narrow them (a claim
+    without an answer has no denial reason: filtered_claim_status keeps every one); else nothing."""
+    if not filters.categories:
+        return ""
+    return " The denial category filter does not narrow them: a claim with no answer has no denial reason."
+
+
 def percent(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{float(value):.1%}"
 
