@@ -145,7 +145,7 @@ def test_the_excel_review_has_formats_frozen_headers_and_whole_sheet_names(hosti
 
 def test_the_exported_review_says_how_many_of_the_month_s_denials_it_lists(hostile_db):
     """The month's denials stop at 20,000 rows (queries/recovery/review_detail.sql): a workbook of 20,000 rows
-    read as every denial of a large group's month. Both exports say 'all N', or 'the largest 20,000 of N'."""
+    read as every denial of a large group's month. Both exports say 'all N', or 'the first 20,000 of N'."""
     month = date(2024, 3, 1)
     parts = parts_for(hostile_db, month)
     assert len(parts["review_detail"]) == 1
