@@ -128,7 +128,12 @@ COLUMNS = {
         "Claims whose filing deadline (first date of service + the payer's timely-filing limit) has not passed.",
     ),
     # days
-    "median_days_to_pay": ("days to pay", "days", "Median days from the payer's receipt of the claim to payment."),
+    "median_days_to_pay": (
+        "days to pay",
+        "days",
+        "Median days from the payer's receipt of the claim (DTM*050) to payment; a receipt dated after the payment "
+        "is a wrong date and left out.",
+    ),
     "days_left": ("days left", "days", "Days from the data date (latest payment loaded) to the deadline."),
     "days_left_to_file": (
         "days left to file",

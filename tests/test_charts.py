@@ -280,6 +280,19 @@ def test_days_to_pay_under_a_code_filter(app):
     assert coded["median_days_to_pay"].notna().all() and (coded["claims"] > 0).all()
 
 
+def test_days_to_pay_leave_out_a_receipt_dated_after_the_payment(tmp_path):
+    """Two corpus claims carry a receipt date (DTM*050) after their payment date: their payer's median days to pay
+    read -5. A receipt after the payment is a wrong date: that claim is left out of the median, not counted as
+    negative days."""
+    con = database.connect(tmp_path / "own.duckdb")
+    on_time = "CLP*C1*1*100*100*0*12*P1*11*1~DTM*050*20240301~SVC*HC:99213*100*100**1~DTM*472*20240220"
+    misdated = "CLP*C2*1*100*100*0*12*P2*11*1~DTM*050*20240325~SVC*HC:99213*100*100**1~DTM*472*20240221"
+    load_text(con, tmp_path, remittance_835(on_time, misdated, payment="200"), "paid.835")  # paid 2024-03-15
+    con.close()
+    scorecard = data.dashboard("payer_scorecard", data.Filters(), tmp_path / "own.duckdb")
+    assert scorecard["median_days_to_pay"].tolist() == [14]
+
+
 def test_a_missing_jw_jz_counts_under_the_modifier_it_lacked(tmp_path, monkeypatch):
     path = tmp_path / "own.duckdb"
     con = database.connect(path)

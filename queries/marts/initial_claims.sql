@@ -40,7 +40,8 @@ CREATE OR REPLACE MACRO month_answering(date_basis, month, payers) AS
 --   category filter is set); expected (GA/GY/GZ) and duplicate-claim denials are counted apart.
 -- - fully_denied: denied, nothing paid on the claim (CLP04 0), and the denials explain it: a
 --   claim-level full denial, or every charged line denied.
--- - days_to_pay: payment date - the payer's receipt (DTM*050), NULL when the payer did not send it.
+-- - days_to_pay: payment date - the payer's receipt (DTM*050), NULL when the payer did not send it or sent a
+--   receipt dated after the payment.
 -- - A claim is kept under the code, modifier and site filters when any of its units matches; its
 --   claim-level figures (charges, denied, fully_denied) are the whole claim's. The unit figures (lines,
 --   denied_lines, denied_amount, avoidable_amount, duplicate and expected figures) count its units
@@ -101,7 +102,8 @@ final as (
         expected_denied_amount,
         status_4_without_reason,
         received_date,
-        payment_date - received_date as days_to_pay
+        -- a receipt dated after the payment is a wrong date (two corpus claims): left out, not negative days
+        case when received_date <= payment_date then payment_date - received_date end as days_to_pay
     from judged
     where matches
       and (date_from is null or basis_date >= date_from)
