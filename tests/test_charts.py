@@ -293,6 +293,25 @@ def test_days_to_pay_leave_out_a_receipt_dated_after_the_payment(tmp_path):
     assert scorecard["median_days_to_pay"].tolist() == [14]
 
 
+def test_a_claim_denied_without_a_reason_reads_alike_in_every_list(tmp_path):
+    """CLP02 4 with no adjustment: the Overview's top reasons named it 'CLP02 4', while the Claims page showed an
+    empty reason and the Worklist and the review's lists none at all. Every list writes a reason with reason_code."""
+    con = database.connect(tmp_path / "own.duckdb")
+    load_text(con, tmp_path, remittance_835("CLP*V2*4*120*0*0*12*PV2*11*1~SVC*HC:99213*120*0**1~DTM*472*20240301"))
+    con.close()
+    db, everything = tmp_path / "own.duckdb", data.Filters()
+    march = {"month": date(2024, 3, 1)}
+    listed = {
+        "top_reasons": data.dashboard("top_reasons", everything, db),
+        "denied_lines": data.dashboard("denied_lines", everything, db, search=""),
+        "worklist": data.dashboard("recovery/worklist", everything, db),
+        "review_detail": data.dashboard("recovery/review_detail", everything, db, **march),
+        # open at the end of April, its deadline (timely filing from 2024-03-01) within 30 days after
+        "review_expiring": data.dashboard("recovery/review_expiring", everything, db, month=date(2024, 4, 1)),
+    }
+    assert {name: list(frame["reason"]) for name, frame in listed.items()} == {name: ["CLP02 4"] for name in listed}
+
+
 def test_a_missing_jw_jz_counts_under_the_modifier_it_lacked(tmp_path, monkeypatch):
     path = tmp_path / "own.duckdb"
     con = database.connect(path)

@@ -17,7 +17,7 @@ select
     denial_type,
     denied_amount,
     denial_class as counted_as,  -- 'denial', 'expected' (GA/GY/GZ) or 'duplicate' (the claim was a duplicate)
-    coalesce(primary_group || '-', '') || coalesce(primary_reason, '') as reason,
+    reason_code(primary_group, primary_reason) as reason,  -- 'CLP02 4' for a claim denied without a reason, as on the Overview
     category,
     array_to_string(remark_codes, ' ') as remarks,
     patient_liable

@@ -16,7 +16,7 @@ select
     payer_name,
     procedure_code,
     array_to_string(modifiers, '+') as modifiers,
-    coalesce(primary_group || '-', '') || primary_reason as reason,
+    reason_code(primary_group, primary_reason) as reason,
     array_to_string(remark_codes, ' ') as remarks,
     count(*) as denials,
     sum(denied_amount) as denied_amount

@@ -1,5 +1,5 @@
 -- builds: macros open_worklist
--- needs: data_date, filtered_recoveries, recovery_rates, ref_denial_categories
+-- needs: data_date, filtered_recoveries, reason_code, recovery_rates, ref_denial_categories
 -- open_worklist(...): the worklist, one row per open denial still pursued, as of the data date (the latest
 -- payment loaded), under the dashboard's filters (the same eight parameters as filtered_recoveries after
 -- its as_of): initial denials and denials on readjudication (kind), not those billed to the patient (group
@@ -61,7 +61,7 @@ final as (
         rated.claim_id,
         rated.procedure_code,
         coalesce(categories.label, rated.category) as category,
-        rated.primary_group || '-' || rated.primary_reason as reason,
+        reason_code(rated.primary_group, rated.primary_reason) as reason,
         rated.denied_amount,
         -- money as DECIMAL: a sum of doubles changed in its last digits with the plan's order
         round(rated.denied_amount * coalesce(rated.recovery_rate, 0), 2)::decimal(18, 2) as expected_recoverable,

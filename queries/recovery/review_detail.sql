@@ -38,7 +38,7 @@ final as (
         coalesce(site_names.site_label, denial_sites.site) as site_label,
         largest.service_date,
         coalesce(categories.label, largest.category) as category,
-        largest.primary_group || '-' || largest.primary_reason as reason,
+        reason_code(largest.primary_group, largest.primary_reason) as reason,
         largest.denied_amount,
         status_label(largest.status) as status,
         largest.recovered_amount,

@@ -19,7 +19,7 @@ select
     denials.claim_id,
     denials.procedure_code,
     coalesce(categories.label, denials.category) as category,
-    denials.primary_group || '-' || denials.primary_reason as reason,
+    reason_code(denials.primary_group, denials.primary_reason) as reason,
     denials.denial_date,
     denials.denied_amount
 from denials
