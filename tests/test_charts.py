@@ -281,9 +281,9 @@ def test_days_to_pay_under_a_code_filter(app):
 
 
 def test_days_to_pay_leave_out_a_receipt_dated_after_the_payment(tmp_path):
-    """Two corpus claims carry a receipt date (DTM*050) after their payment date: their payer's median days to pay
-    read -5. A receipt after the payment is a wrong date: that claim is left out of the median, not counted as
-    negative days."""
+    """Two corpus claims of ANY PLAN USA carry a receipt date (DTM*050) months after their payment date: counted as
+    -95 and -90 days, they pulled the payer's median days to pay from 270 down to 188. A receipt after the payment
+    is a wrong date: that claim is left out of the median, not counted as negative days."""
     con = database.connect(tmp_path / "own.duckdb")
     on_time = "CLP*C1*1*100*100*0*12*P1*11*1~DTM*050*20240301~SVC*HC:99213*100*100**1~DTM*472*20240220"
     misdated = "CLP*C2*1*100*100*0*12*P2*11*1~DTM*050*20240325~SVC*HC:99213*100*100**1~DTM*472*20240221"
