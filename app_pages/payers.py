@@ -22,7 +22,8 @@ ui.table(
     "primary payers apart). Lines: service lines adjudicated (a claim without lines counts as "
     "one). Denial rate: initial claims denied ÷ initial claims (HFMA). Denial rate by $: charges of the denied "
     "claims ÷ charges (HFMA). Line denial rate: denied lines ÷ lines. Top category: the category with the most denied "
-    "dollars. Days to pay: median days from the payer's receipt of the claim to payment.",
+    "dollars. Days to pay: median days from the payer's receipt of the claim to payment (a receipt dated after "
+    "the payment is a wrong date, left out).",
     denial_rate=st.column_config.NumberColumn("denial rate", format="percent", help=CLAIM_RATE),
     on_select=lambda row: ui.drill(filters, payers=(row["payer_name"],)),
 )
