@@ -2,10 +2,10 @@
 -- needs: billed_claims, claim_answers, payer_deadlines
 -- partition: submission_key
 -- claim_status_rows: one row per billed claim (837 CLM) with what the payers answered (claim_answers),
--- the day it counts as sent (sent_date: the claim file's date, never before the claim's last date of service,
--- else its service dates) and its filing
--- deadline (the first date of service + the payer's timely-filing limit, payer_deadlines: a claim the payer
--- never answered must reach it by then, as a corrected claim must); the view
+-- the day it counts as sent (sent_date: the claim file's date, never before the claim's last date of
+-- service, else its service dates) and its filing deadline (the first date of service + the payer's
+-- timely-filing limit, payer_deadlines: a claim the payer never answered must reach it by then, as a
+-- corrected claim must); the view
 -- claim_status judges it as of the data date. Kept apart from the data date, so that a load that only adds
 -- files rebuilds it for the claims it touches (analytics/derived.py).
 with
