@@ -642,6 +642,29 @@ def test_a_month_of_few_claims_is_a_grey_circle_off_the_trend_line():
     assert values(line["y"]) == [0.1, 1.0, 0.12] and values(partial["y"]) == [0.12, 0.57]
 
 
+def test_a_trend_marks_only_its_months_not_final_as_open_circles():
+    """The dash to the months not final starts at the last final month, whose open circle over its solid dot
+    read as if that month were not final too."""
+    from datetime import date
+
+    import pandas as pd
+
+    from analytics.ui import charts
+
+    frame_ = pd.DataFrame(
+        {
+            "month": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)],
+            "claims": [100, 120, 90],
+            "denial_rate": [0.1, 0.12, 0.15],
+            "complete": [True, True, False],
+        }
+    )
+    line, tail = json.loads(charts._rate_trend(frame_, "denial rate", "denial_rate").to_json())["data"]
+    assert [m[:7] for m in values(line["x"])] == ["2024-01", "2024-02"]
+    assert [m[:7] for m in values(tail["x"])] == ["2024-02", "2024-03"] and tail["line"]["dash"] == "dash"
+    assert values(tail["marker"]["size"]) == [0, 9]  # February keeps its one solid marker
+
+
 def test_the_corpus_overview_trend_greys_its_months_of_few_claims(corpus_db, monkeypatch, tmp_path):
     at = app_runner(corpus_db, monkeypatch, tmp_path)()
     trend = figures(at)[0]

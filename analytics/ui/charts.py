@@ -564,8 +564,9 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
         )
     if (~final & ~few).any():  # the months not final: dashed from the last final month, open markers
         tail = frame_[~final & ~few]
-        if not done.empty:
-            tail = pd.concat([done.tail(1), tail])
+        sizes = [9] * len(tail)
+        if not done.empty:  # the dash starts at the last final month, which keeps its own solid marker
+            tail, sizes = pd.concat([done.tail(1), tail]), [0, *sizes]
         fig.add_trace(
             go.Scatter(
                 x=tail["month"],
@@ -573,7 +574,7 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
                 mode="lines+markers",
                 name=_not_final_label(unfinished),
                 line={"color": MAIN, "dash": "dash"},
-                marker={"symbol": "circle-open", "size": 9},
+                marker={"symbol": "circle-open", "size": sizes},
                 hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
             )
         )
