@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analytics import data, database, loader
-from conftest import CORPUS_835, PAGES, app_runner, load_text, remittance_835, small_history
+from conftest import CORPUS_835, PAGES, app_runner, claim_837, load_text, remittance_835, small_history
 from test_app import expected, values
 
 MONTHLY = "monthly"  # trend charts: x is a month
@@ -310,6 +310,45 @@ def test_a_claim_denied_without_a_reason_reads_alike_in_every_list(tmp_path):
         "review_expiring": data.dashboard("recovery/review_expiring", everything, db, month=date(2024, 4, 1)),
     }
     assert {name: list(frame["reason"]) for name, frame in listed.items()} == {name: ["CLP02 4"] for name in listed}
+
+
+def test_modifiers_read_alike_in_every_list_and_a_combination_is_one_row_whatever_its_order(tmp_path):
+    """The review's list and Prevention's joined a line's modifiers with spaces ('JW JG') where the other lists
+    join them with '+'; and the Modifiers page's denials that point at a modifier were grouped by the modifiers
+    as billed (JW+JG and JG+JW two rows, a line without one blank) where the tables by modifier sort them and
+    say '(none)'."""
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    drug = "SVC*HC:J1745{}*300*0**10~DTM*472*20240301~CAS*CO*{}*300~LQ*HE*{}"
+    load_text(
+        con,
+        tmp_path,
+        remittance_835(
+            "CLP*M1*4*300*0**12*PM1*11*1~" + drug.format(":JW:JG", 4, "N519"),
+            "CLP*M2*4*300*0**12*PM2*11*1~" + drug.format(":JG:JW", 4, "N519"),
+            "CLP*M3*4*300*0**12*PM3*11*1~" + drug.format("", 16, "N822"),
+        ),
+    )
+    # billed to Medicare Part B with JZ and JW on one line: the shipped JW/JZ rule flags it
+    jz_jw = "LX*1~SV1*HC:J1745:JZ:JW*300*UN*10***1~DTP*472*D8*20240301~LIN**N4*11111111111~CTP****1*UN"
+    both = "CLM*F1*300***11:B:1*Y*A*Y*Y~HI*ABK:M069~" + jz_jw
+    assert load_text(con, tmp_path, claim_837(both, filing="MB"), "f.837").status == "loaded"
+    con.close()
+    everything, march = data.Filters(), {"month": date(2024, 3, 1)}
+    as_billed = {
+        "denied_lines": sorted(data.dashboard("denied_lines", everything, db, search="")["modifiers"]),
+        "review_detail": sorted(data.dashboard("recovery/review_detail", everything, db, **march)["modifiers"]),
+    }
+    assert as_billed == {name: ["", "JG+JW", "JW+JG"] for name in as_billed}
+    flagged = data.dashboard("prevention/flagged_claims", everything, db)
+    assert set(flagged["modifiers"]) == {"JZ+JW"}
+    pointing = data.dashboard("modifier_denials", everything, db)
+    assert sorted(zip(pointing["modifiers"], pointing["denials"], strict=True)) == [("(none)", 1), ("JG+JW", 2)]
+    by_modifier = data.dashboard("by_modifier", everything, db)
+    combinations = by_modifier[by_modifier["grouping"] == "combination"]
+    assert sorted(zip(combinations["modifiers"], combinations["lines"], strict=True)) == [("(none)", 1), ("JG+JW", 2)]
+    profile = data.dashboard("code_profile", everything, db, code="J1745")
+    assert sorted(profile[profile["dimension"] == "modifiers"]["value"]) == ["(none)", "JG+JW"]
 
 
 def test_a_missing_jw_jz_counts_under_the_modifier_it_lacked(tmp_path, monkeypatch):

@@ -29,7 +29,7 @@ rows_ as (
         claims.claim_key,
         lines.line_key,
         lines.procedure_code,
-        array_to_string(lines.modifiers, '+') as modifiers,
+        modifier_list(lines.modifiers) as modifiers,
         lines.service_date,
         lines.units_billed,
         paid_units(judged.denial_type, lines.units_paid) as units_paid,

@@ -20,13 +20,13 @@ combinations as (
 ),
 
 by_single as (
-    select 'modifier' as grouping, coalesce(nullif(modifier, ''), '(none)') as modifiers, lines, denied_lines,
+    select 'modifier' as grouping, modifier_combination_name(modifier) as modifiers, lines, denied_lines,
         expected_denied_lines, denied_amount
     from (select *, unnest(string_split(modifier_combination, '+')) as modifier from combinations)
 ),
 
 by_combination as (
-    select 'combination', coalesce(nullif(modifier_combination, ''), '(none)'), lines, denied_lines,
+    select 'combination', modifier_combination_name(modifier_combination), lines, denied_lines,
         expected_denied_lines, denied_amount
     from combinations
 )

@@ -9,7 +9,7 @@ codes as (select * from ref_procedure_codes),
 -- materialized: the three breakdowns below read it, and a CTE read three times is otherwise kept whole
 -- (units, every line at 10M lines) with the code filter applied after; only the columns they read
 lines as materialized (
-    select payer_name, modifiers, site, denial_class, denied_amount, units_billed,
+    select payer_name, modifier_combination, site, denial_class, denied_amount, units_billed,
         paid_units(denial_type, units_paid) as units_paid  -- none on a line denied in full
     from units
     where unit_kind = 'line' and claim_kind = 'adjudicated' and procedure_code = $code
@@ -22,9 +22,8 @@ names as (select * from site_names),
 breakdowns as (
     select 'payer' as dimension, payer_name as value, payer_name as key, * exclude (payer_name) from lines
     union all by name
-    select 'modifiers' as dimension,
-        coalesce(nullif(array_to_string(list_sort(modifiers), '+'), ''), '(none)') as value,
-        nullif(array_to_string(list_sort(modifiers), '+'), '') as key, * from lines
+    select 'modifiers' as dimension, modifier_combination_name(modifier_combination) as value,
+        nullif(modifier_combination, '') as key, * from lines
     union all by name
     select 'site' as dimension, coalesce(site, '(no site)') as value, site as key, * from lines
 ),

@@ -11,7 +11,7 @@ select
     payer_name,
     claim_id,
     procedure_code,
-    array_to_string(modifiers, '+') as modifiers,
+    modifier_list(modifiers) as modifiers,
     site,
     service_date,
     denial_type,

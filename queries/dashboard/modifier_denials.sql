@@ -15,7 +15,7 @@ modifier_problems as (
 select
     payer_name,
     procedure_code,
-    array_to_string(modifiers, '+') as modifiers,
+    modifier_combination_name(modifier_combination) as modifiers,  -- JW+JG and JG+JW one row
     reason_code(primary_group, primary_reason) as reason,
     array_to_string(remark_codes, ' ') as remarks,
     count(*) as denials,

@@ -21,7 +21,7 @@ select
     flags.payer_name,
     flags.claim_id,
     flags.procedure_code,
-    array_to_string(flags.modifiers, ' ') as modifiers,
+    modifier_list(flags.modifiers) as modifiers,
     flags.units_billed,
     flags.finding,
     flags.category,

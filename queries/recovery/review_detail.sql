@@ -31,7 +31,7 @@ final as (
         largest.payer_name,
         largest.claim_id,
         largest.procedure_code,
-        array_to_string(largest.modifiers, ' ') as modifiers,
+        modifier_list(largest.modifiers) as modifiers,
         -- the site as every page names it ('POS 11 office'): CLP08's bare '13' reads alike for a place of
         -- service and an institutional claim's type of bill
         denial_sites.site,
