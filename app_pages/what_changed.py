@@ -88,44 +88,7 @@ for tab, dimension in zip(st.tabs(["By payer", "By site of care"]), findings.PAR
     with tab:
         parts = result.attribution[dimension]
         st.markdown(ui.md(findings.attribution_sentence(parts, period, names.get(dimension))))
-        frame = pd.DataFrame(
-            [
-                {
-                    dimension: str(r["value"]),
-                    "claim_share_before": float(r["claim_share_before"]),
-                    "claim_share_after": float(r["claim_share_after"]),
-                    "rate_before": float(r["rate_before"]),
-                    "rate_after": float(r["rate_after"]),
-                    "rate_effect": float(r["rate_effect"]) * 100,
-                    "mix_effect": float(r["mix_effect"]) * 100,
-                    "total": float(r["total"]) * 100,
-                    "dollar_rate_effect": float(r["dollar_rate_effect"]),
-                    "dollar_mix_effect": float(r["dollar_mix_effect"]),
-                }
-                for r in parts["rows"]
-            ]
-        )
-        points = {"format": "%+.2f"}
-        ui.table(
-            frame,
-            f"attribution_{dimension}_{kind}",
-            f"The overall claim denial rate moved {float(parts['rate_change']) * 100:+.2f} points: each "
-            f"{dimension}'s rate effect (its own rate changed, at its average share of claims) plus its mix "
-            "effect (its share of claims changed, at its average rate) add up exactly to that. Denied $ a month "
-            f"moved {findings.money(parts['denied_change'])}: {findings.money(parts['volume_effect'])} from the "
-            "volume of charges, the rest per slice by its denied $ per charged $ (rate) and its share of charges "
-            "(mix). "
-            "Symmetric shift-share decomposition; docs/views.md.",
-            claim_share_before=st.column_config.NumberColumn("share before", format="percent"),
-            claim_share_after=st.column_config.NumberColumn("share after", format="percent"),
-            rate_before=st.column_config.NumberColumn("rate before", format="percent"),
-            rate_after=st.column_config.NumberColumn("rate after", format="percent"),
-            rate_effect=st.column_config.NumberColumn("rate effect (points)", **points),
-            mix_effect=st.column_config.NumberColumn("mix effect (points)", **points),
-            total=st.column_config.NumberColumn("total (points)", **points),
-            dollar_rate_effect=st.column_config.NumberColumn("rate effect $ a month", format="dollar"),
-            dollar_mix_effect=st.column_config.NumberColumn("mix effect $ a month", format="dollar"),
-        )
+        ui.attribution_tables(parts, dimension, f"{dimension}_{kind}")
 
 st.subheader("Control charts")
 st.caption(

@@ -223,6 +223,11 @@ def test_the_decomposition_adds_up_exactly():
     # per month: $2,600 denied on $18,000 charged before; $7,300 on $30,000 in the period
     assert (result["denied_before"], result["denied_after"]) == (Fraction(2600), Fraction(7300))
     b = next(p for p in parts if p["value"] == "B")
+    # in dollars: B's share of charges went from 8,000/18,000 to 20,000/30,000, its denied $ per charged $ from
+    # 1,600/8,000 to 6,000/20,000; charges a month from $18,000 to $30,000
+    assert (b["charge_share_before"], b["charge_share_after"]) == (Fraction(4, 9), Fraction(2, 3))
+    assert (b["dollar_rate_before"], b["dollar_rate_after"]) == (Fraction(1, 5), Fraction(3, 10))
+    assert (result["charges_before"], result["charges_after"]) == (Fraction(18000), Fraction(30000))
     # B's share went from 1/3 to 4/7 and its rate from 0.2 to 0.3
     assert b["mix_effect"] == (Fraction(4, 7) - Fraction(1, 3)) * (Fraction(1, 5) + Fraction(3, 10)) / 2
     assert b["rate_effect"] == (Fraction(1, 3) + Fraction(4, 7)) / 2 * (Fraction(3, 10) - Fraction(1, 5))
@@ -364,6 +369,17 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     # key, "POS 11" the site's)
     assert {"BETA MUTUAL × Medical necessity", "99213 × POS 11 office"} <= set(tested.value["slice"])
     assert any("; POS 11 office explains " in m.value for m in at.markdown)  # the attribution by site
+    # the attribution in dollars is a table of its own, with its own inputs: "-0.04 points" beside a "-$128,954"
+    # rate effect in one table read as a contradiction (the dollars' rate is denied $ per charged $)
+    by_points = next(f for f in at.dataframe if "rate_effect" in f.value.columns)
+    by_dollars = next(f for f in at.dataframe if "dollar_rate_effect" in f.value.columns)
+    assert "dollar_rate_effect" not in by_points.value.columns
+    assert {"charge_share_before", "dollar_rate_before", "dollar_total"} <= set(by_dollars.value.columns)
+    config = json.loads(by_dollars.proto.columns)
+    rate_before = config.get("col:dollar_rate_before") or config["dollar_rate_before"]
+    assert rate_before["label"] == "denied $ per charged $ before"
+    assert (by_dollars.value["dollar_rate_effect"] % 1 == 0).all()  # whole dollars: a monthly estimate
+    assert by_dollars.value["dollar_total"].abs().is_monotonic_decreasing
     assert not tested.value["slice"].str.contains("_").any()
     assert beta["change_ci_low"] < 40 < beta["change_ci_high"]  # +40 points: from 10.0% to 50.0%
     config = json.loads(tested.proto.columns)

@@ -92,6 +92,11 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
                 "rate_after": r["rate_after"] if r else Fraction(0),
                 "rate_effect": r["rate"] if r else Fraction(0),
                 "mix_effect": r["mix"] if r else Fraction(0),
+                # the dollars' own inputs: its share of charges and its denied $ per charged $
+                "charge_share_before": m["share_before"] if m else Fraction(0),
+                "charge_share_after": m["share_after"] if m else Fraction(0),
+                "dollar_rate_before": m["rate_before"] if m else Fraction(0),
+                "dollar_rate_after": m["rate_after"] if m else Fraction(0),
                 "dollar_rate_effect": mean_volume * m["rate"] if m else Fraction(0),
                 "dollar_mix_effect": mean_volume * m["mix"] if m else Fraction(0),
             }
@@ -109,6 +114,8 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
         "denied_before": v0 * dollars["before"],
         "denied_after": v1 * dollars["after"],
         "denied_change": v1 * dollars["after"] - v0 * dollars["before"],
+        "charges_before": v0,
+        "charges_after": v1,
         "volume_effect": (v1 - v0) * (dollars["before"] + dollars["after"]) / 2,
         "overall_test": _overall(overall, period),
     }

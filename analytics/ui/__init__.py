@@ -34,6 +34,7 @@ from analytics.ui.charts import (
     rate_trend,
 )
 from analytics.ui.finding_views import (
+    attribution_tables,
     change_findings,
     finding_rows,
     no_comparison_reason,
@@ -95,6 +96,7 @@ __all__ = [
     "rate_trend",
     "month_bars",
     "category_month_bars",
+    "attribution_tables",
     "change_findings",
     "sparkline",
     "top_findings",
