@@ -49,6 +49,12 @@ COLUMNS = {
         "Sum of the denial-class adjustment amounts (CAS): what the payer refused to pay.",
     ),
     "paid_amount": ("paid $", "money", "What the payer paid."),
+    "net_paid_amount": (
+        "paid $, net",
+        "money",
+        "What the payer paid, less what its reversals (CLP02 22) took back of earlier payments: below $0 when "
+        "it took back more than it paid.",
+    ),
     "charge_amount": ("charge $", "money", "What was billed."),
     "patient_responsibility": (
         "patient owes $",

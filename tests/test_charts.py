@@ -293,6 +293,23 @@ def test_days_to_pay_leave_out_a_receipt_dated_after_the_payment(tmp_path):
     assert scorecard["median_days_to_pay"].tolist() == [14]
 
 
+def test_a_payer_s_paid_dollars_say_they_are_net_of_its_reversals(tmp_path):
+    """Payers showed "paid $ -$123.59" for a corpus payer whose reversals (CLP02 22) took back more than it paid
+    in the range, under a help that said "What the payer paid.": the column is the payments less the reversals,
+    and says so."""
+    from analytics import ui
+
+    con = database.connect(tmp_path / "own.duckdb")
+    paid = "CLP*R1*1*100*100*0*12*PR1*11*1~SVC*HC:99213*100*100**1~DTM*472*20240301"
+    reversed_ = "CLP*R0*22*-300*-300*0*12*PR0*11*1~SVC*HC:99214*-300*-300**1~DTM*472*20240302"
+    load_text(con, tmp_path, remittance_835(paid, reversed_, payment="-200"))
+    con.close()
+    scorecard = data.dashboard("payer_scorecard", data.Filters(), tmp_path / "own.duckdb")
+    assert scorecard["net_paid_amount"].tolist() == [-200]
+    shown = ui.column_config(scorecard)["net_paid_amount"]
+    assert shown["label"] == "paid $, net" and "reversals" in shown["help"]
+
+
 def test_a_claim_denied_without_a_reason_reads_alike_in_every_list(tmp_path):
     """CLP02 4 with no adjustment: the Overview's top reasons named it 'CLP02 4', while the Claims page showed an
     empty reason and the Worklist and the review's lists none at all. Every list writes a reason with reason_code."""

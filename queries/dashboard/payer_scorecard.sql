@@ -12,7 +12,8 @@ per_payer as (
         payer_name,
         count(*) filter (where adjudicated_unit) as units,
         count(*) filter (where denied_unit) as denied_units,
-        sum(paid_amount) filter (where unit_kind <> 'claim_adjustment') as paid_amount
+        -- net: a reversal (CLP02 22) takes back an earlier payment with a negative amount
+        sum(paid_amount) filter (where unit_kind <> 'claim_adjustment') as net_paid_amount
     from units
     group by payer_name
 ),
@@ -54,7 +55,7 @@ select
     claim_rates.dollar_denial_rate,
     per_payer.denied_units / nullif(per_payer.units, 0) as line_denial_rate,
     days_to_pay.median_days_to_pay,
-    per_payer.paid_amount,
+    per_payer.net_paid_amount,
     -- the long text last: the figures fit the first screen's width
     top_category.top_category,
     coalesce(categories.label, top_category.top_category) as top_category_label
