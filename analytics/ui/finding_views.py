@@ -3,6 +3,9 @@ button to its denied lines; and the p-charts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from fractions import Fraction
+
 import pandas as pd
 import streamlit as st
 
@@ -131,66 +134,68 @@ def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = T
         )
 
 
+# The attribution's two tables, column by column: field, label, kind, help ({who}: "this payer's").
+_CLAIM_EFFECTS = (
+    ("claim_share_before", "share of claims before", "rate", None),
+    ("claim_share_after", "share after", "rate", None),
+    ("rate_before", "claim denial rate before", "rate", None),
+    ("rate_after", "rate after", "rate", None),
+    ("rate_effect", "rate effect (points)", "points", "Points from {who} claim denial rate moving."),
+    ("mix_effect", "mix effect (points)", "points", "Points from {who} share of claims moving."),
+    ("total", "total (points)", "points", None),
+)
+_DOLLAR_EFFECTS = (
+    ("charge_share_before", "share of charges before", "rate", None),
+    ("charge_share_after", "share after", "rate", None),
+    ("dollar_rate_before", "denied $ per charged $ before", "rate", None),
+    ("dollar_rate_after", "after", "rate", None),
+    ("dollar_rate_effect", "rate effect $", "dollars", "Denied $ a month from {who} denied $ per charged $ moving."),
+    ("dollar_mix_effect", "mix effect $", "dollars", "Denied $ a month from {who} share of charges moving."),
+    ("dollar_total", "total $ a month", "dollars", None),
+)
+# kind -> the value shown (from an exact Fraction), its format and step: dollars a month are an estimate, in
+# whole dollars rounded exactly (Streamlit's step would truncate), as its cents were noise
+_SHOWN: dict[str, tuple[Callable[[Fraction], float | int], str, int | None]] = {
+    "rate": (float, "percent", None),
+    "points": (lambda v: float(v) * 100, "%+.2f", None),
+    "dollars": (round, "dollar", 1),
+}
+
+
+def _effects_table(rows: list, dimension: str, columns: tuple, name: str, caption: str) -> None:
+    who = f"this {dimension}'s"
+    frame = pd.DataFrame(
+        [{dimension: str(r["value"]), **{f: _SHOWN[kind][0](r[f]) for f, _, kind, _ in columns}} for r in rows]
+    )
+    config = {
+        f: st.column_config.NumberColumn(
+            label, help=text and text.format(who=who), format=_SHOWN[kind][1], step=_SHOWN[kind][2]
+        )
+        for f, label, kind, text in columns
+    }
+    table(frame, name, caption, **config)
+
+
 def attribution_tables(parts: dict, dimension: str, key: str) -> None:
     """One partition's attribution (findings.attribution) as two tables, each with its inputs beside its
     effects: the claim denial rate in points (shares of claims, claim denial rates), then denied $ a month
     (shares of charges, denied $ per charged $). In one table, a payer's "-0.04 points" beside a "-$128,954"
     rate effect read as a contradiction: the dollars' rate is denied $ per charged $, not the claim rate."""
     rows = parts["rows"]
-    points, per_cent = "%+.2f", "percent"
-    who = f"this {dimension}'s"
-    claims = pd.DataFrame(
-        [
-            {
-                dimension: str(r["value"]),
-                "claim_share_before": float(r["claim_share_before"]),
-                "claim_share_after": float(r["claim_share_after"]),
-                "rate_before": float(r["rate_before"]),
-                "rate_after": float(r["rate_after"]),
-                "rate_effect": float(r["rate_effect"]) * 100,
-                "mix_effect": float(r["mix_effect"]) * 100,
-                "total": float(r["total"]) * 100,
-            }
-            for r in rows
-        ]
-    )
-    table(
-        claims,
+    _effects_table(
+        rows,
+        dimension,
+        _CLAIM_EFFECTS,
         f"attribution_{key}",
         f"Claim denial rate: {float(parts['rate_before']):.1%} → {float(parts['rate_after']):.1%}, "
         f"{float(parts['rate_change']) * 100:+.2f} points. Each {dimension}'s rate effect (its own claim denial "
         "rate moved, at its average share of claims) plus its mix effect (its share of claims moved, at its "
         "average rate) add up exactly to that. Symmetric shift-share decomposition; docs/views.md.",
-        claim_share_before=st.column_config.NumberColumn("share of claims before", format=per_cent),
-        claim_share_after=st.column_config.NumberColumn("share after", format=per_cent),
-        rate_before=st.column_config.NumberColumn("claim denial rate before", format=per_cent),
-        rate_after=st.column_config.NumberColumn("rate after", format=per_cent),
-        rate_effect=st.column_config.NumberColumn(
-            "rate effect (points)", help=f"Points from {who} claim denial rate moving.", format=points
-        ),
-        mix_effect=st.column_config.NumberColumn(
-            "mix effect (points)", help=f"Points from {who} share of claims moving.", format=points
-        ),
-        total=st.column_config.NumberColumn("total (points)", format=points),
     )
-    # a monthly estimate in whole dollars (rounded exactly, from Fractions): its cents were noise
-    dollars = pd.DataFrame(
-        [
-            {
-                dimension: str(r["value"]),
-                "charge_share_before": float(r["charge_share_before"]),
-                "charge_share_after": float(r["charge_share_after"]),
-                "dollar_rate_before": float(r["dollar_rate_before"]),
-                "dollar_rate_after": float(r["dollar_rate_after"]),
-                "dollar_rate_effect": round(r["dollar_rate_effect"]),
-                "dollar_mix_effect": round(r["dollar_mix_effect"]),
-                "dollar_total": round(r["dollar_total"]),
-            }
-            for r in sorted(rows, key=lambda r: -abs(r["dollar_total"]))
-        ]
-    )
-    table(
-        dollars,
+    _effects_table(
+        sorted(rows, key=lambda r: -abs(r["dollar_total"])),
+        dimension,
+        _DOLLAR_EFFECTS,
         f"attribution_dollars_{key}",
         f"Denied $ a month: {money(round(parts['denied_before']))} → {money(round(parts['denied_after']))}, "
         f"{findings.money(parts['denied_change'])}; charges a month {money(round(parts['charges_before']))} → "
@@ -198,17 +203,6 @@ def attribution_tables(parts: dict, dimension: str, key: str) -> None:
         f"{findings.money(parts['volume_effect'])}. The rest is each {dimension}'s rate effect (its denied $ per "
         "charged $ moved, at its average share of charges) plus its mix effect (its share of charges moved): a "
         "dollar rate, not the claim rate, so as many claims denied but costlier ones moves it and not the points.",
-        charge_share_before=st.column_config.NumberColumn("share of charges before", format=per_cent),
-        charge_share_after=st.column_config.NumberColumn("share after", format=per_cent),
-        dollar_rate_before=st.column_config.NumberColumn("denied $ per charged $ before", format=per_cent),
-        dollar_rate_after=st.column_config.NumberColumn("after", format=per_cent),
-        dollar_rate_effect=st.column_config.NumberColumn(
-            "rate effect $", help=f"Denied $ a month from {who} denied $ per charged $ moving.", format="dollar", step=1
-        ),
-        dollar_mix_effect=st.column_config.NumberColumn(
-            "mix effect $", help=f"Denied $ a month from {who} share of charges moving.", format="dollar", step=1
-        ),
-        dollar_total=st.column_config.NumberColumn("total $ a month", format="dollar", step=1),
     )
 
 
