@@ -24,6 +24,9 @@ LISTS = (
     ListFilter("modifiers", "modifier", "Modifier", "modifier"),
     ListFilter("sites", "site", "Site of care", "site"),
 )
+# The modifier filter's value for a drug denied for lacking both JW and JZ (fact_units.missing_modifier): a
+# modifier the line did not carry, so no slice of the change findings
+MISSING_JW_JZ = "JW/JZ"
 # The query parameters, in the order the filtering macros take them (filtered_units, initial_claims,
 # filtered_recoveries after its as_of).
 PARAMETERS = ("date_basis", "date_from", "date_to", *(f.field for f in LISTS))

@@ -344,6 +344,64 @@ def test_without_patterns_at_most_one_finding_in_24_months(demo_findings):
     }
 
 
+def test_the_sidebar_s_filters_name_a_slice_when_each_keys_one_dimension_with_one_value():
+    from analytics.filters import MISSING_JW_JZ, Filters
+
+    def named(**chosen) -> dict | None:
+        wanted = findings.slice_of(Filters(**chosen))
+        return None if wanted is None else {k: v for k, v in wanted.items() if v is not None}
+
+    assert named(payers=("A",)) == {"dimension": "payer", "payer_name": "A"}
+    assert named(payers=("A",), categories=("coding",)) == {
+        "dimension": "payer_category",
+        "payer_name": "A",
+        "category": "coding",
+    }
+    assert named(codes=("J1745",), sites=("POS 19",)) == {
+        "dimension": "code_site",
+        "procedure_code": "J1745",
+        "site": "POS 19",
+    }
+    assert named() is None and named(payers=("A", "B")) is None
+    assert named(categories=("coding",), modifiers=("25",)) is None  # no dimension pairs them
+    assert named(modifiers=(MISSING_JW_JZ,)) is None  # a modifier the lines lacked: no slice
+
+
+def test_the_overview_says_whether_the_slice_its_filters_name_moved_more_than_chance(tmp_path, monkeypatch):
+    """Filtered to one payer, the Overview's tiles showed that payer while its What changed section gave only the
+    findings and the overall rate: a manager could not tell whether the payer's own move was more than chance."""
+    from conftest import app_runner
+
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    history(con, tmp_path, beta_period=15)
+    month_file(con, tmp_path, MONTHS[5], "TINY PLAN", 1, claims=5)  # 5 claims in June only: not tested
+    con.close()
+    run = app_runner(db, monkeypatch, tmp_path)
+
+    def said(**query) -> list[str]:
+        return [m.value for m in run(**query).markdown if "Under the sidebar's filters" in m.value]
+
+    [beta] = said(payer="BETA MUTUAL")
+    assert beta.startswith(
+        "Under the sidebar's filters, BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0% over the prior "
+        "5 months (+40.0 points, 95% CI +"
+    )
+    assert beta.endswith("): more than chance allows: a finding.")
+    [acme] = said(payer="ACME HEALTH PLAN")
+    assert (
+        "ACME HEALTH PLAN denied 10.0% of claims in Jun 2024 against 10.0% over the prior 5 months (+0.0 points" in acme
+    )
+    assert acme.endswith("): within what chance allows.")
+    [tiny] = said(payer="TINY PLAN")
+    assert tiny == (
+        "Under the sidebar's filters, TINY PLAN was not tested in Jun 2024, too few claims for any change to pass "
+        "the bar: a slice is tested with at least 20 claims in Jun 2024, 60 over the prior 5 months and 5 denied "
+        "claims between them."
+    )
+    assert said(payer=["ACME HEALTH PLAN", "BETA MUTUAL"]) == [] and said() == []  # no one slice named
+
+
 def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):
     from conftest import app_runner
 

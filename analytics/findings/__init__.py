@@ -51,7 +51,7 @@ from analytics.findings.periods import (
     payment_months,
     period_for,
 )
-from analytics.findings.sentences import money
+from analytics.findings.sentences import filtered_slice_sentence, money
 from analytics.findings.slices import (
     DIMENSIONS,
     KEYS,
@@ -62,6 +62,7 @@ from analytics.findings.slices import (
     claims_filters,
     monthly_slices,
     slice_label,
+    slice_of,
     sparkline,
 )
 from analytics.findings.store import refresh
@@ -87,6 +88,7 @@ __all__ = [
     "claims_filters",
     "compute",
     "fetcher",
+    "filtered_slice_sentence",
     "fisher_two_sided",
     "latest_period",
     "money",
@@ -101,6 +103,7 @@ __all__ = [
     "refresh",
     "shown",
     "slice_label",
+    "slice_of",
     "sparkline",
     "stored",
     "test",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from analytics.findings.periods import Period
+from analytics.findings.slices import MIN_BASELINE_CLAIMS, MIN_CLAIMS, MIN_DENIED, slice_label
 
 
 def _site(value, labels) -> str:
@@ -135,3 +136,32 @@ def sentence(finding: dict, period: Period, labels: dict, denials: Denials) -> s
     if parts:
         text += ", " + " ".join(parts)
     return text
+
+
+def filtered_slice_sentence(tested: dict | None, wanted: dict, period: Period, labels: dict) -> str:
+    """The slice the sidebar's filters name (slices.slice_of: `wanted`), as the period's test found it
+    (`tested`, its change_findings row; None when it was not tested), for a manager who filtered to a payer
+    and asks whether its move is real: its rate against the baseline, the change's 95% interval, q and the
+    verdict; or why it was not tested."""
+    if tested is None:
+        names: dict = defaultdict(dict)
+        for (kind, value), label in labels.items():
+            names[kind][value] = label
+        return (
+            f"Under the sidebar's filters, {slice_label(wanted, names)} was not tested in {period.label}, too few "
+            f"claims for any change to pass the bar: a slice is tested with at least {MIN_CLAIMS} claims in "
+            f"{period.label}, {MIN_BASELINE_CLAIMS} {period.baseline_label} and {MIN_DENIED} denied claims between "
+            "them."
+        )
+    payer, claims, reason = subject(tested, labels)
+    rate, before = tested["claim_denial_rate"], tested["baseline_claim_denial_rate"]
+    if payer:
+        text = f"{payer} denied {rate:.1%} of {claims}{reason} in {period.label}"
+    else:
+        text = f"{rate:.1%} of {claims} were denied{reason} in {period.label}"
+    verdict = "more than chance allows: a finding" if tested["finding"] else "within what chance allows"
+    return (
+        f"Under the sidebar's filters, {text} against {before:.1%} {period.baseline_label} "
+        f"({tested['rate_change'] * 100:+.1f} points, 95% CI {tested['ci_low'] * 100:+.1f} to "
+        f"{tested['ci_high'] * 100:+.1f}; {_q(tested['q_value'])}): {verdict}."
+    )

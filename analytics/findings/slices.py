@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from analytics.filters import LISTS
+from analytics.filters import LISTS, MISSING_JW_JZ
 from analytics.findings.chance import FDR, Counts, test
 from analytics.findings.periods import Period
 
@@ -226,3 +226,17 @@ def claims_filters(finding: dict, period: Period) -> dict:
     for chosen in LISTS:
         out[chosen.field] = (finding[chosen.column],) if finding.get(chosen.column) is not None else ()
     return out
+
+
+def slice_of(filters) -> dict | None:
+    """The slice the sidebar's filters name, when they name one: one value in each list filter that keys a
+    dimension, the others empty (a payer; a payer and a category; a code and a site): {'dimension':
+    'payer_category', 'payer_name': ..., 'category': ..., the other KEYS None}. None for no filter, two values
+    of one, or a set of filters no dimension has (a category and a modifier; 'JW/JZ missing', no modifier
+    carried). The inverse of claims_filters."""
+    chosen = {f.column: values for f, values in filters.chosen()}
+    if not chosen or any(len(values) != 1 for values in chosen.values()) or chosen.get("modifier") == (MISSING_JW_JZ,):
+        return None
+    named = {column: values[0] for column, values in chosen.items()}
+    dimension = next((d for d, (_, keys) in DIMENSIONS.items() if set(keys) == set(named)), None)
+    return None if dimension is None else {"dimension": dimension, **{k: named.get(k) for k in KEYS}}

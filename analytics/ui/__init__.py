@@ -36,6 +36,7 @@ from analytics.ui.charts import (
 from analytics.ui.finding_views import (
     attribution_tables,
     change_findings,
+    filtered_slice_change,
     finding_rows,
     no_comparison_reason,
     overall_change,
@@ -100,6 +101,7 @@ __all__ = [
     "change_findings",
     "sparkline",
     "top_findings",
+    "filtered_slice_change",
     "finding_rows",
     "overall_change",
     "no_comparison_reason",

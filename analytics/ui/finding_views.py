@@ -100,6 +100,25 @@ def overall_change(period: findings.Period) -> dict | None:
     return change
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _slice_change(path: str, stamp: float, wanted: tuple) -> tuple[list, dict]:
+    rows = data.records("dashboard/slice_change", dict(wanted), data.Path(path))
+    labels = {(r["kind"], r["value"]): r["label"] for r in data.records("findings/labels", {}, data.Path(path))}
+    return rows, labels
+
+
+def filtered_slice_change(filters, period: findings.Period) -> None:
+    """Under the Overview's findings, when the sidebar's filters name one slice (a payer, a payer and a
+    category, ...: findings.slice_of), whether that slice's move in the period is more than chance allows, or
+    why it was not tested: the tiles above show the filtered figures, and a manager asks whether they moved."""
+    wanted = findings.slice_of(filters)
+    if wanted is None:
+        return
+    path = data.database_path()
+    rows, labels = _slice_change(str(path), path.stat().st_mtime, tuple(wanted.items()))
+    st.markdown(md(findings.filtered_slice_sentence(rows[0] if rows else None, wanted, period, labels)))
+
+
 def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = True) -> None:
     """Findings as every page shows them (What changed, the Overview, the Monthly review): each its
     sentence (with the period rate's 95% interval), the sparkline of the slice's monthly claim denial rate

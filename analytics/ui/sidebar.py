@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import data
-from analytics.filters import LISTS
+from analytics.filters import LISTS, MISSING_JW_JZ
 from analytics.ui.frames import category_labels, options, site_labels
 
 CLAIMS_PAGE = "app_pages/claims.py"
@@ -114,7 +114,7 @@ def sidebar_filters() -> data.Filters:
     shown: dict[str, dict[str, str]] = {
         "categories": category_labels(),
         "sites": site_labels(),
-        "modifiers": {"JW/JZ": "JW/JZ missing (denied for it)"},
+        "modifiers": {MISSING_JW_JZ: "JW/JZ missing (denied for it)"},
     }
     for listed in LISTS:
         key = f"filter_{listed.url_key}"
