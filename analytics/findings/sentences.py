@@ -114,15 +114,19 @@ def drivers(finding: dict, denials: Denials) -> tuple:
     return top_reason, top_site
 
 
+def _denied_in_period(finding: dict, period: Period, labels: dict) -> str:
+    """Who denied what share of which claims in the period: 'BETA MUTUAL denied 50.0% of claims in Jun 2024'."""
+    payer, claims, reason = subject(finding, labels)
+    rate = finding["claim_denial_rate"]
+    if payer:
+        return f"{payer} denied {rate:.1%} of {claims}{reason} in {period.label}"
+    return f"{rate:.1%} of {claims} were denied{reason} in {period.label}"
+
+
 def sentence(finding: dict, period: Period, labels: dict, denials: Denials) -> str:
     """A finding a billing manager can read aloud."""
-    payer, claims, reason = subject(finding, labels)
-    rate, before = finding["claim_denial_rate"], finding["baseline_claim_denial_rate"]
-    if payer:
-        text = f"{payer} denied {rate:.1%} of {claims}{reason} in {period.label}"
-    else:
-        text = f"{rate:.1%} of {claims} were denied{reason} in {period.label}"
-    text += (
+    before = finding["baseline_claim_denial_rate"]
+    text = _denied_in_period(finding, period, labels) + (
         f" ({interval(finding)}) against {before:.1%} {period.baseline_label} "
         f"({money(finding['effect_amount'])}, {_q(finding['q_value'])})"
     )
@@ -153,15 +157,10 @@ def filtered_slice_sentence(tested: dict | None, wanted: dict, period: Period, l
             f"{period.label}, {MIN_BASELINE_CLAIMS} {period.baseline_label} and {MIN_DENIED} denied claims between "
             "them."
         )
-    payer, claims, reason = subject(tested, labels)
-    rate, before = tested["claim_denial_rate"], tested["baseline_claim_denial_rate"]
-    if payer:
-        text = f"{payer} denied {rate:.1%} of {claims}{reason} in {period.label}"
-    else:
-        text = f"{rate:.1%} of {claims} were denied{reason} in {period.label}"
     verdict = "more than chance allows: a finding" if tested["finding"] else "within what chance allows"
     return (
-        f"Under the sidebar's filters, {text} against {before:.1%} {period.baseline_label} "
+        f"Under the sidebar's filters, {_denied_in_period(tested, period, labels)} against "
+        f"{tested['baseline_claim_denial_rate']:.1%} {period.baseline_label} "
         f"({tested['rate_change'] * 100:+.1f} points, 95% CI {tested['ci_low'] * 100:+.1f} to "
         f"{tested['ci_high'] * 100:+.1f}; {_q(tested['q_value'])}): {verdict}."
     )
