@@ -400,6 +400,14 @@ def test_the_overview_says_whether_the_slice_its_filters_name_moved_more_than_ch
         "claims between them."
     )
     assert said(payer=["ACME HEALTH PLAN", "BETA MUTUAL"]) == [] and said() == []  # no one slice named
+    # Payers says it under one payer's trend, for the payer chosen there
+    payers = run("app_pages/payers.py")
+    lead = "What changed's test (by payment month, every payer order): "
+    [first] = [m.value for m in payers.markdown if m.value.startswith(lead)]
+    assert first.startswith(lead + "BETA MUTUAL denied 50.0% of claims in Jun 2024") and "a finding." in first
+    next(box for box in payers.selectbox if box.label == "Payer").set_value("ACME HEALTH PLAN").run(timeout=120)
+    [acme] = [m.value for m in payers.markdown if m.value.startswith(lead)]
+    assert acme.startswith(lead + "ACME HEALTH PLAN denied 10.0%") and acme.endswith("within what chance allows.")
 
 
 def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):

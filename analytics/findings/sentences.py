@@ -142,24 +142,26 @@ def sentence(finding: dict, period: Period, labels: dict, denials: Denials) -> s
     return text
 
 
-def filtered_slice_sentence(tested: dict | None, wanted: dict, period: Period, labels: dict) -> str:
-    """The slice the sidebar's filters name (slices.slice_of: `wanted`), as the period's test found it
-    (`tested`, its change_findings row; None when it was not tested), for a manager who filtered to a payer
-    and asks whether its move is real: its rate against the baseline, the change's 95% interval, q and the
-    verdict; or why it was not tested."""
+def filtered_slice_sentence(
+    tested: dict | None, wanted: dict, period: Period, labels: dict, lead: str = "Under the sidebar's filters, "
+) -> str:
+    """The slice the filters name (slices.slice_of: `wanted`), as the period's test found it (`tested`, its
+    change_findings row; None when it was not tested), for a manager who filtered to a payer and asks
+    whether its move is real: its rate against the baseline, the change's 95% interval, q and the verdict;
+    or why it was not tested. `lead` opens the sentence."""
     if tested is None:
         names: dict = defaultdict(dict)
         for (kind, value), label in labels.items():
             names[kind][value] = label
         return (
-            f"Under the sidebar's filters, {slice_label(wanted, names)} was not tested in {period.label}, too few "
+            f"{lead}{slice_label(wanted, names)} was not tested in {period.label}, too few "
             f"claims for any change to pass the bar: a slice is tested with at least {MIN_CLAIMS} claims in "
             f"{period.label}, {MIN_BASELINE_CLAIMS} {period.baseline_label} and {MIN_DENIED} denied claims between "
             "them."
         )
     verdict = "more than chance allows: a finding" if tested["finding"] else "within what chance allows"
     return (
-        f"Under the sidebar's filters, {_denied_in_period(tested, period, labels)} against "
+        f"{lead}{_denied_in_period(tested, period, labels)} against "
         f"{tested['baseline_claim_denial_rate']:.1%} {period.baseline_label} "
         f"({tested['rate_change'] * 100:+.1f} points, 95% CI {tested['ci_low'] * 100:+.1f} to "
         f"{tested['ci_high'] * 100:+.1f}; {_q(tested['q_value'])}): {verdict}."

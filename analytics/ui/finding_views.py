@@ -107,16 +107,17 @@ def _slice_change(path: str, stamp: float, wanted: tuple) -> tuple[list, dict]:
     return rows, labels
 
 
-def filtered_slice_change(filters, period: findings.Period) -> None:
-    """Under the Overview's findings, when the sidebar's filters name one slice (a payer, a payer and a
-    category, ...: findings.slice_of), whether that slice's move in the period is more than chance allows, or
-    why it was not tested: the tiles above show the filtered figures, and a manager asks whether they moved."""
+def filtered_slice_change(filters, period: findings.Period, lead: str = "Under the sidebar's filters, ") -> None:
+    """When the filters name one slice (a payer, a payer and a category, ...: findings.slice_of), whether that
+    slice's move in the period is more than chance allows, or why it was not tested: under the Overview's
+    findings (its tiles show the filtered figures, and a manager asks whether they moved) and under one
+    payer's trend on Payers."""
     wanted = findings.slice_of(filters)
     if wanted is None:
         return
     path = data.database_path()
     rows, labels = _slice_change(str(path), path.stat().st_mtime, tuple(wanted.items()))
-    st.markdown(md(findings.filtered_slice_sentence(rows[0] if rows else None, wanted, period, labels)))
+    st.markdown(md(findings.filtered_slice_sentence(rows[0] if rows else None, wanted, period, labels, lead)))
 
 
 def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = True) -> None:
