@@ -51,7 +51,7 @@ ui.rate_trend(
 ui.not_final_note(trend)
 period, _ = ui.top_findings()
 if period is not None:  # is this payer's move real? the test What changed ran on its latest month
-    ui.filtered_slice_change(one, period, lead="What changed's test (by payment month, every payer order): ")
+    ui.filtered_slice_change(one, period, lead=ui.WHAT_CHANGED_TEST)
 # under the trend, at full width: beside it, the reasons' descriptions were cut off
 ui.table(
     ui.frame("top_reasons", one),

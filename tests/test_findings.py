@@ -408,6 +408,9 @@ def test_the_overview_says_whether_the_slice_its_filters_name_moved_more_than_ch
     next(box for box in payers.selectbox if box.label == "Payer").set_value("ACME HEALTH PLAN").run(timeout=120)
     [acme] = [m.value for m in payers.markdown if m.value.startswith(lead)]
     assert acme.startswith(lead + "ACME HEALTH PLAN denied 10.0%") and acme.endswith("within what chance allows.")
+    # and Codes under its tiles, for the code it shows: 19 of June's 65 claims against 30 of 300
+    [code] = [m.value for m in run("app_pages/codes.py").markdown if m.value.startswith(lead)]
+    assert code.startswith(lead + "29.2% of 99213 claims were denied in Jun 2024 against 10.0% over the prior 5 months")
 
 
 def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):

@@ -34,6 +34,7 @@ from analytics.ui.charts import (
     rate_trend,
 )
 from analytics.ui.finding_views import (
+    WHAT_CHANGED_TEST,
     attribution_tables,
     change_findings,
     filtered_slice_change,
@@ -59,6 +60,7 @@ from analytics.ui.text import (
 )
 
 __all__ = [
+    "WHAT_CHANGED_TEST",
     "md",
     "chart_data",
     "money",

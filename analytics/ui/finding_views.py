@@ -100,6 +100,10 @@ def overall_change(period: findings.Period) -> dict | None:
     return change
 
 
+# Where a page tests the one payer or code it shows (Payers, Codes), the sentence says which test it is
+WHAT_CHANGED_TEST = "What changed's test (by payment month, every payer order): "
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def _slice_change(path: str, stamp: float, wanted: tuple) -> tuple[list, dict]:
     rows = data.records("dashboard/slice_change", dict(wanted), data.Path(path))
