@@ -40,9 +40,7 @@ tiles[2].metric(
     help="The units billed, as the payer repeats them when it cut them, else the units paid.",
 )
 tiles[3].metric("Units paid", ui.quantity(payers["units_paid"].sum()), help=labels.describe("units_paid")[2])
-period, _ = ui.top_findings()
-if period is not None:  # is this code's move real? the test What changed ran on its latest month
-    ui.filtered_slice_change(dataclasses.replace(filters, codes=(code,)), period, lead=ui.WHAT_CHANGED_TEST)
+ui.filtered_slice_change(dataclasses.replace(filters, codes=(code,)), lead=ui.WHAT_CHANGED_TEST)  # a real move?
 
 KEYS = {"payer": "payers", "modifiers": "modifiers", "site": "sites"}
 

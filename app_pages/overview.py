@@ -185,7 +185,7 @@ else:
         st.markdown(f"No slice changed more than chance allows in {period.months[0]:%B %Y}.")
     ui.finding_rows(top_findings, period, key="overview_")
     ui.overall_change(period)
-    ui.filtered_slice_change(filters, period)
+    ui.filtered_slice_change(filters, period=period)
     st.caption(
         f"{period.label} against the {len(period.baseline)} complete months before: the slices whose initial "
         "claim denial rate moved more than chance allows (q at most 0.05), largest dollar effect first, by "

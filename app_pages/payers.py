@@ -49,9 +49,7 @@ ui.rate_trend(
     label="initial denial rate (claims)",
 )
 ui.not_final_note(trend)
-period, _ = ui.top_findings()
-if period is not None:  # is this payer's move real? the test What changed ran on its latest month
-    ui.filtered_slice_change(one, period, lead=ui.WHAT_CHANGED_TEST)
+ui.filtered_slice_change(one, lead=ui.WHAT_CHANGED_TEST)  # is this payer's move real?
 # under the trend, at full width: beside it, the reasons' descriptions were cut off
 ui.table(
     ui.frame("top_reasons", one),

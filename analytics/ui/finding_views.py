@@ -111,13 +111,16 @@ def _slice_change(path: str, stamp: float, wanted: tuple) -> tuple[list, dict]:
     return rows, labels
 
 
-def filtered_slice_change(filters, period: findings.Period, lead: str = "Under the sidebar's filters, ") -> None:
+def filtered_slice_change(
+    filters, lead: str = "Under the sidebar's filters, ", period: findings.Period | None = None
+) -> None:
     """When the filters name one slice (a payer, a payer and a category, ...: findings.slice_of), whether that
-    slice's move in the period is more than chance allows, or why it was not tested: under the Overview's
-    findings (its tiles show the filtered figures, and a manager asks whether they moved) and under one
-    payer's trend on Payers."""
+    slice's move in the default period (the stored findings') is more than chance allows, or why it was not
+    tested: under the Overview's findings (its tiles show the filtered figures, and a manager asks whether they
+    moved), under one payer's trend on Payers and under one code's tiles on Codes."""
     wanted = findings.slice_of(filters)
-    if wanted is None:
+    period = period or top_findings()[0]
+    if wanted is None or period is None:
         return
     path = data.database_path()
     rows, labels = _slice_change(str(path), path.stat().st_mtime, tuple(wanted.items()))
