@@ -367,9 +367,10 @@ def test_the_sidebar_s_filters_name_a_slice_when_each_keys_one_dimension_with_on
     assert named(modifiers=(MISSING_JW_JZ,)) is None  # a modifier the lines lacked: no slice
 
 
-def test_the_overview_says_whether_the_slice_its_filters_name_moved_more_than_chance(tmp_path, monkeypatch):
+def test_the_overview_payers_and_codes_say_whether_the_slice_they_show_moved_more_than_chance(tmp_path, monkeypatch):
     """Filtered to one payer, the Overview's tiles showed that payer while its What changed section gave only the
-    findings and the overall rate: a manager could not tell whether the payer's own move was more than chance."""
+    findings and the overall rate: a manager could not tell whether the payer's own move was more than chance.
+    Payers (one payer's trend) and Codes (one code) had the same gap."""
     from conftest import app_runner
 
     db = tmp_path / "own.duckdb"

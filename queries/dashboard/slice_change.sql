@@ -1,6 +1,7 @@
 -- The slice the sidebar's filters name (findings.slice_of: its dimension and key values, NULL for the keys
 -- it has not), as the default period's test found it: its change_findings row, none when the slice was not
--- tested (too few claims). The Overview says it under its findings.
+-- tested (too few claims). The Overview says it under its findings, Payers under one payer's trend and Codes
+-- under one code's tiles (ui.filtered_slice_change).
 with
 
 tested as (select * from change_findings)
