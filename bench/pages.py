@@ -30,6 +30,17 @@ sys.path.insert(0, str(ROOT))
 from analytics import data, database, demo, derived, findings, loader, startup  # noqa: E402
 
 ONE_PAYER = "MEDICARE PART B J15"
+
+
+def slice_test(dimension: str, **named) -> list:
+    """What changed's stored test of the one payer or code a page shows (ui.filtered_slice_change), with its
+    words."""
+    return [
+        ("slice_change", {"dimension": dimension, **{k: named.get(k) for k in findings.KEYS}}),
+        ("findings/labels", {}),
+    ]
+
+
 # page -> the dashboard queries it runs with the default filters (see app_pages/*.py)
 PAGES = {
     "overview": [
@@ -48,11 +59,16 @@ PAGES = {
         ("payer_month_rates", {}),
         ("monthly_trend", {"payers": (ONE_PAYER,), "payer_order": "all"}),
         ("top_reasons", {"payers": (ONE_PAYER,)}),
+        *slice_test("payer", payer_name=ONE_PAYER),
     ],
     "modifiers": [("by_modifier", {}), ("waste_modifier_compliance", {}), ("modifier_denials", {})],
     "site_of_care": [("by_site", {}), ("code_site_matrix", {}), ("site_denials_by_payer", {})],
     "reasons": [("reason_tree", {}), ("category_trend", {})],
-    "codes": [("code_profile", {"code": "J1322"}), ("code_billed_units", {"code": "J1322"})],
+    "codes": [
+        ("code_profile", {"code": "J1322"}),
+        ("code_billed_units", {"code": "J1322"}),
+        *slice_test("code", procedure_code="J1322"),
+    ],
     "claims": [("denied_lines", {"search": ""}), ("denied_line_counts", {"search": ""})],
     # month: the latest month of the database, filled in by main(); period: the latest findings period's
     "monthly_review": [
