@@ -68,8 +68,10 @@ elif parts["review_findings"].empty:
     st.success(findings_note)
 else:
     ui.finding_rows(findings.shown(found, review.top_findings(found, 5)), found.period, key="review_", legend=False)
-if found is not None:  # the sentence under the findings, and its figures for the exports
-    parts["review_overall"] = review.overall_part(ui.overall_change(found.period), found.period)
+if found is not None:  # the sentences under the findings, and their figures for the exports
+    change = ui.overall_change(found.period)
+    sliced = ui.filtered_slice_change(filters, period=found.period, tested=found.tested)
+    parts["review_overall"] = review.overall_part(change, found.period, sliced)
 st.caption(review.FINDINGS[1])
 st.page_link("app_pages/what_changed.py", label="Every finding, the attribution and the control charts: What changed")
 

@@ -687,6 +687,39 @@ def test_the_review_exports_carry_the_overall_rates_change_as_the_page_says_it(b
     assert "change, 95% CI from (points)" in book.read("xl/sharedStrings.xml").decode()
 
 
+def test_the_monthly_review_and_its_exports_test_the_slice_its_filters_name(beta_db, tmp_path, monkeypatch):
+    """Reviewing one payer's month (the sidebar's payer filter applies to the review's figures), the lead saw the
+    overall rate tested but not that payer's: the page says it under the overall rate, the exports in a second
+    row of that section, with its q."""
+    from analytics import data, review
+    from conftest import app_runner
+
+    said = [
+        m.value
+        for m in app_runner(beta_db, monkeypatch, tmp_path)("app_pages/monthly_review.py", payer="BETA MUTUAL").markdown
+    ]
+    [beta] = [s for s in said if s.startswith("Under the sidebar's filters, ")]
+    assert beta.startswith("Under the sidebar's filters, BETA MUTUAL denied 50.0% of claims in Jun 2024 against 10.0%")
+    month = date(2024, 6, 1)
+    result = data.change_findings(beta_db, month=month)
+    change = findings.overall_change(data.records("findings/overall", result.period.params, beta_db), result.period)
+    wanted = findings.slice_of(data.Filters(payers=("BETA MUTUAL",)))
+    row = findings.slice_row(result.tested, wanted)
+    part = review.overall_part(change, result.period, (beta, row))
+    assert part["finding"].tolist()[1] == beta and part["q_value"].iloc[1] == row["q_value"] <= findings.FDR
+    assert part["change_ci_low"].iloc[1] < 40 < part["change_ci_high"].iloc[1]  # +40 points, as the sentence says
+    assert part["q_value"].isna().iloc[0]  # the overall rate is one test: its p, no q
+    parts = review.frames(lambda name, **extra: data.dashboard(name, data.Filters(), beta_db, **extra), month)
+    parts["review_findings"] = review.findings_part(result)
+    parts["review_overall"] = part
+    page = review.html_report(month, parts, "Filters: payer: BETA MUTUAL.", demo=False)
+    section = page.split("<h2>Overall claim denial rate</h2>")[1].split("</section>")[0]
+    assert section.count("<tr>") == 3 and "BETA MUTUAL denied 50.0% of claims in Jun 2024" in section
+    # a slice not tested has its sentence and no figures
+    untested = review.overall_part(change, result.period, ("TINY PLAN was not tested ...", None))
+    assert untested["claims"].isna().iloc[1] and untested["finding"].iloc[1] == "TINY PLAN was not tested ..."
+
+
 def test_the_overview_says_when_nothing_changed(tmp_path, monkeypatch):
     from conftest import app_runner
 

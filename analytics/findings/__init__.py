@@ -63,6 +63,7 @@ from analytics.findings.slices import (
     monthly_slices,
     slice_label,
     slice_of,
+    slice_row,
     sparkline,
 )
 from analytics.findings.store import refresh
@@ -104,6 +105,7 @@ __all__ = [
     "shown",
     "slice_label",
     "slice_of",
+    "slice_row",
     "sparkline",
     "stored",
     "test",

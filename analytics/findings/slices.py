@@ -240,3 +240,9 @@ def slice_of(filters) -> dict | None:
     named = {column: values[0] for column, values in chosen.items()}
     dimension = next((d for d, (_, keys) in DIMENSIONS.items() if set(keys) == set(named)), None)
     return None if dimension is None else {"dimension": dimension, **{k: named.get(k) for k in KEYS}}
+
+
+def slice_row(tested: list, wanted: dict) -> dict | None:
+    """The row of `tested` (analyse(), or change_findings rows) for the slice `wanted` (slice_of); None when
+    it was not tested."""
+    return next((r for r in tested if all(r[k] == wanted[k] for k in ("dimension", *KEYS))), None)

@@ -61,7 +61,9 @@ OVERALL = (
     "Overall claim denial rate",
     "Initial claims denied ÷ initial claims of every payer in the month (by payment month), against the 12 "
     "complete months before, tested as each slice is: the change's 95% confidence interval in points, and "
-    "whether it is more than chance allows (p at most 0.05). The sidebar's filters do not apply.",
+    "whether it is more than chance allows (p at most 0.05). The sidebar's filters do not apply to it; when "
+    "they name one slice (a payer; a payer and a category; a code and a site...), a second row gives that "
+    "slice's test, a finding when its q among every slice tested is at most 0.05.",
 )
 SECTIONS = {"review_findings": FINDINGS, "review_overall": OVERALL, **PARTS}
 
@@ -226,17 +228,23 @@ OVERALL_FIGURES = {
 }
 
 
-def overall_part(change: dict | None, period) -> pd.DataFrame:
+def overall_part(change: dict | None, period, sliced: tuple[str, dict | None] | None = None) -> pd.DataFrame:
     """The overall rate's change (findings.overall_change, or None) as a table: the sentence and its figures,
-    the change's 95% interval (in percentage points, as the sentence says it) and p."""
+    the change's 95% interval (in percentage points, as the sentence says it) and p; then, when the sidebar's
+    filters name one slice (ui.filtered_slice_change: its sentence and its tested row, None when it was not
+    tested), that slice's row, with its q among every slice tested."""
+    scale = {c: 100 if labels.describe(c)[1] == "points" else 1 for c in OVERALL_FIGURES}
+
+    def figures(tested: dict) -> dict:
+        return {c: tested[k] * scale[c] for c, k in OVERALL_FIGURES.items()}
+
     rows = []
     if change is not None:
-        scale = {c: 100 if labels.describe(c)[1] == "points" else 1 for c in OVERALL_FIGURES}
-        rows.append(
-            {"finding": findings.overall_sentence(change, period)}
-            | {c: change[k] * scale[c] for c, k in OVERALL_FIGURES.items()}
-        )
-    return pd.DataFrame(rows, columns=["finding", *OVERALL_FIGURES])
+        rows.append({"finding": findings.overall_sentence(change, period)} | figures(change))
+    if sliced is not None:
+        said, tested = sliced
+        rows.append({"finding": said} | ({} if tested is None else figures(tested) | {"q_value": tested["q_value"]}))
+    return pd.DataFrame(rows, columns=["finding", *OVERALL_FIGURES, "q_value"])
 
 
 def cohort_matrix(cohorts: pd.DataFrame) -> pd.DataFrame:

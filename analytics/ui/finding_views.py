@@ -105,26 +105,42 @@ WHAT_CHANGED_TEST = "What changed's test (by payment month, every payer order): 
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _slice_change(path: str, stamp: float, wanted: tuple) -> tuple[list, dict]:
+def _stored_slice(path: str, stamp: float, wanted: tuple) -> dict | None:
     rows = data.records("dashboard/slice_change", dict(wanted), data.Path(path))
-    labels = {(r["kind"], r["value"]): r["label"] for r in data.records("findings/labels", {}, data.Path(path))}
-    return rows, labels
+    return rows[0] if rows else None
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _words(path: str, stamp: float) -> dict:
+    return {(r["kind"], r["value"]): r["label"] for r in data.records("findings/labels", {}, data.Path(path))}
 
 
 def filtered_slice_change(
-    filters, lead: str = "Under the sidebar's filters, ", period: findings.Period | None = None
-) -> None:
+    filters,
+    lead: str = "Under the sidebar's filters, ",
+    period: findings.Period | None = None,
+    tested: list | None = None,
+) -> tuple[str, dict | None] | None:
     """When the filters name one slice (a payer, a payer and a category, ...: findings.slice_of), whether that
-    slice's move in the default period (the stored findings') is more than chance allows, or why it was not
-    tested: under the Overview's findings (its tiles show the filtered figures, and a manager asks whether they
-    moved), under one payer's trend on Payers and under one code's tiles on Codes."""
+    slice's move in the period is more than chance allows, or why it was not tested: under the Overview's
+    findings (its tiles show the filtered figures, and a manager asks whether they moved), under one payer's
+    trend on Payers, one code's tiles on Codes and the Monthly review's overall rate. By default the stored
+    findings' period and row; `tested` (with its `period`): a period's rows tested on the page. Returns the
+    sentence shown and the slice's row (None when not tested), or None when the filters name no slice."""
     wanted = findings.slice_of(filters)
     period = period or top_findings()[0]
     if wanted is None or period is None:
-        return
+        return None
     path = data.database_path()
-    rows, labels = _slice_change(str(path), path.stat().st_mtime, tuple(wanted.items()))
-    st.markdown(md(findings.filtered_slice_sentence(rows[0] if rows else None, wanted, period, labels, lead)))
+    stamp = path.stat().st_mtime
+    row = (
+        findings.slice_row(tested, wanted)
+        if tested is not None
+        else _stored_slice(str(path), stamp, tuple(wanted.items()))
+    )
+    said = findings.filtered_slice_sentence(row, wanted, period, _words(str(path), stamp), lead)
+    st.markdown(md(said))
+    return said, row
 
 
 def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = True) -> None:
