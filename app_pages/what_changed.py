@@ -47,6 +47,8 @@ def counts(finding: dict) -> str:
 
 
 ui.finding_rows(findings.shown(result, result.findings[:20]), period, note=counts)
+# every slice is tested whatever the filters; the one they name, if any, is said apart
+ui.filtered_slice_change(st.session_state["filters"], period=period, tested=result.tested)
 
 names = {"category": ui.category_labels(), "site": ui.site_labels()}
 tested = pd.DataFrame(

@@ -370,7 +370,7 @@ def test_the_sidebar_s_filters_name_a_slice_when_each_keys_one_dimension_with_on
 def test_the_overview_payers_and_codes_say_whether_the_slice_they_show_moved_more_than_chance(tmp_path, monkeypatch):
     """Filtered to one payer, the Overview's tiles showed that payer while its What changed section gave only the
     findings and the overall rate: a manager could not tell whether the payer's own move was more than chance.
-    Payers (one payer's trend) and Codes (one code) had the same gap."""
+    Payers (one payer's trend), Codes (one code) and What changed had the same gap."""
     from conftest import app_runner
 
     db = tmp_path / "own.duckdb"
@@ -409,6 +409,9 @@ def test_the_overview_payers_and_codes_say_whether_the_slice_they_show_moved_mor
     next(box for box in payers.selectbox if box.label == "Payer").set_value("ACME HEALTH PLAN").run(timeout=120)
     [acme] = [m.value for m in payers.markdown if m.value.startswith(lead)]
     assert acme.startswith(lead + "ACME HEALTH PLAN denied 10.0%") and acme.endswith("within what chance allows.")
+    # What changed under its findings, for the period compared
+    [beta] = [m.value for m in run("app_pages/what_changed.py", payer="BETA MUTUAL").markdown if "sidebar's" in m.value]
+    assert beta.startswith("Under the sidebar's filters, BETA MUTUAL denied 50.0% of claims in Jun 2024")
     # and Codes under its tiles, for the code it shows: 19 of June's 65 claims against 30 of 300
     [code] = [m.value for m in run("app_pages/codes.py").markdown if m.value.startswith(lead)]
     assert code.startswith(lead + "29.2% of 99213 claims were denied in Jun 2024 against 10.0% over the prior 5 months")
