@@ -124,9 +124,10 @@ def filtered_slice_change(
     """When the filters name one slice (a payer, a payer and a category, ...: findings.slice_of), whether that
     slice's move in the period is more than chance allows, or why it was not tested: under the Overview's
     findings (its tiles show the filtered figures, and a manager asks whether they moved), under one payer's
-    trend on Payers, one code's tiles on Codes, the Monthly review's overall rate and What changed's findings. By default the stored
-    findings' period and row; `tested` (with its `period`): a period's rows tested on the page. Returns the
-    sentence shown and the slice's row (None when not tested), or None when the filters name no slice."""
+    trend on Payers, one code's tiles on Codes, the Monthly review's overall rate and What changed's findings.
+    By default the stored findings' period and row; `tested` (with its `period`): a period's rows tested on the
+    page. Returns the sentence shown and the slice's row (None when not tested), or None when the filters name
+    no slice."""
     wanted = findings.slice_of(filters)
     period = period or top_findings()[0]
     if wanted is None or period is None:
