@@ -1,8 +1,10 @@
 """Payers: who denies what, and how fast they pay."""
 
+import dataclasses
+
 import streamlit as st
 
-from analytics import data, ui
+from analytics import ui
 
 filters = st.session_state["filters"]
 st.title("Payers")
@@ -41,7 +43,7 @@ ui.rate_heatmap(
 
 st.subheader("One payer")
 payer = st.selectbox("Payer", scorecard["payer_name"], help="Everything below narrows to this payer.")
-one = data.Filters(**{**filters.__dict__, "payers": (payer,)})
+one = dataclasses.replace(filters, payers=(payer,))
 trend = ui.frame("monthly_trend", one, payer_order="all")
 ui.rate_trend(
     trend,
