@@ -12,7 +12,7 @@ import numpy
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import database, loader, pages
+from analytics import database, labels, loader, pages
 from analytics.filters import scope_text
 from conftest import APP, CORPUS_835, CORPUS_837, app_runner, load_text, needs_shared, remittance_835, small_history
 
@@ -546,6 +546,16 @@ def test_worklist_ranks_open_denials(app, small_db):
         worklist[~urgent]["expected_recoverable"], reverse=True
     )
     assert worklist["next_action"].str.len().min() > 0
+
+
+def test_the_worklist_s_next_action_comes_within_the_first_screen(app):
+    """Sized to their content, the payer and category columns pushed the next action past a 1,600 px screen:
+    the columns up to it are given widths that fit there (tests/test_browser.py measures the table)."""
+    frame = app("app_pages/worklist.py").dataframe[0]
+    config = json.loads(frame.proto.columns)
+    first = list(labels.WORKLIST_WIDTHS)
+    assert list(frame.proto.column_order)[: len(first)] == first and first[-1] == "next_action"
+    assert {c: config[c]["width"] for c in first} == labels.WORKLIST_WIDTHS
 
 
 def test_the_worklist_warns_when_no_remittance_was_loaded_for_more_than_a_week(app, small_db, monkeypatch, tmp_path):

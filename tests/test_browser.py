@@ -243,6 +243,29 @@ def test_a_short_table_shows_every_row_without_scrolling(server, page):
     assert all(t["hidden"] <= 1 for t in short), tables
 
 
+def test_the_worklist_shows_its_next_action_on_a_1600_px_screen(server, page):
+    """The worklist's columns up to its next action fit the table's width beside the sidebar at 1,600 px
+    (sized to their content, the next action was cut at its start). The grid draws a header cell only for a
+    column within its view."""
+    from analytics.labels import WORKLIST_WIDTHS
+
+    url, _ = server
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    try:
+        page.goto(f"{url}/worklist")
+        settle(page)
+        tables_drawn(page)
+        grid = page.evaluate(
+            """() => { const table = document.querySelector('[data-testid="stDataFrame"]');
+                return {width: table.querySelector('.dvn-scroller').clientWidth,
+                        headers: [...table.querySelectorAll('th')].map(th => th.textContent)}; }"""
+        )
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1100})
+    assert sum(WORKLIST_WIDTHS.values()) <= grid["width"], grid
+    assert grid["headers"][: len(WORKLIST_WIDTHS)][-1] == "next action", grid
+
+
 def test_a_long_table_shows_twenty_rows_then_scrolls(server, page):
     """The worklist (a thousand open denials on the demo) showed ten rows at a time, Streamlit's default."""
     from analytics.ui.tables import LONG_ROWS, WHOLE_ROWS

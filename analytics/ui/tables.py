@@ -101,13 +101,25 @@ def _rates_in_points(shown: pd.DataFrame, config: dict) -> tuple[pd.DataFrame, d
     return shown, config
 
 
-def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, download=None, **given) -> None:
+def table(
+    frame_: pd.DataFrame,
+    name: str,
+    caption: str | None = None,
+    on_select=None,
+    download=None,
+    widths: dict[str, int] | None = None,
+    **given,
+) -> None:
     """A table with labels for people (column_config), its definitions (header hover and caption) and a
     CSV download of what it shows (with the machine-readable column names). on_select(row) -> the
     filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page.
-    download() -> the whole frame when the table shows only its first rows: run when the button is clicked."""
+    download() -> the whole frame when the table shows only its first rows: run when the button is clicked.
+    widths: columns' widths in pixels, where sizing to the content would push a column that matters past
+    the first screen."""
     shown = _labelled(frame_)
     shown, config = _rates_in_points(shown, column_config(shown, **given))
+    for column, width in (widths or {}).items():
+        config[column] = {**config[column], "width": width}
     order = []
     for column in frame_.columns:  # a label takes the place of the key it stands for
         if config.get(column) is not None and column not in order:

@@ -65,10 +65,10 @@ final as (
         rated.denied_amount,
         -- money as DECIMAL: a sum of doubles changed in its last digits with the plan's order
         round(rated.denied_amount * coalesce(rated.recovery_rate, 0), 2)::decimal(18, 2) as expected_recoverable,
-        rated.deadline,
         rated.days_left,
-        -- what to do next within the first screen's width; the rest of the columns explain the row
+        -- what to do next within the first screen's width (1,600 px): the rest of the columns explain the row
         coalesce(categories.usual_path, 'Review the remittance and decide') as next_action,
+        rated.deadline,
         rated.denial_date,
         rated.recovery_rate,
         rated.rate_basis,
