@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         dest="patterns",
         action="store_false",
         help="the same practice without its dated patterns (prior authorisation, JW/JZ lapse, late "
-        "filing): a history where nothing changes, to check the change findings' false findings",
+        "filing, site-of-care program): a history where nothing changes, to check the change findings' false "
+        "findings",
     )
 
     ref = commands.add_parser("reference", help="list, replace, reset or export reference tables")

@@ -353,6 +353,30 @@ def test_dated_patterns_are_present(history):
         where primary_reason = '29' and level = 'claim' group by m""",
     )
     assert sum(late.get(m, 0) for m in (15, 16)) > 10 * max(1, sum(late.get(m, 0) for m in range(1, 15)))
+    # BLUE RIDGE PPO's site-of-care program: infliximab in a hospital outpatient department denied CO-58 + N428
+    # on the claims it processes from month 23 (by payment month; a claim paid early may come in month 22)
+    paid_month = month.replace("service_date", "payment_date")
+    program = rows(
+        con,
+        f"""select {paid_month} as m, procedure_code, site_of_care, remark_codes, count(*) from denials
+        where payer_name = 'BLUE RIDGE PPO' and primary_reason = '58' group by all""",
+    )
+    assert {(code, site in ("19", "22", "13"), tuple(remarks)) for _, code, site, remarks, _ in program} == {
+        ("J1745", True, ("N428",))
+    }
+    assert min(m for m, *_ in program) >= 22 and any(m == 23 for m, *_ in program)
+    # the share of the payer's adjudications of such lines denied CO-58: none before month 22, then a fifth or
+    # more in month 23 (the edit goes by the day a claim is processed), more in month 24 (some have an exception;
+    # a denial paid later without a reversal adds a paid line)
+    share = monthly(
+        con,
+        f"""select {paid_month.replace("payment_date", "c.payment_date")} as m,
+            count(d.line_key) filter (where d.primary_reason = '58') / count(*)
+        from service_lines l join claims c using (claim_key) left join denials d using (line_key)
+        where c.payer_name = 'BLUE RIDGE PPO' and c.status_code = '1' and c.frequency_code = '1'
+        and l.procedure_code = 'J1745' and c.site_of_care in ('19', '22', '13') group by m""",
+    )
+    assert share[23] > 0.2 and share[24] > 0.4 and sum(share[m] for m in range(1, 22)) == 0
 
 
 def test_dated_patterns_show_in_the_claim_level_denial_rate(history):

@@ -311,12 +311,22 @@ def late_filing(f):
     return f["category"] == "timely_filing" and f["payer_name"] is None and f["site"] is None and f["direction"] == "up"
 
 
+def site_of_care_program(f):  # BLUE RIDGE PPO denies infliximab in hospital outpatient departments
+    return (
+        f["payer_name"] == "BLUE RIDGE PPO"
+        and (f["category"] == "site_of_care" or f["procedure_code"] == "J1745")
+        and f["direction"] == "up"
+    )
+
+
 # month the pattern starts in the remittances (payment month), the generator's month (service month)
 PATTERNS = {
     "prior authorisation": (prior_authorization, 10, 10),
     "JW/JZ lapse at POS 19": (waste_modifier_lapse, 6, 6),
     # sent 95-160 days late, answered weeks after: CO-29 reaches the remittances in month 19
     "late filing": (late_filing, 19, 15),
+    # an edit on the claims the payer processes from month 23, the demo's last complete month
+    "site-of-care program": (site_of_care_program, 23, 23),
 }
 
 

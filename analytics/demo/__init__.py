@@ -28,7 +28,10 @@ Assumptions, and the facts from ../shared/DOMAIN.md they rest on:
 - Patterns that change over time: Medicare Advantage starts requiring prior authorisation for drugs in
   month 10 (CO-197 spike that fades as staff catch up); the POS 19 site drops JW/JZ in months 6-11
   (CO-16 + N822 from Medicare); a staffing gap in months 15-16 sends claims late (CO-29 from plans
-  with a 90-day filing limit).
+  with a 90-day filing limit); BLUE RIDGE PPO starts a site-of-care program in month 23, the last
+  complete month of the default history: an edit on the claims it processes from then denies infliximab
+  given in a hospital outpatient department (POS 19, POS 22, TOB 13x) CO-58 + N428, save for the
+  exceptions granted (a quarter). The demo's prevention rules hold both payers' policies.
 - Recoveries (§5): part of the denials come back weeks or months later: a CLP02 22 reversal followed
   by a new payment, a payment after a corrected claim (CLP09 7), or a later payment without reversal;
   some appeals are upheld (CO-193). Overpayments are recouped through PLB WO naming the payer's claim

@@ -40,6 +40,11 @@ from analytics.demo.practice import (
     REASONS,
     RECOVERY_RATE,
     SECONDARY,
+    SITE_OF_CARE_CODE,
+    SITE_OF_CARE_DENIED,
+    SITE_OF_CARE_PAYER,
+    SITE_OF_CARE_SITES,
+    SITE_OF_CARE_START,
     SITES,
     UPHELD_RATE,
     VISITS,
@@ -511,7 +516,7 @@ class Generator:
             drugs -= {line.code for line in claim.lines if "JW" in line.modifiers or "JZ" in line.modifiers}
         denied = []
         for n, line in enumerate(claim.lines):
-            category = self.pattern_denial(line, profile, payer_index, month, line.code in drugs)
+            category = self.pattern_denial(line, claim, profile, payer_index, month, line.code in drugs)
             if category is None and mix.line_category is not None and rng.random() < mix.line_rate:
                 category = mix.line_category.draw(rng)
                 self.deny_for(line, category, profile)
@@ -522,9 +527,16 @@ class Generator:
         return denied
 
     def pattern_denial(
-        self, line: Line, profile: PayerProfile, payer_index: int, month: int, missing_waste_modifier: bool
+        self,
+        line: Line,
+        claim: Claim,
+        profile: PayerProfile,
+        payer_index: int,
+        month: int,
+        missing_waste_modifier: bool,
     ) -> str | None:
-        """The dated patterns: JW/JZ left off at one site, a new prior-authorisation requirement."""
+        """The dated patterns: JW/JZ left off at one site, a new prior-authorisation requirement, a
+        site-of-care program."""
         # Medicare returns single-dose drug lines without JW or JZ as unprocessable (CO-16 + N822).
         if missing_waste_modifier and profile.filing_indicator == "MB":
             self.deny_line(line, "CO", "16", ("N822",))
@@ -539,6 +551,17 @@ class Generator:
         ):
             self.deny_line(line, "CO", "197", ("M62",))
             return "authorization"
+        # The site-of-care program's edit applies to the claims the payer processes from its first month.
+        if (
+            line.code == SITE_OF_CARE_CODE
+            and payer_index == SITE_OF_CARE_PAYER
+            and claim.facility_code in SITE_OF_CARE_SITES
+            and self.month_index(claim.received + timedelta(days=profile.days_to_pay)) >= SITE_OF_CARE_START
+            and self.rng.random() < SITE_OF_CARE_DENIED
+            and self.patterns
+        ):
+            self.deny_line(line, "CO", "58", ("N428",))
+            return "site_of_care"
         return None
 
     def deny_for(self, line: Line, category: str, profile: PayerProfile) -> None:

@@ -212,6 +212,14 @@ REASONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
 # Categories that concern the whole claim: all its lines are denied together.
 CLAIM_WIDE = ("eligibility", "coordination_of_benefits", "timely_filing")
 PRIOR_AUTH_PAYER = 2  # SUMMIT MEDICARE ADVANTAGE starts requiring prior authorisation in month 10
+# BLUE RIDGE PPO's site-of-care program, an edit on the claims it processes from month 23 (the demo's last
+# complete month): infliximab infused in a hospital outpatient department (POS 19 and 22, TOB 13x: CLP08 19,
+# 22 and 13) is denied CO-58 + N428, save where an exception was granted
+SITE_OF_CARE_PAYER = 3
+SITE_OF_CARE_START = 23
+SITE_OF_CARE_CODE = "J1745"
+SITE_OF_CARE_SITES = ("19", "22", "13")
+SITE_OF_CARE_DENIED = 0.75  # of those lines: the others had an exception on file
 # Share of denials of each category that money comes back for, and the paths it takes (duplicate claims
 # are not reworked).
 RECOVERY_RATE = {

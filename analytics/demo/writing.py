@@ -22,7 +22,15 @@ import duckdb
 
 from analytics import loader, publishing, reference
 from analytics.demo.history import Generator, Summary
-from analytics.demo.practice import DEFAULT_END, PAYERS, PRIOR_AUTH_PAYER
+from analytics.demo.practice import (
+    DEFAULT_END,
+    PAYERS,
+    PRIOR_AUTH_PAYER,
+    SITE_OF_CARE_CODE,
+    SITE_OF_CARE_PAYER,
+    SITE_OF_CARE_SITES,
+    SITE_OF_CARE_START,
+)
 from analytics.ingest import files as found_files
 
 # From this many lines on, a history is written in one shard per core (and loaded as it is written).
@@ -237,16 +245,27 @@ def _load(con: duckdb.DuckDBPyConnection, files: list[Path], on_result) -> None:
 
 
 def _prevention_rules(out: Path, months: int) -> Path:
-    """The demo practice's prevention rules: the shipped ones plus its Medicare Advantage plan's prior
-    authorisation requirement for drugs from month 10 (a payer policy, so not in the shipped file)."""
+    """The demo practice's prevention rules: the shipped ones plus its payers' policies (not in the shipped
+    file): the Medicare Advantage plan's prior authorisation for drugs from month 10, and BLUE RIDGE PPO's
+    site-of-care program for infliximab from month 23, a rule per hospital outpatient site."""
     start = Generator(months=months).start
-    month_10 = date(start.year + (start.month + 8) // 12, (start.month + 8) % 12 + 1, 1)
-    payer = PAYERS[PRIOR_AUTH_PAYER].payer
+
+    def first_day(month: int) -> date:
+        index = start.month - 1 + month - 1
+        return date(start.year + index // 12, index % 12 + 1, 1)
+
+    auth, program = PAYERS[PRIOR_AUTH_PAYER].payer, PAYERS[SITE_OF_CARE_PAYER].payer
+    month_10, program_start = first_day(10), first_day(SITE_OF_CARE_START)
+    rules = [
+        f"auth-{auth.payer_id}-drugs,prior_authorization,{auth.payer_id},,J*,,,{month_10},,authorization,"
+        f"{auth.name} requires prior authorisation for drugs from {month_10:%B %Y}"
+    ] + [
+        f"site-{program.payer_id}-{SITE_OF_CARE_CODE}-{site},site_not_allowed,{program.payer_id},,{SITE_OF_CARE_CODE},"
+        f"{site},,{program_start},,site_of_care,{program.name}'s site-of-care program: {SITE_OF_CARE_CODE} not in a "
+        f"hospital outpatient department from {program_start:%B %Y}"
+        for site in SITE_OF_CARE_SITES
+    ]
     shipped = (reference.DATA / "prevention_rules.csv").read_text().rstrip("\n")
-    rule = (
-        f"auth-{payer.payer_id}-drugs,prior_authorization,{payer.payer_id},,J*,,,{month_10},,authorization,"
-        f"{payer.name} requires prior authorisation for drugs from {month_10:%B %Y}"
-    )
     path = out.with_name(out.name + "-prevention-rules.csv")
-    path.write_text(f"{shipped}\n{rule}\n")
+    path.write_text("\n".join([shipped, *rules]) + "\n")
     return path
