@@ -30,9 +30,18 @@ st.caption(
     "The sidebar's filters do not apply here: every slice is tested."
 )
 
-st.subheader(f"Findings: {len(result.findings)}")
-if not result.findings:
+names = {"category": ui.category_labels(), "site": ui.site_labels()}
+# a change found on several slices with the same claims (the payer, the payer × category, ...) is listed once,
+# as its most specific slice, as on the Overview and the Monthly review; the others are named under it
+distinct, also = result.distinct_findings, result.also_found(names)
+st.subheader(f"Findings: {len(distinct)}")
+if not distinct:
     st.success(f"No slice changed more than chance allows in {period.label}.")
+elif also:
+    st.caption(
+        f"{len(result.findings)} slices changed more than chance allows; those found on the same claims as a more "
+        "specific one are named under it: one change seen through several slices."
+    )
 
 
 def counts(finding: dict) -> str:
@@ -43,14 +52,18 @@ def counts(finding: dict) -> str:
         f"{finding['ci_high'] * 100:+.1f}); p = {finding['p_value']:.2g}, q = {finding['q_value']:.2g} "
         f"({finding['test']}). Effect {findings.money(finding['effect_amount'])}: the excess denied claims at "
         "the period's denied $ per denied claim."
+        + (
+            f" Also found on the same claims: {'; '.join(seen)}."
+            if (seen := also.get(findings.slice_label(finding)))
+            else ""
+        )
     )
 
 
-ui.finding_rows(findings.shown(result, result.findings[:20]), period, note=counts)
+ui.finding_rows(findings.shown(result, distinct[:20]), period, note=counts)
 # every slice is tested whatever the filters; the one they name, if any, is said apart
 ui.filtered_slice_change(st.session_state["filters"], period=period, tested=result.tested)
 
-names = {"category": ui.category_labels(), "site": ui.site_labels()}
 tested = pd.DataFrame(
     [
         {

@@ -437,10 +437,22 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     at = app_runner(db, monkeypatch, tmp_path)("app_pages/what_changed.py")
     text = " ".join(m.value for m in at.markdown)
     assert (
-        "BETA MUTUAL denied 50.0% of claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the "
+        "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the "
         "prior 5 months (+\\$1,200" in text
     )
     assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
+    # the payer and the payer × category found on the same claims as the payer × code are named under it, not
+    # listed as findings of their own: three findings read as three problems
+    notes = [c.value for c in at.caption if "15 of 30 claims denied" in c.value]
+    assert notes == [
+        "15 of 30 claims denied; baseline 15 of 150. Change +40.0 points (95% CI +22.2 to +57.3); p = 2.1e-06, "
+        "q = 8.5e-06 (fisher). Effect +$1,200: the excess denied claims at the period's denied $ per denied claim. "
+        "Also found on the same claims: BETA MUTUAL; BETA MUTUAL × Medical necessity."
+    ], notes
+    assert at.subheader[0].value == "Findings: 2"
+    assert any(
+        c.value.startswith("9 slices changed more than chance allows; those found on the same") for c in at.caption
+    )
     # by payment month, said so: the Overview's trend of the same month is by date of service and differs
     assert any("by the month of each claim's first adjudication" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts

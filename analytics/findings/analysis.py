@@ -17,6 +17,7 @@ from analytics.findings.slices import (
     monthly_counts,
     monthly_slices,
     slice_key,
+    slice_label,
     sparkline,
 )
 
@@ -36,6 +37,15 @@ class Result:
     def distinct_findings(self) -> list:
         """The findings less those that describe the same claims as a more specific one (same_as)."""
         return [r for r in self.findings if r["same_as"] is None]
+
+    def also_found(self, names: dict | None = None) -> dict:
+        """The slice label of each distinct finding -> the labels (with names, as slice_label) of the findings
+        on the same claims: one change seen through several slices (the payer, the payer x category, ...)."""
+        also: dict = {}
+        for row in self.findings:
+            if row["same_as"]:
+                also.setdefault(row["same_as"], []).append(slice_label(row, names))
+        return also
 
     def charts(self, dimension: str) -> dict:
         """p-charts per payer or per category: value -> points."""
