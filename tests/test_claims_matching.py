@@ -265,7 +265,7 @@ def test_prevention_checks(con, tmp_path):
         ("W2", "J1745", "auth-J", "no prior authorisation number sent"),
         ("W2", "J1745", "waste-J1745", "JW and JZ on the same line"),
         ("W3", "J1745", "units-J1745", "120 units billed, more than the 100 allowed"),
-        ("W4", "96365", "site-96365", "not allowed at site 19"),
+        ("W4", "96365", "site-96365", "not allowed at POS 19"),
         ("W4", "J3490", "auth-J", "no prior authorisation number sent"),
         ("W4", "J3490", "unlisted-J3490", "NDC 22222222222 has its own code J1745"),
     ]

@@ -95,7 +95,7 @@ flagged as (
                     then format('{:g} units billed, more than the {:g} allowed', applicable.units_billed::double,
                                 applicable.max_units::double) end
             when 'site_not_allowed' then
-                case when applicable.site = applicable.rule_site then format('not allowed at site {}', applicable.site) end
+                case when applicable.site = applicable.rule_site then format('not allowed at {}', applicable.site_key) end
             when 'prior_authorization' then
                 case when applicable.authorization_number is null then 'no prior authorisation number sent' end
             when 'unlisted_code' then
