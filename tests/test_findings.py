@@ -427,6 +427,44 @@ def test_the_overview_payers_and_codes_say_whether_the_slice_they_show_moved_mor
     assert code.startswith(lead + "29.2% of 99213 claims were denied in Jun 2024 against 10.0% over the prior 5 months")
 
 
+def test_a_slice_within_chance_names_the_findings_inside_it(tmp_path, monkeypatch):
+    """Filtered to a payer, the pages said its rate moved within what chance allows, and no more: the payer's
+    infusion claims, a tenth of its claims, had jumped well beyond chance (a new site-of-care edit, say), and a
+    manager read the payer as quiet."""
+    from conftest import app_runner
+
+    db = tmp_path / "own.duckdb"
+    con = database.connect(db)
+    # 400 office visits a month, 40 denied; 25 infusions, 2 denied, then 15 in June; July (partial) ends the history
+    for n, month in enumerate(MONTHS[:7]):
+        tag, served = f"GA{month:%y%m}", f"{month:%Y%m}01"
+        text = remittance_835(
+            *(claim(f"{tag}{i:03d}", i < 40, "99213", served) for i in range(400 if n < 6 else 10)),
+            *(
+                claim(f"{tag}{400 + i:03d}", i < (15 if n == 5 else 2), "J1745", served)
+                for i in range(25 if n < 6 else 0)
+            ),
+            payer="GAMMA CARE",
+            payment_date=f"{month:%Y%m}05",
+            control=f"{month:%y%m}777",
+        )
+        assert load_text(con, tmp_path, text, f"{tag}.835").status == "loaded"
+    con.close()
+    run = app_runner(db, monkeypatch, tmp_path)
+    inside = (
+        " Inside it, more than chance allows: GAMMA CARE denied 60.0% of J1745 claims in Jun 2024 against 8.0% "
+        "(q \\< 0.001)."
+    )
+    # the Overview reads the stored findings, What changed the ones it has just tested
+    for page in ("app_pages/overview.py", "app_pages/what_changed.py"):
+        [said] = [m.value for m in run(page, payer="GAMMA CARE").markdown if "Under the sidebar's filters" in m.value]
+        assert said.startswith("Under the sidebar's filters, GAMMA CARE denied 12.9% of claims in Jun 2024")
+        assert "within what chance allows." in said and said.endswith(inside), said
+    # a slice that is itself the finding names nothing more
+    [said] = [m.value for m in run(payer="GAMMA CARE", code="J1745").markdown if "sidebar's" in m.value]
+    assert said.endswith("more than chance allows: a finding.") and "Inside it" not in said
+
+
 def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):
     from conftest import app_runner
 

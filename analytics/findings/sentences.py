@@ -4,6 +4,7 @@ what before, its dollars and q, and the reason and site behind most of its denie
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -143,26 +144,41 @@ def sentence(finding: dict, period: Period, labels: dict, denials: Denials) -> s
 
 
 def filtered_slice_sentence(
-    tested: dict | None, wanted: dict, period: Period, labels: dict, lead: str = "Under the sidebar's filters, "
+    tested: dict | None,
+    wanted: dict,
+    period: Period,
+    labels: dict,
+    lead: str = "Under the sidebar's filters, ",
+    inside: Sequence[dict] = (),
 ) -> str:
     """The slice the filters name (slices.slice_of: `wanted`), as the period's test found it (`tested`, its
     change_findings row; None when it was not tested), for a manager who filtered to a payer and asks
     whether its move is real: its rate against the baseline, the change's 95% interval, q and the verdict;
-    or why it was not tested. `lead` opens the sentence."""
+    or why it was not tested. `lead` opens the sentence. Then the findings `inside` it (slices.findings_inside),
+    the first three: a payer within chance may hold a category that moved beyond it."""
     if tested is None:
         names: dict = defaultdict(dict)
         for (kind, value), label in labels.items():
             names[kind][value] = label
-        return (
+        text = (
             f"{lead}{slice_label(wanted, names)} was not tested in {period.label}, too few "
             f"claims for any change to pass the bar: a slice is tested with at least {MIN_CLAIMS} claims in "
             f"{period.label}, {MIN_BASELINE_CLAIMS} {period.baseline_label} and {MIN_DENIED} denied claims between "
             "them."
         )
-    verdict = "more than chance allows: a finding" if tested["finding"] else "within what chance allows"
-    return (
-        f"{lead}{_denied_in_period(tested, period, labels)} against "
-        f"{tested['baseline_claim_denial_rate']:.1%} {period.baseline_label} "
-        f"({tested['rate_change'] * 100:+.1f} points, 95% CI {tested['ci_low'] * 100:+.1f} to "
-        f"{tested['ci_high'] * 100:+.1f}; {_q(tested['q_value'])}): {verdict}."
-    )
+    else:
+        verdict = "more than chance allows: a finding" if tested["finding"] else "within what chance allows"
+        text = (
+            f"{lead}{_denied_in_period(tested, period, labels)} against "
+            f"{tested['baseline_claim_denial_rate']:.1%} {period.baseline_label} "
+            f"({tested['rate_change'] * 100:+.1f} points, 95% CI {tested['ci_low'] * 100:+.1f} to "
+            f"{tested['ci_high'] * 100:+.1f}; {_q(tested['q_value'])}): {verdict}."
+        )
+    if inside:
+        found = "; ".join(
+            f"{_denied_in_period(r, period, labels)} against {r['baseline_claim_denial_rate']:.1%} ({_q(r['q_value'])})"
+            for r in inside[:3]
+        )
+        more = f"; and {len(inside) - 3} more (What changed)" if len(inside) > 3 else ""
+        text += f" Inside it, more than chance allows: {found}{more}."
+    return text

@@ -246,3 +246,22 @@ def slice_row(tested: list, wanted: dict) -> dict | None:
     """The row of `tested` (analyse(), or change_findings rows) for the slice `wanted` (slice_of); None when
     it was not tested."""
     return next((r for r in tested if all(r[k] == wanted[k] for k in ("dimension", *KEYS))), None)
+
+
+def findings_inside(tested: list, wanted: dict) -> list:
+    """The findings (one per set of claims: same_as) inside the slice `wanted` (slice_of): the slices that
+    share its values and add others (a payer's payer x category, payer x code, ...), the largest dollar effect
+    first. A payer can move within chance while one of its categories moves well beyond it. Not the finding
+    the slice itself is the same claims as (a payer found as its one code): that says the slice again."""
+    named = [k for k in KEYS if wanted[k] is not None]
+    own = slice_row(tested, wanted)
+    inside = [
+        r
+        for r in tested
+        if r["finding"]
+        and r["same_as"] is None
+        and r["dimension"] != wanted["dimension"]
+        and all(r[k] == wanted[k] for k in named)
+        and not (own and own["same_as"] == slice_label(r))
+    ]
+    return sorted(inside, key=lambda r: -abs(r["effect_amount"]))

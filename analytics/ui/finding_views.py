@@ -106,9 +106,8 @@ WHAT_CHANGED_TEST = "What changed's test (by payment month, every payer order): 
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _stored_slice(path: str, stamp: float, wanted: tuple) -> dict | None:
-    rows = data.records("dashboard/slice_change", dict(wanted), data.Path(path))
-    return rows[0] if rows else None
+def _stored_slice(path: str, stamp: float, wanted: tuple) -> list:
+    return data.records("dashboard/slice_change", dict(wanted), data.Path(path))
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -123,7 +122,8 @@ def filtered_slice_change(
     tested: list | None = None,
 ) -> tuple[str, dict | None] | None:
     """When the filters name one slice (a payer, a payer and a category, ...: findings.slice_of), whether that
-    slice's move in the period is more than chance allows, or why it was not tested: under the Overview's
+    slice's move in the period is more than chance allows, or why it was not tested, and the findings inside
+    it (findings.findings_inside: a payer within chance may hold a category beyond it): under the Overview's
     findings (its tiles show the filtered figures, and a manager asks whether they moved), under one payer's
     trend on Payers, one code's tiles on Codes, the Monthly review's overall rate and What changed's findings.
     By default the stored findings' period and row; `tested` (with its `period`): a period's rows tested on the
@@ -135,12 +135,10 @@ def filtered_slice_change(
         return None
     path = data.database_path()
     stamp = path.stat().st_mtime
-    row = (
-        findings.slice_row(tested, wanted)
-        if tested is not None
-        else _stored_slice(str(path), stamp, tuple(wanted.items()))
-    )
-    said = findings.filtered_slice_sentence(row, wanted, period, _words(str(path), stamp), lead)
+    rows = tested if tested is not None else _stored_slice(str(path), stamp, tuple(wanted.items()))
+    row = findings.slice_row(rows, wanted)
+    inside = findings.findings_inside(rows, wanted)
+    said = findings.filtered_slice_sentence(row, wanted, period, _words(str(path), stamp), lead, inside)
     st.markdown(md(said))
     return said, row
 
