@@ -31,17 +31,18 @@ final as (
         largest.payer_name,
         largest.claim_id,
         largest.procedure_code,
+        -- the amount the list is sorted by and its outcome, then why, within a 1,600 px screen; the rest after
+        largest.denied_amount,
+        status_label(largest.status) as status,
+        largest.recovered_amount,
+        coalesce(categories.label, largest.category) as category,
+        reason_code(largest.primary_group, largest.primary_reason) as reason,
         modifier_list(largest.modifiers) as modifiers,
         -- the site as every page names it ('POS 11 office'): CLP08's bare '13' reads alike for a place of
         -- service and an institutional claim's type of bill
         denial_sites.site,
         coalesce(site_names.site_label, denial_sites.site) as site_label,
         largest.service_date,
-        coalesce(categories.label, largest.category) as category,
-        reason_code(largest.primary_group, largest.primary_reason) as reason,
-        largest.denied_amount,
-        status_label(largest.status) as status,
-        largest.recovered_amount,
         largest.recovery_date,
         largest.recovery_path,
         largest.deadline,
