@@ -603,8 +603,10 @@ def test_prevention_page_lists_rules_and_flags(app, small_db):
     checks = dict(zip(rules["rule_id"], rules["check"], strict=True))
     assert checks["waste-J1745"] == "JW or JZ missing on a single-dose drug"
     assert not set(checks.values()) & {"waste_modifier", "prior_authorization", "unlisted_code"}
-    # precision beside the rule, in view before the counts (at the end, the check's names pushed it out of view)
-    assert list(rules.columns)[:4] == ["rule_id", "check", "category", "precision"]
+    # precision beside the rule, in view before the counts (at the end, the check's names pushed it out of view);
+    # what the rule checks after the counts (before them, it pushed "not denied" out of view)
+    assert list(rules.columns)[:3] == ["rule_id", "category", "precision"]
+    assert list(rules.columns).index("check") > list(rules.columns).index("not_denied")
 
 
 def test_prevention_draws_each_answered_rule_as_shares_of_its_answered_lines(app):
