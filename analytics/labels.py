@@ -288,20 +288,22 @@ HIDDEN_BESIDE = {
     "top_category": ("top_category_label",),
 }
 
-# The worklist's columns up to its next action, in pixels: sized to their content, the payer and category
-# pushed the next action past a 1,600 px screen (the table is 1,138 px wide beside the sidebar there). The
-# longest payer, category and next action on the demo fit; the columns after these explain the row.
-WORKLIST_WIDTHS = {
-    "priority": 58,
-    "payer_name": 195,
-    "claim_id": 84,
-    "procedure_code": 50,
-    "category": 225,
-    "reason": 56,
-    "denied_amount": 80,
-    "expected_recoverable": 78,
-    "days_left": 62,
-    "next_action": 248,
+# Column widths in pixels, per table (ui.table's name), where sizing to the content pushed a column that
+# matters past a 1,600 px screen: the table is 1,138 px wide beside the sidebar there. The longest values on
+# the demo fit. The Worklist's columns up to its next action (the columns after it explain the row).
+TABLE_WIDTHS = {
+    "worklist": {
+        "priority": 58,
+        "payer_name": 195,
+        "claim_id": 84,
+        "procedure_code": 50,
+        "category": 225,
+        "reason": 56,
+        "denied_amount": 80,
+        "expected_recoverable": 78,
+        "days_left": 62,
+        "next_action": 248,
+    },
 }
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import data, labels, ui
+from analytics import data, ui
 
 filters = st.session_state["filters"]
 st.title("Worklist")
@@ -78,7 +78,6 @@ else:
             else ""
         ),
         download=lambda: data.dashboard("recovery/worklist", filters),
-        widths=labels.WORKLIST_WIDTHS,
         recovery_rate=st.column_config.NumberColumn(
             "recovery rate", format="percent", help="Historical recovered $ ÷ denied $ (see rate basis)."
         ),

@@ -553,9 +553,9 @@ def test_the_worklist_s_next_action_comes_within_the_first_screen(app):
     the columns up to it are given widths that fit there (tests/test_browser.py measures the table)."""
     frame = app("app_pages/worklist.py").dataframe[0]
     config = json.loads(frame.proto.columns)
-    first = list(labels.WORKLIST_WIDTHS)
+    first = list(labels.TABLE_WIDTHS["worklist"])
     assert list(frame.proto.column_order)[: len(first)] == first and first[-1] == "next_action"
-    assert {c: config[c]["width"] for c in first} == labels.WORKLIST_WIDTHS
+    assert {c: config[c]["width"] for c in first} == labels.TABLE_WIDTHS["worklist"]
 
 
 def test_the_worklist_warns_when_no_remittance_was_loaded_for_more_than_a_week(app, small_db, monkeypatch, tmp_path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -210,7 +209,7 @@ def _effects_table(rows: list, dimension: str, columns: tuple, name: str, captio
     frame = pd.DataFrame(
         [{dimension: str(r["value"]), **{f: _SHOWN[kind][0](r[f]) for f, _, kind, _ in columns}} for r in rows]
     )
-    config: dict[str, Any] = {
+    config = {
         f: st.column_config.NumberColumn(
             label, help=text and text.format(who=who), format=_SHOWN[kind][1], step=_SHOWN[kind][2]
         )

@@ -101,24 +101,15 @@ def _rates_in_points(shown: pd.DataFrame, config: dict) -> tuple[pd.DataFrame, d
     return shown, config
 
 
-def table(
-    frame_: pd.DataFrame,
-    name: str,
-    caption: str | None = None,
-    on_select=None,
-    download=None,
-    widths: dict[str, int] | None = None,
-    **given,
-) -> None:
+def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, download=None, **given) -> None:
     """A table with labels for people (column_config), its definitions (header hover and caption) and a
     CSV download of what it shows (with the machine-readable column names). on_select(row) -> the
     filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page.
     download() -> the whole frame when the table shows only its first rows: run when the button is clicked.
-    widths: columns' widths in pixels, where sizing to the content would push a column that matters past
-    the first screen."""
+    Columns listed for the table's name in labels.TABLE_WIDTHS get those widths."""
     shown = _labelled(frame_)
     shown, config = _rates_in_points(shown, column_config(shown, **given))
-    for column, width in (widths or {}).items():
+    for column, width in labels.TABLE_WIDTHS.get(name, {}).items():
         config[column] = {**config[column], "width": width}
     order = []
     for column in frame_.columns:  # a label takes the place of the key it stands for
