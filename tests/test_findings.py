@@ -460,7 +460,8 @@ def test_a_slice_within_chance_names_the_findings_inside_it(tmp_path, monkeypatc
         [said] = [m.value for m in run(page, payer="GAMMA CARE").markdown if "Under the sidebar's filters" in m.value]
         assert said.startswith("Under the sidebar's filters, GAMMA CARE denied 12.9% of claims in Jun 2024")
         assert "within what chance allows." in said and said.endswith(inside), said
-    # a slice that is itself the finding names nothing more
+    # filtered to the infusions themselves, the slice is the finding (BETA MUTUAL's test, above, checks that a
+    # payer found as its one code does not name that code again)
     [said] = [m.value for m in run(payer="GAMMA CARE", code="J1745").markdown if "sidebar's" in m.value]
     assert said.endswith("more than chance allows: a finding.") and "Inside it" not in said
 
