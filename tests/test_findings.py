@@ -466,6 +466,47 @@ def test_a_slice_within_chance_names_the_findings_inside_it(tmp_path, monkeypatc
     assert said.endswith("more than chance allows: a finding.") and "Inside it" not in said
 
 
+def test_a_slice_names_at_most_three_findings_inside_it_the_largest_dollar_effect_first():
+    """Inside a payer, its categories, codes, modifiers and sites: five findings would make a paragraph of the
+    sentence; the first three by dollar effect are named, then how many more (What changed lists them)."""
+    from analytics.filters import Filters
+
+    wanted = findings.slice_of(Filters(payers=("GAMMA CARE",)))
+    period = findings.Period("default", (MONTHS[5],), tuple(MONTHS[:5]))
+
+    def row(dimension: str, effect: int, **keys) -> dict:
+        return {
+            **dict.fromkeys(findings.KEYS),
+            "payer_name": "GAMMA CARE",
+            **keys,
+            "dimension": dimension,
+            "claims": 100,
+            "claim_denial_rate": 0.2,
+            "baseline_claim_denial_rate": 0.1,
+            "rate_change": 0.1,
+            "ci_low": 0.02,
+            "ci_high": 0.18,
+            "q_value": 0.01,
+            "effect_amount": Decimal(effect),
+            "finding": True,
+            "same_as": None,
+        }
+
+    tested = [row("payer", 100)] + [
+        row("payer_code", effect, procedure_code=code) for effect, code in ((50, "A1"), (900, "B2"), (300, "C3"))
+    ]
+    tested += [row("payer_category", 700, category="coding"), row("payer_modifier", 10, modifier="25")]
+    tested[0]["finding"] = False  # the payer itself: within chance
+    inside = findings.findings_inside(tested, wanted)
+    assert [r["effect_amount"] for r in inside] == [900, 700, 300, 50, 10]
+    said = findings.filtered_slice_sentence(findings.slice_row(tested, wanted), wanted, period, {}, "", inside)
+    assert said.endswith(
+        "Inside it, more than chance allows: GAMMA CARE denied 20.0% of B2 claims in Jun 2024 against 10.0% "
+        "(q = 0.010); GAMMA CARE denied 20.0% of claims for coding in Jun 2024 against 10.0% (q = 0.010); GAMMA "
+        "CARE denied 20.0% of C3 claims in Jun 2024 against 10.0% (q = 0.010); and 2 more."
+    ), said
+
+
 def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):
     from conftest import app_runner
 

@@ -179,6 +179,6 @@ def filtered_slice_sentence(
             f"{_denied_in_period(r, period, labels)} against {r['baseline_claim_denial_rate']:.1%} ({_q(r['q_value'])})"
             for r in inside[:3]
         )
-        more = f"; and {len(inside) - 3} more (What changed)" if len(inside) > 3 else ""
+        more = f"; and {len(inside) - 3} more" if len(inside) > 3 else ""
         text += f" Inside it, more than chance allows: {found}{more}."
     return text
