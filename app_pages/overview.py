@@ -188,8 +188,8 @@ else:
     ui.filtered_slice_change(filters, period=period)
     st.caption(
         f"{period.label} against the {len(period.baseline)} complete months before: the slices whose initial "
-        "claim denial rate moved more than chance allows (q at most 0.05), largest dollar effect first, by "
-        f"month of payment{' (the trend is by date of service)' if filters.date_basis == 'service' else ''}. "
+        "claim denial rate moved more than chance allows (q at most 0.05), one per change, largest dollar effect "
+        f"first, by month of payment{' (the trend is by date of service)' if filters.date_basis == 'service' else ''}. "
         "Every slice is tested, whatever the filters, on the initial claims of every payer order"
         f"{'' if order == 'all' else f' (the figures above are for {whose} only)'}."
     )

@@ -31,16 +31,17 @@ st.caption(
 )
 
 names = {"category": ui.category_labels(), "site": ui.site_labels()}
-# a change found on several slices with the same claims (the payer, the payer × category, ...) is listed once,
-# as its most specific slice, as on the Overview and the Monthly review; the others are named under it
-distinct, also = result.distinct_findings, result.also_found(names)
-st.subheader(f"Findings: {len(distinct)}")
-if not distinct:
+# a change found on several slices (the payer, the payer × category, the sites of one program) is listed once,
+# as on the Overview and the Monthly review; the others are named under it
+changes, also = result.changes, result.also_found(names)
+st.subheader(f"Findings: {len(changes)}")
+if not changes:
     st.success(f"No slice changed more than chance allows in {period.label}.")
-elif also:
+elif len(result.findings) > len(changes):
     st.caption(
-        f"{len(result.findings)} slices changed more than chance allows; those found on the same claims as a more "
-        "specific one are named under it: one change seen through several slices."
+        f"{len(result.findings)} slices changed more than chance allows. One change shows in several slices: "
+        "those with the same claims as a more specific one, and those whose moved denials are mostly a larger "
+        "finding's, for its leading reason, are named under it."
     )
 
 
@@ -60,7 +61,7 @@ def counts(finding: dict) -> str:
     )
 
 
-ui.finding_rows(findings.shown(result, distinct[:20]), period, note=counts)
+ui.finding_rows(findings.shown(result, changes[:20]), period, note=counts)
 # every slice is tested whatever the filters; the one they name, if any, is said apart
 ui.filtered_slice_change(st.session_state["filters"], period=period, tested=result.tested)
 

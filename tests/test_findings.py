@@ -273,7 +273,7 @@ def month_number(month: date) -> int:
 
 
 def every_month(db) -> dict:
-    """month number -> the findings with that month as the period (default baseline)."""
+    """month number -> the findings (findings.Result) with that month as the period (default baseline)."""
     con = database.connect(db)
     try:
         fetch = findings.fetcher(con)
@@ -282,7 +282,7 @@ def every_month(db) -> dict:
         for month in usable:
             period = findings.period_for(month, usable)
             if period is not None:
-                out[month_number(month)] = findings.compute(fetch, period).findings
+                out[month_number(month)] = findings.compute(fetch, period)
         return out
     finally:
         con.close()
@@ -342,15 +342,31 @@ def demo_findings(tmp_path_factory):
 def test_each_dated_pattern_is_found_in_the_month_it_starts_or_the_month_after(demo_findings, pattern):
     with_patterns, _ = demo_findings
     matches, starts, _ = PATTERNS[pattern]
-    months = sorted(m for m, fs in with_patterns.items() if any(matches(f) for f in fs))
+    months = sorted(m for m, result in with_patterns.items() if any(matches(f) for f in result.findings))
     assert months and months[0] in (starts, starts + 1), (pattern, months)
+
+
+@pytest.mark.parametrize("pattern", sorted(PATTERNS))
+def test_each_dated_pattern_is_one_change_in_the_month_it_is_found(demo_findings, pattern):
+    """In the month a pattern is found, its slices (8 to 10 findings: the payer, the payer × category, the
+    reason, its codes, its sites) are one change, led by a slice of the pattern, the others named under it:
+    a manager reads one problem, not ten."""
+    with_patterns, _ = demo_findings
+    matches = PATTERNS[pattern][0]
+    month = min(m for m, result in with_patterns.items() if any(matches(f) for f in result.findings))
+    result = with_patterns[month]
+    [change] = result.changes
+    label = findings.slice_label(change)
+    # the lead, or a slice found on its very claims (the category timely filing is CO-29's claims)
+    assert any(matches(f) for f in result.findings if f is change or f["same_as"] == label), label
+    assert len(change["parts"]) == sum(f["part_of"] == label for f in result.findings)
 
 
 def test_without_patterns_at_most_one_finding_in_24_months(demo_findings):
     _, without = demo_findings
     assert len(without) >= 18  # every month with at least 3 usable months before it was a period
-    assert sum(len(fs) for fs in without.values()) <= 1, {
-        m: [findings.slice_label(f) for f in fs] for m, fs in without.items() if fs
+    assert sum(len(result.findings) for result in without.values()) <= 1, {
+        m: [findings.slice_label(f) for f in result.findings] for m, result in without.items() if result.findings
     }
 
 
@@ -507,6 +523,73 @@ def test_a_slice_names_at_most_three_findings_inside_it_the_largest_dollar_effec
     ), said
 
 
+def test_findings_whose_denials_moved_with_a_larger_finding_are_named_as_parts_of_its_change():
+    """A payer starts denying one drug at three hospital sites (CO-58): the payer × category leads, and the sites
+    × category, the payer and the reason found on the same claims as a site are its parts. The payer's own
+    coding problem (CO-4) moved inside the payer too, for another reason: a change of its own."""
+    from analytics.findings.changes import mark_parts
+    from analytics.findings.sentences import Denials
+
+    period = findings.Period("default", (MONTHS[5],), tuple(MONTHS[:5]))
+
+    def cell(site: str, code: str, category: str, reason: str, now: int, before: int) -> dict:
+        return {
+            "payer_name": "BLUE",
+            "site": site,
+            "procedure_code": code,
+            "modifiers": [],
+            "category": category,
+            "reason": reason,
+            "remark_codes": [],
+            "denials": now,
+            "denied_amount": Decimal(100 * now),
+            "baseline_denials": before,  # over the 5 baseline months
+        }
+
+    denials = Denials(
+        [
+            cell("POS 19", "J1745", "site_of_care", "CO-58", 4, 0),
+            cell("POS 22", "J1745", "site_of_care", "CO-58", 4, 0),
+            cell("TOB 13x", "J1745", "site_of_care", "CO-58", 6, 1),
+            cell("POS 11", "99213", "timely_filing", "CO-29", 3, 15),  # 3 a month, as before
+            cell("POS 11", "96413", "coding", "CO-4", 9, 5),
+        ]
+    )
+
+    def finding(dimension: str, effect: int, same_as: str | None = None, **keys) -> dict:
+        return {
+            **dict.fromkeys(findings.KEYS),
+            **keys,
+            "dimension": dimension,
+            "effect_amount": Decimal(effect),
+            "direction": "up",
+            "finding": True,
+            "same_as": same_as,
+        }
+
+    tested = [
+        finding("payer_category", 4800, payer_name="BLUE", category="site_of_care"),
+        finding("payer", 2400, payer_name="BLUE"),
+        finding("site_category", 1700, site="POS 19", category="site_of_care"),
+        finding("site", 1700, "POS 19 × site_of_care", site="POS 19"),
+        finding("payer_code", 800, payer_name="BLUE", procedure_code="96413"),
+        finding("code", 100, procedure_code="99213"),
+    ]
+    tested[-1]["finding"] = False
+    mark_parts(tested, denials, period, {"category": {"site_of_care": "Site of care"}})
+    assert [r["part_of"] for r in tested] == [None, *["BLUE × site_of_care"] * 3, None, None]
+    assert tested[0]["parts"] == ["BLUE", "POS 19 × Site of care", "POS 19"]
+    assert tested[4]["parts"] == []  # the coding problem leads a change of its own, with no part
+    assert findings.parts_sentence(tested[0]["parts"]) == (
+        "The same change, found in 3 more slices (mostly the same denials, for the same reason): BLUE; POS 19 × "
+        "Site of care; POS 19."
+    )
+    # a fall is no part of a rise, whatever its denials
+    tested[2]["direction"] = "down"
+    mark_parts(tested, denials, period, {})
+    assert tested[2]["part_of"] is None and tested[3]["part_of"] is None
+
+
 def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):
     from conftest import app_runner
 
@@ -529,10 +612,15 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
         "q = 8.5e-06 (fisher). Effect +$1,200: the excess denied claims at the period's denied $ per denied claim. "
         "Also found on the same claims: BETA MUTUAL; BETA MUTUAL × Medical necessity."
     ], notes
-    assert at.subheader[0].value == "Findings: 2"
-    assert any(
-        c.value.startswith("9 slices changed more than chance allows; those found on the same") for c in at.caption
-    )
+    # the category, the code, the reason and the site moved with the same denials (BETA's 99213 denied CO-50):
+    # one change, its other slices named under it, not listed as changes of their own
+    assert at.subheader[0].value == "Findings: 1"
+    assert any(c.value.startswith("9 slices changed more than chance allows. One change shows") for c in at.caption)
+    parts = [c.value for c in at.caption if c.value.startswith("The same change")]
+    assert parts == [
+        "The same change, found in 6 more slices (mostly the same denials, for the same reason): Medical necessity; "
+        "99213; 99213 × POS 11 office; CO-50; POS 11 office; POS 11 office × Medical necessity."
+    ], parts
     # by payment month, said so: the Overview's trend of the same month is by date of service and differs
     assert any("by the month of each claim's first adjudication" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
@@ -610,9 +698,10 @@ def test_the_overview_the_monthly_review_and_its_exports_read_the_findings(tmp_p
 
 @pytest.fixture(scope="module")
 def beta_db(tmp_path_factory):
-    """The history where BETA MUTUAL's rate jumps in June 2024: nine findings, two sets of claims. BETA
-    MUTUAL, BETA MUTUAL × medical necessity and BETA MUTUAL × 99213 are the same 15 of 30 claims; the
-    category, the code, the reason, the site and their pairs are the same 18 of 60 (ACME's 3 with them)."""
+    """The history where BETA MUTUAL's rate jumps in June 2024: nine findings, two sets of claims, one change.
+    BETA MUTUAL, BETA MUTUAL × medical necessity and BETA MUTUAL × 99213 are the same 15 of 30 claims; the
+    category, the code, the reason, the site and their pairs are the same 18 of 60 (ACME's 3 with them), whose
+    moved denials are BETA's: parts of its change."""
     folder = tmp_path_factory.mktemp("beta")
     con = database.connect(folder / "own.duckdb")
     history(con, folder, beta_period=15)
@@ -621,9 +710,10 @@ def beta_db(tmp_path_factory):
 
 
 JUNE = {"dates": "payment", "from": "2024-06-01", "to": "2024-06-30"}
-# The findings of beta_db the Overview and the Monthly review show: one per set of claims, the most specific
-# slice (same_as names it on the others). Each: what its sentence starts with, the Claims page's filters its
-# link sets, the payers and number of denied lines it opens, June's rate in its sparkline.
+# The findings of beta_db the Overview and the Monthly review show: one per change, the most specific slice of
+# its largest set of claims (same_as names it on the others, part_of on the other sets). Each: what its sentence
+# starts with, the Claims page's filters its link sets, the payers and number of denied lines it opens, June's
+# rate in its sparkline; and the other slices it names under it.
 SHOWN = [
     (
         "BETA MUTUAL denied 50.0% of 99213 claims in Jun 2024 (95% CI 33.2–66.8%) against 10.0% over the "
@@ -633,15 +723,11 @@ SHOWN = [
         15,
         0.5,
     ),
-    (
-        "30.0% of 99213 claims at POS 11 office were denied in Jun 2024 (95% CI 19.9–42.5%) against 10.0% over the "
-        "prior 5 months",
-        {"code": "99213", "site": "POS 11", **JUNE},
-        {"BETA MUTUAL", "ACME HEALTH PLAN"},
-        18,
-        0.3,
-    ),
 ]
+PARTS = (
+    "The same change, found in 6 more slices (mostly the same denials, for the same reason): Medical necessity; "
+    "99213; 99213 × POS 11 office; CO-50; POS 11 office; POS 11 office × Medical necessity."
+)
 
 
 def test_findings_of_the_same_claims_name_the_most_specific_one(con, tmp_path):
@@ -665,9 +751,9 @@ def sparklines(at, prefix: str) -> dict:
 
 
 def check_findings_shown(at, prefix: str) -> None:
-    """Each finding shown as the What changed page shows one, one per set of claims: its sentence with the
-    rate's 95% interval, its sparkline (the slice's rate, one point per month of the baseline and the
-    period, the period's month red) and its Denied lines button."""
+    """Each finding shown as the What changed page shows one, one per change: its sentence with the rate's 95%
+    interval, the other slices of its change, its sparkline (the slice's rate, one point per month of the
+    baseline and the period, the period's month red) and its Denied lines button."""
     sentences = [  # not the overall rate's sentence under them
         m.value
         for m in at.markdown
@@ -676,6 +762,7 @@ def check_findings_shown(at, prefix: str) -> None:
     assert len(sentences) == len(SHOWN), sentences
     for (head, *_), sentence in zip(SHOWN, sentences, strict=True):
         assert sentence.replace("\\", "").startswith(head), sentence  # less Markdown's escapes ("30\\.0%")
+    assert [c.value for c in at.caption if c.value.startswith("The same change")] == [PARTS]
     charts = sparklines(at, prefix)
     assert sorted(charts) == list(range(len(SHOWN))), charts.keys()
     for n, (*_, june) in enumerate(SHOWN):
@@ -750,14 +837,15 @@ def test_the_review_exports_carry_each_findings_interval(beta_db):
     assert "<th class='num'>95% CI from</th><th class='num'>95% CI to</th>" in section
     assert section.count("<tr>") == len(shown) + 1
     pair = "<td class='num'>{}</td><td class='num'>{}</td>"
-    assert section.count(pair.format("33.2%", "66.8%")) == 1 and section.count(pair.format("19.9%", "42.5%")) == 1
+    assert section.count(pair.format("33.2%", "66.8%")) == 1
+    assert PARTS in section  # after the sentence, as the page says it under it
     assert section.count("(95% CI ") == len(shown)  # in every sentence
     assert section.count("<svg class='spark'") == len(shown)  # a sparkline each, Jan-Jun: six points
     assert section.split("<svg")[1].count("<circle") == 6 and "<title>Jun 2024: 50.0%</title>" in section
     book = zipfile.ZipFile(io.BytesIO(review.excel_workbook(month, parts, "Filters: none.")))
     strings = book.read("xl/sharedStrings.xml").decode()
     assert "95% CI from" in strings and "95% CI to" in strings
-    assert SHOWN[0][0] in strings and SHOWN[1][0] in strings
+    assert SHOWN[0][0] in strings and PARTS in strings
     sheet = book.read("xl/worksheets/sheet2.xml").decode()  # What changed, after the summary
     assert len(re.findall(r"<v>0\.3315\d*</v>", sheet)) == 1 and len(re.findall(r"<v>0\.6684\d*</v>", sheet)) == 1
 

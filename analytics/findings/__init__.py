@@ -15,6 +15,9 @@ by claims (queries/findings/slices.sql counts, from the one claim-level definiti
   with the sample sizes shrunk by the overdispersion (the design effect).
 - the effect in dollars (`slices`): the excess denied claims against the baseline rate (denied claims less
   the period's claims x the baseline rate), each valued at the period's denied $ per denied claim.
+- one change (`changes`): findings most of whose moved denials (per payer × site × code × reason, the
+  period's less the baseline's) moved, for the same reason, in a finding with a larger dollar effect are
+  listed under it as parts of its change (a payer's program at three sites is one change, not seven).
 - attribution (`attribution`): the change of the overall rate (and of denied $ a month) split exactly into
   rate and mix effects per payer and per site of care (symmetric shift-share), the slices that partition
   the claims.
@@ -51,7 +54,7 @@ from analytics.findings.periods import (
     payment_months,
     period_for,
 )
-from analytics.findings.sentences import filtered_slice_sentence, money
+from analytics.findings.sentences import filtered_slice_sentence, money, parts_sentence
 from analytics.findings.slices import (
     DIMENSIONS,
     KEYS,
@@ -101,6 +104,7 @@ __all__ = [
     "overall_change",
     "overall_sentence",
     "p_chart",
+    "parts_sentence",
     "payment_months",
     "period_for",
     "refresh",

@@ -3,10 +3,12 @@ p-charts (compute); and the findings as the pages show them, from a computation 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from analytics.findings.attribution import PARTITIONS, attribution
 from analytics.findings.chance import FDR
+from analytics.findings.changes import mark_parts
 from analytics.findings.control_charts import p_chart
 from analytics.findings.periods import Fetch, Period, months_from
 from analytics.findings.sentences import Denials, sentence
@@ -34,9 +36,11 @@ class Result:
         return [r for r in self.tested if r["finding"]]
 
     @property
-    def distinct_findings(self) -> list:
-        """The findings less those that describe the same claims as a more specific one (same_as)."""
-        return [r for r in self.findings if r["same_as"] is None]
+    def changes(self) -> list:
+        """The findings less those that describe the same claims as a more specific one (same_as) and those
+        that are part of a larger one (part_of: changes.mark_parts), each naming its parts: one per change,
+        as the pages list them."""
+        return [r for r in self.findings if r["same_as"] is None and not r.get("part_of")]
 
     def also_found(self, names: dict | None = None) -> dict:
         """The slice label of each distinct finding -> the labels (with names, as slice_label) of the findings
@@ -58,11 +62,16 @@ def compute(fetch: Fetch, period: Period, fdr: float = FDR) -> Result:
     series = monthly_slices(fetch("findings/slices", period.params), period)
     tested = analyse_series(series, period, fdr)
     if any(r["finding"] for r in tested):
-        labels = {(r["kind"], r["value"]): r["label"] for r in fetch("findings/labels", {})}
+        words = fetch("findings/labels", {})
+        labels = {(r["kind"], r["value"]): r["label"] for r in words}
         denials = Denials(fetch("findings/drivers", period.params))
         for row in tested:
             if row["finding"]:
                 row["sentence"] = sentence(row, period, labels, denials)
+        names: dict = defaultdict(dict)  # as the pages name slices: 'BETA MUTUAL × Medical necessity'
+        for r in words:
+            names[r["kind"]][r["value"]] = r["name"]
+        mark_parts(tested, denials, period, names)
     return Result(period, tested, series, {d: attribution(series, period, d) for d in PARTITIONS})
 
 

@@ -67,8 +67,8 @@ DRIVER_KEYS = ("payer_name", "category", "reason", "procedure_code", "site")
 
 
 class Denials:
-    """The period's denials (drivers.sql rows), indexed by each of DRIVER_KEYS: a finding reads the rows of
-    its rarest value, not all (36 findings × 10,000 rows took seconds at 10M lines)."""
+    """The period's and the baseline's denials (drivers.sql rows), indexed by each of DRIVER_KEYS: a finding
+    reads the rows of its rarest value, not all (36 findings × 10,000 rows took seconds at 10M lines)."""
 
     def __init__(self, rows: list):
         self.rows = rows
@@ -77,27 +77,34 @@ class Denials:
             for k in DRIVER_KEYS:
                 self.index[(k, row[k])].append(row)
 
-    def of(self, wanted: dict) -> list:
-        """The rows whose DRIVER_KEYS values are `wanted`'s."""
-        if not wanted:
-            return self.rows
-        first = min(wanted.items(), key=lambda kv: len(self.index.get(kv, ())))
-        return [r for r in self.index.get(first, ()) if all(r[k] == v for k, v in wanted.items())]
+    def in_slice(self, finding: dict) -> list:
+        """The rows within a finding's slice: its DRIVER_KEYS values, its modifier among the line's, its remark
+        among the line's remarks."""
+        wanted = {k: finding[k] for k in DRIVER_KEYS if finding[k] is not None}
+        if wanted:
+            first = min(wanted.items(), key=lambda kv: len(self.index.get(kv, ())))
+            rows = [r for r in self.index.get(first, ()) if all(r[k] == v for k, v in wanted.items())]
+        else:
+            rows = self.rows
+        modifier, remark = finding["modifier"], finding["remark"]
+        return [
+            r
+            for r in rows
+            if (modifier is None or modifier in r["modifiers"])
+            and (remark is None or remark in (r["remark_codes"] or []))
+        ]
 
 
 def drivers(finding: dict, denials: Denials) -> tuple:
     """The reason and the site with the most denied $ among the period's denials of the slice, each
     with its share: (('CO-197', 'authorization', 0.8), ('19', 0.6))."""
     d = finding["dimension"]
-    wanted = {k: finding[k] for k in DRIVER_KEYS if finding[k] is not None}
     reasons: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)  # (reason, category) -> denied $
     sites: defaultdict[str, Decimal] = defaultdict(Decimal)
     total = Decimal("0")
-    for row in denials.of(wanted):
-        if finding["modifier"] is not None and finding["modifier"] not in row["modifiers"]:
-            continue
-        if finding["remark"] is not None and finding["remark"] not in (row["remark_codes"] or []):
-            continue
+    for row in denials.in_slice(finding):
+        if not row["denials"]:
+            continue  # denied in the baseline only
         amount = row["denied_amount"] or Decimal("0")
         total += amount
         reasons[(row["reason"], row["category"])] += amount  # CO-16 is documentation, or coding with N822
@@ -182,3 +189,11 @@ def filtered_slice_sentence(
         more = f"; and {len(inside) - 3} more" if len(inside) > 3 else ""
         text += f" Inside it, more than chance allows: {found}{more}."
     return text
+
+
+def parts_sentence(parts: Sequence[str]) -> str:
+    """Under a finding that leads a change, the other slices it was found in (change_findings.parts), or ''."""
+    if not parts:
+        return ""
+    slices = f"{len(parts)} more slice{'s' if len(parts) > 1 else ''}"
+    return f"The same change, found in {slices} (mostly the same denials, for the same reason): {'; '.join(parts)}."

@@ -249,10 +249,11 @@ def slice_row(tested: list, wanted: dict) -> dict | None:
 
 
 def findings_inside(tested: list, wanted: dict) -> list:
-    """The findings (one per set of claims: same_as) inside the slice `wanted` (slice_of): the slices that
-    share its values and add others (a payer's payer x category, payer x code, ...), the largest dollar effect
-    first. A payer can move within chance while one of its categories moves well beyond it. Not the finding
-    the slice itself is the same claims as (a payer found as its one code): that says the slice again."""
+    """The findings (one per set of claims: same_as; one per change: part_of) inside the slice `wanted`
+    (slice_of): the slices that share its values and add others (a payer's payer x category, payer x code,
+    ...), the largest dollar effect first. A payer can move within chance while one of its categories moves
+    well beyond it. Not the finding the slice itself is the same claims as (a payer found as its one code):
+    that says the slice again; nor a part of a change whose leading finding is inside too."""
     named = [k for k in KEYS if wanted[k] is not None]
     own = slice_row(tested, wanted)
     inside = [
@@ -264,4 +265,5 @@ def findings_inside(tested: list, wanted: dict) -> list:
         and all(r[k] == wanted[k] for k in named)
         and not (own and own["same_as"] == slice_label(r))
     ]
-    return sorted(inside, key=lambda r: -abs(r["effect_amount"]))
+    leading = {slice_label(r) for r in inside}
+    return sorted((r for r in inside if r.get("part_of") not in leading), key=lambda r: -abs(r["effect_amount"]))

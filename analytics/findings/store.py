@@ -50,11 +50,14 @@ COLUMNS = (
     ("sentence", "VARCHAR"),
     ("rank", "INTEGER"),
     # the period rate's 95% interval, the slice's months of the baseline and the period for its sparkline
-    # (monthly_counts), and the more specific finding that describes the same claims (_mark_same_claims)
+    # (monthly_counts), the more specific finding that describes the same claims (_mark_same_claims), and the
+    # finding of the change it is part of, or the parts of its change (changes.mark_parts)
     ("rate_ci_low", "DOUBLE"),
     ("rate_ci_high", "DOUBLE"),
     ("months", MONTHS_TYPE),
     ("same_as", "VARCHAR"),
+    ("part_of", "VARCHAR"),
+    ("parts", "VARCHAR[]"),
 )
 
 
@@ -178,6 +181,7 @@ def refresh(cur, changed: list | None = None) -> int:
             "DOUBLE": pa.float64(),
             "DECIMAL(18, 2)": pa.decimal128(18, 2),
             "BOOLEAN": pa.bool_(),
+            "VARCHAR[]": pa.list_(pa.string()),
             MONTHS_TYPE: pa.list_(
                 pa.struct([("month", pa.date32()), ("claims", pa.int64()), ("denied_claims", pa.int64())])
             ),

@@ -51,7 +51,8 @@ FINDINGS = (
     "What changed",
     "Slices (payer, category, reason, code, modifier, site and their pairs) whose initial claim denial rate "
     "in the month differs from the 12 complete months before by more than chance allows (beta-binomial or "
-    "Fisher test, Benjamini-Hochberg q at most 0.05), largest dollar effect first, each with its rate's 95% "
+    "Fisher test, Benjamini-Hochberg q at most 0.05), one per change (the other slices it was found in named "
+    "after it), largest dollar effect first, each with its rate's 95% "
     "confidence interval and its monthly rate (red: the month; dotted: the baseline's rate); the What changed "
     "page has the attribution and the control charts. The sidebar's filters do not apply.",
 )
@@ -164,9 +165,9 @@ def frames(fetch, month: date) -> dict:
 
 def top_findings(result, top: int = 10) -> list:
     """The month's findings (findings.Result, or None when the month cannot be compared), largest dollar
-    effect first, one for each set of claims (Result.distinct_findings): the page shows the first five,
-    the exports the first ten."""
-    return sorted(result.distinct_findings if result else [], key=lambda f: -abs(f["effect_amount"]))[:top]
+    effect first, one for each change (Result.changes): the page shows the first five, the exports the first
+    ten."""
+    return sorted(result.changes if result else [], key=lambda f: -abs(f["effect_amount"]))[:top]
 
 
 def findings_note(month: date, result, reason: str | None = None) -> str:
@@ -193,13 +194,14 @@ FINDING_COLUMNS = [
 
 
 def findings_part(result, top: int = 10) -> pd.DataFrame:
-    """The month's findings as a table: the sentence (the rate's 95% interval in it) and the figures
-    behind it, the interval's bounds, and the slice's monthly rates (the HTML draws them as sparklines)."""
+    """The month's findings as a table: the sentence (the rate's 95% interval in it, then the other slices its
+    change was found in) and the figures behind it, the interval's bounds, and the slice's monthly rates (the
+    HTML draws them as sparklines)."""
     rows = findings.shown(result, top_findings(result, top)) if result else []
     return pd.DataFrame(
         [
             {
-                "finding": f["sentence"],
+                "finding": " ".join(filter(None, (f["sentence"], findings.parts_sentence(f.get("parts") or [])))),
                 "claims": f["claims"],
                 "denied_claims": f["denied_claims"],
                 "claim_denial_rate": f["claim_denial_rate"],

@@ -144,17 +144,20 @@ def filtered_slice_change(
 
 def finding_rows(shown: list, period, key: str = "", note=None, legend: bool = True) -> None:
     """Findings as every page shows them (What changed, the Overview, the Monthly review): each its
-    sentence (with the period rate's 95% interval), the sparkline of the slice's monthly claim denial rate
-    over the baseline and the period, and a button that opens its denied lines in the period on the
-    Claims page (drill). shown: findings.shown() or findings.stored(); note(finding) -> a caption under
-    the sentence; key: a prefix for the widgets of one page's list; legend: say under the list what the
-    sparklines and the interval show (unless the page's own caption does)."""
+    sentence (with the period rate's 95% interval), the other slices its change was found in (parts), the
+    sparkline of the slice's monthly claim denial rate over the baseline and the period, and a button that
+    opens its denied lines in the period on the Claims page (drill). shown: findings.shown() or
+    findings.stored(); note(finding) -> a caption under the sentence; key: a prefix for the widgets of one
+    page's list; legend: say under the list what the sparklines and the interval show (unless the page's
+    own caption does)."""
     for n, finding in enumerate(shown):
         left, right = st.columns([5, 1], vertical_alignment="center")
         with left:
             st.markdown(md(finding["sentence"]))
             if note:
                 st.caption(note(finding))
+            if finding.get("parts"):
+                st.caption(md(findings.parts_sentence(finding["parts"])))
             wanted = findings.claims_filters(finding, period)
             named = [str(wanted[f.field][0]) for f in LISTS if wanted.get(f.field)]
             unfiltered = " (the Claims page has no reason filter: every denied line)" if finding.get("reason") else ""

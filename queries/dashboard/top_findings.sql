@@ -1,18 +1,19 @@
 -- The Overview's top findings: the change findings of the default period (the last complete payment
 -- month against the 12 complete months before it), the three with the largest dollar effect (one per set
--- of claims: same_as), each with
+-- of claims: same_as; one per change: part_of), each with
 -- what the page shows beside its sentence: the slice's values (the click through to its denied lines),
--- the period rate's 95% interval, and the slice's months of the baseline and the period (its sparkline:
--- one query for the three). When slices were tested and none is a finding, one row without a sentence
+-- the period rate's 95% interval, the slice's months of the baseline and the period (its sparkline:
+-- one query for the three), and the other slices its change was found in (parts). When slices were tested and none is a finding, one row without a sentence
 -- (the period only), so the page can say so. Every slice is tested there, so the sidebar's filters do
 -- not apply.
 with
 
 tested as (select * from change_findings),
 
--- one finding per set of claims: not those that describe the same claims as a more specific one
+-- one finding per change: not those that describe the same claims as a more specific one, nor those that are
+-- part of a larger change (most of their moved denials are its own)
 findings as (
-    select * from tested where finding and same_as is null
+    select * from tested where finding and same_as is null and part_of is null
 ),
 
 top_three as (
@@ -50,6 +51,7 @@ select
     baseline_claim_denial_rate,
     effect_amount,
     q_value,
-    months
+    months,
+    parts
 from (select * from top_three union all select * from nothing_found)
 order by abs(effect_amount) desc, rank

@@ -51,7 +51,9 @@ final as (
         rate_ci_low,
         rate_ci_high,
         months,
-        same_as
+        same_as,
+        part_of,
+        parts
     from rows
 )
 
