@@ -242,6 +242,12 @@ COLUMNS = {
     "rule_id": ("rule", "text", "The prevention rule's id (data/prevention_rules.csv)."),
     "rule_description": ("what the rule checks", "text", "The rule's description in the rule set."),
     "finding": ("finding", "text", "What was found."),
+    "listed_under": (
+        "listed under",
+        "text",
+        "The finding this one is named under: found on the same claims, or a part of its change (mostly the "
+        "same denials, for its leading reason).",
+    ),
     "claim_denial_rate": ("claim denial rate", "rate", "Initial claims denied ÷ initial claims (HFMA)."),
     "rate_ci_low": (
         "95% CI from",

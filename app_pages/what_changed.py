@@ -65,6 +65,7 @@ ui.finding_rows(findings.shown(result, changes[:20]), period, note=counts)
 # every slice is tested whatever the filters; the one they name, if any, is said apart
 ui.filtered_slice_change(st.session_state["filters"], period=period, tested=result.tested)
 
+named = {findings.slice_label(r): findings.slice_label(r, names) for r in result.tested}
 tested = pd.DataFrame(
     [
         {
@@ -82,6 +83,7 @@ tested = pd.DataFrame(
             "q": r["q_value"],
             "direction": r["direction"],
             "finding": r["finding"],
+            "listed_under": named.get(r.get("part_of") or r["same_as"]),
             "test": r["test"],
         }
         for r in result.tested

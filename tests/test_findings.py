@@ -628,6 +628,10 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
     # read as a relative change)
     tested = next(frame for frame in at.dataframe if "change_ci_low" in frame.value.columns)
     beta = tested.value[tested.value["slice"] == "BETA MUTUAL"].iloc[0]
+    # each slice says which finding it is named under: the same claims, or a part of its change
+    under = dict(zip(tested.value["slice"], tested.value["listed_under"], strict=True))
+    assert under["BETA MUTUAL"] == under["99213 × POS 11 office"] == under["CO-50"] == "BETA MUTUAL × 99213"
+    assert under["BETA MUTUAL × 99213"] is None and under["ACME HEALTH PLAN"] is None
     # a category and a site by their names, as the sentences say them ("medical_necessity" was the rule set's
     # key, "POS 11" the site's)
     assert {"BETA MUTUAL × Medical necessity", "99213 × POS 11 office"} <= set(tested.value["slice"])
