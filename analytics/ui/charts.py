@@ -1,10 +1,6 @@
 """Charts by kind (rate heatmap, rate bars, amount bars, rate trend, month bars, category month bars), built
-by one function each (cached by `figure`) and drawn by another; a month not final (partial, or still being
-answered) marked, a rate of few claims set apart; clicks on points become filters.
-
-About 690 lines, past the ~400 the house keeps to: six chart kinds, each a builder and a drawer, over the
-axis, colour, months-not-final and few-claims helpers they share; split, each part would import most of the
-others."""
+by one function each (cached by `figure`) and drawn by another; a rate of few claims set apart; clicks on
+points become filters. The month axis and the months not final are in `months`."""
 
 from __future__ import annotations
 
@@ -13,7 +9,17 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from analytics import data, labels
+from analytics import labels
+from analytics.ui.months import (
+    in_months,
+    mark_not_final,
+    month_axis,
+    month_label,
+    not_final_label,
+    not_final_note,
+    partial_months,
+    unfinished_months,
+)
 from analytics.ui.text import chart_data, md, money
 
 
@@ -78,154 +84,12 @@ def percent_format(values) -> str:
     return ".1%" if top < 0.1 or span < 0.1 else ".0%"
 
 
-def _month_axis(fig, months):
-    """A monthly x axis: one tick per month labelled 'Sep 2026', padded half a month either side (a
-    single month reads as that month, not as hours around its first day)."""
-    months = sorted(pd.Timestamp(m) for m in pd.Series(months).dropna().unique())
-    if not months:
-        return fig
-    span = (months[-1].year - months[0].year) * 12 + months[-1].month - months[0].month + 1
-    # about a dozen ticks whatever the span: 2 years of months, or 24 years of a public corpus
-    step, shown = next(
-        (s, f)
-        for limit, s, f in ((15, "M1", "%b %Y"), (40, "M3", "%b %Y"), (90, "M6", "%b %Y"), (10**6, "M12", "%Y"))
-        if span <= limit
-    )
-    # room on the right for the last month's label: plotly hides a label that would pass the chart's edge, and
-    # that was the latest month (the Overview's "Oct 2026", the month What changed tests)
-    fig.update_layout(margin_r=60)
-    return fig.update_xaxes(
-        type="date",
-        dtick=step,
-        tickformat=shown,
-        title_text="",
-        range=[months[0] - pd.Timedelta(days=16), months[-1] + pd.Timedelta(days=16)],
-    )
-
-
 def _rate_axis(fig, values, title: str):
     """A rate y axis from 0, with the precision its values need."""
     top = pd.to_numeric(pd.Series(values), errors="coerce").max()
     # room above the highest point for its label, never far above 100%
     top = 0.01 if pd.isna(top) or top <= 0 else min(float(top) * 1.15, max(float(top), 1.05))
     return fig.update_yaxes(range=[0, top], tickformat=percent_format([0, top]), title_text=title, rangemode="tozero")
-
-
-# A month whose figures are not final is marked on every monthly chart: a partial month, not over on the
-# data date (column `complete` false: month_complete() in the SQL), and by date of service a month over but
-# still being answered (column `answering` true: month_answering(), by column `answer_days`), whose claims are
-# still to come. They are shaded under one label, their line segment dashed, their bars lighter, and
-# not_final_note() says why. On the payer-by-month heatmap each payer answers at its own pace (answering per
-# row): a partial month's column is labelled, a cell still being answered outlined.
-PARTIAL = "partial month"
-NOT_FINAL = "not final"
-
-
-def partial_months(frame_: pd.DataFrame) -> list:
-    """Months not over on the data date (column complete false)."""
-    return _months_where(frame_, "complete", False)
-
-
-def answering_months(frame_: pd.DataFrame) -> list:
-    """Months of service over but still being answered (column answering)."""
-    return _months_where(frame_, "answering", True)
-
-
-def _months_where(frame_: pd.DataFrame, flag: str, value: bool) -> list:
-    if flag not in frame_.columns or "month" not in frame_.columns:
-        return []
-    chosen = frame_[flag].fillna(not value).astype(bool) == value
-    return sorted(pd.Timestamp(m) for m in frame_.loc[chosen, "month"].unique())
-
-
-def unfinished_months(frame_: pd.DataFrame) -> dict:
-    """Each month whose figures are not final, with its label: PARTIAL or NOT_FINAL."""
-    by_month = {**dict.fromkeys(answering_months(frame_), NOT_FINAL), **dict.fromkeys(partial_months(frame_), PARTIAL)}
-    return dict(sorted(by_month.items()))
-
-
-def _not_final_label(unfinished: dict) -> str:
-    """The one label of the months not final: "not final" when one is still being answered, else "partial month"."""
-    return NOT_FINAL if NOT_FINAL in unfinished.values() else PARTIAL
-
-
-def _in_months(frame_: pd.DataFrame, months) -> pd.Series:
-    """Which rows of the frame fall in `months`."""
-    return pd.to_datetime(frame_["month"]).isin(list(months))
-
-
-def mark_not_final(fig, frame_: pd.DataFrame):
-    """Shade the months whose figures are not final (unfinished_months) on a figure whose x axis is `month`,
-    under one label (_not_final_label); returns the figure."""
-    months = unfinished_months(frame_)
-    if months:
-        fig.add_vrect(
-            x0=min(months) - pd.Timedelta(days=15),
-            x1=max(months) + pd.Timedelta(days=15),
-            fillcolor="lightgrey",
-            opacity=0.4,
-            line_width=0,
-            layer="below",
-            annotation_text=_not_final_label(months),
-            annotation_position="outside top",  # above the plot: inside, it sat on a line at 100%
-        )
-    return fig
-
-
-def not_final_note(frame_: pd.DataFrame, outlined: bool = False) -> None:
-    """The caption under a monthly chart with months not final: up to which date the data goes, and for how
-    long payers go on answering a month of service (outlined: per payer, the heatmap's outlined cells)."""
-    partial, answering = partial_months(frame_), answering_months(frame_)
-    notes = []
-    if partial:
-        as_of = data.record("recovery/data_date", path=data.database_path())["data_date"]
-        notes.append(
-            f"Partial month: data up to {as_of:%d %B %Y}. {_month_names(partial)} is not over yet, so its figures "
-            "are incomplete (marked on the chart)."
-        )
-    if answering and outlined:
-        days = frame_.loc[frame_["answering"].fillna(False).astype(bool), "answer_days"].astype(int)
-        span = f"{days.min()}" if days.min() == days.max() else f"{days.min()} to {days.max()}"
-        notes.append(
-            f"Outlined: a month of service its payer is still answering (90% of a payer's claims are answered "
-            f"within {span} days of the date of service here), so its rate will still change."
-        )
-    elif answering:
-        days = int(frame_["answer_days"].max())  # the days the SQL judged by (month_answering)
-        notes.append(
-            f"Not final: payers are still answering claims for {_month_names(answering)} (90% of claims are "
-            f"answered within {days} days of the date of service), so {'its' if len(answering) == 1 else 'their'} "
-            "counts and dollars will still grow."
-        )
-    if notes:
-        them = "it" if len(partial) + len(answering) == 1 else "them"
-        st.caption(" ".join([*notes, f"Month-over-month comparisons leave {them} out."]))
-
-
-def not_final_headline(frame_: pd.DataFrame) -> None:
-    """Under a period's headline figures (frame_: its months with their claims): when most of its claims are
-    in months not final, say so there, not only under the trend: the last complete month by date of service
-    is still being answered, and its tiles read as a usual month's."""
-    unfinished = unfinished_months(frame_)
-    if not unfinished or "claims" not in frame_.columns:
-        return
-    inside = int(frame_.loc[_in_months(frame_, unfinished), "claims"].sum())
-    total = int(frame_["claims"].sum())
-    if inside * 2 > total:
-        which = "every claim here is" if inside == total else f"{inside:,} of these {total:,} claims are"
-        st.warning(
-            f"Not final: {which} in {_month_names(list(unfinished))}, whose figures will still change (see the "
-            "note under the trend)."
-        )
-
-
-def _month_names(months: list) -> str:
-    return ", ".join(f"{m:%B %Y}" for m in months)
-
-
-def _month_label(month, partial: bool = False) -> str:
-    """'Sep 2026', or 'Sep 2026 (partial month)'."""
-    return f"{pd.Timestamp(month):%b %Y}" + (f" ({PARTIAL})" if partial else "")
 
 
 def _selected_points(event) -> list:
@@ -254,7 +118,7 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     shown = frame_.copy()
     partial = partial_months(shown) if x == "month" else []
     if x == "month":
-        shown["x"] = [_month_label(m, pd.Timestamp(m) in partial) for m in shown["month"]]
+        shown["x"] = [month_label(m, pd.Timestamp(m) in partial) for m in shown["month"]]
         shown["x_key"] = [f"{pd.Timestamp(m):%Y-%m-%d}" for m in shown["month"]]
         order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
     else:
@@ -280,7 +144,7 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     answering = _cells(shown, "answering", rows, order)
     # the colours span the final cells: a partial month's few claims (1 of 1 denied: 100%) paled the rest
     # (every cell not final: top is NaN and plotly spans the cells itself)
-    final = coloured.where(~answering).drop(columns=[_month_label(m, partial=True) for m in partial])
+    final = coloured.where(~answering).drop(columns=[month_label(m, partial=True) for m in partial])
     top = pd.to_numeric(pd.Series(final.values.ravel()), errors="coerce").max()
     heat = go.Figure(
         go.Heatmap(
@@ -533,7 +397,7 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
     import plotly.graph_objects as go
 
     unfinished = unfinished_months(frame_)
-    final = ~_in_months(frame_, unfinished)
+    final = ~in_months(frame_, unfinished)
     # a month of few claims, over or not, is a grey circle off the line: 1 of 1 denied drew a spike to 100%
     few = _too_few(frame_["claims"]) if "claims" in frame_.columns else pd.Series(False, index=frame_.index)
     done = frame_[final & ~few]
@@ -572,14 +436,14 @@ def _rate_trend(frame_: pd.DataFrame, label: str, column: str):
                 x=tail["month"],
                 y=tail[column],
                 mode="lines+markers",
-                name=_not_final_label(unfinished),
+                name=not_final_label(unfinished),
                 line={"color": MAIN, "dash": "dash"},
                 marker={"symbol": "circle-open", "size": sizes},
                 hovertemplate="%{x|%b %Y}: %{y:.1%}<extra></extra>",
             )
         )
     fig.update_layout(showlegend=False, margin={"t": 30})
-    _month_axis(fig, frame_["month"])
+    month_axis(fig, frame_["month"])
     return mark_not_final(_rate_axis(fig, frame_[column], label), frame_)
 
 
@@ -646,7 +510,7 @@ def _month_bars(frame_: pd.DataFrame, y: str, label: str, money_axis: bool):
     ).update_layout(margin={"t": 30})
     if not (frame_[y] > 0).any():  # every month at zero: one tick at 0 (plotly's 0-1 range read "$0, $0, $1, $1")
         fig.update_yaxes(range=[0, 1], tickvals=[0])
-    _month_axis(fig, frame_["month"])
+    month_axis(fig, frame_["month"])
     return mark_not_final(fig, frame_)
 
 
@@ -684,7 +548,7 @@ def _category_month_bars(frame_: pd.DataFrame, y: str, label: str):
         )
     fig.update_yaxes(title_text=label, tickprefix="$", tickformat=",.0f", rangemode="tozero")
     fig.update_layout(barmode="stack", legend={"title": {"text": ""}, "traceorder": "reversed"}, margin={"t": 30})
-    _month_axis(fig, frame_["month"])
+    month_axis(fig, frame_["month"])
     return mark_not_final(fig, frame_)
 
 

@@ -11,7 +11,8 @@ import streamlit as st
 
 from analytics import data, findings
 from analytics.filters import LISTS
-from analytics.ui.charts import _month_axis, figure, percent_format
+from analytics.ui.charts import figure, percent_format
+from analytics.ui.months import month_axis
 from analytics.ui.sidebar import drill
 from analytics.ui.tables import table
 from analytics.ui.text import md, money
@@ -57,7 +58,7 @@ def _sparkline(frame_: pd.DataFrame):
         )
     )
     fig.add_hline(y=float(frame_["baseline_rate"].iloc[0]), line={"dash": "dot", "color": "grey", "width": 1})
-    fig = _month_axis(fig, frame_["month"])  # months as months, even where the axis is not drawn
+    fig = month_axis(fig, frame_["month"])  # months as months, even where the axis is not drawn
     return (
         fig.update_layout(height=90, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False)
         .update_xaxes(visible=False)
@@ -294,7 +295,7 @@ def _p_chart(frame_: pd.DataFrame, title: str):
         )
     import html
 
-    fig = _month_axis(fig, frame_["month"])
+    fig = month_axis(fig, frame_["month"])
     # the legend above the plot: below it, it covered the month labels a half-width chart slants
     return fig.update_layout(
         title=html.escape(title, quote=False),

@@ -18,15 +18,10 @@ compared as (
     where month between $baseline_from and $period_to
 ),
 
+-- one row per cell: every column of driver_months but its month and counts
 summed as (
     select
-        payer_name,
-        site,
-        procedure_code,
-        modifiers,
-        category,
-        reason,
-        remark_codes,
+        * exclude (month, in_period, denials, denied_amount),
         coalesce(sum(denials) filter (where in_period), 0)::bigint as denials,
         coalesce(sum(denied_amount) filter (where in_period), 0)::decimal(18, 2) as denied_amount,
         coalesce(sum(denials) filter (where not in_period), 0)::bigint as baseline_denials
