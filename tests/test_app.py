@@ -479,7 +479,7 @@ def test_reasons_show_the_remark_that_refined_the_category(monkeypatch, tmp_path
     rows = {(r.category, r.reason, r.remark): r.denied_amount for r in tree.itertuples()}
     assert rows == {
         ("Coding, modifiers and units", "CO-16", "N822"): 100,
-        ("Missing information or documentation", "CO-16", "N290"): 60,
+        ("Missing info or documentation", "CO-16", "N290"): 60,
     }
     assert tree.set_index("remark").loc["N822", "remark_description"].startswith("Procedure modifier")
 

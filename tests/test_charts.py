@@ -820,7 +820,7 @@ def test_category_keys_read_as_labels_in_every_table(app):
         "Timely filing",
         "Medical necessity",
         "Eligibility and registration",
-        "Missing information or documentation",
+        "Missing info or documentation",
         "Coding, modifiers and units",
         "Bundling and NCCI edits",
         "Network and credentialing",

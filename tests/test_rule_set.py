@@ -170,6 +170,14 @@ def test_claim_status_4_without_a_reason_is_preventable_eligibility(con, tmp_pat
     assert denial(con) == (None, "eligibility", None, Decimal("120.00"), None, "yes", True)
 
 
+def test_shipped_category_labels_fit_the_payers_scorecard_on_a_1600_px_screen():
+    """The scorecard's last column is each payer's top category: at 1,600 px beside the sidebar ten columns leave
+    it room for 32 characters ("Prior authorization and referral"); "Missing information or documentation" lost
+    its last letter."""
+    labels = [r["label"] for r in read(DATA / "denial_categories.csv")]
+    assert max(map(len, labels)) <= len("Prior authorization and referral"), labels
+
+
 def test_shipped_preventable_flags_agree_with_their_category():
     states = {r["category"]: r["preventability"] for r in read(DATA / "denial_categories.csv")}
     assert set(states) == set(reference.CATEGORIES)
