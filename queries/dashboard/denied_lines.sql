@@ -16,9 +16,9 @@ select
     service_date,
     denial_type,
     denied_amount,
-    denial_class as counted_as,  -- 'denial', 'expected' (GA/GY/GZ) or 'duplicate' (the claim was a duplicate)
     reason_code(primary_group, primary_reason) as reason,  -- 'CLP02 4' for a claim denied without a reason, as on the Overview
     category,
+    denial_class as counted_as,  -- 'denial', 'expected' (GA/GY/GZ) or 'duplicate' (the claim was a duplicate)
     array_to_string(remark_codes, ' ') as remarks,
     patient_liable
 from units
