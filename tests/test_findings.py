@@ -842,7 +842,7 @@ def test_the_review_exports_carry_each_findings_interval(beta_db):
     assert section.count("<tr>") == len(shown) + 1
     pair = "<td class='num'>{}</td><td class='num'>{}</td>"
     assert section.count(pair.format("33.2%", "66.8%")) == 1
-    assert PARTS in section  # after the sentence, as the page says it under it
+    assert "at POS 11 office. " + PARTS in section  # after the sentence, as the page says it under it
     assert section.count("(95% CI ") == len(shown)  # in every sentence
     assert section.count("<svg class='spark'") == len(shown)  # a sparkline each, Jan-Jun: six points
     assert section.split("<svg")[1].count("<circle") == 6 and "<title>Jun 2024: 50.0%</title>" in section

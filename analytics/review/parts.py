@@ -201,7 +201,7 @@ def findings_part(result, top: int = 10) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "finding": " ".join(filter(None, (f["sentence"], findings.parts_sentence(f.get("parts") or [])))),
+                "finding": ". ".join(filter(None, (f["sentence"], findings.parts_sentence(f.get("parts") or [])))),
                 "claims": f["claims"],
                 "denied_claims": f["denied_claims"],
                 "claim_denial_rate": f["claim_denial_rate"],
