@@ -20,6 +20,25 @@ def _moved(finding: dict, denials: Denials, scale: float) -> dict:
     return {key: amount for key, amount in moved.items() if amount > 0}
 
 
+def _leading_reason(moved: dict, reason: dict) -> str | None:
+    """The reason with the most moved denials."""
+    by_reason: dict = {}
+    for key, amount in moved.items():
+        by_reason[reason[key]] = by_reason.get(reason[key], 0) + amount
+    return max(by_reason, key=by_reason.__getitem__) if by_reason else None
+
+
+def _change_of(finding: dict, moved: dict, leads: dict, reason: dict) -> str | None:
+    """The first change (a larger dollar effect first) in which half or more of these moved denials moved the
+    same way, for its leading reason: its leading finding's slice label; None when none."""
+    total = sum(moved.values())
+    for label, (lead, lead_moved, lead_reason) in leads.items():
+        shared = sum(v for k, v in moved.items() if k in lead_moved and reason[k] == lead_reason)
+        if lead["direction"] == finding["direction"] and total and shared >= total / 2:
+            return label
+    return None
+
+
 def mark_parts(tested: list, denials: Denials, period: Period, names: dict) -> None:
     """Set part_of on each finding whose moved denials are mostly (half or more) moved denials of a finding
     listed before it (a larger dollar effect) for that finding's leading reason (the reason with the most
@@ -30,30 +49,18 @@ def mark_parts(tested: list, denials: Denials, period: Period, names: dict) -> N
     scale = len(period.months) / len(period.baseline)
     reason = {id(r): r["reason"] for r in denials.rows}
     leads: dict = {}  # slice label -> (finding, its moved denials, its leading reason)
-    lead_of: dict = {}  # slice label of each finding standing for its claims -> its change's leading finding
+    change_of: dict = {}  # slice label of each finding standing for its claims -> its change's leading finding
     for row in tested:
         row["part_of"], row["parts"] = None, []
         if not row["finding"] or row["same_as"]:
             continue
         moved = _moved(row, denials, scale)
-        total = sum(moved.values())
-        lead_of[slice_label(row)] = next(
-            (
-                label
-                for label, (lead, lead_moved, lead_reason) in leads.items()
-                if lead["direction"] == row["direction"]
-                and total
-                and sum(v for k, v in moved.items() if k in lead_moved and reason[k] == lead_reason) >= total / 2
-            ),
-            None,
-        )
-        if lead_of[slice_label(row)] is None:
-            by_reason: dict = {}
-            for key, amount in moved.items():
-                by_reason[reason[key]] = by_reason.get(reason[key], 0) + amount
-            leads[slice_label(row)] = (row, moved, max(by_reason, key=by_reason.__getitem__) if by_reason else None)
+        label = slice_label(row)
+        change_of[label] = _change_of(row, moved, leads, reason)
+        if change_of[label] is None:
+            leads[label] = (row, moved, _leading_reason(moved, reason))
     for row in tested:  # findings first, the largest dollar effect first
-        lead = lead_of.get(row["same_as"] or slice_label(row)) if row["finding"] else None
+        lead = change_of.get(row["same_as"] or slice_label(row)) if row["finding"] else None
         if lead:
             row["part_of"] = lead
             leads[lead][0]["parts"].append(slice_label(row, names))
