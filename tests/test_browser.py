@@ -243,11 +243,12 @@ def test_a_short_table_shows_every_row_without_scrolling(server, page):
     assert all(t["hidden"] <= 1 for t in short), tables
 
 
-# A wide table's columns that matter, in view beside the sidebar on a 1,600 px screen: (page, its first column,
-# the last column that must show whole). Sized to their content, the payer and category pushed the Worklist's
-# next action past the edge, and the Monthly review's list of the month's denials, largest first, cut its
-# denied $; Prevention's rules lost their "not denied" count.
-IN_VIEW = [  # page, the table's first headers (which table), the column that must show whole
+# A wide table's columns that matter, in view beside the sidebar on a 1,600 px screen: (page, its first
+# headers (three tables of Claims start with "paid on"), the last column that must show whole). Sized to their
+# content, the payer and category pushed the Worklist's next action past the edge, and the Monthly review's
+# list of the month's denials, largest first, cut its denied $; Prevention's rules lost their "not denied"
+# count; the Claims page's denied lines cut their category.
+IN_VIEW = [
     ("worklist", ("priority",), "next action"),
     ("monthly_review", ("denied on",), "recovered $"),
     ("prevention", ("rule",), "not denied"),
