@@ -310,21 +310,9 @@ TABLE_WIDTHS = {
         "days_left": 62,
         "next_action": 248,
     },
-    # the Claims page's denied lines: a site's name cut after its code ("POS 22 on campus-…") leaves room for the
-    # longest category ("Prior authorization and referral") to show whole
-    "denied_lines": {
-        "payment_date": 80,
-        "payer_name": 195,
-        "claim_id": 84,
-        "procedure_code": 50,
-        "modifiers": 64,
-        "site": 140,
-        "service_date": 96,
-        "denial_type": 52,
-        "denied_amount": 80,
-        "reason": 58,
-        "category": 225,
-    },
+    # the Claims page's denied lines, sized whichever rows are in view: a claim id of 16 characters
+    # ("99999999-9999999", the corpus's) and the longest category ("Prior authorization and referral") whole
+    "denied_lines": {"claim_id": 130, "category": 225},
 }
 
 

@@ -6,19 +6,20 @@ with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites))
 
+-- what a denial is read by first (who, which claim and code, how much, why), then its details
 select
     payment_date,
     payer_name,
     claim_id,
     procedure_code,
-    modifier_list(modifiers) as modifiers,
-    site,
-    service_date,
-    denial_type,
     denied_amount,
+    denial_type,
     reason_code(primary_group, primary_reason) as reason,  -- 'CLP02 4' for a claim denied without a reason, as on the Overview
     category,
     denial_class as counted_as,  -- 'denial', 'expected' (GA/GY/GZ) or 'duplicate' (the claim was a duplicate)
+    modifier_list(modifiers) as modifiers,
+    site,
+    service_date,
     array_to_string(remark_codes, ' ') as remarks,
     patient_liable
 from units
