@@ -584,6 +584,12 @@ def test_findings_whose_denials_moved_with_a_larger_finding_are_named_as_parts_o
         "The same change, found in 3 more slices (mostly the same denials, for the same reason): BLUE; POS 19 × "
         "Site of care; POS 19."
     )
+    # a change found in many slices names the first eight and how many more
+    many = [f"J{n:04d}" for n in range(11)]
+    assert findings.parts_sentence(many).endswith(
+        ": J0000; J0001; J0002; J0003; J0004; J0005; J0006; J0007; and 3 more."
+    )
+    assert findings.parts_sentence(many).startswith("The same change, found in 11 more slices")
     # a fall is no part of a rise, whatever its denials
     tested[2]["direction"] = "down"
     mark_parts(tested, denials, period, {})

@@ -191,9 +191,17 @@ def filtered_slice_sentence(
     return text
 
 
+# A change found in many slices (a payer's every drug code) names its first ones, the largest dollar effect
+# first, and how many more: What changed's table of every slice tested says what each is listed under.
+PARTS_NAMED = 8
+
+
 def parts_sentence(parts: Sequence[str]) -> str:
     """Under a finding that leads a change, the other slices it was found in (change_findings.parts), or ''."""
     if not parts:
         return ""
     slices = f"{len(parts)} more slice{'s' if len(parts) > 1 else ''}"
-    return f"The same change, found in {slices} (mostly the same denials, for the same reason): {'; '.join(parts)}."
+    named = "; ".join(parts[:PARTS_NAMED]) + (
+        f"; and {len(parts) - PARTS_NAMED} more" if len(parts) > PARTS_NAMED else ""
+    )
+    return f"The same change, found in {slices} (mostly the same denials, for the same reason): {named}."
