@@ -175,6 +175,11 @@ class Generator:
     def month_index(self, day: date) -> int:
         return (day.year - self.start.year) * 12 + day.month - self.start.month + 1
 
+    def month_start(self, month: int) -> date:
+        """The first day of the history's month `month` (1 for the first): month_index's inverse."""
+        index = self.start.month - 1 + month - 1
+        return date(self.start.year + index // 12, index % 12 + 1, 1)
+
     def run_date(self, profile: PayerProfile, ready: date) -> date:
         """The payer's first weekly payment run on or after `ready`."""
         return ready + timedelta(days=(profile.weekday - ready.weekday()) % 7)

@@ -248,14 +248,9 @@ def _prevention_rules(out: Path, months: int) -> Path:
     """The demo practice's prevention rules: the shipped ones plus its payers' policies (not in the shipped
     file): the Medicare Advantage plan's prior authorisation for drugs from month 10, and BLUE RIDGE PPO's
     site-of-care program for infliximab from month 23, a rule per hospital outpatient site."""
-    start = Generator(months=months).start
-
-    def first_day(month: int) -> date:
-        index = start.month - 1 + month - 1
-        return date(start.year + index // 12, index % 12 + 1, 1)
-
+    history = Generator(months=months)
     auth, program = PAYERS[PRIOR_AUTH_PAYER].payer, PAYERS[SITE_OF_CARE_PAYER].payer
-    month_10, program_start = first_day(10), first_day(SITE_OF_CARE_START)
+    month_10, program_start = history.month_start(10), history.month_start(SITE_OF_CARE_START)
     rules = [
         f"auth-{auth.payer_id}-drugs,prior_authorization,{auth.payer_id},,J*,,,{month_10},,authorization,"
         f"{auth.name} requires prior authorisation for drugs from {month_10:%B %Y}"

@@ -3,7 +3,6 @@ p-charts (compute); and the findings as the pages show them, from a computation 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from analytics.findings.attribution import PARTITIONS, attribution
@@ -11,7 +10,7 @@ from analytics.findings.chance import FDR
 from analytics.findings.changes import mark_parts
 from analytics.findings.control_charts import p_chart
 from analytics.findings.periods import Fetch, Period, months_from
-from analytics.findings.sentences import Denials, sentence
+from analytics.findings.sentences import Denials, sentence, slice_names
 from analytics.findings.slices import (
     DIMENSIONS,
     KEYS,
@@ -68,9 +67,8 @@ def compute(fetch: Fetch, period: Period, fdr: float = FDR) -> Result:
         for row in tested:
             if row["finding"]:
                 row["sentence"] = sentence(row, period, labels, denials)
-        names: dict = defaultdict(dict)  # as the pages name slices: 'BETA MUTUAL × Medical necessity'
-        for r in words:
-            names[r["kind"]][r["value"]] = r["name"]
+        # the parts as the pages name slices: 'BETA MUTUAL × Medical necessity'
+        names = slice_names({(r["kind"], r["value"]): r["name"] for r in words})
         mark_parts(tested, denials, period, names)
     return Result(period, tested, series, {d: attribution(series, period, d) for d in PARTITIONS})
 

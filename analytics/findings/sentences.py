@@ -164,11 +164,8 @@ def filtered_slice_sentence(
     or why it was not tested. `lead` opens the sentence. Then the findings `inside` it (slices.findings_inside),
     the first three: a payer within chance may hold a category that moved beyond it."""
     if tested is None:
-        names: dict = defaultdict(dict)
-        for (kind, value), label in labels.items():
-            names[kind][value] = label
         text = (
-            f"{lead}{slice_label(wanted, names)} was not tested in {period.label}, too few "
+            f"{lead}{slice_label(wanted, slice_names(labels))} was not tested in {period.label}, too few "
             f"claims for any change to pass the bar: a slice is tested with at least {MIN_CLAIMS} claims in "
             f"{period.label}, {MIN_BASELINE_CLAIMS} {period.baseline_label} and {MIN_DENIED} denied claims between "
             "them."
@@ -182,12 +179,11 @@ def filtered_slice_sentence(
             f"{tested['ci_high'] * 100:+.1f}; {_q(tested['q_value'])}): {verdict}."
         )
     if inside:
-        found = "; ".join(
+        found = [
             f"{_denied_in_period(r, period, labels)} against {r['baseline_claim_denial_rate']:.1%} ({_q(r['q_value'])})"
-            for r in inside[:3]
-        )
-        more = f"; and {len(inside) - 3} more" if len(inside) > 3 else ""
-        text += f" Inside it, more than chance allows: {found}{more}."
+            for r in inside
+        ]
+        text += f" Inside it, more than chance allows: {_first(found, 3)}."
     return text
 
 
@@ -201,7 +197,22 @@ def parts_sentence(parts: Sequence[str]) -> str:
     if not parts:
         return ""
     slices = f"{len(parts)} more slice{'s' if len(parts) > 1 else ''}"
-    named = "; ".join(parts[:PARTS_NAMED]) + (
-        f"; and {len(parts) - PARTS_NAMED} more" if len(parts) > PARTS_NAMED else ""
+    return (
+        f"The same change, found in {slices} (mostly the same denials, for the same reason): "
+        f"{_first(parts, PARTS_NAMED)}."
     )
-    return f"The same change, found in {slices} (mostly the same denials, for the same reason): {named}."
+
+
+def _first(items: Sequence[str], shown: int) -> str:
+    """The first `shown` of a list, then how many more: 'a; b; c; and 2 more'."""
+    more = f"; and {len(items) - shown} more" if len(items) > shown else ""
+    return "; ".join(items[:shown]) + more
+
+
+def slice_names(words: dict) -> dict:
+    """Words by (kind, value) (labels.sql: a category's or a site's) as slice_label reads them: kind -> {value:
+    word}."""
+    names: dict = defaultdict(dict)
+    for (kind, value), word in words.items():
+        names[kind][value] = word
+    return names

@@ -1,7 +1,8 @@
 -- The slice the sidebar's filters name (findings.slice_of: its dimension and key values, NULL for the keys
 -- it has not), as the default period's test found it, and the findings inside it (the slices that share its
 -- values and add others, one per set of claims): its change_findings row, none when the slice was not tested
--- (too few claims), and theirs; findings.slice_row and findings.findings_inside tell them apart. The
+-- (too few claims), and theirs; findings.slice_row and findings.findings_inside tell them apart (the latter
+-- also leaves out a part of a change whose leading finding is inside: part_of). The
 -- Overview says it under its findings, Payers under one payer's trend and Codes under one code's tiles
 -- (ui.filtered_slice_change).
 with

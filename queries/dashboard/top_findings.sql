@@ -3,9 +3,9 @@
 -- of claims: same_as; one per change: part_of), each with
 -- what the page shows beside its sentence: the slice's values (the click through to its denied lines),
 -- the period rate's 95% interval, the slice's months of the baseline and the period (its sparkline:
--- one query for the three), and the other slices its change was found in (parts). When slices were tested and none is a finding, one row without a sentence
--- (the period only), so the page can say so. Every slice is tested there, so the sidebar's filters do
--- not apply.
+-- one query for the three), and the other slices its change was found in (parts). When slices were tested
+-- and none is a finding, one row without a sentence (the period only), so the page can say so. Every slice
+-- is tested there, so the sidebar's filters do not apply.
 with
 
 tested as (select * from change_findings),
