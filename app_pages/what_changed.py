@@ -33,7 +33,7 @@ st.caption(
 names = {"category": ui.category_labels(), "site": ui.site_labels()}
 # a change found on several slices (the payer, the payer × category, the sites of one program) is listed once,
 # as on the Overview and the Monthly review; the others are named under it
-changes, also = result.changes, result.also_found(names)
+changes = result.changes
 st.subheader(f"Findings: {len(changes)}")
 if not changes:
     st.success(f"No slice changed more than chance allows in {period.label}.")
@@ -53,11 +53,6 @@ def counts(finding: dict) -> str:
         f"{finding['ci_high'] * 100:+.1f}); p = {finding['p_value']:.2g}, q = {finding['q_value']:.2g} "
         f"({finding['test']}). Effect {findings.money(finding['effect_amount'])}: the excess denied claims at "
         "the period's denied $ per denied claim."
-        + (
-            f" Also found on the same claims: {'; '.join(seen)}."
-            if (seen := also.get(findings.slice_label(finding)))
-            else ""
-        )
     )
 
 

@@ -524,9 +524,10 @@ def test_a_slice_names_at_most_three_findings_inside_it_the_largest_dollar_effec
 
 
 def test_findings_whose_denials_moved_with_a_larger_finding_are_named_as_parts_of_its_change():
-    """A payer starts denying one drug at three hospital sites (CO-58): the payer × category leads, and the sites
-    × category, the payer and the reason found on the same claims as a site are its parts. The payer's own
-    coding problem (CO-4) moved inside the payer too, for another reason: a change of its own."""
+    """A payer starts denying one drug at three hospital sites (CO-58): the payer × category leads, and the
+    category found on its very claims, the sites × category, the payer and the site found on the same claims as a
+    site × category are its parts. The payer's own coding problem (CO-4) moved inside the payer too, for another
+    reason: a change of its own."""
     from analytics.findings.changes import mark_parts
     from analytics.findings.sentences import Denials
 
@@ -569,6 +570,7 @@ def test_findings_whose_denials_moved_with_a_larger_finding_are_named_as_parts_o
 
     tested = [
         finding("payer_category", 4800, payer_name="BLUE", category="site_of_care"),
+        finding("category", 4800, "BLUE × site_of_care", category="site_of_care"),  # only BLUE denies it
         finding("payer", 2400, payer_name="BLUE"),
         finding("site_category", 1700, site="POS 19", category="site_of_care"),
         finding("site", 1700, "POS 19 × site_of_care", site="POS 19"),
@@ -577,12 +579,12 @@ def test_findings_whose_denials_moved_with_a_larger_finding_are_named_as_parts_o
     ]
     tested[-1]["finding"] = False
     mark_parts(tested, denials, period, {"category": {"site_of_care": "Site of care"}})
-    assert [r["part_of"] for r in tested] == [None, *["BLUE × site_of_care"] * 3, None, None]
-    assert tested[0]["parts"] == ["BLUE", "POS 19 × Site of care", "POS 19"]
-    assert tested[4]["parts"] == []  # the coding problem leads a change of its own, with no part
+    assert [r["part_of"] for r in tested] == [None, *["BLUE × site_of_care"] * 4, None, None]
+    assert tested[0]["parts"] == ["Site of care", "BLUE", "POS 19 × Site of care", "POS 19"]
+    assert tested[5]["parts"] == []  # the coding problem leads a change of its own, with no part
     assert findings.parts_sentence(tested[0]["parts"]) == (
-        "The same change, found in 3 more slices (mostly the same denials, for the same reason): BLUE; POS 19 × "
-        "Site of care; POS 19."
+        "The same change, found in 4 more slices (mostly the same denials, for the same reason): Site of care; "
+        "BLUE; POS 19 × Site of care; POS 19."
     )
     # a change found in many slices names the first eight and how many more
     many = [f"J{n:04d}" for n in range(11)]
@@ -590,10 +592,10 @@ def test_findings_whose_denials_moved_with_a_larger_finding_are_named_as_parts_o
         ": J0000; J0001; J0002; J0003; J0004; J0005; J0006; J0007; and 3 more."
     )
     assert findings.parts_sentence(many).startswith("The same change, found in 11 more slices")
-    # a fall is no part of a rise, whatever its denials
-    tested[2]["direction"] = "down"
+    # a fall is no part of a rise, whatever its denials: it leads a change of its own (with the site on its claims)
+    tested[3]["direction"] = tested[4]["direction"] = "down"
     mark_parts(tested, denials, period, {})
-    assert tested[2]["part_of"] is None and tested[3]["part_of"] is None
+    assert tested[3]["part_of"] is None and tested[4]["part_of"] == "POS 19 × site_of_care"
 
 
 def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_lines(tmp_path, monkeypatch):
@@ -610,23 +612,17 @@ def test_what_changed_page_shows_the_finding_and_clicks_through_to_its_denied_li
         "prior 5 months (+\\$1,200" in text
     )
     assert any("15 of 30 claims denied; baseline 15 of 150" in c.value for c in at.caption)
-    # the payer and the payer × category found on the same claims as the payer × code are named under it, not
-    # listed as findings of their own: three findings read as three problems
     notes = [c.value for c in at.caption if "15 of 30 claims denied" in c.value]
     assert notes == [
         "15 of 30 claims denied; baseline 15 of 150. Change +40.0 points (95% CI +22.2 to +57.3); p = 2.1e-06, "
-        "q = 8.5e-06 (fisher). Effect +$1,200: the excess denied claims at the period's denied $ per denied claim. "
-        "Also found on the same claims: BETA MUTUAL; BETA MUTUAL × Medical necessity."
+        "q = 8.5e-06 (fisher). Effect +$1,200: the excess denied claims at the period's denied $ per denied claim."
     ], notes
-    # the category, the code, the reason and the site moved with the same denials (BETA's 99213 denied CO-50):
-    # one change, its other slices named under it, not listed as changes of their own
+    # the payer and the payer × category (the same claims as the payer × code), the category, the code, the
+    # reason and the site (BETA's 99213 denied CO-50 moved them): one change, its other slices named under it as
+    # on the Overview and the Monthly review, not listed as changes of their own
     assert at.subheader[0].value == "Findings: 1"
     assert any(c.value.startswith("9 slices changed more than chance allows. One change shows") for c in at.caption)
-    parts = [c.value for c in at.caption if c.value.startswith("The same change")]
-    assert parts == [
-        "The same change, found in 6 more slices (mostly the same denials, for the same reason): Medical necessity; "
-        "99213; 99213 × POS 11 office; CO-50; POS 11 office; POS 11 office × Medical necessity."
-    ], parts
+    assert [c.value for c in at.caption if c.value.startswith("The same change")] == [PARTS]
     # by payment month, said so: the Overview's trend of the same month is by date of service and differs
     assert any("by the month of each claim's first adjudication" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) >= 3  # sparklines and the two p-charts
@@ -735,8 +731,9 @@ SHOWN = [
     ),
 ]
 PARTS = (
-    "The same change, found in 6 more slices (mostly the same denials, for the same reason): Medical necessity; "
-    "99213; 99213 × POS 11 office; CO-50; POS 11 office; POS 11 office × Medical necessity."
+    "The same change, found in 8 more slices (mostly the same denials, for the same reason): BETA MUTUAL; BETA "
+    "MUTUAL × Medical necessity; Medical necessity; 99213; 99213 × POS 11 office; CO-50; POS 11 office; POS 11 "
+    "office × Medical necessity."
 )
 
 

@@ -18,7 +18,6 @@ from analytics.findings.slices import (
     monthly_counts,
     monthly_slices,
     slice_key,
-    slice_label,
     sparkline,
 )
 
@@ -40,15 +39,6 @@ class Result:
         that are part of a larger one (part_of: changes.mark_parts), each naming its parts: one per change,
         as the pages list them."""
         return [r for r in self.findings if r["same_as"] is None and not r.get("part_of")]
-
-    def also_found(self, names: dict | None = None) -> dict:
-        """The slice label of each distinct finding -> the labels (with names, as slice_label) of the findings
-        on the same claims: one change seen through several slices (the payer, the payer x category, ...)."""
-        also: dict = {}
-        for row in self.findings:
-            if row["same_as"]:
-                also.setdefault(row["same_as"], []).append(slice_label(row, names))
-        return also
 
     def charts(self, dimension: str) -> dict:
         """p-charts per payer or per category: value -> points."""

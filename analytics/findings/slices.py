@@ -158,7 +158,7 @@ def _mark_same_claims(tested: list) -> None:
     describe the same claims: a payer whose every denied claim in the month is one code and one reason
     is found as the payer, the payer × code and the payer × category alike. The most specific slice
     (the most dimension values; then the larger effect, then its name) stands for them; the others
-    name it in same_as: the pages list the most specific only (What changed names the others under it)."""
+    name it in same_as: the pages list the most specific only, and name the others under it (mark_parts)."""
     groups: dict = defaultdict(list)
     for row in tested:
         row["same_as"] = None
