@@ -313,6 +313,9 @@ TABLE_WIDTHS = {
     # the Claims page's denied lines, sized whichever rows are in view: a claim id of 16 characters
     # ("99999999-9999999", the corpus's) and the longest category ("Prior authorization and referral") whole
     "denied_lines": {"claim_id": 130, "category": 225},
+    # Prevention's rules: the demo's longest rule id and category whole whichever rules are loaded, so that what
+    # each rule checks (reference.PREVENTION_CHECKS, up to 30 characters) shows whole after the counts
+    "prevention_rules": {"rule_id": 140, "category": 200},
 }
 
 

@@ -53,11 +53,11 @@ WINDOW_SCOPES = ("payer_id", "payer_name", "filing_indicator", "default")
 RESOLUTIONS = ("appeal", "corrected_claim", "no_rework")
 # the checks a prevention rule can run (queries/marts/flagged_lines.sql), with the name the Prevention page shows
 PREVENTION_CHECKS = {
-    "waste_modifier": "JW or JZ missing on a single-dose drug",
+    "waste_modifier": "no JW or JZ, single-dose drug",
     "max_units": "more units than allowed",
     "site_not_allowed": "site of care not allowed",
-    "prior_authorization": "no prior authorisation number",
-    "unlisted_code": "unlisted code for a drug with its own",
+    "prior_authorization": "no prior authorisation",
+    "unlisted_code": "unlisted code for a coded drug",
 }
 
 

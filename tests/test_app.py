@@ -601,7 +601,7 @@ def test_prevention_page_lists_rules_and_flags(app, small_db):
     assert all(m.help for m in at.metric)
     # each rule's check by what it checks, not its key in the rule set ("waste_modifier")
     checks = dict(zip(rules["rule_id"], rules["check"], strict=True))
-    assert checks["waste-J1745"] == "JW or JZ missing on a single-dose drug"
+    assert checks["waste-J1745"] == "no JW or JZ, single-dose drug"
     assert not set(checks.values()) & {"waste_modifier", "prior_authorization", "unlisted_code"}
     # precision beside the rule, in view before the counts (at the end, the check's names pushed it out of view);
     # what the rule checks after the counts (before them, it pushed "not denied" out of view)

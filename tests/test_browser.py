@@ -247,11 +247,12 @@ def test_a_short_table_shows_every_row_without_scrolling(server, page):
 # headers (three tables of Claims start with "paid on"), the last column that must show whole). Sized to their
 # content, the payer and category pushed the Worklist's next action past the edge, and the Monthly review's
 # list of the month's denials, largest first, cut its denied $; Prevention's rules lost their "not denied"
-# count; the Claims page's denied lines cut their category.
+# count, then what each checks ("JW or JZ missing on a single-dose d"); the Claims page's denied lines cut their
+# category.
 IN_VIEW = [
     ("worklist", ("priority",), "next action"),
     ("monthly_review", ("denied on",), "recovered $"),
-    ("prevention", ("rule",), "not denied"),
+    ("prevention", ("rule",), "check"),
     ("claims", ("paid on", "payer"), "category"),
 ]
 

@@ -178,6 +178,13 @@ def test_shipped_category_labels_fit_the_payers_scorecard_on_a_1600_px_screen():
     assert max(map(len, labels)) <= len("Prior authorization and referral"), labels
 
 
+def test_what_a_prevention_rule_checks_fits_its_table_on_a_1600_px_screen():
+    """Prevention's rules table leaves what a rule checks the room after the rule, the category (both of fixed
+    width) and the counts: 30 characters at 1,600 px beside the sidebar. "JW or JZ missing on a single-dose drug"
+    lost its last word. The browser test sees the checks the test history's rules run; this one every check."""
+    assert max(map(len, reference.PREVENTION_CHECKS.values())) <= 30, reference.PREVENTION_CHECKS
+
+
 def test_shipped_preventable_flags_agree_with_their_category():
     states = {r["category"]: r["preventability"] for r in read(DATA / "denial_categories.csv")}
     assert set(states) == set(reference.CATEGORIES)
