@@ -317,6 +317,12 @@ TABLE_WIDTHS = {
     # each rule checks (reference.PREVENTION_CHECKS, up to 30 characters) shows whole after the counts
     "prevention_rules": {"rule_id": 140, "category": 200},
 }
+# Tables whose explanations wrap in rows of three lines (ui.tables.WRAPPED_ROW) at these widths: the Reasons
+# table's what the reason and the remark mean and the usual way back are what it is read for, and on one line
+# each the remark's ran past the edge of a 1,600 px screen.
+WRAPPED_TABLES = {
+    "reasons": {"category": 170, "reason_description": 245, "remark_description": 245, "usual_path": 175},
+}
 
 
 def shown_of(shown: int, total: int, first: str = "newest") -> str:

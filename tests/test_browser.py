@@ -277,6 +277,32 @@ def test_a_wide_table_shows_the_columns_that_matter_on_a_1600_px_screen(server, 
     assert last in shown[:-1], shown
 
 
+def test_the_reasons_table_wraps_what_each_code_means_rather_than_cut_it(server, page):
+    """On one line each, what a remark means ran past the Reasons table's edge at 1,600 px ("Treatment
+    authorization code ab"): its explanations wrap in rows of three lines, every column in view."""
+    from analytics.ui.tables import WRAPPED_ROW
+
+    url, _ = server
+    page.set_viewport_size({"width": 1600, "height": 1100})
+    try:
+        page.goto(f"{url}/{PAGES['reasons']}")
+        settle(page)
+        tables_drawn(page)
+        [table] = page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(table => {
+                const scroller = table.querySelector('.dvn-scroller'), grid = table.querySelector('[aria-rowcount]');
+                return {headers: [...table.querySelectorAll('th')].map(th => th.textContent),
+                        rows: Number(grid.getAttribute('aria-rowcount')) - 1,
+                        wide: scroller.scrollWidth - scroller.clientWidth, high: scroller.scrollHeight};
+            })"""
+        )
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1100})
+    assert table["headers"][-3:] == ["what the reason means", "what the remark means", "usual way back"], table
+    assert table["wide"] <= 1, table  # nothing past the edge
+    assert table["rows"] > 10 and table["high"] >= 35 + WRAPPED_ROW * table["rows"], table  # three lines a row
+
+
 def test_a_long_table_shows_twenty_rows_then_scrolls(server, page):
     """The worklist (a thousand open denials on the demo) showed ten rows at a time, Streamlit's default."""
     from analytics.ui.tables import LONG_ROWS, WHOLE_ROWS

@@ -178,6 +178,14 @@ def test_shipped_category_labels_fit_the_payers_scorecard_on_a_1600_px_screen():
     assert max(map(len, labels)) <= len("Prior authorization and referral"), labels
 
 
+def test_shipped_code_descriptions_fit_three_lines_of_the_reasons_table():
+    """The Reasons table wraps what a reason and a remark mean in rows of three lines (labels.WRAPPED_TABLES),
+    each line some 35 characters wide at 1,600 px: a description past 100 characters would lose its end."""
+    for name in ("carc.csv", "rarc.csv"):
+        longest = max((r["description"] for r in read(DATA / name)), key=len)
+        assert len(longest) <= 100, (name, longest)
+
+
 def test_what_a_prevention_rule_checks_fits_its_table_on_a_1600_px_screen():
     """Prevention's rules table leaves what a rule checks the room after the rule, the category (both of fixed
     width) and the counts: 30 characters at 1,600 px beside the sidebar. "JW or JZ missing on a single-dose drug"

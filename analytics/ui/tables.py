@@ -27,7 +27,9 @@ WHOLE_ROWS = 25
 # A longer one (the worklist, the denied lines) shows this many and scrolls: twice Streamlit's ten, one
 # screen of a laptop. Streamlit draws a row and the header 35 px high, plus a border.
 LONG_ROWS = 20
-_LONG_HEIGHT = 35 * (LONG_ROWS + 1) + 3
+_ROW = 35
+# A row tall enough for three lines: Streamlit wraps a cell's text only in rows taller than 64 px.
+WRAPPED_ROW = 66
 
 
 def column_config(frame_: pd.DataFrame, **given) -> dict:
@@ -106,11 +108,14 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     CSV download of what it shows (with the machine-readable column names). on_select(row) -> the
     filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page.
     download() -> the whole frame when the table shows only its first rows: run when the button is clicked.
-    Columns listed for the table's name in labels.TABLE_WIDTHS get those widths."""
+    Columns listed for the table's name in labels.TABLE_WIDTHS get those widths; in labels.WRAPPED_TABLES, those
+    widths and rows of three lines, their text wrapped."""
     shown = _labelled(frame_)
     shown, config = _rates_in_points(shown, column_config(shown, **given))
-    for column, width in labels.TABLE_WIDTHS.get(name, {}).items():
+    widths = labels.TABLE_WIDTHS.get(name) or labels.WRAPPED_TABLES.get(name, {})
+    for column, width in widths.items():
         config[column] = {**config[column], "width": width}
+    row = WRAPPED_ROW if name in labels.WRAPPED_TABLES else _ROW
     order = []
     for column in frame_.columns:  # a label takes the place of the key it stands for
         if config.get(column) is not None and column not in order:
@@ -120,7 +125,8 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     layout: dict[str, Any] = {
         "hide_index": True,
         "width": "stretch",
-        "height": "content" if len(shown) <= WHOLE_ROWS else _LONG_HEIGHT,
+        "row_height": row,
+        "height": "content" if len(shown) <= WHOLE_ROWS else _ROW + row * LONG_ROWS + 3,
         "column_config": config,
         "column_order": order,
         "placeholder": "–",
