@@ -16,6 +16,7 @@ MACROS = (
     "filtered_drug_line_cells",
     "open_worklist",
     "filtered_claim_status",
+    "filtered_prevention_flags",
 )
 
 

@@ -4,12 +4,7 @@
 with
 
 flags as (
-    select * from prevention_flags
-    where (len($payers) = 0 or list_contains($payers, payer_name))
-      and (len($codes) = 0 or list_contains($codes, procedure_code))
-      and (len($sites) = 0 or list_contains($sites, site_key))
-      and ($date_from is null or service_date >= $date_from)
-      and ($date_to is null or service_date <= $date_to)
+    select * from filtered_prevention_flags($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
 ),
 status as (select submission_key, status, sent_date from claim_status),
 names as (select * from site_names)

@@ -6,12 +6,7 @@
 with
 
 flags as (
-    select * from prevention_flags
-    where (len($payers) = 0 or list_contains($payers, payer_name))
-      and (len($codes) = 0 or list_contains($codes, procedure_code))
-      and (len($sites) = 0 or list_contains($sites, site_key))
-      and ($date_from is null or service_date >= $date_from)
-      and ($date_to is null or service_date <= $date_to)
+    select * from filtered_prevention_flags($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
 ),
 rules as (select * from ref_prevention_rules),
 -- the first answer to each billed line (matched remittance line, initial adjudication), built after each load
