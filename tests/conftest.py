@@ -116,6 +116,18 @@ def remittance_835(
     return "~\n".join(segments) + "~\n"
 
 
+def load_cli(*args: str, db: Path) -> subprocess.CompletedProcess:
+    """`python -m analytics load ARGS` into db, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "analytics", "load", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DENIALS_DB": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def load_text(con, tmp_path: Path, text: str, name: str = "test.835") -> loader.FileResult:
     path = tmp_path / name
     path.write_text(text)

@@ -7,10 +7,7 @@ SV1 and SV2 segments of the 837 transaction sets counted and their charges summe
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,11 +18,10 @@ import pytest
 from analytics import database, loader
 from analytics.__main__ import result_line
 from analytics.ingest import memory
-from conftest import CORPUS_835, CORPUS_837, SHARED, claim_837, corpus_files, load_text, needs_shared, rows
+from conftest import CORPUS_835, CORPUS_837, SHARED, claim_837, corpus_files, load_cli, load_text, needs_shared, rows
 
 pytestmark = needs_shared
 
-ROOT = Path(__file__).resolve().parent.parent
 MIXED = CORPUS_835 / "pyx12__mult_isa_mixed_278_835_837.txt"
 FILES = corpus_files(CORPUS_837) + [MIXED]
 BILL_TABLES = ("source_files", "bill_claims", "bill_lines", "load_diagnostics")
@@ -373,18 +369,6 @@ def test_keys_are_unique_across_files(con, tmp_path):
     ) == [(6, 6)]
 
 
-def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DENIALS_DB": str(db)}
-    return subprocess.run(
-        [sys.executable, "-m", "analytics", "load", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def counts(db: Path) -> list[int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -398,12 +382,12 @@ def test_truncated_837_is_refused_and_nothing_loaded(tmp_path, cut):
     db = tmp_path / "d.duckdb"
     good = tmp_path / "good.837"
     good.write_text(claim_file(PROFESSIONAL))
-    assert cli(str(good), db=db).returncode == 0
+    assert load_cli(str(good), db=db).returncode == 0
     before = counts(db)
     text = claim_file(INSTITUTIONAL, guide="005010X223A2", control="000000102")
     path = tmp_path / "cut.837"
     path.write_text(text[: text.index("LX*2")] if cut == "inside the claim" else text[: text.index("GE*")])
-    done = cli(str(path), db=db)
+    done = load_cli(str(path), db=db)
     assert done.returncode == 1
     problem = [line for line in done.stderr.splitlines() if line.strip()]
     assert (
@@ -418,13 +402,13 @@ def test_truncated_837_is_refused_and_nothing_loaded(tmp_path, cut):
 def test_loading_the_same_837_twice_changes_nothing(tmp_path):
     db = tmp_path / "d.duckdb"
     path = CORPUS_837 / "oopfactory__837I_4010_Swreed_Batch1.txt"
-    first = cli(str(path), db=db)
+    first = load_cli(str(path), db=db)
     assert first.returncode == 0 and "54 claim(s) billed, 182 line(s) billed" in first.stdout
     assert "54 billed claim(s), 182 billed line(s)" in first.stdout.splitlines()[-1]
     before = counts(db)
     copy = tmp_path / "copy.txt"
     copy.write_bytes(path.read_bytes())
-    again = cli(str(path), str(copy), db=db)
+    again = load_cli(str(path), str(copy), db=db)
     assert (
         again.returncode == 0
         and [out.split()[:2] for out in again.stdout.splitlines()[:2]] == [["already", "loaded"]] * 2

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -13,24 +10,12 @@ import pytest
 
 from analytics import database, loader
 from analytics.ingest import memory, store, workers
-from conftest import CORPUS_835, load_text, needs_shared, remittance_835, rows, table_counts
+from conftest import CORPUS_835, load_cli, load_text, needs_shared, remittance_835, rows, table_counts
 
 pytestmark = needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = CORPUS_835 / "edi835parser__emedny_sample.txt"
-
-
-def cli(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DENIALS_DB": str(db)}
-    return subprocess.run(
-        [sys.executable, "-m", "analytics", "load", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def counts(db: Path) -> dict[str, int]:
@@ -60,10 +45,10 @@ def bad_inputs(folder: Path) -> dict[str, Path]:
 @pytest.mark.parametrize("kind", ["empty", "binary", "truncated", "not_x12"])
 def test_bad_file_gives_one_clear_line_and_changes_nothing(tmp_path, kind):
     db = tmp_path / "d.duckdb"
-    assert cli(str(GOOD), db=db).returncode == 0
+    assert load_cli(str(GOOD), db=db).returncode == 0
     before = counts(db)
     path = bad_inputs(tmp_path / "in")[kind]
-    done = cli(str(path), db=db)
+    done = load_cli(str(path), db=db)
     assert done.returncode == 1
     problem = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(problem) == 1 and str(path) in problem[0] and "nothing loaded" in problem[0]
@@ -74,7 +59,7 @@ def test_bad_file_gives_one_clear_line_and_changes_nothing(tmp_path, kind):
 
 
 def test_unreadable_path_fails_clearly(tmp_path):
-    done = cli(str(tmp_path / "missing.835"), db=tmp_path / "d.duckdb")
+    done = load_cli(str(tmp_path / "missing.835"), db=tmp_path / "d.duckdb")
     assert done.returncode == 1
     assert "missing.835: no such file or folder" in done.stderr
 
@@ -84,7 +69,7 @@ def test_cli_loads_folders_recursively_and_summarises(tmp_path):
     nested.mkdir(parents=True)
     (nested / "a.835").write_bytes(GOOD.read_bytes())
     (tmp_path / "in" / "b.835").write_bytes((CORPUS_835 / "lfh-x12__managed-care.835").read_bytes())
-    done = cli(str(tmp_path / "in"), db=tmp_path / "d.duckdb")
+    done = load_cli(str(tmp_path / "in"), db=tmp_path / "d.duckdb")
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
     assert out[0].startswith("loaded") and "b.835: 1 payment(s), 2 claim(s)" in out[0]
@@ -99,8 +84,8 @@ def test_a_folder_that_holds_the_database_loads_its_files_and_not_the_database(t
     folder.mkdir()
     (folder / "a.835").write_bytes(GOOD.read_bytes())
     db = folder / "denials.duckdb"
-    first = cli(str(folder), db=db)
-    again = cli(str(folder), db=db)
+    first = load_cli(str(folder), db=db)
+    again = load_cli(str(folder), db=db)
     assert first.returncode == again.returncode == 0, (first.stderr, again.stderr)
     assert db.with_name(db.name + ".dashboard").is_dir() and db.with_name(db.name + ".lock").exists()  # beside it
     assert first.stdout.splitlines()[-1].startswith("1 file(s): 1 loaded.")
@@ -342,7 +327,7 @@ def test_a_symbolic_link_loop_named_on_the_command_line_is_called_one(tmp_path):
     there.symlink_to(back)
     back.symlink_to(there)
     missing = tmp_path / "missing.835"
-    done = cli(str(loop), str(there), str(missing), db=tmp_path / "d.duckdb")
+    done = load_cli(str(loop), str(there), str(missing), db=tmp_path / "d.duckdb")
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         f"failed          {loop}: a symbolic link loop (the link leads back to itself)",
@@ -355,7 +340,7 @@ def test_a_newline_in_a_file_name_does_not_split_its_line(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "march\n2024\t.835").write_text(remittance_835("CLP*A1*1*100*100*0*12*X1*11*1", payment="100"))
-    done = cli(str(folder), db=tmp_path / "d.duckdb")
+    done = load_cli(str(folder), db=tmp_path / "d.duckdb")
     assert done.returncode == 0, done.stderr
     first, summary = done.stdout.splitlines()
     assert first.startswith(f"loaded          {folder}/march\\n2024\\t.835: 1 payment(s)")
