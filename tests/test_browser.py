@@ -257,22 +257,30 @@ IN_VIEW = [
 ]
 
 
-@pytest.mark.parametrize(("name", "first", "last"), IN_VIEW)
-def test_a_wide_table_shows_the_columns_that_matter_on_a_1600_px_screen(server, page, name, first, last):
-    """The grid draws a header cell only for a column within its view: when the column after `last` has one,
-    `last` shows whole."""
+def on_a_1600_px_screen(page, server, name: str, script: str):
+    """What script (JavaScript) returns on the page `name` drawn 1,600 px wide, its tables drawn."""
     url, _ = server
     page.set_viewport_size({"width": 1600, "height": 1100})
     try:
         page.goto(f"{url}/{PAGES[name]}")
         settle(page)
         tables_drawn(page)
-        headers = page.evaluate(
-            """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(
-                table => [...table.querySelectorAll('th')].map(th => th.textContent))"""
-        )
+        return page.evaluate(script)
     finally:
         page.set_viewport_size({"width": 1400, "height": 1100})
+
+
+@pytest.mark.parametrize(("name", "first", "last"), IN_VIEW)
+def test_a_wide_table_shows_the_columns_that_matter_on_a_1600_px_screen(server, page, name, first, last):
+    """The grid draws a header cell only for a column within its view: when the column after `last` has one,
+    `last` shows whole."""
+    headers = on_a_1600_px_screen(
+        page,
+        server,
+        name,
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(
+            table => [...table.querySelectorAll('th')].map(th => th.textContent))""",
+    )
     [shown] = [h for h in headers if tuple(h[: len(first)]) == first]
     assert last in shown[:-1], shown
 
@@ -282,22 +290,17 @@ def test_the_reasons_table_wraps_what_each_code_means_rather_than_cut_it(server,
     authorization code ab"): its explanations wrap in rows of three lines, every column in view."""
     from analytics.ui.tables import WRAPPED_ROW
 
-    url, _ = server
-    page.set_viewport_size({"width": 1600, "height": 1100})
-    try:
-        page.goto(f"{url}/{PAGES['reasons']}")
-        settle(page)
-        tables_drawn(page)
-        [table] = page.evaluate(
-            """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(table => {
-                const scroller = table.querySelector('.dvn-scroller'), grid = table.querySelector('[aria-rowcount]');
-                return {headers: [...table.querySelectorAll('th')].map(th => th.textContent),
-                        rows: Number(grid.getAttribute('aria-rowcount')) - 1,
-                        wide: scroller.scrollWidth - scroller.clientWidth, high: scroller.scrollHeight};
-            })"""
-        )
-    finally:
-        page.set_viewport_size({"width": 1400, "height": 1100})
+    [table] = on_a_1600_px_screen(
+        page,
+        server,
+        "reasons",
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(table => {
+            const scroller = table.querySelector('.dvn-scroller'), grid = table.querySelector('[aria-rowcount]');
+            return {headers: [...table.querySelectorAll('th')].map(th => th.textContent),
+                    rows: Number(grid.getAttribute('aria-rowcount')) - 1,
+                    wide: scroller.scrollWidth - scroller.clientWidth, high: scroller.scrollHeight};
+        })""",
+    )
     assert table["headers"][-3:] == ["what the reason means", "what the remark means", "usual way back"], table
     assert table["wide"] <= 1, table  # nothing past the edge
     assert table["rows"] > 10 and table["high"] >= 35 + WRAPPED_ROW * table["rows"], table  # three lines a row
