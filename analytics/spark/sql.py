@@ -3,11 +3,11 @@
 Each file is transpiled with sqlglot (read='duckdb', write='spark') after a few rewrites of the AST for
 what sqlglot does not carry over (docs/scale.md lists them): DuckDB macros are inlined where they are
 called (parameters replaced by the arguments), `len(list)` becomes `array_size`, `list_has_any` becomes
-`arrays_overlap`, `format('{}')` becomes `format_string('%s')`, a list of tuples sorted and indexed
-becomes an array of structs. Where a file cannot be carried over so, a reviewed Spark SQL variant sits
-beside it (`queries/marts/spark/NAME.sql`) and is used instead; for an `update` its variant is a query
-whose result replaces the table. tests/test_spark.py checks that every file transpiles and runs on
-Spark, or has its variant.
+`arrays_overlap`, `format('{}')` becomes `format_string('%s')`, `rowid` becomes
+`monotonically_increasing_id()`, a list of tuples sorted and indexed becomes an array of structs. Where a file
+cannot be carried over so, a reviewed Spark SQL variant sits beside it (`queries/marts/spark/NAME.sql`) and is
+used instead; for an `update` its variant is a query whose result replaces the table. tests/test_spark.py
+checks that every file transpiles and runs on Spark, or has its variant.
 
 About 510 lines in one module: the AST rewrites are small and each one exists for the transpiler below
 them; apart, a reader would chase one translation over several files.
@@ -184,6 +184,11 @@ def _spark_rewrites(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Union) and node.args.get("by_name"):
             node.set("by_name", None)
             return node
+        # rowid (remarks.sql: the order a table's rows were stored in): Spark has none; its
+        # monotonically_increasing_id() grows with the order the lake's files hold the rows in, the order the
+        # reader wrote them (a file's rows together, in order): the same order within a claim, other values
+        if isinstance(node, exp.Column) and not node.table and node.name.lower() == "rowid":
+            return exp.Anonymous(this="monotonically_increasing_id", expressions=[])
         # HUGEINT: Spark's widest exact integer is DECIMAL(38, 0)
         if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
             return exp.DataType.build("DECIMAL(38, 0)")

@@ -3,7 +3,8 @@
 -- remarks: one row per remark code, from LQ (service line) or MOA / MIA (claim).
 with
 
--- rowid: the order the codes were stored in, which is the order they were sent (several share a segment)
+-- rowid: the order the codes were stored in, which is the order they were sent (several share a segment); on
+-- Spark, the order the lake's files hold them in (analytics/spark/sql.py)
 remarks as (select *, rowid as sent_order from remit_remarks),
 claims as (select * from claims),
 
