@@ -484,6 +484,31 @@ def test_reasons_show_the_remark_that_refined_the_category(monkeypatch, tmp_path
     assert tree.set_index("remark").loc["N822", "remark_description"].startswith("Procedure modifier")
 
 
+def test_a_code_missing_from_the_lists_is_said_to_be_missing_not_to_be_no_reason(monkeypatch, tmp_path):
+    """A CARC newer than the list loaded (CO-999) read "Claim denied without a reason code", what a claim
+    denied by its status alone (CLP02 4) is; a remark the list lacks read as nothing. Each says the list lacks
+    it, and how to load a newer one."""
+    con = database.connect(tmp_path / "unknown.duckdb")
+    unknown = "CLP*U1*1*100*0*0*12*P1*11*1~SVC*HC:99213*100*0**1~DTM*472*20240105~CAS*CO*999*100~LQ*HE*X999"
+    status_only = "CLP*U2*4*60*0*0*12*P2*11*1~SVC*HC:99214*60*0**1~DTM*472*20240105"
+    load_text(con, tmp_path, remittance_835(unknown, status_only, payment_date="20240115"), "unknown.835")
+    con.close()
+    run = app_runner(tmp_path / "unknown.duckdb", monkeypatch, tmp_path)
+    tree = run("app_pages/reasons.py").dataframe[0].value.set_index("reason")
+    assert tree.loc["CO-999", "reason_description"] == (
+        "Not in the CARC list loaded (python -m analytics reference load carc FILE)"
+    )
+    assert tree.loc["CO-999", "remark_description"] == (
+        "Not in the RARC list loaded (python -m analytics reference load rarc FILE)"
+    )
+    assert tree.loc["CLP02 4", "reason_description"] == "Claim denied without a reason code"
+    assert tree.loc["CLP02 4", "remark_description"] == ""  # no remark sent: nothing to explain
+    overview = run()
+    top = next(f.value for f in overview.dataframe if "description" in f.value.columns).set_index("reason")
+    assert top.loc["CO-999", "description"].startswith("Not in the CARC list loaded")
+    assert top.loc["CLP02 4", "description"] == "Claim denied without a reason code"
+
+
 def test_monthly_review_opens_on_the_latest_complete_month_with_denials(monkeypatch, tmp_path):
     """Denials in January, a payment without one in March, April not over: February and March are over on
     the data date but had no denial (they read as months where nothing happened), so the review opens on

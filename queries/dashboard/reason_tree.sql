@@ -50,8 +50,11 @@ select
     grouped.denied_amount,
     -- the category's own total, for its box's header (a treemap's header shows its name alone)
     sum(grouped.denied_amount) over (partition by grouped.category) as category_denied_amount,
-    reason_description(carc.description) as reason_description,
-    coalesce(rarc.description, '') as remark_description,
+    reason_description(grouped.primary_reason, carc.description) as reason_description,
+    case
+        when grouped.remark = '(no remark)' then ''
+        else coalesce(rarc.description, 'Not in the RARC list loaded (python -m analytics reference load rarc FILE)')
+    end as remark_description,
     coalesce(categories.usual_path, '') as usual_path
 from grouped
 left join categories using (category)

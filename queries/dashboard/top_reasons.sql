@@ -22,7 +22,7 @@ select
     by_reason.denied_amount,
     by_reason.category,
     coalesce(categories.label, by_reason.category) as category_label,
-    reason_description(carc.description) as description
+    reason_description(by_reason.primary_reason, carc.description) as description
 from by_reason
 left join carc on carc.code = by_reason.primary_reason
 left join categories using (category)
