@@ -70,7 +70,8 @@ def answers_chart(rules):
     )
     figure.update_yaxes(type="category", autorange="reversed")
     figure.update_xaxes(tickformat=".0%", range=[0, 1])
-    return figure.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    # room on the right for the axis's last label, 100%, which plotly leaves out when it would cross the edge
+    return figure.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, margin={"r": 30})
 
 
 st.plotly_chart(answers_chart(answered_rules), width="stretch")

@@ -653,6 +653,8 @@ def test_prevention_draws_each_answered_rule_as_shares_of_its_answered_lines(app
     counts = answered[["denied_as_foreseen", "denied_otherwise", "not_denied"]].to_numpy(float).T
     assert numpy.allclose(shares, counts / answered["answered_lines"].to_numpy(float))
     assert chart["layout"]["xaxis"]["tickformat"] == ".0%"
+    # the axis runs to 100% and says so: at the plot's edge, its last label needs room to the right (30 px)
+    assert chart["layout"]["xaxis"]["range"] == [0, 1] and chart["layout"]["margin"]["r"] >= 30
 
 
 def test_reasons_treemap_boxes_show_their_dollars_and_share(app):
