@@ -647,6 +647,30 @@ def test_a_heatmap_cell_of_few_claims_is_grey_not_the_darkest_red():
     assert cells(rates["z"]) == [0.12, 1.0, 0.25, 0.2]
 
 
+def test_a_heatmap_cell_with_nothing_to_rate_is_grey_not_white_like_a_rate_of_0():
+    """An office visit code is never billed on a hospital claim (TOB 13x): its cell was left empty, white, the
+    colour the scale gives a 0% rate, so it read as a code the payers never deny there."""
+    import pandas as pd
+
+    from analytics.ui import charts
+
+    matrix = pd.DataFrame(
+        {
+            "procedure_code": ["99213", "J1322", "J1322"],
+            "site": ["POS 11", "POS 11", "TOB 13x"],
+            "site_label": ["POS 11 office", "POS 11 office", "TOB 13x hospital outpatient"],
+            "lines": [300, 100, 80],
+            "denial_rate": [0.1, 0.0, 0.2],
+        }
+    )
+    figure = charts.heatmap_figure(matrix, "site_label", "procedure_code", "site", None)
+    rates, grey, clicks = json.loads(figure.to_json())["data"]
+    assert values(rates["x"]) == ["POS 11 office", "TOB 13x hospital outpatient"]
+    assert cells(rates["z"]) == [0.1, None, 0.0, 0.2]  # 99213 at TOB 13x: no rate...
+    assert cells(grey["z"]) == [None, 1.0, None, None] and grey["name"] == charts.TOO_FEW  # ...but grey
+    assert ("99213", "TOB 13x hospital outpatient") not in set(zip(clicks["y"], clicks["x"], strict=True))
+
+
 def cells(z) -> list:
     """A heatmap's z, row by row, None where empty (plotly's JSON encodes it typed and flat, or as lists)."""
     flat = values(z) if isinstance(z, dict) else [v for row in z for v in values(row)]

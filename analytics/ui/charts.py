@@ -142,8 +142,9 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
         index=rows, columns=order
     )
     text = [[("" if pd.isna(v) else f"{int(v):,} {volume}") for v in row] for row in counts.values]
-    # a cell of few claims is grey, not coloured: 1 of 1 denied read as the darkest red of the chart
-    few = _too_few(counts)
+    # a cell of few claims is grey, not coloured: 1 of 1 denied read as the darkest red of the chart; so is a
+    # cell of none (a code never billed at a site): left empty it was white, the colour of a 0% rate
+    few = _too_few(counts) | counts.isna()
     coloured = matrix.where(~few)
     answering = _cells(shown, "answering", rows, order)
     # the colours span the final cells: a partial month's few claims (1 of 1 denied: 100%) paled the rest
@@ -260,8 +261,8 @@ def rate_heatmap(
     fig = heatmap_figure(frame_, x, y, x_key, y_key)
     _chart(fig, key, select)
     grey = (
-        f" Grey: fewer than {MIN_RATE_VOLUME} {_heatmap_volume(frame_)}, too few for a rate to mean much (hover "
-        "shows it)."
+        f" Grey: fewer than {MIN_RATE_VOLUME} {_heatmap_volume(frame_)} or none, too few for a rate to mean much "
+        "(hover shows how many)."
         if _has_too_few(fig)
         else ""
     )
