@@ -78,7 +78,7 @@ tested = pd.DataFrame(
             "q": r["q_value"],
             "direction": r["direction"],
             "finding": r["finding"],
-            "listed_under": named.get(r.get("part_of") or r["same_as"]),
+            "listed_under": named.get(r.get("part_of")),
             "test": r["test"],
         }
         for r in result.tested

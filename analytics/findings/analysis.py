@@ -35,10 +35,9 @@ class Result:
 
     @property
     def changes(self) -> list:
-        """The findings less those that describe the same claims as a more specific one (same_as) and those
-        that are part of a larger one (part_of: changes.mark_parts), each naming its parts: one per change,
-        as the pages list them."""
-        return [r for r in self.findings if r["same_as"] is None and not r.get("part_of")]
+        """The findings that lead a change, each naming its parts: one per change, as the pages list them. The
+        others are parts of one (part_of: changes.mark_parts), those on the same claims as another among them."""
+        return [r for r in self.findings if not r["part_of"]]
 
     def charts(self, dimension: str) -> dict:
         """p-charts per payer or per category: value -> points."""

@@ -40,13 +40,13 @@ def _change_of(finding: dict, moved: dict, leads: dict, reason: dict) -> str | N
 
 
 def mark_parts(tested: list, denials: Denials, period: Period, names: dict) -> None:
-    """Set part_of on each finding whose moved denials are mostly (half or more) moved denials of a finding
-    listed before it (a larger dollar effect) for that finding's leading reason (the reason with the most
-    moved denials): that finding's slice label. Findings on the same claims (same_as) go with the one that
-    stands for them, and are parts of it when it leads. The leading finding gets its parts' labels (slice_label
-    with names), the largest dollar effect first, in parts: every page lists it and names its parts under it.
-    A payer × code moving for coding within a payer moving for timely filing is not a part: its denials moved
-    for another reason."""
+    """Set part_of on each finding whose moved denials are mostly (half or more) moved denials of a finding listed
+    before it (a larger dollar effect) for that finding's leading reason (the reason with the most moved denials):
+    that finding's slice label. Findings on the same claims (same_as) go with the one that stands for them, and are
+    parts of it when it leads: every finding but a leading one has part_of. The leading finding gets its parts'
+    labels (slice_label with names), the largest dollar effect first, in parts: every page lists it and names its
+    parts under it. A payer × code moving for coding within a payer moving for timely filing is not a part: its
+    denials moved for another reason."""
     scale = len(period.months) / len(period.baseline)
     reason = {id(r): r["reason"] for r in denials.rows}
     leads: dict = {}  # slice label -> (finding, its moved denials, its leading reason)
@@ -61,8 +61,10 @@ def mark_parts(tested: list, denials: Denials, period: Period, names: dict) -> N
         if change_of[label] is None:
             leads[label] = (row, moved, _leading_reason(moved, reason))
     for row in tested:  # findings first, the largest dollar effect first
-        # a finding on the same claims as a leading one is a part of its change
-        lead = (change_of.get(row["same_as"] or slice_label(row)) or row["same_as"]) if row["finding"] else None
+        if not row["finding"]:
+            continue
+        # a finding on the same claims as another goes with it: into its change, or into it when it leads one
+        lead = change_of[row["same_as"] or slice_label(row)] or row["same_as"]
         if lead:
             row["part_of"] = lead
             leads[lead][0]["parts"].append(slice_label(row, names))

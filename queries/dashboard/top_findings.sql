@@ -1,6 +1,6 @@
 -- The Overview's top findings: the change findings of the default period (the last complete payment
--- month against the 12 complete months before it), the three with the largest dollar effect (one per set
--- of claims: same_as; one per change: part_of), each with
+-- month against the 12 complete months before it), the three with the largest dollar effect (one per
+-- change: part_of), each with
 -- what the page shows beside its sentence: the slice's values (the click through to its denied lines),
 -- the period rate's 95% interval, the slice's months of the baseline and the period (its sparkline:
 -- one query for the three), and the other slices its change was found in (parts). When slices were tested
@@ -10,10 +10,10 @@ with
 
 tested as (select * from change_findings),
 
--- one finding per change: not those that describe the same claims as a more specific one, nor those that are
--- part of a larger change (most of their moved denials are its own)
+-- one finding per change: not those that are part of a larger one (most of their moved denials are its own,
+-- or they describe the same claims as another finding of it)
 findings as (
-    select * from tested where finding and same_as is null and part_of is null
+    select * from tested where finding and part_of is null
 ),
 
 top_three as (
