@@ -1,7 +1,6 @@
 """Prevention: billed claims a rule says a payer is likely to deny, caught before the payer answers, and
 how well each rule has foreseen denials so far."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import ui
@@ -45,36 +44,7 @@ tiles[2].metric(
 )
 
 st.subheader("Rules and their precision")
-# one bar per rule a payer has answered, as shares of its answered lines: counts would hide every rule
-# but the busiest, and precision is what the section is about
-answered_rules = precision[precision["answered_lines"] > 0]
-
-
-@ui.figure
-def answers_chart(rules):
-    shares = {
-        "precision": "denied as foreseen",
-        "denied_otherwise_share": "denied otherwise",
-        "not_denied_share": "not denied",
-    }
-    rules = rules.assign(rule=[f"{r.rule_id} ({r.answered_lines:,} answered)" for r in rules.itertuples()])
-    figure = px.bar(
-        rules.rename(columns=shares),
-        y="rule",
-        x=list(shares.values()),
-        orientation="h",
-        color_discrete_sequence=["#d62728", "#ff7f0e", "#2ca02c"],
-        labels={"rule": "", "value": "share of the answered flagged lines", "variable": ""},
-        text_auto=".1%",
-        height=max(240, 46 * len(rules) + 130),
-    )
-    figure.update_yaxes(type="category", autorange="reversed")
-    figure.update_xaxes(tickformat=".0%", range=[0, 1])
-    # room on the right for the axis's last label, 100%, which plotly leaves out when it would cross the edge
-    return figure.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, margin={"r": 30})
-
-
-st.plotly_chart(answers_chart(answered_rules), width="stretch")
+ui.rule_answer_bars(precision)
 st.caption(
     "For each rule, how payers answered the lines it flagged: red, denied in the rule's category (its precision); "
     "orange, denied for another reason; green, not denied. Rules no payer has answered yet are left out of the chart."

@@ -6,15 +6,17 @@ or a table row opens the matching denied lines on the Claims page with the filte
 
 from __future__ import annotations
 
+import ast
 import json
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
 from analytics import data, database, loader
-from conftest import CORPUS_835, PAGES, app_runner, claim_837, load_text, remittance_835, small_history
+from conftest import APP, CORPUS_835, PAGES, app_runner, claim_837, load_text, remittance_835, small_history
 from test_app import expected, values
 
 MONTHLY = "monthly"  # trend charts: x is a month
@@ -112,6 +114,22 @@ def test_every_chart_draws_aggregates_on_the_right_axes(which, history_db, corpu
                     values(t.get("x") if t.get("x") is not None else t.get("values", [])) for t in fig["data"]
                 ), page
     assert charts >= 10 and not wrong, wrong
+
+
+def test_pages_draw_their_charts_with_the_shared_helpers():
+    """A page asks analytics.ui for a chart by its kind and builds none itself, so that every chart of a kind
+    reads alike and the checks above reach it (the Reasons treemap and the Prevention bars were built in their
+    pages)."""
+    builders = [
+        page
+        for page in PAGES
+        for node in ast.walk(ast.parse((Path(APP).parent / page).read_text()))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        and any(
+            name.startswith("plotly") for name in [getattr(node, "module", None) or ""] + [a.name for a in node.names]
+        )
+    ]
+    assert len(PAGES) >= 12 and builders == []
 
 
 def test_code_profile_breaks_down_by_modifier_and_site(app, history_db):

@@ -8,6 +8,7 @@ Pages call them as `ui.NAME`; each lives in the module of its job:
 - `sidebar`: the sidebar's filters, the URL, the click-through to the Claims page (`drill`);
 - `tables`: tables with their labels and a CSV download;
 - `charts`: the charts by kind;
+- `shares`: charts of how a whole divides (the reasons' treemap, the prevention rules' answers);
 - `months`: the month axis, and the months not final marked on every monthly chart and said under it;
 - `finding_views`: the change findings and p-charts;
 - `text`: text from the files made safe (`md`), money, percentages, units, the remittances missing in words;
@@ -46,6 +47,7 @@ from analytics.ui.finding_views import (
 )
 from analytics.ui.frames import category_labels, demo_label, empty, frame, options, remittance_months, site_labels
 from analytics.ui.months import not_final_headline, not_final_note
+from analytics.ui.shares import reason_treemap, rule_answer_bars
 from analytics.ui.sidebar import CLAIMS_PAGE, PERIODS, drill, period_range, sidebar_filters
 from analytics.ui.tables import column_config, table
 from analytics.ui.text import (
@@ -99,6 +101,8 @@ __all__ = [
     "rate_trend",
     "month_bars",
     "category_month_bars",
+    "reason_treemap",
+    "rule_answer_bars",
     "attribution_tables",
     "change_findings",
     "sparkline",
