@@ -587,6 +587,15 @@ def test_an_unusable_mapping_is_refused_with_its_reason(tmp_path, text, problem)
     assert str(path) in str(refused.value)
 
 
+def test_a_constant_in_the_export_s_words_is_read_through_the_mapping_s_values():
+    """A constant is read like a value of the export: [values] translates it, wherever it stands in the file."""
+    text = b'[constants]\nfiling_indicator = "Medicare Part B"\n[values.filing_indicator]\n"Medicare Part B" = "MB"\n'
+    mapping = csv_import.read_mapping(text, "remittances")
+    assert mapping.constants == {"filing_indicator": "Medicare Part B"}
+    with pytest.raises(csv_import.MappingError, match="is not a claim filing indicator"):
+        csv_import.read_mapping(text.split(b"[values")[0], "remittances")
+
+
 def test_a_header_the_mapping_names_but_the_file_lacks_refuses_the_file(con, tmp_path):
     result = load(
         con,

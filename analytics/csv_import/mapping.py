@@ -36,16 +36,36 @@ def read_mapping(source: str | Path | bytes, layout: str, name: str | None = Non
     def fail(problem: str):
         raise MappingError(f"mapping {label}: {problem}")
 
-    ours = {c.name: c for c in LAYOUT_COLUMNS[layout]}
-    known = ", ".join(ours)
     unknown = set(spec) - _MAPPING_KEYS
     if unknown:
         fail(f"unknown key(s) {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(_MAPPING_KEYS))})")
     if "layout" in spec and spec["layout"] != layout:
         fail(f"it is for the {spec['layout']!r} layout, not {layout!r}")
     mapping = Mapping(layout, name=label)
+    # one reader per table of the file; a constant is checked against the columns mapped before it, and read
+    # through the values once they are known
+    _read_format(_table(spec, "format", fail), mapping, fail)
+    _read_columns(_table(spec, "columns", fail), mapping, fail)
+    _read_constants(_table(spec, "constants", fail), mapping, fail)
+    _read_values(_table(spec, "values", fail), mapping, fail)
+    _read_adjustments(spec.get("adjustments", []), mapping, fail)
+    _check_constants(mapping, fail)
+    return mapping
 
-    fmt = _table(spec, "format", fail)
+
+def _ours(mapping: Mapping) -> dict:
+    """The layout's columns by name."""
+    return {c.name: c for c in LAYOUT_COLUMNS[mapping.layout]}
+
+
+def _not_a_column(mapping: Mapping, table: str, column: str, which: str = "") -> str:
+    """The problem of a name in [table] that is not a column of the layout (`which`: not one that can be
+    there), with the columns there are."""
+    return f"[{table}] {column!r} is not a column of the {mapping.layout} layout{which} ({', '.join(_ours(mapping))})"
+
+
+def _read_format(fmt: dict, mapping: Mapping, fail) -> None:
+    """[format]: dates, decimal and thousands marks, delimiter, encoding."""
     if set(fmt) - _FORMAT_KEYS:
         fail(
             f"unknown [format] key(s) {', '.join(sorted(set(fmt) - _FORMAT_KEYS))} (allowed: "
@@ -86,9 +106,13 @@ def read_mapping(source: str | Path | bytes, layout: str, name: str | None = Non
             fail(f'[format] encoding {encoding!r} is not an encoding Python knows (e.g. "utf-8", "cp1252")')
         mapping.encoding = encoding
 
-    for column, header in _table(spec, "columns", fail).items():
+
+def _read_columns(columns: dict, mapping: Mapping, fail) -> None:
+    """[columns]: our column = the export's header (a list of headers for a column that takes several)."""
+    ours = _ours(mapping)
+    for column, header in columns.items():
         if column not in ours:
-            fail(f"[columns] {column!r} is not a column of the {layout} layout ({known})")
+            fail(_not_a_column(mapping, "columns", column))
         if (
             isinstance(header, list)
             and column in MULTI_COLUMNS
@@ -102,53 +126,61 @@ def read_mapping(source: str | Path | bytes, layout: str, name: str | None = Non
             several = " (or a list of headers)" if column in MULTI_COLUMNS else ""
             fail(f"[columns] {column} must name a header of the export{several}")
 
-    constants = _table(spec, "constants", fail)
+
+def _read_constants(constants: dict, mapping: Mapping, fail) -> None:
+    """[constants]: one value for every row, for a column the export lacks."""
+    ours = _ours(mapping)
     for column, value in constants.items():
         if column not in ours or ours[column].kind == "adjustments":
-            fail(f"[constants] {column!r} is not a column of the {layout} layout that takes a constant ({known})")
+            fail(_not_a_column(mapping, "constants", column, " that takes a constant"))
         if column in mapping.columns:
             fail(f"{column} is both mapped to a column and given a constant: keep one")
         if isinstance(value, bool) or not isinstance(value, (str, int, date)):
             fail(f'[constants] {column} must be text, a whole number or a date (write decimals as text: "12.50")')
         mapping.constants[column] = value.strftime("%Y-%m-%d") if isinstance(value, date) else str(value)
 
-    for column, table in _table(spec, "values", fail).items():
-        if column not in ours:
-            fail(f"[values] {column!r} is not a column of the {layout} layout ({known})")
-        if not isinstance(table, dict) or not all(isinstance(v, (str, int)) for v in table.values()):
-            fail(f'[values.{column}] must be a table of "value in the export" = "our value"')
-        mapping.values[column] = {str(k).strip(): str(v).strip() for k, v in table.items()}
 
-    triples = spec.get("adjustments", [])
-    if triples:
-        if layout != "remittances":
-            fail("[[adjustments]] is for the remittances layout")
-        if "adjustments" in mapping.columns:
-            fail(
-                "adjustments are mapped both to one column ([columns]) and to column triples ([[adjustments]]): "
-                "keep one"
-            )
-        if not isinstance(triples, list) or not all(isinstance(t, dict) for t in triples):
-            fail("[[adjustments]] must be a list of tables with group, reason and amount headers")
-        for n, triple in enumerate(triples, 1):
-            if (
-                set(triple) - _TRIPLE_KEYS
-                or not {"reason", "amount"} <= set(triple)
-                or not all(isinstance(v, str) and v.strip() for v in triple.values())
-            ):
-                fail(
-                    f"[[adjustments]] number {n} must name the headers of reason and amount, and may name group and "
-                    'quantity (without group, the reason column holds group and reason: "CO-45")'
-                )
-            mapping.adjustments.append({k: v.strip() for k, v in triple.items()})
-
-    # constants are read like the export's values: a bad one is the mapping's fault
+def _check_constants(mapping: Mapping, fail) -> None:
+    """Constants are read like the export's values, through [values]: a bad one is the mapping's fault."""
+    ours = _ours(mapping)
     for column, value in mapping.constants.items():
         try:
             normalise(ours[column], translate(mapping, column, value), mapping, constant=True)
         except Bad as e:
             fail(f"[constants] {column}: {e}")
-    return mapping
+
+
+def _read_values(values: dict, mapping: Mapping, fail) -> None:
+    """[values.COLUMN]: the export's value = ours."""
+    for column, table in values.items():
+        if column not in _ours(mapping):
+            fail(_not_a_column(mapping, "values", column))
+        if not isinstance(table, dict) or not all(isinstance(v, (str, int)) for v in table.values()):
+            fail(f'[values.{column}] must be a table of "value in the export" = "our value"')
+        mapping.values[column] = {str(k).strip(): str(v).strip() for k, v in table.items()}
+
+
+def _read_adjustments(triples, mapping: Mapping, fail) -> None:
+    """[[adjustments]]: the headers of each group, reason, amount (and quantity) of a remittance line."""
+    if not triples:
+        return
+    if mapping.layout != "remittances":
+        fail("[[adjustments]] is for the remittances layout")
+    if "adjustments" in mapping.columns:
+        fail("adjustments are mapped both to one column ([columns]) and to column triples ([[adjustments]]): keep one")
+    if not isinstance(triples, list) or not all(isinstance(t, dict) for t in triples):
+        fail("[[adjustments]] must be a list of tables with group, reason and amount headers")
+    for n, triple in enumerate(triples, 1):
+        if (
+            set(triple) - _TRIPLE_KEYS
+            or not {"reason", "amount"} <= set(triple)
+            or not all(isinstance(v, str) and v.strip() for v in triple.values())
+        ):
+            fail(
+                f"[[adjustments]] number {n} must name the headers of reason and amount, and may name group and "
+                'quantity (without group, the reason column holds group and reason: "CO-45")'
+            )
+        mapping.adjustments.append({k: v.strip() for k, v in triple.items()})
 
 
 def _table(spec: dict, key: str, fail) -> dict:
