@@ -18,7 +18,8 @@ from analytics.ingest.store import added_text, problem_lines
 from analytics.spark import cli as spark_cli  # argparse only: pyspark is imported when `spark` runs
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: load, load-csv, demo, reference, spark."""
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Denial analytics for 835 remittances.")
     parser.add_argument("--db", type=Path, help=f"database file (default: $DENIALS_DB, else {database.DEFAULT_DB})")
     parser.add_argument(
@@ -34,13 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     load = commands.add_parser("load", help="load 835 and 837 files and folders (recursively)")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
-    load.add_argument(
-        "--hash-patient-data",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="store patient and subscriber names, member ids and birth dates as salted SHA-256 "
-        "hashes (default: the database's setting hash_patient_data, shipped false)",
-    )
 
     csv_load = commands.add_parser("load-csv", help="load practice-management CSV exports (docs/csv.md)")
     csv_load.add_argument(
@@ -49,13 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     csv_load.add_argument("files", nargs="+", metavar="FILE", type=Path)
     csv_load.add_argument("--mapping", type=Path, help="a TOML mapping file for another export layout (docs/csv.md)")
     csv_load.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file")
-    csv_load.add_argument(
-        "--hash-patient-data",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="store patient and subscriber names, member ids and birth dates as salted SHA-256 "
-        "hashes (default: the database's setting hash_patient_data, shipped false)",
-    )
 
     demo = commands.add_parser("demo", help="write a synthetic remittance history and load it")
     demo.add_argument(
@@ -103,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     p = ref_commands.add_parser("reset", help="go back to the table shipped in data/")
     p.add_argument("name", choices=list(reference.TABLES))
 
+    for sub in (load, csv_load):
+        sub.add_argument(
+            "--hash-patient-data",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="store patient and subscriber names, member ids and birth dates as salted SHA-256 "
+            "hashes (default: the database's setting hash_patient_data, shipped false)",
+        )
     for sub in (load, csv_load, ref):
         sub.add_argument(
             "--wait",
@@ -112,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             help="how long to wait for another load to finish",
         )
     spark_cli.add_parser(commands)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.command == "spark":
         return spark_cli.run(args)
     if args.command == "demo":
