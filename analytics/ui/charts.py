@@ -119,19 +119,7 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     import plotly.graph_objects as go
 
     # categorical axes (go.Heatmap on aggregates: px.density_heatmap bins dates and numeric-looking codes)
-    shown = frame_.copy()
-    partial = partial_months(shown) if x == "month" else []
-    if x == "month":
-        shown["x"] = [month_label(m, pd.Timestamp(m) in partial) for m in shown["month"]]
-        shown["x_key"] = [f"{pd.Timestamp(m):%Y-%m-%d}" for m in shown["month"]]
-        order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
-    else:
-        shown["x"] = shown[x].astype(str)
-        shown["x_key"] = shown[x_key or x].astype(str)
-        order = list(dict.fromkeys(shown.sort_values(x)["x"]))
-    shown["y"] = shown[y].astype(str)
-    shown["y_key"] = shown[y_key or y].astype(str)
-    rows = list(dict.fromkeys(shown.sort_values(y)["y"]))
+    shown, rows, order, partial = _heatmap_cells(frame_, x, y, x_key, y_key)
     matrix = shown.pivot_table(index="y", columns="x", values="denial_rate", aggfunc="first").reindex(
         index=rows, columns=order
     )
@@ -167,12 +155,38 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
             hovertemplate="%{y}<br>%{x}<br>denial rate %{z:.1%}<br>%{text}<extra>click: open the denied lines</extra>",
         )
     )
+    _mark_cells(heat, few, answering)
+    cells = [
+        (r, c, custom[i][j], text[i][j], matrix.values[i][j], few.values[i][j], answering.values[i][j])
+        for i, r in enumerate(rows)
+        for j, c in enumerate(order)
+        if not pd.isna(matrix.values[i][j])
+    ]
+    if cells:
+        _add_click_layer(heat, cells)
+    # hoverdistance -1: anywhere in a cell is closest to its own marker
+    heat.update_layout(
+        height=max(320, 28 * len(rows) + 160),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        hovermode="closest",
+        hoverdistance=-1,
+    )
+    return heat.update_xaxes(type="category", title_text="").update_yaxes(
+        type="category", autorange="reversed", title_text=""
+    )
+
+
+def _mark_cells(heat, few: pd.DataFrame, answering: pd.DataFrame) -> None:
+    """Over a heatmap's colours (rows × columns, as `few` and `answering`): grey where there are too few
+    claims for a rate or none, and a dotted outline where the payer is still answering."""
+    import plotly.graph_objects as go
+
     if few.values.any():
         heat.add_trace(
             go.Heatmap(
                 z=few.where(few).astype(float).values,
-                x=order,
-                y=rows,
+                x=list(few.columns),
+                y=list(few.index),
                 colorscale=[[0, FEW_GREY], [1, FEW_GREY]],
                 showscale=False,
                 xgap=1,
@@ -192,46 +206,54 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
             y1=i + 0.5,
             line={"color": "#444", "width": 1.5, "dash": "dot"},
         )
-    # a browser sends no selection for a click on a heatmap cell: an invisible marker at each cell's centre
-    # takes the click (and the hover), so a click opens that cell's denied lines
-    cells = [
-        (r, c, custom[i][j], text[i][j], matrix.values[i][j], few.values[i][j], answering.values[i][j])
-        for i, r in enumerate(rows)
-        for j, c in enumerate(order)
-        if not pd.isna(matrix.values[i][j])
-    ]
-    if cells:
-        heat.update_traces(hoverinfo="skip", hovertemplate=None)
-        heat.add_trace(
-            go.Scatter(
-                x=[c[1] for c in cells],
-                y=[c[0] for c in cells],
-                customdata=[c[2] for c in cells],
-                mode="markers",
-                text=[c[3] for c in cells],
-                meta=CLICK_LAYER,
-                showlegend=False,
-                marker={"size": 18, "opacity": 0},
-                selected={"marker": {"opacity": 0}},
-                unselected={"marker": {"opacity": 0}},
-                hovertext=[
-                    f"denial rate {c[4]:.1%}"
-                    + (" (too few for a rate)" if c[5] else "")
-                    + (" (not final: still being answered)" if c[6] else "")
-                    for c in cells
-                ],
-                hovertemplate="%{y}<br>%{x}<br>%{hovertext}<br>%{text}<extra>click: open the denied lines</extra>",
-            )
+
+
+def _heatmap_cells(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_key: str | None):
+    """A heatmap's cells as text on categorical axes (x and y, with the keys a click filters on), its rows and
+    columns in order, and its partial months (a month axis: "Oct 2026 (partial month)")."""
+    shown = frame_.copy()
+    partial = partial_months(shown) if x == "month" else []
+    if x == "month":
+        shown["x"] = [month_label(m, pd.Timestamp(m) in partial) for m in shown["month"]]
+        shown["x_key"] = [f"{pd.Timestamp(m):%Y-%m-%d}" for m in shown["month"]]
+        order = shown.sort_values("month").drop_duplicates("month")["x"].tolist()
+    else:
+        shown["x"] = shown[x].astype(str)
+        shown["x_key"] = shown[x_key or x].astype(str)
+        order = list(dict.fromkeys(shown.sort_values(x)["x"]))
+    shown["y"] = shown[y].astype(str)
+    shown["y_key"] = shown[y_key or y].astype(str)
+    rows = list(dict.fromkeys(shown.sort_values(y)["y"]))
+    return shown, rows, order, partial
+
+
+def _add_click_layer(heat, cells: list) -> None:
+    """A browser sends no selection for a click on a heatmap cell: an invisible marker at each cell's centre
+    takes the click (and the hover), so a click opens that cell's denied lines. cells: (row, column, keys,
+    volume text, rate, too few, not final) of each cell with a rate."""
+    import plotly.graph_objects as go
+
+    heat.update_traces(hoverinfo="skip", hovertemplate=None)
+    heat.add_trace(
+        go.Scatter(
+            x=[c[1] for c in cells],
+            y=[c[0] for c in cells],
+            customdata=[c[2] for c in cells],
+            mode="markers",
+            text=[c[3] for c in cells],
+            meta=CLICK_LAYER,
+            showlegend=False,
+            marker={"size": 18, "opacity": 0},
+            selected={"marker": {"opacity": 0}},
+            unselected={"marker": {"opacity": 0}},
+            hovertext=[
+                f"denial rate {c[4]:.1%}"
+                + (" (too few for a rate)" if c[5] else "")
+                + (" (not final: still being answered)" if c[6] else "")
+                for c in cells
+            ],
+            hovertemplate="%{y}<br>%{x}<br>%{hovertext}<br>%{text}<extra>click: open the denied lines</extra>",
         )
-    # hoverdistance -1: anywhere in a cell is closest to its own marker
-    heat.update_layout(
-        height=max(320, 28 * len(rows) + 160),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        hovermode="closest",
-        hoverdistance=-1,
-    )
-    return heat.update_xaxes(type="category", title_text="").update_yaxes(
-        type="category", autorange="reversed", title_text=""
     )
 
 
