@@ -438,8 +438,6 @@ def load(
     statuses and adjustment groups known, else the shipped lists), as in `python -m analytics load-csv`."""
     if fmt is not None:
         formats.named(fmt)  # ValueError for an unknown one, before anything is read
-    from pyspark.sql import functions as F, types as T
-
     lake = Lake(spark, lake_root)
     recover(lake)
     run = _new_run()
@@ -451,6 +449,39 @@ def load(
     known: frozenset = frozenset()
     if files_meta is not None:
         known = frozenset(r[0] for r in files_meta.select("sha256").collect())
+    _parse(spark, lake, inputs, staged, known, fmt, options, task_bytes)
+    outcome.seconds["read and parse"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    envelope_df = spark.read.parquet(f"{staged}/parsed")
+    file_rows = [r.asDict() for r in envelope_df.filter("_table = '_file'").select(*(n for n, _ in TAGS)).collect()]
+    file_rows.sort(key=lambda r: load_order(r["_path"], inputs))
+    outcome.pieces = {r["_path"]: r["_pieces"] for r in file_rows if r["_pieces"] is not None}
+    batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows, run)
+    outcome.files = [(r["path"], r["status"], r["message"], r["kind"]) for r in results]
+    outcome.problems = {r["path"]: json.loads(r["problems"]) for r in results if r["problems"]}
+
+    meta_schema = _meta_schemas()
+    spark.createDataFrame(results, meta_schema["results"]).coalesce(1).write.parquet(f"{staged}/results")
+    spark.createDataFrame(interchanges, meta_schema["interchanges"]).coalesce(1).write.parquet(f"{staged}/interchanges")
+    if batch_files:
+        # (a run of billed claims only writes no remittance line: the folder holds no Parquet file)
+        outcome.lines = _write_tables(spark, lake, staged, envelope_df, batch_files, hash_patient_data, salt)
+    spark.createDataFrame(sources, meta_schema["files"]).coalesce(1).write.parquet(f"{staged}/files")
+    outcome.seconds["cast, key and write"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    lake.delete(f"{staged}/parsed")
+    lake.write_text(f"{staged}/_READY", run)
+    publish(lake, run)
+    outcome.seconds["publish"] = time.perf_counter() - clock
+    return outcome
+
+
+def _parse(spark, lake: Lake, inputs: list[str], staged: str, known: frozenset, fmt, options, task_bytes: int) -> None:
+    """Reads and parses every input file into the run's staging folder (parsed/), in tasks of about
+    `task_bytes`; files already loaded (`known` contents) are only marked so."""
+    from pyspark.sql import functions as F
+
     paths, originals = listing(lake, inputs, staged)
     raw = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(paths)
     big: list = []
@@ -472,75 +503,57 @@ def load(
     finally:
         for key, value in before.items():
             spark.conf.set(key, value)
-    outcome.seconds["read and parse"] = time.perf_counter() - clock
-    clock = time.perf_counter()
 
-    envelope_df = spark.read.parquet(f"{staged}/parsed")
-    file_rows = [r.asDict() for r in envelope_df.filter("_table = '_file'").select(*(n for n, _ in TAGS)).collect()]
-    file_rows.sort(key=lambda r: load_order(r["_path"], inputs))
-    outcome.pieces = {r["_path"]: r["_pieces"] for r in file_rows if r["_pieces"] is not None}
-    batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows, run)
-    outcome.files = [(r["path"], r["status"], r["message"], r["kind"]) for r in results]
-    outcome.problems = {r["path"]: json.loads(r["problems"]) for r in results if r["problems"]}
 
-    meta_schema = _meta_schemas()
-    spark.createDataFrame(results, meta_schema["results"]).coalesce(1).write.parquet(f"{staged}/results")
-    spark.createDataFrame(interchanges, meta_schema["interchanges"]).coalesce(1).write.parquet(f"{staged}/interchanges")
-    if batch_files:
-        keys = spark.createDataFrame(
-            [(p, v["file_id"], *(v[k] for k in SURROGATE_KEYS)) for p, v in batch_files.items()],
-            T.StructType(
-                [T.StructField("_path", T.StringType()), T.StructField("_file_id", T.IntegerType())]
-                + [T.StructField(f"_{k}", T.LongType()) for k in SURROGATE_KEYS]
-            ),
-        )
-        blobs = envelope_df.filter("_table <> '_file'").select("_table", "_path", "_rows")
-        body = blobs.join(F.broadcast(keys), "_path").drop("_path")
-        problems = [(batch_files[p]["file_id"], *note) for p, notes in _notes(batch_files).items() for note in notes]
-        ids = [v["file_id"] for v in batch_files.values()]
-        first_id, last_id = min(ids), max(ids)
-        plan = finish.hashing(finish.salt(lake, salt), first_id, last_id) if hash_patient_data else None
-        bad_frames, frames, decoded = [], {}, []
-        for name, table in TARGETS.items():
-            typed = _typed(_decoded(body.filter(F.col("_table") == name).drop("_table"), name), table)
-            if WARNINGS in typed.columns:  # read by the write, the warnings, the hashing: decoded once
-                typed = typed.persist()
-                decoded.append(typed)
-                bad_frames.append(_warnings(typed))
-                typed = typed.drop(WARNINGS)
-            if table == "load_diagnostics":
-                diagnostics = typed
-            else:
-                frames[table] = typed
-        # as the DuckDB store: the rows, then their patient data hashed, then the balance checks
-        for table, frame in (finish.inserted(spark, plan, frames) if plan else {}).items():
-            frame.write.parquet(f"{staged}/{table}")
-        for table, frame in frames.items():
-            (finish.hashed(frame, table, plan) if plan else frame).write.partitionBy(PARTITION).parquet(
-                f"{staged}/{table}"
-            )
-        extra = spark.createDataFrame(problems, schema_of("load_diagnostics")) if problems else None
-        for more in [*bad_frames, *([extra] if extra is not None else [])]:
-            diagnostics = diagnostics.unionByName(more)
-        if plan:
-            diagnostics = finish.hashed(diagnostics, "load_diagnostics", plan)
-        written = {table: _staged_table(spark, lake, f"{staged}/{table}", table) for table in frames}
-        checked = finish.balance_checks(spark, written, first_id, last_id)
-        if checked is not None:
-            diagnostics = diagnostics.unionByName(checked)
-        diagnostics.write.parquet(f"{staged}/load_diagnostics")
-        for typed in decoded:
-            typed.unpersist()
-        # (a run of billed claims only writes no remittance line: the folder holds no Parquet file)
-        outcome.lines = written["remit_service_lines"].count()
-    spark.createDataFrame(sources, meta_schema["files"]).coalesce(1).write.parquet(f"{staged}/files")
-    outcome.seconds["cast, key and write"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    lake.delete(f"{staged}/parsed")
-    lake.write_text(f"{staged}/_READY", run)
-    publish(lake, run)
-    outcome.seconds["publish"] = time.perf_counter() - clock
-    return outcome
+def _write_tables(spark, lake: Lake, staged: str, envelope_df, batch_files: dict, hash_patient_data: bool, salt):
+    """Writes the rows of the files to load into the run's staging folder, typed and keyed as the DuckDB store
+    keys them: the rows, then their patient data hashed, then the balance checks. Returns the service lines
+    written."""
+    from pyspark.sql import functions as F, types as T
+
+    keys = spark.createDataFrame(
+        [(p, v["file_id"], *(v[k] for k in SURROGATE_KEYS)) for p, v in batch_files.items()],
+        T.StructType(
+            [T.StructField("_path", T.StringType()), T.StructField("_file_id", T.IntegerType())]
+            + [T.StructField(f"_{k}", T.LongType()) for k in SURROGATE_KEYS]
+        ),
+    )
+    blobs = envelope_df.filter("_table <> '_file'").select("_table", "_path", "_rows")
+    body = blobs.join(F.broadcast(keys), "_path").drop("_path")
+    problems = [(batch_files[p]["file_id"], *note) for p, notes in _notes(batch_files).items() for note in notes]
+    ids = [v["file_id"] for v in batch_files.values()]
+    first_id, last_id = min(ids), max(ids)
+    plan = finish.hashing(finish.salt(lake, salt), first_id, last_id) if hash_patient_data else None
+    bad_frames, frames, decoded = [], {}, []
+    for name, table in TARGETS.items():
+        typed = _typed(_decoded(body.filter(F.col("_table") == name).drop("_table"), name), table)
+        if WARNINGS in typed.columns:  # read by the write, the warnings, the hashing: decoded once
+            typed = typed.persist()
+            decoded.append(typed)
+            bad_frames.append(_warnings(typed))
+            typed = typed.drop(WARNINGS)
+        if table == "load_diagnostics":
+            diagnostics = typed
+        else:
+            frames[table] = typed
+    # as the DuckDB store: the rows, then their patient data hashed, then the balance checks
+    for table, frame in (finish.inserted(spark, plan, frames) if plan else {}).items():
+        frame.write.parquet(f"{staged}/{table}")
+    for table, frame in frames.items():
+        (finish.hashed(frame, table, plan) if plan else frame).write.partitionBy(PARTITION).parquet(f"{staged}/{table}")
+    extra = spark.createDataFrame(problems, schema_of("load_diagnostics")) if problems else None
+    for more in [*bad_frames, *([extra] if extra is not None else [])]:
+        diagnostics = diagnostics.unionByName(more)
+    if plan:
+        diagnostics = finish.hashed(diagnostics, "load_diagnostics", plan)
+    written = {table: _staged_table(spark, lake, f"{staged}/{table}", table) for table in frames}
+    checked = finish.balance_checks(spark, written, first_id, last_id)
+    if checked is not None:
+        diagnostics = diagnostics.unionByName(checked)
+    diagnostics.write.parquet(f"{staged}/load_diagnostics")
+    for typed in decoded:
+        typed.unpersist()
+    return written["remit_service_lines"].count()
 
 
 def load_order(path: str, inputs: list[str]) -> tuple:
