@@ -140,20 +140,11 @@ def _read_constants(constants: dict, mapping: Mapping, fail) -> None:
         mapping.constants[column] = value.strftime("%Y-%m-%d") if isinstance(value, date) else str(value)
 
 
-def _check_constants(mapping: Mapping, fail) -> None:
-    """Constants are read like the export's values, through [values]: a bad one is the mapping's fault."""
-    ours = _ours(mapping)
-    for column, value in mapping.constants.items():
-        try:
-            normalise(ours[column], translate(mapping, column, value), mapping, constant=True)
-        except Bad as e:
-            fail(f"[constants] {column}: {e}")
-
-
 def _read_values(values: dict, mapping: Mapping, fail) -> None:
     """[values.COLUMN]: the export's value = ours."""
+    ours = _ours(mapping)
     for column, table in values.items():
-        if column not in _ours(mapping):
+        if column not in ours:
             fail(_not_a_column(mapping, "values", column))
         if not isinstance(table, dict) or not all(isinstance(v, (str, int)) for v in table.values()):
             fail(f'[values.{column}] must be a table of "value in the export" = "our value"')
@@ -181,6 +172,16 @@ def _read_adjustments(triples, mapping: Mapping, fail) -> None:
                 'quantity (without group, the reason column holds group and reason: "CO-45")'
             )
         mapping.adjustments.append({k: v.strip() for k, v in triple.items()})
+
+
+def _check_constants(mapping: Mapping, fail) -> None:
+    """Constants are read like the export's values, through [values]: a bad one is the mapping's fault."""
+    ours = _ours(mapping)
+    for column, value in mapping.constants.items():
+        try:
+            normalise(ours[column], translate(mapping, column, value), mapping, constant=True)
+        except Bad as e:
+            fail(f"[constants] {column}: {e}")
 
 
 def _table(spec: dict, key: str, fail) -> dict:
