@@ -317,6 +317,10 @@ TABLE_WIDTHS = {
     # each rule checks (reference.PREVENTION_CHECKS, up to 30 characters) shows whole after the counts
     "prevention_rules": {"rule_id": 140, "category": 200},
 }
+# What a row of a list is, kept in view at its left edge when a wide list scrolls sideways (pinned): the claim
+# a row is about, the rule a row describes. Past a 1,600 px screen the Claims page's denied lines, the
+# Worklist's and the Monthly review's lists showed the site of care, remarks or next deadline with no claim id.
+PINNED = ("claim_id", "rule_id")
 # Tables whose explanations wrap in rows of three lines (ui.tables.WRAPPED_ROW) at these widths: the Reasons
 # table's what the reason and the remark mean and the usual way back are what it is read for, and on one line
 # each the remark's ran past the edge of a 1,600 px screen.

@@ -244,16 +244,17 @@ def test_a_short_table_shows_every_row_without_scrolling(server, page):
 
 
 # A wide table's columns that matter, in view beside the sidebar on a 1,600 px screen: (page, its first
-# headers (three tables of Claims start with "paid on"), the last column that must show whole). Sized to their
+# headers (a claim id pinned first; three tables of Claims start with "paid on"), the last column that must show
+# whole). Sized to their
 # content, the payer and category pushed the Worklist's next action past the edge, and the Monthly review's
 # list of the month's denials, largest first, cut its denied $; Prevention's rules lost their "not denied"
 # count, then what each checks ("JW or JZ missing on a single-dose d"); the Claims page's denied lines cut their
 # category.
 IN_VIEW = [
-    ("worklist", ("priority",), "next action"),
-    ("monthly_review", ("denied on",), "recovered $"),
+    ("worklist", ("claim id", "priority"), "next action"),
+    ("monthly_review", ("claim id", "denied on"), "recovered $"),
     ("prevention", ("rule",), "check"),
-    ("claims", ("paid on", "payer"), "category"),
+    ("claims", ("claim id", "paid on", "payer"), "category"),
 ]
 
 
@@ -285,7 +286,35 @@ def test_a_wide_table_shows_the_columns_that_matter_on_a_1600_px_screen(server, 
     assert last in shown[:-1], shown
 
 
-def test_the_reasons_table_wraps_what_each_code_means_rather_than_cut_it(server, page):
+@pytest.mark.parametrize("name", ["claims", "worklist", "monthly_review", "prevention"])
+def test_a_wide_list_of_claims_keeps_its_claim_id_in_view_when_scrolled_to_its_last_column(server, page, name):
+    """Past a 1,600 px screen, a list of claims scrolled sideways to its site of care, remarks or file showed
+    rows without saying which claim each was: the claim id is pinned at the list's left edge (labels.PINNED)."""
+    tables = on_a_1600_px_screen(
+        page,
+        server,
+        name,
+        """async () => {
+            const lists = [];
+            for (const table of document.querySelectorAll('[data-testid="stDataFrame"]')) {
+                const headers = () => [...table.querySelectorAll('th')].map(th => th.textContent);
+                const before = headers(), scroller = table.querySelector('.dvn-scroller');
+                if (!before.includes('claim id')) continue;
+                const wide = scroller.scrollWidth - scroller.clientWidth;
+                scroller.scrollLeft = scroller.scrollWidth;
+                await new Promise(done => setTimeout(done, 800));
+                lists.push({before, after: headers(), wide});
+            }
+            return lists;
+        }""",
+    )
+    # wider than its view by more than a claim id's column, so that scrolled to its end, an unpinned claim id
+    # would be out of view (else the check below could not fail)
+    wide = [t for t in tables if t["wide"] > 150]
+    assert wide, tables
+    for table in wide:
+        assert table["after"] != table["before"], table  # scrolled: the columns in view changed
+        assert table["before"][0] == table["after"][0] == "claim id", table  # at the left edge, and stays
     """On one line each, what a remark means ran past the Reasons table's edge at 1,600 px ("Treatment
     authorization code ab"): its explanations wrap in rows of three lines, every column in view."""
     from analytics.ui.tables import WRAPPED_ROW

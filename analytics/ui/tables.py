@@ -109,12 +109,16 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page.
     download() -> the whole frame when the table shows only its first rows: run when the button is clicked.
     Columns listed for the table's name in labels.TABLE_WIDTHS get those widths; in labels.WRAPPED_TABLES, those
-    widths and rows of three lines, their text wrapped."""
+    widths and rows of three lines, their text wrapped. The columns in labels.PINNED (what a row is: its claim,
+    its rule) are pinned at the left edge, in view however far the table scrolls sideways."""
     shown = _labelled(frame_)
     shown, config = _rates_in_points(shown, column_config(shown, **given))
     widths = labels.TABLE_WIDTHS.get(name) or labels.WRAPPED_TABLES.get(name, {})
     for column, width in widths.items():
         config[column] = {**config[column], "width": width}
+    for column in labels.PINNED:
+        if config.get(column) is not None:
+            config[column] = {**config[column], "pinned": True}
     row = WRAPPED_ROW if name in labels.WRAPPED_TABLES else _ROW
     order = []
     for column in frame_.columns:  # a label takes the place of the key it stands for
