@@ -6,7 +6,7 @@ version of any of them (a newer CARC list, their own CARC -> category map) with
 table that changed in a new release is reloaded automatically unless the user replaced it. When the rule
 set changes, the denials are judged again (`refresh_facts`, then the after-load step).
 
-About 490 lines, past the ~400 the house keeps to: some 170 of them declare the tables (`TABLES`, one
+About 530 lines, past the ~400 the house keeps to: some 170 of them declare the tables (`TABLES`, one
 entry per CSV: columns, checks, what it judges); the code that loads and checks them is the rest.
 """
 
@@ -437,6 +437,8 @@ def _all_columns(header: list[str], spec: Table) -> dict:
 
 
 def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
+    """ReferenceTableError naming the file and its first problem: an empty key or required column, a repeated
+    key, a category or class not in the lists, then the table's own rules (_TABLE_RULES)."""
     keys = ", ".join(spec.key)
     for column in tuple(c for c in spec.key if c not in spec.blank_any) + spec.required:
         empty = cur.execute(
@@ -454,57 +456,77 @@ def _validate(cur: duckdb.DuckDBPyConnection, spec: Table, path: Path) -> None:
         ).fetchall()
         if bad:
             raise ReferenceTableError(f"{path}: unknown category {bad[0][0]!r}; use one of {', '.join(CATEGORIES)}")
-    if spec.name in ("appeal-windows", "timely-filing"):
-        bad = cur.execute(
-            f"SELECT scope, value FROM {spec.table} WHERE scope NOT IN ? OR days IS NULL OR days < 0 LIMIT 1",
-            [list(WINDOW_SCOPES)],
-        ).fetchall()
-        if bad:
-            raise ReferenceTableError(
-                f"{path}: row {bad[0]!r} needs a scope among {', '.join(WINDOW_SCOPES)} and days >= 0"
-            )
-        if cur.execute(f"SELECT count(*) FROM {spec.table} WHERE scope = 'default'").fetchall()[0][0] != 1:
-            raise ReferenceTableError(f"{path}: needs exactly one row with scope 'default' (value '*')")
-    if spec.name == "prevention-rules":
-        bad = cur.execute(
-            f"""SELECT rule_id FROM {spec.table} WHERE "check" NOT IN ?
-            OR ("check" = 'max_units' AND max_units IS NULL) OR ("check" = 'site_not_allowed' AND site IS NULL)
-            OR ("check" IN ('waste_modifier', 'max_units', 'unlisted_code') AND code IS NULL) LIMIT 1""",
-            [list(PREVENTION_CHECKS)],
-        ).fetchall()
-        if bad:
-            raise ReferenceTableError(
-                f"{path}: rule {bad[0][0]!r} needs a check among {', '.join(PREVENTION_CHECKS)}, "
-                "a code (waste_modifier, max_units, unlisted_code), max_units (max_units) and a site "
-                "(site_not_allowed)"
-            )
-    if spec.name == "denial-categories":
-        bad = cur.execute(
-            f"SELECT category, preventability FROM {spec.table} WHERE preventability NOT IN ? LIMIT 1",
-            [list(PREVENTABILITY)],
-        ).fetchall()
-        if bad:
-            raise ReferenceTableError(
-                f"{path}: category {bad[0][0]!r} has preventability {bad[0][1]!r}; use one of "
-                f"{', '.join(PREVENTABILITY)}"
-            )
-        bad = cur.execute(
-            f"SELECT category, resolved_by FROM {spec.table} WHERE resolved_by NOT IN ? LIMIT 1", [list(RESOLUTIONS)]
-        ).fetchall()
-        if bad:
-            raise ReferenceTableError(
-                f"{path}: category {bad[0][0]!r} is resolved_by {bad[0][1]!r}; use one of "
-                f"{', '.join(RESOLUTIONS)} (blank: appeal)"
-            )
-    if spec.name == "caqh-scenarios":
-        bad = cur.execute(
-            f"SELECT DISTINCT scenario FROM {spec.table} WHERE scenario NOT IN ?", [list(SCENARIOS)]
-        ).fetchall()
-        if bad:
-            raise ReferenceTableError(f"{path}: unknown scenario {bad[0][0]!r}; use one of {', '.join(SCENARIOS)}")
     if "class" in spec.columns:
         bad = cur.execute(
             f'SELECT DISTINCT "class" FROM {spec.table} WHERE "class" NOT IN ?', [list(CLASSES)]
         ).fetchall()
         if bad:
             raise ReferenceTableError(f"{path}: unknown class {bad[0][0]!r}; use one of {', '.join(CLASSES)}")
+    for rule in _TABLE_RULES.get(spec.name, ()):
+        rule(cur, spec.table, path)
+
+
+def _windows(cur: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """Appeal windows and timely-filing limits: a known scope and days >= 0 on every row, one default."""
+    bad = cur.execute(
+        f"SELECT scope, value FROM {table} WHERE scope NOT IN ? OR days IS NULL OR days < 0 LIMIT 1",
+        [list(WINDOW_SCOPES)],
+    ).fetchall()
+    if bad:
+        raise ReferenceTableError(
+            f"{path}: row {bad[0]!r} needs a scope among {', '.join(WINDOW_SCOPES)} and days >= 0"
+        )
+    if cur.execute(f"SELECT count(*) FROM {table} WHERE scope = 'default'").fetchall()[0][0] != 1:
+        raise ReferenceTableError(f"{path}: needs exactly one row with scope 'default' (value '*')")
+
+
+def _prevention_rules(cur: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """A known check, with what the check needs: a code, max_units, a site."""
+    bad = cur.execute(
+        f"""SELECT rule_id FROM {table} WHERE "check" NOT IN ?
+        OR ("check" = 'max_units' AND max_units IS NULL) OR ("check" = 'site_not_allowed' AND site IS NULL)
+        OR ("check" IN ('waste_modifier', 'max_units', 'unlisted_code') AND code IS NULL) LIMIT 1""",
+        [list(PREVENTION_CHECKS)],
+    ).fetchall()
+    if bad:
+        raise ReferenceTableError(
+            f"{path}: rule {bad[0][0]!r} needs a check among {', '.join(PREVENTION_CHECKS)}, "
+            "a code (waste_modifier, max_units, unlisted_code), max_units (max_units) and a site "
+            "(site_not_allowed)"
+        )
+
+
+def _denial_categories(cur: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """A known preventability and way of resolution for every category."""
+    bad = cur.execute(
+        f"SELECT category, preventability FROM {table} WHERE preventability NOT IN ? LIMIT 1",
+        [list(PREVENTABILITY)],
+    ).fetchall()
+    if bad:
+        raise ReferenceTableError(
+            f"{path}: category {bad[0][0]!r} has preventability {bad[0][1]!r}; use one of {', '.join(PREVENTABILITY)}"
+        )
+    bad = cur.execute(
+        f"SELECT category, resolved_by FROM {table} WHERE resolved_by NOT IN ? LIMIT 1", [list(RESOLUTIONS)]
+    ).fetchall()
+    if bad:
+        raise ReferenceTableError(
+            f"{path}: category {bad[0][0]!r} is resolved_by {bad[0][1]!r}; use one of "
+            f"{', '.join(RESOLUTIONS)} (blank: appeal)"
+        )
+
+
+def _caqh_scenarios(cur: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    bad = cur.execute(f"SELECT DISTINCT scenario FROM {table} WHERE scenario NOT IN ?", [list(SCENARIOS)]).fetchall()
+    if bad:
+        raise ReferenceTableError(f"{path}: unknown scenario {bad[0][0]!r}; use one of {', '.join(SCENARIOS)}")
+
+
+# the rules of one table beyond those every table keeps (_validate)
+_TABLE_RULES = {
+    "appeal-windows": (_windows,),
+    "timely-filing": (_windows,),
+    "prevention-rules": (_prevention_rules,),
+    "denial-categories": (_denial_categories,),
+    "caqh-scenarios": (_caqh_scenarios,),
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,31 @@ def test_a_bad_user_table_is_refused_and_changes_nothing(con, tmp_path, content,
     with pytest.raises(reference.ReferenceTableError, match=f"(?i){problem}"):
         reference.load(con, "carc-categories", bad)
     assert rows(con, "SELECT * FROM ref_carc_categories ORDER BY carc") == before
+
+
+@pytest.mark.parametrize(
+    "name, old, new, problem",
+    [
+        ("appeal-windows", "filing_indicator,MB,120", "plan,MB,120", "needs a scope among"),
+        ("timely-filing", "default,*,", "payer_name,*,", "exactly one row with scope 'default'"),
+        ("prevention-rules", ",waste_modifier,,MB,J1745,", ",waste_modifier,,MB,,", "needs a check among"),
+        ("denial-categories", "rebill,yes,", "rebill,often,", "preventability 'often'"),
+        ("denial-categories", "yes,corrected_claim", "yes,phone_call", "resolved_by 'phone_call'"),
+    ],
+)
+def test_a_table_breaking_its_own_rules_is_refused_with_them(con, tmp_path, name, old, new, problem):
+    """Beyond the keys, categories and classes every table keeps: a window table has known scopes and one
+    default, a prevention rule what its check needs, a category a known preventability and way of resolution.
+    The shipped table with one value changed is refused, and the table in force stays."""
+    table = reference.TABLES[name].table
+    before = rows(con, f"SELECT * FROM {table} ORDER BY ALL")
+    shipped = (DATA / f"{name.replace('-', '_')}.csv").read_text()
+    assert old in shipped
+    bad = tmp_path / "bad.csv"
+    bad.write_text(shipped.replace(old, new, 1))
+    with pytest.raises(reference.ReferenceTableError, match=re.escape(problem)):
+        reference.load(con, name, bad)
+    assert rows(con, f"SELECT * FROM {table} ORDER BY ALL") == before
 
 
 def test_a_newer_carc_list_loads_from_the_command_line(tmp_path):
