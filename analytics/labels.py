@@ -317,6 +317,9 @@ TABLE_WIDTHS = {
     # each rule checks (reference.PREVENTION_CHECKS, up to 30 characters) shows whole after the counts
     "prevention_rules": {"rule_id": 140, "category": 200},
 }
+# Columns as wide as their longest value (ui.tables.fitted_width), unless TABLE_WIDTHS sizes them: Streamlit sizes
+# a column to the rows it draws first, so a longer payer further down a list was cut ("SUMMIT MEDICARE ADVANT").
+FITTED = ("payer_name",)
 # What a row of a list is, kept in view at its left edge when a wide list scrolls sideways (pinned): the claim
 # a row is about, the rule a row describes. Past a 1,600 px screen the Claims page's denied lines, the
 # Worklist's and the Monthly review's lists showed the site of care, remarks or next deadline with no claim id.

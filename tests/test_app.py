@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -581,6 +582,20 @@ def test_the_worklist_s_next_action_comes_within_the_first_screen(app):
     first = list(labels.TABLE_WIDTHS["worklist"])
     assert list(frame.proto.column_order)[: len(first)] == first and first[-1] == "next_action"
     assert {c: config[c]["width"] for c in first} == labels.TABLE_WIDTHS["worklist"]
+
+
+def test_a_list_s_payer_column_holds_its_longest_payer_name(app):
+    """Streamlit sized a column to the rows it draws first: a longer payer further down the Claims page's
+    denied lines or the Monthly review's lists was cut ("SUMMIT MEDICARE ADVANT"). The payer column holds the
+    longest name in the list, up to FIT_MAX (a longer one is cut rather than the table pushed)."""
+    from analytics.ui.tables import FIT_MAX, fitted_width
+
+    frame = app("app_pages/claims.py").dataframe[0]
+    payers = frame.value["payer_name"]
+    width = json.loads(frame.proto.columns)["payer_name"]["width"]
+    assert width == fitted_width(payers) >= 7 * payers.str.len().max()
+    assert fitted_width(pd.Series(["BLUE CROSS AND BLUE SHIELD OF NORTH CAROLINA", None])) == FIT_MAX
+    assert fitted_width(pd.Series(["PAYER", "PAYER 1"])) < fitted_width(pd.Series(["SUMMIT MEDICARE ADVANTAGE"]))
 
 
 def test_the_worklist_warns_when_no_remittance_was_loaded_for_more_than_a_week(app, small_db, monkeypatch, tmp_path):

@@ -103,18 +103,31 @@ def _rates_in_points(shown: pd.DataFrame, config: dict) -> tuple[pd.DataFrame, d
     return shown, config
 
 
+# Source Sans at the grid's 14 px: about 7.4 px a character of capitals (the widest text the lists hold), and the
+# cell's padding. A column is never wider than FIT_MAX: a payer longer than that is cut, not the table pushed.
+_CHARACTER, _PADDING, FIT_MAX = 7.4, 18, 260
+
+
+def fitted_width(values: pd.Series) -> int:
+    """The width in pixels that shows the longest of the values whole, up to FIT_MAX."""
+    longest = values.dropna().astype(str).str.len().max()
+    return min(FIT_MAX, round(_CHARACTER * (0 if pd.isna(longest) else longest) + _PADDING))
+
+
 def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, download=None, **given) -> None:
     """A table with labels for people (column_config), its definitions (header hover and caption) and a
     CSV download of what it shows (with the machine-readable column names). on_select(row) -> the
     filters of the denied lines behind a row (drill()): clicking a row opens them on the Claims page.
     download() -> the whole frame when the table shows only its first rows: run when the button is clicked.
     Columns listed for the table's name in labels.TABLE_WIDTHS get those widths; in labels.WRAPPED_TABLES, those
-    widths and rows of three lines, their text wrapped. The columns in labels.PINNED (what a row is: its claim,
+    widths and rows of three lines, their text wrapped; else those in labels.FITTED the width of their longest
+    value. The columns in labels.PINNED (what a row is: its claim,
     its rule) are pinned at the left edge, in view however far the table scrolls sideways."""
     shown = _labelled(frame_)
     shown, config = _rates_in_points(shown, column_config(shown, **given))
+    fitted = {c: fitted_width(shown[c]) for c in labels.FITTED if config.get(c) is not None and not shown.empty}
     widths = labels.TABLE_WIDTHS.get(name) or labels.WRAPPED_TABLES.get(name, {})
-    for column, width in widths.items():
+    for column, width in {**fitted, **widths}.items():
         config[column] = {**config[column], "width": width}
     for column in labels.PINNED:
         if config.get(column) is not None:
