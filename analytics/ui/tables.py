@@ -121,8 +121,8 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     download() -> the whole frame when the table shows only its first rows: run when the button is clicked.
     Columns listed for the table's name in labels.TABLE_WIDTHS get those widths; in labels.WRAPPED_TABLES, those
     widths and rows of three lines, their text wrapped; else those in labels.FITTED the width of their longest
-    value. The columns in labels.PINNED (what a row is: its claim,
-    its rule) are pinned at the left edge, in view however far the table scrolls sideways."""
+    value. The columns in labels.PINNED (what a row is: its claim, its rule) are pinned at the left edge, in view
+    however far the table scrolls sideways."""
     shown = _labelled(frame_)
     shown, config = _rates_in_points(shown, column_config(shown, **given))
     fitted = {c: fitted_width(shown[c]) for c in labels.FITTED if config.get(c) is not None and not shown.empty}
