@@ -243,13 +243,12 @@ def test_a_short_table_shows_every_row_without_scrolling(server, page):
     assert all(t["hidden"] <= 1 for t in short), tables
 
 
-# A wide table's columns that matter, in view beside the sidebar on a 1,600 px screen: (page, its first
-# headers (a claim id pinned first; three tables of Claims start with "paid on"), the last column that must show
-# whole). Sized to their
-# content, the payer and category pushed the Worklist's next action past the edge, and the Monthly review's
-# list of the month's denials, largest first, cut its denied $; Prevention's rules lost their "not denied"
-# count, then what each checks ("JW or JZ missing on a single-dose d"); the Claims page's denied lines cut their
-# category.
+# A wide table's columns that matter, in view beside the sidebar on a 1,600 px screen: (page, its first headers
+# (a claim id pinned first; three tables of Claims start with "paid on"), the last column that must show whole).
+# Sized to their content, the payer and category pushed the Worklist's next action past the edge, and the Monthly
+# review's list of the month's denials, largest first, cut its denied $; Prevention's rules lost their "not
+# denied" count, then what each checks ("JW or JZ missing on a single-dose d"); the Claims page's denied lines
+# cut their category.
 IN_VIEW = [
     ("worklist", ("claim id", "priority"), "next action"),
     ("monthly_review", ("claim id", "denied on"), "recovered $"),
@@ -315,6 +314,9 @@ def test_a_wide_list_of_claims_keeps_its_claim_id_in_view_when_scrolled_to_its_l
     for table in wide:
         assert table["after"] != table["before"], table  # scrolled: the columns in view changed
         assert table["before"][0] == table["after"][0] == "claim id", table  # at the left edge, and stays
+
+
+def test_the_reasons_table_wraps_what_each_code_means_rather_than_cut_it(server, page):
     """On one line each, what a remark means ran past the Reasons table's edge at 1,600 px ("Treatment
     authorization code ab"): its explanations wrap in rows of three lines, every column in view."""
     from analytics.ui.tables import WRAPPED_ROW
