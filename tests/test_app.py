@@ -593,9 +593,11 @@ def test_a_list_s_payer_column_holds_its_longest_payer_name(app):
     frame = app("app_pages/claims.py").dataframe[0]
     payers = frame.value["payer_name"]
     width = json.loads(frame.proto.columns)["payer_name"]["width"]
-    assert width == fitted_width(payers) >= 7 * payers.str.len().max()
+    assert width == fitted_width(payers, "payer") >= 7 * payers.str.len().max()
     assert fitted_width(pd.Series(["BLUE CROSS AND BLUE SHIELD OF NORTH CAROLINA", None])) == FIT_MAX
     assert fitted_width(pd.Series(["PAYER", "PAYER 1"])) < fitted_width(pd.Series(["SUMMIT MEDICARE ADVANTAGE"]))
+    # a list without a payer name keeps its header readable
+    assert fitted_width(pd.Series([None, None]), "payer") == fitted_width(pd.Series(["payer"]))
 
 
 def test_the_worklist_warns_when_no_remittance_was_loaded_for_more_than_a_week(app, small_db, monkeypatch, tmp_path):

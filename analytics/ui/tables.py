@@ -108,10 +108,10 @@ def _rates_in_points(shown: pd.DataFrame, config: dict) -> tuple[pd.DataFrame, d
 _CHARACTER, _PADDING, FIT_MAX = 7.4, 18, 260
 
 
-def fitted_width(values: pd.Series) -> int:
-    """The width in pixels that shows the longest of the values whole, up to FIT_MAX."""
+def fitted_width(values: pd.Series, header: str = "") -> int:
+    """The width in pixels that shows the longest of the values whole, and the header, up to FIT_MAX."""
     longest = values.dropna().astype(str).str.len().max()
-    return min(FIT_MAX, round(_CHARACTER * (0 if pd.isna(longest) else longest) + _PADDING))
+    return min(FIT_MAX, round(_CHARACTER * max(0 if pd.isna(longest) else longest, len(header)) + _PADDING))
 
 
 def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select=None, download=None, **given) -> None:
@@ -125,7 +125,11 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     however far the table scrolls sideways."""
     shown = _labelled(frame_)
     shown, config = _rates_in_points(shown, column_config(shown, **given))
-    fitted = {c: fitted_width(shown[c]) for c in labels.FITTED if config.get(c) is not None and not shown.empty}
+    fitted = {
+        c: fitted_width(shown[c], config[c]["label"])
+        for c in labels.FITTED
+        if config.get(c) is not None and not shown.empty
+    }
     widths = labels.TABLE_WIDTHS.get(name) or labels.WRAPPED_TABLES.get(name, {})
     for column, width in {**fitted, **widths}.items():
         config[column] = {**config[column], "width": width}
