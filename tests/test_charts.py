@@ -116,6 +116,15 @@ def test_every_chart_draws_aggregates_on_the_right_axes(which, history_db, corpu
     assert charts >= 10 and not wrong, wrong
 
 
+def imported_modules(path: Path):
+    """The modules a file imports, as written (`import a.b`, `from a.b import c`: a.b)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            yield node.module or ""
+
+
 def test_pages_draw_their_charts_with_the_shared_helpers():
     """A page asks analytics.ui for a chart by its kind and builds none itself, so that every chart of a kind
     reads alike and the checks above reach it (the Reasons treemap and the Prevention bars were built in their
@@ -123,11 +132,7 @@ def test_pages_draw_their_charts_with_the_shared_helpers():
     builders = [
         page
         for page in PAGES
-        for node in ast.walk(ast.parse((Path(APP).parent / page).read_text()))
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        and any(
-            name.startswith("plotly") for name in [getattr(node, "module", None) or ""] + [a.name for a in node.names]
-        )
+        if any(module.split(".")[0] == "plotly" for module in imported_modules(Path(APP).parent / page))
     ]
     assert len(PAGES) >= 12 and builders == []
 

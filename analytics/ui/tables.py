@@ -125,12 +125,12 @@ def table(frame_: pd.DataFrame, name: str, caption: str | None = None, on_select
     however far the table scrolls sideways."""
     shown = _labelled(frame_)
     shown, config = _rates_in_points(shown, column_config(shown, **given))
+    widths = labels.TABLE_WIDTHS.get(name) or labels.WRAPPED_TABLES.get(name, {})
     fitted = {
         c: fitted_width(shown[c], config[c]["label"])
         for c in labels.FITTED
-        if config.get(c) is not None and not shown.empty
+        if config.get(c) is not None and c not in widths and not shown.empty
     }
-    widths = labels.TABLE_WIDTHS.get(name) or labels.WRAPPED_TABLES.get(name, {})
     for column, width in {**fitted, **widths}.items():
         config[column] = {**config[column], "width": width}
     for column in labels.PINNED:
