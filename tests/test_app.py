@@ -181,12 +181,14 @@ def test_data_page_and_overview_name_the_months_and_payers_missing_from_the_remi
     at = app_runner(db, monkeypatch, tmp_path)("app_pages/data.py")
     months = next(f.value for f in at.dataframe if "payers_missing" in f.value.columns)
     by_month = months.set_index(months["month"].astype(str).str[:7])
-    assert by_month.loc["2026-05", "gap"] and by_month.loc["2026-05", "payments"] == 0
+    # the flag in words, not a faint checkbox beside the month
+    assert by_month.loc["2026-05", "gap"] == "yes" and by_month.loc["2026-05", "payments"] == 0
     assert by_month.loc["2026-03", "payers_missing"] == blue_ridge
-    assert not by_month.loc["2026-04", "gap"] and by_month.loc["2026-04", "payers_missing"] is None
+    assert by_month.loc["2026-04", "gap"] == "no" and by_month.loc["2026-04", "payers_missing"] is None
     # not named each time it skips a month: it is paid in fewer than three months in four
     workers_comp = expected(db, "select any_value(payer_name) from payments where file_name like '%WCF01%'")[0]
-    assert every_other and not [p for p in months.loc[~months["gap"], "payers_missing"] if workers_comp in (p or "")]
+    paid = months.loc[months["gap"] == "no", "payers_missing"]
+    assert every_other and not [p for p in paid if workers_comp in (p or "")]
     assert months["payments"].sum() == expected(db, "select count(payment_date) from payments")[0]
     [warning] = [w.value for w in at.warning]
     assert "No payment was loaded for 1 of the 12 months from November 2025 to October 2026: May 2026." in warning
@@ -598,6 +600,20 @@ def test_a_list_s_payer_column_holds_its_longest_payer_name(app):
     assert fitted_width(pd.Series(["PAYER", "PAYER 1"])) < fitted_width(pd.Series(["SUMMIT MEDICARE ADVANTAGE"]))
     # a list without a payer name keeps its header readable
     assert fitted_width(pd.Series([None, None]), "payer") == fitted_width(pd.Series(["payer"]))
+
+
+def test_a_list_s_flags_read_yes_or_no_not_as_checkboxes(app):
+    """Streamlit drew a true/false column (the Claims list's "patient liable") as a faint greyed checkbox, easily
+    taken for the row's selection box beside it. A flag reads yes or no; an unknown stays empty; the CSV keeps
+    true and false."""
+    from analytics.ui.tables import _labelled
+
+    frame = app("app_pages/claims.py").dataframe[0]
+    liable = frame.value["patient_liable"]
+    assert set(liable) == {"yes", "no"}
+    assert json.loads(frame.proto.columns)["patient_liable"].get("type_config", {}).get("type") != "checkbox"
+    unknown = _labelled(pd.DataFrame({"flag": [True, None, False]}))["flag"]
+    assert list(unknown) == ["yes", None, "no"]
 
 
 def test_the_worklist_warns_when_no_remittance_was_loaded_for_more_than_a_week(app, small_db, monkeypatch, tmp_path):

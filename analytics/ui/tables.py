@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -52,8 +53,6 @@ def column_config(frame_: pd.DataFrame, **given) -> dict:
             config[column] = st.column_config.DateColumn(
                 label, help=help_text, format="MMM YYYY" if monthly else "YYYY-MM-DD"
             )
-        elif pd.api.types.is_bool_dtype(frame_[column]):
-            config[column] = st.column_config.CheckboxColumn(label, help=help_text)
         elif pd.api.types.is_numeric_dtype(frame_[column]):
             config[column] = st.column_config.NumberColumn(label, format="localized", help=help_text)
         else:
@@ -61,11 +60,26 @@ def column_config(frame_: pd.DataFrame, **given) -> dict:
     return config
 
 
+def _is_flag(values: pd.Series) -> bool:
+    """True/false with perhaps some unknown (DuckDB hands a BOOLEAN column with a NULL over as objects)."""
+    if pd.api.types.is_bool_dtype(values):
+        return True
+    if values.dtype != object:
+        return False
+    known = values.dropna()
+    return not known.empty and isinstance(known.iloc[0], bool) and bool(known.map(type).eq(bool).all())
+
+
+# A flag in words: Streamlit draws a boolean as a greyed checkbox, faint at a glance and easily taken for the
+# row-selection box beside it on a list that opens denied lines.
+_FLAG = {True: "yes", False: "no"}
+
+
 def _labelled(frame_: pd.DataFrame) -> pd.DataFrame:
     """The frame as people read it: a category key ('authorization') shown as its label, a site key
-    ('POS 19') as its name and a prevention check ('waste_modifier') as what it checks, when the query left
-    no label beside it (the CSV keeps the keys)."""
-    swaps = {}
+    ('POS 19') as its name, a prevention check ('waste_modifier') as what it checks, when the query left
+    no label beside it, and a flag as yes or no (the CSV keeps the keys and true/false)."""
+    swaps: dict[str, dict] = {c: _FLAG for c in frame_.columns if _is_flag(frame_[c])}
     if "category" in frame_.columns and not {"category_label", "label"} & set(frame_.columns):
         swaps["category"] = category_labels()
     if "site" in frame_.columns and "site_label" not in frame_.columns:
@@ -76,7 +90,11 @@ def _labelled(frame_: pd.DataFrame) -> pd.DataFrame:
         return frame_
     shown = frame_.copy()
     for column, names in swaps.items():
-        shown[column] = shown[column].map(lambda v, names=names: names.get(v, v) if isinstance(v, str) else v)
+        shown[column] = (
+            shown[column]
+            .map(lambda v, names=names: names.get(v, v) if isinstance(v, (str, bool, np.bool_)) else v)
+            .astype(object)
+        )
     return shown
 
 
