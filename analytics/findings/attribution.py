@@ -54,12 +54,35 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
     D = V x R with V charges a month, R denied $ per charged $: D1 - D0 = (V1 - V0)(R0 + R1)/2
     (volume) + (V0 + V1)/2 x (R1 - R0), the last split per slice as above. Exact (Fractions)."""
     assert dimension in PARTITIONS
-    # slice value -> (claims, denied claims) and (charges a month, denied $ a month), before and after
+    claims0, claims1, money0, money1, overall = _period_sums(by_slice, period, dimension)
+    rate = shift_share(claims0, claims1)
+    dollars = shift_share(money0, money1)
+    v0 = sum(w for w, _ in money0.values())
+    v1 = sum(w for w, _ in money1.values())
+    return {
+        "dimension": dimension,
+        "rows": _effects(rate["parts"], dollars["parts"], (v0 + v1) / 2),
+        "rate_before": rate["before"],
+        "rate_after": rate["after"],
+        "rate_change": rate["after"] - rate["before"],
+        "denied_before": v0 * dollars["before"],
+        "denied_after": v1 * dollars["after"],
+        "denied_change": v1 * dollars["after"] - v0 * dollars["before"],
+        "charges_before": v0,
+        "charges_after": v1,
+        "volume_effect": (v1 - v0) * (dollars["before"] + dollars["after"]) / 2,
+        "overall_test": _overall(overall, period),
+    }
+
+
+def _period_sums(by_slice: dict, period: Period, dimension: str) -> tuple:
+    """Per slice value of the dimension, (claims, denied claims) and (charges a month, denied $ a month) before
+    and after; and month -> [claims, denied claims] of all its slices together."""
     claims0: dict[str, tuple[int, int]] = {}
     claims1: dict[str, tuple[int, int]] = {}
     money0: dict[str, tuple[Fraction, Fraction]] = {}
     money1: dict[str, tuple[Fraction, Fraction]] = {}
-    overall: defaultdict[date, list[int]] = defaultdict(lambda: [0, 0])  # month -> [claims, denied claims]
+    overall: defaultdict[date, list[int]] = defaultdict(lambda: [0, 0])
     for key, series in by_slice.items():
         if key[0] != dimension:
             continue
@@ -75,50 +98,36 @@ def attribution(by_slice: dict, period: Period, dimension: str) -> dict:
             if counts.claims:
                 claims[value] = (counts.claims, counts.denied)
                 money[value] = (Fraction(counts.charges) / len(months), Fraction(counts.denied_amount) / len(months))
-    rate = shift_share(claims0, claims1)
-    dollars = shift_share(money0, money1)
-    v0 = sum(w for w, _ in money0.values())
-    v1 = sum(w for w, _ in money1.values())
-    mean_volume = (v0 + v1) / 2
+    return claims0, claims1, money0, money1, overall
+
+
+def _effects(rate_parts: dict, dollar_parts: dict, mean_volume: Fraction) -> list[dict]:
+    """A row per slice value: its shares, rates and effects on the claim rate and on denied $ (the dollars'
+    own inputs: its share of charges and its denied $ per charged $), largest total effect first."""
+    zero = Fraction(0)
     rows = []
-    for key in sorted(set(rate["parts"]) | set(dollars["parts"]), key=str):
-        r, m = rate["parts"].get(key), dollars["parts"].get(key)
-        rows.append(
-            {
-                "value": key,
-                "claim_share_before": r["share_before"] if r else Fraction(0),
-                "claim_share_after": r["share_after"] if r else Fraction(0),
-                "rate_before": r["rate_before"] if r else Fraction(0),
-                "rate_after": r["rate_after"] if r else Fraction(0),
-                "rate_effect": r["rate"] if r else Fraction(0),
-                "mix_effect": r["mix"] if r else Fraction(0),
-                # the dollars' own inputs: its share of charges and its denied $ per charged $
-                "charge_share_before": m["share_before"] if m else Fraction(0),
-                "charge_share_after": m["share_after"] if m else Fraction(0),
-                "dollar_rate_before": m["rate_before"] if m else Fraction(0),
-                "dollar_rate_after": m["rate_after"] if m else Fraction(0),
-                "dollar_rate_effect": mean_volume * m["rate"] if m else Fraction(0),
-                "dollar_mix_effect": mean_volume * m["mix"] if m else Fraction(0),
-            }
-        )
-    for row in rows:
+    for key in sorted(set(rate_parts) | set(dollar_parts), key=str):
+        r, m = rate_parts.get(key), dollar_parts.get(key)
+        row = {
+            "value": key,
+            "claim_share_before": r["share_before"] if r else zero,
+            "claim_share_after": r["share_after"] if r else zero,
+            "rate_before": r["rate_before"] if r else zero,
+            "rate_after": r["rate_after"] if r else zero,
+            "rate_effect": r["rate"] if r else zero,
+            "mix_effect": r["mix"] if r else zero,
+            "charge_share_before": m["share_before"] if m else zero,
+            "charge_share_after": m["share_after"] if m else zero,
+            "dollar_rate_before": m["rate_before"] if m else zero,
+            "dollar_rate_after": m["rate_after"] if m else zero,
+            "dollar_rate_effect": mean_volume * m["rate"] if m else zero,
+            "dollar_mix_effect": mean_volume * m["mix"] if m else zero,
+        }
         row["total"] = row["rate_effect"] + row["mix_effect"]
         row["dollar_total"] = row["dollar_rate_effect"] + row["dollar_mix_effect"]
+        rows.append(row)
     rows.sort(key=lambda r: -abs(r["total"]))
-    return {
-        "dimension": dimension,
-        "rows": rows,
-        "rate_before": rate["before"],
-        "rate_after": rate["after"],
-        "rate_change": rate["after"] - rate["before"],
-        "denied_before": v0 * dollars["before"],
-        "denied_after": v1 * dollars["after"],
-        "denied_change": v1 * dollars["after"] - v0 * dollars["before"],
-        "charges_before": v0,
-        "charges_after": v1,
-        "volume_effect": (v1 - v0) * (dollars["before"] + dollars["after"]) / 2,
-        "overall_test": _overall(overall, period),
-    }
+    return rows
 
 
 def _overall(overall: dict, period: Period) -> dict | None:

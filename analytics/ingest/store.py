@@ -296,55 +296,49 @@ def against_loaded(cur, items: list[ParsedFile]) -> list[tuple[tuple[str, str] |
     )
     by_print = {fingerprint: name for fingerprint, _, _, name in loaded}
     by_control = {(sender, control): name for _, sender, control, name in loaded}
-    out: list[tuple[tuple[str, str] | None, list[tuple]]] = []
+    out = []
     for item in items:
-        keys = item.interchange_keys
-        same = [(key, by_print[key[3]]) for key in keys if key[3] in by_print]
-        if same and len(same) == len(keys):
-            names = ", ".join(sorted({name for _, name in same}))
-            pairs = list(dict.fromkeys((sender, control) for (sender, control, _, _), _ in same))
-            which = "; ".join(f"sender {sender}, control number {control}" for sender, control in pairs[:3])
-            which += f"; and {len(pairs) - 3} more" if len(pairs) > 3 else ""
-            out.append(
-                (
-                    (
-                        "already loaded",
-                        f"already loaded as {names}: the same interchange{'s' if len(same) > 1 else ''}"
-                        f" ({which}) with other bytes (delimiters, line endings); nothing changed",
-                    ),
-                    [],
-                )
-            )
-            continue
-        if same:
-            (sender, control, position, _), name = same[0]
-            out.append(
-                (
-                    (
-                        "failed",
-                        f"the interchange at segment {position} (sender {sender}, control number {control})"
-                        f" is already loaded as {name}, the others in the file are not: nothing loaded, as"
-                        " it would count twice; load the others in a file of their own",
-                    ),
-                    [],
-                )
-            )
-            continue
-        notes = [
-            (
-                position,
-                "warning",
-                "ISA",
-                f"ISA13 control number {control} of sender {sender} was used before by "
-                f"{by_control[(sender, control)]} for other content: loaded as another interchange",
-            )
-            for sender, control, position, _ in keys
-            if (sender, control) in by_control
-        ]
-        out.append((None, notes))
-        for sender, control, _, fingerprint in keys:
-            by_print[fingerprint] = by_control[(sender, control)] = _path(item).name
+        verdict = _judged(item.interchange_keys, by_print, by_control)
+        out.append(verdict)
+        if verdict[0] is None:  # the files after it in `items` meet its interchanges as loaded
+            for sender, control, _, fingerprint in item.interchange_keys:
+                by_print[fingerprint] = by_control[(sender, control)] = _path(item).name
     return out
+
+
+def _judged(keys: list, by_print: dict, by_control: dict) -> tuple[tuple[str, str] | None, list[tuple]]:
+    """One file's verdict and diagnostics (against_loaded), from its interchange keys (sender, control number,
+    position, fingerprint) and the file names loaded by fingerprint and by sender and control number."""
+    same = [(key, by_print[key[3]]) for key in keys if key[3] in by_print]
+    if same and len(same) == len(keys):
+        names = ", ".join(sorted({name for _, name in same}))
+        pairs = list(dict.fromkeys((sender, control) for (sender, control, _, _), _ in same))
+        which = "; ".join(f"sender {sender}, control number {control}" for sender, control in pairs[:3])
+        which += f"; and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+        return (
+            "already loaded",
+            f"already loaded as {names}: the same interchange{'s' if len(same) > 1 else ''}"
+            f" ({which}) with other bytes (delimiters, line endings); nothing changed",
+        ), []
+    if same:
+        (sender, control, position, _), name = same[0]
+        return (
+            "failed",
+            f"the interchange at segment {position} (sender {sender}, control number {control})"
+            f" is already loaded as {name}, the others in the file are not: nothing loaded, as"
+            " it would count twice; load the others in a file of their own",
+        ), []
+    return None, [
+        (
+            position,
+            "warning",
+            "ISA",
+            f"ISA13 control number {control} of sender {sender} was used before by "
+            f"{by_control[(sender, control)]} for other content: loaded as another interchange",
+        )
+        for sender, control, position, _ in keys
+        if (sender, control) in by_control
+    ]
 
 
 def register_interchanges(cur, files: dict) -> None:

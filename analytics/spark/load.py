@@ -457,7 +457,7 @@ def load(
     file_rows = [r.asDict() for r in envelope_df.filter("_table = '_file'").select(*(n for n, _ in TAGS)).collect()]
     file_rows.sort(key=lambda r: load_order(r["_path"], inputs))
     outcome.pieces = {r["_path"]: r["_pieces"] for r in file_rows if r["_pieces"] is not None}
-    batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows, run)
+    batch_files, results, sources, interchanges = _decide(lake, files_meta, file_rows)
     outcome.files = [(r["path"], r["status"], r["message"], r["kind"]) for r in results]
     outcome.problems = {r["path"]: json.loads(r["problems"]) for r in results if r["problems"]}
 
@@ -605,55 +605,15 @@ def _meta_schemas() -> dict:
     return {"files": files, "results": results, "interchanges": schema_of("source_interchanges")}
 
 
-def _decide(lake: Lake, files_meta, file_rows: list[dict], run: str):
+def _decide(lake: Lake, files_meta, file_rows: list[dict]):
     """Which files of the run to load, their ids and key offsets (as the DuckDB store numbers them),
     and the rows of files, results and interchanges."""
     import datetime
 
-    from pyspark.sql import functions as F
-
-    first_id, offsets, names = 1, dict.fromkeys(SURROGATE_KEYS, 0), {}
-    if files_meta is not None:
-        stats = files_meta.agg(
-            F.max("file_id").alias("file_id"), *(F.max(F.col(k) + F.col(r)).alias(k) for k, r in KEY_COUNTS.items())
-        ).collect()[0]
-        first_id = (stats["file_id"] or 0) + 1
-        offsets = {k: stats[k] or 0 for k in SURROGATE_KEYS}
-        names = {r[0]: r[1] for r in files_meta.select("sha256", "file_name").collect()}
-    results: list = []
-    candidates: list = []
-    seen: dict = {}
-    for r in file_rows:
-        path, status = r["_path"], r["_status"]
-        name = path.rsplit("/", 1)[-1]
-        if status == "known" or (status == "parsed" and r["_sha256"] in seen):
-            original = names.get(r["_sha256"]) or seen.get(r["_sha256"])
-            results.append(_result(r, "already loaded", f"same content as {original}; nothing changed"))
-        elif status == "parsed":
-            seen[r["_sha256"]] = name
-            item = ParsedFile(
-                r["_kind"],
-                interchange_keys=[tuple(k) for k in json.loads(r["_interchange_keys"] or "[]")],
-                counts=json.loads(r["_counts"]),
-                path=Path(name),
-            )
-            candidates.append((r, item))
-        else:
-            results.append(_result(r, "failed" if status == "failed" else "skipped", r["_message"] or ""))
-    loaded_before = []
-    controls = sorted({k[1] for _, item in candidates for k in item.interchange_keys})
-    if controls:
-        found = lake.read_meta("interchanges")
-        if found is not None:
-            files = lake.read_meta("files").select("file_id", "file_name")
-            loaded_before = [
-                tuple(x)
-                for x in found.filter(F.col("control_number").isin(controls))
-                .join(files, "file_id")
-                .select("fingerprint", "sender", "control_number", "file_name")
-                .collect()
-            ]
-    verdicts = against_loaded(_Loaded(loaded_before), [item for _, item in candidates]) if candidates else []
+    first_id, offsets, names = _numbering(files_meta)
+    results, candidates = _sort_files(file_rows, names)
+    loaded = _Loaded(_loaded_before(lake, candidates))
+    verdicts = against_loaded(loaded, [item for _, item in candidates]) if candidates else []
     batch_files: dict = {}
     sources: list = []
     interchanges: list = []
@@ -690,6 +650,64 @@ def _decide(lake: Lake, files_meta, file_rows: list[dict], run: str):
         )
     results.sort(key=lambda x: x["path"])
     return batch_files, results, sources, interchanges
+
+
+def _numbering(files_meta) -> tuple[int, dict, dict]:
+    """Where the lake's numbering stands: the next file id, each surrogate key's offset, and the names of
+    the files loaded by their SHA-256."""
+    from pyspark.sql import functions as F
+
+    if files_meta is None:
+        return 1, dict.fromkeys(SURROGATE_KEYS, 0), {}
+    stats = files_meta.agg(
+        F.max("file_id").alias("file_id"), *(F.max(F.col(k) + F.col(r)).alias(k) for k, r in KEY_COUNTS.items())
+    ).collect()[0]
+    names = {r[0]: r[1] for r in files_meta.select("sha256", "file_name").collect()}
+    return (stats["file_id"] or 0) + 1, {k: stats[k] or 0 for k in SURROGATE_KEYS}, names
+
+
+def _sort_files(file_rows: list[dict], names: dict) -> tuple[list, list]:
+    """The results of the files that load nothing (loaded before, twice in the run, failed or skipped) and
+    the parsed files still to judge against what is loaded."""
+    results: list = []
+    candidates: list = []
+    seen: dict = {}
+    for r in file_rows:
+        path, status = r["_path"], r["_status"]
+        name = path.rsplit("/", 1)[-1]
+        if status == "known" or (status == "parsed" and r["_sha256"] in seen):
+            original = names.get(r["_sha256"]) or seen.get(r["_sha256"])
+            results.append(_result(r, "already loaded", f"same content as {original}; nothing changed"))
+        elif status == "parsed":
+            seen[r["_sha256"]] = name
+            item = ParsedFile(
+                r["_kind"],
+                interchange_keys=[tuple(k) for k in json.loads(r["_interchange_keys"] or "[]")],
+                counts=json.loads(r["_counts"]),
+                path=Path(name),
+            )
+            candidates.append((r, item))
+        else:
+            results.append(_result(r, "failed" if status == "failed" else "skipped", r["_message"] or ""))
+    return results, candidates
+
+
+def _loaded_before(lake: Lake, candidates: list) -> list:
+    """The interchanges already in the lake under the control numbers the candidates carry."""
+    from pyspark.sql import functions as F
+
+    controls = sorted({k[1] for _, item in candidates for k in item.interchange_keys})
+    found = lake.read_meta("interchanges") if controls else None
+    if found is None:
+        return []
+    files = lake.read_meta("files").select("file_id", "file_name")
+    return [
+        tuple(x)
+        for x in found.filter(F.col("control_number").isin(controls))
+        .join(files, "file_id")
+        .select("fingerprint", "sender", "control_number", "file_name")
+        .collect()
+    ]
 
 
 def _result(r: dict, status: str, message: str, file_id: int | None = None) -> dict:

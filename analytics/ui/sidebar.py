@@ -55,14 +55,13 @@ def sidebar_filters() -> data.Filters:
     from the URL are checked against what the data holds; unknown ones are dropped. A click on a chart
     or a table that opens the Claims page (drill()) puts its filters in the URL and sets them here."""
     known = options()
-    params = st.query_params
     drilled = st.session_state.pop("_drill", False)
     st.sidebar.header("Filters")
     basis = st.sidebar.radio(
         "Dates by",
         ["service", "payment"],
         horizontal=True,
-        index=1 if params.get("dates") == "payment" else 0,
+        index=1 if st.query_params.get("dates") == "payment" else 0,
         format_func=lambda b: "date of service" if b == "service" else "date paid",
         help="Filter and group by the date of service or the date the payer paid.",
     )
@@ -71,14 +70,23 @@ def sidebar_filters() -> data.Filters:
     else:
         first, last = pd.Timestamp(known["first_date"]).date(), pd.Timestamp(known["last_date"]).date()
         as_of = pd.Timestamp(known["data_date"]).date() if not pd.isna(known.get("data_date")) else last
+    period, start, end = _dates(first, last, as_of, drilled)
+    result = data.Filters(basis, start, end, **_lists(known, drilled))
+    _to_url(result, first, last, period)
+    return result
 
-    # Each widget's value is set from the URL when the session starts (or a click opened the Claims page),
-    # then kept by its key: a widget given both a default and a value by key warns on the page.
-    def from_url(key: str, value) -> None:
-        if drilled or key not in st.session_state:
-            st.session_state[key] = value
 
-    from_url("filter_period", params.get("period") if params.get("period") in PERIODS else "custom")
+def _from_url(key: str, value, drilled: bool) -> None:
+    """Each widget's value is set from the URL when the session starts (or a click opened the Claims page),
+    then kept by its key: a widget given both a default and a value by key warns on the page."""
+    if drilled or key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _dates(first: date, last: date, as_of: date, drilled: bool) -> tuple[str, date, date]:
+    """The period chosen and its first and last date, within the data's."""
+    params = st.query_params
+    _from_url("filter_period", params.get("period") if params.get("period") in PERIODS else "custom", drilled)
     # never None (options and no index=None): `or "custom"` only tells the type checker so
     period = (
         st.sidebar.selectbox(
@@ -102,14 +110,19 @@ def sidebar_filters() -> data.Filters:
             disabled=True,
             key=f"filter_dates_{period}",
         )
-    else:
-        start = _date(params.get("from"), first, last) or first
-        end = _date(params.get("to"), first, last) or last
-        from_url("filter_dates", (start, end))
-        if any(not first <= d <= last for d in st.session_state["filter_dates"]):  # the data changed since
-            st.session_state["filter_dates"] = (start, end)
-        chosen = st.sidebar.date_input("Date range", min_value=first, max_value=last, key="filter_dates")
-        start, end = (chosen + (end,))[:2] if isinstance(chosen, tuple) else (chosen, chosen)
+        return period, start, end
+    start = _date(params.get("from"), first, last) or first
+    end = _date(params.get("to"), first, last) or last
+    _from_url("filter_dates", (start, end), drilled)
+    if any(not first <= d <= last for d in st.session_state["filter_dates"]):  # the data changed since
+        st.session_state["filter_dates"] = (start, end)
+    chosen = st.sidebar.date_input("Date range", min_value=first, max_value=last, key="filter_dates")
+    start, end = (chosen + (end,))[:2] if isinstance(chosen, tuple) else (chosen, chosen)
+    return period, start, end
+
+
+def _lists(known: dict, drilled: bool) -> dict[str, tuple]:
+    """The values chosen in each list filter (payer, category, code, modifier, site), by Filters field."""
     selected = {}
     shown: dict[str, dict[str, str]] = {
         "categories": category_labels(),
@@ -119,16 +132,14 @@ def sidebar_filters() -> data.Filters:
     for listed in LISTS:
         key = f"filter_{listed.url_key}"
         allowed = [str(v) for v in known[listed.field]]
-        from_url(key, [v for v in params.get_all(listed.url_key) if v in allowed])
+        _from_url(key, [v for v in st.query_params.get_all(listed.url_key) if v in allowed], drilled)
         if any(v not in allowed for v in st.session_state[key]):  # the data changed since
             st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
         names = shown.get(listed.field, {})
         selected[listed.field] = tuple(
             st.sidebar.multiselect(listed.label, allowed, key=key, format_func=_named(names))
         )
-    result = data.Filters(basis, start, end, **selected)
-    _to_url(result, first, last, period)
-    return result
+    return selected
 
 
 def _named(names: dict[str, str]) -> Callable[[str], str]:
