@@ -16,6 +16,11 @@ NUMBER_KINDS = frozenset({"money", "rate", "points", "count", "days", "probabili
 # a breakdown's member ('value', or its label 'name'), beside the column "by" that says its kind
 _MEMBER = ("name", "text", "The payer, category, code, modifier or site the row is for (its kind under by).")
 
+# The Denied $ tile of the pages that count lines (Codes, Site of care)
+LINE_DENIED_DOLLARS = (
+    "Denial-class adjustments (CAS) on these lines; duplicate-claim and expected (GA/GY/GZ) denials are counted apart."
+)
+
 COLUMNS = {
     # rates
     "denial_rate": (
@@ -77,7 +82,11 @@ COLUMNS = {
     "expected_recoverable": ("expected $", "money", "Denied $ × recovery rate."),
     "this_month": ("this month $", "money", "Denied $ in the chosen month."),
     "previous_month": ("month before $", "money", "Denied $ in the month before."),
-    "average_12_months": ("12-month average $", "money", "Average monthly denied $ over the 12 months before."),
+    "average_12_months": (
+        "12-month average $",
+        "money",
+        "Average monthly denied $ over the 12 months before (over the months loaded, when the history is shorter).",
+    ),
     "change": ("change $", "money", "This month's denied $ − the month before's."),
     "change_from_previous": ("change vs month before $", "money", "This month's denied $ − the month before's."),
     "change_from_average": ("change vs average $", "money", "This month's denied $ − the 12-month average."),
@@ -98,7 +107,12 @@ COLUMNS = {
         "pay (a signed ABN, a statutory exclusion). Neither a payer error nor a provider error to fix, so "
         "counted apart, not in the denial rate.",
     ),
-    "claims": ("claims", "count", "Claim adjudications (CLP) the payer processed."),
+    "claims": (
+        "claims",
+        "count",
+        "Claims (CLP) counted in the row: in the denial tables, initial adjudications (not reversals nor later "
+        "adjudications; the caption says which); on the Data page, every claim the remittances hold.",
+    ),
     "denied_claims": ("denied claims", "count", "Initial claims denied in full or in part."),
     "units_billed": (
         "units billed",
@@ -140,7 +154,12 @@ COLUMNS = {
         "Median days from the payer's receipt of the claim (DTM*050) to payment; a receipt dated after the payment "
         "is a wrong date and left out.",
     ),
-    "days_left": ("days left", "days", "Days from the data date (latest payment loaded) to the deadline."),
+    "days_left": (
+        "days left",
+        "days",
+        "Days to the deadline from the date the list is judged on: the data date (latest payment loaded) on the "
+        "Worklist, the month's last day in the Monthly review.",
+    ),
     "days_left_to_file": (
         "days left to file",
         "days",
@@ -182,7 +201,12 @@ COLUMNS = {
     "reason": ("reason", "text", "The primary reason: adjustment group and CARC (e.g. CO-197)."),
     "description": ("what it means", "text", "The reason code's description."),
     "reason_description": ("what the reason means", "text", "The CARC's description."),
-    "remark": ("remark", "text", "The first remark code (RARC) sent with the reason."),
+    "remark": (
+        "remark",
+        "text",
+        "The remark code (RARC) of the row: by reason, the one that set the category, else the first sent with "
+        "the reason; in a change finding, the remark the slice is for.",
+    ),
     "remark_description": ("what the remark means", "text", "The RARC's description."),
     "remarks": ("remarks", "text", "Remark codes (RARC) sent with the denial."),
     "modifiers": ("modifiers", "text", "Modifiers on the line (a combination joined with +)."),

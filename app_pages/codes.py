@@ -33,7 +33,7 @@ st.markdown(
 payers = profile[profile["dimension"] == "payer"]
 tiles = st.columns(4)
 tiles[0].metric("Lines", f"{int(payers['lines'].sum()):,}", help="Adjudicated service lines with this code.")
-tiles[1].metric("Denied $", ui.money(payers["denied_amount"].sum()), help="Denial-class adjustments on these lines.")
+tiles[1].metric("Denied $", ui.money(payers["denied_amount"].sum()), help=labels.LINE_DENIED_DOLLARS)
 tiles[2].metric(
     "Units billed",
     ui.quantity(payers["units_billed"].sum()),

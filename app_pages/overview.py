@@ -34,9 +34,10 @@ by_order = {row["payer_order"]: row for row in every.to_dict("records")}  # 'all
 kpis = by_order[order]
 recovery = ui.frame("recovery_kpis", filters).to_dict("records")[0]
 NOT_COUNTED = (
-    "Not counted: reversals, predeterminations and forwarded claims; later adjudications of a claim "
-    "(reprocessing, corrected claims, appeal decisions: followed on the recovery pages); duplicate-claim "
-    "denials (CARC 18, B13) and expected denials (lines with GA, GY or GZ), shown apart below."
+    "Not counted: reversals, predeterminations and claims a payer passed on without adjudicating them (status "
+    "23); later adjudications of a claim (reprocessing, corrected claims, appeal decisions: followed on the "
+    "recovery pages). Duplicate-claim denials (CARC 18, B13) and expected denials (lines with GA, GY or GZ) do "
+    "not make a claim denied (it stays among the claims adjudicated); they are shown apart below."
 )
 headline = st.columns(4)
 headline[0].metric(
@@ -60,9 +61,9 @@ headline[2].metric(
     f"{kpis['claims']:,}",
     help=f"Claims the payers adjudicated for the first time (initial adjudications), {whose}. "
     f"{kpis['fully_denied_claims']:,} of them were denied in full (nothing paid, explained by "
-    "denials); reversals, reprocessing, corrected claims, predeterminations and forwarded claims "
-    "are not counted. Under a code, modifier or site filter, a claim counts when any of its lines "
-    "matches.",
+    "denials); reversals, reprocessing, corrected claims, predeterminations and claims passed on without "
+    "adjudication (status 23) are not counted. Under a code, modifier or site filter, a claim counts when any of "
+    "its lines matches.",
 )
 headline[3].metric(
     "Denied $",

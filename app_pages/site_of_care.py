@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import ui
+from analytics import labels, ui
 
 filters = st.session_state["filters"]
 st.title("Site of care")
@@ -34,7 +34,7 @@ else:
         ui.percent(total["denial_rate"]),
         help="Denied lines ÷ lines (duplicate-claim and expected GA/GY/GZ denials not counted).",
     )
-    tiles[2].metric("Denied $", ui.money(total["denied_amount"]), help="Denial-class adjustments on these lines.")
+    tiles[2].metric("Denied $", ui.money(total["denied_amount"]), help=labels.LINE_DENIED_DOLLARS)
     tiles[3].metric(
         "Expected reimbursement $",
         ui.money(total["expected_reimbursement"]),

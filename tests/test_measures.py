@@ -351,6 +351,83 @@ def test_movers_leave_out_a_partial_latest_month(con, tmp_path):
     assert review == [("payer", "ACME HEALTH PLAN", Decimal("200.00"), Decimal("50.00"), date(2024, 3, 1))]
 
 
+def test_the_12_month_average_of_a_shorter_history_is_over_the_months_it_holds(con, tmp_path):
+    """The Monthly review's movers compare a month with the average of the 12 before it: a history of one month
+    before March averaged over 12 read February's $50 as $4.17 a month, and March as a big mover."""
+    load(
+        con,
+        tmp_path,
+        claim("F1", "1", "50", "0", "SVC*HC:99213*50*0**1", "CAS*CO*50*50", served="20240201"),
+        paid_on="20240215",
+    )
+    load(con, tmp_path, claim("F2", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200"), paid_on="20240315")
+    load(con, tmp_path, claim("F3", "1", "100", "100", "SVC*HC:99213*100*100**1"), paid_on="20240401")
+    wanted = {k: v for k, v in data.Filters(date_basis="payment").params().items() if k not in ("date_from", "date_to")}
+    review = rows(
+        con,
+        "SELECT value, this_month, average_12_months, change_from_average FROM ("
+        + sql("recovery/review_movers")
+        + ") WHERE dimension = 'payer'",
+        {**wanted, "month": date(2024, 3, 1)},
+    )
+    assert review == [("ACME HEALTH PLAN", Decimal("200.00"), 50, 150)]
+
+
+def scorecard(con, **filters) -> dict:
+    """The Payers page's row per payer under the given filters."""
+    result = con.execute(sql("dashboard/payer_scorecard"), data.Filters(**filters).params())
+    names = [d[0] for d in result.description]
+    return {r[0]: dict(zip(names, r, strict=True)) for r in result.fetchall()}
+
+
+def test_a_payer_s_paid_net_counts_the_payment_on_reprocessing_after_a_reversal(con, tmp_path):
+    """Paid $, net is what the payer paid less what its reversals took back: the payment on reprocessing that
+    follows a reversal is a readjudication, which the denial figures leave out, and it was left out here too
+    (80 paid, 80 taken back, 90 paid again read $0)."""
+    load(con, tmp_path, claim("R1", "1", "100", "80", "SVC*HC:99213*100*80**1", "CAS*CO*45*20"))
+    load(
+        con,
+        tmp_path,
+        claim("R1", "22", "-100", "-80", "SVC*HC:99213*-100*-80**1", "CAS*CO*45*-20"),
+        claim("R1", "1", "100", "90", "SVC*HC:99213*100*90**1", "CAS*CO*45*10"),
+        paid_on="20240415",
+    )
+    assert rows(con, "SELECT count(*) FROM fact_units WHERE readjudication") == [(1,)]
+    assert scorecard(con)["ACME HEALTH PLAN"]["net_paid_amount"] == Decimal("90.00")
+    assert scorecard(con, date_basis="payment", date_to=date(2024, 3, 31))["ACME HEALTH PLAN"]["net_paid_amount"] == 80
+
+
+def test_under_a_category_filter_a_line_denied_for_another_category_still_counts_as_adjudicated(con, tmp_path):
+    """The category filter narrows the denials, not the lines they are counted against: the Payers page dropped
+    the lines denied for other categories from its line count and line rate, so both differed from the
+    Overview's under the same filter."""
+    load_mixed_month(con, tmp_path)
+    category = rows(con, "SELECT category FROM denials WHERE claim_id = 'P1'")[0][0]
+    row = scorecard(con, categories=(category,))["ACME HEALTH PLAN"]
+    overview = kpis(con, categories=(category,))["primary"]
+    # P1's line denied for this category; P2's 97110 (denied for another) and the paid lines stay adjudicated
+    assert (row["units"], row["line_denial_rate"]) == (4, 0.25)
+    assert (overview["units"], overview["denied_units"]) == (4, 1)
+    assert row["denied_amount"] == Decimal("200.00")
+
+
+def test_the_off_campus_expected_reimbursement_values_the_denials_beside_it(con, tmp_path):
+    """Site of care values the off-campus denials at what the payer would have paid: the denials its denied $
+    counts (class 'denial'), not a duplicate-claim line's (OA-18) too."""
+    load(
+        con,
+        tmp_path,
+        "CLP*O1*1*300*80*0*12*O1X*19*1~DTM*232*20240301~SVC*HC:99213*100*80**1~CAS*CO*45*20"
+        "~SVC*HC:99214*100*0**1~CAS*CO*50*100~SVC*HC:99215*100*0**1~CAS*OA*18*100",
+    )
+    result = con.execute(sql("dashboard/by_site"), data.Filters().params())
+    names = [d[0] for d in result.description]
+    found = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+    [total] = [r for r in found if r["grouping"] == "off_campus" and r["value"] == "off-campus total"]
+    assert total["denied_amount"] == Decimal("100.00")
+    assert total["expected_reimbursement"] == Decimal("80.00")  # 100 denied at the payer's 80 of 100
+
+
 @pytest.fixture
 def mixed_db(tmp_path):
     """The mixed month (ACME primary, BETA secondary, paid 15 March) and a February claim ACME paid in full."""

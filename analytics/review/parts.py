@@ -35,7 +35,8 @@ PARTS = {
     "review_movers": (
         "Top movers",
         "Denied $ by payer, category and code in the month against the month before and the average of "
-        "the 12 months before it; the five biggest changes against that average per dimension. Complete "
+        "the 12 months before it (of the months loaded, when fewer); the five biggest changes against that "
+        "average per dimension. Complete "
         "months only: for a month not over on the data date, the month before it (column month).",
     ),
     "review_detail": (
@@ -113,8 +114,9 @@ SUMMARY = (
         "written_off_amount",
         "Presumed lost $",
         "money",
-        "Denied $ with nothing back by the deadline, where the deadline passed in the month: the appeal window, or "
-        "timely filing from the date of service for a denial fixed by a corrected claim.",
+        "Denied $ with nothing back by the deadline, where the deadline passed in the month (one on the month's last "
+        "day passes in the next): the appeal window, or timely filing from the date of service for a denial fixed "
+        "by a corrected claim.",
     ),
     (
         "open_amount",

@@ -43,7 +43,8 @@ adjudicated as (
 ),
 
 -- the followed denials (recovery_denials, a table: no recovery status needed) under the filters, as
--- filtered_recoveries narrows them, on the off-campus lines
+-- filtered_recoveries narrows them, on the off-campus lines: the denials the denied $ beside it counts (an
+-- initial adjudication's, class 'denial'), dated as filtered_units dates them (the claim's first date of service)
 off_campus_denials as (
     select
         case when list_contains(modifiers, 'PN') then 'PN' when list_contains(modifiers, 'PO') then 'PO'
@@ -51,8 +52,9 @@ off_campus_denials as (
         sum(expected_reimbursement) as expected_reimbursement
     from recovery_denials
     where unit_kind = 'line' and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')
-      and ($date_from is null or (case when $date_basis = 'payment' then denial_date else service_date end) >= $date_from)
-      and ($date_to is null or (case when $date_basis = 'payment' then denial_date else service_date end) <= $date_to)
+      and denial_class = 'denial' and not readjudication
+      and ($date_from is null or (case when $date_basis = 'payment' then denial_date else claim_service_date end) >= $date_from)
+      and ($date_to is null or (case when $date_basis = 'payment' then denial_date else claim_service_date end) <= $date_to)
       and (len($payers) = 0 or list_contains($payers, payer_name))
       and (len($categories) = 0 or list_contains($categories, category))
       and (len($codes) = 0 or list_contains($codes, procedure_code))

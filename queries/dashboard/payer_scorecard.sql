@@ -1,8 +1,13 @@
 -- One row per payer: volume, HFMA's initial denial rate by claims and by dollars (initial_claims, every
--- payer order), the line rate, denied dollars (denial_class 'denial'), top category, days to pay.
+-- payer order), the line rate, denied dollars (denial_class 'denial'), top category, days to pay, and what
+-- it paid net of reversals (readjudications included: the new payment after a reversal).
 with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+adjudications as (
+    select *
+    from filtered_adjudications($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
+),
 claims as (
     select * from initial_claims($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
 ),
@@ -11,10 +16,16 @@ per_payer as (
     select
         payer_name,
         count(*) filter (where adjudicated_unit) as units,
-        count(*) filter (where denied_unit) as denied_units,
-        -- net: a reversal (CLP02 22) takes back an earlier payment with a negative amount
-        sum(paid_amount) filter (where unit_kind <> 'claim_adjustment') as net_paid_amount
+        count(*) filter (where denied_unit) as denied_units
     from units
+    group by payer_name
+),
+
+-- net: a reversal (CLP02 22) takes back an earlier payment with a negative amount, and the payment on
+-- reprocessing that usually follows it is a readjudication, which filtered_units leaves out
+paid as (
+    select payer_name, sum(paid_amount) filter (where unit_kind <> 'claim_adjustment') as net_paid_amount
+    from adjudications
     group by payer_name
 ),
 
@@ -55,12 +66,13 @@ select
     claim_rates.dollar_denial_rate,
     per_payer.denied_units / nullif(per_payer.units, 0) as line_denial_rate,
     days_to_pay.median_days_to_pay,
-    per_payer.net_paid_amount,
+    paid.net_paid_amount,
     -- the long text last: the figures fit the first screen's width
     top_category.top_category,
     coalesce(categories.label, top_category.top_category) as top_category_label
 from per_payer
 left join claim_rates using (payer_name)
+left join paid using (payer_name)
 left join top_category using (payer_name)
 left join days_to_pay using (payer_name)
 left join ref_denial_categories as categories on categories.category = top_category.top_category

@@ -87,13 +87,14 @@ judged as materialized (
     select
         *,
         case
-            when recovered_amount > 0 and not still_denied and recouped_amount = 0 then 'recovered'
-            when recovered_amount > 0 then 'partially_recovered'
-            -- not pursued (unless money came back all the same): the patient owes it (group PR, or a
-            -- GA/GY/GZ line the provider knew the payer would not pay), or the same claim was sent again
-            -- (nothing to rework)
+            -- not pursued, whatever comes back later: the patient owes it (group PR, or a GA/GY/GZ line the
+            -- provider knew the payer would not pay), or the same claim was sent again (nothing to rework; a
+            -- payment on it later is the original's, or paid twice). Never in the recovery figures, which
+            -- count the denials pursued: counting the few that money came back on would raise the rate
             when patient_liable or denial_class = 'expected' then 'billed_to_patient'
             when denial_class = 'duplicate' then 'duplicate'
+            when recovered_amount > 0 and not still_denied and recouped_amount = 0 then 'recovered'
+            when recovered_amount > 0 then 'partially_recovered'
             when upheld then 'upheld'
             when as_of > deadline then 'written_off'
             else 'open'

@@ -1,5 +1,5 @@
 -- Top movers: denied $ by payer, category and code in $month against the month before and the
--- average of the 12 months before it; the biggest changes against that average first. Complete months
+-- average of the 12 months before it (of those the history holds, when it is shorter); the biggest changes against that average first. Complete months
 -- only: when $month is not over on the data date (month_complete), the month before it (the latest
 -- complete month) is compared instead, and `month` says which month was.
 with
@@ -23,6 +23,14 @@ denials as (
 
 categories as (select * from ref_denial_categories),
 
+-- the months of the 12 before that the history holds (from its first payment's month): a history shorter
+-- than a year is averaged over the months it has, not read as months without denials
+months_before as (
+    select greatest(1, least(12, date_diff('month', date_trunc('month', min(payment_date)), (select month from chosen))))
+        as months
+    from fact_units
+),
+
 by_dimension as (
     select 'payer' as dimension, payer_name as value, denial_month, denied_amount from denials
     union all
@@ -39,8 +47,8 @@ compared as (
         coalesce(sum(denied_amount) filter (where denial_month = (select month from chosen)), 0) as this_month,
         coalesce(sum(denied_amount) filter (where denial_month = (select month from chosen) - interval 1 month), 0)
             as previous_month,
-        coalesce(sum(denied_amount) filter (where denial_month < (select month from chosen)), 0) / 12
-            as average_12_months
+        coalesce(sum(denied_amount) filter (where denial_month < (select month from chosen)), 0)
+            / (select months from months_before) as average_12_months
     from by_dimension
     group by all
 ),

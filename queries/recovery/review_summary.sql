@@ -2,7 +2,7 @@
 -- are those every page counts (filtered_recoveries.initial_denial: initial adjudications, not duplicate
 -- claims nor expected GA/GY/GZ denials), so denials opened and denied $ equal the Overview's under the
 -- same filters with dates by payment in that month; denials on readjudication are counted apart.
--- Recovered $ (by recovery date), presumed lost $ (deadline passed in the month), the open inventory at
+-- Recovered $ (by recovery date), presumed lost $ (the deadline passed in the month: the day after it fell in it), the open inventory at
 -- month end and what expires within 30 days after it count the denials still pursued (filtered_recoveries
 -- .pursued: not billed to the patient, not duplicates; initial or on readjudication), as the Worklist
 -- does; so does the recovery rate of the last 12 months' denials, also against their expected
@@ -38,7 +38,8 @@ recovered as (
 written_off as (
     select count(*) as denials_written_off, coalesce(sum(denied_amount), 0) as written_off_amount
     from pursued
-    where status = 'written_off' and date_trunc('month', deadline) = $month::date
+    -- lost the day after the deadline: one on the month's last day is still open at its end, lost the next
+    where status = 'written_off' and date_trunc('month', deadline + 1) = $month::date
 ),
 
 inventory as (
