@@ -108,7 +108,7 @@ second[3].metric(
     help="What later adjudications paid on the denials still pursued (after a reversal, a corrected claim "
     "or an appeal), net of reversals and recoupments and never more than was denied, as of the latest "
     "payment loaded; every payer order. Pursued: initial denials and denials on readjudication, not "
-    "those billed to the patient (group PR, GA/GY/GZ lines) nor duplicate claims.",
+    "those billed to the patient (group PR), expected denials (GA/GY/GZ lines) nor duplicate claims.",
 )
 apart = st.columns(4)
 apart[0].metric(

@@ -31,7 +31,7 @@ if worklist.empty:  # the claims with no answer below still show
     st.info(
         "No open denial under these filters"
         + (f" as of {as_of:%d %B %Y}, the latest payment loaded" if as_of else "")
-        + ": each one came back, was settled, is billed to the patient or is past its deadline (the Monthly "
+        + ": each one came back, was settled, is not pursued or is past its deadline (the Monthly "
         "review counts them)."
     )
 else:
@@ -39,8 +39,8 @@ else:
     st.caption(
         f"Open denials as of {as_of:%d %B %Y}, the latest payment loaded: initial denials and denials on "
         "readjudication (denial kind). Urgent ones (14 days or fewer to the deadline) first, soonest deadline "
-        "first; then by expected recoverable $. Not listed: denials billed to the patient (group PR, or lines "
-        "billed with GA, GY or GZ) and duplicate claims."
+        "first; then by expected recoverable $. Not listed: denials billed to the patient (group PR), expected "
+        "denials (lines billed with GA, GY or GZ) and duplicate claims."
     )
     tiles = st.columns(4)
     tiles[0].metric(

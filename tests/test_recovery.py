@@ -208,7 +208,8 @@ def test_a_denial_is_valued_at_the_payers_paid_to_charge_ratio(con, tmp_path):
 
 
 def test_denials_billed_to_the_patient_and_duplicates_leave_the_inventory(con, tmp_path):
-    # PR-96 after a signed waiver (the patient owes it), a GY line (statutorily excluded: expected), a
+    # PR-96 after a signed waiver (the patient owes it), a GY line with group CO (expected, and not the
+    # patient's to pay: "billed to the patient" would be wrong, as it is for GZ without a waiver), a
     # duplicate claim never paid before (OA-18), and an ordinary CO-50 denial: only the last is pursued
     waiver = DENIED.format(id="B1", icn="PB1").replace("CAS*CO*50*100", "CAS*PR*96*100")
     expected = DENIED.format(id="B2", icn="PB2").replace("HC:99213", "HC:99213:GY")
@@ -218,7 +219,7 @@ def test_denials_billed_to_the_patient_and_duplicates_leave_the_inventory(con, t
         con, "SELECT claim_id, status, status_label(status) FROM recovery_status(DATE '2024-06-01') ORDER BY claim_id"
     ) == [
         ("B1", "billed_to_patient", "billed to the patient"),
-        ("B2", "billed_to_patient", "billed to the patient"),
+        ("B2", "expected", "expected denial (GA/GY/GZ)"),
         ("B3", "duplicate", "duplicate claim"),
         ("B4", "open", "open"),
     ]

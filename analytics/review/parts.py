@@ -108,7 +108,8 @@ SUMMARY = (
         "money",
         "What later adjudications paid on denied lines, net of reversals and recoupments and never more than was "
         "denied, for denials whose recovery date falls in the month (whatever month they were denied). Counts the "
-        "denials still pursued, initial or on readjudication; denials billed to the patient are not pursued.",
+        "denials still pursued, initial or on readjudication; denials billed to the patient, expected (GA/GY/GZ) "
+        "and duplicate denials are not pursued.",
     ),
     (
         "written_off_amount",
@@ -122,7 +123,7 @@ SUMMARY = (
         "open_amount",
         "Open $",
         "money",
-        "Denied $ of denials still open at the month end (deadline not passed; not billed to the patient), initial or "
+        "Denied $ of denials still open at the month end (deadline not passed; still pursued), initial or "
         "on readjudication: the Worklist's inventory at that date.",
     ),
     (

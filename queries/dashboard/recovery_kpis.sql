@@ -3,7 +3,7 @@
 -- initial adjudication's denial, not a duplicate claim nor an expected GA/GY/GZ denial), so denied $ here
 -- equals the Overview's denied $ for all payer orders. Denials on readjudication (a paid claim denied on
 -- reprocessing) are counted apart. Recovery measures count the denials still pursued (filtered_recoveries
--- .pursued: not billed to the patient, not duplicates; initial or on readjudication), as the Monthly
+-- .pursued: not billed to the patient, not expected, not duplicates; initial or on readjudication), as the Monthly
 -- review and the Worklist do. open_share: the pursued denied $ still open (not recovered, upheld nor past
 -- the deadline): young denials are mostly open, and the recovery rate still rises as they close.
 with
@@ -25,8 +25,7 @@ pursued as (
 initial_measures as (
     select
         count(*) as denials,
-        coalesce(sum(denied_amount), 0) as denied_amount,
-        coalesce(sum(denied_amount) filter (where status = 'billed_to_patient'), 0) as billed_to_patient_amount
+        coalesce(sum(denied_amount), 0) as denied_amount
     from initial
 ),
 

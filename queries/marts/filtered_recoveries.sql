@@ -12,8 +12,8 @@ CREATE OR REPLACE MACRO filtered_recoveries(as_of, date_basis, date_from, date_t
         -- adjudication's denial of class 'denial' (not a duplicate claim, not an expected GA/GY/GZ denial);
         -- denials on readjudication (a paid claim denied on reprocessing) are counted apart
         denial_class = 'denial' AND NOT readjudication AS initial_denial,
-        -- in the recovery inventory: neither billed to the patient nor a duplicate
-        status NOT IN ('billed_to_patient', 'duplicate') AS pursued
+        -- in the recovery inventory: not billed to the patient, not an expected denial, not a duplicate
+        status NOT IN ('billed_to_patient', 'expected', 'duplicate') AS pursued
     FROM recovery_status(as_of) AS recoveries
     WHERE (date_from IS NULL OR basis_date >= date_from)
       AND (date_to IS NULL OR basis_date <= date_to)

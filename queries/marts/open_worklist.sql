@@ -3,7 +3,7 @@
 -- open_worklist(...): the worklist, one row per open denial still pursued, as of the data date (the latest
 -- payment loaded), under the dashboard's filters (the same eight parameters as filtered_recoveries after
 -- its as_of): initial denials and denials on readjudication (kind), not those billed to the patient (group
--- PR, or an expected GA/GY/GZ denial) nor duplicate claims. Each with the $ it can be expected to bring back
+-- PR), expected GA/GY/GZ denials nor duplicate claims. Each with the $ it can be expected to bring back
 -- (denied $ x the historical recovery rate of its payer and category), its deadline (the appeal window,
 -- or timely filing from the date of service for a denial fixed by a corrected claim) and the days left,
 -- and the next action its category suggests; priority 'urgent' for 14 days or fewer left.

@@ -1,7 +1,7 @@
 -- builds: table recovery_rates
 -- needs: data_date, recovery_status
 -- recovery_rates: how much of the denied dollars came back, over the pursued denials whose outcome is
--- settled (not open, not billed to the patient, not duplicates), as of the data date: per payer and
+-- settled (not open, not billed to the patient, not expected, not duplicates), as of the data date: per payer and
 -- category, per category, and over all. Rebuilt after each load; the worklist values each open denial
 -- at its payer's rate for its category once that payer has 20 settled denials of it, else at the
 -- category's once it has 20, else at the rate over all denials.
@@ -12,7 +12,7 @@ with
 denials as (select * from recovery_status(data_date())),
 
 settled as (
-    select * from denials where status not in ('open', 'billed_to_patient', 'duplicate')
+    select * from denials where status not in ('open', 'billed_to_patient', 'expected', 'duplicate')
 ),
 
 rates as (

@@ -17,8 +17,9 @@ CREATE OR REPLACE MACRO data_date() AS (SELECT max(payment_date) FROM fact_units
 --   nothing back by the deadline, the appeal window of ref_appeal_windows for denials won back by appeal,
 --   timely filing from the date of service, ref_timely_filing, for those fixed by a corrected claim),
 --   else 'open'. Denials that are not pursued leave the inventory: 'billed_to_patient' (patient
---   liable, group PR, or an expected denial of a GA/GY/GZ line) and 'duplicate' (the same claim sent
---   again: no rework).
+--   liable, group PR), 'expected' (an expected denial of a GA/GY/GZ line the patient is not liable for:
+--   GZ, no waiver signed, is the provider's loss, and the patient may not be billed) and 'duplicate' (the
+--   same claim sent again: no rework).
 -- - recovery_path: 'corrected_claim' (paid on a corrected claim: CLP09 7 or REF*F8), 'reversal'
 --   (reprocessed after a CLP02 22 reversal of the denial), else 'paid_later'.
 -- status_label(status): a recovery status in words, for tables people read (the view keeps the keys)
@@ -29,6 +30,7 @@ CREATE OR REPLACE MACRO status_label(status) AS CASE status
     WHEN 'written_off' THEN 'presumed lost'
     WHEN 'open' THEN 'open'
     WHEN 'billed_to_patient' THEN 'billed to the patient'
+    WHEN 'expected' THEN 'expected denial (GA/GY/GZ)'
     WHEN 'duplicate' THEN 'duplicate claim'
     ELSE status END;
 
@@ -87,11 +89,12 @@ judged as materialized (
     select
         *,
         case
-            -- not pursued, whatever comes back later: the patient owes it (group PR, or a GA/GY/GZ line the
-            -- provider knew the payer would not pay), or the same claim was sent again (nothing to rework; a
+            -- not pursued, whatever comes back later: the patient owes it (group PR), the provider knew the
+            -- payer would not pay (a GA/GY/GZ line), or the same claim was sent again (nothing to rework; a
             -- payment on it later is the original's, or paid twice). Never in the recovery figures, which
             -- count the denials pursued: counting the few that money came back on would raise the rate
-            when patient_liable or denial_class = 'expected' then 'billed_to_patient'
+            when patient_liable then 'billed_to_patient'
+            when denial_class = 'expected' then 'expected'
             when denial_class = 'duplicate' then 'duplicate'
             when recovered_amount > 0 and not still_denied and recouped_amount = 0 then 'recovered'
             when recovered_amount > 0 then 'partially_recovered'

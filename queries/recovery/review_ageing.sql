@@ -1,5 +1,5 @@
 -- The open inventory at the end of $month by age (days since the denial was paid): denials still pursued
--- (not billed to the patient, not duplicates), initial or on readjudication, as the Worklist lists them.
+-- (not billed to the patient, not expected, not duplicates), initial or on readjudication, as the Worklist lists them.
 with
 
 denials as (

@@ -2,11 +2,11 @@
 -- are those every page counts (filtered_recoveries.initial_denial: initial adjudications, not duplicate
 -- claims nor expected GA/GY/GZ denials), so denials opened and denied $ equal the Overview's under the
 -- same filters with dates by payment in that month; denials on readjudication are counted apart.
--- Recovered $ (by recovery date), presumed lost $ (the deadline passed in the month: the day after it fell in it), the open inventory at
--- month end and what expires within 30 days after it count the denials still pursued (filtered_recoveries
--- .pursued: not billed to the patient, not duplicates; initial or on readjudication), as the Worklist
--- does; so does the recovery rate of the last 12 months' denials, also against their expected
--- reimbursement.
+-- Recovered $ (by recovery date), presumed lost $ (the deadline passed in the month: the day after it fell
+-- in it), the open inventory at month end and what expires within 30 days after it count the denials still
+-- pursued (filtered_recoveries.pursued: not billed to the patient, not expected, not duplicates; initial or on
+-- readjudication), as the Worklist does; so does the recovery rate of the last 12 months' denials, also
+-- against their expected reimbursement.
 with
 
 denials as (
