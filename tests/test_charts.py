@@ -471,8 +471,10 @@ def test_off_campus_total_on_site_of_care(app, history_db):
     )[0]
     expected = one(
         history_db,
+        # the denials the denied $ beside it counts: initial, class 'denial'
         """select sum(expected_reimbursement) from recovery_denials where unit_kind = 'line'
-        and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19')""",
+        and (list_has_any(modifiers, ['PO', 'PN']) or site = 'POS 19') and denial_class = 'denial'
+        and not readjudication""",
     )[0][0]
     assert metrics["Off-campus lines"] == f"{lines:,}" and metrics["Denied $"] == f"${float(denied):,.0f}"
     assert metrics["Expected reimbursement $"] == f"${float(expected):,.0f}"
