@@ -103,6 +103,21 @@ def test_a_ga_gy_gz_line_denied_is_an_expected_denial_not_in_the_claim_denial_ra
     assert (m["expected_denied_lines"], m["expected_denied_amount"]) == (2, Decimal("140.00"))
 
 
+def test_the_modifier_and_site_of_care_denial_lists_leave_expected_denials_apart(con, tmp_path):
+    """Every page counts a denial of class 'denial' only: a GZ line denied for a modifier problem (CO-4) or for
+    its site (CO-58) is an expected denial, not one of the Modifiers or Site of care pages' denials."""
+    load(
+        con,
+        tmp_path,
+        claim("G1", "1", "100", "0", "SVC*HC:99213:GZ*100*0**1", "CAS*CO*4*100"),
+        claim("G2", "1", "100", "0", "SVC*HC:99214:GZ*100*0**1", "CAS*CO*58*100"),
+        claim("G3", "1", "100", "0", "SVC*HC:99215*100*0**1", "CAS*CO*58*100"),
+    )
+    params = data.Filters().params()
+    assert rows(con, sql("dashboard/modifier_denials"), params) == []
+    assert [r[2:] for r in rows(con, sql("dashboard/site_denials_by_payer"), params)] == [(1, Decimal("100.00"))]
+
+
 def test_a_duplicate_claim_denial_is_counted_apart(con, tmp_path):
     load(
         con,

@@ -6,7 +6,7 @@ units as (select * from filtered_units($date_basis, $date_from, $date_to, $payer
 modifier_problems as (
     select *
     from units
-    where denial_type is not null
+    where denial_class = 'denial'  -- duplicate-claim and expected denials are counted apart
       and (subcategory = 'modifier'
            or primary_reason in ('4', '182', '236')
            or list_has_any(remark_codes, ['N822', 'N823', 'N519']))
