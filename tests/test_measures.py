@@ -334,7 +334,8 @@ def test_a_code_filter_keeps_the_claims_that_have_the_code(con, tmp_path):
     assert kpis(con, codes=("99214",))["primary"]["claims"] == 1
 
 
-def test_movers_leave_out_a_partial_latest_month(con, tmp_path):
+def load_february_and_march(con, tmp_path) -> None:
+    """ACME denies $50 paid in February, then $200 paid in March."""
     load(
         con,
         tmp_path,
@@ -342,6 +343,16 @@ def test_movers_leave_out_a_partial_latest_month(con, tmp_path):
         paid_on="20240215",
     )
     load(con, tmp_path, claim("F2", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200"), paid_on="20240315")
+
+
+def review_rows(con, name: str, columns: str, month: date, where: str = "true") -> list[tuple]:
+    """Columns of a Monthly review query (queries/recovery/<name>.sql) for the month, dates by payment."""
+    params = {k: v for k, v in data.Filters(date_basis="payment").params().items() if k not in ("date_from", "date_to")}
+    return rows(con, f"SELECT {columns} FROM ({sql('recovery/' + name)}) WHERE {where}", {**params, "month": month})
+
+
+def test_movers_leave_out_a_partial_latest_month(con, tmp_path):
+    load_february_and_march(con, tmp_path)
     load(
         con,
         tmp_path,
@@ -355,36 +366,18 @@ def test_movers_leave_out_a_partial_latest_month(con, tmp_path):
         ("category", "medical_necessity", date(2024, 3, 1), Decimal("200.00"), Decimal("50.00"), Decimal("150.00")),
         ("payer", "ACME HEALTH PLAN", date(2024, 3, 1), Decimal("200.00"), Decimal("50.00"), Decimal("150.00")),
     ]
-    wanted = {k: v for k, v in data.Filters(date_basis="payment").params().items() if k not in ("date_from", "date_to")}
-    review = rows(
-        con,
-        "SELECT dimension, value, this_month, previous_month, month FROM ("
-        + sql("recovery/review_movers")
-        + ") WHERE dimension = 'payer'",
-        {**wanted, "month": date(2024, 4, 1)},
-    )
+    columns = "dimension, value, this_month, previous_month, month"
+    review = review_rows(con, "review_movers", columns, date(2024, 4, 1), "dimension = 'payer'")
     assert review == [("payer", "ACME HEALTH PLAN", Decimal("200.00"), Decimal("50.00"), date(2024, 3, 1))]
 
 
 def test_the_12_month_average_of_a_shorter_history_is_over_the_months_it_holds(con, tmp_path):
     """The Monthly review's movers compare a month with the average of the 12 before it: a history of one month
     before March averaged over 12 read February's $50 as $4.17 a month, and March as a big mover."""
-    load(
-        con,
-        tmp_path,
-        claim("F1", "1", "50", "0", "SVC*HC:99213*50*0**1", "CAS*CO*50*50", served="20240201"),
-        paid_on="20240215",
-    )
-    load(con, tmp_path, claim("F2", "1", "200", "0", "SVC*HC:99213*200*0**1", "CAS*CO*50*200"), paid_on="20240315")
+    load_february_and_march(con, tmp_path)
     load(con, tmp_path, claim("F3", "1", "100", "100", "SVC*HC:99213*100*100**1"), paid_on="20240401")
-    wanted = {k: v for k, v in data.Filters(date_basis="payment").params().items() if k not in ("date_from", "date_to")}
-    review = rows(
-        con,
-        "SELECT value, this_month, average_12_months, change_from_average FROM ("
-        + sql("recovery/review_movers")
-        + ") WHERE dimension = 'payer'",
-        {**wanted, "month": date(2024, 3, 1)},
-    )
+    columns = "value, this_month, average_12_months, change_from_average"
+    review = review_rows(con, "review_movers", columns, date(2024, 3, 1), "dimension = 'payer'")
     assert review == [("ACME HEALTH PLAN", Decimal("200.00"), 50, 150)]
 
 

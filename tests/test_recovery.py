@@ -154,15 +154,13 @@ def test_appeal_window_passed(con, tmp_path):
 def test_a_denial_whose_deadline_is_a_month_s_last_day_is_presumed_lost_in_the_next_month(con, tmp_path):
     """The Monthly review counts presumed lost $ in the month the deadline passed. A deadline on 30 September is
     still open at September's end and lost on 1 October: it was counted in neither month."""
-    from analytics import data
-    from analytics.database import sql
+    from test_measures import review_rows
 
     # paid 3 April: the commercial default window of 180 days ends on 30 September
     load_sequence(con, tmp_path, ("20240403", [DENIED.format(id="L1", icn="PL1")], ""))
     assert rows(con, "SELECT deadline FROM recovery_status(DATE '2024-09-30')") == [(date(2024, 9, 30),)]
-    params = {k: v for k, v in data.Filters(date_basis="payment").params().items() if k not in ("date_from", "date_to")}
-    summary = "SELECT written_off_amount FROM (" + sql("recovery/review_summary") + ")"
-    lost = {month: rows(con, summary, params | {"month": month}) for month in (date(2024, 9, 1), date(2024, 10, 1))}
+    months = (date(2024, 9, 1), date(2024, 10, 1))
+    lost = {month: review_rows(con, "review_summary", "written_off_amount", month) for month in months}
     assert lost == {date(2024, 9, 1): [(Decimal("0"),)], date(2024, 10, 1): [(Decimal("100.00"),)]}
 
 
