@@ -57,8 +57,8 @@ COLUMNS = {
     "net_paid_amount": (
         "paid $, net",
         "money",
-        "What the payer paid, less what its reversals (CLP02 22) took back of earlier payments: below $0 when "
-        "it took back more than it paid.",
+        "What the payer paid, its payments on reprocessing included, less what its reversals (CLP02 22) took back "
+        "of earlier payments: below $0 when it took back more than it paid.",
     ),
     "charge_amount": ("charge $", "money", "What was billed."),
     "patient_responsibility": (

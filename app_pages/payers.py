@@ -25,8 +25,8 @@ ui.table(
     "one). Denial rate: initial claims denied ÷ initial claims (HFMA). Denial rate by $: charges of the denied "
     "claims ÷ charges (HFMA). Line denial rate: denied lines ÷ lines. Top category: the category with the most denied "
     "dollars. Days to pay: median days from the payer's receipt of the claim to payment (a receipt dated after "
-    "the payment is a wrong date, left out). Paid $, net: payments less what reversals (CLP02 22) took back, "
-    "so below $0 when a payer took back more than it paid.",
+    "the payment is a wrong date, left out). Paid $, net: every payment, those on reprocessing included, less "
+    "what reversals (CLP02 22) took back, so below $0 when a payer took back more than it paid.",
     denial_rate=st.column_config.NumberColumn("denial rate", format="percent", help=CLAIM_RATE),
     on_select=lambda row: ui.drill(filters, payers=(row["payer_name"],)),
 )
