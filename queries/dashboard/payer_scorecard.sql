@@ -3,7 +3,8 @@
 -- it paid net of reversals (readjudications included: the new payment after a reversal).
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+-- every adjudication, readjudications too (for paid $, net); the denial figures count the initial ones, as
+-- filtered_units does: one scan for both
 adjudications as (
     select *
     from filtered_adjudications($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
@@ -12,21 +13,17 @@ claims as (
     select * from initial_claims($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
 ),
 
+-- net: a reversal (CLP02 22) takes back an earlier payment with a negative amount, and the payment on
+-- reprocessing that usually follows it is a readjudication
 per_payer as (
     select
         payer_name,
-        count(*) filter (where adjudicated_unit) as units,
-        count(*) filter (where denied_unit) as denied_units
-    from units
-    group by payer_name
-),
-
--- net: a reversal (CLP02 22) takes back an earlier payment with a negative amount, and the payment on
--- reprocessing that usually follows it is a readjudication, which filtered_units leaves out
-paid as (
-    select payer_name, sum(paid_amount) filter (where unit_kind <> 'claim_adjustment') as net_paid_amount
+        count(*) filter (where adjudicated_unit and not readjudication) as units,
+        count(*) filter (where denied_unit and not readjudication) as denied_units,
+        sum(paid_amount) filter (where unit_kind <> 'claim_adjustment') as net_paid_amount
     from adjudications
     group by payer_name
+    having count(*) filter (where not readjudication) > 0
 ),
 
 claim_rates as (
@@ -44,7 +41,7 @@ top_category as (
     select payer_name, arg_max(category, denied) as top_category
     from (
         select payer_name, category, sum(denied_amount) as denied
-        from units where denial_class = 'denial' group by all
+        from adjudications where denial_class = 'denial' and not readjudication group by all
     )
     group by payer_name
 ),
@@ -66,13 +63,12 @@ select
     claim_rates.dollar_denial_rate,
     per_payer.denied_units / nullif(per_payer.units, 0) as line_denial_rate,
     days_to_pay.median_days_to_pay,
-    paid.net_paid_amount,
+    per_payer.net_paid_amount,
     -- the long text last: the figures fit the first screen's width
     top_category.top_category,
     coalesce(categories.label, top_category.top_category) as top_category_label
 from per_payer
 left join claim_rates using (payer_name)
-left join paid using (payer_name)
 left join top_category using (payer_name)
 left join days_to_pay using (payer_name)
 left join ref_denial_categories as categories on categories.category = top_category.top_category
