@@ -60,11 +60,16 @@ def measures(con) -> list[dict]:
     ]
 
 
+def dashboard_rows(con, name: str, **filters) -> list[dict]:
+    """The rows of queries/dashboard/<name>.sql under the given filters, as dicts."""
+    result = con.execute(sql(f"dashboard/{name}"), data.Filters(**filters).params())
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+
+
 def kpis(con, **filters) -> dict:
     """The Overview's figures per payer order ('all', 'primary', ...) under the given filters."""
-    result = con.execute(sql("dashboard/kpis"), data.Filters(**filters).params())
-    names = [d[0] for d in result.description]
-    return {r[0]: dict(zip(names, r, strict=True)) for r in result.fetchall()}
+    return {r["payer_order"]: r for r in dashboard_rows(con, "kpis", **filters)}
 
 
 # Payer ACME as primary: a full denial, a partial one (one line of two), a claim paid.
@@ -383,9 +388,7 @@ def test_the_12_month_average_of_a_shorter_history_is_over_the_months_it_holds(c
 
 def scorecard(con, **filters) -> dict:
     """The Payers page's row per payer under the given filters."""
-    result = con.execute(sql("dashboard/payer_scorecard"), data.Filters(**filters).params())
-    names = [d[0] for d in result.description]
-    return {r[0]: dict(zip(names, r, strict=True)) for r in result.fetchall()}
+    return {r["payer_name"]: r for r in dashboard_rows(con, "payer_scorecard", **filters)}
 
 
 def test_a_payer_s_paid_net_counts_the_payment_on_reprocessing_after_a_reversal(con, tmp_path):
@@ -428,9 +431,7 @@ def test_the_off_campus_expected_reimbursement_values_the_denials_beside_it(con,
         "CLP*O1*1*300*80*0*12*O1X*19*1~DTM*232*20240301~SVC*HC:99213*100*80**1~CAS*CO*45*20"
         "~SVC*HC:99214*100*0**1~CAS*CO*50*100~SVC*HC:99215*100*0**1~CAS*OA*18*100",
     )
-    result = con.execute(sql("dashboard/by_site"), data.Filters().params())
-    names = [d[0] for d in result.description]
-    found = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+    found = dashboard_rows(con, "by_site")
     [total] = [r for r in found if r["grouping"] == "off_campus" and r["value"] == "off-campus total"]
     assert total["denied_amount"] == Decimal("100.00")
     assert total["expected_reimbursement"] == Decimal("80.00")  # 100 denied at the payer's 80 of 100

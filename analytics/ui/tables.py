@@ -66,8 +66,11 @@ def _is_flag(values: pd.Series) -> bool:
         return True
     if values.dtype != object:
         return False
-    known = values.dropna()
-    return not known.empty and isinstance(known.iloc[0], bool) and bool(known.map(type).eq(bool).all())
+    # the first value settles a text column without copying it (this runs on every table of every page run)
+    known = values.notna().to_numpy()
+    if not known.any() or not isinstance(values.iloc[int(known.argmax())], bool):
+        return False
+    return bool(values[known].map(type).eq(bool).all())
 
 
 # A flag in words: Streamlit draws a boolean as a greyed checkbox, faint at a glance and easily taken for the
