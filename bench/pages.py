@@ -2,6 +2,7 @@
 
     python bench/pages.py --lines 1000000            # builds bench/work/scale-1000000.duckdb once (demo scale mode)
     python bench/pages.py --db path/to/any.duckdb    # or time an existing database
+    python bench/pages.py --db ... --pages-only --filter categories=authorization   # the pages under a filter
 
 For each page it runs the queries the page runs (same SQL files, default filters) once cold, then --repeat
 times, and prints the median of the warm totals. The queries read the database the way the dashboard does: its
@@ -20,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -98,14 +100,33 @@ PAGES = {
 }
 
 
-def run_page(queries: list) -> float:
+def chosen_filters(given: list[str]) -> dict:
+    """--filter NAME=VALUE[,VALUE...] as Filters fields: the sidebar's choice every page runs under."""
+    chosen: dict = {}
+    for item in given:
+        name, _, value = item.partition("=")
+        if name not in data.Filters.__dataclass_fields__:
+            raise SystemExit(
+                f"--filter {item}: {name} is not a filter ({', '.join(data.Filters.__dataclass_fields__)})"
+            )
+        if name in ("date_from", "date_to"):
+            chosen[name] = date.fromisoformat(value)
+        elif name == "date_basis":
+            chosen[name] = value
+        else:
+            chosen[name] = tuple(value.split(","))
+    return chosen
+
+
+def run_page(queries: list, chosen: dict | None = None) -> float:
     started = time.perf_counter()
     with data.session():  # as app.py: the published copy, through the server's connection to it
         data.is_demo()  # the demo label, on every page
         for name, extra in queries:
             narrowed = {k: v for k, v in extra.items() if k in data.Filters.__dataclass_fields__}
             params = {k: v for k, v in extra.items() if k not in narrowed}
-            data.dashboard(name, data.Filters(**narrowed), None, **params)
+            # a page's own narrowing (the Payers page's one payer) over the sidebar's
+            data.dashboard(name, data.Filters(**{**(chosen or {}), **narrowed}), None, **params)
     return time.perf_counter() - started
 
 
@@ -213,7 +234,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--incremental", action="store_true", help="only the rebuild after a one-day load (--db)")
     parser.add_argument("--pages-only", action="store_true", help="skip the rebuild timings (minutes at 10M lines)")
+    parser.add_argument(
+        "--filter", action="append", default=[], help="NAME=VALUE[,VALUE]: a sidebar filter every page runs under"
+    )
     args = parser.parse_args()
+    chosen = chosen_filters(args.filter)
     if args.incremental and args.db is not None:
         # the rebuild after a load, alone: the database is only copied, never written
         print(f"database: {args.db}; load average {os.getloadavg()[0]:.1f}")
@@ -232,7 +257,7 @@ def main() -> int:
             print(f"  written in {summary.seconds_writing:.0f} s, loaded in {summary.seconds_loading:.0f} s")
     database.connect(path).close()  # bring an older database up to date (judged denials) first
     units = data.query("dashboard/kpis", data.Filters().params(), path).iloc[0]["units"]
-    print(f"database: {path} ({int(units):,} adjudicated units)")
+    print(f"database: {path} ({int(units):,} adjudicated units); filters: {chosen or 'none'}")
     scan = statistics.median(baseline(path) for _ in range(args.repeat))
     print(f"baseline, one scan of all units: {scan * 1000:.0f} ms")
     # The sidebar's filter options and the remittances per month (the Overview's and the Data page's warning
@@ -259,8 +284,8 @@ def main() -> int:
 
     for page, queries in PAGES.items():
         queries = [(name, filled(extra)) for name, extra in queries]
-        run_page(queries)  # cold
-        warm = statistics.median(run_page(queries) for _ in range(args.repeat))
+        run_page(queries, chosen)  # cold
+        warm = statistics.median(run_page(queries, chosen) for _ in range(args.repeat))
         print(f"{page:<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries), {warm / scan:5.1f}x the baseline")
     # What changed: every slice of the default period counted (queries/findings/), then tested in Python
     # (analytics/findings/); the same runs in the recovery rebuild above, for the view change_findings.

@@ -179,8 +179,8 @@ def _spark_rewrites(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
             node.set("materialized", None)
             return node
-        # UNION ALL BY NAME (initial_claims: claim_facts and claim_rollup(...), the same columns in the
-        # same order, claim_facts being `select * from claim_rollup(...)`): by position on Spark
+        # UNION ALL BY NAME (initial_claims: claim_facts and its columns replaced under a filter, the same
+        # columns in the same order): by position on Spark
         if isinstance(node, exp.Union) and node.args.get("by_name"):
             node.set("by_name", None)
             return node

@@ -6,4 +6,4 @@
 -- flags are set. initial_claims reads it unless a code, modifier, site or category filter asks for the
 -- units again.
 -- Grain: one row per claim_key of fact_units with claim_kind 'adjudicated' that is not a readjudication.
-select * from claim_rollup([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[])
+select * from claim_rollup()

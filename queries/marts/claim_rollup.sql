@@ -1,28 +1,89 @@
--- builds: macros claim_rollup
+-- builds: macros unit_matches, claim_lines, claim_denials, claim_rollup
 -- needs: fact_units
--- claim_rollup(categories, codes, modifiers, sites): the claim-level facts of every initial claim
--- adjudication, rolled up from its units (see initial_claims below for what each column means). The
--- table claim_facts holds it without filters, built with the recovery tables after each load
--- (analytics/derived.py: after the readjudication flags are set); initial_claims reads that table
--- unless a code, modifier, site or category filter asks for the units again.
--- Grain: one row per claim_key of fact_units with claim_kind 'adjudicated' that is not a readjudication.
-CREATE OR REPLACE MACRO claim_rollup(categories, codes, modifiers, sites) AS TABLE
+-- The claim-level facts of every initial claim adjudication, rolled up from its units (initial_claims.sql
+-- says what each column means). Grain: one row per claim_key of fact_units with claim_kind 'adjudicated' that
+-- is not a readjudication. In three parts, so that a filter recomputes only the part it changes, from the
+-- units it concerns: claim_rollup() builds the table claim_facts after each load (analytics/derived.py,
+-- once the readjudication flags are set), without filters; initial_claims reads that table, with
+-- claim_denials again under any unit filter and claim_lines under a code, modifier or site filter.
+
+-- unit_matches(codes, modifiers, sites, ...): whether a unit is kept by the code, modifier and site filters (an
+-- empty list keeps every unit; the modifier filter also selects a modifier the line lacked: missing_modifier)
+CREATE OR REPLACE MACRO unit_matches(codes, modifiers, sites, procedure_code, unit_modifiers, missing_modifier, site) AS
+    (len(codes) = 0 or list_contains(codes, procedure_code))
+    and (len(modifiers) = 0 or list_has_any(modifiers, unit_modifiers)
+         or coalesce(list_contains(modifiers, missing_modifier), false))
+    and (len(sites) = 0 or list_contains(sites, site));
+
+-- claim_lines(codes, modifiers, sites): one row per claim with a unit the filters match (every claim without
+-- a filter), and the figures of those units that no category filter changes.
+CREATE OR REPLACE MACRO claim_lines(codes, modifiers, sites) AS TABLE
 with
 
-units as (
-    select
-        *,
-        (len(codes) = 0 or list_contains(codes, procedure_code))
-            and (len(modifiers) = 0 or list_has_any(modifiers, fact_units.modifiers)
-                 or coalesce(list_contains(modifiers, missing_modifier), false))
-            and (len(sites) = 0 or list_contains(sites, site)) as matches,
-        -- a denial that counts, of the chosen categories
-        denial_class = 'denial' and (len(categories) = 0 or list_contains(categories, category)) as counted_denial
+matched as (
+    select *
     from fact_units
     where claim_kind = 'adjudicated' and not readjudication
+      and unit_matches(codes, modifiers, sites, procedure_code, fact_units.modifiers, missing_modifier, site)
 ),
 
 claims as (
+    select
+        claim_key,
+        count(*) filter (where unit_kind <> 'claim_adjustment') as lines,
+        coalesce(sum(denied_amount) filter (where denial_class = 'duplicate'), 0) as duplicate_denied_amount,
+        count(*) filter (where unit_kind <> 'claim_adjustment' and denial_class = 'expected') as expected_denied_lines,
+        coalesce(sum(denied_amount) filter (where denial_class = 'expected'), 0) as expected_denied_amount
+    from matched
+    group by claim_key
+)
+
+select * from claims;
+
+-- claim_denials(categories, codes, modifiers, sites): one row per claim with a denial that counts (denial_class
+-- 'denial', of the chosen categories when the category filter is set): the claim is denied. Whether a
+-- claim-level denial is full is the whole claim's; the figures count the denials among the units the code,
+-- modifier and site filters match. Reads only the denials.
+CREATE OR REPLACE MACRO claim_denials(categories, codes, modifiers, sites) AS TABLE
+with
+
+counted as (
+    select
+        *,
+        unit_matches(codes, modifiers, sites, procedure_code, fact_units.modifiers, missing_modifier, site) as matches
+    from fact_units
+    where claim_kind = 'adjudicated' and not readjudication
+      and denial_class = 'denial' and (len(categories) = 0 or list_contains(categories, category))
+),
+
+claims as (
+    select
+        claim_key,
+        bool_or(unit_kind <> 'line' and denial_type = 'full') as claim_fully_denied,
+        count(*) filter (where matches and unit_kind <> 'claim_adjustment') as denied_lines,
+        coalesce(sum(denied_amount) filter (where matches), 0) as denied_amount,
+        coalesce(sum(denied_amount) filter (where matches and preventable), 0) as avoidable_amount
+    from counted
+    group by claim_key
+)
+
+select * from claims;
+
+-- claim_rollup(): every claim's facts, without filters: what no filter changes, from all its units, with its
+-- lines and its denials
+CREATE OR REPLACE MACRO claim_rollup() AS TABLE
+with
+
+units as (
+    select * from fact_units
+    where claim_kind = 'adjudicated' and not readjudication
+),
+
+lines as (select * from claim_lines([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[])),
+
+denials as (select * from claim_denials([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[])),
+
+whole as (
     select
         claim_key,
         any_value(payer_name) as payer_name,
@@ -36,24 +97,27 @@ claims as (
         min(coalesce(period_from, service_date)) as service_date,
         any_value(claim_paid_amount) as paid_amount,
         coalesce(sum(charge_amount) filter (where unit_kind <> 'claim_adjustment'), 0) as charges,
-        coalesce(bool_or(counted_denial), false) as denied,
-        coalesce(bool_or(counted_denial and unit_kind <> 'line' and denial_type = 'full'), false) as claim_fully_denied,
         coalesce(bool_and(denial_type is not null) filter (where unit_kind = 'line' and charge_amount > 0), false)
             as every_charged_line_denied,
-        count(*) filter (where matches and unit_kind <> 'claim_adjustment') as lines,
-        count(*) filter (where matches and unit_kind <> 'claim_adjustment' and counted_denial) as denied_lines,
-        coalesce(sum(denied_amount) filter (where matches and counted_denial), 0) as denied_amount,
-        coalesce(sum(denied_amount) filter (where matches and counted_denial and preventable), 0) as avoidable_amount,
         coalesce(bool_or(denial_class = 'duplicate'), false) as duplicate_denied,
-        coalesce(sum(denied_amount) filter (where matches and denial_class = 'duplicate'), 0) as duplicate_denied_amount,
-        count(*) filter (where matches and unit_kind <> 'claim_adjustment' and denial_class = 'expected')
-            as expected_denied_lines,
-        coalesce(sum(denied_amount) filter (where matches and denial_class = 'expected'), 0) as expected_denied_amount,
-        coalesce(bool_or(status_4_without_reason), false) as status_4_without_reason,
-        bool_or(matches) as matches
+        coalesce(bool_or(status_4_without_reason), false) as status_4_without_reason
     from units
     group by claim_key
+),
+
+-- every claim has a unit, so a row of lines; a claim without a denial that counts has no row of denials
+claims as (
+    select
+        whole.*,
+        lines.* exclude (claim_key),
+        denials.claim_key is not null as denied,
+        coalesce(denials.claim_fully_denied, false) as claim_fully_denied,
+        coalesce(denials.denied_lines, 0) as denied_lines,
+        coalesce(denials.denied_amount, 0) as denied_amount,
+        coalesce(denials.avoidable_amount, 0) as avoidable_amount
+    from whole
+    join lines using (claim_key)
+    left join denials using (claim_key)
 )
 
 select * from claims;
-
