@@ -154,6 +154,16 @@ def test_status_4_with_only_capitation_is_not_a_denial_but_counted_apart(con, tm
     assert (m["initial_claims"], m["denied_claims"], m["status_4_without_reason_claims"]) == (1, 0, 1)
 
 
+def test_status_4_with_the_prior_payer_s_carc_at_claim_level_is_a_secondary_claim(con, tmp_path):
+    """CLP02 4 does not say which payer answered: a claim carrying CARC 23 (the prior payer's adjudication) is
+    a secondary one. Sent at claim level, where it denies nothing, it is no unit of its own, and the claim was
+    counted primary."""
+    load(con, tmp_path, claim("C6", "4", "120", "0", "CAS*OA*23*0", "SVC*HC:99213*120*0**1", "CAS*CO*16*120"))
+    assert rows(con, "SELECT level, reason_code FROM adjustments ORDER BY level") == [("claim", "23"), ("line", "16")]
+    [m] = measures(con)
+    assert (m["payer_order"], m["initial_claims"], m["denied_claims"]) == ("secondary", 1, 1)
+
+
 def test_status_4_without_any_adjustment_stays_an_eligibility_denial(con, tmp_path):
     load(con, tmp_path, claim("C5", "4", "120", "0", "SVC*HC:99213*120*0**1"))
     assert rows(con, "SELECT category, denial_class, denied_amount FROM denials") == [

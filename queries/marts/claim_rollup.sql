@@ -1,5 +1,5 @@
 -- builds: macros unit_matches, claim_lines, claim_denials, claim_rollup
--- needs: fact_units
+-- needs: fact_units, remit_adjustments
 -- The claim-level facts of every initial claim adjudication, rolled up from its units (initial_claims.sql
 -- says what each column means). Grain: one row per claim_key of fact_units with claim_kind 'adjudicated' that
 -- is not a readjudication. In three parts, so that a filter recomputes only the part it changes, from the
@@ -83,6 +83,14 @@ lines as (select * from claim_lines([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[])
 
 denials as (select * from claim_denials([]::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[])),
 
+-- the claims that carry CARC 23 (the prior payer's adjudication), at claim level too: a claim-level CAS that
+-- denies nothing is no unit of its own, so the units' reason codes miss it
+prior_payer as (
+    select distinct claim_key, true as prior_payer_adjusted
+    from remit_adjustments
+    where reason_code = '23'
+),
+
 whole as (
     select
         claim_key,
@@ -90,7 +98,6 @@ whole as (
         any_value(payer_id) as payer_id,
         any_value(claim_id) as claim_id,
         any_value(status_code) as status_code,
-        bool_or(list_contains(reason_codes, '23')) as prior_payer_adjusted,
         any_value(payment_date) as payment_date,
         any_value(received_date) as received_date,
         any_value(payment_month) as month,
@@ -109,6 +116,7 @@ whole as (
 claims as (
     select
         whole.*,
+        coalesce(prior_payer.prior_payer_adjusted, false) as prior_payer_adjusted,
         lines.* exclude (claim_key),
         denials.claim_key is not null as denied,
         coalesce(denials.claim_fully_denied, false) as claim_fully_denied,
@@ -118,6 +126,7 @@ claims as (
     from whole
     join lines using (claim_key)
     left join denials using (claim_key)
+    left join prior_payer using (claim_key)
 )
 
 select * from claims;

@@ -21,4 +21,6 @@ CREATE OR REPLACE MACRO filtered_claim_status(date_basis, date_from, date_to, pa
           SELECT submission_key FROM bill_lines
           WHERE (len(codes) > 0 OR len(modifiers) > 0)
             AND (len(codes) = 0 OR list_contains(codes, procedure_code))
-            AND (len(modifiers) = 0 OR list_has_any(modifiers, [modifier_1, modifier_2, modifier_3, modifier_4]))));
+            -- each modifier looked up on its own: a list built per billed line took six times as long
+            AND (len(modifiers) = 0 OR list_contains(modifiers, modifier_1) OR list_contains(modifiers, modifier_2)
+                 OR list_contains(modifiers, modifier_3) OR list_contains(modifiers, modifier_4))));
