@@ -4,7 +4,7 @@
     python bench/pages.py --db path/to/any.duckdb    # or time an existing database
     python bench/pages.py --db ... --pages-only --filter categories=authorization   # the pages under a filter
 
-For each page it runs the queries the page runs (same SQL files, default filters) once cold, then --repeat
+For each page it runs the queries the page runs (same SQL files, default filters or --filter) once cold, then --repeat
 times, and prints the median of the warm totals. The queries read the database the way the dashboard does: its
 published copy (analytics/publishing.py), through the one read-only connection the server keeps per copy, so a
 warm run finds DuckDB's cache as a user's second view of a page does. The baseline, measured in the same run,
