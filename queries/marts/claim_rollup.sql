@@ -112,17 +112,15 @@ whole as (
     group by claim_key
 ),
 
--- every claim has a unit, so a row of lines; a claim without a denial that counts has no row of denials
+-- every claim has a unit, so a row of lines; a claim without a denial that counts has no row of denials, and
+-- its denial figures are NULL here (initial_claims reads them as 0, whichever filter counted them)
 claims as (
     select
         whole.*,
         coalesce(prior_payer.prior_payer_adjusted, false) as prior_payer_adjusted,
         lines.* exclude (claim_key),
         denials.claim_key is not null as denied,
-        coalesce(denials.claim_fully_denied, false) as claim_fully_denied,
-        coalesce(denials.denied_lines, 0) as denied_lines,
-        coalesce(denials.denied_amount, 0) as denied_amount,
-        coalesce(denials.avoidable_amount, 0) as avoidable_amount
+        denials.* exclude (claim_key)
     from whole
     join lines using (claim_key)
     left join denials using (claim_key)

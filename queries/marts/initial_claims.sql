@@ -65,22 +65,20 @@ counted_denials as (
 ),
 
 -- a claim kept under a code, modifier or site filter has a row of matched_lines; under a category filter
--- alone there is none, and the claim's own figures stand
+-- alone there is none, and the claim's own figures stand. The denial figures come last in claim_facts, in
+-- claim_denials' order (claim_rollup.sql).
 filtered_claims as (
     select
-        claim_facts.* replace (
+        claim_facts.* exclude (denied, claim_fully_denied, denied_lines, denied_amount, avoidable_amount) replace (
             coalesce(matched_lines.lines, claim_facts.lines) as lines,
             coalesce(matched_lines.duplicate_denied_amount, claim_facts.duplicate_denied_amount)
                 as duplicate_denied_amount,
             coalesce(matched_lines.expected_denied_lines, claim_facts.expected_denied_lines) as expected_denied_lines,
             coalesce(matched_lines.expected_denied_amount, claim_facts.expected_denied_amount)
-                as expected_denied_amount,
-            counted_denials.claim_key is not null as denied,
-            coalesce(counted_denials.claim_fully_denied, false) as claim_fully_denied,
-            coalesce(counted_denials.denied_lines, 0) as denied_lines,
-            coalesce(counted_denials.denied_amount, 0) as denied_amount,
-            coalesce(counted_denials.avoidable_amount, 0) as avoidable_amount
-        )
+                as expected_denied_amount
+        ),
+        counted_denials.claim_key is not null as denied,
+        counted_denials.* exclude (claim_key)
     from claim_facts
     left join matched_lines using (claim_key)
     left join counted_denials using (claim_key)
@@ -129,10 +127,11 @@ final as (
         denied,
         fully_denied,
         case when denied then charges else 0 end as denied_charges,
-        denied_amount,
-        avoidable_amount,
+        -- NULL for a claim without a denial that counts (claim_rollup.sql)
+        coalesce(denied_amount, 0) as denied_amount,
+        coalesce(avoidable_amount, 0) as avoidable_amount,
         lines,
-        denied_lines,
+        coalesce(denied_lines, 0) as denied_lines,
         duplicate_denied,
         duplicate_denied_amount,
         expected_denied_lines,
