@@ -110,13 +110,15 @@ def test_a_ga_gy_gz_line_denied_is_an_expected_denial_not_in_the_claim_denial_ra
 
 def test_the_modifier_and_site_of_care_denial_lists_leave_expected_denials_apart(con, tmp_path):
     """Every page counts a denial of class 'denial' only: a GZ line denied for a modifier problem (CO-4) or for
-    its site (CO-58) is an expected denial, not one of the Modifiers or Site of care pages' denials."""
+    its site (CO-58) is an expected denial, not one of the Modifiers or Site of care pages' denials. Nor is a
+    denial for medical necessity (CO-50) a site-of-care one: a comment once swallowed the category condition."""
     load(
         con,
         tmp_path,
         claim("G1", "1", "100", "0", "SVC*HC:99213:GZ*100*0**1", "CAS*CO*4*100"),
         claim("G2", "1", "100", "0", "SVC*HC:99214:GZ*100*0**1", "CAS*CO*58*100"),
         claim("G3", "1", "100", "0", "SVC*HC:99215*100*0**1", "CAS*CO*58*100"),
+        claim("G4", "1", "100", "0", "SVC*HC:99212*100*0**1", "CAS*CO*50*100"),
     )
     params = data.Filters().params()
     assert rows(con, sql("dashboard/modifier_denials"), params) == []

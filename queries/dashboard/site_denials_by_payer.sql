@@ -11,6 +11,7 @@ select
     sum(denied_amount) as denied_amount
 from units
 left join names using (site)
-where denial_class = 'denial'  -- duplicate-claim and expected denials are counted apart and category = 'site_of_care'
+-- duplicate-claim and expected denials are counted apart
+where denial_class = 'denial' and category = 'site_of_care'
 group by all
 order by denied_amount desc, denials desc, payer_name, site
