@@ -57,10 +57,7 @@ off_campus_denials as (
       and ($date_to is null or (case when $date_basis = 'payment' then denial_date else claim_service_date end) <= $date_to)
       and (len($payers) = 0 or list_contains($payers, payer_name))
       and (len($categories) = 0 or list_contains($categories, category))
-      and (len($codes) = 0 or list_contains($codes, procedure_code))
-      and (len($modifiers) = 0 or list_has_any($modifiers, modifiers)
-           or coalesce(list_contains($modifiers, missing_modifier), false))
-      and (len($sites) = 0 or list_contains($sites, site))
+      and unit_matches($codes, $modifiers, $sites, procedure_code, modifiers, missing_modifier, site)
     group by all
 ),
 

@@ -1,19 +1,11 @@
--- builds: macros unit_matches, claim_lines, claim_denials, claim_rollup
--- needs: fact_units, remit_adjustments
+-- builds: macros claim_lines, claim_denials, claim_rollup
+-- needs: fact_units, remit_adjustments, unit_matches
 -- The claim-level facts of every initial claim adjudication, rolled up from its units (initial_claims.sql
 -- says what each column means). Grain: one row per claim_key of fact_units with claim_kind 'adjudicated' that
 -- is not a readjudication. In three parts, so that a filter recomputes only the part it changes, from the
 -- units it concerns: claim_rollup() builds the table claim_facts after each load (analytics/derived.py,
 -- once the readjudication flags are set), without filters; initial_claims reads that table, with
 -- claim_denials again under any unit filter and claim_lines under a code, modifier or site filter.
-
--- unit_matches(codes, modifiers, sites, ...): whether a unit is kept by the code, modifier and site filters (an
--- empty list keeps every unit; the modifier filter also selects a modifier the line lacked: missing_modifier)
-CREATE OR REPLACE MACRO unit_matches(codes, modifiers, sites, procedure_code, unit_modifiers, missing_modifier, site) AS
-    (len(codes) = 0 or list_contains(codes, procedure_code))
-    and (len(modifiers) = 0 or list_has_any(modifiers, unit_modifiers)
-         or coalesce(list_contains(modifiers, missing_modifier), false))
-    and (len(sites) = 0 or list_contains(sites, site));
 
 -- claim_lines(codes, modifiers, sites): one row per claim with a unit the filters match (every claim without
 -- a filter), and the figures of those units that no category filter changes.

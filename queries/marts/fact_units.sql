@@ -1,4 +1,4 @@
--- builds: units table fact_units, filtered_adjudications, filtered_units
+-- builds: units table fact_units, unit_matches, filtered_adjudications, filtered_units
 -- needs: adjudication_units
 -- Created (again) by analytics.database.refresh_facts whenever this file, the unit query or the
 -- rule set changes; then filled from queries/marts/adjudication_units.sql.
@@ -77,6 +77,15 @@ CREATE OR REPLACE TABLE fact_units (
     missing_modifier VARCHAR
 );
 
+-- unit_matches(codes, modifiers, sites, ...): whether a unit is kept by the dashboard's code, modifier and site
+-- filters (an empty list keeps every unit; the modifier filter also selects a modifier the line lacked:
+-- missing_modifier). The one definition: every query that narrows units, or cells of units, calls it.
+CREATE OR REPLACE MACRO unit_matches(codes, modifiers, sites, procedure_code, unit_modifiers, missing_modifier, site) AS
+    (len(codes) = 0 or list_contains(codes, procedure_code))
+    and (len(modifiers) = 0 or list_has_any(modifiers, unit_modifiers)
+         or coalesce(list_contains(modifiers, missing_modifier), false))
+    and (len(sites) = 0 or list_contains(sites, site));
+
 -- fact_units narrowed by the dashboard's filters, every adjudication (readjudications too: what a payer
 -- paid on reprocessing counts in its paid $). A NULL date or an empty list keeps everything. date_basis:
 -- 'service' (the claim's first date of service) or 'payment' (date paid); basis_date is that date,
@@ -115,10 +124,7 @@ CREATE OR REPLACE MACRO filtered_adjudications(date_basis, date_from, date_to, p
         WHERE (date_from IS NULL OR basis_date >= date_from)
           AND (date_to IS NULL OR basis_date <= date_to)
           AND (len(payers) = 0 OR list_contains(payers, payer_name))
-          AND (len(codes) = 0 OR list_contains(codes, procedure_code))
-          AND (len(modifiers) = 0 OR list_has_any(modifiers, fact_units.modifiers)
-               OR coalesce(list_contains(modifiers, missing_modifier), false))
-          AND (len(sites) = 0 OR list_contains(sites, site))
+          AND unit_matches(codes, modifiers, sites, procedure_code, fact_units.modifiers, missing_modifier, site)
     );
 
 -- filtered_adjudications of the initial adjudications only; every page query starts from it. Only initial

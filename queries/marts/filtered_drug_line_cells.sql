@@ -1,5 +1,5 @@
 -- builds: macros filtered_drug_line_cells
--- needs: drug_line_cells
+-- needs: drug_line_cells, unit_matches
 -- filtered_drug_line_cells(...): drug_line_cells under the dashboard's filters (the same eight parameters,
 -- in the same order, and the same conditions as filtered_units in fact_units.sql: a NULL date or an empty
 -- list keeps everything), so that waste_modifier_compliance reads the same lines from a table of cells.
@@ -11,7 +11,4 @@ CREATE OR REPLACE MACRO filtered_drug_line_cells(date_basis, date_from, date_to,
       AND (date_to IS NULL OR basis_date <= date_to)
       AND (len(payers) = 0 OR list_contains(payers, payer_name))
       AND (len(categories) = 0 OR NOT denied OR list_contains(categories, category))
-      AND (len(codes) = 0 OR list_contains(codes, procedure_code))
-      AND (len(modifiers) = 0 OR list_has_any(modifiers, drug_line_cells.modifiers)
-           OR coalesce(list_contains(modifiers, missing_modifier), false))
-      AND (len(sites) = 0 OR list_contains(sites, site));
+      AND unit_matches(codes, modifiers, sites, procedure_code, drug_line_cells.modifiers, missing_modifier, site);
