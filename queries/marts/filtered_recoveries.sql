@@ -1,5 +1,5 @@
 -- builds: macros filtered_recoveries
--- needs: recovery_denials, recovery_status, revalued_denials
+-- needs: pursued_status, recovery_denials, recovery_status, revalued_denials
 -- filtered_recoveries(as_of, ...filters): recovery_status(as_of) narrowed by the dashboard's filters,
 -- as filtered_units narrows fact_units, with the flags every recovery page counts by (initial_denial,
 -- pursued). Dates: the claim's first date of service, or the denial's payment date when
@@ -13,7 +13,7 @@ CREATE OR REPLACE MACRO filtered_recoveries(as_of, date_basis, date_from, date_t
         -- denials on readjudication (a paid claim denied on reprocessing) are counted apart
         denial_class = 'denial' AND NOT readjudication AS initial_denial,
         -- in the recovery inventory: not billed to the patient, not an expected denial, not a duplicate
-        status NOT IN ('billed_to_patient', 'expected', 'duplicate') AS pursued
+        pursued_status(status) AS pursued
     FROM recovery_status(as_of) AS recoveries
     WHERE (date_from IS NULL OR basis_date >= date_from)
       AND (date_to IS NULL OR basis_date <= date_to)

@@ -1,5 +1,5 @@
 -- builds: table recovery_rates
--- needs: data_date, recovery_status
+-- needs: data_date, pursued_status, recovery_status
 -- recovery_rates: how much of the denied dollars came back, over the pursued denials whose outcome is
 -- settled (not open, not billed to the patient, not expected, not duplicates), as of the data date: per payer and
 -- category, per category, and over all. Rebuilt after each load; the worklist values each open denial
@@ -12,7 +12,7 @@ with
 denials as (select * from recovery_status(data_date())),
 
 settled as (
-    select * from denials where status not in ('open', 'billed_to_patient', 'expected', 'duplicate')
+    select * from denials where status <> 'open' and pursued_status(status)
 ),
 
 rates as (

@@ -1,4 +1,4 @@
--- builds: macros data_date, status_label, recovery_status
+-- builds: macros data_date, status_label, pursued_status, recovery_status
 -- needs: fact_units, recovery_ledger, recovery_outcomes, revalued_denials
 -- data_date(): the latest payment date loaded. The `recoveries` view, the worklist and the Overview
 -- judge recoveries as of this date, so that a history loaded months later reads as it did then
@@ -22,6 +22,10 @@ CREATE OR REPLACE MACRO data_date() AS (SELECT max(payment_date) FROM fact_units
 --   same claim sent again: no rework).
 -- - recovery_path: 'corrected_claim' (paid on a corrected claim: CLP09 7 or REF*F8), 'reversal'
 --   (reprocessed after a CLP02 22 reversal of the denial), else 'paid_later'.
+-- pursued_status(status): whether a denial of that status is in the recovery inventory: every status but the
+-- three not pursued (the one definition the recovery figures, the Worklist and the rates read)
+CREATE OR REPLACE MACRO pursued_status(status) AS status NOT IN ('billed_to_patient', 'expected', 'duplicate');
+
 -- status_label(status): a recovery status in words, for tables people read (the view keeps the keys)
 CREATE OR REPLACE MACRO status_label(status) AS CASE status
     WHEN 'recovered' THEN 'recovered'
