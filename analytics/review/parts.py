@@ -36,8 +36,8 @@ PARTS = {
         "Top movers",
         "Denied $ by payer, category and code in the month against the month before and the average of "
         "the 12 months before it (of the months loaded, when fewer); the five biggest changes against that "
-        "average per dimension. Complete "
-        "months only: for a month not over on the data date, the month before it (column month).",
+        "average per dimension. Complete months only: for a month not over on the data date, the month before "
+        "it (column month).",
     ),
     "review_detail": (
         "The month's denials",
