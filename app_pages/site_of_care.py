@@ -87,8 +87,10 @@ if not ui.empty(matrix, "code with denied dollars"):
     )
 
 st.subheader("Site-of-care denials by payer")
-ui.table(
-    ui.frame("site_denials_by_payer", filters),
-    "site_denials_by_payer",
-    "Denials in the site-of-care category (e.g. CO-58, CO-5, CO-171) by payer and site.",
-)
+site_denials = ui.frame("site_denials_by_payer", filters)
+if not ui.empty(site_denials, "site-of-care denial"):
+    ui.table(
+        site_denials,
+        "site_denials_by_payer",
+        "Denials in the site-of-care category (e.g. CO-58, CO-5, CO-171) by payer and site.",
+    )

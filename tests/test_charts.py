@@ -927,3 +927,10 @@ def test_the_code_by_site_heatmap_leaves_out_codes_with_no_denied_dollars(corpus
     most = sorted((-amount, code) for code, amount in denied if amount > 0)[:15]
     assert len(denied) > 15 > len(most)  # the corpus has codes with no denied dollars, and fewer than 15 with some
     assert set(values(heat["data"][0]["y"])) == {code for _, code in most}
+
+
+def test_without_site_of_care_denials_the_site_of_care_page_says_so(corpus_db, monkeypatch, tmp_path):
+    """The corpus has no denial in the site-of-care category: a sentence, not an empty grid."""
+    at = app_runner(corpus_db, monkeypatch, tmp_path)("app_pages/site_of_care.py")
+    assert any(i.value.startswith("No site-of-care denial matches these filters") for i in at.info)
+    assert all(len(d.value) for d in at.dataframe)
