@@ -142,6 +142,39 @@ def test_no_page_shows_a_recovery_rate_above_one(history, monkeypatch, tmp_path)
     assert all(r == "–" or float(r.rstrip("%")) <= 100 for r in rates), rates
 
 
+def test_under_a_category_filter_the_duplicate_and_expected_denials_are_of_that_category(history):
+    """The Overview's duplicate-claim and expected-denial tiles (kpis, claim level) count what the line-level
+    pages count under the same category filter, not every category's."""
+    db, *_ = history
+    con = duckdb.connect(str(db), read_only=True)
+    [(expected_category,)] = con.execute(
+        "SELECT coalesce(any_value(category), 'none') FROM fact_units WHERE denial_class = 'expected'"
+    ).fetchall()
+    lines = """SELECT
+        count(DISTINCT claim_key) FILTER (WHERE denial_class = 'duplicate'),
+        coalesce(sum(denied_amount) FILTER (WHERE denial_class = 'duplicate'), 0),
+        count(*) FILTER (WHERE denial_class = 'expected' AND adjudicated_unit),
+        coalesce(sum(denied_amount) FILTER (WHERE denial_class = 'expected'), 0)
+        FROM filtered_units('service', NULL, NULL, [], $categories, [], [], []) WHERE claim_kind = 'adjudicated'"""
+    counts = {}
+    for categories in ((), ("duplicate",), ("authorization",), (expected_category,)):
+        [line_level] = con.execute(lines, {"categories": list(categories)}).fetchall()
+        tiles = data.dashboard("kpis", data.Filters(categories=categories), db).iloc[0]
+        claim_level = (
+            int(tiles["duplicate_denied_claims"]),
+            Decimal(str(tiles["duplicate_denied_amount"])),
+            int(tiles["expected_denied_lines"]),
+            Decimal(str(tiles["expected_denied_amount"])),
+        )
+        assert claim_level == line_level, categories
+        counts[categories] = line_level
+    con.close()
+    assert counts[()][0] > 0 and counts[("duplicate",)][:2] == counts[()][:2]
+    assert counts[("authorization",)][:2] == (0, 0)
+    if expected_category != "none":  # the demo's GA/GY/GZ lines; the corpus has none
+        assert counts[(expected_category,)][2:] == counts[()][2:] and counts[()][2] > 0
+
+
 # The claims under the filters as every unit of every claim rolls up to them, in one pass: what initial_claims
 # gave before it read the claim facts built at load with only the figures a filter changes counted again
 # (queries/marts/claim_rollup.sql). $categories narrow the denials that count; the other lists the units.
@@ -152,7 +185,8 @@ WITH units AS (
             AND (len($modifiers) = 0 OR list_has_any($modifiers, modifiers)
                  OR coalesce(list_contains($modifiers, missing_modifier), false))
             AND (len($sites) = 0 OR list_contains($sites, site)) AS matches,
-        denial_class = 'denial' AND (len($categories) = 0 OR list_contains($categories, category)) AS counted
+        len($categories) = 0 OR list_contains($categories, category) AS chosen,
+        denial_class = 'denial' AND chosen AS counted
     FROM fact_units WHERE claim_kind = 'adjudicated' AND NOT readjudication
 )
 SELECT
@@ -169,11 +203,13 @@ SELECT
     count(*) FILTER (WHERE matches AND unit_kind <> 'claim_adjustment' AND counted) AS denied_lines,
     coalesce(sum(denied_amount) FILTER (WHERE matches AND counted), 0) AS denied_amount,
     coalesce(sum(denied_amount) FILTER (WHERE matches AND counted AND preventable), 0) AS avoidable_amount,
-    coalesce(bool_or(denial_class = 'duplicate'), false) AS duplicate_denied,
-    coalesce(sum(denied_amount) FILTER (WHERE matches AND denial_class = 'duplicate'), 0) AS duplicate_denied_amount,
-    count(*) FILTER (WHERE matches AND unit_kind <> 'claim_adjustment' AND denial_class = 'expected')
+    coalesce(bool_or(chosen AND denial_class = 'duplicate'), false) AS duplicate_denied,
+    coalesce(sum(denied_amount) FILTER (WHERE matches AND chosen AND denial_class = 'duplicate'), 0)
+        AS duplicate_denied_amount,
+    count(*) FILTER (WHERE matches AND chosen AND unit_kind <> 'claim_adjustment' AND denial_class = 'expected')
         AS expected_denied_lines,
-    coalesce(sum(denied_amount) FILTER (WHERE matches AND denial_class = 'expected'), 0) AS expected_denied_amount,
+    coalesce(sum(denied_amount) FILTER (WHERE matches AND chosen AND denial_class = 'expected'), 0)
+        AS expected_denied_amount,
     coalesce(bool_or(status_4_without_reason), false) AS status_4_without_reason
 FROM units
 GROUP BY claim_key
@@ -195,10 +231,14 @@ def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(hist
     codes = most("SELECT procedure_code FROM fact_units WHERE procedure_code IS NOT NULL")
     modifiers = [*most("SELECT unnest(modifiers) FROM fact_units"), "JW/JZ"]
     sites = most("SELECT site FROM fact_units WHERE site IS NOT NULL")
-    assert len(categories) == len(codes) == len(sites) == 3 and len(modifiers) > 1
+    # the categories of the denials counted apart: 'duplicate', and an expected denial's reason
+    apart = most("SELECT category FROM fact_units WHERE denial_class IN ('duplicate', 'expected')")
+    assert len(categories) == len(codes) == len(sites) == 3 and len(modifiers) > 1 and apart
     chosen = [
         *({"categories": [c]} for c in categories),
         {"categories": categories},
+        {"categories": apart},
+        {"categories": [*apart[:1], *categories[:1]], "codes": codes[:1]},
         *({"codes": [c]} for c in codes),
         *({"modifiers": [m]} for m in modifiers),
         *({"sites": [s]} for s in sites),
@@ -209,15 +249,19 @@ def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(hist
         {},
     ]
     empty = {"categories": [], "codes": [], "modifiers": [], "sites": []}
-    named = ["claim_key", *(c for c in re.findall(r" AS (\w+)", ROLLED_UP) if c not in ("matches", "counted"))]
+    steps = ("matches", "chosen", "counted")
+    named = ["claim_key", *(c for c in re.findall(r" AS (\w+)", ROLLED_UP) if c not in steps)]
     columns = ", ".join(named)
     filtered = "SELECT * FROM initial_claims('service', NULL, NULL, [], $categories, $codes, $modifiers, $sites)"
-    denied = 0  # the filters under which some claim is denied: most of them, on the demo and on the corpus
+    # the filters under which some claim has a denial, a duplicate or an expected one: most of them, on the
+    # demo and on the corpus
+    denied = 0
+    flags = [named.index(c) for c in ("denied", "duplicate_denied", "expected_denied_lines")]
     for lists in chosen:
         params = {**empty, **lists}
         expected = con.execute(f"SELECT {columns} FROM ({ROLLED_UP}) ORDER BY claim_key", params).fetchall()
         got = con.execute(f"SELECT {columns} FROM ({filtered}) ORDER BY claim_key", params).fetchall()
         assert got == expected, lists
-        denied += any(row[named.index("denied")] for row in expected)
+        denied += any(row[i] for row in expected for i in flags)
     con.close()
     assert denied > len(chosen) // 2

@@ -8,7 +8,7 @@
 -- claim_denials again under any unit filter and claim_lines under a code, modifier or site filter.
 
 -- claim_lines(codes, modifiers, sites): one row per claim with a unit the filters match (every claim without
--- a filter), and the figures of those units that no category filter changes.
+-- a filter), and how many lines those units are.
 CREATE OR REPLACE MACRO claim_lines(codes, modifiers, sites) AS TABLE
 with
 
@@ -20,42 +20,47 @@ matched as (
 ),
 
 claims as (
-    select
-        claim_key,
-        count(*) filter (where unit_kind <> 'claim_adjustment') as lines,
-        coalesce(sum(denied_amount) filter (where denial_class = 'duplicate'), 0) as duplicate_denied_amount,
-        count(*) filter (where unit_kind <> 'claim_adjustment' and denial_class = 'expected') as expected_denied_lines,
-        coalesce(sum(denied_amount) filter (where denial_class = 'expected'), 0) as expected_denied_amount
+    select claim_key, count(*) filter (where unit_kind <> 'claim_adjustment') as lines
     from matched
     group by claim_key
 )
 
 select * from claims;
 
--- claim_denials(categories, codes, modifiers, sites): one row per claim with a denial that counts (denial_class
--- 'denial', of the chosen categories when the category filter is set): the claim is denied. Whether a
--- claim-level denial is full is the whole claim's; the figures count the denials among the units the code,
--- modifier and site filters match. Reads only the denials.
+-- claim_denials(categories, codes, modifiers, sites): one row per claim with a denial of the chosen categories
+-- (every category without the filter), the duplicate-claim and expected ones included, so that a category
+-- filter narrows them as it narrows the line-level pages (filtered_adjudications). denied: one of them counts
+-- (denial_class 'denial'). Whether the claim is a duplicate and whether a claim-level denial is full are the
+-- whole claim's; the figures count the denials among the units the code, modifier and site filters match.
+-- Reads only the denials.
 CREATE OR REPLACE MACRO claim_denials(categories, codes, modifiers, sites) AS TABLE
 with
 
-counted as (
+denials as (
     select
         *,
         unit_matches(codes, modifiers, sites, procedure_code, fact_units.modifiers, missing_modifier, site) as matches
     from fact_units
     where claim_kind = 'adjudicated' and not readjudication
-      and denial_class = 'denial' and (len(categories) = 0 or list_contains(categories, category))
+      and denial_class in ('denial', 'duplicate', 'expected')
+      and (len(categories) = 0 or list_contains(categories, category))
 ),
 
 claims as (
     select
         claim_key,
-        bool_or(unit_kind <> 'line' and denial_type = 'full') as claim_fully_denied,
-        count(*) filter (where matches and unit_kind <> 'claim_adjustment') as denied_lines,
-        coalesce(sum(denied_amount) filter (where matches), 0) as denied_amount,
-        coalesce(sum(denied_amount) filter (where matches and preventable), 0) as avoidable_amount
-    from counted
+        bool_or(denial_class = 'denial') as denied,
+        bool_or(denial_class = 'denial' and unit_kind <> 'line' and denial_type = 'full') as claim_fully_denied,
+        count(*) filter (where denial_class = 'denial' and matches and unit_kind <> 'claim_adjustment') as denied_lines,
+        coalesce(sum(denied_amount) filter (where denial_class = 'denial' and matches), 0) as denied_amount,
+        coalesce(sum(denied_amount) filter (where denial_class = 'denial' and matches and preventable), 0)
+            as avoidable_amount,
+        bool_or(denial_class = 'duplicate') as duplicate_denied,
+        coalesce(sum(denied_amount) filter (where denial_class = 'duplicate' and matches), 0) as duplicate_denied_amount,
+        count(*) filter (where denial_class = 'expected' and matches and unit_kind <> 'claim_adjustment')
+            as expected_denied_lines,
+        coalesce(sum(denied_amount) filter (where denial_class = 'expected' and matches), 0) as expected_denied_amount
+    from denials
     group by claim_key
 )
 
@@ -98,20 +103,18 @@ whole as (
         coalesce(sum(charge_amount) filter (where unit_kind <> 'claim_adjustment'), 0) as charges,
         coalesce(bool_and(denial_type is not null) filter (where unit_kind = 'line' and charge_amount > 0), false)
             as every_charged_line_denied,
-        coalesce(bool_or(denial_class = 'duplicate'), false) as duplicate_denied,
         coalesce(bool_or(status_4_without_reason), false) as status_4_without_reason
     from units
     group by claim_key
 ),
 
--- every claim has a unit, so a row of lines; a claim without a denial that counts has no row of denials, and
--- its denial figures are NULL here (initial_claims reads them as 0, whichever filter counted them)
+-- every claim has a unit, so a row of lines; a claim without a denial has no row of denials, and its denial
+-- figures are NULL here (initial_claims reads them as nothing denied, whichever filter counted them)
 claims as (
     select
         whole.*,
         coalesce(prior_payer.prior_payer_adjusted, false) as prior_payer_adjusted,
         lines.* exclude (claim_key),
-        denials.claim_key is not null as denied,
         denials.* exclude (claim_key)
     from whole
     join lines using (claim_key)

@@ -37,13 +37,14 @@ CREATE OR REPLACE MACRO month_answering(date_basis, month, payers) AS
 --   first service date, or the payment date). complete: month_complete(month).
 -- - charges: the claim's charge (its lines' charges, or CLP03 for a claim without lines).
 -- - denied: a unit with denial_class 'denial' (full or partial; of the chosen categories when the
---   category filter is set); expected (GA/GY/GZ) and duplicate-claim denials are counted apart.
+--   category filter is set); expected (GA/GY/GZ) and duplicate-claim denials are counted apart, of the
+--   chosen categories too (a duplicate's category is 'duplicate'), as on the line-level pages.
 -- - fully_denied: denied, nothing paid on the claim (CLP04 0), and the denials explain it: a
 --   claim-level full denial, or every charged line denied.
 -- - days_to_pay: payment date - the payer's receipt (DTM*050), NULL when the payer did not send it or sent a
 --   receipt dated after the payment.
 -- - A claim is kept under the code, modifier and site filters when any of its units matches; its
---   claim-level figures (charges, denied, fully_denied) are the whole claim's. The unit figures (lines,
+--   claim-level figures (charges, denied, fully_denied, duplicate_denied) are the whole claim's. The unit figures (lines,
 --   denied_lines, denied_amount, avoidable_amount, duplicate and expected figures) count its units
 --   that match, as the line-level pages do.
 CREATE OR REPLACE MACRO initial_claims(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
@@ -65,19 +66,14 @@ counted_denials as (
 ),
 
 -- a claim kept under a code, modifier or site filter has a row of matched_lines; under a category filter
--- alone there is none, and the claim's own figures stand. The denial figures come last in claim_facts, in
--- claim_denials' order (claim_rollup.sql).
+-- alone there is none, and the claim's own count of lines stands. The denial figures come last in claim_facts,
+-- in claim_denials' order (claim_rollup.sql).
 filtered_claims as (
     select
-        claim_facts.* exclude (denied, claim_fully_denied, denied_lines, denied_amount, avoidable_amount) replace (
-            coalesce(matched_lines.lines, claim_facts.lines) as lines,
-            coalesce(matched_lines.duplicate_denied_amount, claim_facts.duplicate_denied_amount)
-                as duplicate_denied_amount,
-            coalesce(matched_lines.expected_denied_lines, claim_facts.expected_denied_lines) as expected_denied_lines,
-            coalesce(matched_lines.expected_denied_amount, claim_facts.expected_denied_amount)
-                as expected_denied_amount
-        ),
-        counted_denials.claim_key is not null as denied,
+        claim_facts.* exclude (
+            denied, claim_fully_denied, denied_lines, denied_amount, avoidable_amount, duplicate_denied,
+            duplicate_denied_amount, expected_denied_lines, expected_denied_amount
+        ) replace (coalesce(matched_lines.lines, claim_facts.lines) as lines),
         counted_denials.* exclude (claim_key)
     from claim_facts
     left join matched_lines using (claim_key)
@@ -94,6 +90,23 @@ claims as (
     where len(categories) > 0 or len(codes) > 0 or len(modifiers) > 0 or len(sites) > 0
 ),
 
+-- a claim without a row of claim_denials (NULL figures, whichever filter counted them) has nothing denied
+denial_figures as (
+    select
+        * replace (
+            coalesce(denied, false) as denied,
+            coalesce(claim_fully_denied, false) as claim_fully_denied,
+            coalesce(denied_lines, 0) as denied_lines,
+            coalesce(denied_amount, 0) as denied_amount,
+            coalesce(avoidable_amount, 0) as avoidable_amount,
+            coalesce(duplicate_denied, false) as duplicate_denied,
+            coalesce(duplicate_denied_amount, 0) as duplicate_denied_amount,
+            coalesce(expected_denied_lines, 0) as expected_denied_lines,
+            coalesce(expected_denied_amount, 0) as expected_denied_amount
+        )
+    from claims
+),
+
 judged as (
     select
         *,
@@ -107,7 +120,7 @@ judged as (
         case when date_basis = 'payment' then payment_date else service_date end as basis_date,
         date_trunc('month', basis_date)::date as basis_month,
         denied and paid_amount = 0 and (claim_fully_denied or every_charged_line_denied) as fully_denied
-    from claims
+    from denial_figures
 ),
 
 final as (
@@ -127,11 +140,10 @@ final as (
         denied,
         fully_denied,
         case when denied then charges else 0 end as denied_charges,
-        -- NULL for a claim without a denial that counts (claim_rollup.sql)
-        coalesce(denied_amount, 0) as denied_amount,
-        coalesce(avoidable_amount, 0) as avoidable_amount,
+        denied_amount,
+        avoidable_amount,
         lines,
-        coalesce(denied_lines, 0) as denied_lines,
+        denied_lines,
         duplicate_denied,
         duplicate_denied_amount,
         expected_denied_lines,
