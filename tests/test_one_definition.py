@@ -175,6 +175,19 @@ def test_under_a_category_filter_the_duplicate_and_expected_denials_are_of_that_
         assert counts[(expected_category,)][2:] == counts[()][2:] and counts[()][2] > 0
 
 
+def test_every_unit_of_a_claim_carries_the_claim_s_site(history):
+    """initial_claims keeps or leaves out whole claims under the site filter (claim_facts.site): right only while
+    a unit's site is its claim's (CLP08 with the claim's type), as adjudication_units.sql makes it."""
+    db, *_ = history
+    con = duckdb.connect(str(db), read_only=True)
+    [(claims, sited, mixed)] = con.execute("""SELECT count(*), count(*) FILTER (WHERE sites = 1 AND unsited = 0),
+        count(*) FILTER (WHERE sites > 1 OR (sites = 1 AND unsited > 0))
+        FROM (SELECT claim_key, count(DISTINCT site) AS sites, count(*) FILTER (WHERE site IS NULL) AS unsited
+              FROM fact_units GROUP BY claim_key)""").fetchall()
+    con.close()
+    assert mixed == 0 and 0 < sited <= claims
+
+
 # The claims under the filters as every unit of every claim rolls up to them, in one pass: what initial_claims
 # gave before it read the claim facts built at load with only the figures a filter changes counted again
 # (queries/marts/claim_rollup.sql). $categories narrow the denials that count; the other lists the units.

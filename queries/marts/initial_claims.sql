@@ -43,30 +43,32 @@ CREATE OR REPLACE MACRO month_answering(date_basis, month, payers) AS
 --   claim-level full denial, or every charged line denied.
 -- - days_to_pay: payment date - the payer's receipt (DTM*050), NULL when the payer did not send it or sent a
 --   receipt dated after the payment.
--- - A claim is kept under the code, modifier and site filters when any of its units matches; its
---   claim-level figures (charges, denied, fully_denied, duplicate_denied) are the whole claim's. The unit figures (lines,
---   denied_lines, denied_amount, avoidable_amount, duplicate and expected figures) count its units
+-- - A claim is kept under the code and modifier filters when any of its units matches; its claim-level
+--   figures (charges, denied, fully_denied, duplicate_denied) are the whole claim's. The unit figures
+--   (lines, denied_lines, denied_amount, avoidable_amount, duplicate and expected figures) count its units
 --   that match, as the line-level pages do.
+-- - site: the claim's (CLP08 read with the claim's type), which every unit of it carries (fact_units.site), so
+--   the site filter keeps or leaves out whole claims, as the payer filter does, with their own figures.
 CREATE OR REPLACE MACRO initial_claims(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
 with
 
--- Under a filter, only some figures differ from the claim facts, and they are counted again from the units
--- they concern alone: the denials that count (of the chosen categories, among the units the other filters
--- match), and under a code, modifier or site filter the claims with a unit it matches, with those units'
--- figures. (Rolling every unit up again took over a second at 10M lines.) Without the filter that sets
--- it, each CTE's condition is false and DuckDB does not read it.
+-- Under a category, code or modifier filter, only some figures differ from the claim facts, and they are
+-- counted again from the units they concern alone: the denials (of the chosen categories, among the units
+-- the other filters match), and under a code or modifier filter the claims with a unit it matches, with
+-- their count of lines. (Rolling every unit up again took over a second at 10M lines.) Without the filter
+-- that sets it, each CTE's condition is false and DuckDB does not read it.
 matched_lines as (
     select * from claim_lines(codes, modifiers, sites)
-    where len(codes) > 0 or len(modifiers) > 0 or len(sites) > 0
+    where len(codes) > 0 or len(modifiers) > 0
 ),
 
 counted_denials as (
     select * from claim_denials(categories, codes, modifiers, sites)
-    where len(categories) > 0 or len(codes) > 0 or len(modifiers) > 0 or len(sites) > 0
+    where len(categories) > 0 or len(codes) > 0 or len(modifiers) > 0
 ),
 
--- a claim kept under a code, modifier or site filter has a row of matched_lines; under a category filter
--- alone there is none, and the claim's own count of lines stands. The denial figures come last in claim_facts,
+-- a claim kept under a code or modifier filter has a row of matched_lines; under a category filter alone
+-- there is none, and the claim's own count of lines stands. The denial figures come last in claim_facts,
 -- in claim_denials' order (claim_rollup.sql).
 filtered_claims as (
     select
@@ -78,16 +80,16 @@ filtered_claims as (
     from claim_facts
     left join matched_lines using (claim_key)
     left join counted_denials using (claim_key)
-    where (len(codes) = 0 and len(modifiers) = 0 and len(sites) = 0) or matched_lines.claim_key is not null
+    where (len(codes) = 0 and len(modifiers) = 0) or matched_lines.claim_key is not null
 ),
 
 claims as (
     -- without a filter on the units, the claim facts built at load as they are
     select * from claim_facts
-    where len(categories) = 0 and len(codes) = 0 and len(modifiers) = 0 and len(sites) = 0
+    where len(categories) = 0 and len(codes) = 0 and len(modifiers) = 0
     union all by name
     select * from filtered_claims
-    where len(categories) > 0 or len(codes) > 0 or len(modifiers) > 0 or len(sites) > 0
+    where len(categories) > 0 or len(codes) > 0 or len(modifiers) > 0
 ),
 
 -- a claim without a row of claim_denials (NULL figures, whichever filter counted them) has nothing denied
@@ -156,6 +158,7 @@ final as (
     where (date_from is null or basis_date >= date_from)
       and (date_to is null or basis_date <= date_to)
       and (len(payers) = 0 or list_contains(payers, payer_name))
+      and (len(sites) = 0 or list_contains(sites, site))
 )
 
 select * from final;
