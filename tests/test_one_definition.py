@@ -144,7 +144,8 @@ def test_no_page_shows_a_recovery_rate_above_one(history, monkeypatch, tmp_path)
 
 def test_under_a_category_filter_the_duplicate_and_expected_denials_are_of_that_category(history):
     """The Overview's duplicate-claim and expected-denial tiles (kpis, claim level) count what the line-level
-    pages count under the same category filter, not every category's."""
+    pages count under the same category filter, not every category's; a CLP02 4 claim without a denial reason
+    has no category."""
     db, *_ = history
     con = duckdb.connect(str(db), read_only=True)
     [(expected_category,)] = con.execute(
@@ -167,6 +168,7 @@ def test_under_a_category_filter_the_duplicate_and_expected_denials_are_of_that_
             Decimal(str(tiles["expected_denied_amount"])),
         )
         assert claim_level == line_level, categories
+        assert categories == () or tiles["status_4_without_reason_claims"] == 0
         counts[categories] = line_level
     con.close()
     assert counts[()][0] > 0 and counts[("duplicate",)][:2] == counts[()][:2]
@@ -223,7 +225,7 @@ SELECT
         AS expected_denied_lines,
     coalesce(sum(denied_amount) FILTER (WHERE matches AND chosen AND denial_class = 'expected'), 0)
         AS expected_denied_amount,
-    coalesce(bool_or(status_4_without_reason), false) AS status_4_without_reason
+    coalesce(bool_or(status_4_without_reason), false) AND len($categories) = 0 AS status_4_without_reason
 FROM units
 GROUP BY claim_key
 HAVING bool_or(matches)

@@ -150,7 +150,8 @@ final as (
         duplicate_denied_amount,
         expected_denied_lines,
         expected_denied_amount,
-        status_4_without_reason,
+        -- a CLP02 4 claim without a denial reason has no category: none under a category filter
+        status_4_without_reason and len(categories) = 0 as status_4_without_reason,
         received_date,
         -- a receipt dated after the payment is a wrong date (two corpus claims): left out, not negative days
         case when received_date <= payment_date then payment_date - received_date end as days_to_pay
