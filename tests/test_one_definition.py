@@ -256,6 +256,8 @@ def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(hist
         {"categories": [*apart[:1], *categories[:1]], "codes": codes[:1]},
         *({"codes": [c]} for c in codes),
         *({"modifiers": [m]} for m in modifiers),
+        {"modifiers": modifiers[:2]},
+        {"modifiers": [modifiers[0], "JW/JZ"]},
         *({"sites": [s]} for s in sites),
         {"categories": categories[:1], "codes": codes[:2]},
         {"categories": categories[1:2], "sites": sites[:1]},

@@ -1,7 +1,7 @@
 -- builds: macros filtered_drug_line_cells
 -- needs: drug_line_cells, unit_matches
 -- filtered_drug_line_cells(...): drug_line_cells under the dashboard's filters (the same eight parameters,
--- in the same order, and the same conditions as filtered_units in fact_units.sql: a NULL date or an empty
+-- in the same order, and the same conditions as filtered_units (filtered_units.sql): a NULL date or an empty
 -- list keeps everything), so that waste_modifier_compliance reads the same lines from a table of cells.
 CREATE OR REPLACE MACRO filtered_drug_line_cells(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
     SELECT *
