@@ -5,7 +5,8 @@
 -- is not a readjudication. In three parts, so that a filter recomputes only the part it changes, from the
 -- units it concerns: claim_rollup() builds the table claim_facts after each load (analytics/derived.py,
 -- once the readjudication flags are set), without filters; initial_claims reads that table, with
--- claim_denials again under any unit filter and claim_lines under a code, modifier or site filter.
+-- claim_denials again under a category, code or modifier filter and claim_lines under a code or modifier
+-- filter (the site filter reads the claim's site: every unit of a claim has its claim's).
 
 -- claim_lines(codes, modifiers, sites): one row per claim with a unit the filters match (every claim without
 -- a filter), and how many lines those units are.
