@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import reference
-from conftest import REFERENCE, load_text, needs_shared, remittance_835, rows
+from analytics import derived, loader, reference
+from conftest import CORPUS_835, REFERENCE, corpus_files, load_text, needs_shared, remittance_835, rows
 
 pytestmark = needs_shared
 
@@ -99,6 +99,20 @@ def test_user_category_map_changes_the_denials_without_code_change(con, tmp_path
     assert rows(con, "SELECT category FROM denials") == [("documentation",)]
     reference.reset(con, "carc-categories")
     assert rows(con, "SELECT category FROM denials") == [("medical_necessity",)]
+
+
+def test_judging_every_unit_again_a_range_of_files_at_a_time_gives_the_units_the_loads_judged(con, monkeypatch):
+    loader.load_paths(con, corpus_files(CORPUS_835))  # each file's units judged as it loads
+    judged_at_load = rows(con, "SELECT * FROM fact_units ORDER BY ALL")
+    monkeypatch.setattr(reference, "LINES_PER_PASS", 40)
+    passes = reference._passes(con)
+    assert len(passes) > 3 and any(last > first for first, last in passes[:-1])  # ranges, some of several files
+    con.execute("DELETE FROM meta WHERE key = 'facts_fingerprint'")
+    assert reference.refresh_facts(con)
+    derived.refresh(con, force=True)  # the after-load step, as after a rule-set change: it flags readjudications
+    assert rows(con, "SELECT * FROM fact_units ORDER BY ALL") == judged_at_load  # no file missed, none twice
+    file_ids = [file_id for (file_id,) in rows(con, "SELECT file_id FROM fact_units")]
+    assert file_ids == sorted(file_ids)  # in the order of the files, as the loads add them
 
 
 @pytest.mark.parametrize(
