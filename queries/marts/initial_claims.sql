@@ -68,15 +68,26 @@ counted_denials as (
 ),
 
 -- a claim kept under a code or modifier filter has a row of matched_lines; under a category filter alone
--- there is none, and the claim's own count of lines stands. The denial figures come last in claim_facts,
--- in claim_denials' order (claim_rollup.sql).
+-- there is none, and the claim's own count of lines stands. The whole claim's flags are those of its denials
+-- of the chosen categories, else its own (claim_denials reads only the matched denials then). The denial
+-- figures come last, in claim_facts' order (claim_denials', claim_rollup.sql): Spark unions by position.
 filtered_claims as (
     select
         claim_facts.* exclude (
             denied, claim_fully_denied, denied_lines, denied_amount, avoidable_amount, duplicate_denied,
             duplicate_denied_amount, expected_denied_lines, expected_denied_amount
         ) replace (coalesce(matched_lines.lines, claim_facts.lines) as lines),
-        counted_denials.* exclude (claim_key)
+        case when len(categories) > 0 then counted_denials.denied else claim_facts.denied end as denied,
+        case when len(categories) > 0 then counted_denials.claim_fully_denied else claim_facts.claim_fully_denied end
+            as claim_fully_denied,
+        counted_denials.denied_lines,
+        counted_denials.denied_amount,
+        counted_denials.avoidable_amount,
+        case when len(categories) > 0 then counted_denials.duplicate_denied else claim_facts.duplicate_denied end
+            as duplicate_denied,
+        counted_denials.duplicate_denied_amount,
+        counted_denials.expected_denied_lines,
+        counted_denials.expected_denied_amount
     from claim_facts
     left join matched_lines using (claim_key)
     left join counted_denials using (claim_key)
