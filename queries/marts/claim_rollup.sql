@@ -32,9 +32,9 @@ select * from claims;
 -- the duplicate-claim and expected ones included, so that a category filter narrows them as it narrows the
 -- line-level pages (filtered_adjudications). denied: one of them counts (denial_class 'denial'). The figures
 -- count the denials among the units the code, modifier and site filters match. The claim's flags (denied,
--- claim_fully_denied, duplicate_denied) are over every denial of the chosen categories, so a claim's whole;
--- without a category filter it reads only the denials of the units that match (at 10M lines a tenth of them
--- under modifier 25), and the whole claim's flags are claim_facts' (initial_claims takes them from there).
+-- claim_fully_denied, duplicate_denied) are read over every denial of the chosen categories: the whole
+-- claim's under a category filter. Without one it reads only the denials of the units that match (at 10M
+-- lines 67K of 848K under modifier 25), and initial_claims takes the whole claim's flags from claim_facts.
 -- Reads only the denials.
 CREATE OR REPLACE MACRO claim_denials(categories, codes, modifiers, sites) AS TABLE
 with
@@ -55,7 +55,8 @@ denials as (
     from fact_units
     where claim_kind = 'adjudicated' and not readjudication and denial_type is not null
       and (len(categories) = 0 or list_contains(categories, category))
-      and (len(categories) > 0 or unit_matches(codes, modifiers, sites, procedure_code, fact_units.modifiers, missing_modifier, site))
+      and (len(categories) > 0
+           or unit_matches(codes, modifiers, sites, procedure_code, fact_units.modifiers, missing_modifier, site))
 ),
 
 claims as (
