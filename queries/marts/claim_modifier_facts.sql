@@ -2,8 +2,8 @@
 -- needs: fact_units, readjudication_flags
 -- partition: claim_key
 -- claim_modifier_facts: what initial_claims counts of a claim under the modifier filter with one modifier
--- chosen, summed once after each load instead of from every unit on every view (at 10M lines 0.54 s a query
--- under modifier 25; reading this table, 0.09 s). Grain: one row per initial claim adjudication (as
+-- chosen and no code or category (one_modifier_alone), summed once after each load instead of from every unit
+-- on every view (at 10M lines 0.54 s a query under modifier 25; reading this table, 0.09 s). Grain: one row per initial claim adjudication (as
 -- claim_facts) and modifier one of its units carries, or lacked (missing_modifier: 'JW/JZ'), which is what
 -- unit_matches keeps under that one modifier. The figures are claim_lines' and claim_denials' (claim_rollup.sql)
 -- over those units: lines (not the claim-level part), and the denials among them by class; the roll-up test
