@@ -3,11 +3,12 @@
 -- partition: claim_key
 -- claim_modifier_facts: what initial_claims counts of a claim under the modifier filter with one modifier
 -- chosen and no code or category (one_modifier_alone), summed once after each load instead of from every unit
--- on every view (at 10M lines 0.54 s a query under modifier 25; reading this table, 0.09 s). Grain: one row per initial claim adjudication (as
--- claim_facts) and modifier one of its units carries, or lacked (missing_modifier: 'JW/JZ'), which is what
--- unit_matches keeps under that one modifier. The figures are claim_lines' and claim_denials' (claim_rollup.sql)
--- over those units: lines (not the claim-level part), and the denials among them by class; the roll-up test
--- (tests/test_measures.py) checks that both ways give the same claims.
+-- on every view (at 10M lines under modifier 25, 0.54 s a query; reading this table, 0.09 s).
+-- Grain: one row per initial claim adjudication (as claim_facts) and modifier one of its units carries, or
+-- lacked (missing_modifier: 'JW/JZ'), which is what unit_matches keeps under that one modifier. The figures
+-- are claim_lines' and claim_denials' (claim_rollup.sql) over those units: lines (not the claim-level part),
+-- and the denials among them by class. The roll-up test (tests/test_one_definition.py) checks that both ways
+-- give the same claims.
 with
 
 units as (
