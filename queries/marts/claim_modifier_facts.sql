@@ -11,19 +11,7 @@
 -- give the same claims.
 with
 
-units as (
-    select
-        claim_key,
-        unit_kind,
-        denied_amount,
-        preventable,
-        denial_class,
-        -- a unit counts once under each modifier it carries (a modifier given twice on a line counts once)
-        list_distinct(list_append(modifiers, missing_modifier)) as keys
-    from fact_units
-    where claim_kind = 'adjudicated' and not readjudication
-),
-
+-- each unit once under each modifier it carries or lacked (a modifier given twice on a line counts once)
 by_modifier as (
     select
         claim_key,
@@ -31,8 +19,9 @@ by_modifier as (
         denied_amount,
         preventable,
         denial_class,
-        unnest(keys) as modifier
-    from units
+        unnest(list_distinct(list_append(modifiers, missing_modifier))) as modifier
+    from fact_units
+    where claim_kind = 'adjudicated' and not readjudication
 ),
 
 claims as (
