@@ -294,3 +294,38 @@ def test_rule_precision_counts_what_the_payer_did_later(con, tmp_path):
     row = precision[precision["rule_id"] == "waste-J1745"].iloc[0]
     assert (row["flagged_lines"], row["answered_lines"], row["denied_as_foreseen"], row["not_denied"]) == (2, 2, 1, 1)
     assert row["precision"] == 0.5
+
+
+def test_a_code_or_modifier_filter_keeps_the_billed_claims_with_a_line_that_matches(con, tmp_path):
+    """The claim status counts and the unanswered claims keep a billed claim when one of its lines bills the
+    chosen code and modifier: a code or a modifier alone is looked up in the claim's lists (claim_status_rows),
+    both together on its lines, so that 25 on the visit does not make the drug line of the same claim match."""
+    billed = [
+        ("A1", [visit(1, "L1", mods=":25"), drug(2, "L2", mods=":JW")]),
+        ("B1", [visit(1, "L1"), drug(2, "L2")]),
+        ("C1", [visit(1, "L1", mods=":59:25")]),
+        ("D1", [drug(1, "L1", mods=":JZ")]),
+    ]
+    for n, (claim_id, lines) in enumerate(billed):
+        load(con, tmp_path, claim_837(clm(claim_id, "300", *lines), control=f"00000000{n}"), f"{claim_id}.837")
+    assert rows(con, "SELECT claim_id, billed_codes, billed_modifiers FROM claim_status ORDER BY 1") == [
+        ("A1", ["99213", "J1745"], ["25", "JW"]),
+        ("B1", ["99213", "J1745"], []),
+        ("C1", ["99213"], ["25", "59"]),
+        ("D1", ["J1745"], ["JZ"]),
+    ]
+    query = "SELECT claim_id FROM filtered_claim_status('service', NULL, NULL, [], [], $codes, $modifiers, [])"
+
+    def kept(codes=(), modifiers=()) -> str:
+        return "".join(sorted(c[0] for (c,) in rows(con, query, {"codes": list(codes), "modifiers": list(modifiers)})))
+
+    assert kept() == "ABCD"
+    assert kept(codes=["J1745"]) == "ABD"
+    assert kept(codes=["99213", "J1745"]) == "ABCD"
+    assert kept(modifiers=["25"]) == "AC"
+    assert kept(modifiers=["59"]) == "C"
+    assert kept(modifiers=["JW", "JZ"]) == "AD"
+    assert kept(modifiers=["GA"]) == ""
+    assert kept(codes=["99213"], modifiers=["25"]) == "AC"
+    assert kept(codes=["J1745"], modifiers=["25"]) == ""  # 25 is on the visit, not on the drug line
+    assert kept(codes=["J1745"], modifiers=["25", "JZ"]) == "D"

@@ -6,18 +6,28 @@ with
 
 units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 
-dated as (
+-- materialized by name: read twice, DuckDB would otherwise materialize it without the denial filter pushed
+-- into the scan of the units (at 10M lines 0.24 s against 0.11 s for the query)
+dated as materialized (
     select payer_name, category, basis_month as month, denied_amount from units where denial_class = 'denial'
 ),
 
+-- each month judged once, not each denial
+months as (select distinct month from dated),
+
 latest as (
-    select max(month) as month from dated where month_complete(month) and not month_answering($date_basis, month, $payers)
+    select max(month) as month from months where month_complete(month) and not month_answering($date_basis, month, $payers)
+),
+
+-- the two months compared, before the rows are doubled by dimension and summed
+recent as (
+    select * from dated where month in ((select month from latest), (select month from latest) - interval 1 month)
 ),
 
 by_dimension as (
-    select 'payer' as dimension, payer_name as value, month, denied_amount from dated
+    select 'payer' as dimension, payer_name as value, month, denied_amount from recent
     union all
-    select 'category', category, month, denied_amount from dated
+    select 'category', category, month, denied_amount from recent
 ),
 
 compared as (

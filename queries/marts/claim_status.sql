@@ -12,10 +12,12 @@
 with
 
 claims as (select * from claim_status_rows),
+-- read apart from claims: a CTE read twice is materialized whole (at 10M lines 30 ms of every read)
+sent as (select sent_date from claim_status_rows),
 settings as (select * from ref_settings),
 
 as_of as (
-    select coalesce(data_date(), (select max(sent_date) from claims)) as day
+    select coalesce(data_date(), (select max(sent_date) from sent)) as day
 ),
 
 no_answer_days as (
@@ -62,6 +64,8 @@ final as (
         service_date_from,
         service_date_to,
         prior_authorization,
+        billed_codes,
+        billed_modifiers,
         submission_key,
         file_id
     from judged
