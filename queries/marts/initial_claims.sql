@@ -1,5 +1,5 @@
--- builds: macros month_complete, answer_days, month_answering, one_modifier_alone, initial_claims
--- needs: answer_lag, claim_denials, claim_facts, claim_lines, claim_modifier_facts, data_date
+-- builds: macros month_complete, answer_days, month_answering, one_modifier_alone, categories_alone, initial_claims
+-- needs: answer_lag, claim_category_facts, claim_denials, claim_facts, claim_lines, claim_modifier_facts, data_date
 -- The claim-level judgement behind every denial rate by claims (HFMA Claim Integrity Task Force): the
 -- view monthly_measures and the dashboard's headline read these macros, so there is one definition.
 
@@ -29,6 +29,12 @@ CREATE OR REPLACE MACRO month_answering(date_basis, month, payers) AS
 -- usual choice): the claims and their figures under it were summed at load (claim_modifier_facts).
 CREATE OR REPLACE MACRO one_modifier_alone(categories, codes, modifiers) AS
     len(categories) = 0 and len(codes) = 0 and len(modifiers) = 1;
+
+-- categories_alone(categories, codes, modifiers): a category filter and neither a code nor a modifier: the
+-- denials of each claim and category were summed at load (claim_category_facts). A site filter keeps or leaves
+-- out whole claims, so it changes no claim's figures.
+CREATE OR REPLACE MACRO categories_alone(categories, codes, modifiers) AS
+    len(categories) > 0 and len(codes) = 0 and len(modifiers) = 0;
 
 -- initial_claims(...): one row per initial claim adjudication, under the dashboard's filters (the same
 -- eight parameters as filtered_units; a NULL date or an empty list keeps everything).
@@ -61,8 +67,9 @@ with
 -- counted again from the units they concern alone: the denials (of the chosen categories, among the units
 -- the other filters match), and under a code or modifier filter the claims with a unit it matches, with
 -- their count of lines. (Rolling every unit up again took over a second at 10M lines.) With one modifier
--- alone, they were summed at load (summed_claims). Without the filter that sets it, each CTE's condition is
--- false and DuckDB does not read it.
+-- alone, they were summed at load (summed_claims), as were the denials of each category (counted_denials
+-- under categories alone). Without the filter that sets it, each CTE's condition is false and DuckDB does
+-- not read it.
 matched_lines as (
     select * from claim_lines(codes, modifiers, sites)
     where (len(codes) > 0 or len(modifiers) > 0) and not one_modifier_alone(categories, codes, modifiers)
@@ -72,6 +79,24 @@ counted_denials as (
     select * from claim_denials(categories, codes, modifiers, sites)
     where (len(categories) > 0 or len(codes) > 0 or len(modifiers) > 0)
       and not one_modifier_alone(categories, codes, modifiers)
+      and not categories_alone(categories, codes, modifiers)
+    union all by name
+    -- under categories alone, the claim's rows of those categories summed at load, added up (a unit has one
+    -- category), in claim_denials' columns and types
+    select
+        claim_key,
+        bool_or(denied) as denied,
+        bool_or(claim_fully_denied) as claim_fully_denied,
+        sum(denied_lines)::bigint as denied_lines,
+        sum(denied_amount) as denied_amount,
+        sum(avoidable_amount) as avoidable_amount,
+        bool_or(duplicate_denied) as duplicate_denied,
+        sum(duplicate_denied_amount) as duplicate_denied_amount,
+        sum(expected_denied_lines)::bigint as expected_denied_lines,
+        sum(expected_denied_amount) as expected_denied_amount
+    from claim_category_facts
+    where categories_alone(categories, codes, modifiers) and list_contains(categories, category)
+    group by claim_key
 ),
 
 -- a claim kept under a code or modifier filter has a row of matched_lines; under a category filter alone
