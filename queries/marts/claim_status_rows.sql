@@ -7,8 +7,9 @@
 -- timely-filing limit, payer_deadlines: a claim the payer never answered must reach it by then, as a
 -- corrected claim must), and the procedure codes and modifiers its lines bill (billed_codes,
 -- billed_modifiers: sorted, each once), which the code or the modifier filter alone reads instead of every
--- billed line (filtered_claim_status); the view claim_status judges it as of the data date. Kept apart from the data date, so that a load that only adds
--- files rebuilds it for the claims it touches (analytics/derived.py).
+-- billed line (filtered_claim_status); the view claim_status judges it as of the data date. Kept apart from
+-- the data date, so that a load that only adds files rebuilds it for the claims it touches
+-- (analytics/derived.py).
 with
 
 submitted as (select * from billed_claims),
