@@ -102,6 +102,27 @@ def test_denied_dollars_are_the_same_on_every_page_and_export(history, narrowed,
     assert round(Decimal(summary["Denied $"])) == denied
 
 
+def test_the_payers_lines_add_up_to_the_overview_s_under_every_filter(history):
+    """The Payers page's line rate counts the lines initial_claims counts, as the Overview's tiles do: summed over
+    the payers, its lines and denied lines are the Overview's, whatever the filter."""
+    db, *_ = history
+    con = duckdb.connect(str(db), read_only=True)
+    top = "SELECT {0} FROM {1} WHERE {0} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+    modifiers = "(SELECT unnest(modifiers) AS modifier FROM fact_units)"
+    [(modifier,)] = con.execute(top.format("modifier", modifiers)).fetchall()
+    [(code,)] = con.execute(top.format("procedure_code", "fact_units")).fetchall()
+    [(category,)] = con.execute(top.format("category", "denials")).fetchall()
+    con.close()
+    chosen = [{}, {"modifiers": (modifier,)}, {"codes": (code,)}, {"categories": (category,)}]
+    for lists in chosen:
+        filters = data.Filters(**lists)
+        payers = data.dashboard("payer_scorecard", filters, db)
+        tiles = data.dashboard("kpis", filters, db).set_index("payer_order").loc["all"]
+        assert (payers["units"].sum(), payers["line_denial_rate"].notna().any()) == (tiles["units"], True), lists
+        denied_lines = (payers["line_denial_rate"].fillna(0) * payers["units"]).sum()
+        assert round(denied_lines) == tiles["denied_units"], lists
+
+
 def test_worklist_holds_the_open_inventory_of_the_recovery_figures(history, monkeypatch, tmp_path):
     db, *_ = history
     run = app_runner(db, monkeypatch, tmp_path)
