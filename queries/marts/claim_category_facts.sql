@@ -1,5 +1,5 @@
 -- builds: table claim_category_facts
--- needs: fact_units, readjudication_flags
+-- needs: initial_denials, readjudication_flags
 -- partition: claim_key
 -- claim_category_facts: what initial_claims counts of a claim's denials under the category filter with no code
 -- or modifier chosen (categories_alone), summed once after each load instead of from every unit on every view
@@ -11,20 +11,7 @@
 -- both ways give the same claims.
 with
 
-denials as (
-    select
-        category,
-        claim_key,
-        unit_kind,
-        denial_type,
-        denied_amount,
-        preventable,
-        denial_class = 'denial' as counts,
-        denial_class = 'duplicate' as duplicate,
-        denial_class = 'expected' as expected
-    from fact_units
-    where claim_kind = 'adjudicated' and not readjudication and denial_type is not null
-),
+denials as (select * from initial_denials()),
 
 claims as (
     select
