@@ -253,12 +253,12 @@ HAVING bool_or(matches)
 """
 
 
-def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(history):
-    """initial_claims under a category, code, modifier or site filter reads the claim facts built at load and
-    counts again only the figures the filter changes, from the units it concerns (rolling every unit up again
-    took over a second at 10M lines): each claim and figure must be what the units roll up to."""
-    db, *_ = history
-    con = duckdb.connect(str(db), read_only=True)
+NO_UNIT_FILTER = {"categories": [], "codes": [], "modifiers": [], "sites": []}
+
+
+def unit_filter_choices(con) -> list[dict]:
+    """The code, modifier, site and category filters the unit-level tests run under, from the history's most
+    frequent values: categories alone, of the denials counted apart, with a code, a site or a modifier."""
 
     def most(query: str) -> list:
         return [value for (value,) in con.execute(f"{query} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3").fetchall()]
@@ -270,7 +270,7 @@ def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(hist
     # the categories of the denials counted apart: 'duplicate', and an expected denial's reason
     apart = most("SELECT category FROM fact_units WHERE denial_class IN ('duplicate', 'expected')")
     assert len(categories) == len(codes) == len(sites) == 3 and len(modifiers) > 1 and apart
-    chosen = [
+    return [
         *({"categories": [c]} for c in categories),
         {"categories": categories},
         {"categories": apart},
@@ -286,7 +286,15 @@ def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(hist
         {"categories": categories[:2], "modifiers": modifiers[-1:]},
         {},
     ]
-    empty = {"categories": [], "codes": [], "modifiers": [], "sites": []}
+
+
+def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(history):
+    """initial_claims under a category, code, modifier or site filter reads the claim facts built at load and
+    counts again only the figures the filter changes, from the units it concerns (rolling every unit up again
+    took over a second at 10M lines): each claim and figure must be what the units roll up to."""
+    db, *_ = history
+    con = duckdb.connect(str(db), read_only=True)
+    chosen = unit_filter_choices(con)
     steps = ("matches", "chosen", "counted")
     named = ["claim_key", *(c for c in re.findall(r" AS (\w+)", ROLLED_UP) if c not in steps)]
     columns = ", ".join(named)
@@ -296,13 +304,37 @@ def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(hist
     denied = 0
     flags = [named.index(c) for c in ("denied", "duplicate_denied", "expected_denied_lines")]
     for lists in chosen:
-        params = {**empty, **lists}
+        params = {**NO_UNIT_FILTER, **lists}
         expected = con.execute(f"SELECT {columns} FROM ({ROLLED_UP}) ORDER BY claim_key", params).fetchall()
         got = con.execute(f"SELECT {columns} FROM ({filtered}) ORDER BY claim_key", params).fetchall()
         assert got == expected, lists
         denied += any(row[i] for row in expected for i in flags)
     con.close()
     assert denied > len(chosen) // 2
+
+
+def test_the_denials_read_apart_are_the_filtered_units_denials_under_every_filter(history):
+    """The queries that count only denials read filtered_denials, which narrows the scan to the chosen
+    categories' denials: it must give filtered_units' denied units (the CASEs of another category's denial
+    applied), row for row, under every filter, a payer and dates among them."""
+    db, month, payer, _ = history
+    con = duckdb.connect(str(db), read_only=True)
+    # the payer's payments from the busiest month on, and every date of service of every payer
+    dated = {"date_basis": "payment", "date_from": month, "payers": [payer]}
+    everywhere = {"date_basis": "service", "date_from": None, "payers": []}
+    choices = unit_filter_choices(con)
+    args = "$date_basis, $date_from, NULL, $payers, $categories, $codes, $modifiers, $sites"
+    kept = 0
+    for lists in [*({**everywhere, **c} for c in choices), *({**dated, **c} for c in choices[:4])]:
+        params = {**NO_UNIT_FILTER, **lists}
+        expected = con.execute(
+            f"SELECT * FROM filtered_units({args}) WHERE denial_type IS NOT NULL ORDER BY ALL", params
+        ).fetchall()
+        got = con.execute(f"SELECT * FROM filtered_denials({args}) ORDER BY ALL", params).fetchall()
+        assert got == expected, lists
+        kept += bool(expected)
+    con.close()
+    assert kept > len(choices) // 2
 
 
 def test_the_sums_made_at_load_are_what_the_claims_macros_count_under_each_category_and_modifier(history):

@@ -3,11 +3,11 @@
 -- by answer_days).
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+denials as (select * from filtered_denials($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 
 monthly as (
     select basis_month as month, category, count(*) as denials, sum(denied_amount) as denied_amount
-    from units
+    from denials
     where denial_class = 'denial' and basis_month is not null
     group by all
 )

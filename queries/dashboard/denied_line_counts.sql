@@ -4,12 +4,12 @@
 -- Grain: one row.
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+denials as (select * from filtered_denials($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 
 -- the lines denied_lines.sql lists
 matching as (
     select *
-    from units
+    from denials
     where denial_type is not null
       and ($search = '' or contains(lower(claim_id), lower($search)))
 )

@@ -4,7 +4,7 @@
 -- 'denial' counts in the denial rates and denied dollars of the other pages.
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites))
+denials as (select * from filtered_denials($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites))
 
 -- what a denial is read by first (who, which claim and code, how much, why), then its details
 select
@@ -22,7 +22,7 @@ select
     service_date,
     array_to_string(remark_codes, ' ') as remarks,
     patient_liable
-from units
+from denials
 where denial_type is not null
   and ($search = '' or contains(lower(claim_id), lower($search)))
 order by payment_date desc, claim_id

@@ -1,11 +1,11 @@
 -- Denials whose reason or remark codes point at a modifier problem.
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+denials as (select * from filtered_denials($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 
 modifier_problems as (
     select *
-    from units
+    from denials
     where denial_class = 'denial'  -- duplicate-claim and expected denials are counted apart
       and (subcategory = 'modifier'
            or primary_reason in ('4', '182', '236')

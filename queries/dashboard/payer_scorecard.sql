@@ -9,7 +9,7 @@ adjudications as (
     select *
     from filtered_adjudications($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
 ),
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+denials as (select * from filtered_denials($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 claims as (
     select * from initial_claims($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
 ),
@@ -45,7 +45,7 @@ top_category as (
     select payer_name, arg_max(category, denied) as top_category
     from (
         select payer_name, category, sum(denied_amount) as denied
-        from units where denial_class = 'denial' group by all
+        from denials where denial_class = 'denial' group by all
     )
     group by payer_name
 ),

@@ -6,7 +6,7 @@
 -- then N822 shows N822, the remark that made it a coding denial. Else the first remark sent.
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+denials as (select * from filtered_denials($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 categories as (select * from ref_denial_categories),
 carc as (select * from ref_carc),
 rarc as (select * from ref_rarc),
@@ -19,20 +19,20 @@ refining as (
 
 denied as (
     select
-        units.category,
-        reason_code(units.primary_group, units.primary_reason) as reason,
-        units.primary_reason,
+        denials.category,
+        reason_code(denials.primary_group, denials.primary_reason) as reason,
+        denials.primary_reason,
         -- (only a unit with two remarks or more is searched: with one, it is the one)
         coalesce(
-            case when len(units.remark_codes) > 1 then
-                list_filter(units.remark_codes, lambda code: list_contains(refining.refining_remarks, code))[1] end,
-            units.remark_codes[1],
+            case when len(denials.remark_codes) > 1 then
+                list_filter(denials.remark_codes, lambda code: list_contains(refining.refining_remarks, code))[1] end,
+            denials.remark_codes[1],
             '(no remark)'
         ) as remark,
-        units.denied_amount
-    from units
+        denials.denied_amount
+    from denials
     left join refining using (primary_reason)
-    where units.denial_class = 'denial'
+    where denials.denial_class = 'denial'
 ),
 
 grouped as (

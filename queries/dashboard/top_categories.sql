@@ -1,13 +1,13 @@
 -- Denials by category, with the category's label and usual fix.
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+denials as (select * from filtered_denials($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 categories as (select * from ref_denial_categories),
 
 by_category as (
     select category, count(*) as denials, sum(denied_amount) as denied_amount,
         count(*) filter (where preventable) as preventable_denials
-    from units
+    from denials
     where denial_class = 'denial'  -- duplicate-claim and expected denials are counted apart
     group by category
 )

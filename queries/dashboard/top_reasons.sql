@@ -3,13 +3,13 @@
 -- codes: N290 missing information, N822 a modifier), and each row's figures are then exactly its own.
 with
 
-units as (select * from filtered_units($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
+denials as (select * from filtered_denials($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)),
 carc as (select * from ref_carc),
 categories as (select * from ref_denial_categories),
 
 by_reason as (
     select primary_group, primary_reason, category, count(*) as denials, sum(denied_amount) as denied_amount
-    from units
+    from denials
     where denial_class = 'denial'  -- duplicate-claim and expected denials are counted apart
     group by all
 )

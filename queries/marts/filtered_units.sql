@@ -1,4 +1,4 @@
--- builds: macros unit_matches, filtered_adjudications, filtered_units
+-- builds: macros unit_matches, narrowed_units, filtered_adjudications, filtered_units, filtered_denials
 -- needs: fact_units
 -- The dashboard's filters over the adjudication units: every page query narrows fact_units through these
 -- macros. Apart from fact_units.sql, whose text (with the units query's) decides when every unit is judged
@@ -25,8 +25,9 @@ CREATE OR REPLACE MACRO unit_matches(codes, modifiers, sites, procedure_code, un
 -- ('POS 19', 'TOB 13x'); modifiers may name a missing one ('JW/JZ'). The category filter narrows denials,
 -- not units: a unit denied for another category stays, as a unit adjudicated and not denied (its denial
 -- columns NULL), so that a rate under the filter reads "denials of these categories per adjudicated unit"
--- with the same units the Overview counts (claim_rollup).
-CREATE OR REPLACE MACRO filtered_adjudications(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
+-- with the same units the Overview counts (claim_rollup). narrowed_units is that, and with denials_only the
+-- denials of the chosen categories alone (filtered_denials); filtered_adjudications is it without.
+CREATE OR REPLACE MACRO narrowed_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites, denials_only) AS TABLE
     SELECT * EXCLUDE (other_category) REPLACE (
             CASE WHEN NOT other_category THEN denial_type END AS denial_type,
             CASE WHEN NOT other_category THEN denial_class END AS denial_class,
@@ -57,7 +58,14 @@ CREATE OR REPLACE MACRO filtered_adjudications(date_basis, date_from, date_to, p
           AND (date_to IS NULL OR basis_date <= date_to)
           AND (len(payers) = 0 OR list_contains(payers, payer_name))
           AND unit_matches(codes, modifiers, sites, procedure_code, fact_units.modifiers, missing_modifier, site)
+          -- on fact_units' own columns, so that DuckDB narrows the scan to the chosen denials (the CASEs
+          -- above hide them from a filter over this query's)
+          AND (NOT denials_only
+               OR (denial_type IS NOT NULL AND (len(categories) = 0 OR list_contains(categories, category))))
     );
+
+CREATE OR REPLACE MACRO filtered_adjudications(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
+    SELECT * FROM narrowed_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites, false);
 
 -- filtered_adjudications of the initial adjudications only; every page query starts from it. Only initial
 -- adjudications count (HFMA's initial denial rate): a claim's later adjudications (reprocessing after a
@@ -65,4 +73,11 @@ CREATE OR REPLACE MACRO filtered_adjudications(date_basis, date_from, date_to, p
 -- instead, so no denial is counted twice.
 CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
     SELECT * FROM filtered_adjudications(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites)
+    WHERE NOT readjudication;
+
+-- filtered_units' denials (denial_type set, of any class: each query picks its classes), read for the
+-- queries that count only denials. Under a category filter, a query over filtered_units reads every unit
+-- (at 10M lines, top reasons took 0.23 s under one category against 0.09 s this way).
+CREATE OR REPLACE MACRO filtered_denials(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
+    SELECT * FROM narrowed_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites, true)
     WHERE NOT readjudication;
