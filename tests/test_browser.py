@@ -169,9 +169,9 @@ def test_a_table_downloads_as_the_csv_of_what_it_shows(server, page):
 
 def choose(tab, sample: Path) -> None:
     """Choose sample in the X12 uploader as a user does (its button, then the file chooser) and wait for the
-    Load button its upload brings. On a loaded CI machine the file's chip came three times while the Load
-    button never did (a file set straight on the hidden input was dropped the same way); then the file is
-    removed and chosen once more, and a screenshot of the dropped upload kept."""
+    Load button its upload brings. Three times on a loaded CI machine the Load button never came: twice with
+    the file set straight on the hidden input, once after the file chooser with the file's chip shown. Then
+    the file is removed and chosen once more, and a screenshot of the dropped upload kept."""
     for attempt in (1, 2):
         with tab.expect_file_chooser(timeout=60_000) as chooser:
             tab.locator('[data-testid="stFileUploaderDropzone"]').first.get_by_role(

@@ -10,7 +10,9 @@ from analytics import filters
 from analytics.database import QUERIES
 
 MACROS = (
+    "filtered_adjudications",
     "filtered_units",
+    "filtered_denials",
     "initial_claims",
     "filtered_recoveries",
     "filtered_drug_line_cells",

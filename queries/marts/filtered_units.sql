@@ -58,8 +58,8 @@ CREATE OR REPLACE MACRO narrowed_units(date_basis, date_from, date_to, payers, c
           AND (date_to IS NULL OR basis_date <= date_to)
           AND (len(payers) = 0 OR list_contains(payers, payer_name))
           AND unit_matches(codes, modifiers, sites, procedure_code, fact_units.modifiers, missing_modifier, site)
-          -- on fact_units' own columns, so that DuckDB narrows the scan to the chosen denials (the CASEs
-          -- above hide them from a filter over this query's)
+          -- on fact_units' own columns, so that DuckDB narrows the scan to the chosen denials: a filter on
+          -- the columns this query returns cannot reach the scan through the CASEs above
           AND (NOT denials_only
                OR (denial_type IS NOT NULL AND (len(categories) = 0 OR list_contains(categories, category))))
     );
