@@ -10,8 +10,7 @@ denials as (select * from filtered_denials($date_basis, $date_from, $date_to, $p
 matching as (
     select *
     from denials
-    where denial_type is not null
-      and ($search = '' or contains(lower(claim_id), lower($search)))
+    where $search = '' or contains(lower(claim_id), lower($search))
 )
 
 select

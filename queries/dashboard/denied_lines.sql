@@ -23,7 +23,6 @@ select
     array_to_string(remark_codes, ' ') as remarks,
     patient_liable
 from denials
-where denial_type is not null
-  and ($search = '' or contains(lower(claim_id), lower($search)))
+where $search = '' or contains(lower(claim_id), lower($search))
 order by payment_date desc, claim_id
 limit 1000

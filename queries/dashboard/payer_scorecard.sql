@@ -3,7 +3,7 @@
 -- it paid net of reversals (readjudications included: the new payment after a reversal).
 with
 
--- every adjudication, readjudications too, for paid $ (net); the denials of the initial ones (filtered_units)
+-- every adjudication, readjudications too, for paid $ (net); the denials of the initial ones (filtered_denials)
 -- for the top category, read apart: the denial filter then reaches the scan
 adjudications as (
     select *
