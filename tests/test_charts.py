@@ -642,6 +642,23 @@ def test_a_payer_by_month_heatmap_spans_its_colours_over_the_final_cells_and_out
     assert hover[("B", "Aug 2026")] == "denial rate 20.0%"
 
 
+def test_a_heatmap_where_every_rate_is_0_starts_its_colours_at_0():
+    """On the corpus under a category no initial claim had, every payer's rate was 0%: plotly centred that 0%
+    on a scale from -50% to 50%, so the cells read orange, like a high rate, beside a negative colour bar."""
+    import pandas as pd
+
+    from analytics.ui import charts
+
+    months = [pd.Timestamp("2026-08-01"), pd.Timestamp("2026-09-01")]
+    frame_ = pd.DataFrame(
+        {"payer": ["A", "A", "B", "B"], "month": months + months, "complete": [True] * 4, "claims": [200, 150, 30, 40]}
+    )
+    for rates in ([0.0] * 4, [0.0, 0.1, 0.0, 0.0]):
+        frame_["denial_rate"] = rates
+        trace = json.loads(charts.heatmap_figure(frame_, "month", "payer", None, None).to_json())["data"][0]
+        assert (trace["zmin"], trace["zmax"]) == (0, max(rates) or 0.01), rates
+
+
 def test_a_heatmap_cell_of_few_claims_is_grey_not_the_darkest_red():
     """1 of 1 denied read as the darkest cell of the Payers heatmap; a history where every cell is small keeps
     its colours."""

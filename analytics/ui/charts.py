@@ -135,10 +135,13 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
     few = _too_few(counts) | counts.isna()
     coloured = matrix.where(~few)
     answering = _cells(shown, "answering", rows, order)
-    # the colours span the final cells: a partial month's few claims (1 of 1 denied: 100%) paled the rest
-    # (every cell not final: top is NaN and plotly spans the cells itself)
+    # the colours span the final cells: a partial month's few claims (1 of 1 denied: 100%) paled the rest;
+    # with none final, every cell. Every rate 0%: from 0 to 1%, else plotly centred the 0% on a scale from
+    # -50% to 50% and its cells read orange
     final = coloured.where(~answering).drop(columns=[month_label(m, partial=True) for m in partial])
     top = pd.to_numeric(pd.Series(final.values.ravel()), errors="coerce").max()
+    if not top > 0:
+        top = pd.to_numeric(pd.Series(coloured.values.ravel()), errors="coerce").max()
     heat = go.Figure(
         go.Heatmap(
             z=coloured.values,
@@ -148,7 +151,7 @@ def heatmap_figure(frame_: pd.DataFrame, x: str, y: str, x_key: str | None, y_ke
             text=text,
             colorscale="Reds",
             zmin=0,
-            zmax=None if pd.isna(top) or top <= 0 else float(top),
+            zmax=float(top) if top > 0 else 0.01,
             xgap=1,
             ygap=1,
             colorbar={"tickformat": percent_format(matrix.values.ravel()), "title": {"text": "denial rate"}},
