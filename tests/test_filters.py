@@ -6,6 +6,8 @@ import re
 from dataclasses import fields
 from datetime import date
 
+import duckdb
+
 from analytics import filters
 from analytics.database import QUERIES
 
@@ -62,3 +64,27 @@ def test_the_scope_line_names_each_filter_set_with_its_label():
     assert filters.scope_text(chosen, names) == (
         "Filters: denial category: Prior authorization and referral; site of care: POS 19 off, POS 99."
     )
+
+
+def test_a_list_holds_any_of_the_chosen_values_whether_one_or_several_are_chosen():
+    """holds_any, the modifier and billed-code lookup of every filter: one value chosen is looked up alone,
+    several each in turn; an empty or missing list holds none of them."""
+    statement = re.search(
+        r"CREATE OR REPLACE MACRO holds_any\b.*?;", (QUERIES / "marts/filtered_units.sql").read_text(), re.S
+    )
+    con = duckdb.connect()
+    con.execute(statement.group(0))
+
+    def holds(chosen: list[str], values: list[str] | None):
+        return con.execute(
+            "SELECT holds_any($chosen::VARCHAR[], $values::VARCHAR[])", {"chosen": chosen, "values": values}
+        ).fetchone()[0]
+
+    assert holds(["25"], ["59", "25"]) is True
+    assert holds(["25"], ["59"]) is False
+    assert holds(["JW", "JZ"], ["JZ"]) is True
+    assert holds(["JW", "JZ"], ["TB", "JW"]) is True
+    assert holds(["JW", "JZ"], ["TB", "25"]) is False
+    assert holds(["JW", "JZ"], []) is False
+    assert holds(["25"], []) is False
+    assert holds(["JW", "JZ"], None) is None

@@ -1,5 +1,5 @@
--- builds: macros bills_any, filtered_claim_status
--- needs: bill_lines, claim_status, site_key
+-- builds: macros filtered_claim_status
+-- needs: bill_lines, claim_status, holds_any, site_key
 -- filtered_claim_status(...): claim_status (one row per billed claim) under the dashboard's filters (the
 -- eight parameters of filtered_units, in its order): payer, dates (the claim's first date of service,
 -- whatever the date basis: a claim with no answer has no payment date), site ('POS 11', 'TOB 13x', as
@@ -7,13 +7,6 @@
 -- its billed lines matches); a billed claim has no denial category, so categories keeps every claim. A NULL
 -- date or an empty list keeps everything. The one definition of which billed claims a filter keeps, for
 -- the claim status counts and the unanswered claims.
--- bills_any(chosen, billed): whether a list of what a claim's lines bill (claim_status_rows.billed_codes,
--- billed_modifiers) holds one of the chosen values. At 10M lines one value is looked up with list_contains in
--- 50 ms; several with list_has_any took 240-450 ms, each value of the list looked up in those chosen 90-130 ms.
-CREATE OR REPLACE MACRO bills_any(chosen, billed) AS
-    CASE WHEN len(chosen) = 1 THEN list_contains(billed, array_to_string(chosen, ''))
-         ELSE len(list_filter(billed, lambda value: list_contains(chosen, value))) > 0 END;
-
 CREATE OR REPLACE MACRO filtered_claim_status(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
     SELECT *,
         site_key(transaction_type, site_of_care) AS site
@@ -24,8 +17,8 @@ CREATE OR REPLACE MACRO filtered_claim_status(date_basis, date_from, date_to, pa
       AND (date_to IS NULL OR service_date_from <= date_to)
       -- a code or a modifier alone: the claim's lists of what its lines bill (claim_status_rows); under
       -- modifier 25 at 10M lines 50 ms a read against 230 ms from the billed lines
-      AND (len(codes) = 0 OR len(modifiers) > 0 OR bills_any(codes, billed_codes))
-      AND (len(modifiers) = 0 OR len(codes) > 0 OR bills_any(modifiers, billed_modifiers))
+      AND (len(codes) = 0 OR len(modifiers) > 0 OR holds_any(codes, billed_codes))
+      AND (len(modifiers) = 0 OR len(codes) > 0 OR holds_any(modifiers, billed_modifiers))
       -- both: one line must match both, so bill_lines, the table (the billed_lines view joins claims and
       -- files for every line); otherwise its scan is folded away
       AND (len(codes) = 0 OR len(modifiers) = 0 OR submission_key IN (

@@ -1,5 +1,5 @@
 -- builds: macros filtered_recoveries
--- needs: pursued_status, recovery_denials, recovery_status, revalued_denials
+-- needs: holds_any, pursued_status, recovery_denials, recovery_status, revalued_denials
 -- filtered_recoveries(as_of, ...filters): recovery_status(as_of) narrowed by the dashboard's filters,
 -- as filtered_units narrows fact_units, with the flags every recovery page counts by (initial_denial,
 -- pursued). Dates: the claim's first date of service, or the denial's payment date when
@@ -20,7 +20,7 @@ CREATE OR REPLACE MACRO filtered_recoveries(as_of, date_basis, date_from, date_t
       AND (len(payer_list) = 0 OR list_contains(payer_list, payer_name))
       AND (len(category_list) = 0 OR list_contains(category_list, category))
       AND (len(code_list) = 0 OR list_contains(code_list, procedure_code))
-      AND (len(modifier_list) = 0 OR list_has_any(modifier_list, recoveries.modifiers)
+      AND (len(modifier_list) = 0 OR holds_any(modifier_list, recoveries.modifiers)
            OR denial_id IN (SELECT denial_id FROM recovery_denials WHERE len(modifier_list) > 0
                             AND list_contains(modifier_list, missing_modifier)))
       -- sites as the dashboard names them ('POS 19', 'TOB 13x': recovery_denials.site, from fact_units); the
