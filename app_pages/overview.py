@@ -26,11 +26,10 @@ chosen = st.radio(
 order = ORDERS[chosen]
 whose = "all payers" if order == "all" else f"{order} payers"
 
-every = ui.frame("kpis", filters)
-if not every.iloc[0]["units"]:
-    ui.empty(every.iloc[0:0], "adjudication")
+by_order, months = ui.claim_measures(filters)  # 'all' and each payer order: the tiles, and the trend's months
+if not by_order["all"]["units"]:
+    ui.empty(pd.DataFrame(), "adjudication")
     st.stop()
-by_order = {row["payer_order"]: row for row in every.to_dict("records")}  # 'all' and each payer order
 kpis = by_order[order]
 recovery = ui.frame("recovery_kpis", filters).to_dict("records")[0]
 NOT_COUNTED = (
@@ -71,7 +70,7 @@ headline[3].metric(
     help="Sum of the denial-class adjustment amounts (CAS) of the initial denials: what the payers "
     "refused to pay, not charge minus paid. Duplicate-claim and expected denials not included.",
 )
-trend = ui.frame("monthly_trend", filters, payer_order=order)
+trend = months[order]
 if kpis["claims"]:
     ui.not_final_headline(trend)
     st.caption(
@@ -85,7 +84,7 @@ else:
 second = st.columns(4)
 second[0].metric(
     "Line denial rate",
-    ui.percent(kpis["denial_rate"]),
+    ui.percent(kpis["line_denial_rate"]),
     help=f"A second figure, {whose}: denied lines ÷ adjudicated lines (service lines, or claims without "
     "lines), initial adjudications only. A line is denied when a denial-class adjustment took all or "
     "part of it. Duplicate-claim and expected denials not counted.",
@@ -207,6 +206,7 @@ with left:
         trend,
         f"Initial claims denied ÷ initial claims adjudicated (HFMA), {whose}, per month of the chosen date.",
         label="initial denial rate (claims)",
+        column="claim_denial_rate",
     )
 with right:
     ui.month_bars(trend, "denied_amount", "denied $")

@@ -44,11 +44,12 @@ ui.rate_heatmap(
 st.subheader("One payer")
 payer = st.selectbox("Payer", scorecard["payer_name"], help="Everything below narrows to this payer.")
 one = dataclasses.replace(filters, payers=(payer,))
-trend = ui.frame("monthly_trend", one, payer_order="all")
+trend = ui.claim_measures(one)[1]["all"]  # every payer order
 ui.rate_trend(
     trend,
     f"{ui.md(payer)}: initial claims denied ÷ initial claims adjudicated per month (HFMA).",
     label="initial denial rate (claims)",
+    column="claim_denial_rate",
 )
 ui.not_final_note(trend)
 ui.filtered_slice_change(one, lead=ui.WHAT_CHANGED_TEST)  # is this payer's move real?

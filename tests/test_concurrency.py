@@ -56,10 +56,10 @@ def figures(path: Path | None = None) -> tuple:
     """What one page run sees: service lines, adjudicated units, open denials on the worklist, billed
     claims by answer, files loaded; all from one copy of the database."""
     with data.session():
-        kpis = data.dashboard("kpis", data.Filters(), path).iloc[0]
+        kpis = data.dashboard("claim_measures", data.Filters(), path).iloc[0]  # all payer orders, whole period
         worklist = data.dashboard("recovery/worklist", data.Filters(), path)
         status = data.dashboard("claim_status_counts", data.Filters(), path)
-        lines = data.dashboard("kpis", data.Filters(date_basis="payment"), path).iloc[0]
+        lines = data.dashboard("claim_measures", data.Filters(date_basis="payment"), path).iloc[0]
         files = data.query("app/loaded_files", path=path)
     return (
         int(kpis["units"]),

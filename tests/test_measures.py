@@ -68,8 +68,9 @@ def dashboard_rows(con, name: str, **filters) -> list[dict]:
 
 
 def kpis(con, **filters) -> dict:
-    """The Overview's figures per payer order ('all', 'primary', ...) under the given filters."""
-    return {r["payer_order"]: r for r in dashboard_rows(con, "kpis", **filters)}
+    """The Overview's tiles per payer order ('all', 'primary', ...) under the given filters: the whole period's
+    rows of claim_measures."""
+    return {r["payer_order"]: r for r in dashboard_rows(con, "claim_measures", **filters) if r["month"] is None}
 
 
 # Payer ACME as primary: a full denial, a partial one (one line of two), a claim paid.
@@ -274,15 +275,18 @@ def test_a_month_of_service_still_being_answered_is_not_final_and_movers_leave_i
         False,
         True,
     ]
-    trend = "SELECT month, complete, answering FROM (" + sql("dashboard/monthly_trend") + ")"
-    service = {**data.Filters().params(), "payer_order": "all"}
+    trend = (
+        "SELECT month, complete, answering FROM (" + sql("dashboard/claim_measures") + ") "
+        "WHERE payer_order = 'all' AND month IS NOT NULL ORDER BY month"
+    )
+    service = data.Filters().params()
     assert rows(con, trend, service) == [
         (date(2024, 1, 1), True, False),
         (date(2024, 2, 1), True, True),
         (date(2024, 3, 1), False, False),
     ]
     # by date of payment a month over is final: its payments are all in
-    payment = {**data.Filters(date_basis="payment").params(), "payer_order": "all"}
+    payment = data.Filters(date_basis="payment").params()
     assert rows(con, trend, payment) == [(date(2024, 2, 1), True, False), (date(2024, 3, 1), False, False)]
     movers = sorted(r[:6] for r in rows(con, sql("dashboard/movers"), data.Filters().params()))
     assert movers == [  # January against December, not February (still arriving) against January

@@ -102,6 +102,11 @@ def test_denied_dollars_are_the_same_on_every_page_and_export(history, narrowed,
     assert round(Decimal(summary["Denied $"])) == denied
 
 
+def whole_period(measures) -> dict:
+    """The Overview's tiles per payer order: claim_measures' rows of the whole period (month NULL)."""
+    return {row["payer_order"]: row for row in measures[measures["month"].isna()].to_dict("records")}
+
+
 def test_the_payers_lines_add_up_to_the_overview_s_under_every_filter(history):
     """The Payers page's line rate counts the lines initial_claims counts, as the Overview's tiles do: summed over
     the payers, its lines and denied lines are the Overview's, whatever the filter."""
@@ -117,10 +122,40 @@ def test_the_payers_lines_add_up_to_the_overview_s_under_every_filter(history):
     for lists in chosen:
         filters = data.Filters(**lists)
         payers = data.dashboard("payer_scorecard", filters, db)
-        tiles = data.dashboard("kpis", filters, db).set_index("payer_order").loc["all"]
+        tiles = whole_period(data.dashboard("claim_measures", filters, db))["all"]
         assert (payers["units"].sum(), payers["line_denial_rate"].notna().any()) == (tiles["units"], True), lists
         denied_lines = (payers["line_denial_rate"].fillna(0) * payers["units"]).sum()
         assert round(denied_lines) == tiles["denied_units"], lists
+
+
+def test_the_trend_s_months_add_up_to_the_tiles_of_each_payer_order(history):
+    """The Overview's tiles and its trend are one query's rows (claim_measures): per payer order, the months'
+    claims, denied claims, charges and denied dollars add up to the whole period's, less the claims with no date
+    in the basis, which count in the whole period alone."""
+    db, *_ = history
+    con = duckdb.connect(str(db), read_only=True)
+    [(category,)] = con.execute("SELECT category FROM denials GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchall()
+    figures = ["claims", "denied_claims", "charges", "denied_amount"]
+    undated = """SELECT payer_order, count(*), count(*) FILTER (WHERE denied), sum(charges), sum(denied_amount)
+        FROM initial_claims($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
+        WHERE basis_month IS NULL GROUP BY 1"""
+    for filters in (data.Filters(), data.Filters(date_basis="payment"), data.Filters(categories=(category,))):
+        measures = data.dashboard("claim_measures", filters, db)
+        tiles = whole_period(measures)
+        assert sorted(tiles) == ["all", "primary", "secondary", "tertiary"]
+        without_date = {
+            order: [float(v) for v in rest] for order, *rest in con.execute(undated, filters.params()).fetchall()
+        }
+        without_date["all"] = [sum(column) for column in zip(*without_date.values(), strict=True)] or [0] * 4
+        for order, whole in tiles.items():
+            months = measures[(measures["payer_order"] == order) & measures["month"].notna()]
+            assert months["month"].is_monotonic_increasing and months["month"].is_unique
+            summed = [round(float(months[f].sum()), 2) for f in figures]
+            less = without_date.get(order, [0] * 4)
+            expected = [round(float(whole[f]) - gone, 2) for f, gone in zip(figures, less, strict=True)]
+            assert summed == expected, (filters, order)
+        assert tiles["all"]["claims"] > 0
+    con.close()
 
 
 def test_worklist_holds_the_open_inventory_of_the_recovery_figures(history, monkeypatch, tmp_path):
@@ -164,7 +199,7 @@ def test_no_page_shows_a_recovery_rate_above_one(history, monkeypatch, tmp_path)
 
 
 def test_under_a_category_filter_the_duplicate_and_expected_denials_are_of_that_category(history):
-    """The Overview's duplicate-claim and expected-denial tiles (kpis, claim level) count what the line-level
+    """The Overview's duplicate-claim and expected-denial tiles (claim_measures, claim level) count what the line-level
     pages count under the same category filter, not every category's; a CLP02 4 claim without a denial reason
     has no category."""
     db, *_ = history
@@ -181,7 +216,7 @@ def test_under_a_category_filter_the_duplicate_and_expected_denials_are_of_that_
     counts = {}
     for categories in ((), ("duplicate",), ("authorization",), (expected_category,)):
         [line_level] = con.execute(lines, {"categories": list(categories)}).fetchall()
-        tiles = data.dashboard("kpis", data.Filters(categories=categories), db).iloc[0]
+        tiles = whole_period(data.dashboard("claim_measures", data.Filters(categories=categories), db))["all"]
         claim_level = (
             int(tiles["duplicate_denied_claims"]),
             Decimal(str(tiles["duplicate_denied_amount"])),

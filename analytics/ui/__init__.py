@@ -3,8 +3,8 @@ numbers with their definitions, charts by kind, the change findings, the empty s
 
 Pages call them as `ui.NAME`; each lives in the module of its job:
 
-- `frames`: a query's frame for the filters (cached), the filter options, the remittances loaded per month, the
-  empty state, the demo label;
+- `frames`: a query's frame for the filters (cached), the initial claims' measures per payer order and month
+  (`claim_measures`), the filter options, the remittances loaded per month, the empty state, the demo label;
 - `sidebar`: the sidebar's filters, the URL, the click-through to the Claims page (`drill`);
 - `tables`: tables with their labels and a CSV download;
 - `charts`: the charts by kind;
@@ -45,7 +45,16 @@ from analytics.ui.finding_views import (
     sparkline,
     top_findings,
 )
-from analytics.ui.frames import category_labels, demo_label, empty, frame, options, remittance_months, site_labels
+from analytics.ui.frames import (
+    category_labels,
+    claim_measures,
+    demo_label,
+    empty,
+    frame,
+    options,
+    remittance_months,
+    site_labels,
+)
 from analytics.ui.months import not_final_headline, not_final_note
 from analytics.ui.shares import reason_treemap, rule_answer_bars
 from analytics.ui.sidebar import CLAIMS_PAGE, PERIODS, drill, period_range, sidebar_filters
@@ -73,6 +82,7 @@ __all__ = [
     "missing_in_month",
     "percent",
     "frame",
+    "claim_measures",
     "options",
     "remittance_months",
     "site_labels",

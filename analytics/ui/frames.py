@@ -23,6 +23,17 @@ def frame(name: str, filters: data.Filters, **extra) -> pd.DataFrame:
     return _cached(name, filters, str(path), path.stat().st_mtime, tuple(sorted(extra.items())))
 
 
+def claim_measures(filters: data.Filters) -> tuple[dict[str, dict], dict[str, pd.DataFrame]]:
+    """The initial claims' measures (queries/dashboard/claim_measures.sql), read once for a page's tiles and
+    trends: per payer order ('all', 'primary', 'secondary', 'tertiary'), the whole period's figures and its
+    months in order."""
+    measures = frame("claim_measures", filters)
+    whole = measures["month"].isna()
+    periods = {row["payer_order"]: row for row in measures[whole].to_dict("records")}
+    months = {order: measures[~whole & (measures["payer_order"] == order)].reset_index(drop=True) for order in periods}
+    return periods, months
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def _cached_options(path: str, stamp: float) -> dict:
     return data.query("dashboard/filter_options", path=data.Path(path)).iloc[0].to_dict()
