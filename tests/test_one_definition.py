@@ -259,6 +259,7 @@ WITH units AS (
         len($categories) = 0 OR list_contains($categories, category) AS chosen,
         denial_class = 'denial' AND chosen AS counted
     FROM fact_units WHERE claim_kind = 'adjudicated' AND NOT readjudication
+        AND (len($payers) = 0 OR list_contains($payers, payer_name))
 )
 SELECT
     claim_key, any_value(payer_name) AS payer_name, any_value(claim_id) AS claim_id,
@@ -288,7 +289,7 @@ HAVING bool_or(matches)
 """
 
 
-NO_UNIT_FILTER = {"categories": [], "codes": [], "modifiers": [], "sites": []}
+NO_UNIT_FILTER = {"payers": [], "categories": [], "codes": [], "modifiers": [], "sites": []}
 
 
 def unit_filter_choices(con) -> list[dict]:
@@ -326,26 +327,30 @@ def unit_filter_choices(con) -> list[dict]:
 def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(history):
     """initial_claims under a category, code, modifier or site filter reads the claim facts built at load and
     counts again only the figures the filter changes, from the units it concerns (rolling every unit up again
-    took over a second at 10M lines): each claim and figure must be what the units roll up to."""
-    db, *_ = history
+    took over a second at 10M lines): each claim and figure must be what the units roll up to, with a payer
+    chosen too (claim_lines and claim_denials leave out the other payers' units)."""
+    db, _, payer, _ = history
     con = duckdb.connect(str(db), read_only=True)
     chosen = unit_filter_choices(con)
     steps = ("matches", "chosen", "counted")
     named = ["claim_key", *(c for c in re.findall(r" AS (\w+)", ROLLED_UP) if c not in steps)]
     columns = ", ".join(named)
-    filtered = "SELECT * FROM initial_claims('service', NULL, NULL, [], $categories, $codes, $modifiers, $sites)"
+    filtered = "SELECT * FROM initial_claims('service', NULL, NULL, $payers, $categories, $codes, $modifiers, $sites)"
     # the filters under which some claim has a denial, a duplicate or an expected one: most of them, on the
     # demo and on the corpus
     denied = 0
     flags = [named.index(c) for c in ("denied", "duplicate_denied", "expected_denied_lines")]
-    for lists in chosen:
+    one_payer = [
+        {**c, "payers": [payer]} for c in chosen if c.get("codes") or c.get("modifiers") or c.get("categories")
+    ]
+    for lists in [*chosen, *one_payer]:
         params = {**NO_UNIT_FILTER, **lists}
         expected = con.execute(f"SELECT {columns} FROM ({ROLLED_UP}) ORDER BY claim_key", params).fetchall()
         got = con.execute(f"SELECT {columns} FROM ({filtered}) ORDER BY claim_key", params).fetchall()
         assert got == expected, lists
         denied += any(row[i] for row in expected for i in flags)
     con.close()
-    assert denied > len(chosen) // 2
+    assert denied > len(chosen) // 2 and one_payer
 
 
 def test_the_denials_read_apart_are_the_filtered_units_denials_under_every_filter(history):
@@ -384,7 +389,7 @@ def test_the_sums_made_at_load_are_what_the_claims_macros_count_under_each_categ
     assert len(categories) > 3
     for category in categories:
         summed = f"SELECT {denials} FROM claim_category_facts WHERE category = $c ORDER BY claim_key"
-        counted = f"SELECT {denials} FROM claim_denials([$c], [], [], []) ORDER BY claim_key"
+        counted = f"SELECT {denials} FROM claim_denials([], [$c], [], [], []) ORDER BY claim_key"
         assert con.execute(summed, {"c": category}).fetchall() == con.execute(counted, {"c": category}).fetchall()
     modifiers = [m for (m,) in con.execute("SELECT DISTINCT modifier FROM claim_modifier_facts ORDER BY 1").fetchall()]
     assert len(modifiers) > 3
@@ -393,7 +398,8 @@ def test_the_sums_made_at_load_are_what_the_claims_macros_count_under_each_categ
     for modifier in modifiers:
         summed = f"SELECT claim_key, lines, {figures} FROM claim_modifier_facts WHERE modifier = $m ORDER BY 1"
         counted = f"""SELECT claim_key, lines, {", ".join(f"coalesce({f}, 0)" for f in figures.split(", "))}
-            FROM claim_lines([], [$m], []) LEFT JOIN claim_denials([], [], [$m], []) USING (claim_key) ORDER BY 1"""
+            FROM claim_lines([], [], [$m], [])
+            LEFT JOIN claim_denials([], [], [], [$m], []) USING (claim_key) ORDER BY 1"""
         assert con.execute(summed, {"m": modifier}).fetchall() == con.execute(counted, {"m": modifier}).fetchall()
     con.close()
 

@@ -71,12 +71,12 @@ with
 -- under categories alone). Without the filter that sets it, each CTE's condition is false and DuckDB does
 -- not read it.
 matched_lines as (
-    select * from claim_lines(codes, modifiers, sites)
+    select * from claim_lines(payers, codes, modifiers, sites)
     where (len(codes) > 0 or len(modifiers) > 0) and not one_modifier_alone(categories, codes, modifiers)
 ),
 
 counted_denials as (
-    select * from claim_denials(categories, codes, modifiers, sites)
+    select * from claim_denials(payers, categories, codes, modifiers, sites)
     where (len(categories) > 0 or len(codes) > 0 or len(modifiers) > 0)
       and not one_modifier_alone(categories, codes, modifiers)
       and not categories_alone(categories, codes, modifiers)
