@@ -58,7 +58,6 @@ PAGES = {
     "payers": [
         ("payer_scorecard", {}),
         ("payer_month_rates", {}),
-        ("claim_measures", {"payers": (ONE_PAYER,)}),
         ("top_reasons", {"payers": (ONE_PAYER,)}),
         *slice_test("payer", payer_name=ONE_PAYER),
     ],

@@ -951,3 +951,25 @@ def test_without_site_of_care_denials_the_site_of_care_page_says_so(corpus_db, m
     at = app_runner(corpus_db, monkeypatch, tmp_path)("app_pages/site_of_care.py")
     assert any(i.value.startswith("No site-of-care denial matches these filters") for i in at.info)
     assert all(len(d.value) for d in at.dataframe)
+
+
+def test_the_payer_trend_shows_that_payer_s_initial_denial_rate_per_month(app, history_db):
+    """The Payers page's trend of the payer chosen (its row of the heatmap, not counted again): each month's
+    initial claims denied ÷ initial claims of that payer, as initial_claims counts them under that payer alone."""
+    at = app("app_pages/payers.py")
+    payer = next(box for box in at.selectbox if box.label == "Payer").value
+    expected = {
+        month.isoformat(): round(rate, 6)
+        for month, rate in one(
+            history_db,
+            f"""select basis_month, count(*) filter (where denied) / count(*) from initial_claims(
+                'service', null, null, ['{payer}'], [], [], [], []) where basis_month is not null group by 1""",
+        )
+    }
+    [trend] = [f for f in figures(at) if f["data"][0].get("name") == "initial denial rate (claims)"]
+    shown = {}
+    for trace in trend["data"]:
+        for x, y in zip(values(trace["x"]), values(trace["y"]), strict=True):
+            if y is not None and y == y:  # the line breaks at a month without claims
+                shown[x[:10]] = round(y, 6)
+    assert shown == expected and len(shown) > 3
