@@ -958,14 +958,11 @@ def test_the_payer_trend_shows_that_payer_s_initial_denial_rate_per_month(app, h
     initial claims denied ÷ initial claims of that payer, as initial_claims counts them under that payer alone."""
     at = app("app_pages/payers.py")
     payer = next(box for box in at.selectbox if box.label == "Payer").value
-    expected = {
-        month.isoformat(): round(rate, 6)
-        for month, rate in one(
-            history_db,
-            f"""select basis_month, count(*) filter (where denied) / count(*) from initial_claims(
-                'service', null, null, ['{payer}'], [], [], [], []) where basis_month is not null group by 1""",
-        )
-    }
+    counted = """select basis_month, count(*) filter (where denied) / count(*) from initial_claims(
+        'service', null, null, [$payer], [], [], [], []) where basis_month is not null group by 1"""
+    con = duckdb.connect(str(history_db), read_only=True)
+    expected = {month.isoformat(): round(rate, 6) for month, rate in con.execute(counted, {"payer": payer}).fetchall()}
+    con.close()
     [trend] = [f for f in figures(at) if f["data"][0].get("name") == "initial denial rate (claims)"]
     shown = {}
     for trace in trend["data"]:

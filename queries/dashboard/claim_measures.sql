@@ -69,9 +69,9 @@ measures as (
 
 -- the rows shown: each order's whole period, even when it has no claim, then its months with claims in order
 periods as (
-    select orders.position, orders.payer_order, null::date as month from orders
+    select position, payer_order, true as whole_period, null::date as month from orders
     union all
-    select orders.position, measures.payer_order, measures.month
+    select orders.position, measures.payer_order, false, measures.month
     from measures join orders using (payer_order)
     where not measures.whole_period and measures.month is not null
 ),
@@ -104,7 +104,8 @@ final as (
     from periods
     left join measures
         on measures.payer_order = periods.payer_order
-        and (measures.whole_period and periods.month is null or measures.month = periods.month)
+        and measures.whole_period = periods.whole_period
+        and measures.month is not distinct from periods.month
     order by periods.position, periods.month nulls first
 )
 
