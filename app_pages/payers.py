@@ -14,7 +14,8 @@ CLAIM_RATE = (
     "(every payer order; duplicate-claim and expected GA/GY/GZ denials not counted)."
 )
 
-scorecard = ui.frame("payer_scorecard", filters)
+# the scorecard and the heatmap count the same claims: one query
+scorecard, rates = ui.payer_measures(filters)
 if ui.empty(scorecard, "payer"):
     st.stop()
 ui.table(
@@ -32,7 +33,6 @@ ui.table(
 )
 
 st.subheader("Denial rate by month")
-rates = ui.frame("payer_month_rates", filters)
 ui.rate_heatmap(
     rates,
     "month",

@@ -56,8 +56,7 @@ PAGES = {
         ("findings/overall", {"period": None}),
     ],
     "payers": [
-        ("payer_scorecard", {}),
-        ("payer_month_rates", {}),
+        ("payer_measures", {}),
         ("top_reasons", {"payers": (ONE_PAYER,)}),
         *slice_test("payer", payer_name=ONE_PAYER),
     ],

@@ -385,15 +385,17 @@ def test_overview_says_its_categories_count_every_payer_order_when_the_tiles_do_
 
 def test_rows_with_the_same_denied_dollars_come_by_volume_then_name(small_db):
     """Modifiers and payers with no denied dollars came in any order, from one run of a page to the next."""
-    from analytics import data
+    from analytics import data, ui
 
     dates = data.query("dashboard/filter_options", path=small_db).iloc[0]
     filters = data.Filters("service", dates["first_date"].date(), dates["last_date"].date())
     ties = 0
-    for name, volume, key in (("by_modifier", "lines", "modifiers"), ("payer_scorecard", "claims", "payer_name")):
+    for name, volume, key in (("by_modifier", "lines", "modifiers"), ("payer_measures", "claims", "payer_name")):
         frame = data.dashboard(name, filters, small_db)
         if name == "by_modifier":
             frame = frame[frame["grouping"] == "modifier"]
+        else:
+            frame = ui.scorecard_and_heatmap(frame)[0]
         for _, same in frame.groupby("denied_amount", sort=False):
             ties += len(same) > 1
             order = list(zip(-same[volume], same[key], strict=True))

@@ -139,7 +139,7 @@ def test_a_table_downloads_as_the_csv_of_what_it_shows(server, page):
 
     import pandas as pd
 
-    from analytics import data
+    from analytics import data, ui
 
     url, db = server
     tab = page.context.browser.new_page()  # a session of its own: no filter left by an earlier test
@@ -158,9 +158,8 @@ def test_a_table_downloads_as_the_csv_of_what_it_shows(server, page):
     assert download.value.suggested_filename == "payer_scorecard.csv"
     got = pd.read_csv(io.BytesIO(Path(download.value.path()).read_bytes()))
     dates = data.query("dashboard/filter_options", path=db).iloc[0]
-    shown = data.dashboard(
-        "payer_scorecard", data.Filters("service", dates["first_date"].date(), dates["last_date"].date()), db
-    )
+    filters = data.Filters("service", dates["first_date"].date(), dates["last_date"].date())
+    shown, _ = ui.scorecard_and_heatmap(data.dashboard("payer_measures", filters, db))
     assert list(got.columns) == list(shown.columns)
     assert list(got["payer_name"]) == list(shown["payer_name"]) and len(got) >= 2
     assert [round(float(v), 2) for v in got["denied_amount"]] == [round(float(v), 2) for v in shown["denied_amount"]]

@@ -312,7 +312,9 @@ def test_days_to_pay_leave_out_a_receipt_dated_after_the_payment(tmp_path):
     misdated = "CLP*C2*1*100*100*0*12*P2*11*1~DTM*050*20240325~SVC*HC:99213*100*100**1~DTM*472*20240221"
     load_text(con, tmp_path, remittance_835(on_time, misdated, payment="200"), "paid.835")  # paid 2024-03-15
     con.close()
-    scorecard = data.dashboard("payer_scorecard", data.Filters(), tmp_path / "own.duckdb")
+    from analytics import ui
+
+    scorecard, _ = ui.scorecard_and_heatmap(data.dashboard("payer_measures", data.Filters(), tmp_path / "own.duckdb"))
     assert scorecard["median_days_to_pay"].tolist() == [14]
 
 
@@ -327,7 +329,7 @@ def test_a_payer_s_paid_dollars_say_they_are_net_of_its_reversals(tmp_path):
     reversed_ = "CLP*R0*22*-300*-300*0*12*PR0*11*1~SVC*HC:99214*-300*-300**1~DTM*472*20240302"
     load_text(con, tmp_path, remittance_835(paid, reversed_, payment="-200"))
     con.close()
-    scorecard = data.dashboard("payer_scorecard", data.Filters(), tmp_path / "own.duckdb")
+    scorecard, _ = ui.scorecard_and_heatmap(data.dashboard("payer_measures", data.Filters(), tmp_path / "own.duckdb"))
     assert scorecard["net_paid_amount"].tolist() == [-200]
     shown = ui.column_config(scorecard)["net_paid_amount"]
     assert shown["label"] == "paid $, net" and "reversals" in shown["help"]

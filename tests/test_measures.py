@@ -305,7 +305,9 @@ def test_the_payer_heatmap_judges_each_payers_month_by_its_own_pace(con, tmp_pat
     beta_february = claim("B2", "1", "300", "0", "SVC*HC:99213*300*0**1", "CAS*CO*50*300", served="20240225")
     load(con, tmp_path, beta_february, payer="BETA MUTUAL", paid_on="20240306")
     heatmap = (
-        "SELECT payer_name, month, complete, answering, answer_days FROM (" + sql("dashboard/payer_month_rates") + ")"
+        "SELECT payer_name, month, complete, answering, answer_days FROM ("
+        + sql("dashboard/payer_measures")
+        + ") WHERE month IS NOT NULL"
     )
     assert rows(con, heatmap, data.Filters().params()) == [
         ("ACME HEALTH PLAN", date(2024, 1, 1), True, False, 30),
@@ -403,8 +405,8 @@ def test_the_12_month_average_of_a_shorter_history_is_over_the_months_it_holds(c
 
 
 def scorecard(con, **filters) -> dict:
-    """The Payers page's row per payer under the given filters."""
-    return {r["payer_name"]: r for r in dashboard_rows(con, "payer_scorecard", **filters)}
+    """The Payers page's row per payer under the given filters: the rows of payer_measures without a month."""
+    return {r["payer_name"]: r for r in dashboard_rows(con, "payer_measures", **filters) if r["month"] is None}
 
 
 def test_a_payer_s_paid_net_counts_the_payment_on_reprocessing_after_a_reversal(con, tmp_path):

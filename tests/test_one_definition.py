@@ -110,6 +110,8 @@ def whole_period(measures) -> dict:
 def test_the_payers_lines_add_up_to_the_overview_s_under_every_filter(history):
     """The Payers page's line rate counts the lines initial_claims counts, as the Overview's tiles do: summed over
     the payers, its lines and denied lines are the Overview's, whatever the filter."""
+    from analytics import ui
+
     db, *_ = history
     con = duckdb.connect(str(db), read_only=True)
     top = "SELECT {0} FROM {1} WHERE {0} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
@@ -121,7 +123,7 @@ def test_the_payers_lines_add_up_to_the_overview_s_under_every_filter(history):
     chosen = [{}, {"modifiers": (modifier,)}, {"codes": (code,)}, {"categories": (category,)}]
     for lists in chosen:
         filters = data.Filters(**lists)
-        payers = data.dashboard("payer_scorecard", filters, db)
+        payers, _ = ui.scorecard_and_heatmap(data.dashboard("payer_measures", filters, db))
         tiles = whole_period(data.dashboard("claim_measures", filters, db))["all"]
         assert (payers["units"].sum(), payers["line_denial_rate"].notna().any()) == (tiles["units"], True), lists
         denied_lines = (payers["line_denial_rate"].fillna(0) * payers["units"]).sum()
@@ -155,6 +157,34 @@ def test_the_trend_s_months_add_up_to_the_tiles_of_each_payer_order(history):
             expected = [round(float(whole[f]) - gone, 2) for f, gone in zip(figures, less, strict=True)]
             assert summed == expected, (filters, order)
         assert tiles["all"]["claims"] > 0
+    con.close()
+
+
+def test_the_heatmap_s_months_add_up_to_each_payer_s_scorecard_row(history):
+    """The Payers page's scorecard and heatmap are one query's rows (payer_measures): per payer, the months'
+    claims and denied claims add up to the scorecard's, less the claims with no date in the basis, which count in
+    the scorecard alone; under two modifiers too (their claims summed at load)."""
+    from analytics import ui
+
+    db, *_ = history
+    con = duckdb.connect(str(db), read_only=True)
+    top = "SELECT unnest(modifiers) FROM fact_units GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2"
+    two = tuple(modifier for (modifier,) in con.execute(top).fetchall())
+    undated = """SELECT payer_name, count(*), count(*) FILTER (WHERE denied)
+        FROM initial_claims($date_basis, $date_from, $date_to, $payers, $categories, $codes, $modifiers, $sites)
+        WHERE basis_month IS NULL GROUP BY 1"""
+    for filters in (data.Filters(), data.Filters(date_basis="payment"), data.Filters(modifiers=two)):
+        scorecard, heatmap = ui.scorecard_and_heatmap(data.dashboard("payer_measures", filters, db))
+        without_date = {payer: rest for payer, *rest in con.execute(undated, filters.params()).fetchall()}
+        assert set(heatmap["payer_name"]) <= set(scorecard["payer_name"]) and scorecard["claims"].sum() > 0
+        for payer in scorecard.to_dict("records"):
+            months = heatmap[heatmap["payer_name"] == payer["payer_name"]]
+            assert months["month"].is_monotonic_increasing and months["month"].is_unique
+            claims, denied = without_date.get(payer["payer_name"], (0, 0))
+            # a payer with no initial claim under the filters (only reversals in the range) has no rate
+            denied_claims = round(payer["claims"] * payer["denial_rate"]) if payer["claims"] else 0
+            summed = (int(months["claims"].sum()), round((months["claims"] * months["denial_rate"]).sum()))
+            assert summed == (payer["claims"] - claims, denied_claims - denied), (filters, payer["payer_name"])
     con.close()
 
 

@@ -4,7 +4,8 @@ numbers with their definitions, charts by kind, the change findings, the empty s
 Pages call them as `ui.NAME`; each lives in the module of its job:
 
 - `frames`: a query's frame for the filters (cached), the initial claims' measures per payer order and month
-  (`claim_measures`), the filter options, the remittances loaded per month, the empty state, the demo label;
+  (`claim_measures`) and per payer and month (`payer_measures`: the scorecard and the heatmap), the filter
+  options, the remittances loaded per month, the empty state, the demo label;
 - `sidebar`: the sidebar's filters, the URL, the click-through to the Claims page (`drill`);
 - `tables`: tables with their labels and a CSV download;
 - `charts`: the charts by kind;
@@ -52,7 +53,9 @@ from analytics.ui.frames import (
     empty,
     frame,
     options,
+    payer_measures,
     remittance_months,
+    scorecard_and_heatmap,
     site_labels,
 )
 from analytics.ui.months import not_final_headline, not_final_note
@@ -83,6 +86,8 @@ __all__ = [
     "percent",
     "frame",
     "claim_measures",
+    "payer_measures",
+    "scorecard_and_heatmap",
     "options",
     "remittance_months",
     "site_labels",

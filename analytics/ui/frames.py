@@ -34,6 +34,25 @@ def claim_measures(filters: data.Filters) -> tuple[dict[str, dict], dict[str, pd
     return periods, months
 
 
+# the heatmap's columns of payer_measures.sql that the scorecard's rows leave NULL
+_PAYER_MONTH = ["month", "complete", "answering", "answer_days"]
+
+
+def payer_measures(filters: data.Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Payers page's figures (queries/dashboard/payer_measures.sql), read once: the scorecard, one row per
+    payer, and the heatmap, one row per payer and month."""
+    return scorecard_and_heatmap(frame("payer_measures", filters))
+
+
+def scorecard_and_heatmap(measures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """payer_measures' rows apart: the payers' (month NULL) with the scorecard's columns, the months' with the
+    heatmap's."""
+    whole = measures["month"].isna()
+    scorecard = measures[whole].drop(columns=_PAYER_MONTH).reset_index(drop=True)
+    heatmap = measures.loc[~whole, ["payer_name", "claims", "denial_rate", *_PAYER_MONTH]].reset_index(drop=True)
+    return scorecard, heatmap
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def _cached_options(path: str, stamp: float) -> dict:
     return data.query("dashboard/filter_options", path=data.Path(path)).iloc[0].to_dict()
