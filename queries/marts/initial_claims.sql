@@ -146,7 +146,9 @@ summed as (
         expected_denied_lines, expected_denied_amount
     from claim_modifier_list_facts as listed
     where modifiers_alone(categories, codes, modifiers) and len(modifiers) > 1 and claim_lists = 1
-      and unit_matches([]::VARCHAR[], modifiers, []::VARCHAR[], null::VARCHAR, listed.modifiers, listed.missing_modifier, null::VARCHAR)
+      and unit_matches(
+          []::VARCHAR[], modifiers, []::VARCHAR[], null::VARCHAR, listed.modifiers, listed.missing_modifier, null::VARCHAR
+      )
     union all by name
     select
         claim_key,
@@ -159,7 +161,9 @@ summed as (
         sum(expected_denied_amount) as expected_denied_amount
     from claim_modifier_list_facts as listed
     where modifiers_alone(categories, codes, modifiers) and len(modifiers) > 1 and claim_lists > 1
-      and unit_matches([]::VARCHAR[], modifiers, []::VARCHAR[], null::VARCHAR, listed.modifiers, listed.missing_modifier, null::VARCHAR)
+      and unit_matches(
+          []::VARCHAR[], modifiers, []::VARCHAR[], null::VARCHAR, listed.modifiers, listed.missing_modifier, null::VARCHAR
+      )
     group by claim_key
 ),
 
