@@ -307,13 +307,13 @@ def test_days_to_pay_leave_out_a_receipt_dated_after_the_payment(tmp_path):
     """Two corpus claims of ANY PLAN USA carry a receipt date (DTM*050) months after their payment date: counted as
     -95 and -90 days, they pulled the payer's median days to pay from 270 down to 188. A receipt after the payment
     is a wrong date: that claim is left out of the median, not counted as negative days."""
+    from analytics import ui
+
     con = database.connect(tmp_path / "own.duckdb")
     on_time = "CLP*C1*1*100*100*0*12*P1*11*1~DTM*050*20240301~SVC*HC:99213*100*100**1~DTM*472*20240220"
     misdated = "CLP*C2*1*100*100*0*12*P2*11*1~DTM*050*20240325~SVC*HC:99213*100*100**1~DTM*472*20240221"
     load_text(con, tmp_path, remittance_835(on_time, misdated, payment="200"), "paid.835")  # paid 2024-03-15
     con.close()
-    from analytics import ui
-
     scorecard, _ = ui.scorecard_and_heatmap(data.dashboard("payer_measures", data.Filters(), tmp_path / "own.duckdb"))
     assert scorecard["median_days_to_pay"].tolist() == [14]
 

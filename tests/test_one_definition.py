@@ -441,7 +441,7 @@ def test_the_sums_made_at_load_are_what_the_claims_macros_count_under_each_categ
 def test_under_modifiers_or_categories_alone_the_claims_are_read_from_the_sums_made_at_load(history):
     """Under one modifier and no code or category (the usual choice), initial_claims reads claim_modifier_facts,
     summed at load, and not the units (at 10M lines under modifier 25, 0.21 s against 0.75 s); under several,
-    claim_modifier_list_facts (under JW and JZ, 0.53 s against 1.14 s); under categories and no code or
+    claim_modifier_list_facts (under JW and JZ, 0.5 s against 1.1 s); under categories and no code or
     modifier, claim_category_facts. Under a code with either, it counts from the units. The roll-up test above
     checks that both ways give the same claims."""
     db, *_ = history
