@@ -411,6 +411,39 @@ def test_the_denials_read_apart_are_the_filtered_units_denials_under_every_filte
     assert kept > len(choices) // 2
 
 
+def test_the_denied_units_read_apart_are_every_denied_unit_of_fact_units(history):
+    """denial_units, which the queries that count only denials read, is a copy of fact_units' denied units made
+    after each load: every one of them, column for column (the readjudication flags set after the load too), and
+    nothing else."""
+    db, *_ = history
+    con = duckdb.connect(str(db), read_only=True)
+    denied = "SELECT * FROM fact_units WHERE denial_type IS NOT NULL"
+    [(copied, missing, extra)] = con.execute(f"""SELECT
+        (SELECT count(*) FROM denial_units),
+        (SELECT count(*) FROM ({denied} EXCEPT ALL SELECT * FROM denial_units)),
+        (SELECT count(*) FROM (SELECT * FROM denial_units EXCEPT ALL {denied}))""").fetchall()
+    con.close()
+    assert (missing, extra) == (0, 0) and copied > 0
+
+
+def test_the_queries_that_count_only_denials_read_the_denied_units_alone(history):
+    """filtered_denials reads denial_units (at 10M lines 0.85M of 9.2M units: the top reasons under JW and JZ in
+    46 ms against 178), filtered_units every unit of fact_units, whatever the filters."""
+    db, *_ = history
+    con = duckdb.connect(str(db), read_only=True)
+    args = "'service', NULL, NULL, [], $categories, [], $modifiers, []"
+
+    def reads(macro: str, **lists) -> set:
+        params = {"categories": [], "modifiers": [], **lists}
+        plan = "\n".join(row[1] for row in con.execute(f"EXPLAIN SELECT * FROM {macro}({args})", params).fetchall())
+        return {t for t in ("fact_units", "denial_units") if t in plan}
+
+    for lists in ({}, {"modifiers": ["JW", "JZ"]}, {"categories": ["authorization"]}):
+        assert reads("filtered_denials", **lists) == {"denial_units"}, lists
+        assert reads("filtered_units", **lists) == {"fact_units"}, lists
+    con.close()
+
+
 def test_the_sums_made_at_load_are_what_the_claims_macros_count_under_each_category_and_modifier(history):
     """claim_category_facts and claim_modifier_facts hold, per claim, what claim_denials and claim_lines count
     under that one category or modifier (flags included, which no page shows apart): row for row, for every
@@ -451,7 +484,13 @@ def test_under_modifiers_or_categories_alone_the_claims_are_read_from_the_sums_m
     def reads(**lists) -> set:
         params = {"categories": [], "codes": [], "modifiers": [], "sites": [], **lists}
         plan = "\n".join(row[1] for row in con.execute(query, params).fetchall())
-        tables = ("claim_modifier_facts", "claim_modifier_list_facts", "claim_category_facts", "fact_units")
+        tables = (
+            "claim_modifier_facts",
+            "claim_modifier_list_facts",
+            "claim_category_facts",
+            "fact_units",
+            "denial_units",
+        )
         return {t for t in tables if t in plan}
 
     # categories and a site the history has (DuckDB leaves out the scan of a value outside a column's range)
@@ -461,10 +500,11 @@ def test_under_modifiers_or_categories_alone_the_claims_are_read_from_the_sums_m
     assert len(categories) == 2 and sites
     assert reads(modifiers=["25"]) == reads(modifiers=["JW/JZ"]) == {"claim_modifier_facts"}
     assert reads(modifiers=["25", "59"]) == reads(modifiers=["JW", "JZ"]) == {"claim_modifier_list_facts"}
-    assert reads(modifiers=["25"], codes=["J1322"]) == {"fact_units"}
+    # under a code, the claims with a unit it matches (fact_units), their denials apart (denial_units)
+    assert reads(modifiers=["25"], codes=["J1322"]) == {"fact_units", "denial_units"}
     assert reads(categories=categories[:1]) == {"claim_category_facts"}
     assert reads(categories=categories, sites=sites) == {"claim_category_facts"}
-    assert reads(categories=categories[:1], codes=["J1322"]) == {"fact_units"}
-    assert reads(modifiers=["25"], categories=categories[:1]) == {"fact_units"}
+    assert reads(categories=categories[:1], codes=["J1322"]) == {"fact_units", "denial_units"}
+    assert reads(modifiers=["25"], categories=categories[:1]) == {"fact_units", "denial_units"}
     assert reads() == set()
     con.close()

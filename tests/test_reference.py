@@ -93,12 +93,15 @@ def test_user_category_map_changes_the_denials_without_code_change(con, tmp_path
     mine.write_text(text)
     assert reference.load(con, "carc-categories", mine) == len(read(DATA / "carc_categories.csv"))
     assert rows(con, "SELECT category FROM denials") == [("documentation",)]
+    # the denials the pages count from (denial_units, a table rebuilt after the units are judged again) follow
+    assert rows(con, "SELECT category, preventable FROM denial_units") == [("documentation", True)]
     assert rows(con, "SELECT origin FROM ref_sources WHERE name = 'carc-categories'") == [("user",)]
     # a user table stays in force when the database is opened again
     reference.ensure_tables(con)
     assert rows(con, "SELECT category FROM denials") == [("documentation",)]
     reference.reset(con, "carc-categories")
     assert rows(con, "SELECT category FROM denials") == [("medical_necessity",)]
+    assert rows(con, "SELECT category, preventable FROM denial_units") == [("medical_necessity", False)]
 
 
 def test_judging_every_unit_again_a_range_of_files_at_a_time_gives_the_units_the_loads_judged(con, monkeypatch):

@@ -1,5 +1,5 @@
 -- builds: macros initial_denials, claim_lines, claim_denials, claim_rollup
--- needs: fact_units, remit_adjustments, unit_matches
+-- needs: denial_units, fact_units, remit_adjustments, unit_matches
 -- The claim-level facts of every initial claim adjudication, rolled up from its units (initial_claims.sql
 -- says what each column means). Grain: one row per claim_key of fact_units with claim_kind 'adjudicated' that
 -- is not a readjudication. In three parts, so that a filter recomputes only the part it changes, from the
@@ -8,19 +8,17 @@
 -- claim_denials again under a category, code or modifier filter and claim_lines under a code or modifier
 -- filter (the site filter reads the claim's site: every unit of a claim has its claim's).
 
--- initial_denials(): every denied unit of the initial claim adjudications, with which of the three classes
--- it is: counts (denial_class 'denial'), duplicate or expected. Every denied unit (denial_type set) has a
--- denial_class (adjudication_units.sql); DuckDB applies IS NOT NULL in the scan, an IN list of the three
--- classes only after it (at 10M lines 0.23 s against 0.16 s a filter). claim_denials and claim_category_facts
--- count from it.
+-- initial_denials(): every denied unit of the initial claim adjudications (denial_units), with which of the
+-- three classes it is: counts (denial_class 'denial'), duplicate or expected. Every denied unit has a
+-- denial_class (adjudication_units.sql). claim_denials and claim_category_facts count from it.
 CREATE OR REPLACE MACRO initial_denials() AS TABLE
 select
     *,
     denial_class = 'denial' as counts,
     denial_class = 'duplicate' as duplicate,
     denial_class = 'expected' as expected
-from fact_units
-where claim_kind = 'adjudicated' and not readjudication and denial_type is not null;
+from denial_units
+where claim_kind = 'adjudicated' and not readjudication;
 
 -- claim_lines(payers, codes, modifiers, sites): one row per claim with a unit the filters match (every claim
 -- without a filter), and how many lines those units are. Every unit of a claim carries the claim's payer, so

@@ -1,5 +1,5 @@
 -- builds: macros holds_any, unit_matches, narrowed_units, filtered_adjudications, filtered_units, filtered_denials
--- needs: fact_units
+-- needs: denial_units, fact_units
 -- The dashboard's filters over the adjudication units: every page query narrows fact_units through these
 -- macros. Apart from fact_units.sql, whose text (with the units query's) decides when every unit is judged
 -- again: a change to a filter does not judge a 10M-line history again.
@@ -61,15 +61,20 @@ CREATE OR REPLACE MACRO narrowed_units(date_basis, date_from, date_to, payers, c
             CASE WHEN date_basis = 'payment' THEN payment_month ELSE service_month END AS basis_month,
             len(categories) > 0 AND denial_type IS NOT NULL
                 AND NOT coalesce(list_contains(categories, category), false) AS other_category
-        FROM fact_units
+        -- the denials alone are read from their own table (denial_units): the constant denials_only leaves
+        -- one of the two scans
+        FROM (
+            SELECT * FROM fact_units WHERE NOT denials_only
+            UNION ALL
+            SELECT * FROM denial_units WHERE denials_only
+        ) AS units
         WHERE (date_from IS NULL OR basis_date >= date_from)
           AND (date_to IS NULL OR basis_date <= date_to)
           AND (len(payers) = 0 OR list_contains(payers, payer_name))
-          AND unit_matches(codes, modifiers, sites, procedure_code, fact_units.modifiers, missing_modifier, site)
-          -- on fact_units' own columns, so that DuckDB narrows the scan to the chosen denials: a filter on
+          AND unit_matches(codes, modifiers, sites, procedure_code, units.modifiers, missing_modifier, site)
+          -- on the units' own columns, so that DuckDB narrows the scan to the chosen denials: a filter on
           -- the columns this query returns cannot reach the scan through the CASEs above
-          AND (NOT denials_only
-               OR (denial_type IS NOT NULL AND (len(categories) = 0 OR list_contains(categories, category))))
+          AND (NOT denials_only OR len(categories) = 0 OR list_contains(categories, category))
     );
 
 CREATE OR REPLACE MACRO filtered_adjudications(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
