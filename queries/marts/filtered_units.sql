@@ -89,8 +89,8 @@ CREATE OR REPLACE MACRO filtered_units(date_basis, date_from, date_to, payers, c
     WHERE NOT readjudication;
 
 -- filtered_units' denials (denial_type set, of any class: each query picks its classes), read for the
--- queries that count only denials. Under a category filter, a query over filtered_units reads every unit
--- (at 10M lines, top reasons took 0.23 s under one category against 0.09 s this way).
+-- queries that count only denials, from denial_units and narrowed in the scan to the chosen categories (at 10M
+-- lines the top reasons under JW and JZ in 46 ms against 178 ms from fact_units).
 CREATE OR REPLACE MACRO filtered_denials(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
     SELECT * FROM narrowed_units(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites, true)
     WHERE NOT readjudication;
