@@ -1,8 +1,9 @@
 -- builds: macros holds_any, unit_matches, narrowed_units, filtered_adjudications, filtered_units, filtered_denials
 -- needs: denial_units, fact_units
 -- The dashboard's filters over the adjudication units: every page query narrows fact_units through these
--- macros. Apart from fact_units.sql, whose text (with the units query's) decides when every unit is judged
--- again: a change to a filter does not judge a 10M-line history again.
+-- macros (its denied units, copied in denial_units, for the queries that count only denials). Apart from
+-- fact_units.sql, whose text (with the units query's) decides when every unit is judged again: a change to a
+-- filter does not judge a 10M-line history again.
 
 -- holds_any(chosen, values): whether the list values (a unit's modifiers, what a claim's lines bill) holds one
 -- of the chosen values. One value chosen (the usual case) is looked up with list_contains, which DuckDB folds
