@@ -17,6 +17,7 @@ MACROS = (
     "filtered_denials",
     "initial_claims",
     "filtered_recoveries",
+    "narrowed_recoveries",
     "filtered_drug_line_cells",
     "open_worklist",
     "filtered_claim_status",
@@ -44,7 +45,7 @@ def test_every_filtering_macro_call_passes_the_parameters_in_the_registered_orde
                 arguments = [a.strip() for a in match.group(1).split(",")]
                 if "MACRO" in text[max(0, match.start() - 30) : match.start()]:
                     continue  # the definition
-                if macro == "filtered_recoveries":
+                if macro in ("filtered_recoveries", "narrowed_recoveries"):
                     arguments = arguments[1:]  # as_of first
                 assert len(arguments) == len(filters.PARAMETERS), f"{path.name}: {match.group(0)[:80]}"
                 for argument, name in zip(arguments, filters.PARAMETERS, strict=True):

@@ -411,6 +411,43 @@ def test_the_denials_read_apart_are_the_filtered_units_denials_under_every_filte
     assert kept > len(choices) // 2
 
 
+def test_the_recovery_figures_under_every_filter_judge_the_denials_the_filters_keep(history):
+    """filtered_recoveries narrows the ledger before it works out each denial's status (narrowed_recoveries): it
+    must give the rows of recovery_status judged over every denial, kept where filtered_adjudications keeps the
+    denied unit (denials on readjudication too), under every filter, a payer and dates among them, as of the data
+    date and of a month's end."""
+    db, month, payer, _ = history
+    con = duckdb.connect(str(db), read_only=True)
+    dated = {"date_basis": "payment", "date_from": month, "payers": [payer]}
+    everywhere = {"date_basis": "service", "date_from": None, "payers": []}
+    # dates of service from a line's own date, after its claim's first: the claim's date decides (none on the demo)
+    [(inside,)] = con.execute(
+        "SELECT max(service_date) FROM denial_units WHERE period_from < service_date AND claim_kind = 'adjudicated'"
+    ).fetchall()
+    served = {"date_basis": "service", "date_from": inside or month, "payers": []}
+    choices = unit_filter_choices(con)
+    args = "$date_basis, $date_from, NULL, $payers, $categories, $codes, $modifiers, $sites"
+    chosen = [{**everywhere, **c} for c in choices] + [{**d, **c} for d in (dated, served) for c in ({}, *choices[:4])]
+    kept = 0
+    for as_of in ("data_date()", "last_day($month::date)"):
+        for lists in chosen:
+            params = {**NO_UNIT_FILTER, **lists} | ({"month": month} if "$month" in as_of else {})
+            expected = con.execute(
+                f"""SELECT * FROM recovery_status({as_of}) WHERE denial_id IN
+                    (SELECT unit_id FROM filtered_adjudications({args}) WHERE denial_type IS NOT NULL) ORDER BY ALL""",
+                params,
+            ).fetchall()
+            got = con.execute(
+                f"""SELECT * EXCLUDE (basis_date, initial_denial, pursued)
+                    FROM filtered_recoveries({as_of}, {args}) ORDER BY ALL""",
+                params,
+            ).fetchall()
+            assert got == expected, (as_of, lists)
+            kept += bool(expected)
+    con.close()
+    assert kept > len(choices)
+
+
 def test_the_denied_units_read_apart_are_every_denied_unit_of_fact_units(history):
     """denial_units, which the queries that count only denials read, is a copy of fact_units' denied units made
     after each load: every one of them, column for column (the readjudication flags set after the load too), and

@@ -1,5 +1,5 @@
--- builds: macros data_date, status_label, pursued_status, recovery_status
--- needs: fact_units, recovery_ledger, recovery_outcomes, revalued_denials
+-- builds: macros data_date, status_label, pursued_status, narrowed_recoveries, recovery_status
+-- needs: fact_units, recovery_ledger, recovery_outcomes, revalued_denials, unit_matches
 -- data_date(): the latest payment date loaded. The `recoveries` view, the worklist and the Overview
 -- judge recoveries as of this date, so that a history loaded months later reads as it did then
 -- (deadlines are not counted against the day it happens to be opened). Load remittances as they
@@ -7,7 +7,8 @@
 CREATE OR REPLACE MACRO data_date() AS (SELECT max(payment_date) FROM fact_units);
 
 -- recovery_status(as_of): every followed denial with its outcome as known on the date as_of (events
--- after it are ignored). The `recoveries` view is recovery_status(data_date()).
+-- after it are ignored; defined at the end of the file, narrowed_recoveries without a filter). The
+-- `recoveries` view is recovery_status(data_date()).
 -- - recovered_amount: what later adjudications paid on the denied line or claim, net of reversals and
 --   of PLB WO recoupments of that money, never below zero and never above the denied amount. Recovery
 --   rate = recovered $ / denied $.
@@ -38,17 +39,37 @@ CREATE OR REPLACE MACRO status_label(status) AS CASE status
     WHEN 'duplicate' THEN 'duplicate claim'
     ELSE status END;
 
-CREATE OR REPLACE MACRO recovery_status(as_of) AS TABLE
+-- narrowed_recoveries(as_of, ...filters): recovery_status(as_of) of the denials the dashboard's filters keep (the
+-- parameters of filtered_recoveries, which reads it). The filters narrow the ledger before the status is worked
+-- out: a filter after it cannot reach through the materialized `judged` below, so every recovery query judged
+-- every denial whatever the filters (at 10M lines the Monthly review under one site: 0.74-0.86 s, 0.48 s
+-- narrowed first). Each denial's status is its own: judging fewer changes none of theirs. basis_date: the date
+-- the dates filter, as in filtered_units (the claim's first date of service, or the denial's payment date).
+-- Codes, modifiers (or the modifier a line lacked) and sites are matched by unit_matches, as every unit is.
+CREATE OR REPLACE MACRO narrowed_recoveries(as_of, date_basis, date_from, date_to, payer_list, category_list,
+                                            code_list, modifier_list, site_list) AS TABLE
 with
 
--- (site and missing_modifier are for filtered_recoveries' lookups: not carried through the steps below)
 -- latest_holds: whether the latest outcome (recovery_ledger's) is known on as_of, worked out once here:
 -- as_of may be a subquery (data_date()), which DuckDB plans again wherever it is written
-denials as (
-    select * exclude (site, missing_modifier), outcome_from <= as_of as latest_holds
+ledger as (
+    select
+        * exclude (site, missing_modifier),
+        outcome_from <= as_of as latest_holds,
+        case when date_basis = 'payment' then denial_date else claim_service_date end as basis_date
     from recovery_ledger
     where denial_date <= as_of
+      and (len(payer_list) = 0 or list_contains(payer_list, payer_name))
+      and (len(category_list) = 0 or list_contains(category_list, category))
+      and unit_matches(code_list, modifier_list, site_list, procedure_code, modifiers, missing_modifier, site)
 ),
+denials as (
+    select *
+    from ledger
+    where (date_from is null or basis_date >= date_from)
+      and (date_to is null or basis_date <= date_to)
+),
+
 -- an outcome that held on as_of but no longer does: judging an earlier date than the data date (none
 -- otherwise, so the usual judgement as of the data date joins nothing)
 earlier as (
@@ -167,8 +188,15 @@ final as (
         expected_reimbursement,
         expected_reimbursement_basis,
         denial_class,
-        claim_service_date
+        claim_service_date,
+        basis_date
     from judged
 )
 
 select * from final;
+
+-- recovery_status(as_of): every followed denial, judged as of as_of (the header above)
+CREATE OR REPLACE MACRO recovery_status(as_of) AS TABLE
+    SELECT * EXCLUDE (basis_date)
+    FROM narrowed_recoveries(as_of, 'service', NULL, NULL, []::VARCHAR[], []::VARCHAR[], []::VARCHAR[],
+                             []::VARCHAR[], []::VARCHAR[]);

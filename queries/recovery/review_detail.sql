@@ -13,7 +13,7 @@ denials as (
 ),
 
 categories as (select * from ref_denial_categories),
--- recovery_status does not carry the site (filtered_recoveries looks it up): looked up for the rows listed
+-- recovery_status does not carry the site (the filters match it in the ledger): looked up for the rows listed
 denial_sites as (select denial_id, site from recovery_denials),
 site_names as (select * from site_names),
 
