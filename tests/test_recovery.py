@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 
 from analytics import reference
+from analytics.database import sql
+from analytics.filters import Filters
 from conftest import load_text, remittance_835, rows
 
 # A line denied as not medically necessary (CO-50), paid nothing: the denial every sequence starts from.
@@ -298,6 +300,26 @@ def test_claim_denied_without_lines_then_paid(con, tmp_path):
     again = "CLP*N1*1*200*150*0*12*PN*11*1~NM1*QC*1*DOE*JANE****MI*M1~CAS*CO*45*50"
     load_sequence(con, tmp_path, ("20240315", [late], ""), ("20240701", [again], ""))
     assert outcome(con) == [("N1", "recovered", Decimal("150.00"), date(2024, 7, 1), 108, "paid_later")]
+
+
+def test_a_limit_over_the_recovery_figures_keeps_to_its_rows(con, tmp_path):
+    """DuckDB 2.0.1 drops a LIMIT above a LEFT JOIN whose right side it proves empty from the columns' statistics.
+    Judged on a date after every outcome changed (the usual month's end), the review's largest denials and a LIMIT
+    an analyst writes over recovery_status must still keep to their rows."""
+    denials = [DENIED.format(id=f"R{n}", icn=f"P{n}") for n in range(1, 4)]
+    load_sequence(con, tmp_path, ("20240315", denials, ""))
+    for table in (
+        "recovery_status(DATE '2024-12-31')",
+        "filtered_recoveries(DATE '2024-12-31', 'service', NULL, NULL, [], [], [], [], [])",
+    ):
+        assert rows(con, f"SELECT count(*) FROM (SELECT * FROM {table} LIMIT 2)") == [(2,)], table
+        assert rows(con, f"SELECT count(*) FROM (SELECT * FROM {table} ORDER BY claim_id LIMIT 2)") == [(2,)], table
+    # the review's detail, cut at 2 rows instead of 20,000
+    detail = sql("recovery/review_detail")
+    assert "limit 20000" in detail
+    params = {**Filters().params(), "month": date(2024, 3, 1)}
+    cut = con.execute(detail.replace("limit 20000", "limit 2"), {k: v for k, v in params.items() if f"${k}" in detail})
+    assert len(cut.fetchall()) == 2
 
 
 def test_loading_again_changes_nothing(con, tmp_path):
