@@ -448,6 +448,32 @@ def test_the_recovery_figures_under_every_filter_judge_the_denials_the_filters_k
     assert kept > len(choices)
 
 
+def test_the_review_s_open_inventory_by_age_and_its_expiring_list_are_the_summary_s(history):
+    """The Monthly review's ageing chart and its list of denials about to expire count the open inventory of its
+    tiles (Open $, Expiring within 30 days $), as of the busiest month's end and of each of the last three months',
+    with and without a filter."""
+    db, month, payer, _ = history
+    con = duckdb.connect(str(db), read_only=True)
+    latest = "SELECT DISTINCT denial_month FROM recoveries ORDER BY denial_month DESC LIMIT 3"
+    months = [month, *(m for (m,) in con.execute(latest).fetchall())]
+    opened = 0
+    for when in months:
+        for filters in (data.Filters(), data.Filters(payers=(payer,))):
+            params = {**filters.params(), "month": when}
+            [summary] = data.records("recovery/review_summary", params, db)
+            ageing = data.records("recovery/review_ageing", params, db)
+            expiring = data.records("recovery/review_expiring", params, db)
+            assert sum(row["denials"] for row in ageing) == summary["open_denials"], (when, filters)
+            assert sum(row["denied_amount"] for row in ageing) == summary["open_amount"], (when, filters)
+            assert len(expiring) == min(summary["expiring_denials"], 500), (when, filters)
+            if summary["expiring_denials"] <= 500:
+                assert sum(row["denied_amount"] for row in expiring) == summary["expiring_amount"], (when, filters)
+            assert all(0 <= row["days_left"] <= 30 for row in expiring)
+            opened += bool(summary["open_denials"])
+    con.close()
+    assert opened > 0
+
+
 def test_the_denied_units_read_apart_are_every_denied_unit_of_fact_units(history):
     """denial_units, which the queries that count only denials read, is a copy of fact_units' denied units made
     after each load: every one of them, column for column (the readjudication flags set after the load too), and
