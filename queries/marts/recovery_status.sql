@@ -63,6 +63,7 @@ ledger as (
       and (len(category_list) = 0 or list_contains(category_list, category))
       and unit_matches(code_list, modifier_list, site_list, procedure_code, modifiers, missing_modifier, site)
 ),
+-- the dates on basis_date, named above (Spark, which inlines this macro, reads no alias in the same WHERE)
 denials as (
     select *
     from ledger
