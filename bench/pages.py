@@ -3,6 +3,7 @@
     python bench/pages.py --lines 1000000            # builds bench/work/scale-1000000.duckdb once (demo scale mode)
     python bench/pages.py --db path/to/any.duckdb    # or time an existing database
     python bench/pages.py --db ... --pages-only --filter categories=authorization   # the pages under a filter
+    python bench/pages.py --db ... --sweep           # the pages under each filter of SWEEP: a table, the slowest first
 
 For each page it runs the queries the page runs (same SQL files, default filters or --filter) once cold, then --repeat
 times, and prints the median of the warm totals. The queries read the database the way the dashboard does: its
@@ -21,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -95,6 +96,28 @@ PAGES = {
     ],
     "prevention": [("prevention/rule_precision", {}), ("prevention/flagged_claims", {})],
 }
+
+
+# --sweep: the sidebar choices every page is timed under, one at a time (the demo's values; "3 months" is filled
+# in by main(): the three months of service before the data date's). The two drug-waste modifiers together are
+# the costliest choice found so far: a claim's units carry either in many lists.
+SWEEP = {
+    "none": [],
+    "JW, JZ": ["modifiers=JW,JZ"],
+    "25": ["modifiers=25"],
+    "POS 11": ["sites=POS 11"],
+    "3 months": [],
+    "one payer": [f"payers={ONE_PAYER}"],
+    "med. necessity": ["categories=medical_necessity"],
+    "J1322": ["codes=J1322"],
+}
+
+
+def three_months(path: Path) -> dict:
+    """Dates of service in the three complete months before the data date's month."""
+    last = data.records("dashboard/filter_options", path=path)[0]["data_date"].replace(day=1) - timedelta(days=1)
+    first = (last.replace(day=1) - timedelta(days=62)).replace(day=1)
+    return {"date_from": first, "date_to": last}
 
 
 def chosen_filters(given: list[str]) -> dict:
@@ -224,6 +247,17 @@ def rebuilds(path: Path, scan: float) -> None:
     print_steps(steps)
 
 
+def print_sweep(taken: dict[str, dict[str, float]]) -> None:
+    """Warm medians in ms, a row per page and a column per choice, then the slowest of each page."""
+    labels = list(taken)
+    print(f"{'page':<15}" + "".join(f"{label:>16}" for label in labels))
+    for page in PAGES:
+        print(f"{page:<15}" + "".join(f"{taken[label][page] * 1000:16.0f}" for label in labels))
+    slowest = sorted(((taken[label][page], page, label) for label in labels for page in PAGES), reverse=True)
+    for seconds, page, label in slowest[:3]:
+        print(f"slowest: {page} under {label}, {seconds * 1000:.0f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="an existing database")
@@ -234,7 +268,12 @@ def main() -> int:
     parser.add_argument(
         "--filter", action="append", default=[], help="NAME=VALUE[,VALUE]: a sidebar filter every page runs under"
     )
+    parser.add_argument(
+        "--sweep", action="store_true", help="only the pages, under each choice of SWEEP in turn (not with --filter)"
+    )
     args = parser.parse_args()
+    if args.sweep and args.filter:
+        parser.error("--sweep times the pages under its own filters: leave out --filter")
     chosen = chosen_filters(args.filter)
     if args.incremental and args.db is not None:
         # the rebuild after a load, alone: the database is only copied, never written
@@ -255,7 +294,8 @@ def main() -> int:
     database.connect(path).close()  # bring an older database up to date (judged denials) first
     # the first row: all payer orders, the whole period
     units = data.query("dashboard/claim_measures", data.Filters().params(), path).iloc[0]["units"]
-    print(f"database: {path} ({int(units):,} adjudicated units); filters: {chosen or 'none'}")
+    under = "each of SWEEP in turn" if args.sweep else chosen or "none"
+    print(f"database: {path} ({int(units):,} adjudicated units); filters: {under}")
     scan = statistics.median(baseline(path) for _ in range(args.repeat))
     print(f"baseline, one scan of all units: {scan * 1000:.0f} ms")
     # The sidebar's filter options and the remittances per month (the Overview's and the Data page's warning
@@ -264,7 +304,7 @@ def main() -> int:
     for what, name in (("sidebar options", "dashboard/filter_options"), ("remittance months", "app/remittance_months")):
         once = statistics.median(timed(lambda name=name: data.query(name, path=path)) for _ in range(args.repeat))
         print(f"{what}, once per database change: {once * 1000:.0f} ms")
-    if not args.pages_only:
+    if not args.pages_only and not args.sweep:
         rebuilds(path, scan)
     months = data.query("recovery/review_months", path=path)
     latest = months.loc[months["opens"], "month"].iloc[0]  # the month the Monthly review opens on
@@ -280,11 +320,19 @@ def main() -> int:
             return dict(period.params) if period else {}
         return {k: (latest if k == "month" else v) for k, v in extra.items()}
 
-    for page, queries in PAGES.items():
-        queries = [(name, filled(extra)) for name, extra in queries]
+    def warm(page: str, chosen: dict) -> float:
+        queries = [(name, filled(extra)) for name, extra in PAGES[page]]
         run_page(queries, chosen)  # cold
-        warm = statistics.median(run_page(queries, chosen) for _ in range(args.repeat))
-        print(f"{page:<13} {warm * 1000:7.0f} ms warm ({len(queries)} queries), {warm / scan:5.1f}x the baseline")
+        return statistics.median(run_page(queries, chosen) for _ in range(args.repeat))
+
+    if args.sweep:
+        choices = {label: chosen_filters(given) for label, given in SWEEP.items()}
+        choices["3 months"] = three_months(path)
+        print_sweep({label: {page: warm(page, picked) for page in PAGES} for label, picked in choices.items()})
+        return 0
+    for page, queries in PAGES.items():
+        took = warm(page, chosen)
+        print(f"{page:<13} {took * 1000:7.0f} ms warm ({len(queries)} queries), {took / scan:5.1f}x the baseline")
     # What changed: every slice of the default period counted (queries/findings/), then tested in Python
     # (analytics/findings/); the same runs in the recovery rebuild above, for the view change_findings.
     if period is not None:
