@@ -8,6 +8,7 @@ cut-off file must be refused whole, after some of its pieces were already insert
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -274,4 +275,58 @@ def test_memory_limit_is_lowered_while_streaming_and_restored(tmp_path, monkeypa
     assert loader.load_file(con, path).status == "loaded"
     assert seen and max(seen) <= memory.STREAM_MEMORY * 1.01
     assert rows(con, "SELECT current_setting('memory_limit')") == before
+    con.close()
+
+
+def _limit(cur) -> float:
+    return memory.to_bytes(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+
+def test_the_rebuild_after_a_load_may_hold_more_than_the_load_and_the_limit_is_put_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(memory, "REBUILD_MEMORY", 1024**3)  # under DuckDB's own limit (80% of the machine)
+    con = _streaming_database(tmp_path, monkeypatch, piece=3000)
+    before = rows(con, "SELECT current_setting('memory_limit')")
+    assert _limit(con) > memory.rebuild_memory() > memory.STREAM_MEMORY
+    writing, rebuilding = [], []
+    units, refresh = streaming.piece_units, derived.refresh
+
+    def writing_spy(cur, *args):
+        writing.append(_limit(cur))
+        return units(cur, *args)
+
+    def rebuilding_spy(cur, *args, **kwargs):
+        rebuilding.append(_limit(cur))
+        return refresh(cur, *args, **kwargs)
+
+    monkeypatch.setattr(streaming, "piece_units", writing_spy)
+    monkeypatch.setattr(derived, "refresh", rebuilding_spy)
+    path = tmp_path / "big.835"
+    path.write_text(_big_835(2))
+    assert loader.load_file(con, path).status == "loaded"
+    assert writing and max(writing) <= memory.STREAM_MEMORY * 1.01
+    assert rebuilding == [pytest.approx(memory.rebuild_memory(), rel=0.01)]
+    assert rows(con, "SELECT current_setting('memory_limit')") == before
+    con.close()
+
+
+def test_a_rebuild_out_of_its_memory_runs_again_with_the_memory_there_was_before_the_load(tmp_path, monkeypatch):
+    monkeypatch.setattr(memory, "REBUILD_MEMORY", 1024**3)
+    con = database.connect(tmp_path / "d.duckdb")
+    before = _limit(con)
+    seen = []
+    refresh = derived.refresh
+
+    def short_of_memory_once(cur, *args, **kwargs):
+        seen.append(_limit(cur))
+        if len(seen) == 1:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+        return refresh(cur, *args, **kwargs)
+
+    monkeypatch.setattr(derived, "refresh", short_of_memory_once)
+    path = tmp_path / "one.835"
+    path.write_text(remittance_835("CLP*C1*1*100*80**12*P1~SVC*HC:99213*100*80**1~DTM*472*20240301~CAS*CO*45*20~"))
+    assert loader.load_file(con, path).status == "loaded"
+    assert seen == [pytest.approx(memory.rebuild_memory(), rel=0.01), pytest.approx(before, rel=0.01)]
+    assert _limit(con) == pytest.approx(before, rel=0.01)
+    assert rows(con, "SELECT claim_id FROM claim_facts") == [("C1",)]  # the second rebuild ran
     con.close()

@@ -151,13 +151,15 @@ def _unwritten(files: list[Path], results: list[FileResult]):
 
 
 def refresh_derived(con) -> None:
-    """derived.refresh within the memory DuckDB is given for a load (it spills to disk; slower), unless
-    that is not enough."""
+    """derived.refresh within the memory a rebuild is given (memory.rebuild_memory(), more than the load's:
+    DuckDB spills to disk beyond it, slower), unless that is not enough. The outermost memory.capped block (the
+    load's, else this one) puts back the limit in force before it."""
     with memory.capped(con) as limit:
+        memory.allow(con, memory.rebuild_memory(), memory.to_bytes(limit))
         try:
             derived.refresh(con)
         except duckdb.OutOfMemoryException:
-            if memory.to_bytes(limit) <= memory.STREAM_MEMORY:
-                raise  # it was not capped: more is not to be had
+            if memory.rebuild_memory() >= memory.to_bytes(limit):
+                raise  # it had all the memory there is: more is not to be had
             memory.restore(con, limit)
             derived.refresh(con)

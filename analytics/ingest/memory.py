@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import functools
 import gc
+import os
 
 import duckdb
 
@@ -38,6 +39,11 @@ READ_BYTES = 1024 * 1024
 # needs more (about UNIT_MEMORY_PER_CHAR bytes per character to derive its adjudication units).
 STREAM_MEMORY = 512 * 1024 * 1024
 UNIT_MEMORY_PER_CHAR = 12
+# The rebuild after a load (analytics/derived.py) joins whole tables, whose size grows with the database, not
+# with the files loaded: held to 512 MB it spilled most of them to disk (the full rebuild of the 10M-line demo:
+# 127-133 s at 512 MB with a 0.73 GB peak, 95 s at 1 GB, 76-77 s at 2 GB with a 2.3 GB peak). So it may take up
+# to REBUILD_MEMORY, or a quarter of the machine's memory if that is less (never less than STREAM_MEMORY).
+REBUILD_MEMORY = 2 * 1024 * 1024 * 1024
 
 
 @contextlib.contextmanager
@@ -81,6 +87,16 @@ def capped(cur):
             restore(cur, limit)
     finally:
         _uncapped.reset(token)
+
+
+def rebuild_memory() -> int:
+    """What DuckDB may hold during the rebuild after a load: REBUILD_MEMORY, or a quarter of the machine's
+    memory if that is less, and never less than STREAM_MEMORY."""
+    try:
+        machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not told (Windows): the load's own limit
+        return STREAM_MEMORY
+    return max(STREAM_MEMORY, min(REBUILD_MEMORY, machine // 4))
 
 
 def limit_of(cur) -> str:
