@@ -282,11 +282,12 @@ def _limit(cur) -> float:
     return memory.to_bytes(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 
 
-def test_the_rebuild_after_a_load_may_hold_more_than_the_load_and_the_limit_is_put_back(tmp_path, monkeypatch):
-    monkeypatch.setattr(memory, "REBUILD_MEMORY", 1024**3)  # under DuckDB's own limit (80% of the machine)
+def test_the_rebuild_after_a_load_holds_what_rebuild_memory_gives_and_the_limit_is_put_back(tmp_path, monkeypatch):
     con = _streaming_database(tmp_path, monkeypatch, piece=3000)
     before = rows(con, "SELECT current_setting('memory_limit')")
-    assert _limit(con) > memory.rebuild_memory() > memory.STREAM_MEMORY
+    given = 1024**3  # under DuckDB's own limit (80% of the machine)
+    assert _limit(con) > given
+    monkeypatch.setattr(memory, "rebuild_memory", lambda cur: given)
     writing, rebuilding = [], []
     units, refresh = streaming.piece_units, derived.refresh
 
@@ -304,13 +305,33 @@ def test_the_rebuild_after_a_load_may_hold_more_than_the_load_and_the_limit_is_p
     path.write_text(_big_835(2))
     assert loader.load_file(con, path).status == "loaded"
     assert writing and max(writing) <= memory.STREAM_MEMORY * 1.01
-    assert rebuilding == [pytest.approx(memory.rebuild_memory(), rel=0.01)]
+    assert rebuilding == [pytest.approx(given, rel=0.01)]
     assert rows(con, "SELECT current_setting('memory_limit')") == before
     con.close()
 
 
-def test_a_rebuild_out_of_its_memory_runs_again_with_the_memory_there_was_before_the_load(tmp_path, monkeypatch):
+def test_a_rebuild_may_hold_what_the_database_takes_on_disk_within_its_bounds(tmp_path, monkeypatch):
+    con = database.connect(tmp_path / "d.duckdb")
+    path = tmp_path / "big.835"
+    path.write_text(_big_835(2))
+    assert loader.load_file(con, path).status == "loaded"
+    [(on_disk,)] = rows(
+        con,
+        "SELECT block_size * used_blocks FROM pragma_database_size() WHERE database_name = current_database()",
+    )
+    assert memory.rebuild_memory(con) == memory.STREAM_MEMORY  # a small database: the load's own limit
+    monkeypatch.setattr(memory, "STREAM_MEMORY", on_disk // 4)
+    assert memory.rebuild_memory(con) == on_disk  # a large one (for these bounds): what it takes on disk
+    monkeypatch.setattr(memory, "REBUILD_MEMORY", on_disk // 2)
+    assert memory.rebuild_memory(con) == on_disk // 2  # never above REBUILD_MEMORY
     monkeypatch.setattr(memory, "REBUILD_MEMORY", 1024**3)
+    monkeypatch.setattr(memory.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 1, "SC_PHYS_PAGES": on_disk}[name])
+    assert memory.rebuild_memory(con) == on_disk // 4  # nor above a quarter of the machine's memory
+    con.close()
+
+
+def test_a_rebuild_out_of_its_memory_runs_again_with_the_memory_there_was_before_the_load(tmp_path, monkeypatch):
+    monkeypatch.setattr(memory, "rebuild_memory", lambda cur: 1024**3)
     con = database.connect(tmp_path / "d.duckdb")
     before = _limit(con)
     seen = []
@@ -326,7 +347,7 @@ def test_a_rebuild_out_of_its_memory_runs_again_with_the_memory_there_was_before
     path = tmp_path / "one.835"
     path.write_text(remittance_835("CLP*C1*1*100*80**12*P1~SVC*HC:99213*100*80**1~DTM*472*20240301~CAS*CO*45*20~"))
     assert loader.load_file(con, path).status == "loaded"
-    assert seen == [pytest.approx(memory.rebuild_memory(), rel=0.01), pytest.approx(before, rel=0.01)]
+    assert seen == [pytest.approx(1024**3, rel=0.01), pytest.approx(before, rel=0.01)]
     assert _limit(con) == pytest.approx(before, rel=0.01)
     assert rows(con, "SELECT claim_id FROM claim_facts") == [("C1",)]  # the second rebuild ran
     con.close()

@@ -151,15 +151,16 @@ def _unwritten(files: list[Path], results: list[FileResult]):
 
 
 def refresh_derived(con) -> None:
-    """derived.refresh within the memory a rebuild is given (memory.rebuild_memory(), more than the load's:
-    DuckDB spills to disk beyond it, slower), unless that is not enough. The outermost memory.capped block (the
-    load's, else this one) puts back the limit in force before it."""
+    """derived.refresh within the memory a rebuild is given (memory.rebuild_memory(): on a large database more
+    than the load's; DuckDB spills to disk beyond it, slower), unless that is not enough. The outermost
+    memory.capped block (the load's, else this one) puts back the limit in force before it."""
     with memory.capped(con) as limit:
-        memory.allow(con, memory.rebuild_memory(), memory.to_bytes(limit))
+        given = memory.rebuild_memory(con)
+        memory.allow(con, given, memory.to_bytes(limit))
         try:
             derived.refresh(con)
         except duckdb.OutOfMemoryException:
-            if memory.rebuild_memory() >= memory.to_bytes(limit):
+            if given >= memory.to_bytes(limit):
                 raise  # it had all the memory there is: more is not to be had
             memory.restore(con, limit)
             derived.refresh(con)
