@@ -40,6 +40,10 @@ claims of a single segment. Four 7.6 MB files of tiny claims (1.4M claims), two 
 would stream more files, one at a time, where workers parse them in parallel.
 Twelve 8 MB files (--many 12): 994 MB with 16 MB transactions; 1,094 MB with 32 MB ones and 32 MB parsed ahead;
 1,000 MB with 32 MB transactions and 24 MB ahead, the setting since (December 2026).
+The rebuild after a load may hold what the database takes on disk (ingest.memory.rebuild_memory, up to 2 GB):
+on a quiet machine (December 7), 650a0fc before it, then a fixed 2 GB, then the rule kept: baseline 405 / 394 /
+403 MB, six 8 MB files 956 / 992 / 988 MB, 1M tiny claims 741 / 1,079 / 751 MB, one 500 MB file 892 / 2,510 /
+891 MB (117.7 / 111.8 / 119.1 s): these databases are under 512 MB on disk, so their peaks stay.
 """
 
 from __future__ import annotations

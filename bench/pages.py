@@ -98,15 +98,15 @@ PAGES = {
 }
 
 
-# --sweep: the sidebar choices every page is timed under, one at a time (the demo's values; "3 months" is filled
-# in by main(): the three months of service before the data date's). The two drug-waste modifiers together are
-# the costliest choice found so far: a claim's units carry either in many lists.
-SWEEP = {
+# --sweep: the sidebar choices every page is timed under, one at a time (the demo's values; None: the three
+# months of service before the data date's, from the database). The two drug-waste modifiers together are the
+# costliest choice found so far: a claim's units carry either in many lists.
+SWEEP: dict[str, list[str] | None] = {
     "none": [],
     "JW, JZ": ["modifiers=JW,JZ"],
     "25": ["modifiers=25"],
     "POS 11": ["sites=POS 11"],
-    "3 months": [],
+    "3 months": None,
     "one payer": [f"payers={ONE_PAYER}"],
     "med. necessity": ["categories=medical_necessity"],
     "J1322": ["codes=J1322"],
@@ -116,8 +116,8 @@ SWEEP = {
 def three_months(path: Path) -> dict:
     """Dates of service in the three complete months before the data date's month."""
     last = data.records("dashboard/filter_options", path=path)[0]["data_date"].replace(day=1) - timedelta(days=1)
-    first = (last.replace(day=1) - timedelta(days=62)).replace(day=1)
-    return {"date_from": first, "date_to": last}
+    months = last.year * 12 + last.month - 1 - 2  # two months before the last one, counted from year 0
+    return {"date_from": date(months // 12, months % 12 + 1, 1), "date_to": last}
 
 
 def chosen_filters(given: list[str]) -> dict:
@@ -248,7 +248,7 @@ def rebuilds(path: Path, scan: float) -> None:
 
 
 def print_sweep(taken: dict[str, dict[str, float]]) -> None:
-    """Warm medians in ms, a row per page and a column per choice, then the slowest of each page."""
+    """Warm medians in ms, a row per page and a column per choice, then the three slowest pages."""
     labels = list(taken)
     print(f"{'page':<15}" + "".join(f"{label:>16}" for label in labels))
     for page in PAGES:
@@ -326,8 +326,9 @@ def main() -> int:
         return statistics.median(run_page(queries, chosen) for _ in range(args.repeat))
 
     if args.sweep:
-        choices = {label: chosen_filters(given) for label, given in SWEEP.items()}
-        choices["3 months"] = three_months(path)
+        choices = {
+            label: chosen_filters(given) if given is not None else three_months(path) for label, given in SWEEP.items()
+        }
         print_sweep({label: {page: warm(page, picked) for page in PAGES} for label, picked in choices.items()})
         return 0
     for page, queries in PAGES.items():
