@@ -279,7 +279,7 @@ def test_memory_limit_is_lowered_while_streaming_and_restored(tmp_path, monkeypa
 
 
 def _limit(cur) -> float:
-    return memory.to_bytes(cur.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    return memory.to_bytes(memory.limit_of(cur))
 
 
 def test_the_rebuild_after_a_load_holds_what_rebuild_memory_gives_and_the_limit_is_put_back(tmp_path, monkeypatch):
