@@ -12,7 +12,7 @@ with
 
 -- each list once under each modifier it holds (a modifier given twice on a line counts once)
 by_modifier as (
-    select *, unnest(list_distinct(list_append(modifiers, missing_modifier))) as modifier
+    select *, unnest(list_distinct(list_append(modifier_list, missing_modifier))) as modifier
     from claim_modifier_list_facts
 ),
 
