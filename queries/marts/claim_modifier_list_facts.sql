@@ -8,7 +8,7 @@
 -- Grain: one row per initial claim adjudication (as claim_facts) and the modifiers its units carry, as
 -- billed (modifier_list, missing_modifier: 'JW/JZ' for a drug line that lacked both), of units with either; each
 -- unit is in one row, so the rows a filter keeps add up to the claim's figures under it (at 10M lines, 2.8M rows
--- against 9.2M units; under JW and JZ, 0.5 s against 1.1 s a query of the claims). The figures are
+-- against 9.2M units; under JW and JZ, 0.4 s against 1.1 s the Overview's query of the claims). The figures are
 -- claim_lines' and claim_denials' (claim_rollup.sql) over those units: lines (not the claim-level part), and
 -- the denials among them by class. The roll-up test (tests/test_one_definition.py) checks that both ways give
 -- the same claims.

@@ -132,7 +132,8 @@ filtered_claims as (
 -- with the figures of those units summed at load; the whole claim's flags are its own. One modifier reads its
 -- rows of claim_modifier_facts (at 10M lines under modifier 25, 0.09 s against 0.54 s counted from the units);
 -- several add up the claim's rows of claim_modifier_list_facts that unit_matches keeps, each unit in one of them
--- (under JW and JZ, 0.5 s against 1.1 s). claim_facts' columns in their order, as filtered_claims.
+-- (under JW and JZ, 0.4 s against 1.1 s the Overview's query). claim_facts' columns in their order, as
+-- filtered_claims.
 summed as (
     select * exclude (modifier) from claim_modifier_facts
     where modifiers_alone(categories, codes, modifiers) and len(modifiers) = 1
