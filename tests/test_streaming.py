@@ -315,10 +315,7 @@ def test_a_rebuild_may_hold_what_the_database_takes_on_disk_within_its_bounds(tm
     path = tmp_path / "big.835"
     path.write_text(_big_835(2))
     assert loader.load_file(con, path).status == "loaded"
-    [(on_disk,)] = rows(
-        con,
-        "SELECT block_size * used_blocks FROM pragma_database_size() WHERE database_name = current_database()",
-    )
+    on_disk = memory.on_disk(con)
     assert memory.rebuild_memory(con) == memory.STREAM_MEMORY  # a small database: the load's own limit
     monkeypatch.setattr(memory, "STREAM_MEMORY", on_disk // 4)
     assert memory.rebuild_memory(con) == on_disk  # a large one (for these bounds): what it takes on disk

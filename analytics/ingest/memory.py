@@ -94,15 +94,20 @@ def capped(cur):
 def rebuild_memory(cur) -> int:
     """What DuckDB may hold during the rebuild after a load into cur's database: as much as the database takes
     on disk, at least STREAM_MEMORY, at most REBUILD_MEMORY or a quarter of the machine's memory."""
-    [(on_disk,)] = cur.execute(
-        "SELECT coalesce(max(block_size * used_blocks), 0) FROM pragma_database_size() "
-        "WHERE database_name = current_database()"
-    ).fetchall()
     try:
         machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # not told (Windows): REBUILD_MEMORY at most
         machine = 4 * REBUILD_MEMORY
-    return max(STREAM_MEMORY, min(int(on_disk), REBUILD_MEMORY, machine // 4))
+    return max(STREAM_MEMORY, min(on_disk(cur), REBUILD_MEMORY, machine // 4))
+
+
+def on_disk(cur) -> int:
+    """The bytes cur's database takes on disk: the blocks it uses (free blocks left by a rebuild not counted)."""
+    [(used,)] = cur.execute(
+        "SELECT coalesce(max(block_size * used_blocks), 0) FROM pragma_database_size() "
+        "WHERE database_name = current_database()"
+    ).fetchall()
+    return int(used)
 
 
 def limit_of(cur) -> str:
