@@ -13,7 +13,7 @@ import pytest
 
 from analytics import database, demo, derived, findings, loader, models, reference
 from conftest import CORPUS_835, CORPUS_837, corpus_files, needs_shared, remittance_835, rows
-from test_recovery import DENIED, REVERSAL, paid
+from test_recovery import DENIED, REVERSAL, load_sequence, paid
 
 # Hand-written remittances of one patient's claims across the batches: R1 denied, then reversed and paid,
 # then part of it recouped through PLB WO naming its CLP07; C1 denied, then paid on a corrected claim
@@ -170,6 +170,27 @@ def test_the_scope_of_a_load_follows_its_ties_and_leaves_the_rest(tmp_path):
     assert scoped == [("C1",), ("C1B",), ("R1",)]
     assert rows(con, "SELECT count(*) FROM claims WHERE claim_id = 'X1'") == [(1,)]
     con.close()
+
+
+def test_a_claim_paid_under_its_id_with_a_suffix_is_rebuilt_with_the_claim_it_follows(tmp_path, incremental):
+    """S1 denied, then paid as S1-01 (the '-01'-style counter some practice systems add when they send a
+    claim again): the load of S1-01 rebuilds both, so S1 is recovered, as a full rebuild has it."""
+    db = tmp_path / "suffix.duckdb"
+    con = database.connect(db)
+    load_sequence(con, tmp_path, ("20240315", [DENIED.format(id="S1", icn="PS1")], ""))
+    load_sequence(con, tmp_path, ("20240420", [paid("S1-01", "PS2", 8000)], ""))
+    since = rows(con, "SELECT max(file_id) - 1 FROM source_files")[0][0]
+    scoped = rows(
+        con,
+        "SELECT DISTINCT claim_id FROM claims WHERE claim_key IN "
+        "(SELECT value FROM rebuild_scope(?) WHERE key = 'claim_key') ORDER BY 1",
+        [since],
+    )
+    assert scoped == [("S1",), ("S1-01",)]
+    assert len(incremental) == 1
+    assert rows(con, "SELECT claim_id, status FROM recoveries") == [("S1", "recovered")]
+    con.close()
+    assert_as_full_rebuild(db, tmp_path)
 
 
 def test_a_drug_line_that_becomes_a_readjudication_leaves_its_day_of_drug_line_cells(tmp_path, incremental):

@@ -14,18 +14,19 @@
 --   payer, either way, followed to the end of the chain.
 -- Grain: one row per key ('claim_key', 'unit_id', 'submission_key', 'bill_line_key') and value.
 -- base_claim_id (a regular expression) is applied to the few claims in question only: the new files'
--- claims, the ends of REF*F8 ties, and the claims whose id, or id less its last 2 or 3 characters (the
--- most a suffix takes), is one of the ids reached.
+-- claims, the ends of REF*F8 ties, the claims whose id is one of the ids reached or ends like a suffix (a
+-- test of every id, cheaper than a join on each id less 2 or 3 characters).
+-- The 835 claims are read from remit_claims and only the corrected ones' units from fact_units (at 10M
+-- lines, 0.69 against 0.85 s after a one-day load, warm).
 CREATE OR REPLACE MACRO rebuild_scope(since) AS TABLE
 with recursive
 
--- every 835 claim once (its first unit); the payer key is split off only for the few corrections read
+-- every 835 claim, read where it is stored (with the few without units); the payer key and the REF*F8 of
+-- the few corrected claims from their units
 remitted as (
     select
-        claim_key, coalesce(claim_id, '') as claim_id, claim_group_key,
-        nullif(payer_claim_number, '') as payer_claim_number, original_reference, file_id
-    from fact_units
-    where first_of_claim
+        claim_key, coalesce(claim_id, '') as claim_id, nullif(payer_claim_number, '') as payer_claim_number, file_id
+    from remit_claims
 ),
 
 -- the billed claims and lines read where they are stored: the views billed_claims and billed_lines hold
@@ -59,13 +60,16 @@ seeds as (
 
 -- claim ids tied by a REF*F8, both ways: the corrected claims, and the claims their REF*F8 names
 correcting as (
-    select claim_id, split_part(claim_group_key, '|', 1) as payer_key, original_reference from remitted
-    where original_reference is not null
+    select coalesce(claim_id, '') as claim_id, split_part(claim_group_key, '|', 1) as payer_key, original_reference
+    from fact_units
+    where first_of_claim and original_reference is not null
 ),
 
 named as (
-    select claim_id, split_part(claim_group_key, '|', 1) as payer_key, payer_claim_number from remitted
-    where payer_claim_number in (select original_reference from correcting)
+    select remitted.claim_id, split_part(units.claim_group_key, '|', 1) as payer_key, remitted.payer_claim_number
+    from remitted
+    join fact_units as units on units.claim_key = remitted.claim_key and units.first_of_claim
+    where remitted.payer_claim_number in (select original_reference from correcting)
 ),
 
 corrected_claims as (
@@ -94,11 +98,11 @@ reached(claim_id) as (
     select ties.to_id from reached join ties on ties.from_id = reached.claim_id
 ),
 
--- every claim of those ids: the 835 claims (read where they are stored, with the few without units),
--- their units, the billed claims and their lines; a claim id is one of them when it is, or it less a
--- suffix is
+-- every claim of those ids: the 835 claims, their units, the billed claims and their lines; a claim id is
+-- one of them when it is, or it less a '-01'-style suffix is (base_claim_id, applied only to the ids that end
+-- like one)
 claim_ids as (
-    select 'claim_key' as key, claim_key as value, coalesce(claim_id, '') as claim_id from remit_claims
+    select 'claim_key' as key, claim_key as value, claim_id from remitted
     union all
     select 'submission_key', submission_key, claim_id from billed
 ),
@@ -107,10 +111,7 @@ candidates as (
     select key, value, claim_id from claim_ids semi join reached using (claim_id)
     union
     select key, value, claim_id from claim_ids
-    semi join reached on reached.claim_id = substr(claim_ids.claim_id, 1, length(claim_ids.claim_id) - 2)
-    union
-    select key, value, claim_id from claim_ids
-    semi join reached on reached.claim_id = substr(claim_ids.claim_id, 1, length(claim_ids.claim_id) - 3)
+    where regexp_matches(claim_id, '[-_.][0-9]{1,2}$')
 ),
 
 claims_in_scope as (
