@@ -97,6 +97,21 @@ def test_a_folder_that_holds_the_database_loads_its_files_and_not_the_database(t
     ]
 
 
+def test_a_file_is_recorded_at_its_real_path_through_a_linked_folder_or_a_link(con, tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "a.835").write_text(remittance_835("CLP*A1*1*100*100*0*12*X1*11*1", payment="100"))
+    (real / "b.835").write_text(remittance_835("CLP*B1*1*100*100*0*12*X2*11*1", payment="100"))
+    (tmp_path / "linked").symlink_to(real)
+    (tmp_path / "link.835").symlink_to(real / "b.835")
+    results = loader.load_paths(con, [tmp_path / "linked" / "a.835", tmp_path / "link.835"])
+    assert [r.status for r in results] == ["loaded", "loaded"]
+    assert rows(con, "SELECT file_name, file_path FROM source_files ORDER BY file_id") == [
+        ("a.835", str(real.resolve() / "a.835")),
+        ("link.835", str(real.resolve() / "b.835")),
+    ]
+
+
 def test_same_content_under_another_name_is_not_loaded_twice(con, tmp_path):
     first = load_text(con, tmp_path, GOOD.read_text(), "first.835")
     second = load_text(con, tmp_path, GOOD.read_text(), "copy-of-first.835")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analytics.ingest import memory
-from analytics.ingest.store import FileResult
+from analytics.ingest.store import FileResult, resolved
 
 
 def expand(paths: Sequence[str | Path], database: Path | None = None) -> tuple[list[Path], list[FileResult]]:
@@ -32,15 +32,19 @@ def expand(paths: Sequence[str | Path], database: Path | None = None) -> tuple[l
             problems.append(FileResult(path, "failed", _missing(path)))
     if database is not None:
         home = database.resolve().parent
-        files = [path for path in files if not _belongs_to(path, home, database.name)]
+        files = [
+            path
+            for path, real in zip(files, resolved(files), strict=True)
+            if not _belongs_to(real, home, database.name)
+        ]
     return files, problems
 
 
-def _belongs_to(path: Path, home: Path, name: str) -> bool:
-    """Whether a file is the database `name` in the folder `home`, or one it keeps beside it, all named after
-    it: its log (.wal), the writer's lock (.lock) and the dashboard's copies (.dashboard/)."""
+def _belongs_to(real: Path, home: Path, name: str) -> bool:
+    """Whether a file (its resolved path) is the database `name` in the folder `home`, or one it keeps beside
+    it, all named after it: its log (.wal), the writer's lock (.lock) and the dashboard's copies (.dashboard/)."""
     try:
-        first = path.resolve().relative_to(home).parts[0]
+        first = real.relative_to(home).parts[0]
     except ValueError:
         return False
     return first == name or first.startswith(name + ".")
