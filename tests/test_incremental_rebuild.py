@@ -82,6 +82,18 @@ def assert_as_full_rebuild(db: Path, tmp_path: Path) -> None:
         assert got[name] == expected[name], name
 
 
+def scope_of_last_file(con) -> list[str]:
+    """The claim ids of the 835 claims in the scope of the last file loaded (rebuild_scope)."""
+    since = rows(con, "SELECT max(file_id) - 1 FROM source_files")[0][0]
+    scoped = rows(
+        con,
+        "SELECT DISTINCT claim_id FROM claims WHERE claim_key IN "
+        "(SELECT value FROM rebuild_scope(?) WHERE key = 'claim_key') ORDER BY 1",
+        [since],
+    )
+    return [claim_id for (claim_id,) in scoped]
+
+
 @needs_shared
 def test_corpus_in_three_batches_equals_a_full_rebuild(tmp_path, incremental):
     remits = corpus_files(CORPUS_835)
@@ -160,14 +172,8 @@ def test_the_scope_of_a_load_follows_its_ties_and_leaves_the_rest(tmp_path):
     db = tmp_path / "scope.duckdb"
     load_in_batches(db, [[first], [hand_file(tmp_path, 1)], [hand_file(tmp_path, 2)]])
     con = database.connect(db)
-    since = rows(con, "SELECT max(file_id) - 1 FROM source_files")[0][0]
-    scoped = rows(
-        con,
-        "SELECT DISTINCT claim_id FROM claims WHERE claim_key IN "
-        "(SELECT value FROM rebuild_scope(?) WHERE key = 'claim_key') ORDER BY 1",
-        [since],
-    )
-    assert scoped == [("C1",), ("C1B",), ("R1",)]
+    scoped = scope_of_last_file(con)
+    assert scoped == ["C1", "C1B", "R1"]
     assert rows(con, "SELECT count(*) FROM claims WHERE claim_id = 'X1'") == [(1,)]
     con.close()
 
@@ -179,14 +185,8 @@ def test_a_claim_paid_under_its_id_with_a_suffix_is_rebuilt_with_the_claim_it_fo
     con = database.connect(db)
     load_sequence(con, tmp_path, ("20240315", [DENIED.format(id="S1", icn="PS1")], ""))
     load_sequence(con, tmp_path, ("20240420", [paid("S1-01", "PS2", 8000)], ""))
-    since = rows(con, "SELECT max(file_id) - 1 FROM source_files")[0][0]
-    scoped = rows(
-        con,
-        "SELECT DISTINCT claim_id FROM claims WHERE claim_key IN "
-        "(SELECT value FROM rebuild_scope(?) WHERE key = 'claim_key') ORDER BY 1",
-        [since],
-    )
-    assert scoped == [("S1",), ("S1-01",)]
+    scoped = scope_of_last_file(con)
+    assert scoped == ["S1", "S1-01"]
     assert len(incremental) == 1
     assert rows(con, "SELECT claim_id, status FROM recoveries") == [("S1", "recovered")]
     con.close()
