@@ -172,8 +172,7 @@ def test_the_scope_of_a_load_follows_its_ties_and_leaves_the_rest(tmp_path):
     db = tmp_path / "scope.duckdb"
     load_in_batches(db, [[first], [hand_file(tmp_path, 1)], [hand_file(tmp_path, 2)]])
     con = database.connect(db)
-    scoped = scope_of_last_file(con)
-    assert scoped == ["C1", "C1B", "R1"]
+    assert scope_of_last_file(con) == ["C1", "C1B", "R1"]
     assert rows(con, "SELECT count(*) FROM claims WHERE claim_id = 'X1'") == [(1,)]
     con.close()
 
@@ -185,8 +184,7 @@ def test_a_claim_paid_under_its_id_with_a_suffix_is_rebuilt_with_the_claim_it_fo
     con = database.connect(db)
     load_sequence(con, tmp_path, ("20240315", [DENIED.format(id="S1", icn="PS1")], ""))
     load_sequence(con, tmp_path, ("20240420", [paid("S1-01", "PS2", 8000)], ""))
-    scoped = scope_of_last_file(con)
-    assert scoped == ["S1", "S1-01"]
+    assert scope_of_last_file(con) == ["S1", "S1-01"]
     assert len(incremental) == 1
     assert rows(con, "SELECT claim_id, status FROM recoveries") == [("S1", "recovered")]
     con.close()

@@ -153,7 +153,7 @@ def _path(item: ParsedFile) -> Path:
 def resolved(paths: list[Path]) -> list[Path]:
     """The paths made absolute with every symbolic link followed (Path.resolve), each folder resolved once:
     a file that is not a link is its resolved folder / its name (for 9,000 files in one folder, 0.03
-    against 0.25 s)."""
+    against 0.25 s). Here, not in files.py, which calls it too: files.py imports this module."""
     folders: dict[Path, Path] = {}
     out = []
     for path in paths:
