@@ -45,7 +45,7 @@ headline[0].metric(
     help=f"HFMA Claim Integrity Task Force initial denial rate by count, {whose}: initial claims denied "
     f"in full or in part ({kpis['denied_claims']:,}) ÷ claims adjudicated for the first time "
     f"({kpis['claims']:,}). A claim is denied when one of its lines, or the claim itself, carries "
-    f"a denial-class adjustment reason (CARC). {NOT_COUNTED}",
+    f"a denial-class adjustment reason (CARC). {ui.CLAIMS_UNDER_LINE_FILTERS} {NOT_COUNTED}",
 )
 headline[1].metric(
     "Initial denial rate ($)",

@@ -11,7 +11,7 @@ st.title("Payers")
 
 CLAIM_RATE = (
     "HFMA initial denial rate: initial claims denied in full or in part ÷ initial claims adjudicated "
-    "(every payer order; duplicate-claim and expected GA/GY/GZ denials not counted)."
+    "(every payer order; duplicate-claim and expected GA/GY/GZ denials not counted). " + ui.CLAIMS_UNDER_LINE_FILTERS
 )
 
 # the scorecard and the heatmap count the same claims: one query

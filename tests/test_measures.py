@@ -357,6 +357,37 @@ def test_a_code_filter_keeps_the_claims_that_have_the_code(con, tmp_path):
     assert kpis(con, codes=("99214",))["primary"]["claims"] == 1
 
 
+def test_under_a_code_or_modifier_filter_a_claim_is_denied_by_the_lines_the_filter_keeps(con, tmp_path):
+    """A claim is kept under a code or modifier filter by a line it matches, and denied when such a line is: P2's
+    99214 was paid and its 97110 denied, so under 99214 it is a claim adjudicated, not denied (the Overview read
+    "1 of 1 claims denied, $0 denied" before); the same under modifier 25 for a 25 line paid beside a line denied."""
+    load_mixed_month(con, tmp_path)
+    load(
+        con,
+        tmp_path,
+        claim(
+            "M1",
+            "1",
+            "300",
+            "150",
+            "SVC*HC:99214:25*200*150**1",
+            "CAS*CO*45*50",
+            "SVC*HC:20610*100*0**1",
+            "CAS*CO*97*100",
+        ),
+        paid_on="20240320",
+    )
+    for filters in ({"codes": ("99214",)}, {"modifiers": ("25",)}, {"modifiers": ("25", "59")}):
+        figures = kpis(con, **filters)["primary"]
+        shown = (figures["claims"], figures["denied_claims"], figures["denied_charges"], figures["denied_amount"])
+        assert shown == (2 if "codes" in filters else 1, 0, 0, 0), filters
+    # the line denied keeps its claim denied under its own code, with the whole claim's charge
+    figures = kpis(con, codes=("20610",))["primary"]
+    assert (figures["claims"], figures["denied_claims"], figures["denied_charges"]) == (1, 1, Decimal("300.00"))
+    [primary] = [m for m in measures(con) if m["payer_order"] == "primary"]
+    assert primary["denied_claims"] == 3  # P1, P2 and M1, without a filter
+
+
 def load_february_and_march(con, tmp_path) -> None:
     """ACME denies $50 paid in February, then $200 paid in March."""
     load(

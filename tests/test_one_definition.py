@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from analytics import data, database, loader, review
+from analytics.database import sql
 from analytics.filters import scope_text
 from conftest import CORPUS_835, app_runner, needs_shared, small_history
 from test_app import values
@@ -278,7 +279,8 @@ def test_every_unit_of_a_claim_carries_the_claim_s_site(history):
 
 # The claims under the filters as every unit of every claim rolls up to them, in one pass: what initial_claims
 # gave before it read the claim facts built at load with only the figures a filter changes counted again
-# (queries/marts/claim_rollup.sql). $categories narrow the denials that count; the other lists the units.
+# (queries/marts/claim_rollup.sql). $categories narrow the denials that count; the other lists the units, and
+# a claim is denied by a counted denial on a unit they match.
 ROLLED_UP = """
 WITH units AS (
     SELECT *,
@@ -296,8 +298,8 @@ SELECT
     any_value(payment_month) AS month,
     any_value(claim_paid_amount) AS paid_amount,
     coalesce(sum(charge_amount) FILTER (WHERE unit_kind <> 'claim_adjustment'), 0) AS charges,
-    coalesce(bool_or(counted), false) AS denied,
-    coalesce(bool_or(counted), false) AND any_value(claim_paid_amount) = 0 AND (
+    coalesce(bool_or(counted AND matches), false) AS denied,
+    coalesce(bool_or(counted AND matches), false) AND any_value(claim_paid_amount) = 0 AND (
         coalesce(bool_or(counted AND unit_kind <> 'line' AND denial_type = 'full'), false)
         OR coalesce(bool_and(denial_type IS NOT NULL) FILTER (WHERE unit_kind = 'line' AND charge_amount > 0), false)
     ) AS fully_denied,
@@ -305,7 +307,7 @@ SELECT
     count(*) FILTER (WHERE matches AND unit_kind <> 'claim_adjustment' AND counted) AS denied_lines,
     coalesce(sum(denied_amount) FILTER (WHERE matches AND counted), 0) AS denied_amount,
     coalesce(sum(denied_amount) FILTER (WHERE matches AND counted AND preventable), 0) AS avoidable_amount,
-    coalesce(bool_or(chosen AND denial_class = 'duplicate'), false) AS duplicate_denied,
+    coalesce(bool_or(matches AND chosen AND denial_class = 'duplicate'), false) AS duplicate_denied,
     coalesce(sum(denied_amount) FILTER (WHERE matches AND chosen AND denial_class = 'duplicate'), 0)
         AS duplicate_denied_amount,
     count(*) FILTER (WHERE matches AND chosen AND unit_kind <> 'claim_adjustment' AND denial_class = 'expected')
@@ -385,6 +387,41 @@ def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(hist
         denied += any(row[i] for row in expected for i in flags)
     con.close()
     assert denied > len(chosen) // 2 and one_payer
+
+
+def test_the_overview_under_a_code_or_modifier_counts_the_claims_what_changed_counts_in_that_slice(history):
+    """What changed judges a slice of lines (a code, a modifier) by the claims with a line in it, denied when such
+    a line is denied (queries/findings/slice_counts.sql). The Overview, the Payers page and monthly_measures under
+    that code or modifier (initial_claims) must count the same claims, denied claims and denied dollars each
+    payment month: a claim denied on its other lines only is not denied under the filter (it was, with $0 denied,
+    until the claims under a filter were judged by the lines it keeps)."""
+    db, *_ = history
+    con = duckdb.connect(str(db), read_only=True)
+    months = [month for (month,) in con.execute("SELECT DISTINCT month FROM claim_facts ORDER BY 1").fetchall()]
+    counted = con.execute(
+        f"SELECT dimension, coalesce(procedure_code, modifier), month, claims, denied_claims, denied_amount"
+        f" FROM ({sql('findings/slice_counts')}) WHERE dimension IN ('code', 'modifier')",
+        {"months": months},
+    ).fetchall()
+    totals: dict = {}
+    for dimension, value, _, claims, *_ in counted:
+        totals[dimension, value] = totals.get((dimension, value), 0) + claims
+    busiest = sorted(totals, key=lambda key: (-totals[key], key))
+    chosen = [key for key in busiest if key[0] == "code"][:4] + [key for key in busiest if key[0] == "modifier"][:4]
+    claims = """SELECT month, count(*), count(*) FILTER (WHERE denied), sum(denied_amount),
+            count(*) FILTER (WHERE claim_key IN (SELECT claim_key FROM claim_facts WHERE denied))
+        FROM initial_claims('payment', NULL, NULL, [], [], $codes, $modifiers, [])
+        GROUP BY month ORDER BY month"""
+    denied_elsewhere = 0
+    for dimension, value in chosen:
+        lists = {"codes": [], "modifiers": [], f"{dimension}s": [value]}
+        overview = con.execute(claims, lists).fetchall()
+        expected = sorted((m, c, d, a) for k, v, m, c, d, a in counted if (k, v) == (dimension, value))
+        assert [row[:4] for row in overview] == expected, (dimension, value)
+        denied_elsewhere += sum(whole - denied for _, _, denied, _, whole in overview)
+    con.close()
+    # the rule is exercised: some claims of these slices were denied on lines outside them
+    assert len(chosen) == 8 and denied_elsewhere > 0
 
 
 def test_the_denials_read_apart_are_the_filtered_units_denials_under_every_filter(history):
@@ -525,9 +562,12 @@ def test_the_sums_made_at_load_are_what_the_claims_macros_count_under_each_categ
     assert len(modifiers) > 3
     figures = "denied_lines, denied_amount, avoidable_amount, duplicate_denied_amount, expected_denied_lines"
     figures += ", expected_denied_amount"
+    # a claim without a denial of the modifier's lines has no row of claim_denials: not denied, nothing counted
+    flags = "denied, duplicate_denied"
+    read = [f"coalesce({f}, false)" for f in flags.split(", ")] + [f"coalesce({f}, 0)" for f in figures.split(", ")]
     for modifier in modifiers:
-        summed = f"SELECT claim_key, lines, {figures} FROM claim_modifier_facts WHERE modifier = $m ORDER BY 1"
-        counted = f"""SELECT claim_key, lines, {", ".join(f"coalesce({f}, 0)" for f in figures.split(", "))}
+        summed = f"SELECT claim_key, lines, {flags}, {figures} FROM claim_modifier_facts WHERE modifier = $m ORDER BY 1"
+        counted = f"""SELECT claim_key, lines, {", ".join(read)}
             FROM claim_lines([], [], [$m], [])
             LEFT JOIN claim_denials([], [], [], [$m], []) USING (claim_key) ORDER BY 1"""
         assert con.execute(summed, {"m": modifier}).fetchall() == con.execute(counted, {"m": modifier}).fetchall()

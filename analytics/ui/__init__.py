@@ -47,6 +47,7 @@ from analytics.ui.finding_views import (
     top_findings,
 )
 from analytics.ui.frames import (
+    CLAIMS_UNDER_LINE_FILTERS,
     category_labels,
     claim_measures,
     demo_label,
@@ -85,6 +86,7 @@ __all__ = [
     "missing_in_month",
     "percent",
     "frame",
+    "CLAIMS_UNDER_LINE_FILTERS",
     "claim_measures",
     "payer_measures",
     "scorecard_and_heatmap",

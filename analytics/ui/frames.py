@@ -23,6 +23,13 @@ def frame(name: str, filters: data.Filters, **extra) -> pd.DataFrame:
     return _cached(name, filters, str(path), path.stat().st_mtime, tuple(sorted(extra.items())))
 
 
+# How the claim-level figures read under a filter on lines (queries/marts/initial_claims.sql), said beside them
+CLAIMS_UNDER_LINE_FILTERS = (
+    "Under a code or modifier filter, a claim counts when one of its lines matches, and is denied when one of "
+    "those lines is (as What changed counts a code or a modifier)."
+)
+
+
 def claim_measures(filters: data.Filters) -> tuple[dict[str, dict], dict[str, pd.DataFrame]]:
     """The initial claims' measures (queries/dashboard/claim_measures.sql), read once for a page's tiles and
     trends: per payer order ('all', 'primary', 'secondary', 'tertiary'), the whole period's figures and its

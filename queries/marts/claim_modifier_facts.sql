@@ -26,9 +26,11 @@ claims as (
         modifier,
         claim_key,
         sum(lines)::bigint as lines,
+        bool_or(denied) as denied,
         sum(denied_lines)::bigint as denied_lines,
         sum(denied_amount) as denied_amount,
         sum(avoidable_amount) as avoidable_amount,
+        bool_or(duplicate_denied) as duplicate_denied,
         sum(duplicate_denied_amount) as duplicate_denied_amount,
         sum(expected_denied_lines)::bigint as expected_denied_lines,
         sum(expected_denied_amount) as expected_denied_amount
@@ -43,9 +45,11 @@ final as (
     select
         facts.* replace (
             claims.lines as lines,
+            claims.denied as denied,
             claims.denied_lines as denied_lines,
             claims.denied_amount as denied_amount,
             claims.avoidable_amount as avoidable_amount,
+            claims.duplicate_denied as duplicate_denied,
             claims.duplicate_denied_amount as duplicate_denied_amount,
             claims.expected_denied_lines as expected_denied_lines,
             claims.expected_denied_amount as expected_denied_amount

@@ -10,7 +10,8 @@
 -- unit is in one row, so the rows a filter keeps add up to the claim's figures under it (at 10M lines, 2.8M rows
 -- against 9.2M units; under JW and JZ, 0.4 s against 1.1 s the Overview's query of the claims). The figures are
 -- claim_lines' and claim_denials' (claim_rollup.sql) over those units: lines (not the claim-level part), and
--- the denials among them by class. The roll-up test (tests/test_one_definition.py) checks that both ways give
+-- the denials among them by class (denied and duplicate_denied: one of them is, as claim_denials judges a claim
+-- under a modifier filter). The roll-up test (tests/test_one_definition.py) checks that both ways give
 -- the same claims.
 -- Each row is the claim's row of claim_facts with those figures replaced (in its columns' order), then the list
 -- and claim_lists: a claim with one row is its own figures under any filter that keeps it, read without joining
@@ -33,9 +34,11 @@ claims as (
         modifiers as modifier_list,
         missing_modifier,
         count(*) filter (where unit_kind <> 'claim_adjustment') as lines,
+        coalesce(bool_or(denial_class = 'denial'), false) as denied,
         count(*) filter (where denial_class = 'denial' and unit_kind <> 'claim_adjustment') as denied_lines,
         coalesce(sum(denied_amount) filter (where denial_class = 'denial'), 0) as denied_amount,
         coalesce(sum(denied_amount) filter (where denial_class = 'denial' and preventable), 0) as avoidable_amount,
+        coalesce(bool_or(denial_class = 'duplicate'), false) as duplicate_denied,
         coalesce(sum(denied_amount) filter (where denial_class = 'duplicate'), 0) as duplicate_denied_amount,
         count(*) filter (where denial_class = 'expected' and unit_kind <> 'claim_adjustment') as expected_denied_lines,
         coalesce(sum(denied_amount) filter (where denial_class = 'expected'), 0) as expected_denied_amount
@@ -55,9 +58,11 @@ final as (
     select
         facts.* replace (
             counted.lines as lines,
+            counted.denied as denied,
             counted.denied_lines as denied_lines,
             counted.denied_amount as denied_amount,
             counted.avoidable_amount as avoidable_amount,
+            counted.duplicate_denied as duplicate_denied,
             counted.duplicate_denied_amount as duplicate_denied_amount,
             counted.expected_denied_lines as expected_denied_lines,
             counted.expected_denied_amount as expected_denied_amount

@@ -46,11 +46,13 @@ select * from claims;
 -- claim_denials(payers, categories, codes, modifiers, sites): one row per claim (of the chosen payers, as
 -- claim_lines) with a denial of the chosen categories, the duplicate-claim and expected ones included, so that
 -- a category filter narrows them as it narrows the line-level pages (filtered_adjudications). denied: one of
--- them counts (denial_class 'denial'). The figures count the denials among the units the code, modifier and
--- site filters match. The claim's flags (denied, claim_fully_denied, duplicate_denied) are read over every
--- denial of the chosen categories: the whole claim's under a category filter. Without one it reads only the
--- denials of the units that match (at 10M lines 67K of 848K under modifier 25), and initial_claims takes the
--- whole claim's flags from claim_facts. Reads only the denials.
+-- them counts (denial_class 'denial') on a unit the code, modifier and site filters match, as the change
+-- findings judge a slice of lines (queries/findings/slice_counts.sql): under modifier 25 a claim whose 25 line
+-- was paid and whose other line was denied is not a denied claim. duplicate_denied likewise, and the figures
+-- count those units' denials. claim_fully_denied (a claim-level denial of the whole claim) is read over every
+-- denial of the chosen categories: such a row carries no line to match. Without a category filter it reads
+-- only the denials of the units that match (at 10M lines 67K of 848K under modifier 25), and initial_claims
+-- takes claim_fully_denied from claim_facts. Reads only the denials.
 CREATE OR REPLACE MACRO claim_denials(payers, categories, codes, modifiers, sites) AS TABLE
 with
 
@@ -68,12 +70,12 @@ denials as (
 claims as (
     select
         claim_key,
-        bool_or(counts) as denied,
+        bool_or(counts and matches) as denied,
         bool_or(counts and unit_kind <> 'line' and denial_type = 'full') as claim_fully_denied,
         count(*) filter (where counts and matches and unit_kind <> 'claim_adjustment') as denied_lines,
         coalesce(sum(denied_amount) filter (where counts and matches), 0) as denied_amount,
         coalesce(sum(denied_amount) filter (where counts and matches and preventable), 0) as avoidable_amount,
-        bool_or(duplicate) as duplicate_denied,
+        bool_or(duplicate and matches) as duplicate_denied,
         coalesce(sum(denied_amount) filter (where duplicate and matches), 0) as duplicate_denied_amount,
         count(*) filter (where expected and matches and unit_kind <> 'claim_adjustment') as expected_denied_lines,
         coalesce(sum(denied_amount) filter (where expected and matches), 0) as expected_denied_amount

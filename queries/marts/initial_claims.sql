@@ -55,10 +55,12 @@ CREATE OR REPLACE MACRO categories_alone(categories, codes, modifiers) AS
 --   claim-level full denial, or every charged line denied.
 -- - days_to_pay: payment date - the payer's receipt (DTM*050), NULL when the payer did not send it or sent a
 --   receipt dated after the payment.
--- - A claim is kept under the code and modifier filters when any of its units matches; its claim-level
---   figures (charges, denied, fully_denied, duplicate_denied) are the whole claim's. The unit figures
---   (lines, denied_lines, denied_amount, avoidable_amount, duplicate and expected figures) count its units
---   that match, as the line-level pages do.
+-- - A claim is kept under the code and modifier filters when any of its units matches, with its charges. It
+--   is denied (and duplicate_denied) when a unit that matches is: the claims of a slice of lines as the change
+--   findings count them (queries/findings/slice_counts.sql), so that the claims denied and the dollars denied
+--   under a modifier speak of the same lines. fully_denied is the whole claim's judgement, for a claim denied
+--   on a matching line. The unit figures (lines, denied_lines, denied_amount, avoidable_amount, duplicate and
+--   expected figures) count its units that match, as the line-level pages do.
 -- - site: the claim's (CLP08 read with the claim's type), which every unit of it carries (fact_units.site), so
 --   the site filter keeps or leaves out whole claims, as the payer filter does, with their own figures.
 CREATE OR REPLACE MACRO initial_claims(date_basis, date_from, date_to, payers, categories, codes, modifiers, sites) AS TABLE
@@ -101,23 +103,24 @@ counted_denials as (
 ),
 
 -- a claim kept under a code or modifier filter has a row of matched_lines; under a category filter alone
--- there is none, and the claim's own count of lines stands. The whole claim's flags are those of its denials
--- of the chosen categories, else its own (claim_denials reads only the matched denials then). The denial
--- figures come last, in claim_facts' order (claim_denials', claim_rollup.sql): Spark unions by position.
+-- there is none, and the claim's own count of lines stands. Whether it was denied (or denied as a duplicate)
+-- is read over the denials the filters keep (claim_denials); whether it was denied whole at claim level, over
+-- its denials of the chosen categories, else it is its own (claim_denials reads only the matched denials
+-- then). The denial figures come last, in claim_facts' order (claim_denials', claim_rollup.sql): Spark unions
+-- by position.
 filtered_claims as (
     select
         claim_facts.* exclude (
             denied, claim_fully_denied, denied_lines, denied_amount, avoidable_amount, duplicate_denied,
             duplicate_denied_amount, expected_denied_lines, expected_denied_amount
         ) replace (coalesce(matched_lines.lines, claim_facts.lines) as lines),
-        case when len(categories) > 0 then counted_denials.denied else claim_facts.denied end as denied,
+        counted_denials.denied,
         case when len(categories) > 0 then counted_denials.claim_fully_denied else claim_facts.claim_fully_denied end
             as claim_fully_denied,
         counted_denials.denied_lines,
         counted_denials.denied_amount,
         counted_denials.avoidable_amount,
-        case when len(categories) > 0 then counted_denials.duplicate_denied else claim_facts.duplicate_denied end
-            as duplicate_denied,
+        counted_denials.duplicate_denied,
         counted_denials.duplicate_denied_amount,
         counted_denials.expected_denied_lines,
         counted_denials.expected_denied_amount
@@ -129,7 +132,8 @@ filtered_claims as (
 ),
 
 -- under modifiers alone, the claims with a unit that carries one of them (or lacked it: missing_modifier),
--- with the figures of those units summed at load; the whole claim's flags are its own. Both tables hold the
+-- with the figures of those units summed at load (denied and duplicate_denied among them, over those units as
+-- claim_denials reads them; claim_fully_denied the whole claim's). Both tables hold the
 -- claim's claim_facts row with those figures in place (its columns in their order, as filtered_claims). One
 -- modifier reads its rows of claim_modifier_facts as they are (at 10M lines under modifier 25, the claims summed
 -- by month in 17 ms, 83 ms when joined to claim_facts); several, the claim's rows of claim_modifier_list_facts
@@ -139,9 +143,11 @@ summed as (
     select
         claim_key,
         sum(lines)::bigint as lines,
+        bool_or(denied) as denied,
         sum(denied_lines)::bigint as denied_lines,
         sum(denied_amount) as denied_amount,
         sum(avoidable_amount) as avoidable_amount,
+        bool_or(duplicate_denied) as duplicate_denied,
         sum(duplicate_denied_amount) as duplicate_denied_amount,
         sum(expected_denied_lines)::bigint as expected_denied_lines,
         sum(expected_denied_amount) as expected_denied_amount
@@ -168,9 +174,11 @@ summed_claims as (
     select
         claim_facts.* replace (
             summed.lines as lines,
+            summed.denied as denied,
             summed.denied_lines as denied_lines,
             summed.denied_amount as denied_amount,
             summed.avoidable_amount as avoidable_amount,
+            summed.duplicate_denied as duplicate_denied,
             summed.duplicate_denied_amount as duplicate_denied_amount,
             summed.expected_denied_lines as expected_denied_lines,
             summed.expected_denied_amount as expected_denied_amount
