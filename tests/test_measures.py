@@ -388,6 +388,23 @@ def test_under_a_code_or_modifier_filter_a_claim_is_denied_by_the_lines_the_filt
     assert primary["denied_claims"] == 3  # P1, P2 and M1, without a filter
 
 
+def test_a_modifier_given_twice_on_a_line_counts_the_line_once_on_every_page(con, tmp_path):
+    """A line billed 99213-25-25 is one line under modifier 25: the Modifiers page and What changed's slice
+    counted it once per copy ($200 denied of a $100 line), while the Overview under 25 counted it once."""
+    load(con, tmp_path, claim("D1", "1", "100", "0", "SVC*HC:99213:25:25*100*0**1", "CAS*CO*50*100"))
+    overview = kpis(con, modifiers=("25",))["primary"]
+    assert (overview["units"], overview["denied_units"], overview["denied_amount"]) == (1, 1, Decimal("100.00"))
+    [single] = [r for r in dashboard_rows(con, "by_modifier") if r["grouping"] == "modifier"]
+    assert (single["modifiers"], single["lines"], single["denied_amount"]) == ("25", 1, Decimal("100.00"))
+    sliced = rows(
+        con,
+        f"SELECT claims, denied_claims, charges, denied_amount FROM ({sql('findings/slice_counts')})"
+        " WHERE dimension = 'modifier' AND modifier = '25'",
+        {"months": [date(2024, 3, 1)]},
+    )
+    assert sliced == [(1, 1, Decimal("100.00"), Decimal("100.00"))]
+
+
 def load_february_and_march(con, tmp_path) -> None:
     """ACME denies $50 paid in February, then $200 paid in March."""
     load(

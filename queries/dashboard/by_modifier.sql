@@ -19,10 +19,12 @@ combinations as (
     group by modifier_combination
 ),
 
+-- each combination's lines once under each modifier in it: a modifier given twice on a line ('25+25') counts
+-- the line once
 by_single as (
     select 'modifier' as grouping, modifier_combination_name(modifier) as modifiers, lines, denied_lines,
         expected_denied_lines, denied_amount
-    from (select *, unnest(string_split(modifier_combination, '+')) as modifier from combinations)
+    from (select *, unnest(list_distinct(string_split(modifier_combination, '+'))) as modifier from combinations)
 ),
 
 by_combination as (

@@ -180,8 +180,10 @@ by_code as (
                             (month, procedure_code, site))
 ),
 
+-- each unit once under each modifier it carries: a modifier given twice on a line ('25:25') counts its line once
 modifier_units as (
-    select claim_key, month, payer_name, unnest(modifiers) as modifier, counted, charge_amount, denied_amount
+    select claim_key, month, payer_name, unnest(list_distinct(modifiers)) as modifier, counted, charge_amount,
+        denied_amount
     from units
     where len(modifiers) > 0
 ),

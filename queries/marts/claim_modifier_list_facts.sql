@@ -10,9 +10,9 @@
 -- unit is in one row, so the rows a filter keeps add up to the claim's figures under it (at 10M lines, 2.8M rows
 -- against 9.2M units; under JW and JZ, 0.4 s against 1.1 s the Overview's query of the claims). The figures are
 -- claim_lines' and claim_denials' (claim_rollup.sql) over those units: lines (not the claim-level part), and
--- the denials among them by class (denied and duplicate_denied: one of them is, as claim_denials judges a claim
--- under a modifier filter). The roll-up test (tests/test_one_definition.py) checks that both ways give
--- the same claims.
+-- the denials among them by class (denied, duplicate_denied: whether one of those units was, as claim_denials
+-- judges a claim under a modifier filter). The roll-up test (tests/test_one_definition.py) checks that both
+-- ways give the same claims.
 -- Each row is the claim's row of claim_facts with those figures replaced (in its columns' order), then the list
 -- and claim_lists: a claim with one row is its own figures under any filter that keeps it, read without joining
 -- claim_facts again (at 10M lines under JW and JZ, 1.3M of the 1.9M claims: their claims 0.24 s against 0.37 s).

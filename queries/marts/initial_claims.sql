@@ -49,8 +49,9 @@ CREATE OR REPLACE MACRO categories_alone(categories, codes, modifiers) AS
 --   first service date, or the payment date). complete: month_complete(month).
 -- - charges: the claim's charge (its lines' charges, or CLP03 for a claim without lines).
 -- - denied: a unit with denial_class 'denial' (full or partial; of the chosen categories when the
---   category filter is set); expected (GA/GY/GZ) and duplicate-claim denials are counted apart, of the
---   chosen categories too (a duplicate's category is 'duplicate'), as on the line-level pages.
+--   category filter is set; among the units the code and modifier filters match, below); expected (GA/GY/GZ)
+--   and duplicate-claim denials are counted apart, of the chosen categories too (a duplicate's category is
+--   'duplicate'), as on the line-level pages.
 -- - fully_denied: denied, nothing paid on the claim (CLP04 0), and the denials explain it: a
 --   claim-level full denial, or every charged line denied.
 -- - days_to_pay: payment date - the payer's receipt (DTM*050), NULL when the payer did not send it or sent a
