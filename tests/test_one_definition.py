@@ -391,15 +391,15 @@ def test_under_every_unit_filter_the_claims_are_what_their_units_roll_up_to(hist
 
 def test_the_overview_under_a_code_or_modifier_counts_the_claims_what_changed_counts_in_that_slice(history):
     """What changed judges a slice of lines (a code, a modifier) by the claims with a line in it, denied when such
-    a line is denied (queries/findings/slice_counts.sql). The Overview, the Payers page and monthly_measures under
-    that code or modifier (initial_claims) must count the same claims, denied claims and denied dollars each
+    a line is denied (queries/findings/slice_counts.sql). The claims the Overview and the Payers page read under
+    that code or modifier (initial_claims) must be as many, as many denied and with the same denied dollars each
     payment month: a claim denied on its other lines only is not denied under the filter (it was, with $0 denied,
     until the claims under a filter were judged by the lines it keeps)."""
     db, *_ = history
     con = duckdb.connect(str(db), read_only=True)
     months = [month for (month,) in con.execute("SELECT DISTINCT month FROM claim_facts ORDER BY 1").fetchall()]
     counted = con.execute(
-        f"SELECT dimension, coalesce(procedure_code, modifier), month, claims, denied_claims, denied_amount"
+        "SELECT dimension, coalesce(procedure_code, modifier), month, claims, denied_claims, denied_amount"
         f" FROM ({sql('findings/slice_counts')}) WHERE dimension IN ('code', 'modifier')",
         {"months": months},
     ).fetchall()
